@@ -1,0 +1,40 @@
+// Package snnsim holds the vocabulary shared by every package of the snnsim
+// spiking neural network simulator: integer simulation time, neuron and
+// synapse identifiers, physical quantities with units, and seeded random
+// streams. It imports nothing from the module; every other package may import it.
+//
+// # Time
+//
+// Simulation time is a [Time]: an int64 count of ticks of the scenario's
+// resolution (default 0.1 ms). Spike times lie on this grid, which keeps
+// ordering and equality exact. Continuous durations (time constants) are
+// float64 milliseconds and only meet the grid inside the maths.
+//
+// # Units
+//
+// Quantities are float64 in one canonical unit per dimension:
+//
+//	dimension     canonical unit   also accepted
+//	time          ms               s, us, min, h, d
+//	voltage       mV               V, uV
+//	current       pA               fA, nA, uA
+//	conductance   nS               pS, uS, mS, S
+//	capacitance   pF               fF, nF, uF
+//	resistance    MOhm             Ohm, kOhm, GOhm
+//	frequency     Hz               mHz, kHz
+//
+// Scenario files write quantities as strings with units ("20 ms", "-70 mV");
+// [ParseQuantity] converts them and reports a dimension mismatch as an error.
+//
+// # Following one spike
+//
+// A spike is emitted by a neuron model (package neuron) or a source (package
+// source) during the engine's tick (package engine, file engine/tick.go). The
+// engine looks up the spiking neuron's outgoing synapses in the compiled
+// network (package netlist, compressed sparse rows grouped by delay) and puts
+// one delivery per delay group into a ring buffer slot at t + delay
+// (engine/queue.go). When that tick comes, the delivery adds each synapse's
+// weight to its target's input (neuron.Population.Deliver); the target's
+// update in the same tick integrates it and tests the threshold. The spike
+// itself goes to the log (package spikelog) through the engine's sinks.
+package snnsim

@@ -1,0 +1,82 @@
+package netlist
+
+import (
+	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/neuron"
+	"github.com/snnsim/snnsim/source"
+)
+
+// Network is a compiled scenario: every random choice (connectivity,
+// weights, delays, initial state) has been drawn from the scenario seed, and
+// every quantity is in its canonical unit or in ticks. It is the engine's
+// input and holds no run-time state; the engine never changes it.
+type Network struct {
+	Name     string       // scenario name (default: file name without extension)
+	File     string       // scenario file path, "" when built in code
+	Text     string       // scenario file text, recorded in log headers
+	Clock    snnsim.Clock // resolution
+	Seed     uint64       // master seed
+	Duration snnsim.Time  // run length [ticks]
+
+	Populations []*Population
+	Projections []*Projection
+	Stimuli     []*Stimulus
+	Records     []*Record
+}
+
+// Population is a group of neurons of one model, or a group of spike sources.
+// Exactly one of Neuron and Source is set.
+type Population struct {
+	Name   string
+	Size   int
+	Offset int // global ID of member 0; populations occupy consecutive ranges in declaration order
+
+	Neuron neuron.Params // model parameters for a neuron population
+	Source source.Params // parameters for a source population
+	InitV  []float64     // initial membrane potential per neuron [mV]; nil: v_rest
+}
+
+// Projection is the synapses from one population to another, stored as
+// compressed sparse rows by source neuron (structure of arrays). The
+// synapses of source i are the indices RowStart[i] .. RowStart[i+1]-1;
+// within a row they are ordered by delay, then by target.
+type Projection struct {
+	Name     string
+	From, To int // population indices
+	Receptor neuron.Receptor
+
+	RowStart []int64   // len From.Size+1
+	Target   []int32   // target index within the To population
+	Weight   []float32 // efficacy in the target model's internal unit (neuron.Params.WeightScale)
+	// Delay holds per-synapse delays in ticks (>= 1). It is nil when every
+	// synapse has the delay ConstDelay, which saves the array for the common case.
+	Delay      []int32
+	ConstDelay snnsim.Time
+}
+
+// Len returns the number of synapses.
+func (p *Projection) Len() int { return len(p.Target) }
+
+// DelayOf returns the delay of synapse k in ticks.
+func (p *Projection) DelayOf(k int64) snnsim.Time {
+	if p.Delay == nil {
+		return p.ConstDelay
+	}
+	return snnsim.Time(p.Delay[k])
+}
+
+// Stimulus is an input applied to neurons from outside the network.
+type Stimulus struct {
+	Kind       string      // "current_step"
+	Population int         // target population index
+	Neurons    []int       // members affected; nil for all
+	Amplitude  float64     // bias current during the step [pA]
+	Start      snnsim.Time // onset tick
+	Stop       snnsim.Time // end tick (snnsim.Never for none); the bias returns to the model's i_bias
+}
+
+// Record says what the run writes to its log.
+type Record struct {
+	What        string // "spikes"
+	Populations []int  // population indices; all populations when the scenario names none
+}

@@ -1,0 +1,218 @@
+package neuron
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/snnsim/snnsim"
+)
+
+// LIFBase holds the parameters shared by the leaky integrate-and-fire models.
+// Defaults are the Vogels–Abbott / Brette et al. (2007) benchmark values.
+//
+//	name         default   unit  meaning
+//	tau_m        20        ms    membrane time constant, > 0
+//	c_m          200       pF    membrane capacitance, > 0 (R = tau_m/c_m = 100 MOhm)
+//	v_rest       -60       mV    leak reversal potential E_L
+//	v_threshold  -50       mV    spike when V > v_threshold after the update
+//	v_reset      -60       mV    V after a spike, < v_threshold
+//	t_ref        5         ms    absolute refractory period, >= 0
+//	i_bias       0         pA    constant input current
+type LIFBase struct {
+	TauM       float64 `toml:"tau_m" unit:"ms"`       // membrane time constant [ms]
+	CM         float64 `toml:"c_m" unit:"pF"`         // membrane capacitance [pF]
+	VRest      float64 `toml:"v_rest" unit:"mV"`      // leak reversal potential [mV]
+	VThreshold float64 `toml:"v_threshold" unit:"mV"` // threshold [mV]
+	VReset     float64 `toml:"v_reset" unit:"mV"`     // reset potential [mV]
+	TRef       float64 `toml:"t_ref" unit:"ms"`       // refractory period [ms]
+	IBias      float64 `toml:"i_bias" unit:"pA"`      // constant bias current [pA]
+}
+
+// DefaultLIFBase returns the Brette et al. (2007) benchmark values.
+func DefaultLIFBase() LIFBase {
+	return LIFBase{TauM: 20, CM: 200, VRest: -60, VThreshold: -50, VReset: -60, TRef: 5}
+}
+
+// R returns the membrane resistance tau_m/c_m [GOhm], so that R·I[pA] is in mV.
+func (p LIFBase) R() float64 { return p.TauM / p.CM }
+
+// GL returns the leak conductance c_m/tau_m [nS].
+func (p LIFBase) GL() float64 { return p.CM / p.TauM }
+
+func positive(model, name string, v float64, unit string) error {
+	if !(v > 0) || math.IsInf(v, 0) {
+		return fmt.Errorf("neuron: %s.%s = %g %s: must be > 0", model, name, v, unit)
+	}
+	return nil
+}
+
+func finite(model, name string, v float64, unit string) error {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return fmt.Errorf("neuron: %s.%s = %g %s: must be finite", model, name, v, unit)
+	}
+	return nil
+}
+
+func (p LIFBase) validate(model string) error {
+	if err := positive(model, "tau_m", p.TauM, "ms"); err != nil {
+		return err
+	}
+	if err := positive(model, "c_m", p.CM, "pF"); err != nil {
+		return err
+	}
+	for _, f := range []struct {
+		n string
+		v float64
+		u string
+	}{{"v_rest", p.VRest, "mV"}, {"v_threshold", p.VThreshold, "mV"}, {"v_reset", p.VReset, "mV"}, {"i_bias", p.IBias, "pA"}, {"t_ref", p.TRef, "ms"}} {
+		if err := finite(model, f.n, f.v, f.u); err != nil {
+			return err
+		}
+	}
+	if p.TRef < 0 {
+		return fmt.Errorf("neuron: %s.t_ref = %g ms: must be >= 0", model, p.TRef)
+	}
+	if !(p.VReset < p.VThreshold) {
+		return fmt.Errorf("neuron: %s.v_reset = %g mV: must be below v_threshold = %g mV", model, p.VReset, p.VThreshold)
+	}
+	return nil
+}
+
+// LIFDelta is a LIF neuron with delta synapses: each input makes V jump by
+// the weight (in mV; inhibitory weights make it fall).
+//
+//	tau_m dV/dt = -(V - v_rest) + R·i_bias
+//	V += w_exc at excitatory input, V -= w_inh at inhibitory input
+//	V > v_threshold: spike, V = v_reset, clamped for t_ref
+//
+// Parameters: those of [LIFBase]. Input arriving during the refractory period
+// is discarded (as in NEST's iaf_psc_delta). Checked by TestLIFDeltaClosedForm.
+type LIFDelta struct {
+	LIFBase
+}
+
+// DefaultLIFDelta returns the default delta-synapse LIF parameters.
+func DefaultLIFDelta() LIFDelta { return LIFDelta{DefaultLIFBase()} }
+
+// Model returns "lif_delta".
+func (LIFDelta) Model() string { return "lif_delta" }
+
+// Validate checks the parameters.
+func (p LIFDelta) Validate() error { return p.LIFBase.validate(p.Model()) }
+
+// WeightScale accepts voltage weights only.
+func (p LIFDelta) WeightScale(r Receptor, d snnsim.Dimension) (float64, error) {
+	if d == snnsim.Voltage {
+		return 1, nil
+	}
+	return 0, fmt.Errorf("a weight onto lif_delta neurons is a voltage jump: give it in mV, not as a %s", d)
+}
+
+// LIFExp is a LIF neuron with exponentially decaying synaptic currents,
+// separate for excitation and inhibition (Brette et al. 2007 benchmark 2, "CUBA").
+//
+//	tau_m dV/dt = -(V - v_rest) + R·(I_exc - I_inh + i_bias)
+//	tau_exc dI_exc/dt = -I_exc,  tau_inh dI_inh/dt = -I_inh
+//	I_exc += w at excitatory input, I_inh += w at inhibitory input
+//
+//	name     default  unit  meaning
+//	tau_exc  5        ms    excitatory current decay, > 0
+//	tau_inh  10       ms    inhibitory current decay, > 0
+//
+// plus those of [LIFBase]. Weights are given as a current (pA) or as the
+// voltage R·ΔI (mV), as in the Vogels–Abbott benchmark ("1.62 mV"). The state
+// is advanced by the exact propagator (Rotter & Diesmann 1999); tau_exc or
+// tau_inh equal to tau_m is handled by the limit. Checked by TestLIFExpClosedForm.
+type LIFExp struct {
+	LIFBase
+	TauExc float64 `toml:"tau_exc" unit:"ms"` // excitatory synaptic time constant [ms]
+	TauInh float64 `toml:"tau_inh" unit:"ms"` // inhibitory synaptic time constant [ms]
+}
+
+// DefaultLIFExp returns the default current-synapse LIF parameters.
+func DefaultLIFExp() LIFExp { return LIFExp{DefaultLIFBase(), 5, 10} }
+
+// Model returns "lif_exp_current".
+func (LIFExp) Model() string { return "lif_exp_current" }
+
+// Validate checks the parameters.
+func (p LIFExp) Validate() error {
+	if err := p.LIFBase.validate(p.Model()); err != nil {
+		return err
+	}
+	if err := positive(p.Model(), "tau_exc", p.TauExc, "ms"); err != nil {
+		return err
+	}
+	return positive(p.Model(), "tau_inh", p.TauInh, "ms")
+}
+
+// WeightScale accepts currents (pA) and voltages R·ΔI (mV); the internal unit is mV.
+func (p LIFExp) WeightScale(r Receptor, d snnsim.Dimension) (float64, error) {
+	switch d {
+	case snnsim.Voltage:
+		return 1, nil
+	case snnsim.Current:
+		return p.R(), nil
+	}
+	return 0, fmt.Errorf("a weight onto lif_exp_current neurons is a current (pA) or a voltage R·I (mV), not a %s", d)
+}
+
+// LIFCond is a LIF neuron with exponentially decaying conductances and
+// reversal potentials (Brette et al. 2007 benchmark 1, "COBA").
+//
+//	tau_m dV/dt = -(V - v_rest) - g_exc (V - e_exc) - g_inh (V - e_inh) + R·i_bias
+//	tau_exc dg_exc/dt = -g_exc,  tau_inh dg_inh/dt = -g_inh   (g in units of g_L = c_m/tau_m)
+//	g_exc += w at excitatory input, g_inh += w at inhibitory input
+//
+//	name     default  unit  meaning
+//	tau_exc  5        ms    excitatory conductance decay, > 0
+//	tau_inh  10       ms    inhibitory conductance decay, > 0
+//	e_exc    0        mV    excitatory reversal potential
+//	e_inh    -80      mV    inhibitory reversal potential
+//
+// plus those of [LIFBase]. Weights are conductances (nS) or dimensionless
+// multiples of g_L. The conductances decay exactly; V is advanced per tick by
+// the exponential-Euler scheme with the conductances taken at the middle of
+// the tick (second order in the tick). Checked against a fine-step
+// Runge–Kutta reference by TestLIFCondReference.
+type LIFCond struct {
+	LIFBase
+	TauExc float64 `toml:"tau_exc" unit:"ms"` // excitatory conductance time constant [ms]
+	TauInh float64 `toml:"tau_inh" unit:"ms"` // inhibitory conductance time constant [ms]
+	EExc   float64 `toml:"e_exc" unit:"mV"`   // excitatory reversal potential [mV]
+	EInh   float64 `toml:"e_inh" unit:"mV"`   // inhibitory reversal potential [mV]
+}
+
+// DefaultLIFCond returns the default conductance-synapse LIF parameters.
+func DefaultLIFCond() LIFCond { return LIFCond{DefaultLIFBase(), 5, 10, 0, -80} }
+
+// Model returns "lif_exp_cond".
+func (LIFCond) Model() string { return "lif_exp_cond" }
+
+// Validate checks the parameters.
+func (p LIFCond) Validate() error {
+	if err := p.LIFBase.validate(p.Model()); err != nil {
+		return err
+	}
+	if err := positive(p.Model(), "tau_exc", p.TauExc, "ms"); err != nil {
+		return err
+	}
+	if err := positive(p.Model(), "tau_inh", p.TauInh, "ms"); err != nil {
+		return err
+	}
+	if err := finite(p.Model(), "e_exc", p.EExc, "mV"); err != nil {
+		return err
+	}
+	return finite(p.Model(), "e_inh", p.EInh, "mV")
+}
+
+// WeightScale accepts conductances (nS, divided by g_L) and dimensionless multiples of g_L.
+func (p LIFCond) WeightScale(r Receptor, d snnsim.Dimension) (float64, error) {
+	switch d {
+	case snnsim.Dimensionless:
+		return 1, nil
+	case snnsim.Conductance:
+		return 1 / p.GL(), nil
+	}
+	return 0, fmt.Errorf("a weight onto lif_exp_cond neurons is a conductance (nS) or a multiple of g_L (a plain number), not a %s", d)
+}
