@@ -1,0 +1,56 @@
+// Command snnsim runs spiking network scenarios and reads their logs.
+//
+// Usage:
+//
+//	snnsim run SCENARIO [--out DIR] [--seed N] [--duration D] [--progress MODE]
+//	snnsim validate SCENARIO...
+//	snnsim version
+//
+// run simulates a TOML scenario (see package netlist for the format) and
+// writes, into out/<scenario-name>/ by default, the spike log spikes.snnlog
+// (format: spikelog/FORMAT.md) and summary.json (spikes and mean rate per
+// population, simulated time, wall time, simulated seconds per wall second,
+// synaptic events). Ctrl-C stops the run at a tick boundary with the log
+// flushed and readable.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+const usage = `snnsim: a spiking neural network simulator
+
+Usage:
+  snnsim run SCENARIO [--out DIR] [--seed N] [--duration D] [--progress auto|bar|log|none]
+  snnsim validate SCENARIO...
+  snnsim version
+
+Run 'snnsim COMMAND --help' for a command's options.
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run dispatches the command line and returns the exit code.
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "run":
+		return cmdRun(args[1:], stdout, stderr)
+	case "validate":
+		return cmdValidate(args[1:], stdout, stderr)
+	case "version", "--version", "-v":
+		return cmdVersion(stdout)
+	case "help", "--help", "-h":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "snnsim: unknown command %q\n\n%s", args[0], usage)
+	return 2
+}

@@ -1,0 +1,278 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/engine"
+	"github.com/snnsim/snnsim/netlist"
+	"github.com/snnsim/snnsim/spikelog"
+)
+
+// LogName is the spike log's file name inside a run directory.
+const LogName = "spikes.snnlog"
+
+// SummaryName is the run summary's file name inside a run directory.
+const SummaryName = "summary.json"
+
+// Summary is the JSON summary that run writes next to the log.
+type Summary struct {
+	Scenario       string              `json:"scenario"`
+	File           string              `json:"file"`
+	Seed           uint64              `json:"seed"`
+	Version        string              `json:"version"`
+	ResolutionMs   float64             `json:"resolution_ms"`
+	Completed      bool                `json:"completed"`
+	SimulatedS     float64             `json:"simulated_s"`
+	WallS          float64             `json:"wall_s"`
+	SimSPerWallS   float64             `json:"sim_s_per_wall_s"`
+	WallSPerSimS   float64             `json:"wall_s_per_sim_s"`
+	SynapticEvents int64               `json:"synaptic_events"`
+	EventsPerWallS float64             `json:"events_per_wall_s"`
+	TicksStepped   int64               `json:"ticks_stepped"`
+	TicksSkipped   int64               `json:"ticks_skipped"`
+	Populations    []PopulationSummary `json:"populations"`
+	Log            string              `json:"log,omitempty"`
+}
+
+// PopulationSummary is one population's line in the summary.
+type PopulationSummary struct {
+	Name   string  `json:"name"`
+	Size   int     `json:"size"`
+	Spikes int64   `json:"spikes"`
+	RateHz float64 `json:"rate_hz"`
+}
+
+type runOptions struct {
+	out      string
+	seed     int64
+	duration string
+	progress string
+}
+
+// cmdRun runs a scenario and writes its log and summary.
+func cmdRun(args []string, stdout, stderr io.Writer) int {
+	var o runOptions
+	fs := pflag.NewFlagSet("run", pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.out, "out", "", "output directory (default out/<scenario-name>)")
+	fs.Int64Var(&o.seed, "seed", -1, "override the scenario's seed")
+	fs.StringVar(&o.duration, "duration", "", `override the simulated duration, e.g. "2 s" or "10h"`)
+	fs.StringVar(&o.progress, "progress", "auto", "progress display: auto (bar on a terminal, log lines otherwise), bar, log or none")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: snnsim run SCENARIO [flags]\n\nSimulates a scenario and writes the spike log and summary.json.\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	code, err := runScenario(ctx, fs.Arg(0), o, stdout, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "snnsim: %v\n", err)
+	}
+	return code
+}
+
+func runScenario(ctx context.Context, path string, o runOptions, stdout, stderr io.Writer) (int, error) {
+	sc, err := netlist.Load(path)
+	if err != nil {
+		return 1, err
+	}
+	if o.seed >= 0 {
+		sc.Seed = uint64(o.seed)
+	}
+	if o.duration != "" {
+		d, err := snnsim.ParseIn(o.duration, snnsim.TimeDim)
+		if err != nil {
+			return 2, fmt.Errorf("--duration: %w", err)
+		}
+		if d <= 0 {
+			return 2, fmt.Errorf("--duration %q: must be > 0", o.duration)
+		}
+		sc.Duration = d
+	}
+	net, err := sc.Compile()
+	if err != nil {
+		return 1, err
+	}
+	eng, err := engine.New(net, engine.Config{})
+	if err != nil {
+		return 1, err
+	}
+	dir := o.out
+	if dir == "" {
+		dir = filepath.Join("out", net.Name)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return 1, err
+	}
+	logPath := filepath.Join(dir, LogName)
+	w, err := spikelog.Create(logPath, logHeader(net), spikelog.Options{})
+	if err != nil {
+		return 1, err
+	}
+	for _, r := range net.Records {
+		if r.What == "spikes" {
+			if err := eng.Attach(w, r.Populations); err != nil {
+				w.Close()
+				return 1, err
+			}
+		}
+	}
+	fmt.Fprintf(stderr, "snnsim: %s: %d neurons, %d synapses, %s simulated, seed %d -> %s\n",
+		path, countNeurons(net), countSynapses(net), fmtSim(net.Clock.Seconds(net.Duration)), net.Seed, dir)
+
+	prog := newProgress(o.progress, stderr, net.Clock, net.Duration)
+	start := time.Now()
+	runErr := runChunked(ctx, eng, net.Duration, prog)
+	wall := time.Since(start).Seconds()
+	prog.finish()
+	closeErr := w.Close()
+
+	sum := summarize(net, eng, wall, runErr == nil)
+	sum.Log = LogName
+	if err := writeSummary(filepath.Join(dir, SummaryName), sum); err != nil && closeErr == nil {
+		closeErr = err
+	}
+	switch {
+	case errors.Is(runErr, context.Canceled):
+		fmt.Fprintf(stderr, "snnsim: interrupted at t = %s of %s; the log %s is flushed and readable up to there\n",
+			fmtSim(sum.SimulatedS), fmtSim(net.Clock.Seconds(net.Duration)), logPath)
+		return 130, closeErr
+	case runErr != nil:
+		return 1, errors.Join(runErr, closeErr)
+	case closeErr != nil:
+		return 1, closeErr
+	}
+	for _, p := range sum.Populations {
+		fmt.Fprintf(stdout, "%-12s %8d neurons %10d spikes %9.3f Hz\n", p.Name, p.Size, p.Spikes, p.RateHz)
+	}
+	fmt.Fprintf(stdout, "simulated %s in %.3f s wall: %.3g simulated s per wall s (%.3g wall s per simulated s), %.3g synaptic events/s\n",
+		fmtSim(sum.SimulatedS), wall, sum.SimSPerWallS, sum.WallSPerSimS, sum.EventsPerWallS)
+	fmt.Fprintf(stdout, "wrote %s and %s\n", logPath, filepath.Join(dir, SummaryName))
+	return 0, nil
+}
+
+// runChunked runs the engine in chunks of simulated time sized to take
+// about a tenth of a second of wall time each, reporting progress between
+// chunks. Chunking does not change the simulation.
+func runChunked(ctx context.Context, eng *engine.Engine, total snnsim.Time, prog *progress) error {
+	end := eng.Now() + total
+	chunk := snnsim.Time(100)
+	for eng.Now() < end {
+		c := min(chunk, end-eng.Now())
+		t0 := time.Now()
+		if err := eng.Run(ctx, c); err != nil {
+			prog.update(eng.Now())
+			return err
+		}
+		prog.update(eng.Now())
+		if el := time.Since(t0); el < 50*time.Millisecond && chunk < total {
+			chunk *= 2
+		} else if el > 200*time.Millisecond && chunk > 1 {
+			chunk /= 2
+		}
+	}
+	return nil
+}
+
+func logHeader(net *netlist.Network) spikelog.Header {
+	h := spikelog.Header{
+		ProgramVersion: snnsim.BuildVersion(),
+		Resolution:     net.Clock.DT,
+		Seed:           net.Seed,
+		ScenarioName:   net.Name,
+		ScenarioFile:   net.File,
+		ScenarioText:   net.Text,
+	}
+	for _, p := range net.Populations {
+		kind := "neuron"
+		if p.Source != nil {
+			kind = "source"
+		}
+		h.Populations = append(h.Populations, spikelog.Population{Name: p.Name, Offset: p.Offset, Size: p.Size, Kind: kind})
+	}
+	return h
+}
+
+func summarize(net *netlist.Network, eng *engine.Engine, wall float64, completed bool) Summary {
+	st := eng.Stats()
+	simS := net.Clock.Seconds(st.Now)
+	s := Summary{
+		Scenario: net.Name, File: net.File, Seed: net.Seed, Version: snnsim.BuildVersion(),
+		ResolutionMs: net.Clock.DT, Completed: completed, SimulatedS: simS, WallS: wall,
+		SynapticEvents: st.SynapticEvents, TicksStepped: st.TicksStepped, TicksSkipped: st.TicksSkipped,
+	}
+	if wall > 0 {
+		s.SimSPerWallS = simS / wall
+		s.EventsPerWallS = float64(st.SynapticEvents) / wall
+	}
+	if simS > 0 {
+		s.WallSPerSimS = wall / simS
+	}
+	for i, p := range net.Populations {
+		ps := PopulationSummary{Name: p.Name, Size: p.Size, Spikes: st.Spikes[i]}
+		if simS > 0 && p.Size > 0 {
+			ps.RateHz = float64(st.Spikes[i]) / float64(p.Size) / simS
+		}
+		s.Populations = append(s.Populations, ps)
+	}
+	return s
+}
+
+func writeSummary(path string, s Summary) error {
+	b, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(b, '\n'), 0o644)
+}
+
+func countNeurons(net *netlist.Network) int {
+	n := 0
+	for _, p := range net.Populations {
+		n += p.Size
+	}
+	return n
+}
+
+func countSynapses(net *netlist.Network) int {
+	n := 0
+	for _, p := range net.Projections {
+		n += p.Len()
+	}
+	return n
+}
+
+// fmtSim formats simulated seconds readably ("850 ms", "12.5 s", "2 h 30 min").
+func fmtSim(s float64) string {
+	switch {
+	case s < 1:
+		return fmt.Sprintf("%.4g ms", s*1000)
+	case s < 120:
+		return fmt.Sprintf("%.4g s", s)
+	case s < 7200:
+		return fmt.Sprintf("%.4g min", s/60)
+	}
+	return fmt.Sprintf("%.4g h", s/3600)
+}

@@ -1,0 +1,35 @@
+// Package engine runs a compiled network (package netlist): the event
+// queue, the tick loop with its fixed order of operations, jumps over quiet
+// periods, stimuli and the fan-out of spikes to sinks such as a log.
+//
+// # Time and order of operations
+//
+// Time advances in integer ticks. Within tick t the engine does, in order:
+//
+//  1. stimuli: current steps starting or ending at t change neurons' bias;
+//  2. delivery: every spike whose arrival tick is t (emission tick plus the
+//     synapse's delay, at least one tick) adds its synapses' weights to the
+//     targets' inputs (neuron.Population.Deliver);
+//  3. sources: spike sources due at t fire;
+//  4. neurons: every active neuron is advanced to t, its input from step 2 is
+//     added, and the threshold is tested (neuron.Population.Update);
+//  5. fan-out: the spikes of steps 3 and 4 are queued for arrival at
+//     t + delay, grouped per source neuron and delay;
+//  6. sinks: the spikes of tick t are passed to every attached sink, ordered by
+//     global neuron ID.
+//
+// [Engine.Schedule] prints this order. A spike emitted at tick s through a
+// synapse of delay d changes its target's synaptic variable at tick s+d and
+// its membrane from tick s+d+1 on (for delta synapses, at s+d).
+//
+// # Work only where something changes
+//
+// Neurons at rest leave their population's active set and are brought up to
+// date exactly when input arrives. When no neuron is active, the engine
+// jumps straight to the next event: a source spike, a spike arrival, a
+// stimulus change or the end of the run. [Stats] counts stepped and skipped
+// ticks so that tests can check the jumps are taken.
+//
+// Run can be called repeatedly; the boundaries between calls change nothing:
+// Run(1 s) twice gives the same spikes, bit for bit, as Run(2 s).
+package engine

@@ -1,0 +1,287 @@
+package engine
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/netlist"
+	"github.com/snnsim/snnsim/neuron"
+	"github.com/snnsim/snnsim/source"
+)
+
+// Config holds the engine's options. The zero value is the normal setting.
+type Config struct {
+	// Shortcuts selects whether neurons at rest leave the active set and the
+	// engine jumps over quiet periods (ShortcutsOn, the default) or every
+	// neuron is stepped every tick (ShortcutsOff). Both give the same spikes;
+	// ShortcutsOff exists to test that.
+	Shortcuts Shortcuts
+}
+
+// Shortcuts switches the active-set and jump shortcuts.
+type Shortcuts int
+
+// The shortcut settings.
+const (
+	ShortcutsOn Shortcuts = iota
+	ShortcutsOff
+)
+
+// Sink receives the spikes of each tick. The engine calls Spikes at most once
+// per tick, in increasing tick order, with the IDs of the sink's populations
+// that fired at t in increasing order; ids is valid only during the call. An
+// error stops the run and is returned by Run.
+type Sink interface {
+	Spikes(t snnsim.Time, ids []snnsim.NeuronID) error
+}
+
+// Stats counts the work done since the engine was created.
+type Stats struct {
+	Now            snnsim.Time // next tick to be processed
+	TicksStepped   int64       // ticks processed one by one
+	TicksSkipped   int64       // ticks jumped over because nothing was active
+	Spikes         []int64     // spikes per population, in declaration order
+	SynapticEvents int64       // weight deliveries (one per synapse reached by a spike)
+}
+
+// pop is one population at run time: a neuron model or a source.
+type pop struct {
+	name   string
+	offset int32
+	neu    neuron.Population
+	src    source.Source
+	out    []int // indices of projections leaving this population
+	fired  []int32
+	bias   []float64 // stimulus current per neuron [pA] on top of the model's i_bias; nil until used
+	base   float64   // the model's i_bias [pA]
+}
+
+// proj is one projection at run time with its delay groups.
+type proj struct {
+	*netlist.Projection
+	target neuron.Population
+	// Delay groups: the synapses of source row i are split into groups of
+	// equal delay; group g of the whole projection spans synapses
+	// segEnd[g-1]..segEnd[g]-1 (segEnd[-1] being the row start) with delay
+	// segDelay[g]; row i's groups are segRow[i]..segRow[i+1]-1. Nil for a
+	// constant delay, where a row is one group.
+	segRow   []int32
+	segEnd   []int64
+	segDelay []snnsim.Time
+}
+
+// stimEvent changes the stimulus current of some neurons at a tick.
+type stimEvent struct {
+	t     snnsim.Time
+	pop   int
+	ids   []int // nil: all members
+	delta float64
+}
+
+type sinkEntry struct {
+	sink Sink
+	keep []bool // per population
+}
+
+// Engine simulates one network. It holds all run-time state, so several
+// engines may run concurrently in one process. Its methods are not safe for
+// concurrent use.
+type Engine struct {
+	net   *netlist.Network
+	cfg   Config
+	now   snnsim.Time
+	pops  []pop
+	projs []proj
+	q     *ring
+	stims []stimEvent
+	nextS int // next stimulus event
+	sinks []sinkEntry
+	stats Stats
+	ids   []snnsim.NeuronID // scratch for sinks
+}
+
+// New builds an engine for net: it creates every population's model at rest
+// (then sets the initial potentials), derives each source's random stream
+// from the network seed and the population name, and prepares the delay
+// queue. The network is not modified and may be shared.
+func New(net *netlist.Network, cfg Config) (*Engine, error) {
+	if net.Clock.DT <= 0 {
+		return nil, fmt.Errorf("engine: resolution %g ms: must be > 0", net.Clock.DT)
+	}
+	e := &Engine{net: net, cfg: cfg}
+	e.stats.Spikes = make([]int64, len(net.Populations))
+	for _, p := range net.Populations {
+		r := pop{name: p.Name, offset: int32(p.Offset)}
+		switch {
+		case p.Neuron != nil:
+			m, err := p.Neuron.New(p.Size, net.Clock)
+			if err != nil {
+				return nil, fmt.Errorf("engine: population %q: %w", p.Name, err)
+			}
+			if cfg.Shortcuts == ShortcutsOff {
+				m.SetAlwaysActive(true)
+			}
+			for i, v := range p.InitV {
+				m.SetV(0, i, v)
+			}
+			r.neu = m
+			r.base = baseBias(p.Neuron)
+		case p.Source != nil:
+			s, err := p.Source.New(p.Size, net.Clock, snnsim.NewRand(net.Seed, "source/"+p.Name))
+			if err != nil {
+				return nil, fmt.Errorf("engine: population %q: %w", p.Name, err)
+			}
+			r.src = s
+		default:
+			return nil, fmt.Errorf("engine: population %q has neither a neuron model nor a source", p.Name)
+		}
+		e.pops = append(e.pops, r)
+	}
+	maxDelay := snnsim.Time(1)
+	for k, pr := range net.Projections {
+		if pr.From < 0 || pr.From >= len(e.pops) || pr.To < 0 || pr.To >= len(e.pops) {
+			return nil, fmt.Errorf("engine: projection %q: population index out of range", pr.Name)
+		}
+		tgt := e.pops[pr.To].neu
+		if tgt == nil {
+			return nil, fmt.Errorf("engine: projection %q: target %q is a source, not a neuron population", pr.Name, e.pops[pr.To].name)
+		}
+		if len(pr.RowStart) != net.Populations[pr.From].Size+1 {
+			return nil, fmt.Errorf("engine: projection %q: %d row starts for %d sources", pr.Name, len(pr.RowStart), net.Populations[pr.From].Size)
+		}
+		p := proj{Projection: pr, target: tgt}
+		if pr.Delay == nil {
+			if pr.ConstDelay < 1 {
+				return nil, fmt.Errorf("engine: projection %q: delay %d ticks: must be >= 1", pr.Name, pr.ConstDelay)
+			}
+			maxDelay = max(maxDelay, pr.ConstDelay)
+		} else {
+			p.buildGroups()
+			for _, d := range p.segDelay {
+				if d < 1 {
+					return nil, fmt.Errorf("engine: projection %q: delay %d ticks: must be >= 1", pr.Name, d)
+				}
+				maxDelay = max(maxDelay, d)
+			}
+		}
+		e.projs = append(e.projs, p)
+		e.pops[pr.From].out = append(e.pops[pr.From].out, k)
+	}
+	e.q = newRing(maxDelay)
+	for _, s := range net.Stimuli {
+		if s.Kind != "current_step" {
+			return nil, fmt.Errorf("engine: stimulus kind %q is not supported", s.Kind)
+		}
+		if e.pops[s.Population].neu == nil {
+			return nil, fmt.Errorf("engine: current step on %q: not a neuron population", e.pops[s.Population].name)
+		}
+		e.stims = append(e.stims, stimEvent{s.Start, s.Population, s.Neurons, s.Amplitude})
+		if s.Stop != snnsim.Never {
+			e.stims = append(e.stims, stimEvent{s.Stop, s.Population, s.Neurons, -s.Amplitude})
+		}
+	}
+	sort.SliceStable(e.stims, func(i, j int) bool { return e.stims[i].t < e.stims[j].t })
+	return e, nil
+}
+
+// buildGroups splits each source row into groups of equal delay (rows are
+// ordered by delay, see netlist.Projection).
+func (p *proj) buildGroups() {
+	n := len(p.RowStart) - 1
+	p.segRow = make([]int32, n+1)
+	for i := 0; i < n; i++ {
+		p.segRow[i] = int32(len(p.segEnd))
+		lo, hi := p.RowStart[i], p.RowStart[i+1]
+		for k := lo; k < hi; {
+			d := p.Delay[k]
+			j := k + 1
+			for j < hi && p.Delay[j] == d {
+				j++
+			}
+			p.segEnd = append(p.segEnd, j)
+			p.segDelay = append(p.segDelay, snnsim.Time(d))
+			k = j
+		}
+	}
+	p.segRow[n] = int32(len(p.segEnd))
+}
+
+// baseBias returns the model's constant input current [pA].
+func baseBias(p neuron.Params) float64 {
+	switch q := p.(type) {
+	case *neuron.LIFDelta:
+		return q.IBias
+	case *neuron.LIFExp:
+		return q.IBias
+	case *neuron.LIFCond:
+		return q.IBias
+	}
+	return 0
+}
+
+// Attach adds a sink that receives the spikes of the given populations
+// (indices into the network's populations; nil for all).
+func (e *Engine) Attach(s Sink, populations []int) error {
+	keep := make([]bool, len(e.pops))
+	for i := range keep {
+		keep[i] = populations == nil
+	}
+	for _, p := range populations {
+		if p < 0 || p >= len(e.pops) {
+			return fmt.Errorf("engine: Attach: population index %d out of range", p)
+		}
+		keep[p] = true
+	}
+	e.sinks = append(e.sinks, sinkEntry{s, keep})
+	return nil
+}
+
+// Now returns the next tick to be simulated: every tick before it is done.
+func (e *Engine) Now() snnsim.Time { return e.now }
+
+// Network returns the network the engine runs.
+func (e *Engine) Network() *netlist.Network { return e.net }
+
+// Stats returns a copy of the work counters.
+func (e *Engine) Stats() Stats {
+	s := e.stats
+	s.Now = e.now
+	s.Spikes = append([]int64(nil), e.stats.Spikes...)
+	return s
+}
+
+// V returns the membrane potential [mV] of member i of neuron population p
+// at the engine's last completed tick.
+func (e *Engine) V(p, i int) (float64, error) {
+	if p < 0 || p >= len(e.pops) || e.pops[p].neu == nil {
+		return 0, fmt.Errorf("engine: V: population %d is not a neuron population", p)
+	}
+	if i < 0 || i >= e.pops[p].neu.Len() {
+		return 0, fmt.Errorf("engine: V: neuron %d out of range [0, %d)", i, e.pops[p].neu.Len())
+	}
+	return e.pops[p].neu.V(i, max(e.now-1, 0)), nil
+}
+
+// Schedule describes the order of operations within a tick.
+func (e *Engine) Schedule() string {
+	var b strings.Builder
+	b.WriteString("Within tick t:\n")
+	b.WriteString("  1. stimuli      current steps starting or ending at t change the bias of their neurons\n")
+	b.WriteString("  2. delivery     spikes arriving at t add their weights to the targets' inputs\n")
+	for _, p := range e.projs {
+		fmt.Fprintf(&b, "                 %s: %s -> %s (%s, %d synapses)\n", p.Name, e.pops[p.From].name, e.pops[p.To].name, p.Receptor, p.Len())
+	}
+	b.WriteString("  3. sources      spike sources due at t fire\n")
+	b.WriteString("  4. neurons      active neurons advance to t, add the input of step 2, test V > threshold\n")
+	for _, p := range e.pops {
+		if p.neu != nil {
+			fmt.Fprintf(&b, "                 %s (%d neurons)\n", p.name, p.neu.Len())
+		}
+	}
+	b.WriteString("  5. fan-out      spikes of t are queued for arrival at t + delay\n")
+	b.WriteString("  6. sinks        spikes of t go to the log and callbacks\n")
+	b.WriteString("When no neuron is active the engine jumps to the next source spike, arrival, stimulus change or the end.\n")
+	return b.String()
+}

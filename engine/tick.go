@@ -1,0 +1,185 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/snnsim/snnsim"
+)
+
+// ctxEvery is how many stepped ticks pass between checks of the context.
+const ctxEvery = 1024
+
+// Run simulates the next d ticks, from Now() to Now()+d. It returns early,
+// at a tick boundary, with ctx.Err() when ctx is cancelled, or with the first
+// error of a sink; in both cases the engine is consistent and Run may be
+// called again. Calls can be split at any tick without changing a spike.
+func (e *Engine) Run(ctx context.Context, d snnsim.Time) error {
+	if d < 0 {
+		return fmt.Errorf("engine: Run: negative duration %d ticks", d)
+	}
+	end := e.now + d
+	if end < e.now {
+		end = snnsim.Never
+	}
+	sinceCheck := 0
+	for e.now < end {
+		if sinceCheck++; sinceCheck >= ctxEvery {
+			sinceCheck = 0
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		if e.cfg.Shortcuts == ShortcutsOn && !e.busy() {
+			next := min(e.nextEvent(), end)
+			if next > e.now {
+				e.stats.TicksSkipped += int64(next - e.now)
+				e.now = next
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				continue
+			}
+		}
+		if err := e.tick(e.now); err != nil {
+			return err
+		}
+		e.now++
+		e.stats.TicksStepped++
+	}
+	return ctx.Err()
+}
+
+// busy reports whether some neuron must be stepped at the current tick.
+func (e *Engine) busy() bool {
+	for i := range e.pops {
+		if n := e.pops[i].neu; n != nil && n.Active() > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// nextEvent returns the earliest tick >= now with something to do when no
+// neuron is active.
+func (e *Engine) nextEvent() snnsim.Time {
+	next := e.q.next(e.now)
+	for i := range e.pops {
+		if s := e.pops[i].src; s != nil {
+			next = min(next, s.Next())
+		}
+	}
+	if e.nextS < len(e.stims) {
+		next = min(next, e.stims[e.nextS].t)
+	}
+	return next
+}
+
+// tick does the work of tick t in the order documented in the package.
+func (e *Engine) tick(t snnsim.Time) error {
+	// 1. stimuli
+	for e.nextS < len(e.stims) && e.stims[e.nextS].t <= t {
+		e.applyStim(t, e.stims[e.nextS])
+		e.nextS++
+	}
+	// 2. delivery
+	for _, d := range e.q.take(t) {
+		p := &e.projs[d.proj]
+		p.target.Deliver(t, p.Receptor, p.Target[d.lo:d.hi], p.Weight[d.lo:d.hi])
+		e.stats.SynapticEvents += d.hi - d.lo
+	}
+	// 3 and 4: sources and neurons
+	any := false
+	for i := range e.pops {
+		p := &e.pops[i]
+		p.fired = p.fired[:0]
+		if p.src != nil {
+			if p.src.Next() == t {
+				p.fired = p.src.Fire(t, p.fired)
+			}
+		} else if p.neu.Active() > 0 {
+			p.fired = p.neu.Update(t, p.fired)
+		}
+		if len(p.fired) > 0 {
+			any = true
+			e.stats.Spikes[i] += int64(len(p.fired))
+		}
+	}
+	if !any {
+		return nil
+	}
+	// 5. fan-out
+	for i := range e.pops {
+		p := &e.pops[i]
+		if len(p.fired) == 0 {
+			continue
+		}
+		for _, k := range p.out {
+			e.fanOut(t, int32(k), p.fired)
+		}
+	}
+	// 6. sinks
+	for _, s := range e.sinks {
+		e.ids = e.ids[:0]
+		for i := range e.pops {
+			if !s.keep[i] {
+				continue
+			}
+			off := e.pops[i].offset
+			for _, j := range e.pops[i].fired {
+				e.ids = append(e.ids, snnsim.NeuronID(off+j))
+			}
+		}
+		if len(e.ids) == 0 {
+			continue
+		}
+		if err := s.sink.Spikes(t, e.ids); err != nil {
+			return fmt.Errorf("engine: sink at tick %d: %w", t, err)
+		}
+	}
+	return nil
+}
+
+// fanOut queues the deliveries of the spikes fired at t through projection k.
+func (e *Engine) fanOut(t snnsim.Time, k int32, fired []int32) {
+	p := &e.projs[k]
+	if p.segRow == nil {
+		at := t + p.ConstDelay
+		for _, i := range fired {
+			lo, hi := p.RowStart[i], p.RowStart[i+1]
+			if lo < hi {
+				e.q.push(at, delivery{k, lo, hi})
+			}
+		}
+		return
+	}
+	for _, i := range fired {
+		lo := p.RowStart[i]
+		for g := p.segRow[i]; g < p.segRow[i+1]; g++ {
+			hi := p.segEnd[g]
+			e.q.push(t+p.segDelay[g], delivery{k, lo, hi})
+			lo = hi
+		}
+	}
+}
+
+// applyStim changes the stimulus current of the event's neurons.
+func (e *Engine) applyStim(t snnsim.Time, s stimEvent) {
+	p := &e.pops[s.pop]
+	if p.bias == nil {
+		p.bias = make([]float64, p.neu.Len())
+	}
+	set := func(i int) {
+		p.bias[i] += s.delta
+		p.neu.SetBias(t, i, p.base+p.bias[i])
+	}
+	if s.ids == nil {
+		for i := range p.bias {
+			set(i)
+		}
+		return
+	}
+	for _, i := range s.ids {
+		set(i)
+	}
+}
