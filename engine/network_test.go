@@ -1,0 +1,134 @@
+package engine
+
+import (
+	"context"
+	"math"
+	"testing"
+
+	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/netlist"
+)
+
+func loadNet(tb testing.TB, path string, dur snnsim.Time) *netlist.Network {
+	tb.Helper()
+	sc, err := netlist.Load(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	net, err := sc.Compile()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if dur > 0 {
+		net.Duration = dur
+	}
+	return net
+}
+
+// activity summarises a recorded run of population p: mean rate and the
+// mean over neurons of the coefficient of variation of inter-spike intervals
+// (neurons with at least 5 spikes).
+func activity(r *recorder, net *netlist.Network, p int) (rate, cv float64) {
+	pop := net.Populations[p]
+	last := make(map[snnsim.NeuronID]snnsim.Time)
+	isis := make(map[snnsim.NeuronID][]float64)
+	n := 0
+	for k, id := range r.ids {
+		if int(id) < pop.Offset || int(id) >= pop.Offset+pop.Size {
+			continue
+		}
+		n++
+		if l, ok := last[id]; ok {
+			isis[id] = append(isis[id], float64(r.t[k]-l))
+		}
+		last[id] = r.t[k]
+	}
+	rate = float64(n) / float64(pop.Size) / net.Clock.Seconds(net.Duration)
+	sum, cnt := 0.0, 0
+	for _, x := range isis {
+		if len(x) < 4 {
+			continue
+		}
+		m, v := 0.0, 0.0
+		for _, y := range x {
+			m += y
+		}
+		m /= float64(len(x))
+		for _, y := range x {
+			v += (y - m) * (y - m)
+		}
+		v /= float64(len(x) - 1)
+		sum += math.Sqrt(v) / m
+		cnt++
+	}
+	return rate, sum / float64(cnt)
+}
+
+// TestBenchmarkNetworksAsynchronousIrregular runs the B1 (CUBA) and B2 (COBA)
+// scenarios and checks the published regime: asynchronous irregular firing
+// with excitatory rates of a few Hz (CUBA: 5.2–5.5 Hz in Auryn and Brian2,
+// anchors.md) to about 17 Hz (COBA: 16.9–17.2 Hz), and ISI CVs near 1. The
+// bounds allow for the different random connectivity and for our exact
+// integration against Auryn's forward Euler.
+func TestBenchmarkNetworksAsynchronousIrregular(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs two 4000-neuron networks for 4 s each")
+	}
+	for _, tc := range []struct {
+		file           string
+		rateLo, rateHi float64 // E rate bounds [Hz]
+	}{
+		{"../scenarios/cuba.toml", 4, 7},
+		{"../scenarios/coba.toml", 13, 21},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			net := loadNet(t, tc.file, 40000) // 4 s
+			r := runAll(t, net, Config{}, []snnsim.Time{net.Duration})
+			rateE, cvE := activity(r, net, 0)
+			rateI, cvI := activity(r, net, 1)
+			t.Logf("%s: E %.2f Hz (CV %.2f), I %.2f Hz (CV %.2f)", tc.file, rateE, cvE, rateI, cvI)
+			if rateE < tc.rateLo || rateE > tc.rateHi {
+				t.Errorf("E rate %.2f Hz outside [%g, %g]", rateE, tc.rateLo, tc.rateHi)
+			}
+			if cvE < 0.7 || cvE > 1.5 {
+				t.Errorf("E ISI CV %.2f: not irregular (want 0.7..1.5)", cvE)
+			}
+		})
+	}
+}
+
+// BenchmarkNetworks runs 1 simulated second of B1 and B2 per iteration on
+// one core and reports wall seconds per simulated second (anchors.md: Auryn
+// 0.065 and 0.092, Brian2 standalone 0.067 and 0.090) and synaptic events
+// per wall second.
+//
+//	go test ./engine -run '^$' -bench Networks -benchtime 5x -count 6 -cpu 1
+func BenchmarkNetworks(b *testing.B) {
+	for _, file := range []string{"cuba", "coba"} {
+		b.Run(file, func(b *testing.B) {
+			net := loadNet(b, "../scenarios/"+file+".toml", 0)
+			e, err := New(net, Config{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			second := snnsim.Time(net.Clock.TicksPerSecond())
+			// Skip the initial transient (COBA's synchronous volley).
+			if err := e.Run(context.Background(), second/2); err != nil {
+				b.Fatal(err)
+			}
+			ev0 := e.Stats().SynapticEvents
+			b.ReportAllocs()
+			b.ResetTimer()
+			n := 0
+			for b.Loop() {
+				if err := e.Run(context.Background(), second); err != nil {
+					b.Fatal(err)
+				}
+				n++
+			}
+			el := b.Elapsed().Seconds()
+			b.ReportMetric(el/float64(n), "wall-s/sim-s")
+			b.ReportMetric(float64(e.Stats().SynapticEvents-ev0)/el, "events/s")
+		})
+	}
+}
