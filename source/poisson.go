@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"sort"
 
 	"github.com/snnsim/snnsim"
 )
@@ -111,13 +112,12 @@ func segments(base float64, rates []float64, times []snnsim.Time, start, stop sn
 		if t < start || t >= stop {
 			return 0
 		}
-		r := base
-		for k, tk := range times {
-			if tk <= t {
-				r = rates[k]
-			}
+		// k = number of change times at or before t
+		k := sort.Search(len(times), func(i int) bool { return times[i] > t })
+		if k == 0 {
+			return base
 		}
-		return r
+		return rates[k-1]
 	}
 	bps := append([]snnsim.Time{0, start}, times...)
 	if stop != snnsim.Never {

@@ -6,6 +6,31 @@
 // A source owns no synapses; the engine treats its spikes like any neuron's.
 // Every source is event-driven: it reports the tick of its next spike, so
 // that the engine can jump over silent periods.
+//
+// # Times on the grid
+//
+// Times are given in ms and converted to ticks of the clock by rounding to
+// the nearest tick (halves away from zero); a time on the grid stays exactly
+// on its tick. A start time is the first tick that may fire; a stop time is
+// the first tick that may not. A member fires at most once per tick.
+//
+// # Determinism
+//
+// A source's spikes depend only on its parameters, its size, the resolution
+// and its random stream, never on how the engine calls it: calling Fire at
+// every tick or only at the ticks Next returns gives the same spikes
+// (TestPoissonChunking, TestStepEveryTick). Poisson members draw their next
+// spike when they fire, in increasing member order.
+//
+// # Errors
+//
+// Validate and New return errors of the form
+//
+//	source: poisson.rate = -1 Hz: must be >= 0
+//
+// naming the scenario key, the value, the constraint and, where it helps,
+// what to change (TestValidate). New validates first, then checks what needs
+// the population size or the resolution.
 package source
 
 import (
@@ -18,17 +43,23 @@ import (
 // Source is a population of n spike generators.
 //
 // The engine calls Next to learn when the next spike of any member is due,
-// and Fire exactly at that tick (never earlier, never skipping a tick Next
-// returned). Fire returns the members that spike at t in increasing order and
-// moves the source past t. Calls come from one goroutine; slices passed in
-// are not retained.
+// and must call Fire at that tick, never skipping a tick Next returned. Fire
+// returns the members that spike at t in increasing order and moves the
+// source past t. Calls come from one goroutine; slices passed in are not
+// retained.
+//
+// Fire at a tick before Next returns fired unchanged, so an engine may also
+// call it at every tick. Fire at a tick after Next would lose the pending
+// spikes: that is a bug in the caller, and Fire panics.
 type Source interface {
 	// Len returns the number of generators.
 	Len() int
 	// Next returns the earliest tick at which a member spikes, or snnsim.Never.
+	// It is O(1) and changes nothing (in particular it draws no random numbers).
 	Next() snnsim.Time
-	// Fire appends to fired the members that spike at tick t (t == Next()) and
-	// returns it.
+	// Fire appends to fired the members that spike at tick t (t == Next()),
+	// in increasing order, and returns it. It does not allocate when fired
+	// has room for the members.
 	Fire(t snnsim.Time, fired []int32) []int32
 }
 

@@ -1,0 +1,138 @@
+package source
+
+import (
+	"cmp"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+
+	"github.com/snnsim/snnsim"
+)
+
+var (
+	_ Params = SpikeTimes{}
+	_ Source = (*spikeTimesSource)(nil)
+)
+
+// Validate checks the parameters: times finite and >= 0, and neurons either
+// empty or one non-negative member index per time. Indices are checked
+// against the population size in New.
+func (p SpikeTimes) Validate() error {
+	const m = "spike_times"
+	for k, t := range p.Times {
+		if err := nonNegative(m, fmt.Sprintf("times[%d]", k), t, "ms"); err != nil {
+			return err
+		}
+	}
+	if len(p.Neurons) == 0 {
+		return nil
+	}
+	if len(p.Neurons) != len(p.Times) {
+		return fmt.Errorf("source: spike_times.neurons has %d entries and spike_times.times has %d: give one member per spike time, or leave neurons out so that every member fires at every time", len(p.Neurons), len(p.Times))
+	}
+	for k, i := range p.Neurons {
+		if i < 0 {
+			return bad(m, fmt.Sprintf("neurons[%d]", k), i, "", "must be >= 0 (a member index)")
+		}
+	}
+	return nil
+}
+
+// New returns a source that fires at the given times, each rounded to the
+// nearest tick (a time on the grid stays on its tick). The times need not be
+// sorted. It validates p first, and rejects a member index >= n.
+//
+// A member fires at most once per tick, so two spikes of the same member
+// (or, without neurons, any two times) that fall on the same tick are an
+// error naming both, rather than being merged silently. rng is not used.
+func (p SpikeTimes) New(n int, clock snnsim.Clock, _ *rand.Rand) (Source, error) {
+	const m = "spike_times"
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	if err := checkNew(m, n, clock); err != nil {
+		return nil, err
+	}
+	type spike struct {
+		t snnsim.Time
+		m int32 // member, or -1 for all
+		k int   // index in p.Times
+	}
+	spikes := make([]spike, len(p.Times))
+	for k, ms := range p.Times {
+		t, err := tickOf(m, fmt.Sprintf("times[%d]", k), ms, clock)
+		if err != nil {
+			return nil, err
+		}
+		spikes[k] = spike{t: t, m: -1, k: k}
+		if len(p.Neurons) > 0 {
+			i := p.Neurons[k]
+			if i >= n {
+				return nil, bad(m, fmt.Sprintf("neurons[%d]", k), i, "", fmt.Sprintf("must be < %d, the population size (members are numbered from 0)", n))
+			}
+			spikes[k].m = int32(i)
+		}
+	}
+	slices.SortFunc(spikes, func(a, b spike) int {
+		return cmp.Or(cmp.Compare(a.t, b.t), cmp.Compare(a.m, b.m), cmp.Compare(a.k, b.k))
+	})
+	s := &spikeTimesSource{n: n, ticks: make([]snnsim.Time, len(spikes))}
+	if len(p.Neurons) > 0 {
+		s.members = make([]int32, len(spikes))
+	} else {
+		s.all = allMembers(n)
+	}
+	for x, sp := range spikes {
+		if x > 0 && sp.t == spikes[x-1].t && sp.m == spikes[x-1].m {
+			a, b := min(sp.k, spikes[x-1].k), max(sp.k, spikes[x-1].k)
+			who := "every member"
+			if sp.m >= 0 {
+				who = fmt.Sprintf("member %d", sp.m)
+			}
+			return nil, bad(m, fmt.Sprintf("times[%d]", b), p.Times[b], "ms", fmt.Sprintf("falls on the same tick (%d at resolution %g ms) as times[%d] = %g ms for %s: a member fires at most once per tick; remove one of them", sp.t, clock.DT, a, p.Times[a], who))
+		}
+		s.ticks[x] = sp.t
+		if s.members != nil {
+			s.members[x] = sp.m
+		}
+	}
+	return s, nil
+}
+
+// spikeTimesSource replays a sorted list of (tick, member) spikes, or of
+// ticks at which every member fires.
+type spikeTimesSource struct {
+	n       int
+	ticks   []snnsim.Time // sorted by (tick, member)
+	members []int32       // member per spike; nil when every member fires at each tick
+	all     []int32       // 0..n-1 when members is nil
+	i       int           // index of the pending spike
+}
+
+func (s *spikeTimesSource) Len() int { return s.n }
+
+func (s *spikeTimesSource) Next() snnsim.Time {
+	if s.i == len(s.ticks) {
+		return snnsim.Never
+	}
+	return s.ticks[s.i]
+}
+
+func (s *spikeTimesSource) Fire(t snnsim.Time, fired []int32) []int32 {
+	next := s.Next()
+	if t < next {
+		return fired
+	}
+	if t > next {
+		fireLate("spike_times", t, next)
+	}
+	if s.members == nil {
+		s.i++
+		return append(fired, s.all...)
+	}
+	for s.i < len(s.ticks) && s.ticks[s.i] == t {
+		fired = append(fired, s.members[s.i])
+		s.i++
+	}
+	return fired
+}
