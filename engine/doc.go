@@ -18,7 +18,8 @@
 //  6. sinks: the spikes of tick t are passed to every attached sink, ordered by
 //     global neuron ID.
 //
-// [Engine.Schedule] prints this order. A spike emitted at tick s through a
+// The initial state is the state at tick 0; neurons are first updated and
+// tested at tick 1. [Engine.Schedule] prints this order. A spike emitted at tick s through a
 // synapse of delay d changes its target's synaptic variable at tick s+d and
 // its membrane from tick s+d+1 on (for delta synapses, at s+d).
 //

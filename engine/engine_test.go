@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -126,7 +125,7 @@ func randomNet(seed uint64, dur snnsim.Time) *netlist.Network {
 		off += n
 		net.Populations = append(net.Populations, p)
 	}
-	scale := []float64{0, 3, 0.3, 2}
+	scale := []float64{0, 12, 0.3, 2}
 	for from := 0; from < 4; from++ {
 		for to := 1; to < 4; to++ {
 			var syn [][4]float64
@@ -215,7 +214,8 @@ func TestQuietPeriodIsJumped(t *testing.T) {
 	if st.TicksStepped > 30000 {
 		t.Errorf("stepped %d ticks; want at most 30000 (2 s of drive + 1 s settling)", st.TicksStepped)
 	}
-	if st.Spikes[1] == 0 {
-		t.Errorf("no spikes during the drive")
+	t.Logf("stepped %d ticks, skipped %d; spikes per population %v", st.TicksStepped, st.TicksSkipped, st.Spikes)
+	if st.Spikes[1]+st.Spikes[2]+st.Spikes[3] == 0 {
+		t.Errorf("no neuron spikes during the drive")
 	}
 }

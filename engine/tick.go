@@ -97,7 +97,7 @@ func (e *Engine) tick(t snnsim.Time) error {
 			if p.src.Next() == t {
 				p.fired = p.src.Fire(t, p.fired)
 			}
-		} else if p.neu.Active() > 0 {
+		} else if t > 0 && p.neu.Active() > 0 { // the initial state is the state at tick 0
 			p.fired = p.neu.Update(t, p.fired)
 		}
 		if len(p.fired) > 0 {

@@ -59,6 +59,7 @@ type runOptions struct {
 	seed     int64
 	duration string
 	progress string
+	flush    time.Duration
 }
 
 // cmdRun runs a scenario and writes its log and summary.
@@ -70,6 +71,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	fs.Int64Var(&o.seed, "seed", -1, "override the scenario's seed")
 	fs.StringVar(&o.duration, "duration", "", `override the simulated duration, e.g. "2 s" or "10h"`)
 	fs.StringVar(&o.progress, "progress", "auto", "progress display: auto (bar on a terminal, log lines otherwise), bar, log or none")
+	fs.DurationVar(&o.flush, "flush-interval", 2*time.Second, "wall time after which the log's open block is written out (0: only full blocks, which makes logs of the same seed byte-identical)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: snnsim run SCENARIO [flags]\n\nSimulates a scenario and writes the spike log and summary.json.\n\nFlags:")
 		fs.PrintDefaults()
@@ -127,7 +129,7 @@ func runScenario(ctx context.Context, path string, o runOptions, stdout, stderr 
 		return 1, err
 	}
 	logPath := filepath.Join(dir, LogName)
-	w, err := spikelog.Create(logPath, logHeader(net), spikelog.Options{})
+	w, err := spikelog.Create(logPath, logHeader(net), logOptions(o.flush))
 	if err != nil {
 		return 1, err
 	}
@@ -196,21 +198,29 @@ func runChunked(ctx context.Context, eng *engine.Engine, total snnsim.Time, prog
 	return nil
 }
 
+// logOptions maps the --flush-interval flag to writer options (0 means off).
+func logOptions(flush time.Duration) spikelog.Options {
+	if flush <= 0 {
+		flush = -1
+	}
+	return spikelog.Options{FlushInterval: flush}
+}
+
 func logHeader(net *netlist.Network) spikelog.Header {
 	h := spikelog.Header{
-		ProgramVersion: snnsim.BuildVersion(),
-		Resolution:     net.Clock.DT,
-		Seed:           net.Seed,
-		ScenarioName:   net.Name,
-		ScenarioFile:   net.File,
-		ScenarioText:   net.Text,
+		Program:  "snnsim " + snnsim.BuildVersion(),
+		DT:       net.Clock.DT,
+		Seed:     net.Seed,
+		Scenario: net.Name,
+		File:     net.File,
+		Text:     net.Text,
 	}
 	for _, p := range net.Populations {
-		kind := "neuron"
+		kind := spikelog.Neuron
 		if p.Source != nil {
-			kind = "source"
+			kind = spikelog.Source
 		}
-		h.Populations = append(h.Populations, spikelog.Population{Name: p.Name, Offset: p.Offset, Size: p.Size, Kind: kind})
+		h.Populations = append(h.Populations, spikelog.Population{Name: p.Name, First: snnsim.NeuronID(p.Offset), Size: p.Size, Kind: kind})
 	}
 	return h
 }
