@@ -3,10 +3,12 @@ package engine
 import (
 	"context"
 	"math"
+	"path/filepath"
 	"testing"
 
 	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/netlist"
+	"github.com/snnsim/snnsim/spikelog"
 )
 
 func loadNet(tb testing.TB, path string, dur snnsim.Time) *netlist.Network {
@@ -103,13 +105,24 @@ func TestBenchmarkNetworksAsynchronousIrregular(t *testing.T) {
 // per wall second.
 //
 //	go test ./engine -run '^$' -bench Networks -benchtime 5x -count 6 -cpu 1
+//
+// The log=on variants attach a spike log writer (package spikelog) to a
+// temporary file, to measure what logging costs.
 func BenchmarkNetworks(b *testing.B) {
-	for _, file := range []string{"cuba", "coba"} {
-		b.Run(file, func(b *testing.B) {
-			net := loadNet(b, "../scenarios/"+file+".toml", 0)
+	for _, tc := range []struct{ file, log string }{{"cuba", "off"}, {"cuba", "on"}, {"coba", "off"}, {"coba", "on"}} {
+		b.Run(tc.file+"/log="+tc.log, func(b *testing.B) {
+			net := loadNet(b, "../scenarios/"+tc.file+".toml", 0)
 			e, err := New(net, Config{})
 			if err != nil {
 				b.Fatal(err)
+			}
+			if tc.log == "on" {
+				w, err := spikelog.Create(filepath.Join(b.TempDir(), "log"), spikelog.Header{DT: net.Clock.DT}, spikelog.Options{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer w.Close()
+				e.Attach(w, nil)
 			}
 			second := snnsim.Time(net.Clock.TicksPerSecond())
 			// Skip the initial transient (COBA's synchronous volley).
