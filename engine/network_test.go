@@ -67,11 +67,19 @@ func activity(r *recorder, net *netlist.Network, p int, from snnsim.Time) (rate,
 }
 
 // TestBenchmarkNetworksAsynchronousIrregular runs the B1 (CUBA) and B2 (COBA)
-// scenarios and checks the published regime: asynchronous irregular firing
-// with excitatory rates of a few Hz (CUBA: 5.2–5.5 Hz in Auryn and Brian2,
-// anchors.md) to about 17 Hz (COBA: 16.9–17.2 Hz), and ISI CVs near 1. The
-// bounds allow for the different random connectivity and for our exact
-// integration against Auryn's forward Euler.
+// scenarios for 4 s and checks the published asynchronous irregular regime
+// against numbers from other simulators on the same networks:
+//
+//   - mean E rate: anchors.md gives 5.18–5.50 Hz (CUBA) and 16.85–17.15 Hz
+//     (COBA) for Auryn and Brian2 over 10 s;
+//   - mean over neurons of the ISI coefficient of variation, from 0.5 s on:
+//     Brian2 2.5.1 (Debian python3-brian, numpy target, the Brian2 scripts of
+//     shared/bench with a SpikeMonitor, seed 3, 4 s) gave CV 0.70 at 5.68 Hz
+//     for CUBA and CV 1.69 at 16.5 Hz for COBA (bursty but asynchronous).
+//
+// The bounds allow for the different random connectivity (rates differ by
+// about 6 % between simulators, anchors.md) and for our exact integration
+// against their forward Euler.
 func TestBenchmarkNetworksAsynchronousIrregular(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs two 4000-neuron networks for 4 s each")
@@ -79,9 +87,10 @@ func TestBenchmarkNetworksAsynchronousIrregular(t *testing.T) {
 	for _, tc := range []struct {
 		file           string
 		rateLo, rateHi float64 // E rate bounds [Hz]
+		cvLo, cvHi     float64 // E ISI CV bounds
 	}{
-		{"../scenarios/cuba.toml", 4, 7},
-		{"../scenarios/coba.toml", 13, 21},
+		{"../scenarios/cuba.toml", 4.8, 6.4, 0.6, 0.8},
+		{"../scenarios/coba.toml", 15, 19, 1.55, 1.85},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			net := loadNet(t, tc.file, 40000) // 4 s
@@ -92,8 +101,8 @@ func TestBenchmarkNetworksAsynchronousIrregular(t *testing.T) {
 			if rateE < tc.rateLo || rateE > tc.rateHi {
 				t.Errorf("E rate %.2f Hz outside [%g, %g]", rateE, tc.rateLo, tc.rateHi)
 			}
-			if cvE < 0.7 || cvE > 1.5 {
-				t.Errorf("E ISI CV %.2f: not irregular (want 0.7..1.5)", cvE)
+			if cvE < tc.cvLo || cvE > tc.cvHi {
+				t.Errorf("E ISI CV %.2f outside [%g, %g]", cvE, tc.cvLo, tc.cvHi)
 			}
 		})
 	}
