@@ -30,20 +30,38 @@ func (r Receptor) String() string {
 // Population is a group of neurons of one model, with its state stored as
 // structure of arrays. Index i runs over 0..Len()-1.
 //
-// The engine drives a population once per tick t, in this order:
+// State is defined at integer ticks; a new population is at rest at tick 0
+// (V = v_rest, no synaptic current or conductance, not refractory), so the
+// first Update is at tick 1 or later. The engine drives a population once per
+// tick t, in this order:
 //
 //  1. Deliver, any number of times: synaptic input arriving at tick t. A
-//     neuron at rest is first brought up to tick t (exactly) and becomes active.
+//     neuron at rest is woken; it is brought up to tick t-1 exactly when
+//     Update runs.
 //  2. Update, once: every active neuron is advanced to tick t (from t-1, or from
 //     its last update for a neuron just woken), the input delivered at t is
 //     added (a voltage jump for delta synapses, a jump of the synaptic current
 //     or conductance otherwise), and the threshold is tested on V(t). Neurons
 //     that fire are reset, made refractory and appended to fired.
 //
-// A neuron whose state has settled at a fixed point below threshold, with no
-// pending input, leaves the active set; it costs nothing until input or a
-// bias change arrives. Skipping it cannot change a spike: the settled test
-// bounds every future excursion below threshold.
+// Update must be called at every tick while Active() > 0 and at every tick
+// with deliveries; ticks may be skipped only when Active() == 0. Tick numbers
+// passed to Update must increase (it panics otherwise).
+//
+// A neuron leaves the active set as soon as a bound shows that, without new
+// input, it cannot reach threshold: it is past its refractory clamp, its
+// resting drive is below threshold, and (model by model) its potential plus
+// the largest response its synaptic state can still produce stays below
+// threshold. It then costs nothing until input or a SetBias/SetV arrives,
+// and is brought up to date by the exact propagator of its linear
+// subthreshold dynamics (see the model types), so skipping it cannot change
+// a spike. SetAlwaysActive turns the shortcut off for comparison.
+//
+// Refractoriness follows Auryn: after a spike at tick s, V is held at
+// v_reset for ticks s+1..s+R, R = clock.CeilTicks(t_ref), and integration
+// resumes from v_reset at s+R, so the shortest interspike interval is R+1
+// ticks (5.1 ms for 5 ms at 0.1 ms). Synaptic currents and conductances
+// keep decaying and receiving input meanwhile; delta input is discarded.
 //
 // Methods are called from one goroutine. Slices passed in are not retained.
 type Population interface {
@@ -51,6 +69,8 @@ type Population interface {
 	Len() int
 	// Deliver adds weights[k] to input r of neuron targets[k] at tick t. The
 	// weights are in the model's internal unit (see Params.WeightScale).
+	// Targets may come in any order and repeat; t is the tick of the next
+	// Update, which integrates the input.
 	Deliver(t snnsim.Time, r Receptor, targets []int32, weights []float32)
 	// Update advances the active neurons to tick t, adds the input delivered at
 	// t, tests the threshold, and returns fired with the indices of neurons that
@@ -58,13 +78,19 @@ type Population interface {
 	Update(t snnsim.Time, fired []int32) []int32
 	// Active returns the number of neurons that Update will advance at the next tick.
 	Active() int
-	// SetBias sets the constant input current of neuron i to bias [pA] from tick t on.
+	// SetBias sets the constant input current of neuron i to bias [pA] from
+	// tick t on: V(t) is computed with the old bias, V(t+1) with the new one.
+	// It takes effect at once if Update(t) has run, else at the end of
+	// Update(t) (or at tick t during the next Update, if the caller skipped
+	// tick t because nothing was active). It wakes the neuron.
 	SetBias(t snnsim.Time, i int, bias float64)
-	// SetV sets the membrane potential of neuron i at tick t [mV] (used for the
-	// initial state at t = 0).
+	// SetV sets the membrane potential of neuron i at tick t [mV], after that
+	// tick's update, and ends its refractory period; the timing is that of
+	// SetBias. It is used for the initial state at t = 0. It wakes the neuron.
 	SetV(t snnsim.Time, i int, v float64)
 	// V returns the membrane potential of neuron i at tick t [mV], t at or after
-	// its last update. It does not change the state.
+	// its last update, without the input or SetBias/SetV still pending for a
+	// later Update. It does not change the state.
 	V(i int, t snnsim.Time) float64
 	// SetAlwaysActive disables the active-set shortcut: every neuron is
 	// advanced every tick. Results agree with the shortcut within rounding.

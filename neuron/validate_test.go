@@ -1,0 +1,123 @@
+package neuron
+
+import (
+	"math"
+	"slices"
+	"testing"
+
+	"github.com/snnsim/snnsim"
+)
+
+// TestValidate checks that each bad parameter is rejected with a message
+// naming the model, the parameter, its value and the constraint (STYLE.md
+// §3.5).
+func TestValidate(t *testing.T) {
+	nan, inf := math.NaN(), math.Inf(1)
+	for _, tc := range []struct {
+		name string
+		p    Params
+		want string
+	}{
+		{"tau_m=0", func() Params { p := DefaultLIFDelta(); p.TauM = 0; return p }(),
+			"neuron: lif_delta.tau_m = 0 ms: must be > 0"},
+		{"tau_m=NaN", func() Params { p := DefaultLIFExp(); p.TauM = nan; return p }(),
+			"neuron: lif_exp_current.tau_m = NaN ms: must be > 0"},
+		{"c_m<0", func() Params { p := DefaultLIFExp(); p.CM = -200; return p }(),
+			"neuron: lif_exp_current.c_m = -200 pF: must be > 0"},
+		{"v_reset=v_threshold", func() Params { p := DefaultLIFCond(); p.VReset = -50; return p }(),
+			"neuron: lif_exp_cond.v_reset = -50 mV: must be below v_threshold = -50 mV"},
+		{"v_reset>v_threshold", func() Params { p := DefaultLIFDelta(); p.VReset = -40; return p }(),
+			"neuron: lif_delta.v_reset = -40 mV: must be below v_threshold = -50 mV"},
+		{"t_ref<0", func() Params { p := DefaultLIFDelta(); p.TRef = -1; return p }(),
+			"neuron: lif_delta.t_ref = -1 ms: must be >= 0"},
+		{"t_ref=NaN", func() Params { p := DefaultLIFCond(); p.TRef = nan; return p }(),
+			"neuron: lif_exp_cond.t_ref = NaN ms: must be finite"},
+		{"v_rest=NaN", func() Params { p := DefaultLIFExp(); p.VRest = nan; return p }(),
+			"neuron: lif_exp_current.v_rest = NaN mV: must be finite"},
+		{"v_threshold=NaN", func() Params { p := DefaultLIFDelta(); p.VThreshold = nan; return p }(),
+			"neuron: lif_delta.v_threshold = NaN mV: must be finite"},
+		{"i_bias=Inf", func() Params { p := DefaultLIFCond(); p.IBias = inf; return p }(),
+			"neuron: lif_exp_cond.i_bias = +Inf pA: must be finite"},
+		{"tau_exc=0", func() Params { p := DefaultLIFExp(); p.TauExc = 0; return p }(),
+			"neuron: lif_exp_current.tau_exc = 0 ms: must be > 0"},
+		{"tau_inh<0", func() Params { p := DefaultLIFCond(); p.TauInh = -10; return p }(),
+			"neuron: lif_exp_cond.tau_inh = -10 ms: must be > 0"},
+		{"e_inh=NaN", func() Params { p := DefaultLIFCond(); p.EInh = nan; return p }(),
+			"neuron: lif_exp_cond.e_inh = NaN mV: must be finite"},
+	} {
+		t.Run("model="+tc.p.Model()+"/case="+tc.name, func(t *testing.T) {
+			err := tc.p.Validate()
+			if err == nil || err.Error() != tc.want {
+				t.Fatalf("Validate() = %v, want %q", err, tc.want)
+			}
+			// New validates too, and returns the same error.
+			if _, err := tc.p.New(3, clock01); err == nil || err.Error() != tc.want {
+				t.Fatalf("New() error = %v, want %q", err, tc.want)
+			}
+		})
+	}
+	for _, p := range allModels() {
+		if err := p.Validate(); err != nil {
+			t.Errorf("%s defaults: %v", p.Model(), err)
+		}
+	}
+}
+
+// TestNewErrors checks New's own arguments.
+func TestNewErrors(t *testing.T) {
+	for _, p := range allModels() {
+		if _, err := p.New(-1, clock01); err == nil || err.Error() != "neuron: "+p.Model()+" population size -1: must be >= 0" {
+			t.Errorf("%s.New(-1): %v", p.Model(), err)
+		}
+		for _, dt := range []float64{0, -0.1, math.NaN(), math.Inf(1)} {
+			if _, err := p.New(1, snnsim.Clock{DT: dt}); err == nil {
+				t.Errorf("%s.New with resolution %g: no error", p.Model(), dt)
+			}
+		}
+	}
+}
+
+// TestLookup checks the model registry and the weight units.
+func TestLookup(t *testing.T) {
+	if got, want := Models(), []string{"lif_delta", "lif_exp_cond", "lif_exp_current"}; !slices.Equal(got, want) {
+		t.Fatalf("Models() = %v, want %v", got, want)
+	}
+	for _, m := range Models() {
+		p, ok := Lookup(m)
+		if !ok || p.Model() != m {
+			t.Fatalf("Lookup(%q) = %v, %v", m, p, ok)
+		}
+		pop, err := p.New(2, clock01)
+		if err != nil || pop.Len() != 2 {
+			t.Fatalf("Lookup(%q).New: %v", m, err)
+		}
+	}
+	if _, ok := Lookup("lif"); ok {
+		t.Error(`Lookup("lif") found a model`)
+	}
+	if Exc.String() != "exc" || Inh.String() != "inh" || Receptor(7).String() != "Receptor(7)" {
+		t.Error("Receptor.String")
+	}
+	// B1/B2 weights (anchors.md): 0.27 nS·60 mV/10 nS = 1.62 mV is 16.2 pA at
+	// R = 100 MOhm; B2's 4 nS is 0.4 g_L with g_L = 10 nS.
+	for _, tc := range []struct {
+		p     Params
+		d     snnsim.Dimension
+		scale float64
+		ok    bool
+	}{
+		{DefaultLIFDelta(), snnsim.Voltage, 1, true},
+		{DefaultLIFDelta(), snnsim.Current, 0, false},
+		{DefaultLIFExp(), snnsim.Voltage, 1, true},
+		{DefaultLIFExp(), snnsim.Current, 0.1, true},
+		{DefaultLIFExp(), snnsim.Conductance, 0, false},
+		{DefaultLIFCond(), snnsim.Conductance, 0.1, true},
+		{DefaultLIFCond(), snnsim.Dimensionless, 1, true},
+		{DefaultLIFCond(), snnsim.Voltage, 0, false},
+	} {
+		s, err := tc.p.WeightScale(Exc, tc.d)
+		if (err == nil) != tc.ok || (tc.ok && math.Abs(s-tc.scale) > 1e-15) {
+			t.Errorf("%s.WeightScale(%s) = %g, %v", tc.p.Model(), tc.d, s, err)
+		}
+	}
+}
