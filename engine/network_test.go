@@ -154,3 +154,49 @@ func BenchmarkNetworks(b *testing.B) {
 		})
 	}
 }
+
+// TestFICurveScenario runs scenarios/lif_fi_curve.toml and compares each
+// neuron's spike count with the analytic LIF solution on the tick grid.
+// Under a constant current the potential from reset is
+// V(t) = V∞ − (V∞ − V_r) e^{−t/τ} with V∞ = v_rest + R I, so the first
+// spike is at the first tick n with V(n dt) > θ, and every later interval is
+// the refractory ticks R plus the same n (free evolution restarts from V_r at
+// the end of the refractory period). The analytic rate
+// 1/(t_ref + τ ln((R I − (V_r − v_rest))/(R I − (θ − v_rest)))) is within one
+// tick per interval of the measured one.
+func TestFICurveScenario(t *testing.T) {
+	net := loadNet(t, "../scenarios/lif_fi_curve.toml", 0)
+	r := runAll(t, net, Config{}, []snnsim.Time{net.Duration})
+	counts := make([]int, net.Populations[0].Size)
+	for _, id := range r.ids {
+		counts[id]++
+	}
+	const tau, rGOhm, vRest, vReset, vTh, dt = 20.0, 0.1, -70.0, -70.0, -50.0, 0.1 // scenario values; R in GOhm
+	refTicks := 20                                                                 // t_ref = 2 ms
+	if len(net.Stimuli) != len(counts) {
+		t.Fatalf("%d stimuli for %d neurons", len(net.Stimuli), len(counts))
+	}
+	for _, s := range net.Stimuli {
+		i := s.Neurons[0]
+		vInf := vRest + rGOhm*s.Amplitude
+		n := 1
+		for vInf-(vInf-vReset)*math.Exp(-float64(n)*dt/tau) <= vTh {
+			n++
+		}
+		want := 0
+		for tk := n; tk < int(net.Duration); tk += refTicks + n {
+			want++
+		}
+		analytic := 1000 / (2 + tau*math.Log((vInf-vReset)/(vInf-vTh)))
+		measured := float64(counts[i]) / net.Clock.Seconds(net.Duration)
+		t.Logf("I = %4.0f pA: %3d spikes (grid prediction %3d), %.2f Hz against analytic %.2f Hz", s.Amplitude, counts[i], want, measured, analytic)
+		if counts[i] != want {
+			t.Errorf("I = %g pA: %d spikes, want %d", s.Amplitude, counts[i], want)
+		}
+		// The grid interval is the analytic one rounded up to the next tick.
+		isi, ta := float64(refTicks+n)*dt, 1000/analytic
+		if isi < ta || isi > ta+dt {
+			t.Errorf("I = %g pA: grid interval %.4f ms outside [%.4f, %.4f] ms", s.Amplitude, isi, ta, ta+dt)
+		}
+	}
+}
