@@ -1,0 +1,306 @@
+package stdp
+
+import (
+	"github.com/snnsim/snnsim"
+)
+
+const (
+	ruleHomeostatic = "triplet_homeostatic"
+	presetZenke2013 = "zenke_2013"
+)
+
+// HomeostaticParams are the parameters of the minimal triplet rule with
+// homeostatic sliding LTD of Zenke, Hennequin & Gerstner (2013), as in
+// Auryn's TripletConnection. See [Homeostatic] for the equations.
+//
+//	key        default  unit    meaning
+//	a3_plus    6.5e-3   weight  triplet LTP amplitude A3+, >= 0
+//	tau_plus   16.8     ms      presynaptic trace z⁺ time constant τ+, > 0
+//	tau_minus  33.7     ms      postsynaptic trace z⁻ time constant τ−, > 0
+//	tau_slow   114      ms      postsynaptic trace z^slow time constant τ_slow, > 0
+//	tau_hom    10000    ms      postsynaptic rate trace z^hom time constant τ_hom, > 0 (10 s)
+//	kappa      3        Hz      target rate κ, > 0
+//	eta        1        1       learning rate η, >= 0: scales LTP and LTD (Auryn's eta)
+//	w_min      0        weight  lower bound, < w_max (-Inf allowed)
+//	w_max      1        weight  upper bound (+Inf allowed)
+//
+// The defaults are the preset "zenke_2013", the values of the B3 benchmark
+// (anchors.md "B3 plastic": Auryn's sim_background --tau 10).
+type HomeostaticParams struct {
+	A3Plus   float64 `toml:"a3_plus"`             // triplet LTP amplitude A3+ [weight]
+	TauPlus  float64 `toml:"tau_plus" unit:"ms"`  // z⁺ time constant τ+ [ms]
+	TauMinus float64 `toml:"tau_minus" unit:"ms"` // z⁻ time constant τ− [ms]
+	TauSlow  float64 `toml:"tau_slow" unit:"ms"`  // z^slow time constant τ_slow [ms]
+	TauHom   float64 `toml:"tau_hom" unit:"ms"`   // z^hom time constant τ_hom [ms]
+	Kappa    float64 `toml:"kappa" unit:"Hz"`     // target rate κ [Hz]
+	Eta      float64 `toml:"eta"`                 // learning rate η [1]
+	WMin     float64 `toml:"w_min"`               // lower weight bound [weight]
+	WMax     float64 `toml:"w_max"`               // upper weight bound [weight]
+}
+
+// DefaultHomeostatic returns the "zenke_2013" preset with bounds [0, 1].
+func DefaultHomeostatic() HomeostaticParams {
+	p := HomeostaticParams{WMin: 0, WMax: 1}
+	if err := p.ApplyPreset(presetZenke2013); err != nil {
+		panic(err)
+	}
+	return p
+}
+
+// Rule returns "triplet_homeostatic".
+func (HomeostaticParams) Rule() string { return ruleHomeostatic }
+
+// ApplyPreset sets every parameter except w_min and w_max to the named set.
+// The only preset is "zenke_2013": Auryn's TripletConnection constants
+// (A3+ = 6.5e-3, τ+ = 16.8 ms, τ− = 33.7 ms, τ_slow = 114 ms [C]) with
+// τ_hom = 10 s, κ = 3 Hz, η = 1 (anchors.md B3).
+func (p *HomeostaticParams) ApplyPreset(name string) error {
+	if name != presetZenke2013 {
+		return unknownPreset(ruleHomeostatic, name)
+	}
+	*p = HomeostaticParams{A3Plus: 6.5e-3, TauPlus: 16.8, TauMinus: 33.7, TauSlow: 114,
+		TauHom: 10e3, Kappa: 3, Eta: 1, WMin: p.WMin, WMax: p.WMax}
+	return nil
+}
+
+// Validate checks the parameters.
+func (p HomeostaticParams) Validate() error {
+	c := check{rule: ruleHomeostatic}
+	c.nonNegative("a3_plus", p.A3Plus, "")
+	c.positive("tau_plus", p.TauPlus, "ms")
+	c.positive("tau_minus", p.TauMinus, "ms")
+	c.positive("tau_slow", p.TauSlow, "ms")
+	c.positive("tau_hom", p.TauHom, "ms")
+	c.positive("kappa", p.Kappa, "Hz")
+	c.nonNegative("eta", p.Eta, "")
+	c.bounds(p.WMin, p.WMax, "", "")
+	return c.err
+}
+
+// kappaPerMs is κ in spikes per ms, the unit that meets the ms time constants.
+func (p HomeostaticParams) kappaPerMs() float64 { return p.Kappa / 1000 }
+
+// HomInit returns κ·τ_hom, the initial value of z^hom (30 for the defaults):
+// the trace of a neuron that has fired at exactly κ forever.
+func (p HomeostaticParams) HomInit() float64 { return p.kappaPerMs() * p.TauHom }
+
+// EtaMinus returns the LTD factor η⁻ = η A3+ τ+ τ_slow / (τ− κ τ_hom²), with
+// κ converted to spikes per ms so that every time is in ms and η⁻ is a
+// plain number. For the defaults it is 1.2313e-6 (anchors.md B3; Auryn's
+// hom_fudge, computed there in seconds and Hz, which gives the same number).
+func (p HomeostaticParams) EtaMinus() float64 {
+	return p.Eta * p.A3Plus * p.TauPlus * p.TauSlow / (p.TauMinus * p.kappaPerMs() * p.TauHom * p.TauHom)
+}
+
+// Homeostatic is the minimal triplet rule with homeostatic sliding LTD of
+// Zenke, Hennequin & Gerstner (2013), exactly as Auryn's TripletConnection
+// (anchors.md "B3 plastic"). Every trace is per neuron, all-to-all (+1 per
+// spike), decays exponentially between spikes, and is read at t−ε (without
+// the increments of tick t):
+//
+//	z⁺_i   presynaptic, τ+,      +1 at the ARRIVAL of i's spike (after the axonal delay)
+//	z⁻_j   postsynaptic, τ−,     +1 at j's spike
+//	z^s_j  postsynaptic, τ_slow, +1 at j's spike
+//	z^h_j  postsynaptic, τ_hom,  +1 at j's spike; z^h_j = κ τ_hom at tick 0
+//
+//	arrival of i's spike at i→j, tick t:  w ← max(w_min, w − η⁻ z⁻_j(t−ε) z^h_j(t−ε)²),  then z⁺_i += 1
+//	spike of j at tick t, each i→j:       w ← min(w_max, w + η A3+ z⁺_i(t−ε) z^s_j(t−ε)), then z⁻_j, z^s_j, z^h_j += 1
+//	η⁻ = η A3+ τ+ τ_slow / (τ− κ τ_hom²)
+//
+// Since z^h ≈ ν̄ τ_hom for a neuron firing at rate ν̄, the LTD amplitude is
+// η A3+ τ+ τ_slow ν̄² / (τ− κ): the minimal triplet rule's A2− made to slide
+// with the square of the postsynaptic rate, which makes the rule BCM-like
+// with a threshold that keeps the rate near κ.
+//
+// Units: the traces are counts (they gain 1 per spike, they are not divided
+// by τ), so z^h is dimensionless (κ τ_hom = 3 Hz · 10 s = 30). All times are
+// in ms, so κ is used in spikes per ms (3 Hz = 0.003 /ms), which makes η⁻ a
+// plain number: 6.5e-3 · 16.8 · 114 / (33.7 · 0.003 · 10000²) = 1.2313e-6,
+// the value anchors.md gives (Auryn computes the same number in s and Hz).
+// Using κ = 3 with times in ms would make η⁻ 1000 times too small.
+//
+// Parameters: [HomeostaticParams]. Constraints: a3_plus, eta ≥ 0; τ, κ > 0;
+// w_min < w_max.
+//
+// Reference: Zenke, Hennequin & Gerstner (2013), Synaptic plasticity in
+// neural networks needs homeostasis with a fast rate detector, PLoS Comput
+// Biol 9:e1003330; Auryn (Zenke & Gerstner 2014) TripletConnection.cpp.
+//
+// Checked by TestHomeostaticHandComputed (a few spikes computed by hand from
+// the equations above), TestHomeostaticConstants (η⁻ and z^h(0)) and
+// TestFastMatchesReference.
+type Homeostatic[W Weight] struct {
+	p            HomeostaticParams
+	a3, etaMinus float64
+	dPlus, dSlow decay
+	pre          traces1   // z⁺_i
+	post         homTraces // z⁻_j, z^h_j
+	slow         traces1   // z^s_j
+}
+
+// homHot is what the depression loop reads of a target neuron: the tick of
+// its last spike and q = z⁻ (z^h)² just after it (16 bytes).
+type homHot struct {
+	last snnsim.Time
+	q    float64
+}
+
+// homTraces holds z⁻ and z^h of each target neuron. The depression loop
+// needs only z⁻ (z^h)², which decays over n ticks by the factor
+// prod[n] = e^{−n dt/τ−} (e^{−n dt/τ_hom})², so it reads one stored product
+// and one table entry per synapse instead of two traces and two tables; the
+// result equals the product of the separately decayed traces to a few ulp.
+type homTraces struct {
+	hot           []homHot
+	after, before [][2]float64 // (z⁻, z^h) after and before the increment at hot.last
+	dm, dh        decay        // tables of equal length
+	prod          []float64    // prod[n] = dm.tab[n]·dh.tab[n]²
+}
+
+func newHomTraces(n int, hom0, tauMinus, tauHom, dt float64) homTraces {
+	m := tableLen(dt, tauMinus, tauHom)
+	ts := homTraces{
+		hot:    make([]homHot, n),
+		after:  make([][2]float64, n),
+		before: make([][2]float64, n),
+		dm:     newDecay(tauMinus, dt, m),
+		dh:     newDecay(tauHom, dt, m),
+		prod:   make([]float64, m),
+	}
+	for k := range ts.prod {
+		ts.prod[k] = ts.dm.tab[k] * ts.dh.tab[k] * ts.dh.tab[k]
+	}
+	v0 := [2]float64{0, hom0}
+	for j := range ts.hot {
+		ts.after[j], ts.before[j] = v0, v0
+	}
+	return ts
+}
+
+// at returns z⁻_j and z^h_j at tick t (t−ε).
+func (ts *homTraces) at(j int32, t snnsim.Time) (zMinus, zHom float64) {
+	n := t - ts.hot[j].last
+	if n == 0 {
+		return ts.before[j][0], ts.before[j][1]
+	}
+	a := ts.after[j]
+	return a[0] * ts.dm.at(n), a[1] * ts.dh.at(n)
+}
+
+// slowLTD returns z⁻_j (z^h_j)² for the reads the depression loop leaves
+// to it: n = 0 ticks after j's last spike (t−ε values) and n beyond the table.
+func (ts *homTraces) slowLTD(j int32, n snnsim.Time) float64 {
+	zm, zh := ts.at(j, ts.hot[j].last+n)
+	return zm * zh * zh
+}
+
+// add records a spike of target j at tick t: z⁻_j and z^h_j gain 1 each.
+func (ts *homTraces) add(j int32, t snnsim.Time) {
+	h := &ts.hot[j]
+	if t != h.last {
+		zm, zh := ts.at(j, t)
+		h.last = t
+		ts.before[j] = [2]float64{zm, zh}
+		ts.after[j] = ts.before[j]
+	}
+	a := &ts.after[j]
+	a[0]++
+	a[1]++
+	h.q = a[0] * a[1] * a[1]
+}
+
+// NewHomeostatic creates the rule for nPre source and nPost target neurons;
+// at tick 0 every trace is 0 except z^h = κ τ_hom.
+func NewHomeostatic[W Weight](p HomeostaticParams, clock snnsim.Clock, nPre, nPost int) (*Homeostatic[W], error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	if err := checkSizes(ruleHomeostatic, clock, nPre, nPost); err != nil {
+		return nil, err
+	}
+	dt := clock.DT
+	r := &Homeostatic[W]{
+		p:        p,
+		a3:       p.Eta * p.A3Plus,
+		etaMinus: p.EtaMinus(),
+		dPlus:    newDecay(p.TauPlus, dt, tableLen(dt, p.TauPlus)),
+		dSlow:    newDecay(p.TauSlow, dt, tableLen(dt, p.TauSlow)),
+		pre:      newTraces1(nPre),
+		post:     newHomTraces(nPost, p.HomInit(), p.TauMinus, p.TauHom, dt),
+		slow:     newTraces1(nPost),
+	}
+	return r, nil
+}
+
+// Params returns the rule's parameters.
+func (r *Homeostatic[W]) Params() HomeostaticParams { return r.p }
+
+// Pre applies depression at the arrival of source i's spike at tick t, then
+// records it in z⁺_i. See [Rule].
+func (r *Homeostatic[W]) Pre(t snnsim.Time, i int32, tgt []int32, w []W) {
+	w = w[:len(tgt)]
+	eta, wMin, post := r.etaMinus, r.p.WMin, &r.post
+	hot, prod := post.hot, post.prod
+	for k, j := range tgt {
+		h := &hot[j] // z⁻_j z^h_j² (t−ε)
+		var f float64
+		if n := t - h.last; uint64(n-1) < uint64(len(prod)-1) {
+			f = h.q * prod[n]
+		} else {
+			f = post.slowLTD(j, n)
+		}
+		v := float64(w[k]) - eta*f
+		if v < wMin {
+			v = wMin
+		}
+		w[k] = W(v)
+	}
+	r.pre.add(i, t, &r.dPlus, false)
+}
+
+// Post applies potentiation at target j's spike at tick t, then records it
+// in z⁻_j, z^s_j and z^h_j. See [Rule].
+func (r *Homeostatic[W]) Post(t snnsim.Time, j int32, src, syn []int32, w []W) {
+	syn = syn[:len(src)]
+	a := r.a3 * r.slow.at(j, t, &r.dSlow)
+	if a != 0 { // no earlier post spike (or η A3+ = 0): nothing changes
+		wMax, pre, d := r.p.WMax, &r.pre, &r.dPlus
+		hot, tab := pre.hot, d.tab
+		for m, i := range src {
+			h := &hot[i] // z⁺_i(t−ε): traces1.at by hand
+			var x float64
+			if n := t - h.last; uint64(n-1) < uint64(len(tab)-1) {
+				x = h.after * tab[n]
+			} else {
+				x = pre.slow(i, n, d)
+			}
+			k := syn[m]
+			v := float64(w[k]) + a*x
+			if v > wMax {
+				v = wMax
+			}
+			w[k] = W(v)
+		}
+	}
+	r.TracePost(t, j)
+}
+
+// TracePre records the arrival of source i's spike at tick t in z⁺_i only.
+func (r *Homeostatic[W]) TracePre(t snnsim.Time, i int32) { r.pre.add(i, t, &r.dPlus, false) }
+
+// TracePost records target j's spike at tick t in z⁻_j, z^s_j and z^h_j only.
+func (r *Homeostatic[W]) TracePost(t snnsim.Time, j int32) {
+	r.post.add(j, t)
+	r.slow.add(j, t, &r.dSlow, false)
+}
+
+// PreTrace returns z⁺_i at tick t (t−ε).
+func (r *Homeostatic[W]) PreTrace(i int32, t snnsim.Time) float64 {
+	return r.pre.at(i, t, &r.dPlus)
+}
+
+// PostTraces returns z⁻_j, z^s_j and z^h_j at tick t (t−ε).
+func (r *Homeostatic[W]) PostTraces(j int32, t snnsim.Time) (zMinus, zSlow, zHom float64) {
+	zMinus, zHom = r.post.at(j, t)
+	return zMinus, r.slow.at(j, t, &r.dSlow), zHom
+}

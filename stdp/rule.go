@@ -1,0 +1,149 @@
+package stdp
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/snnsim/snnsim"
+)
+
+// Weight is the element type of a projection's weight array. The engine
+// stores weights as float32; tests use float64. Rules compute in float64
+// and round the result to W once per update.
+type Weight interface{ ~float32 | ~float64 }
+
+// Rule is a plasticity rule bound to one projection: it owns the traces of
+// the projection's source and target neurons and updates weights in place.
+// It is called once per spike group, never per synapse; the loop over the
+// synapses runs inside the concrete type, without interface calls.
+//
+// Contract (for the engine, which calls these in tick order, from one
+// goroutine):
+//
+//   - Pre is called when a presynaptic spike of source i ARRIVES at its
+//     synapses at tick t, that is at emission + axonal delay (see the
+//     package documentation, "Delays"). tgt[k] is the target of synapse k and
+//     w[k] its weight (parallel slices, usually the source's CSR row); w is
+//     updated in place, then the presynaptic traces of i are incremented.
+//   - Post is called when target j emits a spike at tick t (no dendritic
+//     delay). src[m] is the source of j's incoming synapse m and syn[m] its
+//     index into w (the transposed index); w[syn[m]] is updated in place,
+//     then the postsynaptic traces of j are incremented.
+//   - Every trace read is a t−ε read: it sees no increment made at tick t. So
+//     a presynaptic arrival and a postsynaptic spike at the same tick do not
+//     pair with each other, and the result does not depend on whether Pre or
+//     Post runs first at tick t (for additive updates that no bound clips;
+//     weight dependence and clipping act on the weight as left by the
+//     earlier call, so the engine's order, Pre before Post, is part of the
+//     definition).
+//   - Ticks passed for one neuron must not decrease; doing otherwise is a
+//     programmer error and panics. Each neuron spikes at most once per tick:
+//     Pre once per (i, t), Post once per (j, t).
+//   - TracePre and TracePost record a spike in the traces without changing
+//     any weight, for phases with plasticity off (priming).
+//
+// The slices are neither retained nor modified except for w.
+type Rule[W Weight] interface {
+	// Pre applies the depression pass for the arrival of source i's spike at
+	// tick t at the synapses (tgt[k], w[k]), then records the spike in i's traces.
+	Pre(t snnsim.Time, i int32, tgt []int32, w []W)
+	// Post applies the potentiation pass for target j's spike at tick t to the
+	// weights w[syn[m]] of its incoming synapses from sources src[m], then
+	// records the spike in j's traces.
+	Post(t snnsim.Time, j int32, src, syn []int32, w []W)
+	// TracePre records the arrival of source i's spike at tick t in its
+	// traces only.
+	TracePre(t snnsim.Time, i int32)
+	// TracePost records target j's spike at tick t in its traces only.
+	TracePost(t snnsim.Time, j int32)
+}
+
+var (
+	_ Rule[float32] = (*Pair[float32])(nil)
+	_ Rule[float64] = (*Pair[float64])(nil)
+	_ Rule[float32] = (*Triplet[float32])(nil)
+	_ Rule[float64] = (*Triplet[float64])(nil)
+	_ Rule[float32] = (*Homeostatic[float32])(nil)
+	_ Rule[float64] = (*Homeostatic[float64])(nil)
+)
+
+// BUG(stdp): Presynaptic traces are per source neuron and advanced when
+// the spike arrives, so all synapses of one source in a plastic projection
+// must share one delay (true of B3, where every delay is 0.8 ms), and Pre
+// must be called once per presynaptic spike with all of the source's
+// synapses. Heterogeneous delays would need per-synapse presynaptic traces
+// or dendritic-delay semantics (NEST); the engine must reject them for now.
+
+// Pairing selects which spikes a trace-based rule pairs.
+type Pairing string
+
+// The pairing schemes.
+const (
+	// AllToAll pairs every presynaptic spike with every earlier postsynaptic
+	// spike and vice versa: a trace gains 1 per spike.
+	AllToAll Pairing = "all_to_all"
+	// NearestSpike is the symmetric nearest-spike scheme (Morrison, Diesmann
+	// & Gerstner 2008): each presynaptic spike pairs only with the most recent
+	// earlier postsynaptic spike, and each postsynaptic spike only with the
+	// most recent earlier presynaptic spike: a trace is reset to 1 at a spike.
+	// A spike may take part in several pairs (pre, post, post: both posts pair
+	// with the pre). It is neither the presynaptic-centred nor the reduced
+	// symmetric scheme.
+	NearestSpike Pairing = "nearest_spike"
+)
+
+func (p Pairing) reset() bool { return p == NearestSpike }
+
+func (p Pairing) validate(rule string) error {
+	if p != AllToAll && p != NearestSpike {
+		return fmt.Errorf("stdp: %s.pairing = %q: must be %q or %q", rule, string(p), AllToAll, NearestSpike)
+	}
+	return nil
+}
+
+// New creates the rule that p describes for a projection from nPre source
+// neurons to nPost target neurons at the given resolution, with all traces
+// at tick 0. p is what Lookup returns: *PairParams, *TripletParams or
+// *HomeostaticParams.
+func New[W Weight](p Params, clock snnsim.Clock, nPre, nPost int) (Rule[W], error) {
+	switch q := p.(type) {
+	case *PairParams:
+		if q == nil {
+			break
+		}
+		return ruleOrNil(NewPair[W](*q, clock, nPre, nPost))
+	case *TripletParams:
+		if q == nil {
+			break
+		}
+		return ruleOrNil(NewTriplet[W](*q, clock, nPre, nPost))
+	case *HomeostaticParams:
+		if q == nil {
+			break
+		}
+		return ruleOrNil(NewHomeostatic[W](*q, clock, nPre, nPost))
+	}
+	return nil, fmt.Errorf("stdp: parameters of type %T are not a rule of this package", p)
+}
+
+// ruleOrNil returns a nil interface, not a nil pointer in one, on error.
+func ruleOrNil[W Weight, R Rule[W]](r R, err error) (Rule[W], error) {
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// checkSizes validates the arguments that every constructor shares.
+func checkSizes(rule string, clock snnsim.Clock, nPre, nPost int) error {
+	if !(clock.DT > 0) || math.IsInf(clock.DT, 0) {
+		return fmt.Errorf("stdp: %s: resolution %g ms: must be > 0", rule, clock.DT)
+	}
+	if nPre < 0 || nPre > math.MaxInt32 {
+		return fmt.Errorf("stdp: %s: %d source neurons: must be in [0, %d]", rule, nPre, math.MaxInt32)
+	}
+	if nPost < 0 || nPost > math.MaxInt32 {
+		return fmt.Errorf("stdp: %s: %d target neurons: must be in [0, %d]", rule, nPost, math.MaxInt32)
+	}
+	return nil
+}
