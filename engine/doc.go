@@ -33,4 +33,14 @@
 //
 // Run can be called repeatedly; the boundaries between calls change nothing:
 // Run(1 s) twice gives the same spikes, bit for bit, as Run(2 s).
+//
+// # Recording
+//
+// After the sinks, a 7th phase runs the probes due at tick t (record.go):
+// membrane potentials and population rates sampled at regular ticks within
+// windows ([Probe], [Engine.AttachProbe]). Sample ticks are events at which
+// the jump over quiet periods stops, so sampling a quiet network costs only
+// the sample ticks. [Engine.AttachRecords] sets up a scenario's [[record]]
+// tables: spikes (merged into one sink call per tick, within their windows)
+// and one probe per sampled population, each announced as a [Series].
 package engine

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -18,7 +19,21 @@ type Config struct {
 	// neuron is stepped every tick (ShortcutsOff). Both give the same spikes;
 	// ShortcutsOff exists to test that.
 	Shortcuts Shortcuts
+	// Weights selects whether plastic projections change a copy of the
+	// network's weights (WeightsCopy, the default: the network stays as
+	// compiled and may be shared) or the network's arrays themselves
+	// (WeightsInPlace: saves the memory of the copy).
+	Weights Weights
 }
+
+// Weights selects where plastic weights live.
+type Weights int
+
+// The weight storage settings.
+const (
+	WeightsCopy Weights = iota
+	WeightsInPlace
+)
 
 // Shortcuts switches the active-set and jump shortcuts.
 type Shortcuts int
@@ -53,6 +68,7 @@ type pop struct {
 	neu    neuron.Population
 	src    source.Source
 	out    []int // indices of projections leaving this population
+	in     []int // indices of plastic projections onto this population
 	fired  []int32
 	bias   []float64 // stimulus current per neuron [pA] on top of the model's i_bias; nil until used
 	base   float64   // the model's i_bias [pA]
@@ -62,6 +78,11 @@ type pop struct {
 type proj struct {
 	*netlist.Projection
 	target neuron.Population
+	// w is the weight array that delivery reads: the network's own for a
+	// static projection, the engine's copy (or, with WeightsInPlace, the
+	// network's) for a plastic one.
+	w  []float32
+	pl *plastic // nil for static synapses
 	// Delay groups: the synapses of source row i are split into groups of
 	// equal delay; group g of the whole projection spans synapses
 	// segEnd[g-1]..segEnd[g]-1 (segEnd[-1] being the row start) with delay
@@ -100,6 +121,7 @@ type Engine struct {
 	sinks []sinkEntry
 	stats Stats
 	ids   []snnsim.NeuronID // scratch for sinks
+	rec   *probeSet         // probes (record.go); nil when none
 }
 
 // New builds an engine for net: it creates every population's model at rest
@@ -151,7 +173,7 @@ func New(net *netlist.Network, cfg Config) (*Engine, error) {
 		if len(pr.RowStart) != net.Populations[pr.From].Size+1 {
 			return nil, fmt.Errorf("engine: projection %q: %d row starts for %d sources", pr.Name, len(pr.RowStart), net.Populations[pr.From].Size)
 		}
-		p := proj{Projection: pr, target: tgt}
+		p := proj{Projection: pr, target: tgt, w: pr.Weight}
 		if pr.Delay == nil {
 			if pr.ConstDelay < 1 {
 				return nil, fmt.Errorf("engine: projection %q: delay %d ticks: must be >= 1", pr.Name, pr.ConstDelay)
@@ -165,6 +187,17 @@ func New(net *netlist.Network, cfg Config) (*Engine, error) {
 				}
 				maxDelay = max(maxDelay, d)
 			}
+		}
+		if pr.Plasticity != nil {
+			pl, err := newPlastic(&p, net)
+			if err != nil {
+				return nil, err
+			}
+			p.pl = pl
+			if cfg.Weights != WeightsInPlace {
+				p.w = slices.Clone(pr.Weight)
+			}
+			e.pops[pr.To].in = append(e.pops[pr.To].in, k)
 		}
 		e.projs = append(e.projs, p)
 		e.pops[pr.From].out = append(e.pops[pr.From].out, k)

@@ -6,6 +6,7 @@ import "github.com/snnsim/snnsim"
 // the synapses lo..hi-1 of one projection (one source row, one delay).
 type delivery struct {
 	proj   int32
+	src    int32 // the source neuron (for plasticity)
 	lo, hi int64
 }
 

@@ -46,6 +46,11 @@ func (e *Engine) Run(ctx context.Context, d snnsim.Time) error {
 		}
 		e.now++
 		e.stats.TicksStepped++
+		if e.rec != nil && e.now > e.rec.next { // 7. probes (record.go)
+			if err := e.sample(e.now - 1); err != nil {
+				return err
+			}
+		}
 	}
 	return ctx.Err()
 }
@@ -72,6 +77,9 @@ func (e *Engine) nextEvent() snnsim.Time {
 	if e.nextS < len(e.stims) {
 		next = min(next, e.stims[e.nextS].t)
 	}
+	if e.rec != nil {
+		next = min(next, e.rec.next) // a probe acts after this tick
+	}
 	return next
 }
 
@@ -85,7 +93,10 @@ func (e *Engine) tick(t snnsim.Time) error {
 	// 2. delivery
 	for _, d := range e.q.take(t) {
 		p := &e.projs[d.proj]
-		p.target.Deliver(t, p.Receptor, p.Target[d.lo:d.hi], p.Weight[d.lo:d.hi])
+		if p.pl != nil {
+			p.pre(t, d.src, d.lo, d.hi)
+		}
+		p.target.Deliver(t, p.Receptor, p.Target[d.lo:d.hi], p.w[d.lo:d.hi])
 		e.stats.SynapticEvents += d.hi - d.lo
 	}
 	// 3 and 4: sources and neurons
@@ -108,11 +119,14 @@ func (e *Engine) tick(t snnsim.Time) error {
 	if !any {
 		return nil
 	}
-	// 5. fan-out
+	// 4b. postsynaptic side of plasticity, then 5. fan-out
 	for i := range e.pops {
 		p := &e.pops[i]
 		if len(p.fired) == 0 {
 			continue
+		}
+		for _, k := range p.in {
+			e.projs[k].post(t, p.fired)
 		}
 		for _, k := range p.out {
 			e.fanOut(t, int32(k), p.fired)
@@ -148,7 +162,7 @@ func (e *Engine) fanOut(t snnsim.Time, k int32, fired []int32) {
 		for _, i := range fired {
 			lo, hi := p.RowStart[i], p.RowStart[i+1]
 			if lo < hi {
-				e.q.push(at, delivery{k, lo, hi})
+				e.q.push(at, delivery{k, i, lo, hi})
 			}
 		}
 		return
@@ -157,7 +171,7 @@ func (e *Engine) fanOut(t snnsim.Time, k int32, fired []int32) {
 		lo := p.RowStart[i]
 		for g := p.segRow[i]; g < p.segRow[i+1]; g++ {
 			hi := p.segEnd[g]
-			e.q.push(t+p.segDelay[g], delivery{k, lo, hi})
+			e.q.push(t+p.segDelay[g], delivery{k, i, lo, hi})
 			lo = hi
 		}
 	}

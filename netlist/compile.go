@@ -71,16 +71,7 @@ func (s *Scenario) Compile() (*Network, error) {
 		net.Stimuli = append(net.Stimuli, cs)
 	}
 	for _, r := range s.Records {
-		cr := &Record{What: r.What}
-		for _, name := range r.Populations {
-			cr.Populations = append(cr.Populations, index[name])
-		}
-		if len(r.Populations) == 0 {
-			for i := range net.Populations {
-				cr.Populations = append(cr.Populations, i)
-			}
-		}
-		net.Records = append(net.Records, cr)
+		net.Records = append(net.Records, r.compile(net, index, clock))
 	}
 	return net, nil
 }
@@ -222,6 +213,23 @@ func (s *Scenario) projection(ps *ProjectionSpec, fi, ti int, from, to *Populati
 		sortRows(pr.RowStart, pr.Target, pr.Weight, pr.Delay)
 	case pr.Delay != nil:
 		sortRowsByDelay(pr.RowStart, pr.Target, pr.Weight, pr.Delay)
+	}
+	if ps.Plasticity != nil {
+		pr.Plasticity = ps.Plasticity
+		start, err := clock.Ticks(ps.PlasticityStart)
+		if err != nil {
+			return nil, fmt.Errorf("projection %s: plasticity.start: %w", ps.Name, err)
+		}
+		pr.PlasticityStart = start
+		if pr.Delay != nil {
+			for i := 0; i+1 < len(pr.RowStart); i++ {
+				lo, hi := pr.RowStart[i], pr.RowStart[i+1]
+				if hi > lo && pr.Delay[lo] != pr.Delay[hi-1] {
+					return nil, fmt.Errorf("projection %s: delay: a plastic projection needs one delay per source neuron "+
+						"(presynaptic traces are kept per neuron and advanced at arrival), but source %d has delays from %d to %d ticks", ps.Name, i, pr.Delay[lo], pr.Delay[hi-1])
+				}
+			}
+		}
 	}
 	return pr, nil
 }

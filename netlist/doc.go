@@ -108,8 +108,44 @@
 //	                               # bias returns to the model's i_bias.
 //
 //	[[record]]
-//	what        = "spikes"         # the only kind
+//	what        = "spikes"         # spikes, as they happen
 //	populations = ["E", "I"]       # optional; default every population
+//	window      = ["0 s", "2 s"]   # optional; see Recording
+//
+//	[[record]]
+//	what        = "v"              # membrane potential [mV] of chosen neurons
+//	populations = ["E"]            # neuron populations; default every neuron population
+//	neurons     = [0, 1, 2]        # optional: members sampled in each population; default all
+//	sample      = "1 ms"           # required: sampling interval, on the tick grid
+//	window      = [["0 s", "1 s"], ["9 s", "10 s"]]
+//
+//	[[record]]
+//	what        = "rate"           # population rate [Hz] per sampling bin
+//	populations = ["E", "I"]       # optional; default every population
+//	sample      = "10 ms"          # required: the bin
+//
+// # Recording
+//
+// Each [[record]] table adds to what the run's log holds; several tables may
+// name the same population. what is one of:
+//
+//	what     keys                                  records
+//	spikes   populations, window                   every spike of the populations
+//	v        populations, neurons, sample, window  V of each listed neuron after each sample tick
+//	rate     populations, sample, window           spikes per neuron and second over each bin
+//
+// A v sample at tick t is the membrane potential after tick t has been
+// simulated (exact also for neurons at rest, which the engine does not
+// step). A rate sample at tick t covers the ticks [t, t + sample). Synaptic
+// state (weights and consolidation variables, naming projections instead of
+// populations) will be further kinds of the same table.
+//
+// window limits recording to [start, stop): one pair, or a list of pairs in
+// time order without overlap. Times are on the tick grid, start >= 0. Samples
+// fall at start, start + sample, ... before stop in each window (from 0
+// without a window); a rate bin cut short by stop covers the ticks up to stop
+// and is divided by its actual length; a bin that the end of the run cuts
+// short is not written.
 //
 // # Connectivity rules
 //

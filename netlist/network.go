@@ -4,6 +4,7 @@ import (
 	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/neuron"
 	"github.com/snnsim/snnsim/source"
+	"github.com/snnsim/snnsim/stdp"
 )
 
 // Network is a compiled scenario: every random choice (connectivity,
@@ -52,6 +53,14 @@ type Projection struct {
 	// synapse has the delay ConstDelay, which saves the array for the common case.
 	Delay      []int32
 	ConstDelay snnsim.Time
+
+	// Plasticity is the rule that changes the weights, or nil for static
+	// synapses. Its weight parameters are in the same internal unit as
+	// Weight. A plastic projection has one delay per source neuron.
+	Plasticity stdp.Params
+	// PlasticityStart is the tick from which the rule changes weights; its
+	// traces run from tick 0 (priming with plasticity off).
+	PlasticityStart snnsim.Time
 }
 
 // Len returns the number of synapses.
@@ -73,10 +82,4 @@ type Stimulus struct {
 	Amplitude  float64     // bias current during the step [pA]
 	Start      snnsim.Time // onset tick
 	Stop       snnsim.Time // end tick (snnsim.Never for none); the bias returns to the model's i_bias
-}
-
-// Record says what the run writes to its log.
-type Record struct {
-	What        string // "spikes"
-	Populations []int  // population indices; all populations when the scenario names none
 }

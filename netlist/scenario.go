@@ -11,6 +11,7 @@ import (
 	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/neuron"
 	"github.com/snnsim/snnsim/source"
+	"github.com/snnsim/snnsim/stdp"
 )
 
 // Scenario is a decoded and validated scenario file: what the file says,
@@ -54,6 +55,9 @@ type ProjectionSpec struct {
 	Connect  Connect
 	Weight   *Dist // magnitude in the canonical unit of Weight.Dim; nil when a pairs file gives weights
 	Delay    *Dist // [ms]; nil when a pairs file gives delays
+
+	Plasticity      stdp.Params // the plasticity rule, or nil for static synapses
+	PlasticityStart float64     // time from which the rule changes weights [ms]; traces run from 0
 }
 
 // Rule names a connectivity rule.
@@ -100,12 +104,6 @@ type StimulusSpec struct {
 	Amplitude  float64 // [pA]
 	Start      float64 // [ms]
 	Stop       float64 // [ms]; +Inf when the step never ends
-}
-
-// RecordSpec is a [[record]] table.
-type RecordSpec struct {
-	What        string   // "spikes"
-	Populations []string // nil: every population
 }
 
 // Load reads and decodes the scenario file at path. See [Decode].
@@ -290,6 +288,9 @@ func (d *decoder) projection(t *table, s *Scenario) *ProjectionSpec {
 	if pairs == nil || pairs.Delay == nil {
 		p.Delay = dl
 	}
+	if pt, ok := t.sub("plasticity", false); ok {
+		p.Plasticity, p.PlasticityStart = d.plasticity(pt)
+	}
 	if pairs != nil {
 		// Both a column and a key: say which one wins rather than guess.
 		if pairs.Weight != nil && t.has("weight") {
@@ -366,19 +367,4 @@ func (d *decoder) stimulus(t *table) *StimulusSpec {
 	}
 	t.done()
 	return st
-}
-
-func (d *decoder) record(t *table) *RecordSpec {
-	r := &RecordSpec{}
-	if w, ok := t.str("what", true); ok {
-		r.What = w
-		if w != "spikes" {
-			d.errorf(t.path("what"), "cannot record %q%s: the only kind is \"spikes\"", w, didYouMean(w, []string{"spikes"}))
-		}
-	}
-	if v, ok := t.strs("populations"); ok {
-		r.Populations = v
-	}
-	t.done()
-	return r
 }

@@ -446,24 +446,3 @@ func (c *checker) grid(key string, ms float64) bool {
 	}
 	return true
 }
-
-func (c *checker) record(i int, r *RecordSpec) {
-	key := indexKey("record", i)
-	if r == nil {
-		c.errorf(key, "missing")
-		return
-	}
-	if r.What != "spikes" {
-		c.errorf(key+".what", "cannot record %q: the only kind is \"spikes\"", r.What)
-	}
-	seen := map[string]bool{}
-	for k, name := range r.Populations {
-		pkey := indexKey(key+".populations", k)
-		if seen[name] {
-			c.errorf(pkey, "population %q is listed twice", name)
-			continue
-		}
-		seen[name] = true
-		c.ref(pkey, name)
-	}
-}

@@ -12,9 +12,17 @@ import (
 	"testing/iotest"
 )
 
-// smallLog is a log of several blocks of every kind the writer makes: a
-// mark, spike blocks of 64 raw bytes, another mark, and the end block.
-func smallLog(tb testing.TB) (data []byte, recs []record) {
+// smallLog is a log of several blocks of every kind the writer makes, of
+// 64 raw bytes at most: marks, spikes, series declarations, samples of
+// three series (one split over blocks), and the end block.
+func smallLog(tb testing.TB) (data []byte, ev []event) {
+	ev = sampledEvents(8, 120, 20)
+	return writeLog(tb, testHeader(), Options{BlockSize: 64, FlushInterval: -1}, ev, false), ev
+}
+
+// spikeLog is a log of spikes and marks only: a mark, spike blocks of 64
+// raw bytes, another mark, and the end block.
+func spikeLog(tb testing.TB) (data []byte, recs []record) {
 	recs = cubaStream(8, 120)
 	ms := []Mark{{0, "run start"}, {60, "checkpoint"}}
 	ev := []event{{mark: &ms[0]}}
@@ -27,10 +35,16 @@ func smallLog(tb testing.TB) (data []byte, recs []record) {
 	return writeLog(tb, testHeader(), Options{BlockSize: 64, FlushInterval: -1}, ev, false), recs
 }
 
-// prefixSpikes returns, for each block start, the spikes read from the
-// log cut there (which must read without error).
-func prefixSpikes(t *testing.T, data []byte, starts []int64) map[int64][]Spike {
-	out := make(map[int64][]Spike)
+// prefix is what a log cut at a block boundary holds.
+type prefix struct {
+	spikes  []Spike
+	samples []Sample
+}
+
+// prefixes returns, for each block start, the spikes and samples read from
+// the log cut there (which must read without error).
+func prefixes(t *testing.T, data []byte, starts []int64) map[int64]prefix {
+	out := make(map[int64]prefix)
 	for _, s := range append(starts, int64(len(data))) {
 		r, err := NewReader(bytes.NewReader(data[:s]))
 		if err != nil {
@@ -40,9 +54,27 @@ func prefixSpikes(t *testing.T, data []byte, starts []int64) map[int64][]Spike {
 		if err != nil {
 			t.Fatalf("cut at block boundary %d: %v", s, err)
 		}
-		out[s] = got
+		rs, _ := NewReader(bytes.NewReader(data[:s]))
+		smp, err := readSamples(rs)
+		if err != nil {
+			t.Fatalf("cut at block boundary %d: samples: %v", s, err)
+		}
+		out[s] = prefix{got, smp}
 	}
 	return out
+}
+
+// readBoth reads the spikes and, through a second Reader, the samples of
+// data. It returns the errors of both passes.
+func readBoth(data []byte) (p prefix, err, serr error) {
+	r, err := NewReader(bytes.NewReader(data))
+	if err != nil {
+		return p, err, err
+	}
+	p.spikes, err = readAll(r)
+	rs, _ := NewReader(bytes.NewReader(data))
+	p.samples, serr = readSamples(rs)
+	return p, err, serr
 }
 
 // TestTruncate cuts a log at every byte offset. A cut inside the header
@@ -50,13 +82,13 @@ func prefixSpikes(t *testing.T, data []byte, starts []int64) map[int64][]Spike {
 // any other cut yields every complete block, then a CorruptError whose
 // offset is the start of the cut block.
 func TestTruncate(t *testing.T) {
-	data, recs := smallLog(t)
+	data, ev := smallLog(t)
 	starts := blockStarts(t, data)
 	if len(starts) < 6 {
 		t.Fatalf("only %d blocks: the test needs several", len(starts))
 	}
-	want := prefixSpikes(t, data, starts)
-	if !slices.Equal(want[int64(len(data))], flatten(recs)) {
+	want := prefixes(t, data, starts)
+	if whole := want[int64(len(data))]; !slices.Equal(whole.spikes, flatten(eventRecords(ev))) || !sameSamples(whole.samples, writtenSamples(ev)) {
 		t.Fatal("whole log does not read back")
 	}
 	for cut := 0; cut <= len(data); cut++ {
@@ -71,7 +103,11 @@ func TestTruncate(t *testing.T) {
 		if err != nil {
 			t.Fatalf("cut %d: NewReader: %v", cut, err)
 		}
-		got, err := readAll(r)
+		var got prefix
+		got.spikes, err = readAll(r)
+		rs, _ := NewReader(bytes.NewReader(data[:cut]))
+		var serr error
+		got.samples, serr = readSamples(rs)
 		i, _ := slices.BinarySearch(starts, int64(cut)+1)
 		block := starts[i-1] // the block the cut falls in, or starts at
 		switch {
@@ -89,8 +125,11 @@ func TestTruncate(t *testing.T) {
 				t.Fatalf("cut %d inside block at %d: err = %v", cut, block, err)
 			}
 		}
-		if w := want[block]; !slices.Equal(got, w) {
-			t.Fatalf("cut %d: got %d spikes, want the %d of the complete blocks", cut, len(got), len(w))
+		if w := want[block]; !slices.Equal(got.spikes, w.spikes) || !sameSamples(got.samples, w.samples) {
+			t.Fatalf("cut %d: got %d spikes and %d samples, want the %d and %d of the complete blocks", cut, len(got.spikes), len(got.samples), len(w.spikes), len(w.samples))
+		}
+		if (serr == nil) != (err == nil) {
+			t.Fatalf("cut %d: Next err %v, NextSample err %v", cut, err, serr)
 		}
 		// Stats agrees on where the damage is.
 		r2, _ := NewReader(bytes.NewReader(data[:cut]))
@@ -103,17 +142,18 @@ func TestTruncate(t *testing.T) {
 
 // TestBitFlip flips every bit of a small log in turn. Each flip must be
 // detected: in the header by NewReader, in a block as a CorruptError naming
-// that block, after every spike of the blocks before it.
+// that block, after every spike and sample of the blocks before it, by Next
+// and by NextSample alike.
 func TestBitFlip(t *testing.T) {
 	data, _ := smallLog(t)
 	starts := blockStarts(t, data)
-	want := prefixSpikes(t, data, starts)
+	want := prefixes(t, data, starts)
 	buf := make([]byte, len(data))
 	for bit := 0; bit < 8*len(data); bit++ {
 		copy(buf, data)
 		buf[bit/8] ^= 1 << (bit % 8)
 		pos := int64(bit / 8)
-		r, err := NewReader(bytes.NewReader(buf))
+		_, err := NewReader(bytes.NewReader(buf))
 		if pos < starts[0] {
 			var ce *CorruptError
 			switch {
@@ -128,21 +168,21 @@ func TestBitFlip(t *testing.T) {
 		if err != nil {
 			t.Fatalf("flip of bit %d: NewReader: %v", bit, err)
 		}
-		got, err := readAll(r)
+		got, err, serr := readBoth(buf)
 		i, _ := slices.BinarySearch(starts, pos+1)
 		block := starts[i-1]
-		var ce *CorruptError
-		if !errors.As(err, &ce) || ce.Offset != block {
-			t.Fatalf("flip of bit %d (byte %d, block at %d): err = %v", bit, pos, block, err)
+		var ce, sce *CorruptError
+		if !errors.As(err, &ce) || ce.Offset != block || !errors.As(serr, &sce) || sce.Offset != block {
+			t.Fatalf("flip of bit %d (byte %d, block at %d): err = %v, samples err = %v", bit, pos, block, err, serr)
 		}
-		if !slices.Equal(got, want[block]) {
-			t.Fatalf("flip of bit %d: got %d spikes, want %d", bit, len(got), len(want[block]))
+		if w := want[block]; !slices.Equal(got.spikes, w.spikes) || !sameSamples(got.samples, w.samples) {
+			t.Fatalf("flip of bit %d: got %d spikes and %d samples, want %d and %d", bit, len(got.spikes), len(got.samples), len(w.spikes), len(w.samples))
 		}
 	}
 }
 
 func TestDamage(t *testing.T) {
-	data, recs := smallLog(t)
+	data, recs := spikeLog(t)
 	starts := blockStarts(t, data)
 	for _, tc := range []struct {
 		name   string
@@ -195,7 +235,7 @@ func rawBlock(kind Kind, rawLen int, payload []byte) []byte {
 }
 
 func TestHeaderErrors(t *testing.T) {
-	data, _ := smallLog(t)
+	data, _ := spikeLog(t)
 	withVersion := slices.Clone(data)
 	binary.LittleEndian.PutUint16(withVersion[8:], 2)
 	hugeLen := slices.Clone(data)
@@ -237,8 +277,9 @@ func crc32Update(a, b []byte) uint32 {
 // TestAdversarialReaders reads logs through the testing/iotest readers that
 // break assumptions of whole reads, and through failing readers.
 func TestAdversarialReaders(t *testing.T) {
-	data, recs := smallLog(t)
-	all := flatten(recs)
+	data, ev := smallLog(t)
+	all := flatten(eventRecords(ev))
+	smp := writtenSamples(ev)
 	for _, tc := range []struct {
 		name string
 		wrap func(io.Reader) io.Reader
@@ -256,6 +297,14 @@ func TestAdversarialReaders(t *testing.T) {
 			got, err := readAll(r)
 			if err != nil || !slices.Equal(got, all) || !r.Complete() {
 				t.Fatalf("got %d spikes, err %v, complete %v", len(got), err, r.Complete())
+			}
+			rs, err := NewReader(tc.wrap(bytes.NewReader(data)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			gs, err := readSamples(rs)
+			if err != nil || !sameSamples(gs, smp) || !rs.Complete() {
+				t.Fatalf("got %d samples, err %v, complete %v", len(gs), err, rs.Complete())
 			}
 			// And truncated mid-block.
 			cut := len(data) - 3

@@ -111,3 +111,91 @@ func ExampleReader_SetFilter() {
 	// {250 2}
 	// {250 3}
 }
+
+// Spikes returns an iterator for a range loop; PopulationFilter selects one
+// population and a time window, so that only the blocks in the window are
+// decoded.
+func ExampleReader_Spikes() {
+	r, err := spikelog.NewReader(exampleLog())
+	if err != nil {
+		log.Fatal(err)
+	}
+	f, err := r.Header().PopulationFilter("E", 13, 1000) // ticks [13, 1000)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for s := range r.Spikes(f) {
+		fmt.Printf("tick %d: E[%d]\n", s.T, s.ID) // E starts at global ID 0
+	}
+	if err := r.Err(); err != nil {
+		log.Fatal(err)
+	}
+	// Output:
+	// tick 13: E[4]
+	// tick 250: E[2]
+	// tick 250: E[3]
+}
+
+// A series is declared once and then sampled: here the membrane potential
+// of neurons 0 and 3 of E every 10 ticks, and the rate of population P.
+func ExampleWriter_Sample() {
+	var buf bytes.Buffer
+	w, err := spikelog.NewWriter(&buf, header, spikelog.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	v, err := w.Declare(spikelog.Series{Name: "v/E", What: "v", Unit: "mV", Population: "E", Interval: 10, Indices: []int{0, 3}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	rate, _ := w.Declare(spikelog.Series{Name: "rate/P", What: "rate", Unit: "Hz", Population: "P", Interval: 20})
+	w.Sample(v, 0, []float64{-65, -60.5})
+	w.Sample(v, 10, []float64{-64.25, -52})
+	w.Sample(rate, 0, []float64{12.5}) // spikes in ticks [0, 20), per neuron and second
+	if err := w.Sample(v, 10, []float64{-63, -51}); err != nil {
+		fmt.Println(err)
+	}
+	if err := w.Close(); err != nil {
+		log.Fatal(err)
+	}
+
+	r, _ := spikelog.NewReader(&buf)
+	st, _ := r.Stats()
+	for _, s := range st.Series {
+		fmt.Printf("%s: %s [%s] of %s %v, %d samples\n", s.Name, s.What, s.Unit, s.Population, s.Indices, s.Samples)
+	}
+	// Output:
+	// spikelog: Sample of series 0 at tick 10: ticks must be >= 0 and increase from sample to sample (the last had tick 10)
+	// v/E: v [mV] of E [0 3], 2 samples
+	// rate/P: rate [Hz] of P [], 1 samples
+}
+
+// Samples iterates over the samples of chosen series in a time window.
+// Values are exactly the float64s written; copy them to keep them past the
+// loop body.
+func ExampleReader_Samples() {
+	var buf bytes.Buffer
+	w, _ := spikelog.NewWriter(&buf, header, spikelog.Options{})
+	v, _ := w.Declare(spikelog.Series{Name: "v/E", What: "v", Unit: "mV", Population: "E", Interval: 10, Indices: []int{0, 3}})
+	for t := snnsim.Time(0); t < 50; t += 10 {
+		w.Sample(v, t, []float64{-65 + float64(t)/10, -60})
+	}
+	w.Close()
+
+	r, err := spikelog.NewReader(&buf)
+	if err != nil {
+		log.Fatal(err)
+	}
+	clock := r.Header().Clock()
+	for s := range r.Samples(spikelog.SampleFilter{Series: []string{"v/E"}, From: 10, To: 40}) {
+		series := r.Series()[s.Series]
+		fmt.Printf("%4.1f ms: %s = %v %s\n", clock.Ms(s.T), series.Name, s.Values, series.Unit)
+	}
+	if err := r.Err(); err != nil {
+		log.Fatal(err)
+	}
+	// Output:
+	//  1.0 ms: v/E = [-64 -60] mV
+	//  2.0 ms: v/E = [-63 -60] mV
+	//  3.0 ms: v/E = [-62 -60] mV
+}

@@ -35,6 +35,14 @@ const (
 	// MaxMarkLen bounds the text of one mark, in bytes.
 	MaxMarkLen = 4096
 
+	// MaxSeriesWidth bounds the number of values in one sample of a series
+	// (the number of neurons or synapses it samples). A sample wider than a
+	// block is split over several blocks.
+	MaxSeriesWidth = 1 << 24
+
+	// maxSeriesText bounds the name, what and unit of a series, in bytes.
+	maxSeriesText = 1024
+
 	headerFixedLen = len(Magic) + 2 + 4 + 4 // magic, version, length, CRC
 	blockHeadMax   = 1 + 2*binary.MaxVarintLen64 + 4
 
@@ -81,13 +89,16 @@ func (e *CorruptError) Unwrap() error { return e.Err }
 // an existing kind never changes, and readers skip kinds they do not know.
 type Kind uint8
 
-// Block kinds. Values 3 to 6 are reserved for the record kinds planned in
-// FORMAT.md (weight samples, consolidation-state samples, neuron-state
-// samples, population rates); 0 is never written.
+// Block kinds; 0 is never written. Every sampled quantity (membrane
+// potentials, population rates, synaptic weights and consolidation
+// variables) is a series: declared once by a KindSeries block, then
+// sampled in KindSamples blocks.
 const (
-	KindSpikes Kind = 1   // spike records for consecutive ticks
-	KindMark   Kind = 2   // marks: a tick and a short text
-	KindEnd    Kind = 255 // the end block written by Close, with totals
+	KindSpikes  Kind = 1   // spike records for consecutive ticks
+	KindMark    Kind = 2   // marks: a tick and a short text
+	KindSeries  Kind = 3   // a series declaration: what is sampled, its unit and indices
+	KindSamples Kind = 4   // samples of one series: ticks and float64 values
+	KindEnd     Kind = 255 // the end block written by Close, with totals
 )
 
 // String returns the kind's name, or "kind N" for a kind this package does
@@ -98,6 +109,10 @@ func (k Kind) String() string {
 		return "spikes"
 	case KindMark:
 		return "mark"
+	case KindSeries:
+		return "series"
+	case KindSamples:
+		return "samples"
 	case KindEnd:
 		return "end"
 	}

@@ -1,13 +1,11 @@
 package spikelog
 
 import (
-	"bytes"
 	"errors"
 	"io/fs"
 	"maps"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 
@@ -48,57 +46,73 @@ func goldenEvents() []event {
 	return append(ev, event{mark: &ms[2]})
 }
 
-const (
-	goldenDump = "testdata/small.golden"
-	// frozenLog was written once by this package at format version 1 and
-	// is never regenerated: it checks that today's reader still decodes
-	// yesterday's bytes. -update creates it only if it is missing.
-	frozenLog = "testdata/small-v1.snnslog"
-)
+// goldenSeriesEvents is a small fixed stream with every record kind:
+// spikes, marks, a membrane potential series with special values, a
+// population rate and a weight series split over blocks.
+func goldenSeriesEvents() []event { return sampledEvents(21, 60, 40) }
 
-// TestGolden checks the decoded dump of the golden stream, written now,
-// against testdata/small.golden. Run with -update to rewrite it after an
-// intended change; on a mismatch the dump is saved as small.golden.got.
+// goldenCases are the golden streams: each has a decoded dump and a frozen
+// log. A frozen log was written once by this package and is never
+// regenerated: it checks that today's reader still decodes yesterday's
+// bytes (small-v1.snnslog predates series). -update creates a frozen log
+// only if it is missing.
+var goldenCases = []struct {
+	name   string
+	events func() []event
+	opts   Options
+	dump   string // decoded dump
+	frozen string // frozen log
+}{
+	{"spikes", goldenEvents, Options{BlockSize: 128, FlushInterval: -1}, "testdata/small.golden", "testdata/small-v1.snnslog"},
+	{"series", goldenSeriesEvents, Options{BlockSize: 128, FlushInterval: -1}, "testdata/small-series.golden", "testdata/small-series-v1.snnslog"},
+}
+
+// TestGolden checks the decoded dump of each golden stream, written now,
+// against its golden file. Run with -update to rewrite it after an
+// intended change; on a mismatch the dump is saved beside it as .got.
 func TestGolden(t *testing.T) {
-	data := writeLog(t, testHeader(), Options{BlockSize: 128, FlushInterval: -1}, goldenEvents(), false)
-	r, err := NewReader(bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
+	for _, gc := range goldenCases {
+		t.Run("stream="+gc.name, func(t *testing.T) {
+			data := writeLog(t, testHeader(), gc.opts, gc.events(), false)
+			got := dump(t, data)
+			if *update {
+				if err := os.WriteFile(gc.dump, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := os.Stat(gc.frozen); errors.Is(err, fs.ErrNotExist) {
+					if err := os.WriteFile(gc.frozen, data, 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			compareGolden(t, gc.dump, got)
+		})
 	}
-	got := dump(r)
-	if *update {
-		if err := os.WriteFile(goldenDump, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := os.Stat(frozenLog); errors.Is(err, fs.ErrNotExist) {
-			if err := os.WriteFile(frozenLog, data, 0o644); err != nil {
+}
+
+// TestFrozen decodes log files written by earlier builds and checks them
+// against the same golden dumps.
+func TestFrozen(t *testing.T) {
+	for _, gc := range goldenCases {
+		t.Run("stream="+gc.name, func(t *testing.T) {
+			data, err := os.ReadFile(gc.frozen)
+			if err != nil {
 				t.Fatal(err)
 			}
-		}
+			compareGolden(t, gc.dump, dump(t, data))
+		})
 	}
-	compareGolden(t, got)
 }
 
-// TestFrozen decodes a log file written by an earlier build and checks it
-// against the same golden dump.
-func TestFrozen(t *testing.T) {
-	r, err := Open(frozenLog)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	compareGolden(t, dump(r))
-}
-
-func compareGolden(t *testing.T, got string) {
+func compareGolden(t *testing.T, path, got string) {
 	t.Helper()
-	want, err := os.ReadFile(goldenDump)
+	want, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatalf("%v (run go test -update to create it)", err)
 	}
 	if got != string(want) {
-		gotPath := filepath.Join("testdata", "small.golden.got")
+		gotPath := path + ".got"
 		os.WriteFile(gotPath, []byte(got), 0o644)
-		t.Errorf("decoded dump differs from %s; see %s (diff them; run -update if the change is intended)", goldenDump, gotPath)
+		t.Errorf("decoded dump differs from %s; see %s (diff them; run -update if the change is intended)", path, gotPath)
 	}
 }

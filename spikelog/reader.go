@@ -45,9 +45,12 @@ type Filter struct {
 //	}
 //	if err := r.Err(); err != nil { ... }
 //
-// Spikes come in order of tick, then ID. Marks are collected as their blocks
-// pass (see Marks), and blocks of kinds this package does not know are
-// skipped. When the log is damaged, Next returns every spike of every
+// Spikes come in order of tick, then ID. Marks and series declarations are
+// collected as their blocks pass (see Marks and Series), and blocks of kinds
+// this package does not know are skipped. NextSample and Sample iterate over
+// the samples of series in the same way; a Reader makes one pass over the
+// log, so use one Reader for spikes and another for samples (Next skips
+// samples and NextSample skips spikes). When the log is damaged, Next returns every spike of every
 // intact block before the damage and then false, and Err returns a
 // [*CorruptError] naming the offset. A log that just stops at a block
 // boundary is not an error: Complete then reports false. A Reader never
@@ -68,7 +71,15 @@ type Reader struct {
 	filter Filter
 
 	marks    []Mark
-	kinds    [256]int64 // blocks read, by kind
+	series   []*seriesRead
+	sfilter  SampleFilter
+	smp      []float64     // values of the samples of the current block that pass the sample filter
+	smpT     []snnsim.Time // their ticks
+	smpW     int           // their width
+	smpID    int           // their series
+	spos     int           // index of the current sample
+	rows     int64         // sample rows read (a sample split over blocks counts once per block)
+	kinds    [256]int64    // blocks read, by kind
 	records  int64
 	nspikes  int64
 	first    snnsim.Time
@@ -183,7 +194,7 @@ func (r *Reader) Next() bool {
 // fill reads blocks until one yields spikes.
 func (r *Reader) fill() bool {
 	r.spikes, r.pos = r.spikes[:0], 0
-	for !r.stopped && r.step(true) {
+	for !r.stopped && r.step(modeSpikes) {
 		if len(r.spikes) > 0 {
 			return true
 		}
@@ -222,6 +233,7 @@ func (r *Reader) Close() error {
 	r.dec.Close()
 	r.dec = nil
 	r.spikes = r.spikes[:0]
+	r.smpT = r.smpT[:0]
 	if r.err == nil {
 		r.err = ErrClosed
 	}
@@ -233,10 +245,18 @@ func (r *Reader) Close() error {
 	return nil
 }
 
-// step reads and handles one block; decode selects whether spike IDs are
-// decoded (Next) or only counted (Stats). It returns false when there are
-// no more blocks or an error ended the reading.
-func (r *Reader) step(decode bool) bool {
+// mode says what step decodes beyond what every pass checks and counts.
+type mode uint8
+
+const (
+	modeCount   mode = iota // Stats: count spikes and samples
+	modeSpikes              // Next: decode the spike IDs the filter selects
+	modeSamples             // NextSample: decode the values the sample filter selects
+)
+
+// step reads and handles one block. It returns false when there are no
+// more blocks or an error ended the reading.
+func (r *Reader) step(m mode) bool {
 	if r.err != nil || r.eof {
 		return false
 	}
@@ -251,10 +271,11 @@ func (r *Reader) step(decode bool) bool {
 		return false
 	}
 	if err == nil {
-		err = r.handle(start, kind, rawLen, decode)
+		err = r.handle(start, kind, rawLen, m)
 	}
 	if err != nil {
 		r.spikes = r.spikes[:0]
+		r.smpT = r.smpT[:0]
 		r.err = err
 		return false
 	}
@@ -343,11 +364,11 @@ func (r *Reader) decompress(start int64, rawLen int) ([]byte, error) {
 	return out, nil
 }
 
-func (r *Reader) handle(start int64, kind Kind, rawLen int, decode bool) error {
+func (r *Reader) handle(start int64, kind Kind, rawLen int, m mode) error {
 	switch kind {
 	case 0:
 		return &CorruptError{start, errors.New("block kind 0 is reserved")}
-	case KindSpikes, KindMark, KindEnd:
+	case KindSpikes, KindMark, KindSeries, KindSamples, KindEnd:
 	default:
 		r.kinds[kind]++ // a later record kind: skip it
 		r.rawBytes += int64(rawLen)
@@ -359,9 +380,13 @@ func (r *Reader) handle(start int64, kind Kind, rawLen int, decode bool) error {
 	}
 	switch kind {
 	case KindSpikes:
-		err = r.spikeBlock(start, p, decode)
+		err = r.spikeBlock(start, p, m == modeSpikes)
 	case KindMark:
 		err = r.markBlock(start, p)
+	case KindSeries:
+		err = r.seriesBlock(start, p)
+	case KindSamples:
+		err = r.samplesBlock(start, p, m == modeSamples)
 	case KindEnd:
 		err = r.endBlock(start, p)
 	}
@@ -398,45 +423,23 @@ func (r *Reader) spikeBlock(start int64, p []byte, decode bool) error {
 	lo := p[i+int(tl+cl) : i+int(tl+cl+nspk)]
 	hi := p[i+int(tl+cl+nspk):]
 
-	// Pass 1: ticks and counts.
 	var first, last snnsim.Time
-	var sum uint64
-	prev := int64(-1)
-	ti, ci := 0, 0
-	for k := uint64(0); k < nrec; k++ {
-		var d, c uint64
-		ok := true
-		if ti < len(ticks) && ticks[ti] < 0x80 {
-			d, ti = uint64(ticks[ti]), ti+1
-		} else {
-			d, ti, ok = uvarint(ticks, ti)
-		}
-		if !ok || d > uint64(math.MaxInt64-1-prev) {
-			return corruptf(start, "spike block: bad tick in record %d", k)
-		}
-		prev += int64(d) + 1
-		if ci < len(counts) && counts[ci] < 0x80 {
-			c, ci = uint64(counts[ci]), ci+1
-		} else {
-			c, ci, ok = uvarint(counts, ci)
-		}
-		if !ok || c == 0 || c > nspk-sum {
-			return corruptf(start, "spike block: bad spike count in record %d", k)
-		}
-		sum += c
-		if k == 0 {
-			first = snnsim.Time(prev)
-		}
+	var err error
+	all := decode && nrec > 0 && r.filter == (Filter{})
+	if all {
+		// No filter: check and decode in one pass.
+		first, last, err = r.decodeAll(start, nrec, nspk, ticks, counts, lo, hi)
+	} else {
+		first, last, err = checkRecords(start, nrec, nspk, ticks, counts)
 	}
-	last = snnsim.Time(prev)
-	if ti != len(ticks) || ci != len(counts) || sum != nspk {
-		return corruptf(start, "spike block: %d records and %d spikes do not match its sections", nrec, nspk)
+	if err != nil {
+		return err
 	}
 	if nrec > 0 && first < r.prevLast {
 		return corruptf(start, "spike block starts at tick %d, before the last tick %d of the block before it", first, r.prevLast)
 	}
 
-	if decode && nrec > 0 {
+	if decode && nrec > 0 && !all {
 		switch {
 		case r.filter.To != 0 && first >= r.filter.To:
 			// Past the time window: Next reads no further. The IDs of
@@ -462,6 +465,44 @@ func (r *Reader) spikeBlock(start int64, p []byte, decode bool) error {
 	r.records += int64(nrec)
 	r.nspikes += int64(nspk)
 	return nil
+}
+
+// checkRecords checks the tick and count sections of a spike block (pass
+// 1) and returns the first and last tick.
+func checkRecords(start int64, nrec, nspk uint64, ticks, counts []byte) (first, last snnsim.Time, err error) {
+	var sum uint64
+	prev := int64(-1)
+	ti, ci := 0, 0
+	for k := uint64(0); k < nrec; k++ {
+		var d, c uint64
+		ok := true
+		if ti < len(ticks) && ticks[ti] < 0x80 {
+			d, ti = uint64(ticks[ti]), ti+1
+		} else {
+			d, ti, ok = uvarint(ticks, ti)
+		}
+		if !ok || d > uint64(math.MaxInt64-1-prev) {
+			return 0, 0, corruptf(start, "spike block: bad tick in record %d", k)
+		}
+		prev += int64(d) + 1
+		if ci < len(counts) && counts[ci] < 0x80 {
+			c, ci = uint64(counts[ci]), ci+1
+		} else {
+			c, ci, ok = uvarint(counts, ci)
+		}
+		if !ok || c == 0 || c > nspk-sum {
+			return 0, 0, corruptf(start, "spike block: bad spike count in record %d", k)
+		}
+		sum += c
+		if k == 0 {
+			first = snnsim.Time(prev)
+		}
+	}
+	last = snnsim.Time(prev)
+	if ti != len(ticks) || ci != len(counts) || sum != nspk {
+		return 0, 0, corruptf(start, "spike block: %d records and %d spikes do not match its sections", nrec, nspk)
+	}
+	return first, last, nil
 }
 
 // decodeIDs decodes the records that pass pass 1 into r.spikes, keeping
@@ -525,6 +566,71 @@ func (r *Reader) decodeIDs(start int64, nrec uint64, ticks, counts, lo, hi []byt
 	return nil
 }
 
+// decodeAll checks a spike block as checkRecords does and decodes every
+// spike into r.spikes in the same pass, for the common case of reading a
+// whole log: one pass over the tick and count sections instead of two.
+func (r *Reader) decodeAll(start int64, nrec, nspk uint64, ticks, counts, lo, hi []byte) (first, last snnsim.Time, err error) {
+	n := len(lo)
+	sp := slices.Grow(r.spikes[:0], n)[:n]
+	t := int64(-1)
+	ti, ci, li, hj := 0, 0, 0, 0
+	for k := uint64(0); k < nrec; k++ {
+		var d, c uint64
+		ok := true
+		if ti < len(ticks) && ticks[ti] < 0x80 {
+			d, ti = uint64(ticks[ti]), ti+1
+		} else {
+			d, ti, ok = uvarint(ticks, ti)
+		}
+		if !ok || d > uint64(math.MaxInt64-1-t) {
+			return 0, 0, corruptf(start, "spike block: bad tick in record %d", k)
+		}
+		t += int64(d) + 1
+		if ci < len(counts) && counts[ci] < 0x80 {
+			c, ci = uint64(counts[ci]), ci+1
+		} else {
+			c, ci, ok = uvarint(counts, ci)
+		}
+		if !ok || c == 0 || c > uint64(n-li) {
+			return 0, 0, corruptf(start, "spike block: bad spike count in record %d", k)
+		}
+		if k == 0 {
+			first = snnsim.Time(t)
+		}
+		T := snnsim.Time(t)
+		prev := int64(-1)
+		rec := sp[li : li+int(c)]
+		low := lo[li : li+int(c)]
+		for j := range rec {
+			if hj >= len(hi) {
+				return 0, 0, corruptf(start, "spike block: ID section ends early in record %d", k)
+			}
+			h := uint64(hi[hj])
+			hj++
+			if h >= 0x80 {
+				if h, hj, ok = uvarint(hi, hj-1); !ok {
+					return 0, 0, corruptf(start, "spike block: bad ID in record %d", k)
+				}
+			}
+			v := uint64(low[j]) | h<<8
+			if h > math.MaxInt32>>8 || v > uint64(math.MaxInt32-1-prev) {
+				return 0, 0, corruptf(start, "spike block: ID out of range in record %d", k)
+			}
+			prev += int64(v) + 1
+			rec[j] = Spike{T, snnsim.NeuronID(prev)}
+		}
+		li += int(c)
+	}
+	if ti != len(ticks) || ci != len(counts) || uint64(li) != nspk {
+		return 0, 0, corruptf(start, "spike block: %d records and %d spikes do not match its sections", nrec, nspk)
+	}
+	if hj != len(hi) {
+		return 0, 0, corruptf(start, "spike block: %d bytes left over after the last ID", len(hi)-hj)
+	}
+	r.spikes = sp
+	return first, snnsim.Time(t), nil
+}
+
 // markBlock decodes the marks of a mark block.
 func (r *Reader) markBlock(start int64, p []byte) error {
 	n := len(r.marks)
@@ -548,22 +654,32 @@ func (r *Reader) markBlock(start int64, p []byte) error {
 // endBlock checks the totals of the end block against what was read and
 // that nothing follows it.
 func (r *Reader) endBlock(start int64, p []byte) error {
-	var tot [4]uint64 // blocks, records, spikes, marks; later versions may append fields
-	i := 0
+	// blocks, records, spikes, marks; then, from the writers that know
+	// series, series and sample rows; later versions may append fields.
+	var tot [6]uint64
+	i, n := 0, 0
 	for k := range tot {
+		if k >= 4 && i == len(p) {
+			break
+		}
 		var ok bool
 		if tot[k], i, ok = uvarint(p, i); !ok {
 			return corruptf(start, "end block: bad totals")
 		}
+		n++
 	}
 	var blocks int64
 	for _, n := range r.kinds {
 		blocks += n
 	}
-	got := [4]uint64{uint64(blocks), uint64(r.records), uint64(r.nspikes), uint64(len(r.marks))}
-	if tot != got {
+	got := [6]uint64{uint64(blocks), uint64(r.records), uint64(r.nspikes), uint64(len(r.marks)), uint64(len(r.series)), uint64(r.rows)}
+	if [4]uint64(tot[:4]) != [4]uint64(got[:4]) {
 		return corruptf(start, "end block counts %d blocks, %d records, %d spikes and %d marks, but the log holds %d, %d, %d and %d: blocks are missing or were added",
 			tot[0], tot[1], tot[2], tot[3], got[0], got[1], got[2], got[3])
+	}
+	if n == 6 && [2]uint64(tot[4:]) != [2]uint64(got[4:]) {
+		return corruptf(start, "end block counts %d series and %d sample rows, but the log holds %d and %d: blocks are missing or were added",
+			tot[4], tot[5], got[4], got[5])
 	}
 	r.eof = true
 	if _, err := r.br.ReadByte(); err != io.EOF {

@@ -158,7 +158,7 @@ func TestStats(t *testing.T) {
 	for _, v := range []int64{st0.Records, st0.Spikes, int64(len(st0.Marks))} {
 		end = binary.AppendUvarint(end, uint64(v))
 	}
-	end = append(end, 0x2a) // a field a later version appends: ignored
+	end = append(end, 0, 0, 0x2a) // no series, no sample rows, then a field a later version appends: ignored
 	ext := slices.Concat(data[:endAt], frameBlock(7, []byte("weights, say")), frameBlock(KindEnd, end))
 
 	for _, tc := range []struct {

@@ -2,10 +2,13 @@ package spikelog
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"hash/crc32"
 	"io"
+	"math"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
@@ -69,10 +72,11 @@ func (o Options) withDefaults() (Options, error) {
 	return o, nil
 }
 
-// Writer writes a spike log. The caller appends records with Spikes and
-// Mark, which only copy into an in-memory block; one goroutine per Writer
-// compresses full blocks and writes them, so the caller never waits for
-// zstd or the disk unless the encoder falls four blocks behind.
+// Writer writes a log. The caller appends records with Spikes, Mark,
+// Declare and Sample, which only copy into an in-memory block; one
+// goroutine per Writer compresses full blocks and writes them, so the
+// caller never waits for zstd or the disk unless the encoder falls four
+// blocks behind.
 //
 // A Writer is meant for one goroutine (the engine's sink phase); its methods
 // must not be called concurrently. Errors from the goroutine (a full disk,
@@ -81,15 +85,18 @@ func (o Options) withDefaults() (Options, error) {
 // without the end block; [Options.FlushInterval] bounds how old the
 // unwritten spikes can be. Close must be called to stop the goroutine.
 type Writer struct {
+	hdr       Header
 	limit     int64 // first ID past the population table
 	blockSize int
 	interval  time.Duration
 	closer    io.Closer // the file opened by Create, or nil
 
 	mu      sync.Mutex // guards the fields below; the encoder takes it to steal an old block
-	cur     *block     // block being filled
+	cur     *block     // spike block being filled
 	last    snnsim.Time
 	started bool // a spike has been accepted; last is valid
+	series  []*seriesState
+	names   map[string]int // series name -> ID
 	closed  bool
 	err     error // first error of the encoder goroutine; sticky
 
@@ -114,25 +121,64 @@ type msg struct {
 	op op
 }
 
+// seriesState is what the Writer keeps per declared series: its width, the
+// tick of its last sample and its open samples block.
+type seriesState struct {
+	width   int
+	cols    int // columns per block: width, or fewer when one sample does not fit in a block
+	last    snnsim.Time
+	started bool
+	cur     *block // open samples block, or nil
+}
+
 // block is the raw content of one block while it is filled and queued.
 // Spike blocks keep their four sections apart until the encoder joins them
-// (FORMAT.md, "Spike block").
+// (FORMAT.md, "Spike block"); samples blocks keep their ticks and coded
+// values apart (FORMAT.md, "Samples block").
 type block struct {
 	kind                  Kind
-	ticks, counts, lo, hi []byte // spike sections
-	payload               []byte // other kinds
-	nrec, nspikes         int64
+	ticks, counts, lo, hi []byte      // spike sections; ticks also for samples
+	payload               []byte      // marks, series declarations
+	nrec, nspikes         int64       // records (spike records or samples) and spikes
 	last                  snnsim.Time // tick of the last record; -1 before the first
 	start                 time.Time   // wall time of the first record
+
+	series, col0, ncols int      // samples: series ID and the columns held
+	vals                []uint64 // samples: coded values, sample after sample
+	prev                []uint64 // samples: raw bits of the last sample, for the XOR coding
 }
 
 func (b *block) reset() {
 	b.kind = KindSpikes
 	b.ticks, b.counts, b.lo, b.hi, b.payload = b.ticks[:0], b.counts[:0], b.lo[:0], b.hi[:0], b.payload[:0]
 	b.nrec, b.nspikes, b.last = 0, 0, -1
+	b.series, b.col0, b.ncols = 0, 0, 0
+	b.vals, b.prev = b.vals[:0], b.prev[:0]
 }
 
-func (b *block) rawLen() int { return len(b.ticks) + len(b.counts) + len(b.lo) + len(b.hi) }
+func (b *block) rawLen() int {
+	return len(b.ticks) + len(b.counts) + len(b.lo) + len(b.hi) + 8*len(b.vals)
+}
+
+// addSample appends one sample's columns [b.col0, b.col0+b.ncols) of values.
+func (b *block) addSample(t snnsim.Time, values []float64) {
+	b.ticks = binary.AppendUvarint(b.ticks, uint64(t-b.last-1))
+	first := b.nrec == 0
+	if first {
+		b.prev = slices.Grow(b.prev[:0], b.ncols)[:b.ncols]
+	}
+	for j, v := range values[b.col0 : b.col0+b.ncols] {
+		x := math.Float64bits(v)
+		c := x
+		if !first {
+			c ^= b.prev[j]
+		}
+		b.prev[j] = x
+		b.vals = append(b.vals, c)
+	}
+	b.nrec++
+	b.last = t
+}
 
 // addSpikes appends one record. It checks ids as it goes and leaves b
 // unchanged when they are not strictly increasing in [0, limit).
@@ -215,7 +261,10 @@ func NewWriter(dst io.Writer, h Header, opts Options) (*Writer, error) {
 	if _, err := dst.Write(head); err != nil {
 		return nil, fmt.Errorf("spikelog: writing header: %w", err)
 	}
+	h.Populations = slices.Clone(h.Populations)
 	w := &Writer{
+		hdr:       h,
+		names:     make(map[string]int),
 		limit:     h.idLimit(),
 		blockSize: opts.BlockSize,
 		interval:  opts.FlushInterval,
@@ -254,8 +303,8 @@ func (w *Writer) takeLocked() *block {
 	}
 }
 
-// swapLocked ends the current block: it returns it, or nil when it is
-// empty, and starts a fresh one.
+// swapLocked ends the current spike block: it returns it, or nil when it
+// is empty, and starts a fresh one.
 func (w *Writer) swapLocked() *block {
 	b := w.cur
 	if b.nrec == 0 {
@@ -263,6 +312,21 @@ func (w *Writer) swapLocked() *block {
 	}
 	w.cur = w.takeLocked()
 	return b
+}
+
+// openLocked appends every open block, the spike block first, to dst and
+// leaves none open.
+func (w *Writer) openLocked(dst []*block) []*block {
+	if b := w.swapLocked(); b != nil {
+		dst = append(dst, b)
+	}
+	for _, s := range w.series {
+		if s.cur != nil {
+			dst = append(dst, s.cur)
+			s.cur = nil
+		}
+	}
+	return dst
 }
 
 // Spikes records that the neurons ids fired at tick t. The ids must be
@@ -403,8 +467,9 @@ func (w *Writer) Mark(t snnsim.Time, text string) error {
 	return nil
 }
 
-// Flush ends the current block and returns once every block so far has
-// been handed to the underlying writer (it does not fsync). It returns the
+// Flush ends every open block (spikes and each series') and returns once
+// every block so far has been handed to the underlying writer (it does not
+// fsync). It returns the
 // first write error, if any.
 func (w *Writer) Flush() error {
 	w.mu.Lock()
@@ -412,9 +477,12 @@ func (w *Writer) Flush() error {
 		w.mu.Unlock()
 		return err
 	}
-	b := w.swapLocked()
+	open := w.openLocked(nil)
 	w.mu.Unlock()
-	w.work <- msg{b: b, op: opFlush}
+	for _, b := range open {
+		w.work <- msg{b: b}
+	}
+	w.work <- msg{op: opFlush}
 	<-w.flushed
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -432,9 +500,12 @@ func (w *Writer) Close() error {
 		return ErrClosed
 	}
 	w.closed = true
-	b := w.swapLocked()
+	open := w.openLocked(nil)
 	w.mu.Unlock()
-	w.work <- msg{b: b, op: opClose}
+	for _, b := range open {
+		w.work <- msg{b: b}
+	}
+	w.work <- msg{op: opClose}
 	<-w.done
 	w.mu.Lock()
 	err := w.err
@@ -457,6 +528,7 @@ type encoder struct {
 	err     error
 
 	blocks, records, spikes, marks int64 // totals for the end block
+	series, samples                int64
 }
 
 // run is the encoder goroutine: it writes blocks in the order the caller
@@ -498,8 +570,12 @@ func (w *Writer) run(e *encoder) {
 func (w *Writer) stealStale(now time.Time, dst []msg) []msg {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	b := w.cur
-	if b.nrec == 0 || now.Sub(b.start) < w.interval {
+	stale := func(b *block) bool { return b != nil && b.nrec > 0 && now.Sub(b.start) >= w.interval }
+	any := stale(w.cur)
+	for _, s := range w.series {
+		any = any || stale(s.cur)
+	}
+	if !any {
 		return dst
 	}
 	for {
@@ -511,8 +587,17 @@ func (w *Writer) stealStale(now time.Time, dst []msg) []msg {
 		}
 		break
 	}
-	w.cur = w.takeLocked()
-	return append(dst, msg{b: b})
+	if stale(w.cur) {
+		dst = append(dst, msg{b: w.cur})
+		w.cur = w.takeLocked()
+	}
+	for _, s := range w.series {
+		if stale(s.cur) {
+			dst = append(dst, msg{b: s.cur})
+			s.cur = nil
+		}
+	}
+	return dst
 }
 
 // handle carries out one request and reports whether the goroutine is done.
@@ -577,10 +662,34 @@ func (e *encoder) block(b *block) error {
 		e.scratch = s
 		e.records += b.nrec
 		e.spikes += b.nspikes
-	case KindMark:
+	case KindMark, KindSeries:
 		raw = len(b.payload)
 		e.out = e.z.EncodeAll(b.payload, e.out)
-		e.marks++
+		if b.kind == KindMark {
+			e.marks++
+		} else {
+			e.series++
+		}
+	case KindSamples:
+		s := e.scratch[:0]
+		for _, v := range [...]int{b.series, int(b.nrec), b.col0, b.ncols, len(b.ticks)} {
+			s = binary.AppendUvarint(s, uint64(v))
+		}
+		s = append(s, b.ticks...)
+		head := len(s)
+		s = xorPlanes(s, b.vals)
+		raw = len(s)
+		if raw < sectionFrameMin {
+			e.out = e.z.EncodeAll(s, e.out)
+		} else {
+			e.out = e.z.EncodeAll(s[:head], e.out)
+			n := len(b.vals)
+			for p := range 8 {
+				e.out = e.z.EncodeAll(s[head+p*n:head+(p+1)*n], e.out)
+			}
+		}
+		e.scratch = s
+		e.samples += b.nrec
 	default:
 		return fmt.Errorf("spikelog: internal error: block of kind %v", b.kind)
 	}
@@ -591,7 +700,7 @@ func (e *encoder) block(b *block) error {
 // end writes the end block.
 func (e *encoder) end() error {
 	s := e.scratch[:0]
-	for _, v := range [...]int64{e.blocks, e.records, e.spikes, e.marks} {
+	for _, v := range [...]int64{e.blocks, e.records, e.spikes, e.marks, e.series, e.samples} {
 		s = binary.AppendUvarint(s, uint64(v))
 	}
 	e.scratch = s
@@ -620,5 +729,115 @@ func (e *encoder) write(kind Kind, raw int) error {
 		return fmt.Errorf("spikelog: writing %v block at byte %d: %w", kind, e.off, err)
 	}
 	e.off += int64(len(e.out) - start)
+	return nil
+}
+
+// Declare declares a series of samples and returns its ID, which Sample
+// takes. The ID is the number of series declared before (s.ID is ignored).
+// The name must be new to the log; the population, when the header has a
+// population table, must be in it, with every index inside it; see [Series]
+// for the other fields. The declaration is queued at once, so it precedes
+// the series' samples in the file. s.Indices is copied.
+func (w *Writer) Declare(s Series) (int, error) {
+	if err := s.validate(&w.hdr); err != nil {
+		return 0, err
+	}
+	w.mu.Lock()
+	if err := w.usableLocked(); err != nil {
+		w.mu.Unlock()
+		return 0, err
+	}
+	if id, dup := w.names[s.Name]; dup {
+		w.mu.Unlock()
+		return 0, fmt.Errorf("spikelog: Declare %q: a series of that name was declared already (ID %d): names must be unique", s.Name, id)
+	}
+	s.ID = len(w.series)
+	b := w.takeLocked()
+	w.mu.Unlock()
+	b.kind = KindSeries
+	var err error
+	if b.payload, err = appendSeries(b.payload[:0], s); err != nil {
+		return 0, err
+	}
+	if len(b.payload) > MaxBlockLen {
+		return 0, fmt.Errorf("spikelog: Declare %q: the declaration takes %d bytes, more than a block holds (%d): sample fewer or more regular indices", s.Name, len(b.payload), MaxBlockLen)
+	}
+	st := &seriesState{width: s.Width(), last: -1}
+	st.cols = min(st.width, max(1, w.blockSize/8))
+	w.mu.Lock()
+	if err := w.usableLocked(); err != nil { // closed meanwhile by a misuse; keep the state sane
+		w.mu.Unlock()
+		return 0, err
+	}
+	w.series = append(w.series, st)
+	w.names[s.Name] = s.ID
+	w.mu.Unlock()
+	w.work <- msg{b: b}
+	return s.ID, nil
+}
+
+// ErrUnknownSeries is returned by Sample for an ID that Declare did not
+// return.
+var ErrUnknownSeries = errors.New("spikelog: unknown series ID: declare the series first")
+
+// Sample records the values of series id at tick t, one per index of the
+// series (one value for a series without indices). Ticks must be >= 0 and
+// increase from call to call of the same series; series are independent of
+// each other and of Spikes. The values are copied bit for bit (NaN
+// payloads included); the slice is not retained.
+//
+// Like Spikes, Sample copies into the series' open block and hands full
+// blocks to the encoder goroutine. A sample wider than Options.BlockSize/8
+// values is split over several blocks, which the Reader joins again.
+func (w *Writer) Sample(id int, t snnsim.Time, values []float64) error {
+	w.mu.Lock()
+	if err := w.usableLocked(); err != nil {
+		w.mu.Unlock()
+		return err
+	}
+	if id < 0 || id >= len(w.series) {
+		w.mu.Unlock()
+		return fmt.Errorf("%w (got %d, %d declared)", ErrUnknownSeries, id, len(w.series))
+	}
+	s := w.series[id]
+	switch {
+	case len(values) != s.width:
+		w.mu.Unlock()
+		return fmt.Errorf("spikelog: Sample of series %d at tick %d: %d values, the series has width %d", id, t, len(values), s.width)
+	case t < 0 || (s.started && t <= s.last):
+		w.mu.Unlock()
+		return fmt.Errorf("spikelog: Sample of series %d at tick %d: ticks must be >= 0 and increase from sample to sample (the last had tick %d)", id, t, s.last)
+	}
+	s.last, s.started = t, true
+	if s.cols == s.width { // the common case: whole samples, several per block
+		b := s.cur
+		if b == nil {
+			b = w.takeLocked()
+			b.kind, b.series, b.col0, b.ncols, b.start = KindSamples, id, 0, s.width, time.Now()
+			s.cur = b
+		}
+		b.addSample(t, values)
+		var full *block
+		if b.rawLen() >= w.blockSize {
+			full, s.cur = b, nil
+		}
+		w.mu.Unlock()
+		if full != nil {
+			w.work <- msg{b: full}
+		}
+		return nil
+	}
+	// A wide sample: one block per slice of columns, each queued before the
+	// next is filled, so that memory stays at a few blocks.
+	for col := 0; col < s.width; col += s.cols {
+		if col > 0 {
+			w.mu.Lock()
+		}
+		b := w.takeLocked()
+		w.mu.Unlock()
+		b.kind, b.series, b.col0, b.ncols, b.start = KindSamples, id, col, min(s.cols, s.width-col), time.Now()
+		b.addSample(t, values)
+		w.work <- msg{b: b}
+	}
 	return nil
 }

@@ -4,6 +4,10 @@
 //
 //	snnsim run SCENARIO [--out DIR] [--seed N] [--duration D] [--progress MODE]
 //	snnsim validate SCENARIO...
+//	snnsim inspect LOG|RUN-DIR [--scenario]
+//	snnsim stats LOG|RUN-DIR [--from T] [--to T] [--json]
+//	snnsim plot LOG|RUN-DIR [--kind raster,rate,state,hist] [--format png,svg] [--out DIR]
+//	snnsim export LOG|RUN-DIR [--format npz|npy|csv|csv.gz] [--out DIR]
 //	snnsim version
 //
 // run simulates a TOML scenario (see package netlist for the format) and
@@ -12,6 +16,14 @@
 // population, simulated time, wall time, simulated seconds per wall second,
 // synaptic events). Ctrl-C stops the run at a tick boundary with the log
 // flushed and readable.
+//
+// inspect, stats, plot and export read a log, or the log of a run
+// directory: inspect prints its header, counts per record kind, series,
+// marks, time span and whether it is complete; stats prints per population
+// rate, ISI CV, Fano factor and synchrony, and summaries of the sampled
+// series; plot draws rasters, rates, trajectories and weight histograms as
+// PNG and SVG; export writes CSV, gzipped CSV, .npy or .npz files for
+// Python. The computations are package analysis's.
 package main
 
 import (
@@ -25,6 +37,10 @@ const usage = `snnsim: a spiking neural network simulator
 Usage:
   snnsim run SCENARIO [--out DIR] [--seed N] [--duration D] [--progress auto|bar|log|none]
   snnsim validate SCENARIO...
+  snnsim inspect LOG|RUN-DIR [--scenario]
+  snnsim stats   LOG|RUN-DIR [--from T] [--to T] [--json]
+  snnsim plot    LOG|RUN-DIR [--kind raster,rate,state,hist] [--format png,svg] [--out DIR]
+  snnsim export  LOG|RUN-DIR [--format npz|npy|csv|csv.gz] [--out DIR]
   snnsim version
 
 Run 'snnsim COMMAND --help' for a command's options.
@@ -45,6 +61,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdRun(args[1:], stdout, stderr)
 	case "validate":
 		return cmdValidate(args[1:], stdout, stderr)
+	case "inspect":
+		return cmdInspect(args[1:], stdout, stderr)
+	case "stats":
+		return cmdStats(args[1:], stdout, stderr)
+	case "plot":
+		return cmdPlot(args[1:], stdout, stderr)
+	case "export":
+		return cmdExport(args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		return cmdVersion(stdout)
 	case "help", "--help", "-h":

@@ -15,13 +15,14 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/analysis"
 	"github.com/snnsim/snnsim/engine"
 	"github.com/snnsim/snnsim/netlist"
 	"github.com/snnsim/snnsim/spikelog"
 )
 
-// LogName is the spike log's file name inside a run directory.
-const LogName = "spikes.snnlog"
+// LogName is the log's file name inside a run directory.
+const LogName = analysis.LogName
 
 // SummaryName is the run summary's file name inside a run directory.
 const SummaryName = "summary.json"
@@ -133,13 +134,9 @@ func runScenario(ctx context.Context, path string, o runOptions, stdout, stderr 
 	if err != nil {
 		return 1, err
 	}
-	for _, r := range net.Records {
-		if r.What == "spikes" {
-			if err := eng.Attach(w, r.Populations); err != nil {
-				w.Close()
-				return 1, err
-			}
-		}
+	if err := attachRecords(eng, net, w); err != nil {
+		w.Close()
+		return 1, err
 	}
 	fmt.Fprintf(stderr, "snnsim: %s: %d neurons, %d synapses, %s simulated, seed %d -> %s\n",
 		path, countNeurons(net), countSynapses(net), fmtSim(net.Clock.Seconds(net.Duration)), net.Seed, dir)
@@ -149,7 +146,8 @@ func runScenario(ctx context.Context, path string, o runOptions, stdout, stderr 
 	runErr := runChunked(ctx, eng, net.Duration, prog)
 	wall := time.Since(start).Seconds()
 	prog.finish()
-	closeErr := w.Close()
+	markErr := w.Mark(eng.Now(), analysis.RunEndMark) // the run's end, for the analysis verbs
+	closeErr := errors.Join(markErr, w.Close())
 
 	sum := summarize(net, eng, wall, runErr == nil)
 	sum.Log = LogName
@@ -204,6 +202,23 @@ func logOptions(flush time.Duration) spikelog.Options {
 		flush = -1
 	}
 	return spikelog.Options{FlushInterval: flush}
+}
+
+// attachRecords sends the spikes and samples that the scenario's [[record]]
+// tables ask for to the log: one series per sampled population, declared
+// in the log before its first sample. It marks the run's start.
+func attachRecords(eng *engine.Engine, net *netlist.Network, w *spikelog.Writer) error {
+	if err := w.Mark(eng.Now(), analysis.RunStartMark); err != nil {
+		return err
+	}
+	return eng.AttachRecords(net.Records, w, func(s engine.Series) (engine.SampleFunc, error) {
+		id, err := w.Declare(spikelog.Series{Name: s.Name, What: string(s.What), Unit: s.Unit,
+			Population: net.Populations[s.Population].Name, Interval: s.Interval, Indices: s.Indices})
+		if err != nil {
+			return nil, err
+		}
+		return func(t snnsim.Time, v []float64) error { return w.Sample(id, t, v) }, nil
+	})
 }
 
 func logHeader(net *netlist.Network) spikelog.Header {

@@ -1,0 +1,29 @@
+// Package analysis computes what the snnsim analysis commands (inspect,
+// stats, plot, export) show, from logs read with package spikelog, so that
+// Go programs can compute the same numbers. It imports only spikelog and
+// the module root, never the engine.
+//
+// Every function streams the log block by block: memory grows with the
+// number of neurons or sampled values, never with the length of the run
+// (plots, which hold what they draw, are the exception, and bin or window
+// their input).
+//
+// # Statistics
+//
+// [SpikeStats] gives, per population, the mean rate, the coefficient of
+// variation of interspike intervals, the Fano factor of spike counts and the
+// synchrony measure χ of Golomb (2007), computed as documented on
+// [PopulationStats]. [SummarizeSeries] gives, per sampled series, the mean,
+// spread and range of its values and the distribution of the values of its
+// first and last samples (weight distributions over time).
+//
+// # Export
+//
+// [ExportCSV], [ExportNPY] and [ExportNPZ] write spikes and series as CSV
+// (optionally gzip-compressed) and as NumPy .npy arrays or one .npz archive,
+// loadable in one line of Python (see the README, "Analysing logs").
+package analysis
+
+// BUG(snnsim): A log does not say which populations' spikes were recorded,
+// so SpikeStats reports a population whose spikes were not recorded (a
+// [[record]] table that leaves it out) as silent: 0 spikes, rate 0 Hz.

@@ -1,0 +1,78 @@
+package engine
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/netlist"
+	"github.com/snnsim/snnsim/stdp"
+)
+
+// plastic is the run-time state of a plastic projection: the rule with its
+// traces, the reverse index for the postsynaptic pass, and the time from
+// which weights change.
+//
+// Plasticity sees the presynaptic spike when it arrives at the synapse
+// (emission + axonal delay) and the postsynaptic spike when it is emitted
+// (no dendritic delay); see package stdp. Within a tick the depression pass
+// of every arrival (delivery, step 2) runs before the potentiation pass of
+// every postsynaptic spike (after the neuron update, step 4b).
+type plastic struct {
+	rule  stdp.Rule[float32]
+	tr    *netlist.Transposed
+	start snnsim.Time // PlasticityStart: before it, traces only
+}
+
+// newPlastic prepares projection p's rule. The rule needs one delay per
+// source row, which netlist guarantees and is checked again here.
+func newPlastic(p *proj, net *netlist.Network) (*plastic, error) {
+	if p.segRow != nil {
+		for i := 0; i+1 < len(p.segRow); i++ {
+			if p.segRow[i+1]-p.segRow[i] > 1 {
+				return nil, fmt.Errorf("engine: projection %q: plastic synapses of source %d have different delays; a plastic projection needs one delay per source", p.Name, i)
+			}
+		}
+	}
+	nPre, nPost := net.Populations[p.From].Size, net.Populations[p.To].Size
+	r, err := stdp.New[float32](p.Plasticity, net.Clock, nPre, nPost)
+	if err != nil {
+		return nil, fmt.Errorf("engine: projection %q: %w", p.Name, err)
+	}
+	return &plastic{rule: r, tr: p.Transpose(nPost), start: p.PlasticityStart}, nil
+}
+
+// pre runs the presynaptic side for the arrival of source src's spike at
+// synapses lo..hi-1 at tick t, before the weights are delivered.
+func (p *proj) pre(t snnsim.Time, src int32, lo, hi int64) {
+	if t >= p.pl.start {
+		p.pl.rule.Pre(t, src, p.Target[lo:hi], p.w[lo:hi])
+	} else {
+		p.pl.rule.TracePre(t, src)
+	}
+}
+
+// post runs the postsynaptic side for the spikes of the target population
+// at tick t.
+func (p *proj) post(t snnsim.Time, fired []int32) {
+	tr := p.pl.tr
+	if t < p.pl.start {
+		for _, j := range fired {
+			p.pl.rule.TracePost(t, j)
+		}
+		return
+	}
+	for _, j := range fired {
+		lo, hi := tr.ColStart[j], tr.ColStart[j+1]
+		p.pl.rule.Post(t, j, tr.ColSrc[lo:hi], tr.ColSyn[lo:hi], p.w)
+	}
+}
+
+// Weights returns a copy of the current weights of projection k, in the
+// order of the network's forward arrays (netlist.Projection).
+func (e *Engine) Weights(k int) ([]float32, error) {
+	if k < 0 || k >= len(e.projs) {
+		return nil, fmt.Errorf("engine: Weights: projection %d out of range [0, %d)", k, len(e.projs))
+	}
+	return slices.Clone(e.projs[k].w), nil
+}

@@ -1,0 +1,223 @@
+package engine
+
+import (
+	"context"
+	"math"
+	"testing"
+
+	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/netlist"
+	"github.com/snnsim/snnsim/neuron"
+	"github.com/snnsim/snnsim/source"
+	"github.com/snnsim/snnsim/stdp"
+)
+
+// TestPlasticityDelayConvention drives one plastic synapse through the
+// engine with one presynaptic spike (emitted at 10 ms, axonal delay 5 ms) and
+// one postsynaptic spike forced by a strong static input, and checks the
+// weight change against the pair window A+ e^{−Δ/τ+} / −A− e^{Δ/τ−}
+// (Song et al. 2000 constants) with Δ = t_post − (t_pre + delay): the rule
+// sees the presynaptic spike when it arrives, and the postsynaptic one when
+// it is emitted. A postsynaptic spike between emission and arrival therefore
+// depresses. Weights are stored as float32, so the tolerance is float32
+// rounding of the result.
+func TestPlasticityDelayConvention(t *testing.T) {
+	pair := stdp.DefaultPair() // A+ = 0.01, A− = 0.0105, τ± = 20 ms
+	const w0 = 0.5
+	for _, post := range []float64{12, 14.9, 15, 15.1, 17, 25, 60, 8} { // ms; pre emitted at 10 ms, arrives at 15 ms
+		lif := neuron.DefaultLIFDelta()
+		net := &netlist.Network{
+			Name: "pair", Clock: snnsim.Clock{DT: 0.1}, Seed: 1, Duration: 1000,
+			Populations: []*netlist.Population{
+				{Name: "pre", Size: 1, Source: &source.SpikeTimes{Times: []float64{10}}},
+				{Name: "drive", Size: 1, Offset: 1, Source: &source.SpikeTimes{Times: []float64{post - 1}}},
+				{Name: "post", Size: 1, Offset: 2, Neuron: &lif},
+			},
+		}
+		plasticProj := row("plastic", 0, 2, 1, neuron.Exc, [][4]float64{{0, 0, w0, 50}})
+		plasticProj.Delay, plasticProj.ConstDelay = nil, 50
+		plasticProj.Plasticity = &pair
+		drive := row("drive", 1, 2, 1, neuron.Exc, [][4]float64{{0, 0, 30, 10}})
+		net.Projections = []*netlist.Projection{plasticProj, drive}
+		e, err := New(net, Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r recorder
+		e.Attach(&r, []int{2})
+		if err := e.Run(context.Background(), net.Duration); err != nil {
+			t.Fatal(err)
+		}
+		if len(r.t) != 1 || math.Abs(net.Clock.Ms(r.t[0])-post) > 1e-9 {
+			t.Fatalf("post spikes at %v ticks, want one at %g ms", r.t, post)
+		}
+		w, _ := e.Weights(0)
+		d := post - 15 // Δ relative to arrival
+		want := w0
+		switch {
+		case d > 0:
+			want += pair.APlus * math.Exp(-d/pair.TauPlus)
+		case d < 0:
+			want -= pair.AMinus * math.Exp(d/pair.TauMinus)
+		}
+		if got := float64(w[0]); math.Abs(got-want) > 1e-7 {
+			t.Errorf("post at %g ms (Δ = %+.1f ms from arrival): w = %.9f, want %.9f", post, d, got, want)
+		}
+		if net.Projections[0].Weight[0] != w0 {
+			t.Errorf("the network's weights changed: the engine must work on a copy")
+		}
+	}
+}
+
+// TestSongAbbottCompetition runs scenarios/song_abbott_competition.toml
+// (Song, Miller & Abbott 2000; models.md E6) and checks its outcome:
+//
+//   - the weight histogram (10 bins over [0, g_max]) is bimodal: each end
+//     bin holds more than twice the mean of the 8 middle bins;
+//   - the fraction of weights within 10 % of g_max of a bound matches
+//     Brian2's reproduction of the same model (Brian2 2.5.1 from Debian,
+//     the parameters of models.md 2.2, seed 1, run here): 0.354 at 50 s and
+//     0.432 at 100 s; we allow ±0.1 for the different random streams. The
+//     ≥ 80 % that models.md E6 states is not reached at 100 s by Brian2's
+//     reproduction either (0.43), so it is not tested;
+//   - the output rate at the end is well below the rate the same input gives
+//     through the initial (uniform) weights without STDP.
+func TestSongAbbottCompetition(t *testing.T) {
+	if testing.Short() {
+		t.Skip("100 s of a 1000-input neuron")
+	}
+	net := loadNet(t, "../scenarios/song_abbott_competition.toml", 0)
+	e, err := New(net, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r recorder
+	e.Attach(&r, []int{1})
+	if err := e.Run(context.Background(), net.Duration); err != nil {
+		t.Fatal(err)
+	}
+	w, _ := e.Weights(0)
+	const gmax = 0.01
+	var hist [10]int
+	for _, x := range w {
+		hist[min(int(x/gmax*10), 9)]++
+	}
+	middle := 0.0
+	for _, h := range hist[1:9] {
+		middle += float64(h) / 8
+	}
+	frac := float64(hist[0]+hist[9]) / float64(len(w))
+	lastRate := 0.0
+	tps := snnsim.Time(net.Clock.TicksPerSecond())
+	for _, tk := range r.t {
+		if tk >= net.Duration-10*tps {
+			lastRate += 0.1 // spikes in the last 10 s, per second
+		}
+	}
+	if float64(hist[0]) < 2*middle || float64(hist[9]) < 2*middle {
+		t.Errorf("histogram %v is not bimodal", hist)
+	}
+	if math.Abs(frac-0.432) > 0.1 {
+		t.Errorf("%.3f of weights near a bound; Brian2 gives 0.432", frac)
+	}
+	// Static reference: the same input through the initial weights.
+	static := loadNet(t, "../scenarios/song_abbott_competition.toml", 10*tps)
+	static.Projections[0].Plasticity = nil
+	es, err := New(static, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rs recorder
+	es.Attach(&rs, []int{1})
+	if err := es.Run(context.Background(), static.Duration); err != nil {
+		t.Fatal(err)
+	}
+	staticRate := float64(len(rs.t)) / 10
+	t.Logf("histogram %v: %.3f of weights within 10 %% of a bound; output %.1f Hz in the last 10 s, %.1f Hz without STDP", hist, frac, lastRate, staticRate)
+	if lastRate > 0.5*staticRate {
+		t.Errorf("output rate %.1f Hz is not well below the %.1f Hz without STDP", lastRate, staticRate)
+	}
+}
+
+// TestSTDPWindowScenario runs scenarios/stdp_window.toml: 21 synapses each
+// see 60 isolated pre/post pairs at Δt = 10 j − 100 ms (j = 0..20) through
+// the engine's delays. The final weights equal 1 + 60 × the pair window of
+// Song et al. (2000), A+ e^{−Δt/τ+} or −A− e^{Δt/τ−}, to the precision of
+// float32 storage: each of the 60 updates rounds a weight in [0.5, 2) to
+// float32, an error of at most 2^−24 relative to 2 each time, hence
+// 60 · 2^−23 in all (cross-pairs 1 s apart contribute below e^{−50}).
+func TestSTDPWindowScenario(t *testing.T) {
+	net := loadNet(t, "../scenarios/stdp_window.toml", 0)
+	e, err := New(net, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Run(context.Background(), net.Duration); err != nil {
+		t.Fatal(err)
+	}
+	st := e.Stats()
+	if st.Spikes[0] != 60 || st.Spikes[2] != 60*21 {
+		t.Fatalf("spikes per population %v: want 60 presynaptic and 60 per postsynaptic neuron", st.Spikes)
+	}
+	w, _ := e.Weights(0)
+	const aPlus, aMinus, tau = 0.01, 0.0105, 20.0 // Song et al. 2000 (models.md 2.2)
+	for j, x := range w {
+		dt := float64(10*j - 100)
+		want := 1.0
+		switch {
+		case dt > 0:
+			want += 60 * aPlus * math.Exp(-dt/tau)
+		case dt < 0:
+			want -= 60 * aMinus * math.Exp(dt/tau)
+		}
+		if math.Abs(float64(x)-want) > 60*math.Ldexp(1, -23) {
+			t.Errorf("Δt = %+4.0f ms: w = %.7f, want %.7f", dt, x, want)
+		}
+	}
+}
+
+// TestSjostromScenario runs scenarios/sjostrom_frequency.toml (models.md
+// E7) and compares each condition's relative weight change with the data of
+// Sjöström et al. (2001) as tabulated in models.md E7 (mean ± s.e.m.): every
+// model point must lie within 2 s.e.m.
+func TestSjostromScenario(t *testing.T) {
+	net := loadNet(t, "../scenarios/sjostrom_frequency.toml", 0)
+	e, err := New(net, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Run(context.Background(), net.Duration); err != nil {
+		t.Fatal(err)
+	}
+	data := []struct {
+		tag                string
+		plus, plusSEM      float64
+		minus, minusSEMean float64
+	}{
+		{"0p1", -0.04, 0.05, -0.29, 0.08},
+		{"10", 0.14, 0.10, -0.41, 0.11},
+		{"20", 0.29, 0.14, -0.34, 0.10},
+		{"40", 0.53, 0.11, 0.56, 0.32},
+		{"50", 0.56, 0.26, 0.75, 0.19},
+	}
+	for _, d := range data {
+		k := -1
+		for i, p := range net.Projections {
+			if p.Name == "plastic_"+d.tag {
+				k = i
+			}
+		}
+		if k < 0 {
+			t.Fatalf("no projection plastic_%s", d.tag)
+		}
+		w, _ := e.Weights(k)
+		plus, minus := float64(w[0])-1, float64(w[1])-1
+		t.Logf("%4s Hz: +10 ms %+.3f (data %+.2f ± %.2f), −10 ms %+.3f (data %+.2f ± %.2f)", d.tag, plus, d.plus, d.plusSEM, minus, d.minus, d.minusSEMean)
+		if math.Abs(plus-d.plus) > 2*d.plusSEM {
+			t.Errorf("%s Hz, +10 ms: %+.3f is more than 2 s.e.m. from %+.2f", d.tag, plus, d.plus)
+		}
+		if math.Abs(minus-d.minus) > 2*d.minusSEMean {
+			t.Errorf("%s Hz, −10 ms: %+.3f is more than 2 s.e.m. from %+.2f", d.tag, minus, d.minus)
+		}
+	}
+}
