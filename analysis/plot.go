@@ -324,7 +324,7 @@ func StatePlots(path string, o PlotOptions) ([]NamedPlot, error) {
 	first, last := snnsim.Never, snnsim.Time(0)
 	for s := range r.Samples(spikelog.SampleFilter{From: o.From, To: o.To}) {
 		se := r.Series()[s.Series]
-		if se.What == "rate" {
+		if se.What == "rate" || se.Unit == "id" { // rates have their own plot; "id" series label synapses
 			continue
 		}
 		t := trs[s.Series]
@@ -410,7 +410,7 @@ func HistogramPlots(path string, o PlotOptions) ([]NamedPlot, error) {
 	m := map[int]*fl{}
 	var order []int
 	for s := range r.Samples(spikelog.SampleFilter{From: o.From, To: o.To}) {
-		if r.Series()[s.Series].Projection == "" {
+		if se := r.Series()[s.Series]; se.Projection == "" || se.Unit == "id" {
 			continue
 		}
 		f := m[s.Series]

@@ -221,3 +221,65 @@ func TestSjostromScenario(t *testing.T) {
 		}
 	}
 }
+
+// TestWeightsRecord records three weights of scenarios/stdp_window.toml
+// every second and checks the samples against the pair window, against
+// Weights, and that the pre/post series name each synapse's source and
+// target.
+func TestWeightsRecord(t *testing.T) {
+	net := loadNet(t, "../scenarios/stdp_window.toml", 0)
+	net.Records = []*netlist.Record{{What: netlist.RecordWeights, Projection: 0, Synapses: []int{0, 10, 20}, Interval: 10000}}
+	e, err := New(net, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][][]float64{}
+	times := map[string][]snnsim.Time{}
+	err = e.AttachRecords(net.Records, nil, func(s Series) (SampleFunc, error) {
+		return func(tk snnsim.Time, v []float64) error {
+			got[s.Name] = append(got[s.Name], append([]float64(nil), v...))
+			times[s.Name] = append(times[s.Name], tk)
+			return nil
+		}, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for s := 1; s <= 5; s++ {
+		if err := e.Run(context.Background(), 10000); err != nil { // 1 s
+			t.Fatal(err)
+		}
+		if n := len(got["weights/plastic"]); n != s {
+			t.Fatalf("after %d s: %d samples, want %d", s, n, s)
+		}
+	}
+	// Synapse 20 (Δt = +100 ms) gains A+ e^{−5} per pairing: 4 by the
+	// sample at 4 s, 5 by the end of the fifth second.
+	w, _ := e.Weights(0)
+	for _, c := range []struct {
+		got   float64
+		pairs float64
+	}{{got["weights/plastic"][4][2], 4}, {float64(w[20]), 5}} {
+		if want := 1 + c.pairs*0.01*math.Exp(-5); math.Abs(c.got-want) > 5*math.Ldexp(1, -23) {
+			t.Errorf("synapse 20 after %g pairings: %.9f, want %.9f", c.pairs, c.got, want)
+		}
+	}
+	ws := got["weights/plastic"]
+	for k, j := range []int{0, 10, 20} {
+		if ws[0][k] != 1 {
+			t.Errorf("synapse %d: first sample %g, want the initial 1", j, ws[0][k])
+		}
+	}
+	// Synapse 10 has Δt = 0: it never changes. Synapse 0 (Δt = −100 ms)
+	// loses A− e^{−5} per pairing; the sample at 4 s follows 4 pairings.
+	if ws[4][1] != 1 {
+		t.Errorf("synapse 10 (Δt = 0) changed: %g", ws[4][1])
+	}
+	if want := 1 - 4*0.0105*math.Exp(-5); math.Abs(ws[4][0]-want) > 4*math.Ldexp(1, -23) {
+		t.Errorf("synapse 0 at 4 s: %.9f, want %.9f", ws[4][0], want)
+	}
+	pre, post := got["weights/plastic/pre"], got["weights/plastic/post"]
+	if len(pre) != 1 || len(post) != 1 || pre[0][2] != 0 || post[0][0] != 2 || post[0][2] != 22 {
+		t.Errorf("pre %v post %v: want sources all 0 and targets 2, 12, 22", pre, post)
+	}
+}

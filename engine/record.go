@@ -32,12 +32,19 @@ type SampleFunc func(t snnsim.Time, values []float64) error
 // Sample ticks are events: the engine's jump over quiet periods stops at
 // them, and they cost nothing in between. The memory used is one slice of
 // values per probe, whatever the length of the run.
+//
+// A "weights" probe samples the current weights of the chosen Synapses of
+// projection Projection (indices into its forward arrays; nil: every
+// synapse, the full weight matrix), in the target model's internal weight
+// unit, like a "v" probe; Population is ignored.
 type Probe struct {
-	What       netlist.RecordKind // netlist.RecordV or netlist.RecordRate
+	What       netlist.RecordKind // netlist.RecordV, netlist.RecordRate or netlist.RecordWeights
 	Population int                // index into the network's populations
 	Neurons    []int              // "v": members, strictly increasing; nil: every member
 	Interval   snnsim.Time        // sampling interval or bin [ticks], >= 1
 	Windows    []netlist.Window   // increasing and disjoint; nil: the whole run
+	Projection int                // "weights": index into the network's projections
+	Synapses   []int              // "weights": synapse indices, strictly increasing; nil: every synapse
 }
 
 // sampler is an attached Probe and its position.
@@ -67,6 +74,12 @@ func (e *Engine) AttachProbe(p Probe, f SampleFunc) error {
 	if f == nil {
 		return fmt.Errorf("engine: AttachProbe: nil SampleFunc")
 	}
+	if p.What == netlist.RecordWeights {
+		if p.Projection < 0 || p.Projection >= len(e.projs) {
+			return fmt.Errorf("engine: AttachProbe: projection index %d out of range [0, %d)", p.Projection, len(e.projs))
+		}
+		p.Population = e.projs[p.Projection].To // for error messages
+	}
 	if p.Population < 0 || p.Population >= len(e.pops) {
 		return fmt.Errorf("engine: AttachProbe: population index %d out of range [0, %d)", p.Population, len(e.pops))
 	}
@@ -74,7 +87,22 @@ func (e *Engine) AttachProbe(p Probe, f SampleFunc) error {
 	s := &sampler{Probe: p, f: f}
 	s.Neurons = slices.Clone(p.Neurons)
 	s.Windows = slices.Clone(p.Windows)
+	s.Synapses = slices.Clone(p.Synapses)
 	switch p.What {
+	case netlist.RecordWeights:
+		n := e.projs[p.Projection].Len()
+		if s.Synapses == nil {
+			s.Synapses = make([]int, n)
+			for k := range s.Synapses {
+				s.Synapses[k] = k
+			}
+		}
+		for k, i := range s.Synapses {
+			if i < 0 || i >= n || (k > 0 && i <= s.Synapses[k-1]) {
+				return fmt.Errorf("engine: AttachProbe: weights of %q: Synapses[%d] = %d: indices must be strictly increasing in [0, %d)", e.projs[p.Projection].Name, k, i, n)
+			}
+		}
+		s.vals = make([]float64, len(s.Synapses))
 	case netlist.RecordV:
 		if pop.neu == nil {
 			return fmt.Errorf("engine: AttachProbe: %q is a source population: it has no membrane potential", pop.name)
@@ -144,7 +172,7 @@ func (s *sampler) due() snnsim.Time {
 	if s.wi >= len(s.Windows) {
 		return snnsim.Never
 	}
-	if s.What == netlist.RecordV {
+	if s.What != netlist.RecordRate {
 		return s.t
 	}
 	if !s.open {
@@ -176,10 +204,17 @@ func (e *Engine) sample(t snnsim.Time) error {
 func (s *sampler) fire(e *Engine, t snnsim.Time) error {
 	count := e.stats.Spikes[s.Population]
 	w := s.Windows[s.wi]
-	if s.What == netlist.RecordV {
-		neu := e.pops[s.Population].neu
-		for k, i := range s.Neurons {
-			s.vals[k] = neu.V(i, t)
+	if s.What == netlist.RecordV || s.What == netlist.RecordWeights {
+		if s.What == netlist.RecordV {
+			neu := e.pops[s.Population].neu
+			for k, i := range s.Neurons {
+				s.vals[k] = neu.V(i, t)
+			}
+		} else {
+			w := e.projs[s.Projection].w
+			for k, i := range s.Synapses {
+				s.vals[k] = float64(w[i])
+			}
 		}
 		if s.t += s.Interval; s.t >= w.Stop || s.t < t {
 			s.seek(t+1, count)
@@ -201,11 +236,12 @@ func (s *sampler) fire(e *Engine, t snnsim.Time) error {
 
 // Series describes one sampled series that AttachRecords sets up.
 type Series struct {
-	Name       string             // unique among the run's series: "v/E", "rate/I"; "v/E#2" for a second v record of E
-	What       netlist.RecordKind // netlist.RecordV or netlist.RecordRate
-	Unit       string             // "mV" or "Hz"
-	Population int                // index into the network's populations
-	Indices    []int              // members sampled ("v"); nil for a rate
+	Name       string             // unique among the run's series: "v/E", "rate/I", "weights/E_to_E"; "v/E#2" for a second v record of E
+	What       netlist.RecordKind // netlist.RecordV, netlist.RecordRate or netlist.RecordWeights (and "pre"/"post", see AttachRecords)
+	Unit       string             // "mV", "Hz", or a weight unit
+	Population int                // index into the network's populations (weights: the target population)
+	Projection int                // weights: index into the network's projections; -1 otherwise
+	Indices    []int              // members ("v") or synapses ("weights") sampled; nil for a rate
 	Interval   snnsim.Time        // sampling interval or bin [ticks]
 }
 
@@ -275,12 +311,18 @@ func (e *Engine) AttachRecords(records []*netlist.Record, spikes Sink, declare f
 		if declare == nil {
 			return fmt.Errorf("engine: AttachRecords: the records hold samples but declare is nil")
 		}
+		if r.What == netlist.RecordWeights {
+			if err := e.attachWeights(r, names, declare); err != nil {
+				return err
+			}
+			continue
+		}
 		for _, p := range r.Populations {
 			if p < 0 || p >= len(e.pops) {
 				return fmt.Errorf("engine: AttachRecords: population index %d out of range", p)
 			}
 			pr := Probe{What: r.What, Population: p, Interval: r.Interval, Windows: r.Windows}
-			se := Series{What: r.What, Unit: r.What.Unit(), Population: p, Interval: r.Interval}
+			se := Series{What: r.What, Unit: r.What.Unit(), Population: p, Projection: -1, Interval: r.Interval}
 			if r.What == netlist.RecordV {
 				pr.Neurons = r.Neurons
 				if pr.Neurons == nil && e.pops[p].neu != nil {
@@ -341,4 +383,88 @@ func (w *windowSink) Spikes(t snnsim.Time, ids []snnsim.NeuronID) error {
 		return nil
 	}
 	return w.next.Spikes(t, out)
+}
+
+// attachWeights sets up a "weights" record: the series "weights/<proj>"
+// with the sampled synapses as indices, preceded by two series sampled once
+// at the record's first sample tick, "weights/<proj>/pre" and
+// "weights/<proj>/post", whose values are the global neuron IDs of each
+// sampled synapse's source and target, so that a reader can rebuild the
+// weight matrix without the network.
+func (e *Engine) attachWeights(r *netlist.Record, names map[string]int, declare func(Series) (SampleFunc, error)) error {
+	if r.Projection < 0 || r.Projection >= len(e.projs) {
+		return fmt.Errorf("engine: AttachRecords: projection index %d out of range", r.Projection)
+	}
+	p := &e.projs[r.Projection]
+	syn := r.Synapses
+	if syn == nil {
+		syn = make([]int, p.Len())
+		for k := range syn {
+			syn[k] = k
+		}
+	}
+	base := "weights/" + p.Name
+	name := base
+	if names[base]++; names[base] > 1 {
+		name = fmt.Sprintf("%s#%d", base, names[base])
+	}
+	pre := make([]float64, len(syn))
+	post := make([]float64, len(syn))
+	for k, s := range syn {
+		row := sortSearchRow(p.RowStart, int64(s))
+		pre[k] = float64(int(e.pops[p.From].offset) + row)
+		post[k] = float64(int(e.pops[p.To].offset) + int(p.Target[s]))
+	}
+	first := snnsim.Time(0)
+	if len(r.Windows) > 0 {
+		first = r.Windows[0].Start
+	}
+	once := []netlist.Window{{Start: first, Stop: first + 1}}
+	for _, side := range []struct {
+		what string
+		ids  []float64
+	}{{"pre", pre}, {"post", post}} {
+		se := Series{Name: name + "/" + side.what, What: netlist.RecordKind(side.what), Unit: "id", Population: p.To, Projection: r.Projection, Indices: slices.Clone(syn), Interval: 1}
+		f, err := declare(se)
+		if err != nil {
+			return fmt.Errorf("engine: AttachRecords: series %q: %w", se.Name, err)
+		}
+		ids := side.ids
+		if err := e.AttachProbe(Probe{What: netlist.RecordWeights, Projection: r.Projection, Synapses: syn, Interval: 1, Windows: once},
+			func(t snnsim.Time, _ []float64) error { return f(t, ids) }); err != nil {
+			return err
+		}
+	}
+	se := Series{Name: name, What: netlist.RecordWeights, Unit: weightUnit(e.net.Populations[p.To]), Population: p.To, Projection: r.Projection, Indices: slices.Clone(syn), Interval: r.Interval}
+	f, err := declare(se)
+	if err != nil {
+		return fmt.Errorf("engine: AttachRecords: series %q: %w", se.Name, err)
+	}
+	return e.AttachProbe(Probe{What: netlist.RecordWeights, Projection: r.Projection, Synapses: syn, Interval: r.Interval, Windows: r.Windows}, f)
+}
+
+// sortSearchRow returns the source row that holds synapse k.
+func sortSearchRow(rowStart []int64, k int64) int {
+	lo, hi := 0, len(rowStart)-1 // rowStart[lo] <= k < rowStart[hi]
+	for hi-lo > 1 {
+		m := (lo + hi) / 2
+		if rowStart[m] <= k {
+			lo = m
+		} else {
+			hi = m
+		}
+	}
+	return lo
+}
+
+// weightUnit names the internal weight unit of a target population's model.
+func weightUnit(p *netlist.Population) string {
+	if p.Neuron == nil {
+		return ""
+	}
+	switch p.Neuron.Model() {
+	case "lif_delta", "lif_exp_current":
+		return "mV"
+	}
+	return "g_L"
 }

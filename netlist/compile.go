@@ -70,8 +70,16 @@ func (s *Scenario) Compile() (*Network, error) {
 		}
 		net.Stimuli = append(net.Stimuli, cs)
 	}
-	for _, r := range s.Records {
-		net.Records = append(net.Records, r.compile(net, index, clock))
+	for i, r := range s.Records {
+		cr := r.compile(net, index, clock)
+		if cr.What == RecordWeights && len(cr.Synapses) > 0 {
+			n := net.Projections[cr.Projection].Len()
+			if last := cr.Synapses[len(cr.Synapses)-1]; last >= n {
+				return nil, s.compileErr(indexKey("record", i)+".synapses",
+					fmt.Errorf("synapse %d is out of range: projection %s has %d synapses (0..%d)", last, r.Projection, n, n-1))
+			}
+		}
+		net.Records = append(net.Records, cr)
 	}
 	return net, nil
 }

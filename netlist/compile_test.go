@@ -248,7 +248,7 @@ func TestDocExample(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the example of doc.go does not decode:\n%v\n\n%s", err, text)
 	}
-	if s.Name != "cuba" || len(s.Populations) != 3 || len(s.Projections) != 3 || len(s.Stimuli) != 1 || len(s.Records) != 3 {
+	if s.Name != "cuba" || len(s.Populations) != 3 || len(s.Projections) != 3 || len(s.Stimuli) != 1 || len(s.Records) != 4 {
 		t.Errorf("decoded %q: %d populations, %d projections, %d stimuli, %d records",
 			s.Name, len(s.Populations), len(s.Projections), len(s.Stimuli), len(s.Records))
 	}

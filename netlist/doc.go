@@ -97,6 +97,8 @@
 //	connect  = { rule = "pairs", file = "s1_pairs.csv" }
 //	weight   = "0.5 mV"
 //	delay    = "1 ms"
+//	plasticity = { rule = "triplet", preset = "visual_cortex_all_to_all_minimal",
+//	               w_min = 0, w_max = 2, start = "1 s" }   # see Plasticity
 //
 //	[[stimulus]]
 //	kind       = "current_step"    # the only kind
@@ -124,6 +126,12 @@
 //	populations = ["E", "I"]       # optional; default every population
 //	sample      = "10 ms"          # required: the bin
 //
+//	[[record]]
+//	what        = "weights"        # weights of a projection's synapses
+//	projection  = "S1_to_E"        # required
+//	synapses    = [0, 1]           # optional: synapse indices (CSR order); default all: the weight matrix
+//	sample      = "1 s"            # required
+//
 // # Recording
 //
 // Each [[record]] table adds to what the run's log holds; several tables may
@@ -133,12 +141,17 @@
 //	spikes   populations, window                   every spike of the populations
 //	v        populations, neurons, sample, window  V of each listed neuron after each sample tick
 //	rate     populations, sample, window           spikes per neuron and second over each bin
+//	weights  projection, synapses, sample, window  the weights after each sample tick
 //
 // A v sample at tick t is the membrane potential after tick t has been
 // simulated (exact also for neurons at rest, which the engine does not
-// step). A rate sample at tick t covers the ticks [t, t + sample). Synaptic
-// state (weights and consolidation variables, naming projections instead of
-// populations) will be further kinds of the same table.
+// step). A rate sample at tick t covers the ticks [t, t + sample). A
+// weights record writes the series "weights/<projection>", in the target
+// model's internal weight unit (mV for lif_delta and lif_exp_current,
+// multiples of g_L for conductance models), plus two series sampled once,
+// ".../pre" and ".../post", holding each recorded synapse's source and
+// target global neuron IDs, so the weight matrix can be rebuilt from the log
+// alone. Consolidation variables will be further kinds of the same table.
 //
 // window limits recording to [start, stop): one pair, or a list of pairs in
 // time order without overlap. Times are on the tick grid, start >= 0. Samples
@@ -146,6 +159,26 @@
 // without a window); a rate bin cut short by stop covers the ticks up to stop
 // and is divided by its actual length; a bin that the end of the run cuts
 // short is not written.
+//
+// # Plasticity
+//
+// A projection's plasticity table names a rule of package stdp and its
+// parameters:
+//
+//	key     meaning
+//	rule    "pair", "triplet" or "triplet_homeostatic" (required)
+//	preset  a published parameter set of the rule, applied first (optional;
+//	        e.g. "song_abbott_2000", "visual_cortex_all_to_all_minimal", "zenke_2013")
+//	start   time from which weights change (optional, default 0); before it
+//	        the traces run but weights stay (priming)
+//	...     the rule's parameters (go doc ./stdp), overriding the preset;
+//	        amplitudes and the bounds w_min, w_max are plain numbers in the
+//	        target model's internal weight unit
+//
+// The rule sees a presynaptic spike when it arrives at the synapse (after the
+// axonal delay) and a postsynaptic spike when it is emitted (no dendritic
+// delay). Presynaptic traces are kept per source neuron, so every synapse of
+// one source in a plastic projection must have the same delay.
 //
 // # Connectivity rules
 //

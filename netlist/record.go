@@ -19,13 +19,17 @@ const (
 	RecordSpikes RecordKind = "spikes" // spikes of the populations
 	RecordV      RecordKind = "v"      // membrane potential of chosen neurons [mV]
 	RecordRate   RecordKind = "rate"   // population rate [Hz], per sampling bin
+	// RecordWeights samples the weights of chosen synapses of one projection
+	// (all of them: the full weight matrix), in the target model's internal
+	// weight unit.
+	RecordWeights RecordKind = "weights"
 )
 
-var recordKinds = []string{string(RecordSpikes), string(RecordV), string(RecordRate)}
+var recordKinds = []string{string(RecordSpikes), string(RecordV), string(RecordRate), string(RecordWeights)}
 
 // Sampled reports whether k is recorded at a sampling interval (as opposed
 // to as it happens, like spikes).
-func (k RecordKind) Sampled() bool { return k == RecordV || k == RecordRate }
+func (k RecordKind) Sampled() bool { return k == RecordV || k == RecordRate || k == RecordWeights }
 
 // Unit returns the unit of the values a sampled kind records.
 func (k RecordKind) Unit() string {
@@ -45,6 +49,8 @@ type RecordSpec struct {
 	Neurons     []int        // "v": members sampled in each population; nil: every member
 	Sample      float64      // "v", "rate": sampling interval [ms]; 0 when not given
 	Windows     [][2]float64 // recording windows [start, stop) [ms]; nil: the whole run
+	Projection  string       // "weights": the projection's name
+	Synapses    []int        // "weights": synapse indices (forward CSR order); nil: every synapse
 }
 
 // Window is a half-open range of ticks [Start, Stop).
@@ -71,6 +77,12 @@ type Record struct {
 	// whole run. Samples fall at Start, Start+Interval, ... < Stop of each
 	// window.
 	Windows []Window
+	// Projection is the projection index of a "weights" record, whose
+	// Populations is nil.
+	Projection int
+	// Synapses are the synapse indices of a "weights" record, increasing,
+	// into the projection's forward arrays; nil for every synapse.
+	Synapses []int
 }
 
 // InWindows reports whether tick t is recorded: it lies in one of the
@@ -94,8 +106,6 @@ func (d *decoder) record(t *table) *RecordSpec {
 		r.What = w
 		switch {
 		case slices.Contains(recordKinds, w):
-		case w == "weights" || w == "synapses" || w == "weight":
-			d.errorf(t.path("what"), "cannot record %q yet: synaptic state comes with plasticity; what may be %s", w, orList(recordKinds))
 		default:
 			d.errorf(t.path("what"), "cannot record %q%s: what may be %s", w, didYouMean(w, recordKinds), orList(recordKinds))
 		}
@@ -111,6 +121,12 @@ func (d *decoder) record(t *table) *RecordSpec {
 	}
 	if v, ok := t.get("window", false); ok {
 		r.Windows = d.windows(t.path("window"), v)
+	}
+	if r.What == string(RecordWeights) {
+		r.Projection, _ = t.str("projection", true)
+		if v, ok := t.ints("synapses"); ok {
+			r.Synapses = v
+		}
 	}
 	t.done()
 	return r
@@ -163,6 +179,9 @@ func (c *checker) record(i int, r *RecordSpec) {
 	kind := RecordKind(r.What)
 	if !slices.Contains(recordKinds, r.What) {
 		c.errorf(key+".what", "cannot record %q: what may be %s", r.What, orList(recordKinds))
+	}
+	if kind == RecordWeights {
+		c.weightsRecord(key, r)
 	}
 	// Populations, and the sizes that neuron indices must fit.
 	seen := map[string]bool{}
@@ -248,6 +267,23 @@ func (c *checker) record(i int, r *RecordSpec) {
 // compile turns a validated [[record]] table into a Record.
 func (r *RecordSpec) compile(net *Network, index map[string]int, clock snnsim.Clock) *Record {
 	cr := &Record{What: RecordKind(r.What)}
+	if cr.What == RecordWeights {
+		for k, p := range net.Projections {
+			if p.Name == r.Projection {
+				cr.Projection = k
+			}
+		}
+		if r.Synapses != nil {
+			cr.Synapses = slices.Sorted(slices.Values(r.Synapses))
+		}
+		cr.Interval, _ = clock.Ticks(r.Sample)
+		for _, w := range r.Windows {
+			a, _ := clock.Ticks(w[0])
+			b, _ := clock.Ticks(w[1])
+			cr.Windows = append(cr.Windows, Window{a, b})
+		}
+		return cr
+	}
 	for _, name := range r.Populations {
 		cr.Populations = append(cr.Populations, index[name])
 	}
@@ -270,4 +306,40 @@ func (r *RecordSpec) compile(net *Network, index map[string]int, clock snnsim.Cl
 		cr.Windows = append(cr.Windows, Window{a, b})
 	}
 	return cr
+}
+
+// weightsRecord checks the keys of a "weights" record: a projection that
+// exists, no populations or neurons, synapse indices listed once each (their
+// range is checked when the projection is compiled).
+func (c *checker) weightsRecord(key string, r *RecordSpec) {
+	if r.Populations != nil {
+		c.errorf(key+".populations", "a weights record names a projection, not populations: use projection = \"name\"")
+	}
+	if r.Neurons != nil {
+		c.errorf(key+".neurons", "a weights record chooses synapses, not neurons: use synapses = [indices]")
+	}
+	if r.Projection != "" {
+		found := false
+		var names []string
+		for _, p := range c.s.Projections {
+			if p != nil {
+				names = append(names, p.Name)
+				found = found || p.Name == r.Projection
+			}
+		}
+		if !found {
+			c.errorf(key+".projection", "no projection is called %q%s", r.Projection, didYouMean(r.Projection, names))
+		}
+	}
+	dup := map[int]bool{}
+	for k, m := range r.Synapses {
+		skey := indexKey(key+".synapses", k)
+		switch {
+		case m < 0:
+			c.errorf(skey, "%d: synapse indices are >= 0", m)
+		case dup[m]:
+			c.errorf(skey, "synapse %d is listed twice", m)
+		}
+		dup[m] = true
+	}
 }

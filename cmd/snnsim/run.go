@@ -212,8 +212,13 @@ func attachRecords(eng *engine.Engine, net *netlist.Network, w *spikelog.Writer)
 		return err
 	}
 	return eng.AttachRecords(net.Records, w, func(s engine.Series) (engine.SampleFunc, error) {
-		id, err := w.Declare(spikelog.Series{Name: s.Name, What: string(s.What), Unit: s.Unit,
-			Population: net.Populations[s.Population].Name, Interval: s.Interval, Indices: s.Indices})
+		ls := spikelog.Series{Name: s.Name, What: string(s.What), Unit: s.Unit, Interval: s.Interval, Indices: s.Indices}
+		if s.Projection >= 0 {
+			ls.Projection = net.Projections[s.Projection].Name
+		} else {
+			ls.Population = net.Populations[s.Population].Name
+		}
+		id, err := w.Declare(ls)
 		if err != nil {
 			return nil, err
 		}
