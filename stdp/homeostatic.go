@@ -265,22 +265,7 @@ func (r *Homeostatic[W]) Post(t snnsim.Time, j int32, src, syn []int32, w []W) {
 	a := r.a3 * r.slow.at(j, t, &r.dSlow)
 	if a != 0 { // no earlier post spike (or η A3+ = 0): nothing changes
 		wMax, pre, d := r.p.WMax, &r.pre, &r.dPlus
-		hot, tab := pre.hot, d.tab
-		for m, i := range src {
-			h := &hot[i] // z⁺_i(t−ε): traces1.at by hand
-			var x float64
-			if n := t - h.last; uint64(n-1) < uint64(len(tab)-1) {
-				x = h.after * tab[n]
-			} else {
-				x = pre.slow(i, n, d)
-			}
-			k := syn[m]
-			v := float64(w[k]) + a*x
-			if v > wMax {
-				v = wMax
-			}
-			w[k] = W(v)
-		}
+		potentiate(t, a, wMax, pre, d, src, syn, w)
 	}
 	r.TracePost(t, j)
 }

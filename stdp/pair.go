@@ -246,23 +246,8 @@ func (r *Pair[W]) Pre(t snnsim.Time, i int32, tgt []int32, w []W) {
 func (r *Pair[W]) Post(t snnsim.Time, j int32, src, syn []int32, w []W) {
 	syn = syn[:len(src)]
 	a, wMax, pre, d := r.p.APlus, r.p.WMax, &r.pre, &r.dPlus
-	hot, tab := pre.hot, d.tab
 	if r.depP == depConst {
-		for m, i := range src {
-			h := &hot[i] // x_i(t−ε): traces1.at by hand
-			var x float64
-			if n := t - h.last; uint64(n-1) < uint64(len(tab)-1) {
-				x = h.after * tab[n]
-			} else {
-				x = pre.slow(i, n, d)
-			}
-			k := syn[m]
-			v := float64(w[k]) + a*x
-			if v > wMax {
-				v = wMax
-			}
-			w[k] = W(v)
-		}
+		potentiate(t, a, wMax, pre, d, src, syn, w)
 	} else {
 		kind, mu := r.depP, r.p.MuPlus
 		for m, i := range src {

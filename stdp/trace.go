@@ -140,3 +140,26 @@ func (ts *traces1) add(i int32, t snnsim.Time, d *decay, reset bool) {
 		h.after++
 	}
 }
+
+// potentiate is the additive potentiation loop that the rules share: for
+// each incoming synapse m of a postsynaptic neuron, w[syn[m]] += a·x(t−ε) of
+// its source src[m], clipped at wMax, where x is the presynaptic trace pre
+// with decay d (the lookup of traces1.at, written out for the hot loop).
+func potentiate[W Weight](t snnsim.Time, a, wMax float64, pre *traces1, d *decay, src, syn []int32, w []W) {
+	hot, tab := pre.hot, d.tab
+	for m, i := range src {
+		h := &hot[i]
+		var x float64
+		if n := t - h.last; uint64(n-1) < uint64(len(tab)-1) {
+			x = h.after * tab[n]
+		} else {
+			x = pre.slow(i, n, d)
+		}
+		k := syn[m]
+		v := float64(w[k]) + a*x
+		if v > wMax {
+			v = wMax
+		}
+		w[k] = W(v)
+	}
+}

@@ -218,22 +218,7 @@ func (r *Triplet[W]) Post(t snnsim.Time, j int32, src, syn []int32, w []W) {
 	a := r.a2p + r.a3p*r.o2.at(j, t, &r.dY)
 	if a != 0 { // a = 0 (A2+ = 0 and no earlier post spike) changes nothing
 		wMax, r1, d := r.p.WMax, &r.r1, &r.dPlus
-		hot, tab := r1.hot, d.tab
-		for m, i := range src {
-			h := &hot[i] // r1_i(t−ε): traces1.at by hand
-			var x float64
-			if n := t - h.last; uint64(n-1) < uint64(len(tab)-1) {
-				x = h.after * tab[n]
-			} else {
-				x = r1.slow(i, n, d)
-			}
-			k := syn[m]
-			v := float64(w[k]) + a*x
-			if v > wMax {
-				v = wMax
-			}
-			w[k] = W(v)
-		}
+		potentiate(t, a, wMax, r1, d, src, syn, w)
 	}
 	r.TracePost(t, j)
 }
