@@ -122,7 +122,15 @@ type Engine struct {
 	stats Stats
 	ids   []snnsim.NeuronID // scratch for sinks
 	rec   *probeSet         // probes (record.go); nil when none
+
+	onMark func(t snnsim.Time, text string) error
 }
+
+// OnMark registers f to receive a short text for each event of the
+// protocol as it happens (a current step starting or ending), for logs to
+// record as marks. A later call replaces f; nil removes it. An error from f
+// stops the run and is returned by Run.
+func (e *Engine) OnMark(f func(t snnsim.Time, text string) error) { e.onMark = f }
 
 // New builds an engine for net: it creates every population's model at rest
 // (then sets the initial potentials), derives each source's random stream

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -217,5 +218,38 @@ func TestQuietPeriodIsJumped(t *testing.T) {
 	t.Logf("stepped %d ticks, skipped %d; spikes per population %v", st.TicksStepped, st.TicksSkipped, st.Spikes)
 	if st.Spikes[1]+st.Spikes[2]+st.Spikes[3] == 0 {
 		t.Errorf("no neuron spikes during the drive")
+	}
+}
+
+// TestStimulusMarks checks that current steps are announced as marks at
+// their onset and end ticks, in order.
+func TestStimulusMarks(t *testing.T) {
+	lif := neuron.DefaultLIFExp()
+	net := &netlist.Network{
+		Name: "marks", Clock: snnsim.Clock{DT: 0.1}, Seed: 1, Duration: 10000,
+		Populations: []*netlist.Population{{Name: "E", Size: 2, Neuron: &lif}},
+		Stimuli: []*netlist.Stimulus{
+			{Kind: "current_step", Population: 0, Amplitude: 300, Start: 2000, Stop: 6000},
+			{Kind: "current_step", Population: 0, Neurons: []int{1}, Amplitude: 50, Start: 4000, Stop: snnsim.Never},
+		},
+	}
+	e, err := New(net, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	e.OnMark(func(tk snnsim.Time, text string) error {
+		got = append(got, fmt.Sprintf("%d %s", tk, text))
+		return nil
+	})
+	if err := e.Run(context.Background(), net.Duration); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"2000 current_step on E: +300 pA", "4000 current_step on E: +50 pA", "6000 current_step on E: -300 pA"}
+	if !slices.Equal(got, want) {
+		t.Errorf("marks %q, want %q", got, want)
+	}
+	if e.Stats().Spikes[0] == 0 {
+		t.Errorf("a 300 pA step (60 mV across R = 0.1 GOhm) must make the neurons fire")
 	}
 }

@@ -87,8 +87,14 @@ func (e *Engine) nextEvent() snnsim.Time {
 func (e *Engine) tick(t snnsim.Time) error {
 	// 1. stimuli
 	for e.nextS < len(e.stims) && e.stims[e.nextS].t <= t {
-		e.applyStim(t, e.stims[e.nextS])
+		st := e.stims[e.nextS]
+		e.applyStim(t, st)
 		e.nextS++
+		if e.onMark != nil {
+			if err := e.onMark(t, fmt.Sprintf("current_step on %s: %+g pA", e.pops[st.pop].name, st.delta)); err != nil {
+				return fmt.Errorf("engine: mark at tick %d: %w", t, err)
+			}
+		}
 	}
 	// 2. delivery
 	for _, d := range e.q.take(t) {

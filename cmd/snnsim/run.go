@@ -206,11 +206,13 @@ func logOptions(flush time.Duration) spikelog.Options {
 
 // attachRecords sends the spikes and samples that the scenario's [[record]]
 // tables ask for to the log: one series per sampled population, declared
-// in the log before its first sample. It marks the run's start.
+// in the log before its first sample. It marks the run's start and sends
+// the engine's protocol marks (stimulus onsets) to the log.
 func attachRecords(eng *engine.Engine, net *netlist.Network, w *spikelog.Writer) error {
 	if err := w.Mark(eng.Now(), analysis.RunStartMark); err != nil {
 		return err
 	}
+	eng.OnMark(w.Mark) // stimulus onsets and ends
 	return eng.AttachRecords(net.Records, w, func(s engine.Series) (engine.SampleFunc, error) {
 		ls := spikelog.Series{Name: s.Name, What: string(s.What), Unit: s.Unit, Interval: s.Interval, Indices: s.Indices}
 		if s.Projection >= 0 {
