@@ -71,6 +71,7 @@ type pop struct {
 	in     []int // indices of plastic projections onto this population
 	fired  []int32
 	bias   []float64 // stimulus current per neuron [pA] on top of the model's i_bias; nil until used
+	ext    []float64 // current injected from outside per neuron [pA]; nil until used
 	base   float64   // the model's i_bias [pA]
 }
 
@@ -124,6 +125,8 @@ type Engine struct {
 	rec   *probeSet         // probes (record.go); nil when none
 
 	onMark func(t snnsim.Time, text string) error
+
+	pending []injection // spikes and inputs injected for tick now (api.go)
 }
 
 // OnMark registers f to receive a short text for each event of the

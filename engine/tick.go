@@ -77,6 +77,9 @@ func (e *Engine) nextEvent() snnsim.Time {
 	if e.nextS < len(e.stims) {
 		next = min(next, e.stims[e.nextS].t)
 	}
+	if len(e.pending) > 0 {
+		next = e.now // injected spikes or inputs wait at this tick
+	}
 	if e.rec != nil {
 		next = min(next, e.rec.next) // a probe acts after this tick
 	}
@@ -85,6 +88,9 @@ func (e *Engine) nextEvent() snnsim.Time {
 
 // tick does the work of tick t in the order documented in the package.
 func (e *Engine) tick(t snnsim.Time) error {
+	if len(e.pending) > 0 {
+		defer func() { e.pending = e.pending[:0] }()
+	}
 	// 1. stimuli
 	for e.nextS < len(e.stims) && e.stims[e.nextS].t <= t {
 		st := e.stims[e.nextS]
@@ -96,7 +102,10 @@ func (e *Engine) tick(t snnsim.Time) error {
 			}
 		}
 	}
-	// 2. delivery
+	// 2. delivery (and inputs injected from outside)
+	if len(e.pending) > 0 {
+		e.applyInputs(t)
+	}
 	for _, d := range e.q.take(t) {
 		p := &e.projs[d.proj]
 		if p.pl != nil {
@@ -113,6 +122,9 @@ func (e *Engine) tick(t snnsim.Time) error {
 		if p.src != nil {
 			if p.src.Next() == t {
 				p.fired = p.src.Fire(t, p.fired)
+			}
+			if len(e.pending) > 0 {
+				p.fired = e.injectedSpikes(t, i, p.fired)
 			}
 		} else if t > 0 && p.neu.Active() > 0 { // the initial state is the state at tick 0
 			p.fired = p.neu.Update(t, p.fired)
@@ -191,7 +203,7 @@ func (e *Engine) applyStim(t snnsim.Time, s stimEvent) {
 	}
 	set := func(i int) {
 		p.bias[i] += s.delta
-		p.neu.SetBias(t, i, p.base+p.bias[i])
+		p.neu.SetBias(t, i, p.total(i))
 	}
 	if s.ids == nil {
 		for i := range p.bias {

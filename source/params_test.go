@@ -137,7 +137,7 @@ func TestValidEdgeCases(t *testing.T) {
 // TestLookup: every listed model is found, its defaults are valid, and its
 // Model() name round-trips.
 func TestLookup(t *testing.T) {
-	want := []string{"burst", "poisson", "regular", "spike_times", "tetanus"}
+	want := []string{"burst", "external", "poisson", "regular", "spike_times", "tetanus"}
 	if got := Models(); !slices.Equal(got, want) {
 		t.Fatalf("Models() = %v, want %v", got, want)
 	}
@@ -150,7 +150,7 @@ func TestLookup(t *testing.T) {
 			t.Errorf("%s defaults: %v", name, err)
 		}
 		s := mustNew(t, p, 4, dt01, seeded(1))
-		if name == "poisson" || name == "spike_times" {
+		if name == "poisson" || name == "spike_times" || name == "external" {
 			if s.Next() != snnsim.Never {
 				t.Errorf("%s defaults: Next() = %d, want Never (silent)", name, s.Next())
 			}

@@ -11,8 +11,9 @@ import (
 )
 
 var (
-	_ Params = Poisson{}
-	_ Source = (*poissonSource)(nil)
+	_ Params     = Poisson{}
+	_ Source     = (*poissonSource)(nil)
+	_ RateSetter = (*poissonSource)(nil)
 )
 
 // Validate checks the parameters: rates finite and >= 0, start finite and
@@ -81,6 +82,7 @@ func (p Poisson) New(n int, clock snnsim.Clock, rng *rand.Rand) (Source, error) 
 	}
 	s := &poissonSource{
 		n:    n,
+		dt:   clock.DT,
 		segs: segments(p.Rate, p.Rates, times, start, stop, clock.DT),
 		rng:  rng,
 		heap: make([]poissonEntry, 0, n),
@@ -146,6 +148,7 @@ type poissonEntry struct {
 // poissonSource keeps every member's next spike in a binary min-heap.
 type poissonSource struct {
 	n    int
+	dt   float64 // tick [ms]
 	segs []segment
 	rng  *rand.Rand
 	heap []poissonEntry
@@ -245,6 +248,30 @@ func (s *poissonSource) down(i int) {
 		i = c
 	}
 	h[i] = e
+}
+
+// SetRate replaces the schedule from tick t on with the constant rate
+// [Hz], and redraws every member's next spike from t: the process being
+// memoryless, this is exact. See [RateSetter].
+func (s *poissonSource) SetRate(t snnsim.Time, rate float64) error {
+	if !(rate >= 0) || math.IsInf(rate, 0) {
+		return fmt.Errorf("source: poisson: SetRate(%g Hz): the rate must be finite and >= 0", rate)
+	}
+	if len(s.heap) > 0 && s.heap[0].t < t {
+		return fmt.Errorf("source: poisson: SetRate at tick %d: a spike at tick %d has not been fired yet", t, s.heap[0].t)
+	}
+	k := sort.Search(len(s.segs), func(i int) bool { return s.segs[i].from > t }) // segments starting after t go
+	s.segs = append(s.segs[:k:k], segment{from: t, lam: rate * s.dt / 1000})
+	s.heap = s.heap[:0]
+	for i := range s.n {
+		if nt, seg := s.draw(t, len(s.segs)-1); nt != snnsim.Never {
+			s.heap = append(s.heap, poissonEntry{t: nt, m: int32(i), seg: int32(seg)})
+		}
+	}
+	for i := len(s.heap)/2 - 1; i >= 0; i-- {
+		s.down(i)
+	}
+	return nil
 }
 
 func less(a, b poissonEntry) bool {

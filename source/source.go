@@ -63,6 +63,14 @@ type Source interface {
 	Fire(t snnsim.Time, fired []int32) []int32
 }
 
+// RateSetter is implemented by sources whose rate can be changed during a
+// run (Poisson). SetRate makes every member fire at rate [Hz] from tick t
+// on, replacing the rest of the schedule; t must not be before the last
+// tick fired.
+type RateSetter interface {
+	SetRate(t snnsim.Time, rate float64) error
+}
+
 // Params describes a source model: a value struct of parameters with units,
 // the TOML keys given by `toml` tags and the canonical unit by `unit` tags
 // (see package neuron for the convention).
@@ -97,13 +105,16 @@ func Lookup(model string) (Params, bool) {
 	case "burst":
 		p := DefaultBurst()
 		return &p, true
+	case "external":
+		p := DefaultExternal()
+		return &p, true
 	}
 	return nil, false
 }
 
 // Models lists the model names that Lookup knows, sorted.
 func Models() []string {
-	m := []string{"poisson", "spike_times", "regular", "tetanus", "burst"}
+	m := []string{"poisson", "spike_times", "regular", "tetanus", "burst", "external"}
 	sort.Strings(m)
 	return m
 }

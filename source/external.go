@@ -1,0 +1,37 @@
+package source
+
+import (
+	"math/rand/v2"
+
+	"github.com/snnsim/snnsim"
+)
+
+// External is a population of spike generators driven from outside the
+// simulation: it never fires by itself; a program embedding the engine
+// injects its members' spikes (engine.Engine.Inject), for example the spikes
+// of another simulator's neurons in a co-simulation. It has no parameters.
+type External struct{}
+
+// DefaultExternal returns the (empty) parameters.
+func DefaultExternal() External { return External{} }
+
+// Model returns "external".
+func (External) Model() string { return "external" }
+
+// Validate accepts every External.
+func (External) Validate() error { return nil }
+
+// New returns a silent source of n members.
+func (p External) New(n int, clock snnsim.Clock, _ *rand.Rand) (Source, error) {
+	if err := checkNew("external", n, clock); err != nil {
+		return nil, err
+	}
+	return silent(n), nil
+}
+
+// silent is a source that never fires by itself.
+type silent int
+
+func (s silent) Len() int                                { return int(s) }
+func (silent) Next() snnsim.Time                         { return snnsim.Never }
+func (silent) Fire(t snnsim.Time, fired []int32) []int32 { return fired }
