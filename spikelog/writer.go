@@ -10,6 +10,7 @@ import (
 	"os"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/klauspost/compress/zstd"
@@ -99,6 +100,8 @@ type Writer struct {
 	names   map[string]int // series name -> ID
 	closed  bool
 	err     error // first error of the encoder goroutine; sticky
+
+	size atomic.Int64 // bytes written to the file so far (the encoder's off)
 
 	work    chan msg // caller → encoder, in call order
 	free    chan *block
@@ -239,10 +242,6 @@ func Create(path string, h Header, opts Options) (*Writer, error) {
 // blocks. The header is written before NewWriter returns; an error means
 // nothing usable was written. Close does not close dst.
 func NewWriter(dst io.Writer, h Header, opts Options) (*Writer, error) {
-	opts, err := opts.withDefaults()
-	if err != nil {
-		return nil, err
-	}
 	if err := h.Validate(); err != nil {
 		return nil, err
 	}
@@ -250,16 +249,34 @@ func NewWriter(dst io.Writer, h Header, opts Options) (*Writer, error) {
 	if err != nil {
 		return nil, err
 	}
+	if _, err := opts.withDefaults(); err != nil {
+		return nil, err
+	}
+	if _, err := dst.Write(head); err != nil {
+		return nil, fmt.Errorf("spikelog: writing header: %w", err)
+	}
+	w, e, err := newWriter(dst, h, opts, int64(len(head)))
+	if err != nil {
+		return nil, err
+	}
+	go w.run(e)
+	return w, nil
+}
+
+// newWriter makes a Writer whose encoder continues dst at byte off, without
+// starting the encoder goroutine.
+func newWriter(dst io.Writer, h Header, opts Options, off int64) (*Writer, *encoder, error) {
+	opts, err := opts.withDefaults()
+	if err != nil {
+		return nil, nil, err
+	}
 	z, err := zstd.NewWriter(nil,
 		zstd.WithEncoderLevel(zstd.EncoderLevelFromZstd(opts.Level)),
 		zstd.WithEncoderConcurrency(1), // one goroutine per Writer is ours already
 		zstd.WithEncoderCRC(false),     // the block CRC-32C covers the frames
 		zstd.WithZeroFrames(true))      // an empty section still gets a frame
 	if err != nil {
-		return nil, fmt.Errorf("spikelog: %w", err)
-	}
-	if _, err := dst.Write(head); err != nil {
-		return nil, fmt.Errorf("spikelog: writing header: %w", err)
+		return nil, nil, fmt.Errorf("spikelog: %w", err)
 	}
 	h.Populations = slices.Clone(h.Populations)
 	w := &Writer{
@@ -274,9 +291,9 @@ func NewWriter(dst io.Writer, h Header, opts Options) (*Writer, error) {
 		flushed:   make(chan struct{}),
 		done:      make(chan struct{}),
 	}
-	e := &encoder{w: dst, z: z, off: int64(len(head)), out: make([]byte, blockHeadMax, blockHeadMax+64<<10)}
-	go w.run(e)
-	return w, nil
+	w.size.Store(off)
+	e := &encoder{w: dst, z: z, off: off, size: &w.size, out: make([]byte, blockHeadMax, blockHeadMax+64<<10)}
+	return w, e, nil
 }
 
 func newBlock() *block {
@@ -489,6 +506,11 @@ func (w *Writer) Flush() error {
 	return w.err
 }
 
+// Size returns the number of bytes of the log written so far. Right after
+// Flush it is the offset at which the log can be continued with [Append]
+// (a checkpoint records it).
+func (w *Writer) Size() int64 { return w.size.Load() }
+
 // Close writes the last block and the end block, stops the encoder
 // goroutine and, for a Writer from Create, closes the file. It returns the
 // first error met since the Writer was made. Calls after Close, Close
@@ -522,8 +544,9 @@ func (w *Writer) Close() error {
 type encoder struct {
 	w       io.Writer
 	z       *zstd.Encoder
-	off     int64  // bytes written so far
-	out     []byte // blockHeadMax bytes of room, then the frames
+	off     int64         // bytes written so far
+	size    *atomic.Int64 // the Writer's copy of off, for Size
+	out     []byte        // blockHeadMax bytes of room, then the frames
 	scratch []byte
 	err     error
 
@@ -729,6 +752,7 @@ func (e *encoder) write(kind Kind, raw int) error {
 		return fmt.Errorf("spikelog: writing %v block at byte %d: %w", kind, e.off, err)
 	}
 	e.off += int64(len(e.out) - start)
+	e.size.Store(e.off)
 	return nil
 }
 
