@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"sort"
 	"strings"
@@ -72,6 +73,7 @@ type pop struct {
 	fired  []int32
 	bias   []float64 // stimulus current per neuron [pA] on top of the model's i_bias; nil until used
 	ext    []float64 // current injected from outside per neuron [pA]; nil until used
+	rng    *rand.PCG // a source's random stream
 	base   float64   // the model's i_bias [pA]
 }
 
@@ -162,7 +164,9 @@ func New(net *netlist.Network, cfg Config) (*Engine, error) {
 			r.neu = m
 			r.base = baseBias(p.Neuron)
 		case p.Source != nil:
-			s, err := p.Source.New(p.Size, net.Clock, snnsim.NewRand(net.Seed, "source/"+p.Name))
+			a, b := snnsim.StreamSeed(net.Seed, "source/"+p.Name)
+			r.rng = rand.NewPCG(a, b) // kept: its state goes into checkpoints
+			s, err := p.Source.New(p.Size, net.Clock, rand.New(r.rng))
 			if err != nil {
 				return nil, fmt.Errorf("engine: population %q: %w", p.Name, err)
 			}
