@@ -82,3 +82,13 @@ func appendTo(f *os.File, off int64, opts Options) (*Writer, error) {
 	go w.run(e)
 	return w, nil
 }
+
+// SeriesID returns the ID of the series called name that the log holds
+// (declared by this Writer or, for a Writer from Append, before it), so that
+// a continued run samples into the series it declared before.
+func (w *Writer) SeriesID(name string) (int, bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	id, ok := w.names[name]
+	return id, ok
+}

@@ -36,6 +36,7 @@ const usage = `snnsim: a spiking neural network simulator
 
 Usage:
   snnsim run SCENARIO [--out DIR] [--seed N] [--duration D] [--progress auto|bar|log|none]
+  snnsim resume RUN-DIR
   snnsim validate SCENARIO...
   snnsim inspect LOG|RUN-DIR [--scenario]
   snnsim stats   LOG|RUN-DIR [--from T] [--to T] [--json]
@@ -59,6 +60,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "run":
 		return cmdRun(args[1:], stdout, stderr)
+	case "resume":
+		return cmdResume(args[1:], stdout, stderr)
 	case "validate":
 		return cmdValidate(args[1:], stdout, stderr)
 	case "inspect":

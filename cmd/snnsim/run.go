@@ -21,6 +21,11 @@ import (
 	"github.com/snnsim/snnsim/spikelog"
 )
 
+// signalContext is cancelled by SIGINT or SIGTERM.
+func signalContext() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+}
+
 // LogName is the log's file name inside a run directory.
 const LogName = analysis.LogName
 
@@ -29,22 +34,25 @@ const SummaryName = "summary.json"
 
 // Summary is the JSON summary that run writes next to the log.
 type Summary struct {
-	Scenario       string              `json:"scenario"`
-	File           string              `json:"file"`
-	Seed           uint64              `json:"seed"`
-	Version        string              `json:"version"`
-	ResolutionMs   float64             `json:"resolution_ms"`
-	Completed      bool                `json:"completed"`
-	SimulatedS     float64             `json:"simulated_s"`
-	WallS          float64             `json:"wall_s"`
-	SimSPerWallS   float64             `json:"sim_s_per_wall_s"`
-	WallSPerSimS   float64             `json:"wall_s_per_sim_s"`
-	SynapticEvents int64               `json:"synaptic_events"`
-	EventsPerWallS float64             `json:"events_per_wall_s"`
-	TicksStepped   int64               `json:"ticks_stepped"`
-	TicksSkipped   int64               `json:"ticks_skipped"`
-	Populations    []PopulationSummary `json:"populations"`
-	Log            string              `json:"log,omitempty"`
+	Scenario     string  `json:"scenario"`
+	File         string  `json:"file"`
+	Seed         uint64  `json:"seed"`
+	Version      string  `json:"version"`
+	ResolutionMs float64 `json:"resolution_ms"`
+	Completed    bool    `json:"completed"`
+	SimulatedS   float64 `json:"simulated_s"`
+	// SimulatedThisRunS is the simulated time of this process (less than
+	// SimulatedS after a resume); SimSPerWallS refers to it.
+	SimulatedThisRunS float64             `json:"simulated_this_run_s"`
+	WallS             float64             `json:"wall_s"`
+	SimSPerWallS      float64             `json:"sim_s_per_wall_s"`
+	WallSPerSimS      float64             `json:"wall_s_per_sim_s"`
+	SynapticEvents    int64               `json:"synaptic_events"`
+	EventsPerWallS    float64             `json:"events_per_wall_s"`
+	TicksStepped      int64               `json:"ticks_stepped"`
+	TicksSkipped      int64               `json:"ticks_skipped"`
+	Populations       []PopulationSummary `json:"populations"`
+	Log               string              `json:"log,omitempty"`
 }
 
 // PopulationSummary is one population's line in the summary.
@@ -61,6 +69,8 @@ type runOptions struct {
 	duration string
 	progress string
 	flush    time.Duration
+	every    string // --checkpoint-every
+	until    string // --stop-at
 }
 
 // cmdRun runs a scenario and writes its log and summary.
@@ -73,6 +83,8 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.duration, "duration", "", `override the simulated duration, e.g. "2 s" or "10h"`)
 	fs.StringVar(&o.progress, "progress", "auto", "progress display: auto (bar on a terminal, log lines otherwise), bar, log or none")
 	fs.DurationVar(&o.flush, "flush-interval", 2*time.Second, "wall time after which the log's open block is written out (0: only full blocks, which makes logs of the same seed byte-identical)")
+	fs.StringVar(&o.every, "checkpoint-every", "", `write a checkpoint every so much simulated time, e.g. "30 min" or 30m (resume with 'snnsim resume DIR')`)
+	fs.StringVar(&o.until, "stop-at", "", `stop at this simulated time with a checkpoint, as an interruption would (resume later)`)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: snnsim run SCENARIO [flags]\n\nSimulates a scenario and writes the spike log and summary.json.\n\nFlags:")
 		fs.PrintDefaults()
@@ -87,7 +99,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return 2
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signalContext()
 	defer stop()
 	code, err := runScenario(ctx, fs.Arg(0), o, stdout, stderr)
 	if err != nil {
@@ -105,12 +117,9 @@ func runScenario(ctx context.Context, path string, o runOptions, stdout, stderr 
 		sc.Seed = uint64(o.seed)
 	}
 	if o.duration != "" {
-		d, err := snnsim.ParseIn(o.duration, snnsim.TimeDim)
+		d, err := parseBioTime("--duration", o.duration)
 		if err != nil {
-			return 2, fmt.Errorf("--duration: %w", err)
-		}
-		if d <= 0 {
-			return 2, fmt.Errorf("--duration %q: must be > 0", o.duration)
+			return 2, err
 		}
 		sc.Duration = d
 	}
@@ -118,66 +127,39 @@ func runScenario(ctx context.Context, path string, o runOptions, stdout, stderr 
 	if err != nil {
 		return 1, err
 	}
-	eng, err := engine.New(net, engine.Config{})
-	if err != nil {
+	s := &session{o: o, net: net, dir: o.out}
+	if s.dir == "" {
+		s.dir = filepath.Join("out", net.Name)
+	}
+	if err := s.parseTimes(); err != nil {
+		return 2, err
+	}
+	if s.eng, err = engine.New(net, engine.Config{Weights: engine.WeightsInPlace}); err != nil {
 		return 1, err
 	}
-	dir := o.out
-	if dir == "" {
-		dir = filepath.Join("out", net.Name)
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(s.dir, 0o755); err != nil {
 		return 1, err
 	}
-	logPath := filepath.Join(dir, LogName)
-	w, err := spikelog.Create(logPath, logHeader(net), logOptions(o.flush))
-	if err != nil {
+	if s.w, err = spikelog.Create(s.logPath(), logHeader(net), logOptions(o.flush)); err != nil {
 		return 1, err
 	}
-	if err := attachRecords(eng, net, w); err != nil {
-		w.Close()
+	if err := s.w.Mark(0, analysis.RunStartMark); err != nil {
+		s.w.Close()
+		return 1, err
+	}
+	if err := attachRecords(s.eng, net, s.w, nil); err != nil {
+		s.w.Close()
 		return 1, err
 	}
 	fmt.Fprintf(stderr, "snnsim: %s: %d neurons, %d synapses, %s simulated, seed %d -> %s\n",
-		path, countNeurons(net), countSynapses(net), fmtSim(net.Clock.Seconds(net.Duration)), net.Seed, dir)
-
-	prog := newProgress(o.progress, stderr, net.Clock, net.Duration)
-	start := time.Now()
-	runErr := runChunked(ctx, eng, net.Duration, prog)
-	wall := time.Since(start).Seconds()
-	prog.finish()
-	markErr := w.Mark(eng.Now(), analysis.RunEndMark) // the run's end, for the analysis verbs
-	closeErr := errors.Join(markErr, w.Close())
-
-	sum := summarize(net, eng, wall, runErr == nil)
-	sum.Log = LogName
-	if err := writeSummary(filepath.Join(dir, SummaryName), sum); err != nil && closeErr == nil {
-		closeErr = err
-	}
-	switch {
-	case errors.Is(runErr, context.Canceled):
-		fmt.Fprintf(stderr, "snnsim: interrupted at t = %s of %s; the log %s is flushed and readable up to there\n",
-			fmtSim(sum.SimulatedS), fmtSim(net.Clock.Seconds(net.Duration)), logPath)
-		return 130, closeErr
-	case runErr != nil:
-		return 1, errors.Join(runErr, closeErr)
-	case closeErr != nil:
-		return 1, closeErr
-	}
-	for _, p := range sum.Populations {
-		fmt.Fprintf(stdout, "%-12s %8d neurons %10d spikes %9.3f Hz\n", p.Name, p.Size, p.Spikes, p.RateHz)
-	}
-	fmt.Fprintf(stdout, "simulated %s in %.3f s wall: %.3g simulated s per wall s (%.3g wall s per simulated s), %.3g synaptic events/s\n",
-		fmtSim(sum.SimulatedS), wall, sum.SimSPerWallS, sum.WallSPerSimS, sum.EventsPerWallS)
-	fmt.Fprintf(stdout, "wrote %s and %s\n", logPath, filepath.Join(dir, SummaryName))
-	return 0, nil
+		path, countNeurons(net), countSynapses(net), fmtSim(net.Clock.Seconds(net.Duration)), net.Seed, s.dir)
+	return s.run(ctx, stdout, stderr)
 }
 
-// runChunked runs the engine in chunks of simulated time sized to take
-// about a tenth of a second of wall time each, reporting progress between
-// chunks. Chunking does not change the simulation.
-func runChunked(ctx context.Context, eng *engine.Engine, total snnsim.Time, prog *progress) error {
-	end := eng.Now() + total
+// runChunked runs the engine up to tick end in chunks of simulated time
+// sized to take about a tenth of a second of wall time each, reporting
+// progress between chunks. Chunking does not change the simulation.
+func runChunked(ctx context.Context, eng *engine.Engine, end snnsim.Time, prog *progress) error {
 	chunk := snnsim.Time(100)
 	for eng.Now() < end {
 		c := min(chunk, end-eng.Now())
@@ -187,7 +169,7 @@ func runChunked(ctx context.Context, eng *engine.Engine, total snnsim.Time, prog
 			return err
 		}
 		prog.update(eng.Now())
-		if el := time.Since(t0); el < 50*time.Millisecond && chunk < total {
+		if el := time.Since(t0); el < 50*time.Millisecond && chunk < end {
 			chunk *= 2
 		} else if el > 200*time.Millisecond && chunk > 1 {
 			chunk /= 2
@@ -206,23 +188,29 @@ func logOptions(flush time.Duration) spikelog.Options {
 
 // attachRecords sends the spikes and samples that the scenario's [[record]]
 // tables ask for to the log: one series per sampled population, declared
-// in the log before its first sample. It marks the run's start and sends
-// the engine's protocol marks (stimulus onsets) to the log.
-func attachRecords(eng *engine.Engine, net *netlist.Network, w *spikelog.Writer) error {
-	if err := w.Mark(eng.Now(), analysis.RunStartMark); err != nil {
-		return err
-	}
-	eng.OnMark(w.Mark) // stimulus onsets and ends
+// in the log before its first sample, and the engine's protocol marks
+// (stimulus onsets). When resuming, the series are in the log already
+// (resumed is true) and are looked up by name instead.
+func attachRecords(eng *engine.Engine, net *netlist.Network, w *spikelog.Writer, resumed *bool) error {
+	eng.OnMark(w.Mark)
 	return eng.AttachRecords(net.Records, w, func(s engine.Series) (engine.SampleFunc, error) {
-		ls := spikelog.Series{Name: s.Name, What: string(s.What), Unit: s.Unit, Interval: s.Interval, Indices: s.Indices}
-		if s.Projection >= 0 {
-			ls.Projection = net.Projections[s.Projection].Name
+		var id int
+		if resumed != nil && *resumed {
+			var ok bool
+			if id, ok = w.SeriesID(s.Name); !ok {
+				return nil, fmt.Errorf("the log has no series %q to continue", s.Name)
+			}
 		} else {
-			ls.Population = net.Populations[s.Population].Name
-		}
-		id, err := w.Declare(ls)
-		if err != nil {
-			return nil, err
+			ls := spikelog.Series{Name: s.Name, What: string(s.What), Unit: s.Unit, Interval: s.Interval, Indices: s.Indices}
+			if s.Projection >= 0 {
+				ls.Projection = net.Projections[s.Projection].Name
+			} else {
+				ls.Population = net.Populations[s.Population].Name
+			}
+			var err error
+			if id, err = w.Declare(ls); err != nil {
+				return nil, err
+			}
 		}
 		return func(t snnsim.Time, v []float64) error { return w.Sample(id, t, v) }, nil
 	})
