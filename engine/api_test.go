@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"sync"
 	"testing"
@@ -156,6 +157,37 @@ func TestEnginesConcurrent(t *testing.T) {
 	for k, r := range res {
 		if r == nil || !slices.Equal(r.t, alone.t) || !slices.Equal(r.ids, alone.ids) {
 			t.Errorf("engine %d in parallel differs from the engine alone", k)
+		}
+	}
+}
+
+// TestGuardStopsRunaway puts a rate guard of 5 Hz per 100 ms on a
+// population that fires faster (the random test network's delta neurons
+// fire at tens of Hz under the Poisson drive) and checks that the run stops
+// with ErrRunaway at the end of the first bin over the limit, and that a
+// generous guard lets the same run finish.
+func TestGuardStopsRunaway(t *testing.T) {
+	for _, tc := range []struct {
+		max  float64
+		trip bool
+	}{{5, true}, {1e4, false}} {
+		net := randomNet(3, 3000)
+		net.Guards = []*netlist.Guard{{Population: 3, MaxRate: tc.max, Window: 1000}}
+		e, err := New(net, Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = e.Run(context.Background(), net.Duration)
+		if tc.trip {
+			if !errors.Is(err, ErrRunaway) {
+				t.Fatalf("max %g Hz: err = %v, want ErrRunaway", tc.max, err)
+			}
+			if e.Now()%1000 != 0 || e.Now() == 0 {
+				t.Errorf("stopped at tick %d, not at the end of a 1000-tick bin", e.Now())
+			}
+			t.Log(err)
+		} else if err != nil {
+			t.Fatalf("max %g Hz: %v", tc.max, err)
 		}
 	}
 }

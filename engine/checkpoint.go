@@ -244,6 +244,10 @@ func (e *Engine) appendState(b []byte) ([]byte, error) {
 		s = append(s, spike, byte(in.rec))
 		s = binary.LittleEndian.AppendUint32(s, math.Float32bits(in.weights))
 	}
+	for _, g := range e.guards {
+		s = binary.AppendVarint(s, int64(g.start))
+		s = binary.AppendVarint(s, g.count0)
+	}
 	b = appendSection(b, secEngine, s)
 	for i := range e.pops {
 		p := &e.pops[i]
@@ -436,6 +440,13 @@ func (e *Engine) restoreState(body []byte) ([]byte, error) {
 		}
 		in.spike, in.rec, in.weights = fl[0] == 1, neuron.Receptor(fl[1]), math.Float32frombits(binary.LittleEndian.Uint32(fl[2:]))
 		e.pending = append(e.pending, in)
+	}
+	for i := range e.guards {
+		e.guards[i].start = snnsim.Time(d.varint())
+		e.guards[i].count0 = d.varint()
+	}
+	if d.err == nil && len(d.b) != 0 {
+		d.fail("%d bytes left over", len(d.b))
 	}
 	if d.err != nil {
 		return nil, fmt.Errorf("engine state: %w", d.err)

@@ -129,6 +129,7 @@ type Engine struct {
 	onMark func(t snnsim.Time, text string) error
 
 	pending []injection // spikes and inputs injected for tick now (api.go)
+	guards  []guard     // rate guards (guard.go)
 }
 
 // OnMark registers f to receive a short text for each event of the
@@ -231,6 +232,12 @@ func New(net *netlist.Network, cfg Config) (*Engine, error) {
 		}
 	}
 	sort.SliceStable(e.stims, func(i, j int) bool { return e.stims[i].t < e.stims[j].t })
+	for _, g := range net.Guards {
+		if g.Population < 0 || g.Population >= len(e.pops) || g.Window < 1 || !(g.MaxRate > 0) {
+			return nil, fmt.Errorf("engine: guard on population %d: bad population, window (%d ticks) or rate (%g Hz)", g.Population, g.Window, g.MaxRate)
+		}
+		e.guards = append(e.guards, guard{Guard: *g})
+	}
 	return e, nil
 }
 

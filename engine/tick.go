@@ -46,6 +46,11 @@ func (e *Engine) Run(ctx context.Context, d snnsim.Time) error {
 		}
 		e.now++
 		e.stats.TicksStepped++
+		if len(e.guards) > 0 {
+			if err := e.checkGuards(e.now - 1); err != nil {
+				return err
+			}
+		}
 		if e.rec != nil && e.now > e.rec.next { // 7. probes (record.go)
 			if err := e.sample(e.now - 1); err != nil {
 				return err

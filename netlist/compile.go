@@ -81,6 +81,10 @@ func (s *Scenario) Compile() (*Network, error) {
 		}
 		net.Records = append(net.Records, cr)
 	}
+	for _, g := range s.Guards {
+		w, _ := clock.Ticks(g.Window)
+		net.Guards = append(net.Guards, &Guard{Population: index[g.Population], MaxRate: g.MaxRate, Window: w})
+	}
 	return net, nil
 }
 

@@ -180,6 +180,17 @@
 // delay). Presynaptic traces are kept per source neuron, so every synapse of
 // one source in a plastic projection must have the same delay.
 //
+// # Guards
+//
+// A [[guard]] table stops a runaway run, after Auryn's RateChecker: when
+// the population's mean rate over a bin of window exceeds max_rate, the run
+// stops with an error (engine.ErrRunaway) and a log intact up to there.
+//
+//	[[guard]]
+//	population = "E"
+//	max_rate   = "60 Hz"
+//	window     = "1 s"     # optional, default 1 s
+//
 // # Connectivity rules
 //
 // The connect table holds rule and that rule's keys; any other key is an

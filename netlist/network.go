@@ -22,6 +22,7 @@ type Network struct {
 	Populations []*Population
 	Projections []*Projection
 	Stimuli     []*Stimulus
+	Guards      []*Guard
 	Records     []*Record
 }
 
@@ -82,4 +83,13 @@ type Stimulus struct {
 	Amplitude  float64     // bias current during the step [pA]
 	Start      snnsim.Time // onset tick
 	Stop       snnsim.Time // end tick (snnsim.Never for none); the bias returns to the model's i_bias
+}
+
+// Guard stops a run whose population fires too fast (a runaway network),
+// after Auryn's RateChecker: the population's mean rate over each bin of
+// Window ticks must not exceed MaxRate.
+type Guard struct {
+	Population int         // population index
+	MaxRate    float64     // [Hz]
+	Window     snnsim.Time // bin [ticks], >= 1
 }

@@ -31,6 +31,7 @@ type Scenario struct {
 	Projections []*ProjectionSpec
 	Stimuli     []*StimulusSpec
 	Records     []*RecordSpec
+	Guards      []*GuardSpec
 
 	loc *locator // key positions in Text; nil when not decoded from text
 }
@@ -210,6 +211,9 @@ func (d *decoder) scenario(s *Scenario, raw map[string]any) {
 	}
 	for _, t := range root.tables("record", false) {
 		s.Records = append(s.Records, d.record(t))
+	}
+	for _, t := range root.tables("guard", false) {
+		s.Guards = append(s.Guards, d.guard(t))
 	}
 	root.done()
 }

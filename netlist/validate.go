@@ -68,6 +68,9 @@ func (s *Scenario) validate() ErrorList {
 	for i, r := range s.Records {
 		c.record(i, r)
 	}
+	for i, g := range s.Guards {
+		c.guard(i, g)
+	}
 	c.errs.sort(s.File)
 	return c.errs
 }
