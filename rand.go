@@ -17,10 +17,24 @@ func StreamSeed(seed uint64, name string) (uint64, uint64) {
 	return a, b
 }
 
-// NewRand returns the random stream called name, derived from seed.
+// NewRand returns the random stream called name, derived from seed. It is
+// rand.New(NewPCG(seed, name)).
 func NewRand(seed uint64, name string) *rand.Rand {
+	return rand.New(NewPCG(seed, name))
+}
+
+// NewPCG returns the generator of the random stream called name, derived
+// from seed: rand.New(NewPCG(seed, name)) draws exactly what
+// NewRand(seed, name) draws.
+//
+// Use it where a stream must be checkpointed: hand rand.New(pcg) to its
+// user and keep pcg. A *rand.Rand of math/rand/v2 holds no state besides its
+// source, so pcg.MarshalBinary saves the stream's complete state and
+// pcg.UnmarshalBinary, on the generator of a freshly built stream, resumes
+// it bit for bit.
+func NewPCG(seed uint64, name string) *rand.PCG {
 	a, b := StreamSeed(seed, name)
-	return rand.New(rand.NewPCG(a, b))
+	return rand.NewPCG(a, b)
 }
 
 // splitmix is the SplitMix64 finaliser, used to spread seed bits.

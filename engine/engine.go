@@ -165,8 +165,7 @@ func New(net *netlist.Network, cfg Config) (*Engine, error) {
 			r.neu = m
 			r.base = baseBias(p.Neuron)
 		case p.Source != nil:
-			a, b := snnsim.StreamSeed(net.Seed, "source/"+p.Name)
-			r.rng = rand.NewPCG(a, b) // kept: its state goes into checkpoints
+			r.rng = snnsim.NewPCG(net.Seed, "source/"+p.Name) // kept: its state goes into checkpoints
 			s, err := p.Source.New(p.Size, net.Clock, rand.New(r.rng))
 			if err != nil {
 				return nil, fmt.Errorf("engine: population %q: %w", p.Name, err)

@@ -35,3 +35,28 @@ type silent int
 func (s silent) Len() int                                { return int(s) }
 func (silent) Next() snnsim.Time                         { return snnsim.Never }
 func (silent) Fire(t snnsim.Time, fired []int32) []int32 { return fired }
+
+// AppendState appends the population size, the only state of an external
+// source (the engine keeps injected spikes). See [Stater].
+func (s silent) AppendState(b []byte) []byte {
+	b, start := beginFrame(b, tagExternal)
+	return endFrame(putI64(b, int64(s)), start)
+}
+
+// RestoreState checks a state written by AppendState of an external source
+// of the same size. See [Stater].
+func (s silent) RestoreState(b []byte) ([]byte, error) {
+	payload, rest, err := openFrame(b, tagExternal)
+	if err != nil {
+		return nil, err
+	}
+	d := decoder{b: payload}
+	n := d.i64()
+	if err := d.done(tagExternal); err != nil {
+		return nil, err
+	}
+	if n != int64(s) {
+		return nil, mismatch("external state for %d members, this source has %d", n, int(s))
+	}
+	return rest, nil
+}

@@ -22,6 +22,15 @@
 // (TestPoissonChunking, TestStepEveryTick). Poisson members draw their next
 // spike when they fire, in increasing member order.
 //
+// # Checkpoints
+//
+// Every source implements [Stater]: AppendState saves what the source has
+// consumed of its protocol (Poisson: every member's pending spike and the
+// rate schedule, which SetRate may have changed; trains and spike_times:
+// the pending pulse or spike), and RestoreState resumes it in a source
+// built by New from the same parameters. The random stream is not part of
+// a source's state: the engine creates it and saves it (snnsim.NewPCG).
+//
 // # Errors
 //
 // Validate and New return errors of the form

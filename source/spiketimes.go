@@ -2,7 +2,9 @@ package source
 
 import (
 	"cmp"
+	"encoding/binary"
 	"fmt"
+	"hash/fnv"
 	"math/rand/v2"
 	"slices"
 
@@ -135,4 +137,61 @@ func (s *spikeTimesSource) Fire(t snnsim.Time, fired []int32) []int32 {
 		s.i++
 	}
 	return fired
+}
+
+// AppendState appends the size, the number of spikes and a hash of the
+// spike list (to recognise it), and the index of the pending spike. See
+// [Stater].
+//
+// Payload (version 1): n, number of spikes, FNV-1a 64 hash of the
+// (tick, member) list, index of the pending spike.
+func (s *spikeTimesSource) AppendState(b []byte) []byte {
+	b, start := beginFrame(b, tagSpikeTimes)
+	b = putI64(b, int64(s.n))
+	b = putI64(b, int64(len(s.ticks)))
+	b = binary.LittleEndian.AppendUint64(b, s.listHash())
+	b = putI64(b, int64(s.i))
+	return endFrame(b, start)
+}
+
+// RestoreState restores a state written by AppendState of a source of the
+// same size and spike list. See [Stater].
+func (s *spikeTimesSource) RestoreState(b []byte) ([]byte, error) {
+	payload, rest, err := openFrame(b, tagSpikeTimes)
+	if err != nil {
+		return nil, err
+	}
+	d := decoder{b: payload}
+	n, count, hash, i := d.i64(), d.i64(), uint64(d.i64()), d.i64()
+	if err := d.done(tagSpikeTimes); err != nil {
+		return nil, err
+	}
+	if n != int64(s.n) {
+		return nil, mismatch("spike_times state for %d members, this source has %d", n, s.n)
+	}
+	if count != int64(len(s.ticks)) || hash != s.listHash() {
+		return nil, mismatch("spike_times state of a list of %d spikes (hash %016x), this source has %d (hash %016x)", count, hash, len(s.ticks), s.listHash())
+	}
+	if i < 0 || i > count || (s.members != nil && i > 0 && i < count && s.ticks[i] == s.ticks[i-1]) {
+		return nil, corrupt("spike_times state at spike %d of %d, not the first spike of a tick", i, count)
+	}
+	s.i = int(i)
+	return rest, nil
+}
+
+// listHash is the FNV-1a 64 hash of the spike list: each tick as 8 and,
+// with members, each member as 4 little-endian bytes.
+func (s *spikeTimesSource) listHash() uint64 {
+	h := fnv.New64a()
+	var buf [12]byte
+	for x, t := range s.ticks {
+		binary.LittleEndian.PutUint64(buf[:], uint64(t))
+		p := buf[:8]
+		if s.members != nil {
+			binary.LittleEndian.PutUint32(buf[8:], uint32(s.members[x]))
+			p = buf[:]
+		}
+		h.Write(p)
+	}
+	return h.Sum64()
 }

@@ -119,3 +119,60 @@ func (s *trainSource) Fire(t snnsim.Time, fired []int32) []int32 {
 	s.next = next
 	return fired
 }
+
+// AppendState appends the train's definition in ticks and the position of
+// its pending pulse. See [Stater].
+//
+// Payload (version 1): n, origin, every and step [ticks, float64], trains,
+// pulses, stop, then the pending pulse: train k, pulse j and its tick.
+func (s *trainSource) AppendState(b []byte) []byte {
+	b, start := beginFrame(b, tagTrain+s.model)
+	b = putI64(b, int64(len(s.all)))
+	b = putF64(b, s.origin)
+	b = putF64(b, s.every)
+	b = putF64(b, s.step)
+	b = putI64(b, s.trains)
+	b = putI64(b, s.pulses)
+	b = putI64(b, int64(s.stop))
+	b = putI64(b, s.k)
+	b = putI64(b, s.j)
+	b = putI64(b, int64(s.next))
+	return endFrame(b, start)
+}
+
+// RestoreState restores a state written by AppendState of a source of the
+// same model, size, resolution and parameters. See [Stater].
+func (s *trainSource) RestoreState(b []byte) ([]byte, error) {
+	tag := tagTrain + s.model
+	payload, rest, err := openFrame(b, tag)
+	if err != nil {
+		return nil, err
+	}
+	d := decoder{b: payload}
+	n := d.i64()
+	origin, every, step := d.f64(), d.f64(), d.f64()
+	trains, pulses, stop := d.i64(), d.i64(), snnsim.Time(d.i64())
+	k, j, next := d.i64(), d.i64(), snnsim.Time(d.i64())
+	if err := d.done(tag); err != nil {
+		return nil, err
+	}
+	if n != int64(len(s.all)) {
+		return nil, mismatch("%s state for %d members, this source has %d", s.model, n, len(s.all))
+	}
+	same := func(a, b float64) bool { return math.Float64bits(a) == math.Float64bits(b) }
+	if !same(origin, s.origin) || !same(every, s.every) || !same(step, s.step) ||
+		trains != s.trains || pulses != s.pulses || stop != s.stop {
+		return nil, mismatch("%s state of a train with start %g, spacing %g and pulse period %g ticks, %d trains of %d pulses, stop tick %d; this source has %g, %g, %g, %d, %d, %d",
+			s.model, origin, every, step, trains, pulses, stop, s.origin, s.every, s.step, s.trains, s.pulses, s.stop)
+	}
+	switch {
+	case k < 0 || k > trains || j < 0 || j >= pulses:
+		return nil, corrupt("%s state at pulse %d of train %d, out of %d trains of %d pulses", s.model, j, k, trains, pulses)
+	case k == trains && (j != 0 || next != snnsim.Never):
+		return nil, corrupt("%s state after the last train has a pending pulse %d at tick %d", s.model, j, next)
+	case next != snnsim.Never && (next < 0 || next >= stop):
+		return nil, corrupt("%s state has its pending pulse at tick %d, outside [0, %d)", s.model, next, stop)
+	}
+	s.k, s.j, s.next = k, j, next
+	return rest, nil
+}

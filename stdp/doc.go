@@ -67,6 +67,16 @@
 // Depression clips at w_min, potentiation at w_max (one-sided, as Auryn);
 // a weight that starts in [w_min, w_max] stays in it.
 //
+// # Checkpoints
+//
+// Every rule implements [Stater] (it is part of [Rule]): AppendState saves
+// every trace of every neuron, with the tick of its last update and its
+// value before that update's increment, so that t−ε reads after a restore
+// (even within the tick of the checkpoint) are those of the original run;
+// RestoreState resumes them in a rule built by New from the same
+// parameters. The weights are not part of a rule's state: the engine owns
+// and saves them.
+//
 // # Units and parameters
 //
 // Times are float64 ms, rates Hz (the canonical units of package snnsim);

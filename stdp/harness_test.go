@@ -58,23 +58,32 @@ const (
 // drive runs rule r over the trains, calling Pre for each source arriving at
 // a tick and Post for each target firing at it, in the given order.
 func drive[W Weight](r Rule[W], pr *proj, tr trains, w []W, ord order) {
-	type ev struct {
-		t    snnsim.Time
-		post bool
-		n    int32
-	}
-	var evs []ev
+	apply(r, pr, events(tr, ord), w)
+}
+
+// event is one call of a rule: Pre for source n (post false) or Post for
+// target n at tick t.
+type event struct {
+	t    snnsim.Time
+	post bool
+	n    int32
+}
+
+// events lists the calls for the trains in the engine's order: by tick,
+// then (in order ord) arrivals and post spikes, then by neuron.
+func events(tr trains, ord order) []event {
+	var evs []event
 	for i, s := range tr.pre {
 		for _, t := range s {
-			evs = append(evs, ev{t, false, int32(i)})
+			evs = append(evs, event{t, false, int32(i)})
 		}
 	}
 	for j, s := range tr.post {
 		for _, t := range s {
-			evs = append(evs, ev{t, true, int32(j)})
+			evs = append(evs, event{t, true, int32(j)})
 		}
 	}
-	slices.SortStableFunc(evs, func(a, b ev) int {
+	slices.SortStableFunc(evs, func(a, b event) int {
 		if a.t != b.t {
 			return int(a.t - b.t)
 		}
@@ -87,6 +96,11 @@ func drive[W Weight](r Rule[W], pr *proj, tr trains, w []W, ord order) {
 		}
 		return int(a.n - b.n)
 	})
+	return evs
+}
+
+// apply makes the calls evs on r.
+func apply[W Weight](r Rule[W], pr *proj, evs []event, w []W) {
 	for _, e := range evs {
 		if e.post {
 			r.Post(e.t, e.n, pr.colSrc[e.n], pr.colSyn[e.n], w)

@@ -131,6 +131,7 @@ func (p HomeostaticParams) EtaMinus() float64 {
 // TestFastMatchesReference.
 type Homeostatic[W Weight] struct {
 	p            HomeostaticParams
+	dt           float64 // resolution [ms]
 	a3, etaMinus float64
 	dPlus, dSlow decay
 	pre          traces1   // z⁺_i
@@ -221,6 +222,7 @@ func NewHomeostatic[W Weight](p HomeostaticParams, clock snnsim.Clock, nPre, nPo
 	dt := clock.DT
 	r := &Homeostatic[W]{
 		p:        p,
+		dt:       dt,
 		a3:       p.Eta * p.A3Plus,
 		etaMinus: p.EtaMinus(),
 		dPlus:    newDecay(p.TauPlus, dt, tableLen(dt, p.TauPlus)),
@@ -288,4 +290,56 @@ func (r *Homeostatic[W]) PreTrace(i int32, t snnsim.Time) float64 {
 func (r *Homeostatic[W]) PostTraces(j int32, t snnsim.Time) (zMinus, zSlow, zHom float64) {
 	zMinus, zHom = r.post.at(j, t)
 	return zMinus, r.slow.at(j, t, &r.dSlow), zHom
+}
+
+// ident identifies the traces of r in a state.
+func (r *Homeostatic[W]) ident() ident {
+	return ident{rule: ruleHomeostatic, nPre: len(r.pre.hot), nPost: len(r.slow.hot), dt: r.dt,
+		keys: []string{"tau_plus", "tau_minus", "tau_slow", "tau_hom"},
+		taus: []float64{r.p.TauPlus, r.p.TauMinus, r.p.TauSlow, r.p.TauHom}}
+}
+
+// AppendState appends z⁺ of every source and z⁻, z^hom and z^slow of
+// every target. See [Stater].
+func (r *Homeostatic[W]) AppendState(b []byte) []byte {
+	b, start := beginFrame(b, tagOf(ruleHomeostatic))
+	id := r.ident()
+	b = id.append(b)
+	b = appendTraces(b, &r.pre)
+	b = appendHomTraces(b, &r.post)
+	b = appendTraces(b, &r.slow)
+	return endFrame(b, start)
+}
+
+// RestoreState restores the traces from a state written by AppendState of
+// a homeostatic rule of the same sizes, resolution and time constants. See
+// [Stater].
+func (r *Homeostatic[W]) RestoreState(b []byte) ([]byte, error) {
+	tag := tagOf(ruleHomeostatic)
+	payload, rest, err := openFrame(b, tag)
+	if err != nil {
+		return nil, err
+	}
+	d := decoder{b: payload}
+	id := r.ident()
+	if err := id.check(&d); err != nil {
+		return nil, err
+	}
+	pre, err := readTraces(&d, id.nPre, "z⁺")
+	if err != nil {
+		return nil, err
+	}
+	post, err := readHomTraces(&d, &r.post)
+	if err != nil {
+		return nil, err
+	}
+	slow, err := readTraces(&d, id.nPost, "z^slow")
+	if err != nil {
+		return nil, err
+	}
+	if err := d.done(tag); err != nil {
+		return nil, err
+	}
+	r.pre, r.post, r.slow = pre, post, slow
+	return rest, nil
 }

@@ -174,6 +174,7 @@ func soft(k dependence, mu, d float64) float64 {
 // random trains) and TestSameTickOrder.
 type Pair[W Weight] struct {
 	p             PairParams
+	dt            float64 // resolution [ms]
 	reset         bool
 	depP, depM    dependence
 	dPlus, dMinus decay
@@ -192,6 +193,7 @@ func NewPair[W Weight](p PairParams, clock snnsim.Clock, nPre, nPost int) (*Pair
 	}
 	r := &Pair[W]{
 		p:      p,
+		dt:     clock.DT,
 		reset:  p.Pairing.reset(),
 		depP:   dependenceOf(p.MuPlus),
 		depM:   dependenceOf(p.MuMinus),
@@ -274,3 +276,48 @@ func (r *Pair[W]) PreTrace(i int32, t snnsim.Time) float64 { return r.pre.at(i, 
 
 // PostTrace returns y_j at tick t (t−ε); t must not precede j's last spike.
 func (r *Pair[W]) PostTrace(j int32, t snnsim.Time) float64 { return r.post.at(j, t, &r.dMinus) }
+
+// ident identifies the traces of r in a state.
+func (r *Pair[W]) ident() ident {
+	return ident{rule: rulePair, nPre: len(r.pre.hot), nPost: len(r.post.hot), dt: r.dt,
+		keys: []string{"tau_plus", "tau_minus"}, taus: []float64{r.p.TauPlus, r.p.TauMinus}, reset: r.reset}
+}
+
+// AppendState appends x_i and y_j of every neuron. See [Stater].
+func (r *Pair[W]) AppendState(b []byte) []byte {
+	b, start := beginFrame(b, tagOf(rulePair))
+	id := r.ident()
+	b = id.append(b)
+	b = appendTraces(b, &r.pre)
+	b = appendTraces(b, &r.post)
+	return endFrame(b, start)
+}
+
+// RestoreState restores x_i and y_j from a state written by AppendState of
+// a pair rule of the same sizes, resolution, time constants and pairing.
+// See [Stater].
+func (r *Pair[W]) RestoreState(b []byte) ([]byte, error) {
+	tag := tagOf(rulePair)
+	payload, rest, err := openFrame(b, tag)
+	if err != nil {
+		return nil, err
+	}
+	d := decoder{b: payload}
+	id := r.ident()
+	if err := id.check(&d); err != nil {
+		return nil, err
+	}
+	pre, err := readTraces(&d, id.nPre, "x (presynaptic)")
+	if err != nil {
+		return nil, err
+	}
+	post, err := readTraces(&d, id.nPost, "y (postsynaptic)")
+	if err != nil {
+		return nil, err
+	}
+	if err := d.done(tag); err != nil {
+		return nil, err
+	}
+	r.pre, r.post = pre, post
+	return rest, nil
+}

@@ -43,6 +43,9 @@ type Weight interface{ ~float32 | ~float64 }
 //     any weight, for phases with plasticity off (priming).
 //
 // The slices are neither retained nor modified except for w.
+//
+// AppendState and RestoreState (see [Stater]) save and restore the traces
+// for a checkpoint; they are called between ticks, never during Pre or Post.
 type Rule[W Weight] interface {
 	// Pre applies the depression pass for the arrival of source i's spike at
 	// tick t at the synapses (tgt[k], w[k]), then records the spike in i's traces.
@@ -56,6 +59,8 @@ type Rule[W Weight] interface {
 	TracePre(t snnsim.Time, i int32)
 	// TracePost records target j's spike at tick t in its traces only.
 	TracePost(t snnsim.Time, j int32)
+	// Stater saves and restores the traces for checkpoints.
+	Stater
 }
 
 var (

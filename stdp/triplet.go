@@ -147,6 +147,7 @@ func (p TripletParams) Validate() error {
 // and TestSameTickOrder.
 type Triplet[W Weight] struct {
 	p                  TripletParams
+	dt                 float64 // resolution [ms]
 	reset              bool
 	dPlus, dX          decay
 	dMinus, dY         decay
@@ -167,6 +168,7 @@ func NewTriplet[W Weight](p TripletParams, clock snnsim.Clock, nPre, nPost int) 
 	dt := clock.DT
 	r := &Triplet[W]{
 		p:      p,
+		dt:     dt,
 		reset:  p.Pairing.reset(),
 		dPlus:  newDecay(p.TauPlus, dt, tableLen(dt, p.TauPlus)),
 		dX:     newDecay(p.TauX, dt, tableLen(dt, p.TauX)),
@@ -243,4 +245,55 @@ func (r *Triplet[W]) PreTraces(i int32, t snnsim.Time) (r1, r2 float64) {
 // PostTraces returns o1_j and o2_j at tick t (t−ε).
 func (r *Triplet[W]) PostTraces(j int32, t snnsim.Time) (o1, o2 float64) {
 	return r.o1.at(j, t, &r.dMinus), r.o2.at(j, t, &r.dY)
+}
+
+// ident identifies the traces of r in a state.
+func (r *Triplet[W]) ident() ident {
+	return ident{rule: ruleTriplet, nPre: len(r.r1.hot), nPost: len(r.o1.hot), dt: r.dt,
+		keys:  []string{"tau_plus", "tau_minus", "tau_x", "tau_y"},
+		taus:  []float64{r.p.TauPlus, r.p.TauMinus, r.p.TauX, r.p.TauY},
+		reset: r.reset}
+}
+
+// AppendState appends r1, r2 of every source and o1, o2 of every target.
+// See [Stater].
+func (r *Triplet[W]) AppendState(b []byte) []byte {
+	b, start := beginFrame(b, tagOf(ruleTriplet))
+	id := r.ident()
+	b = id.append(b)
+	for _, ts := range []*traces1{&r.r1, &r.r2, &r.o1, &r.o2} {
+		b = appendTraces(b, ts)
+	}
+	return endFrame(b, start)
+}
+
+// RestoreState restores r1, r2, o1 and o2 from a state written by
+// AppendState of a triplet rule of the same sizes, resolution, time
+// constants and pairing. See [Stater].
+func (r *Triplet[W]) RestoreState(b []byte) ([]byte, error) {
+	tag := tagOf(ruleTriplet)
+	payload, rest, err := openFrame(b, tag)
+	if err != nil {
+		return nil, err
+	}
+	d := decoder{b: payload}
+	id := r.ident()
+	if err := id.check(&d); err != nil {
+		return nil, err
+	}
+	var ts [4]traces1
+	for k, what := range []string{"r1", "r2", "o1", "o2"} {
+		n := id.nPre
+		if k >= 2 {
+			n = id.nPost
+		}
+		if ts[k], err = readTraces(&d, n, what); err != nil {
+			return nil, err
+		}
+	}
+	if err := d.done(tag); err != nil {
+		return nil, err
+	}
+	r.r1, r.r2, r.o1, r.o2 = ts[0], ts[1], ts[2], ts[3]
+	return rest, nil
 }

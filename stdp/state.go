@@ -1,0 +1,355 @@
+package stdp
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"math"
+
+	"github.com/snnsim/snnsim"
+)
+
+// Stater saves and restores the traces of a rule, for checkpoints. Every
+// [Rule] implements it.
+//
+// AppendState appends the rule's state to b and returns the extended
+// slice: every trace of every neuron (its value after and before the last
+// increment and the tick of that increment, all that the t−ε reads need).
+// The weights are not part of it: the engine owns and saves them.
+// RestoreState reads one state written by AppendState from the front of b
+// into a rule built by New from the same parameters, sizes and resolution,
+// and returns the rest of b. The engine calls them between calls to Pre and
+// Post (normally between ticks), from the goroutine that runs the rule; b
+// is not retained.
+//
+// A state that is truncated, corrupted, of another rule, of other sizes,
+// resolution, time constants or pairing, or of an unknown version is
+// refused with an error wrapping ErrStateCorrupt, ErrStateMismatch or
+// ErrStateVersion, and the rule is left unchanged; RestoreState never
+// panics. Amplitudes and weight bounds are not compared: they do not enter
+// the traces. A rule restored from a state continues exactly as the
+// original would have, bit for bit (TestStateResume).
+//
+// # Encoding
+//
+// A state is one frame: a tag (one length byte, then the ASCII name, such
+// as "stdp/pair"), a version byte, the payload length as a little-endian
+// uint64, the payload, and a CRC-32C (Castagnoli) of all of the above,
+// little-endian. The frame layout is fixed; the version governs the
+// payload. Payload fields are little-endian, integers as int64 and floats
+// as their IEEE 754 bits. Version 1: source and target counts, the
+// resolution [ms], the rule's time constants [ms] in the order of its
+// parameter table, the pairing (one byte, 1 for nearest_spike), then each
+// trace array, neuron by neuron: last tick, value after, value before (the
+// homeostatic z⁻, z^h pair: last tick, z⁻ and z^h after, z⁻ and z^h
+// before).
+type Stater interface {
+	// AppendState appends the rule's traces to b as one frame.
+	AppendState(b []byte) []byte
+	// RestoreState replaces the rule's traces by the frame at the front of
+	// b and returns the bytes after it.
+	RestoreState(b []byte) (rest []byte, err error)
+}
+
+// Errors of RestoreState; the returned error wraps one of them and says
+// what was wrong.
+var (
+	// ErrStateCorrupt: the state is truncated, fails its checksum, or its
+	// payload is inconsistent.
+	ErrStateCorrupt = errors.New("stdp: corrupt or truncated state")
+	// ErrStateMismatch: the state is of another rule, or of a rule with
+	// other sizes, resolution, time constants or pairing.
+	ErrStateMismatch = errors.New("stdp: state of another rule")
+	// ErrStateVersion: the state was written in a format version this
+	// program does not read.
+	ErrStateVersion = errors.New("stdp: unknown state version")
+)
+
+// stateVersion is the payload version that AppendState writes and
+// RestoreState reads.
+const stateVersion = 1
+
+// tagOf is the frame tag of a rule: "stdp/" and its name.
+func tagOf(rule string) string { return "stdp/" + rule }
+
+// stateError is a RestoreState error: a full message and the sentinel it
+// wraps.
+type stateError struct {
+	msg  string
+	kind error
+}
+
+func (e *stateError) Error() string { return e.msg }
+func (e *stateError) Unwrap() error { return e.kind }
+
+// stateErr formats a RestoreState error wrapping kind.
+func stateErr(kind error, format string, args ...any) error {
+	return &stateError{msg: "stdp: RestoreState: " + fmt.Sprintf(format, args...), kind: kind}
+}
+
+// mismatch is the error for a well-formed state that is not of the
+// receiver: another kind of rule, or other sizes or parameters.
+func mismatch(format string, args ...any) error {
+	return stateErr(ErrStateMismatch, format+"; restore a checkpoint into the scenario that wrote it", args...)
+}
+
+// castagnoli is the CRC-32C table; it is never written after init.
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// frameHeader is the length of a frame header after the tag: the version
+// byte and the payload length.
+const frameHeader = 1 + 8
+
+// beginFrame appends a frame header for tag with a zero payload length and
+// returns the slice and the frame's start, for endFrame.
+func beginFrame(b []byte, tag string) ([]byte, int) {
+	start := len(b)
+	b = append(b, byte(len(tag)))
+	b = append(b, tag...)
+	b = append(b, stateVersion)
+	return binary.LittleEndian.AppendUint64(b, 0), start
+}
+
+// endFrame fills in the payload length of the frame that starts at start
+// and appends its checksum.
+func endFrame(b []byte, start int) []byte {
+	lenAt := start + 1 + int(b[start]) + 1
+	binary.LittleEndian.PutUint64(b[lenAt:], uint64(len(b)-lenAt-8))
+	return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b[start:], castagnoli))
+}
+
+// openFrame checks the frame at the front of b and returns its payload and
+// the bytes after it. It checks, in this order: the frame is complete, its
+// checksum, its tag (want), its version.
+func openFrame(b []byte, want string) (payload, rest []byte, err error) {
+	if len(b) == 0 {
+		return nil, nil, stateErr(ErrStateCorrupt, "no state left for a %s (truncated checkpoint)", want)
+	}
+	n := int(b[0])
+	if len(b) < 1+n+frameHeader {
+		return nil, nil, stateErr(ErrStateCorrupt, "state header truncated after %d bytes", len(b))
+	}
+	tag := string(b[1 : 1+n])
+	version := b[1+n]
+	size := binary.LittleEndian.Uint64(b[2+n:])
+	head := 1 + n + frameHeader
+	if size > uint64(len(b)-head) || uint64(len(b)-head)-size < 4 {
+		return nil, nil, stateErr(ErrStateCorrupt, "state of %d payload bytes truncated to %d bytes", size, len(b)-head)
+	}
+	end := head + int(size)
+	if got, sum := crc32.Checksum(b[:end], castagnoli), binary.LittleEndian.Uint32(b[end:]); got != sum {
+		return nil, nil, stateErr(ErrStateCorrupt, "state checksum %08x, computed %08x: the checkpoint is damaged", sum, got)
+	}
+	if tag != want {
+		return nil, nil, mismatch("state of a %q, this is a %q", tag, want)
+	}
+	if version != stateVersion {
+		return nil, nil, stateErr(ErrStateVersion, "%s state version %d, this program reads version %d: resume with the program version that wrote the checkpoint", tag, version, stateVersion)
+	}
+	return b[head:end], b[end+4:], nil
+}
+
+// Appending payload fields.
+
+func putI64(b []byte, v int64) []byte { return binary.LittleEndian.AppendUint64(b, uint64(v)) }
+func putF64(b []byte, v float64) []byte {
+	return binary.LittleEndian.AppendUint64(b, math.Float64bits(v))
+}
+
+// decoder reads payload fields. Reading past the end yields zeros and sets
+// short, so a decoding function checks once at the end (done).
+type decoder struct {
+	b     []byte
+	short bool
+}
+
+func (d *decoder) take(n int) []byte {
+	if len(d.b) < n {
+		d.short, d.b = true, nil
+		return nil
+	}
+	p := d.b[:n]
+	d.b = d.b[n:]
+	return p
+}
+
+func (d *decoder) i64() int64 {
+	if p := d.take(8); p != nil {
+		return int64(binary.LittleEndian.Uint64(p))
+	}
+	return 0
+}
+
+func (d *decoder) f64() float64 {
+	if p := d.take(8); p != nil {
+		return math.Float64frombits(binary.LittleEndian.Uint64(p))
+	}
+	return 0
+}
+
+func (d *decoder) u8() byte {
+	if p := d.take(1); p != nil {
+		return p[0]
+	}
+	return 0
+}
+
+// done returns an error if the payload was short or has bytes left over.
+func (d *decoder) done(tag string) error {
+	if d.short || len(d.b) != 0 {
+		return stateErr(ErrStateCorrupt, "%s payload does not match its declared length", tag)
+	}
+	return nil
+}
+
+// corrupt is the error for a payload whose fields are inconsistent.
+func corrupt(format string, args ...any) error {
+	return stateErr(ErrStateCorrupt, format, args...)
+}
+
+// ident is what identifies a rule's traces: sizes, resolution, time
+// constants and pairing. A state is restored only into a rule of the same
+// ident.
+type ident struct {
+	rule        string
+	nPre, nPost int
+	dt          float64   // resolution [ms]
+	keys        []string  // parameter keys of taus
+	taus        []float64 // time constants [ms]
+	reset       bool      // nearest_spike pairing
+}
+
+func (id *ident) append(b []byte) []byte {
+	b = putI64(b, int64(id.nPre))
+	b = putI64(b, int64(id.nPost))
+	b = putF64(b, id.dt)
+	for _, v := range id.taus {
+		b = putF64(b, v)
+	}
+	var r byte
+	if id.reset {
+		r = 1
+	}
+	return append(b, r)
+}
+
+// check reads an ident from d and compares it with id.
+func (id *ident) check(d *decoder) error {
+	nPre, nPost, dt := d.i64(), d.i64(), d.f64()
+	taus := make([]float64, len(id.taus))
+	for k := range taus {
+		taus[k] = d.f64()
+	}
+	reset := d.u8()
+	if d.short {
+		return d.done(tagOf(id.rule))
+	}
+	if nPre != int64(id.nPre) || nPost != int64(id.nPost) {
+		return mismatch("%s state for %d source and %d target neurons, this rule has %d and %d", id.rule, nPre, nPost, id.nPre, id.nPost)
+	}
+	if math.Float64bits(dt) != math.Float64bits(id.dt) {
+		return mismatch("%s state at resolution %g ms, this rule has %g ms", id.rule, dt, id.dt)
+	}
+	for k, v := range taus {
+		if math.Float64bits(v) != math.Float64bits(id.taus[k]) {
+			return mismatch("%s state with %s = %g ms, this rule has %g ms", id.rule, id.keys[k], v, id.taus[k])
+		}
+	}
+	if reset > 1 {
+		return corrupt("%s state has pairing byte %d", id.rule, reset)
+	}
+	if (reset == 1) != id.reset {
+		return mismatch("%s state with pairing %s, this rule has %s", id.rule, pairingName(reset == 1), pairingName(id.reset))
+	}
+	return nil
+}
+
+func pairingName(reset bool) Pairing {
+	if reset {
+		return NearestSpike
+	}
+	return AllToAll
+}
+
+// appendTraces appends each neuron's last tick, value after and value
+// before the last increment.
+func appendTraces(b []byte, ts *traces1) []byte {
+	for i, h := range ts.hot {
+		b = putI64(b, int64(h.last))
+		b = putF64(b, h.after)
+		b = putF64(b, ts.before[i])
+	}
+	return b
+}
+
+// readTraces reads n traces written by appendTraces into a new traces1.
+func readTraces(d *decoder, n int, what string) (traces1, error) {
+	if len(d.b) < 24*n {
+		d.short = true
+		return traces1{}, nil
+	}
+	ts := newTraces1(n)
+	for i := range ts.hot {
+		last, after, before := snnsim.Time(d.i64()), d.f64(), d.f64()
+		if err := checkTrace(what, i, last, after, before); err != nil {
+			return traces1{}, err
+		}
+		ts.hot[i] = hot1{last: last, after: after}
+		ts.before[i] = before
+	}
+	return ts, nil
+}
+
+// checkTrace checks one neuron's trace: a tick in [0, Never) and values
+// finite and >= 0 (traces are sums of decaying counts).
+func checkTrace(what string, i int, last snnsim.Time, vals ...float64) error {
+	if last < 0 || last == snnsim.Never {
+		return corrupt("%s trace of neuron %d last updated at tick %d", what, i, last)
+	}
+	for _, v := range vals {
+		if !(v >= 0) || math.IsInf(v, 0) {
+			return corrupt("%s trace of neuron %d has the value %g", what, i, v)
+		}
+	}
+	return nil
+}
+
+// appendHomTraces appends each target's last tick, (z⁻, z^h) after and
+// (z⁻, z^h) before the last increment.
+func appendHomTraces(b []byte, ts *homTraces) []byte {
+	for j, h := range ts.hot {
+		b = putI64(b, int64(h.last))
+		b = putF64(b, ts.after[j][0])
+		b = putF64(b, ts.after[j][1])
+		b = putF64(b, ts.before[j][0])
+		b = putF64(b, ts.before[j][1])
+	}
+	return b
+}
+
+// readHomTraces reads the traces written by appendHomTraces for the targets
+// of ts and returns a copy of ts holding them; the cached products q are
+// recomputed (as add computes them).
+func readHomTraces(d *decoder, ts *homTraces) (homTraces, error) {
+	n := len(ts.hot)
+	if len(d.b) < 40*n {
+		d.short = true
+		return homTraces{}, nil
+	}
+	out := *ts
+	out.hot = make([]homHot, n)
+	out.after = make([][2]float64, n)
+	out.before = make([][2]float64, n)
+	for j := range n {
+		last := snnsim.Time(d.i64())
+		a := [2]float64{d.f64(), d.f64()}
+		bf := [2]float64{d.f64(), d.f64()}
+		if err := checkTrace("z⁻/z^hom", j, last, a[0], a[1], bf[0], bf[1]); err != nil {
+			return homTraces{}, err
+		}
+		out.hot[j] = homHot{last: last, q: a[0] * a[1] * a[1]}
+		out.after[j], out.before[j] = a, bf
+	}
+	return out, nil
+}
