@@ -12,14 +12,50 @@ import (
 // clock01 is the default resolution of the scenarios, 0.1 ms (DESIGN.md §1).
 var clock01 = snnsim.Clock{DT: 0.1}
 
-// allModels returns the default parameters of the three models, the table
+// allModels returns the default parameters of every model, the table
 // every model-independent test loops over.
 func allModels() []Params {
+	return append(lifModels(), DefaultLIFAmpaNmda())
+}
+
+// lifModels returns the default parameters of the three LIF models whose
+// subthreshold dynamics are propagated exactly (lif_exp_cond: exactly while
+// it has no conductance), for the tests against analytic LIF solutions.
+func lifModels() []Params {
 	d, e, c := DefaultLIFDelta(), DefaultLIFExp(), DefaultLIFCond()
 	return []Params{d, e, c}
 }
 
-// base returns the LIFBase of any of the three models.
+// refractoryModels returns the models for the tests of the absolute
+// refractory period (Auryn's convention, t_ref = 5 ms): the LIF models, and
+// lif_cond_ampa_nmda with t_ref = 5 ms and no threshold jump.
+func refractoryModels() []Params {
+	a := DefaultLIFAmpaNmda()
+	a.TRef, a.ThetaSpike = 5, 0
+	return append(lifModels(), a)
+}
+
+// isCond reports whether p's weights are conductances in units of g_L.
+func isCond(p Params) bool {
+	switch p.(type) {
+	case LIFCond, LIFAmpaNmda:
+		return true
+	}
+	return false
+}
+
+// freeDecay returns the fraction of V - V_inf left after k ticks of 0.1 ms
+// without input or conductance: exp(-k dt/tau_m) for the exact propagators,
+// (1 - dt/tau_m)^k for the forward Euler of lif_cond_ampa_nmda.
+func freeDecay(p Params, k snnsim.Time) float64 {
+	tau := baseOf(p).TauM
+	if _, ok := p.(LIFAmpaNmda); ok {
+		return math.Pow(1-0.1/tau, float64(k))
+	}
+	return math.Exp(-float64(k) * 0.1 / tau)
+}
+
+// base returns the LIFBase of any model.
 func baseOf(p Params) LIFBase {
 	switch p := p.(type) {
 	case LIFDelta:
@@ -27,6 +63,8 @@ func baseOf(p Params) LIFBase {
 	case LIFExp:
 		return p.LIFBase
 	case LIFCond:
+		return p.LIFBase
+	case LIFAmpaNmda:
 		return p.LIFBase
 	}
 	panic(fmt.Sprintf("unknown params %T", p))
@@ -44,6 +82,9 @@ func withBase(p Params, b LIFBase) Params {
 	case LIFCond:
 		p.LIFBase = b
 		return p
+	case LIFAmpaNmda:
+		p.LIFBase = b
+		return p
 	}
 	panic(fmt.Sprintf("unknown params %T", p))
 }
@@ -51,7 +92,8 @@ func withBase(p Params, b LIFBase) Params {
 // strongExc returns an excitatory weight, in p's internal unit, that makes
 // a neuron at rest fire within two ticks: a 100 mV jump (delta), R·I = 1e4
 // mV (exp: V rises by about 1e4·dt/tau_m = 50 mV in the first tick), 1000
-// g_L (cond: V reaches about e_exc within a tick).
+// g_L (cond: V reaches about e_exc within a tick; cond_ampa_nmda: the Euler
+// step overshoots e_exc, and V is clipped to v_max = 0 mV).
 func strongExc(p Params) float32 {
 	switch p.(type) {
 	case LIFDelta:
@@ -279,7 +321,7 @@ func checkPopulation(t *testing.T, p Params) {
 		}
 		pop.Update(101, nil)
 		// Free decay towards v_rest over one tick (no bias, no input).
-		want := b.VRest + (v0-b.VRest)*math.Exp(-0.1/b.TauM)
+		want := b.VRest + (v0-b.VRest)*freeDecay(p, 1)
 		if got := pop.V(2, 101); relErr(got, want) > 1e-12 {
 			t.Fatalf("V(2, 101) = %.15g, want %.15g", got, want)
 		}
@@ -306,19 +348,21 @@ func checkPopulation(t *testing.T, p Params) {
 				t.Fatalf("t=%d: V %g (set before Update) vs %g (after)", tk, vb, va)
 			}
 		}
-		// V(t0+k) = V_inf + (v_rest - V_inf) e^{-k dt/tau_m}, R·80 pA = 8 mV.
+		// V(t0+k) = V_inf + (v_rest - V_inf) e^{-k dt/tau_m} (Euler: (1 -
+		// dt/tau_m)^k), R·80 pA = 8 mV.
 		vinf := b.VRest + b.R()*80
-		want := vinf + (b.VRest-vinf)*math.Exp(-float64(60-t0)*0.1/b.TauM)
+		want := vinf + (b.VRest-vinf)*freeDecay(p, 60-t0)
 		if got := after.V(1, 60); relErr(got, want) > 1e-12 {
 			t.Fatalf("V(60) = %.15g, want %.15g", got, want)
 		}
 	})
 
 	// relax is V at tick tk of a neuron at v_rest whose bias I [pA] starts
-	// at tick t0: V_inf + (v_rest - V_inf) e^{-(tk-t0) dt/tau_m}.
+	// at tick t0: V_inf + (v_rest - V_inf) e^{-(tk-t0) dt/tau_m} (or the
+	// Euler factor, see freeDecay).
 	relax := func(I float64, t0, tk snnsim.Time) float64 {
 		vinf := b.VRest + b.R()*I
-		return vinf + (b.VRest-vinf)*math.Exp(-float64(tk-t0)*0.1/b.TauM)
+		return vinf + (b.VRest-vinf)*freeDecay(p, tk-t0)
 	}
 
 	t.Run("case=SetBias-future", func(t *testing.T) {

@@ -23,13 +23,15 @@ import (
 // 1e-6 of an integer, where rounding may decide), and the rate within the
 // bound this implies: 1/(t_ref + T_charge + dt) <= f <= 1/(t_ref + T_charge).
 // The conductance model has no conductance here, and its scheme is then the
-// exact propagator, so all three models share the curve.
+// exact propagator, so the three LIF models share the curve
+// (lif_cond_ampa_nmda, forward Euler with a moving threshold, has its own
+// f–I check in TestLIFAmpaNmdaFI).
 func TestFICurve(t *testing.T) {
 	// Rheobase: R I = theta - v_rest = 10 mV, I = 100 pA at R = 100 MOhm.
 	// Eleven currents above it (from just above to far above) and one below.
 	currents := []float64{99, 100.5, 102, 105, 110, 120, 150, 200, 300, 500, 1000, 5000}
 	const T = 40000 // 4 s
-	for _, p := range allModels() {
+	for _, p := range lifModels() {
 		b := baseOf(p)
 		R := b.TauM / b.CM // [GOhm]
 		rTicks := clock01.CeilTicks(b.TRef)
@@ -95,8 +97,9 @@ func TestFICurve(t *testing.T) {
 // is exactly 51 ticks (5.1 ms), whether the drive is a bias current or
 // synaptic input at every tick (input during the clamp is ignored by the
 // delta model and integrated by the synapses of the others).
+// lif_cond_ampa_nmda takes part with t_ref = 5 ms and no threshold jump.
 func TestRefractoryMinimalISI(t *testing.T) {
-	for _, p := range allModels() {
+	for _, p := range refractoryModels() {
 		for _, drive := range []string{"bias", "synaptic"} {
 			t.Run(fmt.Sprintf("model=%s/drive=%s", p.Model(), drive), func(t *testing.T) {
 				forEachKernel(t, func(t *testing.T) {

@@ -192,84 +192,87 @@ TEXT ·expNegAVX(SB), NOSPLIT, $0-8
 	VZEROUPPER
 	RET
 
-// func condDenseAVX(v, drive, ge, gi *float64, n int, k *condConst, vth float64, spk *int32) int
+// func condDenseAVX(v, hd, ge, gi, be, bi *float64, n int, k *condConst, vth float64, spk *int32) int
 //
-//	em, im = ge*he, gi*hi            (conductances at mid-tick)
-//	vi     = (drive + em*eExc + im*eInh)/(1 + em + im)
-//	z      = hm + ge*(hm*he) + gi*(hm*hi)    (= hm*(1 + em + im))
-//	v      = (v - vi)*exp(-z) + vi
-//	ge     = ge*pe
-//	gi     = gi*pi
+//	a  = hm + ge*hmhe + gi*hmhi            (= (1 + ge*he + gi*hi)*dt/tau_m)
+//	b  = hd + gi*kInh
+//	v  = v + φ(a)*(b - a*(v - eExc))       (φ(a) = (1 - exp(-a))/a)
+//	ge = ge*pe (+ be, be = 0 if be != nil)
+//	gi = gi*pi (+ bi, bi = 0 if be != nil)
 //
-// exp(-z) is the polynomial condPoly in r = z - condZ0 when |r| <= condRMax
-// in all four lanes (at dt/tau_m = 0.005 that is a total conductance below
-// 68 g_L), else EXPNEG. The constants are read as 256-bit memory operands
-// from k.v4.
-TEXT ·condDenseAVX(SB), NOSPLIT, $0-72
+// (see condConst.step). φ is the polynomial condPhi in r = a - condPhiC,
+// as condPhiPoly evaluates it, when |r| <= condPhiR in all four lanes (at
+// dt/tau_m = 0.005 that is a total conductance below 69 g_L); else the four
+// lanes take cond_far, the form v = vi + (v - vi)*exp(-a) with
+// vi = eExc + b/a and exp(-a) by EXPNEG. The loop constants live in Y8-Y15;
+// SI and R9 hold be and bi (SI = 0: no input).
+TEXT ·condDenseAVX(SB), NOSPLIT, $0-88
 	MOVQ v+0(FP), AX
-	MOVQ drive+8(FP), BX
+	MOVQ hd+8(FP), BX
 	MOVQ ge+16(FP), CX
 	MOVQ gi+24(FP), DX
-	MOVQ n+32(FP), R8
-	MOVQ k+40(FP), R9
-	VBROADCASTSD vth+48(FP), Y15
-	MOVQ spk+56(FP), R10
+	MOVQ be+32(FP), SI
+	MOVQ n+48(FP), R8
+	MOVQ k+56(FP), R9
+	VBROADCASTSD vth+64(FP), Y15
+	MOVQ spk+72(FP), R10
 	XORQ R11, R11
 	XORQ R12, R12
 
 	TESTQ R8, R8
 	JEQ   cond_done
 
+	VBROADCASTSD condConst_hm(R9), Y14
+	VBROADCASTSD condConst_hmhe(R9), Y13
+	VBROADCASTSD condConst_hmhi(R9), Y12
+	VBROADCASTSD condConst_kInh(R9), Y11
+	VBROADCASTSD condConst_eExc(R9), Y10
+	VBROADCASTSD condConst_pe(R9), Y9
+	VBROADCASTSD condConst_pi(R9), Y8
+	MOVQ bi+40(FP), R9
+
 cond_loop:
-	VMOVUPD (CX)(R11*8), Y8
-	VMOVUPD (DX)(R11*8), Y9
-	VMOVUPD condConst_v4+condV4_hm(R9), Y2
-	VFMADD231PD condConst_v4+condV4_hmhe(R9), Y8, Y2
-	VFMADD231PD condConst_v4+condV4_hmhi(R9), Y9, Y2
-	VMULPD  condConst_v4+condV4_he(R9), Y8, Y10
-	VMULPD  condConst_v4+condV4_hi(R9), Y9, Y11
-	VMULPD  condConst_v4+condV4_pe(R9), Y8, Y8
-	VMOVUPD Y8, (CX)(R11*8)
-	VMULPD  condConst_v4+condV4_pi(R9), Y9, Y9
-	VMOVUPD Y9, (DX)(R11*8)
-	VADDPD  Y11, Y10, Y12
-	VADDPD  one<>(SB), Y12, Y12
-	VMOVUPD (BX)(R11*8), Y1
-	VFMADD231PD condConst_v4+condV4_eExc(R9), Y10, Y1
-	VFMADD231PD condConst_v4+condV4_eInh(R9), Y11, Y1
-	VDIVPD  Y12, Y1, Y1
-	// r = z - z0; the far path unless |r| <= rmax in every lane
-	VSUBPD  ·condZ0v(SB), Y2, Y3
-	VANDPD  absmask<>(SB), Y3, Y4
-	VCMPPD  $0x1e, ·condRMaxv(SB), Y4, Y4
-	VMOVMSKPD Y4, R13
+	VMOVUPD (CX)(R11*8), Y0
+	VMOVUPD (DX)(R11*8), Y1
+	VMOVAPD Y14, Y4
+	VFMADD231PD Y13, Y0, Y4
+	VFMADD231PD Y12, Y1, Y4
+	VMOVUPD (BX)(R11*8), Y5
+	VFMADD231PD Y11, Y1, Y5
+	// r = a - c; cond_far unless |r| <= condPhiR in every lane
+	VSUBPD  ·condPhiCv(SB), Y4, Y6
+	VANDPD  absmask<>(SB), Y6, Y7
+	VCMPPD  $0x1e, ·condPhiRv(SB), Y7, Y7
+	VMOVMSKPD Y7, R13
 	TESTQ   R13, R13
 	JNE     cond_far
-	// Estrin: p = (p01 + r²p23) + r⁴((p45 + r²p67) + r⁴ p89)
-	VMULPD  Y3, Y3, Y5
-	VMOVUPD ·condPoly+32(SB), Y6
-	VFMADD213PD ·condPoly+0(SB), Y3, Y6
-	VMOVUPD ·condPoly+96(SB), Y7
-	VFMADD213PD ·condPoly+64(SB), Y3, Y7
-	VFMADD231PD Y7, Y5, Y6
-	VMOVUPD ·condPoly+160(SB), Y7
-	VFMADD213PD ·condPoly+128(SB), Y3, Y7
-	VMOVUPD ·condPoly+224(SB), Y4
-	VFMADD213PD ·condPoly+192(SB), Y3, Y4
-	VFMADD231PD Y4, Y5, Y7
-	VMOVUPD ·condPoly+288(SB), Y4
-	VFMADD213PD ·condPoly+256(SB), Y3, Y4
-	VMULPD  Y5, Y5, Y5
-	VFMADD231PD Y4, Y5, Y7
-	VFMADD231PD Y7, Y5, Y6
-	VMOVUPD Y6, Y4
+	TESTQ   SI, SI
+	JNE     cond_in
+	VMULPD  Y9, Y0, Y0
+	VMULPD  Y8, Y1, Y1
+
+cond_g:
+	VMOVUPD Y0, (CX)(R11*8)
+	VMOVUPD Y1, (DX)(R11*8)
+	VMOVUPD (AX)(R11*8), Y2
+	VSUBPD  Y10, Y2, Y3
+	VFNMADD231PD Y4, Y3, Y5
+	// φ = E(r²) + r·O(r²), E and O by Horner's rule
+	VMULPD  Y6, Y6, Y7
+	VMOVUPD ·condPhi+192(SB), Y0
+	VFMADD213PD ·condPhi+128(SB), Y7, Y0
+	VFMADD213PD ·condPhi+64(SB), Y7, Y0
+	VFMADD213PD ·condPhi+0(SB), Y7, Y0
+	VMOVUPD ·condPhi+224(SB), Y1
+	VFMADD213PD ·condPhi+160(SB), Y7, Y1
+	VFMADD213PD ·condPhi+96(SB), Y7, Y1
+	VFMADD213PD ·condPhi+32(SB), Y7, Y1
+	VFMADD231PD Y1, Y6, Y0
+	VFMADD231PD Y5, Y0, Y2
 
 cond_v:
-	VMOVUPD (AX)(R11*8), Y5
-	VSUBPD  Y1, Y5, Y5
-	VFMADD213PD Y1, Y4, Y5
-	VMOVUPD Y5, (AX)(R11*8)
-	VCMPPD  $0x1e, Y15, Y5, Y6
+	VMOVUPD Y2, (AX)(R11*8)
+	VCMPPD  $0x1e, Y15, Y2, Y6
 	VMOVMSKPD Y6, R13
 	TESTQ   R13, R13
 	JNE     cond_spikes
@@ -280,9 +283,40 @@ cond_next:
 	JLT  cond_loop
 	JMP  cond_done
 
+cond_in:
+	// ge = ge*pe + be, gi = gi*pi + bi; be = bi = 0
+	VFMADD213PD (SI)(R11*8), Y9, Y0
+	VFMADD213PD (R9)(R11*8), Y8, Y1
+	VXORPD  Y3, Y3, Y3
+	VMOVUPD Y3, (SI)(R11*8)
+	VMOVUPD Y3, (R9)(R11*8)
+	JMP     cond_g
+
 cond_far:
+	TESTQ   SI, SI
+	JNE     cond_far_in
+	VMULPD  Y9, Y0, Y0
+	VMULPD  Y8, Y1, Y1
+
+cond_far_g:
+	VMOVUPD Y0, (CX)(R11*8)
+	VMOVUPD Y1, (DX)(R11*8)
+	VDIVPD  Y4, Y5, Y1
+	VADDPD  Y10, Y1, Y1
+	VMOVAPD Y4, Y2
 	EXPNEG
-	JMP cond_v
+	VMOVUPD (AX)(R11*8), Y2
+	VSUBPD  Y1, Y2, Y2
+	VFMADD213PD Y1, Y4, Y2
+	JMP     cond_v
+
+cond_far_in:
+	VFMADD213PD (SI)(R11*8), Y9, Y0
+	VFMADD213PD (R9)(R11*8), Y8, Y1
+	VXORPD  Y3, Y3, Y3
+	VMOVUPD Y3, (SI)(R11*8)
+	VMOVUPD Y3, (R9)(R11*8)
+	JMP     cond_far_g
 
 cond_spikes:
 	SPIKES(cond_spikes)
@@ -290,7 +324,7 @@ cond_spikes:
 
 cond_done:
 	VZEROUPPER
-	MOVQ R12, ret+64(FP)
+	MOVQ R12, ret+80(FP)
 	RET
 
 // Constants, four copies each for 256-bit memory operands: the Taylor
@@ -422,3 +456,158 @@ DATA onebits<>+8(SB)/8, $0x3ff0000000000000
 DATA onebits<>+16(SB)/8, $0x3ff0000000000000
 DATA onebits<>+24(SB)/8, $0x3ff0000000000000
 GLOBL onebits<>(SB), RODATA|NOPTR, $32
+
+// func ampaNmdaDenseAVX(v, ga, gn, gg, thr, drive, be, bi *float64, n int, k *ampaNmdaConst, vth float64, spk *int32) (nc int, low bool)
+//
+//	c     = (aa*ga + an*gn)*(v - eExc) + gg*(v - eInh) + (v - drive)
+//	gn    = (gn + m*ga)*q
+//	ga    = ga*pa (+ be, be = 0 if be != nil)
+//	gg    = gg*pg (+ bi, bi = 0 if be != nil)
+//	thr   = thr*pt
+//	v     = min(max(v - h*c, vMin), vMax)
+//	spike if v > vth + thr
+//	low   = any |ga| <= ampaNmdaGTol (after the update)
+//
+// (see ampaNmdaConst.step; the clip keeps a NaN, as the Go loop does). The
+// loop needs twelve pointers and counters, all the general registers there
+// are: the array pointers are advanced by n and the index R11 runs from -n
+// to 0, the spike path borrows DI (drive) and saves it in the frame, and
+// the constants that are memory operands live in the frame, four copies
+// each: aa 0, an 32, eExc 64, eInh 96, h 128, m 160, q 192, pt 224,
+// vth 256, ampaNmdaGTol 320; DI is saved at 288. Y10 is zero, Y11 vMin,
+// Y12 vMax, Y13 pa, Y14 pg, Y15 the OR of the low masks.
+TEXT ·ampaNmdaDenseAVX(SB), NOSPLIT, $352-105
+	XORQ R12, R12
+	VXORPD Y15, Y15, Y15
+	MOVQ n+64(FP), R8
+	TESTQ R8, R8
+	JEQ   amp_done
+
+	MOVQ k+72(FP), R9
+	VBROADCASTSD ampaNmdaConst_aa(R9), Y0
+	VMOVUPD Y0, 0(SP)
+	VBROADCASTSD ampaNmdaConst_an(R9), Y0
+	VMOVUPD Y0, 32(SP)
+	VBROADCASTSD ampaNmdaConst_eExc(R9), Y0
+	VMOVUPD Y0, 64(SP)
+	VBROADCASTSD ampaNmdaConst_eInh(R9), Y0
+	VMOVUPD Y0, 96(SP)
+	VBROADCASTSD ampaNmdaConst_h(R9), Y0
+	VMOVUPD Y0, 128(SP)
+	VBROADCASTSD ampaNmdaConst_m(R9), Y0
+	VMOVUPD Y0, 160(SP)
+	VBROADCASTSD ampaNmdaConst_q(R9), Y0
+	VMOVUPD Y0, 192(SP)
+	VBROADCASTSD ampaNmdaConst_pt(R9), Y0
+	VMOVUPD Y0, 224(SP)
+	VBROADCASTSD vth+80(FP), Y0
+	VMOVUPD Y0, 256(SP)
+	VBROADCASTSD ·ampaNmdaGTolv(SB), Y0
+	VMOVUPD Y0, 320(SP)
+	VXORPD Y10, Y10, Y10
+	VBROADCASTSD ampaNmdaConst_vMin(R9), Y11
+	VBROADCASTSD ampaNmdaConst_vMax(R9), Y12
+	VBROADCASTSD ampaNmdaConst_pa(R9), Y13
+	VBROADCASTSD ampaNmdaConst_pg(R9), Y14
+
+	MOVQ R8, R11
+	NEGQ R11
+	SHLQ $3, R8
+	MOVQ v+0(FP), AX
+	ADDQ R8, AX
+	MOVQ ga+8(FP), BX
+	ADDQ R8, BX
+	MOVQ gn+16(FP), CX
+	ADDQ R8, CX
+	MOVQ gg+24(FP), DX
+	ADDQ R8, DX
+	MOVQ thr+32(FP), SI
+	ADDQ R8, SI
+	MOVQ drive+40(FP), DI
+	ADDQ R8, DI
+	MOVQ spk+88(FP), R10
+	MOVQ bi+56(FP), R9
+	ADDQ R8, R9
+	MOVQ be+48(FP), R13
+	TESTQ R13, R13
+	JEQ   amp_noin
+	ADDQ R13, R8
+	JMP   amp_loop
+
+amp_noin:
+	XORQ R8, R8
+
+amp_loop:
+	VMOVUPD (AX)(R11*8), Y0
+	VMOVUPD (BX)(R11*8), Y1
+	VMOVUPD (CX)(R11*8), Y2
+	VMOVUPD (DX)(R11*8), Y3
+	VMULPD  0(SP), Y1, Y4
+	VFMADD231PD 32(SP), Y2, Y4
+	VSUBPD  64(SP), Y0, Y5
+	VSUBPD  96(SP), Y0, Y6
+	VSUBPD  (DI)(R11*8), Y0, Y7
+	VFMADD231PD Y4, Y5, Y7
+	VFMADD231PD Y3, Y6, Y7
+	VFNMADD231PD 128(SP), Y7, Y0
+	VMAXPD  Y0, Y11, Y0
+	VMINPD  Y0, Y12, Y0
+	VFMADD231PD 160(SP), Y1, Y2
+	VMULPD  192(SP), Y2, Y2
+	TESTQ   R8, R8
+	JNE     amp_in
+	VMULPD  Y13, Y1, Y1
+	VMULPD  Y14, Y3, Y3
+
+amp_g:
+	VANDPD  absmask<>(SB), Y1, Y4
+	VCMPPD  $0x02, 320(SP), Y4, Y4
+	VORPD   Y4, Y15, Y15
+	VMOVUPD Y1, (BX)(R11*8)
+	VMOVUPD Y2, (CX)(R11*8)
+	VMOVUPD Y3, (DX)(R11*8)
+	VMOVUPD (SI)(R11*8), Y8
+	VMULPD  224(SP), Y8, Y8
+	VMOVUPD Y8, (SI)(R11*8)
+	VMOVUPD Y0, (AX)(R11*8)
+	VADDPD  256(SP), Y8, Y9
+	VCMPPD  $0x1e, Y9, Y0, Y9
+	VMOVMSKPD Y9, R13
+	TESTQ   R13, R13
+	JNE     amp_spikes
+
+amp_next:
+	ADDQ $4, R11
+	JNE  amp_loop
+	JMP  amp_done
+
+amp_in:
+	// ga = ga*pa + be, gg = gg*pg + bi; be = bi = 0
+	VFMADD213PD (R8)(R11*8), Y13, Y1
+	VFMADD213PD (R9)(R11*8), Y14, Y3
+	VMOVUPD Y10, (R8)(R11*8)
+	VMOVUPD Y10, (R9)(R11*8)
+	JMP     amp_g
+
+amp_spikes:
+	MOVQ DI, 288(SP)
+
+amp_spikes_loop:
+	BSFQ  R13, DI
+	ADDQ  R11, DI
+	ADDQ  n+64(FP), DI
+	MOVL  DI, (R10)(R12*4)
+	INCQ  R12
+	LEAQ  -1(R13), DI
+	ANDQ  DI, R13
+	JNE   amp_spikes_loop
+	MOVQ  288(SP), DI
+	JMP   amp_next
+
+amp_done:
+	VMOVMSKPD Y15, R13
+	TESTQ R13, R13
+	SETNE low+104(FP)
+	VZEROUPPER
+	MOVQ R12, nc+96(FP)
+	RET

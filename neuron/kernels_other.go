@@ -14,7 +14,11 @@ func expDenseAVX(v, vinf, ie, ii *float64, n int, k *expProp, vth float64, spk *
 	panic("neuron: no assembly kernels")
 }
 
-func condDenseAVX(v, drive, ge, gi *float64, n int, k *condConst, vth float64, spk *int32) int {
+func condDenseAVX(v, hd, ge, gi, be, bi *float64, n int, k *condConst, vth float64, spk *int32) int {
+	panic("neuron: no assembly kernels")
+}
+
+func ampaNmdaDenseAVX(v, ga, gn, gg, thr, drive, be, bi *float64, n int, k *ampaNmdaConst, vth float64, spk *int32) (int, bool) {
 	panic("neuron: no assembly kernels")
 }
 

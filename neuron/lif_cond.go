@@ -23,10 +23,10 @@ const condGTol = 1e-12
 //	V(t)  = V_inf + (V(t-1) - V_inf) exp(-a dt)
 //
 // The scheme is exact for constant conductances and second order in dt
-// otherwise (the midpoint rule for the integrated coefficient).
-// exp(-a dt) is evaluated without math.Exp to 1e-12 relative (see
-// condConst.expNeg and, for the AVX2 loop, kernels_amd64.s). The input
-// delivered at t is then added to the conductances and V(t) is tested.
+// otherwise (the midpoint rule for the integrated coefficient). It is
+// evaluated without a division or math.Exp, to 1e-12 relative (see
+// condConst.step). The input delivered at t is then added to the conductances
+// and V(t) is tested.
 // While refractory V stays at v_reset; the conductances keep decaying and
 // receiving input.
 //
@@ -40,6 +40,7 @@ type lifCondPop struct {
 	v, ge, gi []float64 // potential [mV], conductances [g_L]
 	be, bi    []float64 // input delivered for the next Update [g_L]
 	drive     []float64 // v_rest + R i_bias [mV]
+	hd        []float64 // (drive - e_exc)·dt/tau_m [mV], see condConst.step
 	ref       []float64 // last refractory tick
 
 	tauM, tauE, tauI float64
@@ -58,10 +59,11 @@ func (p LIFCond) New(n int, clock snnsim.Clock) (Population, error) {
 	if err := q.init(p.LIFBase, n, clock, p.Model()); err != nil {
 		return nil, err
 	}
-	a := arena(7, n)
-	q.v, q.ge, q.gi, q.be, q.bi, q.drive, q.ref = a[0], a[1], a[2], a[3], a[4], a[5], a[6]
+	a := arena(8, n)
+	q.v, q.ge, q.gi, q.be, q.bi, q.drive, q.hd, q.ref = a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]
 	dt := clock.DT
 	q.k.init(dt, p)
+	hd := q.k.hdOf(p.VRest + p.R()*p.IBias)
 	q.pm = decayTable(dt, p.TauM)
 	q.tpe = decayTable(dt, p.TauExc)
 	q.tpi = decayTable(dt, p.TauInh)
@@ -69,6 +71,7 @@ func (p LIFCond) New(n int, clock snnsim.Clock) (Population, error) {
 	for i := range n {
 		q.v[i] = p.VRest
 		q.drive[i] = drive
+		q.hd[i] = hd
 		q.ref[i] = noRef
 	}
 	q.slow = q
@@ -81,10 +84,16 @@ func (p LIFCond) New(n int, clock snnsim.Clock) (Population, error) {
 // Deliver adds the weights [g_L] to the conductance of the targets at tick t.
 func (q *lifCondPop) Deliver(t snnsim.Time, r Receptor, targets []int32, weights []float32) {
 	weights = weights[:len(targets)]
-	q.touched = append(q.touched, targets...)
+	q.touch(targets)
 	buf, st := q.be, q.status
 	if r == Inh {
 		buf = q.bi
+	}
+	if len(q.active) == q.n { // nobody to wake
+		for k, j := range targets {
+			buf[j] += float64(weights[k])
+		}
+		return
 	}
 	for k, j := range targets {
 		buf[j] += float64(weights[k])
@@ -110,21 +119,34 @@ func (q *lifCondPop) Update(t snnsim.Time, fired []int32) []int32 {
 }
 
 func (q *lifCondPop) stepDense(t snnsim.Time, fired []int32) []int32 {
+	// With many inputs the loops add them to the conductances (and clear
+	// the buffers); else they only decay the conductances, and the input is
+	// added below for the neurons that got any.
+	var be, bi []float64
+	if q.denseIn {
+		be, bi = q.be, q.bi
+		q.denseIn = false
+	}
 	nc, lo := 0, 0
 	if n4 := q.n &^ 3; useAVX2 && n4 > 0 {
-		nc = condDenseAVX(&q.v[0], &q.drive[0], &q.ge[0], &q.gi[0], n4, &q.k, q.vTh, &q.spk[0])
+		var pe, pi *float64
+		if be != nil {
+			pe, pi = &be[0], &bi[0]
+		}
+		nc = condDenseAVX(&q.v[0], &q.hd[0], &q.ge[0], &q.gi[0], pe, pi, n4, &q.k, q.vTh, &q.spk[0])
 		lo = n4
 	}
 	if lo < q.n {
-		nc = condDense(q.v[lo:], q.drive[lo:], q.ge[lo:], q.gi[lo:], &q.k, q.vTh, q.spk, nc, lo)
+		if be != nil {
+			be, bi = be[lo:], bi[lo:]
+		}
+		nc = condDense(q.v[lo:], q.hd[lo:], q.ge[lo:], q.gi[lo:], be, bi, &q.k, q.vTh, q.spk, nc, lo)
 	}
-	// The kernels only decay the synaptic variables; the input delivered at t
-	// is added here, for the neurons that got any.
-	ge, gi, be, bi := q.ge, q.gi, q.be, q.bi
+	ge, gi, qbe, qbi := q.ge, q.gi, q.be, q.bi
 	for _, j := range q.touched {
-		ge[j] += be[j]
-		gi[j] += bi[j]
-		be[j], bi[j] = 0, 0
+		ge[j] += qbe[j]
+		gi[j] += qbi[j]
+		qbe[j], qbi[j] = 0, 0
 	}
 	q.touched = q.touched[:0]
 	fired = q.finishDense(t, q.v, q.ref, nc, fired)
@@ -136,12 +158,15 @@ func (q *lifCondPop) stepDense(t snnsim.Time, fired []int32) []int32 {
 
 // scan applies the settle test of stepSparse to every neuron.
 func (q *lifCondPop) scan(t snnsim.Time) {
-	v, ge, gi, drive, ref := q.v, q.ge[:q.n], q.gi[:q.n], q.drive[:q.n], q.ref[:q.n]
+	v, ge, gi, drive, ref := q.v[:q.n], q.ge[:q.n], q.gi[:q.n], q.drive[:q.n], q.ref[:q.n]
 	status, at := q.status[:q.n], q.at[:q.n]
 	tf, thS := float64(t), q.thS
 	removed := false
-	for i, x := range v {
-		if d := drive[i]; d < thS && tf >= ref[i] && q.quiet(x, d, ge[i], gi[i]) {
+	for i, e := range ge {
+		if math.Abs(e) > condGTol { // rules out most neurons that get input
+			continue
+		}
+		if d := drive[i]; d < thS && tf >= ref[i] && q.quiet(v[i], d, e, gi[i]) {
 			status[i], at[i] = stInactive, t
 			removed = true
 		}
@@ -151,41 +176,40 @@ func (q *lifCondPop) scan(t snnsim.Time) {
 	}
 }
 
-// condDense advances every neuron by one tick (see stepV; the caller adds the
-// input to the conductances); it writes the indices of the neurons whose new
-// potential exceeds vth (plus off) to spk from position nc on, without
-// resetting them, and returns the new count.
-func condDense(v, drive, ge, gi []float64, k *condConst, vth float64, spk []int32, nc, off int) int {
-	drive, ge, gi = drive[:len(v)], ge[:len(v)], gi[:len(v)]
-	hm, hmhe, hmhi, he, hi, pe, pi := k.hm, k.hmhe, k.hmhi, k.he, k.hi, k.pe, k.pi
-	ee, ei := k.eExc, k.eInh
-	c := &condPoly
-	for i := range v {
-		e, h := ge[i], gi[i]
-		em, im := e*he, h*hi
-		vi := (drive[i] + em*ee + im*ei) / (1 + em + im)
-		z := hm + e*hmhe + h*hmhi
-		var f float64
-		if r := z - condZ0; r <= condRMax && r >= -condRMax {
-			// expNeg's near path, written out.
-			r2 := r * r
-			r4 := r2 * r2
-			f = (c[0][0] + c[1][0]*r + r2*(c[2][0]+c[3][0]*r)) +
-				r4*((c[4][0]+c[5][0]*r+r2*(c[6][0]+c[7][0]*r))+r4*(c[8][0]+c[9][0]*r))
+// condDense advances every neuron by one tick (see condConst.step; hd is
+// lifCondPop.hd) and, if be is not nil, adds the input buffers be, bi to
+// the conductances and clears them; it writes the indices of the neurons
+// whose new potential exceeds vth (plus off) to spk from position nc on,
+// without resetting them, and returns the new count.
+//
+// The near path runs in condNear, a loop without calls (a call in the loop
+// would make the compiler keep its variables on the stack); condDense
+// steps the neurons whose rate is outside the polynomial's interval itself.
+func condDense(v, hd, ge, gi, be, bi []float64, k *condConst, vth float64, spk []int32, nc, off int) int {
+	n := len(v)
+	hd, ge, gi = hd[:n], ge[:n], gi[:n]
+	if be != nil {
+		be, bi = be[:n], bi[:n]
+	}
+	for i := 0; i < n; i++ {
+		var j int
+		if be != nil {
+			j, nc = condNear(v[i:], hd[i:], ge[i:], gi[i:], be[i:], bi[i:], k, vth, spk, nc, off+i)
 		} else {
-			// expNeg's table path, written out so that the loop makes no call.
-			scale := 1.0
-			if !(z > -condYMax && z < condYMax) {
-				z, scale = condFar(&k.far, z)
-			}
-			u := z * condTabScale
-			j := int(u)
-			r := (u - float64(j)) * (1.0 / condTabScale)
-			f = scale * k.tab[j+condTabHalf] * (1 - r + r*r*(0.5-r*(1.0/6)+r*r*(1.0/24)))
+			j, nc = condNear(v[i:], hd[i:], ge[i:], gi[i:], nil, nil, k, vth, spk, nc, off+i)
 		}
-		x := vi + (v[i]-vi)*f
-		ge[i] = e * pe
-		gi[i] = h * pi
+		if i += j; i == n {
+			break
+		}
+		e, h := ge[i], gi[i]
+		x := k.stepFar(v[i], k.hm+e*k.hmhe+h*k.hmhi, hd[i]+h*k.kInh)
+		e, h = e*k.pe, h*k.pi
+		if be != nil {
+			e += be[i]
+			h += bi[i]
+			be[i], bi[i] = 0, 0
+		}
+		ge[i], gi[i] = e, h
 		v[i] = x
 		if x > vth {
 			spk[nc] = int32(i + off)
@@ -195,8 +219,50 @@ func condDense(v, drive, ge, gi []float64, k *condConst, vth float64, spk []int3
 	return nc
 }
 
+// condNear is condDense's loop for the neurons from the first on up to the
+// first whose rate a is outside the φ polynomial's interval, which it
+// leaves unchanged. It returns that neuron's index, or len(v), and the new
+// spike count.
+func condNear(v, hd, ge, gi, be, bi []float64, k *condConst, vth float64, spk []int32, nc, off int) (int, int) {
+	n := len(v)
+	hd, ge, gi = hd[:n], ge[:n], gi[:n]
+	in := be != nil
+	if in {
+		be, bi = be[:n], bi[:n]
+	}
+	hm, hmhe, hmhi, kk, ee, pe, pi := k.hm, k.hmhe, k.hmhi, k.kInh, k.eExc, k.pe, k.pi
+	c := &condPhi
+	for i := range v {
+		e, h := ge[i], gi[i]
+		a := hm + e*hmhe + h*hmhi
+		r := a - condPhiC
+		if !(r <= condPhiR && r >= -condPhiR) {
+			return i, nc
+		}
+		// step's near path, written out.
+		r2 := r * r
+		phi := (c[0][0] + r2*(c[2][0]+r2*(c[4][0]+r2*c[6][0]))) +
+			r*(c[1][0]+r2*(c[3][0]+r2*(c[5][0]+r2*c[7][0])))
+		x := v[i]
+		x += phi * (hd[i] + h*kk - a*(x-ee))
+		e, h = e*pe, h*pi
+		if in {
+			e += be[i]
+			h += bi[i]
+			be[i], bi[i] = 0, 0
+		}
+		ge[i], gi[i] = e, h
+		v[i] = x
+		if x > vth {
+			spk[nc] = int32(i + off)
+			nc++
+		}
+	}
+	return n, nc
+}
+
 func (q *lifCondPop) stepSparse(t snnsim.Time, fired []int32) []int32 {
-	v, ge, gi, be, bi, drive, ref := q.v, q.ge, q.gi, q.be, q.bi, q.drive, q.ref
+	v, ge, gi, be, bi, drive, hd, ref := q.v, q.ge, q.gi, q.be, q.bi, q.drive, q.hd, q.ref
 	status, at := q.status, q.at
 	vr, vth, thS := q.vReset, q.vTh, q.thS
 	tf, tr := float64(t), float64(t+q.rTick)
@@ -207,7 +273,7 @@ func (q *lifCondPop) stepSparse(t snnsim.Time, fired []int32) []int32 {
 	for _, j := range act {
 		i := int(j)
 		d, e, h := drive[i], ge[i], gi[i]
-		x := q.stepV(v[i], d, e, h)
+		x := q.k.step(v[i], hd[i], e, h)
 		e = e*q.k.pe + be[i]
 		h = h*q.k.pi + bi[i]
 		ge[i], gi[i] = e, h
@@ -231,72 +297,130 @@ func (q *lifCondPop) stepSparse(t snnsim.Time, fired []int32) []int32 {
 	return fired
 }
 
-// stepV advances the potential v by one tick under the resting drive d and
-// the conductances e, h at the start of the tick.
-func (q *lifCondPop) stepV(v, d, e, h float64) float64 {
-	k := &q.k
-	em, im := e*k.he, h*k.hi
-	vi := (d + em*k.eExc + im*k.eInh) / (1 + em + im)
-	return vi + (v-vi)*k.expNeg(k.hm+e*k.hmhe+h*k.hmhi)
+// step returns the potential v advanced by one tick, for a neuron with
+// hd = lifCondPop.hd and conductances e, h at the start of the tick; the
+// dense loops compute the same.
+//
+// With the conductances at mid-tick, g_m = g·h_s (h_s = exp(-dt/(2 tau_s))),
+// the exponential-Euler step of lifCondPop is
+//
+//	V' = V_inf + (V - V_inf) e^{-a},  a = (1 + g_exc,m + g_inh,m)·dt/tau_m,
+//	V_inf = (v_rest + R i_bias + g_exc,m e_exc + g_inh,m e_inh)/(1 + g_exc,m + g_inh,m).
+//
+// Measuring V from e_exc, V_inf - e_exc = b/a with
+//
+//	b = hd + g_inh·kInh,  hd = (v_rest + R i_bias - e_exc)·dt/tau_m,
+//	kInh = h_inh·(e_inh - e_exc)·dt/tau_m
+//
+// (hd is kept per neuron), and the step is
+//
+//	V' = V + φ(a)·(b - a·(V - e_exc)),  φ(a) = (1 - e^{-a})/a,
+//
+// which needs neither a division nor a general exponential: for a in
+// [condPhiC - condPhiR, condPhiC + condPhiR] = [0, 0.35] (at dt/tau_m =
+// 0.005, as in B2 "coba", a total conductance below 69 g_L), φ is a
+// polynomial of degree 7 (condPhi) with an error below 2.3e-14 relative
+// (TestCondPhi). That error moves V' by at most
+// 2.3e-14·(1 - e^{-a})·|V_inf - V|, and the rest rounds
+// like V + (a small increment), so the step is within 1e-12 relative of
+// V_inf + (V - V_inf)·math.Exp(-a) (TestCondStep). Outside the interval
+// (large conductances, or dt/tau_m above about 0.01) stepFar evaluates the
+// first form, V_inf = e_exc + b/a, with e^{-a} from tables:
+// z = 8 k1 + j/128 + r with |r| < 1/128,
+// e^{-z} = far[k1]·tab[j]·(1 - r + r²/2 - r³/6 + r⁴/24), truncation error
+// below |r|^5/5!·e^|r| < 2.5e-13, each table entry math.Exp rounded to
+// within an ulp (TestCondDecay).
+//
+// The AVX2 loop (kernels_amd64.s) computes the same with fused
+// multiply-adds and, outside the interval, e^{-a} by a range-reduced
+// polynomial.
+func (k *condConst) step(v, hd, e, h float64) float64 {
+	a := k.hm + e*k.hmhe + h*k.hmhi
+	b := hd + h*k.kInh
+	if r := a - condPhiC; r <= condPhiR && r >= -condPhiR {
+		return v + condPhiPoly(r)*(b-a*(v-k.eExc))
+	}
+	return k.stepFar(v, a, b)
 }
 
-// The per-tick decay factor exp(-z), z = (1 + g_exc,m + g_inh,m)·dt/tau_m,
-// is computed to 1e-12 relative without math.Exp (TestCondDecay,
-// TestCondStep):
-//
-//   - near z0 = 11/64, for |r| <= 0.175 with r = z - z0 (which holds for
-//     conductances up to 68 g_L at dt/tau_m = 0.005, as in B2 "coba"):
-//     exp(-z) = sum_{k=0..9} condPoly[k]·r^k, condPoly[k] = e^{-z0}(-1)^k/k!,
-//     truncation error below |r|^10/10!·e^|r| < 1e-14;
-//   - elsewhere from tables: z = 8 k1 + j/128 + r with |r| < 1/128,
-//     exp(-z) = far[k1]·tab[j]·(1 - r + r²/2 - r³/6 + r⁴/24), truncation
-//     error below |r|^5/5!·e^|r| < 2.5e-13, each table entry math.Exp
-//     rounded to within an ulp.
-//
-// The AVX2 loop (kernels_amd64.s) uses the same near polynomial and a
-// range-reduced one elsewhere.
 const (
-	condZ0       = 0.171875 // 11/64
-	condRMax     = 0.175
-	condYMax     = 8    // |z| below which far is not needed
-	condTabScale = 128  // table entries per unit of z
-	condTabHalf  = 1024 // condYMax·condTabScale
-	condFarOff   = 88   // far[k1+condFarOff] = exp(-8 k1), k1 = -87..93
+	condPhiC     = 0.175 // centre of the interval of the φ polynomial
+	condPhiR     = 0.175 // its half-width
+	condYMax     = 8     // |z| below which far is not needed
+	condTabScale = 128   // table entries per unit of z
+	condTabHalf  = 1024  // condYMax·condTabScale
+	condFarOff   = 88    // far[k1+condFarOff] = exp(-8 k1), k1 = -87..93
 )
 
-// condPoly holds the near polynomial's coefficients, four copies each for
-// the AVX2 loop's 256-bit memory operands; condZ0v and condRMaxv likewise.
+// condPhi holds the coefficients of r^k, k = 0..7, of the polynomial of
+// degree 7 that interpolates φ(condPhiC + r) at the Chebyshev nodes
+// r_j = condPhiR·cos((2j+1)π/16), j = 0..7, four copies each for the AVX2
+// loop's 256-bit memory operands. The interpolation error is at most
+// max|φ^(8)|/8!·2·(condPhiR/2)^8 <= (1/9)/8!·2·0.0875^8 = 1.9e-14, since
+// |φ^(k)(a)| = |∫_0^1 t^k e^{-at} dt| <= 1/(k+1) for a >= 0, or 2.3e-14
+// relative to φ >= φ(0.35) = 0.84; the node values -expm1(-a)/a are
+// accurate to an ulp or two. condPhiCv and condPhiRv hold condPhiC and
+// condPhiR likewise.
 var (
-	condPoly = func() (c [10][4]float64) {
-		e0, fact := math.Exp(-condZ0), 1.0
-		for k := range c {
-			if k > 0 {
-				fact *= float64(k)
-			}
-			x := e0 / fact
-			if k%2 == 1 {
-				x = -x
-			}
-			c[k] = [4]float64{x, x, x, x}
-		}
-		return c
-	}()
-	condZ0v   = [4]float64{condZ0, condZ0, condZ0, condZ0}
-	condRMaxv = [4]float64{condRMax, condRMax, condRMax, condRMax}
+	condPhi   = condPhiCoef()
+	condPhiCv = [4]float64{condPhiC, condPhiC, condPhiC, condPhiC}
+	condPhiRv = [4]float64{condPhiR, condPhiR, condPhiR, condPhiR}
 )
 
-// condV4 holds the per-tick constants of the AVX2 cond loop, four copies
-// each (for 256-bit memory operands).
-type condV4 struct {
-	hm, hmhe, hmhi [4]float64 // dt/tau_m, hm·he, hm·hi
-	he, hi, pe, pi [4]float64 // as in condConst
-	eExc, eInh     [4]float64 // [mV]
+func condPhiCoef() (p [8][4]float64) {
+	const n = 8 // = len(p)
+	// Chebyshev coefficients cs[k] of the interpolant in s = r/condPhiR.
+	var cs [n]float64
+	for j := range n {
+		th := (2*float64(j) + 1) * math.Pi / (2 * n)
+		a := condPhiC + condPhiR*math.Cos(th)
+		f := -math.Expm1(-a) / a
+		for k := range n {
+			cs[k] += 2.0 / n * f * math.Cos(float64(k)*th)
+		}
+	}
+	cs[0] /= 2
+	// Monomial coefficients in s: sum cs[k]·T_k(s), T_{k+1} = 2s T_k - T_{k-1}.
+	var mono, tPrev, tCur, tNext [n]float64
+	tPrev[0], tCur[1] = 1, 1 // T_0, T_1
+	mono[0] = cs[0]
+	for k := 1; k < n; k++ {
+		for m := range n {
+			mono[m] += cs[k] * tCur[m]
+		}
+		for m := range n {
+			tNext[m] = -tPrev[m]
+			if m > 0 {
+				tNext[m] += 2 * tCur[m-1]
+			}
+		}
+		tPrev, tCur = tCur, tNext
+	}
+	// In r: the coefficient of r^m is mono[m]/condPhiR^m.
+	scale := 1.0
+	for m := range n {
+		x := mono[m] / scale
+		p[m] = [4]float64{x, x, x, x}
+		scale *= condPhiR
+	}
+	return p
+}
+
+// condPhiPoly returns φ(condPhiC + r) for |r| <= condPhiR, as the dense
+// loops compute it: p(r) = E(r²) + r·O(r²) with the even and odd parts
+// each by Horner's rule.
+func condPhiPoly(r float64) float64 {
+	c := &condPhi
+	r2 := r * r
+	e := c[0][0] + r2*(c[2][0]+r2*(c[4][0]+r2*c[6][0]))
+	o := c[1][0] + r2*(c[3][0]+r2*(c[5][0]+r2*c[7][0]))
+	return e + r*o
 }
 
 // condConst holds the per-tick constants of lifCondPop.
 type condConst struct {
-	v4             condV4
 	hm, hmhe, hmhi float64                    // dt/tau_m, hm·he, hm·hi
+	kInh           float64                    // hmhi·(e_inh - e_exc) [mV]
 	he, hi, pe, pi float64                    // exp(-dt/(2 tau_exc)), exp(-dt/(2 tau_inh)), exp(-dt/tau_exc), exp(-dt/tau_inh)
 	eExc, eInh     float64                    // reversal potentials [mV]
 	tab            [2*condTabHalf + 1]float64 // exp(-j/128), j = -1024..1024
@@ -308,12 +432,8 @@ func (k *condConst) init(dt float64, p LIFCond) {
 	k.he, k.hi = math.Exp(-dt/(2*p.TauExc)), math.Exp(-dt/(2*p.TauInh))
 	k.pe, k.pi = math.Exp(-dt/p.TauExc), math.Exp(-dt/p.TauInh)
 	k.hmhe, k.hmhi = k.hm*k.he, k.hm*k.hi
+	k.kInh = k.hmhi * (p.EInh - p.EExc)
 	k.eExc, k.eInh = p.EExc, p.EInh
-	for j := range 4 {
-		k.v4.hm[j], k.v4.hmhe[j], k.v4.hmhi[j] = k.hm, k.hmhe, k.hmhi
-		k.v4.he[j], k.v4.hi[j], k.v4.pe[j], k.v4.pi[j] = k.he, k.hi, k.pe, k.pi
-		k.v4.eExc[j], k.v4.eInh[j] = k.eExc, k.eInh
-	}
 	for j := range k.tab {
 		k.tab[j] = math.Exp(-float64(j-condTabHalf) / condTabScale)
 	}
@@ -322,15 +442,18 @@ func (k *condConst) init(dt float64, p LIFCond) {
 	}
 }
 
-// expNeg returns exp(-z).
+// hdOf returns lifCondPop.hd for the resting drive d [mV].
+func (k *condConst) hdOf(d float64) float64 { return (d - k.eExc) * k.hm }
+
+// stepFar returns V after one tick by V_inf + (V - V_inf) e^{-a} with
+// V_inf = e_exc + b/a, for a rate a outside the φ polynomial's interval.
+func (k *condConst) stepFar(v, a, b float64) float64 {
+	vi := k.eExc + b/a
+	return vi + (v-vi)*k.expNeg(a)
+}
+
+// expNeg returns exp(-z) from the tables.
 func (k *condConst) expNeg(z float64) float64 {
-	if r := z - condZ0; r <= condRMax && r >= -condRMax {
-		c := &condPoly
-		r2 := r * r
-		r4 := r2 * r2
-		return (c[0][0] + c[1][0]*r + r2*(c[2][0]+c[3][0]*r)) +
-			r4*((c[4][0]+c[5][0]*r+r2*(c[6][0]+c[7][0]*r))+r4*(c[8][0]+c[9][0]*r))
-	}
 	scale := 1.0
 	if !(z > -condYMax && z < condYMax) {
 		z, scale = condFar(&k.far, z)
@@ -384,7 +507,7 @@ func (q *lifCondPop) stateAt(i int, v, e, h float64, from, to snnsim.Time) (floa
 			v = d + (v-d)*decay(q.pm, n, q.dt, q.tauM)
 			return v, e * decay(q.tpe, n, q.dt, q.tauE), h * decay(q.tpi, n, q.dt, q.tauI)
 		}
-		v = q.stepV(v, d, e, h)
+		v = q.k.step(v, q.hd[i], e, h)
 		e, h = e*q.k.pe, h*q.k.pi
 		if float64(s+1) <= r {
 			v = q.vReset
@@ -401,6 +524,7 @@ func (q *lifCondPop) setBias(i int, bias float64) {
 	d := q.vRest + q.rm*bias
 	q.setDrive(q.drive[i], d)
 	q.drive[i] = d
+	q.hd[i] = q.k.hdOf(d)
 }
 
 func (q *lifCondPop) flushTiny() { flushSlice(q.ge); flushSlice(q.gi) }
@@ -413,9 +537,15 @@ func (q *lifCondPop) V(i int, t snnsim.Time) float64 {
 	return v
 }
 
-// clearInput zeroes the input buffers of the neurons that got input.
+// clearInput zeroes the input buffers of the neurons that got input (all
+// of them if Deliver stopped recording the targets).
 func (q *lifCondPop) clearInput() {
 	be, bi := q.be, q.bi
+	if q.denseIn {
+		clear(be)
+		clear(bi)
+		q.denseIn = false
+	}
 	for _, j := range q.touched {
 		be[j] = 0
 		bi[j] = 0

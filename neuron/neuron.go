@@ -126,13 +126,16 @@ func Lookup(model string) (Params, bool) {
 	case "lif_exp_cond":
 		p := DefaultLIFCond()
 		return &p, true
+	case "lif_cond_ampa_nmda":
+		p := DefaultLIFAmpaNmda()
+		return &p, true
 	}
 	return nil, false
 }
 
 // Models lists the model names that Lookup knows, sorted.
 func Models() []string {
-	m := []string{"lif_delta", "lif_exp_current", "lif_exp_cond"}
+	m := []string{"lif_delta", "lif_exp_current", "lif_exp_cond", "lif_cond_ampa_nmda"}
 	sort.Strings(m)
 	return m
 }

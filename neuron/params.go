@@ -41,16 +41,24 @@ func (p LIFBase) GL() float64 { return p.CM / p.TauM }
 
 func positive(model, name string, v float64, unit string) error {
 	if !(v > 0) || math.IsInf(v, 0) {
-		return fmt.Errorf("neuron: %s.%s = %g %s: must be > 0", model, name, v, unit)
+		return fmt.Errorf("neuron: %s.%s = %s: must be > 0", model, name, withUnit(v, unit))
 	}
 	return nil
 }
 
 func finite(model, name string, v float64, unit string) error {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return fmt.Errorf("neuron: %s.%s = %g %s: must be finite", model, name, v, unit)
+		return fmt.Errorf("neuron: %s.%s = %s: must be finite", model, name, withUnit(v, unit))
 	}
 	return nil
+}
+
+// withUnit formats v with its unit ("20 ms"), or alone if unit is "".
+func withUnit(v float64, unit string) string {
+	if unit == "" {
+		return fmt.Sprintf("%g", v)
+	}
+	return fmt.Sprintf("%g %s", v, unit)
 }
 
 func (p LIFBase) validate(model string) error {
@@ -192,9 +200,12 @@ func (p LIFExp) WeightScale(r Receptor, d snnsim.Dimension) (float64, error) {
 //	V_inf = (v_rest + R·i_bias + g_exc,m e_exc + g_inh,m e_inh)/(1 + g_exc,m + g_inh,m)
 //
 // This is exact for constant conductances and second order in the tick
-// otherwise (about 2e-4 mV after 8 g_L of input at dt = 0.1 ms). The per-tick
-// exponential is evaluated to 1e-12 relative without math.Exp (tables and a
-// polynomial in Go, a range-reduced polynomial in the AVX2 loop). A neuron
+// otherwise (about 2e-4 mV after 8 g_L of input at dt = 0.1 ms). The step is
+// evaluated to 1e-12 relative without a division or math.Exp, as
+// V + φ(a)(b - a(V - e_exc)) with φ(a) = (1 - e^{-a})/a a polynomial, for
+// total conductances below 69 g_L at dt/tau_m = 0.005; larger ones take the
+// form above with e^{-a} from tables (Go) or a range-reduced polynomial
+// (AVX2 loop). A neuron
 // leaves the active set when its conductances are below 1e-12 g_L and V and
 // V_inf are below threshold; it is then advanced by the exact linear
 // propagator. So a neuron stays active for tau_s·ln(g/1e-12) after its last

@@ -44,6 +44,22 @@ func TestValidate(t *testing.T) {
 			"neuron: lif_exp_cond.tau_inh = -10 ms: must be > 0"},
 		{"e_inh=NaN", func() Params { p := DefaultLIFCond(); p.EInh = nan; return p }(),
 			"neuron: lif_exp_cond.e_inh = NaN mV: must be finite"},
+		{"tau_nmda=0", func() Params { p := DefaultLIFAmpaNmda(); p.TauNmda = 0; return p }(),
+			"neuron: lif_cond_ampa_nmda.tau_nmda = 0 ms: must be > 0"},
+		{"tau_thr=Inf", func() Params { p := DefaultLIFAmpaNmda(); p.TauThr = inf; return p }(),
+			"neuron: lif_cond_ampa_nmda.tau_thr = +Inf ms: must be > 0"},
+		{"a_nmda<0", func() Params { p := DefaultLIFAmpaNmda(); p.ANmda = -0.5; return p }(),
+			"neuron: lif_cond_ampa_nmda.a_nmda = -0.5: must be >= 0"},
+		{"a_ampa=NaN", func() Params { p := DefaultLIFAmpaNmda(); p.AAmpa = nan; return p }(),
+			"neuron: lif_cond_ampa_nmda.a_ampa = NaN: must be finite"},
+		{"theta_spike<0", func() Params { p := DefaultLIFAmpaNmda(); p.ThetaSpike = -1; return p }(),
+			"neuron: lif_cond_ampa_nmda.theta_spike = -1 mV: must be >= 0"},
+		{"v_min=v_max", func() Params { p := DefaultLIFAmpaNmda(); p.VMin = 0; return p }(),
+			"neuron: lif_cond_ampa_nmda.v_min = 0 mV: must be below v_max = 0 mV"},
+		{"v_reset<v_min", func() Params { p := DefaultLIFAmpaNmda(); p.VReset = -90; return p }(),
+			"neuron: lif_cond_ampa_nmda.v_reset = -90 mV: must be within [v_min, v_max] = [-80, 0] mV"},
+		{"e_exc=NaN", func() Params { p := DefaultLIFAmpaNmda(); p.EExc = nan; return p }(),
+			"neuron: lif_cond_ampa_nmda.e_exc = NaN mV: must be finite"},
 	} {
 		t.Run("model="+tc.p.Model()+"/case="+tc.name, func(t *testing.T) {
 			err := tc.p.Validate()
@@ -65,6 +81,12 @@ func TestValidate(t *testing.T) {
 
 // TestNewErrors checks New's own arguments.
 func TestNewErrors(t *testing.T) {
+	// Forward Euler (lif_cond_ampa_nmda) needs a resolution below tau_m.
+	p := DefaultLIFAmpaNmda()
+	p.TauM = 0.1
+	if _, err := p.New(1, clock01); err == nil || err.Error() != "neuron: lif_cond_ampa_nmda.tau_m = 0.1 ms: forward Euler needs tau_m > resolution 0.1 ms" {
+		t.Errorf("lif_cond_ampa_nmda.New with tau_m = dt: %v", err)
+	}
 	for _, p := range allModels() {
 		if _, err := p.New(-1, clock01); err == nil || err.Error() != "neuron: "+p.Model()+" population size -1: must be >= 0" {
 			t.Errorf("%s.New(-1): %v", p.Model(), err)
@@ -79,7 +101,7 @@ func TestNewErrors(t *testing.T) {
 
 // TestLookup checks the model registry and the weight units.
 func TestLookup(t *testing.T) {
-	if got, want := Models(), []string{"lif_delta", "lif_exp_cond", "lif_exp_current"}; !slices.Equal(got, want) {
+	if got, want := Models(), []string{"lif_cond_ampa_nmda", "lif_delta", "lif_exp_cond", "lif_exp_current"}; !slices.Equal(got, want) {
 		t.Fatalf("Models() = %v, want %v", got, want)
 	}
 	for _, m := range Models() {
@@ -114,6 +136,10 @@ func TestLookup(t *testing.T) {
 		{DefaultLIFCond(), snnsim.Conductance, 0.1, true},
 		{DefaultLIFCond(), snnsim.Dimensionless, 1, true},
 		{DefaultLIFCond(), snnsim.Voltage, 0, false},
+		// B3 weights are multiples of g_L; g_L = 200 pF/20 ms = 10 nS.
+		{DefaultLIFAmpaNmda(), snnsim.Dimensionless, 1, true},
+		{DefaultLIFAmpaNmda(), snnsim.Conductance, 0.1, true},
+		{DefaultLIFAmpaNmda(), snnsim.Current, 0, false},
 	} {
 		s, err := tc.p.WeightScale(Exc, tc.d)
 		if (err == nil) != tc.ok || (tc.ok && math.Abs(s-tc.scale) > 1e-15) {
