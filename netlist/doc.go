@@ -47,8 +47,8 @@
 //	name   = "E"                   # required, unique; letters, digits, '_', '-', '.'
 //	size   = 3200                  # required, >= 1
 //	model  = "lif_exp_current"     # a neuron model (lif_delta, lif_exp_current,
-//	                               # lif_exp_cond) or a source (poisson, spike_times,
-//	                               # regular, tetanus, burst)
+//	                               # lif_exp_cond, lif_cond_ampa_nmda) or a source (poisson,
+//	                               # spike_times, regular, tetanus, burst, external)
 //	params = { tau_m = "20 ms", v_rest = "-49 mV", v_threshold = "-50 mV",
 //	           v_reset = "-60 mV", t_ref = "5 ms", tau_exc = "5 ms", tau_inh = "10 ms" }
 //	                               # the model's parameters (see its doc); keys left
@@ -229,7 +229,8 @@
 // dimensions depend on the target model ([neuron.Params.WeightScale]): a
 // voltage jump (mV) or a current (pA) for lif_exp_current, a voltage for
 // lif_delta, a conductance (nS) or a multiple of g_L (a plain number) for
-// lif_exp_cond. The network stores weights in the model's internal unit.
+// lif_exp_cond and lif_cond_ampa_nmda. The network stores weights in the
+// model's internal unit.
 //
 // # Delays
 //
