@@ -123,6 +123,10 @@ type base struct {
 	flushT snnsim.Time // tick of the next sweep
 	always bool        // SetAlwaysActive(true)
 	slow   slowPath
+
+	model string       // the model's name, for state frames and messages
+	par   []stateParam // the model's parameters, for RestoreState
+	lay   stateLayout  // where the model keeps its state (state.go)
 }
 
 func (b *base) init(p LIFBase, n int, clock snnsim.Clock, model string) error {
@@ -133,6 +137,7 @@ func (b *base) init(p LIFBase, n int, clock snnsim.Clock, model string) error {
 		return fmt.Errorf("neuron: %s: resolution %g ms: must be > 0", model, clock.DT)
 	}
 	b.n = n
+	b.model = model
 	b.dt = clock.DT
 	b.rTick = clock.CeilTicks(p.TRef)
 	b.vRest, b.vTh, b.vReset = p.VRest, p.VThreshold, p.VReset

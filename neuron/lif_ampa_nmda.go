@@ -249,6 +249,11 @@ func (p LIFAmpaNmda) New(n int, clock snnsim.Clock) (Population, error) {
 		q.ref[i] = noRef
 	}
 	q.slow = q
+	q.initState(p, stateLayout{
+		vars: [][]float64{q.v, q.ga, q.gn, q.gg, q.thr, q.drive, q.ref}, drive: 5, ref: 6,
+		negligible: []int{1, 2, 3}, tol: ampaNmdaGTol, finiteV: true,
+		bufs: [][]float64{q.be, q.bi},
+	})
 	q.flushK = flushEvery(dt, min(p.TauAmpa, p.TauNmda, p.TauGaba, p.TauThr))
 	q.flushT = q.flushK
 	q.initActive(drive)

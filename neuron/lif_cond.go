@@ -75,6 +75,16 @@ func (p LIFCond) New(n int, clock snnsim.Clock) (Population, error) {
 		q.ref[i] = noRef
 	}
 	q.slow = q
+	q.initState(p, stateLayout{
+		vars: [][]float64{q.v, q.ge, q.gi, q.drive, q.ref}, drive: 3, ref: 4,
+		negligible: []int{1, 2}, tol: condGTol,
+		bufs: [][]float64{q.be, q.bi},
+		derive: func() { // hd follows the drive
+			for i, d := range q.drive {
+				q.hd[i] = q.k.hdOf(d)
+			}
+		},
+	})
 	q.flushK = flushEvery(clock.DT, min(p.TauExc, p.TauInh))
 	q.flushT = q.flushK
 	q.initActive(drive)

@@ -49,6 +49,7 @@ func (p LIFDelta) New(n int, clock snnsim.Clock) (Population, error) {
 		q.ref[i] = noRef
 	}
 	q.slow = q
+	q.initState(p, stateLayout{vars: [][]float64{q.v, q.vinf, q.ref}, drive: 1, ref: 2, bufs: [][]float64{q.in}})
 	q.initActive(vinf)
 	return q, nil
 }

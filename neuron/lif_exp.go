@@ -74,6 +74,7 @@ func (p LIFExp) New(n int, clock snnsim.Clock) (Population, error) {
 		q.ref[i] = noRef
 	}
 	q.slow = q
+	q.initState(p, stateLayout{vars: [][]float64{q.v, q.ie, q.ii, q.vinf, q.ref}, drive: 3, ref: 4, bufs: [][]float64{q.be, q.bi}})
 	q.flushK = flushEvery(clock.DT, min(p.TauExc, p.TauInh))
 	q.flushT = q.flushK
 	q.initActive(vinf)

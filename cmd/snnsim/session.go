@@ -218,7 +218,7 @@ func resume(ctx context.Context, dir string, o runOptions, stdout, stderr io.Wri
 	if err != nil {
 		return 1, fmt.Errorf("resume: the scenario stored in the checkpoint: %w", err)
 	}
-	sc.Seed, sc.Duration = info.Seed, 0
+	sc.Seed = info.Seed // the run's duration is set below: it may differ from the file's (--duration)
 	s.net, err = sc.Compile()
 	if err != nil {
 		return 1, err

@@ -1,0 +1,140 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/snnsim/snnsim/engine"
+)
+
+// plasticScenario is two hours of a plastic network: 200 Poisson fibres
+// drive 20 LIF neurons through pair STDP during the first and the 61st
+// minute; the rest is quiet and jumped over. V, rates and the weight matrix
+// are recorded.
+const plasticScenario = `
+[simulation]
+duration = "2 h"
+seed     = 5
+
+[[population]]
+name   = "P"
+size   = 200
+model  = "poisson"
+params = { rate = "10 Hz", times = ["1 min", "60 min", "61 min"], rates = ["0 Hz", "15 Hz", "0 Hz"] }
+
+[[population]]
+name   = "E"
+size   = 20
+model  = "lif_exp_current"
+params = { v_rest = "-65 mV", v_threshold = "-50 mV", v_reset = "-65 mV", t_ref = "2 ms" }
+
+[[projection]]
+from       = "P"
+to         = "E"
+receptor   = "exc"
+connect    = { rule = "fixed_probability", p = 0.3 }
+weight     = { uniform = ["1 mV", "3 mV"] }
+delay      = "1 ms"
+plasticity = { rule = "pair", preset = "song_abbott_2000", w_min = 0, w_max = 5 }
+
+[[record]]
+what = "spikes"
+
+[[record]]
+what    = "v"
+populations = ["E"]
+neurons = [0, 1]
+sample  = "10 s"
+
+[[record]]
+what       = "weights"
+projection = "P_to_E"
+sample     = "10 min"
+`
+
+// TestCheckpointResumeCLI runs the plastic scenario for 2 h straight, and
+// for 1 h with --stop-at followed by 'snnsim resume' (a new run of the
+// command, reading only the run directory): the logs and the final
+// checkpoints (the complete state) are byte-identical.
+func TestCheckpointResumeCLI(t *testing.T) {
+	dir := t.TempDir()
+	sc := filepath.Join(dir, "plastic.toml")
+	os.WriteFile(sc, []byte(plasticScenario), 0o644)
+	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	common := []string{"--progress", "none", "--flush-interval", "0", "--checkpoint-every", "1h"}
+	runCmd(t, append([]string{"run", sc, "--out", a}, common...)...)
+
+	var out, errb bytes.Buffer
+	if code := run(append([]string{"run", sc, "--out", b, "--stop-at", "60m"}, common...), &out, &errb); code != 3 {
+		t.Fatalf("--stop-at: exit %d, want 3\n%s", code, errb.String())
+	}
+	if !strings.Contains(errb.String(), "snnsim resume "+b) {
+		t.Errorf("the message does not say how to resume: %s", errb.String())
+	}
+	os.Remove(sc) // resume must not need the scenario file
+	runCmd(t, "resume", b, "--progress", "none")
+
+	for _, name := range []string{LogName, CheckpointName} {
+		x, _ := os.ReadFile(filepath.Join(a, name))
+		y, _ := os.ReadFile(filepath.Join(b, name))
+		if len(x) == 0 || !bytes.Equal(x, y) {
+			t.Errorf("%s differs between the straight and the resumed run (%d and %d bytes)", name, len(x), len(y))
+		}
+	}
+	n := countLog(t, filepath.Join(b, LogName))
+	if n["E"] == 0 {
+		t.Errorf("no spikes of E in the resumed log")
+	}
+}
+
+// TestKillDuringCheckpoint kills a run that writes a checkpoint every
+// 100 ms of simulated CUBA (every few wall milliseconds) at several moments,
+// and checks that the checkpoint on disk always loads: a write is never
+// seen half done.
+func TestKillDuringCheckpoint(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the command")
+	}
+	bin := filepath.Join(t.TempDir(), "snnsim")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	resumed := false
+	for k, wait := range []time.Duration{300, 500, 800} {
+		dir := t.TempDir()
+		cmd := exec.Command(bin, "run", "../../scenarios/cuba.toml", "--duration", "20 s", "--out", dir,
+			"--progress", "none", "--checkpoint-every", "100 ms")
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(wait * time.Millisecond)
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+		f, err := os.Open(filepath.Join(dir, CheckpointName))
+		if err != nil {
+			t.Logf("kill %d after %d ms: no checkpoint yet", k, wait)
+			continue
+		}
+		meta, _, err := engine.ReadCheckpoint(f)
+		f.Close()
+		if err != nil {
+			t.Errorf("kill %d after %d ms: the checkpoint on disk does not load: %v", k, wait, err)
+			continue
+		}
+		t.Logf("kill %d after %d ms: checkpoint at tick %d loads", k, wait, meta.Tick)
+		// And the run resumes from it to the end (once: it takes a while).
+		if !resumed {
+			resumed = true
+			var out, errb bytes.Buffer
+			if code := run([]string{"resume", dir, "--progress", "none"}, &out, &errb); code != 0 {
+				t.Errorf("resume after the kill: exit %d: %s", code, errb.String())
+			}
+		}
+	}
+}

@@ -1,0 +1,177 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/netlist"
+	"github.com/snnsim/snnsim/stdp"
+)
+
+// plasticNet is randomNet with pair STDP on the projection from the
+// Poisson input to the current-based neurons, and a Poisson input that
+// restarts after a long silence.
+func plasticNet(seed uint64) *netlist.Network {
+	net := randomNet(seed, 0)
+	pair := stdp.DefaultPair()
+	pair.WMax = 20
+	for _, p := range net.Projections {
+		if p.From == 0 && p.To == 1 {
+			p.Plasticity = &pair
+			p.Delay, p.ConstDelay = nil, 12 // one delay per source
+		}
+	}
+	return net
+}
+
+// runRecorded runs e for d ticks, returning the spikes.
+func runRecorded(t *testing.T, e *Engine, d snnsim.Time) *recorder {
+	t.Helper()
+	var r recorder
+	e.Attach(&r, nil)
+	if err := e.Run(context.Background(), d); err != nil {
+		t.Fatal(err)
+	}
+	return &r
+}
+
+// TestCheckpointResume checkpoints a plastic network in the middle of its
+// activity (spikes in flight, neurons active, traces non-zero), restores the
+// checkpoint into a new engine, and checks that both go on identically: the
+// same spikes, the same weights, and the same state at the end.
+func TestCheckpointResume(t *testing.T) {
+	net := plasticNet(3)
+	a, err := New(net, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Run(context.Background(), 1234); err != nil {
+		t.Fatal(err)
+	}
+	if a.q.pending == 0 {
+		t.Fatalf("no spike in flight at the checkpoint: the test would prove little")
+	}
+	var ck bytes.Buffer
+	if err := a.Checkpoint(&ck, json.RawMessage(`{"note":"test"}`)); err != nil {
+		t.Fatal(err)
+	}
+	meta, body, err := ReadCheckpoint(bytes.NewReader(ck.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := New(net, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Restore(meta, body); err != nil {
+		t.Fatal(err)
+	}
+	ra := runRecorded(t, a, 4766)
+	rb := runRecorded(t, b, 4766)
+	if len(ra.t) < 100 || !slices.Equal(ra.t, rb.t) || !slices.Equal(ra.ids, rb.ids) {
+		t.Errorf("after the checkpoint: %d spikes straight, %d resumed (or different ones)", len(ra.t), len(rb.t))
+	}
+	for k := range net.Projections {
+		wa, _ := a.Weights(k)
+		wb, _ := b.Weights(k)
+		if !slices.Equal(wa, wb) {
+			t.Errorf("projection %d: weights differ after resuming", k)
+		}
+	}
+	var ea, eb bytes.Buffer
+	a.Checkpoint(&ea, nil)
+	b.Checkpoint(&eb, nil)
+	if !bytes.Equal(ea.Bytes(), eb.Bytes()) {
+		t.Errorf("final states differ")
+	}
+	if sa, sb := a.Stats(), b.Stats(); sa.Now != sb.Now || !slices.Equal(sa.Spikes, sb.Spikes) || sa.SynapticEvents != sb.SynapticEvents {
+		t.Errorf("stats differ: %+v and %+v", sa, sb)
+	}
+}
+
+// TestCheckpointRefused feeds damaged, truncated and mismatched checkpoints
+// to ReadCheckpoint and Restore: each is refused with an error wrapping
+// ErrCheckpoint, and nothing panics.
+func TestCheckpointRefused(t *testing.T) {
+	net := plasticNet(3)
+	a, _ := New(net, Config{})
+	a.Run(context.Background(), 1000)
+	var ck bytes.Buffer
+	if err := a.Checkpoint(&ck, nil); err != nil {
+		t.Fatal(err)
+	}
+	data := ck.Bytes()
+	try := func(name string, data []byte, target *netlist.Network) {
+		t.Helper()
+		meta, body, err := ReadCheckpoint(bytes.NewReader(data))
+		if err == nil {
+			e, _ := New(target, Config{})
+			err = e.Restore(meta, body)
+		}
+		if !errors.Is(err, ErrCheckpoint) {
+			t.Errorf("%s: err = %v, want ErrCheckpoint", name, err)
+		}
+	}
+	for _, n := range []int{0, 5, 8, 20, len(data) / 2, len(data) - 1} {
+		try("truncated", data[:n], net)
+	}
+	rng := rand.New(rand.NewPCG(1, 1))
+	for range 50 {
+		d := bytes.Clone(data)
+		d[rng.IntN(len(d))] ^= byte(1 << rng.IntN(8))
+		try("bit flip", d, net)
+	}
+	other := plasticNet(4) // another seed: another network
+	try("other network", data, other)
+	// Another program version: rewrite the metadata with a valid checksum.
+	meta, body, _ := ReadCheckpoint(bytes.NewReader(data))
+	meta.Program = "0.0.1"
+	b, _ := New(net, Config{})
+	if err := b.Restore(meta, body); !errors.Is(err, ErrCheckpoint) {
+		t.Errorf("other version: err = %v", err)
+	}
+	// A used engine.
+	if err := a.Restore(meta, body); err == nil {
+		t.Errorf("restoring into an engine that has run was accepted")
+	}
+}
+
+// TestWriteCheckpointAtomic writes a checkpoint over an older one and
+// checks that a leftover temporary file of an interrupted write (as a kill
+// during the write leaves behind) never replaces the good checkpoint.
+func TestWriteCheckpointAtomic(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "ck")
+	net := plasticNet(3)
+	a, _ := New(net, Config{})
+	a.Run(context.Background(), 500)
+	if err := a.WriteCheckpoint(path, nil); err != nil {
+		t.Fatal(err)
+	}
+	// A kill in the middle of the next write leaves a partial temp file.
+	os.WriteFile(filepath.Join(dir, "ck.tmp123"), []byte("SNNSCKPT partial"), 0o644)
+	f, _ := os.Open(path)
+	meta, _, err := ReadCheckpoint(f)
+	f.Close()
+	if err != nil || meta.Tick != 500 {
+		t.Fatalf("the checkpoint does not load after an interrupted write: %v (tick %d)", err, meta.Tick)
+	}
+	a.Run(context.Background(), 500)
+	if err := a.WriteCheckpoint(path, nil); err != nil {
+		t.Fatal(err)
+	}
+	f, _ = os.Open(path)
+	meta, _, err = ReadCheckpoint(f)
+	f.Close()
+	if err != nil || meta.Tick != 1000 {
+		t.Fatalf("second checkpoint: %v (tick %d)", err, meta.Tick)
+	}
+}

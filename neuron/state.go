@@ -1,0 +1,649 @@
+package neuron
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"math"
+	"reflect"
+	"slices"
+
+	"github.com/snnsim/snnsim"
+)
+
+// Stater is implemented by populations whose run-time state can be saved
+// in a checkpoint and restored in a new process: every population of this
+// package.
+//
+// AppendState appends the population's complete state to b and returns the
+// extended slice: every neuron's state variables, resting drive (which
+// SetBias changes) and refractory end, the active set and the ticks of the
+// neurons brought up to date lazily, the input delivered for the next
+// Update, the pending SetBias/SetV operations, the tick of the last Update,
+// the position of the periodic flush of tiny synaptic variables, and the
+// SetAlwaysActive setting. RestoreState reads one state written by
+// AppendState from the front of b into a population built by New from the
+// same parameters, size and resolution, replacing all of its state
+// (including any SetV, SetBias, Deliver or SetAlwaysActive since New: the
+// restored population takes the saved setting, and a later
+// SetAlwaysActive changes it as usual), and returns the rest of b. The
+// engine calls them between ticks (after the Update of the last tick),
+// from the goroutine that runs the population; b is not retained.
+//
+// A state that is truncated, corrupted, of another model, of another
+// population size, resolution or parameter value, or of an unknown version
+// is refused with an error wrapping ErrStateCorrupt, ErrStateMismatch or
+// ErrStateVersion, and the population is left unchanged; RestoreState never
+// panics. A population restored from a state continues exactly as the
+// original would have, bit for bit: the same spikes and potentials, with
+// the assembly or the Go loops, with or without the active-set shortcut
+// (TestStateResume).
+//
+// # Encoding
+//
+// A state is one frame: a tag (one length byte, then the ASCII name,
+// "neuron/" and the model, such as "neuron/lif_exp_cond"), a version byte,
+// the payload length as a little-endian uint64, the payload, and a
+// CRC-32C (Castagnoli) of all of the above, little-endian. The frame layout
+// is fixed; the version governs the payload. Payload fields are
+// little-endian: integers and ticks as int64, neuron indices as uint32,
+// floats as their IEEE 754 bits, flags and kinds as one byte. Version 1:
+//
+//	identity     n, resolution [ms], the number of parameters, and each
+//	             parameter in the order of the model's struct fields
+//	             (those of LIFBase first)
+//	bookkeeping  tick of the last Update, tick of the next flush,
+//	             SetAlwaysActive flag, dense-input flag, the status of
+//	             each neuron (0 settled, 1 active, 2 woken), the tick of
+//	             each neuron's stored state, then the woken, refractory
+//	             and touched lists (each a count and the indices in list
+//	             order), then the pending SetBias/SetV operations (a
+//	             count, then tick, neuron, kind (0 SetBias, 1 SetV) and
+//	             value of each, in order)
+//	neurons      each per-neuron array in full, one after the other:
+//	             lif_delta v, v_inf, refractory end; lif_exp_current v,
+//	             R·I_exc, R·I_inh, v_inf, refractory end; lif_exp_cond v,
+//	             g_exc, g_inh, drive, refractory end; lif_cond_ampa_nmda
+//	             v, g_ampa, g_nmda, g_gaba, theta, drive, refractory end
+//	input        each input buffer (lif_delta one, the others exc then
+//	             inh) as a count and its entries with non-zero bits
+//	             (index, value) in increasing index order
+//
+// The active list is not stored: it is the sorted list of the neurons
+// whose status is active. What the models derive from the parameters and
+// the drive (propagator tables, lif_exp_cond's per-neuron step constant) is
+// recomputed.
+type Stater interface {
+	// AppendState appends the population's state to b as one frame.
+	AppendState(b []byte) []byte
+	// RestoreState replaces the population's state by the frame at the
+	// front of b and returns the bytes after it.
+	RestoreState(b []byte) (rest []byte, err error)
+}
+
+// Errors of RestoreState; the returned error wraps one of them and says
+// what was wrong.
+var (
+	// ErrStateCorrupt: the state is truncated, fails its checksum, or its
+	// payload is inconsistent.
+	ErrStateCorrupt = errors.New("neuron: corrupt or truncated state")
+	// ErrStateMismatch: the state is of another model, or of a population
+	// with another size, resolution or parameter value.
+	ErrStateMismatch = errors.New("neuron: state of another population")
+	// ErrStateVersion: the state was written in a format version this
+	// program does not read.
+	ErrStateVersion = errors.New("neuron: unknown state version")
+)
+
+var (
+	_ Stater = (*lifDeltaPop)(nil)
+	_ Stater = (*lifExpPop)(nil)
+	_ Stater = (*lifCondPop)(nil)
+	_ Stater = (*lifAmpaNmdaPop)(nil)
+)
+
+// stateVersion is the payload version that AppendState writes and
+// RestoreState reads.
+const stateVersion = 1
+
+// tagPrefix precedes the model's name in a frame's tag.
+const tagPrefix = "neuron/"
+
+// stateParam is one parameter of a population's model, for the identity
+// check of RestoreState.
+type stateParam struct {
+	name string // TOML key
+	unit string // "" for dimensionless
+	v    float64
+}
+
+// paramsOf returns every parameter of p (a struct of float64 fields with
+// `toml` and `unit` tags, possibly embedding LIFBase) in field order,
+// embedded fields first where they stand.
+func paramsOf(p any) []stateParam {
+	var out []stateParam
+	var walk func(v reflect.Value)
+	walk = func(v reflect.Value) {
+		t := v.Type()
+		for i := range t.NumField() {
+			f := t.Field(i)
+			switch {
+			case f.Anonymous && f.Type.Kind() == reflect.Struct:
+				walk(v.Field(i))
+			case f.Type.Kind() == reflect.Float64:
+				unit := f.Tag.Get("unit")
+				if unit == "dimensionless" {
+					unit = ""
+				}
+				out = append(out, stateParam{name: f.Tag.Get("toml"), unit: unit, v: v.Field(i).Float()})
+			default:
+				// Every parameter of this package is a float64; a new kind
+				// must be added here so that it is compared on restore.
+				panic(fmt.Sprintf("neuron: parameter %s of %T is a %s", f.Name, p, f.Type))
+			}
+		}
+	}
+	walk(reflect.ValueOf(p))
+	return out
+}
+
+// stateLayout tells the shared state code where a model keeps its
+// per-neuron state.
+type stateLayout struct {
+	// vars are the per-neuron arrays saved in full, in the order of the
+	// state. They alias the population's arrays.
+	vars [][]float64
+	// drive and ref are the indices in vars of the resting drive [mV]
+	// (v_rest + R i_bias) and of the refractory end.
+	drive, ref int
+	// negligible are the indices in vars of the synaptic variables that a
+	// neuron outside the active list has below tol in magnitude (the
+	// models that step such a neuron tick by tick until they are; empty
+	// for the exactly propagated ones).
+	negligible []int
+	tol        float64
+	// finiteV is set for a model that brings a neuron with a NaN or
+	// infinite V (vars[0]) up to date tick by tick: a neuron outside the
+	// active list has a finite V unless its state is at the tick of the
+	// last Update (SetV stores V as given).
+	finiteV bool
+	// bufs are the input buffers, saved sparsely.
+	bufs [][]float64
+	// derive, if not nil, recomputes what the model derives from vars.
+	derive func()
+}
+
+// initState records the model's parameters and state layout for
+// AppendState and RestoreState.
+func (b *base) initState(params any, lay stateLayout) {
+	b.par = paramsOf(params)
+	b.lay = lay
+}
+
+// stateError is a RestoreState error: a full message and the sentinel it
+// wraps.
+type stateError struct {
+	msg  string
+	kind error
+}
+
+func (e *stateError) Error() string { return e.msg }
+func (e *stateError) Unwrap() error { return e.kind }
+
+// stateErr formats a RestoreState error wrapping kind.
+func stateErr(kind error, format string, args ...any) error {
+	return &stateError{msg: "neuron: RestoreState: " + fmt.Sprintf(format, args...), kind: kind}
+}
+
+// mismatch is the error for a well-formed state that is not of the
+// receiver: another model, or other sizes or parameters.
+func mismatch(format string, args ...any) error {
+	return stateErr(ErrStateMismatch, format+"; restore a checkpoint into the scenario that wrote it", args...)
+}
+
+// corrupt is the error for a payload whose fields are inconsistent.
+func corrupt(format string, args ...any) error {
+	return stateErr(ErrStateCorrupt, format, args...)
+}
+
+// castagnoli is the CRC-32C table; it is never written after init.
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// frameHeader is the length of a frame header after the tag: the version
+// byte and the payload length.
+const frameHeader = 1 + 8
+
+// beginFrame appends a frame header for tag with a zero payload length and
+// returns the slice and the frame's start, for endFrame.
+func beginFrame(b []byte, tag string) ([]byte, int) {
+	start := len(b)
+	b = append(b, byte(len(tag)))
+	b = append(b, tag...)
+	b = append(b, stateVersion)
+	return binary.LittleEndian.AppendUint64(b, 0), start
+}
+
+// endFrame fills in the payload length of the frame that starts at start
+// and appends its checksum.
+func endFrame(b []byte, start int) []byte {
+	lenAt := start + 1 + int(b[start]) + 1
+	binary.LittleEndian.PutUint64(b[lenAt:], uint64(len(b)-lenAt-8))
+	return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b[start:], castagnoli))
+}
+
+// openFrame checks the frame at the front of b and returns its payload and
+// the bytes after it. It checks, in this order: the frame is complete, its
+// checksum, its tag (want), its version.
+func openFrame(b []byte, want string) (payload, rest []byte, err error) {
+	if len(b) == 0 {
+		return nil, nil, stateErr(ErrStateCorrupt, "no state left for a %s (truncated checkpoint)", want)
+	}
+	n := int(b[0])
+	if len(b) < 1+n+frameHeader {
+		return nil, nil, stateErr(ErrStateCorrupt, "state header truncated after %d bytes", len(b))
+	}
+	tag := string(b[1 : 1+n])
+	version := b[1+n]
+	size := binary.LittleEndian.Uint64(b[2+n:])
+	head := 1 + n + frameHeader
+	if size > uint64(len(b)-head) || uint64(len(b)-head)-size < 4 {
+		return nil, nil, stateErr(ErrStateCorrupt, "state of %d payload bytes truncated to %d bytes", size, len(b)-head)
+	}
+	end := head + int(size)
+	if got, sum := crc32.Checksum(b[:end], castagnoli), binary.LittleEndian.Uint32(b[end:]); got != sum {
+		return nil, nil, stateErr(ErrStateCorrupt, "state checksum %08x, computed %08x: the checkpoint is damaged", sum, got)
+	}
+	if tag != want {
+		return nil, nil, mismatch("state of a %q, this is a %q", tag, want)
+	}
+	if version != stateVersion {
+		return nil, nil, stateErr(ErrStateVersion, "%s state version %d, this program reads version %d: resume with the program version that wrote the checkpoint", tag, version, stateVersion)
+	}
+	return b[head:end], b[end+4:], nil
+}
+
+// Appending payload fields.
+
+func putI64(b []byte, v int64) []byte { return binary.LittleEndian.AppendUint64(b, uint64(v)) }
+func putF64(b []byte, v float64) []byte {
+	return binary.LittleEndian.AppendUint64(b, math.Float64bits(v))
+}
+func putU32(b []byte, v uint32) []byte { return binary.LittleEndian.AppendUint32(b, v) }
+func putBool(b []byte, v bool) []byte {
+	if v {
+		return append(b, 1)
+	}
+	return append(b, 0)
+}
+
+// putIndices appends a count and the indices.
+func putIndices(b []byte, idx []int32) []byte {
+	b = putI64(b, int64(len(idx)))
+	for _, i := range idx {
+		b = putU32(b, uint32(i))
+	}
+	return b
+}
+
+// decoder reads payload fields. Reading past the end yields zeros and sets
+// short, so a decoding function checks once at the end (done).
+type decoder struct {
+	b     []byte
+	short bool
+}
+
+func (d *decoder) take(n int) []byte {
+	if len(d.b) < n {
+		d.short, d.b = true, nil
+		return nil
+	}
+	p := d.b[:n]
+	d.b = d.b[n:]
+	return p
+}
+
+func (d *decoder) i64() int64 {
+	if p := d.take(8); p != nil {
+		return int64(binary.LittleEndian.Uint64(p))
+	}
+	return 0
+}
+
+func (d *decoder) f64() float64 {
+	if p := d.take(8); p != nil {
+		return math.Float64frombits(binary.LittleEndian.Uint64(p))
+	}
+	return 0
+}
+
+func (d *decoder) u32() uint32 {
+	if p := d.take(4); p != nil {
+		return binary.LittleEndian.Uint32(p)
+	}
+	return 0
+}
+
+func (d *decoder) u8() byte {
+	if p := d.take(1); p != nil {
+		return p[0]
+	}
+	return 0
+}
+
+// count reads a length of records of size bytes each, and reports whether
+// that many records fit in what is left (so that no allocation trusts a
+// corrupted count).
+func (d *decoder) count(size int) (int, bool) {
+	c := d.i64()
+	if d.short || c < 0 || c > int64(len(d.b)/size) {
+		d.short, d.b = true, nil
+		return 0, false
+	}
+	return int(c), true
+}
+
+// indices reads a list written by putIndices of indices below n; it
+// returns nil and sets bad if one is out of range.
+func (d *decoder) indices(n int, bad *bool) []int32 {
+	c, ok := d.count(4)
+	if !ok {
+		return nil
+	}
+	out := make([]int32, c)
+	for k := range out {
+		i := d.u32()
+		if i >= uint32(n) {
+			*bad = true
+			return nil
+		}
+		out[k] = int32(i)
+	}
+	return out
+}
+
+// done returns an error if the payload was short or has bytes left over.
+func (d *decoder) done(tag string) error {
+	if d.short || len(d.b) != 0 {
+		return stateErr(ErrStateCorrupt, "%s payload does not match its declared length", tag)
+	}
+	return nil
+}
+
+// tag returns the frame tag of the population's model.
+func (b *base) tag() string { return tagPrefix + b.model }
+
+// AppendState appends the population's complete state to buf as one
+// frame. See [Stater].
+func (b *base) AppendState(buf []byte) []byte {
+	n := b.n
+	nz := make([]int, len(b.lay.bufs))
+	size := 64 + 8*len(b.par) + 9*n + 8*len(b.lay.vars)*n +
+		4*(len(b.woken)+len(b.refr)+len(b.touched)) + 21*len(b.pend)
+	for j, x := range b.lay.bufs {
+		for _, v := range x {
+			if math.Float64bits(v) != 0 {
+				nz[j]++
+			}
+		}
+		size += 8 + 12*nz[j]
+	}
+	buf = slices.Grow(buf, size)
+	buf, start := beginFrame(buf, b.tag())
+	buf = putI64(buf, int64(n))
+	buf = putF64(buf, b.dt)
+	buf = putI64(buf, int64(len(b.par)))
+	for _, p := range b.par {
+		buf = putF64(buf, p.v)
+	}
+	buf = putI64(buf, int64(b.last))
+	buf = putI64(buf, int64(b.flushT))
+	buf = putBool(buf, b.always)
+	buf = putBool(buf, b.denseIn)
+	buf = append(buf, b.status...)
+	for _, a := range b.at {
+		buf = putI64(buf, int64(a))
+	}
+	buf = putIndices(buf, b.woken)
+	buf = putIndices(buf, b.refr)
+	buf = putIndices(buf, b.touched)
+	buf = putI64(buf, int64(len(b.pend)))
+	for _, op := range b.pend {
+		buf = putI64(buf, int64(op.t))
+		buf = putU32(buf, uint32(op.i))
+		buf = append(buf, op.kind)
+		buf = putF64(buf, op.val)
+	}
+	for _, x := range b.lay.vars {
+		for _, v := range x {
+			buf = putF64(buf, v)
+		}
+	}
+	for j, x := range b.lay.bufs {
+		buf = putI64(buf, int64(nz[j]))
+		for i, v := range x {
+			if math.Float64bits(v) != 0 {
+				buf = putU32(buf, uint32(i))
+				buf = putF64(buf, v)
+			}
+		}
+	}
+	return endFrame(buf, start)
+}
+
+// bufEntry is a non-zero entry of an input buffer.
+type bufEntry struct {
+	i int32
+	v float64
+}
+
+// RestoreState replaces the population's state by a state written by
+// AppendState of a population of the same model, size, resolution and
+// parameters. See [Stater].
+func (b *base) RestoreState(data []byte) ([]byte, error) {
+	tag := b.tag()
+	payload, rest, err := openFrame(data, tag)
+	if err != nil {
+		return nil, err
+	}
+	d := decoder{b: payload}
+
+	// Identity.
+	n, dt, np := d.i64(), d.f64(), d.i64()
+	if d.short {
+		return nil, d.done(tag)
+	}
+	if n != int64(b.n) {
+		return nil, mismatch("%s state for %d neurons, this population has %d", b.model, n, b.n)
+	}
+	if math.Float64bits(dt) != math.Float64bits(b.dt) {
+		return nil, mismatch("%s state at resolution %g ms, this population has %g ms", b.model, dt, b.dt)
+	}
+	if np != int64(len(b.par)) {
+		return nil, mismatch("%s state with %d parameters, this program's %s has %d", b.model, np, b.model, len(b.par))
+	}
+	for _, p := range b.par {
+		v := d.f64()
+		if d.short {
+			return nil, d.done(tag)
+		}
+		if math.Float64bits(v) != math.Float64bits(p.v) {
+			return nil, mismatch("%s state with %s = %s, this population has %s = %s",
+				b.model, p.name, withUnit(v, p.unit), p.name, withUnit(p.v, p.unit))
+		}
+	}
+
+	// Bookkeeping.
+	last, flushT := snnsim.Time(d.i64()), snnsim.Time(d.i64())
+	always, denseIn := d.u8(), d.u8()
+	status := slices.Clone(d.take(b.n))
+	var at []snnsim.Time
+	if raw := d.take(8 * b.n); raw != nil {
+		at = make([]snnsim.Time, b.n)
+		for i := range at {
+			at[i] = snnsim.Time(binary.LittleEndian.Uint64(raw[8*i:]))
+		}
+	}
+	badIndex := false
+	woken := d.indices(b.n, &badIndex)
+	refr := d.indices(b.n, &badIndex)
+	touched := d.indices(b.n, &badIndex)
+	if badIndex {
+		return nil, corrupt("%s state lists a neuron index out of range [0, %d)", b.model, b.n)
+	}
+	npend, _ := d.count(8 + 4 + 1 + 8)
+	pend := make([]pendOp, npend)
+	for k := range pend {
+		pend[k] = pendOp{t: snnsim.Time(d.i64()), i: int32(d.u32()), kind: d.u8(), val: d.f64()}
+	}
+
+	// Neurons and input.
+	vars := make([][]float64, len(b.lay.vars))
+	for j := range vars {
+		raw := d.take(8 * b.n)
+		if raw == nil {
+			break
+		}
+		vars[j] = make([]float64, b.n)
+		for i := range vars[j] {
+			vars[j][i] = math.Float64frombits(binary.LittleEndian.Uint64(raw[8*i:]))
+		}
+	}
+	bufs := make([][]bufEntry, len(b.lay.bufs))
+	for j := range bufs {
+		c, ok := d.count(12)
+		if !ok {
+			break
+		}
+		bufs[j] = make([]bufEntry, c)
+		for k := range bufs[j] {
+			bufs[j][k] = bufEntry{i: int32(d.u32()), v: d.f64()}
+		}
+	}
+	if err := d.done(tag); err != nil {
+		return nil, err
+	}
+	if err := b.checkState(last, flushT, always, denseIn, status, at, woken, touched, pend, vars, bufs); err != nil {
+		return nil, err
+	}
+
+	// Everything is consistent: replace the state.
+	b.last, b.flushT, b.always, b.denseIn = last, flushT, always == 1, denseIn == 1
+	copy(b.status, status)
+	copy(b.at, at)
+	b.active = b.active[:0]
+	for i, s := range status {
+		if s == stActive {
+			b.active = append(b.active, int32(i))
+		}
+	}
+	b.woken = append(b.woken[:0], woken...)
+	b.refr = append(b.refr[:0], refr...)
+	b.touched = append(b.touched[:0], touched...)
+	b.pend = append(b.pend[:0], pend...)
+	for j, x := range b.lay.vars {
+		copy(x, vars[j])
+	}
+	for j, x := range b.lay.bufs {
+		clear(x)
+		for _, e := range bufs[j] {
+			x[e.i] = e.v
+		}
+	}
+	b.nLow = 0
+	for _, v := range b.lay.vars[b.lay.drive] {
+		if v < b.thS {
+			b.nLow++
+		}
+	}
+	if b.lay.derive != nil {
+		b.lay.derive()
+	}
+	return rest, nil
+}
+
+// checkState checks the consistency of a decoded state (whose lists hold
+// indices in range) with the invariants that the population keeps between
+// ticks, so that a state accepted by RestoreState cannot make the
+// population misbehave (or panic, or step a neuron tick by tick over a
+// corrupted gap).
+func (b *base) checkState(last, flushT snnsim.Time, always, denseIn byte, status []uint8, at []snnsim.Time,
+	woken, touched []int32, pend []pendOp, vars [][]float64, bufs [][]bufEntry) error {
+	m := b.model
+	if last < 0 {
+		return corrupt("%s state at tick %d", m, last)
+	}
+	if always > 1 || denseIn > 1 {
+		return corrupt("%s state has flags %d, %d (0 or 1)", m, always, denseIn)
+	}
+	if (b.flushK == 0 && flushT != 0) || (b.flushK > 0 && (flushT <= last || flushT-last > b.flushK)) {
+		return corrupt("%s state at tick %d has its next flush at tick %d (every %d ticks)", m, last, flushT, b.flushK)
+	}
+	nWoken := 0
+	for i, s := range status {
+		switch {
+		case s > stWoken:
+			return corrupt("%s state: neuron %d has status %d", m, i, s)
+		case s == stInactive && always == 1:
+			return corrupt("%s state: neuron %d is settled with the shortcut off", m, i)
+		case at[i] < 0 || at[i] > last:
+			return corrupt("%s state at tick %d: neuron %d at tick %d", m, last, i, at[i])
+		}
+		if s == stWoken {
+			nWoken++
+		}
+	}
+	seen := make([]bool, b.n)
+	for _, i := range woken {
+		if status[i] != stWoken || seen[i] {
+			return corrupt("%s state: the woken list does not match the status of neuron %d", m, i)
+		}
+		seen[i] = true
+	}
+	if len(woken) != nWoken {
+		return corrupt("%s state: %d neurons woken, %d listed", m, nWoken, len(woken))
+	}
+	if denseIn == 1 && len(touched) > 0 {
+		return corrupt("%s state has dense input and %d touched neurons", m, len(touched))
+	}
+	for k, op := range pend {
+		if op.i < 0 || int(op.i) >= b.n || op.kind > opV || op.t <= last || status[op.i] == stInactive {
+			return corrupt("%s state at tick %d: pending operation %d (kind %d, neuron %d, tick %d) is invalid", m, last, k, op.kind, op.i, op.t)
+		}
+	}
+	maxRef := float64(last + b.rTick)
+	for i, r := range vars[b.lay.ref] {
+		if !math.IsInf(r, -1) && !(r >= 0 && r <= maxRef && r == math.Floor(r)) {
+			return corrupt("%s state at tick %d: neuron %d refractory until tick %g", m, last, i, r)
+		}
+		if status[i] == stActive {
+			continue
+		}
+		if r > float64(at[i]) {
+			return corrupt("%s state: neuron %d settled at tick %d while refractory until tick %g", m, i, at[i], r)
+		}
+		for _, j := range b.lay.negligible {
+			if !(math.Abs(vars[j][i]) <= b.lay.tol) {
+				return corrupt("%s state: neuron %d settled with a synaptic variable of %g", m, i, vars[j][i])
+			}
+		}
+		if v := vars[0][i]; b.lay.finiteV && at[i] < last && (math.IsNaN(v) || math.IsInf(v, 0)) {
+			return corrupt("%s state: neuron %d settled at %g mV", m, i, v)
+		}
+	}
+	clear(seen)
+	for _, i := range touched {
+		seen[i] = true
+	}
+	for j, es := range bufs {
+		for k, e := range es {
+			if e.i < 0 || int(e.i) >= b.n || (k > 0 && e.i <= es[k-1].i) || math.Float64bits(e.v) == 0 {
+				return corrupt("%s state: input buffer %d entry %d (neuron %d) is out of order or zero", m, j, k, e.i)
+			}
+			if denseIn == 0 && !seen[e.i] {
+				return corrupt("%s state: input to neuron %d that is not in the touched list", m, e.i)
+			}
+		}
+	}
+	return nil
+}
