@@ -58,11 +58,25 @@ projection = "P_to_E"
 sample     = "10 min"
 `
 
+// buildBinary builds the command once per test binary run.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "snnsim")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	return bin
+}
+
 // TestCheckpointResumeCLI runs the plastic scenario for 2 h straight, and
-// for 1 h with --stop-at followed by 'snnsim resume' (a new run of the
-// command, reading only the run directory): the logs and the final
-// checkpoints (the complete state) are byte-identical.
+// for 1 h with --stop-at followed by 'snnsim resume' in a new process that
+// reads only the run directory: the logs and the final checkpoints (the
+// complete state) are byte-identical.
 func TestCheckpointResumeCLI(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the command")
+	}
+	bin := buildBinary(t)
 	dir := t.TempDir()
 	sc := filepath.Join(dir, "plastic.toml")
 	os.WriteFile(sc, []byte(plasticScenario), 0o644)
@@ -78,7 +92,9 @@ func TestCheckpointResumeCLI(t *testing.T) {
 		t.Errorf("the message does not say how to resume: %s", errb.String())
 	}
 	os.Remove(sc) // resume must not need the scenario file
-	runCmd(t, "resume", b, "--progress", "none")
+	if out, err := exec.Command(bin, "resume", b, "--progress", "none").CombinedOutput(); err != nil {
+		t.Fatalf("resume in a new process: %v\n%s", err, out)
+	}
 
 	for _, name := range []string{LogName, CheckpointName} {
 		x, _ := os.ReadFile(filepath.Join(a, name))
@@ -101,10 +117,7 @@ func TestKillDuringCheckpoint(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the command")
 	}
-	bin := filepath.Join(t.TempDir(), "snnsim")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t)
 	resumed := false
 	for k, wait := range []time.Duration{300, 500, 800} {
 		dir := t.TempDir()
