@@ -4,12 +4,12 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"math"
 	"reflect"
 	"slices"
 
 	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/internal/statefmt"
 )
 
 // Stater is implemented by populations whose run-time state can be saved
@@ -181,194 +181,34 @@ func (b *base) initState(params any, lay stateLayout) {
 	b.lay = lay
 }
 
-// stateError is a RestoreState error: a full message and the sentinel it
-// wraps.
-type stateError struct {
-	msg  string
-	kind error
-}
+// codec makes this package's RestoreState errors; the frame format and the
+// field coding are shared with the other checkpointable packages
+// (internal/statefmt).
+var codec = statefmt.Codec{Pkg: "neuron", Corrupt: ErrStateCorrupt, Mismatch: ErrStateMismatch, Version: ErrStateVersion}
 
-func (e *stateError) Error() string { return e.msg }
-func (e *stateError) Unwrap() error { return e.kind }
+// frameHeader is the frame header's length after the tag (for tests).
+const frameHeader = statefmt.FrameHeader
 
-// stateErr formats a RestoreState error wrapping kind.
-func stateErr(kind error, format string, args ...any) error {
-	return &stateError{msg: "neuron: RestoreState: " + fmt.Sprintf(format, args...), kind: kind}
-}
+// decoder reads payload fields (see statefmt.Decoder).
+type decoder = statefmt.Decoder
 
-// mismatch is the error for a well-formed state that is not of the
-// receiver: another model, or other sizes or parameters.
-func mismatch(format string, args ...any) error {
-	return stateErr(ErrStateMismatch, format+"; restore a checkpoint into the scenario that wrote it", args...)
-}
+func stateErr(kind error, format string, args ...any) error { return codec.Err(kind, format, args...) }
+func mismatch(format string, args ...any) error             { return codec.Mismatchf(format, args...) }
+func corrupt(format string, args ...any) error              { return codec.Corruptf(format, args...) }
 
-// corrupt is the error for a payload whose fields are inconsistent.
-func corrupt(format string, args ...any) error {
-	return stateErr(ErrStateCorrupt, format, args...)
-}
-
-// castagnoli is the CRC-32C table; it is never written after init.
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
-
-// frameHeader is the length of a frame header after the tag: the version
-// byte and the payload length.
-const frameHeader = 1 + 8
-
-// beginFrame appends a frame header for tag with a zero payload length and
-// returns the slice and the frame's start, for endFrame.
-func beginFrame(b []byte, tag string) ([]byte, int) {
-	start := len(b)
-	b = append(b, byte(len(tag)))
-	b = append(b, tag...)
-	b = append(b, stateVersion)
-	return binary.LittleEndian.AppendUint64(b, 0), start
-}
-
-// endFrame fills in the payload length of the frame that starts at start
-// and appends its checksum.
-func endFrame(b []byte, start int) []byte {
-	lenAt := start + 1 + int(b[start]) + 1
-	binary.LittleEndian.PutUint64(b[lenAt:], uint64(len(b)-lenAt-8))
-	return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b[start:], castagnoli))
-}
-
-// openFrame checks the frame at the front of b and returns its payload and
-// the bytes after it. It checks, in this order: the frame is complete, its
-// checksum, its tag (want), its version.
+func beginFrame(b []byte, tag string) ([]byte, int) { return statefmt.Begin(b, tag, stateVersion) }
 func openFrame(b []byte, want string) (payload, rest []byte, err error) {
-	if len(b) == 0 {
-		return nil, nil, stateErr(ErrStateCorrupt, "no state left for a %s (truncated checkpoint)", want)
-	}
-	n := int(b[0])
-	if len(b) < 1+n+frameHeader {
-		return nil, nil, stateErr(ErrStateCorrupt, "state header truncated after %d bytes", len(b))
-	}
-	tag := string(b[1 : 1+n])
-	version := b[1+n]
-	size := binary.LittleEndian.Uint64(b[2+n:])
-	head := 1 + n + frameHeader
-	if size > uint64(len(b)-head) || uint64(len(b)-head)-size < 4 {
-		return nil, nil, stateErr(ErrStateCorrupt, "state of %d payload bytes truncated to %d bytes", size, len(b)-head)
-	}
-	end := head + int(size)
-	if got, sum := crc32.Checksum(b[:end], castagnoli), binary.LittleEndian.Uint32(b[end:]); got != sum {
-		return nil, nil, stateErr(ErrStateCorrupt, "state checksum %08x, computed %08x: the checkpoint is damaged", sum, got)
-	}
-	if tag != want {
-		return nil, nil, mismatch("state of a %q, this is a %q", tag, want)
-	}
-	if version != stateVersion {
-		return nil, nil, stateErr(ErrStateVersion, "%s state version %d, this program reads version %d: resume with the program version that wrote the checkpoint", tag, version, stateVersion)
-	}
-	return b[head:end], b[end+4:], nil
+	return codec.Open(b, want, stateVersion)
 }
 
-// Appending payload fields.
-
-func putI64(b []byte, v int64) []byte { return binary.LittleEndian.AppendUint64(b, uint64(v)) }
-func putF64(b []byte, v float64) []byte {
-	return binary.LittleEndian.AppendUint64(b, math.Float64bits(v))
-}
-func putU32(b []byte, v uint32) []byte { return binary.LittleEndian.AppendUint32(b, v) }
-func putBool(b []byte, v bool) []byte {
-	if v {
-		return append(b, 1)
-	}
-	return append(b, 0)
-}
-
-// putIndices appends a count and the indices.
-func putIndices(b []byte, idx []int32) []byte {
-	b = putI64(b, int64(len(idx)))
-	for _, i := range idx {
-		b = putU32(b, uint32(i))
-	}
-	return b
-}
-
-// decoder reads payload fields. Reading past the end yields zeros and sets
-// short, so a decoding function checks once at the end (done).
-type decoder struct {
-	b     []byte
-	short bool
-}
-
-func (d *decoder) take(n int) []byte {
-	if len(d.b) < n {
-		d.short, d.b = true, nil
-		return nil
-	}
-	p := d.b[:n]
-	d.b = d.b[n:]
-	return p
-}
-
-func (d *decoder) i64() int64 {
-	if p := d.take(8); p != nil {
-		return int64(binary.LittleEndian.Uint64(p))
-	}
-	return 0
-}
-
-func (d *decoder) f64() float64 {
-	if p := d.take(8); p != nil {
-		return math.Float64frombits(binary.LittleEndian.Uint64(p))
-	}
-	return 0
-}
-
-func (d *decoder) u32() uint32 {
-	if p := d.take(4); p != nil {
-		return binary.LittleEndian.Uint32(p)
-	}
-	return 0
-}
-
-func (d *decoder) u8() byte {
-	if p := d.take(1); p != nil {
-		return p[0]
-	}
-	return 0
-}
-
-// count reads a length of records of size bytes each, and reports whether
-// that many records fit in what is left (so that no allocation trusts a
-// corrupted count).
-func (d *decoder) count(size int) (int, bool) {
-	c := d.i64()
-	if d.short || c < 0 || c > int64(len(d.b)/size) {
-		d.short, d.b = true, nil
-		return 0, false
-	}
-	return int(c), true
-}
-
-// indices reads a list written by putIndices of indices below n; it
-// returns nil and sets bad if one is out of range.
-func (d *decoder) indices(n int, bad *bool) []int32 {
-	c, ok := d.count(4)
-	if !ok {
-		return nil
-	}
-	out := make([]int32, c)
-	for k := range out {
-		i := d.u32()
-		if i >= uint32(n) {
-			*bad = true
-			return nil
-		}
-		out[k] = int32(i)
-	}
-	return out
-}
-
-// done returns an error if the payload was short or has bytes left over.
-func (d *decoder) done(tag string) error {
-	if d.short || len(d.b) != 0 {
-		return stateErr(ErrStateCorrupt, "%s payload does not match its declared length", tag)
-	}
-	return nil
-}
+var (
+	endFrame   = statefmt.End
+	putI64     = statefmt.PutI64
+	putF64     = statefmt.PutF64
+	putU32     = statefmt.PutU32
+	putBool    = statefmt.PutBool
+	putIndices = statefmt.PutIndices
+)
 
 // tag returns the frame tag of the population's model.
 func (b *base) tag() string { return tagPrefix + b.model }
@@ -446,12 +286,12 @@ func (b *base) RestoreState(data []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := decoder{b: payload}
+	d := decoder{B: payload, C: &codec}
 
 	// Identity.
-	n, dt, np := d.i64(), d.f64(), d.i64()
-	if d.short {
-		return nil, d.done(tag)
+	n, dt, np := d.I64(), d.F64(), d.I64()
+	if d.Short {
+		return nil, d.Done(tag)
 	}
 	if n != int64(b.n) {
 		return nil, mismatch("%s state for %d neurons, this population has %d", b.model, n, b.n)
@@ -463,9 +303,9 @@ func (b *base) RestoreState(data []byte) ([]byte, error) {
 		return nil, mismatch("%s state with %d parameters, this program's %s has %d", b.model, np, b.model, len(b.par))
 	}
 	for _, p := range b.par {
-		v := d.f64()
-		if d.short {
-			return nil, d.done(tag)
+		v := d.F64()
+		if d.Short {
+			return nil, d.Done(tag)
 		}
 		if math.Float64bits(v) != math.Float64bits(p.v) {
 			return nil, mismatch("%s state with %s = %s, this population has %s = %s",
@@ -474,33 +314,33 @@ func (b *base) RestoreState(data []byte) ([]byte, error) {
 	}
 
 	// Bookkeeping.
-	last, flushT := snnsim.Time(d.i64()), snnsim.Time(d.i64())
-	always, denseIn := d.u8(), d.u8()
-	status := slices.Clone(d.take(b.n))
+	last, flushT := snnsim.Time(d.I64()), snnsim.Time(d.I64())
+	always, denseIn := d.U8(), d.U8()
+	status := slices.Clone(d.Take(b.n))
 	var at []snnsim.Time
-	if raw := d.take(8 * b.n); raw != nil {
+	if raw := d.Take(8 * b.n); raw != nil {
 		at = make([]snnsim.Time, b.n)
 		for i := range at {
 			at[i] = snnsim.Time(binary.LittleEndian.Uint64(raw[8*i:]))
 		}
 	}
 	badIndex := false
-	woken := d.indices(b.n, &badIndex)
-	refr := d.indices(b.n, &badIndex)
-	touched := d.indices(b.n, &badIndex)
+	woken := d.Indices(b.n, &badIndex)
+	refr := d.Indices(b.n, &badIndex)
+	touched := d.Indices(b.n, &badIndex)
 	if badIndex {
 		return nil, corrupt("%s state lists a neuron index out of range [0, %d)", b.model, b.n)
 	}
-	npend, _ := d.count(8 + 4 + 1 + 8)
+	npend, _ := d.Count(8 + 4 + 1 + 8)
 	pend := make([]pendOp, npend)
 	for k := range pend {
-		pend[k] = pendOp{t: snnsim.Time(d.i64()), i: int32(d.u32()), kind: d.u8(), val: d.f64()}
+		pend[k] = pendOp{t: snnsim.Time(d.I64()), i: int32(d.U32()), kind: d.U8(), val: d.F64()}
 	}
 
 	// Neurons and input.
 	vars := make([][]float64, len(b.lay.vars))
 	for j := range vars {
-		raw := d.take(8 * b.n)
+		raw := d.Take(8 * b.n)
 		if raw == nil {
 			break
 		}
@@ -511,16 +351,16 @@ func (b *base) RestoreState(data []byte) ([]byte, error) {
 	}
 	bufs := make([][]bufEntry, len(b.lay.bufs))
 	for j := range bufs {
-		c, ok := d.count(12)
+		c, ok := d.Count(12)
 		if !ok {
 			break
 		}
 		bufs[j] = make([]bufEntry, c)
 		for k := range bufs[j] {
-			bufs[j][k] = bufEntry{i: int32(d.u32()), v: d.f64()}
+			bufs[j][k] = bufEntry{i: int32(d.U32()), v: d.F64()}
 		}
 	}
-	if err := d.done(tag); err != nil {
+	if err := d.Done(tag); err != nil {
 		return nil, err
 	}
 	if err := b.checkState(last, flushT, always, denseIn, status, at, woken, touched, pend, vars, bufs); err != nil {

@@ -50,9 +50,9 @@ func (s silent) RestoreState(b []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := decoder{b: payload}
-	n := d.i64()
-	if err := d.done(tagExternal); err != nil {
+	d := decoder{B: payload, C: &codec}
+	n := d.I64()
+	if err := d.Done(tagExternal); err != nil {
 		return nil, err
 	}
 	if n != int64(s) {

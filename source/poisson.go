@@ -310,10 +310,10 @@ func (s *poissonSource) RestoreState(b []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := decoder{b: payload}
-	n, dt := d.i64(), d.f64()
-	if d.short {
-		return nil, d.done(tagPoisson)
+	d := decoder{B: payload, C: &codec}
+	n, dt := d.I64(), d.F64()
+	if d.Short {
+		return nil, d.Done(tagPoisson)
 	}
 	if n != int64(s.n) {
 		return nil, mismatch("poisson state for %d members, this source has %d", n, s.n)
@@ -321,26 +321,26 @@ func (s *poissonSource) RestoreState(b []byte) ([]byte, error) {
 	if math.Float64bits(dt) != math.Float64bits(s.dt) {
 		return nil, mismatch("poisson state at resolution %g ms, this source has %g ms", dt, s.dt)
 	}
-	ns, _ := d.count(16)
+	ns, _ := d.Count(16)
 	segs := make([]segment, ns)
 	for k := range segs {
-		segs[k] = segment{from: snnsim.Time(d.i64()), lam: d.f64()}
+		segs[k] = segment{from: snnsim.Time(d.I64()), lam: d.F64()}
 		if g := segs[k]; !(g.lam >= 0) || math.IsInf(g.lam, 0) || (k > 0 && g.from < segs[k-1].from) {
 			return nil, corrupt("poisson segment %d (from tick %d, rate·dt %g) breaks the schedule", k, g.from, g.lam)
 		}
 	}
-	if !d.short && ns == 0 {
+	if !d.Short && ns == 0 {
 		return nil, corrupt("poisson state has no rate segment")
 	}
-	nh, _ := d.count(16)
+	nh, _ := d.Count(16)
 	if nh > s.n {
 		return nil, corrupt("poisson state has %d pending spikes for %d members", nh, s.n)
 	}
 	heap := make([]poissonEntry, nh, s.n)
 	seen := make([]bool, s.n)
 	for k := range heap {
-		e := poissonEntry{t: snnsim.Time(d.i64()), m: int32(d.u32()), seg: int32(d.u32())}
-		if d.short {
+		e := poissonEntry{t: snnsim.Time(d.I64()), m: int32(d.U32()), seg: int32(d.U32())}
+		if d.Short {
 			break
 		}
 		if e.m < 0 || int(e.m) >= s.n || seen[e.m] {
@@ -359,7 +359,7 @@ func (s *poissonSource) RestoreState(b []byte) ([]byte, error) {
 		}
 		heap[k] = e
 	}
-	if err := d.done(tagPoisson); err != nil {
+	if err := d.Done(tagPoisson); err != nil {
 		return nil, err
 	}
 	s.segs, s.heap = segs, heap

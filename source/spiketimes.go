@@ -161,9 +161,9 @@ func (s *spikeTimesSource) RestoreState(b []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := decoder{b: payload}
-	n, count, hash, i := d.i64(), d.i64(), uint64(d.i64()), d.i64()
-	if err := d.done(tagSpikeTimes); err != nil {
+	d := decoder{B: payload, C: &codec}
+	n, count, hash, i := d.I64(), d.I64(), uint64(d.I64()), d.I64()
+	if err := d.Done(tagSpikeTimes); err != nil {
 		return nil, err
 	}
 	if n != int64(s.n) {

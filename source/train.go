@@ -148,12 +148,12 @@ func (s *trainSource) RestoreState(b []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := decoder{b: payload}
-	n := d.i64()
-	origin, every, step := d.f64(), d.f64(), d.f64()
-	trains, pulses, stop := d.i64(), d.i64(), snnsim.Time(d.i64())
-	k, j, next := d.i64(), d.i64(), snnsim.Time(d.i64())
-	if err := d.done(tag); err != nil {
+	d := decoder{B: payload, C: &codec}
+	n := d.I64()
+	origin, every, step := d.F64(), d.F64(), d.F64()
+	trains, pulses, stop := d.I64(), d.I64(), snnsim.Time(d.I64())
+	k, j, next := d.I64(), d.I64(), snnsim.Time(d.I64())
+	if err := d.Done(tag); err != nil {
 		return nil, err
 	}
 	if n != int64(len(s.all)) {

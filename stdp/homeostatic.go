@@ -320,7 +320,7 @@ func (r *Homeostatic[W]) RestoreState(b []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := decoder{b: payload}
+	d := decoder{B: payload, C: &codec}
 	id := r.ident()
 	if err := id.check(&d); err != nil {
 		return nil, err
@@ -337,7 +337,7 @@ func (r *Homeostatic[W]) RestoreState(b []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := d.done(tag); err != nil {
+	if err := d.Done(tag); err != nil {
 		return nil, err
 	}
 	r.pre, r.post, r.slow = pre, post, slow

@@ -302,7 +302,7 @@ func (r *Pair[W]) RestoreState(b []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := decoder{b: payload}
+	d := decoder{B: payload, C: &codec}
 	id := r.ident()
 	if err := id.check(&d); err != nil {
 		return nil, err
@@ -315,7 +315,7 @@ func (r *Pair[W]) RestoreState(b []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := d.done(tag); err != nil {
+	if err := d.Done(tag); err != nil {
 		return nil, err
 	}
 	r.pre, r.post = pre, post

@@ -1,13 +1,11 @@
 package stdp
 
 import (
-	"encoding/binary"
 	"errors"
-	"fmt"
-	"hash/crc32"
 	"math"
 
 	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/internal/statefmt"
 )
 
 // Stater saves and restores the traces of a rule, for checkpoints. Every
@@ -73,140 +71,34 @@ const stateVersion = 1
 // tagOf is the frame tag of a rule: "stdp/" and its name.
 func tagOf(rule string) string { return "stdp/" + rule }
 
-// stateError is a RestoreState error: a full message and the sentinel it
-// wraps.
-type stateError struct {
-	msg  string
-	kind error
-}
+// codec makes this package's RestoreState errors; the frame format and the
+// field coding are shared with the other checkpointable packages
+// (internal/statefmt).
+var codec = statefmt.Codec{Pkg: "stdp", Corrupt: ErrStateCorrupt, Mismatch: ErrStateMismatch, Version: ErrStateVersion}
 
-func (e *stateError) Error() string { return e.msg }
-func (e *stateError) Unwrap() error { return e.kind }
+// frameHeader is the frame header's length after the tag (for tests).
+const frameHeader = statefmt.FrameHeader
 
-// stateErr formats a RestoreState error wrapping kind.
-func stateErr(kind error, format string, args ...any) error {
-	return &stateError{msg: "stdp: RestoreState: " + fmt.Sprintf(format, args...), kind: kind}
-}
+// decoder reads payload fields (see statefmt.Decoder).
+type decoder = statefmt.Decoder
 
-// mismatch is the error for a well-formed state that is not of the
-// receiver: another kind of rule, or other sizes or parameters.
-func mismatch(format string, args ...any) error {
-	return stateErr(ErrStateMismatch, format+"; restore a checkpoint into the scenario that wrote it", args...)
-}
+func stateErr(kind error, format string, args ...any) error { return codec.Err(kind, format, args...) }
+func mismatch(format string, args ...any) error             { return codec.Mismatchf(format, args...) }
+func corrupt(format string, args ...any) error              { return codec.Corruptf(format, args...) }
 
-// castagnoli is the CRC-32C table; it is never written after init.
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
-
-// frameHeader is the length of a frame header after the tag: the version
-// byte and the payload length.
-const frameHeader = 1 + 8
-
-// beginFrame appends a frame header for tag with a zero payload length and
-// returns the slice and the frame's start, for endFrame.
-func beginFrame(b []byte, tag string) ([]byte, int) {
-	start := len(b)
-	b = append(b, byte(len(tag)))
-	b = append(b, tag...)
-	b = append(b, stateVersion)
-	return binary.LittleEndian.AppendUint64(b, 0), start
-}
-
-// endFrame fills in the payload length of the frame that starts at start
-// and appends its checksum.
-func endFrame(b []byte, start int) []byte {
-	lenAt := start + 1 + int(b[start]) + 1
-	binary.LittleEndian.PutUint64(b[lenAt:], uint64(len(b)-lenAt-8))
-	return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b[start:], castagnoli))
-}
-
-// openFrame checks the frame at the front of b and returns its payload and
-// the bytes after it. It checks, in this order: the frame is complete, its
-// checksum, its tag (want), its version.
+func beginFrame(b []byte, tag string) ([]byte, int) { return statefmt.Begin(b, tag, stateVersion) }
 func openFrame(b []byte, want string) (payload, rest []byte, err error) {
-	if len(b) == 0 {
-		return nil, nil, stateErr(ErrStateCorrupt, "no state left for a %s (truncated checkpoint)", want)
-	}
-	n := int(b[0])
-	if len(b) < 1+n+frameHeader {
-		return nil, nil, stateErr(ErrStateCorrupt, "state header truncated after %d bytes", len(b))
-	}
-	tag := string(b[1 : 1+n])
-	version := b[1+n]
-	size := binary.LittleEndian.Uint64(b[2+n:])
-	head := 1 + n + frameHeader
-	if size > uint64(len(b)-head) || uint64(len(b)-head)-size < 4 {
-		return nil, nil, stateErr(ErrStateCorrupt, "state of %d payload bytes truncated to %d bytes", size, len(b)-head)
-	}
-	end := head + int(size)
-	if got, sum := crc32.Checksum(b[:end], castagnoli), binary.LittleEndian.Uint32(b[end:]); got != sum {
-		return nil, nil, stateErr(ErrStateCorrupt, "state checksum %08x, computed %08x: the checkpoint is damaged", sum, got)
-	}
-	if tag != want {
-		return nil, nil, mismatch("state of a %q, this is a %q", tag, want)
-	}
-	if version != stateVersion {
-		return nil, nil, stateErr(ErrStateVersion, "%s state version %d, this program reads version %d: resume with the program version that wrote the checkpoint", tag, version, stateVersion)
-	}
-	return b[head:end], b[end+4:], nil
+	return codec.Open(b, want, stateVersion)
 }
 
-// Appending payload fields.
-
-func putI64(b []byte, v int64) []byte { return binary.LittleEndian.AppendUint64(b, uint64(v)) }
-func putF64(b []byte, v float64) []byte {
-	return binary.LittleEndian.AppendUint64(b, math.Float64bits(v))
-}
-
-// decoder reads payload fields. Reading past the end yields zeros and sets
-// short, so a decoding function checks once at the end (done).
-type decoder struct {
-	b     []byte
-	short bool
-}
-
-func (d *decoder) take(n int) []byte {
-	if len(d.b) < n {
-		d.short, d.b = true, nil
-		return nil
-	}
-	p := d.b[:n]
-	d.b = d.b[n:]
-	return p
-}
-
-func (d *decoder) i64() int64 {
-	if p := d.take(8); p != nil {
-		return int64(binary.LittleEndian.Uint64(p))
-	}
-	return 0
-}
-
-func (d *decoder) f64() float64 {
-	if p := d.take(8); p != nil {
-		return math.Float64frombits(binary.LittleEndian.Uint64(p))
-	}
-	return 0
-}
-
-func (d *decoder) u8() byte {
-	if p := d.take(1); p != nil {
-		return p[0]
-	}
-	return 0
-}
-
-// done returns an error if the payload was short or has bytes left over.
-func (d *decoder) done(tag string) error {
-	if d.short || len(d.b) != 0 {
-		return stateErr(ErrStateCorrupt, "%s payload does not match its declared length", tag)
-	}
-	return nil
-}
-
-// corrupt is the error for a payload whose fields are inconsistent.
-func corrupt(format string, args ...any) error {
-	return stateErr(ErrStateCorrupt, format, args...)
-}
+var (
+	endFrame   = statefmt.End
+	putI64     = statefmt.PutI64
+	putF64     = statefmt.PutF64
+	putU32     = statefmt.PutU32
+	putBool    = statefmt.PutBool
+	putIndices = statefmt.PutIndices
+)
 
 // ident is what identifies a rule's traces: sizes, resolution, time
 // constants and pairing. A state is restored only into a rule of the same
@@ -236,14 +128,14 @@ func (id *ident) append(b []byte) []byte {
 
 // check reads an ident from d and compares it with id.
 func (id *ident) check(d *decoder) error {
-	nPre, nPost, dt := d.i64(), d.i64(), d.f64()
+	nPre, nPost, dt := d.I64(), d.I64(), d.F64()
 	taus := make([]float64, len(id.taus))
 	for k := range taus {
-		taus[k] = d.f64()
+		taus[k] = d.F64()
 	}
-	reset := d.u8()
-	if d.short {
-		return d.done(tagOf(id.rule))
+	reset := d.U8()
+	if d.Short {
+		return d.Done(tagOf(id.rule))
 	}
 	if nPre != int64(id.nPre) || nPost != int64(id.nPost) {
 		return mismatch("%s state for %d source and %d target neurons, this rule has %d and %d", id.rule, nPre, nPost, id.nPre, id.nPost)
@@ -285,13 +177,13 @@ func appendTraces(b []byte, ts *traces1) []byte {
 
 // readTraces reads n traces written by appendTraces into a new traces1.
 func readTraces(d *decoder, n int, what string) (traces1, error) {
-	if len(d.b) < 24*n {
-		d.short = true
+	if len(d.B) < 24*n {
+		d.Short = true
 		return traces1{}, nil
 	}
 	ts := newTraces1(n)
 	for i := range ts.hot {
-		last, after, before := snnsim.Time(d.i64()), d.f64(), d.f64()
+		last, after, before := snnsim.Time(d.I64()), d.F64(), d.F64()
 		if err := checkTrace(what, i, last, after, before); err != nil {
 			return traces1{}, err
 		}
@@ -333,8 +225,8 @@ func appendHomTraces(b []byte, ts *homTraces) []byte {
 // recomputed (as add computes them).
 func readHomTraces(d *decoder, ts *homTraces) (homTraces, error) {
 	n := len(ts.hot)
-	if len(d.b) < 40*n {
-		d.short = true
+	if len(d.B) < 40*n {
+		d.Short = true
 		return homTraces{}, nil
 	}
 	out := *ts
@@ -342,9 +234,9 @@ func readHomTraces(d *decoder, ts *homTraces) (homTraces, error) {
 	out.after = make([][2]float64, n)
 	out.before = make([][2]float64, n)
 	for j := range n {
-		last := snnsim.Time(d.i64())
-		a := [2]float64{d.f64(), d.f64()}
-		bf := [2]float64{d.f64(), d.f64()}
+		last := snnsim.Time(d.I64())
+		a := [2]float64{d.F64(), d.F64()}
+		bf := [2]float64{d.F64(), d.F64()}
 		if err := checkTrace("z⁻/z^hom", j, last, a[0], a[1], bf[0], bf[1]); err != nil {
 			return homTraces{}, err
 		}

@@ -276,7 +276,7 @@ func (r *Triplet[W]) RestoreState(b []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := decoder{b: payload}
+	d := decoder{B: payload, C: &codec}
 	id := r.ident()
 	if err := id.check(&d); err != nil {
 		return nil, err
@@ -291,7 +291,7 @@ func (r *Triplet[W]) RestoreState(b []byte) ([]byte, error) {
 			return nil, err
 		}
 	}
-	if err := d.done(tag); err != nil {
+	if err := d.Done(tag); err != nil {
 		return nil, err
 	}
 	r.r1, r.r2, r.o1, r.o2 = ts[0], ts[1], ts[2], ts[3]
