@@ -8,15 +8,22 @@
 //
 //  1. stimuli: current steps starting or ending at t change neurons' bias;
 //  2. delivery: every spike whose arrival tick is t (emission tick plus the
-//     synapse's delay, at least one tick) adds its synapses' weights to the
-//     targets' inputs (neuron.Population.Deliver);
+//     synapse's delay, at least one tick) first runs the presynaptic side of
+//     plasticity on its synapses (stdp.Rule.Pre: depression, trace update),
+//     then adds their weights to the targets' inputs
+//     (neuron.Population.Deliver);
 //  3. sources: spike sources due at t fire;
 //  4. neurons: every active neuron is advanced to t, its input from step 2 is
 //     added, and the threshold is tested (neuron.Population.Update);
+//  4b. plasticity: for the neurons that fired, the postsynaptic side of
+//     every plastic projection onto them (stdp.Rule.Post: potentiation over
+//     the transposed index, trace update);
 //  5. fan-out: the spikes of steps 3 and 4 are queued for arrival at
 //     t + delay, grouped per source neuron and delay;
 //  6. sinks: the spikes of tick t are passed to every attached sink, ordered by
-//     global neuron ID.
+//     global neuron ID;
+//  7. probes and guards: sampled state after tick t (record.go), then the
+//     rate guards (guard.go).
 //
 // The initial state is the state at tick 0; neurons are first updated and
 // tested at tick 1. [Engine.Schedule] prints this order. A spike emitted at tick s through a

@@ -323,7 +323,7 @@ func (e *Engine) Schedule() string {
 	var b strings.Builder
 	b.WriteString("Within tick t:\n")
 	b.WriteString("  1. stimuli      current steps starting or ending at t change the bias of their neurons\n")
-	b.WriteString("  2. delivery     spikes arriving at t add their weights to the targets' inputs\n")
+	b.WriteString("  2. delivery     spikes arriving at t: presynaptic side of plasticity (depression), then their weights go to the targets' inputs\n")
 	for _, p := range e.projs {
 		fmt.Fprintf(&b, "                 %s: %s -> %s (%s, %d synapses)\n", p.Name, e.pops[p.From].name, e.pops[p.To].name, p.Receptor, p.Len())
 	}
@@ -334,8 +334,10 @@ func (e *Engine) Schedule() string {
 			fmt.Fprintf(&b, "                 %s (%d neurons)\n", p.name, p.neu.Len())
 		}
 	}
+	b.WriteString("  4b. plasticity  postsynaptic side of the plastic projections (potentiation) for the neurons that fired\n")
 	b.WriteString("  5. fan-out      spikes of t are queued for arrival at t + delay\n")
 	b.WriteString("  6. sinks        spikes of t go to the log and callbacks\n")
+	b.WriteString("  7. probes       sampled state (v, rates, weights) after tick t; then rate guards\n")
 	b.WriteString("When no neuron is active the engine jumps to the next source spike, arrival, stimulus change or the end.\n")
 	return b.String()
 }
