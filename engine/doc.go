@@ -14,10 +14,10 @@
 //     (neuron.Population.Deliver);
 //  3. sources: spike sources due at t fire;
 //  4. neurons: every active neuron is advanced to t, its input from step 2 is
-//     added, and the threshold is tested (neuron.Population.Update);
-//     4b. plasticity: for the neurons that fired, the postsynaptic side of
-//     every plastic projection onto them (stdp.Rule.Post: potentiation over
-//     the transposed index, trace update);
+//     added, and the threshold is tested (neuron.Population.Update); then
+//     (4b in Engine.Schedule), for the neurons that fired, the postsynaptic
+//     side of every plastic projection onto them (stdp.Rule.Post:
+//     potentiation over the transposed index, trace update);
 //  5. fan-out: the spikes of steps 3 and 4 are queued for arrival at
 //     t + delay, grouped per source neuron and delay;
 //  6. sinks: the spikes of tick t are passed to every attached sink, ordered by
