@@ -115,6 +115,7 @@ type base struct {
 	pend    []pendOp
 
 	denseIn  bool // Deliver got more than touchMax targets since the last Update; touched is not kept
+	denseOK  bool // the model's Update and clearInput handle denseIn (else touched is always kept)
 	touchMax int  // see touch
 
 	nLow   int         // neurons whose resting drive is below threshold (can settle)
@@ -170,6 +171,10 @@ const denseInputDiv = 16
 // then added (lif_exp_cond and lif_cond_ampa_nmda use it; the older
 // models keep appending to touched).
 func (b *base) touch(targets []int32) {
+	if !b.denseOK {
+		b.touched = append(b.touched, targets...)
+		return
+	}
 	if b.denseIn {
 		return
 	}
@@ -516,4 +521,56 @@ func flushSlice(x []float64) {
 			x[i] = 0
 		}
 	}
+}
+
+// addInput is the body of every model's Deliver: it adds weights[k] to
+// buf[targets[k]] (an input buffer that the next Update adds to the state)
+// and marks the targets at rest to be woken. A negative input (lif_delta's
+// inhibition) passes negate, which costs a second loop rather than a
+// multiplication in the common one.
+func (b *base) addInput(buf []float64, negate bool, targets []int32, weights []float32) {
+	weights = weights[:len(targets)]
+	b.touch(targets)
+	switch {
+	case negate:
+		for k, j := range targets {
+			buf[j] -= float64(weights[k])
+		}
+	default:
+		for k, j := range targets {
+			buf[j] += float64(weights[k])
+		}
+	}
+	if len(b.active) == b.n { // nobody to wake
+		return
+	}
+	st := b.status
+	for _, j := range targets {
+		if st[j] == stInactive {
+			b.wake(int(j))
+		}
+	}
+}
+
+// stepper is what a model adds to base for Update: its two loops and the
+// clearing of its input buffers.
+type stepper interface {
+	stepDense(t snnsim.Time, fired []int32) []int32
+	stepSparse(t snnsim.Time, fired []int32) []int32
+	clearInput()
+}
+
+// update is the body of every model's Update (see [Population]).
+func (b *base) update(m stepper, t snnsim.Time, fired []int32) []int32 {
+	dense := b.begin(t)
+	if len(b.active) > 0 {
+		if dense {
+			fired = m.stepDense(t, fired)
+		} else {
+			fired = m.stepSparse(t, fired)
+		}
+	}
+	m.clearInput()
+	b.end(t)
+	return fired
 }

@@ -88,44 +88,22 @@ func (p LIFCond) New(n int, clock snnsim.Clock) (Population, error) {
 	q.flushK = flushEvery(clock.DT, min(p.TauExc, p.TauInh))
 	q.flushT = q.flushK
 	q.initActive(drive)
+	q.denseOK = true
 	return q, nil
 }
 
 // Deliver adds the weights [g_L] to the conductance of the targets at tick t.
 func (q *lifCondPop) Deliver(t snnsim.Time, r Receptor, targets []int32, weights []float32) {
-	weights = weights[:len(targets)]
-	q.touch(targets)
-	buf, st := q.be, q.status
+	buf := q.be
 	if r == Inh {
 		buf = q.bi
 	}
-	if len(q.active) == q.n { // nobody to wake
-		for k, j := range targets {
-			buf[j] += float64(weights[k])
-		}
-		return
-	}
-	for k, j := range targets {
-		buf[j] += float64(weights[k])
-		if st[j] == stInactive {
-			q.wake(int(j))
-		}
-	}
+	q.addInput(buf, false, targets, weights)
 }
 
 // Update advances the active neurons to tick t; see [Population].
 func (q *lifCondPop) Update(t snnsim.Time, fired []int32) []int32 {
-	dense := q.begin(t)
-	if len(q.active) > 0 {
-		if dense {
-			fired = q.stepDense(t, fired)
-		} else {
-			fired = q.stepSparse(t, fired)
-		}
-	}
-	q.clearInput()
-	q.end(t)
-	return fired
+	return q.update(q, t, fired)
 }
 
 func (q *lifCondPop) stepDense(t snnsim.Time, fired []int32) []int32 {

@@ -56,39 +56,12 @@ func (p LIFDelta) New(n int, clock snnsim.Clock) (Population, error) {
 
 // Deliver adds the weights [mV] to the input of the targets at tick t.
 func (q *lifDeltaPop) Deliver(t snnsim.Time, r Receptor, targets []int32, weights []float32) {
-	weights = weights[:len(targets)]
-	q.touched = append(q.touched, targets...)
-	in, st := q.in, q.status
-	if r == Inh {
-		for k, j := range targets {
-			in[j] -= float64(weights[k])
-			if st[j] == stInactive {
-				q.wake(int(j))
-			}
-		}
-		return
-	}
-	for k, j := range targets {
-		in[j] += float64(weights[k])
-		if st[j] == stInactive {
-			q.wake(int(j))
-		}
-	}
+	q.addInput(q.in, r == Inh, targets, weights)
 }
 
 // Update advances the active neurons to tick t; see [Population].
 func (q *lifDeltaPop) Update(t snnsim.Time, fired []int32) []int32 {
-	dense := q.begin(t)
-	if len(q.active) > 0 {
-		if dense {
-			fired = q.stepDense(t, fired)
-		} else {
-			fired = q.stepSparse(t, fired)
-		}
-	}
-	q.clearInput()
-	q.end(t)
-	return fired
+	return q.update(q, t, fired)
 }
 
 func (q *lifDeltaPop) stepDense(t snnsim.Time, fired []int32) []int32 {

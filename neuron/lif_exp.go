@@ -98,33 +98,16 @@ func (q *lifExpPop) prop(k snnsim.Time) expProp {
 
 // Deliver adds the weights [mV] to the current of the targets at tick t.
 func (q *lifExpPop) Deliver(t snnsim.Time, r Receptor, targets []int32, weights []float32) {
-	weights = weights[:len(targets)]
-	q.touched = append(q.touched, targets...)
-	buf, st := q.be, q.status
+	buf := q.be
 	if r == Inh {
 		buf = q.bi
 	}
-	for k, j := range targets {
-		buf[j] += float64(weights[k])
-		if st[j] == stInactive {
-			q.wake(int(j))
-		}
-	}
+	q.addInput(buf, false, targets, weights)
 }
 
 // Update advances the active neurons to tick t; see [Population].
 func (q *lifExpPop) Update(t snnsim.Time, fired []int32) []int32 {
-	dense := q.begin(t)
-	if len(q.active) > 0 {
-		if dense {
-			fired = q.stepDense(t, fired)
-		} else {
-			fired = q.stepSparse(t, fired)
-		}
-	}
-	q.clearInput()
-	q.end(t)
-	return fired
+	return q.update(q, t, fired)
 }
 
 func (q *lifExpPop) stepDense(t snnsim.Time, fired []int32) []int32 {
