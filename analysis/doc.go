@@ -24,6 +24,6 @@
 // loadable in one line of Python (see the README, "Analysing logs").
 package analysis
 
-// BUG(snnsim): A log does not say which populations' spikes were recorded,
-// so SpikeStats reports a population whose spikes were not recorded (a
-// [[record]] table that leaves it out) as silent: 0 spikes, rate 0 Hz.
+// A population whose spikes the run did not record (the log header says so)
+// is reported with Recorded false and no statistics, not as silent. Logs
+// written before the header said so read as recorded.

@@ -65,6 +65,7 @@ type SpikeStatsOptions struct {
 type PopulationStats struct {
 	Name      string
 	Size      int
+	Recorded  bool    // the log holds this population's spikes (spikelog.Population.NotRecorded is false); if not, the rest is zero
 	Spikes    int64   // spikes in the span
 	Active    int     // neurons that fired in the span
 	Rate      float64 // mean rate [Hz]
@@ -200,7 +201,11 @@ func SpikeStats(r *spikelog.Reader, o SpikeStatsOptions) ([]PopulationStats, Spa
 	out := make([]PopulationStats, len(h.Populations))
 	for k, pp := range h.Populations {
 		a := accs[k]
-		ps := PopulationStats{Name: pp.Name, Size: pp.Size, Spikes: a.spikes, Rate: math.NaN(), CV: math.NaN(), Fano: math.NaN(), Sync: math.NaN()}
+		ps := PopulationStats{Name: pp.Name, Size: pp.Size, Recorded: !pp.NotRecorded, Spikes: a.spikes, Rate: math.NaN(), CV: math.NaN(), Fano: math.NaN(), Sync: math.NaN()}
+		if pp.NotRecorded {
+			out[k] = ps
+			continue
+		}
 		if T > 0 && pp.Size > 0 {
 			ps.Rate = float64(a.spikes) / float64(pp.Size) / T
 		}

@@ -136,6 +136,10 @@ type Population struct {
 	First snnsim.NeuronID // global ID of member 0
 	Size  int             // number of members
 	Kind  PopulationKind
+	// NotRecorded says that the run did not record this population's
+	// spikes, so their absence from the log means nothing. Logs written
+	// before the field existed read as recorded.
+	NotRecorded bool
 }
 
 // End returns the first global ID after the population.
@@ -219,10 +223,11 @@ type headerJSON struct {
 }
 
 type populationJSON struct {
-	Name  string `json:"name"`
-	First int32  `json:"first"`
-	Size  int    `json:"size"`
-	Kind  string `json:"kind"`
+	Name        string `json:"name"`
+	First       int32  `json:"first"`
+	Size        int    `json:"size"`
+	Kind        string `json:"kind"`
+	NotRecorded bool   `json:"not_recorded,omitempty"`
 }
 
 // appendHeader appends the file header (magic to payload) to dst.
@@ -230,7 +235,7 @@ func appendHeader(dst []byte, h Header) ([]byte, error) {
 	hj := headerJSON{Program: h.Program, DTms: h.DT, Seed: h.Seed, Scenario: h.Scenario,
 		File: h.File, Text: h.Text, Populations: []populationJSON{}}
 	for _, p := range h.Populations {
-		hj.Populations = append(hj.Populations, populationJSON{p.Name, int32(p.First), p.Size, string(p.Kind)})
+		hj.Populations = append(hj.Populations, populationJSON{p.Name, int32(p.First), p.Size, string(p.Kind), p.NotRecorded})
 	}
 	payload, err := json.Marshal(hj)
 	if err != nil {
@@ -256,7 +261,7 @@ func parseHeaderPayload(payload []byte) (Header, error) {
 	}
 	h := Header{Program: hj.Program, DT: hj.DTms, Seed: hj.Seed, Scenario: hj.Scenario, File: hj.File, Text: hj.Text}
 	for _, p := range hj.Populations {
-		h.Populations = append(h.Populations, Population{p.Name, snnsim.NeuronID(p.First), p.Size, PopulationKind(p.Kind)})
+		h.Populations = append(h.Populations, Population{p.Name, snnsim.NeuronID(p.First), p.Size, PopulationKind(p.Kind), p.NotRecorded})
 	}
 	return h, nil
 }

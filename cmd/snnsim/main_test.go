@@ -80,6 +80,11 @@ func TestRunQuickstart(t *testing.T) {
 	for _, p := range s.Populations {
 		want[p.Name] = p.Spikes
 	}
+	// The input's spikes are not recorded: stats says so instead of 0 Hz.
+	out, _ := runCmd(t, "stats", a)
+	if !strings.Contains(out, "(spikes not recorded)") || strings.Count(out, "(spikes not recorded)") != 1 {
+		t.Errorf("stats does not mark the unrecorded input population:\n%s", out)
+	}
 	got := countLog(t, filepath.Join(a, LogName))
 	// The quickstart records E and I only.
 	if got["E"] != want["E"] || got["I"] != want["I"] || got["input"] != 0 || want["E"] == 0 {

@@ -225,12 +225,21 @@ func logHeader(net *netlist.Network) spikelog.Header {
 		File:     net.File,
 		Text:     net.Text,
 	}
-	for _, p := range net.Populations {
+	recorded := make([]bool, len(net.Populations)) // by a spikes record
+	for _, r := range net.Records {
+		if r.What == netlist.RecordSpikes {
+			for _, p := range r.Populations {
+				recorded[p] = true
+			}
+		}
+	}
+	for k, p := range net.Populations {
 		kind := spikelog.Neuron
 		if p.Source != nil {
 			kind = spikelog.Source
 		}
-		h.Populations = append(h.Populations, spikelog.Population{Name: p.Name, First: snnsim.NeuronID(p.Offset), Size: p.Size, Kind: kind})
+		h.Populations = append(h.Populations, spikelog.Population{Name: p.Name, First: snnsim.NeuronID(p.Offset), Size: p.Size, Kind: kind,
+			NotRecorded: !recorded[k]})
 	}
 	return h
 }

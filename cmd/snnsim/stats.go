@@ -24,6 +24,7 @@ type statsJSON struct {
 type popStatsJSON struct {
 	Name      string   `json:"name"`
 	Size      int      `json:"size"`
+	Recorded  bool     `json:"recorded"`
 	Spikes    int64    `json:"spikes"`
 	Active    int      `json:"active"`
 	RateHz    *float64 `json:"rate_hz"`
@@ -121,7 +122,7 @@ func cmdStats(args []string, stdout, stderr io.Writer) int {
 	if *asJSON {
 		out := statsJSON{Log: path, FromMs: clock.Ms(span.From), ToMs: clock.Ms(span.To), End: span.End}
 		for _, p := range pops {
-			out.Populations = append(out.Populations, popStatsJSON{p.Name, p.Size, p.Spikes, p.Active, num(p.Rate), num(p.CV), p.CVNeurons, num(p.Fano), num(p.Sync)})
+			out.Populations = append(out.Populations, popStatsJSON{p.Name, p.Size, p.Recorded, p.Spikes, p.Active, num(p.Rate), num(p.CV), p.CVNeurons, num(p.Fano), num(p.Sync)})
 		}
 		for _, s := range series {
 			sj := seriesStatsJSON{Name: s.Name, What: s.What, Unit: s.Unit, Of: s.Population + s.Projection, Samples: s.Samples,
@@ -141,6 +142,10 @@ func cmdStats(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "%s: %s to %s (%s; end from the %s)\n", path, fmtMs(clock.Ms(span.From)), fmtMs(clock.Ms(span.To)), fmtMs(clock.Ms(span.Ticks())), span.End)
 	fmt.Fprintf(stdout, "\n%-12s %8s %10s %8s %10s %8s %7s %8s %8s\n", "population", "size", "spikes", "active", "rate [Hz]", "ISI CV", "(n)", "Fano", "chi")
 	for _, p := range pops {
+		if !p.Recorded {
+			fmt.Fprintf(stdout, "%-12s %8d   (spikes not recorded)\n", p.Name, p.Size)
+			continue
+		}
 		fmt.Fprintf(stdout, "%-12s %8d %10d %8d %10s %8s %7d %8s %8s\n", p.Name, p.Size, p.Spikes, p.Active, f4(p.Rate), f4(p.CV), p.CVNeurons, f4(p.Fano), f4(p.Sync))
 	}
 	fmt.Fprintf(stdout, "(Fano in %s windows, chi in %s bins; - : not computable)\n", fmtMs(clock.Ms(o.FanoWindow)), fmtMs(clock.Ms(o.SyncBin)))
