@@ -17,7 +17,7 @@ import (
 //	go test ./engine -run '^$' -bench B3 -benchtime 3x -count 3 -cpu 1
 func BenchmarkB3(b *testing.B) {
 	net := loadNet(b, "../scenarios/plastic_b3.toml", 0)
-	e, err := New(net, Config{Weights: WeightsInPlace})
+	e, err := New(net, Config{}) // the engine's own weight copy, in huge pages on Linux
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -3,7 +3,7 @@ package engine
 import (
 	"fmt"
 	"math/rand/v2"
-	"slices"
+	"runtime"
 	"sort"
 	"strings"
 
@@ -23,7 +23,9 @@ type Config struct {
 	// Weights selects whether plastic projections change a copy of the
 	// network's weights (WeightsCopy, the default: the network stays as
 	// compiled and may be shared) or the network's arrays themselves
-	// (WeightsInPlace: saves the memory of the copy).
+	// (WeightsInPlace: saves the memory of the copy). On Linux the copy is
+	// mapped with transparent huge pages, which makes the postsynaptic
+	// plasticity pass faster.
 	Weights Weights
 }
 
@@ -130,6 +132,7 @@ type Engine struct {
 
 	pending []injection // spikes and inputs injected for tick now (api.go)
 	guards  []guard     // rate guards (guard.go)
+	frees   []func()    // releases memory mapped outside Go's heap (plastic weights); run when the engine is collected
 }
 
 // OnMark registers f to receive a short text for each event of the
@@ -210,7 +213,13 @@ func New(net *netlist.Network, cfg Config) (*Engine, error) {
 			}
 			p.pl = pl
 			if cfg.Weights != WeightsInPlace {
-				p.w = slices.Clone(pr.Weight)
+				// The engine's own copy, never handed out (Weights copies
+				// it), so memory outside Go's heap is safe here; it is
+				// freed with the engine.
+				var free func()
+				p.w, free = hugeFloat32s(len(pr.Weight))
+				copy(p.w, pr.Weight)
+				e.frees = append(e.frees, free)
 			}
 			e.pops[pr.To].in = append(e.pops[pr.To].in, k)
 		}
@@ -218,6 +227,13 @@ func New(net *netlist.Network, cfg Config) (*Engine, error) {
 		e.pops[pr.From].out = append(e.pops[pr.From].out, k)
 	}
 	e.q = newRing(maxDelay)
+	if len(e.frees) > 0 {
+		runtime.AddCleanup(e, func(fs []func()) {
+			for _, f := range fs {
+				f()
+			}
+		}, e.frees)
+	}
 	for _, s := range net.Stimuli {
 		if s.Kind != "current_step" {
 			return nil, fmt.Errorf("engine: stimulus kind %q is not supported", s.Kind)
