@@ -118,7 +118,7 @@ func TestKillDuringCheckpoint(t *testing.T) {
 		t.Skip("builds and runs the command")
 	}
 	bin := buildBinary(t)
-	resumed := false
+	resumed, loaded := false, 0
 	for k, wait := range []time.Duration{300, 500, 800} {
 		dir := t.TempDir()
 		cmd := exec.Command(bin, "run", "../../scenarios/cuba.toml", "--duration", "20 s", "--out", dir,
@@ -141,6 +141,7 @@ func TestKillDuringCheckpoint(t *testing.T) {
 			continue
 		}
 		t.Logf("kill %d after %d ms: checkpoint at tick %d loads", k, wait, meta.Tick)
+		loaded++
 		// And the run resumes from it to the end (once: it takes a while).
 		if !resumed {
 			resumed = true
@@ -149,5 +150,8 @@ func TestKillDuringCheckpoint(t *testing.T) {
 				t.Errorf("resume after the kill: exit %d: %s", code, errb.String())
 			}
 		}
+	}
+	if loaded == 0 {
+		t.Errorf("no kill left a checkpoint to check: the run checkpointed too late")
 	}
 }
