@@ -155,8 +155,11 @@ func TestInterruptLeavesReadableLog(t *testing.T) {
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 130 {
 		t.Fatalf("exit: %v, want code 130\n%s", err, errb.String())
 	}
-	if !strings.Contains(errb.String(), "interrupted") {
-		t.Errorf("stderr does not say it was interrupted: %s", errb.String())
+	if !strings.Contains(errb.String(), "interrupted") || !strings.Contains(errb.String(), "snnsim resume "+dir) {
+		t.Errorf("stderr does not say it was interrupted and how to resume: %s", errb.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, CheckpointName)); err != nil {
+		t.Errorf("no checkpoint after the interruption: %v", err)
 	}
 	n := countLog(t, filepath.Join(dir, LogName))
 	if n["E"] == 0 {
