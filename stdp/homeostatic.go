@@ -316,24 +316,20 @@ func (r *Homeostatic[W]) AppendState(b []byte) []byte {
 // [Stater].
 func (r *Homeostatic[W]) RestoreState(b []byte) ([]byte, error) {
 	tag := tagOf(ruleHomeostatic)
-	payload, rest, err := openFrame(b, tag)
-	if err != nil {
-		return nil, err
-	}
-	d := decoder{B: payload, C: &codec}
 	id := r.ident()
-	if err := id.check(&d); err != nil {
-		return nil, err
-	}
-	pre, err := readTraces(&d, id.nPre, "z⁺")
+	d, rest, err := id.open(b, tag)
 	if err != nil {
 		return nil, err
 	}
-	post, err := readHomTraces(&d, &r.post)
+	pre, err := readTraces(d, id.nPre, "z⁺")
 	if err != nil {
 		return nil, err
 	}
-	slow, err := readTraces(&d, id.nPost, "z^slow")
+	post, err := readHomTraces(d, &r.post)
+	if err != nil {
+		return nil, err
+	}
+	slow, err := readTraces(d, id.nPost, "z^slow")
 	if err != nil {
 		return nil, err
 	}

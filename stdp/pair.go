@@ -298,20 +298,16 @@ func (r *Pair[W]) AppendState(b []byte) []byte {
 // See [Stater].
 func (r *Pair[W]) RestoreState(b []byte) ([]byte, error) {
 	tag := tagOf(rulePair)
-	payload, rest, err := openFrame(b, tag)
-	if err != nil {
-		return nil, err
-	}
-	d := decoder{B: payload, C: &codec}
 	id := r.ident()
-	if err := id.check(&d); err != nil {
-		return nil, err
-	}
-	pre, err := readTraces(&d, id.nPre, "x (presynaptic)")
+	d, rest, err := id.open(b, tag)
 	if err != nil {
 		return nil, err
 	}
-	post, err := readTraces(&d, id.nPost, "y (postsynaptic)")
+	pre, err := readTraces(d, id.nPre, "x (presynaptic)")
+	if err != nil {
+		return nil, err
+	}
+	post, err := readTraces(d, id.nPost, "y (postsynaptic)")
 	if err != nil {
 		return nil, err
 	}

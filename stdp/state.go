@@ -245,3 +245,17 @@ func readHomTraces(d *decoder, ts *homTraces) (homTraces, error) {
 	}
 	return out, nil
 }
+
+// open reads the frame at the front of b (tagged tag) and checks that its
+// ident equals id; it returns the decoder positioned after the ident.
+func (id *ident) open(b []byte, tag string) (*decoder, []byte, error) {
+	payload, rest, err := openFrame(b, tag)
+	if err != nil {
+		return nil, nil, err
+	}
+	d := &decoder{B: payload, C: &codec}
+	if err := id.check(d); err != nil {
+		return nil, nil, err
+	}
+	return d, rest, nil
+}

@@ -272,13 +272,9 @@ func (r *Triplet[W]) AppendState(b []byte) []byte {
 // constants and pairing. See [Stater].
 func (r *Triplet[W]) RestoreState(b []byte) ([]byte, error) {
 	tag := tagOf(ruleTriplet)
-	payload, rest, err := openFrame(b, tag)
-	if err != nil {
-		return nil, err
-	}
-	d := decoder{B: payload, C: &codec}
 	id := r.ident()
-	if err := id.check(&d); err != nil {
+	d, rest, err := id.open(b, tag)
+	if err != nil {
 		return nil, err
 	}
 	var ts [4]traces1
@@ -287,7 +283,7 @@ func (r *Triplet[W]) RestoreState(b []byte) ([]byte, error) {
 		if k >= 2 {
 			n = id.nPost
 		}
-		if ts[k], err = readTraces(&d, n, what); err != nil {
+		if ts[k], err = readTraces(d, n, what); err != nil {
 			return nil, err
 		}
 	}
