@@ -203,6 +203,7 @@ const (
 	secPop
 	secProj
 	secProbe
+	secCons
 )
 
 func appendSection(b []byte, tag byte, body []byte) []byte {
@@ -215,6 +216,7 @@ func (e *Engine) appendState(b []byte) ([]byte, error) {
 	var s []byte
 	s = binary.AppendVarint(s, int64(e.now))
 	s = binary.AppendUvarint(s, uint64(e.nextS))
+	s = binary.AppendUvarint(s, uint64(e.nextMod))
 	s = binary.AppendVarint(s, e.stats.TicksStepped)
 	s = binary.AppendVarint(s, e.stats.TicksSkipped)
 	s = binary.AppendVarint(s, e.stats.SynapticEvents)
@@ -292,6 +294,9 @@ func (e *Engine) appendState(b []byte) ([]byte, error) {
 			s = st.AppendState(s)
 		}
 		b = appendSection(b, secProj, s)
+	}
+	for _, g := range e.groups {
+		b = appendSection(b, secCons, g.m.AppendState(nil))
 	}
 	if e.rec != nil {
 		for _, pr := range e.rec.probes {
@@ -405,6 +410,10 @@ func (e *Engine) restoreState(body []byte) ([]byte, error) {
 	d := top.section(secEngine)
 	e.now = snnsim.Time(d.varint())
 	e.nextS = int(d.uvarint())
+	e.nextMod = int(d.uvarint())
+	if e.nextMod > len(e.net.Modulations) {
+		d.fail("level change position %d of %d", e.nextMod, len(e.net.Modulations))
+	}
 	e.stats.TicksStepped = d.varint()
 	e.stats.TicksSkipped = d.varint()
 	e.stats.SynapticEvents = d.varint()
@@ -516,6 +525,19 @@ func (e *Engine) restoreState(body []byte) ([]byte, error) {
 		}
 		if len(d.b) != 0 {
 			return nil, fmt.Errorf("projection %q: %d bytes left over", p.Name, len(d.b))
+		}
+	}
+	for _, g := range e.groups {
+		d := top.section(secCons)
+		if d.err != nil {
+			return nil, fmt.Errorf("consolidation onto %q: %w", e.pops[g.pop].name, d.err)
+		}
+		rest, err := g.m.RestoreState(d.b)
+		if err != nil {
+			return nil, fmt.Errorf("consolidation onto %q: %w", e.pops[g.pop].name, err)
+		}
+		if len(rest) != 0 {
+			return nil, fmt.Errorf("consolidation onto %q: %d bytes left over", e.pops[g.pop].name, len(rest))
 		}
 	}
 	if e.rec != nil {

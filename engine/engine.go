@@ -72,6 +72,7 @@ type pop struct {
 	src    source.Source
 	out    []int // indices of projections leaving this population
 	in     []int // indices of plastic projections onto this population
+	groups []int // indices of consolidation models onto this population
 	fired  []int32
 	bias   []float64 // stimulus current per neuron [pA] on top of the model's i_bias; nil until used
 	ext    []float64 // current injected from outside per neuron [pA]; nil until used
@@ -96,6 +97,14 @@ type proj struct {
 	segRow   []int32
 	segEnd   []int64
 	segDelay []snnsim.Time
+	// Consolidation (consolidate.go): the model, this projection's first
+	// synapse and first presynaptic neuron in it, and for a plastic
+	// projection the rule's shadow weights and a scratch copy.
+	cg     *cgroup
+	cOff   int64
+	cPre   int32
+	shadow []float32
+	before []float32
 }
 
 // stimEvent changes the stimulus current of some neurons at a tick.
@@ -133,6 +142,9 @@ type Engine struct {
 	pending []injection // spikes and inputs injected for tick now (api.go)
 	guards  []guard     // rate guards (guard.go)
 	frees   []func()    // releases memory mapped outside Go's heap (plastic weights); run when the engine is collected
+
+	groups  []*cgroup // consolidation models (consolidate.go)
+	nextMod int       // next of net.Modulations to apply
 }
 
 // OnMark registers f to receive a short text for each event of the
@@ -212,7 +224,7 @@ func New(net *netlist.Network, cfg Config) (*Engine, error) {
 				return nil, err
 			}
 			p.pl = pl
-			if cfg.Weights != WeightsInPlace {
+			if cfg.Weights != WeightsInPlace && pr.Consolidation == nil {
 				// The engine's own copy, never handed out (Weights copies
 				// it), so memory outside Go's heap is safe here; it is
 				// freed with the engine.
@@ -225,6 +237,21 @@ func New(net *netlist.Network, cfg Config) (*Engine, error) {
 		}
 		e.projs = append(e.projs, p)
 		e.pops[pr.From].out = append(e.pops[pr.From].out, k)
+	}
+	if err := e.newGroups(); err != nil {
+		return nil, err
+	}
+	for _, md := range net.Modulations {
+		if md.Population < 0 || md.Population >= len(e.pops) || e.pops[md.Population].neu == nil {
+			return nil, fmt.Errorf("engine: %s: population %d is not a neuron population", md.Name, md.Population)
+		}
+		found := false
+		for _, gi := range e.pops[md.Population].groups {
+			found = found || e.groups[gi].levels[md.Name]
+		}
+		if !found {
+			return nil, fmt.Errorf("engine: %s on %q: no consolidation model onto it reads this level", md.Name, e.pops[md.Population].name)
+		}
 	}
 	e.q = newRing(maxDelay)
 	if len(e.frees) > 0 {
@@ -338,7 +365,9 @@ func (e *Engine) V(p, i int) (float64, error) {
 func (e *Engine) Schedule() string {
 	var b strings.Builder
 	b.WriteString("Within tick t:\n")
-	b.WriteString("  1. stimuli      current steps starting or ending at t change the bias of their neurons\n")
+	b.WriteString("  0. consolidation  models do their slow-clock steps and scheduled events (tag decays) due at t\n")
+	b.WriteString("  1. stimuli      current steps starting or ending at t change the bias of their neurons;\n")
+	b.WriteString("                 neuromodulator and drug levels changing at t reach the consolidation models\n")
 	b.WriteString("  2. delivery     spikes arriving at t: presynaptic side of plasticity (depression), then their weights go to the targets' inputs\n")
 	for _, p := range e.projs {
 		fmt.Fprintf(&b, "                 %s: %s -> %s (%s, %d synapses)\n", p.Name, e.pops[p.From].name, e.pops[p.To].name, p.Receptor, p.Len())
@@ -352,8 +381,10 @@ func (e *Engine) Schedule() string {
 	}
 	b.WriteString("  4b. plasticity  postsynaptic side of the plastic projections (potentiation) for the neurons that fired\n")
 	b.WriteString("  5. fan-out      spikes of t are queued for arrival at t + delay\n")
+	b.WriteString("  5b. induction   consolidation models read the potentials of t (voltage-based tags) and the spikes of t\n")
 	b.WriteString("  6. sinks        spikes of t go to the log and callbacks\n")
 	b.WriteString("  7. probes       sampled state (v, rates, weights) after tick t; then rate guards\n")
-	b.WriteString("When no neuron is active the engine jumps to the next source spike, arrival, stimulus change or the end.\n")
+	b.WriteString("When no neuron is active the engine jumps to the next source spike, arrival, stimulus or level change,\n")
+	b.WriteString("consolidation event (slow-clock step of a synapse not at rest, tag decay) or the end.\n")
 	return b.String()
 }

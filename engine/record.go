@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/snnsim/snnsim"
@@ -55,8 +56,9 @@ type sampler struct {
 	size   float64 // population size, for rates
 	wi     int     // current window
 	t      snnsim.Time
-	open   bool  // rate: the snapshot for the bin starting at t is taken
-	count0 int64 // rate: the population's spike count before tick t
+	open   bool                 // rate: the snapshot for the bin starting at t is taken
+	count0 int64                // rate: the population's spike count before tick t
+	read   func(vals []float64) // consolidation state records: fills vals (record.go)
 }
 
 // probeSet holds the probes of an engine. next is the earliest tick after
@@ -204,8 +206,10 @@ func (e *Engine) sample(t snnsim.Time) error {
 func (s *sampler) fire(e *Engine, t snnsim.Time) error {
 	count := e.stats.Spikes[s.Population]
 	w := s.Windows[s.wi]
-	if s.What == netlist.RecordV || s.What == netlist.RecordWeights {
-		if s.What == netlist.RecordV {
+	if s.What == netlist.RecordV || s.What == netlist.RecordWeights || s.read != nil {
+		if s.read != nil {
+			s.read(s.vals)
+		} else if s.What == netlist.RecordV {
 			neu := e.pops[s.Population].neu
 			for k, i := range s.Neurons {
 				s.vals[k] = neu.V(i, t)
@@ -313,6 +317,12 @@ func (e *Engine) AttachRecords(records []*netlist.Record, spikes Sink, declare f
 		}
 		if r.What == netlist.RecordWeights {
 			if err := e.attachWeights(r, names, declare); err != nil {
+				return err
+			}
+			continue
+		}
+		if r.What == netlist.RecordSynapses || r.What == netlist.RecordPathway || r.What == netlist.RecordNeuronState {
+			if err := e.attachState(r, names, declare); err != nil {
 				return err
 			}
 			continue
@@ -467,4 +477,174 @@ func weightUnit(p *netlist.Population) string {
 		return "mV"
 	}
 	return "g_L"
+}
+
+// attachState sets up a consolidation state record, one series per
+// variable:
+//
+//   - "synapses": "synapses/<proj>/<var>", the variable of each sampled
+//     synapse (Indices: synapse indices of the projection);
+//   - "pathway": "pathway/<proj>/<var>/mean" and ".../sd", the mean and the
+//     standard deviation of the variable over all the projection's
+//     synapses (one value each);
+//   - "neuron_state": "neuron_state/<pop>/<var>", the per-neuron variable
+//     (such as "protein") of each sampled neuron.
+//
+// For a projection without a consolidation model the only variable is
+// "weight". Values are the state after the sample tick.
+func (e *Engine) attachState(r *netlist.Record, names map[string]int, declare func(Series) (SampleFunc, error)) error {
+	unique := func(base string) string {
+		if names[base]++; names[base] > 1 {
+			return fmt.Sprintf("%s#%d", base, names[base])
+		}
+		return base
+	}
+	add := func(se Series, pop, n int, read func([]float64)) error {
+		se.Interval = r.Interval
+		f, err := declare(se)
+		if err != nil {
+			return fmt.Errorf("engine: AttachRecords: series %q: %w", se.Name, err)
+		}
+		return e.attachReader(r.What, pop, r.Interval, r.Windows, n, read, f)
+	}
+	if r.What == netlist.RecordNeuronState {
+		if len(r.Populations) != 1 || r.Populations[0] < 0 || r.Populations[0] >= len(e.pops) {
+			return fmt.Errorf("engine: AttachRecords: neuron_state: one population expected")
+		}
+		pi := r.Populations[0]
+		pop := &e.pops[pi]
+		neurons := r.Neurons
+		if neurons == nil && pop.neu != nil {
+			neurons = make([]int, pop.neu.Len())
+			for i := range neurons {
+				neurons[i] = i
+			}
+		}
+		vars := r.Variables
+		if vars == nil {
+			for _, gi := range pop.groups {
+				vars = append(vars, e.groups[gi].m.NeuronVars()...)
+			}
+		}
+		for _, name := range vars {
+			var g *cgroup
+			v := -1
+			for _, gi := range pop.groups {
+				if v = slices.Index(e.groups[gi].m.NeuronVars(), name); v >= 0 {
+					g = e.groups[gi]
+					break
+				}
+			}
+			if g == nil {
+				var known []string
+				for _, gi := range pop.groups {
+					known = append(known, e.groups[gi].m.NeuronVars()...)
+				}
+				return fmt.Errorf("engine: neuron_state record of %q: no consolidation model onto it has a neuron variable %q (known: %v)", pop.name, name, known)
+			}
+			se := Series{Name: unique("neuron_state/" + pop.name + "/" + name), What: netlist.RecordKind(name), Population: pi, Projection: -1, Indices: slices.Clone(neurons)}
+			if err := add(se, pi, len(neurons), func(vals []float64) {
+				for k, i := range neurons {
+					vals[k] = g.m.NeuronGet(v, int32(i))
+				}
+			}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if r.Projection < 0 || r.Projection >= len(e.projs) {
+		return fmt.Errorf("engine: AttachRecords: projection index %d out of range", r.Projection)
+	}
+	p := &e.projs[r.Projection]
+	vars := r.Variables
+	if vars == nil {
+		if p.cg != nil {
+			vars = p.cg.m.Vars()
+		} else {
+			vars = []string{"weight"}
+		}
+	}
+	syn := r.Synapses
+	if syn == nil || r.What == netlist.RecordPathway {
+		syn = make([]int, p.Len())
+		for k := range syn {
+			syn[k] = k
+		}
+	}
+	for _, name := range vars {
+		var get func(s int) float64
+		switch {
+		case p.cg != nil && slices.Contains(p.cg.m.Vars(), name):
+			v, m, off := slices.Index(p.cg.m.Vars(), name), p.cg.m, p.cOff
+			get = func(s int) float64 { return m.Get(v, off+int64(s)) }
+		case p.cg == nil && name == "weight":
+			get = func(s int) float64 { return float64(p.w[s]) }
+		default:
+			known := []string{"weight"}
+			if p.cg != nil {
+				known = p.cg.m.Vars()
+			}
+			return fmt.Errorf("engine: %s record of %q: no variable %q (known: %v)", r.What, p.Name, name, known)
+		}
+		if r.What == netlist.RecordSynapses {
+			se := Series{Name: unique("synapses/" + p.Name + "/" + name), What: netlist.RecordKind(name), Population: p.To, Projection: r.Projection, Indices: slices.Clone(syn)}
+			if err := add(se, p.To, len(syn), func(vals []float64) {
+				for k, s := range syn {
+					vals[k] = get(s)
+				}
+			}); err != nil {
+				return err
+			}
+			continue
+		}
+		// pathway: mean and standard deviation (Welford, population s.d.)
+		var mean, sd float64
+		stats := func() {
+			mean, sd = 0, 0
+			var m2 float64
+			for k, s := range syn {
+				x := get(s)
+				d := x - mean
+				mean += d / float64(k+1)
+				m2 += d * (x - mean)
+			}
+			if len(syn) > 0 {
+				sd = math.Sqrt(m2 / float64(len(syn)))
+			}
+		}
+		for _, part := range []string{"mean", "sd"} {
+			se := Series{Name: unique("pathway/" + p.Name + "/" + name + "/" + part), What: netlist.RecordKind(name), Unit: part, Population: p.To, Projection: r.Projection}
+			isMean := part == "mean"
+			if err := add(se, p.To, 1, func(vals []float64) {
+				if isMean {
+					stats()
+					vals[0] = mean
+				} else {
+					vals[0] = sd // computed by the mean series just before, at the same tick
+				}
+			}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// attachReader adds a probe of kind what whose values read fills.
+func (e *Engine) attachReader(what netlist.RecordKind, pop int, interval snnsim.Time, windows []netlist.Window, n int, read func([]float64), f SampleFunc) error {
+	if interval < 1 {
+		return fmt.Errorf("engine: %s record: interval %d ticks: must be >= 1", what, interval)
+	}
+	s := &sampler{Probe: Probe{What: what, Population: pop, Interval: interval, Windows: slices.Clone(windows)}, f: f, read: read, vals: make([]float64, n)}
+	if s.Windows == nil {
+		s.Windows = []netlist.Window{{Start: 0, Stop: snnsim.Never}}
+	}
+	s.seek(e.now, e.stats.Spikes[pop])
+	if e.rec == nil {
+		e.rec = &probeSet{next: snnsim.Never}
+	}
+	e.rec.probes = append(e.rec.probes, s)
+	e.rec.next = min(e.rec.next, s.due())
+	return nil
 }

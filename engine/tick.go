@@ -82,6 +82,12 @@ func (e *Engine) nextEvent() snnsim.Time {
 	if e.nextS < len(e.stims) {
 		next = min(next, e.stims[e.nextS].t)
 	}
+	if e.nextMod < len(e.net.Modulations) {
+		next = min(next, e.net.Modulations[e.nextMod].At)
+	}
+	for _, g := range e.groups {
+		next = min(next, g.m.Next())
+	}
 	if len(e.pending) > 0 {
 		next = e.now // injected spikes or inputs wait at this tick
 	}
@@ -96,7 +102,14 @@ func (e *Engine) tick(t snnsim.Time) error {
 	if len(e.pending) > 0 {
 		defer func() { e.pending = e.pending[:0] }()
 	}
-	// 1. stimuli
+	// 0. consolidation clocks
+	if len(e.groups) > 0 {
+		e.advanceGroups(t)
+	}
+	// 1. stimuli, neuromodulators and drugs
+	if err := e.applyMods(t); err != nil {
+		return err
+	}
 	for e.nextS < len(e.stims) && e.stims[e.nextS].t <= t {
 		st := e.stims[e.nextS]
 		e.applyStim(t, st)
@@ -113,7 +126,9 @@ func (e *Engine) tick(t snnsim.Time) error {
 	}
 	for _, d := range e.q.take(t) {
 		p := &e.projs[d.proj]
-		if p.pl != nil {
+		if p.cg != nil {
+			p.consPre(t, d.src, d.lo, d.hi)
+		} else if p.pl != nil {
 			p.pre(t, d.src, d.lo, d.hi)
 		}
 		p.target.Deliver(t, p.Receptor, p.Target[d.lo:d.hi], p.w[d.lo:d.hi])
@@ -139,9 +154,6 @@ func (e *Engine) tick(t snnsim.Time) error {
 			e.stats.Spikes[i] += int64(len(p.fired))
 		}
 	}
-	if !any {
-		return nil
-	}
 	// 4b. postsynaptic side of plasticity, then 5. fan-out
 	for i := range e.pops {
 		p := &e.pops[i]
@@ -149,11 +161,26 @@ func (e *Engine) tick(t snnsim.Time) error {
 			continue
 		}
 		for _, k := range p.in {
-			e.projs[k].post(t, p.fired)
+			if pr := &e.projs[k]; pr.cg != nil {
+				pr.consPost(t, p.fired)
+			} else {
+				pr.post(t, p.fired)
+			}
 		}
 		for _, k := range p.out {
 			e.fanOut(t, int32(k), p.fired)
 		}
+	}
+	// 5b. consolidation: voltage-based induction and postsynaptic spikes
+	if len(e.groups) > 0 {
+		for i := range e.pops {
+			if len(e.pops[i].groups) > 0 {
+				e.consAfterUpdate(t, i)
+			}
+		}
+	}
+	if !any {
+		return nil
 	}
 	// 6. sinks
 	for _, s := range e.sinks {

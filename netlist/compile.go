@@ -19,6 +19,7 @@ import (
 //	connect/<projection>  which pairs are connected
 //	weight/<projection>   weights
 //	delay/<projection>    delays
+//	sample/<projection>   the synapses of a "synapses" record with sample = n
 //
 // so adding or changing one population or projection changes no other's
 // arrays, and the same scenario and seed always give identical arrays.
@@ -34,7 +35,8 @@ func (s *Scenario) Compile() (*Network, error) {
 	if err != nil { // validate checked it
 		return nil, s.compileErr("simulation.duration", err)
 	}
-	net := &Network{Name: s.Name, File: s.File, Text: s.Text, Clock: clock, Seed: s.Seed, Duration: dur}
+	net := &Network{Name: s.Name, File: s.File, Text: s.RecordedText(), Clock: clock, Seed: s.Seed, Duration: dur,
+		Overrides: slices.Clone(s.Overrides)}
 	index := map[string]int{}
 	offset := 0
 	for i, ps := range s.Populations {
@@ -72,7 +74,15 @@ func (s *Scenario) Compile() (*Network, error) {
 	}
 	for i, r := range s.Records {
 		cr := r.compile(net, index, clock)
-		if cr.What == RecordWeights && len(cr.Synapses) > 0 {
+		if cr.What == RecordSynapses && r.Count > 0 {
+			n := net.Projections[cr.Projection].Len()
+			if r.Count > n {
+				return nil, s.compileErr(indexKey("record", i)+".sample",
+					fmt.Errorf("%d: projection %s has only %d synapses", r.Count, r.Projection, n))
+			}
+			cr.Synapses = drawSynapses(snnsim.NewRand(s.Seed, "sample/"+r.Projection), r.Count, n)
+		}
+		if (cr.What == RecordWeights || cr.What == RecordSynapses) && len(cr.Synapses) > 0 {
 			n := net.Projections[cr.Projection].Len()
 			if last := cr.Synapses[len(cr.Synapses)-1]; last >= n {
 				return nil, s.compileErr(indexKey("record", i)+".synapses",
@@ -85,11 +95,12 @@ func (s *Scenario) Compile() (*Network, error) {
 		w, _ := clock.Ticks(g.Window)
 		net.Guards = append(net.Guards, &Guard{Population: index[g.Population], MaxRate: g.MaxRate, Window: w})
 	}
+	net.Modulations = modulations(s, index, clock)
 	return net, nil
 }
 
 func (s *Scenario) compileErr(key string, err error) ErrorList {
-	return ErrorList{{File: s.File, Line: s.loc.line(key), Key: key, Err: err}}
+	return ErrorList{s.loc.at(s.File, key, err)}
 }
 
 // clone returns a copy of the struct that p points to, so that the network
@@ -225,6 +236,9 @@ func (s *Scenario) projection(ps *ProjectionSpec, fi, ti int, from, to *Populati
 		sortRows(pr.RowStart, pr.Target, pr.Weight, pr.Delay)
 	case pr.Delay != nil:
 		sortRowsByDelay(pr.RowStart, pr.Target, pr.Weight, pr.Delay)
+	}
+	if ps.Consolidation != nil {
+		pr.Consolidation = clone(ps.Consolidation)
 	}
 	if ps.Plasticity != nil {
 		pr.Plasticity = ps.Plasticity

@@ -248,9 +248,9 @@ func TestDocExample(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the example of doc.go does not decode:\n%v\n\n%s", err, text)
 	}
-	if s.Name != "cuba" || len(s.Populations) != 3 || len(s.Projections) != 3 || len(s.Stimuli) != 1 || len(s.Records) != 4 {
-		t.Errorf("decoded %q: %d populations, %d projections, %d stimuli, %d records",
-			s.Name, len(s.Populations), len(s.Projections), len(s.Stimuli), len(s.Records))
+	if s.Name != "cuba" || len(s.Populations) != 4 || len(s.Projections) != 4 || len(s.Stimuli) != 1 || len(s.Records) != 7 || len(s.Drugs) != 1 {
+		t.Errorf("decoded %q: %d populations, %d projections, %d stimuli, %d records, %d drugs",
+			s.Name, len(s.Populations), len(s.Projections), len(s.Stimuli), len(s.Records), len(s.Drugs))
 	}
 	if _, err := s.Compile(); err != nil {
 		t.Fatal(err)

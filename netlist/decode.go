@@ -24,7 +24,7 @@ func (d *decoder) errorf(key, format string, args ...any) {
 }
 
 func (d *decoder) add(key string, err error) {
-	d.errs = append(d.errs, &ParseError{File: d.file, Line: d.loc.line(key), Key: key, Err: err})
+	d.errs = append(d.errs, d.loc.at(d.file, key, err))
 }
 
 // table is one TOML table being decoded. Every key asked for is noted, so

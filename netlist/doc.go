@@ -14,6 +14,10 @@
 //	s.Seed = 7              // optional overrides before compiling
 //	net, err := s.Compile() // draw connectivity, weights, delays, initial V
 //
+// or, with command-line overrides of scenario keys (see Overrides):
+//
+//	s, err := netlist.LoadOverrides("scenarios/stc.toml", []string{"population.S2.params.start=3 h"})
+//
 // # Errors
 //
 // [Decode] reports every problem it finds in one pass, not just the first:
@@ -47,8 +51,8 @@
 //	name   = "E"                   # required, unique; letters, digits, '_', '-', '.'
 //	size   = 3200                  # required, >= 1
 //	model  = "lif_exp_current"     # a neuron model (lif_delta, lif_exp_current,
-//	                               # lif_exp_cond, lif_cond_ampa_nmda) or a source (poisson,
-//	                               # spike_times, regular, tetanus, burst, external)
+//	                               # lif_exp_cond, lif_cond_ampa_nmda, ...) or a source (poisson,
+//	                               # spike_times, regular, tetanus, burst, stc_protocol, external)
 //	params = { tau_m = "20 ms", v_rest = "-49 mV", v_threshold = "-50 mV",
 //	           v_reset = "-60 mV", t_ref = "5 ms", tau_exc = "5 ms", tau_inh = "10 ms" }
 //	                               # the model's parameters (see its doc); keys left
@@ -72,6 +76,12 @@
 //	size   = 100
 //	model  = "tetanus"
 //	params = { trains = 3, pulses = 100, rate = "100 Hz", interval = "10 min", start = "1 s" }
+//
+//	[[population]]
+//	name   = "S2"                  # a second pathway, stimulated by a named protocol:
+//	size   = 100                   # "WTET", "STET", "WLFS", "SLFS" or "none" (go doc ./source Protocol)
+//	model  = "stc_protocol"
+//	params = { protocol = "WTET", start = "2 s" }
 //
 //	[[projection]]
 //	name     = "E_to_I"            # optional; default "<from>_to_<to>"; unique
@@ -99,6 +109,26 @@
 //	delay    = "1 ms"
 //	plasticity = { rule = "triplet", preset = "visual_cortex_all_to_all_minimal",
 //	               w_min = 0, w_max = 2, start = "1 s" }   # see Plasticity
+//	consolidation = { model = "tag_trigger_consolidation", induction = "signal", theta_p = 40 }
+//	                               # optional; see Consolidation
+//
+//	[[projection]]
+//	from     = "S2"
+//	to       = "E"
+//	receptor = "exc"
+//	connect  = { rule = "all_to_all" }
+//	weight   = "0.5 mV"
+//	delay    = "1 ms"
+//	plasticity    = { rule = "triplet", preset = "visual_cortex_all_to_all_minimal", w_min = 0, w_max = 2 }
+//	consolidation = { model = "tag_trigger_consolidation", induction = "signal", theta_p = 40 }
+//	                               # the same model and parameters as every other
+//	                               # projection onto E with consolidation
+//
+//	[[drug]]                       # see Neuromodulators and drugs
+//	kind       = "protein_synthesis_inhibitor"   # anisomycin: blocks protein synthesis
+//	population = "E"               # of a population with consolidation
+//	start      = "5 s"
+//	stop       = "8 s"             # optional, default never
 //
 //	[[stimulus]]
 //	kind       = "current_step"    # the only kind
@@ -132,16 +162,40 @@
 //	synapses    = [0, 1]           # optional: synapse indices (CSR order); default all: the weight matrix
 //	sample      = "1 s"            # required
 //
+//	[[record]]
+//	what        = "synapses"       # per-synapse consolidation variables
+//	projection  = "S2_to_E"        # required
+//	sample      = 10               # optional: 10 synapses chosen at random (or synapses = [indices]);
+//	                               # default all
+//	variables   = ["efficacy", "z"]  # optional; default every variable of the model
+//	interval    = "1 min"          # optional, default 1 min
+//
+//	[[record]]
+//	what        = "pathway"        # mean and s.d. over all synapses of a projection
+//	projection  = "S1_to_E"
+//	variables   = ["efficacy"]     # optional; default every variable of the model
+//
+//	[[record]]
+//	what        = "neuron_state"   # per-neuron state (protein, tag counts, ...)
+//	population  = "E"
+//	neurons     = [0]              # optional; default all
+//	variables   = ["protein"]      # optional; the engine checks the names
+//	interval    = "10 s"           # optional, default 1 min
+//
 // # Recording
 //
 // Each [[record]] table adds to what the run's log holds; several tables may
 // name the same population. what is one of:
 //
-//	what     keys                                  records
-//	spikes   populations, window                   every spike of the populations
-//	v        populations, neurons, sample, window  V of each listed neuron after each sample tick
-//	rate     populations, sample, window           spikes per neuron and second over each bin
-//	weights  projection, synapses, sample, window  the weights after each sample tick
+//	what          keys                                                records
+//	spikes        populations, window                                 every spike of the populations
+//	v             populations, neurons, sample, window                V of each listed neuron after each sample tick
+//	rate          populations, sample, window                         spikes per neuron and second over each bin
+//	weights       projection, synapses, sample, window                the weights after each sample tick
+//	synapses      projection, synapses | sample, variables, interval, window
+//	                                                                  per-synapse variables of chosen synapses
+//	pathway       projection, variables, interval, window             mean and s.d. of each variable over the projection
+//	neuron_state  population, neurons, variables, interval, window    per-neuron state variables of chosen neurons
 //
 // A v sample at tick t is the membrane potential after tick t has been
 // simulated (exact also for neurons at rest, which the engine does not
@@ -151,7 +205,24 @@
 // multiples of g_L for conductance models), plus two series sampled once,
 // ".../pre" and ".../post", holding each recorded synapse's source and
 // target global neuron IDs, so the weight matrix can be rebuilt from the log
-// alone. Consolidation variables will be further kinds of the same table.
+// alone.
+//
+// The state records (synapses, pathway, neuron_state) sample every
+// interval (a time on the tick grid, default "1 min"; note that their
+// sampling interval is interval, not sample). A synapses record takes
+// either synapses = [indices] (CSR order, each once, checked against the
+// projection's size when it is compiled) or sample = n, n synapses drawn
+// without replacement from the stream sample/<projection> (so records of
+// one projection with the same n choose the same synapses), or neither
+// for every synapse. Its variables, and a pathway record's, are names from
+// the projection's consolidation model (Vars; e.g. "efficacy", "h", "l",
+// "z" for tag_trigger_consolidation), default all, each listed once; a
+// projection without consolidation has the one variable "weight". A
+// pathway record writes, at each sample, the mean and the standard
+// deviation of each variable over all the projection's synapses. A
+// neuron_state record names one neuron population, optional members and
+// optional variables (non-empty strings; the engine checks the names and
+// records every per-neuron variable it has when variables is left out).
 //
 // window limits recording to [start, stop): one pair, or a list of pairs in
 // time order without overlap. Times are on the tick grid, start >= 0. Samples
@@ -179,6 +250,85 @@
 // axonal delay) and a postsynaptic spike when it is emitted (no dendritic
 // delay). Presynaptic traces are kept per source neuron, so every synapse of
 // one source in a plastic projection must have the same delay.
+//
+// # Consolidation
+//
+// A projection's consolidation table names a model of package
+// consolidation and its parameters (go doc ./consolidation; keys left out
+// keep the model's defaults):
+//
+//	consolidation = { model = "tag_trigger_consolidation", theta_p = 40, tau_h = "1 h" }
+//
+// A projection may have consolidation with or without plasticity; with
+// both, the rule's weight changes are the model's signals. The model
+// keeps per-neuron state of the target population (protein, tag counts,
+// neuromodulator levels), so every projection onto one population that
+// has consolidation must name the same model with identical parameters;
+// the second one that does not is an error at its consolidation key.
+//
+// # Neuromodulators and drugs
+//
+// A [[neuromodulator]] table gives the time course of one level that the
+// consolidation model of a population reads (Params.Modulators, e.g.
+// "dopamine"); name must be one of them, and some projection onto the
+// population must have consolidation. The level is either 0 outside
+// windows and level inside them:
+//
+//	[[neuromodulator]]
+//	population = "E"
+//	name       = "dopamine"
+//	windows    = [["31 min", "32 min"], ["91 min", "92 min"]]  # [start, stop), in time
+//	level      = 1                                             # order, disjoint; default 1
+//
+// or piecewise constant, level from each at on (ats strictly increasing):
+//
+//	[[neuromodulator]]
+//	population = "E"
+//	name       = "dopamine"
+//	schedule   = [{ at = "30 min", level = 0.5 }, { at = "40 min", level = 0 }]
+//
+// Before its first change a level is the model's default. One table sets
+// one level of one population.
+//
+// A [[drug]] table applies a drug to a population. The only kind,
+// "protein_synthesis_inhibitor" (anisomycin), sets the level "inhibitor"
+// to 1 from start (required) to stop (optional; default: never washed
+// out), which the model must read; applications to one population must not
+// overlap.
+//
+//	[[drug]]
+//	kind       = "protein_synthesis_inhibitor"
+//	population = "E"
+//	start      = "20 min"
+//	stop       = "2 h"
+//
+// Times are on the tick grid and >= 0. The network holds the changes, of
+// both kinds of table, as [Network.Modulations].
+//
+// # Overrides
+//
+// [DecodeOverrides] and [LoadOverrides] (the command line's snnsim run
+// --set KEY=VALUE) set scenario keys without editing the file. KEY is a
+// dotted path; an element of an array of tables ([[population]],
+// [[projection]], [[record]], ...) is chosen by its name value (a
+// projection also by its default name "<from>_to_<to>") or by its index
+// from 0; a part holding a dot is quoted ("population.'S.1'.size"):
+//
+//	simulation.seed=7
+//	population.S2.params.start=3 h
+//	projection.S1_to_E.consolidation.theta_p=50
+//	record.2.window=["0 s", "1 h"]
+//
+// VALUE is read as a TOML value if it is one ("3 h" in quotes, 7, true,
+// [1, 2], { rule = "pair" }), else as a string (3 h). The overrides are
+// applied in order to the decoded TOML tree before anything is checked, so
+// every check applies to them; an error on a value an override wrote
+// reads "file: --set KEY: key: message" instead of "file:line: ...". The
+// parent of KEY must exist (an override may add a key to a table, not an
+// element to an array of tables): otherwise the error names KEY. The
+// scenario keeps the overrides (Scenario.Overrides), and the compiled
+// network's Text, which logs record, is the file's text followed by a
+// comment block "# --set KEY=VALUE" ([Scenario.RecordedText]).
 //
 // # Guards
 //
@@ -244,7 +394,7 @@
 //
 // [Scenario.Compile] draws every random choice from a stream named after what
 // it draws (init/<population>, connect/<projection>, weight/<projection>,
-// delay/<projection>), so that a population or projection added to a
+// delay/<projection>, sample/<projection>), so that a population or projection added to a
 // scenario does not change the others' arrays, and the same scenario and
 // seed always give identical networks.
 package netlist

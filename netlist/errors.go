@@ -13,17 +13,28 @@ import (
 // path) and what is wrong. Key is a path such as "population[1].params.tau_m"
 // (array-of-tables elements are indexed from 0); Line is 0 when the position
 // is not known, for example for a key that is missing.
+//
+// A value set on the command line rather than in the file (see
+// [DecodeOverrides]) has no line: Set then holds the override's KEY, and
+// the error reads "file: --set KEY: key: message".
 type ParseError struct {
 	File string // scenario file, or a file it refers to (a pairs CSV)
 	Line int    // 1-based line in File, 0 when unknown
 	Key  string // key path within the scenario, "" when none applies
 	Err  error  // what is wrong
+	Set  string // the KEY of the --set override that wrote the value, "" when the file did
 }
 
-// Error formats the error as "file:line: key: message".
+// Error formats the error as "file:line: key: message", or "file: --set
+// KEY: key: message" for a value set by an override.
 func (e *ParseError) Error() string {
 	var b strings.Builder
 	switch {
+	case e.Set != "":
+		if e.File != "" {
+			b.WriteString(e.File + ": ")
+		}
+		b.WriteString("--set " + e.Set + ": ")
 	case e.File != "" && e.Line > 0:
 		b.WriteString(e.File + ":" + strconv.Itoa(e.Line) + ": ")
 	case e.File != "":

@@ -131,7 +131,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"record_undefined_population", head + popE + "[[record]]\nwhat = \"spikes\"\npopulations = [\"E\", \"F\"]\n",
 			`bad.toml:9: record[0].populations[1]: undefined population "F" (did you mean "E"?)`},
 		{"record_unknown_what", head + popE + "[[record]]\nwhat = \"voltage\"\n",
-			`bad.toml:8: record[0].what: cannot record "voltage": what may be "spikes", "v", "rate" or "weights"`},
+			`bad.toml:8: record[0].what: cannot record "voltage": what may be "spikes", "v", "rate", "weights", "synapses", "pathway" or "neuron_state"`},
 		{"record_what_typo", head + popE + "[[record]]\nwhat = \"spike\"\n",
 			`bad.toml:8: record[0].what: cannot record "spike" (did you mean "spikes"?)`},
 		{"record_weights_without_projection", head + popE + "[[record]]\nwhat = \"weights\"\nsample = \"1 s\"\n",
@@ -265,10 +265,13 @@ func TestParseErrorFormat(t *testing.T) {
 		e    ParseError
 		want string
 	}{
-		{ParseError{"scenarios/x.toml", 12, "population[1].params.tau_m", base}, "scenarios/x.toml:12: population[1].params.tau_m: must be > 0"},
-		{ParseError{"x.toml", 0, "population", base}, "x.toml: population: must be > 0"},
-		{ParseError{"", 3, "", base}, "line 3: must be > 0"},
-		{ParseError{"", 0, "", base}, "must be > 0"},
+		{ParseError{File: "scenarios/x.toml", Line: 12, Key: "population[1].params.tau_m", Err: base}, "scenarios/x.toml:12: population[1].params.tau_m: must be > 0"},
+		{ParseError{File: "x.toml", Key: "population", Err: base}, "x.toml: population: must be > 0"},
+		{ParseError{Line: 3, Err: base}, "line 3: must be > 0"},
+		{ParseError{Err: base}, "must be > 0"},
+		{ParseError{File: "x.toml", Key: "population[1].params.start", Err: base, Set: "population.S2.params.start"},
+			"x.toml: --set population.S2.params.start: population[1].params.start: must be > 0"},
+		{ParseError{Key: "simulation.seed", Err: base, Set: "simulation.seed"}, "--set simulation.seed: simulation.seed: must be > 0"},
 	} {
 		if got := tc.e.Error(); got != tc.want {
 			t.Errorf("got %q, want %q", got, tc.want)

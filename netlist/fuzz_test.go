@@ -10,8 +10,8 @@ import (
 // FuzzDecodeScenario checks that no input makes Decode panic, that every
 // failure is a non-empty ErrorList of located errors, and that a scenario
 // that decodes also compiles (when it is small enough to compile quickly).
-// Seeds: the files in ../scenarios, testdata/fuzz/FuzzDecodeScenario, and
-// the broken scenarios of TestDecodeErrors.
+// Seeds: the files in ../scenarios, testdata/fuzz/FuzzDecodeScenario, some
+// broken scenarios of TestDecodeErrors and consolidation scenarios.
 //
 //	go test -run '^$' -fuzz FuzzDecodeScenario -fuzztime 60s ./netlist/
 func FuzzDecodeScenario(f *testing.F) {
@@ -26,6 +26,8 @@ func FuzzDecodeScenario(f *testing.F) {
 	f.Add([]byte(head + popE + proj("X", "E", `{ rule = "fixed_prob", p = 2 }`, `"1 nS"`, `"0.01 ms"`)))
 	f.Add([]byte(head + popP + popE + proj("P", "E", `{ rule = "fixed_outdegree", k = 3, multapses = true }`, `1`, `{ uniform = ["1 ms", "2 ms"] }`)))
 	f.Add([]byte("[simulation]\nduration = \"1 s\"\n[[population]]\nname = \"E\"\nsize = 2\nmodel = \"lif_delta\"\ninit = { v = { normal = [\"-60 mV\", \"1 mV\"], clip = [\"-61 mV\", \"-59 mV\"] } }\n"))
+	f.Add([]byte(stcScenario))
+	f.Add([]byte(stcBase + nmE + "schedule = [{ at = \"1 ms\", level = 0.5 }]\n" + drugE + synRec + "sample = 3\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, err := Decode("fuzz.toml", data)
 		if err != nil {

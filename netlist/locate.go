@@ -13,9 +13,34 @@ import (
 // only run on text that the TOML decoder accepted, but it must not panic or
 // loop on anything.
 
-// locator maps key paths to 1-based lines.
+// locator maps key paths to 1-based lines, and the key paths that
+// command-line overrides wrote to their --set KEY.
 type locator struct {
 	lines map[string]int
+	sets  map[string]string // key path -> the --set KEY that wrote it
+}
+
+// set returns the --set KEY that wrote key or a table or array holding it,
+// or "" when the value is the file's.
+func (l *locator) set(key string) string {
+	if l == nil || len(l.sets) == 0 {
+		return ""
+	}
+	for key != "" {
+		if s, ok := l.sets[key]; ok {
+			return s
+		}
+		key = parentKey(key)
+	}
+	return ""
+}
+
+// at returns a located error of the scenario file on key.
+func (l *locator) at(file, key string, err error) *ParseError {
+	if s := l.set(key); s != "" {
+		return &ParseError{File: file, Key: key, Err: err, Set: s}
+	}
+	return &ParseError{File: file, Line: l.line(key), Key: key, Err: err}
 }
 
 // line returns the line of key, or of its nearest written ancestor (a

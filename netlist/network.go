@@ -2,6 +2,7 @@ package netlist
 
 import (
 	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/consolidation"
 	"github.com/snnsim/snnsim/neuron"
 	"github.com/snnsim/snnsim/source"
 	"github.com/snnsim/snnsim/stdp"
@@ -12,18 +13,25 @@ import (
 // every quantity is in its canonical unit or in ticks. It is the engine's
 // input and holds no run-time state; the engine never changes it.
 type Network struct {
-	Name     string       // scenario name (default: file name without extension)
-	File     string       // scenario file path, "" when built in code
-	Text     string       // scenario file text, recorded in log headers
-	Clock    snnsim.Clock // resolution
-	Seed     uint64       // master seed
-	Duration snnsim.Time  // run length [ticks]
+	Name string // scenario name (default: file name without extension)
+	File string // scenario file path, "" when built in code
+	// Text is the scenario text as recorded in log headers: the file's
+	// text, followed by a comment block listing Overrides when there are
+	// any (see Scenario.RecordedText).
+	Text      string
+	Overrides []string     // command-line overrides applied to the file ("KEY=VALUE"), nil for none
+	Clock     snnsim.Clock // resolution
+	Seed      uint64       // master seed
+	Duration  snnsim.Time  // run length [ticks]
 
 	Populations []*Population
 	Projections []*Projection
 	Stimuli     []*Stimulus
 	Guards      []*Guard
 	Records     []*Record
+	// Modulations are the neuromodulator and drug level changes for the
+	// consolidation models, sorted by tick (see Modulation).
+	Modulations []Modulation
 }
 
 // Population is a group of neurons of one model, or a group of spike sources.
@@ -62,6 +70,15 @@ type Projection struct {
 	// PlasticityStart is the tick from which the rule changes weights; its
 	// traces run from tick 0 (priming with plasticity off).
 	PlasticityStart snnsim.Time
+
+	// Consolidation is the consolidation model of the synapses (its
+	// parameters, for consolidation.New), or nil for none; with
+	// Plasticity, the rule's weight changes are the model's signals
+	// (Model.Signal). Every projection onto one population that has one
+	// has the same model and parameters: they are bound to one
+	// consolidation.Model over their concatenated synapses, which shares
+	// the per-neuron state (protein, levels).
+	Consolidation consolidation.Params
 }
 
 // Len returns the number of synapses.

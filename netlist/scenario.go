@@ -5,10 +5,12 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/BurntSushi/toml"
 	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/consolidation"
 	"github.com/snnsim/snnsim/neuron"
 	"github.com/snnsim/snnsim/source"
 	"github.com/snnsim/snnsim/stdp"
@@ -22,7 +24,7 @@ import (
 type Scenario struct {
 	Name       string  // [simulation] name; default: the file name without extension
 	File       string  // path the scenario was read from, "" when decoded from memory
-	Text       string  // the scenario text
+	Text       string  // the scenario file's text (without the overrides; see RecordedText)
 	Seed       uint64  // master seed of every random stream
 	Duration   float64 // run length [ms]
 	Resolution float64 // tick length [ms]
@@ -32,6 +34,15 @@ type Scenario struct {
 	Stimuli     []*StimulusSpec
 	Records     []*RecordSpec
 	Guards      []*GuardSpec
+	// Neuromodulators and Drugs set the levels that consolidation models
+	// read (see Modulation).
+	Neuromodulators []*NeuromodulatorSpec
+	Drugs           []*DrugSpec
+
+	// Overrides are the command-line overrides applied to the file's text
+	// ("KEY=VALUE", in the order applied; see DecodeOverrides); nil for
+	// none.
+	Overrides []string
 
 	loc *locator // key positions in Text; nil when not decoded from text
 }
@@ -59,6 +70,14 @@ type ProjectionSpec struct {
 
 	Plasticity      stdp.Params // the plasticity rule, or nil for static synapses
 	PlasticityStart float64     // time from which the rule changes weights [ms]; traces run from 0
+
+	// Consolidation is the consolidation model of the synapses (from
+	// consolidation.Lookup, parameters set), or nil for none. It may be
+	// given with or without Plasticity. Every projection onto one target
+	// population that has one must have the same model and parameters.
+	Consolidation consolidation.Params
+
+	consWritten map[string]any // the consolidation table as written, for error messages
 }
 
 // Rule names a connectivity rule.
@@ -121,6 +140,12 @@ func Load(path string) (*Scenario, error) {
 // directory); data is its text. On failure the error is an [ErrorList] that
 // holds every problem found, each with its file, line and key.
 func Decode(file string, data []byte) (*Scenario, error) {
+	return decode(file, data, nil)
+}
+
+// decode is Decode with the command-line overrides sets (see
+// DecodeOverrides).
+func decode(file string, data []byte, sets []string) (*Scenario, error) {
 	text := string(data)
 	var raw map[string]any
 	if _, err := toml.Decode(text, &raw); err != nil {
@@ -130,8 +155,22 @@ func Decode(file string, data []byte) (*Scenario, error) {
 		}
 		return nil, ErrorList{{File: file, Err: err}}
 	}
-	d := &decoder{file: file, loc: locate(text)}
+	if raw == nil {
+		raw = map[string]any{}
+	}
+	loc := locate(text)
+	if len(sets) > 0 {
+		paths, errs := applyOverrides(file, raw, sets)
+		if len(errs) > 0 {
+			return nil, errs
+		}
+		loc.sets = paths
+	}
+	d := &decoder{file: file, loc: loc}
 	s := &Scenario{File: file, Text: text, loc: d.loc}
+	if len(sets) > 0 {
+		s.Overrides = slices.Clone(sets)
+	}
 	d.scenario(s, raw)
 	errs := d.errs
 	for _, e := range s.validate() {
@@ -215,6 +254,12 @@ func (d *decoder) scenario(s *Scenario, raw map[string]any) {
 	for _, t := range root.tables("guard", false) {
 		s.Guards = append(s.Guards, d.guard(t))
 	}
+	for _, t := range root.tables("neuromodulator", false) {
+		s.Neuromodulators = append(s.Neuromodulators, d.neuromodulator(t))
+	}
+	for _, t := range root.tables("drug", false) {
+		s.Drugs = append(s.Drugs, d.drug(t))
+	}
 	root.done()
 }
 
@@ -294,6 +339,9 @@ func (d *decoder) projection(t *table, s *Scenario) *ProjectionSpec {
 	}
 	if pt, ok := t.sub("plasticity", false); ok {
 		p.Plasticity, p.PlasticityStart = d.plasticity(pt)
+	}
+	if ct, ok := t.sub("consolidation", false); ok {
+		p.Consolidation, p.consWritten = d.consolidation(ct)
 	}
 	if pairs != nil {
 		// Both a column and a key: say which one wins rather than guess.

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/consolidation"
 	"github.com/snnsim/snnsim/neuron"
 )
 
@@ -31,6 +32,7 @@ type checker struct {
 	tickOK bool           // the resolution is valid
 	index  map[string]int // population name -> first index
 	kind   []popKind
+	models map[string]consolidation.Params // target population name -> its consolidation model
 }
 
 func (c *checker) errorf(key, format string, args ...any) {
@@ -38,7 +40,7 @@ func (c *checker) errorf(key, format string, args ...any) {
 }
 
 func (c *checker) add(key string, err error) {
-	c.errs = append(c.errs, &ParseError{File: c.s.File, Line: c.s.loc.line(key), Key: key, Err: err})
+	c.errs = append(c.errs, c.s.loc.at(c.s.File, key, err))
 }
 
 // validate checks the meaning of the scenario (references, sizes, the tick
@@ -62,6 +64,13 @@ func (s *Scenario) validate() ErrorList {
 			names[p.Name] = i
 		}
 	}
+	for i, p := range s.Projections {
+		if p != nil {
+			c.consolidationParams(indexKey("projection", i), p)
+		}
+	}
+	c.models = c.sharedConsolidation()
+	c.modulators(c.models)
 	for i, st := range s.Stimuli {
 		c.stimulus(i, st)
 	}
@@ -160,7 +169,8 @@ func (c *checker) populations() {
 	}
 }
 
-// params attributes a model's Validate error to the parameter it names.
+// params attributes a population model's Validate error to the parameter
+// it names.
 func (c *checker) params(key string, p *PopulationSpec, err error) {
 	if err == nil {
 		return
@@ -168,6 +178,15 @@ func (c *checker) params(key string, p *PopulationSpec, err error) {
 	var params any = p.Neuron
 	if params == nil {
 		params = p.Source
+	}
+	c.modelParams(key+".params", params, p.written, err)
+}
+
+// modelParams attributes a model's Validate error to the parameter it
+// names in the table at key (written: the table as written).
+func (c *checker) modelParams(key string, params any, written map[string]any, err error) {
+	if err == nil {
+		return
 	}
 	var keys []string
 	if rv := reflect.ValueOf(params); rv.Kind() == reflect.Pointer && !rv.IsNil() {
@@ -179,11 +198,11 @@ func (c *checker) params(key string, p *PopulationSpec, err error) {
 	}
 	name := paramKey(err.Error(), keys)
 	if name == "" {
-		c.add(key+".params", err)
+		c.add(key, err)
 		return
 	}
-	pkey := key + ".params." + name
-	if v, ok := p.written[name]; ok {
+	pkey := key + "." + name
+	if v, ok := written[name]; ok {
 		// "neuron: lif_exp_current.tau_m = -20 ms: must be > 0" becomes
 		// `"-20 ms": must be > 0`.
 		msg := err.Error()

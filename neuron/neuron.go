@@ -131,13 +131,16 @@ func Lookup(model string) (Params, bool) {
 	case "lif_cond_ampa_nmda":
 		p := DefaultLIFAmpaNmda()
 		return &p, true
+	case "adex":
+		p := DefaultAdEx()
+		return &p, true
 	}
 	return nil, false
 }
 
 // Models lists the model names that Lookup knows, sorted.
 func Models() []string {
-	m := []string{"lif_delta", "lif_exp_current", "lif_exp_cond", "lif_cond_ampa_nmda"}
+	m := []string{"lif_delta", "lif_exp_current", "lif_exp_cond", "lif_cond_ampa_nmda", "adex"}
 	sort.Strings(m)
 	return m
 }

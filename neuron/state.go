@@ -65,9 +65,10 @@ import (
 //	             lif_delta v, v_inf, refractory end; lif_exp_current v,
 //	             R·I_exc, R·I_inh, v_inf, refractory end; lif_exp_cond v,
 //	             g_exc, g_inh, drive, refractory end; lif_cond_ampa_nmda
-//	             v, g_ampa, g_nmda, g_gaba, theta, drive, refractory end
-//	input        each input buffer (lif_delta one, the others exc then
-//	             inh) as a count and its entries with non-zero bits
+//	             v, g_ampa, g_nmda, g_gaba, theta, drive, refractory end;
+//	             adex v, w, i_bias, rest potential V*, refractory end
+//	input        each input buffer (lif_delta and adex one, the others exc
+//	             then inh) as a count and its entries with non-zero bits
 //	             (index, value) in increasing index order
 //
 // The active list is not stored: it is the sorted list of the neurons
@@ -101,6 +102,7 @@ var (
 	_ Stater = (*lifExpPop)(nil)
 	_ Stater = (*lifCondPop)(nil)
 	_ Stater = (*lifAmpaNmdaPop)(nil)
+	_ Stater = (*adexPop)(nil)
 )
 
 // stateVersion is the payload version that AppendState writes and
@@ -118,9 +120,9 @@ type stateParam struct {
 	v    float64
 }
 
-// paramsOf returns every parameter of p (a struct of float64 fields with
-// `toml` and `unit` tags, possibly embedding LIFBase) in field order,
-// embedded fields first where they stand.
+// paramsOf returns every parameter of p (a struct of float64 and int
+// fields with `toml` and `unit` tags, possibly embedding LIFBase) in field
+// order, embedded fields first where they stand.
 func paramsOf(p any) []stateParam {
 	var out []stateParam
 	var walk func(v reflect.Value)
@@ -137,9 +139,13 @@ func paramsOf(p any) []stateParam {
 					unit = ""
 				}
 				out = append(out, stateParam{name: f.Tag.Get("toml"), unit: unit, v: v.Field(i).Float()})
+			case f.Type.Kind() == reflect.Int:
+				// A count (adex's substeps), exact as a float64.
+				out = append(out, stateParam{name: f.Tag.Get("toml"), v: float64(v.Field(i).Int())})
 			default:
-				// Every parameter of this package is a float64; a new kind
-				// must be added here so that it is compared on restore.
+				// Every parameter of this package is a float64 or an int; a
+				// new kind must be added here so that it is compared on
+				// restore.
 				panic(fmt.Sprintf("neuron: parameter %s of %T is a %s", f.Name, p, f.Type))
 			}
 		}
@@ -172,6 +178,10 @@ type stateLayout struct {
 	bufs [][]float64
 	// derive, if not nil, recomputes what the model derives from vars.
 	derive func()
+	// check, if not nil, checks the model's own invariants of a decoded
+	// state (vars as above, the status and state tick of each neuron, the
+	// tick of the last Update) and returns an ErrStateCorrupt error.
+	check func(last snnsim.Time, status []uint8, at []snnsim.Time, vars [][]float64) error
 }
 
 // initState records the model's parameters and state layout for
@@ -484,6 +494,9 @@ func (b *base) checkState(last, flushT snnsim.Time, always, denseIn byte, status
 				return corrupt("%s state: input to neuron %d that is not in the touched list", m, e.i)
 			}
 		}
+	}
+	if b.lay.check != nil {
+		return b.lay.check(last, status, at, vars)
 	}
 	return nil
 }

@@ -24,6 +24,9 @@ type stateModel struct {
 
 // stateModels returns every model with its defaults, and
 // lif_cond_ampa_nmda with a refractory period (it has none by default).
+// Adex comes with faster dynamics than its defaults (whose neurons take
+// seconds to settle, longer than the quiet stretches of stateScenario), a
+// refractory period and two substeps.
 func stateModels() []stateModel {
 	var out []stateModel
 	for _, p := range allModels() {
@@ -31,7 +34,7 @@ func stateModels() []stateModel {
 	}
 	a := DefaultLIFAmpaNmda()
 	a.TRef = 2
-	return append(out, stateModel{"lif_cond_ampa_nmda_t_ref", a})
+	return append(out, stateModel{"lif_cond_ampa_nmda_t_ref", a}, stateModel{"adex_fast", adexFast()})
 }
 
 // stateWeight is a typical input weight of p in its internal unit: a few
@@ -42,8 +45,18 @@ func stateWeight(p Params) float64 {
 		return 6 // mV
 	case LIFExp:
 		return 15 // mV (R·I; the peak response is about half)
+	case AdEx:
+		return 6 // mV
 	}
 	return 2 // g_L
+}
+
+// stateTRef returns the refractory period of p [ms].
+func stateTRef(p Params) float64 {
+	if a, ok := p.(AdEx); ok {
+		return a.TRef
+	}
+	return baseOf(p).TRef
 }
 
 // Pending work at the checkpoint (besides the pending SetBias/SetV every
@@ -207,6 +220,8 @@ func popBase(pop Population) *base {
 		return &q.base
 	case *lifAmpaNmdaPop:
 		return &q.base
+	case *adexPop:
+		return &q.base
 	}
 	panic(fmt.Sprintf("unknown population %T", pop))
 }
@@ -281,7 +296,7 @@ func checkResume(t *testing.T, s *stateScenario) {
 	if !s.always && settled == 0 {
 		t.Errorf("no neuron is settled at the checkpoint")
 	}
-	if baseOf(s.p).TRef > 0 && refractory == 0 {
+	if stateTRef(s.p) > 0 && refractory == 0 {
 		t.Errorf("no neuron is refractory at the checkpoint")
 	}
 	if pend == 0 || (s.pending != pendNone) != (input > 0) {
@@ -538,7 +553,11 @@ func withParam(tb testing.TB, p Params, name string, v float64) Params {
 				return true
 			}
 			if f.Tag.Get("toml") == name {
-				s.Field(i).SetFloat(v)
+				if s.Field(i).CanInt() {
+					s.Field(i).SetInt(int64(v))
+				} else {
+					s.Field(i).SetFloat(v)
+				}
 				return true
 			}
 		}

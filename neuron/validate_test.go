@@ -101,7 +101,7 @@ func TestNewErrors(t *testing.T) {
 
 // TestLookup checks the model registry and the weight units.
 func TestLookup(t *testing.T) {
-	if got, want := Models(), []string{"lif_cond_ampa_nmda", "lif_delta", "lif_exp_cond", "lif_exp_current"}; !slices.Equal(got, want) {
+	if got, want := Models(), []string{"adex", "lif_cond_ampa_nmda", "lif_delta", "lif_exp_cond", "lif_exp_current"}; !slices.Equal(got, want) {
 		t.Fatalf("Models() = %v, want %v", got, want)
 	}
 	for _, m := range Models() {

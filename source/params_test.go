@@ -137,7 +137,7 @@ func TestValidEdgeCases(t *testing.T) {
 // TestLookup: every listed model is found, its defaults are valid, and its
 // Model() name round-trips.
 func TestLookup(t *testing.T) {
-	want := []string{"burst", "external", "poisson", "regular", "spike_times", "tetanus"}
+	want := []string{"burst", "external", "poisson", "regular", "spike_times", "stc_protocol", "tetanus"}
 	if got := Models(); !slices.Equal(got, want) {
 		t.Fatalf("Models() = %v, want %v", got, want)
 	}
@@ -145,6 +145,13 @@ func TestLookup(t *testing.T) {
 		p, ok := Lookup(name)
 		if !ok || p.Model() != name {
 			t.Fatalf("Lookup(%q) = %v, %v", name, p, ok)
+		}
+		if name == "stc_protocol" {
+			// No default protocol: a scenario must name one (TestProtocolValidate).
+			if p.Validate() == nil {
+				t.Errorf("stc_protocol defaults validate without a protocol")
+			}
+			continue
 		}
 		if err := p.Validate(); err != nil {
 			t.Errorf("%s defaults: %v", name, err)

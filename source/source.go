@@ -1,7 +1,8 @@
 // Package source provides spike sources: populations whose spikes are given
 // by a protocol rather than by membrane dynamics. Poisson trains (constant or
 // piecewise-constant rate), explicit spike times, regular trains, tetanus
-// protocols (trains of pulses) and bursts.
+// protocols (trains of pulses), bursts, and the named protocols of synaptic
+// tagging and capture experiments (stc_protocol: WTET, STET, WLFS, SLFS).
 //
 // A source owns no synapses; the engine treats its spikes like any neuron's.
 // Every source is event-driven: it reports the tick of its next spike, so
@@ -117,13 +118,16 @@ func Lookup(model string) (Params, bool) {
 	case "external":
 		p := DefaultExternal()
 		return &p, true
+	case "stc_protocol":
+		p := DefaultProtocol()
+		return &p, true
 	}
 	return nil, false
 }
 
 // Models lists the model names that Lookup knows, sorted.
 func Models() []string {
-	m := []string{"poisson", "spike_times", "regular", "tetanus", "burst", "external"}
+	m := []string{"poisson", "spike_times", "regular", "tetanus", "burst", "external", "stc_protocol"}
 	sort.Strings(m)
 	return m
 }

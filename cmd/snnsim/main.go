@@ -2,8 +2,8 @@
 //
 // Usage:
 //
-//	snnsim run SCENARIO [--out DIR] [--seed N] [--duration D] [--progress MODE]
-//	snnsim validate SCENARIO...
+//	snnsim run SCENARIO [--out DIR] [--seed N] [--duration D] [--progress MODE] [--set KEY=VALUE]...
+//	snnsim validate SCENARIO... [--set KEY=VALUE]...
 //	snnsim inspect LOG|RUN-DIR [--scenario]
 //	snnsim stats LOG|RUN-DIR [--from T] [--to T] [--json]
 //	snnsim plot LOG|RUN-DIR [--kind raster,rate,state,hist] [--format png,svg] [--out DIR]
@@ -16,6 +16,13 @@
 // population, simulated time, wall time, simulated seconds per wall second,
 // synaptic events). Ctrl-C stops the run at a tick boundary with the log
 // flushed and readable.
+//
+// --set KEY=VALUE (repeatable) sets a scenario key without editing the
+// file, e.g. --set simulation.seed=7 or --set 'population.S2.params.start=3 h'
+// (see netlist.DecodeOverrides for the syntax). Every check of the file
+// applies to the value, and an error on it names the --set KEY. The log
+// header records the scenario text followed by a comment block listing the
+// overrides, and 'snnsim resume' applies them again.
 //
 // inspect, stats, plot and export read a log, or the log of a run
 // directory: inspect prints its header, counts per record kind, series,
@@ -35,9 +42,9 @@ import (
 const usage = `snnsim: a spiking neural network simulator
 
 Usage:
-  snnsim run SCENARIO [--out DIR] [--seed N] [--duration D] [--progress auto|bar|log|none]
+  snnsim run SCENARIO [--out DIR] [--seed N] [--duration D] [--progress auto|bar|log|none] [--set KEY=VALUE]...
   snnsim resume RUN-DIR
-  snnsim validate SCENARIO...
+  snnsim validate SCENARIO... [--set KEY=VALUE]...
   snnsim inspect LOG|RUN-DIR [--scenario]
   snnsim stats   LOG|RUN-DIR [--from T] [--to T] [--json]
   snnsim plot    LOG|RUN-DIR [--kind raster,rate,state,hist] [--format png,svg] [--out DIR]

@@ -69,8 +69,9 @@ type runOptions struct {
 	duration string
 	progress string
 	flush    time.Duration
-	every    string // --checkpoint-every
-	until    string // --stop-at
+	every    string   // --checkpoint-every
+	until    string   // --stop-at
+	sets     []string // --set KEY=VALUE overrides, in order
 }
 
 // cmdRun runs a scenario and writes its log and summary.
@@ -85,6 +86,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&o.flush, "flush-interval", 2*time.Second, "wall time after which the log's open block is written out (0: only full blocks, which makes logs of the same seed byte-identical)")
 	fs.StringVar(&o.every, "checkpoint-every", "", `write a checkpoint every so much simulated time, e.g. "30 min" or 30m (resume with 'snnsim resume DIR')`)
 	fs.StringVar(&o.until, "stop-at", "", `stop at this simulated time with a checkpoint, as an interruption would (resume later)`)
+	fs.StringArrayVar(&o.sets, "set", nil, setUsage)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: snnsim run SCENARIO [flags]\n\nSimulates a scenario and writes the spike log and summary.json.\n\nFlags:")
 		fs.PrintDefaults()
@@ -109,7 +111,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 }
 
 func runScenario(ctx context.Context, path string, o runOptions, stdout, stderr io.Writer) (int, error) {
-	sc, err := netlist.Load(path)
+	sc, err := netlist.LoadOverrides(path, o.sets)
 	if err != nil {
 		return 1, err
 	}
@@ -127,7 +129,7 @@ func runScenario(ctx context.Context, path string, o runOptions, stdout, stderr 
 	if err != nil {
 		return 1, err
 	}
-	s := &session{o: o, net: net, dir: o.out}
+	s := &session{o: o, net: net, dir: o.out, text: sc.Text, sets: sc.Overrides}
 	if s.dir == "" {
 		s.dir = filepath.Join("out", net.Name)
 	}
@@ -155,6 +157,11 @@ func runScenario(ctx context.Context, path string, o runOptions, stdout, stderr 
 		path, countNeurons(net), countSynapses(net), fmtSim(net.Clock.Seconds(net.Duration)), net.Seed, s.dir)
 	return s.run(ctx, stdout, stderr)
 }
+
+// setUsage documents --set for run and validate.
+const setUsage = `set a scenario key, e.g. --set simulation.seed=7 or --set 'population.S2.params.start=3 h' (repeatable; ` +
+	`KEY is a dotted path in which an element of [[population]], [[projection]], [[record]] ... is chosen by its name or index; ` +
+	`VALUE is a TOML value, or a string when it is not one)`
 
 // runChunked runs the engine up to tick end in chunks of simulated time
 // sized to take about a tenth of a second of wall time each, reporting

@@ -30,15 +30,23 @@ type session struct {
 	w     *spikelog.Writer
 	every snnsim.Time // checkpoint interval [ticks]; 0: none
 	stop  snnsim.Time // tick to stop at with a checkpoint (--stop-at); 0: none
+	text  string      // the scenario file's text, without the overrides
+	sets  []string    // the --set overrides applied to text
 }
 
 // resumeInfo is what a checkpoint keeps for the command line (the app data
 // of engine.CheckpointMeta): enough to rebuild the run without its scenario
 // file.
+//
+// Text is the scenario file's text and Overrides the --set overrides that
+// the run applied to it, which resume applies again (the log header holds
+// the text with the overrides appended as comments: netlist's
+// Scenario.RecordedText).
 type resumeInfo struct {
 	LogOffset int64         `json:"log_offset"`
 	File      string        `json:"scenario_file"`
 	Text      string        `json:"scenario_text"`
+	Overrides []string      `json:"overrides,omitempty"`
 	Seed      uint64        `json:"seed"`
 	Duration  snnsim.Time   `json:"duration_ticks"`
 	Every     snnsim.Time   `json:"checkpoint_every_ticks"`
@@ -90,7 +98,7 @@ func (s *session) checkpoint() error {
 	if err := s.w.Flush(); err != nil {
 		return err
 	}
-	app, err := json.Marshal(resumeInfo{LogOffset: s.w.Size(), File: s.net.File, Text: s.net.Text, Seed: s.net.Seed,
+	app, err := json.Marshal(resumeInfo{LogOffset: s.w.Size(), File: s.net.File, Text: s.text, Overrides: s.sets, Seed: s.net.Seed,
 		Duration: s.net.Duration, Every: s.every, Flush: s.o.flush})
 	if err != nil {
 		return err
@@ -214,10 +222,11 @@ func resume(ctx context.Context, dir string, o runOptions, stdout, stderr io.Wri
 	if err := json.Unmarshal(meta.App, &info); err != nil {
 		return 1, fmt.Errorf("resume %s: %w: the command-line data: %v", s.checkpointPath(), engine.ErrCheckpoint, err)
 	}
-	sc, err := netlist.Decode(info.File, []byte(info.Text))
+	sc, err := netlist.DecodeOverrides(info.File, []byte(info.Text), info.Overrides)
 	if err != nil {
 		return 1, fmt.Errorf("resume: the scenario stored in the checkpoint: %w", err)
 	}
+	s.text, s.sets = sc.Text, sc.Overrides
 	sc.Seed = info.Seed // the run's duration is set below: it may differ from the file's (--duration)
 	s.net, err = sc.Compile()
 	if err != nil {

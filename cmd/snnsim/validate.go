@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"runtime"
@@ -15,10 +16,16 @@ import (
 func cmdValidate(args []string, stdout, stderr io.Writer) int {
 	fs := pflag.NewFlagSet("validate", pflag.ContinueOnError)
 	fs.SetOutput(stderr)
+	var sets []string
+	fs.StringArrayVar(&sets, "set", nil, setUsage+"; applied to every SCENARIO")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: snnsim validate SCENARIO...\n\nChecks scenario files: syntax, keys, units, parameter values and references, then builds the network.")
+		fmt.Fprintln(stderr, "Usage: snnsim validate SCENARIO... [--set KEY=VALUE]...\n\nChecks scenario files: syntax, keys, units, parameter values and references, then builds the network.\n\nFlags:")
+		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return 0
+		}
 		return 2
 	}
 	if fs.NArg() == 0 {
@@ -27,7 +34,7 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 	}
 	code := 0
 	for _, path := range fs.Args() {
-		s, err := netlist.Load(path)
+		s, err := netlist.LoadOverrides(path, sets)
 		if err == nil {
 			var net *netlist.Network
 			net, err = s.Compile()

@@ -1,0 +1,310 @@
+package consolidation
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/snnsim/snnsim"
+)
+
+const modelBinary = "binary"
+
+func init() {
+	register(modelBinary, func() Params { p := DefaultBinary(); return &p })
+}
+
+// BinaryParams are the parameters of the bounded binary synapse of Amit &
+// Fusi (1994); see [Binary] for the equations.
+//
+//	key      default        unit  meaning
+//	q        0.1                  transition probability per candidate event, in (0, 1]
+//	w_low    0                    efficacy of the weak state (state −1)
+//	w_high   1                    efficacy of the strong state (state +1), > w_low
+//	init     "equilibrium"        initial states: "equilibrium" (each synapse strong or weak
+//	                              with probability ½, the stationary distribution for f± = ½),
+//	                              "low" (all weak) or "high" (all strong)
+//
+// The default q = 0.1 is the example of models.md 2.9 and E8 (lifetime
+// t* ≈ 23 memories for N = 10⁴).
+type BinaryParams struct {
+	Q     float64 `toml:"q"`
+	WLow  float64 `toml:"w_low"`
+	WHigh float64 `toml:"w_high"`
+	Init  string  `toml:"init"`
+}
+
+// DefaultBinary returns q = 0.1, efficacies 0 and 1, equilibrium start.
+func DefaultBinary() BinaryParams {
+	return BinaryParams{Q: 0.1, WLow: 0, WHigh: 1, Init: initEquilibrium}
+}
+
+// Model returns "binary".
+func (p *BinaryParams) Model() string { return modelBinary }
+
+// Modulators returns nil: the model reads no level.
+func (p *BinaryParams) Modulators() []string { return nil }
+
+// Vars returns the per-synapse variables: efficacy (w_low or w_high) and
+// state (−1 or +1).
+func (p *BinaryParams) Vars() []string { return []string{"efficacy", "state"} }
+
+// Validate checks every parameter; the error names the TOML key, the value
+// and the constraint ("consolidation: binary.q = 1.5: must be in (0, 1]").
+func (p *BinaryParams) Validate() error {
+	c := markovCheck{model: modelBinary}
+	if !(p.Q > 0 && p.Q <= 1) {
+		c.fail("q", p.Q, "", "must be in (0, 1]")
+	}
+	c.efficacies(p.WLow, p.WHigh)
+	c.oneOf("init", p.Init, initEquilibrium, initLow, initHigh)
+	return c.err
+}
+
+func (p *BinaryParams) build(l Layout) (Model, error) { return newBinary(*p, l), nil }
+
+// Binary is the bounded binary synapse of Amit & Fusi (1994), Neural
+// Comput 6:957 (models.md 2.9), bound to a layout. Each synapse has a state
+// σ ∈ {−1, +1}. A plasticity signal (Signal with dw > 0: a candidate
+// potentiation; dw < 0: a candidate depression; dw = 0 or NaN: nothing) of
+// direction e = sign(dw) sets
+//
+//	σ ← e   with probability q (if σ ≠ e; nothing happens if σ = e)
+//
+// and the transmitted weight is
+//
+//	w[s] = Unit[s] · (w_low if σ = −1, w_high if σ = +1).
+//
+// Only the sign of dw matters. The draws come from the synapse's own
+// stream ([Streams], keyed by synapse index), so results do not depend on
+// the order in which synapses are signalled; a synapse draws only when the
+// event can change it and q < 1. The model has no dynamics between events:
+// Advance does nothing and Next returns snnsim.Never; Pre and Post are
+// ignored.
+//
+// For f± = ½ random events the memory signal of a pattern stored t events
+// ago (Lahiri & Ganguli 2013, [BinaryChain]) is
+//
+//	SNR(t) = √N · q (1 − q)^t,   lifetime t* = ln(q√N) / (−ln(1 − q)) ≈ ln(q√N)/q.
+//
+// [RuleWeight] returns the constant Unit[s]·(w_low + w_high)/2: a rule's
+// change is used only for its sign, so a weight-dependent rule sees the
+// midpoint.
+//
+// Tested by TestBinaryMemoryCurve (Monte-Carlo against √N q(1−q)^t),
+// TestBinaryLifetime (t* vs N) and TestMarkovState.
+type Binary struct {
+	p     BinaryParams
+	unit  []float32
+	eff   [2]float64 // efficacy of state −1, +1
+	state []int8     // −1 or +1
+	rng   Streams
+	seed  uint64
+	w     []float32
+}
+
+var _ Model = (*Binary)(nil)
+
+func newBinary(p BinaryParams, l Layout) *Binary {
+	n := len(l.Target)
+	m := &Binary{
+		p: p, unit: l.Unit, eff: [2]float64{p.WLow, p.WHigh},
+		state: make([]int8, n), rng: NewStreams(l.Seed, n), seed: l.Seed,
+	}
+	for s := range m.state {
+		switch p.Init {
+		case initLow:
+			m.state[s] = -1
+		case initHigh:
+			m.state[s] = 1
+		default:
+			m.state[s] = -1
+			if m.rng.Float64(int64(s)) < 0.5 {
+				m.state[s] = 1
+			}
+		}
+	}
+	return m
+}
+
+// Params returns the model's parameters.
+func (m *Binary) Params() BinaryParams { return m.p }
+
+// Name returns "binary".
+func (m *Binary) Name() string { return modelBinary }
+
+// Len returns the number of synapses.
+func (m *Binary) Len() int { return len(m.state) }
+
+func (m *Binary) efficacy(s int64) float64 { return m.eff[(m.state[s]+1)>>1] }
+
+func (m *Binary) refresh(s int64) {
+	if m.w != nil {
+		m.w[s] = float32(float64(m.unit[s]) * m.efficacy(s))
+	}
+}
+
+// Bind sets the delivery array (len = Len()) and fills it.
+func (m *Binary) Bind(w []float32) {
+	if len(w) != len(m.state) {
+		panic(fmt.Sprintf("consolidation: binary: Bind with %d weights for %d synapses", len(w), len(m.state)))
+	}
+	m.w = w
+	for s := range m.state {
+		m.refresh(int64(s))
+	}
+}
+
+// Advance does nothing: the model changes only at events.
+func (m *Binary) Advance(snnsim.Time) {}
+
+// Next returns snnsim.Never.
+func (m *Binary) Next() snnsim.Time { return snnsim.Never }
+
+// Pre does nothing.
+func (m *Binary) Pre(snnsim.Time, int32, int64, int64) {}
+
+// Post does nothing.
+func (m *Binary) Post(snnsim.Time, int32) {}
+
+// RuleWeight returns Unit[s]·(w_low + w_high)/2 (only the sign of a rule's
+// change is used).
+func (m *Binary) RuleWeight(s int64) float64 {
+	return float64(m.unit[s]) * (m.eff[0] + m.eff[1]) / 2
+}
+
+// Signal applies a candidate potentiation (dw > 0) or depression (dw < 0)
+// to synapse s: the state moves to sign(dw) with probability q.
+func (m *Binary) Signal(_ snnsim.Time, s int64, dw float64) {
+	var e int8
+	switch {
+	case dw > 0:
+		e = 1
+	case dw < 0:
+		e = -1
+	default:
+		return
+	}
+	if m.state[s] == e {
+		return
+	}
+	if m.p.Q < 1 && m.rng.Float64(s) >= m.p.Q {
+		return
+	}
+	m.state[s] = e
+	m.refresh(s)
+}
+
+// Modulators returns nil.
+func (m *Binary) Modulators() []string { return nil }
+
+// SetLevel returns an error: the model reads no level.
+func (m *Binary) SetLevel(_ snnsim.Time, name string, _ float64) error {
+	return markovNoLevels(modelBinary, name)
+}
+
+// Vars returns ["efficacy", "state"].
+func (m *Binary) Vars() []string { return m.p.Vars() }
+
+// Get returns the efficacy (v = 0) or the state ±1 (v = 1) of synapse s;
+// NaN for another v.
+func (m *Binary) Get(v int, s int64) float64 {
+	switch v {
+	case 0:
+		return m.efficacy(s)
+	case 1:
+		return float64(m.state[s])
+	}
+	return math.NaN()
+}
+
+// Set sets the efficacy (v = 0; x must be w_low or w_high) or the state
+// (v = 1; x must be −1 or +1) of synapse s and updates its delivered
+// weight.
+func (m *Binary) Set(_ snnsim.Time, v int, s int64, x float64) error {
+	if s < 0 || s >= int64(len(m.state)) {
+		return markovBadSynapse(modelBinary, s, len(m.state))
+	}
+	var st int8
+	switch v {
+	case 0:
+		switch x {
+		case m.eff[0]:
+			st = -1
+		case m.eff[1]:
+			st = 1
+		default:
+			return fmt.Errorf("consolidation: binary: efficacy %g of synapse %d: must be w_low = %g or w_high = %g", x, s, m.eff[0], m.eff[1])
+		}
+	case 1:
+		switch x {
+		case -1:
+			st = -1
+		case 1:
+			st = 1
+		default:
+			return fmt.Errorf("consolidation: binary: state %g of synapse %d: must be -1 or +1", x, s)
+		}
+	default:
+		return markovBadVar(modelBinary, v, m.Vars())
+	}
+	m.state[s] = st
+	m.refresh(s)
+	return nil
+}
+
+// NeuronVars returns nil: the model has no per-neuron variables.
+func (m *Binary) NeuronVars() []string { return nil }
+
+// NeuronGet returns NaN: the model has no per-neuron variables.
+func (m *Binary) NeuronGet(int, int32) float64 { return math.NaN() }
+
+func (m *Binary) ident() markovIdent {
+	return markovIdent{model: modelBinary, n: len(m.state), seed: m.seed}
+}
+
+// AppendState appends the state as one frame tagged "consolidation/binary",
+// version 1: the number of synapses and the seed (int64), then each
+// synapse's state (one byte, the int8 −1 or +1), then each synapse's draw
+// count (int64).
+func (m *Binary) AppendState(b []byte) []byte {
+	b, start := beginMarkov(b, modelBinary)
+	id := m.ident()
+	b = id.append(b)
+	for _, st := range m.state {
+		b = append(b, byte(st))
+	}
+	b = markovAppendCounts(b, &m.rng)
+	return endMarkov(b, start)
+}
+
+// RestoreState replaces the state by the frame at the front of b and
+// returns the bytes after it. A truncated, corrupt, mismatched (other
+// model, synapse count or seed) or unknown-version state is refused with an
+// error wrapping ErrStateCorrupt, ErrStateMismatch or ErrStateVersion, and
+// the model is left unchanged.
+func (m *Binary) RestoreState(b []byte) ([]byte, error) {
+	id := m.ident()
+	d, rest, err := id.open(b)
+	if err != nil {
+		return nil, err
+	}
+	n := len(m.state)
+	raw := d.Take(n)
+	counts := markovReadCounts(d, n)
+	if err := d.Done(markovTag(modelBinary)); err != nil {
+		return nil, err
+	}
+	for s, r := range raw {
+		if st := int8(r); st != -1 && st != 1 {
+			return nil, markovCodec.Corruptf("binary state of synapse %d is %d, not -1 or +1", s, st)
+		}
+	}
+	for s, r := range raw {
+		m.state[s] = int8(r)
+	}
+	copy(m.rng.Counts(), counts)
+	if m.w != nil {
+		m.Bind(m.w)
+	}
+	return rest, nil
+}

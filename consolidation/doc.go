@@ -1,0 +1,37 @@
+// Package consolidation owns the internal state of plastic synapses beyond
+// their weight: tags, protein pools, late-phase weights, metaplastic
+// states and chains of slow variables. A model receives plasticity signals
+// (a rule's weight change dw, from package stdp) and time, evolves its
+// state, and defines the efficacy that spike transmission uses. It never
+// sees spikes except through Pre and Post, and never writes logs.
+//
+// # Models
+//
+// Models are named in scenarios and looked up with [Lookup]; [Models] lists
+// them. Each Params type documents its parameter table and each model
+// type its equations, citation and the tests that check it against a
+// reference. Among them:
+//
+//   - trivial: a plain synapse, weight = state.
+//   - tag_trigger_consolidation, ziegler_2015, zenke_2015: synaptic
+//     tagging-and-capture and consolidation models on slow clocks.
+//   - binary ([Binary], Amit & Fusi 1994), cascade ([Cascade], Fusi, Drew
+//     & Abbott 2005) and benna_fusi ([BennaFusi], Benna & Fusi 2016):
+//     memory-curve synapses driven by potentiation and depression events,
+//     with no work between events.
+//
+// # Contract
+//
+// [Model] states what the engine calls and when; [Layout] is what a model
+// is bound to; [Streams] gives each synapse a random stream that does not
+// depend on processing order. States are saved and restored as
+// internal/statefmt frames tagged "consolidation/<model>"; a refused state
+// wraps [ErrStateCorrupt], [ErrStateMismatch] or [ErrStateVersion].
+//
+// # Memory curves
+//
+// [MarkovChain] (Lahiri & Ganguli 2013), [BennaFusiImpulse] and
+// [BennaFusiSNR] are exact memory-curve oracles; [MemoryCurve] and
+// [MemoryCurveConfig] run the Monte-Carlo experiment E8 of models.md
+// through a model's public interface.
+package consolidation

@@ -1,0 +1,225 @@
+package consolidation
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/snnsim/snnsim"
+)
+
+// Params describes a model: a value struct of parameters whose TOML keys are
+// given by `toml` tags and whose canonical units are given by `unit` tags
+// (the convention of packages neuron and stdp: "1 h" is decoded to 3.6e6
+// [ms]). The pointer types of this package's parameter structs implement it.
+//
+// A scenario decoder obtains the defaults from [Lookup], sets the keys the
+// scenario gives, and calls Validate; [New] builds the model.
+type Params interface {
+	// Model returns the model's name as written in scenarios
+	// ("tag_trigger_consolidation").
+	Model() string
+	// Validate checks every parameter and returns an error naming the first
+	// invalid one (by its TOML key), its value and the constraint.
+	Validate() error
+	// Modulators lists the neuromodulator and drug level names the model
+	// reads (see Model.SetLevel); nil when it reads none.
+	Modulators() []string
+	// Vars lists the per-synapse variable names of the model (Model.Vars).
+	Vars() []string
+}
+
+// Layout is what a model is bound to: the synapses of one or more
+// projections onto one target population, concatenated in projection order.
+// Synapse s (0 <= s < len(Target)) runs from presynaptic neuron Source[s]
+// (an index into the concatenated source populations, 0 <= Source[s] <
+// NPre) to target neuron Target[s] (0 <= Target[s] < NPost). Unit[s] is the
+// compiled weight of synapse s: the weight that an efficacy of 1 transmits
+// (models say how their efficacy is defined).
+//
+// Per-neuron shared state (protein, neuromodulator levels, tag counts)
+// belongs to the target neurons, so all projections onto a population that
+// use the same model share one Model.
+type Layout struct {
+	Clock  snnsim.Clock
+	NPre   int
+	NPost  int
+	Source []int32
+	Target []int32
+	Unit   []float32
+	// Projections holds the first synapse of each projection and, last, the
+	// number of synapses (len = projections + 1); nil means one projection.
+	// Models that initialise a fraction of synapses (a baseline of
+	// consolidated synapses) do so per projection.
+	Projections []int64
+	// Seed derives every random stream of the model; per-synapse streams
+	// derive from Seed and the synapse index (see [Streams]), so results do
+	// not depend on the order in which synapses are processed.
+	Seed uint64
+}
+
+// Validate checks the layout's sizes and indices.
+func (l *Layout) Validate() error {
+	if !(l.Clock.DT > 0) {
+		return fmt.Errorf("consolidation: layout: resolution %g ms must be > 0", l.Clock.DT)
+	}
+	if len(l.Source) != len(l.Target) || len(l.Unit) != len(l.Target) {
+		return fmt.Errorf("consolidation: layout: %d sources, %d targets and %d units differ", len(l.Source), len(l.Target), len(l.Unit))
+	}
+	for s := range l.Target {
+		if l.Source[s] < 0 || int(l.Source[s]) >= l.NPre {
+			return fmt.Errorf("consolidation: layout: synapse %d: source %d out of range [0, %d)", s, l.Source[s], l.NPre)
+		}
+		if l.Target[s] < 0 || int(l.Target[s]) >= l.NPost {
+			return fmt.Errorf("consolidation: layout: synapse %d: target %d out of range [0, %d)", s, l.Target[s], l.NPost)
+		}
+	}
+	return nil
+}
+
+// Model is a consolidation model bound to a [Layout]: it owns the
+// per-synapse internal variables and the per-neuron shared variables, turns
+// plasticity signals into state changes, evolves its state over time, and
+// defines the efficacy that spike transmission uses.
+//
+// Contract (for the engine, which calls these from one goroutine, in tick
+// order; t never decreases):
+//
+//   - Bind hands the model the array that spike delivery reads (len =
+//     number of synapses). The model writes every synapse's transmitted
+//     weight into it at once, and from then on writes w[s] whenever the
+//     efficacy of s changes. Nothing else writes w.
+//   - At the start of every tick t that the engine processes, and whenever
+//     Next() <= t, the engine calls Advance(t) first: the model does all its
+//     internal work due at ticks <= t (slow-clock steps, scheduled tag
+//     decays, protein switches). The engine jumps over quiet periods to
+//     Next(), so a model with nothing to do returns snnsim.Never and costs
+//     nothing. The cost of a quiet period must not depend on the number of
+//     synapses at rest.
+//   - Pre(t, i, lo, hi) is called when presynaptic neuron i's spike arrives
+//     (emission + axonal delay) at synapses lo..hi-1, before the spike is
+//     delivered. Post(t, j) is called when target j spikes at t, after the
+//     neuron update. Models whose induction is built in (voltage-based tags,
+//     Ziegler's spike-triggered rule) act on them; others may ignore them.
+//   - Signal(t, s, dw) passes a plasticity rule's weight change of synapse s
+//     (computed by package stdp on [Model.RuleWeight]) to the model, which
+//     turns it into a state change: an added charge, a potentiation or
+//     depression event, a tag.
+//   - SetLevel(t, name, level) sets a neuromodulator or drug level for all
+//     target neurons from tick t on ("dopamine", "inhibitor").
+//
+// State access for recording and embedding: Vars lists the per-synapse
+// variables, NeuronVars the per-neuron ones; Get/Set and NeuronGet read and
+// write them. Variables are reported as of the model's last slow-clock
+// step.
+type Model interface {
+	// Name returns the model name, as Params.Model.
+	Name() string
+	// Len returns the number of synapses.
+	Len() int
+	// Bind sets the delivery array and fills it.
+	Bind(w []float32)
+	// Advance does the internal work due at ticks <= t.
+	Advance(t snnsim.Time)
+	// Next returns the earliest tick with internal work, or snnsim.Never.
+	Next() snnsim.Time
+	// Pre handles the arrival of presynaptic neuron i's spike at synapses
+	// lo..hi-1 at tick t.
+	Pre(t snnsim.Time, i int32, lo, hi int64)
+	// Post handles target j's spike at tick t.
+	Post(t snnsim.Time, j int32)
+	// RuleWeight returns the weight a plasticity rule sees for synapse s.
+	RuleWeight(s int64) float64
+	// Signal passes a rule's weight change dw of synapse s at tick t.
+	Signal(t snnsim.Time, s int64, dw float64)
+	// Modulators lists the level names SetLevel accepts (may be empty).
+	Modulators() []string
+	// SetLevel sets a neuromodulator or drug level from tick t on.
+	SetLevel(t snnsim.Time, name string, level float64) error
+	// Vars lists the per-synapse variable names; the first is the efficacy.
+	Vars() []string
+	// Get returns per-synapse variable v (an index into Vars) of synapse s.
+	Get(v int, s int64) float64
+	// Set sets per-synapse variable v of synapse s at tick t (for embedding
+	// and tests) and updates the delivered weight. It returns an error for
+	// a value outside the variable's range or a read-only variable.
+	Set(t snnsim.Time, v int, s int64, x float64) error
+	// NeuronVars lists the per-neuron variable names (may be empty).
+	NeuronVars() []string
+	// NeuronGet returns per-neuron variable v of target j.
+	NeuronGet(v int, j int32) float64
+	// AppendState and RestoreState save and restore the whole state (not
+	// the parameters) for checkpoints, as one internal/statefmt frame.
+	AppendState(b []byte) []byte
+	RestoreState(b []byte) (rest []byte, err error)
+}
+
+// VoltageInduced is implemented by models whose induction reads the
+// postsynaptic membrane potential (Clopath et al. 2008). The engine calls
+// Voltage after the target population's update at every tick it steps, with
+// v(j) the potential of target j [mV] after the update (after a reset for
+// neurons in fired) and fired the targets that spiked at t.
+type VoltageInduced interface {
+	Voltage(t snnsim.Time, v func(j int32) float64, fired []int32)
+}
+
+// Errors of RestoreState; the returned error wraps one of them.
+var (
+	ErrStateCorrupt  = errors.New("consolidation: corrupt or truncated state")
+	ErrStateMismatch = errors.New("consolidation: state of another model or size")
+	ErrStateVersion  = errors.New("consolidation: unknown state version")
+)
+
+// registry maps model names to their default parameters.
+var registry = map[string]func() Params{}
+
+// register adds a model; called from init functions of this package only.
+func register(name string, defaults func() Params) {
+	if _, dup := registry[name]; dup {
+		panic("consolidation: model " + name + " registered twice")
+	}
+	registry[name] = defaults
+}
+
+// Lookup returns the default parameters of the named model, as a pointer
+// that a scenario decoder fills in, and whether the model exists.
+func Lookup(name string) (Params, bool) {
+	f, ok := registry[name]
+	if !ok {
+		return nil, false
+	}
+	return f(), true
+}
+
+// Models lists the model names that Lookup knows, sorted.
+func Models() []string {
+	var names []string
+	for n := range registry {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// builder is implemented by every Params type of this package.
+type builder interface {
+	build(l Layout) (Model, error)
+}
+
+// New validates p and l and returns the model bound to l.
+func New(p Params, l Layout) (Model, error) {
+	if p == nil {
+		return nil, errors.New("consolidation: New: nil parameters")
+	}
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	if err := l.Validate(); err != nil {
+		return nil, err
+	}
+	b, ok := p.(builder)
+	if !ok {
+		return nil, fmt.Errorf("consolidation: parameters of type %T are not a model of this package", p)
+	}
+	return b.build(l)
+}

@@ -1,0 +1,452 @@
+package consolidation
+
+// Shared machinery of the models with slow dynamics (zenke_2015,
+// ziegler_2015): the active set that makes a slow clock cost nothing for
+// synapses at rest, the slow-clock grid, lazily decayed spike traces,
+// normal deviates from the per-synapse streams, parameter checks and the
+// state-frame identity.
+
+import (
+	"fmt"
+	"hash/fnv"
+	"math"
+	"math/rand/v2"
+
+	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/internal/statefmt"
+)
+
+// activeSet is the set of synapses that need slow-clock steps. Adding,
+// removing and testing membership are O(1); a slow tick walks only the
+// members, so the cost of a quiet period does not depend on the number of
+// synapses at rest. The order of the members is arbitrary: the models
+// update every synapse independently (per-synapse random streams, shared
+// per-neuron variables that depend on time only), so the order never
+// changes a result.
+type activeSet struct {
+	list []int64 // the members
+	pos  []int32 // pos[s] = index of s in list + 1, or 0 when s is absent
+}
+
+func newActiveSet(n int) activeSet {
+	return activeSet{pos: make([]int32, n)}
+}
+
+func (a *activeSet) len() int { return len(a.list) }
+
+func (a *activeSet) has(s int64) bool { return a.pos[s] != 0 }
+
+// add makes s a member (no-op if it is one).
+func (a *activeSet) add(s int64) {
+	if a.pos[s] != 0 {
+		return
+	}
+	a.list = append(a.list, s)
+	a.pos[s] = int32(len(a.list))
+}
+
+// removeAt removes the member at index k of list by moving the last member
+// into its place: a walk over list from the end down to 0 may remove the
+// member it is at.
+func (a *activeSet) removeAt(k int) {
+	s := a.list[k]
+	last := len(a.list) - 1
+	if k != last {
+		m := a.list[last]
+		a.list[k] = m
+		a.pos[m] = int32(k + 1)
+	}
+	a.list = a.list[:last]
+	a.pos[s] = 0
+}
+
+// fill makes every synapse a member.
+func (a *activeSet) fill() {
+	a.list = a.list[:0]
+	for s := range a.pos {
+		a.list = append(a.list, int64(s))
+		a.pos[s] = int32(s + 1)
+	}
+}
+
+// reset replaces the members by list (which the set takes); the caller has
+// checked that the indices are in range and distinct.
+func (a *activeSet) reset(list []int64) {
+	clear(a.pos)
+	a.list = list
+	for k, s := range list {
+		a.pos[s] = int32(k + 1)
+	}
+}
+
+// slowClock is a slow clock on the tick grid: it ticks at every multiple of
+// period (period, 2·period, …). done is the last slow tick whose work has
+// been done, or skipped because no synapse was active. A model steps its
+// active synapses at each slow tick and skips the clock entirely while the
+// active set is empty, so slow tick k·period applies to the synapses that
+// are active at the start of tick k·period, before the events of that
+// tick.
+type slowClock struct {
+	period snnsim.Time
+	done   snnsim.Time
+}
+
+// due reports whether the next slow tick is at or before t.
+func (c *slowClock) due(t snnsim.Time) bool { return c.done <= t-c.period }
+
+// next returns the next slow tick.
+func (c *slowClock) next() snnsim.Time { return c.done + c.period }
+
+// skipTo marks every slow tick up to t as done (used when nothing is
+// active).
+func (c *slowClock) skipTo(t snnsim.Time) {
+	if d := t - t%c.period; d > c.done {
+		c.done = d
+	}
+}
+
+// lazyTrace holds one spike trace per neuron: +1 per spike, exponential
+// decay with time constant τ, read lazily. Each neuron's trace keeps the
+// tick of its last spike and its values just before ("before") and after
+// ("after") that spike's increment, so a read at the tick of a spike
+// returns the value before it (the t−ε convention of package stdp: a spike
+// never sees increments made at its own tick).
+type lazyTrace struct {
+	rate   float64 // dt/τ
+	last   []snnsim.Time
+	after  []float64
+	before []float64
+}
+
+func newLazyTrace(n int, dt, tau float64) lazyTrace {
+	return lazyTrace{rate: dt / tau, last: make([]snnsim.Time, n), after: make([]float64, n), before: make([]float64, n)}
+}
+
+// at returns neuron i's trace at tick t, without increments made at t.
+func (tr *lazyTrace) at(i int32, t snnsim.Time) float64 {
+	n := t - tr.last[i]
+	if n == 0 {
+		return tr.before[i]
+	}
+	return tr.after[i] * math.Exp(-float64(n)*tr.rate)
+}
+
+// bump adds a spike of neuron i at tick t, once per tick: a second bump at
+// the same tick (a spike whose arrivals are reported in several calls) is
+// ignored.
+func (tr *lazyTrace) bump(i int32, t snnsim.Time) {
+	if tr.last[i] == t {
+		if tr.after[i] > tr.before[i] {
+			return
+		}
+	} else {
+		v := tr.at(i, t)
+		tr.last[i], tr.before[i], tr.after[i] = t, v, v
+	}
+	tr.after[i]++
+}
+
+// appendTo appends every neuron's last tick, value after and value before.
+func (tr *lazyTrace) appendTo(b []byte) []byte {
+	for i := range tr.last {
+		b = statefmt.PutI64(b, int64(tr.last[i]))
+		b = statefmt.PutF64(b, tr.after[i])
+		b = statefmt.PutF64(b, tr.before[i])
+	}
+	return b
+}
+
+// read reads n traces written by appendTo into a new trace of the same
+// time constant; ticks must lie in [0, now] and values be finite and >= 0.
+func (tr *lazyTrace) read(d *statefmt.Decoder, now snnsim.Time, what string) (lazyTrace, error) {
+	n := len(tr.last)
+	if len(d.B) < 24*n {
+		d.Short = true
+		return lazyTrace{}, nil
+	}
+	out := lazyTrace{rate: tr.rate, last: make([]snnsim.Time, n), after: make([]float64, n), before: make([]float64, n)}
+	for i := range n {
+		last, after, before := snnsim.Time(d.I64()), d.F64(), d.F64()
+		if last < 0 || last > now {
+			return lazyTrace{}, stateCodec.Corruptf("%s trace of neuron %d last updated at tick %d, outside [0, %d]", what, i, last, now)
+		}
+		if !(after >= 0) || !(before >= 0) || math.IsInf(after, 0) || math.IsInf(before, 0) {
+			return lazyTrace{}, stateCodec.Corruptf("%s trace of neuron %d has the values %g, %g", what, i, after, before)
+		}
+		out.last[i], out.after[i], out.before[i] = last, after, before
+	}
+	return out, nil
+}
+
+// synapseSource makes one synapse's stream of a [Streams] a rand.Source,
+// so that math/rand/v2 can draw normal deviates from it (the ziggurat of
+// Rand.NormFloat64: about one 64-bit draw per deviate, no transcendental
+// function on the fast path). The deviates a synapse gets are a function of
+// the seed, the synapse and its draw count only.
+type synapseSource struct {
+	st *Streams
+	s  int64
+}
+
+func (a *synapseSource) Uint64() uint64 { return a.st.Uint64(a.s) }
+
+// synapseNormals draws standard normal deviates from per-synapse streams.
+type synapseNormals struct {
+	src *synapseSource
+	rng *rand.Rand
+}
+
+func newSynapseNormals(st *Streams) synapseNormals {
+	src := &synapseSource{st: st}
+	return synapseNormals{src: src, rng: rand.New(src)}
+}
+
+// of selects synapse s's stream for the next draws.
+func (g synapseNormals) of(s int64) *rand.Rand {
+	g.src.s = s
+	return g.rng
+}
+
+// paramCheck collects the first invalid parameter of a model.
+type paramCheck struct {
+	model string
+	err   error
+}
+
+func (c *paramCheck) fail(key string, v float64, unit, constraint string) {
+	if c.err != nil {
+		return
+	}
+	if unit != "" {
+		unit = " " + unit
+	}
+	c.err = fmt.Errorf("consolidation: %s.%s = %g%s: %s", c.model, key, v, unit, constraint)
+}
+
+// positive requires a finite v > 0.
+func (c *paramCheck) positive(key string, v float64, unit string) {
+	switch {
+	case !(v > 0):
+		c.fail(key, v, unit, "must be > 0")
+	case math.IsInf(v, 0):
+		c.fail(key, v, unit, "must be finite")
+	}
+}
+
+// nonNegative requires a finite v >= 0.
+func (c *paramCheck) nonNegative(key string, v float64, unit string) {
+	switch {
+	case !(v >= 0):
+		c.fail(key, v, unit, "must be >= 0")
+	case math.IsInf(v, 0):
+		c.fail(key, v, unit, "must be finite")
+	}
+}
+
+// open requires lo < v < hi.
+func (c *paramCheck) open(key string, v, lo, hi float64, unit string) {
+	if !(v > lo && v < hi) {
+		c.fail(key, v, unit, fmt.Sprintf("must be in (%g, %g)", lo, hi))
+	}
+}
+
+// atMost requires v <= limit, naming the limit.
+func (c *paramCheck) atMost(key string, v, limit float64, unit, limitName string) {
+	if !(v <= limit) {
+		c.fail(key, v, unit, fmt.Sprintf("must be <= %s = %g%s", limitName, limit, pad(unit)))
+	}
+}
+
+func pad(unit string) string {
+	if unit == "" {
+		return ""
+	}
+	return " " + unit
+}
+
+// slowPeriod converts a slow-clock step [ms] to ticks of the layout's
+// resolution; it must be a whole number of ticks, at least one.
+func slowPeriod(model, key string, ms float64, c snnsim.Clock) (snnsim.Time, error) {
+	n, err := c.Ticks(ms)
+	if err != nil {
+		return 0, fmt.Errorf("consolidation: %s.%s = %g ms: %v", model, key, ms, err)
+	}
+	if n < 1 {
+		return 0, fmt.Errorf("consolidation: %s.%s = %g ms: must be at least one tick (%g ms)", model, key, ms, c.DT)
+	}
+	return n, nil
+}
+
+// stateCodec makes the RestoreState errors of this package's models.
+var stateCodec = statefmt.Codec{Pkg: "consolidation", Corrupt: ErrStateCorrupt, Mismatch: ErrStateMismatch, Version: ErrStateVersion}
+
+// stateVersion is the payload version the models of this file set write.
+const stateVersion = 1
+
+// stateTag is the frame tag of a model: "consolidation/" and its name.
+func stateTag(model string) string { return "consolidation/" + model }
+
+// layoutHash is a fingerprint of a layout's connectivity (sources and
+// targets), so that a state is not restored into another network of the
+// same size.
+func layoutHash(l *Layout) uint64 {
+	h := fnv.New64a()
+	var buf [8]byte
+	for s := range l.Target {
+		u := uint32(l.Source[s])
+		v := uint32(l.Target[s])
+		buf[0], buf[1], buf[2], buf[3] = byte(u), byte(u>>8), byte(u>>16), byte(u>>24)
+		buf[4], buf[5], buf[6], buf[7] = byte(v), byte(v>>8), byte(v>>16), byte(v>>24)
+		h.Write(buf[:])
+	}
+	return h.Sum64()
+}
+
+// stateIdent is what identifies a model's state: the model, the layout's
+// sizes, resolution, seed and connectivity, and the parameters that give
+// the state its meaning (time constants, slow-clock step). A state is
+// restored only into a model of the same identity.
+type stateIdent struct {
+	model             string
+	nSyn, nPre, nPost int
+	dt                float64
+	seed, topo        uint64
+	keys              []string  // TOML keys of vals
+	vals              []float64 // parameters
+}
+
+func newStateIdent(model string, l *Layout, keys []string, vals []float64) stateIdent {
+	return stateIdent{model: model, nSyn: len(l.Target), nPre: l.NPre, nPost: l.NPost, dt: l.Clock.DT,
+		seed: l.Seed, topo: layoutHash(l), keys: keys, vals: vals}
+}
+
+func (id *stateIdent) appendTo(b []byte) []byte {
+	b = statefmt.PutI64(b, int64(id.nSyn))
+	b = statefmt.PutI64(b, int64(id.nPre))
+	b = statefmt.PutI64(b, int64(id.nPost))
+	b = statefmt.PutF64(b, id.dt)
+	b = statefmt.PutI64(b, int64(id.seed))
+	b = statefmt.PutI64(b, int64(id.topo))
+	for _, v := range id.vals {
+		b = statefmt.PutF64(b, v)
+	}
+	return b
+}
+
+// open opens the frame at the front of b and checks the identity; it
+// returns a decoder positioned after it and the bytes after the frame.
+func (id *stateIdent) open(b []byte) (*statefmt.Decoder, []byte, error) {
+	tag := stateTag(id.model)
+	payload, rest, err := stateCodec.Open(b, tag, stateVersion)
+	if err != nil {
+		return nil, nil, err
+	}
+	d := &statefmt.Decoder{B: payload, C: &stateCodec}
+	nSyn, nPre, nPost, dt := d.I64(), d.I64(), d.I64(), d.F64()
+	seed, topo := uint64(d.I64()), uint64(d.I64())
+	vals := make([]float64, len(id.vals))
+	for k := range vals {
+		vals[k] = d.F64()
+	}
+	if d.Short {
+		return nil, nil, d.Done(tag)
+	}
+	switch {
+	case nSyn != int64(id.nSyn) || nPre != int64(id.nPre) || nPost != int64(id.nPost):
+		return nil, nil, stateCodec.Mismatchf("%s state for %d synapses from %d onto %d neurons, this model has %d, %d and %d",
+			id.model, nSyn, nPre, nPost, id.nSyn, id.nPre, id.nPost)
+	case math.Float64bits(dt) != math.Float64bits(id.dt):
+		return nil, nil, stateCodec.Mismatchf("%s state at resolution %g ms, this model has %g ms", id.model, dt, id.dt)
+	case seed != id.seed:
+		return nil, nil, stateCodec.Mismatchf("%s state with seed %d, this model has %d", id.model, seed, id.seed)
+	case topo != id.topo:
+		return nil, nil, stateCodec.Mismatchf("%s state of another connectivity (same sizes)", id.model)
+	}
+	for k, v := range vals {
+		if math.Float64bits(v) != math.Float64bits(id.vals[k]) {
+			return nil, nil, stateCodec.Mismatchf("%s state with %s = %g, this model has %g", id.model, id.keys[k], v, id.vals[k])
+		}
+	}
+	return d, rest, nil
+}
+
+// appendActive appends the members of an active set.
+func appendActive(b []byte, a *activeSet) []byte {
+	b = statefmt.PutI64(b, int64(len(a.list)))
+	for _, s := range a.list {
+		b = statefmt.PutI64(b, s)
+	}
+	return b
+}
+
+// readActive reads what appendActive wrote for n synapses; it checks the
+// indices are in range and distinct.
+func readActive(d *statefmt.Decoder, n int, model string) ([]int64, error) {
+	c, ok := d.Count(8)
+	if !ok {
+		return nil, nil
+	}
+	seen := make([]bool, n)
+	list := make([]int64, c)
+	for k := range list {
+		s := d.I64()
+		if s < 0 || s >= int64(n) || seen[s] {
+			return nil, stateCodec.Corruptf("%s state: active synapse %d out of range or repeated", model, s)
+		}
+		seen[s] = true
+		list[k] = s
+	}
+	return list, nil
+}
+
+// checkClock checks the saved model time and slow clock of a state.
+func checkClock(now, done, period snnsim.Time, model string) error {
+	if now < 0 || now == snnsim.Never || done < 0 || done > now || done%period != 0 {
+		return stateCodec.Corruptf("%s state at tick %d with slow clock at tick %d (step %d ticks)", model, now, done, period)
+	}
+	return nil
+}
+
+// targetIndex is the transposed index of a layout: the synapses onto each
+// target neuron, in increasing synapse order.
+type targetIndex struct {
+	start []int64 // start[j]..start[j+1] index syn
+	syn   []int64
+}
+
+func newTargetIndex(l *Layout) targetIndex {
+	start := make([]int64, l.NPost+1)
+	for _, j := range l.Target {
+		start[j+1]++
+	}
+	for j := range l.NPost {
+		start[j+1] += start[j]
+	}
+	fill := make([]int64, l.NPost)
+	copy(fill, start[:l.NPost])
+	syn := make([]int64, len(l.Target))
+	for s, j := range l.Target {
+		syn[fill[j]] = int64(s)
+		fill[j]++
+	}
+	return targetIndex{start: start, syn: syn}
+}
+
+// of returns the synapses onto target j.
+func (x *targetIndex) of(j int32) []int64 { return x.syn[x.start[j]:x.start[j+1]] }
+
+// checkVar checks a variable index passed to a Model method;
+// an index out of range is a programmer error (as for a synapse index).
+func checkVar(model string, v, n int) {
+	if v < 0 || v >= n {
+		panic(fmt.Sprintf("consolidation: %s: variable index %d out of range [0, %d)", model, v, n))
+	}
+}
+
+// finiteIn reports an error unless lo <= x <= hi and x is finite.
+func finiteIn(model, name string, x, lo, hi float64) error {
+	if math.IsNaN(x) || math.IsInf(x, 0) || x < lo || x > hi {
+		return fmt.Errorf("consolidation: %s: %s = %g: must be a finite number in [%g, %g]", model, name, x, lo, hi)
+	}
+	return nil
+}

@@ -1,0 +1,158 @@
+package consolidation
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/internal/statefmt"
+)
+
+const modelTrivial = "trivial"
+
+// TrivialParams are the (empty) parameters of the trivial model: a plain
+// synapse whose weight is its only state.
+//
+//	state        w per synapse, initially the compiled weight Unit[s]
+//	rule weight  w
+//	Signal       w ← w + dw          (no bounds: the plasticity rule bounds dw)
+//	delivered    w
+//
+// It has no time dynamics (Next is always snnsim.Never), reads no
+// neuromodulator and ignores Pre and Post. Vars: "w". It is the model of a
+// projection without consolidation (DESIGN.md section 3: "a plain synapse
+// is the trivial model"). Tests: TestTrivial, TestStateResume.
+type TrivialParams struct{}
+
+// DefaultTrivial returns the trivial model's parameters.
+func DefaultTrivial() TrivialParams { return TrivialParams{} }
+
+// Model returns "trivial".
+func (TrivialParams) Model() string { return modelTrivial }
+
+// Validate returns nil: the model has no parameters.
+func (TrivialParams) Validate() error { return nil }
+
+// Modulators returns nil: the model reads no level.
+func (TrivialParams) Modulators() []string { return nil }
+
+// Vars returns ["w"].
+func (TrivialParams) Vars() []string { return []string{"w"} }
+
+func (TrivialParams) build(l Layout) (Model, error) {
+	m := &trivial{n: len(l.Target), w: make([]float64, len(l.Target)),
+		id: newStateIdent(modelTrivial, &l, nil, nil)}
+	for s, u := range l.Unit {
+		m.w[s] = float64(u)
+	}
+	return m, nil
+}
+
+func init() {
+	register(modelTrivial, func() Params { p := DefaultTrivial(); return &p })
+}
+
+// trivial is the trivial model bound to a layout.
+type trivial struct {
+	n   int
+	w   []float64 // weights
+	out []float32 // delivery array (Bind)
+	id  stateIdent
+}
+
+func (m *trivial) Name() string { return modelTrivial }
+func (m *trivial) Len() int     { return m.n }
+
+func (m *trivial) Bind(w []float32) {
+	if len(w) != m.n {
+		panic(fmt.Sprintf("consolidation: trivial: Bind with %d weights for %d synapses", len(w), m.n))
+	}
+	m.out = w
+	for s, v := range m.w {
+		w[s] = float32(v)
+	}
+}
+
+func (m *trivial) Advance(snnsim.Time)                  {}
+func (m *trivial) Next() snnsim.Time                    { return snnsim.Never }
+func (m *trivial) Pre(snnsim.Time, int32, int64, int64) {}
+func (m *trivial) Post(snnsim.Time, int32)              {}
+func (m *trivial) RuleWeight(s int64) float64           { return m.w[s] }
+
+func (m *trivial) Signal(_ snnsim.Time, s int64, dw float64) {
+	m.w[s] += dw
+	if m.out != nil {
+		m.out[s] = float32(m.w[s])
+	}
+}
+
+func (m *trivial) Modulators() []string { return nil }
+
+func (m *trivial) SetLevel(_ snnsim.Time, name string, _ float64) error {
+	return fmt.Errorf("consolidation: trivial reads no level (%q)", name)
+}
+
+func (m *trivial) Vars() []string { return []string{"w"} }
+
+func (m *trivial) Get(v int, s int64) float64 {
+	checkVar(modelTrivial, v, 1)
+	return m.w[s]
+}
+
+func (m *trivial) Set(_ snnsim.Time, v int, s int64, x float64) error {
+	checkVar(modelTrivial, v, 1)
+	if err := finiteIn(modelTrivial, "w", x, math.Inf(-1), math.Inf(1)); err != nil {
+		return err
+	}
+	m.w[s] = x
+	if m.out != nil {
+		m.out[s] = float32(x)
+	}
+	return nil
+}
+
+func (m *trivial) NeuronVars() []string { return nil }
+
+func (m *trivial) NeuronGet(v int, _ int32) float64 {
+	checkVar(modelTrivial, v, 0)
+	return 0
+}
+
+// AppendState appends the frame "consolidation/trivial", version 1: the
+// identity (synapse, source and target counts, resolution, seed,
+// connectivity fingerprint) and every weight.
+func (m *trivial) AppendState(b []byte) []byte {
+	b, start := statefmt.Begin(b, stateTag(modelTrivial), stateVersion)
+	b = m.id.appendTo(b)
+	for _, v := range m.w {
+		b = statefmt.PutF64(b, v)
+	}
+	return statefmt.End(b, start)
+}
+
+// RestoreState reads a frame written by AppendState; on error the model is
+// unchanged.
+func (m *trivial) RestoreState(b []byte) ([]byte, error) {
+	d, rest, err := m.id.open(b)
+	if err != nil {
+		return nil, err
+	}
+	if len(d.B) < 8*m.n {
+		return nil, d.Done(stateTag(modelTrivial))
+	}
+	w := make([]float64, m.n)
+	for s := range w {
+		w[s] = d.F64()
+		if math.IsNaN(w[s]) || math.IsInf(w[s], 0) {
+			return nil, stateCodec.Corruptf("trivial state: weight of synapse %d is %g", s, w[s])
+		}
+	}
+	if err := d.Done(stateTag(modelTrivial)); err != nil {
+		return nil, err
+	}
+	m.w = w
+	if m.out != nil {
+		m.Bind(m.out)
+	}
+	return rest, nil
+}

@@ -1,0 +1,407 @@
+package consolidation
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/internal/statefmt"
+)
+
+const modelZenke = "zenke_2015"
+
+// ZenkeParams are the parameters of reference-weight consolidation after
+// Zenke, Agnes & Gerstner (2015), Nat Commun 6:6922, as in the authors'
+// code (fzenke/pub2015orchestrated, P11Connection; models.md 2.8).
+//
+// Every synapse has a fragile weight w (the weight that spikes transmit and
+// that a plasticity rule sees and changes) and a consolidated reference
+// weight w̃ that follows w slowly through a double well:
+//
+//	Signal(dw):        w ← clip(w + dw, 0, w_max)
+//	post spike of j:   w ← clip(w − β (w − w̃) (z_j⁻)³, 0, w_max)   for every synapse onto j
+//	                   then z_j⁻ ← z_j⁻ + 1
+//	between spikes:    τ_z⁻ dz⁻/dt = −z⁻   (per target neuron, read before the increment)
+//	slow clock:        τ_cons dw̃/dt = (w − w̃) − P w̃ (w_P/2 − w̃)(w_P − w̃)
+//	delivered weight:  w
+//
+// The heterosynaptic term pulls w towards w̃ when the target fires at high
+// rates. The triplet LTP, pair LTD and transmitter-induced terms of the
+// paper are a plasticity rule's job (package stdp, through Signal).
+//
+// w̃ is integrated by forward Euler on a slow clock of step slow_step
+// (τ_cons/1000 = 1.2 s by default, the authors' choice), at the multiples
+// of slow_step, and only for synapses that are not settled. A synapse is
+// settled when one Euler step would not change w̃, or when w̃ is within
+// settle_tol of a stable fixed point of the w̃ equation for its present w:
+// |f(w, w̃)| <= settle_tol·|∂f/∂w̃| with ∂f/∂w̃ < 0, where f is the right-hand
+// side above (Euler's fixed points are the ODE's, so a settled w̃ differs
+// from the value that continued stepping would reach by about settle_tol).
+// A change of w (Signal, the heterosynaptic term, Set) makes the synapse
+// active again. With skip_settled = false every synapse is stepped at
+// every slow tick (for tests). The cost of a quiet period after settling
+// is zero: Next returns snnsim.Never.
+//
+// Initial state: w = w̃ = Unit[s], the compiled weight (which is also the
+// delivered weight: this model's efficacy is the weight itself). A w̃
+// that is not at a fixed point for its w starts active.
+//
+// For the defaults the w̃ dynamics is bistable only for w in a narrow band
+// around w_P/2 (0.2392 < w < 0.2608 for P = 20, w_P = 0.5): there the wells
+// are near 0.14 and 0.36 (at w = 0.25); for w outside the band w̃ has one
+// fixed point and follows w, sharpened towards 0 or w_P, with time
+// constant ≈ τ_cons/3.5 near w = 0 and w = w_P (TestZenkeE9).
+//
+//	key           default   unit   meaning
+//	tau_cons      1.2e6     ms     consolidation time constant τ_cons (20 min), > 0
+//	p             20        1      double-well strength P, >= 0
+//	w_p           0.5       weight upper well w_P (lower well 0, barrier w_P/2), > 0
+//	beta          0.05      1      heterosynaptic rate β, >= 0
+//	tau_minus     20        ms     postsynaptic trace time constant τ−, > 0
+//	w_max         5         weight upper weight bound (lower bound 0), > 0
+//	slow_step     1200      ms     Euler step of w̃, whole ticks, <= tau_cons/10
+//	skip_settled  true      –      step only synapses that are not settled
+//	settle_tol    1e-6      weight distance to the stable fixed point below which w̃ is settled, > 0
+//
+// β = 0.05 is the value of the authors' runnable example (sim_rc_p11); the
+// P11Connection class default is 0.1 (models.md 2.8). P = 20 and w_P = 0.5
+// are the P11 defaults. Tests: TestZenkeE9 (relaxation against RK4,
+// bistability, excursion duration), TestZenkeHeterosynaptic,
+// TestZenkeSkipSettled, TestZenkeQuiet, TestStateResume.
+type ZenkeParams struct {
+	TauCons     float64 `toml:"tau_cons" unit:"ms"`  // consolidation time constant τ_cons [ms]
+	P           float64 `toml:"p"`                   // double-well strength P [1]
+	WP          float64 `toml:"w_p"`                 // upper well w_P [weight]
+	Beta        float64 `toml:"beta"`                // heterosynaptic rate β [1]
+	TauMinus    float64 `toml:"tau_minus" unit:"ms"` // postsynaptic trace time constant τ− [ms]
+	WMax        float64 `toml:"w_max"`               // upper weight bound [weight]
+	SlowStep    float64 `toml:"slow_step" unit:"ms"` // Euler step of w̃ [ms]
+	SkipSettled bool    `toml:"skip_settled"`        // step only synapses that are not settled
+	SettleTol   float64 `toml:"settle_tol"`          // settling tolerance [weight]
+}
+
+// DefaultZenke returns the defaults of the table in [ZenkeParams].
+func DefaultZenke() ZenkeParams {
+	return ZenkeParams{TauCons: 1.2e6, P: 20, WP: 0.5, Beta: 0.05, TauMinus: 20, WMax: 5,
+		SlowStep: 1200, SkipSettled: true, SettleTol: 1e-6}
+}
+
+// Model returns "zenke_2015".
+func (ZenkeParams) Model() string { return modelZenke }
+
+// Validate checks the parameters.
+func (p ZenkeParams) Validate() error {
+	c := paramCheck{model: modelZenke}
+	c.positive("tau_cons", p.TauCons, "ms")
+	c.nonNegative("p", p.P, "")
+	c.positive("w_p", p.WP, "")
+	c.nonNegative("beta", p.Beta, "")
+	c.positive("tau_minus", p.TauMinus, "ms")
+	c.positive("w_max", p.WMax, "")
+	c.positive("slow_step", p.SlowStep, "ms")
+	if c.err == nil {
+		c.atMost("slow_step", p.SlowStep, p.TauCons/10, "ms", "tau_cons/10")
+	}
+	c.positive("settle_tol", p.SettleTol, "")
+	return c.err
+}
+
+// Modulators returns nil: the model reads no level.
+func (ZenkeParams) Modulators() []string { return nil }
+
+// Vars returns ["w", "w_ref"].
+func (ZenkeParams) Vars() []string { return []string{"w", "w_ref"} }
+
+func init() {
+	register(modelZenke, func() Params { p := DefaultZenke(); return &p })
+}
+
+func (p ZenkeParams) build(l Layout) (Model, error) {
+	period, err := slowPeriod(modelZenke, "slow_step", p.SlowStep, l.Clock)
+	if err != nil {
+		return nil, err
+	}
+	n := len(l.Target)
+	m := &zenke{
+		p: p, n: n, target: l.Target,
+		in:    newTargetIndex(&l),
+		k:     float64(period) * l.Clock.DT / p.TauCons,
+		a:     p.WP / 2,
+		w:     make([]float64, n),
+		wr:    make([]float64, n),
+		zm:    newLazyTrace(l.NPost, l.Clock.DT, p.TauMinus),
+		act:   newActiveSet(n),
+		clock: slowClock{period: period},
+		id: newStateIdent(modelZenke, &l, []string{"tau_cons", "p", "w_p", "tau_minus", "slow_step"},
+			[]float64{p.TauCons, p.P, p.WP, p.TauMinus, p.SlowStep}),
+	}
+	for s, u := range l.Unit {
+		m.w[s] = float64(u)
+		m.wr[s] = float64(u)
+	}
+	m.initActive()
+	return m, nil
+}
+
+// zenke is the zenke_2015 model bound to a layout.
+type zenke struct {
+	p      ZenkeParams
+	n      int
+	target []int32
+	in     targetIndex
+	k      float64 // Euler factor: step/τ_cons
+	a      float64 // w_P/2
+
+	w, wr []float64 // fragile and reference weights
+	zm    lazyTrace // postsynaptic trace z⁻ per target
+	act   activeSet
+	clock slowClock
+	now   snnsim.Time // latest tick seen
+	out   []float32
+
+	id    stateIdent
+	steps int64 // synapse-steps done (for tests and benchmarks; not state)
+}
+
+// initActive puts every synapse that needs steps into the active set.
+func (m *zenke) initActive() {
+	if !m.p.SkipSettled {
+		m.act.fill()
+		return
+	}
+	for s := range m.w {
+		if !m.settled(int64(s)) {
+			m.act.add(int64(s))
+		}
+	}
+}
+
+// drift returns f(w, w̃) = (w − w̃) − P w̃ (a − w̃)(2a − w̃) and ∂f/∂w̃.
+func (m *zenke) drift(w, wr float64) (f, fp float64) {
+	a := m.a
+	f = (w - wr) - m.p.P*wr*(a-wr)*(2*a-wr)
+	fp = -1 - m.p.P*(3*wr*wr-6*a*wr+2*a*a)
+	return f, fp
+}
+
+// settled reports whether synapse s needs no more steps for its present w.
+func (m *zenke) settled(s int64) bool {
+	f, fp := m.drift(m.w[s], m.wr[s])
+	if m.wr[s]+m.k*f == m.wr[s] {
+		return true
+	}
+	return fp < 0 && math.Abs(f) <= m.p.SettleTol*(-fp)
+}
+
+func (m *zenke) Name() string { return modelZenke }
+func (m *zenke) Len() int     { return m.n }
+
+func (m *zenke) Bind(w []float32) {
+	if len(w) != m.n {
+		panic(fmt.Sprintf("consolidation: zenke_2015: Bind with %d weights for %d synapses", len(w), m.n))
+	}
+	m.out = w
+	for s, v := range m.w {
+		w[s] = float32(v)
+	}
+}
+
+// Advance does the slow-clock steps at the slow ticks <= t.
+func (m *zenke) Advance(t snnsim.Time) {
+	if t > m.now {
+		m.now = t
+	}
+	for m.act.len() > 0 && m.clock.due(t) {
+		k := m.clock.next()
+		m.step()
+		m.clock.done = k
+	}
+	if m.act.len() == 0 {
+		m.clock.skipTo(t)
+	}
+}
+
+// step does one Euler step of w̃ for every active synapse; settled
+// synapses leave the set (skip_settled).
+func (m *zenke) step() {
+	list := m.act.list
+	skip := m.p.SkipSettled
+	for i := len(list) - 1; i >= 0; i-- {
+		s := list[i]
+		w, wr := m.w[s], m.wr[s]
+		f, fp := m.drift(w, wr)
+		next := wr + m.k*f
+		if skip && (next == wr || (fp < 0 && math.Abs(f) <= m.p.SettleTol*(-fp))) {
+			m.act.removeAt(i)
+			continue
+		}
+		m.wr[s] = next
+		m.steps++
+	}
+}
+
+func (m *zenke) Next() snnsim.Time {
+	if m.act.len() == 0 {
+		return snnsim.Never
+	}
+	return m.clock.next()
+}
+
+// touch makes s active after a change of w and delivers w.
+func (m *zenke) touch(s int64) {
+	m.act.add(s)
+	if m.out != nil {
+		m.out[s] = float32(m.w[s])
+	}
+}
+
+func (m *zenke) clip(w float64) float64 {
+	if w < 0 {
+		return 0
+	}
+	if w > m.p.WMax {
+		return m.p.WMax
+	}
+	return w
+}
+
+// Pre does nothing but bring the model to t: presynaptic plasticity is the
+// rule's.
+func (m *zenke) Pre(t snnsim.Time, _ int32, _, _ int64) { m.Advance(t) }
+
+// Post applies the heterosynaptic term to the synapses onto j and counts
+// the spike in z⁻.
+func (m *zenke) Post(t snnsim.Time, j int32) {
+	m.Advance(t)
+	if z := m.zm.at(j, t); z != 0 && m.p.Beta != 0 {
+		c := m.p.Beta * z * z * z
+		for _, s := range m.in.of(j) {
+			w := m.clip(m.w[s] - c*(m.w[s]-m.wr[s]))
+			if w != m.w[s] {
+				m.w[s] = w
+				m.touch(s)
+			}
+		}
+	}
+	m.zm.bump(j, t)
+}
+
+func (m *zenke) RuleWeight(s int64) float64 { return m.w[s] }
+
+func (m *zenke) Signal(t snnsim.Time, s int64, dw float64) {
+	m.Advance(t)
+	w := m.clip(m.w[s] + dw)
+	if w != m.w[s] {
+		m.w[s] = w
+		m.touch(s)
+	}
+}
+
+func (m *zenke) Modulators() []string { return nil }
+
+func (m *zenke) SetLevel(_ snnsim.Time, name string, _ float64) error {
+	return fmt.Errorf("consolidation: zenke_2015 reads no level (%q)", name)
+}
+
+func (m *zenke) Vars() []string { return []string{"w", "w_ref"} }
+
+func (m *zenke) Get(v int, s int64) float64 {
+	checkVar(modelZenke, v, 2)
+	if v == 0 {
+		return m.w[s]
+	}
+	return m.wr[s]
+}
+
+// Set sets w (v = 0, in [0, w_max]) or w̃ (v = 1, in [0, w_max]) at tick t.
+func (m *zenke) Set(t snnsim.Time, v int, s int64, x float64) error {
+	checkVar(modelZenke, v, 2)
+	name := m.Vars()[v]
+	if err := finiteIn(modelZenke, name, x, 0, m.p.WMax); err != nil {
+		return err
+	}
+	m.Advance(t)
+	if v == 0 {
+		m.w[s] = x
+	} else {
+		m.wr[s] = x
+	}
+	m.touch(s)
+	return nil
+}
+
+func (m *zenke) NeuronVars() []string { return nil }
+
+func (m *zenke) NeuronGet(v int, _ int32) float64 {
+	checkVar(modelZenke, v, 0)
+	return 0
+}
+
+// AppendState appends the frame "consolidation/zenke_2015", version 1: the
+// identity (sizes, resolution, seed, connectivity fingerprint, tau_cons,
+// p, w_p, tau_minus, slow_step), the model tick and the last slow tick,
+// w and w̃ of every synapse, the z⁻ trace of every target (last tick,
+// value after, value before) and the active synapses.
+func (m *zenke) AppendState(b []byte) []byte {
+	b, start := statefmt.Begin(b, stateTag(modelZenke), stateVersion)
+	b = m.id.appendTo(b)
+	b = statefmt.PutI64(b, int64(m.now))
+	b = statefmt.PutI64(b, int64(m.clock.done))
+	for s := range m.w {
+		b = statefmt.PutF64(b, m.w[s])
+		b = statefmt.PutF64(b, m.wr[s])
+	}
+	b = m.zm.appendTo(b)
+	b = appendActive(b, &m.act)
+	return statefmt.End(b, start)
+}
+
+// RestoreState reads a frame written by AppendState; on error the model is
+// unchanged. Restored into a model with skip_settled = false, every
+// synapse is active.
+func (m *zenke) RestoreState(b []byte) ([]byte, error) {
+	tag := stateTag(modelZenke)
+	d, rest, err := m.id.open(b)
+	if err != nil {
+		return nil, err
+	}
+	now, done := snnsim.Time(d.I64()), snnsim.Time(d.I64())
+	if d.Short {
+		return nil, d.Done(tag)
+	}
+	if err := checkClock(now, done, m.clock.period, modelZenke); err != nil {
+		return nil, err
+	}
+	if len(d.B) < 16*m.n {
+		return nil, d.Done(tag)
+	}
+	w, wr := make([]float64, m.n), make([]float64, m.n)
+	for s := range w {
+		w[s], wr[s] = d.F64(), d.F64()
+		if !(w[s] >= 0 && w[s] <= m.p.WMax) || math.IsNaN(wr[s]) || math.IsInf(wr[s], 0) {
+			return nil, stateCodec.Corruptf("zenke_2015 state: synapse %d has w = %g, w_ref = %g", s, w[s], wr[s])
+		}
+	}
+	zm, err := m.zm.read(d, now, "z⁻")
+	if err != nil {
+		return nil, err
+	}
+	list, err := readActive(d, m.n, modelZenke)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.Done(tag); err != nil {
+		return nil, err
+	}
+	m.now, m.clock.done = now, done
+	m.w, m.wr, m.zm = w, wr, zm
+	if m.p.SkipSettled {
+		m.act.reset(list)
+	} else {
+		m.act.fill()
+	}
+	if m.out != nil {
+		m.Bind(m.out)
+	}
+	return rest, nil
+}

@@ -1,0 +1,300 @@
+package engine
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/consolidation"
+)
+
+// cgroup is one consolidation model at run time with the projections it
+// serves: all projections onto one target population that name a
+// consolidation model share it (per-neuron state such as protein belongs to
+// the target neurons). Its synapses are the projections' synapses
+// concatenated in projection order; its presynaptic neurons likewise.
+//
+// The model owns the efficacies: the delivery arrays of its projections are
+// windows of w, which only the model writes. A plasticity rule on such a
+// projection runs on the projection's shadow array (the model's
+// RuleWeight), and each change it makes goes to the model as a Signal.
+type cgroup struct {
+	m      consolidation.Model
+	vi     consolidation.VoltageInduced // nil unless induction reads the potential
+	pop    int                          // target population
+	projs  []int                        // projection indices, in order
+	w      []float32                    // delivery array of all the group's synapses
+	levels map[string]bool              // level names the model accepts
+}
+
+// newGroups builds one cgroup per target population whose incoming
+// projections have consolidation, and points those projections' delivery
+// arrays into it.
+func (e *Engine) newGroups() error {
+	byPop := map[int]*cgroup{}
+	var order []int
+	for k := range e.projs {
+		p := &e.projs[k]
+		if p.Consolidation == nil {
+			continue
+		}
+		g := byPop[p.To]
+		if g == nil {
+			g = &cgroup{pop: p.To}
+			byPop[p.To] = g
+			order = append(order, p.To)
+		} else if first := &e.projs[g.projs[0]]; p.Consolidation.Model() != first.Consolidation.Model() {
+			return fmt.Errorf("engine: projections %q and %q onto %q use different consolidation models (%s, %s); per-neuron state is shared, so they must agree",
+				first.Name, p.Name, e.pops[p.To].name, first.Consolidation.Model(), p.Consolidation.Model())
+		}
+		g.projs = append(g.projs, k)
+	}
+	for _, to := range order {
+		g := byPop[to]
+		var l consolidation.Layout
+		l.Clock = e.net.Clock
+		l.NPost = e.pops[to].neu.Len()
+		name := ""
+		var off int64
+		var pre int32
+		for _, k := range g.projs {
+			p := &e.projs[k]
+			n := int64(p.Len())
+			p.cg, p.cOff, p.cPre = g, off, pre
+			l.Projections = append(l.Projections, off)
+			for i := 0; i+1 < len(p.RowStart); i++ {
+				for s := p.RowStart[i]; s < p.RowStart[i+1]; s++ {
+					l.Source = append(l.Source, pre+int32(i))
+				}
+			}
+			l.Target = append(l.Target, p.Target...)
+			l.Unit = append(l.Unit, p.Weight...)
+			off += n
+			pre += int32(e.net.Populations[p.From].Size)
+			name += "/" + p.Name
+		}
+		l.Projections = append(l.Projections, off)
+		l.NPre = int(pre)
+		l.Seed, _ = snnsim.StreamSeed(e.net.Seed, "consolidation"+name)
+		m, err := consolidation.New(e.projs[g.projs[0]].Consolidation, l)
+		if err != nil {
+			return fmt.Errorf("engine: consolidation onto %q: %w", e.pops[to].name, err)
+		}
+		g.m = m
+		g.vi, _ = m.(consolidation.VoltageInduced)
+		g.levels = map[string]bool{}
+		for _, n := range m.Modulators() {
+			g.levels[n] = true
+		}
+		g.w = make([]float32, off)
+		m.Bind(g.w)
+		for _, k := range g.projs {
+			p := &e.projs[k]
+			p.w = g.w[p.cOff : p.cOff+int64(p.Len())]
+			if p.pl != nil {
+				p.shadow = make([]float32, p.Len())
+			}
+		}
+		e.groups = append(e.groups, g)
+		e.pops[to].groups = append(e.pops[to].groups, len(e.groups)-1)
+	}
+	return nil
+}
+
+// advanceGroups does the models' internal work due at ticks <= t.
+func (e *Engine) advanceGroups(t snnsim.Time) {
+	for _, g := range e.groups {
+		if g.m.Next() <= t {
+			g.m.Advance(t)
+		}
+	}
+}
+
+// applyMods applies the neuromodulator and drug changes due at ticks <= t.
+func (e *Engine) applyMods(t snnsim.Time) error {
+	for e.nextMod < len(e.net.Modulations) && e.net.Modulations[e.nextMod].At <= t {
+		md := e.net.Modulations[e.nextMod]
+		e.nextMod++
+		if err := e.setLevel(t, md.Population, md.Name, md.Level); err != nil {
+			return err
+		}
+		if e.onMark != nil {
+			if err := e.onMark(t, fmt.Sprintf("%s on %s: %g", md.Name, e.pops[md.Population].name, md.Level)); err != nil {
+				return fmt.Errorf("engine: mark at tick %d: %w", t, err)
+			}
+		}
+	}
+	return nil
+}
+
+// setLevel passes a level to every model onto population pop that reads it.
+func (e *Engine) setLevel(t snnsim.Time, pop int, name string, level float64) error {
+	found := false
+	for _, gi := range e.pops[pop].groups {
+		g := e.groups[gi]
+		if !g.levels[name] {
+			continue
+		}
+		found = true
+		if err := g.m.SetLevel(t, name, level); err != nil {
+			return fmt.Errorf("engine: %s on %q: %w", name, e.pops[pop].name, err)
+		}
+	}
+	if !found {
+		return fmt.Errorf("engine: no consolidation model onto %q reads the level %q", e.pops[pop].name, name)
+	}
+	return nil
+}
+
+// consPre runs the consolidation side of the arrival of source src's spike
+// at synapses lo..hi-1 of projection p at tick t: the rule on the shadow
+// weights (changes go to the model as signals), then the model's own
+// presynaptic handling, which may refresh the delivered weights.
+func (p *proj) consPre(t snnsim.Time, src int32, lo, hi int64) {
+	m := p.cg.m
+	if p.pl != nil {
+		sh := p.shadow[lo:hi]
+		for k := range sh {
+			sh[k] = float32(m.RuleWeight(p.cOff + lo + int64(k)))
+		}
+		p.before = append(p.before[:0], sh...)
+		if t >= p.pl.start {
+			p.pl.rule.Pre(t, src, p.Target[lo:hi], sh)
+		} else {
+			p.pl.rule.TracePre(t, src)
+		}
+		for k, v := range sh {
+			if dw := float64(v) - float64(p.before[k]); dw != 0 {
+				m.Signal(t, p.cOff+lo+int64(k), dw)
+			}
+		}
+	}
+	m.Pre(t, p.cPre+src, p.cOff+lo, p.cOff+hi)
+}
+
+// consPost runs the rule's postsynaptic side on the shadow weights of
+// projection p for the targets that fired at t, passing the changes on.
+func (p *proj) consPost(t snnsim.Time, fired []int32) {
+	tr, m := p.pl.tr, p.cg.m
+	for _, j := range fired {
+		if t < p.pl.start {
+			p.pl.rule.TracePost(t, j)
+			continue
+		}
+		lo, hi := tr.ColStart[j], tr.ColStart[j+1]
+		syn := tr.ColSyn[lo:hi]
+		p.before = p.before[:0]
+		for _, s := range syn {
+			v := float32(m.RuleWeight(p.cOff + int64(s)))
+			p.shadow[s] = v
+			p.before = append(p.before, v)
+		}
+		p.pl.rule.Post(t, j, tr.ColSrc[lo:hi], syn, p.shadow)
+		for k, s := range syn {
+			if dw := float64(p.shadow[s]) - float64(p.before[k]); dw != 0 {
+				m.Signal(t, p.cOff+int64(s), dw)
+			}
+		}
+	}
+}
+
+// consAfterUpdate runs, at every stepped tick, the voltage-reading
+// induction of the models onto population i and the models' postsynaptic
+// handling of the neurons that fired.
+func (e *Engine) consAfterUpdate(t snnsim.Time, i int) {
+	p := &e.pops[i]
+	for _, gi := range p.groups {
+		g := e.groups[gi]
+		if g.vi != nil {
+			g.vi.Voltage(t, func(j int32) float64 { return p.neu.V(int(j), t) }, p.fired)
+		}
+		for _, j := range p.fired {
+			g.m.Post(t, j)
+		}
+	}
+}
+
+// consProjection returns projection k's model and the offset of its first
+// synapse in the model, or an error naming op.
+func (e *Engine) consProjection(op string, k, syn int) (*cgroup, int64, error) {
+	if k < 0 || k >= len(e.projs) {
+		return nil, 0, fmt.Errorf("engine: %s: projection %d out of range [0, %d)", op, k, len(e.projs))
+	}
+	p := &e.projs[k]
+	if p.cg == nil {
+		return nil, 0, fmt.Errorf("engine: %s: projection %q has no consolidation model", op, p.Name)
+	}
+	if syn < 0 || syn >= p.Len() {
+		return nil, 0, fmt.Errorf("engine: %s: synapse %d of %q out of range [0, %d)", op, syn, p.Name, p.Len())
+	}
+	return p.cg, p.cOff + int64(syn), nil
+}
+
+// SynapseVars returns the names of the consolidation variables of
+// projection k's synapses (the first is the efficacy), or nil for a
+// projection without a consolidation model.
+func (e *Engine) SynapseVars(k int) []string {
+	if k < 0 || k >= len(e.projs) || e.projs[k].cg == nil {
+		return nil
+	}
+	return slices.Clone(e.projs[k].cg.m.Vars())
+}
+
+// SynapseState returns consolidation variable name of synapse syn of
+// projection k, as of the model's last slow-clock step.
+func (e *Engine) SynapseState(k, syn int, name string) (float64, error) {
+	g, s, err := e.consProjection("SynapseState", k, syn)
+	if err != nil {
+		return 0, err
+	}
+	v := slices.Index(g.m.Vars(), name)
+	if v < 0 {
+		return 0, fmt.Errorf("engine: SynapseState: model %s has no variable %q (has %v)", g.m.Name(), name, g.m.Vars())
+	}
+	g.m.Advance(max(e.now-1, 0))
+	return g.m.Get(v, s), nil
+}
+
+// SetSynapseState sets consolidation variable name of synapse syn of
+// projection k from the next tick on, and with it the transmitted weight.
+func (e *Engine) SetSynapseState(k, syn int, name string, x float64) error {
+	g, s, err := e.consProjection("SetSynapseState", k, syn)
+	if err != nil {
+		return err
+	}
+	v := slices.Index(g.m.Vars(), name)
+	if v < 0 {
+		return fmt.Errorf("engine: SetSynapseState: model %s has no variable %q (has %v)", g.m.Name(), name, g.m.Vars())
+	}
+	g.m.Advance(e.now)
+	return g.m.Set(e.now, v, s, x)
+}
+
+// NeuronState returns per-neuron consolidation variable name (such as
+// "protein") of member i of population pop, from the first model onto pop
+// that has it.
+func (e *Engine) NeuronState(pop, i int, name string) (float64, error) {
+	if err := e.checkNeuron("NeuronState", pop, i); err != nil {
+		return 0, err
+	}
+	for _, gi := range e.pops[pop].groups {
+		g := e.groups[gi]
+		if v := slices.Index(g.m.NeuronVars(), name); v >= 0 {
+			g.m.Advance(max(e.now-1, 0))
+			return g.m.NeuronGet(v, int32(i)), nil
+		}
+	}
+	return 0, fmt.Errorf("engine: NeuronState: no consolidation model onto %q has a neuron variable %q", e.pops[pop].name, name)
+}
+
+// SetLevel sets a neuromodulator or drug level (such as "dopamine" or
+// "inhibitor") for population pop from the next tick on, as a
+// [[neuromodulator]] or [[drug]] table of the scenario would. A later
+// scheduled change of the same level overrides it.
+func (e *Engine) SetLevel(pop int, name string, level float64) error {
+	if pop < 0 || pop >= len(e.pops) || e.pops[pop].neu == nil {
+		return fmt.Errorf("engine: SetLevel: population %d is not a neuron population", pop)
+	}
+	e.advanceGroups(e.now)
+	return e.setLevel(e.now, pop, name, level)
+}
