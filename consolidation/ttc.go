@@ -4,6 +4,7 @@ import (
 	"container/heap"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/internal/statefmt"
@@ -222,14 +223,17 @@ type TTC struct {
 	arrive []snnsim.Time // tick of the last arrival
 
 	act        []int64 // synapses stepped on the slow clock
+	actDirty   bool    // act has grown since it was last sorted
 	decays     decayHeap
 	nextSlow   snnsim.Time // next slow tick to process
 	arrivals   [][2]int64  // synapse ranges reached at the current tick
 	arrT       snnsim.Time
-	vNow       []float64   // scratch: potentials of the current tick
-	now        snnsim.Time // tick of the last Advance
-	ax, a1, a2 float64     // Euler factors dt/τ
-	slowF      float64     // slow step / τ_z
+	vNow       []float64     // scratch: potentials of the current tick
+	pAt        []float64     // per target: protein at the start of the slow step pT
+	pT         []snnsim.Time // per target: the tick pAt is for
+	now        snnsim.Time   // tick of the last Advance
+	ax, a1, a2 float64       // Euler factors dt/τ
+	slowF      float64       // slow step / τ_z
 }
 
 // protein is one neuron's protein level: p(t) = inf + (p0 − inf)·e^{−(t−t0)/tau}.
@@ -253,7 +257,8 @@ func newTTC(p TTCParams, l Layout) (*TTC, error) {
 		prot: make([]protein, l.NPost), ntag: make([]int32, l.NPost),
 		u1: make([]float64, l.NPost), u2: make([]float64, l.NPost), uT: make([]snnsim.Time, l.NPost),
 		vLast: make([]float64, l.NPost),
-		r:     make([]float64, l.NPre), rT: make([]snnsim.Time, l.NPre), arrive: make([]snnsim.Time, l.NPre),
+		pAt:   make([]float64, l.NPost), pT: make([]snnsim.Time, l.NPost),
+		r: make([]float64, l.NPre), rT: make([]snnsim.Time, l.NPre), arrive: make([]snnsim.Time, l.NPre),
 		nextSlow: slow,
 		ax:       l.Clock.DT / p.TauX, a1: l.Clock.DT / p.TauLTD, a2: l.Clock.DT / p.TauLTP,
 		slowF: p.SlowStep / p.TauZ,
@@ -270,6 +275,7 @@ func newTTC(p TTCParams, l Layout) (*TTC, error) {
 	}
 	for j := range m.u1 {
 		m.u1[j], m.u2[j], m.vLast[j] = p.ThetaLTD, p.ThetaLTD, p.ThetaLTD
+		m.pT[j] = -1
 	}
 	for i := range m.arrive {
 		m.arrive[i] = -1
@@ -329,6 +335,7 @@ func (m *TTC) activate(s int64) {
 	if !m.active[s] {
 		m.active[s] = true
 		m.act = append(m.act, s)
+		m.actDirty = true
 	}
 }
 
@@ -349,8 +356,19 @@ func (m *TTC) retrigger(j int32, t snnsim.Time) {
 	on := float64(m.ntag[j]) > m.p.ThetaP && !m.block
 	if on != m.prot[j].on {
 		m.prot[j] = protein{p0: m.protein(j, t), t0: t, on: on}
+		if on { // tagged synapses resting without protein start moving
+			for _, s := range m.in[j] {
+				if m.tagged(s) {
+					m.activate(s)
+				}
+			}
+		}
 	}
 }
+
+// noProtein reports whether target j has had no protein at all so far
+// (then a tag exerts no force on z).
+func (m *TTC) noProtein(j int32) bool { q := m.prot[j]; return !q.on && q.p0 == 0 }
 
 // setTag gives untagged synapse s tag +1 (h) or −1 (l) at tick t.
 func (m *TTC) setTag(s int64, sign int8, t snnsim.Time) {
@@ -423,18 +441,34 @@ func (m *TTC) Advance(t snnsim.Time) {
 }
 
 // slowStep advances the late phase of the active synapses by one Euler step
-// ending at tick ts.
+// ending at tick ts, with the protein at the start of the step (or at its
+// last switch, if later).
 func (m *TTC) slowStep(ts snnsim.Time) {
 	t0 := ts - m.slowDT
+	if m.actDirty { // step in memory order
+		slices.Sort(m.act)
+		m.actDirty = false
+	}
 	keep := m.act[:0]
 	for _, s := range m.act {
 		z := m.z[s]
 		f := z * (1 - z) * (z - m.p.Kappa)
 		if tag := m.h[s] + m.l[s]; tag != 0 {
-			f += m.p.Gamma * float64(tag) * m.protein(m.tgt[s], t0)
+			j := m.tgt[s]
+			if m.pT[j] != t0 { // one exponential per neuron and step
+				m.pT[j], m.pAt[j] = t0, m.protein(j, max(t0, m.prot[j].t0))
+			}
+			f += m.p.Gamma * float64(tag) * m.pAt[j]
 		}
 		z += m.slowF * f
 		m.z[s] = z
+		if m.p.SkipSettled && m.tagged(s) && (z == 0 || z == 1) && m.noProtein(m.tgt[s]) {
+			// At a fixed point with no force: rests until protein appears
+			// (retrigger) or the tag decays.
+			m.active[s] = false
+			m.refresh(s)
+			continue
+		}
 		if m.p.SkipSettled && !m.tagged(s) {
 			switch {
 			case math.Abs(z) < m.p.ZSettle:
@@ -513,9 +547,6 @@ func (m *TTC) Voltage(t snnsim.Time, v func(j int32) float64, fired []int32) {
 		vNow[j] = m.p.VSpike
 	}
 	perMs := m.dtMs // rates are per ms: the probability per tick is rate·dt
-	if debugTTC && len(m.arrivals) > 0 {
-		fmt.Println("DBG", t, m.u1[0], m.u2[0], vNow[0], m.rBefore(m.src[m.arrivals[0][0]], t))
-	}
 	// Depression (and potentiation) candidates: synapses reached at t.
 	for _, r := range m.arrivals {
 		for s := r[0]; s < r[1]; s++ {
@@ -767,7 +798,7 @@ func (m *TTC) RestoreState(b []byte) ([]byte, error) {
 		decay[s] = snnsim.Time(d.I64())
 		cnt[s] = uint64(d.I64())
 		active[s] = d.U8() != 0
-		if (h[s] != 0 && h[s] != 1) || (l[s] != 0 && l[s] != -1) || (h[s] != 0 && l[s] != 0) || !(z[s] >= 0 && z[s] <= 1) {
+		if (h[s] != 0 && h[s] != 1) || (l[s] != 0 && l[s] != -1) || (h[s] != 0 && l[s] != 0) || !(z[s] >= -1 && z[s] <= 2) {
 			bad = true
 		}
 	}
@@ -791,6 +822,9 @@ func (m *TTC) RestoreState(b []byte) ([]byte, error) {
 	m.h, m.l, m.z, m.decay, m.active = h, l, z, decay, active
 	copy(m.rng.n, cnt)
 	m.prot, m.u1, m.u2, m.uT, m.vLast = prot, u1, u2, uT, vl
+	for j := range m.pT {
+		m.pT[j] = -1
+	}
 	m.r, m.rT, m.arrive = r, rT, arr
 	m.ntag = make([]int32, nj)
 	m.decays = m.decays[:0]
@@ -814,4 +848,3 @@ func (m *TTC) RestoreState(b []byte) ([]byte, error) {
 	}
 	return rest, nil
 }
-var debugTTC = false

@@ -314,6 +314,10 @@ func baseBias(p neuron.Params) float64 {
 		return q.IBias
 	case *neuron.LIFCond:
 		return q.IBias
+	case *neuron.LIFAmpaNmda:
+		return q.IBias
+	case *neuron.AdEx:
+		return q.IBias
 	}
 	return 0
 }

@@ -34,8 +34,9 @@ import (
 // the published numbers were computed with it at dt = 1 ms, and it is meant
 // for such reproductions; at other resolutions its accuracy is that of
 // forward Euler (error O(h) per unit time, spike times on the tick grid),
-// which substeps improves at a proportional cost. New requires h < C/g_L
-// and h < tau_w. The authors hold V at 20 mV (v_spike) for the tick of the
+// which substeps improves at a proportional cost (one exp per substep and
+// active neuron; there is no assembly loop). New requires h < C/g_L and
+// h < tau_w. The authors hold V at 20 mV (v_spike) for the tick of the
 // spike and apply the reset and w += b at the start of the next step; the
 // numbers are the same, but here V(t) of a neuron that fires at t is
 // v_reset, as for every model of this package (a voltage-based plasticity
@@ -58,7 +59,7 @@ import (
 //	c_m       281      pF    membrane capacitance C, > 0
 //	g_l       30       nS    leak conductance g_L, > 0
 //	e_l       -70.6    mV    leak reversal potential E_L
-//	v_t       -50.4    mV    threshold slope factor's centre V_T, < v_peak
+//	v_t       -50.4    mV    exponential threshold V_T, < v_peak
 //	delta_t   2        mV    slope factor Δ_T, > 0
 //	tau_w     144      ms    adaptation time constant, > 0
 //	a         4        nS    subthreshold adaptation, >= 0
@@ -89,12 +90,12 @@ import (
 // left side is positive; the iterates rise monotonically to the root, the
 // left side being convex. The rest state is used when it exists (i_bias
 // below the saddle-node current (g_L + a)(V_T - E_L - Δ_T + Δ_T ln(1 +
-// a/g_L))), the linearised Euler map of a tick is stable there (Jury's
+// a/g_L))), the linearised Euler substep is stable there (Jury's
 // conditions; with the defaults, whose a > C/tau_w, this fails already
-// above the Andronov–Hopf current, about 0.13 pA below the saddle-node one
-// of 627.31 pA; Touboul & Brette 2008), V* is below v_peak, and one tick
-// without input from (V*, w*) stays within the tolerances below. Else the
-// neuron never settles.
+// near the Andronov–Hopf current of the continuous model, 627.18 pA, about
+// 0.13 pA below the saddle-node current of 627.31 pA; Touboul & Brette
+// 2008), V* is below v_peak, and one tick without input from (V*, w*) stays
+// within the tolerances below. Else the neuron never settles.
 //
 // A neuron that got no input at a tick, is past its refractory period and
 // ends the tick with |V - V*| <= 1e-9 mV and |w - w*| <= 1e-9 pA is set to
