@@ -192,3 +192,79 @@ func TestSTCCrossTagging(t *testing.T) {
 		}
 	}
 }
+
+// The shortcuts are invisible: stepping every neuron every tick
+// (ShortcutsOff) and stepping every synapse's late phase on every slow tick
+// (skip_settled = false) give the same tags and the same late phases as the
+// default run, up to the settling tolerance z_settle = 1e-9 with which an
+// untagged late phase is set to 0 or 1.
+func TestSTCShortcutsInvisible(t *testing.T) {
+	const file = "../scenarios/stc_capture.toml"
+	run := func(cfg Config, hours []float64, sets ...string) (*Engine, [][]float64) {
+		s, err := netlist.LoadOverrides(file, sets)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Records = nil
+		net, err := s.Compile()
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, err := New(net, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var snaps [][]float64
+		for _, h := range hours {
+			tk, _ := net.Clock.Ticks(h * 3600e3)
+			if err := e.Run(context.Background(), tk-e.Now()); err != nil {
+				t.Fatal(err)
+			}
+			var snap []float64
+			for k := range 2 {
+				for syn := range 100 {
+					for _, v := range e.SynapseVars(k) {
+						x, err := e.SynapseState(k, syn, v)
+						if err != nil {
+							t.Fatal(err)
+						}
+						snap = append(snap, x)
+					}
+				}
+			}
+			p, _ := e.NeuronState(0, 0, "protein")
+			snaps = append(snaps, append(snap, p))
+		}
+		return e, snaps
+	}
+	// Stepping every tick costs 3.6e6 ticks an hour: those runs stop at 3 h,
+	// after both protocols and the protein peak.
+	long, short := []float64{1.2, 3, 10}, []float64{1.2, 3}
+	ref, want := run(Config{}, long)
+	all := []string{"projection.S1_to_N.consolidation.skip_settled=false", "projection.S2_to_N.consolidation.skip_settled=false"}
+	for _, c := range []struct {
+		name string
+		cfg  Config
+		sets []string
+	}{
+		{"neurons stepped every tick", Config{Shortcuts: ShortcutsOff}, nil},
+		{"every synapse on every slow tick", Config{}, all},
+		{"both", Config{Shortcuts: ShortcutsOff}, all},
+	} {
+		hours := long
+		if c.cfg.Shortcuts == ShortcutsOff {
+			hours = short
+		}
+		e, got := run(c.cfg, hours, c.sets...)
+		worst := 0.0
+		for i := range got {
+			for k := range want[i] {
+				worst = math.Max(worst, math.Abs(got[i][k]-want[i][k]))
+			}
+		}
+		t.Logf("%s: largest difference of a variable %.3g up to %g h; ticks stepped %d (default run to 10 h: %d)", c.name, worst, hours[len(hours)-1], e.Stats().TicksStepped, ref.Stats().TicksStepped)
+		if worst > 1e-8 {
+			t.Errorf("%s: a consolidation variable differs by %.3g from the default run, want <= 1e-8", c.name, worst)
+		}
+	}
+}
