@@ -6,7 +6,12 @@
 //
 // Time advances in integer ticks. Within tick t the engine does, in order:
 //
+//  0. consolidation clocks: every consolidation model with work due at or
+//     before t (a slow-clock step of its synapses not at rest, a scheduled
+//     tag decay) does it (consolidation.Model.Advance);
 //  1. stimuli: current steps starting or ending at t change neurons' bias;
+//     neuromodulator and drug levels changing at t reach the consolidation
+//     models onto their population (consolidation.Model.SetLevel);
 //  2. delivery: every spike whose arrival tick is t (emission tick plus the
 //     synapse's delay, at least one tick) first runs the presynaptic side of
 //     plasticity on its synapses (stdp.Rule.Pre: depression, trace update),
@@ -19,7 +24,9 @@
 //     side of every plastic projection onto them (stdp.Rule.Post:
 //     potentiation over the transposed index, trace update);
 //  5. fan-out: the spikes of steps 3 and 4 are queued for arrival at
-//     t + delay, grouped per source neuron and delay;
+//     t + delay, grouped per source neuron and delay; then (5b) every
+//     consolidation model reads the potentials of its target neurons after
+//     the update (voltage-based induction) and their spikes of tick t;
 //  6. sinks: the spikes of tick t are passed to every attached sink, ordered by
 //     global neuron ID;
 //  7. probes and guards: sampled state after tick t (record.go), then the
@@ -35,8 +42,26 @@
 // Neurons at rest leave their population's active set and are brought up to
 // date exactly when input arrives. When no neuron is active, the engine
 // jumps straight to the next event: a source spike, a spike arrival, a
-// stimulus change or the end of the run. [Stats] counts stepped and skipped
+// stimulus or level change, a consolidation model's next work, a sample
+// tick or the end of the run. [Stats] counts stepped and skipped
 // ticks so that tests can check the jumps are taken.
+//
+// # Consolidation
+//
+// A projection with a consolidation model (package consolidation) has its
+// transmitted weights owned by the model: all such projections onto one
+// population share one model, because per-neuron state (protein, tag
+// counts, neuromodulator levels) belongs to the target neurons. A spike's
+// arrival reaches the model before its weights are delivered
+// (Model.Pre), so models whose efficacy decays between events can refresh
+// it. With a plasticity rule on the same projection the rule runs on a
+// shadow array holding the model's rule weights, and each change it makes
+// goes to the model as a signal (Model.Signal): the scenario decides which
+// rule feeds which model. Models do slow-clock work only for synapses not
+// at rest and tell the engine the tick of their next work (Model.Next), so
+// the jump over quiet periods also jumps over quiet hours of consolidation.
+// [Engine.SynapseState], [Engine.SetSynapseState], [Engine.NeuronState] and
+// [Engine.SetLevel] read and change the state between runs.
 //
 // Run can be called repeatedly; the boundaries between calls change nothing:
 // Run(1 s) twice gives the same spikes, bit for bit, as Run(2 s).
