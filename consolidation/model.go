@@ -98,20 +98,27 @@ func (l *Layout) Validate() error {
 //     synapses at rest.
 //   - Pre(t, i, lo, hi) is called when presynaptic neuron i's spike arrives
 //     (emission + axonal delay) at synapses lo..hi-1, before the spike is
-//     delivered. Post(t, j) is called when target j spikes at t, after the
-//     neuron update. Models whose induction is built in (voltage-based tags,
-//     Ziegler's spike-triggered rule) act on them; others may ignore them.
+//     delivered, so a model may refresh w[lo:hi] there (one whose efficacy
+//     decays continuously, Benna–Fusi, brings it up to date only then: the
+//     spike transmits the efficacy at its arrival). A source whose synapses
+//     have different delays gets one Pre call per arrival tick. Post(t, j)
+//     is called when target j spikes at t, after the neuron update. Models
+//     whose induction is built in (voltage-based tags, Ziegler's
+//     spike-triggered rule) act on them; others may ignore them.
 //   - Signal(t, s, dw) passes a plasticity rule's weight change of synapse s
-//     (computed by package stdp on [Model.RuleWeight]) to the model, which
-//     turns it into a state change: an added charge, a potentiation or
-//     depression event, a tag.
+//     (computed by package stdp on [Model.RuleWeight], in the projection's
+//     weight unit) to the model, which turns it into a state change: an
+//     added charge, a potentiation or depression event, a tag. A rule's
+//     bounds clip its changes, so they should leave room around the rule
+//     weight (event models use only the sign).
 //   - SetLevel(t, name, level) sets a neuromodulator or drug level for all
 //     target neurons from tick t on ("dopamine", "inhibitor").
 //
 // State access for recording and embedding: Vars lists the per-synapse
 // variables, NeuronVars the per-neuron ones; Get/Set and NeuronGet read and
-// write them. Variables are reported as of the model's last slow-clock
-// step.
+// write them. Variables are reported as of the latest tick given to the
+// model (by Advance, Pre, Post or Signal); slow variables change only at
+// slow-clock steps.
 type Model interface {
 	// Name returns the model name, as Params.Model.
 	Name() string

@@ -51,6 +51,12 @@ func (r *Streams) Norm(s int64) float64 {
 	return math.Sqrt(-2*math.Log(u1)) * math.Cos(2*math.Pi*u2)
 }
 
+// SetDraws sets synapse s's stream to draw k: its next number is the one it
+// would draw after k draws. Models that tie draws to time (a noise draw per
+// slow-clock step) use it so that a synapse skipped for a while, or
+// processed in another order, draws what it would have drawn.
+func (r *Streams) SetDraws(s int64, k uint64) { r.n[s] = k }
+
 // Counts returns the per-synapse draw counts (the streams' state); the
 // slice is the Streams' own.
 func (r *Streams) Counts() []uint64 { return r.n }

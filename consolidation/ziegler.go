@@ -427,7 +427,7 @@ func (m *ziegler) step(tk snnsim.Time) {
 		y += m.ey * dy
 		z += m.ez * dz
 		if sigma != 0 {
-			m.st.n[s] = uint64(tk/m.clock.period) * drawsPerStep
+			m.st.SetDraws(int64(s), uint64(tk/m.clock.period)*drawsPerStep)
 			r := m.normals.of(s)
 			x += sigma * r.NormFloat64()
 			y += sigma * r.NormFloat64()
