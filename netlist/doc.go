@@ -305,6 +305,47 @@
 // Times are on the tick grid and >= 0. The network holds the changes, of
 // both kinds of table, as [Network.Modulations].
 //
+// # Memory curves
+//
+// A scenario with a [memory_curves] table is a memory-curve experiment
+// (models.md E8) instead of a network: consolidation models with a
+// memory-curve setup (binary, cascade, benna_fusi) receive streams of
+// random memories directly, without neurons, and their Monte-Carlo memory
+// curve is compared with the exact one (go doc ./consolidation
+// MemoryCurveConfig). snnsim run prints and writes the curves.
+//
+//	[simulation]
+//	name = "memory_curves"         # optional, as for a network
+//	seed = 1                       # optional, as for a network
+//	                               # no duration, no resolution: time is counted in memories
+//
+//	[memory_curves]
+//	synapses = 10000               # required: N, synapses per trial, >= 2
+//	memories = [0, 1, 10, 100]     # required: the ages t at which to measure (memories
+//	                               # stored after the tracked one), >= 0, increasing
+//	trials   = 20                  # required: independent trials per model, >= 2
+//	start    = "equilibrium"       # optional: the synapses' start, "equilibrium" (a draw from
+//	                               # the stationary distribution, the default) or "model"
+//	                               # (the state the model is built with, e.g. its init parameter)
+//	burn_in  = 0                   # optional: random memories stored before the tracked one
+//
+//	[[memory_curves.model]]        # at least one
+//	name   = "binary_q0.1"         # optional, default the model; unique; letters, digits, '_', '-', '.'
+//	model  = "binary"              # required: a consolidation model with a memory curve
+//	params = { q = 0.1 }           # optional: its parameters (keys left out keep the defaults)
+//
+// Such a scenario has no [[population]], [[projection]], [[stimulus]],
+// [[record]], [[guard]], [[neuromodulator]] or [[drug]] tables and no
+// duration or resolution: each is an error at its key, as are parameters
+// that the model's Validate rejects and models without a memory-curve
+// setup. [Scenario.MemoryCurves] holds the table; Compile gives the
+// scenario an empty network. Each model's experiment draws its seed from
+// the stream memory_curves/<name> ([MemoryCurvesSpec.Config]), so adding
+// or reordering models changes no other model's curve. Overrides reach the
+// tables as elsewhere, a model by its name value or its index (a model
+// without a name only by its index): --set memory_curves.trials=50,
+// --set "memory_curves.model.'binary_q0.1'.params.q=0.05".
+//
 // # Overrides
 //
 // [DecodeOverrides] and [LoadOverrides] (the command line's snnsim run

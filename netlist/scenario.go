@@ -39,6 +39,11 @@ type Scenario struct {
 	Neuromodulators []*NeuromodulatorSpec
 	Drugs           []*DrugSpec
 
+	// MemoryCurves is the [memory_curves] experiment, or nil for a network
+	// scenario. A scenario with one has no populations and no duration;
+	// Compile gives it an empty network.
+	MemoryCurves *MemoryCurvesSpec
+
 	// Overrides are the command-line overrides applied to the file's text
 	// ("KEY=VALUE", in the order applied; see DecodeOverrides); nil for
 	// none.
@@ -217,14 +222,15 @@ func (d *decoder) scenario(s *Scenario, raw map[string]any) {
 		base := filepath.Base(d.file)
 		s.Name = strings.TrimSuffix(base, filepath.Ext(base))
 	}
-	if !root.has("simulation") {
+	mc := root.has("memory_curves") // a memory-curve scenario: no network, no duration
+	if !root.has("simulation") && !mc {
 		d.errorf("simulation", "the scenario has no [simulation] table; it needs at least duration = \"...\"")
 	}
 	if sim, ok := root.sub("simulation", false); ok {
 		if v, ok := sim.str("name", false); ok {
 			s.Name = v
 		}
-		if v, ok := sim.quantity("duration", snnsim.TimeDim, true); ok {
+		if v, ok := sim.quantity("duration", snnsim.TimeDim, !mc); ok {
 			s.Duration = v
 		}
 		if v, ok := sim.quantity("resolution", snnsim.TimeDim, false); ok {
@@ -238,6 +244,11 @@ func (d *decoder) scenario(s *Scenario, raw map[string]any) {
 			}
 		}
 		sim.done()
+	}
+	if mc {
+		d.memoryCurves(s, root)
+		root.done()
+		return
 	}
 	for _, t := range root.tables("population", true) {
 		s.Populations = append(s.Populations, d.population(t))

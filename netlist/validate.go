@@ -48,6 +48,11 @@ func (c *checker) add(key string, err error) {
 // run by Decode after decoding and again by Compile.
 func (s *Scenario) validate() ErrorList {
 	c := &checker{s: s, clock: snnsim.Clock{DT: s.Resolution}, index: map[string]int{}}
+	if s.MemoryCurves != nil {
+		c.memoryCurves()
+		c.errs.sort(s.File)
+		return c.errs
+	}
 	c.simulation()
 	c.populations()
 	for i, p := range s.Projections {

@@ -15,7 +15,10 @@
 // (format: spikelog/FORMAT.md) and summary.json (spikes and mean rate per
 // population, simulated time, wall time, simulated seconds per wall second,
 // synaptic events). Ctrl-C stops the run at a tick boundary with the log
-// flushed and readable.
+// flushed and readable. A scenario with a [memory_curves] table (no
+// network; see scenarios/memory_curves.toml) instead runs the Monte-Carlo
+// memory-curve experiment of each model it lists, prints each curve with
+// the exact one, and writes memory_curves.csv and summary.json.
 //
 // --set KEY=VALUE (repeatable) sets a scenario key without editing the
 // file, e.g. --set simulation.seed=7 or --set 'population.S2.params.start=3 h'

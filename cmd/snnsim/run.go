@@ -88,7 +88,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.until, "stop-at", "", `stop at this simulated time with a checkpoint, as an interruption would (resume later)`)
 	fs.StringArrayVar(&o.sets, "set", nil, setUsage)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: snnsim run SCENARIO [flags]\n\nSimulates a scenario and writes the spike log and summary.json.\n\nFlags:")
+		fmt.Fprintln(stderr, "Usage: snnsim run SCENARIO [flags]\n\nSimulates a scenario and writes the spike log and summary.json\n(a [memory_curves] scenario: memory_curves.csv and summary.json).\n\nFlags:")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -117,6 +117,9 @@ func runScenario(ctx context.Context, path string, o runOptions, stdout, stderr 
 	}
 	if o.seed >= 0 {
 		sc.Seed = uint64(o.seed)
+	}
+	if sc.MemoryCurves != nil {
+		return runMemoryCurves(ctx, path, sc, o, stdout, stderr)
 	}
 	if o.duration != "" {
 		d, err := parseBioTime("--duration", o.duration)
@@ -276,7 +279,9 @@ func summarize(net *netlist.Network, eng *engine.Engine, wall float64, completed
 	return s
 }
 
-func writeSummary(path string, s Summary) error {
+// writeSummary writes s (a Summary, or a MemoryCurvesSummary) as indented
+// JSON.
+func writeSummary(path string, s any) error {
 	b, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
 		return err

@@ -38,6 +38,12 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 		if err == nil {
 			var net *netlist.Network
 			net, err = s.Compile()
+			if err == nil && s.MemoryCurves != nil {
+				mc := s.MemoryCurves
+				fmt.Fprintf(stdout, "%s: ok (memory curves: %d models, %d synapses, %d trials, %d ages up to %d)\n",
+					path, len(mc.Models), mc.Synapses, mc.Trials, len(mc.Memories), mc.Memories[len(mc.Memories)-1])
+				continue
+			}
 			if err == nil {
 				syn := 0
 				for _, p := range net.Projections {
