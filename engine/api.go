@@ -117,12 +117,18 @@ func (e *Engine) SetRate(pop int, hz float64) error {
 
 // SetWeight sets the weight of synapse k of projection proj (in the target
 // model's internal unit). For a plastic projection the rule goes on from the
-// new value.
+// new value. A projection with a consolidation model is refused: the model
+// owns its weights (it would overwrite the value); set the model's
+// variables with SetSynapseState instead.
 func (e *Engine) SetWeight(proj int, k int, w float64) error {
 	if proj < 0 || proj >= len(e.projs) {
 		return fmt.Errorf("engine: SetWeight: projection %d out of range [0, %d)", proj, len(e.projs))
 	}
 	p := &e.projs[proj]
+	if p.cg != nil {
+		return fmt.Errorf("engine: SetWeight: projection %q has the consolidation model %s, which sets its weights from its own variables: use SetSynapseState (variables %v)",
+			p.Name, p.cg.m.Name(), p.cg.m.Vars())
+	}
 	if k < 0 || k >= p.Len() {
 		return fmt.Errorf("engine: SetWeight: synapse %d of %q out of range [0, %d)", k, p.Name, p.Len())
 	}
