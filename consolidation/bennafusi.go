@@ -297,8 +297,7 @@ func (m *BennaFusi) advance(s int64, t snnsim.Time) {
 		return
 	}
 	f := m.factors(gap)
-	o := int(s) * m.m
-	z := m.z[o : o+m.m : o+m.m]
+	z := m.modes(s)
 	f = f[:len(z)]
 	for i := range z {
 		z[i] *= f[i]
@@ -306,10 +305,21 @@ func (m *BennaFusi) advance(s int64, t snnsim.Time) {
 	m.last[s] = t
 }
 
+// modes returns the m chain variables of synapse s (not decayed to the
+// model's time).
+func (m *BennaFusi) modes(s int64) []float64 {
+	o := int(s) * m.m
+	return m.z[o : o+m.m : o+m.m]
+}
+
+// weight returns the transmitted weight Unit[s]·(base + u1) of synapse s.
+func (m *BennaFusi) weight(s int64, u1 float64) float32 {
+	return float32(float64(m.unit[s]) * (m.p.Base + u1))
+}
+
 // u1At returns u_1 of synapse s at tick t without changing its state.
 func (m *BennaFusi) u1At(s int64, t snnsim.Time) float64 {
-	o := int(s) * m.m
-	z := m.z[o : o+m.m : o+m.m]
+	z := m.modes(s)
 	b := m.ch.b[:len(z)]
 	u := 0.0
 	if gap := t - m.last[s]; gap > 0 {
@@ -327,22 +337,28 @@ func (m *BennaFusi) u1At(s int64, t snnsim.Time) float64 {
 
 // uAt writes u_1 … u_m of synapse s at tick t into u.
 func (m *BennaFusi) uAt(s int64, t snnsim.Time, u []float64) {
-	o := int(s) * m.m
 	zz := m.zz
-	copy(zz, m.z[o:o+m.m])
+	copy(zz, m.modes(s))
 	if gap := t - m.last[s]; gap > 0 {
 		f := m.factors(gap)
 		for i := range zz {
 			zz[i] *= f[i]
 		}
 	}
-	for k := range u {
-		row := m.ch.read[k*m.m : (k+1)*m.m]
-		x := 0.0
+	matVec(u, m.ch.read, zz)
+}
+
+// matVec sets dst = a·x for the row-major matrix a of len(dst) rows of
+// len(x) columns.
+func matVec(dst, a, x []float64) {
+	n := len(x)
+	for k := range dst {
+		row := a[k*n : (k+1)*n]
+		y := 0.0
 		for i, r := range row {
-			x += r * zz[i]
+			y += r * x[i]
 		}
-		u[k] = x
+		dst[k] = y
 	}
 }
 
@@ -360,7 +376,7 @@ func (m *BennaFusi) Bind(w []float32) {
 	}
 	m.w = w
 	for s := range m.last {
-		w[s] = float32(float64(m.unit[s]) * (m.p.Base + m.u1At(int64(s), m.now)))
+		w[s] = m.weight(int64(s), m.u1At(int64(s), m.now))
 	}
 }
 
@@ -378,7 +394,7 @@ func (m *BennaFusi) Pre(t snnsim.Time, _ int32, lo, hi int64) {
 		return
 	}
 	for s := lo; s < hi; s++ {
-		m.w[s] = float32(float64(m.unit[s]) * (m.p.Base + m.u1At(s, t)))
+		m.w[s] = m.weight(s, m.u1At(s, t))
 	}
 }
 
@@ -406,8 +422,7 @@ func (m *BennaFusi) Signal(t snnsim.Time, s int64, dw float64) {
 	case dw < 0:
 		q = -q
 	}
-	o := int(s) * m.m
-	z := m.z[o : o+m.m : o+m.m]
+	z := m.modes(s)
 	b := m.ch.b[:len(z)]
 	u := 0.0
 	if gap := t - m.last[s]; gap > 0 {
@@ -426,7 +441,7 @@ func (m *BennaFusi) Signal(t snnsim.Time, s int64, dw float64) {
 		}
 	}
 	if m.w != nil {
-		m.w[s] = float32(float64(m.unit[s]) * (m.p.Base + u))
+		m.w[s] = m.weight(s, u)
 	}
 }
 
@@ -476,18 +491,9 @@ func (m *BennaFusi) Set(t snnsim.Time, v int, s int64, x float64) error {
 	} else {
 		u[v-1] = x
 	}
-	o := int(s) * m.m
-	z := m.z[o : o+m.m]
-	for i := range z {
-		row := m.ch.write[i*m.m : (i+1)*m.m]
-		y := 0.0
-		for k, r := range row {
-			y += r * u[k]
-		}
-		z[i] = y
-	}
+	matVec(m.modes(s), m.ch.write, u)
 	if m.w != nil {
-		m.w[s] = float32(float64(m.unit[s]) * (m.p.Base + m.u1At(s, m.now)))
+		m.w[s] = m.weight(s, m.u1At(s, m.now))
 	}
 	return nil
 }

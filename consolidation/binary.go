@@ -1,11 +1,6 @@
 package consolidation
 
-import (
-	"fmt"
-	"math"
-
-	"github.com/snnsim/snnsim"
-)
+import "github.com/snnsim/snnsim"
 
 const modelBinary = "binary"
 
@@ -93,98 +88,31 @@ func (p *BinaryParams) build(l Layout) (Model, error) { return newBinary(*p, l),
 // Tested by TestBinaryMemoryCurve (Monte-Carlo against √N q(1−q)^t),
 // TestBinaryLifetime (t* vs N) and TestMarkovState.
 type Binary struct {
-	p     BinaryParams
-	unit  []float32
-	eff   [2]float64 // efficacy of state −1, +1
-	state []int8     // −1 or +1
-	rng   Streams
-	seed  uint64
-	w     []float32
+	twoLevel // state −1 or +1
+	p        BinaryParams
 }
 
 var _ Model = (*Binary)(nil)
 
 func newBinary(p BinaryParams, l Layout) *Binary {
-	n := len(l.Target)
-	m := &Binary{
-		p: p, unit: l.Unit, eff: [2]float64{p.WLow, p.WHigh},
-		state: make([]int8, n), rng: NewStreams(l.Seed, n), seed: l.Seed,
-	}
-	for s := range m.state {
-		switch p.Init {
-		case initLow:
-			m.state[s] = -1
-		case initHigh:
-			m.state[s] = 1
-		default:
-			m.state[s] = -1
-			if m.rng.Float64(int64(s)) < 0.5 {
-				m.state[s] = 1
-			}
+	m := &Binary{twoLevel: newTwoLevel(modelBinary, p.WLow, p.WHigh, l), p: p}
+	m.initStates(p.Init, func(s int64) int8 {
+		if m.rng.Float64(s) < 0.5 {
+			return 1
 		}
-	}
+		return -1
+	})
 	return m
 }
 
 // Params returns the model's parameters.
 func (m *Binary) Params() BinaryParams { return m.p }
 
-// Name returns "binary".
-func (m *Binary) Name() string { return modelBinary }
-
-// Len returns the number of synapses.
-func (m *Binary) Len() int { return len(m.state) }
-
-func (m *Binary) efficacy(s int64) float64 { return m.eff[(m.state[s]+1)>>1] }
-
-func (m *Binary) refresh(s int64) {
-	if m.w != nil {
-		m.w[s] = float32(float64(m.unit[s]) * m.efficacy(s))
-	}
-}
-
-// Bind sets the delivery array (len = Len()) and fills it.
-func (m *Binary) Bind(w []float32) {
-	if len(w) != len(m.state) {
-		panic(fmt.Sprintf("consolidation: binary: Bind with %d weights for %d synapses", len(w), len(m.state)))
-	}
-	m.w = w
-	for s := range m.state {
-		m.refresh(int64(s))
-	}
-}
-
-// Advance does nothing: the model changes only at events.
-func (m *Binary) Advance(snnsim.Time) {}
-
-// Next returns snnsim.Never.
-func (m *Binary) Next() snnsim.Time { return snnsim.Never }
-
-// Pre does nothing.
-func (m *Binary) Pre(snnsim.Time, int32, int64, int64) {}
-
-// Post does nothing.
-func (m *Binary) Post(snnsim.Time, int32) {}
-
-// RuleWeight returns Unit[s]·(w_low + w_high)/2 (only the sign of a rule's
-// change is used).
-func (m *Binary) RuleWeight(s int64) float64 {
-	return float64(m.unit[s]) * (m.eff[0] + m.eff[1]) / 2
-}
-
 // Signal applies a candidate potentiation (dw > 0) or depression (dw < 0)
 // to synapse s: the state moves to sign(dw) with probability q.
 func (m *Binary) Signal(_ snnsim.Time, s int64, dw float64) {
-	var e int8
-	switch {
-	case dw > 0:
-		e = 1
-	case dw < 0:
-		e = -1
-	default:
-		return
-	}
-	if m.state[s] == e {
+	e := eventSign(dw)
+	if e == 0 || m.state[s] == e {
 		return
 	}
 	if m.p.Q < 1 && m.rng.Float64(s) >= m.p.Q {
@@ -194,88 +122,37 @@ func (m *Binary) Signal(_ snnsim.Time, s int64, dw float64) {
 	m.refresh(s)
 }
 
-// Modulators returns nil.
-func (m *Binary) Modulators() []string { return nil }
-
-// SetLevel returns an error: the model reads no level.
-func (m *Binary) SetLevel(_ snnsim.Time, name string, _ float64) error {
-	return markovNoLevels(modelBinary, name)
-}
-
 // Vars returns ["efficacy", "state"].
 func (m *Binary) Vars() []string { return m.p.Vars() }
 
 // Get returns the efficacy (v = 0) or the state ±1 (v = 1) of synapse s;
 // NaN for another v.
-func (m *Binary) Get(v int, s int64) float64 {
-	switch v {
-	case 0:
-		return m.efficacy(s)
-	case 1:
-		return float64(m.state[s])
-	}
-	return math.NaN()
-}
+func (m *Binary) Get(v int, s int64) float64 { return m.get(v, s) }
 
 // Set sets the efficacy (v = 0; x must be w_low or w_high) or the state
 // (v = 1; x must be −1 or +1) of synapse s and updates its delivered
 // weight.
 func (m *Binary) Set(_ snnsim.Time, v int, s int64, x float64) error {
-	if s < 0 || s >= int64(len(m.state)) {
-		return markovBadSynapse(modelBinary, s, len(m.state))
+	if err := m.checkSynapse(s); err != nil {
+		return err
 	}
-	var st int8
-	switch v {
-	case 0:
-		switch x {
-		case m.eff[0]:
-			st = -1
-		case m.eff[1]:
-			st = 1
-		default:
-			return fmt.Errorf("consolidation: binary: efficacy %g of synapse %d: must be w_low = %g or w_high = %g", x, s, m.eff[0], m.eff[1])
-		}
-	case 1:
-		switch x {
-		case -1:
-			st = -1
-		case 1:
-			st = 1
-		default:
-			return fmt.Errorf("consolidation: binary: state %g of synapse %d: must be -1 or +1", x, s)
-		}
-	default:
+	if v != 0 && v != 1 {
 		return markovBadVar(modelBinary, v, m.Vars())
+	}
+	st, err := m.setSign(v, s, x)
+	if err != nil {
+		return err
 	}
 	m.state[s] = st
 	m.refresh(s)
 	return nil
 }
 
-// NeuronVars returns nil: the model has no per-neuron variables.
-func (m *Binary) NeuronVars() []string { return nil }
-
-// NeuronGet returns NaN: the model has no per-neuron variables.
-func (m *Binary) NeuronGet(int, int32) float64 { return math.NaN() }
-
-func (m *Binary) ident() markovIdent {
-	return markovIdent{model: modelBinary, n: len(m.state), seed: m.seed}
-}
-
 // AppendState appends the state as one frame tagged "consolidation/binary",
 // version 1: the number of synapses and the seed (int64), then each
 // synapse's state (one byte, the int8 −1 or +1), then each synapse's draw
 // count (int64).
-func (m *Binary) AppendState(b []byte) []byte {
-	b, start := beginMarkov(b, modelBinary)
-	id := m.ident()
-	b = id.append(b)
-	for _, st := range m.state {
-		b = append(b, byte(st))
-	}
-	b = markovAppendCounts(b, &m.rng)
-	return endMarkov(b, start)
-}
+func (m *Binary) AppendState(b []byte) []byte { return m.appendState(b, m.ident()) }
 
 // RestoreState replaces the state by the frame at the front of b and
 // returns the bytes after it. A truncated, corrupt, mismatched (other
@@ -283,28 +160,10 @@ func (m *Binary) AppendState(b []byte) []byte {
 // error wrapping ErrStateCorrupt, ErrStateMismatch or ErrStateVersion, and
 // the model is left unchanged.
 func (m *Binary) RestoreState(b []byte) ([]byte, error) {
-	id := m.ident()
-	d, rest, err := id.open(b)
-	if err != nil {
-		return nil, err
-	}
-	n := len(m.state)
-	raw := d.Take(n)
-	counts := markovReadCounts(d, n)
-	if err := d.Done(markovTag(modelBinary)); err != nil {
-		return nil, err
-	}
-	for s, r := range raw {
-		if st := int8(r); st != -1 && st != 1 {
-			return nil, markovCodec.Corruptf("binary state of synapse %d is %d, not -1 or +1", s, st)
+	return m.restoreState(b, m.ident(), func(s int, st int8) error {
+		if st != -1 && st != 1 {
+			return markovCodec.Corruptf("binary state of synapse %d is %d, not -1 or +1", s, st)
 		}
-	}
-	for s, r := range raw {
-		m.state[s] = int8(r)
-	}
-	copy(m.rng.Counts(), counts)
-	if m.w != nil {
-		m.Bind(m.w)
-	}
-	return rest, nil
+		return nil
+	})
 }

@@ -136,25 +136,16 @@ func cascadeOccupancy(q, p []float64) []float64 {
 // Tested by TestCascadeOracleTable, TestCascadeMemoryCurve and
 // TestMarkovState.
 type Cascade struct {
-	p     CascadeParams
-	unit  []float32
-	eff   [2]float64
-	q, pm []float64 // q_d, p_d
-	state []int8    // σ·d
-	rng   Streams
-	seed  uint64
-	w     []float32
+	twoLevel // σ·d
+	p        CascadeParams
+	q, pm    []float64 // q_d, p_d
 }
 
 var _ Model = (*Cascade)(nil)
 
 func newCascade(p CascadeParams, l Layout) *Cascade {
-	n := len(l.Target)
 	q, pm := cascadeProbs(p.Depth, p.X)
-	m := &Cascade{
-		p: p, unit: l.Unit, eff: [2]float64{p.WLow, p.WHigh}, q: q, pm: pm,
-		state: make([]int8, n), rng: NewStreams(l.Seed, n), seed: l.Seed,
-	}
+	m := &Cascade{twoLevel: newTwoLevel(modelCascade, p.WLow, p.WHigh, l), p: p, q: q, pm: pm}
 	var cum []float64 // cumulative occupancy over weak 1…n, strong 1…n
 	if p.Init == initEquilibrium {
 		pi := cascadeOccupancy(q, pm)
@@ -166,89 +157,28 @@ func newCascade(p CascadeParams, l Layout) *Cascade {
 			}
 		}
 	}
-	for s := range m.state {
-		switch p.Init {
-		case initLow:
-			m.state[s] = -1
-		case initHigh:
-			m.state[s] = 1
-		default:
-			u := m.rng.Float64(int64(s)) * cum[len(cum)-1]
-			k := 0
-			for k < len(cum)-1 && u >= cum[k] {
-				k++
-			}
-			if k < p.Depth {
-				m.state[s] = -int8(k + 1)
-			} else {
-				m.state[s] = int8(k - p.Depth + 1)
-			}
+	m.initStates(p.Init, func(s int64) int8 {
+		u := m.rng.Float64(s) * cum[len(cum)-1]
+		k := 0
+		for k < len(cum)-1 && u >= cum[k] {
+			k++
 		}
-	}
+		if k < p.Depth {
+			return -int8(k + 1)
+		}
+		return int8(k - p.Depth + 1)
+	})
 	return m
 }
 
 // Params returns the model's parameters.
 func (m *Cascade) Params() CascadeParams { return m.p }
 
-// Name returns "cascade".
-func (m *Cascade) Name() string { return modelCascade }
-
-// Len returns the number of synapses.
-func (m *Cascade) Len() int { return len(m.state) }
-
-func (m *Cascade) efficacy(s int64) float64 {
-	if m.state[s] > 0 {
-		return m.eff[1]
-	}
-	return m.eff[0]
-}
-
-func (m *Cascade) refresh(s int64) {
-	if m.w != nil {
-		m.w[s] = float32(float64(m.unit[s]) * m.efficacy(s))
-	}
-}
-
-// Bind sets the delivery array (len = Len()) and fills it.
-func (m *Cascade) Bind(w []float32) {
-	if len(w) != len(m.state) {
-		panic(fmt.Sprintf("consolidation: cascade: Bind with %d weights for %d synapses", len(w), len(m.state)))
-	}
-	m.w = w
-	for s := range m.state {
-		m.refresh(int64(s))
-	}
-}
-
-// Advance does nothing: the model changes only at events.
-func (m *Cascade) Advance(snnsim.Time) {}
-
-// Next returns snnsim.Never.
-func (m *Cascade) Next() snnsim.Time { return snnsim.Never }
-
-// Pre does nothing.
-func (m *Cascade) Pre(snnsim.Time, int32, int64, int64) {}
-
-// Post does nothing.
-func (m *Cascade) Post(snnsim.Time, int32) {}
-
-// RuleWeight returns Unit[s]·(w_low + w_high)/2 (only the sign of a rule's
-// change is used).
-func (m *Cascade) RuleWeight(s int64) float64 {
-	return float64(m.unit[s]) * (m.eff[0] + m.eff[1]) / 2
-}
-
 // Signal applies a candidate potentiation (dw > 0) or depression (dw < 0)
 // to synapse s (see [Cascade]).
 func (m *Cascade) Signal(_ snnsim.Time, s int64, dw float64) {
-	var e int8
-	switch {
-	case dw > 0:
-		e = 1
-	case dw < 0:
-		e = -1
-	default:
+	e := eventSign(dw)
+	if e == 0 {
 		return
 	}
 	sd := m.state[s]
@@ -272,36 +202,20 @@ func (m *Cascade) Signal(_ snnsim.Time, s int64, dw float64) {
 	}
 }
 
-// Modulators returns nil.
-func (m *Cascade) Modulators() []string { return nil }
-
-// SetLevel returns an error: the model reads no level.
-func (m *Cascade) SetLevel(_ snnsim.Time, name string, _ float64) error {
-	return markovNoLevels(modelCascade, name)
-}
-
 // Vars returns ["efficacy", "state", "depth"].
 func (m *Cascade) Vars() []string { return m.p.Vars() }
 
 // Get returns the efficacy (v = 0), the state ±1 (v = 1) or the depth
 // (v = 2) of synapse s; NaN for another v.
 func (m *Cascade) Get(v int, s int64) float64 {
-	sd := m.state[s]
-	switch v {
-	case 0:
-		return m.efficacy(s)
-	case 1:
-		if sd > 0 {
-			return 1
+	if v == 2 {
+		d := m.state[s]
+		if d < 0 {
+			d = -d
 		}
-		return -1
-	case 2:
-		if sd < 0 {
-			sd = -sd
-		}
-		return float64(sd)
+		return float64(d)
 	}
-	return math.NaN()
+	return m.get(v, s)
 }
 
 // Set sets the efficacy (v = 0; x must be w_low or w_high) or the state
@@ -309,8 +223,8 @@ func (m *Cascade) Get(v int, s int64) float64 {
 // [1, n]), keeping the efficacy, of synapse s, and updates its delivered
 // weight.
 func (m *Cascade) Set(_ snnsim.Time, v int, s int64, x float64) error {
-	if s < 0 || s >= int64(len(m.state)) {
-		return markovBadSynapse(modelCascade, s, len(m.state))
+	if err := m.checkSynapse(s); err != nil {
+		return err
 	}
 	sd := m.state[s]
 	sign, d := int8(1), sd
@@ -318,21 +232,10 @@ func (m *Cascade) Set(_ snnsim.Time, v int, s int64, x float64) error {
 		sign, d = -1, -sd
 	}
 	switch v {
-	case 0:
-		switch x {
-		case m.eff[0]:
-			sign = -1
-		case m.eff[1]:
-			sign = 1
-		default:
-			return fmt.Errorf("consolidation: cascade: efficacy %g of synapse %d: must be w_low = %g or w_high = %g", x, s, m.eff[0], m.eff[1])
-		}
-	case 1:
-		switch x {
-		case -1, 1:
-			sign = int8(x)
-		default:
-			return fmt.Errorf("consolidation: cascade: state %g of synapse %d: must be -1 or +1", x, s)
+	case 0, 1:
+		var err error
+		if sign, err = m.setSign(v, s, x); err != nil {
+			return err
 		}
 	case 2:
 		if !(x >= 1 && x <= float64(m.p.Depth)) || x != math.Trunc(x) {
@@ -347,31 +250,17 @@ func (m *Cascade) Set(_ snnsim.Time, v int, s int64, x float64) error {
 	return nil
 }
 
-// NeuronVars returns nil: the model has no per-neuron variables.
-func (m *Cascade) NeuronVars() []string { return nil }
-
-// NeuronGet returns NaN: the model has no per-neuron variables.
-func (m *Cascade) NeuronGet(int, int32) float64 { return math.NaN() }
-
 func (m *Cascade) ident() markovIdent {
-	return markovIdent{model: modelCascade, n: len(m.state), seed: m.seed,
-		ikeys: []string{"depth"}, ints: []int64{int64(m.p.Depth)}}
+	id := m.twoLevel.ident()
+	id.ikeys, id.ints = []string{"depth"}, []int64{int64(m.p.Depth)}
+	return id
 }
 
 // AppendState appends the state as one frame tagged
 // "consolidation/cascade", version 1: the number of synapses, the seed and
 // the depth n (int64), then each synapse's σ·d (one byte, an int8), then
 // each synapse's draw count (int64).
-func (m *Cascade) AppendState(b []byte) []byte {
-	b, start := beginMarkov(b, modelCascade)
-	id := m.ident()
-	b = id.append(b)
-	for _, st := range m.state {
-		b = append(b, byte(st))
-	}
-	b = markovAppendCounts(b, &m.rng)
-	return endMarkov(b, start)
-}
+func (m *Cascade) AppendState(b []byte) []byte { return m.appendState(b, m.ident()) }
 
 // RestoreState replaces the state by the frame at the front of b and
 // returns the bytes after it. A truncated, corrupt, mismatched (other
@@ -379,29 +268,10 @@ func (m *Cascade) AppendState(b []byte) []byte {
 // with an error wrapping ErrStateCorrupt, ErrStateMismatch or
 // ErrStateVersion, and the model is left unchanged.
 func (m *Cascade) RestoreState(b []byte) ([]byte, error) {
-	id := m.ident()
-	d, rest, err := id.open(b)
-	if err != nil {
-		return nil, err
-	}
-	n := len(m.state)
-	raw := d.Take(n)
-	counts := markovReadCounts(d, n)
-	if err := d.Done(markovTag(modelCascade)); err != nil {
-		return nil, err
-	}
-	for s, r := range raw {
-		st := int(int8(r))
-		if st == 0 || st < -m.p.Depth || st > m.p.Depth {
-			return nil, markovCodec.Corruptf("cascade state of synapse %d is %d, not ±1 … ±%d", s, st, m.p.Depth)
+	return m.restoreState(b, m.ident(), func(s int, st int8) error {
+		if st == 0 || int(st) < -m.p.Depth || int(st) > m.p.Depth {
+			return markovCodec.Corruptf("cascade state of synapse %d is %d, not ±1 … ±%d", s, st, m.p.Depth)
 		}
-	}
-	for s, r := range raw {
-		m.state[s] = int8(r)
-	}
-	copy(m.rng.Counts(), counts)
-	if m.w != nil {
-		m.Bind(m.w)
-	}
-	return rest, nil
+		return nil
+	})
 }

@@ -79,6 +79,16 @@ func (a *activeSet) reset(list []int64) {
 	}
 }
 
+// restore replaces the members after a RestoreState: by the saved list, or
+// by every synapse when the model does not skip settled synapses.
+func (a *activeSet) restore(list []int64, skipSettled bool) {
+	if skipSettled {
+		a.reset(list)
+	} else {
+		a.fill()
+	}
+}
+
 // slowClock is a slow clock on the tick grid: it ticks at every multiple of
 // period (period, 2·period, …). done is the last slow tick whose work has
 // been done, or skipped because no synapse was active. A model steps its
@@ -370,6 +380,54 @@ func (id *stateIdent) open(b []byte) (*statefmt.Decoder, []byte, error) {
 	return d, rest, nil
 }
 
+// beginState starts the frame of the model of id and appends the identity;
+// statefmt.End closes the frame.
+func beginState(b []byte, id *stateIdent) ([]byte, int) {
+	b, start := statefmt.Begin(b, stateTag(id.model), stateVersion)
+	return id.appendTo(b), start
+}
+
+// beginClocked is beginState for a slow-clock model, followed by the model
+// tick now and the last slow tick; openClocked reads them back.
+func beginClocked(b []byte, id *stateIdent, now snnsim.Time, c *slowClock) ([]byte, int) {
+	b, start := beginState(b, id)
+	b = statefmt.PutI64(b, int64(now))
+	b = statefmt.PutI64(b, int64(c.done))
+	return b, start
+}
+
+// openClocked opens a frame written after beginClocked and checks the
+// identity, the model tick and the slow clock (of step period); it returns
+// a decoder positioned after them, the bytes after the frame, the model
+// tick and the last slow tick.
+func (id *stateIdent) openClocked(b []byte, period snnsim.Time) (d *statefmt.Decoder, rest []byte, now, done snnsim.Time, err error) {
+	d, rest, err = id.open(b)
+	if err != nil {
+		return nil, nil, 0, 0, err
+	}
+	now, done = snnsim.Time(d.I64()), snnsim.Time(d.I64())
+	if d.Short {
+		return nil, nil, 0, 0, d.Done(stateTag(id.model))
+	}
+	if err := checkClock(now, done, period, id.model); err != nil {
+		return nil, nil, 0, 0, err
+	}
+	return d, rest, now, done, nil
+}
+
+// closeActive reads the active synapses that end a frame (appendActive)
+// and checks that nothing follows them.
+func (id *stateIdent) closeActive(d *statefmt.Decoder) ([]int64, error) {
+	list, err := readActive(d, id.nSyn, id.model)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.Done(stateTag(id.model)); err != nil {
+		return nil, err
+	}
+	return list, nil
+}
+
 // appendActive appends the members of an active set.
 func appendActive(b []byte, a *activeSet) []byte {
 	b = statefmt.PutI64(b, int64(len(a.list)))
@@ -441,6 +499,30 @@ func checkVar(model string, v, n int) {
 	if v < 0 || v >= n {
 		panic(fmt.Sprintf("consolidation: %s: variable index %d out of range [0, %d)", model, v, n))
 	}
+}
+
+// bindWeights is the Bind of a model whose efficacy is its weight w[s]: it
+// checks the length of the delivery array dst, fills it from w and returns
+// it.
+func bindWeights(model string, dst []float32, w []float64) []float32 {
+	if len(dst) != len(w) {
+		panic(fmt.Sprintf("consolidation: %s: Bind with %d weights for %d synapses", model, len(dst), len(w)))
+	}
+	for s, v := range w {
+		dst[s] = float32(v)
+	}
+	return dst
+}
+
+// noNeuronVars is embedded by the models without per-neuron variables; it
+// holds the model's name for NeuronGet's panic.
+type noNeuronVars struct{ model string }
+
+func (noNeuronVars) NeuronVars() []string { return nil }
+
+func (n noNeuronVars) NeuronGet(v int, _ int32) float64 {
+	checkVar(n.model, v, 0)
+	return 0
 }
 
 // finiteIn reports an error unless lo <= x <= hi and x is finite.

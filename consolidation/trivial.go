@@ -41,7 +41,7 @@ func (TrivialParams) Vars() []string { return []string{"w"} }
 
 func (TrivialParams) build(l Layout) (Model, error) {
 	m := &trivial{n: len(l.Target), w: make([]float64, len(l.Target)),
-		id: newStateIdent(modelTrivial, &l, nil, nil)}
+		id: newStateIdent(modelTrivial, &l, nil, nil), noNeuronVars: noNeuronVars{modelTrivial}}
 	for s, u := range l.Unit {
 		m.w[s] = float64(u)
 	}
@@ -58,20 +58,13 @@ type trivial struct {
 	w   []float64 // weights
 	out []float32 // delivery array (Bind)
 	id  stateIdent
+	noNeuronVars
 }
 
 func (m *trivial) Name() string { return modelTrivial }
 func (m *trivial) Len() int     { return m.n }
 
-func (m *trivial) Bind(w []float32) {
-	if len(w) != m.n {
-		panic(fmt.Sprintf("consolidation: trivial: Bind with %d weights for %d synapses", len(w), m.n))
-	}
-	m.out = w
-	for s, v := range m.w {
-		w[s] = float32(v)
-	}
-}
+func (m *trivial) Bind(w []float32) { m.out = bindWeights(modelTrivial, w, m.w) }
 
 func (m *trivial) Advance(snnsim.Time)                  {}
 func (m *trivial) Next() snnsim.Time                    { return snnsim.Never }
@@ -111,19 +104,11 @@ func (m *trivial) Set(_ snnsim.Time, v int, s int64, x float64) error {
 	return nil
 }
 
-func (m *trivial) NeuronVars() []string { return nil }
-
-func (m *trivial) NeuronGet(v int, _ int32) float64 {
-	checkVar(modelTrivial, v, 0)
-	return 0
-}
-
 // AppendState appends the frame "consolidation/trivial", version 1: the
 // identity (synapse, source and target counts, resolution, seed,
 // connectivity fingerprint) and every weight.
 func (m *trivial) AppendState(b []byte) []byte {
-	b, start := statefmt.Begin(b, stateTag(modelTrivial), stateVersion)
-	b = m.id.appendTo(b)
+	b, start := beginState(b, &m.id)
 	for _, v := range m.w {
 		b = statefmt.PutF64(b, v)
 	}

@@ -681,7 +681,11 @@ func (m *TTC) Get(v int, s int64) float64 {
 // are set by induction only, so that their decay stays scheduled).
 func (m *TTC) Set(t snnsim.Time, v int, s int64, x float64) error {
 	if v != 3 {
-		return fmt.Errorf("consolidation: %s: variable %d is read-only (only z can be set)", modelTTC, v)
+		name := "?"
+		if v >= 0 && v < len(m.Vars()) {
+			name = m.Vars()[v]
+		}
+		return fmt.Errorf("consolidation: %s: variable %s is read-only (only z can be set; tags are set by induction)", modelTTC, name)
 	}
 	if !(x >= 0 && x <= 1) {
 		return fmt.Errorf("consolidation: %s: z = %g: must be in [0, 1]", modelTTC, x)
@@ -711,6 +715,16 @@ func (m *TTC) NeuronGet(v int, j int32) float64 {
 
 // ProteinAt returns target j's protein level at tick t >= its last change.
 func (m *TTC) ProteinAt(j int32, t snnsim.Time) float64 { return m.protein(j, t) }
+
+// finite reports whether every x is finite.
+func finite(xs ...float64) bool {
+	for _, x := range xs {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return false
+		}
+	}
+	return true
+}
 
 type decayEntry struct {
 	t snnsim.Time
@@ -815,8 +829,18 @@ func (m *TTC) RestoreState(b []byte) ([]byte, error) {
 	if err := d.Done(ttcTag); err != nil {
 		return nil, err
 	}
+	for j := range prot {
+		if !(prot[j].p0 >= 0 && prot[j].p0 <= 1) || prot[j].t0 < 0 || uT[j] < 0 || !finite(u1[j], u2[j], vl[j]) {
+			bad = true
+		}
+	}
+	for i := range r {
+		if !(r[i] >= 0 && r[i] <= 1) || rT[i] < 0 {
+			bad = true
+		}
+	}
 	if bad {
-		return nil, ttcCodec.Corruptf("%s: a tag or late phase is out of range", ttcTag)
+		return nil, ttcCodec.Corruptf("%s: a tag, late phase, protein level, trace or tick is out of range", ttcTag)
 	}
 	m.nextSlow, m.block = nextSlow, block
 	m.h, m.l, m.z, m.decay, m.active = h, l, z, decay, active

@@ -134,6 +134,7 @@ func (p ZenkeParams) build(l Layout) (Model, error) {
 		clock: slowClock{period: period},
 		id: newStateIdent(modelZenke, &l, []string{"tau_cons", "p", "w_p", "tau_minus", "slow_step"},
 			[]float64{p.TauCons, p.P, p.WP, p.TauMinus, p.SlowStep}),
+		noNeuronVars: noNeuronVars{modelZenke},
 	}
 	for s, u := range l.Unit {
 		m.w[s] = float64(u)
@@ -161,6 +162,7 @@ type zenke struct {
 
 	id    stateIdent
 	steps int64 // synapse-steps done (for tests and benchmarks; not state)
+	noNeuronVars
 }
 
 // initActive puts every synapse that needs steps into the active set.
@@ -196,15 +198,7 @@ func (m *zenke) settled(s int64) bool {
 func (m *zenke) Name() string { return modelZenke }
 func (m *zenke) Len() int     { return m.n }
 
-func (m *zenke) Bind(w []float32) {
-	if len(w) != m.n {
-		panic(fmt.Sprintf("consolidation: zenke_2015: Bind with %d weights for %d synapses", len(w), m.n))
-	}
-	m.out = w
-	for s, v := range m.w {
-		w[s] = float32(v)
-	}
-}
+func (m *zenke) Bind(w []float32) { m.out = bindWeights(modelZenke, w, m.w) }
 
 // Advance does the slow-clock steps at the slow ticks <= t.
 func (m *zenke) Advance(t snnsim.Time) {
@@ -330,23 +324,13 @@ func (m *zenke) Set(t snnsim.Time, v int, s int64, x float64) error {
 	return nil
 }
 
-func (m *zenke) NeuronVars() []string { return nil }
-
-func (m *zenke) NeuronGet(v int, _ int32) float64 {
-	checkVar(modelZenke, v, 0)
-	return 0
-}
-
 // AppendState appends the frame "consolidation/zenke_2015", version 1: the
 // identity (sizes, resolution, seed, connectivity fingerprint, tau_cons,
 // p, w_p, tau_minus, slow_step), the model tick and the last slow tick,
 // w and w̃ of every synapse, the z⁻ trace of every target (last tick,
 // value after, value before) and the active synapses.
 func (m *zenke) AppendState(b []byte) []byte {
-	b, start := statefmt.Begin(b, stateTag(modelZenke), stateVersion)
-	b = m.id.appendTo(b)
-	b = statefmt.PutI64(b, int64(m.now))
-	b = statefmt.PutI64(b, int64(m.clock.done))
+	b, start := beginClocked(b, &m.id, m.now, &m.clock)
 	for s := range m.w {
 		b = statefmt.PutF64(b, m.w[s])
 		b = statefmt.PutF64(b, m.wr[s])
@@ -360,20 +344,12 @@ func (m *zenke) AppendState(b []byte) []byte {
 // unchanged. Restored into a model with skip_settled = false, every
 // synapse is active.
 func (m *zenke) RestoreState(b []byte) ([]byte, error) {
-	tag := stateTag(modelZenke)
-	d, rest, err := m.id.open(b)
+	d, rest, now, done, err := m.id.openClocked(b, m.clock.period)
 	if err != nil {
 		return nil, err
 	}
-	now, done := snnsim.Time(d.I64()), snnsim.Time(d.I64())
-	if d.Short {
-		return nil, d.Done(tag)
-	}
-	if err := checkClock(now, done, m.clock.period, modelZenke); err != nil {
-		return nil, err
-	}
 	if len(d.B) < 16*m.n {
-		return nil, d.Done(tag)
+		return nil, d.Done(stateTag(modelZenke))
 	}
 	w, wr := make([]float64, m.n), make([]float64, m.n)
 	for s := range w {
@@ -386,20 +362,13 @@ func (m *zenke) RestoreState(b []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	list, err := readActive(d, m.n, modelZenke)
+	list, err := m.id.closeActive(d)
 	if err != nil {
-		return nil, err
-	}
-	if err := d.Done(tag); err != nil {
 		return nil, err
 	}
 	m.now, m.clock.done = now, done
 	m.w, m.wr, m.zm = w, wr, zm
-	if m.p.SkipSettled {
-		m.act.reset(list)
-	} else {
-		m.act.fill()
-	}
+	m.act.restore(list, m.p.SkipSettled)
 	if m.out != nil {
 		m.Bind(m.out)
 	}

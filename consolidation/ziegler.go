@@ -656,10 +656,7 @@ func (m *ziegler) NeuronGet(v int, j int32) float64 {
 // before), then per synapse x, y, z, g, the tick of g, the draw count
 // of its random stream and its settled-tick count, and last the active synapses.
 func (m *ziegler) AppendState(b []byte) []byte {
-	b, start := statefmt.Begin(b, stateTag(modelZiegler), stateVersion)
-	b = m.id.appendTo(b)
-	b = statefmt.PutI64(b, int64(m.now))
-	b = statefmt.PutI64(b, int64(m.clock.done))
+	b, start := beginClocked(b, &m.id, m.now, &m.clock)
 	b = statefmt.PutBool(b, m.dopamine)
 	b = statefmt.PutI64(b, int64(m.pT))
 	for _, p := range m.p0 {
@@ -688,17 +685,13 @@ func (m *ziegler) AppendState(b []byte) []byte {
 // synapse is active.
 func (m *ziegler) RestoreState(b []byte) ([]byte, error) {
 	tag := stateTag(modelZiegler)
-	d, rest, err := m.id.open(b)
+	d, rest, now, done, err := m.id.openClocked(b, m.clock.period)
 	if err != nil {
 		return nil, err
 	}
-	now, done := snnsim.Time(d.I64()), snnsim.Time(d.I64())
 	da, pT := d.U8(), snnsim.Time(d.I64())
 	if d.Short {
 		return nil, d.Done(tag)
-	}
-	if err := checkClock(now, done, m.clock.period, modelZiegler); err != nil {
-		return nil, err
 	}
 	if da > 1 || pT < 0 || pT > now {
 		return nil, stateCodec.Corruptf("ziegler_2015 state: dopamine byte %d changed at tick %d (model at tick %d)", da, pT, now)
@@ -744,11 +737,8 @@ func (m *ziegler) RestoreState(b []byte) ([]byte, error) {
 		}
 		shut[s] = m.shutTick(g[s], gT[s])
 	}
-	list, err := readActive(d, m.n, modelZiegler)
+	list, err := m.id.closeActive(d)
 	if err != nil {
-		return nil, err
-	}
-	if err := d.Done(tag); err != nil {
 		return nil, err
 	}
 	m.now, m.clock.done = now, done
@@ -756,11 +746,7 @@ func (m *ziegler) RestoreState(b []byte) ([]byte, error) {
 	m.rPot, m.rDep, m.oPot, m.oDep = tr[0], tr[1], tr[2], tr[3]
 	m.x, m.y, m.z, m.g, m.gT, m.shut, m.calm = x, y, z, g, gT, shut, calm
 	copy(m.st.Counts(), counts)
-	if m.p.SkipSettled {
-		m.act.reset(list)
-	} else {
-		m.act.fill()
-	}
+	m.act.restore(list, m.p.SkipSettled)
 	if m.out != nil {
 		m.Bind(m.out)
 	}

@@ -189,7 +189,7 @@ func (e *Engine) Restore(meta CheckpointMeta, body []byte) error {
 		err = fmt.Errorf("%d bytes left over", len(rest))
 	}
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrCheckpoint, err)
+		return fmt.Errorf("%w: %w", ErrCheckpoint, err) // both stay testable with errors.Is
 	}
 	if e.now != meta.Tick {
 		return fmt.Errorf("%w: state at tick %d, metadata says %d", ErrCheckpoint, e.now, meta.Tick)

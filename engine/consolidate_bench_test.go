@@ -82,15 +82,7 @@ func BenchmarkConsolidationHour(b *testing.B) {
 // BenchmarkSTCCapture runs scenarios/stc_capture.toml (10 h, STET on S1,
 // WTET on S2) without recording.
 func BenchmarkSTCCapture(b *testing.B) {
-	s, err := netlist.Load("../scenarios/stc_capture.toml")
-	if err != nil {
-		b.Fatal(err)
-	}
-	s.Records = nil
-	net, err := s.Compile()
-	if err != nil {
-		b.Fatal(err)
-	}
+	net := stcNet(b, "stc_capture.toml")
 	for range b.N {
 		e, err := New(net, Config{})
 		if err != nil {

@@ -3,8 +3,6 @@ package engine
 import (
 	"context"
 	"testing"
-
-	"github.com/snnsim/snnsim/netlist"
 )
 
 // runWindow runs scenarios/stdp_window.toml (21 synapses, pair STDP, one
@@ -12,20 +10,8 @@ import (
 // returns the engine after the run.
 func runWindow(t *testing.T, sets ...string) *Engine {
 	t.Helper()
-	s, err := netlist.LoadOverrides("../scenarios/stdp_window.toml", sets)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.Records = nil
-	net, err := s.Compile()
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := New(net, Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := e.Run(context.Background(), net.Duration); err != nil {
+	e := stcEngine(t, Config{}, "stdp_window.toml", sets...)
+	if err := e.Run(context.Background(), e.net.Duration); err != nil {
 		t.Fatal(err)
 	}
 	return e

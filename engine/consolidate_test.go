@@ -13,35 +13,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/netlist"
 )
-
-// stcNet compiles a scenario of the scenarios folder with overrides,
-// without its records.
-func stcNet(t testing.TB, file string, sets ...string) *netlist.Network {
-	t.Helper()
-	s, err := netlist.LoadOverrides("../scenarios/"+file, sets)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.Records = nil
-	net, err := s.Compile()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return net
-}
-
-// ticksAt converts a simulated time [ms] to ticks.
-func ticksAt(t testing.TB, net *netlist.Network, ms float64) snnsim.Time {
-	t.Helper()
-	tk, err := net.Clock.Ticks(ms)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tk
-}
 
 // consSnapshot returns the delivered weights of every projection, every
 // consolidation variable of every synapse and every per-neuron variable of
@@ -186,7 +159,7 @@ func TestConsolidationAPIErrors(t *testing.T) {
 		{"SetSynapseState/synapse=100", func() error { return e.SetSynapseState(0, 100, "z", 1) }, `engine: SetSynapseState: synapse 100 of "S_to_N" out of range [0, 100)`},
 		{"SetSynapseState/unknown_variable", func() error { return e.SetSynapseState(0, 0, "Z", 1) },
 			`engine: SetSynapseState: model tag_trigger_consolidation has no variable "Z" (has [efficacy h l z])`},
-		{"SetSynapseState/read_only", func() error { return e.SetSynapseState(0, 0, "h", 1) }, "read-only (only z can be set)"},
+		{"SetSynapseState/read_only", func() error { return e.SetSynapseState(0, 0, "h", 1) }, "variable h is read-only (only z can be set"},
 		{"SetSynapseState/out_of_range", func() error { return e.SetSynapseState(0, 0, "z", 1.5) }, "z = 1.5: must be in [0, 1]"},
 		{"SetSynapseState/NaN", func() error { return e.SetSynapseState(0, 0, "z", nan) }, "z = NaN: must be in [0, 1]"},
 		{"NeuronState/population=-1", func() error { _, err := e.NeuronState(-1, 0, "protein"); return err }, "engine: NeuronState: population -1 is not a neuron population"},
@@ -490,12 +463,8 @@ func TestConsolidationCheckpointCorrupt(t *testing.T) {
 		body []byte
 	}
 	take := func(file string, ms float64) ck {
-		net := stcNet(t, file)
-		e, err := New(net, Config{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := e.Run(context.Background(), ticksAt(t, net, ms)); err != nil {
+		e := stcEngine(t, Config{}, file)
+		if err := e.Run(context.Background(), ticksAt(t, e.net, ms)); err != nil {
 			t.Fatal(err)
 		}
 		var b bytes.Buffer
@@ -506,7 +475,7 @@ func TestConsolidationCheckpointCorrupt(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return ck{net, meta, body}
+		return ck{e.net, meta, body}
 	}
 	// restore returns Restore's error into a fresh engine, or the panic as
 	// an error wrapping errPanic.

@@ -15,20 +15,8 @@ import (
 // the mean and (population) standard deviation over the projection, a
 // "neuron_state" series the protein, all after the sample tick.
 func TestConsolidationRecords(t *testing.T) {
-	s, err := netlist.LoadOverrides("../scenarios/stc_capture.toml", []string{"simulation.duration=3 h"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.Records = nil
-	net, err := s.Compile()
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := New(net, Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	every, _ := net.Clock.Ticks(20 * 60e3)
+	e := stcEngine(t, Config{}, "stc_capture.toml", "simulation.duration=3 h")
+	every := ticksAt(t, e.net, 20*60e3)
 	recs := []*netlist.Record{
 		{What: netlist.RecordSynapses, Projection: 1, Synapses: []int{3, 50, 99}, Variables: []string{"h", "z"}, Interval: every},
 		{What: netlist.RecordPathway, Projection: 0, Variables: []string{"efficacy"}, Interval: every},
@@ -36,7 +24,7 @@ func TestConsolidationRecords(t *testing.T) {
 	}
 	got := map[string][][]float64{}
 	var ticks []snnsim.Time
-	err = e.AttachRecords(recs, nil, func(se Series) (SampleFunc, error) {
+	err := e.AttachRecords(recs, nil, func(se Series) (SampleFunc, error) {
 		return func(tk snnsim.Time, v []float64) error {
 			got[se.Name] = append(got[se.Name], append([]float64(nil), v...))
 			if se.Name == "neuron_state/N/protein" {

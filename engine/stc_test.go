@@ -2,10 +2,10 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"math"
+	"slices"
 	"testing"
-
-	"github.com/snnsim/snnsim/netlist"
 )
 
 // stcRun runs an STC scenario (scenarios/stc_*.toml) with overrides and
@@ -19,20 +19,7 @@ type stcRun struct {
 
 func runSTC(t *testing.T, file string, seed uint64, hours []float64, sets ...string) stcRun {
 	t.Helper()
-	s, err := netlist.LoadOverrides("../scenarios/"+file, sets)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.Seed = seed
-	s.Records = nil
-	net, err := s.Compile()
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := New(net, Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := stcEngine(t, Config{}, file, append(slices.Clip(sets), fmt.Sprintf("simulation.seed=%d", seed))...)
 	sum := func(k int) float64 {
 		w, err := e.Weights(k)
 		if err != nil {
@@ -45,16 +32,10 @@ func runSTC(t *testing.T, file string, seed uint64, hours []float64, sets ...str
 		return s
 	}
 	b1, b2 := sum(0), sum(1)
-	step, err := net.Clock.Ticks(5 * 60e3)
-	if err != nil {
-		t.Fatal(err)
-	}
+	step := ticksAt(t, e.net, 5*60e3)
 	var r stcRun
 	for _, h := range hours {
-		tk, err := net.Clock.Ticks(h * 3600e3)
-		if err != nil {
-			t.Fatal(err)
-		}
+		tk := ticksAt(t, e.net, h*3600e3)
 		for e.Now() < tk { // protein every 5 min on the way
 			if err := e.Run(context.Background(), min(step, tk-e.Now())); err != nil {
 				t.Fatal(err)
@@ -199,25 +180,11 @@ func TestSTCCrossTagging(t *testing.T) {
 // default run, up to the settling tolerance z_settle = 1e-9 with which an
 // untagged late phase is set to 0 or 1.
 func TestSTCShortcutsInvisible(t *testing.T) {
-	const file = "../scenarios/stc_capture.toml"
 	run := func(cfg Config, hours []float64, sets ...string) (*Engine, [][]float64) {
-		s, err := netlist.LoadOverrides(file, sets)
-		if err != nil {
-			t.Fatal(err)
-		}
-		s.Records = nil
-		net, err := s.Compile()
-		if err != nil {
-			t.Fatal(err)
-		}
-		e, err := New(net, cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
+		e := stcEngine(t, cfg, "stc_capture.toml", sets...)
 		var snaps [][]float64
 		for _, h := range hours {
-			tk, _ := net.Clock.Ticks(h * 3600e3)
-			if err := e.Run(context.Background(), tk-e.Now()); err != nil {
+			if err := e.Run(context.Background(), ticksAt(t, e.net, h*3600e3)-e.Now()); err != nil {
 				t.Fatal(err)
 			}
 			var snap []float64

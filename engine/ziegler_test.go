@@ -20,11 +20,7 @@ type zMeans struct {
 // returns the pathway means at the given times [h].
 func runZiegler(t *testing.T, seed uint64, hours []float64, sets ...string) []zMeans {
 	t.Helper()
-	net := stcNet(t, "stc_ziegler.toml", append([]string{fmt.Sprintf("simulation.seed=%d", seed)}, sets...)...)
-	e, err := New(net, Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := stcEngine(t, Config{}, "stc_ziegler.toml", append([]string{fmt.Sprintf("simulation.seed=%d", seed)}, sets...)...)
 	mean := func(k int, v string) float64 {
 		n := e.projs[k].Len()
 		sum := 0.0
@@ -39,7 +35,7 @@ func runZiegler(t *testing.T, seed uint64, hours []float64, sets ...string) []zM
 	}
 	var out []zMeans
 	for _, h := range hours {
-		if err := e.Run(context.Background(), ticksAt(t, net, h*3600e3)-e.Now()); err != nil {
+		if err := e.Run(context.Background(), ticksAt(t, e.net, h*3600e3)-e.Now()); err != nil {
 			t.Fatal(err)
 		}
 		p, err := e.NeuronState(0, 0, "protein")
