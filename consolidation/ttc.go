@@ -450,39 +450,40 @@ func (m *TTC) slowStep(ts snnsim.Time) {
 		m.actDirty = false
 	}
 	keep := m.act[:0]
+	skip, kappa, gamma, slowF, eps := m.p.SkipSettled, m.p.Kappa, m.p.Gamma, m.slowF, m.p.ZSettle
+	w0, gh, gl, gz := m.p.W0, m.p.GH, m.p.GL, m.p.GZ
 	for _, s := range m.act {
 		z := m.z[s]
-		f := z * (1 - z) * (z - m.p.Kappa)
-		if tag := m.h[s] + m.l[s]; tag != 0 {
+		h, l := m.h[s], m.l[s]
+		f := z * (1 - z) * (z - kappa)
+		if tag := h + l; tag != 0 {
 			j := m.tgt[s]
 			if m.pT[j] != t0 { // one exponential per neuron and step
 				m.pT[j], m.pAt[j] = t0, m.protein(j, max(t0, m.prot[j].t0))
 			}
-			f += m.p.Gamma * float64(tag) * m.pAt[j]
+			f += gamma * float64(tag) * m.pAt[j]
 		}
-		z += m.slowF * f
-		m.z[s] = z
-		if m.p.SkipSettled && m.tagged(s) && (z == 0 || z == 1) && m.noProtein(m.tgt[s]) {
+		z += slowF * f
+		rest := false
+		switch {
+		case !skip:
+		case h != 0 || l != 0:
 			// At a fixed point with no force: rests until protein appears
 			// (retrigger) or the tag decays.
+			rest = (z == 0 || z == 1) && m.noProtein(m.tgt[s])
+		case math.Abs(z) < eps:
+			z, rest = 0, true
+		case math.Abs(1-z) < eps:
+			z, rest = 1, true
+		}
+		m.z[s] = z
+		if m.w != nil { // refresh, inlined: this loop is the slow clock's cost
+			m.w[s] = float32(float64(m.unit[s]) * (w0 + gh*float64(h) + gl*float64(l) + gz*z))
+		}
+		if rest {
 			m.active[s] = false
-			m.refresh(s)
 			continue
 		}
-		if m.p.SkipSettled && !m.tagged(s) {
-			switch {
-			case math.Abs(z) < m.p.ZSettle:
-				m.z[s] = 0
-			case math.Abs(1-z) < m.p.ZSettle:
-				m.z[s] = 1
-			}
-			if m.z[s] == 0 || m.z[s] == 1 {
-				m.active[s] = false
-				m.refresh(s)
-				continue
-			}
-		}
-		m.refresh(s)
 		keep = append(keep, s)
 	}
 	m.act = keep
