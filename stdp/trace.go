@@ -147,19 +147,33 @@ func (ts *traces1) add(i int32, t snnsim.Time, d *decay, reset bool) {
 // with decay d (the lookup of traces1.at, written out for the hot loop).
 func potentiate[W Weight](t snnsim.Time, a, wMax float64, pre *traces1, d *decay, src, syn []int32, w []W) {
 	hot, tab := pre.hot, d.tab
-	for m, i := range src {
-		h := &hot[i]
-		var x float64
-		if n := t - h.last; uint64(n-1) < uint64(len(tab)-1) {
-			x = h.after * tab[n]
-		} else {
-			x = pre.slow(i, n, d)
+	// Two passes over blocks of synapses: the first gathers the increments
+	// (trace reads, in cache), the second applies them (weight reads spread
+	// over the whole array). Separate, simple loops let the processor keep
+	// many of the weight loads in flight at once.
+	var inc [potentiateBlock]float64
+	for lo := 0; lo < len(src); lo += potentiateBlock {
+		hi := min(lo+potentiateBlock, len(src))
+		blk := src[lo:hi]
+		for m, i := range blk {
+			h := &hot[i]
+			var x float64
+			if n := t - h.last; uint64(n-1) < uint64(len(tab)-1) {
+				x = h.after * tab[n]
+			} else {
+				x = pre.slow(i, n, d)
+			}
+			inc[m] = a * x
 		}
-		k := syn[m]
-		v := float64(w[k]) + a*x
-		if v > wMax {
-			v = wMax
+		for m, k := range syn[lo:hi] {
+			v := float64(w[k]) + inc[m]
+			if v > wMax {
+				v = wMax
+			}
+			w[k] = W(v)
 		}
-		w[k] = W(v)
 	}
 }
+
+// potentiateBlock is the number of synapses potentiate handles per pass.
+const potentiateBlock = 256
