@@ -132,7 +132,10 @@ func (e *Engine) SetWeight(proj int, k int, w float64) error {
 	if k < 0 || k >= p.Len() {
 		return fmt.Errorf("engine: SetWeight: synapse %d of %q out of range [0, %d)", k, p.Name, p.Len())
 	}
-	if p.pl == nil && e.cfg.Weights != WeightsInPlace && &p.w[0] == &p.Weight[0] {
+	switch {
+	case p.w == nil: // one constant weight: the projection gets its own array
+		p.w, p.constW = p.Weights(), nil
+	case p.pl == nil && e.cfg.Weights != WeightsInPlace && p.Weight != nil && &p.w[0] == &p.Weight[0]:
 		p.w = slices.Clone(p.Weight) // keep the network as compiled
 	}
 	p.w[k] = float32(w)

@@ -277,7 +277,10 @@ func (e *Engine) appendState(b []byte) ([]byte, error) {
 	for k := range e.projs {
 		p := &e.projs[k]
 		s = s[:0]
-		own := p.pl != nil || (p.Len() > 0 && &p.w[0] != &p.Weight[0])
+		// own: the weights may differ from the network's (plastic, or set
+		// through SetWeight, which gives a constant-weight projection its
+		// own array).
+		own := p.pl != nil || (p.Len() > 0 && p.w != nil && (p.Weight == nil || &p.w[0] != &p.Weight[0]))
 		if own {
 			s = append(s, 1)
 			for _, w := range p.w {
@@ -505,8 +508,8 @@ func (e *Engine) restoreState(body []byte) ([]byte, error) {
 			if d.err != nil {
 				return nil, fmt.Errorf("projection %q: %w", p.Name, d.err)
 			}
-			if p.pl == nil && e.cfg.Weights != WeightsInPlace && p.Len() > 0 && &p.w[0] == &p.Weight[0] {
-				p.w = make([]float32, p.Len())
+			if p.w == nil || (p.pl == nil && e.cfg.Weights != WeightsInPlace && p.Len() > 0 && p.Weight != nil && &p.w[0] == &p.Weight[0]) {
+				p.w, p.constW = make([]float32, p.Len()), nil
 			}
 			for j := range p.w {
 				p.w[j] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*j:]))

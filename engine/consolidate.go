@@ -68,7 +68,7 @@ func (e *Engine) newGroups() error {
 				}
 			}
 			l.Target = append(l.Target, p.Target...)
-			l.Unit = append(l.Unit, p.Weight...)
+			l.Unit = append(l.Unit, p.Weights()...)
 			off += n
 			pre += int32(e.net.Populations[p.From].Size)
 			name += "/" + p.Name

@@ -86,9 +86,12 @@ type proj struct {
 	target neuron.Population
 	// w is the weight array that delivery reads: the network's own for a
 	// static projection, the engine's copy (or, with WeightsInPlace, the
-	// network's) for a plastic one.
-	w  []float32
-	pl *plastic // nil for static synapses
+	// network's) for a plastic one. It is nil for a projection with one
+	// constant weight (netlist.Projection.ConstWeight), whose deliveries
+	// read constW, that weight repeated for the longest row.
+	w      []float32
+	constW []float32
+	pl     *plastic // nil for static synapses
 	// Delay groups: the synapses of source row i are split into groups of
 	// equal delay; group g of the whole projection spans synapses
 	// segEnd[g-1]..segEnd[g]-1 (segEnd[-1] being the row start) with delay
@@ -204,6 +207,16 @@ func New(net *netlist.Network, cfg Config) (*Engine, error) {
 			return nil, fmt.Errorf("engine: projection %q: %d row starts for %d sources", pr.Name, len(pr.RowStart), net.Populations[pr.From].Size)
 		}
 		p := proj{Projection: pr, target: tgt, w: pr.Weight}
+		if pr.Weight == nil { // one constant weight: a row's worth of it serves every delivery
+			longest := int64(0)
+			for i := 0; i+1 < len(pr.RowStart); i++ {
+				longest = max(longest, pr.RowStart[i+1]-pr.RowStart[i])
+			}
+			p.constW = make([]float32, longest)
+			for k := range p.constW {
+				p.constW[k] = pr.ConstWeight
+			}
+		}
 		if pr.Delay == nil {
 			if pr.ConstDelay < 1 {
 				return nil, fmt.Errorf("engine: projection %q: delay %d ticks: must be >= 1", pr.Name, pr.ConstDelay)

@@ -74,5 +74,16 @@ func (e *Engine) Weights(k int) ([]float32, error) {
 	if k < 0 || k >= len(e.projs) {
 		return nil, fmt.Errorf("engine: Weights: projection %d out of range [0, %d)", k, len(e.projs))
 	}
+	if p := &e.projs[k]; p.w == nil {
+		return p.Weights(), nil // a new array of the constant weight
+	}
 	return slices.Clone(e.projs[k].w), nil
+}
+
+// weightAt returns the current weight of synapse k.
+func (p *proj) weightAt(k int64) float32 {
+	if p.w == nil {
+		return p.ConstWeight
+	}
+	return p.w[k]
 }

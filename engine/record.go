@@ -215,9 +215,9 @@ func (s *sampler) fire(e *Engine, t snnsim.Time) error {
 				s.vals[k] = neu.V(i, t)
 			}
 		} else {
-			w := e.projs[s.Projection].w
+			p := &e.projs[s.Projection]
 			for k, i := range s.Synapses {
-				s.vals[k] = float64(w[i])
+				s.vals[k] = float64(p.weightAt(int64(i)))
 			}
 		}
 		if s.t += s.Interval; s.t >= w.Stop || s.t < t {
@@ -579,7 +579,7 @@ func (e *Engine) attachState(r *netlist.Record, names map[string]int, declare fu
 			v, m, off := slices.Index(p.cg.m.Vars(), name), p.cg.m, p.cOff
 			get = func(s int) float64 { return m.Get(v, off+int64(s)) }
 		case p.cg == nil && name == "weight":
-			get = func(s int) float64 { return float64(p.w[s]) }
+			get = func(s int) float64 { return float64(p.weightAt(int64(s))) }
 		default:
 			known := []string{"weight"}
 			if p.cg != nil {

@@ -131,7 +131,11 @@ func (e *Engine) tick(t snnsim.Time) error {
 		} else if p.pl != nil {
 			p.pre(t, d.src, d.lo, d.hi)
 		}
-		p.target.Deliver(t, p.Receptor, p.Target[d.lo:d.hi], p.w[d.lo:d.hi])
+		if p.w != nil {
+			p.target.Deliver(t, p.Receptor, p.Target[d.lo:d.hi], p.w[d.lo:d.hi])
+		} else {
+			p.target.Deliver(t, p.Receptor, p.Target[d.lo:d.hi], p.constW[:d.hi-d.lo])
+		}
 		e.stats.SynapticEvents += d.hi - d.lo
 	}
 	// 3 and 4: sources and neurons

@@ -169,10 +169,13 @@ func (s *Scenario) projection(ps *ProjectionSpec, fi, ti int, from, to *Populati
 	n := len(pr.Target)
 
 	// Weights, in the target model's internal unit.
-	pr.Weight = make([]float32, n)
 	var pairs *Pairs
 	if c.Rule == PairsRule {
 		pairs = c.Pairs
+	}
+	constant := (pairs == nil || pairs.Weight == nil) && ps.Weight.Kind == Const && ps.Plasticity == nil && ps.Consolidation == nil
+	if !constant {
+		pr.Weight = make([]float32, n)
 	}
 	if pairs != nil && pairs.Weight != nil {
 		scale, err := to.Neuron.WeightScale(ps.Receptor, pairs.WeightDim)
@@ -190,7 +193,8 @@ func (s *Scenario) projection(ps *ProjectionSpec, fi, ti int, from, to *Populati
 		}
 		if w.Kind == Const {
 			x := float32(max(w.A, 0) * scale)
-			for k := range pr.Weight {
+			pr.ConstWeight = x
+			for k := range pr.Weight { // none when constant
 				pr.Weight[k] = x
 			}
 		} else {
@@ -490,11 +494,17 @@ func sortRowsByDelay(rowStart []int64, target []int32, weight []float32, delay [
 		for v := 1; v <= span; v++ {
 			count[v] += count[v-1] // count[v]: first position of delay lo+v
 		}
-		t2, w2, d2 = append(t2[:0], target[a:e]...), append(w2[:0], weight[a:e]...), append(d2[:0], row...)
+		t2, d2 = append(t2[:0], target[a:e]...), append(d2[:0], row...)
+		if weight != nil { // nil: one constant weight
+			w2 = append(w2[:0], weight[a:e]...)
+		}
 		for x, d := range d2 {
 			pos := a + int64(count[d-lo])
 			count[d-lo]++
-			target[pos], weight[pos], delay[pos] = t2[x], w2[x], d
+			target[pos], delay[pos] = t2[x], d
+			if weight != nil {
+				weight[pos] = w2[x]
+			}
 		}
 	}
 }
@@ -548,13 +558,18 @@ func sortRows(rowStart []int64, target []int32, weight []float32, delay []int32)
 			idx = append(idx, int32(x))
 		}
 		slices.SortStableFunc(idx, less)
-		t2, w2 = append(t2[:0], target[a:e]...), append(w2[:0], weight[a:e]...)
+		t2 = append(t2[:0], target[a:e]...)
+		if weight != nil { // nil: one constant weight
+			w2 = append(w2[:0], weight[a:e]...)
+		}
 		if delay != nil {
 			d2 = append(d2[:0], delay[a:e]...)
 		}
 		for x, from := range idx {
 			target[a+int64(x)] = t2[from]
-			weight[a+int64(x)] = w2[from]
+			if weight != nil {
+				weight[a+int64(x)] = w2[from]
+			}
 			if delay != nil {
 				delay[a+int64(x)] = d2[from]
 			}

@@ -59,7 +59,7 @@ func checkCSR(t *testing.T, p *Projection, nFrom, nTo int) {
 		t.Fatalf("%s: RowStart has length %d (want %d), starts at %d and ends at %d (want %d)",
 			p.Name, len(p.RowStart), nFrom+1, p.RowStart[0], p.RowStart[len(p.RowStart)-1], len(p.Target))
 	}
-	if len(p.Weight) != len(p.Target) || (p.Delay != nil && len(p.Delay) != len(p.Target)) {
+	if (p.Weight != nil && len(p.Weight) != len(p.Target)) || (p.Delay != nil && len(p.Delay) != len(p.Target)) {
 		t.Fatalf("%s: array lengths differ: %d targets, %d weights, %d delays", p.Name, len(p.Target), len(p.Weight), len(p.Delay))
 	}
 	if p.Delay == nil && p.ConstDelay < 1 {

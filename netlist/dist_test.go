@@ -36,8 +36,8 @@ delay = %s
 }
 
 func weights(p *Projection) []float64 {
-	w := make([]float64, len(p.Weight))
-	for i, x := range p.Weight {
+	w := make([]float64, p.Len())
+	for i, x := range p.Weights() {
 		w[i] = float64(x)
 	}
 	return w
@@ -77,7 +77,7 @@ func TestWeightDistributions(t *testing.T) {
 	t.Run("dist=normal_clipped_at_0", func(t *testing.T) {
 		net := compileText(t, "w.toml", allToAll(n, "lif_exp_current", `{ normal = ["0.1 mV", "1 mV"] }`, `"1 ms"`, ""))
 		zeros := 0
-		for _, x := range net.Projections[0].Weight {
+		for _, x := range net.Projections[0].Weights() {
 			if x < 0 {
 				t.Fatalf("negative weight %g", x)
 			}
@@ -91,7 +91,7 @@ func TestWeightDistributions(t *testing.T) {
 	t.Run("dist=normal_with_clip", func(t *testing.T) {
 		net := compileText(t, "w.toml", allToAll(n, "lif_exp_current", `{ normal = ["1 mV", "0.5 mV"], clip = ["0.5 mV", "2 mV"] }`, `"1 ms"`, ""))
 		lo, hi := 0, 0
-		for _, x := range net.Projections[0].Weight {
+		for _, x := range net.Projections[0].Weights() {
 			if x < 0.5 || x > 2 {
 				t.Fatalf("weight %g outside the clip [0.5, 2]", x)
 			}
@@ -127,7 +127,7 @@ func TestWeightUnits(t *testing.T) {
 	} {
 		t.Run("model="+tc.model+"/weight="+tc.weight, func(t *testing.T) {
 			net := compileText(t, "u.toml", allToAll(2, tc.model, tc.weight, `"1 ms"`, ""))
-			for _, w := range net.Projections[0].Weight {
+			for _, w := range net.Projections[0].Weights() {
 				if math.Abs(float64(w-tc.want)) > 1e-6*float64(tc.want) {
 					t.Fatalf("weight %g, want %g", w, tc.want)
 				}

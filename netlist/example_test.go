@@ -71,7 +71,7 @@ what = "spikes"
 		if p.Delay != nil {
 			delays = "delays vary"
 		}
-		fmt.Printf("projection %-11s %2d synapses, weight[0] = %g, %s\n", p.Name, p.Len(), p.Weight[0], delays)
+		fmt.Printf("projection %-11s %2d synapses, weight[0] = %g, %s\n", p.Name, p.Len(), p.WeightAt(0), delays)
 	}
 	fmt.Println("records populations", net.Records[0].Populations)
 	// Output:

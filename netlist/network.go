@@ -55,9 +55,15 @@ type Projection struct {
 	From, To int // population indices
 	Receptor neuron.Receptor
 
-	RowStart []int64   // len From.Size+1
-	Target   []int32   // target index within the To population
-	Weight   []float32 // efficacy in the target model's internal unit (neuron.Params.WeightScale)
+	RowStart []int64 // len From.Size+1
+	Target   []int32 // target index within the To population
+	// Weight holds per-synapse weights in the target model's internal unit
+	// (neuron.Params.WeightScale). It is nil when every synapse has the
+	// weight ConstWeight: Compile does that for a static projection
+	// (without plasticity or consolidation) with a constant weight, which
+	// saves 4 bytes a synapse. Use WeightAt or Weights to read either form.
+	Weight      []float32
+	ConstWeight float32
 	// Delay holds per-synapse delays in ticks (>= 1). It is nil when every
 	// synapse has the delay ConstDelay, which saves the array for the common case.
 	Delay      []int32
@@ -83,6 +89,27 @@ type Projection struct {
 
 // Len returns the number of synapses.
 func (p *Projection) Len() int { return len(p.Target) }
+
+// WeightAt returns the weight of synapse k.
+func (p *Projection) WeightAt(k int64) float32 {
+	if p.Weight == nil {
+		return p.ConstWeight
+	}
+	return p.Weight[k]
+}
+
+// Weights returns the weights of all synapses: Weight itself, or a new
+// array filled with ConstWeight.
+func (p *Projection) Weights() []float32 {
+	if p.Weight != nil {
+		return p.Weight
+	}
+	w := make([]float32, p.Len())
+	for k := range w {
+		w[k] = p.ConstWeight
+	}
+	return w
+}
 
 // DelayOf returns the delay of synapse k in ticks.
 func (p *Projection) DelayOf(k int64) snnsim.Time {
