@@ -145,16 +145,30 @@ func (ts *traces1) add(i int32, t snnsim.Time, d *decay, reset bool) {
 // each incoming synapse m of a postsynaptic neuron, w[syn[m]] += a·x(t−ε) of
 // its source src[m], clipped at wMax, where x is the presynaptic trace pre
 // with decay d (the lookup of traces1.at, written out for the hot loop).
-func potentiate[W Weight](t snnsim.Time, a, wMax float64, pre *traces1, d *decay, src, syn []int32, w []W) {
+//
+// It works in blocks of synapses, in three passes. The first only touches
+// the block's weights, which lie anywhere in the weight array: a sum of
+// loads that depend on nothing else, so the processor keeps many cache
+// misses in flight at once; the second computes the increments from the
+// presynaptic traces (in cache); the third updates the weights, whose cache
+// lines the first pass brought in. In interleaved BenchmarkB3 runs this
+// made a plastic second 1.3–1.5× faster than updating each weight as it
+// is loaded. potentiate returns the sum of the touched weights, which no
+// caller needs: returning it from a function that is never inlined keeps
+// the compiler from dropping the touching loads, without a store anywhere.
+//
+//go:noinline
+func potentiate[W Weight](t snnsim.Time, a, wMax float64, pre *traces1, d *decay, src, syn []int32, w []W) (touched float64) {
 	hot, tab := pre.hot, d.tab
-	// Two passes over blocks of synapses: the first gathers the increments
-	// (trace reads, in cache), the second applies them (weight reads spread
-	// over the whole array). Separate, simple loops let the processor keep
-	// many of the weight loads in flight at once.
 	var inc [potentiateBlock]float64
 	for lo := 0; lo < len(src); lo += potentiateBlock {
 		hi := min(lo+potentiateBlock, len(src))
 		blk := src[lo:hi]
+		var touch W
+		for _, k := range syn[lo:hi] {
+			touch += w[k]
+		}
+		touched += float64(touch)
 		for m, i := range blk {
 			h := &hot[i]
 			var x float64
@@ -173,7 +187,9 @@ func potentiate[W Weight](t snnsim.Time, a, wMax float64, pre *traces1, d *decay
 			w[k] = W(v)
 		}
 	}
+	return touched
 }
 
-// potentiateBlock is the number of synapses potentiate handles per pass.
+// potentiateBlock is the number of synapses potentiate handles per pass:
+// the cache lines of a block's weights (16 KB) fit in the first-level cache.
 const potentiateBlock = 256
