@@ -218,9 +218,8 @@ type TTC struct {
 	vLast  []float64     // potential at uT
 
 	// per presynaptic neuron
-	r      []float64
-	rT     []snnsim.Time // tick of the last update of r
-	arrive []snnsim.Time // tick of the last arrival
+	r  []float64
+	rT []snnsim.Time // tick of the last update of r
 
 	act        []int64 // synapses stepped on the slow clock
 	actDirty   bool    // act has grown since it was last sorted
@@ -258,7 +257,7 @@ func newTTC(p TTCParams, l Layout) (*TTC, error) {
 		u1: make([]float64, l.NPost), u2: make([]float64, l.NPost), uT: make([]snnsim.Time, l.NPost),
 		vLast: make([]float64, l.NPost),
 		pAt:   make([]float64, l.NPost), pT: make([]snnsim.Time, l.NPost),
-		r: make([]float64, l.NPre), rT: make([]snnsim.Time, l.NPre), arrive: make([]snnsim.Time, l.NPre),
+		r: make([]float64, l.NPre), rT: make([]snnsim.Time, l.NPre),
 		nextSlow: slow,
 		ax:       l.Clock.DT / p.TauX, a1: l.Clock.DT / p.TauLTD, a2: l.Clock.DT / p.TauLTP,
 		slowF: p.SlowStep / p.TauZ,
@@ -276,9 +275,6 @@ func newTTC(p TTCParams, l Layout) (*TTC, error) {
 	for j := range m.u1 {
 		m.u1[j], m.u2[j], m.vLast[j] = p.ThetaLTD, p.ThetaLTD, p.ThetaLTD
 		m.pT[j] = -1
-	}
-	for i := range m.arrive {
-		m.arrive[i] = -1
 	}
 	m.arrT = -1
 	// Baseline: exactly round(init_up·n_k) synapses of each projection start
@@ -489,7 +485,7 @@ func (m *TTC) slowStep(ts snnsim.Time) {
 	m.act = keep
 }
 
-// Pre records the arrival of presynaptic neuron i's spike at tick t.
+// Pre records the synapses reached by a presynaptic spike at tick t.
 func (m *TTC) Pre(t snnsim.Time, i int32, lo, hi int64) {
 	if m.p.Induction != "voltage" {
 		return
@@ -498,7 +494,6 @@ func (m *TTC) Pre(t snnsim.Time, i int32, lo, hi int64) {
 		m.arrivals, m.arrT = m.arrivals[:0], t
 	}
 	m.arrivals = append(m.arrivals, [2]int64{lo, hi})
-	m.arrive[i] = t
 }
 
 // Post does nothing: the voltage rule sees spikes through Voltage.
@@ -714,9 +709,6 @@ func (m *TTC) NeuronGet(v int, j int32) float64 {
 	return math.NaN()
 }
 
-// ProteinAt returns target j's protein level at tick t >= its last change.
-func (m *TTC) ProteinAt(j int32, t snnsim.Time) float64 { return m.protein(j, t) }
-
 // finite reports whether every x is finite.
 func finite(xs ...float64) bool {
 	for _, x := range xs {
@@ -754,7 +746,7 @@ const ttcTag = "consolidation/" + modelTTC
 // AppendState appends the model's state as one frame: sizes, the slow clock
 // position and the inhibitor flag, then per synapse h, l, z, decay tick and
 // stream count, per target the protein (p0, t0, on), low-passes and their
-// tick and potential, per source r, its tick and the last arrival.
+// tick and potential, per source r and its tick.
 func (m *TTC) AppendState(b []byte) []byte {
 	b, start := statefmt.Begin(b, ttcTag, 1)
 	b = statefmt.PutI64(b, int64(len(m.z)))
@@ -782,7 +774,6 @@ func (m *TTC) AppendState(b []byte) []byte {
 	for i := range m.r {
 		b = statefmt.PutF64(b, m.r[i])
 		b = statefmt.PutI64(b, int64(m.rT[i]))
-		b = statefmt.PutI64(b, int64(m.arrive[i]))
 	}
 	return statefmt.End(b, start)
 }
@@ -823,9 +814,9 @@ func (m *TTC) RestoreState(b []byte) ([]byte, error) {
 		prot[j] = protein{p0: d.F64(), t0: snnsim.Time(d.I64()), on: d.U8() != 0}
 		u1[j], u2[j], uT[j], vl[j] = d.F64(), d.F64(), snnsim.Time(d.I64()), d.F64()
 	}
-	r, rT, arr := make([]float64, ni), make([]snnsim.Time, ni), make([]snnsim.Time, ni)
+	r, rT := make([]float64, ni), make([]snnsim.Time, ni)
 	for i := range r {
-		r[i], rT[i], arr[i] = d.F64(), snnsim.Time(d.I64()), snnsim.Time(d.I64())
+		r[i], rT[i] = d.F64(), snnsim.Time(d.I64())
 	}
 	if err := d.Done(ttcTag); err != nil {
 		return nil, err
@@ -850,7 +841,7 @@ func (m *TTC) RestoreState(b []byte) ([]byte, error) {
 	for j := range m.pT {
 		m.pT[j] = -1
 	}
-	m.r, m.rT, m.arrive = r, rT, arr
+	m.r, m.rT = r, rT
 	m.ntag = make([]int32, nj)
 	m.decays = m.decays[:0]
 	m.act = m.act[:0]
