@@ -25,6 +25,8 @@ type cgroup struct {
 	projs  []int                        // projection indices, in order
 	w      []float32                    // delivery array of all the group's synapses
 	levels map[string]bool              // level names the model accepts
+	v      func(j int32) float64        // target j's potential at tick vt, for vi (made once: no allocation per tick)
+	vt     snnsim.Time
 }
 
 // newGroups builds one cgroup per target population whose incoming
@@ -82,6 +84,10 @@ func (e *Engine) newGroups() error {
 		}
 		g.m = m
 		g.vi, _ = m.(consolidation.VoltageInduced)
+		if g.vi != nil {
+			neu := e.pops[to].neu
+			g.v = func(j int32) float64 { return neu.V(int(j), g.vt) }
+		}
 		g.levels = map[string]bool{}
 		for _, n := range m.Modulators() {
 			g.levels[n] = true
@@ -206,7 +212,8 @@ func (e *Engine) consAfterUpdate(t snnsim.Time, i int) {
 	for _, gi := range p.groups {
 		g := e.groups[gi]
 		if g.vi != nil {
-			g.vi.Voltage(t, func(j int32) float64 { return p.neu.V(int(j), t) }, p.fired)
+			g.vt = t
+			g.vi.Voltage(t, g.v, p.fired)
 		}
 		for _, j := range p.fired {
 			g.m.Post(t, j)
