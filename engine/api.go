@@ -139,6 +139,7 @@ func (e *Engine) SetWeight(proj int, k int, w float64) error {
 		p.w = slices.Clone(p.Weight) // keep the network as compiled
 	}
 	p.w[k] = float32(w)
+	p.weightsChanged(p.Target[k])
 	return nil
 }
 

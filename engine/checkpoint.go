@@ -514,6 +514,7 @@ func (e *Engine) restoreState(body []byte) ([]byte, error) {
 			for j := range p.w {
 				p.w[j] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*j:]))
 			}
+			p.weightsChanged(-1)
 		}
 		if p.pl != nil {
 			st, ok := p.pl.rule.(stater)

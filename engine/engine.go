@@ -11,6 +11,7 @@ import (
 	"github.com/snnsim/snnsim/netlist"
 	"github.com/snnsim/snnsim/neuron"
 	"github.com/snnsim/snnsim/source"
+	"github.com/snnsim/snnsim/stdp"
 )
 
 // Config holds the engine's options. The zero value is the normal setting.
@@ -25,7 +26,10 @@ type Config struct {
 	// compiled and may be shared) or the network's arrays themselves
 	// (WeightsInPlace: saves the memory of the copy). On Linux the copy is
 	// mapped with transparent huge pages, which makes the postsynaptic
-	// plasticity pass faster.
+	// plasticity pass faster. Either way only the engine writes them during
+	// a run: its plasticity rules keep facts about the weights between
+	// spikes (stdp.WeightOwner), so change them with Engine.SetWeight, not
+	// by writing the network's arrays.
 	Weights Weights
 }
 
@@ -237,6 +241,9 @@ func New(net *netlist.Network, cfg Config) (*Engine, error) {
 				return nil, err
 			}
 			p.pl = pl
+			if o, ok := pl.rule.(stdp.WeightOwner); ok && pr.Consolidation == nil {
+				o.OwnWeights() // consolidation reloads the rule's shadow weights from its model
+			}
 			if cfg.Weights != WeightsInPlace && pr.Consolidation == nil {
 				// The engine's own copy, never handed out (Weights copies
 				// it), so memory outside Go's heap is safe here; it is

@@ -68,6 +68,17 @@ func (p *proj) post(t snnsim.Time, fired []int32) {
 	}
 }
 
+// weightsChanged tells the rule of a plastic projection that the engine
+// changed the weights of target j's synapses (every weight, if j < 0).
+func (p *proj) weightsChanged(j int32) {
+	if p.pl == nil {
+		return
+	}
+	if o, ok := p.pl.rule.(stdp.WeightOwner); ok {
+		o.WeightsChanged(j)
+	}
+}
+
 // Weights returns a copy of the current weights of projection k, in the
 // order of the network's forward arrays (netlist.Projection).
 func (e *Engine) Weights(k int) ([]float32, error) {

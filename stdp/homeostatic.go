@@ -137,6 +137,7 @@ type Homeostatic[W Weight] struct {
 	pre          traces1   // z⁺_i
 	post         homTraces // z⁻_j, z^h_j
 	slow         traces1   // z^s_j
+	b            colBounds[W] // lower bounds of each target's weights, once owned
 }
 
 // homHot is what the depression loop reads of a target neuron: the tick of
@@ -242,7 +243,7 @@ func (r *Homeostatic[W]) Params() HomeostaticParams { return r.p }
 func (r *Homeostatic[W]) Pre(t snnsim.Time, i int32, tgt []int32, w []W) {
 	w = w[:len(tgt)]
 	eta, wMin, post := r.etaMinus, r.p.WMin, &r.post
-	hot, prod := post.hot, post.prod
+	hot, prod, low := post.hot, post.prod, r.b.low
 	for k, j := range tgt {
 		h := &hot[j] // z⁻_j z^h_j² (t−ε)
 		var f float64
@@ -255,7 +256,11 @@ func (r *Homeostatic[W]) Pre(t snnsim.Time, i int32, tgt []int32, w []W) {
 		if v < wMin {
 			v = wMin
 		}
-		w[k] = W(v)
+		nw := W(v)
+		w[k] = nw
+		if low != nil && nw < low[j] {
+			low[j] = nw
+		}
 	}
 	r.pre.add(i, t, &r.dPlus, false)
 }
@@ -267,10 +272,20 @@ func (r *Homeostatic[W]) Post(t snnsim.Time, j int32, src, syn []int32, w []W) {
 	a := r.a3 * r.slow.at(j, t, &r.dSlow)
 	if a != 0 { // no earlier post spike (or η A3+ = 0): nothing changes
 		wMax, pre, d := r.p.WMax, &r.pre, &r.dPlus
-		potentiate(t, a, wMax, pre, d, src, syn, w)
+		_, skipped := potentiate(t, a, wMax, pre, d, src, syn, w, r.b.of(j))
+		r.b.skipped += int64(skipped)
 	}
 	r.TracePost(t, j)
 }
+
+// OwnWeights declares that from now on only Pre and Post change the
+// weights, until WeightsChanged says otherwise: the potentiation pass then
+// skips the increments that round to nothing (see [WeightOwner]).
+func (r *Homeostatic[W]) OwnWeights() { r.b.own(len(r.slow.hot)) }
+
+// WeightsChanged tells the rule that the weights of target j's synapses,
+// or any weight if j < 0, were changed other than by Pre and Post.
+func (r *Homeostatic[W]) WeightsChanged(j int32) { r.b.changed(j) }
 
 // TracePre records the arrival of source i's spike at tick t in z⁺_i only.
 func (r *Homeostatic[W]) TracePre(t snnsim.Time, i int32) { r.pre.add(i, t, &r.dPlus, false) }

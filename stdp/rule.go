@@ -63,7 +63,29 @@ type Rule[W Weight] interface {
 	Stater
 }
 
+// WeightOwner is a rule that can skip potentiation updates that leave a
+// weight unchanged, because the increment is below the rounding of the
+// weight type, without loading that weight. In a large network the loads
+// of the potentiation pass are cache misses, and most increments from
+// long-silent sources are of this kind. To know that an increment vanishes
+// the rule keeps a lower bound of each target's weights, which is valid
+// only while nobody else writes them. Every weight is the same, bit for bit,
+// as without OwnWeights.
+//
+// The engine calls OwnWeights for a plastic projection whose weight array
+// only the rule changes, and WeightsChanged when it changes weights itself
+// (Engine.SetWeight, restoring a checkpoint).
+type WeightOwner interface {
+	// OwnWeights declares that from now on only Pre and Post change w.
+	OwnWeights()
+	// WeightsChanged tells the rule that the weights of target j's incoming
+	// synapses (any weight, if j < 0) were changed other than by Pre and
+	// Post; the rule goes on owning w.
+	WeightsChanged(j int32)
+}
+
 var (
+	_ WeightOwner   = (*Homeostatic[float32])(nil)
 	_ Rule[float32] = (*Pair[float32])(nil)
 	_ Rule[float64] = (*Pair[float64])(nil)
 	_ Rule[float32] = (*Triplet[float32])(nil)

@@ -2,6 +2,7 @@ package stdp
 
 import (
 	"math"
+	"unsafe"
 
 	"github.com/snnsim/snnsim"
 )
@@ -146,50 +147,148 @@ func (ts *traces1) add(i int32, t snnsim.Time, d *decay, reset bool) {
 // its source src[m], clipped at wMax, where x is the presynaptic trace pre
 // with decay d (the lookup of traces1.at, written out for the hot loop).
 //
-// It works in blocks of synapses, in three passes. The first only touches
-// the block's weights, which lie anywhere in the weight array: a sum of
+// low, when not nil, is a lower bound of every weight in the column (see
+// colBounds): an increment below a quarter of the unit in the last place of
+// that bound rounds back to the old weight, so potentiate skips it without
+// loading the weight, which is the costly part: the column's weights lie
+// anywhere in the weight array, a cache miss each. In B3 more than half of
+// the sources have not spiked for a few hundred milliseconds, and their
+// increments vanish in the rounding. The weights are the same, bit for bit,
+// as with low == nil. When nothing is skipped, *low becomes the minimum of
+// the column's new weights.
+//
+// It works in blocks of synapses, in three passes. The first computes the
+// increments from the presynaptic traces (in cache) and keeps the synapses
+// whose increment counts; the second only touches their weights: a sum of
 // loads that depend on nothing else, so the processor keeps many cache
-// misses in flight at once; the second computes the increments from the
-// presynaptic traces (in cache); the third updates the weights, whose cache
-// lines the first pass brought in. In interleaved BenchmarkB3 runs this
-// made a plastic second 1.3–1.5× faster than updating each weight as it
-// is loaded. potentiate returns the sum of the touched weights, which no
-// caller needs: returning it from a function that is never inlined keeps
-// the compiler from dropping the touching loads, without a store anywhere.
+// misses in flight at once; the third updates the weights, whose cache
+// lines the second pass brought in. In interleaved BenchmarkB3 runs the
+// touch pass made a plastic second 1.3–1.5× faster than updating each
+// weight as it is loaded. potentiate returns the sum of the touched weights,
+// which no caller needs (returning it from a function that is never inlined
+// keeps the compiler from dropping the touching loads, without a store
+// anywhere), and the number of skipped synapses.
 //
 //go:noinline
-func potentiate[W Weight](t snnsim.Time, a, wMax float64, pre *traces1, d *decay, src, syn []int32, w []W) (touched float64) {
+func potentiate[W Weight](t snnsim.Time, a, wMax float64, pre *traces1, d *decay, src, syn []int32, w []W, low *W) (touched float64, skipped int) {
 	hot, tab := pre.hot, d.tab
-	var inc [potentiateBlock]float64
+	var thr float64 // increments below thr leave the weight as it is
+	if low != nil {
+		thr = quarterUlp(*low)
+	}
+	farMax := a * tab[len(tab)-1] // a·x < farMax·after beyond the table
+	var (
+		inc  [potentiateBlock]float64
+		keep [potentiateBlock]int32
+	)
+	full, lowest := true, W(math.Inf(1))
 	for lo := 0; lo < len(src); lo += potentiateBlock {
 		hi := min(lo+potentiateBlock, len(src))
-		blk := src[lo:hi]
-		var touch W
-		for _, k := range syn[lo:hi] {
-			touch += w[k]
-		}
-		touched += float64(touch)
-		for m, i := range blk {
+		blkSyn := syn[lo:hi]
+		nk := 0
+		for m, i := range src[lo:hi] {
 			h := &hot[i]
 			var x float64
 			if n := t - h.last; uint64(n-1) < uint64(len(tab)-1) {
 				x = h.after * tab[n]
+			} else if n != 0 && farMax*h.after < thr {
+				continue // long silent: no need for exp
 			} else {
 				x = pre.slow(i, n, d)
 			}
-			inc[m] = a * x
+			v := a * x
+			inc[nk], keep[nk] = v, blkSyn[m]
+			if v >= thr {
+				nk++
+			}
 		}
-		for m, k := range syn[lo:hi] {
-			v := float64(w[k]) + inc[m]
+		if nk < len(blkSyn) {
+			full = false
+			skipped += len(blkSyn) - nk
+		}
+		var touch W
+		for _, k := range keep[:nk] {
+			touch += w[k]
+		}
+		touched += float64(touch)
+		for q, k := range keep[:nk] {
+			v := float64(w[k]) + inc[q]
 			if v > wMax {
 				v = wMax
 			}
-			w[k] = W(v)
+			nw := W(v)
+			w[k] = nw
+			lowest = min(lowest, nw)
 		}
 	}
-	return touched
+	if low != nil && full {
+		*low = lowest
+	}
+	return touched, skipped
+}
+
+// quarterUlp returns a quarter of the unit in the last place of b, for a
+// positive, finite, normal b of type W, and 0 otherwise. If 0 ≤ inc <
+// quarterUlp(b) and w ≥ b, then W(float64(w) + inc) == w: the float64 sum
+// is at most a quarter unit of w above w, and rounding to W takes it back.
+func quarterUlp[W Weight](b W) float64 {
+	if !(b > 0) {
+		return 0
+	}
+	if unsafe.Sizeof(b) == 4 {
+		e := math.Float32bits(float32(b)) & 0x7f800000
+		if e == 0 || e == 0x7f800000 {
+			return 0
+		}
+		return float64(math.Float32frombits(e)) * 0x1p-25
+	}
+	e := math.Float64bits(float64(b)) & 0x7ff0000000000000
+	if e == 0 || e == 0x7ff0000000000000 {
+		return 0
+	}
+	return math.Float64frombits(e) * 0x1p-54
 }
 
 // potentiateBlock is the number of synapses potentiate handles per pass:
 // the cache lines of a block's weights (16 KB) fit in the first-level cache.
 const potentiateBlock = 256
+
+// colBounds keeps, for a rule that owns its weights ([WeightOwner]), a lower
+// bound of the weights of each target's incoming synapses, and knows that
+// none of them is above w_max. low[j] = −Inf means "unknown": the next
+// potentiation of j updates every synapse and sets the bound. Depression
+// lowers the bound when it lowers a weight below it; potentiation only
+// raises weights, so the bound stays valid. low is nil until OwnWeights.
+type colBounds[W Weight] struct {
+	low     []W
+	skipped int64 // synapses whose update was skipped, for tests
+}
+
+// own allocates the bounds of n targets, all unknown.
+func (b *colBounds[W]) own(n int) {
+	b.low = make([]W, n)
+	b.changed(-1)
+}
+
+// changed forgets the bound of target j, or of every target if j < 0.
+func (b *colBounds[W]) changed(j int32) {
+	if b.low == nil {
+		return
+	}
+	if j >= 0 {
+		b.low[j] = W(math.Inf(-1))
+		return
+	}
+	for k := range b.low {
+		b.low[k] = W(math.Inf(-1))
+	}
+}
+
+// of returns a pointer to target j's bound, or nil if the rule does not own
+// its weights.
+func (b *colBounds[W]) of(j int32) *W {
+	if b.low == nil {
+		return nil
+	}
+	return &b.low[j]
+}
