@@ -134,9 +134,9 @@ type Homeostatic[W Weight] struct {
 	dt           float64 // resolution [ms]
 	a3, etaMinus float64
 	dPlus, dSlow decay
-	pre          traces1   // z⁺_i
-	post         homTraces // z⁻_j, z^h_j
-	slow         traces1   // z^s_j
+	pre          traces1      // z⁺_i
+	post         homTraces    // z⁻_j, z^h_j
+	slow         traces1      // z^s_j
 	b            colBounds[W] // lower bounds of each target's weights, once owned
 }
 
