@@ -1,7 +1,10 @@
 package stdp
 
 import (
+	"math"
+
 	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/internal/statefmt"
 )
 
 const (
@@ -138,39 +141,40 @@ type Homeostatic[W Weight] struct {
 	post         homTraces    // z⁻_j, z^h_j
 	slow         traces1      // z^s_j
 	b            colBounds[W] // lower bounds of each target's weights, once owned
+
+	// The hot loops read z⁺ and q = z⁻ (z^h)² from lazy copies (see
+	// lazyExp), with the factors fp and fq of tick cur. The copies of the
+	// neurons that spiked at cur (pendPre, pendPost) still hold their t−ε
+	// values; sync brings them up to date at the first call of a later tick.
+	zp, lq            lazyExp
+	cur               snnsim.Time
+	fp, fq            float64
+	pendPre, pendPost []int32
 }
 
-// homHot is what the depression loop reads of a target neuron: the tick of
-// its last spike and q = z⁻ (z^h)² just after it (16 bytes).
+// homHot is a target neuron's tick of its last spike and q = z⁻ (z^h)²
+// just after it.
 type homHot struct {
 	last snnsim.Time
 	q    float64
 }
 
-// homTraces holds z⁻ and z^h of each target neuron. The depression loop
-// needs only z⁻ (z^h)², which decays over n ticks by the factor
-// prod[n] = e^{−n dt/τ−} (e^{−n dt/τ_hom})², so it reads one stored product
-// and one table entry per synapse instead of two traces and two tables; the
-// result equals the product of the separately decayed traces to a few ulp.
+// homTraces holds z⁻ and z^h of each target neuron, and q = z⁻ (z^h)²
+// just after the last spike, which is what the depression loop needs (see
+// Homeostatic.lq).
 type homTraces struct {
 	hot           []homHot
 	after, before [][2]float64 // (z⁻, z^h) after and before the increment at hot.last
-	dm, dh        decay        // tables of equal length
-	prod          []float64    // prod[n] = dm.tab[n]·dh.tab[n]²
+	dm, dh        decay
 }
 
 func newHomTraces(n int, hom0, tauMinus, tauHom, dt float64) homTraces {
-	m := tableLen(dt, tauMinus, tauHom)
 	ts := homTraces{
 		hot:    make([]homHot, n),
 		after:  make([][2]float64, n),
 		before: make([][2]float64, n),
-		dm:     newDecay(tauMinus, dt, m),
-		dh:     newDecay(tauHom, dt, m),
-		prod:   make([]float64, m),
-	}
-	for k := range ts.prod {
-		ts.prod[k] = ts.dm.tab[k] * ts.dh.tab[k] * ts.dh.tab[k]
+		dm:     newDecay(tauMinus, dt, tableLen(dt, tauMinus)),
+		dh:     newDecay(tauHom, dt, tableLen(dt, tauHom)),
 	}
 	v0 := [2]float64{0, hom0}
 	for j := range ts.hot {
@@ -187,13 +191,6 @@ func (ts *homTraces) at(j int32, t snnsim.Time) (zMinus, zHom float64) {
 	}
 	a := ts.after[j]
 	return a[0] * ts.dm.at(n), a[1] * ts.dh.at(n)
-}
-
-// slowLTD returns z⁻_j (z^h_j)² for the reads the depression loop leaves
-// to it: n = 0 ticks after j's last spike (t−ε values) and n beyond the table.
-func (ts *homTraces) slowLTD(j int32, n snnsim.Time) float64 {
-	zm, zh := ts.at(j, ts.hot[j].last+n)
-	return zm * zh * zh
 }
 
 // add records a spike of target j at tick t: z⁻_j and z^h_j gain 1 each.
@@ -231,6 +228,10 @@ func NewHomeostatic[W Weight](p HomeostaticParams, clock snnsim.Clock, nPre, nPo
 		pre:      newTraces1(nPre),
 		post:     newHomTraces(nPost, p.HomInit(), p.TauMinus, p.TauHom, dt),
 		slow:     newTraces1(nPost),
+		zp:       newLazyExp(nPre, dt/p.TauPlus),
+		lq:       newLazyExp(nPost, dt/p.TauMinus+2*dt/p.TauHom),
+		fp:       1,
+		fq:       1,
 	}
 	return r, nil
 }
@@ -241,18 +242,11 @@ func (r *Homeostatic[W]) Params() HomeostaticParams { return r.p }
 // Pre applies depression at the arrival of source i's spike at tick t, then
 // records it in z⁺_i. See [Rule].
 func (r *Homeostatic[W]) Pre(t snnsim.Time, i int32, tgt []int32, w []W) {
+	r.sync(t)
 	w = w[:len(tgt)]
-	eta, wMin, post := r.etaMinus, r.p.WMin, &r.post
-	hot, prod, low := post.hot, post.prod, r.b.low
+	eta, wMin, qs, low := r.etaMinus*r.fq, r.p.WMin, r.lq.v, r.b.low
 	for k, j := range tgt {
-		h := &hot[j] // z⁻_j z^h_j² (t−ε)
-		var f float64
-		if n := t - h.last; uint64(n-1) < uint64(len(prod)-1) {
-			f = h.q * prod[n]
-		} else {
-			f = post.slowLTD(j, n)
-		}
-		v := float64(w[k]) - eta*f
+		v := float64(w[k]) - eta*qs[j] // η⁻ z⁻_j z^h_j² (t−ε)
 		if v < wMin {
 			v = wMin
 		}
@@ -262,20 +256,47 @@ func (r *Homeostatic[W]) Pre(t snnsim.Time, i int32, tgt []int32, w []W) {
 			low[j] = nw
 		}
 	}
-	r.pre.add(i, t, &r.dPlus, false)
+	r.tracePre(t, i)
 }
 
 // Post applies potentiation at target j's spike at tick t, then records it
 // in z⁻_j, z^s_j and z^h_j. See [Rule].
 func (r *Homeostatic[W]) Post(t snnsim.Time, j int32, src, syn []int32, w []W) {
+	r.sync(t)
 	syn = syn[:len(src)]
 	a := r.a3 * r.slow.at(j, t, &r.dSlow)
 	if a != 0 { // no earlier post spike (or η A3+ = 0): nothing changes
-		wMax, pre, d := r.p.WMax, &r.pre, &r.dPlus
-		_, skipped := potentiate(t, a, wMax, pre, d, src, syn, w, r.b.of(j))
+		_, skipped := potentiateLazy(a*r.fp, r.p.WMax, r.zp.v, src, syn, w, r.b.of(j))
 		r.b.skipped += int64(skipped)
 	}
-	r.TracePost(t, j)
+	r.tracePost(t, j)
+}
+
+// sync makes the lazy copies current for a call at tick t: at the first
+// call of a new tick it brings in the spikes of the previous one, moves the
+// epochs forward when due and computes the tick's factors.
+func (r *Homeostatic[W]) sync(t snnsim.Time) {
+	if t == r.cur {
+		return
+	}
+	if t < r.cur {
+		panic("stdp: homeostatic rule called for an earlier tick (calls must come in tick order)")
+	}
+	for _, i := range r.pendPre {
+		r.zp.set(i, r.pre.hot[i].after, r.cur)
+	}
+	for _, j := range r.pendPost {
+		r.lq.set(j, r.post.hot[j].q, r.cur)
+	}
+	r.pendPre, r.pendPost = r.pendPre[:0], r.pendPost[:0]
+	r.cur = t
+	if r.zp.due(t) {
+		r.zp.rebase(t)
+	}
+	if r.lq.due(t) {
+		r.lq.rebase(t)
+	}
+	r.fp, r.fq = r.zp.factor(t), r.lq.factor(t)
 }
 
 // OwnWeights declares that from now on only Pre and Post change the
@@ -288,12 +309,26 @@ func (r *Homeostatic[W]) OwnWeights() { r.b.own(len(r.slow.hot)) }
 func (r *Homeostatic[W]) WeightsChanged(j int32) { r.b.changed(j) }
 
 // TracePre records the arrival of source i's spike at tick t in z⁺_i only.
-func (r *Homeostatic[W]) TracePre(t snnsim.Time, i int32) { r.pre.add(i, t, &r.dPlus, false) }
+func (r *Homeostatic[W]) TracePre(t snnsim.Time, i int32) {
+	r.sync(t)
+	r.tracePre(t, i)
+}
+
+func (r *Homeostatic[W]) tracePre(t snnsim.Time, i int32) {
+	r.pre.add(i, t, &r.dPlus, false)
+	r.pendPre = append(r.pendPre, i)
+}
 
 // TracePost records target j's spike at tick t in z⁻_j, z^s_j and z^h_j only.
 func (r *Homeostatic[W]) TracePost(t snnsim.Time, j int32) {
+	r.sync(t)
+	r.tracePost(t, j)
+}
+
+func (r *Homeostatic[W]) tracePost(t snnsim.Time, j int32) {
 	r.post.add(j, t)
 	r.slow.add(j, t, &r.dSlow, false)
+	r.pendPost = append(r.pendPost, j)
 }
 
 // PreTrace returns z⁺_i at tick t (t−ε).
@@ -323,6 +358,7 @@ func (r *Homeostatic[W]) AppendState(b []byte) []byte {
 	b = appendTraces(b, &r.pre)
 	b = appendHomTraces(b, &r.post)
 	b = appendTraces(b, &r.slow)
+	b = r.appendLazy(b)
 	return endFrame(b, start)
 }
 
@@ -348,9 +384,75 @@ func (r *Homeostatic[W]) RestoreState(b []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	lz, err := r.readLazy(d, &pre, &post)
+	if err != nil {
+		return nil, err
+	}
 	if err := d.Done(tag); err != nil {
 		return nil, err
 	}
 	r.pre, r.post, r.slow = pre, post, slow
+	r.zp, r.lq, r.cur, r.pendPre, r.pendPost = lz.zp, lz.lq, lz.cur, lz.pendPre, lz.pendPost
+	r.fp, r.fq = r.zp.factor(r.cur), r.lq.factor(r.cur)
 	return rest, nil
+}
+
+// appendLazy appends the lazy copies: the tick cur, the epochs of z⁺ and q,
+// the neurons pending at cur, and the stored values. They are saved, not
+// rebuilt from the traces, so that a resumed run goes on bit for bit.
+func (r *Homeostatic[W]) appendLazy(b []byte) []byte {
+	b = putI64(b, int64(r.cur))
+	b = putI64(b, int64(r.zp.t0))
+	b = putI64(b, int64(r.lq.t0))
+	b = statefmt.PutIndices(b, r.pendPre)
+	b = statefmt.PutIndices(b, r.pendPost)
+	for _, v := range r.zp.v {
+		b = putF64(b, v)
+	}
+	for _, v := range r.lq.v {
+		b = putF64(b, v)
+	}
+	return b
+}
+
+// readLazy reads what appendLazy wrote, for the traces pre and post just
+// read, into a copy of r's lazy state.
+func (r *Homeostatic[W]) readLazy(d *decoder, pre *traces1, post *homTraces) (*Homeostatic[W], error) {
+	nPre, nPost := len(r.zp.v), len(r.lq.v)
+	out := &Homeostatic[W]{zp: r.zp, lq: r.lq}
+	out.cur = snnsim.Time(d.I64())
+	out.zp.t0, out.lq.t0 = snnsim.Time(d.I64()), snnsim.Time(d.I64())
+	var bad bool
+	out.pendPre = d.Indices(nPre, &bad)
+	out.pendPost = d.Indices(nPost, &bad)
+	if bad {
+		return nil, corrupt("triplet_homeostatic: a pending neuron is out of range")
+	}
+	if len(d.B) < 8*(nPre+nPost) {
+		d.Short = true
+		return out, nil
+	}
+	out.zp.v, out.lq.v = make([]float64, nPre), make([]float64, nPost)
+	for _, v := range [][]float64{out.zp.v, out.lq.v} {
+		for k := range v {
+			v[k] = d.F64()
+			if !(v[k] >= 0) || math.IsInf(v[k], 0) {
+				return nil, corrupt("triplet_homeostatic: lazy trace %d is %g, must be finite and >= 0", k, v[k])
+			}
+		}
+	}
+	if out.zp.t0 > out.cur || out.lq.t0 > out.cur || out.zp.due(out.cur) || out.lq.due(out.cur) {
+		return nil, corrupt("triplet_homeostatic: epochs %d, %d do not fit tick %d", out.zp.t0, out.lq.t0, out.cur)
+	}
+	for _, i := range out.pendPre {
+		if pre.hot[i].last != out.cur {
+			return nil, corrupt("triplet_homeostatic: source %d is pending at tick %d but last spiked at %d", i, out.cur, pre.hot[i].last)
+		}
+	}
+	for _, j := range out.pendPost {
+		if post.hot[j].last != out.cur {
+			return nil, corrupt("triplet_homeostatic: target %d is pending at tick %d but last spiked at %d", j, out.cur, post.hot[j].last)
+		}
+	}
+	return out, nil
 }

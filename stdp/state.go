@@ -36,12 +36,15 @@ import (
 // uint64, the payload, and a CRC-32C (Castagnoli) of all of the above,
 // little-endian. The frame layout is fixed; the version governs the
 // payload. Payload fields are little-endian, integers as int64 and floats
-// as their IEEE 754 bits. Version 1: source and target counts, the
+// as their IEEE 754 bits. Version 2: source and target counts, the
 // resolution [ms], the rule's time constants [ms] in the order of its
 // parameter table, the pairing (one byte, 1 for nearest_spike), then each
 // trace array, neuron by neuron: last tick, value after, value before (the
 // homeostatic z⁻, z^h pair: last tick, z⁻ and z^h after, z⁻ and z^h
-// before).
+// before). The homeostatic rule then adds the copies its hot loops read:
+// the current tick, the epochs of z⁺ and of z⁻ (z^h)², the sources and
+// targets whose spikes at the current tick are not yet in the copies (count,
+// then uint32 indices), and the copies' values. Version 1 lacked these.
 type Stater interface {
 	// AppendState appends the rule's traces to b as one frame.
 	AppendState(b []byte) []byte
@@ -66,7 +69,7 @@ var (
 
 // stateVersion is the payload version that AppendState writes and
 // RestoreState reads.
-const stateVersion = 1
+const stateVersion = 2
 
 // tagOf is the frame tag of a rule: "stdp/" and its name.
 func tagOf(rule string) string { return "stdp/" + rule }

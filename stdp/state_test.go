@@ -315,7 +315,7 @@ func TestStateMismatch(t *testing.T) {
 		state := r.AppendState(nil)
 		state[1+len("stdp/pair")] = stateVersion + 1
 		_, err := r.RestoreState(reseal(state))
-		if !errors.Is(err, ErrStateVersion) || !strings.Contains(err.Error(), "version 2, this program reads version 1") {
+		if !errors.Is(err, ErrStateVersion) || !strings.Contains(err.Error(), "version 3, this program reads version 2") {
 			t.Fatalf("err = %v, want ErrStateVersion", err)
 		}
 	})
@@ -390,7 +390,7 @@ func reseal(b []byte) []byte {
 	return b
 }
 
-// frameOf wraps payload in a frame with tag and version 1.
+// frameOf wraps payload in a frame with tag and the current version.
 func frameOf(tag string, payload []byte) []byte {
 	b, start := beginFrame(nil, tag)
 	return endFrame(append(b, payload...), start)
