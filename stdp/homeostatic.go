@@ -266,7 +266,7 @@ func (r *Homeostatic[W]) Post(t snnsim.Time, j int32, src, syn []int32, w []W) {
 	syn = syn[:len(src)]
 	a := r.a3 * r.slow.at(j, t, &r.dSlow)
 	if a != 0 { // no earlier post spike (or η A3+ = 0): nothing changes
-		_, skipped := potentiateLazy(a*r.fp, r.p.WMax, r.zp.v, src, syn, w, r.b.of(j))
+		skipped := potentiateLazy(a*r.fp, r.p.WMax, r.zp.v, src, syn, w, r.b.of(j))
 		r.b.skipped += int64(skipped)
 	}
 	r.tracePost(t, j)

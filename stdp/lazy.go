@@ -54,15 +54,22 @@ func (l *lazyExp) rebase(t snnsim.Time) {
 	l.t0 = t
 }
 
-// potentiateLazy is potentiate for presynaptic traces held in a lazyExp:
-// x_i(t−ε) = xs[i]·c/a, so the increment of synapse m is c·xs[src[m]], with
-// c = a·factor(t). Everything else (skipping increments below the rounding
-// of the column's bound, the touch pass, clipping at wMax, setting *low
-// after a full pass) is as in potentiate.
+// potentiateLazy is the potentiation loop of the homeostatic rule, whose
+// presynaptic traces are held in a lazyExp: x_i(t−ε)·a = c·xs[i], with
+// c = a·factor(t), so the increment of synapse m is c·xs[src[m]]. It works
+// in blocks like potentiate, and hands addBlock only the synapses whose
+// increment can change their weight.
 //
-//go:noinline
-func potentiateLazy[W Weight](c, wMax float64, xs []float64, src, syn []int32, w []W, low *W) (touched float64, skipped int) {
-	var thr float64
+// low, when not nil, is a lower bound of every weight in the column (see
+// colBounds): an increment below a quarter of the unit in the last place of
+// that bound rounds back to the old weight, so potentiateLazy skips it
+// without loading the weight, which is the costly part. In B3 about half of
+// the sources have not spiked for a few hundred milliseconds, and their
+// increments vanish in the rounding. The weights are the same, bit for bit,
+// as with low == nil. When nothing is skipped, *low becomes the minimum of
+// the column's new weights. It returns the number of skipped synapses.
+func potentiateLazy[W Weight](c, wMax float64, xs []float64, src, syn []int32, w []W, low *W) (skipped int) {
+	var thr float64 // increments below thr leave the weight as it is
 	if low != nil {
 		thr = quarterUlp(*low)
 	}
@@ -86,23 +93,11 @@ func potentiateLazy[W Weight](c, wMax float64, xs []float64, src, syn []int32, w
 			full = false
 			skipped += len(blkSyn) - nk
 		}
-		var touch W
-		for _, k := range keep[:nk] {
-			touch += w[k]
-		}
-		touched += float64(touch)
-		for q, k := range keep[:nk] {
-			v := float64(w[k]) + inc[q]
-			if v > wMax {
-				v = wMax
-			}
-			nw := W(v)
-			w[k] = nw
-			lowest = min(lowest, nw)
-		}
+		lw, _ := addBlock(w, keep[:nk], inc[:nk], wMax)
+		lowest = min(lowest, lw)
 	}
 	if low != nil && full {
 		*low = lowest
 	}
-	return touched, skipped
+	return skipped
 }

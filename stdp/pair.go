@@ -249,7 +249,7 @@ func (r *Pair[W]) Post(t snnsim.Time, j int32, src, syn []int32, w []W) {
 	syn = syn[:len(src)]
 	a, wMax, pre, d := r.p.APlus, r.p.WMax, &r.pre, &r.dPlus
 	if r.depP == depConst {
-		potentiate(t, a, wMax, pre, d, src, syn, w, nil)
+		potentiate(t, a, wMax, pre, d, src, syn, w)
 	} else {
 		kind, mu := r.depP, r.p.MuPlus
 		for m, i := range src {

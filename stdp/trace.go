@@ -142,89 +142,62 @@ func (ts *traces1) add(i int32, t snnsim.Time, d *decay, reset bool) {
 	}
 }
 
-// potentiate is the additive potentiation loop that the rules share: for
-// each incoming synapse m of a postsynaptic neuron, w[syn[m]] += a·x(t−ε) of
-// its source src[m], clipped at wMax, where x is the presynaptic trace pre
-// with decay d (the lookup of traces1.at, written out for the hot loop).
-//
-// low, when not nil, is a lower bound of every weight in the column (see
-// colBounds): an increment below a quarter of the unit in the last place of
-// that bound rounds back to the old weight, so potentiate skips it without
-// loading the weight, which is the costly part: the column's weights lie
-// anywhere in the weight array, a cache miss each. In B3 more than half of
-// the sources have not spiked for a few hundred milliseconds, and their
-// increments vanish in the rounding. The weights are the same, bit for bit,
-// as with low == nil. When nothing is skipped, *low becomes the minimum of
-// the column's new weights.
-//
-// It works in blocks of synapses, in three passes. The first computes the
-// increments from the presynaptic traces (in cache) and keeps the synapses
-// whose increment counts; the second only touches their weights: a sum of
-// loads that depend on nothing else, so the processor keeps many cache
-// misses in flight at once; the third updates the weights, whose cache
-// lines the second pass brought in. In interleaved BenchmarkB3 runs the
-// touch pass made a plastic second 1.3–1.5× faster than updating each
-// weight as it is loaded. potentiate returns the sum of the touched weights,
-// which no caller needs (returning it from a function that is never inlined
-// keeps the compiler from dropping the touching loads, without a store
-// anywhere), and the number of skipped synapses.
-//
-//go:noinline
-func potentiate[W Weight](t snnsim.Time, a, wMax float64, pre *traces1, d *decay, src, syn []int32, w []W, low *W) (touched float64, skipped int) {
+// potentiate is the additive potentiation loop of the pair and triplet
+// rules: for each incoming synapse m of a postsynaptic neuron,
+// w[syn[m]] += a·x(t−ε) of its source src[m], clipped at wMax, where x is
+// the presynaptic trace pre with decay d (the lookup of traces1.at, written
+// out for the hot loop). It works in blocks: the increments of a block
+// first, from the presynaptic traces (in cache), then addBlock. The
+// homeostatic rule has its own loop, potentiateLazy.
+func potentiate[W Weight](t snnsim.Time, a, wMax float64, pre *traces1, d *decay, src, syn []int32, w []W) {
 	hot, tab := pre.hot, d.tab
-	var thr float64 // increments below thr leave the weight as it is
-	if low != nil {
-		thr = quarterUlp(*low)
-	}
-	farMax := a * tab[len(tab)-1] // a·x < farMax·after beyond the table
-	var (
-		inc  [potentiateBlock]float64
-		keep [potentiateBlock]int32
-	)
-	full, lowest := true, W(math.Inf(1))
+	var inc [potentiateBlock]float64
 	for lo := 0; lo < len(src); lo += potentiateBlock {
 		hi := min(lo+potentiateBlock, len(src))
-		blkSyn := syn[lo:hi]
-		nk := 0
 		for m, i := range src[lo:hi] {
 			h := &hot[i]
 			var x float64
 			if n := t - h.last; uint64(n-1) < uint64(len(tab)-1) {
 				x = h.after * tab[n]
-			} else if n != 0 && farMax*h.after < thr {
-				continue // long silent: no need for exp
 			} else {
 				x = pre.slow(i, n, d)
 			}
-			v := a * x
-			inc[nk], keep[nk] = v, blkSyn[m]
-			if v >= thr {
-				nk++
-			}
+			inc[m] = a * x
 		}
-		if nk < len(blkSyn) {
-			full = false
-			skipped += len(blkSyn) - nk
-		}
-		var touch W
-		for _, k := range keep[:nk] {
-			touch += w[k]
-		}
-		touched += float64(touch)
-		for q, k := range keep[:nk] {
-			v := float64(w[k]) + inc[q]
-			if v > wMax {
-				v = wMax
-			}
-			nw := W(v)
-			w[k] = nw
-			lowest = min(lowest, nw)
-		}
+		addBlock(w, syn[lo:hi], inc[:hi-lo], wMax)
 	}
-	if low != nil && full {
-		*low = lowest
+}
+
+// addBlock adds inc[q] to the weight w[syn[q]] of each synapse of a block,
+// clipped at wMax, and returns the smallest new weight. The synapses'
+// weights lie anywhere in the weight array, a cache miss each, so it works
+// in two passes: the first only touches the weights, a sum of loads that
+// depend on nothing else, so that the processor keeps many cache misses in
+// flight at once; the second updates the weights, whose cache lines the
+// first brought in. In interleaved BenchmarkB3 runs this made a plastic
+// second 1.3–1.5× faster than updating each weight as it is loaded.
+// addBlock also returns the sum of the touched weights, which no caller
+// needs: returning it from a function that is never inlined keeps the
+// compiler from dropping the touching loads, without a store anywhere.
+//
+//go:noinline
+func addBlock[W Weight](w []W, syn []int32, inc []float64, wMax float64) (lowest W, touched float64) {
+	inc = inc[:len(syn)]
+	var touch W
+	for _, k := range syn {
+		touch += w[k]
 	}
-	return touched, skipped
+	lowest = W(math.Inf(1))
+	for q, k := range syn {
+		v := float64(w[k]) + inc[q]
+		if v > wMax {
+			v = wMax
+		}
+		nw := W(v)
+		w[k] = nw
+		lowest = min(lowest, nw)
+	}
+	return lowest, float64(touch)
 }
 
 // quarterUlp returns a quarter of the unit in the last place of b, for a
@@ -249,7 +222,8 @@ func quarterUlp[W Weight](b W) float64 {
 	return math.Float64frombits(e) * 0x1p-54
 }
 
-// potentiateBlock is the number of synapses potentiate handles per pass:
+// potentiateBlock is the number of synapses potentiate and potentiateLazy
+// handle per pass:
 // the cache lines of a block's weights (16 KB) fit in the first-level cache.
 const potentiateBlock = 256
 

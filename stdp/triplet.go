@@ -220,7 +220,7 @@ func (r *Triplet[W]) Post(t snnsim.Time, j int32, src, syn []int32, w []W) {
 	a := r.a2p + r.a3p*r.o2.at(j, t, &r.dY)
 	if a != 0 { // a = 0 (A2+ = 0 and no earlier post spike) changes nothing
 		wMax, r1, d := r.p.WMax, &r.r1, &r.dPlus
-		potentiate(t, a, wMax, r1, d, src, syn, w, nil)
+		potentiate(t, a, wMax, r1, d, src, syn, w)
 	}
 	r.TracePost(t, j)
 }
