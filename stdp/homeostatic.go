@@ -152,32 +152,30 @@ type Homeostatic[W Weight] struct {
 	pendPre, pendPost []int32
 }
 
-// homHot is a target neuron's tick of its last spike and q = z⁻ (z^h)²
-// just after it.
-type homHot struct {
-	last snnsim.Time
-	q    float64
+// homTraces holds z⁻ and z^h of each target neuron (the depression loop
+// reads their lazy product, Homeostatic.lq).
+type homTraces struct {
+	last          []snnsim.Time
+	after, before [][2]float64 // (z⁻, z^h) after and before the increment at last
+	dm, dh        decay
 }
 
-// homTraces holds z⁻ and z^h of each target neuron, and q = z⁻ (z^h)²
-// just after the last spike, which is what the depression loop needs (see
-// Homeostatic.lq).
-type homTraces struct {
-	hot           []homHot
-	after, before [][2]float64 // (z⁻, z^h) after and before the increment at hot.last
-	dm, dh        decay
+// q returns z⁻_j (z^h_j)² just after target j's last spike.
+func (ts *homTraces) q(j int32) float64 {
+	a := ts.after[j]
+	return a[0] * a[1] * a[1]
 }
 
 func newHomTraces(n int, hom0, tauMinus, tauHom, dt float64) homTraces {
 	ts := homTraces{
-		hot:    make([]homHot, n),
+		last:   make([]snnsim.Time, n),
 		after:  make([][2]float64, n),
 		before: make([][2]float64, n),
 		dm:     newDecay(tauMinus, dt, tableLen(dt, tauMinus)),
 		dh:     newDecay(tauHom, dt, tableLen(dt, tauHom)),
 	}
 	v0 := [2]float64{0, hom0}
-	for j := range ts.hot {
+	for j := range ts.last {
 		ts.after[j], ts.before[j] = v0, v0
 	}
 	return ts
@@ -185,7 +183,7 @@ func newHomTraces(n int, hom0, tauMinus, tauHom, dt float64) homTraces {
 
 // at returns z⁻_j and z^h_j at tick t (t−ε).
 func (ts *homTraces) at(j int32, t snnsim.Time) (zMinus, zHom float64) {
-	n := t - ts.hot[j].last
+	n := t - ts.last[j]
 	if n == 0 {
 		return ts.before[j][0], ts.before[j][1]
 	}
@@ -195,17 +193,15 @@ func (ts *homTraces) at(j int32, t snnsim.Time) (zMinus, zHom float64) {
 
 // add records a spike of target j at tick t: z⁻_j and z^h_j gain 1 each.
 func (ts *homTraces) add(j int32, t snnsim.Time) {
-	h := &ts.hot[j]
-	if t != h.last {
+	if t != ts.last[j] {
 		zm, zh := ts.at(j, t)
-		h.last = t
+		ts.last[j] = t
 		ts.before[j] = [2]float64{zm, zh}
 		ts.after[j] = ts.before[j]
 	}
 	a := &ts.after[j]
 	a[0]++
 	a[1]++
-	h.q = a[0] * a[1] * a[1]
 }
 
 // NewHomeostatic creates the rule for nPre source and nPost target neurons;
@@ -286,7 +282,7 @@ func (r *Homeostatic[W]) sync(t snnsim.Time) {
 		r.zp.set(i, r.pre.hot[i].after, r.cur)
 	}
 	for _, j := range r.pendPost {
-		r.lq.set(j, r.post.hot[j].q, r.cur)
+		r.lq.set(j, r.post.q(j), r.cur)
 	}
 	r.pendPre, r.pendPost = r.pendPre[:0], r.pendPost[:0]
 	r.cur = t
@@ -450,8 +446,8 @@ func (r *Homeostatic[W]) readLazy(d *decoder, pre *traces1, post *homTraces) (*H
 		}
 	}
 	for _, j := range out.pendPost {
-		if post.hot[j].last != out.cur {
-			return nil, corrupt("triplet_homeostatic: target %d is pending at tick %d but last spiked at %d", j, out.cur, post.hot[j].last)
+		if post.last[j] != out.cur {
+			return nil, corrupt("triplet_homeostatic: target %d is pending at tick %d but last spiked at %d", j, out.cur, post.last[j])
 		}
 	}
 	return out, nil

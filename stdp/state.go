@@ -213,8 +213,8 @@ func checkTrace(what string, i int, last snnsim.Time, vals ...float64) error {
 // appendHomTraces appends each target's last tick, (z⁻, z^h) after and
 // (z⁻, z^h) before the last increment.
 func appendHomTraces(b []byte, ts *homTraces) []byte {
-	for j, h := range ts.hot {
-		b = putI64(b, int64(h.last))
+	for j, last := range ts.last {
+		b = putI64(b, int64(last))
 		b = putF64(b, ts.after[j][0])
 		b = putF64(b, ts.after[j][1])
 		b = putF64(b, ts.before[j][0])
@@ -224,16 +224,15 @@ func appendHomTraces(b []byte, ts *homTraces) []byte {
 }
 
 // readHomTraces reads the traces written by appendHomTraces for the targets
-// of ts and returns a copy of ts holding them; the cached products q are
-// recomputed (as add computes them).
+// of ts and returns a copy of ts holding them.
 func readHomTraces(d *decoder, ts *homTraces) (homTraces, error) {
-	n := len(ts.hot)
+	n := len(ts.last)
 	if len(d.B) < 40*n {
 		d.Short = true
 		return homTraces{}, nil
 	}
 	out := *ts
-	out.hot = make([]homHot, n)
+	out.last = make([]snnsim.Time, n)
 	out.after = make([][2]float64, n)
 	out.before = make([][2]float64, n)
 	for j := range n {
@@ -243,7 +242,7 @@ func readHomTraces(d *decoder, ts *homTraces) (homTraces, error) {
 		if err := checkTrace("z⁻/z^hom", j, last, a[0], a[1], bf[0], bf[1]); err != nil {
 			return homTraces{}, err
 		}
-		out.hot[j] = homHot{last: last, q: a[0] * a[1] * a[1]}
+		out.last[j] = last
 		out.after[j], out.before[j] = a, bf
 	}
 	return out, nil

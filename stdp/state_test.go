@@ -408,8 +408,8 @@ func lastTick(r any) snnsim.Time {
 		arrays = []*traces1{&q.r1, &q.r2, &q.o1, &q.o2}
 	case *Homeostatic[float32]:
 		arrays = []*traces1{&q.pre, &q.slow}
-		for _, h := range q.post.hot {
-			last = max(last, h.last)
+		for _, l := range q.post.last {
+			last = max(last, l)
 		}
 	}
 	for _, ts := range arrays {
