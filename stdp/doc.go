@@ -37,7 +37,7 @@
 // is one multiplication by the tick's common factor e^{−(t−t0)/τ} (8 bytes
 // per neuron, no table, no exp). The epoch moves forward every few hundred
 // time constants. The values agree with the closed form to a relative
-// 1e-13. It also owns its weights ([WeightOwner]): potentiation skips the
+// 2e-13. It also owns its weights ([WeightOwner]): potentiation skips the
 // increments that cannot change a float32 weight, which in B3 is about half
 // of them, without loading those weights.
 //

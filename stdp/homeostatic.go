@@ -130,8 +130,9 @@ func (p HomeostaticParams) EtaMinus() float64 {
 // Biol 9:e1003330; Auryn (Zenke & Gerstner 2014) TripletConnection.cpp.
 //
 // Checked by TestHomeostaticHandComputed (a few spikes computed by hand from
-// the equations above), TestHomeostaticConstants (η⁻ and z^h(0)) and
-// TestFastMatchesReference.
+// the equations above), TestHomeostaticConstants (η⁻ and z^h(0)),
+// TestFastMatchesReference, TestLazyExpClosedForm (the lazy traces) and
+// TestOwnWeightsSameWeights (skipping changes no weight).
 type Homeostatic[W Weight] struct {
 	p            HomeostaticParams
 	dt           float64 // resolution [ms]

@@ -16,8 +16,9 @@ import (
 // to time; values that fall below 1e-290 there become 0 (subnormal numbers
 // are slow, and such a trace contributes nothing a float64 weight can hold).
 //
-// The result equals the closed form value·e^{−n·rate} to a relative 1e-13
-// (the exponent's rounding at |t−t0|·rate up to rebaseAt).
+// A read differs from the closed form value·e^{−n·rate} only by the
+// rounding of the exponents it went through (each up to rebaseAt): a
+// relative 2^-53 times their sum, under 2e-13 (TestLazyExpClosedForm).
 type lazyExp struct {
 	rate float64     // decay per tick: dt/τ
 	t0   snnsim.Time // epoch
