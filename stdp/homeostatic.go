@@ -438,6 +438,16 @@ func (r *Homeostatic[W]) readLazy(d *decoder, pre *traces1, post *homTraces) (*H
 			}
 		}
 	}
+	var latest snnsim.Time // every call updates a trace at its tick, so cur is the latest update
+	for _, h := range pre.hot {
+		latest = max(latest, h.last)
+	}
+	for _, l := range post.last {
+		latest = max(latest, l)
+	}
+	if out.cur != latest {
+		return nil, corrupt("triplet_homeostatic: current tick %d, but the latest trace update is at %d", out.cur, latest)
+	}
 	if out.zp.t0 > out.cur || out.lq.t0 > out.cur || out.zp.due(out.cur) || out.lq.due(out.cur) {
 		return nil, corrupt("triplet_homeostatic: epochs %d, %d do not fit tick %d", out.zp.t0, out.lq.t0, out.cur)
 	}
