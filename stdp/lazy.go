@@ -81,18 +81,10 @@ func potentiateLazy[W Weight](c, wMax float64, xs []float64, src, syn []int32, w
 	full, lowest := true, W(math.Inf(1))
 	for lo := 0; lo < len(src); lo += potentiateBlock {
 		hi := min(lo+potentiateBlock, len(src))
-		blkSyn := syn[lo:hi]
-		nk := 0
-		for m, i := range src[lo:hi] {
-			v := c * xs[i]
-			inc[nk], keep[nk] = v, blkSyn[m]
-			if v >= thr {
-				nk++
-			}
-		}
-		if nk < len(blkSyn) {
+		nk := keepLarge(c, thr, xs, src[lo:hi], syn[lo:hi], inc[:], keep[:])
+		if nk < hi-lo {
 			full = false
-			skipped += len(blkSyn) - nk
+			skipped += hi - lo - nk
 		}
 		lw, _ := addBlock(w, keep[:nk], inc[:nk], wMax)
 		lowest = min(lowest, lw)
@@ -101,4 +93,23 @@ func potentiateLazy[W Weight](c, wMax float64, xs []float64, src, syn []int32, w
 		*low = lowest
 	}
 	return skipped
+}
+
+// keepLarge writes to the front of inc and keep the increments
+// c·xs[src[m]] that are at least thr and their synapses syn[m], and returns
+// how many it kept. It is a function of its own, never inlined, so that the
+// compiler keeps its loop in registers.
+//
+//go:noinline
+func keepLarge(c, thr float64, xs []float64, src, syn []int32, inc []float64, keep []int32) int {
+	syn, inc, keep = syn[:len(src)], inc[:len(src)], keep[:len(src)]
+	nk := 0
+	for m, i := range src {
+		v := c * xs[i]
+		inc[nk], keep[nk] = v, syn[m]
+		if v >= thr {
+			nk++
+		}
+	}
+	return nk
 }
