@@ -143,13 +143,18 @@ type Homeostatic[W Weight] struct {
 	slow         traces1      // z^s_j
 	b            colBounds[W] // lower bounds of each target's weights, once owned
 
-	// The hot loops read z⁺ and q = z⁻ (z^h)² from lazy copies (see
-	// lazyExp), with the factors fp and fq of tick cur. The copies of the
-	// neurons that spiked at cur (pendPre, pendPost) still hold their t−ε
-	// values; sync brings them up to date at the first call of a later tick.
+	h hotCopies // what the hot loops read of the traces
+}
+
+// hotCopies are the lazy copies (see lazyExp) of z⁺ and q = z⁻ (z^h)² that
+// the homeostatic rule's hot loops read, with the factors fp and fq of tick
+// cur. The copies of the neurons that spiked at cur (pendPre, pendPost)
+// still hold their t−ε values; sync brings them up to date at the first
+// call of a later tick.
+type hotCopies struct {
 	zp, lq            lazyExp
 	cur               snnsim.Time
-	fp, fq            float64
+	fp, fq            float64 // zp.factor(cur), lq.factor(cur)
 	pendPre, pendPost []int32
 }
 
@@ -225,10 +230,12 @@ func NewHomeostatic[W Weight](p HomeostaticParams, clock snnsim.Clock, nPre, nPo
 		pre:      newTraces1(nPre),
 		post:     newHomTraces(nPost, p.HomInit(), p.TauMinus, p.TauHom, dt),
 		slow:     newTraces1(nPost),
-		zp:       newLazyExp(nPre, dt/p.TauPlus),
-		lq:       newLazyExp(nPost, dt/p.TauMinus+2*dt/p.TauHom),
-		fp:       1,
-		fq:       1,
+		h: hotCopies{
+			zp: newLazyExp(nPre, dt/p.TauPlus),
+			lq: newLazyExp(nPost, dt/p.TauMinus+2*dt/p.TauHom),
+			fp: 1,
+			fq: 1,
+		},
 	}
 	return r, nil
 }
@@ -241,7 +248,7 @@ func (r *Homeostatic[W]) Params() HomeostaticParams { return r.p }
 func (r *Homeostatic[W]) Pre(t snnsim.Time, i int32, tgt []int32, w []W) {
 	r.sync(t)
 	w = w[:len(tgt)]
-	eta, wMin, qs, low := r.etaMinus*r.fq, r.p.WMin, r.lq.v, r.b.low
+	eta, wMin, qs, low := r.etaMinus*r.h.fq, r.p.WMin, r.h.lq.v, r.b.low
 	for k, j := range tgt {
 		v := float64(w[k]) - eta*qs[j] // η⁻ z⁻_j z^h_j² (t−ε)
 		if v < wMin {
@@ -263,7 +270,7 @@ func (r *Homeostatic[W]) Post(t snnsim.Time, j int32, src, syn []int32, w []W) {
 	syn = syn[:len(src)]
 	a := r.a3 * r.slow.at(j, t, &r.dSlow)
 	if a != 0 { // no earlier post spike (or η A3+ = 0): nothing changes
-		skipped := potentiateLazy(a*r.fp, r.p.WMax, r.zp.v, src, syn, w, r.b.of(j))
+		skipped := potentiateLazy(a*r.h.fp, r.p.WMax, r.h.zp.v, src, syn, w, r.b.of(j))
 		r.b.skipped += int64(skipped)
 	}
 	r.tracePost(t, j)
@@ -273,27 +280,28 @@ func (r *Homeostatic[W]) Post(t snnsim.Time, j int32, src, syn []int32, w []W) {
 // call of a new tick it brings in the spikes of the previous one, moves the
 // epochs forward when due and computes the tick's factors.
 func (r *Homeostatic[W]) sync(t snnsim.Time) {
-	if t == r.cur {
+	h := &r.h
+	if t == h.cur {
 		return
 	}
-	if t < r.cur {
+	if t < h.cur {
 		panic("stdp: homeostatic rule called for an earlier tick (calls must come in tick order)")
 	}
-	for _, i := range r.pendPre {
-		r.zp.set(i, r.pre.hot[i].after, r.cur)
+	for _, i := range h.pendPre {
+		h.zp.set(i, r.pre.hot[i].after, h.cur)
 	}
-	for _, j := range r.pendPost {
-		r.lq.set(j, r.post.q(j), r.cur)
+	for _, j := range h.pendPost {
+		h.lq.set(j, r.post.q(j), h.cur)
 	}
-	r.pendPre, r.pendPost = r.pendPre[:0], r.pendPost[:0]
-	r.cur = t
-	if r.zp.due(t) {
-		r.zp.rebase(t)
+	h.pendPre, h.pendPost = h.pendPre[:0], h.pendPost[:0]
+	h.cur = t
+	if h.zp.due(t) {
+		h.zp.rebase(t)
 	}
-	if r.lq.due(t) {
-		r.lq.rebase(t)
+	if h.lq.due(t) {
+		h.lq.rebase(t)
 	}
-	r.fp, r.fq = r.zp.factor(t), r.lq.factor(t)
+	h.fp, h.fq = h.zp.factor(t), h.lq.factor(t)
 }
 
 // OwnWeights declares that from now on only Pre and Post change the
@@ -313,7 +321,7 @@ func (r *Homeostatic[W]) TracePre(t snnsim.Time, i int32) {
 
 func (r *Homeostatic[W]) tracePre(t snnsim.Time, i int32) {
 	r.pre.add(i, t, &r.dPlus, false)
-	r.pendPre = append(r.pendPre, i)
+	r.h.pendPre = append(r.h.pendPre, i)
 }
 
 // TracePost records target j's spike at tick t in z⁻_j, z^s_j and z^h_j only.
@@ -325,7 +333,7 @@ func (r *Homeostatic[W]) TracePost(t snnsim.Time, j int32) {
 func (r *Homeostatic[W]) tracePost(t snnsim.Time, j int32) {
 	r.post.add(j, t)
 	r.slow.add(j, t, &r.dSlow, false)
-	r.pendPost = append(r.pendPost, j)
+	r.h.pendPost = append(r.h.pendPost, j)
 }
 
 // PreTrace returns z⁺_i at tick t (t−ε).
@@ -355,7 +363,7 @@ func (r *Homeostatic[W]) AppendState(b []byte) []byte {
 	b = appendTraces(b, &r.pre)
 	b = appendHomTraces(b, &r.post)
 	b = appendTraces(b, &r.slow)
-	b = r.appendLazy(b)
+	b = r.appendHot(b)
 	return endFrame(b, start)
 }
 
@@ -381,60 +389,59 @@ func (r *Homeostatic[W]) RestoreState(b []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	lz, err := r.readLazy(d, &pre, &post)
+	h, err := r.readHot(d, &pre, &post)
 	if err != nil {
 		return nil, err
 	}
 	if err := d.Done(tag); err != nil {
 		return nil, err
 	}
-	r.pre, r.post, r.slow = pre, post, slow
-	r.zp, r.lq, r.cur, r.pendPre, r.pendPost = lz.zp, lz.lq, lz.cur, lz.pendPre, lz.pendPost
-	r.fp, r.fq = r.zp.factor(r.cur), r.lq.factor(r.cur)
+	r.pre, r.post, r.slow, r.h = pre, post, slow, h
 	return rest, nil
 }
 
-// appendLazy appends the lazy copies: the tick cur, the epochs of z⁺ and q,
+// appendHot appends the lazy copies: the tick cur, the epochs of z⁺ and q,
 // the neurons pending at cur, and the stored values. They are saved, not
 // rebuilt from the traces, so that a resumed run goes on bit for bit.
-func (r *Homeostatic[W]) appendLazy(b []byte) []byte {
-	b = putI64(b, int64(r.cur))
-	b = putI64(b, int64(r.zp.t0))
-	b = putI64(b, int64(r.lq.t0))
-	b = statefmt.PutIndices(b, r.pendPre)
-	b = statefmt.PutIndices(b, r.pendPost)
-	for _, v := range r.zp.v {
+func (r *Homeostatic[W]) appendHot(b []byte) []byte {
+	h := &r.h
+	b = putI64(b, int64(h.cur))
+	b = putI64(b, int64(h.zp.t0))
+	b = putI64(b, int64(h.lq.t0))
+	b = statefmt.PutIndices(b, h.pendPre)
+	b = statefmt.PutIndices(b, h.pendPost)
+	for _, v := range h.zp.v {
 		b = putF64(b, v)
 	}
-	for _, v := range r.lq.v {
+	for _, v := range h.lq.v {
 		b = putF64(b, v)
 	}
 	return b
 }
 
-// readLazy reads what appendLazy wrote, for the traces pre and post just
-// read, into a copy of r's lazy state.
-func (r *Homeostatic[W]) readLazy(d *decoder, pre *traces1, post *homTraces) (*Homeostatic[W], error) {
-	nPre, nPost := len(r.zp.v), len(r.lq.v)
-	out := &Homeostatic[W]{zp: r.zp, lq: r.lq}
+// readHot reads what appendHot wrote, for the traces pre and post just
+// read, and checks it against them.
+func (r *Homeostatic[W]) readHot(d *decoder, pre *traces1, post *homTraces) (hotCopies, error) {
+	nPre, nPost := len(r.h.zp.v), len(r.h.lq.v)
+	out := hotCopies{zp: r.h.zp, lq: r.h.lq}
 	out.cur = snnsim.Time(d.I64())
 	out.zp.t0, out.lq.t0 = snnsim.Time(d.I64()), snnsim.Time(d.I64())
 	var bad bool
 	out.pendPre = d.Indices(nPre, &bad)
 	out.pendPost = d.Indices(nPost, &bad)
 	if bad {
-		return nil, corrupt("triplet_homeostatic: a pending neuron is out of range")
+		return hotCopies{}, corrupt("triplet_homeostatic: a pending neuron is out of range")
 	}
 	if len(d.B) < 8*(nPre+nPost) {
 		d.Short = true
-		return out, nil
+		return hotCopies{}, nil
 	}
 	out.zp.v, out.lq.v = make([]float64, nPre), make([]float64, nPost)
 	for _, v := range [][]float64{out.zp.v, out.lq.v} {
 		for k := range v {
 			v[k] = d.F64()
 			if !(v[k] >= 0) || math.IsInf(v[k], 0) {
-				return nil, corrupt("triplet_homeostatic: lazy trace %d is %g, must be finite and >= 0", k, v[k])
+				return hotCopies{}, corrupt("triplet_homeostatic: lazy trace %d is %g, must be finite and >= 0", k, v[k])
 			}
 		}
 	}
@@ -446,20 +453,21 @@ func (r *Homeostatic[W]) readLazy(d *decoder, pre *traces1, post *homTraces) (*H
 		latest = max(latest, l)
 	}
 	if out.cur != latest {
-		return nil, corrupt("triplet_homeostatic: current tick %d, but the latest trace update is at %d", out.cur, latest)
+		return hotCopies{}, corrupt("triplet_homeostatic: current tick %d, but the latest trace update is at %d", out.cur, latest)
 	}
 	if out.zp.t0 > out.cur || out.lq.t0 > out.cur || out.zp.due(out.cur) || out.lq.due(out.cur) {
-		return nil, corrupt("triplet_homeostatic: epochs %d, %d do not fit tick %d", out.zp.t0, out.lq.t0, out.cur)
+		return hotCopies{}, corrupt("triplet_homeostatic: epochs %d, %d do not fit tick %d", out.zp.t0, out.lq.t0, out.cur)
 	}
 	for _, i := range out.pendPre {
 		if pre.hot[i].last != out.cur {
-			return nil, corrupt("triplet_homeostatic: source %d is pending at tick %d but last spiked at %d", i, out.cur, pre.hot[i].last)
+			return hotCopies{}, corrupt("triplet_homeostatic: source %d is pending at tick %d but last spiked at %d", i, out.cur, pre.hot[i].last)
 		}
 	}
 	for _, j := range out.pendPost {
 		if post.last[j] != out.cur {
-			return nil, corrupt("triplet_homeostatic: target %d is pending at tick %d but last spiked at %d", j, out.cur, post.last[j])
+			return hotCopies{}, corrupt("triplet_homeostatic: target %d is pending at tick %d but last spiked at %d", j, out.cur, post.last[j])
 		}
 	}
+	out.fp, out.fq = out.zp.factor(out.cur), out.lq.factor(out.cur)
 	return out, nil
 }

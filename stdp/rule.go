@@ -38,8 +38,8 @@ type Weight interface{ ~float32 | ~float64 }
 //     definition).
 //   - Ticks must not decrease from call to call (the homeostatic rule
 //     needs this across neurons; the others only per neuron); doing
-//     otherwise is a programmer error and panics. Each neuron spikes at most once per tick:
-//     Pre once per (i, t), Post once per (j, t).
+//     otherwise is a programmer error and panics. Each neuron spikes at
+//     most once per tick: Pre once per (i, t), Post once per (j, t).
 //   - TracePre and TracePost record a spike in the traces without changing
 //     any weight, for phases with plasticity off (priming).
 //

@@ -223,8 +223,8 @@ func quarterUlp[W Weight](b W) float64 {
 }
 
 // potentiateBlock is the number of synapses potentiate and potentiateLazy
-// handle per pass:
-// the cache lines of a block's weights (16 KB) fit in the first-level cache.
+// handle per pass: the cache lines of a block's weights (16 KB) fit in the
+// first-level cache.
 const potentiateBlock = 256
 
 // colBounds keeps, for a rule that owns its weights ([WeightOwner]), a lower
