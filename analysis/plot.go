@@ -104,4 +104,3 @@ func finite(xy plotter.XYs) plotter.XYs {
 	}
 	return out
 }
-
