@@ -532,19 +532,26 @@ func fileName(s string) string {
 
 // StatePlots draws the trajectories of the sampled series that no other
 // default figure shows (membrane potentials, weights, per-synapse
-// variables): at most MaxTraces indices per series, each its own colour.
-// A v figure shows at most the first second of its window (the title says
+// variables): at most MaxTraces indices per series (default 3 for v, 8
+// for the others), each its own colour. Without an end of the window
+// (To), a v figure shows the first 250 ms of the samples (the title says
 // so), with a dashed line at the population's threshold when the scenario
 // gives one.
 func StatePlots(path string, o PlotOptions) ([]NamedPlot, error) {
-	if o.MaxTraces <= 0 {
-		o.MaxTraces = 8
+	traces := func(what string) int {
+		switch {
+		case o.MaxTraces > 0:
+			return o.MaxTraces
+		case what == "v":
+			return 3 // overlaid membrane potentials cross at every spike
+		}
+		return 8
 	}
 	d, err := loadLog(path, o.From, o.To, func(s spikelog.Series) int {
 		if s.What == "rate" || s.Unit == "id" || strings.HasPrefix(s.Name, "pathway/") || strings.HasPrefix(s.Name, "neuron_state/") {
 			return 0
 		}
-		return o.MaxTraces
+		return traces(s.What)
 	})
 	if err != nil {
 		return nil, err
@@ -559,10 +566,11 @@ func StatePlots(path string, o PlotOptions) ([]NamedPlot, error) {
 		}
 		k0, k1 := 0, len(s.T)
 		window := ""
-		if s.What == "v" && clock.Ms(s.T[len(s.T)-1]-s.T[0]) > 1000 {
-			lim := s.T[0] + snnsim.Time(math.Round(1000/clock.DT))
+		const vSpan = 250.0 // ms: spikes and subthreshold waves both visible
+		if s.What == "v" && o.To == 0 && clock.Ms(s.T[len(s.T)-1]-s.T[0]) > vSpan {
+			lim := s.T[0] + snnsim.Time(math.Round(vSpan/clock.DT))
 			k1, _ = slices.BinarySearch(s.T, lim)
-			window = fmt.Sprintf(", first 1 s of %s", fmtSpan(clock.Ms(d.end-s.T[0])))
+			window = fmt.Sprintf(", first %s of %s", fmtSpan(vSpan), fmtSpan(clock.Ms(d.end-s.T[0])))
 		}
 		ts := s.T[k0:k1]
 		scale, xl := timeAxis(clock.Ms(ts[len(ts)-1] - ts[0]))

@@ -16,7 +16,7 @@ import (
 type PlotOptions struct {
 	From, To  snnsim.Time // window [ticks]; To == 0: to the end of the run
 	Bin       snnsim.Time // rate bin when rates are computed from spikes [ticks]; 0: about 1/500 of the span
-	MaxTraces int         // trajectories drawn per series; 0: 8
+	MaxTraces int         // trajectories drawn per series; 0: 3 for v, 8 for the others
 	// MaxSpikes is the raster's spike budget: above it the raster shows a
 	// shorter window from From that holds about MaxSpikes spikes, and its
 	// title says so; 0: 50 000.

@@ -46,7 +46,7 @@ func cmdPlot(args []string, stdout, stderr io.Writer) int {
 	from := fs.String("from", "", `start of the window, e.g. "1 s"`)
 	to := fs.String("to", "", "end of the window (default: the end of the run)")
 	bin := fs.String("bin", "", "bin of rates computed from spikes (default: about 1/500 of the window)")
-	traces := fs.Int("traces", 8, "trajectories drawn per series")
+	traces := fs.Int("traces", 0, "trajectories drawn per series (default 3 for v, 8 for the others)")
 	maxSpikes := fs.Int("max-spikes", 50000, "raster: spike budget; above it the raster shows a shorter window, named in its title")
 	size := fs.String("size", "16x10", "figure size in cm, WIDTHxHEIGHT")
 	dpi := fs.Float64("dpi", 150, "resolution of PNG files [dots per inch]")
