@@ -162,7 +162,7 @@ func TestFigureCapture(t *testing.T) {
 	check := func(key, series string, f func(v, first, max float64) float64) {
 		t.Helper()
 		got, want := p.Data[key], logged[series]
-		if len(got) != len(want) || len(got) != 600 {
+		if len(got) != len(want) || len(got) != 601 { // every minute and after the last tick
 			t.Fatalf("%s: %d points, log %d samples", key, len(got), len(want))
 		}
 		mx := 0.0
