@@ -12,6 +12,7 @@ import (
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/snnsim/snnsim"
@@ -474,6 +475,10 @@ func unitSuffix(u string) string {
 	return " [" + u + "]"
 }
 
+// mcFloor is the lowest SNR a memory-curve figure shows: far below the
+// lifetime's SNR = 1, and a floor for the exact curves' exponential tails.
+const mcFloor = 0.01
+
 // MemoryCurvesPlot draws the memory curves of a [memory_curves] run (the
 // table at path, MemoryCurvesName): for each model the Monte-Carlo SNR ±
 // its standard error against the number t of memories stored after the
@@ -517,45 +522,59 @@ func MemoryCurvesPlot(path string) (NamedPlot, error) {
 			curves[r[0]] = c
 			order = append(order, r[0])
 		}
-		if v[1] > 0 {
+		if !isFinite(v[0]) {
+			continue
+		}
+		if v[1] > 0 && isFinite(v[1]) {
 			c.mc = append(c.mc, plotter.XY{X: v[0], Y: v[1]})
 			// A lower error bar reaching 0 is cut just above it on a log axis.
-			c.se = append(c.se, min(v[2], v[1]*0.999))
+			se := v[2]
+			if !(se >= 0) || math.IsInf(se, 0) {
+				se = 0
+			}
+			c.se = append(c.se, min(se, v[1]*0.999))
 		}
-		if v[3] > 0 {
+		if v[3] >= mcFloor && isFinite(v[3]) {
 			c.exact = append(c.exact, plotter.XY{X: v[0], Y: v[3]})
 		}
 	}
 	pl := newPlot("Memory curves: exact (lines), Monte Carlo ± s.e. (points)", "memories stored after the tracked one, t", "SNR")
 	pl.X.Scale, pl.Y.Scale = plot.LogScale{}, plot.LogScale{}
 	pl.X.Tick.Marker, pl.Y.Tick.Marker = logTicks{}, logTicks{}
-	const floor = 0.01 // SNR drawn down to here: far below the lifetime's SNR = 1
+	drawable := false
+	for _, c := range curves {
+		drawable = drawable || len(c.mc) > 0 || len(c.exact) > 0
+	}
+	if !drawable {
+		return NamedPlot{}, fmt.Errorf("%s: no SNR of at least %g at t >= 1 to draw", path, mcFloor)
+	}
 	cols := colours(len(order))
 	data := map[string]plotter.XYs{}
 	xmax := 1.0
 	for i, name := range order {
 		c := curves[name]
-		var exact plotter.XYs
-		for _, p := range c.exact {
-			if p.Y >= floor {
-				exact = append(exact, p)
+		if len(c.exact) > 0 {
+			if err := addLine(pl, c.exact, cols[i], 1, false, ""); err != nil {
+				return NamedPlot{}, err
 			}
 		}
-		if err := addLine(pl, exact, cols[i], 1, false, ""); err != nil {
-			return NamedPlot{}, err
-		}
 		if len(c.mc) > 0 {
-			if err := addPoints(pl, c.mc, c.se, cols[i], draw.CircleGlyph{}, name); err != nil {
+			if err := addPoints(pl, c.mc, c.se, cols[i], draw.CircleGlyph{}, ""); err != nil {
 				return NamedPlot{}, err
 			}
 			xmax = max(xmax, c.mc[len(c.mc)-1].X)
 		}
+		// One legend entry per model: its line and its marker.
+		pl.Legend.Add(name, &plotter.Line{LineStyle: draw.LineStyle{Color: cols[i], Width: vg.Points(1)}},
+			&plotter.Scatter{GlyphStyle: draw.GlyphStyle{Color: cols[i], Radius: vg.Points(3), Shape: draw.CircleGlyph{}}})
 		data[name], data[name+" exact"] = c.mc, c.exact
 	}
 	if err := addLine(pl, plotter.XYs{{X: 1, Y: 1}, {X: xmax, Y: 1}}, color.Gray{120}, 0.8, true, "SNR = 1"); err != nil {
 		return NamedPlot{}, err
 	}
-	pl.Y.Min = floor
+	pl.Y.Min = mcFloor
+	pl.Y.Max = max(pl.Y.Max, 2*mcFloor)
+	pl.X.Max = max(pl.X.Max, 10)
 	return NamedPlot{Name: "memory_curves", Plot: pl, Data: data}, nil
 }
 
