@@ -326,3 +326,31 @@ func BenchmarkCUBARaster(b *testing.B) {
 		})
 	}
 }
+
+// TestFigureRasterBudget checks the raster of the 10 s CUBA run (about
+// 220 000 spikes) with a budget of 20 000: it shows a round window from
+// the start holding about the budget (500 ms), and its title states the
+// window and the spikes drawn and in all, which the log confirms.
+func TestFigureRasterBudget(t *testing.T) {
+	dir := runShipped(t, "cuba")
+	p := figure(t, dir, "raster", analysis.PlotOptions{MaxSpikes: 20000})
+	r, err := spikelog.Open(filepath.Join(dir, LogName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var in, all int
+	for s := range r.Spikes(spikelog.Filter{}) {
+		all++
+		if s.T < 5000 { // 500 ms at 0.1 ms
+			in++
+		}
+	}
+	want := fmt.Sprintf("first 500 ms of 10 s (%d of %d spikes; budget 20000)", in, all)
+	if !strings.Contains(p.Plot.Title.Text, want) || p.Plot.X.Min != 0 || p.Plot.X.Max != 500 {
+		t.Errorf("title %q, x from %g to %g; want %q from 0 to 500 ms", p.Plot.Title.Text, p.Plot.X.Min, p.Plot.X.Max, want)
+	}
+	if in < 8000 || in > 20000 {
+		t.Errorf("%d spikes in the window: not about the budget", in)
+	}
+}
