@@ -8,6 +8,7 @@
 //	snnsim stats LOG|RUN-DIR [--from T] [--to T] [--json]
 //	snnsim plot LOG|RUN-DIR [--only NAMES] [--format png,svg,pdf] [--size WxH] [--dpi N] [--out DIR]
 //	snnsim export LOG|RUN-DIR [--format npz|npy|csv|csv.gz] [--out DIR]
+//	snnsim report RUN-DIR|LOG [--out FILE] [--max-spikes N]
 //	snnsim gallery DIR [--scenarios DIR]
 //	snnsim version
 //
@@ -34,7 +35,8 @@
 // rate, ISI CV, Fano factor and synchrony, and summaries of the sampled
 // series; plot draws the run's default figures (analysis.DefaultFigures)
 // as PNG, SVG or PDF; export writes CSV, gzipped CSV, .npy or .npz files for
-// Python. The computations are package analysis's. gallery runs the
+// Python; report writes one self-contained HTML page with all of it
+// (package report). The computations are package analysis's. gallery runs the
 // shipped scenarios and writes the figures of docs/figures.
 package main
 
@@ -54,6 +56,7 @@ Usage:
   snnsim stats   LOG|RUN-DIR [--from T] [--to T] [--json]
   snnsim plot    LOG|RUN-DIR [--only NAMES] [--format png,svg,pdf] [--size WxH] [--dpi N] [--out DIR]
   snnsim export  LOG|RUN-DIR [--format npz|npy|csv|csv.gz] [--out DIR]
+  snnsim report  RUN-DIR|LOG [--out FILE] [--max-spikes N]
   snnsim gallery DIR [--scenarios DIR]
   snnsim version
 
@@ -85,6 +88,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdPlot(args[1:], stdout, stderr)
 	case "export":
 		return cmdExport(args[1:], stdout, stderr)
+	case "report":
+		return cmdReport(args[1:], stdout, stderr)
 	case "gallery":
 		return cmdGallery(args[1:], stdout, stderr)
 	case "version", "--version", "-v":
