@@ -190,13 +190,14 @@
 //
 //	what          keys                                                records
 //	spikes        populations, window                                 every spike of the populations
-//	v             populations, neurons, sample, window                V of each listed neuron after each sample tick
+//	v             populations, neurons, sample, window, final         V of each listed neuron after each sample tick
 //	rate          populations, sample, window                         spikes per neuron and second over each bin
-//	weights       projection, synapses, sample, window                the weights after each sample tick
-//	synapses      projection, synapses | sample, variables, interval, window
+//	weights       projection, synapses, sample, window, final         the weights after each sample tick
+//	synapses      projection, synapses | sample, variables, interval, window, final
 //	                                                                  per-synapse variables of chosen synapses
-//	pathway       projection, variables, interval, window             mean and s.d. of each variable over the projection
-//	neuron_state  population, neurons, variables, interval, window    per-neuron state variables of chosen neurons
+//	pathway       projection, variables, interval, window, final      mean and s.d. of each variable over the projection
+//	neuron_state  population, neurons, variables, interval, window, final
+//	                                                                  per-neuron state variables of chosen neurons
 //
 // A v sample at tick t is the membrane potential after tick t has been
 // simulated (exact also for neurons at rest, which the engine does not

@@ -80,7 +80,9 @@ func cmdPlot(args []string, stdout, stderr io.Writer) int {
 	}
 	o := analysis.PlotOptions{MaxTraces: *traces, MaxSpikes: *maxSpikes}
 	dir := *out
+	target := arg // what DefaultFigures reads: the log, or a run directory without one
 	if path, err := analysis.LogPath(arg); err == nil {
+		target = path
 		r, err := spikelog.Open(path)
 		if err != nil {
 			return fail(err)
@@ -105,7 +107,7 @@ func cmdPlot(args []string, stdout, stderr io.Writer) int {
 	} else if dir == "" {
 		dir = filepath.Join(arg, "plots")
 	}
-	plots, err := analysis.DefaultFigures(arg, o)
+	plots, err := analysis.DefaultFigures(target, o)
 	if err != nil {
 		return fail(err)
 	}
