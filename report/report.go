@@ -80,6 +80,8 @@ func (i Integrity) String() string {
 		return fmt.Sprintf("incomplete: the run stopped before closing its log (%d bytes, every block intact)", i.Size)
 	case Damaged:
 		return fmt.Sprintf("damaged at byte offset %d of %d: %s; the report covers the intact bytes before it", i.Offset, i.Size, i.Err)
+	case NoLog:
+		return "the run directory holds no spike log (a [memory_curves] run writes " + analysis.MemoryCurvesName + ")"
 	}
 	return string(i.Status)
 }
@@ -103,6 +105,9 @@ type Figure struct {
 
 // Page is the content of a report; WriteHTML renders it.
 type Page struct {
+	// Title names the run: the scenario name of the log header, else of
+	// summary.json, else the run directory's name.
+	Title     string
 	Dir       string          // the run directory
 	Log       string          // the log's path; "" with Integrity.Status NoLog
 	Header    spikelog.Header // the log's header: program, scenario name, file and text, seed, resolution
@@ -148,6 +153,7 @@ func Build(path string, o Options) (*Page, error) {
 		return nil, err
 	}
 	p.readSummary()
+	defer p.setTitle()
 	src := log
 	if p.Log != "" {
 		var cleanup func()
@@ -181,6 +187,19 @@ func Build(path string, o Options) (*Page, error) {
 		p.Figures = append(p.Figures, Figure{Name: f.Name, SVG: svg})
 	}
 	return p, nil
+}
+
+// setTitle sets Title from the header, the summary or the directory.
+func (p *Page) setTitle() {
+	p.Title = p.Header.Scenario
+	for _, f := range p.Summary {
+		if f.Key == "scenario" && p.Title == "" {
+			p.Title = f.Value
+		}
+	}
+	if p.Title == "" {
+		p.Title = filepath.Base(p.Dir)
+	}
 }
 
 // dirHolds reports whether dir is a directory holding file name.
@@ -365,20 +384,42 @@ func jsonText(raw json.RawMessage) string {
 	case string:
 		return v
 	case json.Number:
-		if i, err := v.Int64(); err == nil {
-			return fmt.Sprint(i)
-		}
-		if f, err := v.Float64(); err == nil {
-			return fmt.Sprintf("%.6g", f)
-		}
+		return number(v)
 	case nil:
 		return "–"
+	case []any:
+		// Series of numbers (a memory-curve summary's SNR per time) are
+		// shortened like the other numbers.
+		parts := make([]string, len(v))
+		for i, x := range v {
+			n, ok := x.(json.Number)
+			if !ok {
+				parts = nil
+				break
+			}
+			parts[i] = number(n)
+		}
+		if parts != nil {
+			return "[" + strings.Join(parts, ", ") + "]"
+		}
 	}
 	var b bytes.Buffer
 	if json.Compact(&b, raw) != nil {
 		return string(raw)
 	}
 	return b.String()
+}
+
+// number formats a JSON number: integers as written (a 64-bit seed keeps
+// every digit), others with six significant digits.
+func number(n json.Number) string {
+	if !strings.ContainsAny(string(n), ".eE") {
+		return string(n)
+	}
+	if f, err := n.Float64(); err == nil {
+		return fmt.Sprintf("%.6g", f)
+	}
+	return string(n)
 }
 
 // sig formats a statistic with four significant digits, "–" when it

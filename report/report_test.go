@@ -174,7 +174,7 @@ func TestIntegrity(t *testing.T) {
 // SVG, and nothing that reaches outside the file.
 func TestPage(t *testing.T) {
 	l := writeToy(t)
-	summary := `{"scenario": "toy", "seed": 7, "simulated_s": 1.0, "wall_s": 0.0123456789,
+	summary := `{"scenario": "toy", "seed": 12498543282559293137, "simulated_s": 1.0, "wall_s": 0.0123456789, "memories": [0, 1.5, 1e-9],
 		"populations": [{"name": "A", "size": 2, "spikes": 150, "rate_hz": 75}, {"name": "B", "size": 3, "spikes": 0, "rate_hz": 0}]}`
 	dir := runDir(t, l.complete, summary)
 	p, err := Build(dir, Options{})
@@ -199,8 +199,8 @@ func TestPage(t *testing.T) {
 	if m := regexp.MustCompile(`(src|href)="(https?:|//)|url\(|@import`).FindString(page); m != "" {
 		t.Errorf("the page refers outside itself: %q", m)
 	}
-	order := []string{"<td>scenario</td><td>toy</td>", "<td>seed</td><td>7</td>", "<td>simulated_s</td><td>1</td>",
-		"<td>wall_s</td><td>0.0123457</td>", "<caption>populations</caption>",
+	order := []string{"<td>scenario</td><td>toy</td>", "<td>seed</td><td>12498543282559293137</td>", "<td>simulated_s</td><td>1</td>",
+		"<td>wall_s</td><td>0.0123457</td>", "<td>memories</td><td>[0, 1.5, 1e-09]</td>", "<caption>populations</caption>",
 		"<th>name</th><th>size</th><th>spikes</th><th>rate_hz</th>", "<td>A</td><td>2</td><td>150</td><td>75</td>"}
 	at := 0
 	for _, s := range order {
@@ -251,4 +251,28 @@ func TestBuildErrors(t *testing.T) {
 	if !strings.Contains(render(t, p), SummaryName) {
 		t.Error("the page does not name the bad summary")
 	}
+}
+
+// FuzzSummary feeds arbitrary summary.json files to the report: it never
+// panics, every table row has a cell per column, and the page renders.
+func FuzzSummary(f *testing.F) {
+	f.Add([]byte(`{"scenario": "toy", "seed": 7, "populations": [{"name": "A", "size": 2}, {"size": 3, "extra": [1, 2]}]}`))
+	f.Add([]byte(`{"a": {"b": null}, "c": [], "d": [{}], "e": 1e400}`))
+	f.Add([]byte(`[1, 2]`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p := &Page{}
+		if err := p.parseSummary(b); err != nil {
+			return
+		}
+		for _, tb := range p.SummaryTables {
+			for _, r := range tb.Rows {
+				if len(r) != len(tb.Columns) {
+					t.Fatalf("table %s: row of %d cells, %d columns", tb.Name, len(r), len(tb.Columns))
+				}
+			}
+		}
+		if err := p.WriteHTML(io.Discard); err != nil {
+			t.Fatal(err)
+		}
+	})
 }

@@ -45,6 +45,19 @@ func TestReportCommand(t *testing.T) {
 	if code := run([]string{"report", dir}, &o, &e); code != 1 || !strings.Contains(e.String(), "damaged at byte offset") {
 		t.Errorf("damaged log: exit %d, stderr %q; want 1 and the offset", code, e.String())
 	}
+	// A memory-curve run has no log: its page holds the summary and the
+	// memory-curve figure.
+	mc := runShipped(t, "memory_curves", "--set", "memory_curves.synapses=200", "--set", "memory_curves.trials=2")
+	runCmd(t, "report", mc)
+	page, err := os.ReadFile(filepath.Join(mc, report.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"<h1>memory_curves</h1>", `class="status nolog"`, `<figure id="fig-memory_curves">`, "<caption>models</caption>"} {
+		if !bytes.Contains(page, []byte(s)) {
+			t.Errorf("memory-curve report lacks %s", s)
+		}
+	}
 	if code := run([]string{"report"}, &o, &e); code != 2 {
 		t.Errorf("no argument: exit %d, want 2", code)
 	}
