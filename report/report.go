@@ -71,19 +71,29 @@ type Integrity struct {
 	Err    string // what is wrong with a damaged log
 }
 
-// String describes the state in one line.
+// String describes the state in one line, e.g. "damaged at byte offset
+// 1234 of 5678: ...".
 func (i Integrity) String() string {
+	if i.Status == Damaged {
+		return string(i.Status) + " " + i.Detail()
+	}
+	return string(i.Status) + ": " + i.Detail()
+}
+
+// Detail is String without the state's name, for a page that shows the
+// name apart.
+func (i Integrity) Detail() string {
 	switch i.Status {
 	case Complete:
-		return fmt.Sprintf("complete (%d bytes; the run closed its log)", i.Size)
+		return fmt.Sprintf("the run closed its log (%d bytes)", i.Size)
 	case Incomplete:
-		return fmt.Sprintf("incomplete: the run stopped before closing its log (%d bytes, every block intact)", i.Size)
+		return fmt.Sprintf("the run stopped before closing its log (%d bytes, every block intact)", i.Size)
 	case Damaged:
-		return fmt.Sprintf("damaged at byte offset %d of %d: %s; the report covers the intact bytes before it", i.Offset, i.Size, i.Err)
+		return fmt.Sprintf("at byte offset %d of %d: %s; the report covers the intact bytes before it", i.Offset, i.Size, i.Err)
 	case NoLog:
 		return "the run directory holds no spike log (a [memory_curves] run writes " + analysis.MemoryCurvesName + ")"
 	}
-	return string(i.Status)
+	return ""
 }
 
 // Field is one top-level entry of summary.json, its value as text.

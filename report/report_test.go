@@ -124,9 +124,9 @@ func TestIntegrity(t *testing.T) {
 		end    string
 		text   string
 	}{
-		{"complete", l.complete, Complete, 0, 150, 75, "run end mark", "complete ("},
+		{"complete", l.complete, Complete, 0, 150, 75, "run end mark", "the run closed its log"},
 		{"incomplete", l.intact, Incomplete, 0, 75, 75, "last record", "the run stopped before closing its log"},
-		{"damaged", damaged, Damaged, l.half, 75, 75, "last record", "damaged at byte offset " + strconv.FormatInt(l.half, 10)},
+		{"damaged", damaged, Damaged, l.half, 75, 75, "last record", "damaged</span> at byte offset " + strconv.FormatInt(l.half, 10)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p, err := Build(runDir(t, tc.log, ""), Options{})
