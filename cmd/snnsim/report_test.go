@@ -77,28 +77,29 @@ func chromium() string {
 	return ""
 }
 
-// probe is the test-only script added to a copy of the page: once the page
-// has loaded it measures every figure's SVG and the first text drawn in
-// it, decodes every image (HTML <img> and SVG <image>, such as the
-// raster), and writes the results into the DOM, which --dump-dom prints.
-// Its console.log marker shows that console messages reach the log that
-// the test scans.
+// probe is the test-only script added at the end of a copy of the page's
+// body. It loads every image of the page (HTML <img> and SVG <image>, such
+// as the raster) again as an HTML image, which delays the load event until
+// each has loaded or failed; on load it measures every figure's SVG and the
+// first text drawn in it, checks that each image decoded to a nonzero size,
+// and writes the results into the DOM, which --dump-dom prints. Everything
+// after the loads is synchronous, so the result is in the DOM when load
+// ends. Its console.log marker shows that console messages reach the log
+// that the test scans.
 const probe = `<script>
 console.log("probe-marker");
-addEventListener("load", async () => {
+const probeImages = [...document.images].map(i => i.src);
+for (const i of document.querySelectorAll("svg image")) probeImages.push(i.href.baseVal);
+const probeLoads = probeImages.map(src => { const im = new Image(); im.src = src; return im; });
+addEventListener("load", () => {
   const out = [];
   for (const s of document.querySelectorAll("figure svg")) {
     const r = s.getBoundingClientRect(), t = s.querySelector("text");
     const tw = t ? t.getBBox().width : 0;
     out.push("svg " + s.closest("figure").id + " " + Math.round(r.width) + " " + Math.round(r.height) + " " + Math.round(tw));
   }
-  const srcs = [...document.images].map(i => i.src);
-  for (const i of document.querySelectorAll("svg image")) srcs.push(i.href.baseVal);
-  for (const src of srcs) {
-    const im = new Image();
-    im.src = src;
-    try { await im.decode(); out.push("image " + im.naturalWidth + " " + im.naturalHeight); }
-    catch (e) { out.push("image failed " + src.slice(0, 40)); }
+  for (const im of probeLoads) {
+    out.push(im.complete && im.naturalWidth > 0 ? "image " + im.naturalWidth + " " + im.naturalHeight : "image failed " + im.src.slice(0, 40));
   }
   const p = document.createElement("pre");
   p.id = "probe-result";
