@@ -163,8 +163,7 @@ func Build(path string, o Options) (*Page, error) {
 		return nil, err
 	}
 	p.readSummary()
-	defer p.setTitle()
-	src := log
+	src := path // a memory-curve run directory
 	if p.Log != "" {
 		var cleanup func()
 		src, cleanup, err = p.check()
@@ -175,9 +174,8 @@ func Build(path string, o Options) (*Page, error) {
 		if err := p.stats(src); err != nil {
 			p.Problems = append(p.Problems, "statistics: "+err.Error())
 		}
-	} else {
-		src = path
 	}
+	p.setTitle()
 	figs, err := analysis.DefaultFigures(src, o.Plot)
 	if err != nil {
 		p.Problems = append(p.Problems, "figures: "+err.Error())
