@@ -1,4 +1,4 @@
-package netlist_test
+package scenario_test
 
 import (
 	"fmt"

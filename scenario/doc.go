@@ -438,4 +438,4 @@
 // delay/<projection>, sample/<projection>), so that a population or projection added to a
 // scenario does not change the others' arrays, and the same scenario and
 // seed always give identical networks.
-package netlist
+package scenario
