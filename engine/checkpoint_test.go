@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/checkpoint"
 	"github.com/snnsim/snnsim/netlist"
 	"github.com/snnsim/snnsim/stdp"
 )
@@ -63,7 +64,7 @@ func TestCheckpointResume(t *testing.T) {
 	if err := a.Checkpoint(&ck, json.RawMessage(`{"note":"test"}`)); err != nil {
 		t.Fatal(err)
 	}
-	meta, body, err := ReadCheckpoint(bytes.NewReader(ck.Bytes()))
+	meta, body, err := checkpoint.Read(bytes.NewReader(ck.Bytes()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +100,7 @@ func TestCheckpointResume(t *testing.T) {
 
 // TestCheckpointRefused feeds damaged, truncated and mismatched checkpoints
 // to ReadCheckpoint and Restore: each is refused with an error wrapping
-// ErrCheckpoint, and nothing panics.
+// checkpoint.ErrUnusable, and nothing panics.
 func TestCheckpointRefused(t *testing.T) {
 	net := plasticNet(3)
 	a, _ := New(net, Config{})
@@ -111,13 +112,13 @@ func TestCheckpointRefused(t *testing.T) {
 	data := ck.Bytes()
 	try := func(name string, data []byte, target *netlist.Network) {
 		t.Helper()
-		meta, body, err := ReadCheckpoint(bytes.NewReader(data))
+		meta, body, err := checkpoint.Read(bytes.NewReader(data))
 		if err == nil {
 			e, _ := New(target, Config{})
 			err = e.Restore(meta, body)
 		}
-		if !errors.Is(err, ErrCheckpoint) {
-			t.Errorf("%s: err = %v, want ErrCheckpoint", name, err)
+		if !errors.Is(err, checkpoint.ErrUnusable) {
+			t.Errorf("%s: err = %v, want checkpoint.ErrUnusable", name, err)
 		}
 	}
 	for _, n := range []int{0, 5, 8, 20, len(data) / 2, len(data) - 1} {
@@ -132,10 +133,10 @@ func TestCheckpointRefused(t *testing.T) {
 	other := plasticNet(4) // another seed: another network
 	try("other network", data, other)
 	// Another program version: rewrite the metadata with a valid checksum.
-	meta, body, _ := ReadCheckpoint(bytes.NewReader(data))
+	meta, body, _ := checkpoint.Read(bytes.NewReader(data))
 	meta.Program = "0.0.1"
 	b, _ := New(net, Config{})
-	if err := b.Restore(meta, body); !errors.Is(err, ErrCheckpoint) {
+	if err := b.Restore(meta, body); !errors.Is(err, checkpoint.ErrUnusable) {
 		t.Errorf("other version: err = %v", err)
 	}
 	// A used engine.
@@ -159,7 +160,7 @@ func TestWriteCheckpointAtomic(t *testing.T) {
 	// A kill in the middle of the next write leaves a partial temp file.
 	os.WriteFile(filepath.Join(dir, "ck.tmp123"), []byte("SNNSCKPT partial"), 0o644)
 	f, _ := os.Open(path)
-	meta, _, err := ReadCheckpoint(f)
+	meta, _, err := checkpoint.Read(f)
 	f.Close()
 	if err != nil || meta.Tick != 500 {
 		t.Fatalf("the checkpoint does not load after an interrupted write: %v (tick %d)", err, meta.Tick)
@@ -169,7 +170,7 @@ func TestWriteCheckpointAtomic(t *testing.T) {
 		t.Fatal(err)
 	}
 	f, _ = os.Open(path)
-	meta, _, err = ReadCheckpoint(f)
+	meta, _, err = checkpoint.Read(f)
 	f.Close()
 	if err != nil || meta.Tick != 1000 {
 		t.Fatalf("second checkpoint: %v (tick %d)", err, meta.Tick)
