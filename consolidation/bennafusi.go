@@ -532,12 +532,12 @@ func (m *BennaFusi) AppendState(b []byte) []byte {
 	return endMarkov(b, start)
 }
 
-// RestoreState replaces the state by the frame at the front of b and
-// returns the bytes after it. A truncated, corrupt (non-finite coordinate,
-// tick out of order), mismatched (other model, synapse count, number of
-// variables, chain constants, time unit or resolution) or unknown-version
-// state is refused with an error wrapping checkpoint.ErrCorrupt, checkpoint.ErrMismatch
-// or checkpoint.ErrVersion, and the model is left unchanged.
+// RestoreState replaces the state by the frame at the front of b and returns
+// the bytes after it. A truncated, corrupt (non-finite coordinate, tick out of
+// order), mismatched (other model, synapse count, number of variables, chain
+// constants, time unit or resolution) or unknown-version state is refused with
+// an error wrapping checkpoint.ErrCorrupt, checkpoint.ErrMismatch or
+// checkpoint.ErrVersion, and the model is left unchanged.
 func (m *BennaFusi) RestoreState(b []byte) ([]byte, error) {
 	id := m.ident()
 	d, rest, err := id.open(b)

@@ -139,9 +139,7 @@ func TestTTCState(t *testing.T) {
 	drive(a, 0, hour/2)
 	st := a.AppendState(nil)
 	b, wb := newTestTTC(t, 300, func(p *TTCParams) { p.TagScale = 0.3; p.InitUp = 0.3 })
-	if rest, err := b.RestoreState(st); err != nil || len(rest) != 0 {
-		t.Fatalf("RestoreState: %v (%d bytes left)", err, len(rest))
-	}
+	checkpointtest.MustRestore(t, b, st)
 	drive(a, hour/2, 3*hour)
 	drive(b, hour/2, 3*hour)
 	for s := range wa {

@@ -99,7 +99,7 @@ func TestCheckpointResume(t *testing.T) {
 }
 
 // TestCheckpointRefused feeds damaged, truncated and mismatched checkpoints
-// to ReadCheckpoint and Restore: each is refused with an error wrapping
+// to checkpoint.Read and Restore: each is refused with an error wrapping
 // checkpoint.ErrUnusable, and nothing panics.
 func TestCheckpointRefused(t *testing.T) {
 	net := plasticNet(3)

@@ -438,15 +438,15 @@ func replaceSection(body []byte, s section, repl []byte) []byte {
 // TestConsolidationCheckpointCorrupt: a damaged consolidation section of a
 // checkpoint (a flipped bit, truncated, empty, missing, trailing bytes,
 // another version, another model's state, a payload of garbage) is refused
-// with an error wrapping checkpoint.ErrUnusable that names the population
-// and says what is wrong. A sweep writes 8 bytes of garbage at offsets all over the
-// payload and recomputes the frame's checksum, so that the model's own
-// checks see it: Restore never panics. (Garbage that the models' checks
-// let through is accepted: tag_trigger_consolidation checks the tags and
-// z but not the per-neuron protein and traces; ziegler_2015 checks x, y, z
-// for NaN and ±Inf but not their size. A finite 1e306 restored into x runs
-// into NaN weights. Accidental damage never gets that far: the frame's
-// and the file's checksums catch it.)
+// with an error wrapping checkpoint.ErrUnusable that names the population and
+// says what is wrong. A sweep writes 8 bytes of garbage at offsets all over
+// the payload and recomputes the frame's checksum, so that the model's own
+// checks see it: Restore never panics. (Garbage that the models' checks let
+// through is accepted: tag_trigger_consolidation checks the tags and z but not
+// the per-neuron protein and traces; ziegler_2015 checks x, y, z for NaN and
+// ±Inf but not their size. A finite 1e306 restored into x runs into NaN
+// weights. Accidental damage never gets that far: the frame's and the file's
+// checksums catch it.)
 func TestConsolidationCheckpointCorrupt(t *testing.T) {
 	type ck struct {
 		net  *netlist.Network

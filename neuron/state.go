@@ -94,7 +94,7 @@ type stateLayout struct {
 	derive func()
 	// check, if not nil, checks the model's own invariants of a decoded
 	// state (vars as above, the status and state tick of each neuron, the
-	// tick of the last Update) and returns an ErrStateCorrupt error.
+	// tick of the last Update) and returns a checkpoint.ErrCorrupt error.
 	check func(last snnsim.Time, status []uint8, at []snnsim.Time, vars [][]float64) error
 }
 

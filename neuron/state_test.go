@@ -304,16 +304,7 @@ func checkResume(t *testing.T, s *stateScenario) {
 	endA := a.(checkpoint.Stater).AppendState(nil)
 
 	b := s.fresh(t)
-	rest, err := b.(checkpoint.Stater).RestoreState(state)
-	if err != nil {
-		t.Fatalf("RestoreState: %v", err)
-	}
-	if len(rest) != 0 {
-		t.Fatalf("RestoreState left %d bytes", len(rest))
-	}
-	if again := b.(checkpoint.Stater).AppendState(nil); !bytes.Equal(again, state) {
-		t.Fatalf("restored state differs from the saved one")
-	}
+	checkpointtest.MustRestore(t, b.(checkpoint.Stater), state)
 	// What the state leaves out, being derived from it.
 	if bb := popBase(b); !slices.Equal(bb.active, active) || bb.nLow != nLow {
 		t.Fatalf("restored: active list %v, %d neurons that can settle; saved %v, %d", bb.active, bb.nLow, active, nLow)
@@ -492,7 +483,7 @@ func TestStateParams(t *testing.T) {
 
 // TestStateInvalidPayload restores frames with a valid checksum but
 // inconsistent contents, as a writer bug would produce: each is refused
-// with ErrStateCorrupt and leaves the population as it was.
+// with checkpoint.ErrCorrupt and leaves the population as it was.
 func TestStateInvalidPayload(t *testing.T) {
 	type icase struct {
 		name string

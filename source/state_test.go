@@ -141,16 +141,7 @@ func TestStateResume(t *testing.T) {
 			if err := pcgB.UnmarshalBinary(rs); err != nil {
 				t.Fatal(err)
 			}
-			rest, err := b.(checkpoint.Stater).RestoreState(state)
-			if err != nil {
-				t.Fatalf("RestoreState: %v", err)
-			}
-			if len(rest) != 0 {
-				t.Fatalf("RestoreState left %d bytes", len(rest))
-			}
-			if again := b.(checkpoint.Stater).AppendState(nil); !bytes.Equal(again, state) {
-				t.Fatalf("restored state differs from the saved one")
-			}
+			checkpointtest.MustRestore(t, b.(checkpoint.Stater), state)
 			got := run(t, b, c.save, c.save+c.more, c.sets)
 			if !equalFirings(got, want) {
 				t.Fatalf("resumed run fired %d times, the straight run %d; first difference at %v",

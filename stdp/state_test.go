@@ -101,16 +101,7 @@ func resume[W Weight](t *testing.T, p Params, s stateSetup, sp split) {
 	apply(a, s.pr, evs[sp.at:], wa)
 
 	b := mustRule[W](t, p, testClock, stateNPre, stateNPost)
-	rest, err := b.RestoreState(state)
-	if err != nil {
-		t.Fatalf("RestoreState: %v", err)
-	}
-	if len(rest) != 0 {
-		t.Fatalf("RestoreState left %d bytes", len(rest))
-	}
-	if !bytes.Equal(b.AppendState(nil), state) {
-		t.Fatalf("restored state differs from the saved one")
-	}
+	checkpointtest.MustRestore(t, b, state)
 	changed := false
 	for k := range wb {
 		changed = changed || wb[k] != wa[k]

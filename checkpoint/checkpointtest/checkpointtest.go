@@ -147,6 +147,21 @@ func Run(t *testing.T, c Case) {
 	}
 }
 
+// MustRestore restores state, one frame, into r and fails tb unless r
+// takes all of it and then writes it back identically.
+func MustRestore(tb testing.TB, r checkpoint.Stater, state []byte) {
+	tb.Helper()
+	rest, err := r.RestoreState(state)
+	switch {
+	case err != nil:
+		tb.Fatalf("RestoreState: %v", err)
+	case len(rest) != 0:
+		tb.Fatalf("RestoreState left %d of %d bytes", len(rest), len(state))
+	case !bytes.Equal(r.AppendState(nil), state):
+		tb.Fatalf("the restored receiver writes another state")
+	}
+}
+
 // Refuse restores b into r and checks that it is refused with an error
 // wrapping kind (and checkpoint.ErrUnusable), and that r still writes the
 // state it wrote before. It returns the error, for checks of its message.

@@ -31,13 +31,14 @@ func readCheckpoint(t *testing.T, dir string) (checkpoint.Meta, []byte, resumeIn
 	return meta, body, info
 }
 
-// TestResumeGolden resumes run directories that an earlier build of
-// snnsim left with --stop-at (testdata/resume: stc_capture stopped at 1 h,
-// which holds adex neurons, protocol sources and tag-trigger-consolidation;
-// a plastic network stopped at 2 s, which holds Poisson sources, LIF neurons and pair STDP). This build must write
-// the same checkpoint at the same moment (the body byte for byte, and the
-// metadata but for the program version), and resuming the old checkpoint
-// must append to the log exactly what resuming its own appends.
+// TestResumeGolden resumes run directories that an earlier build of snnsim
+// left with --stop-at (testdata/resume: stc_capture stopped at 1 h, which
+// holds adex neurons, protocol sources and tag-trigger-consolidation; a
+// plastic network stopped at 2 s, which holds Poisson sources, LIF neurons and
+// pair STDP). This build must write the same checkpoint at the same moment
+// (the body byte for byte, and the metadata but for the program version), and
+// resuming the old checkpoint must append to the log exactly what resuming its
+// own appends.
 func TestResumeGolden(t *testing.T) {
 	for _, c := range []struct{ name, at string }{{"stc_capture_1h", "1h"}, {"pair_stdp_2s", "2s"}} {
 		t.Run(c.name, func(t *testing.T) {
