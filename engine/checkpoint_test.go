@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/snnsim/snnsim"
@@ -110,34 +111,43 @@ func TestCheckpointRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	data := ck.Bytes()
-	try := func(name string, data []byte, target *netlist.Network) {
+	try := func(name string, data []byte, target *netlist.Network, kind error) {
 		t.Helper()
 		meta, body, err := checkpoint.Read(bytes.NewReader(data))
 		if err == nil {
 			e, _ := New(target, Config{})
 			err = e.Restore(meta, body)
 		}
-		if !errors.Is(err, checkpoint.ErrUnusable) {
-			t.Errorf("%s: err = %v, want checkpoint.ErrUnusable", name, err)
+		if !errors.Is(err, kind) || !errors.Is(err, checkpoint.ErrUnusable) {
+			t.Errorf("%s: err = %v, want %v", name, err, kind)
 		}
 	}
 	for _, n := range []int{0, 5, 8, 20, len(data) / 2, len(data) - 1} {
-		try("truncated", data[:n], net)
+		try("truncated", data[:n], net, checkpoint.ErrCorrupt)
 	}
 	rng := rand.New(rand.NewPCG(1, 1))
 	for range 50 {
 		d := bytes.Clone(data)
 		d[rng.IntN(len(d))] ^= byte(1 << rng.IntN(8))
-		try("bit flip", d, net)
+		try("bit flip", d, net, checkpoint.ErrUnusable)
 	}
 	other := plasticNet(4) // another seed: another network
-	try("other network", data, other)
+	try("other network", data, other, checkpoint.ErrMismatch)
 	// Another program version: rewrite the metadata with a valid checksum.
 	meta, body, _ := checkpoint.Read(bytes.NewReader(data))
 	meta.Program = "0.0.1"
 	b, _ := New(net, Config{})
-	if err := b.Restore(meta, body); !errors.Is(err, checkpoint.ErrUnusable) {
+	if err := b.Restore(meta, body); !errors.Is(err, checkpoint.ErrVersion) {
 		t.Errorf("other version: err = %v", err)
+	}
+	// A body cut short or with bytes after it, inside a valid file: the
+	// engine's own reading refuses it.
+	meta.Program = snnsim.BuildVersion()
+	for _, cut := range [][]byte{body[:len(body)/2], append(slices.Clone(body), 0)} {
+		e, _ := New(net, Config{})
+		if err := e.Restore(meta, cut); !errors.Is(err, checkpoint.ErrCorrupt) || !strings.HasPrefix(err.Error(), "engine: Restore: ") {
+			t.Errorf("a body of %d bytes of %d: err = %v", len(cut), len(body), err)
+		}
 	}
 	// A used engine.
 	if err := a.Restore(meta, body); err == nil {
