@@ -8,7 +8,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/snnsim/snnsim"
-	"github.com/snnsim/snnsim/internal/statefmt"
+	"github.com/snnsim/snnsim/checkpoint"
 )
 
 const modelBennaFusi = "benna_fusi"
@@ -522,22 +522,22 @@ func (m *BennaFusi) AppendState(b []byte) []byte {
 	b, start := beginMarkov(b, modelBennaFusi)
 	id := m.ident()
 	b = id.append(b)
-	b = statefmt.PutI64(b, int64(m.now))
+	b = checkpoint.PutI64(b, int64(m.now))
 	for s, last := range m.last {
-		b = statefmt.PutI64(b, int64(last))
+		b = checkpoint.PutI64(b, int64(last))
 		for _, x := range m.z[s*m.m : (s+1)*m.m] {
-			b = statefmt.PutF64(b, x)
+			b = checkpoint.PutF64(b, x)
 		}
 	}
 	return endMarkov(b, start)
 }
 
-// RestoreState replaces the state by the frame at the front of b and
-// returns the bytes after it. A truncated, corrupt (non-finite coordinate,
-// tick out of order), mismatched (other model, synapse count, number of
-// variables, chain constants, time unit or resolution) or unknown-version
-// state is refused with an error wrapping ErrStateCorrupt, ErrStateMismatch
-// or ErrStateVersion, and the model is left unchanged.
+// RestoreState replaces the state by the frame at the front of b and returns
+// the bytes after it. A truncated, corrupt (non-finite coordinate, tick out of
+// order), mismatched (other model, synapse count, number of variables, chain
+// constants, time unit or resolution) or unknown-version state is refused with
+// an error wrapping checkpoint.ErrCorrupt, checkpoint.ErrMismatch or
+// checkpoint.ErrVersion, and the model is left unchanged.
 func (m *BennaFusi) RestoreState(b []byte) ([]byte, error) {
 	id := m.ident()
 	d, rest, err := id.open(b)
@@ -550,23 +550,23 @@ func (m *BennaFusi) RestoreState(b []byte) ([]byte, error) {
 		return nil, d.Done(tag)
 	}
 	if !ok {
-		return nil, markovCodec.Corruptf("benna_fusi state at tick %d", now)
+		return nil, stateCodec.Corruptf("benna_fusi state at tick %d", now)
 	}
 	n := len(m.last)
 	if len(d.B) != n*8*(1+m.m) {
-		return nil, markovCodec.Corruptf("benna_fusi state has %d bytes of synapse records, %d synapses of %d variables need %d", len(d.B), n, m.m, n*8*(1+m.m))
+		return nil, stateCodec.Corruptf("benna_fusi state has %d bytes of synapse records, %d synapses of %d variables need %d", len(d.B), n, m.m, n*8*(1+m.m))
 	}
 	last := make([]snnsim.Time, n)
 	z := make([]float64, n*m.m)
 	for s := range last {
 		var ok bool
 		if last[s], ok = readMarkovTick(d, now); !ok {
-			return nil, markovCodec.Corruptf("benna_fusi synapse %d last updated at tick %d, the state is at tick %d", s, last[s], now)
+			return nil, stateCodec.Corruptf("benna_fusi synapse %d last updated at tick %d, the state is at tick %d", s, last[s], now)
 		}
 		for i := range m.m {
 			x := d.F64()
 			if math.IsNaN(x) || math.IsInf(x, 0) {
-				return nil, markovCodec.Corruptf("benna_fusi synapse %d has the eigen-coordinate %g", s, x)
+				return nil, stateCodec.Corruptf("benna_fusi synapse %d has the eigen-coordinate %g", s, x)
 			}
 			z[s*m.m+i] = x
 		}

@@ -154,15 +154,15 @@ func (m *Binary) Set(_ snnsim.Time, v int, s int64, x float64) error {
 // count (int64).
 func (m *Binary) AppendState(b []byte) []byte { return m.appendState(b, m.ident()) }
 
-// RestoreState replaces the state by the frame at the front of b and
-// returns the bytes after it. A truncated, corrupt, mismatched (other
-// model, synapse count or seed) or unknown-version state is refused with an
-// error wrapping ErrStateCorrupt, ErrStateMismatch or ErrStateVersion, and
+// RestoreState replaces the state by the frame at the front of b and returns
+// the bytes after it. A truncated, corrupt, mismatched (other model, synapse
+// count or seed) or unknown-version state is refused with an error wrapping
+// checkpoint.ErrCorrupt, checkpoint.ErrMismatch or checkpoint.ErrVersion, and
 // the model is left unchanged.
 func (m *Binary) RestoreState(b []byte) ([]byte, error) {
 	return m.restoreState(b, m.ident(), func(s int, st int8) error {
 		if st != -1 && st != 1 {
-			return markovCodec.Corruptf("binary state of synapse %d is %d, not -1 or +1", s, st)
+			return stateCodec.Corruptf("binary state of synapse %d is %d, not -1 or +1", s, st)
 		}
 		return nil
 	})

@@ -2,15 +2,16 @@ package consolidation
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/snnsim/snnsim"
-	"github.com/snnsim/snnsim/internal/statefmt"
+	"github.com/snnsim/snnsim/checkpoint"
+	"github.com/snnsim/snnsim/checkpoint/checkpointtest"
 )
 
 // mkLayout returns a layout of n synapses from one source onto one target,
@@ -449,75 +450,54 @@ func TestMarkovState(t *testing.T) {
 				t.Fatal("restored model diverged from the original")
 			}
 
-			target := mkNew(t, p, l)
-			before := target.AppendState(nil)
-			refuse := func(name string, b []byte, kind error) {
-				t.Helper()
-				_, err := target.RestoreState(b)
-				if !errors.Is(err, kind) {
-					t.Errorf("%s: got %v, want %v", name, err, kind)
-				}
-				if !bytes.Equal(target.AppendState(nil), before) {
-					t.Fatalf("%s: a refused state changed the model", name)
-				}
-			}
-			for cut := 0; cut < len(state); cut += 1 + len(state)/97 {
-				refuse(fmt.Sprintf("truncated to %d", cut), state[:cut], ErrStateCorrupt)
-			}
-			for _, at := range []int{0, 5, len(state) / 2, len(state) - 1} {
-				bad := append([]byte(nil), state...)
-				bad[at] ^= 0x40
-				refuse(fmt.Sprintf("byte %d flipped", at), bad, ErrStateCorrupt)
-			}
+			foreign := []checkpointtest.Foreign{{Name: "size", State: mkNew(t, p, mkLayout(n+1, 0.5, 99)).AppendState(nil)}}
 			for _, other := range mcModels() {
 				if other.Model() != p.Model() {
-					refuse("state of "+other.Model(), mkNew(t, other, l).AppendState(nil), ErrStateMismatch)
+					foreign = append(foreign, checkpointtest.Foreign{Name: "model=" + other.Model(), State: mkNew(t, other, l).AppendState(nil), Says: other.Model()})
 				}
 			}
-			refuse("other size", mkNew(t, p, mkLayout(n+1, 0.5, 99)).AppendState(nil), ErrStateMismatch)
 			if p.Model() != modelBennaFusi {
-				refuse("other seed", mkNew(t, p, mkLayout(n, 0.5, 98)).AppendState(nil), ErrStateMismatch)
+				foreign = append(foreign, checkpointtest.Foreign{Name: "seed", State: mkNew(t, p, mkLayout(n, 0.5, 98)).AppendState(nil)})
 			} else {
-				refuse("other resolution", mkNew(t, p, mkLayout(n, 0.25, 99)).AppendState(nil), ErrStateMismatch)
+				foreign = append(foreign, checkpointtest.Foreign{Name: "resolution", State: mkNew(t, p, mkLayout(n, 0.25, 99)).AppendState(nil)})
 			}
-			// Same payload, another version, valid checksum.
-			payload, _, err := markovCodec.Open(state, markovTag(p.Model()), markovVersion)
-			if err != nil {
-				t.Fatal(err)
-			}
-			v2, start := statefmt.Begin(nil, markovTag(p.Model()), markovVersion+1)
-			v2 = statefmt.End(append(v2, payload...), start)
-			refuse("version 2", v2, ErrStateVersion)
+			checkpointtest.Run(t, checkpointtest.Case{
+				Name: "model=" + p.Model(), State: state, Foreign: foreign,
+				New: func(tb testing.TB) checkpoint.Stater { return mkNew(tb, p, l) },
+			})
 			// Valid frame, invalid contents.
-			reframe := func(mut func(p []byte) []byte) []byte {
-				b, start := statefmt.Begin(nil, markovTag(p.Model()), markovVersion)
-				return statefmt.End(append(b, mut(append([]byte(nil), payload...))...), start)
+			payload := checkpointtest.Payload(state)
+			target := mkNew(t, p, l)
+			refuse := func(name string, b []byte, kind error) {
+				t.Helper()
+				t.Run(name, func(t *testing.T) { checkpointtest.Refuse(t, target, b, kind) })
 			}
-			refuse("payload too long", reframe(func(p []byte) []byte { return append(p, 0) }), ErrStateCorrupt)
-			refuse("payload too short", reframe(func(p []byte) []byte { return p[:len(p)-1] }), ErrStateCorrupt)
+			reframe := func(mut func(p []byte) []byte) []byte {
+				return checkpointtest.Frame(markovTag(p.Model()), markovVersion, mut(slices.Clone(payload)))
+			}
 			switch p.Model() {
 			case modelBinary:
-				refuse("state 0", reframe(func(p []byte) []byte { p[16+3] = 0; return p }), ErrStateCorrupt)
+				refuse("state 0", reframe(func(p []byte) []byte { p[16+3] = 0; return p }), checkpoint.ErrCorrupt)
 			case modelCascade:
-				refuse("depth 7 of 6", reframe(func(p []byte) []byte { p[24+3] = 7; return p }), ErrStateCorrupt)
+				refuse("depth 7 of 6", reframe(func(p []byte) []byte { p[24+3] = 7; return p }), checkpoint.ErrCorrupt)
 			case modelBennaFusi:
 				// ident: n, seed, variables, 4 floats = 7·8 bytes; now; synapse 0: last, z_1.
 				refuse("NaN coordinate", reframe(func(p []byte) []byte {
-					copy(p[7*8+2*8:], statefmt.PutF64(nil, math.NaN()))
+					copy(p[7*8+2*8:], checkpoint.PutF64(nil, math.NaN()))
 					return p
-				}), ErrStateCorrupt)
+				}), checkpoint.ErrCorrupt)
 				refuse("last after now", reframe(func(p []byte) []byte {
-					copy(p[7*8+8:], statefmt.PutI64(nil, 1<<40))
+					copy(p[7*8+8:], checkpoint.PutI64(nil, 1<<40))
 					return p
-				}), ErrStateCorrupt)
+				}), checkpoint.ErrCorrupt)
 			}
 		})
 	}
 }
 
-// FuzzCascadeRestoreState feeds arbitrary bytes to RestoreState: it must
-// never panic, must refuse with one of the three sentinels and leave the
-// model unchanged, or accept a state that it writes back identically.
+// FuzzCascadeRestoreState feeds arbitrary bytes to RestoreState: never a
+// panic, the contract of checkpointtest.Restore, and an accepted state
+// has every depth in [1, 4].
 func FuzzCascadeRestoreState(f *testing.F) {
 	p := DefaultCascade()
 	p.Depth = 4
@@ -537,19 +517,8 @@ func FuzzCascadeRestoreState(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		before := m.AppendState(nil)
-		rest, err := m.RestoreState(data)
-		if err != nil {
-			if !errors.Is(err, ErrStateCorrupt) && !errors.Is(err, ErrStateMismatch) && !errors.Is(err, ErrStateVersion) {
-				t.Fatalf("error %v wraps no sentinel", err)
-			}
-			if !bytes.Equal(m.AppendState(nil), before) {
-				t.Fatal("refused state changed the model")
-			}
+		if !checkpointtest.Restore(t, m, data) {
 			return
-		}
-		if got := m.AppendState(nil); !bytes.Equal(got, data[:len(data)-len(rest)]) {
-			t.Fatal("accepted state is not written back identically")
 		}
 		for s := range m.Len() {
 			if d := m.Get(2, int64(s)); d < 1 || d > 4 {

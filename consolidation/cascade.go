@@ -265,12 +265,12 @@ func (m *Cascade) AppendState(b []byte) []byte { return m.appendState(b, m.ident
 // RestoreState replaces the state by the frame at the front of b and
 // returns the bytes after it. A truncated, corrupt, mismatched (other
 // model, synapse count, seed or depth) or unknown-version state is refused
-// with an error wrapping ErrStateCorrupt, ErrStateMismatch or
-// ErrStateVersion, and the model is left unchanged.
+// with an error wrapping checkpoint.ErrCorrupt, checkpoint.ErrMismatch or
+// checkpoint.ErrVersion, and the model is left unchanged.
 func (m *Cascade) RestoreState(b []byte) ([]byte, error) {
 	return m.restoreState(b, m.ident(), func(s int, st int8) error {
 		if st == 0 || int(st) < -m.p.Depth || int(st) > m.p.Depth {
-			return markovCodec.Corruptf("cascade state of synapse %d is %d, not ±1 … ±%d", s, st, m.p.Depth)
+			return stateCodec.Corruptf("cascade state of synapse %d is %d, not ±1 … ±%d", s, st, m.p.Depth)
 		}
 		return nil
 	})

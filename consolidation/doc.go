@@ -22,11 +22,12 @@
 //
 // # Contract
 //
-// [Model] states what the engine calls and when; [Layout] is what a model
-// is bound to; [Streams] gives each synapse a random stream that does not
-// depend on processing order. States are saved and restored as
-// internal/statefmt frames tagged "consolidation/<model>"; a refused state
-// wraps [ErrStateCorrupt], [ErrStateMismatch] or [ErrStateVersion].
+// [Model] states what the engine calls and when; [Layout] is what a model is
+// bound to; [Streams] gives each synapse a random stream that does not depend
+// on processing order. States are saved and restored as checkpoint frames
+// tagged "consolidation/<model>"; a refused state wraps
+// [checkpoint.ErrCorrupt], [checkpoint.ErrMismatch] or
+// [checkpoint.ErrVersion].
 //
 // # Memory curves
 //

@@ -156,7 +156,7 @@ type Model interface {
 	// NeuronGet returns per-neuron variable v of target j.
 	NeuronGet(v int, j int32) float64
 	// AppendState and RestoreState save and restore the whole state (not
-	// the parameters) for checkpoints, as one internal/statefmt frame.
+	// the parameters) for checkpoints, as one frame (checkpoint.Stater).
 	AppendState(b []byte) []byte
 	RestoreState(b []byte) (rest []byte, err error)
 }
@@ -169,13 +169,6 @@ type Model interface {
 type VoltageInduced interface {
 	Voltage(t snnsim.Time, v func(j int32) float64, fired []int32)
 }
-
-// Errors of RestoreState; the returned error wraps one of them.
-var (
-	ErrStateCorrupt  = errors.New("consolidation: corrupt or truncated state")
-	ErrStateMismatch = errors.New("consolidation: state of another model or size")
-	ErrStateVersion  = errors.New("consolidation: unknown state version")
-)
 
 // registry maps model names to their default parameters.
 var registry = map[string]func() Params{}

@@ -13,7 +13,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/snnsim/snnsim"
-	"github.com/snnsim/snnsim/internal/statefmt"
+	"github.com/snnsim/snnsim/checkpoint"
 )
 
 // activeSet is the set of synapses that need slow-clock steps. Adding,
@@ -159,16 +159,16 @@ func (tr *lazyTrace) bump(i int32, t snnsim.Time) {
 // appendTo appends every neuron's last tick, value after and value before.
 func (tr *lazyTrace) appendTo(b []byte) []byte {
 	for i := range tr.last {
-		b = statefmt.PutI64(b, int64(tr.last[i]))
-		b = statefmt.PutF64(b, tr.after[i])
-		b = statefmt.PutF64(b, tr.before[i])
+		b = checkpoint.PutI64(b, int64(tr.last[i]))
+		b = checkpoint.PutF64(b, tr.after[i])
+		b = checkpoint.PutF64(b, tr.before[i])
 	}
 	return b
 }
 
 // read reads n traces written by appendTo into a new trace of the same
 // time constant; ticks must lie in [0, now] and values be finite and >= 0.
-func (tr *lazyTrace) read(d *statefmt.Decoder, now snnsim.Time, what string) (lazyTrace, error) {
+func (tr *lazyTrace) read(d *checkpoint.Decoder, now snnsim.Time, what string) (lazyTrace, error) {
 	n := len(tr.last)
 	if len(d.B) < 24*n {
 		d.Short = true
@@ -288,7 +288,7 @@ func slowPeriod(model, key string, ms float64, c snnsim.Clock) (snnsim.Time, err
 }
 
 // stateCodec makes the RestoreState errors of this package's models.
-var stateCodec = statefmt.Codec{Pkg: "consolidation", Corrupt: ErrStateCorrupt, Mismatch: ErrStateMismatch, Version: ErrStateVersion}
+var stateCodec = checkpoint.Codec{Pkg: "consolidation"}
 
 // stateVersion is the payload version the models of this file set write.
 const stateVersion = 1
@@ -331,27 +331,27 @@ func newStateIdent(model string, l *Layout, keys []string, vals []float64) state
 }
 
 func (id *stateIdent) appendTo(b []byte) []byte {
-	b = statefmt.PutI64(b, int64(id.nSyn))
-	b = statefmt.PutI64(b, int64(id.nPre))
-	b = statefmt.PutI64(b, int64(id.nPost))
-	b = statefmt.PutF64(b, id.dt)
-	b = statefmt.PutI64(b, int64(id.seed))
-	b = statefmt.PutI64(b, int64(id.topo))
+	b = checkpoint.PutI64(b, int64(id.nSyn))
+	b = checkpoint.PutI64(b, int64(id.nPre))
+	b = checkpoint.PutI64(b, int64(id.nPost))
+	b = checkpoint.PutF64(b, id.dt)
+	b = checkpoint.PutI64(b, int64(id.seed))
+	b = checkpoint.PutI64(b, int64(id.topo))
 	for _, v := range id.vals {
-		b = statefmt.PutF64(b, v)
+		b = checkpoint.PutF64(b, v)
 	}
 	return b
 }
 
 // open opens the frame at the front of b and checks the identity; it
 // returns a decoder positioned after it and the bytes after the frame.
-func (id *stateIdent) open(b []byte) (*statefmt.Decoder, []byte, error) {
+func (id *stateIdent) open(b []byte) (*checkpoint.Decoder, []byte, error) {
 	tag := stateTag(id.model)
 	payload, rest, err := stateCodec.Open(b, tag, stateVersion)
 	if err != nil {
 		return nil, nil, err
 	}
-	d := &statefmt.Decoder{B: payload, C: &stateCodec}
+	d := &checkpoint.Decoder{B: payload, C: &stateCodec}
 	nSyn, nPre, nPost, dt := d.I64(), d.I64(), d.I64(), d.F64()
 	seed, topo := uint64(d.I64()), uint64(d.I64())
 	vals := make([]float64, len(id.vals))
@@ -381,9 +381,9 @@ func (id *stateIdent) open(b []byte) (*statefmt.Decoder, []byte, error) {
 }
 
 // beginState starts the frame of the model of id and appends the identity;
-// statefmt.End closes the frame.
+// checkpoint.End closes the frame.
 func beginState(b []byte, id *stateIdent) ([]byte, int) {
-	b, start := statefmt.Begin(b, stateTag(id.model), stateVersion)
+	b, start := checkpoint.Begin(b, stateTag(id.model), stateVersion)
 	return id.appendTo(b), start
 }
 
@@ -391,8 +391,8 @@ func beginState(b []byte, id *stateIdent) ([]byte, int) {
 // tick now and the last slow tick; openClocked reads them back.
 func beginClocked(b []byte, id *stateIdent, now snnsim.Time, c *slowClock) ([]byte, int) {
 	b, start := beginState(b, id)
-	b = statefmt.PutI64(b, int64(now))
-	b = statefmt.PutI64(b, int64(c.done))
+	b = checkpoint.PutI64(b, int64(now))
+	b = checkpoint.PutI64(b, int64(c.done))
 	return b, start
 }
 
@@ -400,7 +400,7 @@ func beginClocked(b []byte, id *stateIdent, now snnsim.Time, c *slowClock) ([]by
 // identity, the model tick and the slow clock (of step period); it returns
 // a decoder positioned after them, the bytes after the frame, the model
 // tick and the last slow tick.
-func (id *stateIdent) openClocked(b []byte, period snnsim.Time) (d *statefmt.Decoder, rest []byte, now, done snnsim.Time, err error) {
+func (id *stateIdent) openClocked(b []byte, period snnsim.Time) (d *checkpoint.Decoder, rest []byte, now, done snnsim.Time, err error) {
 	d, rest, err = id.open(b)
 	if err != nil {
 		return nil, nil, 0, 0, err
@@ -417,7 +417,7 @@ func (id *stateIdent) openClocked(b []byte, period snnsim.Time) (d *statefmt.Dec
 
 // closeActive reads the active synapses that end a frame (appendActive)
 // and checks that nothing follows them.
-func (id *stateIdent) closeActive(d *statefmt.Decoder) ([]int64, error) {
+func (id *stateIdent) closeActive(d *checkpoint.Decoder) ([]int64, error) {
 	list, err := readActive(d, id.nSyn, id.model)
 	if err != nil {
 		return nil, err
@@ -430,16 +430,16 @@ func (id *stateIdent) closeActive(d *statefmt.Decoder) ([]int64, error) {
 
 // appendActive appends the members of an active set.
 func appendActive(b []byte, a *activeSet) []byte {
-	b = statefmt.PutI64(b, int64(len(a.list)))
+	b = checkpoint.PutI64(b, int64(len(a.list)))
 	for _, s := range a.list {
-		b = statefmt.PutI64(b, s)
+		b = checkpoint.PutI64(b, s)
 	}
 	return b
 }
 
 // readActive reads what appendActive wrote for n synapses; it checks the
 // indices are in range and distinct.
-func readActive(d *statefmt.Decoder, n int, model string) ([]int64, error) {
+func readActive(d *checkpoint.Decoder, n int, model string) ([]int64, error) {
 	c, ok := d.Count(8)
 	if !ok {
 		return nil, nil

@@ -5,7 +5,7 @@ import (
 	"math"
 
 	"github.com/snnsim/snnsim"
-	"github.com/snnsim/snnsim/internal/statefmt"
+	"github.com/snnsim/snnsim/checkpoint"
 )
 
 // This file holds what the memory-curve models (binary, cascade,
@@ -15,9 +15,6 @@ import (
 // markovVersion is the payload version that the memory-curve models'
 // AppendState writes and RestoreState reads.
 const markovVersion = 1
-
-// markovCodec makes the RestoreState errors of the memory-curve models.
-var markovCodec = statefmt.Codec{Pkg: "consolidation", Corrupt: ErrStateCorrupt, Mismatch: ErrStateMismatch, Version: ErrStateVersion}
 
 // markovTag is the frame tag of a model: "consolidation/" and its name.
 func markovTag(model string) string { return "consolidation/" + model }
@@ -120,13 +117,13 @@ type markovIdent struct {
 }
 
 func (id *markovIdent) append(b []byte) []byte {
-	b = statefmt.PutI64(b, int64(id.n))
-	b = statefmt.PutI64(b, int64(id.seed))
+	b = checkpoint.PutI64(b, int64(id.n))
+	b = checkpoint.PutI64(b, int64(id.seed))
 	for _, v := range id.ints {
-		b = statefmt.PutI64(b, v)
+		b = checkpoint.PutI64(b, v)
 	}
 	for _, v := range id.floats {
-		b = statefmt.PutF64(b, v)
+		b = checkpoint.PutF64(b, v)
 	}
 	return b
 }
@@ -134,13 +131,13 @@ func (id *markovIdent) append(b []byte) []byte {
 // open reads the frame at the front of b, checks its ident against id and
 // returns a decoder positioned after the ident and the bytes after the
 // frame.
-func (id *markovIdent) open(b []byte) (*statefmt.Decoder, []byte, error) {
+func (id *markovIdent) open(b []byte) (*checkpoint.Decoder, []byte, error) {
 	tag := markovTag(id.model)
-	payload, rest, err := markovCodec.Open(b, tag, markovVersion)
+	payload, rest, err := stateCodec.Open(b, tag, markovVersion)
 	if err != nil {
 		return nil, nil, err
 	}
-	d := &statefmt.Decoder{B: payload, C: &markovCodec}
+	d := &checkpoint.Decoder{B: payload, C: &stateCodec}
 	n, seed := d.I64(), uint64(d.I64())
 	ints := make([]int64, len(id.ints))
 	for k := range ints {
@@ -154,19 +151,19 @@ func (id *markovIdent) open(b []byte) (*statefmt.Decoder, []byte, error) {
 		return nil, nil, d.Done(tag)
 	}
 	if n != int64(id.n) {
-		return nil, nil, markovCodec.Mismatchf("%s state of %d synapses, this model has %d", id.model, n, id.n)
+		return nil, nil, stateCodec.Mismatchf("%s state of %d synapses, this model has %d", id.model, n, id.n)
 	}
 	if seed != id.seed {
-		return nil, nil, markovCodec.Mismatchf("%s state with seed %d, this model has seed %d", id.model, seed, id.seed)
+		return nil, nil, stateCodec.Mismatchf("%s state with seed %d, this model has seed %d", id.model, seed, id.seed)
 	}
 	for k, v := range ints {
 		if v != id.ints[k] {
-			return nil, nil, markovCodec.Mismatchf("%s state with %s = %d, this model has %d", id.model, id.ikeys[k], v, id.ints[k])
+			return nil, nil, stateCodec.Mismatchf("%s state with %s = %d, this model has %d", id.model, id.ikeys[k], v, id.ints[k])
 		}
 	}
 	for k, v := range floats {
 		if math.Float64bits(v) != math.Float64bits(id.floats[k]) {
-			return nil, nil, markovCodec.Mismatchf("%s state with %s = %g, this model has %g", id.model, id.fkeys[k], v, id.floats[k])
+			return nil, nil, stateCodec.Mismatchf("%s state with %s = %g, this model has %g", id.model, id.fkeys[k], v, id.floats[k])
 		}
 	}
 	return d, rest, nil
@@ -175,14 +172,14 @@ func (id *markovIdent) open(b []byte) (*statefmt.Decoder, []byte, error) {
 // markovAppendCounts appends the per-synapse draw counts of r.
 func markovAppendCounts(b []byte, r *Streams) []byte {
 	for _, c := range r.Counts() {
-		b = statefmt.PutI64(b, int64(c))
+		b = checkpoint.PutI64(b, int64(c))
 	}
 	return b
 }
 
 // markovReadCounts reads n draw counts (any value is valid: a count only says
 // where the synapse's stream resumes).
-func markovReadCounts(d *statefmt.Decoder, n int) []uint64 {
+func markovReadCounts(d *checkpoint.Decoder, n int) []uint64 {
 	if len(d.B) < 8*n {
 		d.Short = true
 		return nil
@@ -195,14 +192,14 @@ func markovReadCounts(d *statefmt.Decoder, n int) []uint64 {
 }
 
 // readMarkovTick reads a tick that must lie in [0, limit].
-func readMarkovTick(d *statefmt.Decoder, limit snnsim.Time) (snnsim.Time, bool) {
+func readMarkovTick(d *checkpoint.Decoder, limit snnsim.Time) (snnsim.Time, bool) {
 	t := snnsim.Time(d.I64())
 	return t, t >= 0 && t <= limit
 }
 
 // beginMarkov starts a frame for model; endMarkov closes it.
 func beginMarkov(b []byte, model string) ([]byte, int) {
-	return statefmt.Begin(b, markovTag(model), markovVersion)
+	return checkpoint.Begin(b, markovTag(model), markovVersion)
 }
 
-func endMarkov(b []byte, start int) []byte { return statefmt.End(b, start) }
+func endMarkov(b []byte, start int) []byte { return checkpoint.End(b, start) }

@@ -5,7 +5,7 @@ import (
 	"math"
 
 	"github.com/snnsim/snnsim"
-	"github.com/snnsim/snnsim/internal/statefmt"
+	"github.com/snnsim/snnsim/checkpoint"
 )
 
 const modelTrivial = "trivial"
@@ -110,9 +110,9 @@ func (m *trivial) Set(_ snnsim.Time, v int, s int64, x float64) error {
 func (m *trivial) AppendState(b []byte) []byte {
 	b, start := beginState(b, &m.id)
 	for _, v := range m.w {
-		b = statefmt.PutF64(b, v)
+		b = checkpoint.PutF64(b, v)
 	}
-	return statefmt.End(b, start)
+	return checkpoint.End(b, start)
 }
 
 // RestoreState reads a frame written by AppendState; on error the model is

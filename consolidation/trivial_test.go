@@ -2,9 +2,6 @@ package consolidation
 
 import (
 	"bytes"
-	"encoding/binary"
-	"errors"
-	"hash/crc32"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -12,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/checkpoint"
+	"github.com/snnsim/snnsim/checkpoint/checkpointtest"
 )
 
 // This file holds the trivial model's tests and the helpers and tables
@@ -121,7 +120,7 @@ type modelCase struct {
 	layout Layout
 }
 
-// stateCases are the models of TestStateResume and TestStateRefused, with
+// stateCases are the models of TestStateResume and TestStateConformance, with
 // parameters that make a 2-minute scenario busy (short time constants for
 // zenke_2015; ziegler_2015 at its defaults, with dopamine).
 func stateCases() []modelCase {
@@ -277,73 +276,40 @@ func TestStateResume(t *testing.T) {
 	}
 }
 
-// resealed recomputes the checksum of the single frame b after an edit.
-func resealed(b []byte) []byte {
-	end := len(b) - 4
-	binary.LittleEndian.PutUint32(b[end:], crc32.Checksum(b[:end], crc32.MakeTable(crc32.Castagnoli)))
-	return b
-}
-
-// TestStateRefused: truncated, damaged, foreign, resized and unknown-version
-// states are refused with the right sentinel, without a panic, and leave
-// the model unchanged.
-func TestStateRefused(t *testing.T) {
+// TestStateConformance checks the contract of RestoreState
+// (checkpointtest.Run) for every model, with states of another model, size
+// and seed as foreign ones; then damages every third payload byte after
+// the identity (which has its own checks) under a valid checksum: each is
+// refused or accepted (checkpointtest.Restore), and none panics.
+func TestStateConformance(t *testing.T) {
 	cases := stateCases()
 	for ci, c := range cases {
-		t.Run("model="+c.name, func(t *testing.T) {
-			d := newConsDriver(mustNew(t, c.params(), c.layout))
-			d.play(t, busyScenario(c.layout, slices.Contains(c.params().Modulators(), "dopamine"))[:200], c.layout.NPost)
-			good := d.m.AppendState(nil)
-			fresh := newConsDriver(mustNew(t, c.params(), c.layout))
-			before := fresh.m.AppendState(nil)
-			try := func(what string, b []byte, want error) {
-				t.Helper()
-				_, err := fresh.m.RestoreState(b)
-				if !errors.Is(err, want) {
-					t.Fatalf("%s: error %v, want %v", what, err, want)
-				}
-				if !strings.HasPrefix(err.Error(), "consolidation: RestoreState: ") {
-					t.Fatalf("%s: message %q", what, err)
-				}
-				if !bytes.Equal(fresh.m.AppendState(nil), before) {
-					t.Fatalf("%s: refused state changed the model", what)
-				}
-			}
-			for n := range len(good) {
-				try("truncated", good[:n], ErrStateCorrupt)
-			}
-			flip := slices.Clone(good)
-			flip[len(flip)/2] ^= 0x10
-			try("bit flip", flip, ErrStateCorrupt)
-			ver := slices.Clone(good)
-			ver[1+int(ver[0])] = 2
-			try("version 2", resealed(ver), ErrStateVersion)
-			other := cases[(ci+3)%len(cases)]
-			if other.params().Model() == c.params().Model() {
-				other = cases[0]
-			}
-			if other.params().Model() != c.params().Model() {
-				o := newConsDriver(mustNew(t, other.params(), other.layout))
-				try("other model", o.m.AppendState(nil), ErrStateMismatch)
-			}
-			small := newConsDriver(mustNew(t, c.params(), gridLayout(9, 3, 7, func(int) float32 { return 0.2 })))
-			try("other size", small.m.AppendState(nil), ErrStateMismatch)
-			seed := c.layout
-			seed.Seed++
-			try("other seed", newConsDriver(mustNew(t, c.params(), seed)).m.AppendState(nil), ErrStateMismatch)
-			// Payload damage under a valid checksum: every byte after the
-			// identity (which has its own checks), set to 0xff in turn.
-			// Each is either refused as corrupt or accepted; none panics.
+		d := newConsDriver(mustNew(t, c.params(), c.layout))
+		d.play(t, busyScenario(c.layout, slices.Contains(c.params().Modulators(), "dopamine"))[:200], c.layout.NPost)
+		good := d.m.AppendState(nil)
+		stateOf := func(p Params, l Layout) []byte { return mustNew(t, p, l).AppendState(nil) }
+		seed := c.layout
+		seed.Seed++
+		foreign := []checkpointtest.Foreign{
+			{Name: "size", State: stateOf(c.params(), gridLayout(9, 3, 7, func(int) float32 { return 0.2 }))},
+			{Name: "seed", State: stateOf(c.params(), seed)},
+		}
+		other := cases[(ci+3)%len(cases)]
+		if other.params().Model() == c.params().Model() {
+			other = cases[0]
+		}
+		if other.params().Model() != c.params().Model() {
+			foreign = append(foreign, checkpointtest.Foreign{Name: "model", State: stateOf(other.params(), other.layout), Says: other.params().Model()})
+		}
+		fresh := func(tb testing.TB) checkpoint.Stater { return mustNew(tb, c.params(), c.layout) }
+		checkpointtest.Run(t, checkpointtest.Case{Name: "model=" + c.name, State: good, New: fresh, Foreign: foreign})
+		t.Run("model="+c.name+"/payload_bytes", func(t *testing.T) {
+			m := fresh(t)
 			head := 1 + int(good[0]) + 9 + 6*8
 			for k := head; k < len(good)-4; k += 3 {
 				b := slices.Clone(good)
 				b[k] = 0xff
-				if _, err := fresh.m.RestoreState(resealed(b)); err != nil && !errors.Is(err, ErrStateCorrupt) && !errors.Is(err, ErrStateMismatch) {
-					t.Fatalf("byte %d: error %v", k, err)
-				}
-				if _, err := fresh.m.RestoreState(before); err != nil {
-					t.Fatal(err)
-				}
+				checkpointtest.Restore(t, m, checkpointtest.Reseal(b))
 			}
 		})
 	}

@@ -7,7 +7,7 @@ import (
 	"slices"
 
 	"github.com/snnsim/snnsim"
-	"github.com/snnsim/snnsim/internal/statefmt"
+	"github.com/snnsim/snnsim/checkpoint"
 )
 
 const modelTTC = "tag_trigger_consolidation"
@@ -739,8 +739,6 @@ func (h *decayHeap) Pop() any {
 	return e
 }
 
-var ttcCodec = statefmt.Codec{Pkg: "consolidation", Corrupt: ErrStateCorrupt, Mismatch: ErrStateMismatch, Version: ErrStateVersion}
-
 const ttcTag = "consolidation/" + modelTTC
 
 // AppendState appends the model's state as one frame: sizes, the slow clock
@@ -748,50 +746,50 @@ const ttcTag = "consolidation/" + modelTTC
 // stream count, per target the protein (p0, t0, on), low-passes and their
 // tick and potential, per source r and its tick.
 func (m *TTC) AppendState(b []byte) []byte {
-	b, start := statefmt.Begin(b, ttcTag, 1)
-	b = statefmt.PutI64(b, int64(len(m.z)))
-	b = statefmt.PutI64(b, int64(len(m.u1)))
-	b = statefmt.PutI64(b, int64(len(m.r)))
-	b = statefmt.PutI64(b, int64(m.nextSlow))
-	b = statefmt.PutBool(b, m.block)
+	b, start := checkpoint.Begin(b, ttcTag, 1)
+	b = checkpoint.PutI64(b, int64(len(m.z)))
+	b = checkpoint.PutI64(b, int64(len(m.u1)))
+	b = checkpoint.PutI64(b, int64(len(m.r)))
+	b = checkpoint.PutI64(b, int64(m.nextSlow))
+	b = checkpoint.PutBool(b, m.block)
 	for s := range m.z {
 		b = append(b, byte(m.h[s]), byte(m.l[s]))
-		b = statefmt.PutF64(b, m.z[s])
-		b = statefmt.PutI64(b, int64(m.decay[s]))
-		b = statefmt.PutI64(b, int64(m.rng.n[s]))
-		b = statefmt.PutBool(b, m.active[s])
+		b = checkpoint.PutF64(b, m.z[s])
+		b = checkpoint.PutI64(b, int64(m.decay[s]))
+		b = checkpoint.PutI64(b, int64(m.rng.n[s]))
+		b = checkpoint.PutBool(b, m.active[s])
 	}
 	for j := range m.u1 {
 		q := m.prot[j]
-		b = statefmt.PutF64(b, q.p0)
-		b = statefmt.PutI64(b, int64(q.t0))
-		b = statefmt.PutBool(b, q.on)
-		b = statefmt.PutF64(b, m.u1[j])
-		b = statefmt.PutF64(b, m.u2[j])
-		b = statefmt.PutI64(b, int64(m.uT[j]))
-		b = statefmt.PutF64(b, m.vLast[j])
+		b = checkpoint.PutF64(b, q.p0)
+		b = checkpoint.PutI64(b, int64(q.t0))
+		b = checkpoint.PutBool(b, q.on)
+		b = checkpoint.PutF64(b, m.u1[j])
+		b = checkpoint.PutF64(b, m.u2[j])
+		b = checkpoint.PutI64(b, int64(m.uT[j]))
+		b = checkpoint.PutF64(b, m.vLast[j])
 	}
 	for i := range m.r {
-		b = statefmt.PutF64(b, m.r[i])
-		b = statefmt.PutI64(b, int64(m.rT[i]))
+		b = checkpoint.PutF64(b, m.r[i])
+		b = checkpoint.PutI64(b, int64(m.rT[i]))
 	}
-	return statefmt.End(b, start)
+	return checkpoint.End(b, start)
 }
 
 // RestoreState restores a state written by AppendState of a model with the
 // same layout; the model is unchanged on error.
 func (m *TTC) RestoreState(b []byte) ([]byte, error) {
-	payload, rest, err := ttcCodec.Open(b, ttcTag, 1)
+	payload, rest, err := stateCodec.Open(b, ttcTag, 1)
 	if err != nil {
 		return nil, err
 	}
-	d := statefmt.Decoder{B: payload, C: &ttcCodec}
+	d := checkpoint.Decoder{B: payload, C: &stateCodec}
 	ns, nj, ni := d.I64(), d.I64(), d.I64()
 	if d.Short {
 		return nil, d.Done(ttcTag)
 	}
 	if ns != int64(len(m.z)) || nj != int64(len(m.u1)) || ni != int64(len(m.r)) {
-		return nil, ttcCodec.Mismatchf("state of %d synapses, %d targets, %d sources, model has %d, %d, %d", ns, nj, ni, len(m.z), len(m.u1), len(m.r))
+		return nil, stateCodec.Mismatchf("state of %d synapses, %d targets, %d sources, model has %d, %d, %d", ns, nj, ni, len(m.z), len(m.u1), len(m.r))
 	}
 	nextSlow := snnsim.Time(d.I64())
 	block := d.U8() != 0
@@ -832,7 +830,7 @@ func (m *TTC) RestoreState(b []byte) ([]byte, error) {
 		}
 	}
 	if bad {
-		return nil, ttcCodec.Corruptf("%s: a tag, late phase, protein level, trace or tick is out of range", ttcTag)
+		return nil, stateCodec.Corruptf("%s: a tag, late phase, protein level, trace or tick is out of range", ttcTag)
 	}
 	m.nextSlow, m.block = nextSlow, block
 	m.h, m.l, m.z, m.decay, m.active = h, l, z, decay, active

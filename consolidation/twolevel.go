@@ -184,7 +184,7 @@ func (m *twoLevel) appendState(b []byte, id markovIdent) []byte {
 }
 
 // restoreState reads a frame written by appendState with ident id; valid
-// returns an error (wrapping ErrStateCorrupt) for a state byte that the
+// returns an error (wrapping checkpoint.ErrCorrupt) for a state byte that the
 // model cannot hold. On an error the model is left unchanged.
 func (m *twoLevel) restoreState(b []byte, id markovIdent, valid func(s int, st int8) error) ([]byte, error) {
 	d, rest, err := id.open(b)

@@ -5,7 +5,7 @@ import (
 	"math"
 
 	"github.com/snnsim/snnsim"
-	"github.com/snnsim/snnsim/internal/statefmt"
+	"github.com/snnsim/snnsim/checkpoint"
 )
 
 const modelZenke = "zenke_2015"
@@ -332,12 +332,12 @@ func (m *zenke) Set(t snnsim.Time, v int, s int64, x float64) error {
 func (m *zenke) AppendState(b []byte) []byte {
 	b, start := beginClocked(b, &m.id, m.now, &m.clock)
 	for s := range m.w {
-		b = statefmt.PutF64(b, m.w[s])
-		b = statefmt.PutF64(b, m.wr[s])
+		b = checkpoint.PutF64(b, m.w[s])
+		b = checkpoint.PutF64(b, m.wr[s])
 	}
 	b = m.zm.appendTo(b)
 	b = appendActive(b, &m.act)
-	return statefmt.End(b, start)
+	return checkpoint.End(b, start)
 }
 
 // RestoreState reads a frame written by AppendState; on error the model is

@@ -5,7 +5,7 @@ import (
 	"math"
 
 	"github.com/snnsim/snnsim"
-	"github.com/snnsim/snnsim/internal/statefmt"
+	"github.com/snnsim/snnsim/checkpoint"
 )
 
 const modelZiegler = "ziegler_2015"
@@ -657,10 +657,10 @@ func (m *ziegler) NeuronGet(v int, j int32) float64 {
 // of its random stream and its settled-tick count, and last the active synapses.
 func (m *ziegler) AppendState(b []byte) []byte {
 	b, start := beginClocked(b, &m.id, m.now, &m.clock)
-	b = statefmt.PutBool(b, m.dopamine)
-	b = statefmt.PutI64(b, int64(m.pT))
+	b = checkpoint.PutBool(b, m.dopamine)
+	b = checkpoint.PutI64(b, int64(m.pT))
 	for _, p := range m.p0 {
-		b = statefmt.PutF64(b, p)
+		b = checkpoint.PutF64(b, p)
 	}
 	b = m.rPot.appendTo(b)
 	b = m.rDep.appendTo(b)
@@ -668,16 +668,16 @@ func (m *ziegler) AppendState(b []byte) []byte {
 	b = m.oDep.appendTo(b)
 	counts := m.st.Counts()
 	for s := range m.x {
-		b = statefmt.PutF64(b, m.x[s])
-		b = statefmt.PutF64(b, m.y[s])
-		b = statefmt.PutF64(b, m.z[s])
-		b = statefmt.PutF64(b, m.g[s])
-		b = statefmt.PutI64(b, int64(m.gT[s]))
-		b = statefmt.PutI64(b, int64(counts[s]))
-		b = statefmt.PutU32(b, uint32(m.calm[s]))
+		b = checkpoint.PutF64(b, m.x[s])
+		b = checkpoint.PutF64(b, m.y[s])
+		b = checkpoint.PutF64(b, m.z[s])
+		b = checkpoint.PutF64(b, m.g[s])
+		b = checkpoint.PutI64(b, int64(m.gT[s]))
+		b = checkpoint.PutI64(b, int64(counts[s]))
+		b = checkpoint.PutU32(b, uint32(m.calm[s]))
 	}
 	b = appendActive(b, &m.act)
-	return statefmt.End(b, start)
+	return checkpoint.End(b, start)
 }
 
 // RestoreState reads a frame written by AppendState; on error the model is

@@ -502,10 +502,10 @@ func (q *adexPop) checkVars(last snnsim.Time, status []uint8, at []snnsim.Time, 
 	v, w, bias, vs := vars[0], vars[1], vars[2], vars[3]
 	for i := range vs {
 		if r := q.restOf(bias[i]); math.Float64bits(r) != math.Float64bits(vs[i]) {
-			return corrupt("%s state: neuron %d has rest potential %g mV, its bias %g pA gives %g mV", q.model, i, vs[i], bias[i], r)
+			return codec.Corruptf("%s state: neuron %d has rest potential %g mV, its bias %g pA gives %g mV", q.model, i, vs[i], bias[i], r)
 		}
 		if status[i] != stActive && at[i] < last && !(vs[i] < c.thS && v[i] == vs[i] && w[i] == c.a*(vs[i]-c.eL)) {
-			return corrupt("%s state: neuron %d settled at tick %d away from its rest state", q.model, i, at[i])
+			return codec.Corruptf("%s state: neuron %d settled at tick %d away from its rest state", q.model, i, at[i])
 		}
 	}
 	return nil

@@ -854,7 +854,7 @@ func TestAdExState(t *testing.T) {
 			before := q.AppendState(nil)
 			_, err := q.RestoreState(src.AppendState(nil))
 			if err == nil || !strings.Contains(err.Error(), c.msg) || !bytes.Equal(q.AppendState(nil), before) {
-				t.Errorf("%s: err = %v, want ErrStateCorrupt with %q", c.name, err, c.msg)
+				t.Errorf("%s: err = %v, want checkpoint.ErrCorrupt with %q", c.name, err, c.msg)
 			}
 		}
 		// A different substeps is another population.

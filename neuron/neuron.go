@@ -64,7 +64,7 @@ func (r Receptor) String() string {
 // keep decaying and receiving input meanwhile; delta input is discarded.
 //
 // Methods are called from one goroutine. Slices passed in are not retained.
-// Every population of this package also implements [Stater], which saves
+// Every population of this package also implements [checkpoint.Stater], which saves
 // and restores its complete state for checkpoints.
 type Population interface {
 	// Len returns the number of neurons.

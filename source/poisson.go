@@ -8,6 +8,7 @@ import (
 	"sort"
 
 	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/checkpoint"
 )
 
 var (
@@ -279,62 +280,62 @@ func less(a, b poissonEntry) bool {
 }
 
 // AppendState appends the schedule (which SetRate may have changed) and
-// every member's pending spike. See [Stater]; the random stream is not
+// every member's pending spike. See [checkpoint.Stater]; the random stream is not
 // included.
 //
 // Payload (version 1): n, resolution [ms], the segments (count, then from
 // and rate·dt of each), the heap (count, then tick, member and segment of
 // each entry, in heap order).
 func (s *poissonSource) AppendState(b []byte) []byte {
-	b, start := beginFrame(b, tagPoisson)
-	b = putI64(b, int64(s.n))
-	b = putF64(b, s.dt)
-	b = putI64(b, int64(len(s.segs)))
+	b, start := checkpoint.Begin(b, tagPoisson, stateVersion)
+	b = checkpoint.PutI64(b, int64(s.n))
+	b = checkpoint.PutF64(b, s.dt)
+	b = checkpoint.PutI64(b, int64(len(s.segs)))
 	for _, g := range s.segs {
-		b = putI64(b, int64(g.from))
-		b = putF64(b, g.lam)
+		b = checkpoint.PutI64(b, int64(g.from))
+		b = checkpoint.PutF64(b, g.lam)
 	}
-	b = putI64(b, int64(len(s.heap)))
+	b = checkpoint.PutI64(b, int64(len(s.heap)))
 	for _, e := range s.heap {
-		b = putI64(b, int64(e.t))
-		b = putU32(b, uint32(e.m))
-		b = putU32(b, uint32(e.seg))
+		b = checkpoint.PutI64(b, int64(e.t))
+		b = checkpoint.PutU32(b, uint32(e.m))
+		b = checkpoint.PutU32(b, uint32(e.seg))
 	}
-	return endFrame(b, start)
+	return checkpoint.End(b, start)
 }
 
 // RestoreState restores a state written by AppendState of a Poisson source
-// of the same size and resolution. See [Stater].
+// of the same size and resolution. See [checkpoint.Stater].
 func (s *poissonSource) RestoreState(b []byte) ([]byte, error) {
-	payload, rest, err := openFrame(b, tagPoisson)
+	payload, rest, err := codec.Open(b, tagPoisson, stateVersion)
 	if err != nil {
 		return nil, err
 	}
-	d := decoder{B: payload, C: &codec}
+	d := checkpoint.Decoder{B: payload, C: &codec}
 	n, dt := d.I64(), d.F64()
 	if d.Short {
 		return nil, d.Done(tagPoisson)
 	}
 	if n != int64(s.n) {
-		return nil, mismatch("poisson state for %d members, this source has %d", n, s.n)
+		return nil, codec.Mismatchf("poisson state for %d members, this source has %d", n, s.n)
 	}
 	if math.Float64bits(dt) != math.Float64bits(s.dt) {
-		return nil, mismatch("poisson state at resolution %g ms, this source has %g ms", dt, s.dt)
+		return nil, codec.Mismatchf("poisson state at resolution %g ms, this source has %g ms", dt, s.dt)
 	}
 	ns, _ := d.Count(16)
 	segs := make([]segment, ns)
 	for k := range segs {
 		segs[k] = segment{from: snnsim.Time(d.I64()), lam: d.F64()}
 		if g := segs[k]; !(g.lam >= 0) || math.IsInf(g.lam, 0) || (k > 0 && g.from < segs[k-1].from) {
-			return nil, corrupt("poisson segment %d (from tick %d, rate·dt %g) breaks the schedule", k, g.from, g.lam)
+			return nil, codec.Corruptf("poisson segment %d (from tick %d, rate·dt %g) breaks the schedule", k, g.from, g.lam)
 		}
 	}
 	if !d.Short && ns == 0 {
-		return nil, corrupt("poisson state has no rate segment")
+		return nil, codec.Corruptf("poisson state has no rate segment")
 	}
 	nh, _ := d.Count(16)
 	if nh > s.n {
-		return nil, corrupt("poisson state has %d pending spikes for %d members", nh, s.n)
+		return nil, codec.Corruptf("poisson state has %d pending spikes for %d members", nh, s.n)
 	}
 	heap := make([]poissonEntry, nh, s.n)
 	seen := make([]bool, s.n)
@@ -344,7 +345,7 @@ func (s *poissonSource) RestoreState(b []byte) ([]byte, error) {
 			break
 		}
 		if e.m < 0 || int(e.m) >= s.n || seen[e.m] {
-			return nil, corrupt("poisson pending spike %d: member %d is out of range or repeated", k, e.m)
+			return nil, codec.Corruptf("poisson pending spike %d: member %d is out of range or repeated", k, e.m)
 		}
 		seen[e.m] = true
 		end := snnsim.Never
@@ -352,10 +353,10 @@ func (s *poissonSource) RestoreState(b []byte) ([]byte, error) {
 			end = segs[e.seg+1].from
 		}
 		if e.seg < 0 || int(e.seg) >= ns || e.t < 0 || e.t < segs[e.seg].from || e.t >= end {
-			return nil, corrupt("poisson pending spike %d: tick %d is not in segment %d", k, e.t, e.seg)
+			return nil, codec.Corruptf("poisson pending spike %d: tick %d is not in segment %d", k, e.t, e.seg)
 		}
 		if k > 0 && less(e, heap[(k-1)/2]) {
-			return nil, corrupt("poisson pending spike %d breaks the heap order", k)
+			return nil, codec.Corruptf("poisson pending spike %d breaks the heap order", k)
 		}
 		heap[k] = e
 	}

@@ -25,12 +25,17 @@
 //
 // # Checkpoints
 //
-// Every source implements [Stater]: AppendState saves what the source has
+// Every source implements [checkpoint.Stater]: AppendState saves what the source has
 // consumed of its protocol (Poisson: every member's pending spike and the
 // rate schedule, which SetRate may have changed; trains and spike_times:
 // the pending pulse or spike), and RestoreState resumes it in a source
 // built by New from the same parameters. The random stream is not part of
-// a source's state: the engine creates it and saves it (snnsim.NewPCG).
+// a source's state: the engine creates it and saves it (snnsim.NewPCG); a
+// source restored from a state and a generator restored from the same
+// moment continue exactly as the original would have (TestStateResume).
+// The frames are tagged "source/" and the model, payload version 1; each
+// model's payload begins with what identifies the source (its size,
+// resolution, schedule), which RestoreState compares with the receiver's.
 //
 // # Errors
 //

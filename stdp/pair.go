@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/checkpoint"
 )
 
 const rulePair = "pair"
@@ -283,19 +284,19 @@ func (r *Pair[W]) ident() ident {
 		keys: []string{"tau_plus", "tau_minus"}, taus: []float64{r.p.TauPlus, r.p.TauMinus}, reset: r.reset}
 }
 
-// AppendState appends x_i and y_j of every neuron. See [Stater].
+// AppendState appends x_i and y_j of every neuron. See [checkpoint.Stater].
 func (r *Pair[W]) AppendState(b []byte) []byte {
-	b, start := beginFrame(b, tagOf(rulePair))
+	b, start := checkpoint.Begin(b, tagOf(rulePair), stateVersion)
 	id := r.ident()
 	b = id.append(b)
 	b = appendTraces(b, &r.pre)
 	b = appendTraces(b, &r.post)
-	return endFrame(b, start)
+	return checkpoint.End(b, start)
 }
 
 // RestoreState restores x_i and y_j from a state written by AppendState of
 // a pair rule of the same sizes, resolution, time constants and pairing.
-// See [Stater].
+// See [checkpoint.Stater].
 func (r *Pair[W]) RestoreState(b []byte) ([]byte, error) {
 	tag := tagOf(rulePair)
 	id := r.ident()

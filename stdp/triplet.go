@@ -2,6 +2,7 @@ package stdp
 
 import (
 	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/checkpoint"
 )
 
 const ruleTriplet = "triplet"
@@ -256,20 +257,20 @@ func (r *Triplet[W]) ident() ident {
 }
 
 // AppendState appends r1, r2 of every source and o1, o2 of every target.
-// See [Stater].
+// See [checkpoint.Stater].
 func (r *Triplet[W]) AppendState(b []byte) []byte {
-	b, start := beginFrame(b, tagOf(ruleTriplet))
+	b, start := checkpoint.Begin(b, tagOf(ruleTriplet), stateVersion)
 	id := r.ident()
 	b = id.append(b)
 	for _, ts := range []*traces1{&r.r1, &r.r2, &r.o1, &r.o2} {
 		b = appendTraces(b, ts)
 	}
-	return endFrame(b, start)
+	return checkpoint.End(b, start)
 }
 
 // RestoreState restores r1, r2, o1 and o2 from a state written by
 // AppendState of a triplet rule of the same sizes, resolution, time
-// constants and pairing. See [Stater].
+// constants and pairing. See [checkpoint.Stater].
 func (r *Triplet[W]) RestoreState(b []byte) ([]byte, error) {
 	tag := tagOf(ruleTriplet)
 	id := r.ident()

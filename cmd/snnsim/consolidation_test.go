@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/checkpoint"
 	"github.com/snnsim/snnsim/engine"
 	"github.com/snnsim/snnsim/netlist"
 	"github.com/snnsim/snnsim/spikelog"
@@ -33,7 +34,7 @@ func readConsState(t *testing.T, dir string) consState {
 	if err != nil {
 		t.Fatal(err)
 	}
-	meta, body, err := engine.ReadCheckpoint(f)
+	meta, body, err := checkpoint.Read(f)
 	f.Close()
 	if err != nil {
 		t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/analysis"
+	"github.com/snnsim/snnsim/checkpoint"
 	"github.com/snnsim/snnsim/engine"
 	"github.com/snnsim/snnsim/netlist"
 	"github.com/snnsim/snnsim/spikelog"
@@ -35,7 +36,7 @@ type session struct {
 }
 
 // resumeInfo is what a checkpoint keeps for the command line (the app data
-// of engine.CheckpointMeta): enough to rebuild the run without its scenario
+// of checkpoint.Meta): enough to rebuild the run without its scenario
 // file.
 //
 // Text is the scenario file's text and Overrides the --set overrides that
@@ -213,14 +214,14 @@ func resume(ctx context.Context, dir string, o runOptions, stdout, stderr io.Wri
 	if err != nil {
 		return 1, fmt.Errorf("resume: %w (was the run started with --checkpoint-every, or interrupted?)", err)
 	}
-	meta, body, err := engine.ReadCheckpoint(f)
+	meta, body, err := checkpoint.Read(f)
 	f.Close()
 	if err != nil {
 		return 1, fmt.Errorf("resume %s: %w", s.checkpointPath(), err)
 	}
 	var info resumeInfo
 	if err := json.Unmarshal(meta.App, &info); err != nil {
-		return 1, fmt.Errorf("resume %s: %w: the command-line data: %v", s.checkpointPath(), engine.ErrCheckpoint, err)
+		return 1, fmt.Errorf("resume %s: %w: the command-line data: %v", s.checkpointPath(), checkpoint.ErrCorrupt, err)
 	}
 	sc, err := netlist.DecodeOverrides(info.File, []byte(info.Text), info.Overrides)
 	if err != nil {

@@ -1,52 +1,100 @@
-// Package statefmt is the frame format and the field coding that the
-// checkpointable parts of snnsim (neuron populations, sources, plasticity
-// rules) share for their states.
-//
-// A state is one frame: a tag (one length byte, then the ASCII name, such
-// as "source/poisson"), a version byte, the payload length as a
-// little-endian uint64, the payload, and a CRC-32C (Castagnoli) of all of
-// the above, little-endian. Payload fields are little-endian: integers as
-// int64 or uint32, floats as their IEEE 754 bits, booleans as one byte.
-package statefmt
+package checkpoint
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"hash/crc32"
 	"math"
 )
 
-// Codec makes the errors of one package: each wraps one of the package's
-// sentinels and starts with "<Pkg>: RestoreState: ".
-type Codec struct {
-	Pkg                        string // "neuron", "source", "stdp"
-	Corrupt, Mismatch, Version error  // the package's sentinels
+// Stater is implemented by everything whose run-time state goes into a
+// checkpoint: every neuron population, source, plasticity rule and
+// consolidation model.
+//
+// AppendState appends the complete state to b as one frame and returns the
+// extended slice. RestoreState reads one frame written by AppendState from
+// the front of b into a receiver built from the same parameters, sizes and
+// resolution, replacing all of its state, and returns the bytes after the
+// frame. The engine calls them between ticks, from the goroutine that runs
+// the receiver; b is not retained.
+//
+// A state that is truncated, corrupted, of another model, size, resolution
+// or parameter value, or of an unknown version is refused with an error
+// wrapping [ErrCorrupt], [ErrMismatch] or [ErrVersion], and the receiver is
+// left unchanged; RestoreState never panics. A receiver restored from a
+// state continues exactly as the original would have, bit for bit.
+type Stater interface {
+	// AppendState appends the state to b as one frame.
+	AppendState(b []byte) []byte
+	// RestoreState replaces the state by the frame at the front of b and
+	// returns the bytes after it.
+	RestoreState(b []byte) (rest []byte, err error)
 }
 
-type stateError struct {
+// ErrUnusable is wrapped by every error about a state or a checkpoint that
+// cannot be restored; [ErrCorrupt], [ErrMismatch] and [ErrVersion] say why.
+var ErrUnusable = errors.New("checkpoint: unusable")
+
+// Errors of RestoreState and of restoring a checkpoint; the returned error
+// wraps one of them and says what was wrong.
+var (
+	// ErrCorrupt: the state is truncated, fails its checksum, or its
+	// payload is inconsistent.
+	ErrCorrupt error = &sentinel{"checkpoint: corrupt or truncated state"}
+	// ErrMismatch: the state is well formed but of something else: another
+	// model, or another size, resolution, parameter value or network.
+	ErrMismatch error = &sentinel{"checkpoint: state of something else"}
+	// ErrVersion: the state was written in a format version this program
+	// does not read.
+	ErrVersion error = &sentinel{"checkpoint: unknown state version"}
+)
+
+// sentinel is a kind of refusal; each wraps ErrUnusable.
+type sentinel struct{ msg string }
+
+func (s *sentinel) Error() string { return s.msg }
+func (s *sentinel) Unwrap() error { return ErrUnusable }
+
+// refusal is an error of a kind (a sentinel) with its own message.
+type refusal struct {
 	msg  string
 	kind error
 }
 
-func (e *stateError) Error() string { return e.msg }
-func (e *stateError) Unwrap() error { return e.kind }
+func (e *refusal) Error() string { return e.msg }
+func (e *refusal) Unwrap() error { return e.kind }
+
+// Errorf returns an error with the message format that wraps kind (one of
+// [ErrCorrupt], [ErrMismatch], [ErrVersion]); the sentinel's own text is
+// not part of the message.
+func Errorf(kind error, format string, args ...any) error {
+	return &refusal{msg: fmt.Sprintf(format, args...), kind: kind}
+}
+
+// Codec makes the RestoreState errors of one package: each starts with
+// "<Pkg>: RestoreState: ".
+type Codec struct {
+	Pkg string // "neuron", "source", "stdp", "consolidation"
+}
 
 // Err formats an error wrapping kind.
 func (c *Codec) Err(kind error, format string, args ...any) error {
-	return &stateError{msg: c.Pkg + ": RestoreState: " + fmt.Sprintf(format, args...), kind: kind}
+	return Errorf(kind, c.Pkg+": RestoreState: "+format, args...)
 }
 
 // Mismatchf is the error for a well-formed state of something else: another
 // model, or other sizes or parameters.
 func (c *Codec) Mismatchf(format string, args ...any) error {
-	return c.Err(c.Mismatch, format+"; restore a checkpoint into the scenario that wrote it", args...)
+	return c.Err(ErrMismatch, format+"; restore a checkpoint into the scenario that wrote it", args...)
 }
 
 // Corruptf is the error for a damaged state or inconsistent fields.
 func (c *Codec) Corruptf(format string, args ...any) error {
-	return c.Err(c.Corrupt, format, args...)
+	return c.Err(ErrCorrupt, format, args...)
 }
 
+// castagnoli is the CRC-32C table of frames and checkpoint files.
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // FrameHeader is the length of a frame header after the tag: the version
@@ -97,7 +145,7 @@ func (c *Codec) Open(b []byte, want string, version byte) (payload, rest []byte,
 		return nil, nil, c.Mismatchf("state of a %q, this is a %q", tag, want)
 	}
 	if v != version {
-		return nil, nil, c.Err(c.Version, "%s state version %d, this program reads version %d: resume with the program version that wrote the checkpoint", tag, v, version)
+		return nil, nil, c.Err(ErrVersion, "%s state version %d, this program reads version %d: resume with the program version that wrote the checkpoint", tag, v, version)
 	}
 	return b[head:end], b[end+4:], nil
 }
@@ -130,11 +178,14 @@ func PutIndices(b []byte, idx []int32) []byte {
 	return b
 }
 
+// NewDecoder returns a decoder of payload whose Done reports with c.
+func (c *Codec) NewDecoder(payload []byte) *Decoder { return &Decoder{B: payload, C: c} }
+
 // Decoder reads payload fields. Reading past the end yields zeros and sets
 // Short, so a decoding function checks once at the end (Done).
 type Decoder struct {
-	B     []byte
-	Short bool
+	B     []byte // the bytes not read yet
+	Short bool   // a read went past the end, or a count was impossible
 	C     *Codec // for Done's error
 }
 
@@ -179,6 +230,29 @@ func (d *Decoder) U8() byte {
 		return p[0]
 	}
 	return 0
+}
+
+// Uvarint reads an unsigned varint (encoding/binary).
+func (d *Decoder) Uvarint() uint64 {
+	v, n := binary.Uvarint(d.B)
+	return d.skip(v, n)
+}
+
+// Varint reads a signed varint (encoding/binary).
+func (d *Decoder) Varint() int64 {
+	v, n := binary.Varint(d.B)
+	return int64(d.skip(uint64(v), n))
+}
+
+// skip consumes a varint of n bytes (n <= 0: truncated or overlong) and
+// returns its value v, or 0 past the end.
+func (d *Decoder) skip(v uint64, n int) uint64 {
+	if n <= 0 {
+		d.Short, d.B = true, nil
+		return 0
+	}
+	d.B = d.B[n:]
+	return v
 }
 
 // Count reads a length of records of size bytes each, and reports whether
