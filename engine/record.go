@@ -315,6 +315,11 @@ func (e *Engine) AttachRecords(records []*netlist.Record, spikes Sink, declare f
 		if declare == nil {
 			return fmt.Errorf("engine: AttachRecords: the records hold samples but declare is nil")
 		}
+		if r.Final && r.What != netlist.RecordRate && e.net.Duration > 0 {
+			fr := *r
+			fr.Windows = withFinal(r.Windows, r.Interval, e.net.Duration-1)
+			r = &fr
+		}
 		if r.What == netlist.RecordWeights {
 			if err := e.attachWeights(r, names, declare); err != nil {
 				return err
@@ -358,6 +363,34 @@ func (e *Engine) AttachRecords(records []*netlist.Record, spikes Sink, declare f
 		}
 	}
 	return nil
+}
+
+// withFinal returns windows (nil: the whole run) changed so that tick
+// final is a sample tick of a record sampled every interval ticks: when a
+// window's grid already holds final, windows unchanged; else the window
+// holding final ends before it, windows after it are dropped (the run never
+// reaches them), and the one-tick window [final, final+1) is added. The
+// sample ticks before final do not change.
+func withFinal(windows []netlist.Window, interval, final snnsim.Time) []netlist.Window {
+	ws := windows
+	if ws == nil {
+		ws = []netlist.Window{{Start: 0, Stop: snnsim.Never}}
+	}
+	var out []netlist.Window
+	for _, w := range ws {
+		if w.Start > final {
+			break
+		}
+		if w.Contains(final) {
+			if interval > 0 && (final-w.Start)%interval == 0 {
+				return windows
+			}
+			out = append(out, netlist.Window{Start: w.Start, Stop: final})
+			break
+		}
+		out = append(out, w)
+	}
+	return append(out, netlist.Window{Start: final, Stop: final + 1})
 }
 
 // windowSink passes on the spikes of the ticks inside each population's

@@ -161,6 +161,7 @@
 //	projection  = "S1_to_E"        # required
 //	synapses    = [0, 1]           # optional: synapse indices (CSR order); default all: the weight matrix
 //	sample      = "1 s"            # required
+//	final       = true             # optional: one more sample after the run's last tick
 //
 //	[[record]]
 //	what        = "synapses"       # per-synapse consolidation variables
@@ -189,13 +190,14 @@
 //
 //	what          keys                                                records
 //	spikes        populations, window                                 every spike of the populations
-//	v             populations, neurons, sample, window                V of each listed neuron after each sample tick
+//	v             populations, neurons, sample, window, final         V of each listed neuron after each sample tick
 //	rate          populations, sample, window                         spikes per neuron and second over each bin
-//	weights       projection, synapses, sample, window                the weights after each sample tick
-//	synapses      projection, synapses | sample, variables, interval, window
+//	weights       projection, synapses, sample, window, final         the weights after each sample tick
+//	synapses      projection, synapses | sample, variables, interval, window, final
 //	                                                                  per-synapse variables of chosen synapses
-//	pathway       projection, variables, interval, window             mean and s.d. of each variable over the projection
-//	neuron_state  population, neurons, variables, interval, window    per-neuron state variables of chosen neurons
+//	pathway       projection, variables, interval, window, final      mean and s.d. of each variable over the projection
+//	neuron_state  population, neurons, variables, interval, window, final
+//	                                                                  per-neuron state variables of chosen neurons
 //
 // A v sample at tick t is the membrane potential after tick t has been
 // simulated (exact also for neurons at rest, which the engine does not
@@ -223,6 +225,11 @@
 // neuron_state record names one neuron population, optional members and
 // optional variables (non-empty strings; the engine checks the names and
 // records every per-neuron variable it has when variables is left out).
+//
+// final = true (every sampled kind but rate) adds one sample after the last
+// tick of the run, inside a window or not, unless the interval already
+// places one there: weights every 10 s of a 100 s run are sampled at 0, 10,
+// ..., 90 s and, with final, after the tick that ends at 100 s.
 //
 // window limits recording to [start, stop): one pair, or a list of pairs in
 // time order without overlap. Times are on the tick grid, start >= 0. Samples

@@ -90,6 +90,10 @@ type RecordSpec struct {
 	// Variables are the variables of a "synapses", "pathway" or
 	// "neuron_state" record, as written; nil: the default (see Record).
 	Variables []string
+	// Final asks for one more sample after the run's last tick (key
+	// final = true), so that the state at the end of the run is in the log
+	// whatever the sampling interval.
+	Final bool
 }
 
 // Window is a half-open range of ticks [Start, Stop).
@@ -137,6 +141,11 @@ type Record struct {
 	// checks the names), and nil means every per-neuron variable the
 	// engine has for the population.
 	Variables []string
+	// Final adds a sample after the last tick of the run (tick
+	// Network.Duration−1), whether or not the windows and the interval
+	// reach it, so that the log holds the state at the end of the run.
+	// Sampled kinds other than "rate" only.
+	Final bool
 }
 
 // InWindows reports whether tick t is recorded: it lies in one of the
@@ -180,6 +189,9 @@ func (d *decoder) record(t *table) *RecordSpec {
 	}
 	if v, ok := t.get("window", false); ok {
 		r.Windows = d.windows(t.path("window"), v)
+	}
+	if v, ok := t.boolean("final"); ok {
+		r.Final = v
 	}
 	if r.What == string(RecordWeights) {
 		r.Projection, _ = t.str("projection", true)
@@ -307,6 +319,12 @@ func (c *checker) record(i int, r *RecordSpec) {
 	case r.Sample != 0 && kind == RecordSpikes:
 		c.errorf(key+".sample", "spikes are recorded as they happen: remove sample, or record \"rate\"")
 	}
+	switch {
+	case r.Final && kind == RecordSpikes:
+		c.errorf(key+".final", "spikes are recorded as they happen, up to the end of the run: remove final")
+	case r.Final && kind == RecordRate:
+		c.errorf(key+".final", "a rate is counted over whole bins and the last bin ends with the run: remove final, or choose a sample that divides the duration")
+	}
 	// Windows: on the grid, start >= 0, stop > start, increasing, disjoint.
 	c.windowList(key+".window", r.Windows)
 }
@@ -314,7 +332,7 @@ func (c *checker) record(i int, r *RecordSpec) {
 // compile turns a validated [[record]] table into a Record. The synapses of
 // a "synapses" record with sample = n are drawn by Compile.
 func (r *RecordSpec) compile(net *Network, index map[string]int, clock snnsim.Clock) *Record {
-	cr := &Record{What: RecordKind(r.What)}
+	cr := &Record{What: RecordKind(r.What), Final: r.Final}
 	if cr.What.state() {
 		return r.compileState(cr, net, index, clock)
 	}
@@ -468,6 +486,9 @@ func (d *decoder) stateRecord(t *table, r *RecordSpec) {
 	}
 	if v, ok := t.get("window", false); ok {
 		r.Windows = d.windows(t.path("window"), v)
+	}
+	if v, ok := t.boolean("final"); ok {
+		r.Final = v
 	}
 }
 
