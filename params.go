@@ -23,17 +23,21 @@ type ParamError struct {
 	Constraint string // what the value must satisfy ("must be > 0")
 }
 
-// Error formats the error as "pkg: model.key = value unit: constraint".
+// Error formats the error as "pkg: model.key = value unit: constraint", or
+// "pkg: model.key constraint" when Value is nil.
 func (e *ParamError) Error() string {
 	var b strings.Builder
 	if e.Pkg != "" {
 		b.WriteString(e.Pkg + ": ")
 	}
 	b.WriteString(e.Model + "." + e.Key)
-	if e.Value != nil {
-		b.WriteString(" = " + e.Quantity())
+	if e.Value == nil {
+		// No single value is at fault: the constraint reads on from the
+		// key ("poisson.rates has 2 entries and times has 3: ...").
+		b.WriteString(" " + e.Constraint)
+		return b.String()
 	}
-	b.WriteString(": " + e.Constraint)
+	b.WriteString(" = " + e.Quantity() + ": " + e.Constraint)
 	return b.String()
 }
 
@@ -152,7 +156,7 @@ func (c *ParamCheck) Err() error {
 
 // Fail records that key's value v breaks the constraint, unless a
 // violation is already recorded. v is nil when no single value is at
-// fault.
+// fault; the constraint then reads on from the key ("is missing").
 func (c *ParamCheck) Fail(key string, v any, constraint string) {
 	if c.err != nil {
 		return

@@ -45,7 +45,7 @@ func TestParamCheck(t *testing.T) {
 		{"at_least_one", func(c *ParamCheck) { c.AtLeastOne("count", 0) }, "pkg: m.count = 0: must be >= 1"},
 		{"one_of", func(c *ParamCheck) { c.OneOf("mode", "x", "a", "b") }, `pkg: m.mode = "x": must be one of "a", "b"`},
 		{"element", func(c *ParamCheck) { c.NonNegative("tau[2]", -1) }, "pkg: m.tau[2] = -1 ms: must be >= 0"},
-		{"no_value", func(c *ParamCheck) { c.Fail("mode", nil, "is missing") }, "pkg: m.mode: is missing"},
+		{"no_value", func(c *ParamCheck) { c.Fail("mode", nil, "is missing") }, "pkg: m.mode is missing"},
 		{"first_wins", func(c *ParamCheck) { c.Positive("rate", -1); c.Positive("tau", -1) }, "pkg: m.rate = -1 Hz: must be > 0"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

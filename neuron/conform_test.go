@@ -452,7 +452,7 @@ func checkPopulation(t *testing.T, p Params) {
 // key, and reports its bias and weight unit consistently with its
 // parameters and WeightScale.
 func TestRegistry(t *testing.T) {
-	paramtest.Registry(t, "neuron", Models(), Lookup, Params.Model, nil)
+	paramtest.Registry(t, paramtest.Table[Params]{Pkg: "neuron", Names: Models(), Lookup: Lookup, Model: Params.Model})
 	for _, name := range Models() {
 		p, _ := Lookup(name)
 		// Bias is the i_bias key, whatever field holds it.

@@ -45,9 +45,9 @@ package source
 
 import (
 	"math/rand/v2"
-	"sort"
 
 	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/internal/registry"
 )
 
 // Source is a population of n spike generators.
@@ -87,8 +87,8 @@ type RateSetter interface {
 type Params interface {
 	// Model returns the model's name as written in scenarios ("poisson").
 	Model() string
-	// Validate checks every parameter and returns an error naming the first
-	// invalid one, its value and the constraint.
+	// Validate checks every parameter and returns a *snnsim.ParamError
+	// naming the first invalid one, its value and the constraint.
 	Validate() error
 	// New creates a source of n members. rng is the source's own stream,
 	// derived from the scenario seed and the population's name; a
@@ -96,38 +96,12 @@ type Params interface {
 	New(n int, clock snnsim.Clock, rng *rand.Rand) (Source, error)
 }
 
+// models is the table of source models; each model's file registers it.
+var models registry.Table[Params]
+
 // Lookup returns the default parameters of the named source model, as a
 // pointer that the scenario decoder fills in, and whether the model exists.
-func Lookup(model string) (Params, bool) {
-	switch model {
-	case "poisson":
-		p := DefaultPoisson()
-		return &p, true
-	case "spike_times":
-		p := DefaultSpikeTimes()
-		return &p, true
-	case "regular":
-		p := DefaultRegular()
-		return &p, true
-	case "tetanus":
-		p := DefaultTetanus()
-		return &p, true
-	case "burst":
-		p := DefaultBurst()
-		return &p, true
-	case "external":
-		p := DefaultExternal()
-		return &p, true
-	case "stc_protocol":
-		p := DefaultProtocol()
-		return &p, true
-	}
-	return nil, false
-}
+func Lookup(model string) (Params, bool) { return models.Lookup(model) }
 
 // Models lists the model names that Lookup knows, sorted.
-func Models() []string {
-	m := []string{"poisson", "spike_times", "regular", "tetanus", "burst", "external", "stc_protocol"}
-	sort.Strings(m)
-	return m
-}
+func Models() []string { return models.Names() }

@@ -59,41 +59,56 @@ func fields(t *testing.T, p any) []field {
 	return out
 }
 
-// Registry runs the conformance test over every model that names lists:
-// lookup(name) returns its defaults, model(p) the name p reports, and pkg
-// is the package that must appear in its errors. For each model:
+// Table is a model package's registry as the conformance test sees it.
+type Table[P Validator] struct {
+	Pkg    string                 // package name that prefixes its errors ("neuron")
+	Names  []string               // the package's Models()
+	Lookup func(string) (P, bool) // the package's Lookup
+	Model  func(P) string         // the name that parameters report
+	Fill   func(name string, p P) // sets the keys a model requires and has no default for; may be nil
+	Exempt map[string]string      // "model.key" → why a wrong-looking value is accepted
+}
+
+// Registry runs the conformance test over every model of tab. For each:
 //
-//   - the defaults validate, and the model reports the name it is
-//     registered under;
+//   - the defaults (with Fill applied) validate, and the model reports
+//     the name it is registered under;
 //   - every float parameter set to NaN, and every integer parameter set to
-//     -1, is refused with a ParamError naming that key, the value and the
-//     key's unit;
+//     -1, is refused with a ParamError naming the package, the model, that
+//     key and the key's unit;
 //   - every float parameter whose default is positive is either accepted
-//     with the opposite sign or refused with a ParamError naming that key
-//     (a constraint between two keys must name the key that was changed,
+//     with the opposite sign or refused with such a ParamError (a
+//     constraint between two keys must name the key that was changed,
 //     which holds when each key is checked on its own before the pairs).
 //
-// Parameters that may legitimately take a value (exempt[model+"."+key])
-// are skipped; the tests list them with their reason.
-func Registry[P Validator](t *testing.T, pkg string, names []string, lookup func(string) (P, bool), model func(P) string, exempt map[string]string) {
+// Keys in Exempt are skipped.
+func Registry[P Validator](t *testing.T, tab Table[P]) {
 	t.Helper()
-	if len(names) == 0 {
-		t.Fatalf("%s: no models registered", pkg)
+	if len(tab.Names) == 0 {
+		t.Fatalf("%s: no models registered", tab.Pkg)
 	}
-	for _, name := range names {
+	lookup := func(name string) P {
+		p, ok := tab.Lookup(name)
+		if !ok {
+			t.Fatalf("Lookup(%q) fails for a name that Models lists", name)
+		}
+		if tab.Fill != nil {
+			tab.Fill(name, p)
+		}
+		return p
+	}
+	pkg := tab.Pkg
+	for _, name := range tab.Names {
 		t.Run(name, func(t *testing.T) {
-			p, ok := lookup(name)
-			if !ok {
-				t.Fatalf("Lookup(%q) fails for a name that Models lists", name)
-			}
-			if got := model(p); got != name {
+			p := lookup(name)
+			if got := tab.Model(p); got != name {
 				t.Fatalf("defaults registered as %q report model %q", name, got)
 			}
 			if err := p.Validate(); err != nil {
 				t.Fatalf("defaults do not validate: %v", err)
 			}
 			for _, f := range fields(t, p) {
-				if _, skip := exempt[name+"."+f.key]; skip {
+				if _, skip := tab.Exempt[name+"."+f.key]; skip {
 					continue
 				}
 				var bad []reflect.Value
@@ -107,7 +122,7 @@ func Registry[P Validator](t *testing.T, pkg string, names []string, lookup func
 					bad = append(bad, reflect.ValueOf(-1))
 				}
 				for k, v := range bad {
-					q, _ := lookup(name)
+					q := lookup(name)
 					fq := fieldOf(t, q, f.key)
 					fq.value.Set(v)
 					err := q.Validate()
