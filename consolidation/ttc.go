@@ -13,7 +13,7 @@ import (
 const modelTTC = "tag_trigger_consolidation"
 
 func init() {
-	register(modelTTC, func() Params { p := DefaultTTC(); return &p })
+	models.Register(modelTTC, func() Params { p := DefaultTTC(); return &p })
 }
 
 // TTCParams are the parameters of the tag–trigger–consolidation model of
@@ -100,48 +100,29 @@ func (p *TTCParams) Vars() []string { return []string{"efficacy", "h", "l", "z"}
 
 // Validate checks every parameter.
 func (p *TTCParams) Validate() error {
-	bad := func(key string, v any, c string) error {
-		return fmt.Errorf("consolidation: %s.%s = %v: %s", modelTTC, key, v, c)
-	}
-	if p.Induction != "voltage" && p.Induction != "signal" {
-		return bad("induction", fmt.Sprintf("%q", p.Induction), `must be "voltage" or "signal"`)
-	}
+	c := checkParams(modelTTC, p)
+	c.OneOf("induction", p.Induction, "voltage", "signal")
 	for _, f := range []struct {
-		k string
-		v float64
+		key string
+		v   float64
 	}{{"w0", p.W0}, {"g_h", p.GH}, {"g_l", p.GL}, {"g_z", p.GZ}, {"a_ltp", p.ALTP}, {"a_ltd", p.ALTD},
 		{"tag_scale", p.TagScale}, {"gamma", p.Gamma}, {"theta_p", p.ThetaP}} {
-		if !(f.v >= 0) || math.IsInf(f.v, 0) {
-			return bad(f.k, f.v, "must be finite and >= 0")
-		}
+		c.NonNegative(f.key, f.v)
 	}
+	c.Finite("theta_ltp", p.ThetaLTP)
+	c.Finite("theta_ltd", p.ThetaLTD)
+	c.Finite("v_spike", p.VSpike)
 	for _, f := range []struct {
-		k string
-		v float64
-	}{{"theta_ltp", p.ThetaLTP}, {"theta_ltd", p.ThetaLTD}, {"v_spike", p.VSpike}} {
-		if math.IsNaN(f.v) || math.IsInf(f.v, 0) {
-			return bad(f.k, fmt.Sprintf("%g mV", f.v), "must be finite")
-		}
-	}
-	for _, f := range []struct {
-		k string
-		v float64
+		key string
+		v   float64
 	}{{"tau_x", p.TauX}, {"tau_ltp", p.TauLTP}, {"tau_ltd", p.TauLTD}, {"tau_h", p.TauH}, {"tau_l", p.TauL},
 		{"tau_pm", p.TauPM}, {"tau_pd", p.TauPD}, {"tau_z", p.TauZ}, {"slow_step", p.SlowStep}} {
-		if !(f.v > 0) || math.IsInf(f.v, 0) {
-			return bad(f.k, fmt.Sprintf("%g ms", f.v), "must be finite and > 0")
-		}
+		c.Positive(f.key, f.v)
 	}
-	if !(p.InitUp >= 0 && p.InitUp <= 1) {
-		return bad("init_up", p.InitUp, "must be in [0, 1]")
-	}
-	if !(p.Kappa > 0 && p.Kappa < 1) {
-		return bad("kappa", p.Kappa, "must be in (0, 1)")
-	}
-	if !(p.ZSettle > 0 && p.ZSettle < 1e-3) {
-		return bad("z_settle", p.ZSettle, "must be in (0, 1e-3)")
-	}
-	return nil
+	c.Closed("init_up", p.InitUp, 0, 1)
+	c.Open("kappa", p.Kappa, 0, 1)
+	c.Open("z_settle", p.ZSettle, 0, 1e-3)
+	return c.Err()
 }
 
 func (p *TTCParams) build(l Layout) (Model, error) { return newTTC(*p, l) }
