@@ -102,23 +102,27 @@ func (p *TTCParams) Vars() []string { return []string{"efficacy", "h", "l", "z"}
 func (p *TTCParams) Validate() error {
 	c := checkParams(modelTTC, p)
 	c.OneOf("induction", p.Induction, "voltage", "signal")
-	for _, f := range []struct {
-		key string
-		v   float64
-	}{{"w0", p.W0}, {"g_h", p.GH}, {"g_l", p.GL}, {"g_z", p.GZ}, {"a_ltp", p.ALTP}, {"a_ltd", p.ALTD},
-		{"tag_scale", p.TagScale}, {"gamma", p.Gamma}, {"theta_p", p.ThetaP}} {
-		c.NonNegative(f.key, f.v)
-	}
+	c.NonNegative("w0", p.W0)
+	c.NonNegative("g_h", p.GH)
+	c.NonNegative("g_l", p.GL)
+	c.NonNegative("g_z", p.GZ)
+	c.NonNegative("a_ltp", p.ALTP)
+	c.NonNegative("a_ltd", p.ALTD)
+	c.NonNegative("tag_scale", p.TagScale)
+	c.NonNegative("gamma", p.Gamma)
+	c.NonNegative("theta_p", p.ThetaP)
 	c.Finite("theta_ltp", p.ThetaLTP)
 	c.Finite("theta_ltd", p.ThetaLTD)
 	c.Finite("v_spike", p.VSpike)
-	for _, f := range []struct {
-		key string
-		v   float64
-	}{{"tau_x", p.TauX}, {"tau_ltp", p.TauLTP}, {"tau_ltd", p.TauLTD}, {"tau_h", p.TauH}, {"tau_l", p.TauL},
-		{"tau_pm", p.TauPM}, {"tau_pd", p.TauPD}, {"tau_z", p.TauZ}, {"slow_step", p.SlowStep}} {
-		c.Positive(f.key, f.v)
-	}
+	c.Positive("tau_x", p.TauX)
+	c.Positive("tau_ltp", p.TauLTP)
+	c.Positive("tau_ltd", p.TauLTD)
+	c.Positive("tau_h", p.TauH)
+	c.Positive("tau_l", p.TauL)
+	c.Positive("tau_pm", p.TauPM)
+	c.Positive("tau_pd", p.TauPD)
+	c.Positive("tau_z", p.TauZ)
+	c.Positive("slow_step", p.SlowStep)
 	c.Closed("init_up", p.InitUp, 0, 1)
 	c.Open("kappa", p.Kappa, 0, 1)
 	c.Open("z_settle", p.ZSettle, 0, 1e-3)

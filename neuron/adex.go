@@ -166,12 +166,12 @@ func (p AdEx) Validate() error {
 	c.Positive("g_l", p.GL)
 	c.Positive("delta_t", p.DeltaT)
 	c.Positive("tau_w", p.TauW)
-	for _, f := range []struct {
-		key string
-		v   float64
-	}{{"e_l", p.EL}, {"v_t", p.VT}, {"v_peak", p.VPeak}, {"v_reset", p.VReset}, {"v_spike", p.VSpike}, {"i_bias", p.IBias}} {
-		c.Finite(f.key, f.v)
-	}
+	c.Finite("e_l", p.EL)
+	c.Finite("v_t", p.VT)
+	c.Finite("v_peak", p.VPeak)
+	c.Finite("v_reset", p.VReset)
+	c.Finite("v_spike", p.VSpike)
+	c.Finite("i_bias", p.IBias)
 	c.NonNegative("a", p.A)
 	c.NonNegative("b", p.B)
 	c.NonNegative("t_ref", p.TRef)

@@ -7,8 +7,6 @@ import (
 	"github.com/snnsim/snnsim"
 )
 
-var _ Params = Burst{}
-
 func init() {
 	models.Register("burst", func() Params { p := DefaultBurst(); return &p })
 }

@@ -9,8 +9,6 @@ import (
 	"github.com/snnsim/snnsim"
 )
 
-var _ Params = Protocol{}
-
 func init() {
 	models.Register("stc_protocol", func() Params { p := DefaultProtocol(); return &p })
 }

@@ -7,8 +7,6 @@ import (
 	"github.com/snnsim/snnsim"
 )
 
-var _ Params = Regular{}
-
 func init() {
 	models.Register("regular", func() Params { p := DefaultRegular(); return &p })
 }

@@ -39,8 +39,12 @@
 //	source: poisson.rate = -1 Hz: must be >= 0
 //
 // naming the scenario key, the value, the constraint and, where it helps,
-// what to change (TestValidate). New validates first, then checks what needs
-// the population size or the resolution.
+// what to change (TestValidate). A parameter's error is a
+// [*snnsim.ParamError], which errors.As finds. New validates first, then
+// checks what needs the population size or the resolution.
+//
+// Each model's file registers its defaults in the package's model table
+// ([Lookup], [Models]).
 package source
 
 import (

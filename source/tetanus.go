@@ -7,8 +7,6 @@ import (
 	"github.com/snnsim/snnsim"
 )
 
-var _ Params = Tetanus{}
-
 func init() {
 	models.Register("tetanus", func() Params { p := DefaultTetanus(); return &p })
 }
