@@ -191,8 +191,12 @@ func (c *checker) modelParams(key string, written map[string]any, err error) {
 // paramAt returns the key path and the error to report for a model's
 // Validate error err, a *snnsim.ParamError, on the table at key (written:
 // the table as written). A value the scenario writes is shown as written,
-// then the constraint: "neuron: lif_exp_current.tau_m = -20 ms: must be >
-// 0" becomes `population[0].params.tau_m: "-20 ms": must be > 0`.
+// then the constraint, so that the error
+//
+//	neuron: lif_exp_current.tau_m = -20 ms: must be > 0
+//
+// of `tau_m = "-0.02 s"` reads `population[0].params.tau_m: "-0.02 s":
+// must be > 0`.
 func paramAt(key string, written map[string]any, err error) (string, error) {
 	var pe *snnsim.ParamError
 	if !errors.As(err, &pe) {
