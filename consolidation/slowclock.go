@@ -227,10 +227,11 @@ func checkParams(model string, p any) *snnsim.ParamCheck {
 func slowPeriod(model, key string, ms float64, c snnsim.Clock) (snnsim.Time, error) {
 	n, err := c.Ticks(ms)
 	if err != nil {
-		return 0, fmt.Errorf("consolidation: %s.%s = %g ms: %v", model, key, ms, err)
+		return 0, &snnsim.ParamError{Pkg: "consolidation", Model: model, Key: key, Value: ms, Unit: "ms", Constraint: err.Error()}
 	}
 	if n < 1 {
-		return 0, fmt.Errorf("consolidation: %s.%s = %g ms: must be at least one tick (%g ms)", model, key, ms, c.DT)
+		return 0, &snnsim.ParamError{Pkg: "consolidation", Model: model, Key: key, Value: ms, Unit: "ms",
+			Constraint: fmt.Sprintf("must be at least one tick (%g ms)", c.DT)}
 	}
 	return n, nil
 }

@@ -230,7 +230,9 @@ type protein struct {
 func newTTC(p TTCParams, l Layout) (*TTC, error) {
 	slow := snnsim.Time(math.Round(p.SlowStep / l.Clock.DT))
 	if slow < 1 || math.Abs(float64(slow)*l.Clock.DT-p.SlowStep) > 1e-9*p.SlowStep {
-		return nil, fmt.Errorf("consolidation: %s.slow_step = %g ms: must be a whole number of ticks of %g ms", modelTTC, p.SlowStep, l.Clock.DT)
+		c := checkParams(modelTTC, p)
+		c.Failf("slow_step", p.SlowStep, "must be a whole number of ticks of %g ms", l.Clock.DT)
+		return nil, c.Err()
 	}
 	n := len(l.Target)
 	m := &TTC{

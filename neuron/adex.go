@@ -325,8 +325,10 @@ func (p AdEx) New(n int, clock snnsim.Clock) (Population, error) {
 	}
 	h := clock.DT / float64(p.Substeps)
 	if !(h < p.CM/p.GL && h < p.TauW) {
-		return nil, fmt.Errorf("neuron: %s.substeps = %d: forward Euler needs resolution/substeps = %.6g ms below c_m/g_l = %.6g ms and tau_w = %g ms",
-			p.Model(), p.Substeps, h, p.CM/p.GL, p.TauW)
+		c := checkParams(p.Model(), p)
+		c.Failf("substeps", p.Substeps, "forward Euler needs resolution/substeps = %.6g ms below c_m/g_l = %.6g ms and tau_w = %g ms",
+			h, p.CM/p.GL, p.TauW)
+		return nil, c.Err()
 	}
 	q.c = adexConst{
 		gL: p.GL, eL: p.EL, vT: p.VT, dT: p.DeltaT, a: p.A, b: p.B,

@@ -204,7 +204,9 @@ func (p LIFAmpaNmda) New(n int, clock snnsim.Clock) (Population, error) {
 	}
 	dt := clock.DT
 	if !(dt < p.TauM) {
-		return nil, fmt.Errorf("neuron: %s.tau_m = %g ms: forward Euler needs tau_m > resolution %g ms", p.Model(), p.TauM, dt)
+		c := checkParams(p.Model(), p)
+		c.Failf("tau_m", p.TauM, "forward Euler needs tau_m > resolution %g ms", dt)
+		return nil, c.Err()
 	}
 	k := &q.k
 	k.h = dt / p.TauM
