@@ -26,6 +26,15 @@
 // Scenario files write quantities as strings with units ("20 ms", "-70 mV");
 // [ParseQuantity] converts them and reports a dimension mismatch as an error.
 //
+// # Parameter errors
+//
+// The Validate methods of every model (packages neuron, source, stdp,
+// consolidation) return a [*ParamError]: the model, the TOML key, the value
+// in its canonical unit and the constraint, so that a caller finds the key
+// with errors.As rather than in the message. Models build it with one
+// [ParamCheck], which takes each key's unit from the `unit` tag of the
+// parameter struct.
+//
 // # Following one spike
 //
 // A spike is emitted by a neuron model (package neuron) or a source (package

@@ -28,7 +28,7 @@ const (
 )
 
 func init() {
-	register(modelBennaFusi, func() Params { p := DefaultBennaFusi(); return &p })
+	models.Register(modelBennaFusi, func() Params { p := DefaultBennaFusi(); return &p })
 }
 
 // BennaFusiParams are the parameters of the Benna & Fusi (2016) chain of
@@ -87,21 +87,20 @@ func (p *BennaFusiParams) Vars() []string {
 // Validate checks every parameter; the error names the TOML key, the value
 // and the constraint.
 func (p *BennaFusiParams) Validate() error {
-	c := markovCheck{model: modelBennaFusi}
-	if p.Variables < 1 || p.Variables > maxBFVariables {
-		c.fail("variables", p.Variables, "", fmt.Sprintf("must be an integer in [1, %d]", maxBFVariables))
+	c := checkParams(modelBennaFusi, p)
+	c.IntIn("variables", p.Variables, 1, maxBFVariables)
+	c.Finite("ratio", p.Ratio)
+	if !(p.Ratio >= 1) {
+		c.Fail("ratio", p.Ratio, "must be >= 1")
+	} else if span := math.Pow(p.Ratio, 2*float64(p.Variables-1)); c.OK() && !(span <= maxBFSpan) {
+		c.Failf("variables", p.Variables, "with ratio = %g the timescales span ratio^(2(variables-1)) = %.3g: must be <= %g (use fewer variables or a smaller ratio)", p.Ratio, span, maxBFSpan)
 	}
-	if !(p.Ratio >= 1) || math.IsInf(p.Ratio, 0) {
-		c.fail("ratio", p.Ratio, "", "must be >= 1 and finite")
-	} else if span := math.Pow(p.Ratio, 2*float64(p.Variables-1)); c.err == nil && !(span <= maxBFSpan) {
-		c.fail("variables", p.Variables, "", fmt.Sprintf("with ratio = %g the timescales span ratio^(2(variables-1)) = %.3g: must be <= %g (use fewer variables or a smaller ratio)", p.Ratio, span, maxBFSpan))
-	}
-	c.positive("g12", p.G12, "")
-	c.positive("time_unit", p.TimeUnit, "ms")
-	c.positive("delta", p.Delta, "")
-	c.oneOf("charge", p.Charge, chargeSign, chargeSignedDW)
-	c.finite("base", p.Base)
-	return c.err
+	c.Positive("g12", p.G12)
+	c.Positive("time_unit", p.TimeUnit)
+	c.Positive("delta", p.Delta)
+	c.OneOf("charge", p.Charge, chargeSign, chargeSignedDW)
+	c.Finite("base", p.Base)
+	return c.Err()
 }
 
 func (p *BennaFusiParams) build(l Layout) (Model, error) { return newBennaFusi(*p, l) }

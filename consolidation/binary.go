@@ -5,7 +5,7 @@ import "github.com/snnsim/snnsim"
 const modelBinary = "binary"
 
 func init() {
-	register(modelBinary, func() Params { p := DefaultBinary(); return &p })
+	models.Register(modelBinary, func() Params { p := DefaultBinary(); return &p })
 }
 
 // BinaryParams are the parameters of the bounded binary synapse of Amit &
@@ -46,13 +46,13 @@ func (p *BinaryParams) Vars() []string { return []string{"efficacy", "state"} }
 // Validate checks every parameter; the error names the TOML key, the value
 // and the constraint ("consolidation: binary.q = 1.5: must be in (0, 1]").
 func (p *BinaryParams) Validate() error {
-	c := markovCheck{model: modelBinary}
+	c := checkParams(modelBinary, p)
 	if !(p.Q > 0 && p.Q <= 1) {
-		c.fail("q", p.Q, "", "must be in (0, 1]")
+		c.Fail("q", p.Q, "must be in (0, 1]")
 	}
-	c.efficacies(p.WLow, p.WHigh)
-	c.oneOf("init", p.Init, initEquilibrium, initLow, initHigh)
-	return c.err
+	checkEfficacies(c, p.WLow, p.WHigh)
+	c.OneOf("init", p.Init, initEquilibrium, initLow, initHigh)
+	return c.Err()
 }
 
 func (p *BinaryParams) build(l Layout) (Model, error) { return newBinary(*p, l), nil }

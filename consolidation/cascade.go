@@ -13,7 +13,7 @@ const modelCascade = "cascade"
 const maxCascadeDepth = 64
 
 func init() {
-	register(modelCascade, func() Params { p := DefaultCascade(); return &p })
+	models.Register(modelCascade, func() Params { p := DefaultCascade(); return &p })
 }
 
 // CascadeParams are the parameters of the cascade synapse of Fusi, Drew &
@@ -59,16 +59,14 @@ func (p *CascadeParams) Vars() []string { return []string{"efficacy", "state", "
 // Validate checks every parameter; the error names the TOML key, the value
 // and the constraint.
 func (p *CascadeParams) Validate() error {
-	c := markovCheck{model: modelCascade}
-	if p.Depth < 2 || p.Depth > maxCascadeDepth {
-		c.fail("depth", p.Depth, "", fmt.Sprintf("must be an integer in [2, %d]", maxCascadeDepth))
-	}
+	c := checkParams(modelCascade, p)
+	c.IntIn("depth", p.Depth, 2, maxCascadeDepth)
 	if !(p.X > 0 && p.X <= 0.5) {
-		c.fail("x", p.X, "", "must be in (0, 0.5] (so that every transition probability x^d/(1-x) is <= 1)")
+		c.Fail("x", p.X, "must be in (0, 0.5] (so that every transition probability x^d/(1-x) is <= 1)")
 	}
-	c.efficacies(p.WLow, p.WHigh)
-	c.oneOf("init", p.Init, initEquilibrium, initLow, initHigh)
-	return c.err
+	checkEfficacies(c, p.WLow, p.WHigh)
+	c.OneOf("init", p.Init, initEquilibrium, initLow, initHigh)
+	return c.Err()
 }
 
 func (p *CascadeParams) build(l Layout) (Model, error) { return newCascade(*p, l), nil }

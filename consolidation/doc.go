@@ -8,8 +8,10 @@
 // # Models
 //
 // Models are named in scenarios and looked up with [Lookup]; [Models] lists
-// them. Each Params type documents its parameter table and each model
-// type its equations, citation and the tests that check it against a
+// them. Each model's file registers its defaults in the package's model
+// table, and Validate returns a [*snnsim.ParamError]. Each Params type
+// documents its parameter table and each model type its equations,
+// citation and the tests that check it against a
 // reference. Among them:
 //
 //   - trivial: a plain synapse, weight = state.

@@ -3,9 +3,9 @@ package consolidation
 import (
 	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/internal/registry"
 )
 
 // Params describes a model: a value struct of parameters whose TOML keys are
@@ -19,8 +19,9 @@ type Params interface {
 	// Model returns the model's name as written in scenarios
 	// ("tag_trigger_consolidation").
 	Model() string
-	// Validate checks every parameter and returns an error naming the first
-	// invalid one (by its TOML key), its value and the constraint.
+	// Validate checks every parameter and returns a *snnsim.ParamError
+	// naming the first invalid one (by its TOML key), its value and the
+	// constraint.
 	Validate() error
 	// Modulators lists the neuromodulator and drug level names the model
 	// reads (see Model.SetLevel); nil when it reads none.
@@ -170,36 +171,15 @@ type VoltageInduced interface {
 	Voltage(t snnsim.Time, v func(j int32) float64, fired []int32)
 }
 
-// registry maps model names to their default parameters.
-var registry = map[string]func() Params{}
-
-// register adds a model; called from init functions of this package only.
-func register(name string, defaults func() Params) {
-	if _, dup := registry[name]; dup {
-		panic("consolidation: model " + name + " registered twice")
-	}
-	registry[name] = defaults
-}
+// models is the table of models; each model's file registers it.
+var models registry.Table[Params]
 
 // Lookup returns the default parameters of the named model, as a pointer
 // that a scenario decoder fills in, and whether the model exists.
-func Lookup(name string) (Params, bool) {
-	f, ok := registry[name]
-	if !ok {
-		return nil, false
-	}
-	return f(), true
-}
+func Lookup(name string) (Params, bool) { return models.Lookup(name) }
 
 // Models lists the model names that Lookup knows, sorted.
-func Models() []string {
-	var names []string
-	for n := range registry {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	return names
-}
+func Models() []string { return models.Names() }
 
 // builder is implemented by every Params type of this package.
 type builder interface {

@@ -217,61 +217,9 @@ func (g synapseNormals) of(s int64) *rand.Rand {
 	return g.rng
 }
 
-// paramCheck collects the first invalid parameter of a model.
-type paramCheck struct {
-	model string
-	err   error
-}
-
-func (c *paramCheck) fail(key string, v float64, unit, constraint string) {
-	if c.err != nil {
-		return
-	}
-	if unit != "" {
-		unit = " " + unit
-	}
-	c.err = fmt.Errorf("consolidation: %s.%s = %g%s: %s", c.model, key, v, unit, constraint)
-}
-
-// positive requires a finite v > 0.
-func (c *paramCheck) positive(key string, v float64, unit string) {
-	switch {
-	case !(v > 0):
-		c.fail(key, v, unit, "must be > 0")
-	case math.IsInf(v, 0):
-		c.fail(key, v, unit, "must be finite")
-	}
-}
-
-// nonNegative requires a finite v >= 0.
-func (c *paramCheck) nonNegative(key string, v float64, unit string) {
-	switch {
-	case !(v >= 0):
-		c.fail(key, v, unit, "must be >= 0")
-	case math.IsInf(v, 0):
-		c.fail(key, v, unit, "must be finite")
-	}
-}
-
-// open requires lo < v < hi.
-func (c *paramCheck) open(key string, v, lo, hi float64, unit string) {
-	if !(v > lo && v < hi) {
-		c.fail(key, v, unit, fmt.Sprintf("must be in (%g, %g)", lo, hi))
-	}
-}
-
-// atMost requires v <= limit, naming the limit.
-func (c *paramCheck) atMost(key string, v, limit float64, unit, limitName string) {
-	if !(v <= limit) {
-		c.fail(key, v, unit, fmt.Sprintf("must be <= %s = %g%s", limitName, limit, pad(unit)))
-	}
-}
-
-func pad(unit string) string {
-	if unit == "" {
-		return ""
-	}
-	return " " + unit
+// checkParams starts the checks of the parameters p of the named model.
+func checkParams(model string, p any) *snnsim.ParamCheck {
+	return snnsim.CheckParams("consolidation", model, p)
 }
 
 // slowPeriod converts a slow-clock step [ms] to ticks of the layout's
@@ -279,10 +227,11 @@ func pad(unit string) string {
 func slowPeriod(model, key string, ms float64, c snnsim.Clock) (snnsim.Time, error) {
 	n, err := c.Ticks(ms)
 	if err != nil {
-		return 0, fmt.Errorf("consolidation: %s.%s = %g ms: %v", model, key, ms, err)
+		return 0, &snnsim.ParamError{Pkg: "consolidation", Model: model, Key: key, Value: ms, Unit: "ms", Constraint: err.Error()}
 	}
 	if n < 1 {
-		return 0, fmt.Errorf("consolidation: %s.%s = %g ms: must be at least one tick (%g ms)", model, key, ms, c.DT)
+		return 0, &snnsim.ParamError{Pkg: "consolidation", Model: model, Key: key, Value: ms, Unit: "ms",
+			Constraint: fmt.Sprintf("must be at least one tick (%g ms)", c.DT)}
 	}
 	return n, nil
 }

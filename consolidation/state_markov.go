@@ -19,65 +19,13 @@ const markovVersion = 1
 // markovTag is the frame tag of a model: "consolidation/" and its name.
 func markovTag(model string) string { return "consolidation/" + model }
 
-// markovCheck holds the first validation error of a parameter struct.
-type markovCheck struct {
-	model string
-	err   error
-}
-
-// fail records "consolidation: <model>.<key> = <v>[ unit]: <constraint>"
-// unless an error is already recorded.
-func (c *markovCheck) fail(key string, v any, unit, constraint string) {
-	if c.err != nil {
-		return
-	}
-	if unit != "" {
-		unit = " " + unit
-	}
-	if s, ok := v.(string); ok {
-		v = fmt.Sprintf("%q", s)
-	}
-	c.err = fmt.Errorf("consolidation: %s.%s = %v%s: %s", c.model, key, v, unit, constraint)
-}
-
-// finite requires a finite v.
-func (c *markovCheck) finite(key string, v float64) {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		c.fail(key, v, "", "must be finite")
-	}
-}
-
-// positive requires a finite v > 0.
-func (c *markovCheck) positive(key string, v float64, unit string) {
-	if !(v > 0) || math.IsInf(v, 0) {
-		c.fail(key, v, unit, "must be > 0 and finite")
-	}
-}
-
-// efficacies requires finite w_low < w_high.
-func (c *markovCheck) efficacies(lo, hi float64) {
-	c.finite("w_low", lo)
-	c.finite("w_high", hi)
+// checkEfficacies requires finite w_low < w_high.
+func checkEfficacies(c *snnsim.ParamCheck, lo, hi float64) {
+	c.Finite("w_low", lo)
+	c.Finite("w_high", hi)
 	if !(lo < hi) {
-		c.fail("w_high", hi, "", fmt.Sprintf("must be above w_low = %g", lo))
+		c.Failf("w_high", hi, "must be above w_low = %g", lo)
 	}
-}
-
-// oneOf requires v to be one of the allowed strings.
-func (c *markovCheck) oneOf(key, v string, allowed ...string) {
-	for _, a := range allowed {
-		if v == a {
-			return
-		}
-	}
-	list := ""
-	for i, a := range allowed {
-		if i > 0 {
-			list += ", "
-		}
-		list += fmt.Sprintf("%q", a)
-	}
-	c.fail(key, v, "", "must be one of "+list)
 }
 
 // Initial states of the two-efficacy Markov models (the "init" key).

@@ -49,7 +49,7 @@ func (TrivialParams) build(l Layout) (Model, error) {
 }
 
 func init() {
-	register(modelTrivial, func() Params { p := DefaultTrivial(); return &p })
+	models.Register(modelTrivial, func() Params { p := DefaultTrivial(); return &p })
 }
 
 // trivial is the trivial model bound to a layout.

@@ -341,7 +341,7 @@ func TestParams(t *testing.T) {
 	}{
 		{func() Params { p := DefaultZenke(); p.TauCons = -1; return &p }(), "consolidation: zenke_2015.tau_cons = -1 ms: must be > 0"},
 		{func() Params { p := DefaultZenke(); p.SlowStep = 2e5; return &p }(), "consolidation: zenke_2015.slow_step = 200000 ms: must be <= tau_cons/10 = 120000 ms"},
-		{func() Params { p := DefaultZenke(); p.Beta = math.NaN(); return &p }(), "consolidation: zenke_2015.beta = NaN: must be >= 0"},
+		{func() Params { p := DefaultZenke(); p.Beta = math.NaN(); return &p }(), "consolidation: zenke_2015.beta = NaN: must be finite"},
 		{func() Params { p := DefaultZenke(); p.WMax = math.Inf(1); return &p }(), "consolidation: zenke_2015.w_max = +Inf: must be finite"},
 		{func() Params { p := DefaultZiegler(); p.ThetaG = 1.5; return &p }(), "consolidation: ziegler_2015.theta_g = 1.5: must be in (0, 1)"},
 		{func() Params { p := DefaultZiegler(); p.Eta = -1; return &p }(), "consolidation: ziegler_2015.eta = -1 Hz: must be >= 0"},

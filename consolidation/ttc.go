@@ -13,7 +13,7 @@ import (
 const modelTTC = "tag_trigger_consolidation"
 
 func init() {
-	register(modelTTC, func() Params { p := DefaultTTC(); return &p })
+	models.Register(modelTTC, func() Params { p := DefaultTTC(); return &p })
 }
 
 // TTCParams are the parameters of the tag–trigger–consolidation model of
@@ -100,48 +100,33 @@ func (p *TTCParams) Vars() []string { return []string{"efficacy", "h", "l", "z"}
 
 // Validate checks every parameter.
 func (p *TTCParams) Validate() error {
-	bad := func(key string, v any, c string) error {
-		return fmt.Errorf("consolidation: %s.%s = %v: %s", modelTTC, key, v, c)
-	}
-	if p.Induction != "voltage" && p.Induction != "signal" {
-		return bad("induction", fmt.Sprintf("%q", p.Induction), `must be "voltage" or "signal"`)
-	}
-	for _, f := range []struct {
-		k string
-		v float64
-	}{{"w0", p.W0}, {"g_h", p.GH}, {"g_l", p.GL}, {"g_z", p.GZ}, {"a_ltp", p.ALTP}, {"a_ltd", p.ALTD},
-		{"tag_scale", p.TagScale}, {"gamma", p.Gamma}, {"theta_p", p.ThetaP}} {
-		if !(f.v >= 0) || math.IsInf(f.v, 0) {
-			return bad(f.k, f.v, "must be finite and >= 0")
-		}
-	}
-	for _, f := range []struct {
-		k string
-		v float64
-	}{{"theta_ltp", p.ThetaLTP}, {"theta_ltd", p.ThetaLTD}, {"v_spike", p.VSpike}} {
-		if math.IsNaN(f.v) || math.IsInf(f.v, 0) {
-			return bad(f.k, fmt.Sprintf("%g mV", f.v), "must be finite")
-		}
-	}
-	for _, f := range []struct {
-		k string
-		v float64
-	}{{"tau_x", p.TauX}, {"tau_ltp", p.TauLTP}, {"tau_ltd", p.TauLTD}, {"tau_h", p.TauH}, {"tau_l", p.TauL},
-		{"tau_pm", p.TauPM}, {"tau_pd", p.TauPD}, {"tau_z", p.TauZ}, {"slow_step", p.SlowStep}} {
-		if !(f.v > 0) || math.IsInf(f.v, 0) {
-			return bad(f.k, fmt.Sprintf("%g ms", f.v), "must be finite and > 0")
-		}
-	}
-	if !(p.InitUp >= 0 && p.InitUp <= 1) {
-		return bad("init_up", p.InitUp, "must be in [0, 1]")
-	}
-	if !(p.Kappa > 0 && p.Kappa < 1) {
-		return bad("kappa", p.Kappa, "must be in (0, 1)")
-	}
-	if !(p.ZSettle > 0 && p.ZSettle < 1e-3) {
-		return bad("z_settle", p.ZSettle, "must be in (0, 1e-3)")
-	}
-	return nil
+	c := checkParams(modelTTC, p)
+	c.OneOf("induction", p.Induction, "voltage", "signal")
+	c.NonNegative("w0", p.W0)
+	c.NonNegative("g_h", p.GH)
+	c.NonNegative("g_l", p.GL)
+	c.NonNegative("g_z", p.GZ)
+	c.NonNegative("a_ltp", p.ALTP)
+	c.NonNegative("a_ltd", p.ALTD)
+	c.NonNegative("tag_scale", p.TagScale)
+	c.NonNegative("gamma", p.Gamma)
+	c.NonNegative("theta_p", p.ThetaP)
+	c.Finite("theta_ltp", p.ThetaLTP)
+	c.Finite("theta_ltd", p.ThetaLTD)
+	c.Finite("v_spike", p.VSpike)
+	c.Positive("tau_x", p.TauX)
+	c.Positive("tau_ltp", p.TauLTP)
+	c.Positive("tau_ltd", p.TauLTD)
+	c.Positive("tau_h", p.TauH)
+	c.Positive("tau_l", p.TauL)
+	c.Positive("tau_pm", p.TauPM)
+	c.Positive("tau_pd", p.TauPD)
+	c.Positive("tau_z", p.TauZ)
+	c.Positive("slow_step", p.SlowStep)
+	c.Closed("init_up", p.InitUp, 0, 1)
+	c.Open("kappa", p.Kappa, 0, 1)
+	c.Open("z_settle", p.ZSettle, 0, 1e-3)
+	return c.Err()
 }
 
 func (p *TTCParams) build(l Layout) (Model, error) { return newTTC(*p, l) }
@@ -245,7 +230,9 @@ type protein struct {
 func newTTC(p TTCParams, l Layout) (*TTC, error) {
 	slow := snnsim.Time(math.Round(p.SlowStep / l.Clock.DT))
 	if slow < 1 || math.Abs(float64(slow)*l.Clock.DT-p.SlowStep) > 1e-9*p.SlowStep {
-		return nil, fmt.Errorf("consolidation: %s.slow_step = %g ms: must be a whole number of ticks of %g ms", modelTTC, p.SlowStep, l.Clock.DT)
+		c := checkParams(modelTTC, p)
+		c.Failf("slow_step", p.SlowStep, "must be a whole number of ticks of %g ms", l.Clock.DT)
+		return nil, c.Err()
 	}
 	n := len(l.Target)
 	m := &TTC{

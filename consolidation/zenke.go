@@ -91,19 +91,17 @@ func (ZenkeParams) Model() string { return modelZenke }
 
 // Validate checks the parameters.
 func (p ZenkeParams) Validate() error {
-	c := paramCheck{model: modelZenke}
-	c.positive("tau_cons", p.TauCons, "ms")
-	c.nonNegative("p", p.P, "")
-	c.positive("w_p", p.WP, "")
-	c.nonNegative("beta", p.Beta, "")
-	c.positive("tau_minus", p.TauMinus, "ms")
-	c.positive("w_max", p.WMax, "")
-	c.positive("slow_step", p.SlowStep, "ms")
-	if c.err == nil {
-		c.atMost("slow_step", p.SlowStep, p.TauCons/10, "ms", "tau_cons/10")
-	}
-	c.positive("settle_tol", p.SettleTol, "")
-	return c.err
+	c := checkParams(modelZenke, p)
+	c.Positive("tau_cons", p.TauCons)
+	c.NonNegative("p", p.P)
+	c.Positive("w_p", p.WP)
+	c.NonNegative("beta", p.Beta)
+	c.Positive("tau_minus", p.TauMinus)
+	c.Positive("w_max", p.WMax)
+	c.Positive("slow_step", p.SlowStep)
+	c.AtMost("slow_step", p.SlowStep, "tau_cons/10", p.TauCons/10)
+	c.Positive("settle_tol", p.SettleTol)
+	return c.Err()
 }
 
 // Modulators returns nil: the model reads no level.
@@ -113,7 +111,7 @@ func (ZenkeParams) Modulators() []string { return nil }
 func (ZenkeParams) Vars() []string { return []string{"w", "w_ref"} }
 
 func init() {
-	register(modelZenke, func() Params { p := DefaultZenke(); return &p })
+	models.Register(modelZenke, func() Params { p := DefaultZenke(); return &p })
 }
 
 func (p ZenkeParams) build(l Layout) (Model, error) {

@@ -183,35 +183,33 @@ func (ZieglerParams) Model() string { return modelZiegler }
 
 // Validate checks the parameters.
 func (p ZieglerParams) Validate() error {
-	c := paramCheck{model: modelZiegler}
-	c.positive("tau_x", p.TauX, "ms")
-	c.positive("tau_y", p.TauY, "ms")
-	c.positive("tau_z", p.TauZ, "ms")
-	c.nonNegative("c_t", p.CT, "")
-	c.nonNegative("c_yx", p.CYX, "")
-	c.nonNegative("c_zy", p.CZY, "")
-	c.open("theta_g", p.ThetaG, 0, 1, "")
-	c.positive("tau_g", p.TauG, "ms")
-	c.positive("t_upd", p.TUpd, "ms")
-	if c.err == nil {
-		c.atMost("t_upd", p.TUpd, min(p.TauX, p.TauY, p.TauZ)/100, "ms", "min(tau_x, tau_y, tau_z)/100")
-	}
-	c.nonNegative("eta", p.Eta, "Hz")
-	c.positive("k_w", p.KW, "")
-	c.nonNegative("a2_minus", p.A2Minus, "")
-	c.nonNegative("a3_minus", p.A3Minus, "")
-	c.nonNegative("a2_plus", p.A2Plus, "")
-	c.nonNegative("a3_plus", p.A3Plus, "")
-	c.positive("tau_pot_pre", p.TauPotPre, "ms")
-	c.positive("tau_pot_post", p.TauPotPost, "ms")
-	c.positive("tau_dep_pre", p.TauDepPre, "ms")
-	c.positive("tau_dep_post", p.TauDepPost, "ms")
-	c.nonNegative("c_r", p.CR, "")
-	c.positive("tau_prp_up", p.TauPrpUp, "ms")
-	c.positive("tau_prp_down", p.TauPrpDown, "ms")
-	c.open("settle_tol", p.SettleTol, 0, 1, "")
-	c.nonNegative("settle_time", p.SettleTime, "ms")
-	return c.err
+	c := checkParams(modelZiegler, p)
+	c.Positive("tau_x", p.TauX)
+	c.Positive("tau_y", p.TauY)
+	c.Positive("tau_z", p.TauZ)
+	c.NonNegative("c_t", p.CT)
+	c.NonNegative("c_yx", p.CYX)
+	c.NonNegative("c_zy", p.CZY)
+	c.Open("theta_g", p.ThetaG, 0, 1)
+	c.Positive("tau_g", p.TauG)
+	c.Positive("t_upd", p.TUpd)
+	c.AtMost("t_upd", p.TUpd, "min(tau_x, tau_y, tau_z)/100", min(p.TauX, p.TauY, p.TauZ)/100)
+	c.NonNegative("eta", p.Eta)
+	c.Positive("k_w", p.KW)
+	c.NonNegative("a2_minus", p.A2Minus)
+	c.NonNegative("a3_minus", p.A3Minus)
+	c.NonNegative("a2_plus", p.A2Plus)
+	c.NonNegative("a3_plus", p.A3Plus)
+	c.Positive("tau_pot_pre", p.TauPotPre)
+	c.Positive("tau_pot_post", p.TauPotPost)
+	c.Positive("tau_dep_pre", p.TauDepPre)
+	c.Positive("tau_dep_post", p.TauDepPost)
+	c.NonNegative("c_r", p.CR)
+	c.Positive("tau_prp_up", p.TauPrpUp)
+	c.Positive("tau_prp_down", p.TauPrpDown)
+	c.Open("settle_tol", p.SettleTol, 0, 1)
+	c.NonNegative("settle_time", p.SettleTime)
+	return c.Err()
 }
 
 // Modulators returns ["dopamine"].
@@ -221,7 +219,7 @@ func (ZieglerParams) Modulators() []string { return []string{"dopamine"} }
 func (ZieglerParams) Vars() []string { return []string{"efficacy", "x", "y", "z", "g"} }
 
 func init() {
-	register(modelZiegler, func() Params { p := DefaultZiegler(); return &p })
+	models.Register(modelZiegler, func() Params { p := DefaultZiegler(); return &p })
 }
 
 func (p ZieglerParams) build(l Layout) (Model, error) {

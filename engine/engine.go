@@ -185,7 +185,7 @@ func New(net *netlist.Network, cfg Config) (*Engine, error) {
 				m.SetV(0, i, v)
 			}
 			r.neu = m
-			r.base = baseBias(p.Neuron)
+			r.base = p.Neuron.Bias()
 		case p.Source != nil:
 			r.rng = snnsim.NewPCG(net.Seed, "source/"+p.Name) // kept: its state goes into checkpoints
 			s, err := p.Source.New(p.Size, net.Clock, rand.New(r.rng))
@@ -323,23 +323,6 @@ func (p *proj) buildGroups() {
 		}
 	}
 	p.segRow[n] = int32(len(p.segEnd))
-}
-
-// baseBias returns the model's constant input current [pA].
-func baseBias(p neuron.Params) float64 {
-	switch q := p.(type) {
-	case *neuron.LIFDelta:
-		return q.IBias
-	case *neuron.LIFExp:
-		return q.IBias
-	case *neuron.LIFCond:
-		return q.IBias
-	case *neuron.LIFAmpaNmda:
-		return q.IBias
-	case *neuron.AdEx:
-		return q.IBias
-	}
-	return 0
 }
 
 // Attach adds a sink that receives the spikes of the given populations

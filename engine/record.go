@@ -478,7 +478,7 @@ func (e *Engine) attachWeights(r *netlist.Record, names map[string]int, declare 
 			return err
 		}
 	}
-	se := Series{Name: name, What: netlist.RecordWeights, Unit: weightUnit(e.net.Populations[p.To]), Population: p.To, Projection: r.Projection, Indices: slices.Clone(syn), Interval: r.Interval}
+	se := Series{Name: name, What: netlist.RecordWeights, Unit: e.net.Populations[p.To].Neuron.WeightUnit(), Population: p.To, Projection: r.Projection, Indices: slices.Clone(syn), Interval: r.Interval}
 	f, err := declare(se)
 	if err != nil {
 		return fmt.Errorf("engine: AttachRecords: series %q: %w", se.Name, err)
@@ -498,18 +498,6 @@ func sortSearchRow(rowStart []int64, k int64) int {
 		}
 	}
 	return lo
-}
-
-// weightUnit names the internal weight unit of a target population's model.
-func weightUnit(p *netlist.Population) string {
-	if p.Neuron == nil {
-		return ""
-	}
-	switch p.Neuron.Model() {
-	case "lif_delta", "lif_exp_current":
-		return "mV"
-	}
-	return "g_L"
 }
 
 // attachState sets up a consolidation state record, one series per

@@ -161,7 +161,7 @@ func (c *checker) consolidationParams(key string, p *ProjectionSpec) {
 	if p.Consolidation == nil {
 		return
 	}
-	c.modelParams(key+".consolidation", p.Consolidation, p.consWritten, p.Consolidation.Validate())
+	c.modelParams(key+".consolidation", p.consWritten, p.Consolidation.Validate())
 }
 
 // sharedConsolidation checks that all projections onto one population

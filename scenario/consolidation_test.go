@@ -2,7 +2,6 @@ package scenario
 
 import (
 	"errors"
-	"fmt"
 	"math"
 	"reflect"
 	"slices"
@@ -25,13 +24,10 @@ type fakeSTC struct {
 
 func (p *fakeSTC) Model() string { return "fake_stc" }
 func (p *fakeSTC) Validate() error {
-	if !(p.ThetaP >= 0) {
-		return fmt.Errorf("consolidation: fake_stc.theta_p = %g: must be >= 0", p.ThetaP)
-	}
-	if !(p.TauH > 0) {
-		return fmt.Errorf("consolidation: fake_stc.tau_h = %g ms: must be > 0", p.TauH)
-	}
-	return nil
+	c := snnsim.CheckParams("consolidation", p.Model(), p)
+	c.NonNegative("theta_p", p.ThetaP)
+	c.Positive("tau_h", p.TauH)
+	return c.Err()
 }
 func (p *fakeSTC) Modulators() []string { return []string{"dopamine", "inhibitor"} }
 func (p *fakeSTC) Vars() []string       { return []string{"efficacy", "h", "z"} }

@@ -179,7 +179,7 @@ func (d *decoder) quantity(key string, v any, dim snnsim.Dimension) (float64, bo
 	if got != dim {
 		_, err := snnsim.ParseIn(fmt.Sprint(v), dim)
 		if _, isNum := v.(string); !isNum {
-			err = fmt.Errorf("the number %v has no unit: write a %s as a string such as %q", v, dim, exampleOf(dim))
+			err = fmt.Errorf("the number %v has no unit: write a %s as a string such as %q", v, dim, dim.Example())
 		}
 		d.add(key, err)
 		return 0, false
@@ -209,22 +209,6 @@ func (d *decoder) anyQuantity(key string, v any) (float64, snnsim.Dimension, boo
 	}
 	d.errorf(key, "must be a quantity such as \"20 ms\" or a number, not %s", typeName(v))
 	return 0, 0, false
-}
-
-// exampleOf returns an example quantity of dimension dim.
-func exampleOf(dim snnsim.Dimension) string {
-	_, err := snnsim.ParseIn("1", dim)
-	if err != nil {
-		// ParseIn's message holds an example: `... e.g. "20 ms"`.
-		msg := err.Error()
-		if i := strings.LastIndex(msg, "e.g. \""); i >= 0 {
-			rest := msg[i+len("e.g. \""):]
-			if j := strings.IndexByte(rest, '"'); j >= 0 {
-				return rest[:j]
-			}
-		}
-	}
-	return "1 " + dim.Unit()
 }
 
 // sub returns a sub-table.

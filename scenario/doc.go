@@ -203,8 +203,9 @@
 // simulated (exact also for neurons at rest, which the engine does not
 // step). A rate sample at tick t covers the ticks [t, t + sample). A
 // weights record writes the series "weights/<projection>", in the target
-// model's internal weight unit (mV for lif_delta and lif_exp_current,
-// multiples of g_L for conductance models), plus two series sampled once,
+// model's internal weight unit (neuron.Params.WeightUnit: mV for
+// lif_delta, lif_exp_current and adex, multiples of g_L for the conductance
+// models), plus two series sampled once,
 // ".../pre" and ".../post", holding each recorded synapse's source and
 // target global neuron IDs, so the weight matrix can be rebuilt from the log
 // alone.

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/snnsim/snnsim"
 )
 
 // Building blocks of the broken scenarios below. Line numbers in the
@@ -186,6 +188,14 @@ func TestDecodeErrors(t *testing.T) {
 			`bad.toml:10: record[0].intervall: unknown key "intervall"`},
 		{"bad_population_name", head + "[[population]]\nname = \"E I\"\nsize = 1\nmodel = \"lif_delta\"\n",
 			`bad.toml:4: population[0].name: "E I": a name may hold only letters, digits`},
+		{"plasticity_param", head + popE + proj("E", "E", p01, `"1 mV"`, `"1 ms"`) + "plasticity = { rule = \"pair\",\n  tau_plus = \"-1 ms\" }\n",
+			`bad.toml:15: projection[0].plasticity.tau_plus: "-1 ms": must be > 0`},
+		{"plasticity_bounds_default", head + popE + proj("E", "E", p01, `"1 mV"`, `"1 ms"`) + "plasticity = { rule = \"pair\", w_min = 2.0 }\n",
+			`bad.toml:14: projection[0].plasticity.w_max: stdp: pair.w_max = 1: must be above w_min = 2`},
+		{"source_param_element", head + "[[population]]\nname = \"S\"\nsize = 1\nmodel = \"spike_times\"\nparams = { times = [\"1 ms\", \"-2 ms\"] }\n",
+			`bad.toml:7: population[0].params.times: source: spike_times.times[1] = -2 ms: must be >= 0`},
+		{"source_param_lengths", head + "[[population]]\nname = \"S\"\nsize = 2\nmodel = \"spike_times\"\nparams = { times = [\"1 ms\", \"2 ms\"], neurons = [0] }\n",
+			`bad.toml:7: population[0].params.neurons: source: spike_times.neurons has 1 entries and times has 2`},
 	} {
 		t.Run("case="+tc.name, func(t *testing.T) {
 			s, err := Decode("bad.toml", []byte(tc.text))
@@ -331,5 +341,26 @@ func TestSuggest(t *testing.T) {
 		if got := suggest(tc.word, cands); got != tc.want {
 			t.Errorf("suggest(%q) = %q, want %q", tc.word, got, tc.want)
 		}
+	}
+}
+
+// TestParamErrorAs checks that a model's parameter error reaches the
+// caller of Decode as a *snnsim.ParamError (errors.As), with the model,
+// the key and the value in the model's unit, next to the position.
+func TestParamErrorAs(t *testing.T) {
+	_, err := Decode("bad.toml", []byte(head+popE+"params = { c_m = \"0.2 nF\", tau_m = \"-0.02 s\" }\n"))
+	var pe *snnsim.ParamError
+	if !errors.As(err, &pe) {
+		t.Fatalf("errors.As(*snnsim.ParamError) fails on %v", err)
+	}
+	if pe.Pkg != "neuron" || pe.Model != "lif_exp_current" || pe.Key != "tau_m" || pe.Value != -20.0 || pe.Unit != "ms" || pe.Constraint != "must be > 0" {
+		t.Errorf("ParamError = %+v, want neuron lif_exp_current tau_m = -20 ms: must be > 0", *pe)
+	}
+	var at *ParseError
+	if !errors.As(err, &at) || at.Line != 7 || at.Key != "population[0].params.tau_m" {
+		t.Errorf("ParseError = %+v, want line 7, key population[0].params.tau_m", at)
+	}
+	if want := `bad.toml:7: population[0].params.tau_m: "-0.02 s": must be > 0`; err.Error() != want {
+		t.Errorf("error %q, want %q", err, want)
 	}
 }

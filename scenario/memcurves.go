@@ -243,7 +243,7 @@ func (c *checker) memoryCurves() {
 			continue
 		}
 		if err := mm.Params.Validate(); err != nil {
-			c.modelParams(mkey+".params", mm.Params, mm.written, err)
+			c.modelParams(mkey+".params", mm.written, err)
 			continue
 		}
 		if err := probeMemoryCurve(mm.Params); err != nil {

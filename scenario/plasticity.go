@@ -45,7 +45,7 @@ func (d *decoder) plasticity(t *table) (stdp.Params, float64) {
 	d.params(t, p, name)
 	if len(d.errs) == before {
 		if err := p.Validate(); err != nil {
-			d.add(t.key, err)
+			d.add(paramAt(t.key, t.m, err))
 		}
 	}
 	return p, start

@@ -1,9 +1,9 @@
 package scenario
 
 import (
+	"errors"
 	"fmt"
 	"math"
-	"reflect"
 	"slices"
 	"strings"
 
@@ -177,79 +177,42 @@ func (c *checker) populations() {
 // params attributes a population model's Validate error to the parameter
 // it names.
 func (c *checker) params(key string, p *PopulationSpec, err error) {
-	if err == nil {
-		return
-	}
-	var params any = p.Neuron
-	if params == nil {
-		params = p.Source
-	}
-	c.modelParams(key+".params", params, p.written, err)
+	c.modelParams(key+".params", p.written, err)
 }
 
 // modelParams attributes a model's Validate error to the parameter it
 // names in the table at key (written: the table as written).
-func (c *checker) modelParams(key string, params any, written map[string]any, err error) {
-	if err == nil {
-		return
+func (c *checker) modelParams(key string, written map[string]any, err error) {
+	if err != nil {
+		c.add(paramAt(key, written, err))
 	}
-	var keys []string
-	if rv := reflect.ValueOf(params); rv.Kind() == reflect.Pointer && !rv.IsNil() {
-		if fields, ferr := paramFields(rv.Elem().Type()); ferr == nil {
-			for _, f := range fields {
-				keys = append(keys, f.key)
-			}
-		}
-	}
-	name := paramKey(err.Error(), keys)
-	if name == "" {
-		c.add(key, err)
-		return
-	}
-	pkey := key + "." + name
-	if v, ok := written[name]; ok {
-		// "neuron: lif_exp_current.tau_m = -20 ms: must be > 0" becomes
-		// `"-20 ms": must be > 0`.
-		msg := err.Error()
-		if i := strings.Index(msg, name+" = "); i >= 0 {
-			if j := strings.Index(msg[i:], ": "); j >= 0 {
-				written := fmt.Sprint(v)
-				if s, ok := v.(string); ok {
-					written = fmt.Sprintf("%q", s)
-				}
-				c.add(pkey, &paramError{written: written, constraint: msg[i+j+2:], err: err})
-				return
-			}
-		}
-	}
-	c.add(pkey, err)
 }
 
-// paramKey returns the parameter key that msg names first, or "".
-func paramKey(msg string, keys []string) string {
-	best, at := "", len(msg)+1
-	for _, k := range keys {
-		for from := 0; from < len(msg); {
-			i := strings.Index(msg[from:], k)
-			if i < 0 {
-				break
-			}
-			i += from
-			end := i + len(k)
-			if (i == 0 || !isIdent(msg[i-1])) && (end == len(msg) || !isIdent(msg[end])) {
-				if i < at || (i == at && len(k) > len(best)) {
-					best, at = k, i
-				}
-				break
-			}
-			from = i + 1
-		}
+// paramAt returns the key path and the error to report for a model's
+// Validate error err, a *snnsim.ParamError, on the table at key (written:
+// the table as written). A value the scenario writes is shown as written,
+// then the constraint, so that the error
+//
+//	neuron: lif_exp_current.tau_m = -20 ms: must be > 0
+//
+// of `tau_m = "-0.02 s"` reads `population[0].params.tau_m: "-0.02 s":
+// must be > 0`.
+func paramAt(key string, written map[string]any, err error) (string, error) {
+	var pe *snnsim.ParamError
+	if !errors.As(err, &pe) {
+		return key, err
 	}
-	return best
-}
-
-func isIdent(b byte) bool {
-	return b == '_' || b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z'
+	name := pe.BaseKey()
+	// An element ("times[2]") or a fault of no single value keeps the
+	// model's message, which says which element or what is wrong.
+	if v, ok := written[name]; ok && pe.Key == name && pe.Value != nil {
+		shown := fmt.Sprint(v)
+		if s, ok := v.(string); ok {
+			shown = fmt.Sprintf("%q", s)
+		}
+		err = &paramError{written: shown, constraint: pe.Constraint, err: err}
+	}
+	return joinKey(key, name), err
 }
 
 // ref resolves a population reference; it reports an undefined name.

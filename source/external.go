@@ -7,6 +7,10 @@ import (
 	"github.com/snnsim/snnsim/checkpoint"
 )
 
+func init() {
+	models.Register("external", func() Params { p := DefaultExternal(); return &p })
+}
+
 // External is a population of spike generators driven from outside the
 // simulation: it never fires by itself; a program embedding the engine
 // injects its members' spikes (engine.Engine.Inject), for example the spikes

@@ -11,6 +11,10 @@ import (
 	"github.com/snnsim/snnsim/checkpoint"
 )
 
+func init() {
+	models.Register("poisson", func() Params { p := DefaultPoisson(); return &p })
+}
+
 var (
 	_ Params     = Poisson{}
 	_ Source     = (*poissonSource)(nil)
@@ -21,32 +25,22 @@ var (
 // >= 0, stop after start (or +Inf), times finite, >= 0 and strictly
 // increasing, and one rate per time.
 func (p Poisson) Validate() error {
-	const m = "poisson"
-	if err := nonNegative(m, "rate", p.Rate, "Hz"); err != nil {
-		return err
-	}
-	if err := nonNegative(m, "start", p.Start, "ms"); err != nil {
-		return err
-	}
-	if err := checkStop(m, p.Stop, p.Start); err != nil {
-		return err
-	}
+	c := checkParams("poisson", p)
+	c.NonNegative("rate", p.Rate)
+	c.NonNegative("start", p.Start)
+	checkStop(c, p.Stop, p.Start)
 	if len(p.Rates) != len(p.Times) {
-		return fmt.Errorf("source: poisson.rates has %d entries and poisson.times has %d: give one rate per change time", len(p.Rates), len(p.Times))
+		c.Failf("rates", nil, "has %d entries and times has %d: give one rate per change time", len(p.Rates), len(p.Times))
 	}
-	for k, t := range p.Times {
+	for k := 0; k < len(p.Times) && c.OK(); k++ {
 		key := fmt.Sprintf("times[%d]", k)
-		if err := nonNegative(m, key, t, "ms"); err != nil {
-			return err
+		c.NonNegative(key, p.Times[k])
+		if k > 0 && !(p.Times[k] > p.Times[k-1]) {
+			c.Failf(key, p.Times[k], "must be after times[%d] = %g ms: list the change times in increasing order", k-1, p.Times[k-1])
 		}
-		if k > 0 && !(t > p.Times[k-1]) {
-			return bad(m, key, t, "ms", fmt.Sprintf("must be after times[%d] = %g ms: list the change times in increasing order", k-1, p.Times[k-1]))
-		}
-		if err := nonNegative(m, fmt.Sprintf("rates[%d]", k), p.Rates[k], "Hz"); err != nil {
-			return err
-		}
+		c.NonNegative(fmt.Sprintf("rates[%d]", k), p.Rates[k])
 	}
-	return nil
+	return c.Err()
 }
 
 // New returns n independent Poisson generators on the clock's grid, drawing

@@ -83,7 +83,7 @@ func TestProtocolValidate(t *testing.T) {
 		{"start<0", Protocol{Protocol: "WTET", Start: -1}, snnsim.Clock{},
 			"source: stc_protocol.start = -1 ms: must be >= 0"},
 		{"coarse_resolution", Protocol{Protocol: "stet"}, snnsim.Clock{DT: 20},
-			"source: stc_protocol.protocol = STET: its pulses 10 ms apart are closer than the resolution 20 ms: refine the resolution"},
+			"source: stc_protocol.protocol = \"STET\": its pulses 10 ms apart are closer than the resolution 20 ms: refine the resolution"},
 	} {
 		t.Run("case="+c.name, func(t *testing.T) {
 			var err error

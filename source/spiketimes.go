@@ -12,6 +12,10 @@ import (
 	"github.com/snnsim/snnsim/checkpoint"
 )
 
+func init() {
+	models.Register("spike_times", func() Params { p := DefaultSpikeTimes(); return &p })
+}
+
 var (
 	_ Params = SpikeTimes{}
 	_ Source = (*spikeTimesSource)(nil)
@@ -21,24 +25,19 @@ var (
 // empty or one non-negative member index per time. Indices are checked
 // against the population size in New.
 func (p SpikeTimes) Validate() error {
-	const m = "spike_times"
+	c := checkParams("spike_times", p)
 	for k, t := range p.Times {
-		if err := nonNegative(m, fmt.Sprintf("times[%d]", k), t, "ms"); err != nil {
-			return err
-		}
+		c.NonNegative(fmt.Sprintf("times[%d]", k), t)
 	}
-	if len(p.Neurons) == 0 {
-		return nil
-	}
-	if len(p.Neurons) != len(p.Times) {
-		return fmt.Errorf("source: spike_times.neurons has %d entries and spike_times.times has %d: give one member per spike time, or leave neurons out so that every member fires at every time", len(p.Neurons), len(p.Times))
+	if len(p.Neurons) > 0 && len(p.Neurons) != len(p.Times) {
+		c.Failf("neurons", nil, "has %d entries and times has %d: give one member per spike time, or leave neurons out so that every member fires at every time", len(p.Neurons), len(p.Times))
 	}
 	for k, i := range p.Neurons {
 		if i < 0 {
-			return bad(m, fmt.Sprintf("neurons[%d]", k), i, "", "must be >= 0 (a member index)")
+			c.Fail(fmt.Sprintf("neurons[%d]", k), i, "must be >= 0 (a member index)")
 		}
 	}
-	return nil
+	return c.Err()
 }
 
 // New returns a source that fires at the given times, each rounded to the

@@ -50,6 +50,12 @@ func DefaultHomeostatic() HomeostaticParams {
 	return p
 }
 
+func init() {
+	rules.Register(ruleHomeostatic, func() Params { p := DefaultHomeostatic(); return &p })
+}
+
+func (HomeostaticParams) presetNames() []string { return []string{presetZenke2013} }
+
 // Rule returns "triplet_homeostatic".
 func (HomeostaticParams) Rule() string { return ruleHomeostatic }
 
@@ -68,16 +74,16 @@ func (p *HomeostaticParams) ApplyPreset(name string) error {
 
 // Validate checks the parameters.
 func (p HomeostaticParams) Validate() error {
-	c := check{rule: ruleHomeostatic}
-	c.nonNegative("a3_plus", p.A3Plus, "")
-	c.positive("tau_plus", p.TauPlus, "ms")
-	c.positive("tau_minus", p.TauMinus, "ms")
-	c.positive("tau_slow", p.TauSlow, "ms")
-	c.positive("tau_hom", p.TauHom, "ms")
-	c.positive("kappa", p.Kappa, "Hz")
-	c.nonNegative("eta", p.Eta, "")
-	c.bounds(p.WMin, p.WMax, "", "")
-	return c.err
+	c := checkParams(ruleHomeostatic, p)
+	c.NonNegative("a3_plus", p.A3Plus)
+	c.Positive("tau_plus", p.TauPlus)
+	c.Positive("tau_minus", p.TauMinus)
+	c.Positive("tau_slow", p.TauSlow)
+	c.Positive("tau_hom", p.TauHom)
+	c.Positive("kappa", p.Kappa)
+	c.NonNegative("eta", p.Eta)
+	checkBounds(c, p.WMin, p.WMax, "", "")
+	return c.Err()
 }
 
 // kappaPerMs is κ in spikes per ms, the unit that meets the ms time constants.

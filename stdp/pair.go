@@ -66,6 +66,18 @@ var pairPresets = []struct {
 	{"van_rossum", PairParams{APlus: 0.01, AMinus: 0.01, TauPlus: 20, TauMinus: 20, MuMinus: 1}},                // additive LTP, multiplicative LTD: van Rossum et al. 2000
 }
 
+func init() {
+	rules.Register(rulePair, func() Params { p := DefaultPair(); return &p })
+}
+
+func (PairParams) presetNames() []string {
+	names := make([]string, len(pairPresets))
+	for i, q := range pairPresets {
+		names[i] = q.name
+	}
+	return names
+}
+
 // Rule returns "pair".
 func (PairParams) Rule() string { return rulePair }
 
@@ -85,16 +97,14 @@ func (p *PairParams) ApplyPreset(name string) error {
 
 // Validate checks the parameters.
 func (p PairParams) Validate() error {
-	c := check{rule: rulePair}
-	c.nonNegative("a_plus", p.APlus, "")
-	c.nonNegative("a_minus", p.AMinus, "")
-	c.positive("tau_plus", p.TauPlus, "ms")
-	c.positive("tau_minus", p.TauMinus, "ms")
-	c.nonNegative("mu_plus", p.MuPlus, "")
-	c.nonNegative("mu_minus", p.MuMinus, "")
-	if c.err == nil {
-		c.err = p.Pairing.validate(rulePair)
-	}
+	c := checkParams(rulePair, p)
+	c.NonNegative("a_plus", p.APlus)
+	c.NonNegative("a_minus", p.AMinus)
+	c.Positive("tau_plus", p.TauPlus)
+	c.Positive("tau_minus", p.TauMinus)
+	c.NonNegative("mu_plus", p.MuPlus)
+	c.NonNegative("mu_minus", p.MuMinus)
+	p.Pairing.check(c)
 	var finMin, finMax string
 	if p.MuMinus != 0 {
 		finMin = "mu_minus > 0 (soft lower bound)"
@@ -102,8 +112,8 @@ func (p PairParams) Validate() error {
 	if p.MuPlus != 0 {
 		finMax = "mu_plus > 0 (soft upper bound)"
 	}
-	c.bounds(p.WMin, p.WMax, finMin, finMax)
-	return c.err
+	checkBounds(c, p.WMin, p.WMax, finMin, finMax)
+	return c.Err()
 }
 
 // dependence is how an update scales with the distance to a bound.

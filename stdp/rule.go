@@ -123,11 +123,8 @@ const (
 
 func (p Pairing) reset() bool { return p == NearestSpike }
 
-func (p Pairing) validate(rule string) error {
-	if p != AllToAll && p != NearestSpike {
-		return fmt.Errorf("stdp: %s.pairing = %q: must be %q or %q", rule, string(p), AllToAll, NearestSpike)
-	}
-	return nil
+func (p Pairing) check(c *snnsim.ParamCheck) {
+	c.OneOf("pairing", string(p), string(AllToAll), string(NearestSpike))
 }
 
 // New creates the rule that p describes for a projection from nPre source

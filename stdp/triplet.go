@@ -83,6 +83,18 @@ func DefaultTriplet() TripletParams {
 	return p
 }
 
+func init() {
+	rules.Register(ruleTriplet, func() Params { p := DefaultTriplet(); return &p })
+}
+
+func (TripletParams) presetNames() []string {
+	names := make([]string, len(tripletPresets))
+	for i, q := range tripletPresets {
+		names[i] = q.name
+	}
+	return names
+}
+
 // Rule returns "triplet".
 func (TripletParams) Rule() string { return ruleTriplet }
 
@@ -103,20 +115,18 @@ func (p *TripletParams) ApplyPreset(name string) error {
 
 // Validate checks the parameters.
 func (p TripletParams) Validate() error {
-	c := check{rule: ruleTriplet}
-	c.nonNegative("a2_plus", p.A2Plus, "")
-	c.nonNegative("a3_plus", p.A3Plus, "")
-	c.nonNegative("a2_minus", p.A2Minus, "")
-	c.nonNegative("a3_minus", p.A3Minus, "")
-	c.positive("tau_plus", p.TauPlus, "ms")
-	c.positive("tau_minus", p.TauMinus, "ms")
-	c.positive("tau_x", p.TauX, "ms")
-	c.positive("tau_y", p.TauY, "ms")
-	if c.err == nil {
-		c.err = p.Pairing.validate(ruleTriplet)
-	}
-	c.bounds(p.WMin, p.WMax, "", "")
-	return c.err
+	c := checkParams(ruleTriplet, p)
+	c.NonNegative("a2_plus", p.A2Plus)
+	c.NonNegative("a3_plus", p.A3Plus)
+	c.NonNegative("a2_minus", p.A2Minus)
+	c.NonNegative("a3_minus", p.A3Minus)
+	c.Positive("tau_plus", p.TauPlus)
+	c.Positive("tau_minus", p.TauMinus)
+	c.Positive("tau_x", p.TauX)
+	c.Positive("tau_y", p.TauY)
+	p.Pairing.check(c)
+	checkBounds(c, p.WMin, p.WMax, "", "")
+	return c.Err()
 }
 
 // Triplet is the triplet STDP rule of Pfister & Gerstner (2006), additive

@@ -190,38 +190,6 @@ func mcLifetime(r consolidation.MemoryCurveResult) (int, bool) {
 	return 0, false
 }
 
-// exactCurve returns the exact memory curve per √N of the models that have
-// one (f± = ½, as in MemoryCurveConfig), or nil.
-func exactCurve(p consolidation.Params) func(ts []int) ([]float64, error) {
-	switch p := p.(type) {
-	case *consolidation.BinaryParams:
-		return func(ts []int) ([]float64, error) {
-			ch, err := consolidation.BinaryChain(*p)
-			if err != nil {
-				return nil, err
-			}
-			return ch.SNR(0.5, ts)
-		}
-	case *consolidation.CascadeParams:
-		return func(ts []int) ([]float64, error) {
-			ch, err := consolidation.CascadeChain(*p)
-			if err != nil {
-				return nil, err
-			}
-			return ch.SNR(0.5, ts)
-		}
-	case *consolidation.BennaFusiParams:
-		return func(ts []int) ([]float64, error) {
-			f := make([]float64, len(ts))
-			for i, t := range ts {
-				f[i] = float64(t)
-			}
-			return consolidation.BennaFusiSNR(*p, f)
-		}
-	}
-	return nil
-}
-
 // exactLifetime returns the first integer t at which the exact SNR of n
 // synapses, √n·curve(t), is below 1. It checks every t up to 2^14 (early
 // curves need not decrease: the cascade's SNR rises from t = 1 to 2), then
@@ -229,8 +197,8 @@ func exactCurve(p consolidation.Params) func(ts []int) ([]float64, error) {
 // decreasing. found is false without an exact curve or when the SNR stays
 // at or above 1 up to maxLifetime.
 func exactLifetime(p consolidation.Params, n int) (t int, found bool, err error) {
-	curve := exactCurve(p)
-	if curve == nil {
+	curve, ok := consolidation.ExactMemoryCurve(p)
+	if !ok {
 		return 0, false, nil
 	}
 	scale := math.Sqrt(float64(n))
