@@ -92,8 +92,6 @@ type Binary struct {
 	p        BinaryParams
 }
 
-var _ Model = (*Binary)(nil)
-
 func newBinary(p BinaryParams, l Layout) *Binary {
 	m := &Binary{twoLevel: newTwoLevel(modelBinary, p.WLow, p.WHigh, l), p: p}
 	m.initStates(p.Init, func(s int64) int8 {
@@ -120,6 +118,20 @@ func (m *Binary) Signal(_ snnsim.Time, s int64, dw float64) {
 	}
 	m.state[s] = e
 	m.refresh(s)
+}
+
+// Changed signals the rule's changes of synapses lo..hi-1 at tick t.
+func (m *Binary) Changed(t snnsim.Time, lo, hi int64) {
+	for _, c := range m.rule.changes(lo, hi, nil) {
+		m.Signal(t, c.s, c.dw)
+	}
+}
+
+// ChangedAt signals the rule's changes of synapses off+syn[k] at tick t.
+func (m *Binary) ChangedAt(t snnsim.Time, off int64, syn []int32) {
+	for _, c := range m.rule.changesAt(off, syn, nil) {
+		m.Signal(t, c.s, c.dw)
+	}
 }
 
 // Vars returns ["efficacy", "state"].

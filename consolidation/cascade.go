@@ -141,8 +141,6 @@ type Cascade struct {
 	q, pm    []float64 // q_d, p_d
 }
 
-var _ Model = (*Cascade)(nil)
-
 func newCascade(p CascadeParams, l Layout) *Cascade {
 	q, pm := cascadeProbs(p.Depth, p.X)
 	m := &Cascade{twoLevel: newTwoLevel(modelCascade, p.WLow, p.WHigh, l), p: p, q: q, pm: pm}
@@ -199,6 +197,20 @@ func (m *Cascade) Signal(_ snnsim.Time, s int64, dw float64) {
 			return
 		}
 		m.state[s] = sd + e
+	}
+}
+
+// Changed signals the rule's changes of synapses lo..hi-1 at tick t.
+func (m *Cascade) Changed(t snnsim.Time, lo, hi int64) {
+	for _, c := range m.rule.changes(lo, hi, nil) {
+		m.Signal(t, c.s, c.dw)
+	}
+}
+
+// ChangedAt signals the rule's changes of synapses off+syn[k] at tick t.
+func (m *Cascade) ChangedAt(t snnsim.Time, off int64, syn []int32) {
+	for _, c := range m.rule.changesAt(off, syn, nil) {
+		m.Signal(t, c.s, c.dw)
 	}
 }
 

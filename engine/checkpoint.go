@@ -299,7 +299,10 @@ func (e *Engine) appendState(b []byte) ([]byte, error) {
 		b = appendSection(b, secProj, s)
 	}
 	for _, g := range e.groups {
-		b = appendSection(b, secCons, g.m.AppendState(nil))
+		if g.st == nil {
+			return nil, fmt.Errorf("engine: checkpoint: the consolidation model %s onto %q does not support checkpoints", g.m.Name(), e.pops[g.pop].name)
+		}
+		b = appendSection(b, secCons, g.st.AppendState(nil))
 	}
 	if e.rec != nil {
 		for _, pr := range e.rec.probes {
@@ -536,7 +539,10 @@ func (e *Engine) restoreState(body []byte) ([]byte, error) {
 		if d.err != nil {
 			return nil, fmt.Errorf("consolidation onto %q: %w", e.pops[g.pop].name, d.err)
 		}
-		rest, err := g.m.RestoreState(d.b)
+		if g.st == nil {
+			return nil, fmt.Errorf("consolidation onto %q: the model %s does not support checkpoints", e.pops[g.pop].name, g.m.Name())
+		}
+		rest, err := g.st.RestoreState(d.b)
 		if err != nil {
 			return nil, fmt.Errorf("consolidation onto %q: %w", e.pops[g.pop].name, err)
 		}
