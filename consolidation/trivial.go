@@ -53,9 +53,9 @@ func init() {
 
 // trivial is the trivial model bound to a layout.
 type trivial struct {
-	n   int
-	w   []float64 // weights
-	out []float32 // delivery array (Bind)
+	n    int
+	w    []float64 // weights
+	out  []float32 // delivery array (Bind)
 	id   stateIdent
 	rule ruleBuf
 }
