@@ -60,20 +60,23 @@ func (b *ruleBuf) set(s int64, x float64) {
 	}
 }
 
-// take records the change of synapse s, if any, and restores its entry.
-func (b *ruleBuf) take(s int64, state []float64) {
-	r := b.at(s, state)
-	if dw := float64(b.w[s]) - float64(r); dw != 0 {
-		b.ch = append(b.ch, ruleChange{s, dw})
-	}
-	b.w[s] = r
-}
-
 // changes returns the changes of synapses lo..hi-1.
 func (b *ruleBuf) changes(lo, hi int64, state []float64) []ruleChange {
 	b.ch = b.ch[:0]
-	for s := lo; s < hi; s++ {
-		b.take(s, state)
+	w := b.w[lo:hi]
+	switch {
+	case state != nil:
+		for k, r := range state[lo:hi] {
+			b.take(lo+int64(k), &w[k], float32(r))
+		}
+	case b.unit != nil:
+		for k, u := range b.unit[lo:hi] {
+			b.take(lo+int64(k), &w[k], float32(float64(u)*b.c))
+		}
+	default:
+		for k := range w {
+			b.take(lo+int64(k), &w[k], 0)
+		}
 	}
 	return b.ch
 }
@@ -81,8 +84,31 @@ func (b *ruleBuf) changes(lo, hi int64, state []float64) []ruleChange {
 // changesAt returns the changes of synapses off+syn[k].
 func (b *ruleBuf) changesAt(off int64, syn []int32, state []float64) []ruleChange {
 	b.ch = b.ch[:0]
-	for _, s := range syn {
-		b.take(off+int64(s), state)
+	switch {
+	case state != nil:
+		for _, k := range syn {
+			s := off + int64(k)
+			b.take(s, &b.w[s], float32(state[s]))
+		}
+	case b.unit != nil:
+		for _, k := range syn {
+			s := off + int64(k)
+			b.take(s, &b.w[s], float32(float64(b.unit[s])*b.c))
+		}
+	default:
+		for _, k := range syn {
+			s := off + int64(k)
+			b.take(s, &b.w[s], 0)
+		}
 	}
 	return b.ch
+}
+
+// take records the change of synapse s, whose entry is *w and rule weight
+// r, if any, and restores the entry.
+func (b *ruleBuf) take(s int64, w *float32, r float32) {
+	if dw := float64(*w) - float64(r); dw != 0 {
+		b.ch = append(b.ch, ruleChange{s, dw})
+	}
+	*w = r
 }
