@@ -209,7 +209,7 @@ func (ch *bfChain) impulse(t float64) float64 {
 // Between these, w[s] holds the value of the last refresh (a reader other
 // than spike delivery should use Get). Get reports the variables as of the
 // latest tick the model was given (by Advance, Pre, Signal or Set).
-// RuleWeight returns the constant Unit[s]·base (only the sign, or with
+// The rule weight (RuleWeights) is the constant Unit[s]·base (only the sign, or with
 // "signed_dw" the size, of a rule's change is used).
 //
 // The impulse response of u_1 for the defaults is ≈ 1.34·t^{−1/2} for

@@ -81,7 +81,7 @@ func (p *BinaryParams) build(l Layout) (Model, error) { return newBinary(*p, l),
 //
 //	SNR(t) = √N · q (1 − q)^t,   lifetime t* = ln(q√N) / (−ln(1 − q)) ≈ ln(q√N)/q.
 //
-// [RuleWeight] returns the constant Unit[s]·(w_low + w_high)/2: a rule's
+// The rule weight (RuleWeights) is the constant Unit[s]·(w_low + w_high)/2: a rule's
 // change is used only for its sign, so a weight-dependent rule sees the
 // midpoint.
 //

@@ -127,7 +127,7 @@ func cascadeOccupancy(q, p []float64) []float64 {
 // states. Only the sign of dw matters; draws come from the synapse's own
 // stream, one draw per event whose transition probability is below 1. There
 // are no dynamics between events (Next returns snnsim.Never); Pre and Post
-// are ignored; RuleWeight returns the constant Unit[s]·(w_low + w_high)/2.
+// are ignored; the rule weight (RuleWeights) is the constant Unit[s]·(w_low + w_high)/2.
 //
 // For f± = ½ the memory curve (Lahiri & Ganguli 2013, [CascadeChain]) starts
 // at SNR(0) = 2√N/n, decays roughly as a power law (local log–log slope

@@ -23,9 +23,10 @@ type Params interface {
 	// invalid one (by its TOML key), its value and the constraint.
 	Validate() error
 	// Modulators lists the neuromodulator and drug level names the model
-	// reads (see Model.SetLevel); nil when it reads none.
+	// reads (see [Leveled]); nil when it reads none.
 	Modulators() []string
-	// Vars lists the per-synapse variable names of the model (Model.Vars).
+	// Vars lists the per-synapse variable names of the model
+	// ([Inspector]).
 	Vars() []string
 }
 

@@ -87,7 +87,7 @@ const modelZiegler = "ziegler_2015"
 // τ_down = 2 h). TestZieglerSkipSettled compares both settings.
 //
 // Signal (from an external plasticity rule, package stdp) adds dw to x
-// without bounds, and RuleWeight returns x: a rule attached to this model
+// without bounds, and the rule weight (RuleWeights) is x: a rule attached to this model
 // works on x ∈ [−1, 1]. Set accepts x, y and z in [−3, 3] and g in [0, 1].
 //
 //	key           default   unit   meaning
