@@ -404,16 +404,9 @@ func (m *BennaFusi) Post(snnsim.Time, int32) {}
 // RuleWeights returns the rule buffer, whose rule weights are Unit[s]·base.
 func (m *BennaFusi) RuleWeights() []float32 { return m.rule.weights(len(m.last), nil) }
 
-// Changed signals the rule's changes of synapses lo..hi-1 at tick t.
-func (m *BennaFusi) Changed(t snnsim.Time, lo, hi int64) {
-	for _, c := range m.rule.changes(lo, hi, nil) {
-		m.Signal(t, c.s, c.dw)
-	}
-}
-
-// ChangedAt signals the rule's changes of synapses off+syn[k] at tick t.
-func (m *BennaFusi) ChangedAt(t snnsim.Time, off int64, syn []int32) {
-	for _, c := range m.rule.changesAt(off, syn, nil) {
+// Changed signals the rule's changes of synapses off+syn[k] at tick t.
+func (m *BennaFusi) Changed(t snnsim.Time, off int64, syn []int32) {
+	for _, c := range m.rule.changes(off, syn, nil) {
 		m.Signal(t, c.s, c.dw)
 	}
 }

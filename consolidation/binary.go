@@ -120,16 +120,9 @@ func (m *Binary) Signal(_ snnsim.Time, s int64, dw float64) {
 	m.refresh(s)
 }
 
-// Changed signals the rule's changes of synapses lo..hi-1 at tick t.
-func (m *Binary) Changed(t snnsim.Time, lo, hi int64) {
-	for _, c := range m.rule.changes(lo, hi, nil) {
-		m.Signal(t, c.s, c.dw)
-	}
-}
-
-// ChangedAt signals the rule's changes of synapses off+syn[k] at tick t.
-func (m *Binary) ChangedAt(t snnsim.Time, off int64, syn []int32) {
-	for _, c := range m.rule.changesAt(off, syn, nil) {
+// Changed signals the rule's changes of synapses off+syn[k] at tick t.
+func (m *Binary) Changed(t snnsim.Time, off int64, syn []int32) {
+	for _, c := range m.rule.changes(off, syn, nil) {
 		m.Signal(t, c.s, c.dw)
 	}
 }

@@ -31,7 +31,7 @@
 //
 //   - [RuleDriven]: a plasticity rule drives the model. The rule works in
 //     place on the model's rule buffer (RuleWeights), and the model takes
-//     its changes once per rule pass (Changed, ChangedAt): no per-synapse
+//     its changes once per rule pass (Changed): no per-synapse
 //     call crosses an interface, and there is no copy of the weights.
 //   - [Leveled]: the model reads neuromodulator or drug levels (SetLevel).
 //   - [Inspector] and [NeuronInspector]: per-synapse and per-neuron

@@ -138,10 +138,11 @@ type Model interface {
 // float32 array (len = Len()) that holds, for every synapse s, the weight
 // the rule sees, rounded to float32 (the model's own variable for models
 // whose weight is their state, a fixed weight for event models). After a
-// rule pass over some synapses the engine calls Changed or ChangedAt once
-// for the whole group; the model compares each entry with its rule weight,
-// passes a difference dw = new − old (in float64) to Signal, and restores
-// the entry to its rule weight. No call per synapse crosses the interface.
+// rule pass over a group of synapses (one source's, one target's) the
+// engine calls Changed once for the group; the model compares each entry
+// with its rule weight, passes a difference dw = new − old (in float64) to
+// Signal, and restores the entry to its rule weight. No call per synapse
+// crosses the interface.
 //
 // The buffer holds the rule weights whenever the engine runs a rule: the
 // model keeps it up to date when its own dynamics change a rule weight
@@ -155,11 +156,10 @@ type RuleDriven interface {
 	// RuleWeights returns the rule buffer, allocating and filling it on the
 	// first call; later calls return the same array.
 	RuleWeights() []float32
-	// Changed takes the rule's changes of synapses lo..hi-1 at tick t.
-	Changed(t snnsim.Time, lo, hi int64)
-	// ChangedAt takes the rule's changes of synapses off+syn[k] at tick t
-	// (the synapses onto one target, through a transposed index).
-	ChangedAt(t snnsim.Time, off int64, syn []int32)
+	// Changed takes the rule's changes of synapses off+syn[k] at tick t:
+	// a source's synapses off, off+1, … with syn = 0, 1, …, or a target's
+	// through a transposed index.
+	Changed(t snnsim.Time, off int64, syn []int32)
 }
 
 // Leveled is implemented by models that read neuromodulator or drug

@@ -60,29 +60,8 @@ func (b *ruleBuf) set(s int64, x float64) {
 	}
 }
 
-// changes returns the changes of synapses lo..hi-1.
-func (b *ruleBuf) changes(lo, hi int64, state []float64) []ruleChange {
-	b.ch = b.ch[:0]
-	w := b.w[lo:hi]
-	switch {
-	case state != nil:
-		for k, r := range state[lo:hi] {
-			b.take(lo+int64(k), &w[k], float32(r))
-		}
-	case b.unit != nil:
-		for k, u := range b.unit[lo:hi] {
-			b.take(lo+int64(k), &w[k], float32(float64(u)*b.c))
-		}
-	default:
-		for k := range w {
-			b.take(lo+int64(k), &w[k], 0)
-		}
-	}
-	return b.ch
-}
-
-// changesAt returns the changes of synapses off+syn[k].
-func (b *ruleBuf) changesAt(off int64, syn []int32, state []float64) []ruleChange {
+// changes returns the changes of synapses off+syn[k].
+func (b *ruleBuf) changes(off int64, syn []int32, state []float64) []ruleChange {
 	b.ch = b.ch[:0]
 	switch {
 	case state != nil:

@@ -43,8 +43,8 @@ func ruleCases(unit func(s int) float32) []ruleCase {
 
 // TestRuleBuffer drives each model twice with the same random plasticity:
 // once by editing its rule buffer, as a float32 rule does in place, and
-// taking the changes per group (Changed for a source's synapses, ChangedAt
-// for a target's), once by passing each change to Signal as
+// taking the changes per group (Changed for a source's synapses, offset
+// and 0, 1, 2, and for a target's, through their indices), once by passing each change to Signal as
 // dw = new − old. The two must end in the same state, bit for bit. Between
 // the rule passes, spikes (Pre, Post) and slow-clock work change the
 // models' own variables; after every step the rule buffer must hold every
@@ -105,7 +105,7 @@ func TestRuleBuffer(t *testing.T) {
 						syn = append(syn, s)
 					}
 					edit(tk, syn)
-					a.m.Changed(tk, lo, hi)
+					a.m.Changed(tk, lo, []int32{0, 1, 2})
 					a.m.Pre(tk, i, lo, hi)
 					b.m.Pre(tk, i, lo, hi)
 				case 1: // a target's spike: the rule's postsynaptic pass
@@ -117,7 +117,7 @@ func TestRuleBuffer(t *testing.T) {
 						idx = append(idx, int32(i*nPost+j))
 					}
 					edit(tk, syn)
-					a.m.ChangedAt(tk, 0, idx)
+					a.m.Changed(tk, 0, idx)
 					a.m.Post(tk, int32(j))
 					b.m.Post(tk, int32(j))
 				default: // spikes without a rule pass

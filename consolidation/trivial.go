@@ -86,14 +86,9 @@ func (m *trivial) Signal(_ snnsim.Time, s int64, dw float64) {
 // RuleWeights returns the rule buffer: w rounded to float32.
 func (m *trivial) RuleWeights() []float32 { return m.rule.weights(m.n, m.w) }
 
-func (m *trivial) Changed(t snnsim.Time, lo, hi int64) {
-	for _, c := range m.rule.changes(lo, hi, m.w) {
-		m.Signal(t, c.s, c.dw)
-	}
-}
-
-func (m *trivial) ChangedAt(t snnsim.Time, off int64, syn []int32) {
-	for _, c := range m.rule.changesAt(off, syn, m.w) {
+// Changed signals the rule's changes of synapses off+syn[k] at tick t.
+func (m *trivial) Changed(t snnsim.Time, off int64, syn []int32) {
+	for _, c := range m.rule.changes(off, syn, m.w) {
 		m.Signal(t, c.s, c.dw)
 	}
 }

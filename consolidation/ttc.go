@@ -623,16 +623,9 @@ func (m *TTC) induce(s int64, t snnsim.Time, ph, pl float64) {
 // w_min <= -w_max so that it is not clipped).
 func (m *TTC) RuleWeights() []float32 { return m.rule.weights(len(m.z), nil) }
 
-// Changed signals the rule's changes of synapses lo..hi-1 at tick t.
-func (m *TTC) Changed(t snnsim.Time, lo, hi int64) {
-	for _, c := range m.rule.changes(lo, hi, nil) {
-		m.Signal(t, c.s, c.dw)
-	}
-}
-
-// ChangedAt signals the rule's changes of synapses off+syn[k] at tick t.
-func (m *TTC) ChangedAt(t snnsim.Time, off int64, syn []int32) {
-	for _, c := range m.rule.changesAt(off, syn, nil) {
+// Changed signals the rule's changes of synapses off+syn[k] at tick t.
+func (m *TTC) Changed(t snnsim.Time, off int64, syn []int32) {
+	for _, c := range m.rule.changes(off, syn, nil) {
 		m.Signal(t, c.s, c.dw)
 	}
 }

@@ -13,7 +13,7 @@ import (
 // model's own, the cascade's depth), the delivered weight Unit[s]·efficacy,
 // one random stream per synapse, no dynamics between events and no
 // neuromodulator or per-neuron variable. The models embed it and add
-// Signal, Changed, ChangedAt, Get, Set and the state frame's layout.
+// Signal, Changed, Get, Set and the state frame's layout.
 type twoLevel struct {
 	model string
 	unit  []float32

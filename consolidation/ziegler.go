@@ -547,14 +547,9 @@ func (m *ziegler) wake(s int64) {
 // RuleWeights returns the rule buffer: x rounded to float32.
 func (m *ziegler) RuleWeights() []float32 { return m.rule.weights(m.n, m.x) }
 
-func (m *ziegler) Changed(t snnsim.Time, lo, hi int64) {
-	for _, c := range m.rule.changes(lo, hi, m.x) {
-		m.Signal(t, c.s, c.dw)
-	}
-}
-
-func (m *ziegler) ChangedAt(t snnsim.Time, off int64, syn []int32) {
-	for _, c := range m.rule.changesAt(off, syn, m.x) {
+// Changed signals the rule's changes of synapses off+syn[k] at tick t.
+func (m *ziegler) Changed(t snnsim.Time, off int64, syn []int32) {
+	for _, c := range m.rule.changes(off, syn, m.x) {
 		m.Signal(t, c.s, c.dw)
 	}
 }

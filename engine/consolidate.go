@@ -34,6 +34,7 @@ type cgroup struct {
 	projs  []int                         // projection indices, in order
 	w      []float32                     // delivery array of all the group's synapses
 	levels map[string]bool               // level names the model accepts
+	seq    []int32                       // 0, 1, 2, …: a source row's synapses for rule.Changed
 	v      func(j int32) float64         // target j's potential at tick vt, for vi (made once: no allocation per tick)
 	vt     snnsim.Time
 }
@@ -137,6 +138,11 @@ func (e *Engine) newGroups() error {
 				return fmt.Errorf("engine: projection %q: the consolidation model %s takes no plasticity signals; remove the plasticity rule", p.Name, m.Name())
 			}
 			p.ruleBuf = g.rule.RuleWeights()[p.cOff : p.cOff+int64(p.Len())]
+			for i := 0; i+1 < len(p.RowStart); i++ {
+				for n := p.RowStart[i+1] - p.RowStart[i]; int64(len(g.seq)) < n; {
+					g.seq = append(g.seq, int32(len(g.seq)))
+				}
+			}
 		}
 		e.groups = append(e.groups, g)
 		e.pops[to].groups = append(e.pops[to].groups, len(e.groups)-1)
@@ -199,7 +205,7 @@ func (p *proj) consPre(t snnsim.Time, src int32, lo, hi int64) {
 	if p.pl != nil {
 		if t >= p.pl.start {
 			p.pl.rule.Pre(t, src, p.Target[lo:hi], p.ruleBuf[lo:hi])
-			g.rule.Changed(t, p.cOff+lo, p.cOff+hi)
+			g.rule.Changed(t, p.cOff+lo, g.seq[:hi-lo])
 		} else {
 			p.pl.rule.TracePre(t, src)
 		}
@@ -220,7 +226,7 @@ func (p *proj) consPost(t snnsim.Time, fired []int32) {
 		lo, hi := tr.ColStart[j], tr.ColStart[j+1]
 		syn := tr.ColSyn[lo:hi]
 		p.pl.rule.Post(t, j, tr.ColSrc[lo:hi], syn, p.ruleBuf)
-		rd.ChangedAt(t, p.cOff, syn)
+		rd.Changed(t, p.cOff, syn)
 	}
 }
 

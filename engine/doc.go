@@ -73,7 +73,7 @@
 // on the projection's window of the model's rule buffer
 // (RuleDriven.RuleWeights, the weights the rule sees), and after each rule
 // pass (one source's arrival, one target's spike) the model takes the
-// changes in one call (Changed, ChangedAt): the scenario decides which rule
+// changes in one call (Changed): the scenario decides which rule
 // feeds which model. [Engine.SynapseState], [Engine.SetSynapseState],
 // [Engine.NeuronState] and [Engine.SetLevel] read and change the state
 // between runs.
