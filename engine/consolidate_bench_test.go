@@ -61,18 +61,7 @@ func BenchmarkConsolidationHour(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				b.ResetTimer()
-				for range b.N {
-					b.StopTimer()
-					e, err := New(net, Config{})
-					if err != nil {
-						b.Fatal(err)
-					}
-					b.StartTimer()
-					if err := e.Run(context.Background(), net.Duration); err != nil {
-						b.Fatal(err)
-					}
-				}
+				benchRuns(b, net)
 				b.ReportMetric(float64(b.Elapsed().Seconds())/float64(b.N), "wall-s/sim-h")
 			})
 		}
@@ -95,75 +84,37 @@ func BenchmarkSTCCapture(b *testing.B) {
 	b.ReportMetric(float64(b.Elapsed().Seconds())/float64(b.N), "wall-s/run")
 }
 
-// ruleBenchScenario is the Song & Abbott (2000) competition network with
-// n target neurons (1000·n plastic synapses, pair STDP) whose synapses feed
-// the consolidation model cons ("" for none: the rule alone), for 10 s.
-func ruleBenchScenario(n int, cons string) string {
-	s := fmt.Sprintf(`
-[simulation]
-duration   = "10 s"
-resolution = "0.1 ms"
-seed       = 1
-
-[[population]]
-name   = "input"
-size   = 1000
-model  = "poisson"
-params = { rate = "15 Hz" }
-
-[[population]]
-name   = "out"
-size   = %d
-model  = "lif_exp_cond"
-params = { tau_m = "10 ms", v_rest = "-74 mV", v_threshold = "-54 mV", v_reset = "-60 mV", t_ref = "0 ms",
-           tau_exc = "5 ms", e_exc = "0 mV" }
-init   = { v = "-74 mV" }
-
-[[projection]]
-from       = "input"
-to         = "out"
-receptor   = "exc"
-connect    = { rule = "all_to_all" }
-weight     = { uniform = [0, 0.01] }
-delay      = "0.1 ms"
-plasticity = { rule = "pair", preset = "song_abbott_2000", a_plus = 1e-4, a_minus = 1.05e-4, w_min = 0, w_max = 0.01 }
-`, n)
-	if cons != "" {
-		s += fmt.Sprintf("consolidation = { model = %q }\n", cons)
+// BenchmarkRuleDriven reports the wall time of 10 s of the Song & Abbott
+// (2000) competition network (scenarios/song_abbott_competition.toml) with
+// 20 target neurons, 20 000 plastic synapses whose pair rule drives a
+// consolidation model: "none" is the rule alone, on the projection's own
+// weights; trivial, zenke_2015 and binary take the rule's changes from
+// their rule buffer.
+func BenchmarkRuleDriven(b *testing.B) {
+	for _, cons := range []string{"none", "trivial", "zenke_2015", "binary"} {
+		b.Run("model="+cons, func(b *testing.B) {
+			sets := []string{"simulation.duration=10 s", "population.out.size=20"}
+			if cons != "none" {
+				sets = append(sets, fmt.Sprintf("projection.input_to_out.consolidation={ model = %q }", cons))
+			}
+			benchRuns(b, stcNet(b, "song_abbott_competition.toml", sets...))
+		})
 	}
-	return s
 }
 
-// BenchmarkRuleDriven reports the wall time of 10 s of a plastic network
-// of 20 000 synapses whose rule drives a consolidation model: "none" is the
-// rule alone, on the projection's own weights; trivial, zenke_2015 and
-// binary take the rule's changes from their rule buffer.
-func BenchmarkRuleDriven(b *testing.B) {
-	for _, cons := range []string{"", "trivial", "zenke_2015", "binary"} {
-		name := cons
-		if name == "" {
-			name = "none"
+// benchRuns runs net to its end b.N times, each time on a new engine built
+// outside the timer.
+func benchRuns(b *testing.B, net *netlist.Network) {
+	b.ResetTimer()
+	for range b.N {
+		b.StopTimer()
+		e, err := New(net, Config{})
+		if err != nil {
+			b.Fatal(err)
 		}
-		b.Run("model="+name, func(b *testing.B) {
-			s, err := netlist.Decode("bench.toml", []byte(ruleBenchScenario(20, cons)))
-			if err != nil {
-				b.Fatal(err)
-			}
-			net, err := s.Compile()
-			if err != nil {
-				b.Fatal(err)
-			}
-			for range b.N {
-				b.StopTimer()
-				e, err := New(net, Config{})
-				if err != nil {
-					b.Fatal(err)
-				}
-				b.StartTimer()
-				if err := e.Run(context.Background(), net.Duration); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
+		b.StartTimer()
+		if err := e.Run(context.Background(), net.Duration); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
