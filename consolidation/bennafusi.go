@@ -208,7 +208,7 @@ func (ch *bfChain) impulse(t float64) float64 {
 // Between these, w[s] holds the value of the last refresh (a reader other
 // than spike delivery should use Get). Get reports the variables as of the
 // latest tick the model was given (by Advance, Pre, Signal or Set).
-// RuleWeight returns the constant Unit[s]·base (only the sign, or with
+// The rule weight (RuleWeights) is the constant Unit[s]·base (only the sign, or with
 // "signed_dw" the size, of a rule's change is used).
 //
 // The impulse response of u_1 for the defaults is ≈ 1.34·t^{−1/2} for
@@ -235,9 +235,8 @@ type BennaFusi struct {
 	chg   float64     // Δ
 	dwChg bool        // charge = "signed_dw"
 	u, zz []float64   // scratch for Get and Set
+	rule  ruleBuf     // rule weights Unit[s]·base
 }
-
-var _ Model = (*BennaFusi)(nil)
 
 func newBennaFusi(p BennaFusiParams, l Layout) (*BennaFusi, error) {
 	ch, err := newBFChain(p)
@@ -250,6 +249,7 @@ func newBennaFusi(p BennaFusiParams, l Layout) (*BennaFusi, error) {
 		z: make([]float64, n*m), last: make([]snnsim.Time, n), dt: l.Clock.DT,
 		gap: -1, fac: make([]float64, m), chg: p.Delta, dwChg: p.Charge == chargeSignedDW,
 		u: make([]float64, m), zz: make([]float64, m),
+		rule: ruleBuf{unit: l.Unit, c: p.Base},
 	}
 	for i, k := range ch.kappa {
 		bf.rate[i] = k * l.Clock.DT / p.TimeUnit
@@ -400,8 +400,15 @@ func (m *BennaFusi) Pre(t snnsim.Time, _ int32, lo, hi int64) {
 // Post does nothing.
 func (m *BennaFusi) Post(snnsim.Time, int32) {}
 
-// RuleWeight returns Unit[s]·base.
-func (m *BennaFusi) RuleWeight(s int64) float64 { return float64(m.unit[s]) * m.p.Base }
+// RuleWeights returns the rule buffer, whose rule weights are Unit[s]·base.
+func (m *BennaFusi) RuleWeights() []float32 { return m.rule.weights(len(m.last), nil) }
+
+// Changed signals the rule's changes of synapses off+syn[k] at tick t.
+func (m *BennaFusi) Changed(t snnsim.Time, off int64, syn []int32) {
+	for _, c := range m.rule.changes(off, syn, nil) {
+		m.Signal(t, c.s, c.dw)
+	}
+}
 
 // Signal adds the charge of a rule's change dw (Δ·sign(dw) or Δ·dw/Unit[s]) into
 // u_1 of synapse s at tick t, after advancing s to t, and refreshes w[s].
@@ -442,14 +449,6 @@ func (m *BennaFusi) Signal(t snnsim.Time, s int64, dw float64) {
 	if m.w != nil {
 		m.w[s] = m.weight(s, u)
 	}
-}
-
-// Modulators returns nil.
-func (m *BennaFusi) Modulators() []string { return nil }
-
-// SetLevel returns an error: the model reads no level.
-func (m *BennaFusi) SetLevel(_ snnsim.Time, name string, _ float64) error {
-	return markovNoLevels(modelBennaFusi, name)
 }
 
 // Vars returns ["efficacy", "u1", …, "um"].
@@ -496,12 +495,6 @@ func (m *BennaFusi) Set(t snnsim.Time, v int, s int64, x float64) error {
 	}
 	return nil
 }
-
-// NeuronVars returns nil: the model has no per-neuron variables.
-func (m *BennaFusi) NeuronVars() []string { return nil }
-
-// NeuronGet returns NaN: the model has no per-neuron variables.
-func (m *BennaFusi) NeuronGet(int, int32) float64 { return math.NaN() }
 
 func (m *BennaFusi) ident() markovIdent {
 	return markovIdent{model: modelBennaFusi, n: len(m.last),

@@ -81,7 +81,7 @@ func (p *BinaryParams) build(l Layout) (Model, error) { return newBinary(*p, l),
 //
 //	SNR(t) = √N · q (1 − q)^t,   lifetime t* = ln(q√N) / (−ln(1 − q)) ≈ ln(q√N)/q.
 //
-// [RuleWeight] returns the constant Unit[s]·(w_low + w_high)/2: a rule's
+// The rule weight (RuleWeights) is the constant Unit[s]·(w_low + w_high)/2: a rule's
 // change is used only for its sign, so a weight-dependent rule sees the
 // midpoint.
 //
@@ -91,8 +91,6 @@ type Binary struct {
 	twoLevel // state −1 or +1
 	p        BinaryParams
 }
-
-var _ Model = (*Binary)(nil)
 
 func newBinary(p BinaryParams, l Layout) *Binary {
 	m := &Binary{twoLevel: newTwoLevel(modelBinary, p.WLow, p.WHigh, l), p: p}
@@ -120,6 +118,13 @@ func (m *Binary) Signal(_ snnsim.Time, s int64, dw float64) {
 	}
 	m.state[s] = e
 	m.refresh(s)
+}
+
+// Changed signals the rule's changes of synapses off+syn[k] at tick t.
+func (m *Binary) Changed(t snnsim.Time, off int64, syn []int32) {
+	for _, c := range m.rule.changes(off, syn, nil) {
+		m.Signal(t, c.s, c.dw)
+	}
 }
 
 // Vars returns ["efficacy", "state"].

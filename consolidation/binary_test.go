@@ -25,16 +25,6 @@ func mkLayout(n int, dt float64, seed uint64) Layout {
 	return l
 }
 
-// mkNew builds the model of p on l or fails the test.
-func mkNew(t testing.TB, p Params, l Layout) Model {
-	t.Helper()
-	m, err := New(p, l)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
-
 // TestMarkovValidate checks that every invalid parameter is refused with an
 // error naming its TOML key, value and constraint.
 func TestMarkovValidate(t *testing.T) {
@@ -110,13 +100,15 @@ func TestMarkovRegistry(t *testing.T) {
 		if p.Model() != c.name || p.Modulators() != nil || fmt.Sprint(p.Vars()) != fmt.Sprint(c.vars) {
 			t.Errorf("%s: Model %q, Modulators %v, Vars %v", c.name, p.Model(), p.Modulators(), p.Vars())
 		}
-		m := mkNew(t, p, mkLayout(4, 0.1, 1))
-		if m.Name() != c.name || m.Len() != 4 || m.Next() != snnsim.Never || len(m.NeuronVars()) != 0 ||
-			fmt.Sprint(m.Vars()) != fmt.Sprint(c.vars) || len(m.Modulators()) != 0 {
-			t.Errorf("%s: model Name %q Len %d Next %d NeuronVars %v Vars %v", c.name, m.Name(), m.Len(), m.Next(), m.NeuronVars(), m.Vars())
+		m := mustNew(t, p, mkLayout(4, 0.1, 1))
+		if m.Name() != c.name || m.Len() != 4 || m.Next() != snnsim.Never || fmt.Sprint(m.Vars()) != fmt.Sprint(c.vars) {
+			t.Errorf("%s: model Name %q Len %d Next %d Vars %v", c.name, m.Name(), m.Len(), m.Next(), m.Vars())
 		}
-		if err := m.SetLevel(0, "dopamine", 1); err == nil {
-			t.Errorf("%s: SetLevel accepted a level", c.name)
+		if _, ok := m.(NeuronInspector); ok {
+			t.Errorf("%s: has per-neuron variables", c.name)
+		}
+		if _, ok := m.(Leveled); ok {
+			t.Errorf("%s: reads levels", c.name)
 		}
 	}
 }
@@ -129,7 +121,7 @@ func TestBinarySignal(t *testing.T) {
 	p.Q, p.Init, p.WLow, p.WHigh = 1, initLow, 0.2, 1.5
 	l := mkLayout(3, 0.1, 7)
 	l.Unit[2] = 2
-	m := mkNew(t, &p, l)
+	m := mustNew(t, &p, l)
 	w := make([]float32, 3)
 	m.Bind(w)
 	if w[0] != 0.2 || w[2] != 0.4 {
@@ -145,14 +137,14 @@ func TestBinarySignal(t *testing.T) {
 	if m.Get(1, 2) != -1 || w[2] != 0.4 {
 		t.Fatalf("depression: state %v w %v", m.Get(1, 2), w[2])
 	}
-	if got := m.RuleWeight(2); math.Abs(got-2*0.85) > 1e-6 {
-		t.Fatalf("RuleWeight = %g, want %g", got, 2*0.85)
+	if got := m.RuleWeights()[2]; math.Abs(float64(got)-2*0.85) > 1e-6 {
+		t.Fatalf("RuleWeights()[2] = %g, want %g", got, 2*0.85)
 	}
 
 	// Order independence: the same events in reverse synapse order.
 	p = DefaultBinary()
 	const n = 200
-	a, b := mkNew(t, &p, mkLayout(n, 1, 3)), mkNew(t, &p, mkLayout(n, 1, 3))
+	a, b := mustNew(t, &p, mkLayout(n, 1, 3)), mustNew(t, &p, mkLayout(n, 1, 3))
 	rng := rand.New(rand.NewPCG(1, 2))
 	for k := range 50 {
 		dw := make([]float64, n)
@@ -190,7 +182,7 @@ func TestMarkovSet(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run("model="+c.name, func(t *testing.T) {
-			m := mkNew(t, c.p, mkLayout(3, 1, 5))
+			m := mustNew(t, c.p, mkLayout(3, 1, 5))
 			w := make([]float32, 3)
 			m.Bind(w)
 			for _, o := range c.ops {
@@ -213,7 +205,7 @@ func TestMarkovSet(t *testing.T) {
 		})
 	}
 	// cascade: Set state keeps the depth, Set depth keeps the state.
-	m := mkNew(t, &cp, mkLayout(1, 1, 1))
+	m := mustNew(t, &cp, mkLayout(1, 1, 1))
 	for _, o := range []op{{1, -1, true}, {2, 4, true}, {1, 1, true}} {
 		if err := m.Set(0, o.v, 0, o.x); err != nil {
 			t.Fatal(err)
@@ -404,7 +396,7 @@ func mcModels() []Params {
 }
 
 // mcDrive applies random events at ticks from..to−1 to every synapse of m.
-func mcDrive(m Model, rng *rand.Rand, from, to snnsim.Time) {
+func mcDrive(m synapseModel, rng *rand.Rand, from, to snnsim.Time) {
 	for tk := from; tk < to; tk++ {
 		m.Advance(tk)
 		for s := range m.Len() {
@@ -424,12 +416,12 @@ func TestMarkovState(t *testing.T) {
 	for _, p := range mcModels() {
 		t.Run("model="+p.Model(), func(t *testing.T) {
 			l := mkLayout(n, 0.5, 99)
-			orig := mkNew(t, p, l)
+			orig := mustNew(t, p, l)
 			mcDrive(orig, rand.New(rand.NewPCG(1, 1)), 0, 40)
 			state := orig.AppendState([]byte("head"))[4:]
 			withTail := append(append([]byte(nil), state...), "tail"...)
 
-			fresh := mkNew(t, p, l)
+			fresh := mustNew(t, p, l)
 			w := make([]float32, n)
 			fresh.Bind(w)
 			rest, err := fresh.RestoreState(withTail)
@@ -450,24 +442,24 @@ func TestMarkovState(t *testing.T) {
 				t.Fatal("restored model diverged from the original")
 			}
 
-			foreign := []checkpointtest.Foreign{{Name: "size", State: mkNew(t, p, mkLayout(n+1, 0.5, 99)).AppendState(nil)}}
+			foreign := []checkpointtest.Foreign{{Name: "size", State: mustNew(t, p, mkLayout(n+1, 0.5, 99)).AppendState(nil)}}
 			for _, other := range mcModels() {
 				if other.Model() != p.Model() {
-					foreign = append(foreign, checkpointtest.Foreign{Name: "model=" + other.Model(), State: mkNew(t, other, l).AppendState(nil), Says: other.Model()})
+					foreign = append(foreign, checkpointtest.Foreign{Name: "model=" + other.Model(), State: mustNew(t, other, l).AppendState(nil), Says: other.Model()})
 				}
 			}
 			if p.Model() != modelBennaFusi {
-				foreign = append(foreign, checkpointtest.Foreign{Name: "seed", State: mkNew(t, p, mkLayout(n, 0.5, 98)).AppendState(nil)})
+				foreign = append(foreign, checkpointtest.Foreign{Name: "seed", State: mustNew(t, p, mkLayout(n, 0.5, 98)).AppendState(nil)})
 			} else {
-				foreign = append(foreign, checkpointtest.Foreign{Name: "resolution", State: mkNew(t, p, mkLayout(n, 0.25, 99)).AppendState(nil)})
+				foreign = append(foreign, checkpointtest.Foreign{Name: "resolution", State: mustNew(t, p, mkLayout(n, 0.25, 99)).AppendState(nil)})
 			}
 			checkpointtest.Run(t, checkpointtest.Case{
 				Name: "model=" + p.Model(), State: state, Foreign: foreign,
-				New: func(tb testing.TB) checkpoint.Stater { return mkNew(tb, p, l) },
+				New: func(tb testing.TB) checkpoint.Stater { return mustNew(tb, p, l) },
 			})
 			// Valid frame, invalid contents.
 			payload := checkpointtest.Payload(state)
-			target := mkNew(t, p, l)
+			target := mustNew(t, p, l)
 			refuse := func(name string, b []byte, kind error) {
 				t.Helper()
 				t.Run(name, func(t *testing.T) { checkpointtest.Refuse(t, target, b, kind) })
@@ -502,10 +494,7 @@ func FuzzCascadeRestoreState(f *testing.F) {
 	p := DefaultCascade()
 	p.Depth = 4
 	l := mkLayout(5, 1, 3)
-	src, err := New(&p, l)
-	if err != nil {
-		f.Fatal(err)
-	}
+	src := mustNew(f, &p, l)
 	mcDrive(src, rand.New(rand.NewPCG(3, 3)), 0, 10)
 	st := src.AppendState(nil)
 	f.Add(st)
@@ -513,10 +502,7 @@ func FuzzCascadeRestoreState(f *testing.F) {
 	f.Add([]byte{})
 	f.Add(append(append([]byte(nil), st...), 1, 2, 3))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		m, err := New(&p, l)
-		if err != nil {
-			t.Fatal(err)
-		}
+		m := mustNew(t, &p, l)
 		if !checkpointtest.Restore(t, m, data) {
 			return
 		}

@@ -125,7 +125,7 @@ func cascadeOccupancy(q, p []float64) []float64 {
 // states. Only the sign of dw matters; draws come from the synapse's own
 // stream, one draw per event whose transition probability is below 1. There
 // are no dynamics between events (Next returns snnsim.Never); Pre and Post
-// are ignored; RuleWeight returns the constant Unit[s]·(w_low + w_high)/2.
+// are ignored; the rule weight (RuleWeights) is the constant Unit[s]·(w_low + w_high)/2.
 //
 // For f± = ½ the memory curve (Lahiri & Ganguli 2013, [CascadeChain]) starts
 // at SNR(0) = 2√N/n, decays roughly as a power law (local log–log slope
@@ -138,8 +138,6 @@ type Cascade struct {
 	p        CascadeParams
 	q, pm    []float64 // q_d, p_d
 }
-
-var _ Model = (*Cascade)(nil)
 
 func newCascade(p CascadeParams, l Layout) *Cascade {
 	q, pm := cascadeProbs(p.Depth, p.X)
@@ -197,6 +195,13 @@ func (m *Cascade) Signal(_ snnsim.Time, s int64, dw float64) {
 			return
 		}
 		m.state[s] = sd + e
+	}
+}
+
+// Changed signals the rule's changes of synapses off+syn[k] at tick t.
+func (m *Cascade) Changed(t snnsim.Time, off int64, syn []int32) {
+	for _, c := range m.rule.changes(off, syn, nil) {
+		m.Signal(t, c.s, c.dw)
 	}
 }
 

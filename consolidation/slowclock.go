@@ -463,17 +463,6 @@ func bindWeights(model string, dst []float32, w []float64) []float32 {
 	return dst
 }
 
-// noNeuronVars is embedded by the models without per-neuron variables; it
-// holds the model's name for NeuronGet's panic.
-type noNeuronVars struct{ model string }
-
-func (noNeuronVars) NeuronVars() []string { return nil }
-
-func (n noNeuronVars) NeuronGet(v int, _ int32) float64 {
-	checkVar(n.model, v, 0)
-	return 0
-}
-
 // finiteIn reports an error unless lo <= x <= hi and x is finite.
 func finiteIn(model, name string, x, lo, hi float64) error {
 	if math.IsNaN(x) || math.IsInf(x, 0) || x < lo || x > hi {

@@ -35,11 +35,6 @@ const (
 	initHigh        = "high"        // every synapse strong (cascade: at depth 1)
 )
 
-// markovNoLevels is the SetLevel of a model that reads no neuromodulator.
-func markovNoLevels(model, name string) error {
-	return fmt.Errorf("consolidation: %s reads no neuromodulator or drug level; cannot set %q", model, name)
-}
-
 // markovBadVar is the Set error for a variable index out of range.
 func markovBadVar(model string, v int, vars []string) error {
 	return fmt.Errorf("consolidation: %s: variable index %d out of range [0, %d)", model, v, len(vars))

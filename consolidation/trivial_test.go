@@ -42,12 +42,12 @@ func gridLayout(nPre, nPost int, seed uint64, unit func(s int) float32) Layout {
 // Advance(t) at each tick the engine processes (consEvent ticks) and at Next()
 // across quiet periods.
 type consDriver struct {
-	m     Model
+	m     synapseModel
 	w     []float32 // the delivery array
 	quiet int       // Advance calls made because Next() came due
 }
 
-func newConsDriver(m Model) *consDriver {
+func newConsDriver(m synapseModel) *consDriver {
 	d := &consDriver{m: m, w: make([]float32, m.Len())}
 	m.Bind(d.w)
 	return d
@@ -71,22 +71,36 @@ func (d *consDriver) to(t snnsim.Time) {
 	d.m.Advance(t)
 }
 
+// modulators returns the levels m reads: nil unless it is Leveled.
+func modulators(m Model) []string {
+	if l, ok := m.(Leveled); ok {
+		return l.Modulators()
+	}
+	return nil
+}
+
 // mustNew builds a model or fails the test.
-func mustNew(t testing.TB, p Params, l Layout) Model {
+func mustNew(t testing.TB, p Params, l Layout) synapseModel {
 	t.Helper()
 	m, err := New(p, l)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return m
+	return m.(synapseModel)
 }
 
 func TestTrivial(t *testing.T) {
 	l := gridLayout(2, 2, 1, func(s int) float32 { return 0.5 + float32(s) })
 	m := mustNew(t, &TrivialParams{}, l)
 	d := newConsDriver(m)
-	if m.Name() != "trivial" || m.Len() != 4 || !slices.Equal(m.Vars(), []string{"w"}) || m.NeuronVars() != nil {
-		t.Fatalf("name %q, len %d, vars %v, neuron vars %v", m.Name(), m.Len(), m.Vars(), m.NeuronVars())
+	if m.Name() != "trivial" || m.Len() != 4 || !slices.Equal(m.Vars(), []string{"w"}) {
+		t.Fatalf("name %q, len %d, vars %v", m.Name(), m.Len(), m.Vars())
+	}
+	if _, ok := m.(NeuronInspector); ok {
+		t.Fatal("the trivial model has per-neuron variables")
+	}
+	if _, ok := m.(Leveled); ok {
+		t.Fatal("the trivial model reads levels")
 	}
 	if !slices.Equal(d.w, []float32{0.5, 1.5, 2.5, 3.5}) {
 		t.Fatalf("bound weights %v, want the units", d.w)
@@ -98,7 +112,7 @@ func TestTrivial(t *testing.T) {
 	m.Post(10, 1)
 	m.Signal(11, 1, 0.25)
 	m.Signal(12, 1, -2)
-	if got := m.RuleWeight(1); got != -0.25 || d.w[1] != -0.25 || m.Get(0, 1) != -0.25 {
+	if got := m.RuleWeights()[1]; got != -0.25 || d.w[1] != -0.25 || m.Get(0, 1) != -0.25 {
 		t.Fatalf("after signals w = %g (delivered %g), want -0.25", got, d.w[1])
 	}
 	if err := m.Set(13, 0, 2, 7); err != nil || d.w[2] != 7 {
@@ -106,9 +120,6 @@ func TestTrivial(t *testing.T) {
 	}
 	if err := m.Set(13, 0, 2, math.NaN()); err == nil {
 		t.Fatal("Set(NaN) accepted")
-	}
-	if err := m.SetLevel(13, "dopamine", 1); err == nil {
-		t.Fatal("SetLevel accepted by the trivial model")
 	}
 }
 
@@ -202,7 +213,7 @@ func (d *consDriver) play(t testing.TB, ev []consEvent, nPost int) {
 		case 's':
 			d.m.Signal(e.t, e.s, e.value)
 		case 'l':
-			if err := d.m.SetLevel(e.t, "dopamine", e.value); err != nil {
+			if err := d.m.(Leveled).SetLevel(e.t, "dopamine", e.value); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -218,9 +229,11 @@ func snapshot(d *consDriver, nPost int) []float64 {
 			out = append(out, d.m.Get(v, int64(s)))
 		}
 	}
-	for v := range d.m.NeuronVars() {
-		for j := range nPost {
-			out = append(out, d.m.NeuronGet(v, int32(j)))
+	if ni, ok := d.m.(NeuronInspector); ok {
+		for v := range ni.NeuronVars() {
+			for j := range nPost {
+				out = append(out, ni.NeuronGet(v, int32(j)))
+			}
 		}
 	}
 	for _, w := range d.w {
@@ -331,8 +344,8 @@ func TestParams(t *testing.T) {
 			t.Fatalf("%s defaults: %v", name, err)
 		}
 		m := mustNew(t, p, gridLayout(2, 2, 1, func(int) float32 { return 0.3 }))
-		if m.Name() != name || !slices.Equal(m.Vars(), p.Vars()) || !slices.Equal(m.Modulators(), p.Modulators()) {
-			t.Fatalf("%s: model %s vars %v mods %v, params vars %v mods %v", name, m.Name(), m.Vars(), m.Modulators(), p.Vars(), p.Modulators())
+		if m.Name() != name || !slices.Equal(m.Vars(), p.Vars()) || !slices.Equal(modulators(m), p.Modulators()) {
+			t.Fatalf("%s: model %s vars %v mods %v, params vars %v mods %v", name, m.Name(), m.Vars(), modulators(m), p.Vars(), p.Modulators())
 		}
 	}
 	cases := []struct {

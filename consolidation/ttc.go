@@ -218,6 +218,7 @@ type TTC struct {
 	now        snnsim.Time   // tick of the last Advance
 	ax, a1, a2 float64       // Euler factors dt/τ
 	slowF      float64       // slow step / τ_z
+	rule       ruleBuf       // rule weights 0
 }
 
 // protein is one neuron's protein level: p(t) = inf + (p0 − inf)·e^{−(t−t0)/tau}.
@@ -604,9 +605,17 @@ func (m *TTC) induce(s int64, t snnsim.Time, ph, pl float64) {
 	}
 }
 
-// RuleWeight returns 0: with induction "signal" only the rule's change
-// matters (use a rule with w_min <= -w_max so that it is not clipped).
-func (m *TTC) RuleWeight(int64) float64 { return 0 }
+// RuleWeights returns the rule buffer, whose rule weights are 0: with
+// induction "signal" only the rule's change matters (use a rule with
+// w_min <= -w_max so that it is not clipped).
+func (m *TTC) RuleWeights() []float32 { return m.rule.weights(len(m.z), nil) }
+
+// Changed signals the rule's changes of synapses off+syn[k] at tick t.
+func (m *TTC) Changed(t snnsim.Time, off int64, syn []int32) {
+	for _, c := range m.rule.changes(off, syn, nil) {
+		m.Signal(t, c.s, c.dw)
+	}
+}
 
 // Signal tags untagged synapse s with probability min(1, tag_scale·|dw|),
 // h for dw > 0 and l for dw < 0 (induction "signal" only).

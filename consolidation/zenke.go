@@ -1,7 +1,6 @@
 package consolidation
 
 import (
-	"fmt"
 	"math"
 
 	"github.com/snnsim/snnsim"
@@ -132,7 +131,6 @@ func (p ZenkeParams) build(l Layout) (Model, error) {
 		clock: slowClock{period: period},
 		id: newStateIdent(modelZenke, &l, []string{"tau_cons", "p", "w_p", "tau_minus", "slow_step"},
 			[]float64{p.TauCons, p.P, p.WP, p.TauMinus, p.SlowStep}),
-		noNeuronVars: noNeuronVars{modelZenke},
 	}
 	for s, u := range l.Unit {
 		m.w[s] = float64(u)
@@ -160,7 +158,7 @@ type zenke struct {
 
 	id    stateIdent
 	steps int64 // synapse-steps done (for tests and benchmarks; not state)
-	noNeuronVars
+	rule  ruleBuf
 }
 
 // initActive puts every synapse that needs steps into the active set.
@@ -239,12 +237,14 @@ func (m *zenke) Next() snnsim.Time {
 	return m.clock.next()
 }
 
-// touch makes s active after a change of w and delivers w.
+// touch makes s active after a change of w and delivers w (to the
+// delivery array and the rule buffer).
 func (m *zenke) touch(s int64) {
 	m.act.add(s)
 	if m.out != nil {
 		m.out[s] = float32(m.w[s])
 	}
+	m.rule.set(s, m.w[s])
 }
 
 func (m *zenke) clip(w float64) float64 {
@@ -278,7 +278,15 @@ func (m *zenke) Post(t snnsim.Time, j int32) {
 	m.zm.bump(j, t)
 }
 
-func (m *zenke) RuleWeight(s int64) float64 { return m.w[s] }
+// RuleWeights returns the rule buffer: w rounded to float32.
+func (m *zenke) RuleWeights() []float32 { return m.rule.weights(m.n, m.w) }
+
+// Changed signals the rule's changes of synapses off+syn[k] at tick t.
+func (m *zenke) Changed(t snnsim.Time, off int64, syn []int32) {
+	for _, c := range m.rule.changes(off, syn, m.w) {
+		m.Signal(t, c.s, c.dw)
+	}
+}
 
 func (m *zenke) Signal(t snnsim.Time, s int64, dw float64) {
 	m.Advance(t)
@@ -287,12 +295,6 @@ func (m *zenke) Signal(t snnsim.Time, s int64, dw float64) {
 		m.w[s] = w
 		m.touch(s)
 	}
-}
-
-func (m *zenke) Modulators() []string { return nil }
-
-func (m *zenke) SetLevel(_ snnsim.Time, name string, _ float64) error {
-	return fmt.Errorf("consolidation: zenke_2015 reads no level (%q)", name)
 }
 
 func (m *zenke) Vars() []string { return []string{"w", "w_ref"} }
@@ -370,5 +372,6 @@ func (m *zenke) RestoreState(b []byte) ([]byte, error) {
 	if m.out != nil {
 		m.Bind(m.out)
 	}
+	m.rule.fill(m.w)
 	return rest, nil
 }

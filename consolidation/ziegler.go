@@ -87,7 +87,7 @@ const modelZiegler = "ziegler_2015"
 // τ_down = 2 h). TestZieglerSkipSettled compares both settings.
 //
 // Signal (from an external plasticity rule, package stdp) adds dw to x
-// without bounds, and RuleWeight returns x: a rule attached to this model
+// without bounds, and the rule weight (RuleWeights) is x: a rule attached to this model
 // works on x ∈ [−1, 1]. Set accepts x, y and z in [−3, 3] and g in [0, 1].
 //
 //	key           default   unit   meaning
@@ -325,6 +325,7 @@ type ziegler struct {
 
 	id    stateIdent
 	steps int64 // synapse-steps done (for tests and benchmarks; not state)
+	rule  ruleBuf
 }
 
 func (m *ziegler) Name() string { return modelZiegler }
@@ -333,10 +334,13 @@ func (m *ziegler) Len() int     { return m.n }
 // efficacy returns (k_w + 1 + (k_w − 1) x)/2.
 func (m *ziegler) efficacy(x float64) float64 { return 0.5 * (m.p.KW + 1 + (m.p.KW-1)*x) }
 
+// deliver passes a new x[s] to the delivery array (as the efficacy) and
+// the rule buffer.
 func (m *ziegler) deliver(s int64) {
 	if m.out != nil {
 		m.out[s] = float32(float64(m.unit[s]) * m.efficacy(m.x[s]))
 	}
+	m.rule.set(s, m.x[s])
 }
 
 func (m *ziegler) Bind(w []float32) {
@@ -538,8 +542,15 @@ func (m *ziegler) wake(s int64) {
 	m.calm[s] = 0
 }
 
-// RuleWeight returns x.
-func (m *ziegler) RuleWeight(s int64) float64 { return m.x[s] }
+// RuleWeights returns the rule buffer: x rounded to float32.
+func (m *ziegler) RuleWeights() []float32 { return m.rule.weights(m.n, m.x) }
+
+// Changed signals the rule's changes of synapses off+syn[k] at tick t.
+func (m *ziegler) Changed(t snnsim.Time, off int64, syn []int32) {
+	for _, c := range m.rule.changes(off, syn, m.x) {
+		m.Signal(t, c.s, c.dw)
+	}
+}
 
 // Signal adds dw to x.
 func (m *ziegler) Signal(t snnsim.Time, s int64, dw float64) {
@@ -748,5 +759,6 @@ func (m *ziegler) RestoreState(b []byte) ([]byte, error) {
 	if m.out != nil {
 		m.Bind(m.out)
 	}
+	m.rule.fill(m.x)
 	return rest, nil
 }

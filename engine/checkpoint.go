@@ -199,7 +199,10 @@ func (e *Engine) appendState(b []byte) ([]byte, error) {
 		b = appendSection(b, secProj, s)
 	}
 	for _, g := range e.groups {
-		b = appendSection(b, secCons, g.m.AppendState(nil))
+		if g.st == nil {
+			return nil, fmt.Errorf("engine: checkpoint: the consolidation model %s onto %q does not support checkpoints", g.m.Name(), e.pops[g.pop].name)
+		}
+		b = appendSection(b, secCons, g.st.AppendState(nil))
 	}
 	if e.rec != nil {
 		for _, pr := range e.rec.probes {
@@ -285,9 +288,12 @@ func (e *Engine) restoreState(body []byte) ([]byte, error) {
 		}
 	}
 	for _, g := range e.groups {
+		if g.st == nil {
+			return nil, fmt.Errorf("consolidation onto %q: the model %s does not support checkpoints", e.pops[g.pop].name, g.m.Name())
+		}
 		d, err := readSection(top, secCons)
 		if err == nil {
-			err = restoreAll(g.m, d.B)
+			err = restoreAll(g.st, d.B)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("consolidation onto %q: %w", e.pops[g.pop].name, err)

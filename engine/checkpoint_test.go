@@ -14,6 +14,7 @@ import (
 
 	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/checkpoint"
+	"github.com/snnsim/snnsim/consolidation"
 	"github.com/snnsim/snnsim/netlist"
 	"github.com/snnsim/snnsim/stdp"
 )
@@ -48,9 +49,32 @@ func runRecorded(t *testing.T, e *Engine, d snnsim.Time) *recorder {
 // TestCheckpointResume checkpoints a plastic network in the middle of its
 // activity (spikes in flight, neurons active, traces non-zero), restores the
 // checkpoint into a new engine, and checks that both go on identically: the
-// same spikes, the same weights, and the same state at the end.
+// same spikes, the same weights, and the same state at the end. The rule
+// works on the projection's weights, or drives a consolidation model
+// through its rule buffer, which the restored model must rebuild.
 func TestCheckpointResume(t *testing.T) {
-	net := plasticNet(3)
+	for _, model := range []string{"", "trivial", "zenke_2015", "binary"} {
+		t.Run("consolidation="+model, func(t *testing.T) {
+			net := plasticNet(3)
+			if model != "" {
+				c, _ := consolidation.Lookup(model)
+				if z, ok := c.(*consolidation.ZenkeParams); ok {
+					z.WMax = 50 // above the compiled weights, which a restored state must respect
+				}
+				for _, p := range net.Projections {
+					if p.Plasticity != nil {
+						p.Consolidation = c
+					}
+				}
+			}
+			checkResume(t, net)
+		})
+	}
+}
+
+// checkResume checkpoints net after 1234 ticks and checks that the
+// restored engine and the original go on identically.
+func checkResume(t *testing.T, net *netlist.Network) {
 	a, err := New(net, Config{})
 	if err != nil {
 		t.Fatal(err)

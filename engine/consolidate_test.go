@@ -43,7 +43,7 @@ func consSnapshot(t testing.TB, e *Engine) []float64 {
 		}
 	}
 	for _, g := range e.groups {
-		for _, name := range g.m.NeuronVars() {
+		for _, name := range g.neuronVars() {
 			for i := range e.pops[g.pop].neu.Len() {
 				x, err := e.NeuronState(g.pop, i, name)
 				if err != nil {

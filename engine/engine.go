@@ -106,12 +106,12 @@ type proj struct {
 	segDelay []snnsim.Time
 	// Consolidation (consolidate.go): the model, this projection's first
 	// synapse and first presynaptic neuron in it, and for a plastic
-	// projection the rule's shadow weights and a scratch copy.
-	cg     *cgroup
-	cOff   int64
-	cPre   int32
-	shadow []float32
-	before []float32
+	// projection its window of the model's rule buffer, on which the rule
+	// works.
+	cg      *cgroup
+	cOff    int64
+	cPre    int32
+	ruleBuf []float32
 }
 
 // stimEvent changes the stimulus current of some neurons at a tick.
@@ -242,7 +242,7 @@ func New(net *netlist.Network, cfg Config) (*Engine, error) {
 			}
 			p.pl = pl
 			if o, ok := pl.rule.(stdp.WeightOwner); ok && pr.Consolidation == nil {
-				o.OwnWeights() // consolidation reloads the rule's shadow weights from its model
+				o.OwnWeights() // a consolidation model writes its rule buffer too
 			}
 			if cfg.Weights != WeightsInPlace && pr.Consolidation == nil {
 				// The engine's own copy, never handed out (Weights copies

@@ -80,7 +80,7 @@ type Projection struct {
 	// Consolidation is the consolidation model of the synapses (its
 	// parameters, for consolidation.New), or nil for none; with
 	// Plasticity, the rule's weight changes are the model's signals
-	// (Model.Signal). Every projection onto one population that has one
+	// (consolidation.RuleDriven). Every projection onto one population that has one
 	// has the same model and parameters: they are bound to one
 	// consolidation.Model over their concatenated synapses, which shares
 	// the per-neuron state (protein, levels).
