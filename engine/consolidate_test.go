@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/snnsim/snnsim/netlist"
+	"github.com/snnsim/snnsim/scenario"
 )
 
 // consSnapshot returns the delivered weights of every projection, every
@@ -113,7 +114,7 @@ delay    = "1 ms"
 
 func newAPIEngine(t *testing.T) *Engine {
 	t.Helper()
-	s, err := netlist.Decode("api.toml", []byte(apiNet))
+	s, err := scenario.Decode("api.toml", []byte(apiNet))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,8 @@ import (
 	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/neuron"
 	"github.com/snnsim/snnsim/source"
+
+	"github.com/snnsim/snnsim/netlist"
 )
 
 // network is a scenario with random connectivity, weights, delays and
@@ -101,7 +103,7 @@ name = "E"`, 1)
 	if ext.Populations[1].Offset != 50 || base.Populations[0].Offset != 0 {
 		t.Errorf("offsets: E at %d in the extended network, want 50", ext.Populations[1].Offset)
 	}
-	byName := func(n *Network, name string) *Projection {
+	byName := func(n *netlist.Network, name string) *netlist.Projection {
 		for _, p := range n.Projections {
 			if p.Name == name {
 				return p

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/snnsim/snnsim/netlist"
+	"github.com/snnsim/snnsim/scenario"
 	"github.com/snnsim/snnsim/spikelog"
 )
 
@@ -23,7 +23,7 @@ func TestScenariosValidate(t *testing.T) {
 	}
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
-			sc, err := netlist.Load(f)
+			sc, err := scenario.Load(f)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -187,7 +187,7 @@ func TestReadmeExample(t *testing.T) {
 	}
 	s = s[i+len("```toml\n"):]
 	s = s[:strings.Index(s, "```")]
-	sc, err := netlist.Decode("README.md", []byte(s))
+	sc, err := scenario.Decode("README.md", []byte(s))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/snnsim/snnsim/analysis"
 	"github.com/snnsim/snnsim/engine"
 	"github.com/snnsim/snnsim/netlist"
+	"github.com/snnsim/snnsim/scenario"
 	"github.com/snnsim/snnsim/spikelog"
 )
 
@@ -222,7 +223,7 @@ func resume(ctx context.Context, dir string, o runOptions, stdout, stderr io.Wri
 	if err := json.Unmarshal(meta.App, &info); err != nil {
 		return 1, fmt.Errorf("resume %s: %w: the command-line data: %v", s.checkpointPath(), engine.ErrCheckpoint, err)
 	}
-	sc, err := netlist.DecodeOverrides(info.File, []byte(info.Text), info.Overrides)
+	sc, err := scenario.DecodeOverrides(info.File, []byte(info.Text), info.Overrides)
 	if err != nil {
 		return 1, fmt.Errorf("resume: the scenario stored in the checkpoint: %w", err)
 	}
