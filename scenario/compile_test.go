@@ -296,7 +296,7 @@ func TestCompileLargeFixedProbability(t *testing.T) {
 // BenchmarkCompileFixedProbability measures the draw of a 20000 x 20000
 // projection at p = 0.05:
 //
-//	go test -run '^$' -bench CompileFixedProbability -benchmem ./netlist/
+//	go test -run '^$' -bench CompileFixedProbability -benchmem ./scenario/
 func BenchmarkCompileFixedProbability(b *testing.B) {
 	s, err := Decode("big.toml", []byte(twoPops(20000, 20000, "A", "B", `{ rule = "fixed_probability", p = 0.05 }`)))
 	if err != nil {

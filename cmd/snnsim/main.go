@@ -10,7 +10,7 @@
 //	snnsim export LOG|RUN-DIR [--format npz|npy|csv|csv.gz] [--out DIR]
 //	snnsim version
 //
-// run simulates a TOML scenario (see package netlist for the format) and
+// run simulates a TOML scenario (see package scenario for the format) and
 // writes, into out/<scenario-name>/ by default, the spike log spikes.snnlog
 // (format: spikelog/FORMAT.md) and summary.json (spikes and mean rate per
 // population, simulated time, wall time, simulated seconds per wall second,

@@ -172,26 +172,3 @@ func TestInterruptLeavesReadableLog(t *testing.T) {
 		t.Errorf("summary says completed=%v with %d E spikes; log has %d", s.Completed, s.Populations[0].Spikes, n["E"])
 	}
 }
-
-// TestReadmeExample decodes and compiles the annotated scenario example in
-// README.md, so the documentation cannot drift from the decoder.
-func TestReadmeExample(t *testing.T) {
-	b, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := string(b)
-	i := strings.Index(s, "```toml\n")
-	if i < 0 {
-		t.Fatal("README.md has no toml example")
-	}
-	s = s[i+len("```toml\n"):]
-	s = s[:strings.Index(s, "```")]
-	sc, err := scenario.Decode("README.md", []byte(s))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := sc.Compile(); err != nil {
-		t.Fatal(err)
-	}
-}

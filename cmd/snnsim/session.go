@@ -41,7 +41,7 @@ type session struct {
 //
 // Text is the scenario file's text and Overrides the --set overrides that
 // the run applied to it, which resume applies again (the log header holds
-// the text with the overrides appended as comments: netlist's
+// the text with the overrides appended as comments: package scenario's
 // Scenario.RecordedText).
 type resumeInfo struct {
 	LogOffset int64         `json:"log_offset"`
