@@ -304,7 +304,7 @@
 //	stop       = "2 h"
 //
 // Times are on the tick grid and >= 0. The network holds the changes, of
-// both kinds of table, as [Network.Modulations].
+// both kinds of table, as [netlist.Network.Modulations].
 //
 // # Memory curves
 //

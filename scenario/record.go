@@ -20,7 +20,7 @@ const DefaultStateInterval = 60e3
 
 // RecordSpec is a [[record]] table as written, in canonical units.
 type RecordSpec struct {
-	What        string   // a RecordKind: "spikes", "v", "rate", "weights", "synapses", "pathway", "neuron_state"
+	What        string   // a netlist.RecordKind: "spikes", "v", "rate", "weights", "synapses", "pathway", "neuron_state"
 	Populations []string // nil: every population ("v": every neuron population)
 	Neurons     []int    // "v", "neuron_state": members sampled in each population; nil: every member
 	// Sample is the sampling interval [ms]: the key sample of "v", "rate"
@@ -37,7 +37,7 @@ type RecordSpec struct {
 	// Population is the population of a "neuron_state" record.
 	Population string
 	// Variables are the variables of a "synapses", "pathway" or
-	// "neuron_state" record, as written; nil: the default (see Record).
+	// "neuron_state" record, as written; nil: the default (see netlist.Record).
 	Variables []string
 }
 
@@ -199,7 +199,7 @@ func (c *checker) record(i int, r *RecordSpec) {
 	c.windowList(key+".window", r.Windows)
 }
 
-// compile turns a validated [[record]] table into a Record. The synapses of
+// compile turns a validated [[record]] table into a netlist.Record. The synapses of
 // a "synapses" record with sample = n are drawn by Compile.
 func (r *RecordSpec) compile(net *netlist.Network, index map[string]int, clock snnsim.Clock) *netlist.Record {
 	cr := &netlist.Record{What: netlist.RecordKind(r.What)}
