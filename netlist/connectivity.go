@@ -9,9 +9,10 @@ import (
 
 // Rows is the connectivity of a projection before weights and delays: the
 // targets of source i are Target[RowStart[i]:RowStart[i+1]], indices into
-// the target population. The builders below return rows in increasing
-// target order; [Projection] takes RowStart and Target as they are, and
-// [SortRowsByDelay] then orders each row by (delay, target).
+// the target population. The rules' builders return each row in increasing
+// target order ([ExplicitPairs] keeps the order of its list); a
+// [Projection] takes RowStart and Target as they are, and
+// [Projection.SortRows] then orders each row by (delay, target).
 type Rows struct {
 	RowStart []int64 // len nFrom+1, RowStart[0] = 0
 	Target   []int32 // len RowStart[nFrom]
