@@ -54,6 +54,10 @@ func ExampleNew_networkInCode() {
 		ConstWeight: float32(2 * scale),
 		ConstDelay:  15, // ticks: 1.5 ms
 	}}
+	if err := net.Check(); err != nil { // the engine trusts the arrays
+		fmt.Println(err)
+		return
+	}
 	e, err := engine.New(net, engine.Config{})
 	if err != nil {
 		fmt.Println(err)

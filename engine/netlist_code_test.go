@@ -125,6 +125,9 @@ delay = { uniform = ["1 ms", "3 ms"] }
 	p.SortRows()
 	net.Projections = append(net.Projections, p)
 
+	if err := net.Check(); err != nil {
+		t.Fatal(err)
+	}
 	for i, q := range net.Projections {
 		f := fromFile.Projections[i]
 		if !slices.Equal(q.RowStart, f.RowStart) || !slices.Equal(q.Target, f.Target) || !slices.Equal(q.Delay, f.Delay) ||

@@ -10,7 +10,8 @@
 // from code. The connectivity builders ([AllToAll], [OneToOne],
 // [FixedProbability], [FixedIndegree], [FixedOutdegree], [ExplicitPairs])
 // draw a projection's rows from a random stream; [SortRowsByDelay] puts
-// rows in the order the engine delivers them. The scenario compiler uses
+// rows in the order the engine delivers them, and [Network.Check] verifies
+// what the engine takes on trust. The scenario compiler uses
 // the same builders with the stream snnsim.NewRand(seed,
 // "connect/<projection>"), so a network built in code with that stream has
 // the synapses of the equivalent scenario.

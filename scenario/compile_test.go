@@ -216,6 +216,9 @@ func TestScenarioFiles(t *testing.T) {
 			for _, p := range net.Projections {
 				checkCSR(t, p, net.Populations[p.From].Size, net.Populations[p.To].Size)
 			}
+			if err := net.Check(); err != nil {
+				t.Error(err)
+			}
 		})
 	}
 }
@@ -254,8 +257,12 @@ func TestDocExample(t *testing.T) {
 		t.Errorf("decoded %q: %d populations, %d projections, %d stimuli, %d records, %d drugs",
 			s.Name, len(s.Populations), len(s.Projections), len(s.Stimuli), len(s.Records), len(s.Drugs))
 	}
-	if _, err := s.Compile(); err != nil {
+	net, err := s.Compile()
+	if err != nil {
 		t.Fatal(err)
+	}
+	if err := net.Check(); err != nil {
+		t.Error(err)
 	}
 }
 
