@@ -332,3 +332,42 @@ func TestBuilderErrors(t *testing.T) {
 		}
 	}
 }
+
+// FuzzBuilders calls the random rules with arbitrary arguments: each
+// either refuses them with an error or returns rows that keep the
+// invariants, with exact degrees for the fixed-degree rules. Sizes are
+// folded into [-2, 60] to keep each call small.
+func FuzzBuilders(f *testing.F) {
+	f.Add(10, 10, 3, 0.5, true, false, uint64(1))
+	f.Add(1, 1, 1, 1.0, true, true, uint64(2))
+	f.Add(0, 5, 0, 0.0, false, false, uint64(3))
+	f.Add(7, 3, 9, -0.1, false, true, uint64(4))
+	f.Fuzz(func(t *testing.T, nFrom, nTo, k int, p float64, noSelf, multapses bool, seed uint64) {
+		fold := func(n int) int { return ((n%63)+63)%63 - 2 }
+		nFrom, nTo, k = fold(nFrom), fold(nTo), fold(k)
+		o := ConnectOptions{NoAutapses: noSelf, Multapses: multapses}
+		r := rand.New(rand.NewPCG(seed, 1))
+		if rows, err := FixedProbability(r, nFrom, nTo, p, o); err == nil {
+			checkRows(t, rows, nFrom, nTo, noSelf, false)
+		}
+		if rows, err := FixedIndegree(r, nFrom, nTo, k, o); err == nil {
+			checkRows(t, rows, nFrom, nTo, noSelf, multapses)
+			for j, d := range inDegrees(rows, nTo) {
+				if d != k {
+					t.Fatalf("FixedIndegree(%d, %d, k=%d, %+v): target %d has %d sources", nFrom, nTo, k, o, j, d)
+				}
+			}
+		}
+		if rows, err := FixedOutdegree(r, nFrom, nTo, k, o); err == nil {
+			checkRows(t, rows, nFrom, nTo, noSelf, multapses)
+			for i := 0; i < nFrom; i++ {
+				if d := rows.RowStart[i+1] - rows.RowStart[i]; d != int64(k) {
+					t.Fatalf("FixedOutdegree(%d, %d, k=%d, %+v): source %d has %d targets", nFrom, nTo, k, o, i, d)
+				}
+			}
+		}
+		if rows, err := AllToAll(nFrom, nTo, o); err == nil {
+			checkRows(t, rows, nFrom, nTo, noSelf, false)
+		}
+	})
+}
