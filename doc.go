@@ -46,4 +46,32 @@
 // weight to its target's input (neuron.Population.Deliver); the target's
 // update in the same tick integrates it and tests the threshold. The spike
 // itself goes to the log (package spikelog) through the engine's sinks.
+//
+// # Packages
+//
+// The packages form layers, and each imports only packages of lower layers,
+// so the models know nothing of networks, the network nothing of scenario
+// files or of running, and the engine nothing of scenario files:
+//
+//	layer 4  cmd/snnsim
+//	layer 3  scenario engine
+//	layer 2  netlist analysis
+//	layer 1  neuron source stdp consolidation spikelog
+//	layer 0  snnsim internal/statefmt
+//
+// The imports between them, as go list reports them (test files aside; the
+// test TestImportGraph checks both tables against the code):
+//
+//	cmd/snnsim     -> snnsim analysis consolidation engine netlist scenario spikelog
+//	scenario       -> snnsim consolidation netlist neuron source stdp
+//	engine         -> snnsim consolidation netlist neuron source stdp
+//	netlist        -> snnsim consolidation neuron source stdp
+//	analysis       -> snnsim spikelog
+//	neuron         -> snnsim internal/statefmt
+//	source         -> snnsim internal/statefmt
+//	stdp           -> snnsim internal/statefmt
+//	consolidation  -> snnsim internal/statefmt
+//	spikelog       -> snnsim
+//	snnsim         ->
+//	internal/statefmt ->
 package snnsim

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/snnsim/snnsim/netlist"
+	"github.com/snnsim/snnsim/scenario"
 )
 
 // stcBenchScenario is one pathway of 1000 fibres onto n AdEx neurons, all
@@ -53,7 +54,7 @@ func BenchmarkConsolidationHour(b *testing.B) {
 				name = "wtet"
 			}
 			b.Run(fmt.Sprintf("%s/synapses=%d", name, 1000*n), func(b *testing.B) {
-				s, err := netlist.Decode("bench.toml", []byte(stcBenchScenario(n, protocol)))
+				s, err := scenario.Decode("bench.toml", []byte(stcBenchScenario(n, protocol)))
 				if err != nil {
 					b.Fatal(err)
 				}

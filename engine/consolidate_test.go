@@ -15,6 +15,7 @@ import (
 	"github.com/snnsim/snnsim/checkpoint"
 	"github.com/snnsim/snnsim/checkpoint/checkpointtest"
 	"github.com/snnsim/snnsim/netlist"
+	"github.com/snnsim/snnsim/scenario"
 )
 
 // consSnapshot returns the delivered weights of every projection, every
@@ -114,7 +115,7 @@ delay    = "1 ms"
 
 func newAPIEngine(t *testing.T) *Engine {
 	t.Helper()
-	s, err := netlist.Decode("api.toml", []byte(apiNet))
+	s, err := scenario.Decode("api.toml", []byte(apiNet))
 	if err != nil {
 		t.Fatal(err)
 	}

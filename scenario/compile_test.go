@@ -14,6 +14,8 @@ import (
 	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/neuron"
 	"github.com/snnsim/snnsim/source"
+
+	"github.com/snnsim/snnsim/netlist"
 )
 
 // network is a scenario with random connectivity, weights, delays and
@@ -101,7 +103,7 @@ name = "E"`, 1)
 	if ext.Populations[1].Offset != 50 || base.Populations[0].Offset != 0 {
 		t.Errorf("offsets: E at %d in the extended network, want 50", ext.Populations[1].Offset)
 	}
-	byName := func(n *Network, name string) *Projection {
+	byName := func(n *netlist.Network, name string) *netlist.Projection {
 		for _, p := range n.Projections {
 			if p.Name == name {
 				return p
@@ -214,6 +216,9 @@ func TestScenarioFiles(t *testing.T) {
 			for _, p := range net.Projections {
 				checkCSR(t, p, net.Populations[p.From].Size, net.Populations[p.To].Size)
 			}
+			if err := net.Check(); err != nil {
+				t.Error(err)
+			}
 		})
 	}
 }
@@ -252,8 +257,12 @@ func TestDocExample(t *testing.T) {
 		t.Errorf("decoded %q: %d populations, %d projections, %d stimuli, %d records, %d drugs",
 			s.Name, len(s.Populations), len(s.Projections), len(s.Stimuli), len(s.Records), len(s.Drugs))
 	}
-	if _, err := s.Compile(); err != nil {
+	net, err := s.Compile()
+	if err != nil {
 		t.Fatal(err)
+	}
+	if err := net.Check(); err != nil {
+		t.Error(err)
 	}
 }
 
@@ -294,7 +303,7 @@ func TestCompileLargeFixedProbability(t *testing.T) {
 // BenchmarkCompileFixedProbability measures the draw of a 20000 x 20000
 // projection at p = 0.05:
 //
-//	go test -run '^$' -bench CompileFixedProbability -benchmem ./netlist/
+//	go test -run '^$' -bench CompileFixedProbability -benchmem ./scenario/
 func BenchmarkCompileFixedProbability(b *testing.B) {
 	s, err := Decode("big.toml", []byte(twoPops(20000, 20000, "A", "B", `{ rule = "fixed_probability", p = 0.05 }`)))
 	if err != nil {

@@ -8,10 +8,12 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/snnsim/snnsim/netlist"
 )
 
 // compileText decodes and compiles a scenario held in a string.
-func compileText(t testing.TB, file, text string) *Network {
+func compileText(t testing.TB, file, text string) *netlist.Network {
 	t.Helper()
 	s, err := Decode(file, []byte(text))
 	if err != nil {
@@ -53,7 +55,7 @@ delay = "1 ms"
 
 // checkCSR checks the invariants of a compiled projection: row bounds,
 // targets in range, delays >= 1 tick, rows ordered by (delay, target).
-func checkCSR(t *testing.T, p *Projection, nFrom, nTo int) {
+func checkCSR(t *testing.T, p *netlist.Projection, nFrom, nTo int) {
 	t.Helper()
 	if len(p.RowStart) != nFrom+1 || p.RowStart[0] != 0 || p.RowStart[nFrom] != int64(len(p.Target)) {
 		t.Fatalf("%s: RowStart has length %d (want %d), starts at %d and ends at %d (want %d)",
@@ -88,7 +90,7 @@ func checkCSR(t *testing.T, p *Projection, nFrom, nTo int) {
 }
 
 // degrees returns the out-degree of every source and the in-degree of every target.
-func degrees(p *Projection, nTo int) (out, in []int) {
+func degrees(p *netlist.Projection, nTo int) (out, in []int) {
 	out = make([]int, len(p.RowStart)-1)
 	in = make([]int, nTo)
 	for i := range out {
@@ -147,7 +149,7 @@ func checkBinomial(t *testing.T, what string, deg []int, n int, p float64) {
 }
 
 // pairsIn counts autapses and repeated (source, target) pairs.
-func pairsIn(p *Projection, self bool) (autapses, multapses int) {
+func pairsIn(p *netlist.Projection, self bool) (autapses, multapses int) {
 	for i := 0; i+1 < len(p.RowStart); i++ {
 		row := slices.Clone(p.Target[p.RowStart[i]:p.RowStart[i+1]])
 		slices.Sort(row)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/consolidation"
+	"github.com/snnsim/snnsim/netlist"
 )
 
 // consolidationModels is where the decoder finds consolidation models:
@@ -52,19 +53,6 @@ type DrugSpec struct {
 	Population string  // a neuron population
 	Start      float64 // [ms]
 	Stop       float64 // [ms]; +Inf when the drug is never washed out
-}
-
-// Modulation is one change of a level that a population's consolidation
-// model reads (the model's SetLevel): from tick At on, level Name of every
-// neuron of population Population is Level. Before its first change a
-// level is the model's default. [Network.Modulations] holds them sorted by
-// At; changes at the same tick keep their declaration order, and the last
-// one holds.
-type Modulation struct {
-	Population int // population index
-	Name       string
-	At         snnsim.Time
-	Level      float64
 }
 
 // consolidation decodes a projection's consolidation table:
@@ -386,11 +374,11 @@ func cmpFloat(a, b float64) int {
 // changes of one table in time order, before a stable sort by tick. A
 // window [start, stop) gives (start, level) and (stop, 0); a drug gives
 // (start, 1) and, unless it is never washed out, (stop, 0).
-func modulations(s *Scenario, index map[string]int, clock snnsim.Clock) []Modulation {
-	var out []Modulation
+func modulations(s *Scenario, index map[string]int, clock snnsim.Clock) []netlist.Modulation {
+	var out []netlist.Modulation
 	add := func(pop, name string, ms, level float64) {
 		t, _ := clock.Ticks(ms)
-		out = append(out, Modulation{Population: index[pop], Name: name, At: t, Level: level})
+		out = append(out, netlist.Modulation{Population: index[pop], Name: name, At: t, Level: level})
 	}
 	for _, n := range s.Neuromodulators {
 		for _, w := range n.Windows {
@@ -408,7 +396,7 @@ func modulations(s *Scenario, index map[string]int, clock snnsim.Clock) []Modula
 			add(g.Population, name, g.Stop, 0)
 		}
 	}
-	slices.SortStableFunc(out, func(a, b Modulation) int {
+	slices.SortStableFunc(out, func(a, b netlist.Modulation) int {
 		switch {
 		case a.At < b.At:
 			return -1

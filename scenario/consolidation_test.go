@@ -10,6 +10,8 @@ import (
 
 	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/consolidation"
+
+	"github.com/snnsim/snnsim/netlist"
 )
 
 // Two consolidation models of the tests' own, so that the expectations do
@@ -426,14 +428,14 @@ func TestCompileConsolidation(t *testing.T) {
 	// neuromodulator's changes at equal ticks; the stop of the first window
 	// stays before the start of the second.
 	const min = snnsim.Time(600000)
-	wantMods := []Modulation{
-		{0, "inhibitor", 20 * min, 1},
-		{0, "dopamine", 31 * min, 0.5},
-		{0, "dopamine", 32 * min, 0},
-		{0, "dopamine", 32 * min, 0.5},
-		{0, "dopamine", 33 * min, 0},
-		{0, "inhibitor", 40 * min, 0},
-		{0, "inhibitor", 120 * min, 1},
+	wantMods := []netlist.Modulation{
+		{Population: 0, Name: "inhibitor", At: 20 * min, Level: 1},
+		{Population: 0, Name: "dopamine", At: 31 * min, Level: 0.5},
+		{Population: 0, Name: "dopamine", At: 32 * min, Level: 0},
+		{Population: 0, Name: "dopamine", At: 32 * min, Level: 0.5},
+		{Population: 0, Name: "dopamine", At: 33 * min, Level: 0},
+		{Population: 0, Name: "inhibitor", At: 40 * min, Level: 0},
+		{Population: 0, Name: "inhibitor", At: 120 * min, Level: 1},
 	}
 	if !reflect.DeepEqual(net.Modulations, wantMods) {
 		t.Errorf("Modulations:\n got %v\nwant %v", net.Modulations, wantMods)
@@ -442,7 +444,7 @@ func TestCompileConsolidation(t *testing.T) {
 	// Records. The sample of 5 synapses is drawn from the stream
 	// sample/S1_to_E: distinct, increasing, in range, reproducible.
 	r0 := net.Records[0]
-	if r0.What != RecordSynapses || r0.Projection != 0 || r0.Interval != min || len(r0.Synapses) != 5 ||
+	if r0.What != netlist.RecordSynapses || r0.Projection != 0 || r0.Interval != min || len(r0.Synapses) != 5 ||
 		!slices.Equal(r0.Variables, []string{"z", "efficacy"}) || r0.Windows != nil || r0.Populations != nil {
 		t.Errorf("record 0 = %+v", r0)
 	}
@@ -460,20 +462,20 @@ func TestCompileConsolidation(t *testing.T) {
 	if slices.Equal(other.Records[0].Synapses, r0.Synapses) {
 		t.Errorf("seeds 11 and 12 sampled the same synapses %v", r0.Synapses)
 	}
-	wantRecs := []*Record{
+	wantRecs := []*netlist.Record{
 		nil,
-		{What: RecordSynapses, Projection: 3, Synapses: []int{1, 3}, Interval: 100000, Windows: []Window{{0, 60 * min}},
+		{What: netlist.RecordSynapses, Projection: 3, Synapses: []int{1, 3}, Interval: 100000, Windows: []netlist.Window{{Start: 0, Stop: 60 * min}},
 			Variables: []string{"weight"}},
-		{What: RecordPathway, Projection: 1, Interval: min, Variables: []string{"efficacy", "h", "z"}},
-		{What: RecordNeuronState, Populations: []int{0}, Neurons: []int{0, 3}, Interval: 300000, Variables: []string{"p", "tags"}},
-		{What: RecordPathway, Projection: 2, Interval: min, Variables: []string{"w"}},
+		{What: netlist.RecordPathway, Projection: 1, Interval: min, Variables: []string{"efficacy", "h", "z"}},
+		{What: netlist.RecordNeuronState, Populations: []int{0}, Neurons: []int{0, 3}, Interval: 300000, Variables: []string{"p", "tags"}},
+		{What: netlist.RecordPathway, Projection: 2, Interval: min, Variables: []string{"w"}},
 	}
 	for i, w := range wantRecs {
 		if w != nil && !reflect.DeepEqual(net.Records[i], w) {
 			t.Errorf("record %d = %+v\nwant %+v", i, net.Records[i], w)
 		}
 	}
-	for _, k := range []RecordKind{RecordSynapses, RecordPathway, RecordNeuronState} {
+	for _, k := range []netlist.RecordKind{netlist.RecordSynapses, netlist.RecordPathway, netlist.RecordNeuronState} {
 		if !k.Sampled() || k.Unit() != "" {
 			t.Errorf("%s: Sampled() = %v, Unit() = %q", k, k.Sampled(), k.Unit())
 		}
@@ -498,11 +500,11 @@ func TestNeuromodulatorSchedule(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Modulation{
-		{0, InhibitorLevel, 10000, 1},
-		{0, "dopamine", 18e6, 0.5},
-		{0, "dopamine", 24e6, 2},
-		{0, "dopamine", 30e6, 0},
+	want := []netlist.Modulation{
+		{Population: 0, Name: InhibitorLevel, At: 10000, Level: 1},
+		{Population: 0, Name: "dopamine", At: 18e6, Level: 0.5},
+		{Population: 0, Name: "dopamine", At: 24e6, Level: 2},
+		{Population: 0, Name: "dopamine", At: 30e6, Level: 0},
 	}
 	if !reflect.DeepEqual(net.Modulations, want) {
 		t.Errorf("Modulations = %v, want %v", net.Modulations, want)

@@ -1,14 +1,15 @@
-// Package netlist owns the network description: it decodes scenario files
-// (TOML), validates them, and compiles them with the scenario's seed into a
-// [Network], the arrays the engine runs. It holds no run-time state; the
-// neuron and source models are package neuron's and package source's, and
-// running is the engine's business.
+// Package scenario is the TOML front end of snnsim: it decodes scenario
+// files, applies command-line overrides (--set), validates every key with
+// its file and line, and compiles a scenario with its seed into a
+// [netlist.Network], the arrays the engine runs. This comment is the
+// scenario file manual. A program that builds its network in code needs
+// only package netlist and its connectivity builders.
 //
 // # Use
 //
-//	s, err := netlist.Load("scenarios/cuba.toml") // decode and validate
+//	s, err := scenario.Load("scenarios/cuba.toml") // decode and validate
 //	if err != nil {
-//		// err is a netlist.ErrorList: every problem, one a line,
+//		// err is a scenario.ErrorList: every problem, one a line,
 //		// "file:line: key: message", sorted by line.
 //	}
 //	s.Seed = 7              // optional overrides before compiling
@@ -16,7 +17,7 @@
 //
 // or, with command-line overrides of scenario keys (see Overrides):
 //
-//	s, err := netlist.LoadOverrides("scenarios/stc.toml", []string{"population.S2.params.start=3 h"})
+//	s, err := scenario.LoadOverrides("scenarios/stc.toml", []string{"population.S2.params.start=3 h"})
 //
 // # Errors
 //
@@ -311,7 +312,7 @@
 //	stop       = "2 h"
 //
 // Times are on the tick grid and >= 0. The network holds the changes, of
-// both kinds of table, as [Network.Modulations].
+// both kinds of table, as [netlist.Network.Modulations].
 //
 // # Memory curves
 //
@@ -407,6 +408,8 @@
 // to) and multapses (the same pair more than once) default to false. Without
 // multapses, fixed_indegree/outdegree draw k distinct partners, so k may not
 // exceed the other population's size (less one when autapses are excluded).
+// The rules are netlist's builders ([netlist.AllToAll],
+// [netlist.FixedProbability], ...), drawn from the stream connect/<projection>.
 //
 // A pairs file (its path relative to the scenario file) is a CSV file with a
 // header row. The columns "source" and "target" are required and hold member

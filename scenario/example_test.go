@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"log"
 
-	"github.com/snnsim/snnsim/netlist"
+	"github.com/snnsim/snnsim/scenario"
 )
 
 // A scenario round trip: decode a scenario from text, compile it, and look
@@ -50,7 +50,7 @@ delay    = { uniform = ["1 ms", "2 ms"] }
 [[record]]
 what = "spikes"
 `
-	s, err := netlist.Decode("tiny.toml", []byte(text))
+	s, err := scenario.Decode("tiny.toml", []byte(text))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -96,7 +96,7 @@ size  = 10
 model = "lif_exp_current"
 params = { tau_m = "-20 ms", tau_sin = "5 ms" }
 `
-	_, err := netlist.Decode("bad.toml", []byte(text))
+	_, err := scenario.Decode("bad.toml", []byte(text))
 	fmt.Println(err)
 	// Output:
 	// bad.toml:3: simulation.resolution: "0.1 mV" is a voltage, but a time is needed (e.g. "20 ms")

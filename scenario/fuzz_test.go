@@ -13,7 +13,7 @@ import (
 // Seeds: the files in ../scenarios, testdata/fuzz/FuzzDecodeScenario, some
 // broken scenarios of TestDecodeErrors and consolidation scenarios.
 //
-//	go test -run '^$' -fuzz FuzzDecodeScenario -fuzztime 60s ./netlist/
+//	go test -run '^$' -fuzz FuzzDecodeScenario -fuzztime 60s ./scenario/
 func FuzzDecodeScenario(f *testing.F) {
 	files, _ := filepath.Glob("../scenarios/*.toml")
 	for _, file := range files {

@@ -321,7 +321,7 @@ func describe(path string) string {
 const overrideBlockHeader = "# snnsim --set overrides, applied to the text above:"
 
 // RecordedText returns the scenario text as a run records it (in a log's
-// header and in Network.Text): the file's text and, when the scenario was
+// header and in netlist.Network.Text): the file's text and, when the scenario was
 // decoded with overrides, a trailing TOML comment block that lists them,
 // one "# --set KEY=VALUE" line each in the order given:
 //

@@ -8,70 +8,19 @@ import (
 	"strings"
 
 	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/netlist"
 )
 
-// RecordKind names what a [[record]] table records.
-type RecordKind string
-
-// The record kinds. Spikes are recorded as they happen; the others are
-// sampled at regular ticks. "weights", "synapses" and "pathway" name a
-// projection instead of populations.
-const (
-	RecordSpikes RecordKind = "spikes" // spikes of the populations
-	RecordV      RecordKind = "v"      // membrane potential of chosen neurons [mV]
-	RecordRate   RecordKind = "rate"   // population rate [Hz], per sampling bin
-	// RecordWeights samples the weights of chosen synapses of one projection
-	// (all of them: the full weight matrix), in the target model's internal
-	// weight unit.
-	RecordWeights RecordKind = "weights"
-	// RecordSynapses samples per-synapse variables (Record.Variables) of
-	// chosen synapses of one projection: the consolidation model's
-	// variables (consolidation.Params.Vars), or "weight" for a projection
-	// without consolidation.
-	RecordSynapses RecordKind = "synapses"
-	// RecordPathway samples, for each variable of Record.Variables (as for
-	// RecordSynapses), its mean and standard deviation over all the
-	// synapses of one projection.
-	RecordPathway RecordKind = "pathway"
-	// RecordNeuronState samples per-neuron state variables (Record.Variables,
-	// e.g. a consolidation model's protein level; the engine resolves the
-	// names) of chosen neurons of one population.
-	RecordNeuronState RecordKind = "neuron_state"
-)
-
-var recordKinds = []string{string(RecordSpikes), string(RecordV), string(RecordRate), string(RecordWeights),
-	string(RecordSynapses), string(RecordPathway), string(RecordNeuronState)}
+var recordKinds = []string{string(netlist.RecordSpikes), string(netlist.RecordV), string(netlist.RecordRate), string(netlist.RecordWeights),
+	string(netlist.RecordSynapses), string(netlist.RecordPathway), string(netlist.RecordNeuronState)}
 
 // DefaultStateInterval is the sampling interval [ms] of a "synapses",
 // "pathway" or "neuron_state" record without an interval key: 1 min.
 const DefaultStateInterval = 60e3
 
-// Sampled reports whether k is recorded at a sampling interval (as opposed
-// to as it happens, like spikes).
-func (k RecordKind) Sampled() bool {
-	return k == RecordV || k == RecordRate || k == RecordWeights || k.state()
-}
-
-// state reports whether k records model state with the keys interval and
-// variables ("synapses", "pathway", "neuron_state").
-func (k RecordKind) state() bool {
-	return k == RecordSynapses || k == RecordPathway || k == RecordNeuronState
-}
-
-// Unit returns the unit of the values a sampled kind records.
-func (k RecordKind) Unit() string {
-	switch k {
-	case RecordV:
-		return "mV"
-	case RecordRate:
-		return "Hz"
-	}
-	return ""
-}
-
 // RecordSpec is a [[record]] table as written, in canonical units.
 type RecordSpec struct {
-	What        string   // a RecordKind: "spikes", "v", "rate", "weights", "synapses", "pathway", "neuron_state"
+	What        string   // a netlist.RecordKind: "spikes", "v", "rate", "weights", "synapses", "pathway", "neuron_state"
 	Populations []string // nil: every population ("v": every neuron population)
 	Neurons     []int    // "v", "neuron_state": members sampled in each population; nil: every member
 	// Sample is the sampling interval [ms]: the key sample of "v", "rate"
@@ -88,78 +37,12 @@ type RecordSpec struct {
 	// Population is the population of a "neuron_state" record.
 	Population string
 	// Variables are the variables of a "synapses", "pathway" or
-	// "neuron_state" record, as written; nil: the default (see Record).
+	// "neuron_state" record, as written; nil: the default (see netlist.Record).
 	Variables []string
 	// Final asks for one more sample after the run's last tick (key
 	// final = true), so that the state at the end of the run is in the log
 	// whatever the sampling interval.
 	Final bool
-}
-
-// Window is a half-open range of ticks [Start, Stop).
-type Window struct {
-	Start, Stop snnsim.Time
-}
-
-// Contains reports whether tick t lies in the window.
-func (w Window) Contains(t snnsim.Time) bool { return t >= w.Start && t < w.Stop }
-
-// Record says what the run writes to its log: one [[record]] table, with
-// populations resolved to indices and times in ticks.
-type Record struct {
-	What        RecordKind
-	Populations []int // population indices, in the order written; every population when the scenario names none ("v": every neuron population)
-	// Neurons lists the members sampled in each population ("v"),
-	// increasing; nil for every member.
-	Neurons []int
-	// Interval is the sampling interval [ticks] of every kind but spikes
-	// (0 for spikes). A "v" sample at tick t is the membrane potential
-	// after tick t; a "rate" sample at tick t counts the spikes of ticks
-	// [t, t+Interval); the state kinds sample the state after tick t.
-	Interval snnsim.Time
-	// Windows are the ticks recorded, increasing and disjoint; nil for the
-	// whole run. Samples fall at Start, Start+Interval, ... < Stop of each
-	// window.
-	Windows []Window
-	// Projection is the projection index of a "weights", "synapses" or
-	// "pathway" record, whose Populations is nil. A "neuron_state" record
-	// has one population in Populations and its members in Neurons.
-	Projection int
-	// Synapses are the synapse indices of a "weights" or "synapses"
-	// record, increasing, into the projection's forward arrays; nil for
-	// every synapse. A "synapses" record with sample = n holds the n
-	// indices drawn at compile time.
-	Synapses []int
-	// Variables are the variables sampled by a "synapses", "pathway" or
-	// "neuron_state" record, in the order written. For "synapses" and
-	// "pathway" they are names from the projection's
-	// Consolidation.Vars() (default: all of them, in that order), or
-	// ["weight"], the weight array, for a projection without
-	// consolidation; a "pathway" record writes, per sample, the mean and
-	// the standard deviation of each variable over every synapse. For
-	// "neuron_state" they are as written (non-empty strings; the engine
-	// checks the names), and nil means every per-neuron variable the
-	// engine has for the population.
-	Variables []string
-	// Final adds a sample after the last tick of the run (tick
-	// Network.Duration−1), whether or not the windows and the interval
-	// reach it, so that the log holds the state at the end of the run.
-	// Sampled kinds other than "rate" only.
-	Final bool
-}
-
-// InWindows reports whether tick t is recorded: it lies in one of the
-// windows, or there are none.
-func (r *Record) InWindows(t snnsim.Time) bool {
-	if r.Windows == nil {
-		return true
-	}
-	for _, w := range r.Windows {
-		if w.Contains(t) {
-			return true
-		}
-	}
-	return false
 }
 
 // record decodes a [[record]] table.
@@ -173,7 +56,7 @@ func (d *decoder) record(t *table) *RecordSpec {
 			d.errorf(t.path("what"), "cannot record %q%s: what may be %s", w, didYouMean(w, recordKinds), orList(recordKinds))
 		}
 	}
-	if RecordKind(r.What).state() {
+	if netlist.RecordKind(r.What).State() {
 		d.stateRecord(t, r)
 		t.done()
 		return r
@@ -193,7 +76,7 @@ func (d *decoder) record(t *table) *RecordSpec {
 	if v, ok := t.boolean("final"); ok {
 		r.Final = v
 	}
-	if r.What == string(RecordWeights) {
+	if r.What == string(netlist.RecordWeights) {
 		r.Projection, _ = t.str("projection", true)
 		if v, ok := t.ints("synapses"); ok {
 			r.Synapses = v
@@ -247,14 +130,14 @@ func (c *checker) record(i int, r *RecordSpec) {
 		c.errorf(key, "missing")
 		return
 	}
-	kind := RecordKind(r.What)
+	kind := netlist.RecordKind(r.What)
 	if !slices.Contains(recordKinds, r.What) {
 		c.errorf(key+".what", "cannot record %q: what may be %s", r.What, orList(recordKinds))
 	}
-	if kind == RecordWeights {
+	if kind == netlist.RecordWeights {
 		c.weightsRecord(key, r)
 	}
-	if kind.state() {
+	if kind.State() {
 		c.stateRecord(key, r)
 		c.windowList(key+".window", r.Windows)
 		return
@@ -271,7 +154,7 @@ func (c *checker) record(i int, r *RecordSpec) {
 		seen[name] = true
 		var p int
 		var ok bool
-		if kind == RecordV {
+		if kind == netlist.RecordV {
 			p, ok = c.neuronRef(pkey, name, "a population whose membrane potential is recorded")
 		} else {
 			p, ok = c.ref(pkey, name)
@@ -280,7 +163,7 @@ func (c *checker) record(i int, r *RecordSpec) {
 			sizes = append(sizes, c.s.Populations[p].Size)
 		}
 	}
-	if r.Populations == nil && kind == RecordV {
+	if r.Populations == nil && kind == netlist.RecordV {
 		for p, k := range c.kind {
 			if k == kindNeuron {
 				sizes = append(sizes, c.s.Populations[p].Size)
@@ -288,7 +171,7 @@ func (c *checker) record(i int, r *RecordSpec) {
 		}
 	}
 	// Neurons: "v" only, inside every population, each once.
-	if r.Neurons != nil && kind != RecordV && slices.Contains(recordKinds, r.What) {
+	if r.Neurons != nil && kind != netlist.RecordV && slices.Contains(recordKinds, r.What) {
 		c.errorf(key+".neurons", "neurons applies only to what = \"v\"; %s records whole populations", r.What)
 	} else if len(sizes) > 0 {
 		smallest := slices.Min(sizes)
@@ -316,27 +199,27 @@ func (c *checker) record(i int, r *RecordSpec) {
 				c.errorf(key+".sample", "%g ms: must be at least one tick (%g ms)", r.Sample, c.s.Resolution)
 			}
 		}
-	case r.Sample != 0 && kind == RecordSpikes:
+	case r.Sample != 0 && kind == netlist.RecordSpikes:
 		c.errorf(key+".sample", "spikes are recorded as they happen: remove sample, or record \"rate\"")
 	}
 	switch {
-	case r.Final && kind == RecordSpikes:
+	case r.Final && kind == netlist.RecordSpikes:
 		c.errorf(key+".final", "spikes are recorded as they happen, up to the end of the run: remove final")
-	case r.Final && kind == RecordRate:
+	case r.Final && kind == netlist.RecordRate:
 		c.errorf(key+".final", "a rate is counted over whole bins and the last bin ends with the run: remove final, or choose a sample that divides the duration")
 	}
 	// Windows: on the grid, start >= 0, stop > start, increasing, disjoint.
 	c.windowList(key+".window", r.Windows)
 }
 
-// compile turns a validated [[record]] table into a Record. The synapses of
+// compile turns a validated [[record]] table into a netlist.Record. The synapses of
 // a "synapses" record with sample = n are drawn by Compile.
-func (r *RecordSpec) compile(net *Network, index map[string]int, clock snnsim.Clock) *Record {
-	cr := &Record{What: RecordKind(r.What), Final: r.Final}
-	if cr.What.state() {
+func (r *RecordSpec) compile(net *netlist.Network, index map[string]int, clock snnsim.Clock) *netlist.Record {
+	cr := &netlist.Record{What: netlist.RecordKind(r.What), Final: r.Final}
+	if cr.What.State() {
 		return r.compileState(cr, net, index, clock)
 	}
-	if cr.What == RecordWeights {
+	if cr.What == netlist.RecordWeights {
 		for k, p := range net.Projections {
 			if p.Name == r.Projection {
 				cr.Projection = k
@@ -349,7 +232,7 @@ func (r *RecordSpec) compile(net *Network, index map[string]int, clock snnsim.Cl
 		for _, w := range r.Windows {
 			a, _ := clock.Ticks(w[0])
 			b, _ := clock.Ticks(w[1])
-			cr.Windows = append(cr.Windows, Window{a, b})
+			cr.Windows = append(cr.Windows, netlist.Window{Start: a, Stop: b})
 		}
 		return cr
 	}
@@ -358,7 +241,7 @@ func (r *RecordSpec) compile(net *Network, index map[string]int, clock snnsim.Cl
 	}
 	if r.Populations == nil {
 		for i, p := range net.Populations {
-			if cr.What != RecordV || p.Neuron != nil {
+			if cr.What != netlist.RecordV || p.Neuron != nil {
 				cr.Populations = append(cr.Populations, i)
 			}
 		}
@@ -372,7 +255,7 @@ func (r *RecordSpec) compile(net *Network, index map[string]int, clock snnsim.Cl
 	for _, w := range r.Windows {
 		a, _ := clock.Ticks(w[0])
 		b, _ := clock.Ticks(w[1])
-		cr.Windows = append(cr.Windows, Window{a, b})
+		cr.Windows = append(cr.Windows, netlist.Window{Start: a, Stop: b})
 	}
 	return cr
 }
@@ -432,22 +315,22 @@ func (c *checker) synapseList(key string, syn []int) {
 //	pathway       projection, variables, interval, window
 //	neuron_state  population, neurons, variables, interval, window
 func (d *decoder) stateRecord(t *table, r *RecordSpec) {
-	kind := RecordKind(r.What)
+	kind := netlist.RecordKind(r.What)
 	switch kind {
-	case RecordSynapses, RecordPathway:
+	case netlist.RecordSynapses, netlist.RecordPathway:
 		r.Projection, _ = t.str("projection", true)
-	case RecordNeuronState:
+	case netlist.RecordNeuronState:
 		r.Population, _ = t.str("population", true)
 		if v, ok := t.ints("neurons"); ok {
 			r.Neurons = v
 		}
 	}
-	if kind == RecordSynapses {
+	if kind == netlist.RecordSynapses {
 		if v, ok := t.ints("synapses"); ok {
 			r.Synapses = v
 		}
 	}
-	if kind != RecordSynapses {
+	if kind != netlist.RecordSynapses {
 		if t.has("sample") {
 			t.get("sample", false)
 			d.errorf(t.path("sample"), "a %s record has no sample: its sampling interval is interval = \"1 min\" (the default)", kind)
@@ -495,12 +378,12 @@ func (d *decoder) stateRecord(t *table, r *RecordSpec) {
 // stateRecord validates a "synapses", "pathway" or "neuron_state" record
 // and fills in the default interval.
 func (c *checker) stateRecord(key string, r *RecordSpec) {
-	kind := RecordKind(r.What)
+	kind := netlist.RecordKind(r.What)
 	if r.Populations != nil {
 		c.errorf(key+".populations", "a %s record has no populations", kind)
 	}
 	switch kind {
-	case RecordSynapses, RecordPathway:
+	case netlist.RecordSynapses, netlist.RecordPathway:
 		if r.Neurons != nil {
 			c.errorf(key+".neurons", "a %s record samples synapses, not neurons", kind)
 		}
@@ -513,7 +396,7 @@ func (c *checker) stateRecord(key string, r *RecordSpec) {
 		} else {
 			p = c.projectionRef(key+".projection", r.Projection)
 		}
-		if kind == RecordPathway {
+		if kind == netlist.RecordPathway {
 			if r.Synapses != nil || r.Count != 0 {
 				c.errorf(key+".synapses", "a pathway record covers every synapse of the projection: record what = \"synapses\" to choose some")
 			}
@@ -544,7 +427,7 @@ func (c *checker) stateRecord(key string, r *RecordSpec) {
 				seen[v] = true
 			}
 		}
-	case RecordNeuronState:
+	case netlist.RecordNeuronState:
 		if r.Projection != "" || r.Synapses != nil || r.Count != 0 {
 			c.errorf(key+".projection", "a neuron_state record names a population, not a projection")
 		}
@@ -599,9 +482,9 @@ func synapseVars(p *ProjectionSpec) []string {
 
 // compileState compiles a validated "synapses", "pathway" or
 // "neuron_state" record.
-func (r *RecordSpec) compileState(cr *Record, net *Network, index map[string]int, clock snnsim.Clock) *Record {
+func (r *RecordSpec) compileState(cr *netlist.Record, net *netlist.Network, index map[string]int, clock snnsim.Clock) *netlist.Record {
 	switch cr.What {
-	case RecordSynapses, RecordPathway:
+	case netlist.RecordSynapses, netlist.RecordPathway:
 		for k, p := range net.Projections {
 			if p.Name == r.Projection {
 				cr.Projection = k
@@ -618,7 +501,7 @@ func (r *RecordSpec) compileState(cr *Record, net *Network, index map[string]int
 				cr.Variables = []string{"weight"}
 			}
 		}
-	case RecordNeuronState:
+	case netlist.RecordNeuronState:
 		cr.Populations = []int{index[r.Population]}
 		if r.Neurons != nil {
 			cr.Neurons = slices.Sorted(slices.Values(r.Neurons))
@@ -633,7 +516,7 @@ func (r *RecordSpec) compileState(cr *Record, net *Network, index map[string]int
 	for _, w := range r.Windows {
 		a, _ := clock.Ticks(w[0])
 		b, _ := clock.Ticks(w[1])
-		cr.Windows = append(cr.Windows, Window{a, b})
+		cr.Windows = append(cr.Windows, netlist.Window{Start: a, Stop: b})
 	}
 	return cr
 }

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/snnsim/snnsim"
+
+	"github.com/snnsim/snnsim/netlist"
 )
 
 // TestCompileRecords checks that [[record]] tables compile to ticks,
@@ -39,11 +41,11 @@ sample = "5 ms"
 		t.Fatal(err)
 	}
 	// 1 s at 0.1 ms: 10 000 ticks.
-	want := []*Record{
-		{What: RecordSpikes, Populations: []int{0, 1}},
-		{What: RecordSpikes, Populations: []int{1}, Windows: []Window{{0, 2500}, {5000, 10000}}},
-		{What: RecordV, Populations: []int{0}, Neurons: []int{0, 2, 7}, Interval: 5, Windows: []Window{{100, 200}}}, // neuron populations only
-		{What: RecordRate, Populations: []int{1, 0}, Interval: 50},
+	want := []*netlist.Record{
+		{What: netlist.RecordSpikes, Populations: []int{0, 1}},
+		{What: netlist.RecordSpikes, Populations: []int{1}, Windows: []netlist.Window{{Start: 0, Stop: 2500}, {Start: 5000, Stop: 10000}}},
+		{What: netlist.RecordV, Populations: []int{0}, Neurons: []int{0, 2, 7}, Interval: 5, Windows: []netlist.Window{{Start: 100, Stop: 200}}}, // neuron populations only
+		{What: netlist.RecordRate, Populations: []int{1, 0}, Interval: 50},
 	}
 	for i, w := range want {
 		if got := net.Records[i]; !reflect.DeepEqual(got, w) {
@@ -59,7 +61,7 @@ sample = "5 ms"
 			t.Errorf("record[%d].InWindows(%d) = %v", tc.rec, tc.t, got)
 		}
 	}
-	if !RecordV.Sampled() || RecordSpikes.Sampled() || RecordRate.Unit() != "Hz" || RecordV.Unit() != "mV" {
+	if !netlist.RecordV.Sampled() || netlist.RecordSpikes.Sampled() || netlist.RecordRate.Unit() != "Hz" || netlist.RecordV.Unit() != "mV" {
 		t.Error("RecordKind methods")
 	}
 }

@@ -35,7 +35,7 @@ type Scenario struct {
 	Records     []*RecordSpec
 	Guards      []*GuardSpec
 	// Neuromodulators and Drugs set the levels that consolidation models
-	// read (see Modulation).
+	// read (see netlist.Modulation).
 	Neuromodulators []*NeuromodulatorSpec
 	Drugs           []*DrugSpec
 

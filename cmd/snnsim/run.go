@@ -18,6 +18,7 @@ import (
 	"github.com/snnsim/snnsim/analysis"
 	"github.com/snnsim/snnsim/engine"
 	"github.com/snnsim/snnsim/netlist"
+	"github.com/snnsim/snnsim/scenario"
 	"github.com/snnsim/snnsim/spikelog"
 )
 
@@ -111,7 +112,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 }
 
 func runScenario(ctx context.Context, path string, o runOptions, stdout, stderr io.Writer) (int, error) {
-	sc, err := netlist.LoadOverrides(path, o.sets)
+	sc, err := scenario.LoadOverrides(path, o.sets)
 	if err != nil {
 		return 1, err
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/snnsim/snnsim/checkpoint"
 	"github.com/snnsim/snnsim/engine"
 	"github.com/snnsim/snnsim/netlist"
+	"github.com/snnsim/snnsim/scenario"
 	"github.com/snnsim/snnsim/spikelog"
 )
 
@@ -41,7 +42,7 @@ type session struct {
 //
 // Text is the scenario file's text and Overrides the --set overrides that
 // the run applied to it, which resume applies again (the log header holds
-// the text with the overrides appended as comments: netlist's
+// the text with the overrides appended as comments: package scenario's
 // Scenario.RecordedText).
 type resumeInfo struct {
 	LogOffset int64         `json:"log_offset"`
@@ -223,7 +224,7 @@ func resume(ctx context.Context, dir string, o runOptions, stdout, stderr io.Wri
 	if err := json.Unmarshal(meta.App, &info); err != nil {
 		return 1, fmt.Errorf("resume %s: %w: the command-line data: %v", s.checkpointPath(), checkpoint.ErrCorrupt, err)
 	}
-	sc, err := netlist.DecodeOverrides(info.File, []byte(info.Text), info.Overrides)
+	sc, err := scenario.DecodeOverrides(info.File, []byte(info.Text), info.Overrides)
 	if err != nil {
 		return 1, fmt.Errorf("resume: the scenario stored in the checkpoint: %w", err)
 	}

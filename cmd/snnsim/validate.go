@@ -10,6 +10,7 @@ import (
 
 	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/netlist"
+	"github.com/snnsim/snnsim/scenario"
 )
 
 // cmdValidate decodes and compiles each scenario and reports every problem.
@@ -34,7 +35,7 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 	}
 	code := 0
 	for _, path := range fs.Args() {
-		s, err := netlist.LoadOverrides(path, sets)
+		s, err := scenario.LoadOverrides(path, sets)
 		if err == nil {
 			var net *netlist.Network
 			net, err = s.Compile()
