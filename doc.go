@@ -53,25 +53,29 @@
 // so the models know nothing of networks, the network nothing of scenario
 // files or of running, and the engine nothing of scenario files:
 //
-//	layer 4  cmd/snnsim
-//	layer 3  scenario engine
-//	layer 2  netlist analysis
-//	layer 1  neuron source stdp consolidation spikelog
-//	layer 0  snnsim internal/statefmt
+//	layer 5  cmd/snnsim
+//	layer 4  scenario engine
+//	layer 3  netlist analysis
+//	layer 2  neuron source stdp consolidation spikelog checkpoint/checkpointtest
+//	layer 1  checkpoint internal/paramtest
+//	layer 0  snnsim internal/registry
 //
 // The imports between them, as go list reports them (test files aside; the
 // test TestImportGraph checks both tables against the code):
 //
-//	cmd/snnsim     -> snnsim analysis consolidation engine netlist scenario spikelog
-//	scenario       -> snnsim consolidation netlist neuron source stdp
-//	engine         -> snnsim consolidation netlist neuron source stdp
-//	netlist        -> snnsim consolidation neuron source stdp
-//	analysis       -> snnsim spikelog
-//	neuron         -> snnsim internal/statefmt
-//	source         -> snnsim internal/statefmt
-//	stdp           -> snnsim internal/statefmt
-//	consolidation  -> snnsim internal/statefmt
-//	spikelog       -> snnsim
-//	snnsim         ->
-//	internal/statefmt ->
+//	cmd/snnsim                -> analysis checkpoint consolidation engine netlist scenario snnsim spikelog
+//	scenario                  -> consolidation netlist neuron snnsim source stdp
+//	engine                    -> checkpoint consolidation netlist neuron snnsim source stdp
+//	netlist                   -> consolidation neuron snnsim source stdp
+//	analysis                  -> snnsim spikelog stdp
+//	neuron                    -> checkpoint internal/registry snnsim
+//	source                    -> checkpoint internal/registry snnsim
+//	stdp                      -> checkpoint internal/registry snnsim
+//	consolidation             -> checkpoint internal/registry snnsim
+//	spikelog                  -> snnsim
+//	checkpoint/checkpointtest -> checkpoint
+//	internal/paramtest        -> snnsim
+//	checkpoint                -> snnsim
+//	internal/registry         ->
+//	snnsim                    ->
 package snnsim
