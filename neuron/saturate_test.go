@@ -24,7 +24,8 @@ func saturate(t testing.TB, p Params, n int) Population {
 // TestRefractoryListSaturated checks the size of the refractory list of a
 // population firing at its maximum rate 1/(t_ref + dt): each neuron is in
 // the list at most once, and only while it is clamped. The list must not
-// grow with the number of spikes, whatever the run length.
+// grow with the number of spikes, whatever the run length, and neither may
+// the population's checkpoint.
 func TestRefractoryListSaturated(t *testing.T) {
 	const n, ticks = 16, 20000
 	for _, p := range refractoryModels() {
@@ -35,9 +36,13 @@ func TestRefractoryListSaturated(t *testing.T) {
 			fired := make([]int32, 0, n)
 			spikes := 0
 			count := make([]int, n)
+			var midState int
 			for tick := snnsim.Time(1); tick <= ticks; tick++ {
 				fired = pop.Update(tick, fired[:0])
 				spikes += len(fired)
+				if tick == ticks/2 {
+					midState = len(pop.(Stater).AppendState(nil))
+				}
 				clear(count)
 				for _, j := range b.refr {
 					count[j]++
@@ -54,6 +59,9 @@ func TestRefractoryListSaturated(t *testing.T) {
 			most := n * (1 + (ticks-1)/(R+1))
 			if spikes < most-n || spikes > most {
 				t.Errorf("%d spikes in %d ticks, want %d to %d (one per R+1 = %d ticks per neuron)", spikes, ticks, most-n, most, R+1)
+			}
+			if end := len(pop.(Stater).AppendState(nil)); end != midState {
+				t.Errorf("state is %d bytes after %d ticks, %d bytes after %d", midState, ticks/2, end, ticks)
 			}
 			if len(b.refr) != n {
 				t.Errorf("refractory list holds %d entries at the end, want %d (every neuron clamped)", len(b.refr), n)
