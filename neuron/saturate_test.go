@@ -92,3 +92,30 @@ func BenchmarkSaturated(b *testing.B) {
 		})
 	}
 }
+
+// TestMaxRate checks MaxRate against 1/((R+1) dt) with R = ceil(t_ref/dt)
+// ticks, the shortest interspike interval of the refractory convention.
+func TestMaxRate(t *testing.T) {
+	clock := snnsim.Clock{DT: 0.1}
+	cond := DefaultLIFCond()
+	cond.TRef = 2
+	delta := DefaultLIFDelta()
+	delta.TRef = 0.05 // off the grid: rounded up to one tick
+	adex := DefaultAdEx()
+	adex.TRef = 0
+	for _, tc := range []struct {
+		p    Params
+		want float64
+	}{
+		{cond, 1000 / 2.1},
+		{&cond, 1000 / 2.1},
+		{delta, 1000 / 0.2},
+		{adex, 1000 / 0.1},
+		{nil, 0},
+	} {
+		got := MaxRate(tc.p, clock)
+		if d := got - tc.want; d < -1e-9 || d > 1e-9 {
+			t.Errorf("MaxRate(%T) = %.12g Hz, want %.12g", tc.p, got, tc.want)
+		}
+	}
+}

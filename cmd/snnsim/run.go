@@ -52,7 +52,11 @@ type Summary struct {
 	TicksStepped      int64               `json:"ticks_stepped"`
 	TicksSkipped      int64               `json:"ticks_skipped"`
 	Populations       []PopulationSummary `json:"populations"`
-	Log               string              `json:"log,omitempty"`
+	// SaturatedPopulations are the neuron populations without a [[guard]]
+	// whose mean rate reached engine.SaturationFraction of their maximum
+	// rate (one spike per t_ref plus a tick); empty for a sound run.
+	SaturatedPopulations []engine.Saturation `json:"saturated_populations"`
+	Log                  string              `json:"log,omitempty"`
 }
 
 // PopulationSummary is one population's line in the summary.
@@ -276,7 +280,19 @@ func summarize(net *netlist.Network, eng *engine.Engine, wall float64, completed
 		}
 		s.Populations = append(s.Populations, ps)
 	}
+	s.SaturatedPopulations = append([]engine.Saturation{}, eng.Saturated()...)
 	return s
+}
+
+// warnSaturated tells on w which populations of the summary fired near
+// their refractory limit, where their rates no longer depend on the model.
+func warnSaturated(w io.Writer, s Summary) {
+	for _, p := range s.SaturatedPopulations {
+		fmt.Fprintf(w, "snnsim: warning: population %q fired at %.4g Hz on average, %.0f%% of its maximum rate of %.4g Hz "+
+			"(one spike per t_ref + resolution): its neurons are saturated; check the drive and the weights, "+
+			"or add a [[guard]] on it to stop such a run early\n",
+			p.Population, p.RateHz, 100*p.RateHz/p.MaxRateHz, p.MaxRateHz)
+	}
 }
 
 // writeSummary writes s (a Summary, or a MemoryCurvesSummary) as indented
