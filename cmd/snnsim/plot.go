@@ -57,7 +57,12 @@ func cmdPlot(args []string, stdout, stderr io.Writer) int {
 	if *width <= 0 || *height <= 0 {
 		return fail(fmt.Errorf("--width and --height must be > 0"))
 	}
-	r, err := spikelog.Open(path)
+	lg, err := openIntact("plot", path, "the plots", stderr)
+	if err != nil {
+		return fail(err)
+	}
+	defer lg.Close()
+	r, err := spikelog.Open(lg.Path)
 	if err != nil {
 		return fail(err)
 	}
@@ -82,25 +87,25 @@ func cmdPlot(args []string, stdout, stderr io.Writer) int {
 	for _, k := range want {
 		switch k {
 		case "raster":
-			p, err := analysis.RasterPlot(path, o)
+			p, err := analysis.RasterPlot(lg.Path, o)
 			if err != nil {
 				return fail(err)
 			}
 			plots = append(plots, analysis.NamedPlot{Name: "raster", Plot: p})
 		case "rate":
-			p, err := analysis.RatePlot(path, o)
+			p, err := analysis.RatePlot(lg.Path, o)
 			if err != nil {
 				return fail(err)
 			}
 			plots = append(plots, analysis.NamedPlot{Name: "rate", Plot: p})
 		case "state":
-			ps, err := analysis.StatePlots(path, o)
+			ps, err := analysis.StatePlots(lg.Path, o)
 			if err != nil {
 				return fail(err)
 			}
 			plots = append(plots, ps...)
 		case "hist":
-			ps, err := analysis.HistogramPlots(path, o)
+			ps, err := analysis.HistogramPlots(lg.Path, o)
 			if err != nil {
 				return fail(err)
 			}
@@ -119,5 +124,5 @@ func cmdPlot(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stdout, "wrote", file)
 		}
 	}
-	return 0
+	return lg.exitCode()
 }
