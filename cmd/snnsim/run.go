@@ -168,7 +168,7 @@ func runScenario(ctx context.Context, path string, o runOptions, stdout, stderr 
 // setUsage documents --set for run and validate.
 const setUsage = `set a scenario key, e.g. --set simulation.seed=7 or --set 'population.S2.params.start=3 h' (repeatable; ` +
 	`KEY is a dotted path in which an element of [[population]], [[projection]], [[record]] ... is chosen by its name or index; ` +
-	`VALUE is a TOML value, or a string when it is not one)`
+	`VALUE is a TOML value, or a string when it is not one; a table VALUE replaces the whole table, so set one key at a time to keep the others)`
 
 // runChunked runs the engine up to tick end in chunks of simulated time
 // sized to take about a tenth of a second of wall time each, reporting
