@@ -132,6 +132,9 @@ func runScenario(ctx context.Context, path string, o runOptions, stdout, stderr 
 		}
 		sc.Duration = d
 	}
+	if err := checkMemory(path, sc); err != nil {
+		return 1, err
+	}
 	net, err := sc.Compile()
 	if err != nil {
 		return 1, err
