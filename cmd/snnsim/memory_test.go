@@ -7,8 +7,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/snnsim/snnsim/netlist"
@@ -29,7 +29,7 @@ const (
 // TestMemoryEstimateVsRSS runs scenarios whose memory is dominated by one
 // part (neurons, static synapses, plastic synapses, consolidation state)
 // and a shipped network, and compares Scenario.Memory with the peak
-// resident memory of the run (getrusage's ru_maxrss of the child): the
+// resident memory of the run (ru_maxrss, through GNU time): the
 // estimate must be at least the peak, so that a refused scenario would not
 // have fitted, and at most twice it, so that a scenario that fits is not
 // refused.
@@ -39,6 +39,14 @@ func TestMemoryEstimateVsRSS(t *testing.T) {
 	}
 	if testing.Short() {
 		t.Skip("runs scenarios of up to 200 MB")
+	}
+	// The peak RSS comes from GNU time, which forks the run from its own
+	// small process: Linux counts in a child's ru_maxrss the memory of the
+	// process it was exec'd from, so a run started by this (large) test
+	// process would report the test's peak instead of its own.
+	timeBin, err := exec.LookPath("/usr/bin/time")
+	if err != nil {
+		t.Skip("needs GNU time for the peak RSS of a run")
 	}
 	bin := buildBinary(t)
 	dir := t.TempDir()
@@ -67,13 +75,22 @@ func TestMemoryEstimateVsRSS(t *testing.T) {
 				t.Fatal(err)
 			}
 			est := sc.Memory().Total()
-			cmd := exec.Command(bin, append(args, "--out", filepath.Join(dir, tc.name), "--progress", "none")...)
+			rssFile := filepath.Join(dir, tc.name+".rss")
+			cmd := exec.Command(timeBin, append([]string{"-f", "%M", "-o", rssFile, bin}, append(args, "--out", filepath.Join(dir, tc.name), "--progress", "none")...)...)
 			var errb bytes.Buffer
 			cmd.Stderr = &errb
 			if err := cmd.Run(); err != nil {
 				t.Fatalf("%v\n%s", err, errb.String())
 			}
-			rss := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss * 1024
+			kb, err := os.ReadFile(rssFile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rss, err := strconv.ParseInt(strings.TrimSpace(string(kb)), 10, 64)
+			if err != nil {
+				t.Fatalf("time -f %%M wrote %q", kb)
+			}
+			rss *= 1024
 			ratio := float64(est) / float64(rss)
 			t.Logf("estimate %s, peak RSS %s: ratio %.2f", sc.Memory(), netlist.FormatBytes(rss), ratio)
 			if ratio < 1 || ratio > 2 {
