@@ -212,3 +212,28 @@ func runQuickstartFlush0(t *testing.T) string {
 	runCmd(t, "run", "../../scenarios/quickstart.toml", "--out", dir, "--progress", "none", "--flush-interval", "0")
 	return dir
 }
+
+// TestCheckIntact checks the warning of checkIntact on a damaged log and
+// its silence on a sound one.
+func TestCheckIntact(t *testing.T) {
+	src := runQuickstartFlush0(t)
+	good, err := os.ReadFile(filepath.Join(src, LogName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.snnlog")
+	if err := os.WriteFile(bad, append(bytes.Clone(good), "junk"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var errb bytes.Buffer
+	ce, err := checkIntact("plot", bad, "the figures", &errb)
+	if err != nil || ce == nil || ce.Offset != int64(len(good)) ||
+		!strings.Contains(errb.String(), fmt.Sprintf("snnsim plot: warning: spikelog: log damaged at byte %d", len(good))) {
+		t.Errorf("damaged: %v, %v, stderr %q", ce, err, errb.String())
+	}
+	errb.Reset()
+	if ce, err := checkIntact("plot", filepath.Join(src, LogName), "the figures", &errb); ce != nil || err != nil || errb.Len() != 0 {
+		t.Errorf("sound log: %v, %v, stderr %q", ce, err, errb.String())
+	}
+}

@@ -46,6 +46,17 @@ func openIntact(verb, path, what string, stderr io.Writer) (*intactLog, error) {
 	return l, nil
 }
 
+// checkIntact is openIntact for a verb whose reader already stops at the
+// damage: it warns as openIntact does and returns the damage (nil for an
+// undamaged log) without copying anything.
+func checkIntact(verb, path, what string, stderr io.Writer) (*spikelog.CorruptError, error) {
+	ce, err := scanDamage(path)
+	if err == nil && ce != nil {
+		warnDamage(stderr, verb, ce, what)
+	}
+	return ce, err
+}
+
 // warnDamage tells on stderr that a verb's output covers only the part of a
 // log before its damage.
 func warnDamage(stderr io.Writer, verb string, ce *spikelog.CorruptError, what string) {
