@@ -225,8 +225,8 @@ func (c *checker) memoryCurves() {
 		switch {
 		case mm.Name == "":
 			// no model either: reported below
-		case !validName(mm.Name):
-			c.errorf(mkey+".name", "%q: a name may hold only letters, digits, '_', '-' and '.'", mm.Name)
+		case nameError(mm.Name) != nil:
+			c.add(mkey+".name", nameError(mm.Name))
 		default:
 			if j, dup := names[mm.Name]; dup {
 				c.errorf(mkey+".name", "duplicate model name %q (memory_curves.model[%d] has it too): name one of them", mm.Name, j)

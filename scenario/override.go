@@ -29,6 +29,11 @@ import (
 // an error on a value that an override wrote says "--set KEY" instead of a
 // line. The key's parent must exist: an override changes a key or adds one
 // to an existing table, and cannot add an element to an array of tables.
+//
+// A table VALUE replaces the whole table, as it would in the file: after
+// --set 'population.E.params={ tau_m = "10 ms" }' every other parameter of E
+// has its model's default. To change some keys of a table and keep the
+// others, set each alone (population.E.params.tau_m=10 ms).
 
 // LoadOverrides reads the scenario file at path and decodes it with the
 // overrides sets applied. See [DecodeOverrides].

@@ -27,10 +27,11 @@ type RecordSpec struct {
 	// and "weights", the key interval of "synapses", "pathway" and
 	// "neuron_state" (for which 0 means DefaultStateInterval); 0 when not
 	// given.
-	Sample     float64
-	Windows    [][2]float64 // recording windows [start, stop) [ms]; nil: the whole run
-	Projection string       // "weights", "synapses", "pathway": the projection's name
-	Synapses   []int        // "weights", "synapses": synapse indices (forward CSR order); nil: every synapse
+	Sample      float64
+	sampleGiven bool         // the key sample is written (0 is then a bad value, not a missing one)
+	Windows     [][2]float64 // recording windows [start, stop) [ms]; nil: the whole run
+	Projection  string       // "weights", "synapses", "pathway": the projection's name
+	Synapses    []int        // "weights", "synapses": synapse indices (forward CSR order); nil: every synapse
 	// Count is the number of synapses of a "synapses" record chosen at
 	// random (its key sample = n); 0 when not given.
 	Count int
@@ -68,7 +69,7 @@ func (d *decoder) record(t *table) *RecordSpec {
 		r.Neurons = v
 	}
 	if v, ok := t.quantity("sample", snnsim.TimeDim, false); ok {
-		r.Sample = v
+		r.Sample, r.sampleGiven = v, true
 	}
 	if v, ok := t.get("window", false); ok {
 		r.Windows = d.windows(t.path("window"), v)
@@ -189,6 +190,8 @@ func (c *checker) record(i int, r *RecordSpec) {
 	}
 	// Sampling interval: required for sampled kinds, on the grid.
 	switch {
+	case kind.Sampled() && r.Sample == 0 && r.sampleGiven:
+		c.errorf(key+".sample", "0 ms: the sampling interval must be at least one tick (%g ms)", c.s.Resolution)
 	case kind.Sampled() && r.Sample == 0:
 		c.errorf(key+".sample", "required key is missing: give the sampling interval, e.g. sample = \"1 ms\"")
 	case kind.Sampled():

@@ -28,6 +28,7 @@ type Scenario struct {
 	Seed       uint64  // master seed of every random stream
 	Duration   float64 // run length [ms]
 	Resolution float64 // tick length [ms]
+	nameGiven  bool    // Name comes from [simulation] name (checked), not from the file name
 
 	Populations []*PopulationSpec // in declaration order
 	Projections []*ProjectionSpec
@@ -228,7 +229,7 @@ func (d *decoder) scenario(s *Scenario, raw map[string]any) {
 	}
 	if sim, ok := root.sub("simulation", false); ok {
 		if v, ok := sim.str("name", false); ok {
-			s.Name = v
+			s.Name, s.nameGiven = v, true
 		}
 		if v, ok := sim.quantity("duration", snnsim.TimeDim, !mc); ok {
 			s.Duration = v

@@ -91,6 +91,11 @@ func (s *Scenario) validate() ErrorList {
 
 func (c *checker) simulation() {
 	s := c.s
+	if s.nameGiven {
+		if err := nameError(s.Name); err != nil {
+			c.add("simulation.name", err)
+		}
+	}
 	if !(s.Resolution > 0) || math.IsInf(s.Resolution, 0) {
 		c.errorf("simulation.resolution", "%g ms: must be > 0", s.Resolution)
 	} else {
@@ -106,20 +111,6 @@ func (c *checker) simulation() {
 	}
 }
 
-// validName reports whether a population name is usable in stream names,
-// logs and command lines.
-func validName(n string) bool {
-	if n == "" {
-		return false
-	}
-	for _, r := range n {
-		if !(r == '_' || r == '-' || r == '.' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
-			return false
-		}
-	}
-	return true
-}
-
 func (c *checker) populations() {
 	s := c.s
 	total := 0
@@ -130,11 +121,9 @@ func (c *checker) populations() {
 			c.errorf(key, "missing")
 			continue
 		}
-		switch {
-		case p.Name == "":
-			c.errorf(key+".name", "required key is missing")
-		case !validName(p.Name):
-			c.errorf(key+".name", "%q: a name may hold only letters, digits, '_', '-' and '.'", p.Name)
+		switch err := nameError(p.Name); {
+		case err != nil:
+			c.add(key+".name", err)
 		default:
 			if j, dup := c.index[p.Name]; dup {
 				c.errorf(key+".name", "duplicate population name %q (population[%d] has it too)", p.Name, j)
@@ -161,6 +150,7 @@ func (c *checker) populations() {
 		default:
 			c.errorf(key+".model", "required key is missing")
 		}
+		c.sourceLimits(key, p)
 		if p.InitV != nil {
 			if p.InitV.Dim != snnsim.Voltage {
 				c.errorf(key+".init.v", "%s is a %s, but a voltage is needed", p.InitV, p.InitV.Dim)
@@ -218,7 +208,7 @@ func paramAt(key string, written map[string]any, err error) (string, error) {
 // ref resolves a population reference; it reports an undefined name.
 func (c *checker) ref(key, name string) (int, bool) {
 	if name == "" {
-		c.errorf(key, "required key is missing")
+		c.errorf(key, "missing or empty: name a population")
 		return 0, false
 	}
 	if i, ok := c.index[name]; ok {
@@ -230,7 +220,7 @@ func (c *checker) ref(key, name string) (int, bool) {
 			names = append(names, p.Name)
 		}
 	}
-	c.errorf(key, "undefined population %q%s; populations: %s", name, didYouMean(name, names), strings.Join(names, ", "))
+	c.errorf(key, "undefined population %s%s; populations: %s", shortQuote(name), didYouMean(name, names), shortList(names))
 	return 0, false
 }
 
@@ -260,6 +250,10 @@ func (c *checker) projection(i int, p *ProjectionSpec) {
 	to, toOK := c.neuronRef(key+".to", p.To, "the target of a projection")
 	if p.Name == "" && p.From != "" && p.To != "" {
 		p.Name = p.From + "_to_" + p.To
+	} else if p.Name != "" {
+		if err := nameError(p.Name); err != nil {
+			c.add(key+".name", err)
+		}
 	}
 	if p.Receptor > neuron.Inh {
 		c.errorf(key+".receptor", "unknown receptor %v", p.Receptor)

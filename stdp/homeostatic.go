@@ -24,8 +24,8 @@ const (
 //	tau_hom    10000    ms      postsynaptic rate trace z^hom time constant τ_hom, > 0 (10 s)
 //	kappa      3        Hz      target rate κ, > 0
 //	eta        1        1       learning rate η, >= 0: scales LTP and LTD (Auryn's eta)
-//	w_min      0        weight  lower bound, < w_max (-Inf allowed)
-//	w_max      1        weight  upper bound (+Inf allowed)
+//	w_min      0        weight  lower bound, < w_max (-Inf from Go only: scenario values are finite)
+//	w_max      1        weight  upper bound (+Inf from Go only: scenario values are finite)
 //
 // The defaults are the preset "zenke_2013", the values of the B3 benchmark
 // (anchors.md "B3 plastic": Auryn's sim_background --tau 10).

@@ -20,8 +20,8 @@ const ruleTriplet = "triplet"
 //	tau_x      101          ms      presynaptic trace r2 time constant τx, > 0 (unused if a3_minus = 0)
 //	tau_y      114          ms      postsynaptic trace o2 time constant τy, > 0
 //	pairing    all_to_all   –       all_to_all or nearest_spike (see Pairing)
-//	w_min      0            weight  lower hard bound, < w_max (-Inf allowed)
-//	w_max      1            weight  upper hard bound (+Inf allowed)
+//	w_min      0            weight  lower hard bound, < w_max (-Inf from Go only: scenario values are finite)
+//	w_max      1            weight  upper hard bound (+Inf from Go only: scenario values are finite)
 //
 // The defaults are the preset "visual_cortex_all_to_all_minimal". Presets
 // (ApplyPreset, Presets("triplet")) are the rows of Pfister & Gerstner's

@@ -156,6 +156,7 @@ func (s *session) run(ctx context.Context, stdout, stderr io.Writer) (int, error
 		sum.SimSPerWallS = sum.SimulatedThisRunS / wall
 	}
 	sum.Log = LogName
+	warnSaturated(stderr, sum)
 	if err := writeSummary(filepath.Join(s.dir, SummaryName), sum); err != nil && closeErr == nil {
 		closeErr = err
 	}
