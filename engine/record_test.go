@@ -15,6 +15,7 @@ import (
 
 	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/netlist"
+	"github.com/snnsim/snnsim/scenario"
 	"github.com/snnsim/snnsim/spikelog"
 )
 
@@ -51,7 +52,7 @@ func (c *collector) of(name string) []sampled {
 
 func compileText(tb testing.TB, text string) *netlist.Network {
 	tb.Helper()
-	sc, err := netlist.Decode("test.toml", []byte(text))
+	sc, err := scenario.Decode("test.toml", []byte(text))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -12,7 +12,7 @@
 //	snnsim gallery DIR [--scenarios DIR]
 //	snnsim version
 //
-// run simulates a TOML scenario (see package netlist for the format) and
+// run simulates a TOML scenario (see package scenario for the format) and
 // writes, into out/<scenario-name>/ by default, the spike log spikes.snnlog
 // (format: spikelog/FORMAT.md) and summary.json (spikes and mean rate per
 // population, simulated time, wall time, simulated seconds per wall second,
@@ -24,7 +24,7 @@
 //
 // --set KEY=VALUE (repeatable) sets a scenario key without editing the
 // file, e.g. --set simulation.seed=7 or --set 'population.S2.params.start=3 h'
-// (see netlist.DecodeOverrides for the syntax). Every check of the file
+// (see scenario.DecodeOverrides for the syntax). Every check of the file
 // applies to the value, and an error on it names the --set KEY. The log
 // header records the scenario text followed by a comment block listing the
 // overrides, and 'snnsim resume' applies them again.

@@ -81,9 +81,17 @@ func cmdPlot(args []string, stdout, stderr io.Writer) int {
 	o := analysis.PlotOptions{MaxTraces: *traces, MaxSpikes: *maxSpikes}
 	dir := *out
 	target := arg // what DefaultFigures reads: the log, or a run directory without one
+	code := 0
 	if path, err := analysis.LogPath(arg); err == nil {
-		target = path
-		r, err := spikelog.Open(path)
+		// A damaged log is drawn up to its damage, with a warning that
+		// names the byte offset.
+		lg, err := openIntact("plot", path, "the figures", stderr)
+		if err != nil {
+			return fail(err)
+		}
+		defer lg.Close()
+		target, code = lg.Path, lg.exitCode()
+		r, err := spikelog.Open(lg.Path)
 		if err != nil {
 			return fail(err)
 		}
@@ -138,5 +146,5 @@ func cmdPlot(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stdout, "wrote", file)
 		}
 	}
-	return 0
+	return code
 }
