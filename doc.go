@@ -54,7 +54,7 @@
 // files or of running, and the engine nothing of scenario files:
 //
 //	layer 5  cmd/snnsim
-//	layer 4  scenario engine
+//	layer 4  scenario engine report
 //	layer 3  netlist analysis
 //	layer 2  neuron source stdp consolidation spikelog checkpoint/checkpointtest
 //	layer 1  checkpoint internal/paramtest
@@ -63,9 +63,10 @@
 // The imports between them, as go list reports them (test files aside; the
 // test TestImportGraph checks both tables against the code):
 //
-//	cmd/snnsim                -> analysis checkpoint consolidation engine netlist scenario snnsim spikelog
+//	cmd/snnsim                -> analysis checkpoint consolidation engine netlist report scenario snnsim spikelog
 //	scenario                  -> consolidation netlist neuron snnsim source stdp
 //	engine                    -> checkpoint consolidation netlist neuron snnsim source stdp
+//	report                    -> analysis snnsim spikelog
 //	netlist                   -> consolidation neuron snnsim source stdp
 //	analysis                  -> snnsim spikelog stdp
 //	neuron                    -> checkpoint internal/registry snnsim

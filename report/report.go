@@ -64,11 +64,11 @@ const (
 type Integrity struct {
 	Status Status
 	Size   int64 // size of the log file [bytes]
-	// Offset is, for a damaged log, the byte offset of the first damaged
-	// block: every byte before it is intact, and the statistics and
-	// figures of the report cover those bytes only.
-	Offset int64
-	Err    string // what is wrong with a damaged log
+	// Damage is, for a damaged log, where its first damaged block starts
+	// (Damage.Offset) and what is wrong: every byte before the offset is
+	// intact, and the statistics and figures of the report cover those
+	// bytes only. Nil for an undamaged log.
+	Damage *spikelog.CorruptError
 }
 
 // String describes the state in one line, e.g. "damaged at byte offset
@@ -89,7 +89,8 @@ func (i Integrity) Detail() string {
 	case Incomplete:
 		return fmt.Sprintf("the run stopped before closing its log (%d bytes, every block intact)", i.Size)
 	case Damaged:
-		return fmt.Sprintf("at byte offset %d of %d: %s; the report covers the intact bytes before it", i.Offset, i.Size, i.Err)
+		return fmt.Sprintf("at byte offset %d of %d: %s; the report covers the intact bytes before it",
+			i.Damage.Offset, i.Size, strings.ReplaceAll(i.Damage.Err.Error(), "spikelog: ", ""))
 	case NoLog:
 		return "the run directory holds no spike log (a [memory_curves] run writes " + analysis.MemoryCurvesName + ")"
 	}
@@ -235,8 +236,7 @@ func (p *Page) check() (src string, cleanup func(), err error) {
 	var ce *spikelog.CorruptError
 	switch {
 	case errors.As(err, &ce):
-		p.Integrity.Status, p.Integrity.Offset = Damaged, ce.Offset
-		p.Integrity.Err = strings.ReplaceAll(ce.Err.Error(), "spikelog: ", "")
+		p.Integrity.Status, p.Integrity.Damage = Damaged, ce
 	case err != nil:
 		return "", cleanup, fmt.Errorf("%s: %w", p.Log, err)
 	case st.Complete:

@@ -134,7 +134,11 @@ func TestIntegrity(t *testing.T) {
 				t.Fatal(err)
 			}
 			in := p.Integrity
-			if in.Status != tc.status || in.Offset != tc.offset || in.Size != int64(len(tc.log)) {
+			var offset int64
+			if in.Damage != nil {
+				offset = in.Damage.Offset
+			}
+			if in.Status != tc.status || offset != tc.offset || in.Size != int64(len(tc.log)) {
 				t.Errorf("integrity %+v, want status %s, offset %d, size %d", in, tc.status, tc.offset, len(tc.log))
 			}
 			if len(p.Problems) > 0 {

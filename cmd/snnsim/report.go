@@ -56,9 +56,9 @@ func cmdReport(args []string, stdout, stderr io.Writer) int {
 		return fail(err)
 	}
 	fmt.Fprintln(stdout, file)
-	if p.Integrity.Status == report.Damaged {
-		fmt.Fprintf(stderr, "snnsim report: warning: log %s\n", p.Integrity)
-		return 1 // as inspect: a script notices the damage
+	if ce := p.Integrity.Damage; ce != nil {
+		warnDamage(stderr, "report", ce, "the statistics and figures of the page")
+		return 1 // as stats, plot and export: a script notices the damage
 	}
 	return 0
 }

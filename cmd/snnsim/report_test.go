@@ -42,8 +42,18 @@ func TestReportCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	var o, e bytes.Buffer
-	if code := run([]string{"report", dir}, &o, &e); code != 1 || !strings.Contains(e.String(), "damaged at byte offset") {
-		t.Errorf("damaged log: exit %d, stderr %q; want 1 and the offset", code, e.String())
+	code := run([]string{"report", dir}, &o, &e)
+	m := regexp.MustCompile(`damaged at byte (\d+)`).FindStringSubmatch(e.String())
+	if code != 1 || m == nil {
+		t.Fatalf("damaged log: exit %d, stderr %q; want 1 and the offset", code, e.String())
+	}
+	// The damage is in the end block, which starts less than 64 bytes
+	// before the end; the page names the same offset.
+	if off, _ := strconv.Atoi(m[1]); off > len(b)-20 || off < len(b)-64 {
+		t.Errorf("damage reported at byte %d, want the end block's start within 64 bytes of the end (%d)", off, len(b))
+	}
+	if page, err := os.ReadFile(filepath.Join(dir, report.FileName)); err != nil || !strings.Contains(string(page), "damaged</span> at byte offset "+m[1]) {
+		t.Errorf("the page does not name the damage at byte %s (%v)", m[1], err)
 	}
 	// A memory-curve run has no log: its page holds the summary and the
 	// memory-curve figure.
