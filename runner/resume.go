@@ -150,7 +150,7 @@ func (s *session) checkLog(meta engine.CheckpointMeta, info resumeInfo) (map[str
 	}
 	h := r.Header()
 	if diffs := headerDiffs(h, meta, info, s.net); len(diffs) > 0 {
-		return nil, fmt.Errorf("%w in %s: %s; nothing was changed", ErrMismatch, s.dir, strings.Join(diffs, "; "))
+		return nil, fmt.Errorf("%w: %s; nothing was changed", ErrMismatch, strings.Join(diffs, "; "))
 	}
 	fi, err := lf.Stat()
 	if err != nil {
@@ -158,8 +158,8 @@ func (s *session) checkLog(meta engine.CheckpointMeta, info resumeInfo) (map[str
 	}
 	off := info.LogOffset
 	if fi.Size() < off {
-		return nil, fmt.Errorf("%w in %s: the log has %d bytes, but the checkpoint continues it at byte %d (the log was cut or replaced after the checkpoint); nothing was changed",
-			ErrMismatch, s.dir, fi.Size(), off)
+		return nil, fmt.Errorf("%w: the log has %d bytes, but the checkpoint continues it at byte %d (the log was cut or replaced after the checkpoint); nothing was changed",
+			ErrMismatch, fi.Size(), off)
 	}
 	s.hash = sha256.New()
 	if _, err := io.Copy(s.hash, io.NewSectionReader(lf, 0, off)); err != nil {
@@ -167,8 +167,8 @@ func (s *session) checkLog(meta engine.CheckpointMeta, info resumeInfo) (map[str
 	}
 	s.hashed = off
 	if info.LogSHA256 != "" && hex.EncodeToString(s.hash.Sum(nil)) != info.LogSHA256 {
-		return nil, fmt.Errorf("%w in %s: the log's first %d bytes are not those the checkpoint was written after (the log was replaced by another run's, or changed); nothing was changed",
-			ErrMismatch, s.dir, off)
+		return nil, fmt.Errorf("%w: the log's first %d bytes are not those the checkpoint was written after (the log was replaced by another run's, or changed); nothing was changed",
+			ErrMismatch, off)
 	}
 	pr, err := spikelog.NewReader(io.NewSectionReader(lf, 0, off))
 	if err != nil {
@@ -181,10 +181,10 @@ func (s *session) checkLog(meta engine.CheckpointMeta, info resumeInfo) (map[str
 	case err != nil:
 		return nil, fmt.Errorf("the log %s: %w", s.logPath(), err)
 	case st.Size != off:
-		return nil, fmt.Errorf("%w in %s: byte %d, where the checkpoint continues the log, is not the end of one of its blocks (the log was written by another run); nothing was changed",
-			ErrMismatch, s.dir, off)
+		return nil, fmt.Errorf("%w: byte %d, where the checkpoint continues the log, is not the end of one of its blocks (the log was written by another run); nothing was changed",
+			ErrMismatch, off)
 	case st.Complete:
-		return nil, fmt.Errorf("%w in %s: the log was closed before byte %d, where the checkpoint continues it; nothing was changed", ErrMismatch, s.dir, off)
+		return nil, fmt.Errorf("%w: the log was closed before byte %d, where the checkpoint continues it; nothing was changed", ErrMismatch, off)
 	}
 	ids := make(map[string]int, len(st.Series))
 	for i, ss := range st.Series {
