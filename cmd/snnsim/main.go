@@ -240,33 +240,64 @@ func wantFor(typ string) string {
 	return "not a valid " + typ
 }
 
-// didYouMean returns " (did you mean PREFIX<name>?)" for the candidate
-// nearest to s in edit distance, when it is near enough to be a typo or s
-// is a prefix of exactly one candidate; else "".
+// didYouMean returns " (did you mean PREFIX<name>?)" for what s was most
+// likely meant to be among candidates, or "" when nothing is close: first
+// the candidates that s abbreviates (its letters in order, from the first:
+// "fmt" for "format"), else those within a few edits of s ("durtion" for
+// "duration"), else the one candidate that s begins. Equally likely
+// candidates are all named.
 func didYouMean(s string, candidates []string, prefix string) string {
-	best, bestD, ties := "", 1<<30, 0
-	for _, c := range candidates {
+	var abbrev []string
+	if len(s) >= 2 {
+		for _, c := range candidates {
+			if c != s && c[0] == s[0] && isSubsequence(s, c) {
+				abbrev = append(abbrev, c)
+			}
+		}
+	}
+	pool := abbrev
+	if len(pool) == 0 {
+		pool = candidates
+	}
+	var best []string
+	bestD := 1 << 30
+	for _, c := range pool {
 		d := editDistance(s, c)
+		if len(abbrev) == 0 && (d > max(2, len(c)/2) || d >= max(len(s), 1)) {
+			continue // too far to be a typo
+		}
 		switch {
 		case d < bestD:
-			best, bestD, ties = c, d, 0
+			best, bestD = []string{c}, d
 		case d == bestD:
-			ties++
+			best = append(best, c)
 		}
 	}
-	if best != "" && ties == 0 && bestD <= max(2, len(best)/2) && bestD < max(len(s), 1) {
-		return fmt.Sprintf(" (did you mean %s%s?)", prefix, best)
-	}
-	var pre []string
-	for _, c := range candidates {
-		if s != "" && strings.HasPrefix(c, s) {
-			pre = append(pre, c)
+	if len(best) == 0 {
+		for _, c := range candidates {
+			if s != "" && strings.HasPrefix(c, s) {
+				best = append(best, c)
+			}
 		}
 	}
-	if len(pre) == 1 {
-		return fmt.Sprintf(" (did you mean %s%s?)", prefix, pre[0])
+	if len(best) == 0 || len(best) > 3 {
+		return ""
 	}
-	return ""
+	for i, c := range best {
+		best[i] = prefix + c
+	}
+	return " (did you mean " + strings.Join(best, " or ") + "?)"
+}
+
+// isSubsequence reports whether the bytes of s appear in t in order.
+func isSubsequence(s, t string) bool {
+	i := 0
+	for j := 0; i < len(s) && j < len(t); j++ {
+		if s[i] == t[j] {
+			i++
+		}
+	}
+	return i == len(s)
 }
 
 // editDistance is the Levenshtein distance between a and b (in bytes,

@@ -55,12 +55,12 @@ func (p *progress) update(r runner.Progress) {
 				progressbar.OptionSetDescription("simulating"),
 				progressbar.OptionShowElapsedTimeOnFinish(),
 				progressbar.OptionSetPredictTime(true),
-				progressbar.OptionThrottle(100*time.Millisecond),
 				progressbar.OptionSetWidth(30),
 			)
 		}
-		// The value first: Describe draws the bar at once, and the value
-		// set after it would show only at the next (throttled) drawing.
+		// Both calls draw the bar (updates come between chunks of about a
+		// tenth of a second, so no throttle is needed); the second drawing
+		// shows the value and its label together.
 		p.bar.Set64(int64(r.Now))
 		p.bar.Describe(fmt.Sprintf("t = %s, %.3g sim-s/s", fmtSim(sim), speed))
 	case "log":
