@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/engine"
 	"github.com/snnsim/snnsim/netlist"
 	"github.com/snnsim/snnsim/spikelog"
 )
@@ -401,3 +402,37 @@ func TestCancel(t *testing.T) {
 func snnTime(x int64) snnsim.Time { return snnsim.Time(x) }
 
 func itoa(x int) string { return strconv.Itoa(x) }
+
+// TestResumeAtTheEnd: a run killed after its last checkpoint, at its end,
+// but before it closed its log, resumes to the complete log of a run that
+// was not killed, with speeds of zero (nothing simulated), not infinite.
+func TestResumeAtTheEnd(t *testing.T) {
+	dir := t.TempDir()
+	runTo(t, decode(t, small), dir, 5000, 0) // checkpoints at 0.5 s and at the end
+	full, _ := os.ReadFile(filepath.Join(dir, LogName))
+	f, err := os.Open(filepath.Join(dir, CheckpointName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	meta, _, err := engine.ReadCheckpoint(f)
+	f.Close()
+	var info resumeInfo
+	if err != nil || json.Unmarshal(meta.App, &info) != nil || meta.Tick != 10000 {
+		t.Fatalf("checkpoint: %v, tick %d", err, meta.Tick)
+	}
+	// The kill: the run end mark and the end block never reached the file.
+	if err := os.Truncate(filepath.Join(dir, LogName), info.LogOffset); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Resume(context.Background(), dir, ResumeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := res.Summary
+	if !s.Completed || s.SimulatedS != 1 || s.SimulatedThisRunS != 0 || s.SimSPerWallS != 0 || s.WallSPerSimS != 0 || s.EventsPerWallS != 0 {
+		t.Errorf("summary after resuming at the end: %+v", s)
+	}
+	if got, _ := os.ReadFile(filepath.Join(dir, LogName)); !bytes.Equal(got, full) {
+		t.Errorf("the closed log differs from the straight run's (%d and %d bytes)", len(got), len(full))
+	}
+}
