@@ -106,10 +106,10 @@ func (s Status) String() string {
 
 // Result is what a run did.
 type Result struct {
-	Dir     string
-	Status  Status
-	Summary Summary
-	Network *netlist.Network
+	Dir     string           // the run directory
+	Status  Status           // how the run ended
+	Summary Summary          // as written to summary.json
+	Network *netlist.Network // the compiled scenario
 }
 
 // LogPath is the log's path.
