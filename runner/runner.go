@@ -32,7 +32,6 @@ import (
 	"time"
 
 	"github.com/snnsim/snnsim"
-	"github.com/snnsim/snnsim/analysis"
 	"github.com/snnsim/snnsim/engine"
 	"github.com/snnsim/snnsim/netlist"
 	"github.com/snnsim/snnsim/spikelog"
@@ -40,7 +39,7 @@ import (
 
 // File names inside a run directory.
 const (
-	LogName         = analysis.LogName     // the spike log
+	LogName         = spikelog.LogName     // the spike log
 	SummaryName     = "summary.json"       // the Summary
 	CheckpointName  = "checkpoint.snnckpt" // the latest checkpoint
 	MemoryCurvesCSV = "memory_curves.csv"  // the curves of a [memory_curves] scenario
@@ -208,7 +207,7 @@ func Run(ctx context.Context, sc *netlist.Scenario, o Options) (*Result, error) 
 	if s.w, err = spikelog.Create(s.logPath(), h, logOptions(o.FlushInterval)); err != nil {
 		return nil, err
 	}
-	if err := s.w.Mark(0, analysis.RunStartMark); err != nil {
+	if err := s.w.Mark(0, spikelog.RunStartMark); err != nil {
 		s.w.Close()
 		return nil, err
 	}
@@ -327,7 +326,7 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 	if stopped || interrupted {
 		closeErr = errors.Join(s.checkpoint(), s.w.Suspend()) // the log stays continuable for Resume
 	} else {
-		closeErr = errors.Join(s.w.Mark(eng.Now(), analysis.RunEndMark), s.w.Close())
+		closeErr = errors.Join(s.w.Mark(eng.Now(), spikelog.RunEndMark), s.w.Close())
 	}
 	res := &Result{Dir: s.dir, Network: net, Status: Completed}
 	switch {
