@@ -177,10 +177,11 @@ func (s *session) checkLog(info RunInfo) (map[string]int, error) {
 	}
 	st, err := pr.Stats()
 	switch {
-	case err != nil && info.LogSHA256 == "":
-		return nil, fmt.Errorf("the log %s is damaged before byte %d, where the checkpoint continues it: %w", s.logPath(), off, err)
 	case err != nil:
-		return nil, fmt.Errorf("the log %s: %w", s.logPath(), err)
+		// Without the hash (an older checkpoint) a log of another run
+		// and a changed log look alike here.
+		return nil, fmt.Errorf("%w: the log does not read up to byte %d, where the checkpoint continues it (%v): it is not the log the checkpoint was written with, or it was changed; nothing was changed",
+			ErrMismatch, off, err)
 	case st.Size != off:
 		return nil, fmt.Errorf("%w: byte %d, where the checkpoint continues the log, is not the end of one of its blocks (the log was written by another run); nothing was changed",
 			ErrMismatch, off)
