@@ -72,6 +72,7 @@ func TestBadFlags(t *testing.T) {
 		{"bad value", []string{"run", quick, "--checkpoint-every", "abc"}, 2, []string{`--checkpoint-every "abc"`}},
 		{"bad value", []string{"run", quick, "--checkpoint-every", "0.05 ms", "--out", out}, 2, []string{`--checkpoint-every "0.05 ms"`, "ticks"}},
 		{"bad value", []string{"run", quick, "--stop-at", "0"}, 2, []string{`--stop-at "0": must be > 0`}},
+		{"bad value", []string{"run", quick, "--stop-at", "3 s", "--out", out}, 2, []string{`--stop-at "3 s": at or after the end of the run (2 s)`}},
 		{"bad value", []string{"run", quick, "--duration", "-1 s"}, 2, []string{`--duration "-1 s": must be > 0`}},
 		{"bad value", []string{"run", quick, "--duration", "1 mV"}, 2, []string{`--duration "1 mV"`}},
 		{"bad value", []string{"run", quick, "--duration", ""}, 2, []string{`--duration ""`}},

@@ -179,6 +179,9 @@ func runScenario(ctx context.Context, path string, o runOptions, stdout, stderr 
 	if ro.StopAt, err = bioTicks("--stop-at", o.until, clock); err != nil {
 		return 2, err
 	}
+	if end, err := clock.Ticks(sc.Duration); err == nil && ro.StopAt >= end {
+		return 2, fmt.Errorf("--stop-at %q: at or after the end of the run (%s)", o.until, fmtSim(clock.Seconds(end)))
+	}
 	var prog *progress
 	ro.Started = func(dir string, net *netlist.Network) {
 		fmt.Fprintf(stderr, "snnsim: %s: %d neurons, %d synapses, %s simulated, seed %d -> %s\n",
