@@ -7,15 +7,15 @@ import (
 	"os/signal"
 	"path/filepath"
 
-	"github.com/snnsim/snnsim/netlist"
 	"github.com/snnsim/snnsim/runner"
+	"github.com/snnsim/snnsim/scenario"
 )
 
 // Example runs a scenario as 'snnsim run' does, stopping half-way as an
 // interruption would, and then resumes it as 'snnsim resume' does. The
 // result is the run of the scenario in one go, in the same directory.
 func Example() {
-	sc, err := netlist.Decode("input.toml", []byte(`
+	sc, err := scenario.Decode("input.toml", []byte(`
 [simulation]
 duration = "1 s"
 seed     = 1

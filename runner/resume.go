@@ -16,8 +16,10 @@ import (
 	"strings"
 
 	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/checkpoint"
 	"github.com/snnsim/snnsim/engine"
 	"github.com/snnsim/snnsim/netlist"
+	"github.com/snnsim/snnsim/scenario"
 	"github.com/snnsim/snnsim/spikelog"
 )
 
@@ -68,20 +70,20 @@ func Resume(ctx context.Context, dir string, o ResumeOptions) (*Result, error) {
 	if err != nil {
 		return fail(err)
 	}
-	meta, body, err := engine.ReadCheckpoint(f)
+	meta, body, err := checkpoint.Read(f)
 	f.Close()
 	if err != nil {
 		return fail(fmt.Errorf("%s: %w", CheckpointName, err))
 	}
 	if v := snnsim.BuildVersion(); meta.Program != v {
-		return fail(fmt.Errorf("%w: %s was written by snnsim %s and this is snnsim %s: resume with the version that wrote it",
-			engine.ErrCheckpoint, CheckpointName, meta.Program, v))
+		return fail(checkpoint.Errorf(checkpoint.ErrVersion, "%s was written by snnsim %s and this is snnsim %s: resume with the version that wrote it",
+			CheckpointName, meta.Program, v))
 	}
 	var info RunInfo
 	if err := json.Unmarshal(meta.App, &info); err != nil {
-		return fail(fmt.Errorf("%s: %w: the run's data: %v", CheckpointName, engine.ErrCheckpoint, err))
+		return fail(fmt.Errorf("%s: %w: the run's data: %v", CheckpointName, checkpoint.ErrCorrupt, err))
 	}
-	sc, err := netlist.DecodeOverrides(info.File, []byte(info.Text), info.Overrides)
+	sc, err := scenario.DecodeOverrides(info.File, []byte(info.Text), info.Overrides)
 	if err != nil {
 		return fail(fmt.Errorf("the scenario stored in %s: %w", CheckpointName, err))
 	}
@@ -298,16 +300,16 @@ func ReadCheckpoint(dir string) (*Checkpoint, error) {
 	if err != nil {
 		return nil, err
 	}
-	meta, body, err := engine.ReadCheckpoint(f)
+	meta, body, err := checkpoint.Read(f)
 	f.Close()
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	var info RunInfo
 	if err := json.Unmarshal(meta.App, &info); err != nil {
-		return nil, fmt.Errorf("%s: %w: the run's data: %v", path, engine.ErrCheckpoint, err)
+		return nil, fmt.Errorf("%s: %w: the run's data: %v", path, checkpoint.ErrCorrupt, err)
 	}
-	sc, err := netlist.DecodeOverrides(info.File, []byte(info.Text), info.Overrides)
+	sc, err := scenario.DecodeOverrides(info.File, []byte(info.Text), info.Overrides)
 	if err != nil {
 		return nil, fmt.Errorf("the scenario stored in %s: %w", path, err)
 	}

@@ -34,6 +34,7 @@ import (
 	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/engine"
 	"github.com/snnsim/snnsim/netlist"
+	"github.com/snnsim/snnsim/scenario"
 	"github.com/snnsim/snnsim/spikelog"
 )
 
@@ -171,7 +172,7 @@ func (s *session) checkpointPath() string { return filepath.Join(s.dir, Checkpoi
 // Interrupted), as o.StopAt does (Status Stopped); Resume continues it.
 // A run that cannot start returns a nil Result; one that fails on the way
 // returns its Result with the error.
-func Run(ctx context.Context, sc *netlist.Scenario, o Options) (*Result, error) {
+func Run(ctx context.Context, sc *scenario.Scenario, o Options) (*Result, error) {
 	net, err := sc.Compile()
 	if err != nil {
 		return nil, err

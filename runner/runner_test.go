@@ -14,8 +14,8 @@ import (
 	"testing"
 
 	"github.com/snnsim/snnsim"
-	"github.com/snnsim/snnsim/engine"
-	"github.com/snnsim/snnsim/netlist"
+	"github.com/snnsim/snnsim/checkpoint"
+	"github.com/snnsim/snnsim/scenario"
 	"github.com/snnsim/snnsim/spikelog"
 )
 
@@ -63,9 +63,9 @@ populations = ["E"]
 sample      = "10 ms"
 `
 
-func decode(t *testing.T, text string, sets ...string) *netlist.Scenario {
+func decode(t *testing.T, text string, sets ...string) *scenario.Scenario {
 	t.Helper()
-	sc, err := netlist.DecodeOverrides("small.toml", []byte(text), sets)
+	sc, err := scenario.DecodeOverrides("small.toml", []byte(text), sets)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +74,7 @@ func decode(t *testing.T, text string, sets ...string) *netlist.Scenario {
 
 // runTo runs sc into dir, stopping at stop ticks (0: to the end) with a
 // checkpoint every `every` ticks.
-func runTo(t *testing.T, sc *netlist.Scenario, dir string, every, stop int64) *Result {
+func runTo(t *testing.T, sc *scenario.Scenario, dir string, every, stop int64) *Result {
 	t.Helper()
 	res, err := Run(context.Background(), sc, Options{Dir: dir, CheckpointEvery: snnTime(every), StopAt: snnTime(stop)})
 	if err != nil {
@@ -412,7 +412,7 @@ func TestResumeAtTheEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	meta, _, err := engine.ReadCheckpoint(f)
+	meta, _, err := checkpoint.Read(f)
 	f.Close()
 	var info RunInfo
 	if err != nil || json.Unmarshal(meta.App, &info) != nil || meta.Tick != 10000 {
@@ -447,7 +447,7 @@ func TestResumeOldCheckpoint(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	meta, _, err := engine.ReadCheckpoint(f)
+	meta, _, err := checkpoint.Read(f)
 	f.Close()
 	if err != nil {
 		t.Fatal(err)

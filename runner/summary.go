@@ -36,7 +36,11 @@ type Summary struct {
 	TicksStepped      int64               `json:"ticks_stepped"`
 	TicksSkipped      int64               `json:"ticks_skipped"`
 	Populations       []PopulationSummary `json:"populations"`
-	Log               string              `json:"log,omitempty"`
+	// SaturatedPopulations are the neuron populations without a [[guard]]
+	// whose mean rate reached engine.SaturationFraction of their maximum
+	// rate (one spike per t_ref plus a tick); empty for a sound run.
+	SaturatedPopulations []engine.Saturation `json:"saturated_populations"`
+	Log                  string              `json:"log,omitempty"`
 }
 
 // PopulationSummary is one population's line in the summary: spikes over
@@ -72,6 +76,7 @@ func summarize(net *netlist.Network, eng *engine.Engine, wall, simThis float64, 
 		}
 		s.Populations = append(s.Populations, ps)
 	}
+	s.SaturatedPopulations = append([]engine.Saturation{}, eng.Saturated()...)
 	return s
 }
 

@@ -102,13 +102,17 @@ func TestBadFlags(t *testing.T) {
 		{"bad value", []string{"stats", l, "--from", "abc"}, 1, []string{"--from"}},
 		{"bad value", []string{"stats", l, "--from", "0.2 s", "--to", "0.1 s"}, 1, []string{"--to must be after --from"}},
 		{"arguments", []string{"stats", l, l}, 2, []string{"expected one LOG or RUN-DIR argument, got 2"}},
-		{"typo", []string{"plot", l, "--kinds", "raster"}, 2, []string{"unknown flag --kinds (did you mean --kind?)", "Usage: snnsim plot"}},
-		{"bad value", []string{"plot", l, "--kind", "foo", "--out", out}, 1, []string{`--kind "foo"`}},
-		{"bad type", []string{"plot", l, "--width", "abc"}, 2, []string{`--width "abc": not a number`}},
+		{"typo", []string{"plot", l, "--kinds", "raster"}, 2, []string{"unknown flag --kinds", "Usage: snnsim plot"}},
+		{"typo", []string{"plot", l, "--onyl", "raster"}, 2, []string{"unknown flag --onyl (did you mean --only?)"}},
+		{"bad value", []string{"plot", l, "--format", "gif", "--out", out}, 1, []string{`--format "gif"`}},
+		{"bad type", []string{"plot", l, "--dpi", "abc"}, 2, []string{`--dpi "abc": not a number`}},
 		{"bad type", []string{"plot", l, "--traces", "x"}, 2, []string{`--traces "x": not a whole number`}},
+		{"arguments", []string{"plot"}, 2, []string{"expected one LOG or RUN-DIR argument, got none"}},
 		{"typo", []string{"export", l, "--fmt", "csv"}, 2, []string{"unknown flag --fmt (did you mean --format?)", "Usage: snnsim export"}},
 		{"bad value", []string{"export", l, "--format", "xls", "--out", out}, 2, []string{`--format "xls"`}},
 		{"no value", []string{"export", l, "--out"}, 2, []string{"flag --out needs a value"}},
+		{"unknown", []string{"gallery", out, "--bogus"}, 2, []string{"unknown flag --bogus", "Usage: snnsim gallery"}},
+		{"arguments", []string{"gallery"}, 2, []string{"expected one DIR argument, got none"}},
 		{"command", []string{"rn", quick}, 2, []string{`unknown command "rn" (did you mean run?)`, "Usage:"}},
 		{"command", []string{"help", "bogus"}, 2, []string{`unknown command "bogus"`}},
 		{"command", nil, 2, []string{"Usage:"}},
@@ -154,7 +158,7 @@ func TestHelp(t *testing.T) {
 	for _, args := range [][]string{
 		{"help"}, {"--help"}, {"help", "run"}, {"run", "--help"}, {"run", "-h"}, {"run", "scenario.toml", "--help"},
 		{"help", "resume"}, {"resume", "--help"}, {"validate", "--help"}, {"help", "inspect"}, {"stats", "-h"},
-		{"plot", "--help"}, {"export", "--help"}, {"help", "version"},
+		{"plot", "--help"}, {"export", "--help"}, {"help", "version"}, {"gallery", "--help"},
 	} {
 		var stdout, stderr bytes.Buffer
 		code := run(args, &stdout, &stderr)

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/snnsim/snnsim/netlist"
+	"github.com/snnsim/snnsim/scenario"
 )
 
 // FuzzCommandLine runs the command line with arbitrary arguments (NUL
@@ -72,7 +72,7 @@ func FuzzSetOverride(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, set string) {
-		_, err := netlist.DecodeOverrides("quickstart.toml", text, []string{set})
+		_, err := scenario.DecodeOverrides("quickstart.toml", text, []string{set})
 		if err == nil {
 			return
 		}

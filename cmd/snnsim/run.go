@@ -18,6 +18,7 @@ import (
 	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/netlist"
 	"github.com/snnsim/snnsim/runner"
+	"github.com/snnsim/snnsim/scenario"
 )
 
 // signalContext is cancelled by SIGINT or SIGTERM.
@@ -137,7 +138,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 }
 
 func runScenario(ctx context.Context, path string, o runOptions, stdout, stderr io.Writer) (int, error) {
-	sc, err := netlist.LoadOverrides(path, o.sets)
+	sc, err := scenario.LoadOverrides(path, o.sets)
 	if err != nil {
 		return 1, err
 	}
@@ -151,6 +152,9 @@ func runScenario(ctx context.Context, path string, o runOptions, stdout, stderr 
 			return 2, err
 		}
 		sc.Duration = d
+	}
+	if err := checkMemory(path, sc); err != nil {
+		return 1, err
 	}
 	ro := runner.Options{Dir: o.out, Force: o.force, FlushInterval: o.flush}
 	if o.out == "" {
@@ -203,6 +207,7 @@ func report(res *runner.Result, err error, stdout, stderr io.Writer) (int, error
 		return 1, err
 	}
 	sum, net := res.Summary, res.Network
+	warnSaturated(stderr, sum)
 	if res.Status != runner.Completed {
 		why, code := "interrupted", 130
 		if res.Status == runner.Stopped {
@@ -235,7 +240,7 @@ func report(res *runner.Result, err error, stdout, stderr io.Writer) (int, error
 // setUsage documents --set for run and validate.
 const setUsage = `set a scenario key, e.g. --set simulation.seed=7 or --set 'population.S2.params.start=3 h' (repeatable; ` +
 	`KEY is a dotted path in which an element of [[population]], [[projection]], [[record]] ... is chosen by its name or index; ` +
-	`VALUE is a TOML value, or a string when it is not one)`
+	`VALUE is a TOML value, or a string when it is not one; a table VALUE replaces the whole table, so set one key at a time to keep the others)`
 
 // parseBioTime parses a simulated duration: "30 min", "2 h", or Go's
 // "30m", "1h30m".
@@ -301,4 +306,15 @@ func fmtSim(s float64) string {
 		return fmt.Sprintf("%.4g min", s/60)
 	}
 	return fmt.Sprintf("%.4g h", s/3600)
+}
+
+// warnSaturated tells on w which populations of the summary fired near
+// their refractory limit, where their rates no longer depend on the model.
+func warnSaturated(w io.Writer, s Summary) {
+	for _, p := range s.SaturatedPopulations {
+		fmt.Fprintf(w, "snnsim: warning: population %q fired at %.4g Hz on average, %.0f%% of its maximum rate of %.4g Hz "+
+			"(one spike per t_ref + resolution): its neurons are saturated; check the drive and the weights, "+
+			"or add a [[guard]] on it to stop such a run early\n",
+			p.Population, p.RateHz, 100*p.RateHz/p.MaxRateHz, p.MaxRateHz)
+	}
 }
