@@ -9,6 +9,9 @@
 //	snnsim stats LOG|RUN-DIR [--from T] [--to T] [--json]
 //	snnsim plot LOG|RUN-DIR [--kind raster,rate,state,hist] [--format png,svg] [--out DIR]
 //	snnsim export LOG|RUN-DIR [--format npz|npy|csv|csv.gz] [--out DIR]
+//	snnsim sweep SCENARIO --out DIR [--grid KEY=V1,V2,...]... [--rows FILE.csv] [--seeds N|A..B] [--local [-j N] | --slurm]
+//	snnsim sweep status|run-point|plot DIR ...
+//	snnsim collect DIR --metric METRIC... [--out FILE.csv]
 //	snnsim version
 //
 // run simulates a TOML scenario (see package netlist for the format) and
@@ -43,6 +46,11 @@
 // series; plot draws rasters, rates, trajectories and weight histograms as
 // PNG and SVG; export writes CSV, gzipped CSV, .npy or .npz files for
 // Python. The computations are package analysis's.
+//
+// sweep runs a scenario at every point of a parameter design (grid,
+// CSV rows, seeds), each point a run in its own directory, on this machine
+// or as a Slurm job array; collect computes metrics from the points' logs
+// into one table, and 'sweep plot' draws them (package sweep).
 package main
 
 import (
@@ -68,6 +76,9 @@ Usage:
   snnsim stats   LOG|RUN-DIR [--from T] [--to T] [--json]
   snnsim plot    LOG|RUN-DIR [--kind raster,rate,state,hist] [--format png,svg] [--out DIR]
   snnsim export  LOG|RUN-DIR [--format npz|npy|csv|csv.gz] [--out DIR]
+  snnsim sweep   SCENARIO --out DIR [--grid KEY=V1,V2,...]... [--rows FILE.csv] [--seeds N|A..B] [--local [-j N] | --slurm]
+  snnsim sweep   status|run-point|plot DIR ...
+  snnsim collect DIR --metric METRIC... [--out FILE.csv]
   snnsim version
 
 Run 'snnsim help COMMAND' or 'snnsim COMMAND --help' for a command's flags.
@@ -87,6 +98,8 @@ var commands = map[string]func(args []string, stdout, stderr io.Writer) int{
 	"stats":    cmdStats,
 	"plot":     cmdPlot,
 	"export":   cmdExport,
+	"sweep":    cmdSweep,
+	"collect":  cmdCollect,
 }
 
 // run dispatches the command line and returns the exit code.
