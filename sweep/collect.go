@@ -17,7 +17,7 @@ import (
 
 // MetricHelp documents the metric syntax for --metric.
 const MetricHelp = `A metric is [NAME=]KIND[:ARG][@WHEN]; NAME is its column (default: the spec with other characters than
-letters, digits and _ replaced by _). Times are quantities ("90 min", "4 h"), "end" (the run's end) or
+letters, digits and _ replaced by _). Times are quantities ("90 min", "4 h"), 0, "end" (the run's end) or
 "end-DURATION".
   rate:POP[@A..B]      mean rate of population POP [Hz] in [A, B) (default: the whole run)
   cv:POP[@A..B]        mean ISI coefficient of variation of POP in [A, B)
@@ -230,6 +230,9 @@ func parseWhen(s string, clock snnsim.Clock, end snnsim.Time) (snnsim.Time, erro
 	s = strings.TrimSpace(s)
 	if s == "end" {
 		return end, nil
+	}
+	if s == "0" {
+		return 0, nil
 	}
 	sign, rest := 1.0, s
 	base := snnsim.Time(0)

@@ -116,6 +116,9 @@ func (s *Sweep) RunPoint(ctx context.Context, i int) (Status, float64, error) {
 			return Running, wall, err
 		}
 		msg := err.Error()
+		if werr := os.MkdirAll(dir, 0o755); werr != nil {
+			return Failed, wall, errors.Join(err, werr)
+		}
 		if werr := os.WriteFile(filepath.Join(dir, ErrorName), []byte(msg+"\n"), 0o644); werr != nil {
 			err = errors.Join(err, werr)
 		}
