@@ -88,7 +88,8 @@ func safeColumn(s string) string {
 type Table struct {
 	Columns []string
 	Rows    [][]string // formatted values; metrics with strconv 'g', -1 (exact)
-	// Numeric marks the columns whose every value is a number.
+	// Numeric marks the columns whose every value is a number or empty
+	// (a metric of a point that is not done).
 	Numeric []bool
 }
 
@@ -145,7 +146,7 @@ func (s *Sweep) Collect(metrics []Metric) (*Table, error) {
 	for c := range t.Columns {
 		t.Numeric[c] = t.Columns[c] != "name" && t.Columns[c] != "status"
 		for _, r := range t.Rows {
-			if _, err := parseFloat(r[c]); err != nil {
+			if _, err := parseFloat(r[c]); err != nil && r[c] != "" {
 				t.Numeric[c] = false
 				break
 			}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -389,5 +390,42 @@ func TestParseMetric(t *testing.T) {
 		if (err != nil) != c.err || (!c.err && m.Name != c.name) {
 			t.Errorf("ParseMetric(%q) = %q, %v; want %q (error %v)", c.in, m.Name, err, c.name, c.err)
 		}
+	}
+}
+
+// TestNPZInNumPy writes a table as NPZ and loads it with numpy.load,
+// checking dtypes and values against the CSV.
+func TestNPZInNumPy(t *testing.T) {
+	py := ""
+	for _, p := range []string{"python3", "/usr/bin/python3"} {
+		if exec.Command(p, "-c", "import numpy").Run() == nil {
+			py = p
+			break
+		}
+	}
+	if py == "" {
+		t.Skip("skipped: no python3 with numpy (Debian: apt-get install python3-numpy; .ci/run installs it)")
+	}
+	tab := &Table{Columns: []string{"index", "order", "seed", "status", "s2_change"},
+		Rows: [][]string{{"0", "strong-weak", "1", "done", "9.873"}, {"1", "weak-strong→", "2", "failed", ""}, {"2", "x", "3", "done", "-0.5"}}}
+	tab.Numeric = []bool{true, false, true, false, true}
+	file := filepath.Join(t.TempDir(), "results.npz")
+	if err := tab.WriteNPZ(file); err != nil {
+		t.Fatal(err)
+	}
+	script := `
+import numpy as np, math, sys
+d = np.load(sys.argv[1])
+assert sorted(d.keys()) == ["index", "order", "s2_change", "seed", "status"], list(d.keys())
+assert d["index"].dtype == np.float64 and list(d["index"]) == [0, 1, 2]
+assert d["order"].dtype.kind == "U" and list(d["order"]) == ["strong-weak", "weak-strong\u2192", "x"], d["order"]
+assert list(d["status"]) == ["done", "failed", "done"]
+v = d["s2_change"]
+assert v.dtype == np.float64 and v[0] == 9.873 and math.isnan(v[1]) and v[2] == -0.5, v
+print("ok")
+`
+	out, err := exec.Command(py, "-c", script, file).CombinedOutput()
+	if err != nil || strings.TrimSpace(string(out)) != "ok" {
+		t.Errorf("numpy.load: %v\n%s", err, out)
 	}
 }
