@@ -37,7 +37,7 @@ var runFiles = []string{LogName, SummaryName, CheckpointName, MemoryCurvesCSV, "
 // LockName, which the kernel drops when the process dies, so the lock of a
 // killed run never blocks a later one.
 type Dir struct {
-	Path string
+	Path string // the directory
 	lock *os.File
 }
 

@@ -77,7 +77,7 @@ func Resume(ctx context.Context, dir string, o ResumeOptions) (*Result, error) {
 		return fail(fmt.Errorf("%w: %s was written by snnsim %s and this is snnsim %s: resume with the version that wrote it",
 			engine.ErrCheckpoint, CheckpointName, meta.Program, v))
 	}
-	var info resumeInfo
+	var info RunInfo
 	if err := json.Unmarshal(meta.App, &info); err != nil {
 		return fail(fmt.Errorf("%s: %w: the run's data: %v", CheckpointName, engine.ErrCheckpoint, err))
 	}
@@ -95,7 +95,7 @@ func Resume(ctx context.Context, dir string, o ResumeOptions) (*Result, error) {
 	s.o.CheckpointEvery = info.Every
 
 	// Every check of the log comes before anything is written.
-	ids, err := s.checkLog(meta, info)
+	ids, err := s.checkLog(info)
 	if err != nil {
 		return fail(err)
 	}
@@ -138,7 +138,7 @@ func Resume(ctx context.Context, dir string, o ResumeOptions) (*Result, error) {
 // its header against the run the checkpoint describes, and its first
 // LogOffset bytes against the checkpoint's hash of them. It leaves s.hash
 // at that prefix and returns the IDs of the series the prefix declares.
-func (s *session) checkLog(meta engine.CheckpointMeta, info resumeInfo) (map[string]int, error) {
+func (s *session) checkLog(info RunInfo) (map[string]int, error) {
 	lf, err := os.Open(s.logPath())
 	if err != nil {
 		return nil, fmt.Errorf("the log: %w", err)
@@ -149,7 +149,8 @@ func (s *session) checkLog(meta engine.CheckpointMeta, info resumeInfo) (map[str
 		return nil, fmt.Errorf("the log %s: %w", s.logPath(), err)
 	}
 	h := r.Header()
-	if diffs := headerDiffs(h, meta, info, s.net); len(diffs) > 0 {
+	s.program = h.Program
+	if diffs := headerDiffs(h, info, s.net); len(diffs) > 0 {
 		return nil, fmt.Errorf("%w: %s; nothing was changed", ErrMismatch, strings.Join(diffs, "; "))
 	}
 	fi, err := lf.Stat()
@@ -176,10 +177,11 @@ func (s *session) checkLog(meta engine.CheckpointMeta, info resumeInfo) (map[str
 	}
 	st, err := pr.Stats()
 	switch {
-	case err != nil && info.LogSHA256 == "":
-		return nil, fmt.Errorf("the log %s is damaged before byte %d, where the checkpoint continues it: %w", s.logPath(), off, err)
 	case err != nil:
-		return nil, fmt.Errorf("the log %s: %w", s.logPath(), err)
+		// Without the hash (an older checkpoint) a log of another run
+		// and a changed log look alike here.
+		return nil, fmt.Errorf("%w: the log does not read up to byte %d, where the checkpoint continues it (%v): it is not the log the checkpoint was written with, or it was changed; nothing was changed",
+			ErrMismatch, off, err)
 	case st.Size != off:
 		return nil, fmt.Errorf("%w: byte %d, where the checkpoint continues the log, is not the end of one of its blocks (the log was written by another run); nothing was changed",
 			ErrMismatch, off)
@@ -195,10 +197,10 @@ func (s *session) checkLog(meta engine.CheckpointMeta, info resumeInfo) (map[str
 
 // headerDiffs lists what differs between the log's header and the run
 // that the checkpoint describes.
-func headerDiffs(h spikelog.Header, meta engine.CheckpointMeta, info resumeInfo, net *netlist.Network) []string {
+func headerDiffs(h spikelog.Header, info RunInfo, net *netlist.Network) []string {
 	var d []string
-	if want := "snnsim " + meta.Program; h.Program != want {
-		d = append(d, fmt.Sprintf("program version: the log was written by %q, the checkpoint by %q", h.Program, want))
+	if info.LogProgram != "" && h.Program != info.LogProgram {
+		d = append(d, fmt.Sprintf("program version: the log was written by %q, the checkpoint's run by %q", h.Program, info.LogProgram))
 	}
 	if h.Scenario != net.Name {
 		d = append(d, fmt.Sprintf("scenario: the log's is %q, the checkpoint's %q", h.Scenario, net.Name))
@@ -301,7 +303,7 @@ func ReadCheckpoint(dir string) (*Checkpoint, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	var info resumeInfo
+	var info RunInfo
 	if err := json.Unmarshal(meta.App, &info); err != nil {
 		return nil, fmt.Errorf("%s: %w: the run's data: %v", path, engine.ErrCheckpoint, err)
 	}

@@ -32,7 +32,6 @@ import (
 	"time"
 
 	"github.com/snnsim/snnsim"
-	"github.com/snnsim/snnsim/analysis"
 	"github.com/snnsim/snnsim/engine"
 	"github.com/snnsim/snnsim/netlist"
 	"github.com/snnsim/snnsim/spikelog"
@@ -40,7 +39,7 @@ import (
 
 // File names inside a run directory.
 const (
-	LogName         = analysis.LogName     // the spike log
+	LogName         = spikelog.LogName     // the spike log
 	SummaryName     = "summary.json"       // the Summary
 	CheckpointName  = "checkpoint.snnckpt" // the latest checkpoint
 	MemoryCurvesCSV = "memory_curves.csv"  // the curves of a [memory_curves] scenario
@@ -106,10 +105,10 @@ func (s Status) String() string {
 
 // Result is what a run did.
 type Result struct {
-	Dir     string
-	Status  Status
-	Summary Summary
-	Network *netlist.Network
+	Dir     string           // the run directory
+	Status  Status           // how the run ended
+	Summary Summary          // as written to summary.json
+	Network *netlist.Network // the compiled scenario
 }
 
 // LogPath is the log's path.
@@ -133,30 +132,33 @@ type session struct {
 	// The log's SHA-256 up to hashed bytes, kept up to date at each
 	// checkpoint by reading what the writer added, so that a checkpoint
 	// can name the exact log prefix it continues.
-	hash   hash.Hash
-	hashed int64
-	logR   *os.File
+	hash    hash.Hash
+	hashed  int64
+	logR    *os.File
+	program string // the program named in the log's header
 }
 
-// resumeInfo is what a checkpoint keeps for Resume (the app data of
-// engine.CheckpointMeta): enough to rebuild the run without its scenario
+// RunInfo is what a checkpoint keeps for Resume (the app data of the
+// checkpoint's metadata): enough to rebuild the run without its scenario
 // file, and to recognise the log it belongs to.
 //
 // Text is the scenario file's text and Overrides the --set overrides that
 // the run applied to it, which Resume applies again (the log header holds
 // the text with the overrides appended as comments: netlist's
-// Scenario.RecordedText). LogSHA256 is the hash of the log's first
-// LogOffset bytes.
-type resumeInfo struct {
-	LogOffset int64         `json:"log_offset"`
-	LogSHA256 string        `json:"log_sha256,omitempty"`
-	File      string        `json:"scenario_file"`
-	Text      string        `json:"scenario_text"`
-	Overrides []string      `json:"overrides,omitempty"`
-	Seed      uint64        `json:"seed"`
-	Duration  snnsim.Time   `json:"duration_ticks"`
-	Every     snnsim.Time   `json:"checkpoint_every_ticks"`
-	Flush     time.Duration `json:"flush_interval"`
+// Scenario.RecordedText). LogProgram is the program named in the log's
+// header and LogSHA256 the hash of the log's first LogOffset bytes;
+// checkpoints written without them are checked without them.
+type RunInfo struct {
+	LogOffset  int64         `json:"log_offset"`
+	LogSHA256  string        `json:"log_sha256,omitempty"`
+	LogProgram string        `json:"log_program,omitempty"`
+	File       string        `json:"scenario_file"`
+	Text       string        `json:"scenario_text"`
+	Overrides  []string      `json:"overrides,omitempty"`
+	Seed       uint64        `json:"seed"`
+	Duration   snnsim.Time   `json:"duration_ticks"`
+	Every      snnsim.Time   `json:"checkpoint_every_ticks"`
+	Flush      time.Duration `json:"flush_interval"`
 }
 
 func (s *session) logPath() string        { return filepath.Join(s.dir, LogName) }
@@ -200,10 +202,12 @@ func Run(ctx context.Context, sc *netlist.Scenario, o Options) (*Result, error) 
 	}
 	defer d.Release()
 	s := &session{o: o, net: net, dir: d.Path, eng: eng, text: sc.Text, sets: sc.Overrides, flush: o.FlushInterval, hash: sha256.New()}
-	if s.w, err = spikelog.Create(s.logPath(), logHeader(net), logOptions(o.FlushInterval)); err != nil {
+	h := logHeader(net)
+	s.program = h.Program
+	if s.w, err = spikelog.Create(s.logPath(), h, logOptions(o.FlushInterval)); err != nil {
 		return nil, err
 	}
-	if err := s.w.Mark(0, analysis.RunStartMark); err != nil {
+	if err := s.w.Mark(0, spikelog.RunStartMark); err != nil {
 		s.w.Close()
 		return nil, err
 	}
@@ -273,7 +277,7 @@ func (s *session) checkpoint() error {
 		return fmt.Errorf("runner: reading the log back for its hash: %w", err)
 	}
 	s.hashed = size
-	app, err := json.Marshal(resumeInfo{LogOffset: size, LogSHA256: hex.EncodeToString(s.hash.Sum(nil)), File: s.net.File, Text: s.text,
+	app, err := json.Marshal(RunInfo{LogOffset: size, LogSHA256: hex.EncodeToString(s.hash.Sum(nil)), LogProgram: s.program, File: s.net.File, Text: s.text,
 		Overrides: s.sets, Seed: s.net.Seed, Duration: s.net.Duration, Every: s.o.CheckpointEvery, Flush: s.flush})
 	if err != nil {
 		return err
@@ -322,7 +326,7 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 	if stopped || interrupted {
 		closeErr = errors.Join(s.checkpoint(), s.w.Suspend()) // the log stays continuable for Resume
 	} else {
-		closeErr = errors.Join(s.w.Mark(eng.Now(), analysis.RunEndMark), s.w.Close())
+		closeErr = errors.Join(s.w.Mark(eng.Now(), spikelog.RunEndMark), s.w.Close())
 	}
 	res := &Result{Dir: s.dir, Network: net, Status: Completed}
 	switch {

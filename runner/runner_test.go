@@ -155,6 +155,10 @@ func TestResumeRefusesForeignCheckpoint(t *testing.T) {
 	text := other(t, "text", strings.Replace(small, `tau_m = "20 ms"`, `tau_m = "21 ms"`, 1), 2500, 4000)
 	res := other(t, "resolution", small, 2500, 4000, "simulation.resolution=0.05 ms")
 	cut := other(t, "cut", small, 1000, 4000) // the same run, checkpointed more often: other blocks
+	// The same run, its log written by another program version.
+	buildVersion = func() string { return "v0.0.0-other" }
+	otherVersion := other(t, "version", small, 2500, 4000)
+	buildVersion = snnsim.BuildVersion
 
 	cases := []struct {
 		name    string
@@ -173,13 +177,7 @@ func TestResumeRefusesForeignCheckpoint(t *testing.T) {
 			}
 		}, []string{"the log has", "but the checkpoint continues it at byte"}},
 		{"log of another run", copyFrom(cut, LogName), []string{"are not those the checkpoint was written after"}},
-		{"version", func(t *testing.T, dir string) {
-			// A log of this run written by another program version.
-			defer func(v func() string) { buildVersion = v }(buildVersion)
-			buildVersion = func() string { return "v0.0.0-other" }
-			os.RemoveAll(dir)
-			runTo(t, decode(t, small), dir, 2500, 4000)
-		}, []string{"program version", `"snnsim v0.0.0-other"`}},
+		{"version", copyFrom(otherVersion, CheckpointName), []string{"program version", `the checkpoint's run by "snnsim v0.0.0-other"`}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -416,7 +414,7 @@ func TestResumeAtTheEnd(t *testing.T) {
 	}
 	meta, _, err := engine.ReadCheckpoint(f)
 	f.Close()
-	var info resumeInfo
+	var info RunInfo
 	if err != nil || json.Unmarshal(meta.App, &info) != nil || meta.Tick != 10000 {
 		t.Fatalf("checkpoint: %v, tick %d", err, meta.Tick)
 	}
@@ -434,5 +432,46 @@ func TestResumeAtTheEnd(t *testing.T) {
 	}
 	if got, _ := os.ReadFile(filepath.Join(dir, LogName)); !bytes.Equal(got, full) {
 		t.Errorf("the closed log differs from the straight run's (%d and %d bytes)", len(got), len(full))
+	}
+}
+
+// TestResumeOldCheckpoint: a checkpoint written before checkpoints named
+// the log's program and hash (their run data lacks both) still resumes,
+// to the log of a straight run.
+func TestResumeOldCheckpoint(t *testing.T) {
+	root := t.TempDir()
+	a, b := filepath.Join(root, "a"), filepath.Join(root, "b")
+	runTo(t, decode(t, small), a, 2500, 0)
+	runTo(t, decode(t, small), b, 2500, 5000)
+	f, err := os.Open(filepath.Join(b, CheckpointName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	meta, _, err := engine.ReadCheckpoint(f)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var old map[string]any
+	if err := json.Unmarshal(meta.App, &old); err != nil {
+		t.Fatal(err)
+	}
+	delete(old, "log_sha256")
+	delete(old, "log_program")
+	app, _ := json.Marshal(old)
+	cp, err := ReadCheckpoint(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cp.Engine.WriteCheckpoint(filepath.Join(b, CheckpointName), app); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Resume(context.Background(), b, ResumeOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	x, _ := os.ReadFile(filepath.Join(a, LogName))
+	y, _ := os.ReadFile(filepath.Join(b, LogName))
+	if len(x) == 0 || !bytes.Equal(x, y) {
+		t.Errorf("resumed from an old-style checkpoint: the log differs from a straight run's (%d and %d bytes)", len(y), len(x))
 	}
 }
