@@ -225,6 +225,7 @@ func (s *Sweep) RunLocal(ctx context.Context, o LocalOptions) (Counts, error) {
 			defer wg.Done()
 			for i := range work {
 				s.setStatus(i, Running, "", 0)
+				serr := s.Save()
 				st, wall, err := s.RunPoint(ctx, i)
 				msg := ""
 				if err != nil {
@@ -234,7 +235,7 @@ func (s *Sweep) RunLocal(ctx context.Context, o LocalOptions) (Counts, error) {
 					msg = "held by another process"
 				}
 				s.setStatus(i, st, msg, wall)
-				serr := s.Save()
+				serr = errors.Join(serr, s.Save())
 				mu.Lock()
 				saveErr = errors.Join(saveErr, serr)
 				switch st {

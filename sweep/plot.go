@@ -10,12 +10,15 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
+
+	"github.com/snnsim/snnsim"
 )
 
 // Curve is one line of a sweep plot: mean and standard error of the mean
 // of a metric over the rows (seeds) that share an x value and a group.
 type Curve struct {
 	Group string // "KEY=VALUE, …" of the grouping columns; "" for one curve
+	XUnit string // the unit of X when the x column holds quantities, else ""
 	X     []float64
 	Mean  []float64
 	SEM   []float64 // NaN where only one row has a value
@@ -69,6 +72,33 @@ func (t *Table) Curves(x, y string, by []string, metrics []string) ([]Curve, err
 		}
 		byi = append(byi, i)
 	}
+	// x values are numbers, or quantities of one dimension ("60 min",
+	// "1.5 h"), drawn in the unit of the first row's value.
+	xunit, xscale, xdim := "", 1.0, snnsim.Dimensionless
+	if len(t.Rows) > 0 {
+		v := t.Rows[0][xi]
+		if _, err := parseFloat(v); err != nil {
+			xunit = strings.TrimSpace(strings.TrimLeft(v, "0123456789.+-eE "))
+			var err error
+			if xscale, xdim, err = snnsim.ParseQuantity("1 " + xunit); err != nil {
+				return nil, fmt.Errorf("--x %s: value %q is neither a number nor a quantity (use a numeric column, e.g. a label column of --rows)", x, v)
+			}
+		}
+	}
+	xval := func(v string) (float64, error) {
+		if xunit == "" {
+			f, err := parseFloat(v)
+			if err != nil {
+				return 0, fmt.Errorf("value %q is not a number", v)
+			}
+			return f, nil
+		}
+		q, d, err := snnsim.ParseQuantity(v)
+		if err != nil || d != xdim {
+			return 0, fmt.Errorf("value %q is not a quantity of the same kind as %q", v, t.Rows[0][xi])
+		}
+		return q / xscale, nil
+	}
 	type acc struct{ vals []float64 }
 	groups := map[string]map[float64]*acc{}
 	var order []string
@@ -76,9 +106,9 @@ func (t *Table) Curves(x, y string, by []string, metrics []string) ([]Curve, err
 		if st >= 0 && r[st] != string(Done) {
 			continue
 		}
-		xv, err := parseFloat(r[xi])
+		xv, err := xval(r[xi])
 		if err != nil {
-			return nil, fmt.Errorf("--x %s: value %q is not a number (use a numeric column, e.g. a label column of --rows)", x, r[xi])
+			return nil, fmt.Errorf("--x %s: %w", x, err)
 		}
 		yv, err := parseFloat(r[yi])
 		if err != nil || math.IsNaN(yv) {
@@ -103,7 +133,7 @@ func (t *Table) Curves(x, y string, by []string, metrics []string) ([]Curve, err
 	}
 	var cs []Curve
 	for _, key := range order {
-		c := Curve{Group: key}
+		c := Curve{Group: key, XUnit: xunit}
 		var xs []float64
 		for xv := range groups[key] {
 			xs = append(xs, xv)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -427,5 +428,42 @@ print("ok")
 	out, err := exec.Command(py, "-c", script, file).CombinedOutput()
 	if err != nil || strings.TrimSpace(string(out)) != "ok" {
 		t.Errorf("numpy.load: %v\n%s", err, out)
+	}
+}
+
+// TestCurves: mean and standard error over seeds, grouped by the label
+// column, with quantities on x drawn in the first value's unit.
+func TestCurves(t *testing.T) {
+	tab := &Table{Columns: []string{"index", "name", "order", "population.S2.params.start", "seed", "status", "y"},
+		Rows: [][]string{
+			{"0", "a", "sw", "30 min", "1", "done", "1"},
+			{"1", "b", "sw", "30 min", "2", "done", "2"},
+			{"2", "c", "sw", "30 min", "3", "done", "3"},
+			{"3", "d", "sw", "1.5 h", "1", "done", "10"},
+			{"4", "e", "sw", "1.5 h", "2", "failed", ""},
+			{"5", "f", "ws", "1 h", "1", "done", "-4"},
+			{"6", "g", "ws", "1 h", "2", "done", "4"},
+		}}
+	cs, err := tab.Curves("population.S2.params.start", "y", nil, []string{"y"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cs) != 2 || cs[0].Group != "order=sw" || cs[1].Group != "order=ws" || cs[0].XUnit != "min" {
+		t.Fatalf("curves %+v", cs)
+	}
+	sw, ws := cs[0], cs[1]
+	if !slices.Equal(sw.X, []float64{30, 90}) || !slices.Equal(sw.N, []int{3, 1}) || sw.Mean[0] != 2 || sw.Mean[1] != 10 {
+		t.Errorf("strong-weak: %+v", sw)
+	}
+	// Values 1, 2, 3: sample SD 1, s.e.m. 1/√3; one value: no s.e.m.
+	if d := sw.SEM[0] - 1/math.Sqrt(3); d > 1e-15 || d < -1e-15 || !math.IsNaN(sw.SEM[1]) {
+		t.Errorf("s.e.m. %v", sw.SEM)
+	}
+	// -4, 4: mean 0, SD 4√2, s.e.m. 4.
+	if !slices.Equal(ws.X, []float64{60}) || ws.Mean[0] != 0 || math.Abs(ws.SEM[0]-4) > 1e-12 {
+		t.Errorf("weak-strong: %+v", ws)
+	}
+	if _, err := tab.Curves("name", "y", nil, nil); err == nil {
+		t.Error("a text column was accepted as x")
 	}
 }

@@ -398,7 +398,11 @@ func cmdSweepPlot(args []string, stdout, stderr io.Writer) int {
 			*title = filepath.Base(s.Manifest.Spec.Scenario)
 		}
 	}
-	p, err := sweep.Plot(cs, or(*xlabel, *x), or(*ylabel, *y), *title)
+	xl := *x
+	if cs[0].XUnit != "" {
+		xl += " [" + cs[0].XUnit + "]"
+	}
+	p, err := sweep.Plot(cs, or(*xlabel, xl), or(*ylabel, *y), *title)
 	if err != nil {
 		return fail(stderr, "sweep plot", err)
 	}
