@@ -81,6 +81,23 @@ func (s *Sweep) Scenario(i int) (*netlist.Scenario, error) {
 	return sc, nil
 }
 
+// Check decodes the scenario with every point's overrides, so that a
+// design with a bad key or value is refused before a sweep directory is
+// made for it.
+func (sp *Spec) Check() error {
+	pts, err := sp.Points()
+	if err != nil {
+		return err
+	}
+	s := &Sweep{Manifest: Manifest{Spec: *sp, Points: pts}}
+	for i := range pts {
+		if _, err := s.Scenario(i); err != nil {
+			return fmt.Errorf("point %d (%s): %w", i, pts[i].Name, err)
+		}
+	}
+	return nil
+}
+
 // RunPoint brings point i to its end in its own directory and writes
 // nothing else: a pending or failed point runs from the start, an
 // interrupted one resumes from its checkpoint, a done one is left alone.

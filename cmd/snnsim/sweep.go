@@ -116,6 +116,11 @@ func cmdSweep(args []string, stdout, stderr io.Writer) int {
 			return valueError(fs, "%v", err)
 		}
 	}
+	// Every point is checked before the directory is made: a bad override
+	// fails the command, not each point.
+	if err := spec.Check(); err != nil {
+		return fail(stderr, "sweep", err)
+	}
 	s, err := sweep.Create(*out, spec, snnsim.BuildVersion())
 	if err != nil {
 		return fail(stderr, "sweep", err)
@@ -123,13 +128,6 @@ func cmdSweep(args []string, stdout, stderr io.Writer) int {
 	defer s.Close()
 	if v := s.Manifest.Version; v != snnsim.BuildVersion() {
 		fmt.Fprintf(stderr, "snnsim sweep: note: the sweep was started by snnsim %s, this is %s\n", v, snnsim.BuildVersion())
-	}
-	// Every point is checked before any runs: a bad override fails the
-	// command, not each point.
-	for i := range s.Manifest.Points {
-		if _, err := s.Scenario(i); err != nil {
-			return fail(stderr, "sweep", fmt.Errorf("point %d (%s): %w", i, s.Manifest.Points[i].Name, err))
-		}
 	}
 	ctx, stop := signalContext()
 	defer stop()

@@ -277,3 +277,19 @@ func TestSweepInterruptAndResume(t *testing.T) {
 		t.Errorf("the table after Ctrl-C and rerun differs from the uninterrupted sweep's:\n%s\nwant\n%s", got, want)
 	}
 }
+
+// TestSweepBadKey: a design with a key the scenario does not have is
+// refused before anything runs, naming the key and the point, and leaves
+// no sweep directory behind (so the corrected command can use it).
+func TestSweepBadKey(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "sw")
+	var so, se bytes.Buffer
+	code := run([]string{"sweep", "../../scenarios/stc_capture.toml", "--grid", "population.S2.params.strt=1 h,2 h", "--out", dir}, &so, &se)
+	if code != 1 || !strings.Contains(se.String(), "point 0") || !strings.Contains(se.String(), `--set population.S2.params.strt`) ||
+		!strings.Contains(se.String(), `did you mean "start"`) {
+		t.Errorf("exit %d, %q", code, se.String())
+	}
+	if _, err := os.Stat(dir); err == nil {
+		t.Error("a refused design left its directory")
+	}
+}
