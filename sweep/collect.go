@@ -213,16 +213,14 @@ func runEnd(path string) (snnsim.Time, error) {
 		return 0, err
 	}
 	defer r.Close()
-	st, err := r.Stats()
-	if err != nil {
+	if _, err := r.Stats(); err != nil { // reads every block, marks included
 		return 0, err
 	}
 	for _, mk := range r.Marks() {
-		if mk.Text == analysis.RunEndMark {
+		if mk.Text == spikelog.RunEndMark {
 			return mk.T, nil
 		}
 	}
-	_ = st
 	return 0, fmt.Errorf("%s has no run-end mark: the run did not complete", path)
 }
 
