@@ -2,16 +2,13 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 
-	"github.com/spf13/pflag"
-
 	"github.com/snnsim/snnsim/analysis"
-	"github.com/snnsim/snnsim/report"
+	htmlreport "github.com/snnsim/snnsim/report"
 )
 
 // cmdReport writes the one-page HTML report of a run (package report).
@@ -21,23 +18,20 @@ func cmdReport(args []string, stdout, stderr io.Writer) int {
 			"fetched from the network) with the scenario text, summary.json, the population statistics\n"+
 			"of snnsim stats, every figure of snnsim plot and the state of the log (complete,\n"+
 			"incomplete, or damaged at a byte offset), and prints its path.", stderr)
-	out := fs.String("out", "", "output file (default: RUN-DIR/"+report.FileName+")")
+	out := fs.String("out", "", "output file (default: RUN-DIR/"+htmlreport.FileName+")")
 	maxSpikes := fs.Int("max-spikes", 50000, "raster: spike budget; above it the raster shows a shorter window, named in its title")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
 	}
 	if fs.NArg() != 1 {
-		fs.Usage()
+		usageError(fs, argCount("one RUN-DIR or LOG", fs.Args()))
 		return 2
 	}
 	fail := func(err error) int {
 		fmt.Fprintf(stderr, "snnsim report: %v\n", err)
 		return 1
 	}
-	p, err := report.Build(fs.Arg(0), report.Options{Plot: analysis.PlotOptions{MaxSpikes: *maxSpikes}})
+	p, err := htmlreport.Build(fs.Arg(0), htmlreport.Options{Plot: analysis.PlotOptions{MaxSpikes: *maxSpikes}})
 	if err != nil {
 		return fail(err)
 	}
@@ -50,7 +44,7 @@ func cmdReport(args []string, stdout, stderr io.Writer) int {
 	}
 	file := *out
 	if file == "" {
-		file = filepath.Join(p.Dir, report.FileName)
+		file = filepath.Join(p.Dir, htmlreport.FileName)
 	}
 	if err := os.WriteFile(file, b.Bytes(), 0o644); err != nil {
 		return fail(err)
