@@ -55,7 +55,7 @@
 //
 //	layer 7  cmd/snnsim
 //	layer 6  sweep
-//	layer 5  runner
+//	layer 5  runner report
 //	layer 4  scenario engine
 //	layer 3  netlist analysis
 //	layer 2  neuron source stdp consolidation spikelog checkpoint/checkpointtest
@@ -65,9 +65,10 @@
 // The imports between them, as go list reports them (test files aside; the
 // test TestImportGraph checks both tables against the code):
 //
-//	cmd/snnsim                -> analysis consolidation netlist runner scenario snnsim spikelog sweep
+//	cmd/snnsim                -> analysis consolidation netlist report runner scenario snnsim spikelog sweep
 //	sweep                     -> analysis runner scenario snnsim spikelog
 //	runner                    -> checkpoint engine netlist scenario snnsim spikelog
+//	report                    -> analysis snnsim spikelog
 //	scenario                  -> consolidation netlist neuron snnsim source stdp
 //	engine                    -> checkpoint consolidation netlist neuron snnsim source stdp
 //	netlist                   -> consolidation neuron snnsim source stdp

@@ -9,6 +9,7 @@
 //	snnsim stats LOG|RUN-DIR [--from T] [--to T] [--json]
 //	snnsim plot LOG|RUN-DIR [--only NAMES] [--format png,svg,pdf] [--size WxH] [--dpi N] [--out DIR]
 //	snnsim export LOG|RUN-DIR [--format npz|npy|csv|csv.gz] [--out DIR]
+//	snnsim report RUN-DIR|LOG [--out FILE] [--max-spikes N]
 //	snnsim gallery DIR [--scenarios DIR]
 //	snnsim sweep SCENARIO --out DIR [--grid KEY=V1,V2,...]... [--rows FILE.csv] [--seeds N|A..B] [--local [-j N] | --slurm]
 //	snnsim sweep status|run-point|plot DIR ...
@@ -46,7 +47,8 @@
 // rate, ISI CV, Fano factor and synchrony, and summaries of the sampled
 // series; plot draws the run's default figures (analysis.DefaultFigures)
 // as PNG, SVG or PDF; export writes CSV, gzipped CSV, .npy or .npz files for
-// Python. The computations are package analysis's. gallery runs the
+// Python; report writes one self-contained HTML page with all of it
+// (package report). The computations are package analysis's. gallery runs the
 // shipped scenarios and writes the figures of docs/figures.
 //
 // sweep runs a scenario at every point of a parameter design (grid,
@@ -78,6 +80,7 @@ Usage:
   snnsim stats   LOG|RUN-DIR [--from T] [--to T] [--json]
   snnsim plot    LOG|RUN-DIR [--only NAMES] [--format png,svg,pdf] [--size WxH] [--dpi N] [--out DIR]
   snnsim export  LOG|RUN-DIR [--format npz|npy|csv|csv.gz] [--out DIR]
+  snnsim report  RUN-DIR|LOG [--out FILE] [--max-spikes N]
   snnsim gallery DIR [--scenarios DIR]
   snnsim sweep   SCENARIO --out DIR [--grid KEY=V1,V2,...]... [--rows FILE.csv] [--seeds N|A..B] [--local [-j N] | --slurm]
   snnsim sweep   status|run-point|plot DIR ...
@@ -105,6 +108,7 @@ func init() {
 		"stats":    cmdStats,
 		"plot":     cmdPlot,
 		"export":   cmdExport,
+		"report":   cmdReport,
 		"gallery":  cmdGallery,
 		"sweep":    cmdSweep,
 		"collect":  cmdCollect,
