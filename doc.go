@@ -53,7 +53,8 @@
 // so the models know nothing of networks, the network nothing of scenario
 // files or of running, and the engine nothing of scenario files:
 //
-//	layer 6  cmd/snnsim
+//	layer 7  cmd/snnsim
+//	layer 6  sweep
 //	layer 5  runner
 //	layer 4  scenario engine
 //	layer 3  netlist analysis
@@ -64,7 +65,8 @@
 // The imports between them, as go list reports them (test files aside; the
 // test TestImportGraph checks both tables against the code):
 //
-//	cmd/snnsim                -> analysis consolidation netlist runner scenario snnsim spikelog
+//	cmd/snnsim                -> analysis consolidation netlist runner scenario snnsim spikelog sweep
+//	sweep                     -> analysis runner scenario snnsim spikelog
 //	runner                    -> checkpoint engine netlist scenario snnsim spikelog
 //	scenario                  -> consolidation netlist neuron snnsim source stdp
 //	engine                    -> checkpoint consolidation netlist neuron snnsim source stdp
@@ -76,8 +78,8 @@
 //	consolidation             -> checkpoint internal/registry snnsim
 //	spikelog                  -> snnsim
 //	checkpoint/checkpointtest -> checkpoint
-//	internal/paramtest        -> snnsim
 //	checkpoint                -> snnsim
-//	internal/registry         ->
+//	internal/paramtest        -> snnsim
 //	snnsim                    ->
+//	internal/registry         ->
 package snnsim

@@ -21,6 +21,8 @@ func FuzzCommandLine(f *testing.F) {
 		"run\x00x.toml\x00--progress\x00foo", "run\x00x.toml\x00--flush-interval\x00-1s", "run\x00x.toml\x00--checkpoint-every\x00-1m",
 		"stats\x00x\x00--from\x00", "validate\x00x.toml\x00--set\x00a=b", "inspect\x00.", "run\x00-seed\x003", "version", "",
 		"run\x00x.toml\x00--set\x00=\x00--force", "run\x00x.toml\x00--\x00--seed",
+		"sweep\x00x.toml\x00--out\x00d\x00--grid\x00a.b=1,2", "sweep\x00status\x00d", "sweep\x00run-point\x00d\x000",
+		"sweep\x00plot\x00d\x00--x\x00a", "collect\x00d\x00--metric\x00rate:E", "sweep\x00x.toml\x00--seeds\x000..",
 	} {
 		f.Add(s)
 	}

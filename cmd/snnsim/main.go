@@ -10,6 +10,9 @@
 //	snnsim plot LOG|RUN-DIR [--only NAMES] [--format png,svg,pdf] [--size WxH] [--dpi N] [--out DIR]
 //	snnsim export LOG|RUN-DIR [--format npz|npy|csv|csv.gz] [--out DIR]
 //	snnsim gallery DIR [--scenarios DIR]
+//	snnsim sweep SCENARIO --out DIR [--grid KEY=V1,V2,...]... [--rows FILE.csv] [--seeds N|A..B] [--local [-j N] | --slurm]
+//	snnsim sweep status|run-point|plot DIR ...
+//	snnsim collect DIR --metric METRIC... [--out FILE.csv]
 //	snnsim version
 //
 // run simulates a TOML scenario (see package scenario for the format) and
@@ -45,6 +48,11 @@
 // as PNG, SVG or PDF; export writes CSV, gzipped CSV, .npy or .npz files for
 // Python. The computations are package analysis's. gallery runs the
 // shipped scenarios and writes the figures of docs/figures.
+//
+// sweep runs a scenario at every point of a parameter design (grid,
+// CSV rows, seeds), each point a run in its own directory, on this machine
+// or as a Slurm job array; collect computes metrics from the points' logs
+// into one table, and 'sweep plot' draws them (package sweep).
 package main
 
 import (
@@ -71,6 +79,9 @@ Usage:
   snnsim plot    LOG|RUN-DIR [--only NAMES] [--format png,svg,pdf] [--size WxH] [--dpi N] [--out DIR]
   snnsim export  LOG|RUN-DIR [--format npz|npy|csv|csv.gz] [--out DIR]
   snnsim gallery DIR [--scenarios DIR]
+  snnsim sweep   SCENARIO --out DIR [--grid KEY=V1,V2,...]... [--rows FILE.csv] [--seeds N|A..B] [--local [-j N] | --slurm]
+  snnsim sweep   status|run-point|plot DIR ...
+  snnsim collect DIR --metric METRIC... [--out FILE.csv]
   snnsim version
 
 Run 'snnsim help COMMAND' or 'snnsim COMMAND --help' for a command's flags.
@@ -95,6 +106,8 @@ func init() {
 		"plot":     cmdPlot,
 		"export":   cmdExport,
 		"gallery":  cmdGallery,
+		"sweep":    cmdSweep,
+		"collect":  cmdCollect,
 	}
 }
 
