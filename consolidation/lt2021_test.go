@@ -227,3 +227,154 @@ func TestLT2021ExactConverges(t *testing.T) {
 		t.Errorf("no convergence to the exact switching: differences %.3g", worst)
 	}
 }
+
+// newLT21Many returns the model for n synapses from one presynaptic neuron
+// onto n targets (one synapse each, so the protein stays off).
+func newLT21Many(t *testing.T, p LT2021Params, n int, seed uint64) *lt21 {
+	t.Helper()
+	l := Layout{Clock: snnsim.Clock{DT: 0.2}, NPre: 1, NPost: n, Seed: seed,
+		Source: make([]int32, n), Target: make([]int32, n), Unit: make([]float32, n)}
+	for s := range l.Unit {
+		l.Unit[s], l.Target[s] = 1, int32(s)
+	}
+	m, err := newLT21(p, l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// meanVar returns the sample mean and the unbiased sample variance.
+func meanVar(x []float64) (float64, float64) {
+	var m float64
+	for _, v := range x {
+		m += v
+	}
+	m /= float64(len(x))
+	var q float64
+	for _, v := range x {
+		q += (v - m) * (v - m)
+	}
+	return m, q / float64(len(x)-1)
+}
+
+// TestLT2021NoiseDistribution checks the noisy early phase over many
+// synapses on the basic-early protocol. The mean of h must be the
+// deterministic trace (the noise enters linearly and c is deterministic)
+// and its variance V(t) the solution of dV/dt = −2(a/τ_h)V + σ_pl² k/τ_h
+// along the protocol's thresholds, computed here independently on a 1-µs
+// grid (exact switching) or with the authors' per-step noise (grid
+// switching). For N normal samples the sample mean has s.d. √(V/N) and the
+// sample variance s.d. V√(2/(N−1)); both must lie within 4.5 s.d. The
+// authors' scheme itself (N runs of the Euler reference) must agree with
+// the grid switching within the same bounds for the difference of two
+// samples.
+func TestLT2021NoiseDistribution(t *testing.T) {
+	const n = 4000
+	for _, mode := range []string{"grid", "exact"} {
+		checks := []snnsim.Time{455, 700, 1000} // 91, 140, 200 ms
+		if mode == "grid" {
+			checks = []snnsim.Time{454, 699, 999} // read one tick later
+		}
+		p := LT2021SingleSynapse()
+		p.Switching = mode
+		det := p
+		det.SigmaPl = 0
+		md := newLT21Many(t, det, 1, 1)
+		mean := map[snnsim.Time]float64{}
+		runBasicEarly(md, func(tk snnsim.Time) { mean[tk] = md.at(0, tk).h })
+
+		// independent variance along the thresholds
+		variance := map[snnsim.Time]float64{}
+		sig2 := p.SigmaPl * p.SigmaPl
+		if mode == "grid" {
+			_, cr := eulerBasicEarly(det, 0.2, 1)
+			v := 0.0
+			for k := 1; k < len(cr); k++ {
+				a, kk := lt21Leak, 0.0
+				if cr[k] >= p.ThetaP {
+					a += p.GammaP
+					kk++
+				}
+				if cr[k] >= p.ThetaD {
+					a += p.GammaD
+					kk++
+				}
+				x := a * 0.2 / p.TauH
+				v = v*math.Exp(-2*x) + sig2*kk*0.2/p.TauH*math.Pow(-math.Expm1(-x)/x, 2)
+				variance[snnsim.Time(k)] = v
+			}
+		} else {
+			const fine = 1e-3
+			v, c := 0.0, 0.0
+			next := 0
+			for k := 1; k <= 200000; k++ {
+				tm := float64(k) * fine
+				c *= math.Exp(-fine / p.TauC)
+				if next < len(basicEarlySpikes) && math.Abs(tm-(basicEarlySpikes[next]+p.CaDelay)) < fine/2 {
+					c += p.CPre
+					next++
+				}
+				cm := c * math.Exp(-0.5*fine/p.TauC) // c in the middle of the step
+				a, kk := lt21Leak, 0.0
+				if cm >= p.ThetaP {
+					a += p.GammaP
+					kk++
+				}
+				if cm >= p.ThetaD {
+					a += p.GammaD
+					kk++
+				}
+				v = v*math.Exp(-2*a*fine/p.TauH) + sig2*kk*fine/p.TauH
+				if k%200 == 0 {
+					variance[snnsim.Time(k/200)] = v
+				}
+			}
+		}
+
+		m := newLT21Many(t, p, n, 42)
+		samples := map[snnsim.Time][]float64{}
+		runBasicEarly(m, func(tk snnsim.Time) {
+			for _, c := range checks {
+				if c+m.lag == tk {
+					// Bring every synapse to tk, a model event that
+					// draws the noise due, and read h: at tk − 1 in grid
+					// mode, where h lags c by one tick.
+					x := make([]float64, n)
+					for s := range x {
+						m.advance(int64(s), tk)
+						x[s] = m.h[s]
+					}
+					samples[tk-m.lag] = x
+				}
+			}
+		})
+		for _, c := range checks {
+			mu, vs := meanVar(samples[c])
+			V := variance[c]
+			if math.Abs(mu-mean[c]) > 4.5*math.Sqrt(V/n) || math.Abs(vs-V) > 4.5*V*math.Sqrt(2.0/(n-1)) {
+				t.Errorf("%s, t = %g ms: mean %.6f, s.d. %.5f mV; want %.6f, %.5f", mode, float64(c)*0.2, mu, math.Sqrt(vs), mean[c], math.Sqrt(V))
+			}
+			t.Logf("%s, t = %g ms: mean %.6f mV (deterministic %.6f), s.d. %.5f mV (theory %.5f)", mode, float64(c)*0.2, mu, mean[c], math.Sqrt(vs), math.Sqrt(V))
+		}
+		if mode != "grid" {
+			continue
+		}
+		eu := map[snnsim.Time][]float64{}
+		for r := range n {
+			h, _ := eulerBasicEarly(p, 0.2, uint64(r+1))
+			for _, c := range checks {
+				eu[c] = append(eu[c], h[c])
+			}
+		}
+		for _, c := range checks {
+			m1, v1 := meanVar(samples[c])
+			m2, v2 := meanVar(eu[c])
+			V := variance[c]
+			if math.Abs(m1-m2) > 4.5*math.Sqrt(2*V/n) || math.Abs(v1-v2) > 4.5*V*math.Sqrt(4.0/(n-1)) {
+				t.Errorf("t = %g ms: event-driven mean %.6f s.d. %.5f; Euler reference %.6f, %.5f", float64(c)*0.2, m1, math.Sqrt(v1), m2, math.Sqrt(v2))
+			}
+			t.Logf("t = %g ms: Euler reference over %d runs: mean %.6f mV, s.d. %.5f mV", float64(c)*0.2, n, m2, math.Sqrt(v2))
+		}
+	}
+}
