@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/internal/statefmt"
 )
 
 const modelLT2021 = "luboeinski_tetzlaff_2021"
@@ -238,6 +239,12 @@ func (p *LT2021Params) Validate() error {
 	return nil
 }
 
+func init() {
+	register(modelLT2021, func() Params { p := DefaultLT2021(); return &p })
+}
+
+func (p *LT2021Params) build(l Layout) (Model, error) { return newLT21(*p, l) }
+
 // lt21 is the luboeinski_tetzlaff_2021 model bound to a layout.
 type lt21 struct {
 	p      LT2021Params
@@ -270,6 +277,9 @@ type lt21 struct {
 	sumT  []float64 // [ms]
 	offAt []snnsim.Time
 	nq    []snnsim.Time // tick of the live entry of j in pq, or Never
+
+	nPre       int
+	seed, topo uint64
 
 	pending caQueue  // presynaptic calcium jumps not yet due
 	rq      tickHeap // synapse refresh events (quiet entry)
@@ -381,7 +391,8 @@ func newLT21(p LT2021Params, l Layout) (*lt21, error) {
 	n := len(l.Target)
 	m := &lt21{
 		p: p, n: n, dt: dt, caWait: wait, target: l.Target, unit: l.Unit,
-		in:      newTargetIndex(&l),
+		in:   newTargetIndex(&l),
+		nPre: l.NPre, seed: l.Seed, topo: layoutHash(&l),
 		decayQ:  lt21Leak / p.TauH,
 		thLow:   math.Min(p.ThetaP, p.ThetaD),
 		tagHi:   p.H0 + p.ThetaTag,
@@ -777,4 +788,274 @@ func (m *lt21) at(s int64, t snnsim.Time) synState {
 // calcium returns synapse s's calcium at tick t >= tc[s].
 func (m *lt21) calcium(s int64, t snnsim.Time) float64 {
 	return m.c[s] * math.Exp(-float64(t-m.tc[s])*m.dt/m.p.TauC)
+}
+
+func (m *lt21) Name() string { return modelLT2021 }
+func (m *lt21) Len() int     { return m.n }
+
+// Bind sets the delivery array and fills it.
+func (m *lt21) Bind(w []float32) {
+	if len(w) != m.n {
+		panic(fmt.Sprintf("consolidation: %s: Bind with %d weights for %d synapses", modelLT2021, len(w), m.n))
+	}
+	m.out = w
+	for s := range m.n {
+		m.deliver(int64(s))
+	}
+}
+
+// RuleWeight returns h: a plasticity rule on the same projection works on
+// the early weight [mV].
+func (m *lt21) RuleWeight(s int64) float64 { return m.h[s] }
+
+// Signal adds a rule's change dw [mV] to h at tick t.
+func (m *lt21) Signal(t snnsim.Time, s int64, dw float64) {
+	if dw == 0 {
+		return
+	}
+	m.Advance(t)
+	m.setH(t, s, m.h[s]+dw)
+}
+
+// setH brings s to t and sets h = x there, keeping its target's sum.
+func (m *lt21) setH(t snnsim.Time, s int64, x float64) {
+	m.advance(s, t)
+	j := m.target[s]
+	old := m.term(s, j)
+	m.h[s] = x
+	m.sumA[j] += m.term(s, j) - old
+	m.check(j, t)
+	m.deliver(s)
+}
+
+// Modulators returns nil: the model reads no level.
+func (m *lt21) Modulators() []string { return nil }
+
+// SetLevel refuses every level.
+func (m *lt21) SetLevel(_ snnsim.Time, name string, _ float64) error {
+	return fmt.Errorf("consolidation: %s reads no level (%q)", modelLT2021, name)
+}
+
+// Vars returns ["efficacy", "h", "z", "c", "w"]: the efficacy (h + h0 z)/h0
+// that scales the compiled weight, the early weight h [mV], the late
+// weight z, the calcium c and the total weight h + h0 z [mV].
+func (m *lt21) Vars() []string { return lt21Vars }
+
+// Get returns a variable of s at the model's latest tick.
+func (m *lt21) Get(v int, s int64) float64 {
+	checkVar(modelLT2021, v, len(lt21Vars))
+	t := max(m.now, m.tc[s])
+	st := m.at(s, t)
+	switch v {
+	case 0:
+		return (st.h + m.p.H0*st.z) / m.p.H0
+	case 1:
+		return st.h
+	case 2:
+		return st.z
+	case 3:
+		return m.calcium(s, t)
+	}
+	return st.h + m.p.H0*st.z
+}
+
+// Set sets a variable of s at tick t: the efficacy or w (through h), h
+// (finite), z in [z_min, z_max] or c (>= 0).
+func (m *lt21) Set(t snnsim.Time, v int, s int64, x float64) error {
+	checkVar(modelLT2021, v, len(lt21Vars))
+	name := lt21Vars[v]
+	switch v {
+	case 2:
+		if err := finiteIn(modelLT2021, name, x, m.p.ZMin, m.p.ZMax); err != nil {
+			return err
+		}
+	case 3:
+		if err := finiteIn(modelLT2021, name, x, 0, math.Inf(1)); err != nil {
+			return err
+		}
+	default:
+		if err := finiteIn(modelLT2021, name, x, -math.MaxFloat64, math.MaxFloat64); err != nil {
+			return err
+		}
+	}
+	m.Advance(t)
+	m.advance(s, t)
+	switch v {
+	case 0:
+		m.setH(t, s, x*m.p.H0-m.p.H0*m.z[s])
+	case 1:
+		m.setH(t, s, x)
+	case 2:
+		m.z[s] = x
+		m.deliver(s)
+	case 3:
+		m.jump(s, t, x-m.c[s])
+	case 4:
+		m.setH(t, s, x-m.p.H0*m.z[s])
+	}
+	return nil
+}
+
+// NeuronVars returns ["protein", "sum"]: p and the synthesis drive
+// Σ|h − h0| [mV] as the model tracks it.
+func (m *lt21) NeuronVars() []string { return []string{"protein", "sum"} }
+
+// NeuronGet returns p or Σ|h − h0| of target j at the model's latest tick.
+func (m *lt21) NeuronGet(v int, j int32) float64 {
+	checkVar(modelLT2021, v, 2)
+	u := math.Max(float64(m.now-m.lag)*m.dt, m.pT[j])
+	if v == 0 {
+		return m.protein(j, u)
+	}
+	return m.sum(j, u)
+}
+
+// AppendState appends the frame "consolidation/luboeinski_tetzlaff_2021",
+// version 1: the identity (sizes, resolution, seed, connectivity and the
+// parameters that fix the meaning of the times: tau_c, ca_delay, delay,
+// tau_h, switching as 0/1), the model tick, per target p, its time, the
+// synthesis flag, the scaled sum and its time, the scheduled switch-off
+// and the tick of its queue entry; per synapse h, z, c, the tick of c, the
+// queue flag and the stream's draw count; then the pending calcium jumps
+// and both event heaps as stored.
+func (m *lt21) AppendState(b []byte) []byte {
+	id := m.ident()
+	b, start := beginState(b, &id)
+	b = statefmt.PutI64(b, int64(m.now))
+	for j := range m.pA {
+		b = statefmt.PutF64(b, m.pA[j])
+		b = statefmt.PutF64(b, m.pT[j])
+		b = statefmt.PutBool(b, m.on[j])
+		b = statefmt.PutF64(b, m.sumA[j])
+		b = statefmt.PutF64(b, m.sumT[j])
+		b = statefmt.PutI64(b, int64(m.offAt[j]))
+		b = statefmt.PutI64(b, int64(m.nq[j]))
+	}
+	counts := m.st.Counts()
+	for s := range m.h {
+		b = statefmt.PutF64(b, m.h[s])
+		b = statefmt.PutF64(b, m.z[s])
+		b = statefmt.PutF64(b, m.c[s])
+		b = statefmt.PutI64(b, int64(m.tc[s]))
+		b = statefmt.PutBool(b, m.queued[s])
+		b = statefmt.PutI64(b, int64(counts[s]))
+	}
+	pend := m.pending.q[m.pending.head:]
+	b = statefmt.PutI64(b, int64(len(pend)))
+	for _, e := range pend {
+		b = statefmt.PutI64(b, int64(e.due))
+		b = statefmt.PutI64(b, e.lo)
+		b = statefmt.PutI64(b, e.hi)
+	}
+	for _, h := range []tickHeap{m.rq, m.pq} {
+		b = statefmt.PutI64(b, int64(len(h)))
+		for _, e := range h {
+			b = statefmt.PutI64(b, int64(e.t))
+			b = statefmt.PutI64(b, e.i)
+		}
+	}
+	return statefmt.End(b, start)
+}
+
+// ident returns the identity of the model's state.
+func (m *lt21) ident() stateIdent {
+	sw := 0.0
+	if m.lag != 0 {
+		sw = 1
+	}
+	return stateIdent{model: modelLT2021, nSyn: m.n, nPre: m.nPre, nPost: len(m.pA), dt: m.dt, seed: m.seed, topo: m.topo,
+		keys: []string{"tau_c", "ca_delay", "delay", "tau_h", "switching"},
+		vals: []float64{m.p.TauC, m.p.CaDelay, m.p.Delay, m.p.TauH, sw}}
+}
+
+// RestoreState reads a frame written by AppendState; on error the model is
+// unchanged.
+func (m *lt21) RestoreState(b []byte) ([]byte, error) {
+	id := m.ident()
+	tag := stateTag(modelLT2021)
+	d, rest, err := id.open(b)
+	if err != nil {
+		return nil, err
+	}
+	now := snnsim.Time(d.I64())
+	if d.Short {
+		return nil, d.Done(tag)
+	}
+	if now < 0 || now == snnsim.Never {
+		return nil, stateCodec.Corruptf("%s state at tick %d", modelLT2021, now)
+	}
+	nn := len(m.pA)
+	if len(d.B) < nn*41+m.n*41 {
+		return nil, d.Done(tag)
+	}
+	fin := func(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+	pA, pT, sumA, sumT := make([]float64, nn), make([]float64, nn), make([]float64, nn), make([]float64, nn)
+	on := make([]bool, nn)
+	offAt, nq := make([]snnsim.Time, nn), make([]snnsim.Time, nn)
+	for j := range nn {
+		pA[j], pT[j] = d.F64(), d.F64()
+		ob := d.U8()
+		sumA[j], sumT[j] = d.F64(), d.F64()
+		offAt[j], nq[j] = snnsim.Time(d.I64()), snnsim.Time(d.I64())
+		on[j] = ob == 1
+		if ob > 1 || !fin(pA[j]) || pA[j] < 0 || !fin(pT[j]) || !fin(sumA[j]) || sumA[j] < 0 || !fin(sumT[j]) || offAt[j] < 0 || nq[j] < 0 {
+			return nil, stateCodec.Corruptf("%s state: neuron %d has p = %g at %g ms, sum %g at %g ms, switch-off at tick %d",
+				modelLT2021, j, pA[j], pT[j], sumA[j], sumT[j], offAt[j])
+		}
+	}
+	h, z, c := make([]float64, m.n), make([]float64, m.n), make([]float64, m.n)
+	tc := make([]snnsim.Time, m.n)
+	queued := make([]bool, m.n)
+	counts := make([]uint64, m.n)
+	for s := range m.n {
+		h[s], z[s], c[s] = d.F64(), d.F64(), d.F64()
+		tc[s] = snnsim.Time(d.I64())
+		qb := d.U8()
+		counts[s] = uint64(d.I64())
+		queued[s] = qb == 1
+		if qb > 1 || !fin(h[s]) || !(z[s] >= m.p.ZMin && z[s] <= m.p.ZMax) || !fin(c[s]) || c[s] < 0 || tc[s] < 0 || tc[s] > now+m.caWait+1 {
+			return nil, stateCodec.Corruptf("%s state: synapse %d has h = %g, z = %g, c = %g at tick %d (model at tick %d)",
+				modelLT2021, s, h[s], z[s], c[s], tc[s], now)
+		}
+	}
+	np, ok := d.Count(24)
+	if !ok {
+		return nil, d.Done(tag)
+	}
+	pend := make([]caEntry, np)
+	for k := range pend {
+		e := caEntry{snnsim.Time(d.I64()), d.I64(), d.I64()}
+		if e.lo < 0 || e.hi < e.lo || e.hi > int64(m.n) || e.due < 0 || (k > 0 && e.due < pend[k-1].due) {
+			return nil, stateCodec.Corruptf("%s state: pending calcium jump %d of synapses [%d, %d) at tick %d", modelLT2021, k, e.lo, e.hi, e.due)
+		}
+		pend[k] = e
+	}
+	var heaps [2]tickHeap
+	for k, limit := range [2]int64{int64(m.n), int64(nn)} {
+		cnt, ok := d.Count(16)
+		if !ok {
+			return nil, d.Done(tag)
+		}
+		hp := make(tickHeap, cnt)
+		for x := range hp {
+			hp[x] = tickEntry{snnsim.Time(d.I64()), d.I64()}
+			if hp[x].i < 0 || hp[x].i >= limit || hp[x].t < 0 || (x > 0 && hp.less(x, (x-1)/2)) {
+				return nil, stateCodec.Corruptf("%s state: event %d of heap %d (index %d at tick %d) out of range or order", modelLT2021, x, k, hp[x].i, hp[x].t)
+			}
+		}
+		heaps[k] = hp
+	}
+	if err := d.Done(tag); err != nil {
+		return nil, err
+	}
+	m.now = now
+	m.pA, m.pT, m.on, m.sumA, m.sumT, m.offAt, m.nq = pA, pT, on, sumA, sumT, offAt, nq
+	m.h, m.z, m.c, m.tc, m.queued = h, z, c, tc, queued
+	copy(m.st.Counts(), counts)
+	m.pending = caQueue{q: pend}
+	m.rq, m.pq = heaps[0], heaps[1]
+	if m.out != nil {
+		m.Bind(m.out)
+	}
+	return rest, nil
 }

@@ -516,3 +516,131 @@ func TestLT2021BasicLate(t *testing.T) {
 		t.Errorf("p at the predicted synthesis end %.0f s = %g, want 1 ± 10 %%", tPred/1e3, pp)
 	}
 }
+
+// TestLT2021Protein checks the protein and the late phase on one target
+// with three synapses (single-synapse parameters, no noise): synapse 1 is
+// set to h0 − 2 mV (an LTD tag), then source 0 fires a 100-Hz burst of 1 s
+// that potentiates synapse 0. Synthesis must start within one inter-spike
+// interval (10 ms) of the tick at which Σ|h − h0| first exceeds θ_pro
+// (evaluated exactly from every synapse's h), and stop on the first tick
+// after (τ_h/0.1) ln(Σ/θ_pro) measured from any quiet time. z of both
+// tagged synapses must follow the closed forms with ∫p, and the model's
+// running sum must equal Σ|h − h0| recomputed from the synapses.
+func TestLT2021Protein(t *testing.T) {
+	p := LT2021SingleSynapse()
+	p.SigmaPl = 0
+	l := Layout{Clock: snnsim.Clock{DT: 0.2}, NPre: 3, NPost: 1, Seed: 1,
+		Source: []int32{0, 1, 2}, Target: []int32{0, 0, 0}, Unit: []float32{1, 1, 1}}
+	m, err := newLT21(p, l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Set(1, 1, 1, p.H0-2); err != nil {
+		t.Fatal(err)
+	}
+	exactSum := func(tk snnsim.Time) float64 {
+		s := 0.0
+		for k := range int64(3) {
+			s += math.Abs(m.at(k, tk).h - p.H0)
+		}
+		return s
+	}
+	if m.on[0] {
+		t.Fatal("synthesis on with Σ = 2 mV < θ_pro")
+	}
+	cross, on := snnsim.Never, snnsim.Never
+	for tk := snnsim.Time(2); tk <= 10000; tk++ { // 2 s
+		m.Advance(tk)
+		if tk%50 == 0 && tk <= 5000 {
+			m.Pre(tk, 0, 0, 1)
+		}
+		if cross == snnsim.Never && exactSum(tk) > p.ThetaPro {
+			cross = tk
+		}
+		if on == snnsim.Never && m.on[0] {
+			on = tk
+		}
+	}
+	if cross == snnsim.Never || on == snnsim.Never || on < cross || on-cross > 50 {
+		t.Fatalf("Σ exceeds θ_pro at tick %d, synthesis on at tick %d: want within 50 ticks after", cross, on)
+	}
+	tOn := m.pT[0]
+	// all quiet now: the synthesis end follows from Σ at any later time
+	tq := snnsim.Time(10000)
+	sq := exactSum(tq)
+	if rel := math.Abs(m.sum(0, float64(tq)*0.2)-sq) / sq; rel > 1e-12 {
+		t.Errorf("running sum %.15g, recomputed %.15g", m.sum(0, float64(tq)*0.2), sq)
+	}
+	relax := p.TauH / lt21Leak
+	ts := float64(tq)*0.2 + relax*math.Log(sq/p.ThetaPro)
+	st0, st1 := m.at(0, tq), m.at(1, tq)
+	end := snnsim.Time(3 * 3600e3 / 0.2)
+	for m.Next() <= end {
+		m.Advance(m.Next())
+	}
+	m.Advance(end)
+	if m.on[0] || m.pT[0] != math.Ceil(ts/0.2)*0.2 {
+		t.Fatalf("synthesis off at %.1f ms (on: %v), want the first tick after %.1f ms", m.pT[0], m.on[0], ts)
+	}
+	// z: closed forms with ∫p from the quiet time on (both tags outlast
+	// the synthesis), and no z before synthesis started
+	u0, ue := float64(tq)*0.2, float64(end)*0.2
+	ps := 1 - math.Exp(-(math.Ceil(ts/0.2)*0.2-tOn)/p.TauP)
+	tsg := math.Ceil(ts/0.2) * 0.2
+	integral := func(a, b float64) float64 { // ∫p over [a, b], tOn <= a
+		f := func(x float64) float64 {
+			if x <= tsg {
+				return (x - tOn) - p.TauP*(-math.Expm1(-(x-tOn)/p.TauP))
+			}
+			return (tsg - tOn) - p.TauP*(-math.Expm1(-(tsg-tOn)/p.TauP)) + ps*p.TauP*(-math.Expm1(-(x-tsg)/p.TauP))
+		}
+		return f(b) - f(a)
+	}
+	tag0 := u0 + relax*math.Log((st0.h-p.H0)/p.ThetaTag)
+	tag1 := u0 + relax*math.Log((p.H0-st1.h)/p.ThetaTag)
+	z0 := 1 - (1-st0.z)*math.Exp(-integral(u0, math.Min(ue, tag0))/p.TauZ)
+	z1 := p.ZMin + (st1.z-p.ZMin)*math.Exp(-integral(u0, math.Min(ue, tag1))/p.TauZ)
+	g0, g1 := m.at(0, end), m.at(1, end)
+	if math.Abs(g0.z-z0) > 1e-9 || math.Abs(g1.z-z1) > 1e-9 || !(g1.z < 0) || !(g0.z > 0) {
+		t.Errorf("z = %.12f, %.12f; closed form %.12f, %.12f", g0.z, g1.z, z0, z1)
+	}
+	if m.at(2, end).z != 0 {
+		t.Errorf("untagged synapse has z = %g", m.at(2, end).z)
+	}
+	t.Logf("Σ > θ_pro at %.1f ms, synthesis on at %.1f ms, off at %.1f s (analytic %.3f s); z = %.6f (LTP), %.6f (LTD)",
+		float64(cross)*0.2, float64(on)*0.2, m.pT[0]/1e3, ts/1e3, g0.z, g1.z)
+}
+
+// TestLT2021SplitInvariance runs a noisy protocol twice, once with extra
+// Advance calls and reads at arbitrary ticks: reads never change the
+// model, so both runs end in the same state, bit for bit.
+func TestLT2021SplitInvariance(t *testing.T) {
+	p := DefaultLT2021()
+	l := gridLayout(10, 3, 7, func(int) float32 { return 1 })
+	ev := busyScenario(l, false)
+	run := func(peek bool) []byte {
+		d := newConsDriver(mustNew(t, &p, l))
+		r := rand.New(rand.NewPCG(9, 9))
+		last := snnsim.Time(0)
+		for _, e := range ev {
+			if peek && r.IntN(4) == 0 && e.t > 1 {
+				tk := e.t - 1 - snnsim.Time(r.IntN(int(min(e.t-1, 100))))
+				if tk > last {
+					d.to(tk)
+				}
+				for s := range int64(30) {
+					_ = d.m.Get(r.IntN(5), s)
+				}
+				_ = d.m.NeuronGet(0, 1)
+			}
+			d.play(t, []consEvent{e}, l.NPost)
+			last = e.t
+		}
+		d.idle(msTicks(600e3))
+		d.to(msTicks(600e3))
+		return d.m.AppendState(nil)
+	}
+	if a, b := run(false), run(true); string(a) != string(b) {
+		t.Fatal("reads changed the run")
+	}
+}

@@ -144,6 +144,12 @@ func stateCases() []modelCase {
 			p.SkipSettled = false
 			return &p
 		}, gridLayout(10, 3, 7, unit)},
+		{"luboeinski_tetzlaff_2021", func() Params { p := DefaultLT2021(); return &p }, gridLayout(10, 3, 7, unit)},
+		{"luboeinski_tetzlaff_2021/grid", func() Params {
+			p := DefaultLT2021()
+			p.Switching = "grid"
+			return &p
+		}, gridLayout(10, 3, 7, unit)},
 	}
 }
 
