@@ -179,6 +179,19 @@ func LT2021SingleSynapse() LT2021Params {
 	return p
 }
 
+// ArrivalTimed is implemented by the parameters of a model that times an
+// effect of a presynaptic spike from its emission while Pre reports the
+// spike at its arrival: the model assumes that its projections delay
+// every spike by TransmissionDelay [ms], and a scenario decoder checks
+// that they do.
+type ArrivalTimed interface {
+	TransmissionDelay() float64
+}
+
+// TransmissionDelay returns the parameter delay [ms]: the calcium jump of
+// a spike comes ca_delay − delay after its arrival.
+func (p *LT2021Params) TransmissionDelay() float64 { return p.Delay }
+
 // Model returns "luboeinski_tetzlaff_2021".
 func (*LT2021Params) Model() string { return modelLT2021 }
 
