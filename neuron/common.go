@@ -331,11 +331,14 @@ func (b *base) merge() {
 // are v and refractory ends ref: it holds every refractory neuron at v_reset
 // (the dense loops leave that to this pass, so that they need no per-neuron
 // refractory test) and adds the neurons that fired at t, spikes, to the list.
+// An entry of a neuron that fired again at t is dropped (spikes adds it
+// back), so that a neuron firing at its refractory limit holds one entry,
+// not one per spike.
 func (b *base) clampRefractory(t snnsim.Time, v, ref []float64, spikes []int32) {
-	tf, vr := float64(t), b.vReset
+	tf, tr, vr := float64(t), float64(t+b.rTick), b.vReset
 	w := 0
 	for _, j := range b.refr {
-		if tf <= ref[j] {
+		if tf <= ref[j] && ref[j] != tr {
 			v[j] = vr
 			b.refr[w] = j
 			w++
