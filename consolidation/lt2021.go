@@ -192,6 +192,19 @@ type ArrivalTimed interface {
 // a spike comes ca_delay − delay after its arrival.
 func (p *LT2021Params) TransmissionDelay() float64 { return p.Delay }
 
+// Continuous is implemented by models whose variables change between
+// their events and that have no event to mark the change (an early weight
+// relaxing to rest, a protein decaying): a recorder calls Advance with the
+// sampled tick before it reads them, which does no work that was not due.
+type Continuous interface {
+	Model
+	// ContinuousState marks the model; it does nothing.
+	ContinuousState()
+}
+
+// ContinuousState marks the model as [Continuous].
+func (m *lt21) ContinuousState() {}
+
 // Model returns "luboeinski_tetzlaff_2021".
 func (*LT2021Params) Model() string { return modelLT2021 }
 
@@ -315,8 +328,11 @@ type caQueue struct {
 }
 
 func (f *caQueue) push(e caEntry) {
-	if f.head > 0 && f.head == len(f.q) {
-		f.q, f.head = f.q[:0], 0
+	if f.head > 0 && 2*f.head >= len(f.q) {
+		// the popped half is dropped, so that a queue that never empties
+		// (a neuron firing for hours) stays as long as its live entries
+		n := copy(f.q, f.q[f.head:])
+		f.q, f.head = f.q[:n], 0
 	}
 	f.q = append(f.q, e)
 }
