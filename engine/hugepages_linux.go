@@ -10,7 +10,7 @@ import (
 // alone and advised to be backed by transparent huge pages (madvise
 // MADV_HUGEPAGE). The postsynaptic plasticity pass reads and writes a large
 // weight array at random; with 2 MiB pages most of its TLB misses go away
-// (BenchmarkB3: about 20 % faster in interleaved runs). The memory is outside
+// (BenchmarkB3 measures the gain). The memory is outside
 // Go's heap: free must be called, once, when nothing refers to the slice
 // any more. Arrays under 8 MiB, and any failure of the mapping, fall back to
 // make (and a free that does nothing).

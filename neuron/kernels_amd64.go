@@ -2,6 +2,8 @@
 
 package neuron
 
+import "golang.org/x/sys/cpu"
+
 // The dense loops of the models have AVX2+FMA versions in kernels_amd64.s
 // that advance four neurons per instruction. They compute the same formulas
 // as the Go loops (deltaDense, expDense, condDense, ampaNmdaDense) but fuse
@@ -13,30 +15,10 @@ package neuron
 // exceeds the threshold to spk, returning their number; the caller finishes
 // the tail in Go. Build with -tags purego to use only the Go loops.
 
-// useAVX2 reports whether the CPU and OS support AVX2 and FMA. Tests switch
-// it off to exercise the Go loops.
-var useAVX2 = hasAVX2FMA()
-
-func hasAVX2FMA() bool {
-	maxLeaf, _, _, _ := cpuid(0, 0)
-	if maxLeaf < 7 {
-		return false
-	}
-	_, _, c1, _ := cpuid(1, 0)
-	const fma, osxsave, avx = 1 << 12, 1 << 27, 1 << 28
-	if c1&fma == 0 || c1&osxsave == 0 || c1&avx == 0 {
-		return false
-	}
-	if xcr0, _ := xgetbv(); xcr0&6 != 6 { // XMM and YMM state enabled by the OS
-		return false
-	}
-	_, b7, _, _ := cpuid(7, 0)
-	return b7&(1<<5) != 0 // AVX2
-}
-
-func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
-
-func xgetbv() (eax, edx uint32)
+// useAVX2 reports whether the CPU and OS support AVX2 and FMA (x/sys/cpu
+// checks that the OS saves the YMM registers). Tests switch it off to
+// exercise the Go loops.
+var useAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
 //go:noescape
 func deltaDenseAVX(v, vinf, in *float64, n int, pm, vth float64, spk *int32) int

@@ -9,8 +9,8 @@ import (
 	"github.com/snnsim/snnsim"
 )
 
-// The benchmarks model the plastic E→E projection of B3 (anchors.md "B3
-// plastic"): 20,000 neurons, 1000 synapses per row and per column (p = 0.05),
+// The benchmarks model the plastic E→E projection of the B3 benchmark
+// (Zenke, Hennequin & Gerstner 2013): 20,000 neurons, 1000 synapses per row and per column (p = 0.05),
 // 20M float32 weights, neurons firing at 2.5 Hz: at the start each neuron
 // last fired an exponential time ago (mean 400 ms), and the timed loop keeps
 // the population firing at that rate, with 5 spikes per tick (20,000 × 2.5

@@ -10,7 +10,7 @@ import (
 )
 
 // TestRateDrift checks the rate-based limit of the all-to-all minimal
-// triplet rule (models.md 2.3, [D]): for independent Poisson trains of rates
+// triplet rule (Pfister & Gerstner 2006, Eq. 6 and its rate limit): for independent Poisson trains of rates
 // ρx (pre) and ρy (post) the mean drift is
 //
 //	⟨dw/dt⟩ = ρx ρy (A3+ τ+ τy ρy − A2− τ−)

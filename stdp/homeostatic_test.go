@@ -5,14 +5,14 @@ import (
 	"testing"
 )
 
-// TestHomeostaticConstants checks the derived constants against anchors.md
-// "B3 plastic": η⁻ = A3+ τ+ τ_slow/(τ− κ τ_hom²) = 1.2313e-6 (given to 5
-// digits there) and z^hom(0) = κ τ_hom = 30, i.e. that κ = 3 Hz is combined
+// TestHomeostaticConstants checks the derived constants against the values
+// of Zenke, Hennequin & Gerstner (2013) as Auryn computes them: η⁻ = A3+ τ+ τ_slow/(τ− κ τ_hom²) = 1.2313e-6 (to 5
+// digits) and z^hom(0) = κ τ_hom = 30, i.e. that κ = 3 Hz is combined
 // with the ms time constants as 0.003 per ms.
 func TestHomeostaticConstants(t *testing.T) {
 	p := DefaultHomeostatic()
 	if got := p.EtaMinus(); math.Abs(got-1.2313e-6) > 0.00005e-6 {
-		t.Errorf("EtaMinus() = %.6g, want 1.2313e-6 (anchors.md B3)", got)
+		t.Errorf("EtaMinus() = %.6g, want 1.2313e-6 (Zenke et al. 2013)", got)
 	}
 	// Auryn computes hom_fudge in s and Hz: the same number.
 	auryn := 6.5e-3 * 16.8e-3 * 114e-3 / 33.7e-3 / 3 / 10 / 10
@@ -32,8 +32,8 @@ func TestHomeostaticConstants(t *testing.T) {
 }
 
 // TestHomeostaticHandComputed follows one synapse i→j through a few spikes
-// and compares each weight with the update equations of anchors.md B3,
-// evaluated here by hand (times in ms, η⁻ from anchors.md's formula):
+// and compares each weight with the update equations of Zenke, Hennequin &
+// Gerstner (2013), evaluated here by hand (times in ms, η⁻ from their formula):
 //
 //	10 ms  post        LTP reads z⁺ = 0: no change
 //	20 ms  pre arrives LTD: z⁻ = e^{−10/33.7}, z^hom = 30 e^{−20/10⁴} + e^{−10/10⁴}

@@ -54,7 +54,7 @@ func refPow(d, mu float64) float64 {
 
 // refPair: Δw− = −A− (w − w_min)^μ− Σ_post exp(−(t−t_post)/τ−) at each
 // presynaptic arrival; Δw+ = +A+ (w_max − w)^μ+ Σ_pre exp(−(t−t_pre)/τ+) at
-// each postsynaptic spike (models.md 2.2), clipped to the bounds.
+// each postsynaptic spike (Gütig et al. 2003, Eq. 2), clipped to the bounds.
 func refPair(p PairParams, dt float64) refRule {
 	nn := p.Pairing == NearestSpike
 	return refRule{
@@ -71,7 +71,8 @@ func refPair(p PairParams, dt float64) refRule {
 
 // refTriplet: at a presynaptic arrival w −= o1 (A2− + A3− r2), at a
 // postsynaptic spike w += r1 (A2+ + A3+ o2), each factor the kernel sum
-// of the earlier spikes of the other or the same neuron (models.md 2.3).
+// of the earlier spikes of the other or the same neuron (Pfister &
+// Gerstner 2006, Eqs. 3–4).
 func refTriplet(p TripletParams, dt float64) refRule {
 	nn := p.Pairing == NearestSpike
 	return refRule{
@@ -88,7 +89,8 @@ func refTriplet(p TripletParams, dt float64) refRule {
 	}
 }
 
-// refHomeostatic: anchors.md B3. At a presynaptic arrival
+// refHomeostatic: the minimal triplet rule with homeostatic depression of
+// Zenke, Hennequin & Gerstner (2013). At a presynaptic arrival
 // w ← max(w_min, w − η⁻ z⁻ (z^hom)²), at a postsynaptic spike
 // w ← min(w_max, w + η A3+ z⁺ z^slow), with z^hom(t) = κ τ_hom e^{−t/τ_hom}
 // + Σ_post e^{−(t−t_post)/τ_hom}. η⁻ is computed here in seconds and Hz, as

@@ -174,8 +174,8 @@ func potentiate[W Weight](t snnsim.Time, a, wMax float64, pre *traces1, d *decay
 // in two passes: the first only touches the weights, a sum of loads that
 // depend on nothing else, so that the processor keeps many cache misses in
 // flight at once; the second updates the weights, whose cache lines the
-// first brought in. In interleaved BenchmarkB3 runs this made a plastic
-// second 1.3–1.5× faster than updating each weight as it is loaded.
+// first brought in (BenchmarkB3 measures the gain over updating each
+// weight as it is loaded).
 // addBlock also returns the sum of the touched weights, which no caller
 // needs: returning it from a function that is never inlined keeps the
 // compiler from dropping the touching loads, without a store anywhere.

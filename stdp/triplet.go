@@ -24,7 +24,7 @@ const ruleTriplet = "triplet"
 //
 // The defaults are the preset "visual_cortex_all_to_all_minimal". Presets
 // (ApplyPreset, Presets("triplet")) are the rows of Pfister & Gerstner's
-// Tables 3 and 4 as collected in models.md 2.3, named
+// Tables 3 and 4, named
 // <data>_<pairing>_<model>: visual_cortex or hippocampal, all_to_all or
 // nearest_spike, full or minimal.
 type TripletParams struct {
