@@ -617,10 +617,9 @@ func (m *lt21) advance(s int64, t snnsim.Time) {
 		return
 	}
 	j := m.target[s]
-	if m.decayQ*(m.hTime(s)-m.sumT[j]) > 50 {
+	if u := float64(t-m.lag) * m.dt; m.decayQ*(u-m.sumT[j]) > 50 {
 		// rebase the scaled sum before its factors overflow (after about
 		// 500 τ_h without a synthesis switch)
-		u := m.hTime(s)
 		m.sumA[j] *= math.Exp(-m.decayQ * (u - m.sumT[j]))
 		m.sumT[j] = u
 	}

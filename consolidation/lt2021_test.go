@@ -644,3 +644,30 @@ func TestLT2021SplitInvariance(t *testing.T) {
 		t.Fatal("reads changed the run")
 	}
 }
+
+// TestLT2021LongGap: after 60 days without an event (longer than the
+// range of the running sum's scale factors, e^{709} at 0.1 t/τ_h = 709) a
+// new deviation still enters the sum at its size, and h has relaxed as
+// e^{−0.1 t/τ_h}.
+func TestLT2021LongGap(t *testing.T) {
+	p := DefaultLT2021()
+	p.SigmaPl = 0
+	m := newLT21One(t, p, 0.2, 2, 1)
+	if err := m.Set(1, 1, 0, p.H0+5); err != nil {
+		t.Fatal(err)
+	}
+	day := snnsim.Time(86400e3 / 0.2)
+	m.Advance(day)
+	m.Post(day, 0)
+	f := math.Exp(-lt21Leak * float64(day-1) * 0.2 / p.TauH)
+	if got := m.sum(0, float64(day)*0.2); math.Abs(got-5*f) > 1e-12 || math.Abs(m.h[0]-p.H0-5*f) > 1e-12 {
+		t.Errorf("after a day: sum %g, h − h0 %g; want %g", got, m.h[0]-p.H0, 5*f)
+	}
+	end := 60 * day
+	if err := m.Set(end, 1, 1, p.H0+1); err != nil {
+		t.Fatal(err)
+	}
+	if got := m.sum(0, float64(end)*0.2); !(math.Abs(got-1) < 1e-12) {
+		t.Errorf("after 60 days: sum %g, want 1", got)
+	}
+}
