@@ -116,6 +116,9 @@ const modelLT2021 = "luboeinski_tetzlaff_2021"
 //     while synapses are driven, so z barely moves then.
 //   - The late phase moves at any p > 0 (the authors' code stops it below
 //     1e-11).
+//   - In grid mode h, z and p of a synapse lag its calcium by one tick (the
+//     step ending at tick t is integrated when c at t is known), so a
+//     synthesis switch decided at tick t takes effect at t − 1.
 //
 // Get returns the state at the model's latest tick; for a synapse above a
 // threshold h is the conditional mean given its last event (its noise
@@ -126,9 +129,14 @@ const modelLT2021 = "luboeinski_tetzlaff_2021"
 // with the thresholds exactly as the authors' double precision does), the
 // stream's draw count and a queue flag: 41 bytes per synapse.
 //
-// Tests: TestLT2021BasicEarlyDeterministic, TestLT2021GridMatchesEuler,
-// TestLT2021ExactConverges, TestLT2021NoiseDistribution,
-// TestLT2021BasicLate, TestLT2021Protein, TestLT2021SplitInvariance.
+// Tests: TestLT2021BasicEarlyDeterministic (the authors' deterministic
+// trace), TestLT2021GridMatchesEuler (their 0.2-ms scheme, to 1e-9),
+// TestLT2021ExactConverges, TestLT2021NoiseDistribution (mean and variance
+// over 4000 synapses), TestLT2021BasicLate (their 8-h run), TestLT2021Protein,
+// TestLT2021SplitInvariance, TestLT2021LongGap, TestStateResume; through
+// the engine and the scenarios lt2021_basic_early.toml and
+// lt2021_basic_late.toml: TestLT2021BasicEarlyScenario and
+// TestLT2021BasicLateScenario (package engine).
 type LT2021Params struct {
 	H0        float64 `toml:"h0" unit:"mV"`        // resting early weight h0 [mV]
 	HMax      float64 `toml:"h_max" unit:"mV"`     // potentiation target of h [mV]
