@@ -124,10 +124,11 @@ const modelLT2021 = "luboeinski_tetzlaff_2021"
 // threshold h is the conditional mean given its last event (its noise
 // sample is drawn at its next event), so recording never changes a run.
 //
-// Per-synapse state: h, z and c as float64 and the tick of c (the events
-// compound rounding over millions of updates, and the grid mode compares c
-// with the thresholds exactly as the authors' double precision does), the
-// stream's draw count and a queue flag: 41 bytes per synapse.
+// Per-synapse state: h, z and c as float64 and the ticks of c and h (the
+// events compound rounding over millions of updates, and the grid mode
+// compares c with the thresholds exactly as the authors' double precision
+// does), the stream's draw count and a queue flag: 49 bytes per synapse. A
+// calcium jump that leaves a quiet synapse quiet moves only c.
 //
 // Tests: TestLT2021BasicEarlyDeterministic (the authors' deterministic
 // trace), TestLT2021GridMatchesEuler (their 0.2-ms scheme, to 1e-9),
@@ -299,7 +300,8 @@ type lt21 struct {
 
 	// per synapse
 	h, z, c []float64
-	tc      []snnsim.Time // tick of c; h and z are at tick tc − lag
+	tc      []snnsim.Time // tick of c
+	th      []snnsim.Time // tick of h and z: tc − lag, or earlier while c has stayed below both thresholds since
 	queued  []bool        // a refresh entry of the synapse is in rq
 	st      Streams
 
@@ -439,6 +441,7 @@ func newLT21(p LT2021Params, l Layout) (*lt21, error) {
 		z:       make([]float64, n),
 		c:       make([]float64, n),
 		tc:      make([]snnsim.Time, n),
+		th:      make([]snnsim.Time, n),
 		queued:  make([]bool, n),
 		st:      NewStreams(l.Seed, n),
 		pA:      make([]float64, l.NPost),
@@ -453,7 +456,7 @@ func newLT21(p LT2021Params, l Layout) (*lt21, error) {
 		m.lag = 1
 	}
 	for s := range m.h {
-		m.h[s] = p.H0
+		m.h[s], m.th[s] = p.H0, -m.lag
 	}
 	for j := range m.nq {
 		m.nq[j], m.offAt[j] = snnsim.Never, snnsim.Never
@@ -462,7 +465,7 @@ func newLT21(p LT2021Params, l Layout) (*lt21, error) {
 }
 
 // hTime returns the time [ms] of synapse s's h and z.
-func (m *lt21) hTime(s int64) float64 { return float64(m.tc[s]-m.lag) * m.dt }
+func (m *lt21) hTime(s int64) float64 { return float64(m.th[s]) * m.dt }
 
 // crossing returns the time [ms] until which c (c0 at time t0 [ms])
 // stays at or above θ: t0 + τ_c ln(c0/θ), floored to the tick grid in grid
@@ -621,11 +624,12 @@ func (m *lt21) term(s int64, j int32) float64 {
 // advance brings synapse s to tick t (h and z to t − lag, c to t) and
 // updates its target's sum; it does not check the protein switch.
 func (m *lt21) advance(s int64, t snnsim.Time) {
-	if m.tc[s] >= t {
+	ht := t - m.lag
+	if m.th[s] >= ht {
 		return
 	}
 	j := m.target[s]
-	if u := float64(t-m.lag) * m.dt; m.decayQ*(u-m.sumT[j]) > 50 {
+	if u := float64(ht) * m.dt; m.decayQ*(u-m.sumT[j]) > 50 {
 		// rebase the scaled sum before its factors overflow (after about
 		// 500 τ_h without a synthesis switch)
 		m.sumA[j] *= math.Exp(-m.decayQ * (u - m.sumT[j]))
@@ -633,15 +637,16 @@ func (m *lt21) advance(s int64, t snnsim.Time) {
 	}
 	old := m.term(s, j)
 	c0, t0 := m.c[s], float64(m.tc[s])*m.dt
-	a, b := m.hTime(s), float64(t-m.lag)*m.dt
+	a, b := m.hTime(s), float64(ht)*m.dt
 	if m.h[s] != m.p.H0 || c0 >= m.thLow {
 		st := m.evolve(s, synState{m.h[s], m.z[s]}, c0, t0, a, b, true)
 		m.h[s], m.z[s] = st.h, st.z
 	}
-	if c0 != 0 {
+	if c0 != 0 && m.tc[s] < t {
 		m.c[s] = c0 * math.Exp(-float64(t-m.tc[s])*m.dt/m.p.TauC)
 	}
-	m.tc[s] = t
+	m.tc[s] = max(m.tc[s], t)
+	m.th[s] = ht
 	m.sumA[j] += m.term(s, j) - old
 }
 
@@ -650,8 +655,17 @@ func (m *lt21) sum(j int32, t float64) float64 {
 	return m.sumA[j] * math.Exp(-m.decayQ*(t-m.sumT[j]))
 }
 
-// jump adds dc to the calcium of synapse s at tick t.
+// jump adds dc to the calcium of synapse s at tick t. A synapse whose
+// calcium was and stays below both thresholds only has c moved: its h and
+// z relax deterministically until its next event, which integrates them
+// over the whole quiet interval at once.
 func (m *lt21) jump(s int64, t snnsim.Time, dc float64) {
+	if m.c[s] < m.thLow {
+		if c := m.calcium(s, t) + dc; c < m.thLow {
+			m.c[s], m.tc[s] = c, t
+			return
+		}
+	}
 	m.advance(s, t)
 	m.c[s] += dc
 	if m.c[s] >= m.thLow && !m.queued[s] {
@@ -783,7 +797,7 @@ func (m *lt21) Next() snnsim.Time {
 func (m *lt21) Pre(t snnsim.Time, _ int32, lo, hi int64) {
 	m.Advance(t)
 	for s := lo; s < hi; s++ {
-		if m.tc[s] < t {
+		if m.th[s] < t-m.lag {
 			m.advance(s, t)
 			m.check(m.target[s], t)
 			m.deliver(s)
@@ -951,8 +965,8 @@ func (m *lt21) NeuronGet(v int, j int32) float64 {
 // parameters that fix the meaning of the times: tau_c, ca_delay, delay,
 // tau_h, switching as 0/1), the model tick, per target p, its time, the
 // synthesis flag, the scaled sum and its time, the scheduled switch-off
-// and the tick of its queue entry; per synapse h, z, c, the tick of c, the
-// queue flag and the stream's draw count; then the pending calcium jumps
+// and the tick of its queue entry; per synapse h, z, c, the ticks of c and
+// of h, the queue flag and the stream's draw count; then the pending calcium jumps
 // and both event heaps as stored.
 func (m *lt21) AppendState(b []byte) []byte {
 	id := m.ident()
@@ -973,6 +987,7 @@ func (m *lt21) AppendState(b []byte) []byte {
 		b = statefmt.PutF64(b, m.z[s])
 		b = statefmt.PutF64(b, m.c[s])
 		b = statefmt.PutI64(b, int64(m.tc[s]))
+		b = statefmt.PutI64(b, int64(m.th[s]))
 		b = statefmt.PutBool(b, m.queued[s])
 		b = statefmt.PutI64(b, int64(counts[s]))
 	}
@@ -1021,7 +1036,7 @@ func (m *lt21) RestoreState(b []byte) ([]byte, error) {
 		return nil, stateCodec.Corruptf("%s state at tick %d", modelLT2021, now)
 	}
 	nn := len(m.pA)
-	if len(d.B) < nn*41+m.n*41 {
+	if len(d.B) < nn*41+m.n*49 {
 		return nil, d.Done(tag)
 	}
 	fin := func(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
@@ -1040,16 +1055,16 @@ func (m *lt21) RestoreState(b []byte) ([]byte, error) {
 		}
 	}
 	h, z, c := make([]float64, m.n), make([]float64, m.n), make([]float64, m.n)
-	tc := make([]snnsim.Time, m.n)
+	tc, th := make([]snnsim.Time, m.n), make([]snnsim.Time, m.n)
 	queued := make([]bool, m.n)
 	counts := make([]uint64, m.n)
 	for s := range m.n {
 		h[s], z[s], c[s] = d.F64(), d.F64(), d.F64()
-		tc[s] = snnsim.Time(d.I64())
+		tc[s], th[s] = snnsim.Time(d.I64()), snnsim.Time(d.I64())
 		qb := d.U8()
 		counts[s] = uint64(d.I64())
 		queued[s] = qb == 1
-		if qb > 1 || !fin(h[s]) || !(z[s] >= m.p.ZMin && z[s] <= m.p.ZMax) || !fin(c[s]) || c[s] < 0 || tc[s] < 0 || tc[s] > now+m.caWait+1 {
+		if qb > 1 || !fin(h[s]) || !(z[s] >= m.p.ZMin && z[s] <= m.p.ZMax) || !fin(c[s]) || c[s] < 0 || tc[s] < 0 || tc[s] > now+m.caWait+1 || th[s] < -m.lag || th[s] > tc[s]-m.lag {
 			return nil, stateCodec.Corruptf("%s state: synapse %d has h = %g, z = %g, c = %g at tick %d (model at tick %d)",
 				modelLT2021, s, h[s], z[s], c[s], tc[s], now)
 		}
@@ -1086,7 +1101,7 @@ func (m *lt21) RestoreState(b []byte) ([]byte, error) {
 	}
 	m.now = now
 	m.pA, m.pT, m.on, m.sumA, m.sumT, m.offAt, m.nq = pA, pT, on, sumA, sumT, offAt, nq
-	m.h, m.z, m.c, m.tc, m.queued = h, z, c, tc, queued
+	m.h, m.z, m.c, m.tc, m.th, m.queued = h, z, c, tc, th, queued
 	copy(m.st.Counts(), counts)
 	m.pending = caQueue{q: pend}
 	m.rq, m.pq = heaps[0], heaps[1]
