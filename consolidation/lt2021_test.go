@@ -631,7 +631,7 @@ func TestLT2021SplitInvariance(t *testing.T) {
 				for s := range int64(30) {
 					_ = d.m.Get(r.IntN(5), s)
 				}
-				_ = d.m.NeuronGet(0, 1)
+				_ = d.m.(interface{ NeuronGet(int, int32) float64 }).NeuronGet(0, 1)
 			}
 			d.play(t, []consEvent{e}, l.NPost)
 			last = e.t
