@@ -29,7 +29,7 @@ func ExampleLT2021Params() {
 		m.Advance(arrival)
 		m.Pre(arrival, 0, 0, 1)
 	}
-	m.Advance(1000) // 200 ms
+	m.Advance(1000)                                      // 200 ms
 	vars := m.(interface{ Get(v int, s int64) float64 }) // efficacy, h, z, c, w
 	h := vars.Get(1, 0)
 	fmt.Printf("h = %.6f mV (%.3f %% of h0), efficacy %.5f\n", h, 100*h/p.H0, vars.Get(0, 0))
