@@ -29,8 +29,9 @@ func ExampleLT2021Params() {
 		m.Advance(arrival)
 		m.Pre(arrival, 0, 0, 1)
 	}
-	m.Advance(1000)                                      // 200 ms
-	vars := m.(interface{ Get(v int, s int64) float64 }) // efficacy, h, z, c, w
+	m.Advance(1000) // 200 ms
+	// the variables: efficacy, h, z, c, w
+	vars := m.(interface{ Get(v int, s int64) float64 })
 	h := vars.Get(1, 0)
 	fmt.Printf("h = %.6f mV (%.3f %% of h0), efficacy %.5f\n", h, 100*h/p.H0, vars.Get(0, 0))
 	// Output: h = 4.233092 mV (100.770 % of h0), efficacy 1.00770
