@@ -26,6 +26,15 @@
 // Scenario files write quantities as strings with units ("20 ms", "-70 mV");
 // [ParseQuantity] converts them and reports a dimension mismatch as an error.
 //
+// # Parameter errors
+//
+// The Validate methods of every model (packages neuron, source, stdp,
+// consolidation) return a [*ParamError]: the model, the TOML key, the value
+// in its canonical unit and the constraint, so that a caller finds the key
+// with errors.As rather than in the message. Models build it with one
+// [ParamCheck], which takes each key's unit from the `unit` tag of the
+// parameter struct.
+//
 // # Following one spike
 //
 // A spike is emitted by a neuron model (package neuron) or a source (package
@@ -37,4 +46,36 @@
 // weight to its target's input (neuron.Population.Deliver); the target's
 // update in the same tick integrates it and tests the threshold. The spike
 // itself goes to the log (package spikelog) through the engine's sinks.
+//
+// # Packages
+//
+// The packages form layers, and each imports only packages of lower layers,
+// so the models know nothing of networks, the network nothing of scenario
+// files or of running, and the engine nothing of scenario files:
+//
+//	layer 5  cmd/snnsim
+//	layer 4  scenario engine
+//	layer 3  netlist analysis
+//	layer 2  neuron source stdp consolidation spikelog checkpoint/checkpointtest
+//	layer 1  checkpoint internal/paramtest
+//	layer 0  snnsim internal/registry
+//
+// The imports between them, as go list reports them (test files aside; the
+// test TestImportGraph checks both tables against the code):
+//
+//	cmd/snnsim                -> analysis checkpoint consolidation engine netlist scenario snnsim spikelog
+//	scenario                  -> consolidation netlist neuron snnsim source stdp
+//	engine                    -> checkpoint consolidation netlist neuron snnsim source stdp
+//	netlist                   -> consolidation neuron snnsim source stdp
+//	analysis                  -> snnsim spikelog stdp
+//	neuron                    -> checkpoint internal/registry snnsim
+//	source                    -> checkpoint internal/registry snnsim
+//	stdp                      -> checkpoint internal/registry snnsim
+//	consolidation             -> checkpoint internal/registry snnsim
+//	spikelog                  -> snnsim
+//	checkpoint/checkpointtest -> checkpoint
+//	internal/paramtest        -> snnsim
+//	checkpoint                -> snnsim
+//	internal/registry         ->
+//	snnsim                    ->
 package snnsim

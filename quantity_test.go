@@ -107,3 +107,14 @@ func TestParseDimension(t *testing.T) {
 		t.Error(`ParseDimension("furlong") accepted`)
 	}
 }
+
+// TestDimensionExample checks that each dimension's example, as messages
+// show it, parses back to that dimension.
+func TestDimensionExample(t *testing.T) {
+	for d := Dimensionless; d <= Frequency; d++ {
+		_, got, err := ParseQuantity(d.Example())
+		if err != nil || got != d {
+			t.Errorf("%s: example %q parses to %s, %v", d, d.Example(), got, err)
+		}
+	}
+}

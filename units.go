@@ -104,14 +104,16 @@ func ParseIn(s string, want Dimension) (float64, error) {
 	}
 	if d != want {
 		if d == Dimensionless {
-			return 0, fmt.Errorf("%q has no unit: a %s is needed, e.g. \"%s\"", s, want, example(want))
+			return 0, fmt.Errorf("%q has no unit: a %s is needed, e.g. \"%s\"", s, want, want.Example())
 		}
-		return 0, fmt.Errorf("%q is a %s, but a %s is needed (e.g. \"%s\")", s, d, want, example(want))
+		return 0, fmt.Errorf("%q is a %s, but a %s is needed (e.g. \"%s\")", s, d, want, want.Example())
 	}
 	return v, nil
 }
 
-func example(d Dimension) string {
+// Example returns a typical quantity of the dimension as a scenario writes
+// it ("20 ms"), for messages that show what to write.
+func (d Dimension) Example() string {
 	switch d {
 	case TimeDim:
 		return "20 ms"

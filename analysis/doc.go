@@ -1,7 +1,9 @@
 // Package analysis computes what the snnsim analysis commands (inspect,
 // stats, plot, export) show, from logs read with package spikelog, so that
-// Go programs can compute the same numbers. It imports only spikelog and
-// the module root, never the engine.
+// Go programs can compute the same numbers. It imports spikelog, the module
+// root and, for the analytic curves of the experiment figures, stdp's
+// presets; never the engine or the scenario compiler (the figures read
+// the few parameters they need from the scenario text in the log header).
 //
 // Every function streams the log block by block: memory grows with the
 // number of neurons or sampled values, never with the length of the run
@@ -16,6 +18,13 @@
 // [PopulationStats]. [SummarizeSeries] gives, per sampled series, the mean,
 // spread and range of its values and the distribution of the values of its
 // first and last samples (weight distributions over time).
+//
+// # Figures
+//
+// [DefaultFigures] returns every default figure of a run, chosen from what
+// its log holds, as [NamedPlot] values that render to PNG, SVG or PDF
+// ([NamedPlot.Render], [NamedPlot.Save]) and carry the numbers they draw
+// (NamedPlot.Data); snnsim plot and snnsim gallery draw them.
 //
 // # Export
 //

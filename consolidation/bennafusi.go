@@ -8,7 +8,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/snnsim/snnsim"
-	"github.com/snnsim/snnsim/internal/statefmt"
+	"github.com/snnsim/snnsim/checkpoint"
 )
 
 const modelBennaFusi = "benna_fusi"
@@ -28,7 +28,7 @@ const (
 )
 
 func init() {
-	register(modelBennaFusi, func() Params { p := DefaultBennaFusi(); return &p })
+	models.Register(modelBennaFusi, func() Params { p := DefaultBennaFusi(); return &p })
 }
 
 // BennaFusiParams are the parameters of the Benna & Fusi (2016) chain of
@@ -87,21 +87,20 @@ func (p *BennaFusiParams) Vars() []string {
 // Validate checks every parameter; the error names the TOML key, the value
 // and the constraint.
 func (p *BennaFusiParams) Validate() error {
-	c := markovCheck{model: modelBennaFusi}
-	if p.Variables < 1 || p.Variables > maxBFVariables {
-		c.fail("variables", p.Variables, "", fmt.Sprintf("must be an integer in [1, %d]", maxBFVariables))
+	c := checkParams(modelBennaFusi, p)
+	c.IntIn("variables", p.Variables, 1, maxBFVariables)
+	c.Finite("ratio", p.Ratio)
+	if !(p.Ratio >= 1) {
+		c.Fail("ratio", p.Ratio, "must be >= 1")
+	} else if span := math.Pow(p.Ratio, 2*float64(p.Variables-1)); c.OK() && !(span <= maxBFSpan) {
+		c.Failf("variables", p.Variables, "with ratio = %g the timescales span ratio^(2(variables-1)) = %.3g: must be <= %g (use fewer variables or a smaller ratio)", p.Ratio, span, maxBFSpan)
 	}
-	if !(p.Ratio >= 1) || math.IsInf(p.Ratio, 0) {
-		c.fail("ratio", p.Ratio, "", "must be >= 1 and finite")
-	} else if span := math.Pow(p.Ratio, 2*float64(p.Variables-1)); c.err == nil && !(span <= maxBFSpan) {
-		c.fail("variables", p.Variables, "", fmt.Sprintf("with ratio = %g the timescales span ratio^(2(variables-1)) = %.3g: must be <= %g (use fewer variables or a smaller ratio)", p.Ratio, span, maxBFSpan))
-	}
-	c.positive("g12", p.G12, "")
-	c.positive("time_unit", p.TimeUnit, "ms")
-	c.positive("delta", p.Delta, "")
-	c.oneOf("charge", p.Charge, chargeSign, chargeSignedDW)
-	c.finite("base", p.Base)
-	return c.err
+	c.Positive("g12", p.G12)
+	c.Positive("time_unit", p.TimeUnit)
+	c.Positive("delta", p.Delta)
+	c.OneOf("charge", p.Charge, chargeSign, chargeSignedDW)
+	c.Finite("base", p.Base)
+	return c.Err()
 }
 
 func (p *BennaFusiParams) build(l Layout) (Model, error) { return newBennaFusi(*p, l) }
@@ -209,7 +208,7 @@ func (ch *bfChain) impulse(t float64) float64 {
 // Between these, w[s] holds the value of the last refresh (a reader other
 // than spike delivery should use Get). Get reports the variables as of the
 // latest tick the model was given (by Advance, Pre, Signal or Set).
-// RuleWeight returns the constant Unit[s]·base (only the sign, or with
+// The rule weight (RuleWeights) is the constant Unit[s]·base (only the sign, or with
 // "signed_dw" the size, of a rule's change is used).
 //
 // The impulse response of u_1 for the defaults is ≈ 1.34·t^{−1/2} for
@@ -236,9 +235,8 @@ type BennaFusi struct {
 	chg   float64     // Δ
 	dwChg bool        // charge = "signed_dw"
 	u, zz []float64   // scratch for Get and Set
+	rule  ruleBuf     // rule weights Unit[s]·base
 }
-
-var _ Model = (*BennaFusi)(nil)
 
 func newBennaFusi(p BennaFusiParams, l Layout) (*BennaFusi, error) {
 	ch, err := newBFChain(p)
@@ -251,6 +249,7 @@ func newBennaFusi(p BennaFusiParams, l Layout) (*BennaFusi, error) {
 		z: make([]float64, n*m), last: make([]snnsim.Time, n), dt: l.Clock.DT,
 		gap: -1, fac: make([]float64, m), chg: p.Delta, dwChg: p.Charge == chargeSignedDW,
 		u: make([]float64, m), zz: make([]float64, m),
+		rule: ruleBuf{unit: l.Unit, c: p.Base},
 	}
 	for i, k := range ch.kappa {
 		bf.rate[i] = k * l.Clock.DT / p.TimeUnit
@@ -401,8 +400,15 @@ func (m *BennaFusi) Pre(t snnsim.Time, _ int32, lo, hi int64) {
 // Post does nothing.
 func (m *BennaFusi) Post(snnsim.Time, int32) {}
 
-// RuleWeight returns Unit[s]·base.
-func (m *BennaFusi) RuleWeight(s int64) float64 { return float64(m.unit[s]) * m.p.Base }
+// RuleWeights returns the rule buffer, whose rule weights are Unit[s]·base.
+func (m *BennaFusi) RuleWeights() []float32 { return m.rule.weights(len(m.last), nil) }
+
+// Changed signals the rule's changes of synapses off+syn[k] at tick t.
+func (m *BennaFusi) Changed(t snnsim.Time, off int64, syn []int32) {
+	for _, c := range m.rule.changes(off, syn, nil) {
+		m.Signal(t, c.s, c.dw)
+	}
+}
 
 // Signal adds the charge of a rule's change dw (Δ·sign(dw) or Δ·dw/Unit[s]) into
 // u_1 of synapse s at tick t, after advancing s to t, and refreshes w[s].
@@ -443,14 +449,6 @@ func (m *BennaFusi) Signal(t snnsim.Time, s int64, dw float64) {
 	if m.w != nil {
 		m.w[s] = m.weight(s, u)
 	}
-}
-
-// Modulators returns nil.
-func (m *BennaFusi) Modulators() []string { return nil }
-
-// SetLevel returns an error: the model reads no level.
-func (m *BennaFusi) SetLevel(_ snnsim.Time, name string, _ float64) error {
-	return markovNoLevels(modelBennaFusi, name)
 }
 
 // Vars returns ["efficacy", "u1", …, "um"].
@@ -498,12 +496,6 @@ func (m *BennaFusi) Set(t snnsim.Time, v int, s int64, x float64) error {
 	return nil
 }
 
-// NeuronVars returns nil: the model has no per-neuron variables.
-func (m *BennaFusi) NeuronVars() []string { return nil }
-
-// NeuronGet returns NaN: the model has no per-neuron variables.
-func (m *BennaFusi) NeuronGet(int, int32) float64 { return math.NaN() }
-
 func (m *BennaFusi) ident() markovIdent {
 	return markovIdent{model: modelBennaFusi, n: len(m.last),
 		ikeys: []string{"variables"}, ints: []int64{int64(m.m)},
@@ -522,22 +514,22 @@ func (m *BennaFusi) AppendState(b []byte) []byte {
 	b, start := beginMarkov(b, modelBennaFusi)
 	id := m.ident()
 	b = id.append(b)
-	b = statefmt.PutI64(b, int64(m.now))
+	b = checkpoint.PutI64(b, int64(m.now))
 	for s, last := range m.last {
-		b = statefmt.PutI64(b, int64(last))
+		b = checkpoint.PutI64(b, int64(last))
 		for _, x := range m.z[s*m.m : (s+1)*m.m] {
-			b = statefmt.PutF64(b, x)
+			b = checkpoint.PutF64(b, x)
 		}
 	}
 	return endMarkov(b, start)
 }
 
-// RestoreState replaces the state by the frame at the front of b and
-// returns the bytes after it. A truncated, corrupt (non-finite coordinate,
-// tick out of order), mismatched (other model, synapse count, number of
-// variables, chain constants, time unit or resolution) or unknown-version
-// state is refused with an error wrapping ErrStateCorrupt, ErrStateMismatch
-// or ErrStateVersion, and the model is left unchanged.
+// RestoreState replaces the state by the frame at the front of b and returns
+// the bytes after it. A truncated, corrupt (non-finite coordinate, tick out of
+// order), mismatched (other model, synapse count, number of variables, chain
+// constants, time unit or resolution) or unknown-version state is refused with
+// an error wrapping checkpoint.ErrCorrupt, checkpoint.ErrMismatch or
+// checkpoint.ErrVersion, and the model is left unchanged.
 func (m *BennaFusi) RestoreState(b []byte) ([]byte, error) {
 	id := m.ident()
 	d, rest, err := id.open(b)
@@ -550,23 +542,23 @@ func (m *BennaFusi) RestoreState(b []byte) ([]byte, error) {
 		return nil, d.Done(tag)
 	}
 	if !ok {
-		return nil, markovCodec.Corruptf("benna_fusi state at tick %d", now)
+		return nil, stateCodec.Corruptf("benna_fusi state at tick %d", now)
 	}
 	n := len(m.last)
 	if len(d.B) != n*8*(1+m.m) {
-		return nil, markovCodec.Corruptf("benna_fusi state has %d bytes of synapse records, %d synapses of %d variables need %d", len(d.B), n, m.m, n*8*(1+m.m))
+		return nil, stateCodec.Corruptf("benna_fusi state has %d bytes of synapse records, %d synapses of %d variables need %d", len(d.B), n, m.m, n*8*(1+m.m))
 	}
 	last := make([]snnsim.Time, n)
 	z := make([]float64, n*m.m)
 	for s := range last {
 		var ok bool
 		if last[s], ok = readMarkovTick(d, now); !ok {
-			return nil, markovCodec.Corruptf("benna_fusi synapse %d last updated at tick %d, the state is at tick %d", s, last[s], now)
+			return nil, stateCodec.Corruptf("benna_fusi synapse %d last updated at tick %d, the state is at tick %d", s, last[s], now)
 		}
 		for i := range m.m {
 			x := d.F64()
 			if math.IsNaN(x) || math.IsInf(x, 0) {
-				return nil, markovCodec.Corruptf("benna_fusi synapse %d has the eigen-coordinate %g", s, x)
+				return nil, stateCodec.Corruptf("benna_fusi synapse %d has the eigen-coordinate %g", s, x)
 			}
 			z[s*m.m+i] = x
 		}

@@ -63,7 +63,7 @@ func TestBennaFusiPropagator(t *testing.T) {
 			p := DefaultBennaFusi()
 			p.Variables = m
 			// 1 tick = 1 ms, time_unit = 1000 ms
-			mod := mkNew(t, &p, mkLayout(1, 1, 1))
+			mod := mustNew(t, &p, mkLayout(1, 1, 1))
 			rng := rand.New(rand.NewPCG(4, 4))
 			u0 := make([]float64, m)
 			for k := range u0 {
@@ -123,7 +123,7 @@ func TestBennaFusiImpulseTable(t *testing.T) {
 	}
 	// the model: one unit event at tick 0, 1 tick = 1 time unit
 	p.Delta = 1
-	mod := mkNew(t, &p, mkLayout(1, p.TimeUnit, 1))
+	mod := mustNew(t, &p, mkLayout(1, p.TimeUnit, 1))
 	mod.Signal(0, 0, 0.3)
 	// implicit Euler, u(t+1) = (I − A)⁻¹ u(t)
 	var ie mat.Dense
@@ -200,8 +200,8 @@ func TestBennaFusiSlope(t *testing.T) {
 func TestBennaFusiLazyExact(t *testing.T) {
 	p := DefaultBennaFusi()
 	l := mkLayout(1, 0.1, 1) // 10⁴ ticks per time unit
-	one := mkNew(t, &p, l).(*BennaFusi)
-	many := mkNew(t, &p, l).(*BennaFusi)
+	one := mustNew(t, &p, l).(*BennaFusi)
+	many := mustNew(t, &p, l).(*BennaFusi)
 	for _, m := range []*BennaFusi{one, many} {
 		m.Signal(0, 0, 1)
 		m.Signal(3e4, 0, -1)
@@ -244,7 +244,7 @@ func TestBennaFusiTransmission(t *testing.T) {
 	p.Base, p.Delta = 2, 0.5
 	l := mkLayout(3, 1, 1)
 	l.Unit[1] = 3
-	mod := mkNew(t, &p, l)
+	mod := mustNew(t, &p, l)
 	w := make([]float32, 3)
 	mod.Bind(w)
 	if w[0] != 2 || w[1] != 6 {
@@ -263,11 +263,11 @@ func TestBennaFusiTransmission(t *testing.T) {
 	if w[0] != float32(2.5) || math.Abs(float64(w[1])-3*(2-0.5*imp[1])) > 1e-5 || w[2] != 2 {
 		t.Fatalf("after Pre: w %v, want [2.5 %g 2]", w, 3*(2-0.5*imp[1]))
 	}
-	if got := mod.RuleWeight(1); got != 6 {
-		t.Fatalf("RuleWeight = %g, want Unit·base = 6", got)
+	if got := mod.RuleWeights()[1]; got != 6 {
+		t.Fatalf("RuleWeights()[1] = %g, want Unit·base = 6", got)
 	}
 	p.Charge = chargeSignedDW
-	mod = mkNew(t, &p, l)
+	mod = mustNew(t, &p, l)
 	mod.Signal(0, 0, 3)
 	mod.Signal(0, 1, 3) // Unit 3: dw = 3 is an efficacy change of 1
 	if got := mod.Get(1, 0); math.Abs(got-1.5) > 1e-12 {
@@ -372,10 +372,7 @@ func TestBennaFusiLifetime(t *testing.T) {
 func BenchmarkBennaFusiEvent(b *testing.B) {
 	const n = 10000
 	p := DefaultBennaFusi()
-	mod, err := New(&p, mkLayout(n, p.TimeUnit, 1))
-	if err != nil {
-		b.Fatal(err)
-	}
+	mod := mustNew(b, &p, mkLayout(n, p.TimeUnit, 1))
 	mod.Bind(make([]float32, n))
 	rng := rand.New(rand.NewPCG(1, 1))
 	signs := make([]float64, n)

@@ -5,7 +5,7 @@ import "github.com/snnsim/snnsim"
 const modelBinary = "binary"
 
 func init() {
-	register(modelBinary, func() Params { p := DefaultBinary(); return &p })
+	models.Register(modelBinary, func() Params { p := DefaultBinary(); return &p })
 }
 
 // BinaryParams are the parameters of the bounded binary synapse of Amit &
@@ -46,13 +46,13 @@ func (p *BinaryParams) Vars() []string { return []string{"efficacy", "state"} }
 // Validate checks every parameter; the error names the TOML key, the value
 // and the constraint ("consolidation: binary.q = 1.5: must be in (0, 1]").
 func (p *BinaryParams) Validate() error {
-	c := markovCheck{model: modelBinary}
+	c := checkParams(modelBinary, p)
 	if !(p.Q > 0 && p.Q <= 1) {
-		c.fail("q", p.Q, "", "must be in (0, 1]")
+		c.Fail("q", p.Q, "must be in (0, 1]")
 	}
-	c.efficacies(p.WLow, p.WHigh)
-	c.oneOf("init", p.Init, initEquilibrium, initLow, initHigh)
-	return c.err
+	checkEfficacies(c, p.WLow, p.WHigh)
+	c.OneOf("init", p.Init, initEquilibrium, initLow, initHigh)
+	return c.Err()
 }
 
 func (p *BinaryParams) build(l Layout) (Model, error) { return newBinary(*p, l), nil }
@@ -81,7 +81,7 @@ func (p *BinaryParams) build(l Layout) (Model, error) { return newBinary(*p, l),
 //
 //	SNR(t) = √N · q (1 − q)^t,   lifetime t* = ln(q√N) / (−ln(1 − q)) ≈ ln(q√N)/q.
 //
-// [RuleWeight] returns the constant Unit[s]·(w_low + w_high)/2: a rule's
+// The rule weight (RuleWeights) is the constant Unit[s]·(w_low + w_high)/2: a rule's
 // change is used only for its sign, so a weight-dependent rule sees the
 // midpoint.
 //
@@ -91,8 +91,6 @@ type Binary struct {
 	twoLevel // state −1 or +1
 	p        BinaryParams
 }
-
-var _ Model = (*Binary)(nil)
 
 func newBinary(p BinaryParams, l Layout) *Binary {
 	m := &Binary{twoLevel: newTwoLevel(modelBinary, p.WLow, p.WHigh, l), p: p}
@@ -120,6 +118,13 @@ func (m *Binary) Signal(_ snnsim.Time, s int64, dw float64) {
 	}
 	m.state[s] = e
 	m.refresh(s)
+}
+
+// Changed signals the rule's changes of synapses off+syn[k] at tick t.
+func (m *Binary) Changed(t snnsim.Time, off int64, syn []int32) {
+	for _, c := range m.rule.changes(off, syn, nil) {
+		m.Signal(t, c.s, c.dw)
+	}
 }
 
 // Vars returns ["efficacy", "state"].
@@ -154,15 +159,15 @@ func (m *Binary) Set(_ snnsim.Time, v int, s int64, x float64) error {
 // count (int64).
 func (m *Binary) AppendState(b []byte) []byte { return m.appendState(b, m.ident()) }
 
-// RestoreState replaces the state by the frame at the front of b and
-// returns the bytes after it. A truncated, corrupt, mismatched (other
-// model, synapse count or seed) or unknown-version state is refused with an
-// error wrapping ErrStateCorrupt, ErrStateMismatch or ErrStateVersion, and
+// RestoreState replaces the state by the frame at the front of b and returns
+// the bytes after it. A truncated, corrupt, mismatched (other model, synapse
+// count or seed) or unknown-version state is refused with an error wrapping
+// checkpoint.ErrCorrupt, checkpoint.ErrMismatch or checkpoint.ErrVersion, and
 // the model is left unchanged.
 func (m *Binary) RestoreState(b []byte) ([]byte, error) {
 	return m.restoreState(b, m.ident(), func(s int, st int8) error {
 		if st != -1 && st != 1 {
-			return markovCodec.Corruptf("binary state of synapse %d is %d, not -1 or +1", s, st)
+			return stateCodec.Corruptf("binary state of synapse %d is %d, not -1 or +1", s, st)
 		}
 		return nil
 	})

@@ -13,7 +13,7 @@ const modelCascade = "cascade"
 const maxCascadeDepth = 64
 
 func init() {
-	register(modelCascade, func() Params { p := DefaultCascade(); return &p })
+	models.Register(modelCascade, func() Params { p := DefaultCascade(); return &p })
 }
 
 // CascadeParams are the parameters of the cascade synapse of Fusi, Drew &
@@ -59,16 +59,14 @@ func (p *CascadeParams) Vars() []string { return []string{"efficacy", "state", "
 // Validate checks every parameter; the error names the TOML key, the value
 // and the constraint.
 func (p *CascadeParams) Validate() error {
-	c := markovCheck{model: modelCascade}
-	if p.Depth < 2 || p.Depth > maxCascadeDepth {
-		c.fail("depth", p.Depth, "", fmt.Sprintf("must be an integer in [2, %d]", maxCascadeDepth))
-	}
+	c := checkParams(modelCascade, p)
+	c.IntIn("depth", p.Depth, 2, maxCascadeDepth)
 	if !(p.X > 0 && p.X <= 0.5) {
-		c.fail("x", p.X, "", "must be in (0, 0.5] (so that every transition probability x^d/(1-x) is <= 1)")
+		c.Fail("x", p.X, "must be in (0, 0.5] (so that every transition probability x^d/(1-x) is <= 1)")
 	}
-	c.efficacies(p.WLow, p.WHigh)
-	c.oneOf("init", p.Init, initEquilibrium, initLow, initHigh)
-	return c.err
+	checkEfficacies(c, p.WLow, p.WHigh)
+	c.OneOf("init", p.Init, initEquilibrium, initLow, initHigh)
+	return c.Err()
 }
 
 func (p *CascadeParams) build(l Layout) (Model, error) { return newCascade(*p, l), nil }
@@ -127,7 +125,7 @@ func cascadeOccupancy(q, p []float64) []float64 {
 // states. Only the sign of dw matters; draws come from the synapse's own
 // stream, one draw per event whose transition probability is below 1. There
 // are no dynamics between events (Next returns snnsim.Never); Pre and Post
-// are ignored; RuleWeight returns the constant Unit[s]·(w_low + w_high)/2.
+// are ignored; the rule weight (RuleWeights) is the constant Unit[s]·(w_low + w_high)/2.
 //
 // For f± = ½ the memory curve (Lahiri & Ganguli 2013, [CascadeChain]) starts
 // at SNR(0) = 2√N/n, decays roughly as a power law (local log–log slope
@@ -140,8 +138,6 @@ type Cascade struct {
 	p        CascadeParams
 	q, pm    []float64 // q_d, p_d
 }
-
-var _ Model = (*Cascade)(nil)
 
 func newCascade(p CascadeParams, l Layout) *Cascade {
 	q, pm := cascadeProbs(p.Depth, p.X)
@@ -199,6 +195,13 @@ func (m *Cascade) Signal(_ snnsim.Time, s int64, dw float64) {
 			return
 		}
 		m.state[s] = sd + e
+	}
+}
+
+// Changed signals the rule's changes of synapses off+syn[k] at tick t.
+func (m *Cascade) Changed(t snnsim.Time, off int64, syn []int32) {
+	for _, c := range m.rule.changes(off, syn, nil) {
+		m.Signal(t, c.s, c.dw)
 	}
 }
 
@@ -265,12 +268,12 @@ func (m *Cascade) AppendState(b []byte) []byte { return m.appendState(b, m.ident
 // RestoreState replaces the state by the frame at the front of b and
 // returns the bytes after it. A truncated, corrupt, mismatched (other
 // model, synapse count, seed or depth) or unknown-version state is refused
-// with an error wrapping ErrStateCorrupt, ErrStateMismatch or
-// ErrStateVersion, and the model is left unchanged.
+// with an error wrapping checkpoint.ErrCorrupt, checkpoint.ErrMismatch or
+// checkpoint.ErrVersion, and the model is left unchanged.
 func (m *Cascade) RestoreState(b []byte) ([]byte, error) {
 	return m.restoreState(b, m.ident(), func(s int, st int8) error {
 		if st == 0 || int(st) < -m.p.Depth || int(st) > m.p.Depth {
-			return markovCodec.Corruptf("cascade state of synapse %d is %d, not ±1 … ±%d", s, st, m.p.Depth)
+			return stateCodec.Corruptf("cascade state of synapse %d is %d, not ±1 … ±%d", s, st, m.p.Depth)
 		}
 		return nil
 	})

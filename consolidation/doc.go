@@ -8,8 +8,10 @@
 // # Models
 //
 // Models are named in scenarios and looked up with [Lookup]; [Models] lists
-// them. Each Params type documents its parameter table and each model
-// type its equations, citation and the tests that check it against a
+// them. Each model's file registers its defaults in the package's model
+// table, and Validate returns a [*snnsim.ParamError]. Each Params type
+// documents its parameter table and each model type its equations,
+// citation and the tests that check it against a
 // reference. Among them:
 //
 //   - trivial: a plain synapse, weight = state.
@@ -25,11 +27,32 @@
 //
 // # Contract
 //
-// [Model] states what the engine calls and when; [Layout] is what a model
-// is bound to; [Streams] gives each synapse a random stream that does not
-// depend on processing order. States are saved and restored as
-// internal/statefmt frames tagged "consolidation/<model>"; a refused state
-// wraps [ErrStateCorrupt], [ErrStateMismatch] or [ErrStateVersion].
+// [Model] is the small core every model has and states what the engine
+// calls and when: the synapse count and delivery array (Len, Bind), the
+// schedule of internal work (Advance, Next) and spike events (Pre, Post).
+// Everything else is an optional capability, an interface of its own that
+// a user (the engine, once, when it binds the model) discovers by a type
+// assertion:
+//
+//   - [RuleDriven]: a plasticity rule drives the model. The rule works in
+//     place on the model's rule buffer (RuleWeights), and the model takes
+//     its changes once per rule pass (Changed): no per-synapse
+//     call crosses an interface, and there is no copy of the weights.
+//   - [Leveled]: the model reads neuromodulator or drug levels (SetLevel).
+//   - [Inspector] and [NeuronInspector]: per-synapse and per-neuron
+//     variables can be read and set, for recording and embedding.
+//   - [VoltageInduced]: induction reads the postsynaptic potential.
+//   - [Stater]: the state can be saved and restored for checkpoints.
+//
+// Every model of this package is RuleDriven, an Inspector and a Stater;
+// tag_trigger_consolidation and ziegler_2015 are also Leveled and
+// NeuronInspectors, and tag_trigger_consolidation is VoltageInduced.
+//
+// [Layout] is what a model is bound to; [Streams] gives each synapse a
+// random stream that does not depend on processing order. States are saved
+// and restored as checkpoint frames tagged "consolidation/<model>"; a
+// refused state wraps [checkpoint.ErrCorrupt], [checkpoint.ErrMismatch] or
+// [checkpoint.ErrVersion].
 //
 // # Memory curves
 //

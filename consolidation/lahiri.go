@@ -326,3 +326,46 @@ func bfOracleChain(p BennaFusiParams) (*bfChain, error) {
 	}
 	return newBFChain(p)
 }
+
+// exactCurver is implemented by the parameters of the models whose memory
+// curve has an exact computation.
+type exactCurver interface {
+	exactSNR(times []int) ([]float64, error)
+}
+
+// ExactMemoryCurve returns the exact memory curve per √N of the model p,
+// for f± = ½ as in [MemoryCurveConfig], as a function of the memory ages
+// times; ok is false for a model without one. Binary and cascade synapses
+// have it from their Markov chains ([MarkovChain.SNR]), Benna–Fusi from
+// [BennaFusiSNR].
+func ExactMemoryCurve(p Params) (curve func(times []int) ([]float64, error), ok bool) {
+	e, ok := p.(exactCurver)
+	if !ok {
+		return nil, false
+	}
+	return e.exactSNR, true
+}
+
+func (p *BinaryParams) exactSNR(times []int) ([]float64, error) {
+	ch, err := BinaryChain(*p)
+	if err != nil {
+		return nil, err
+	}
+	return ch.SNR(0.5, times)
+}
+
+func (p *CascadeParams) exactSNR(times []int) ([]float64, error) {
+	ch, err := CascadeChain(*p)
+	if err != nil {
+		return nil, err
+	}
+	return ch.SNR(0.5, times)
+}
+
+func (p *BennaFusiParams) exactSNR(times []int) ([]float64, error) {
+	f := make([]float64, len(times))
+	for i, t := range times {
+		f[i] = float64(t)
+	}
+	return BennaFusiSNR(*p, f)
+}

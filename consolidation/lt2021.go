@@ -5,7 +5,7 @@ import (
 	"math"
 
 	"github.com/snnsim/snnsim"
-	"github.com/snnsim/snnsim/internal/statefmt"
+	"github.com/snnsim/snnsim/checkpoint"
 )
 
 const modelLT2021 = "luboeinski_tetzlaff_2021"
@@ -227,58 +227,49 @@ var lt21Vars = []string{"efficacy", "h", "z", "c", "w"}
 
 // Validate checks the parameters.
 func (p *LT2021Params) Validate() error {
-	bad := func(key string, v float64, unit, rule string) error {
-		if unit != "" {
-			unit = " " + unit
-		}
-		return fmt.Errorf("consolidation: %s.%s = %g%s: %s", modelLT2021, key, v, unit, rule)
+	c := checkParams(modelLT2021, p)
+	c.Positive("h0", p.H0)
+	c.Finite("h_max", p.HMax)
+	c.Positive("tau_h", p.TauH)
+	c.NonNegative("gamma_p", p.GammaP)
+	c.NonNegative("gamma_d", p.GammaD)
+	c.Positive("theta_p", p.ThetaP)
+	c.Positive("theta_d", p.ThetaD)
+	c.Positive("tau_c", p.TauC)
+	c.NonNegative("c_pre", p.CPre)
+	c.NonNegative("c_post", p.CPost)
+	c.NonNegative("ca_delay", p.CaDelay)
+	c.NonNegative("delay", p.Delay)
+	c.AtMost("delay", p.Delay, "ca_delay", p.CaDelay)
+	c.NonNegative("sigma_pl", p.SigmaPl)
+	c.Positive("theta_pro", p.ThetaPro)
+	c.Positive("tau_p", p.TauP)
+	c.NonNegative("alpha", p.Alpha)
+	c.NonNegative("theta_tag", p.ThetaTag)
+	c.Positive("tau_z", p.TauZ)
+	c.NonNegative("z_max", p.ZMax)
+	c.Finite("z_min", p.ZMin)
+	if c.OK() && !(p.ZMin <= 0) {
+		c.Fail("z_min", p.ZMin, "must be <= 0")
 	}
-	fin := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
-	type chk struct {
-		key  string
-		v    float64
-		unit string
-		pos  bool // > 0, else >= 0
-	}
-	for _, c := range []chk{
-		{"h0", p.H0, "mV", true}, {"tau_h", p.TauH, "ms", true},
-		{"gamma_p", p.GammaP, "", false}, {"gamma_d", p.GammaD, "", false},
-		{"theta_p", p.ThetaP, "", true}, {"theta_d", p.ThetaD, "", true},
-		{"tau_c", p.TauC, "ms", true}, {"c_pre", p.CPre, "", false}, {"c_post", p.CPost, "", false},
-		{"ca_delay", p.CaDelay, "ms", false}, {"delay", p.Delay, "ms", false},
-		{"sigma_pl", p.SigmaPl, "mV", false}, {"theta_pro", p.ThetaPro, "mV", true},
-		{"tau_p", p.TauP, "ms", true}, {"alpha", p.Alpha, "", false},
-		{"theta_tag", p.ThetaTag, "mV", false}, {"tau_z", p.TauZ, "ms", true},
-	} {
-		switch {
-		case !fin(c.v):
-			return bad(c.key, c.v, c.unit, "must be finite")
-		case c.pos && !(c.v > 0):
-			return bad(c.key, c.v, c.unit, "must be > 0")
-		case !c.pos && !(c.v >= 0):
-			return bad(c.key, c.v, c.unit, "must be >= 0")
-		}
-	}
-	if !fin(p.HMax) {
-		return bad("h_max", p.HMax, "mV", "must be finite")
-	}
-	if p.Delay > p.CaDelay {
-		return bad("delay", p.Delay, "ms", fmt.Sprintf("must be <= ca_delay (%g ms): the calcium jump cannot come before the spike arrives", p.CaDelay))
-	}
-	if !fin(p.ZMax) || !fin(p.ZMin) || !(p.ZMin <= 0 && p.ZMax >= 0) {
-		return fmt.Errorf("consolidation: %s: z_min = %g, z_max = %g: must be finite with z_min <= 0 <= z_max", modelLT2021, p.ZMin, p.ZMax)
-	}
-	if p.Switching != "exact" && p.Switching != "grid" {
-		return fmt.Errorf("consolidation: %s.switching = %q: must be \"exact\" or \"grid\"", modelLT2021, p.Switching)
-	}
-	return nil
+	c.OneOf("switching", p.Switching, "exact", "grid")
+	return c.Err()
 }
 
 func init() {
-	register(modelLT2021, func() Params { p := DefaultLT2021(); return &p })
+	models.Register(modelLT2021, func() Params { p := DefaultLT2021(); return &p })
 }
 
 func (p *LT2021Params) build(l Layout) (Model, error) { return newLT21(*p, l) }
+
+// The interfaces the model implements besides Model: no plasticity rule
+// drives it (its induction is its calcium) and it reads no level.
+var _ interface {
+	Inspector
+	NeuronInspector
+	Stater
+	Continuous
+} = (*lt21)(nil)
 
 // lt21 is the luboeinski_tetzlaff_2021 model bound to a layout.
 type lt21 struct {
@@ -854,19 +845,6 @@ func (m *lt21) Bind(w []float32) {
 	}
 }
 
-// RuleWeight returns h: a plasticity rule on the same projection works on
-// the early weight [mV].
-func (m *lt21) RuleWeight(s int64) float64 { return m.h[s] }
-
-// Signal adds a rule's change dw [mV] to h at tick t.
-func (m *lt21) Signal(t snnsim.Time, s int64, dw float64) {
-	if dw == 0 {
-		return
-	}
-	m.Advance(t)
-	m.setH(t, s, m.h[s]+dw)
-}
-
 // setH brings s to t and sets h = x there, keeping its target's sum.
 func (m *lt21) setH(t snnsim.Time, s int64, x float64) {
 	m.advance(s, t)
@@ -876,14 +854,6 @@ func (m *lt21) setH(t snnsim.Time, s int64, x float64) {
 	m.sumA[j] += m.term(s, j) - old
 	m.check(j, t)
 	m.deliver(s)
-}
-
-// Modulators returns nil: the model reads no level.
-func (m *lt21) Modulators() []string { return nil }
-
-// SetLevel refuses every level.
-func (m *lt21) SetLevel(_ snnsim.Time, name string, _ float64) error {
-	return fmt.Errorf("consolidation: %s reads no level (%q)", modelLT2021, name)
 }
 
 // Vars returns ["efficacy", "h", "z", "c", "w"]: the efficacy (h + h0 z)/h0
@@ -971,41 +941,41 @@ func (m *lt21) NeuronGet(v int, j int32) float64 {
 func (m *lt21) AppendState(b []byte) []byte {
 	id := m.ident()
 	b, start := beginState(b, &id)
-	b = statefmt.PutI64(b, int64(m.now))
+	b = checkpoint.PutI64(b, int64(m.now))
 	for j := range m.pA {
-		b = statefmt.PutF64(b, m.pA[j])
-		b = statefmt.PutF64(b, m.pT[j])
-		b = statefmt.PutBool(b, m.on[j])
-		b = statefmt.PutF64(b, m.sumA[j])
-		b = statefmt.PutF64(b, m.sumT[j])
-		b = statefmt.PutI64(b, int64(m.offAt[j]))
-		b = statefmt.PutI64(b, int64(m.nq[j]))
+		b = checkpoint.PutF64(b, m.pA[j])
+		b = checkpoint.PutF64(b, m.pT[j])
+		b = checkpoint.PutBool(b, m.on[j])
+		b = checkpoint.PutF64(b, m.sumA[j])
+		b = checkpoint.PutF64(b, m.sumT[j])
+		b = checkpoint.PutI64(b, int64(m.offAt[j]))
+		b = checkpoint.PutI64(b, int64(m.nq[j]))
 	}
 	counts := m.st.Counts()
 	for s := range m.h {
-		b = statefmt.PutF64(b, m.h[s])
-		b = statefmt.PutF64(b, m.z[s])
-		b = statefmt.PutF64(b, m.c[s])
-		b = statefmt.PutI64(b, int64(m.tc[s]))
-		b = statefmt.PutI64(b, int64(m.th[s]))
-		b = statefmt.PutBool(b, m.queued[s])
-		b = statefmt.PutI64(b, int64(counts[s]))
+		b = checkpoint.PutF64(b, m.h[s])
+		b = checkpoint.PutF64(b, m.z[s])
+		b = checkpoint.PutF64(b, m.c[s])
+		b = checkpoint.PutI64(b, int64(m.tc[s]))
+		b = checkpoint.PutI64(b, int64(m.th[s]))
+		b = checkpoint.PutBool(b, m.queued[s])
+		b = checkpoint.PutI64(b, int64(counts[s]))
 	}
 	pend := m.pending.q[m.pending.head:]
-	b = statefmt.PutI64(b, int64(len(pend)))
+	b = checkpoint.PutI64(b, int64(len(pend)))
 	for _, e := range pend {
-		b = statefmt.PutI64(b, int64(e.due))
-		b = statefmt.PutI64(b, e.lo)
-		b = statefmt.PutI64(b, e.hi)
+		b = checkpoint.PutI64(b, int64(e.due))
+		b = checkpoint.PutI64(b, e.lo)
+		b = checkpoint.PutI64(b, e.hi)
 	}
 	for _, h := range []tickHeap{m.rq, m.pq} {
-		b = statefmt.PutI64(b, int64(len(h)))
+		b = checkpoint.PutI64(b, int64(len(h)))
 		for _, e := range h {
-			b = statefmt.PutI64(b, int64(e.t))
-			b = statefmt.PutI64(b, e.i)
+			b = checkpoint.PutI64(b, int64(e.t))
+			b = checkpoint.PutI64(b, e.i)
 		}
 	}
-	return statefmt.End(b, start)
+	return checkpoint.End(b, start)
 }
 
 // ident returns the identity of the model's state.

@@ -1,11 +1,15 @@
 package consolidation
 
 import (
+	"bytes"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/checkpoint"
+	"github.com/snnsim/snnsim/checkpoint/checkpointtest"
 )
 
 // lt21Euler steps one synapse with the scheme of the authors' stand-alone
@@ -611,6 +615,133 @@ func TestLT2021Protein(t *testing.T) {
 		float64(cross)*0.2, float64(on)*0.2, m.pT[0]/1e3, ts/1e3, g0.z, g1.z)
 }
 
+// lt21Driver drives the model as the engine does: Advance at every tick
+// with internal work and at every input's tick, then the input.
+type lt21Driver struct {
+	m *lt21
+	w []float32
+}
+
+func newLT21Driver(t testing.TB, p LT2021Params, l Layout) *lt21Driver {
+	t.Helper()
+	m, err := newLT21(p, l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &lt21Driver{m: m, w: make([]float32, m.Len())}
+	m.Bind(d.w)
+	return d
+}
+
+// to processes the model's own ticks before t and then tick t.
+func (d *lt21Driver) to(t snnsim.Time) {
+	for d.m.Next() < t {
+		d.m.Advance(d.m.Next())
+	}
+	d.m.Advance(t)
+}
+
+// play applies the spikes of ev (busyScenario's 'p' and 'q' events; the
+// model takes no rule signal and reads no level).
+func (d *lt21Driver) play(ev []consEvent, nPost int) {
+	for _, e := range ev {
+		d.to(e.t)
+		switch e.kind {
+		case 'p':
+			lo := int64(e.i) * int64(nPost)
+			d.m.Pre(e.t, e.i, lo, lo+int64(nPost))
+		case 'q':
+			d.m.Post(e.t, e.i)
+		}
+	}
+}
+
+// snapshot returns every variable of every synapse and neuron.
+func (d *lt21Driver) snapshot() []float64 {
+	var out []float64
+	for s := range int64(d.m.Len()) {
+		for v := range d.m.Vars() {
+			out = append(out, d.m.Get(v, s))
+		}
+	}
+	for j := range int32(len(d.m.pA)) {
+		out = append(out, d.m.NeuronGet(0, j), d.m.NeuronGet(1, j))
+	}
+	return out
+}
+
+// TestLT2021StateResume: save → restore into a fresh model → continue
+// equals running straight, bit for bit, in both switching modes.
+func TestLT2021StateResume(t *testing.T) {
+	for _, mode := range []string{"exact", "grid"} {
+		p := DefaultLT2021()
+		p.Switching = mode
+		l := gridLayout(10, 3, 7, func(s int) float32 { return 0.1 + 0.05*float32(s%7) })
+		ev := busyScenario(l, false)
+		cut := msTicks(30e3)
+		k := slices.IndexFunc(ev, func(e consEvent) bool { return e.t >= cut })
+		end := msTicks(180e3)
+		a := newLT21Driver(t, p, l)
+		a.play(ev[:k], l.NPost)
+		a.to(cut)
+		if !slices.Contains(a.m.on, true) {
+			t.Fatalf("%s: no protein synthesis in the first 30 s: the state test would miss it", mode)
+		}
+		saved := a.m.AppendState(nil)
+		b := newLT21Driver(t, p, l)
+		rest, err := b.m.RestoreState(append(slices.Clip(saved), 0xAB))
+		if err != nil || !bytes.Equal(rest, []byte{0xAB}) {
+			t.Fatalf("%s: RestoreState: rest %x, %v", mode, rest, err)
+		}
+		if !bytes.Equal(b.m.AppendState(nil), saved) {
+			t.Fatalf("%s: restored state saves differently", mode)
+		}
+		for _, d := range []*lt21Driver{a, b} {
+			d.play(ev[k:], l.NPost)
+			d.to(end)
+		}
+		sa, sb := a.snapshot(), b.snapshot()
+		for k := range sa {
+			if math.Float64bits(sa[k]) != math.Float64bits(sb[k]) {
+				t.Fatalf("%s: value %d: straight %v, resumed %v", mode, k, sa[k], sb[k])
+			}
+		}
+		if !bytes.Equal(a.m.AppendState(nil), b.m.AppendState(nil)) || a.m.Next() != b.m.Next() {
+			t.Fatalf("%s: final states differ", mode)
+		}
+	}
+}
+
+// TestLT2021StateConformance checks the contract of RestoreState
+// (checkpointtest.Run), with states of another size, seed and model as
+// foreign ones, and damages every third payload byte after the identity
+// under a valid checksum: each is refused or accepted, none panics.
+func TestLT2021StateConformance(t *testing.T) {
+	p := DefaultLT2021()
+	l := gridLayout(10, 3, 7, func(int) float32 { return 0.2 })
+	d := newLT21Driver(t, p, l)
+	d.play(busyScenario(l, false)[:200], l.NPost)
+	good := d.m.AppendState(nil)
+	stateOf := func(l Layout) []byte { return newLT21Driver(t, p, l).m.AppendState(nil) }
+	seed := l
+	seed.Seed++
+	triv := DefaultTrivial()
+	foreign := []checkpointtest.Foreign{
+		{Name: "size", State: stateOf(gridLayout(9, 3, 7, func(int) float32 { return 0.2 }))},
+		{Name: "seed", State: stateOf(seed)},
+		{Name: "model", State: mustNew(t, &triv, l).AppendState(nil), Says: "trivial"},
+	}
+	fresh := func(tb testing.TB) checkpoint.Stater { return newLT21Driver(tb, p, l).m }
+	checkpointtest.Run(t, checkpointtest.Case{Name: "lt2021", State: good, New: fresh, Foreign: foreign})
+	m := fresh(t)
+	head := 1 + int(good[0]) + 9 + 6*8
+	for k := head; k < len(good)-4; k += 3 {
+		b := slices.Clone(good)
+		b[k] = 0xff
+		checkpointtest.Restore(t, m, checkpointtest.Reseal(b))
+	}
+}
+
 // TestLT2021SplitInvariance runs a noisy protocol twice, once with extra
 // Advance calls and reads at arbitrary ticks: reads never change the
 // model, so both runs end in the same state, bit for bit.
@@ -619,7 +750,7 @@ func TestLT2021SplitInvariance(t *testing.T) {
 	l := gridLayout(10, 3, 7, func(int) float32 { return 1 })
 	ev := busyScenario(l, false)
 	run := func(peek bool) []byte {
-		d := newConsDriver(mustNew(t, &p, l))
+		d := newLT21Driver(t, p, l)
 		r := rand.New(rand.NewPCG(9, 9))
 		last := snnsim.Time(0)
 		for _, e := range ev {
@@ -631,12 +762,11 @@ func TestLT2021SplitInvariance(t *testing.T) {
 				for s := range int64(30) {
 					_ = d.m.Get(r.IntN(5), s)
 				}
-				_ = d.m.(interface{ NeuronGet(int, int32) float64 }).NeuronGet(0, 1)
+				_ = d.m.NeuronGet(0, 1)
 			}
-			d.play(t, []consEvent{e}, l.NPost)
+			d.play([]consEvent{e}, l.NPost)
 			last = e.t
 		}
-		d.idle(msTicks(600e3))
 		d.to(msTicks(600e3))
 		return d.m.AppendState(nil)
 	}

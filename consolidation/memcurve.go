@@ -17,7 +17,7 @@ import (
 type MemoryStart int
 
 const (
-	// StartEquilibrium sets every synapse, through Model.Set, to a draw
+	// StartEquilibrium sets every synapse, through Inspector.Set, to a draw
 	// from the stationary distribution of the model under random f± = ½
 	// events at one per event interval: for binary and cascade the exact
 	// p∞ of [MarkovChain.Stationary]; for benna_fusi a Gaussian with the
@@ -33,7 +33,7 @@ const (
 
 // MemoryCurveConfig is a Monte-Carlo memory-curve experiment (models.md E8)
 // for the binary, cascade and benna_fusi models, run through their public
-// Model interface.
+// interfaces (Model, RuleDriven, Inspector).
 //
 // Each trial builds the model for N synapses (seed derived from Seed and
 // the trial number), starts it as Start says, stores BurnIn random memories,
@@ -99,7 +99,7 @@ type memoryCurveParams interface {
 	mcInterval() float64
 	// mcStart returns a function that sets a model's synapses to a draw
 	// from the equilibrium distribution.
-	mcStart() (func(m Model, rng *rand.Rand) error, error)
+	mcStart() (func(m synapseModel, rng *rand.Rand) error, error)
 	// mcExact returns the oracle SNR per √N at times.
 	mcExact(times []int) ([]float64, error)
 }
@@ -139,7 +139,7 @@ func (c MemoryCurveConfig) Run(p Params) (MemoryCurveResult, error) {
 			return MemoryCurveResult{}, fmt.Errorf("consolidation: MemoryCurve: times must be >= 0 and strictly ascending; %d follows %d", t, c.Times[max(i-1, 0)])
 		}
 	}
-	var start func(Model, *rand.Rand) error
+	var start func(synapseModel, *rand.Rand) error
 	if c.Start == StartEquilibrium {
 		var err error
 		if start, err = mp.mcStart(); err != nil {
@@ -209,7 +209,7 @@ func mcMeanSD(x [][]float64, i int) (float64, float64) {
 }
 
 // trial runs trial k and returns S/D and Z/D at each time.
-func (c MemoryCurveConfig) trial(p memoryCurveParams, k int, start func(Model, *rand.Rand) error) (snr, null []float64, err error) {
+func (c MemoryCurveConfig) trial(p memoryCurveParams, k int, start func(synapseModel, *rand.Rand) error) (snr, null []float64, err error) {
 	n := c.N
 	l := Layout{
 		Clock: snnsim.Clock{DT: p.mcInterval()}, NPre: 1, NPost: 1,
@@ -219,10 +219,11 @@ func (c MemoryCurveConfig) trial(p memoryCurveParams, k int, start func(Model, *
 	for s := range l.Unit {
 		l.Unit[s] = 1
 	}
-	m, err := New(p, l)
+	built, err := New(p, l)
 	if err != nil {
 		return nil, nil, err
 	}
+	m := built.(synapseModel) // every model of this package is
 	rng := rand.New(rand.NewPCG(c.Seed, uint64(k)))
 	if start != nil {
 		if err := start(m, rand.New(rand.NewPCG(c.Seed^0x5bd1e995, uint64(k)))); err != nil {
@@ -295,7 +296,7 @@ func (c MemoryCurveConfig) trial(p memoryCurveParams, k int, start func(Model, *
 
 func (p *BinaryParams) mcInterval() float64 { return 1 }
 
-func (p *BinaryParams) mcStart() (func(Model, *rand.Rand) error, error) {
+func (p *BinaryParams) mcStart() (func(synapseModel, *rand.Rand) error, error) {
 	ch, err := BinaryChain(*p)
 	if err != nil {
 		return nil, err
@@ -304,7 +305,7 @@ func (p *BinaryParams) mcStart() (func(Model, *rand.Rand) error, error) {
 	if err != nil {
 		return nil, err
 	}
-	return func(m Model, rng *rand.Rand) error {
+	return func(m synapseModel, rng *rand.Rand) error {
 		for s := range m.Len() {
 			i := mcDrawIndex(pinf, rng.Float64())
 			if err := m.Set(0, 1, int64(s), ch.W[i]); err != nil {
@@ -327,7 +328,7 @@ func (p *BinaryParams) mcExact(times []int) ([]float64, error) {
 
 func (p *CascadeParams) mcInterval() float64 { return 1 }
 
-func (p *CascadeParams) mcStart() (func(Model, *rand.Rand) error, error) {
+func (p *CascadeParams) mcStart() (func(synapseModel, *rand.Rand) error, error) {
 	ch, err := CascadeChain(*p)
 	if err != nil {
 		return nil, err
@@ -337,7 +338,7 @@ func (p *CascadeParams) mcStart() (func(Model, *rand.Rand) error, error) {
 		return nil, err
 	}
 	n := p.Depth
-	return func(m Model, rng *rand.Rand) error {
+	return func(m synapseModel, rng *rand.Rand) error {
 		for s := range m.Len() {
 			sign, d := cascadeState(mcDrawIndex(pinf, rng.Float64()), n)
 			if err := m.Set(0, 1, int64(s), float64(sign)); err != nil {
@@ -376,7 +377,7 @@ func mcDrawIndex(p []float64, u float64) int {
 
 func (p *BennaFusiParams) mcInterval() float64 { return p.TimeUnit }
 
-func (p *BennaFusiParams) mcStart() (func(Model, *rand.Rand) error, error) {
+func (p *BennaFusiParams) mcStart() (func(synapseModel, *rand.Rand) error, error) {
 	ch, err := bfOracleChain(*p)
 	if err != nil {
 		return nil, err
@@ -408,7 +409,7 @@ func (p *BennaFusiParams) mcStart() (func(Model, *rand.Rand) error, error) {
 			A[k*m+j] = x * sq
 		}
 	}
-	return func(mod Model, rng *rand.Rand) error {
+	return func(mod synapseModel, rng *rand.Rand) error {
 		eps := make([]float64, m)
 		for s := range mod.Len() {
 			for j := range eps {

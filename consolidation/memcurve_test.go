@@ -1,6 +1,7 @@
 package consolidation
 
 import (
+	"math"
 	"reflect"
 	"runtime"
 	"strings"
@@ -97,5 +98,35 @@ func BenchmarkMemoryCurve(b *testing.B) {
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/(n*(T+1)), "ns/event")
 		})
+	}
+}
+
+// TestExactMemoryCurve checks that every model with a memory-curve setup
+// has an exact curve and the others have none, and the binary synapse's
+// curve against the closed form SNR/√N = q(1−q)^t of Amit & Fusi (1994)
+// for f± = ½.
+func TestExactMemoryCurve(t *testing.T) {
+	for _, name := range Models() {
+		p, _ := Lookup(name)
+		_, setup := p.(memoryCurveParams)
+		if _, ok := ExactMemoryCurve(p); ok != setup {
+			t.Errorf("%s: exact curve %v, memory-curve setup %v", name, ok, setup)
+		}
+	}
+	p := DefaultBinary()
+	p.Q = 0.3
+	curve, ok := ExactMemoryCurve(&p)
+	if !ok {
+		t.Fatal("binary has no exact curve")
+	}
+	ts := []int{0, 1, 2, 7}
+	got, err := curve(ts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, tm := range ts {
+		if want := 0.3 * math.Pow(0.7, float64(tm)); math.Abs(got[i]-want) > 1e-12 {
+			t.Errorf("t = %d: SNR/√N = %.15g, want q(1-q)^t = %.15g", tm, got[i], want)
+		}
 	}
 }

@@ -3,9 +3,10 @@ package consolidation
 import (
 	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/checkpoint"
+	"github.com/snnsim/snnsim/internal/registry"
 )
 
 // Params describes a model: a value struct of parameters whose TOML keys are
@@ -19,13 +20,15 @@ type Params interface {
 	// Model returns the model's name as written in scenarios
 	// ("tag_trigger_consolidation").
 	Model() string
-	// Validate checks every parameter and returns an error naming the first
-	// invalid one (by its TOML key), its value and the constraint.
+	// Validate checks every parameter and returns a *snnsim.ParamError
+	// naming the first invalid one (by its TOML key), its value and the
+	// constraint.
 	Validate() error
 	// Modulators lists the neuromodulator and drug level names the model
-	// reads (see Model.SetLevel); nil when it reads none.
+	// reads (see [Leveled]); nil when it reads none.
 	Modulators() []string
-	// Vars lists the per-synapse variable names of the model (Model.Vars).
+	// Vars lists the per-synapse variable names of the model
+	// ([Inspector]).
 	Vars() []string
 }
 
@@ -78,17 +81,20 @@ func (l *Layout) Validate() error {
 }
 
 // Model is a consolidation model bound to a [Layout]: it owns the
-// per-synapse internal variables and the per-neuron shared variables, turns
-// plasticity signals into state changes, evolves its state over time, and
-// defines the efficacy that spike transmission uses.
+// per-synapse internal variables and the per-neuron shared variables,
+// evolves its state over time, reacts to spikes and defines the efficacy
+// that spike transmission uses. Model is the small core every model has;
+// what only some models do is in the optional interfaces [RuleDriven],
+// [Leveled], [Inspector], [NeuronInspector], [VoltageInduced] and
+// [Stater], which the engine discovers once, when it binds the model.
 //
 // Contract (for the engine, which calls these from one goroutine, in tick
 // order; t never decreases):
 //
 //   - Bind hands the model the array that spike delivery reads (len =
-//     number of synapses). The model writes every synapse's transmitted
-//     weight into it at once, and from then on writes w[s] whenever the
-//     efficacy of s changes. Nothing else writes w.
+//     Len(), the number of synapses). The model writes every synapse's
+//     transmitted weight into it at once, and from then on writes w[s]
+//     whenever the efficacy of s changes. Nothing else writes w.
 //   - At the start of every tick t that the engine processes, and whenever
 //     Next() <= t, the engine calls Advance(t) first: the model does all its
 //     internal work due at ticks <= t (slow-clock steps, scheduled tag
@@ -97,28 +103,15 @@ func (l *Layout) Validate() error {
 //     nothing. The cost of a quiet period must not depend on the number of
 //     synapses at rest.
 //   - Pre(t, i, lo, hi) is called when presynaptic neuron i's spike arrives
-//     (emission + axonal delay) at synapses lo..hi-1, before the spike is
-//     delivered, so a model may refresh w[lo:hi] there (one whose efficacy
-//     decays continuously, Benna–Fusi, brings it up to date only then: the
-//     spike transmits the efficacy at its arrival). A source whose synapses
-//     have different delays gets one Pre call per arrival tick. Post(t, j)
-//     is called when target j spikes at t, after the neuron update. Models
-//     whose induction is built in (voltage-based tags, Ziegler's
-//     spike-triggered rule) act on them; others may ignore them.
-//   - Signal(t, s, dw) passes a plasticity rule's weight change of synapse s
-//     (computed by package stdp on [Model.RuleWeight], in the projection's
-//     weight unit) to the model, which turns it into a state change: an
-//     added charge, a potentiation or depression event, a tag. A rule's
-//     bounds clip its changes, so they should leave room around the rule
-//     weight (event models use only the sign).
-//   - SetLevel(t, name, level) sets a neuromodulator or drug level for all
-//     target neurons from tick t on ("dopamine", "inhibitor").
-//
-// State access for recording and embedding: Vars lists the per-synapse
-// variables, NeuronVars the per-neuron ones; Get/Set and NeuronGet read and
-// write them. Variables are reported as of the latest tick given to the
-// model (by Advance, Pre, Post or Signal); slow variables change only at
-// slow-clock steps.
+//     (emission + axonal delay) at synapses lo..hi-1, after a plasticity
+//     rule's presynaptic pass on them (see [RuleDriven]) and before the spike
+//     is delivered, so a model may refresh w[lo:hi] there (one whose
+//     efficacy decays continuously, Benna–Fusi, brings it up to date only
+//     then: the spike transmits the efficacy at its arrival). A source whose
+//     synapses have different delays gets one Pre call per arrival tick.
+//     Post(t, j) is called when target j spikes at t, after the neuron
+//     update. Models whose induction is built in (voltage-based tags,
+//     Ziegler's spike-triggered rule) act on them; others may ignore them.
 type Model interface {
 	// Name returns the model name, as Params.Model.
 	Name() string
@@ -135,15 +128,61 @@ type Model interface {
 	Pre(t snnsim.Time, i int32, lo, hi int64)
 	// Post handles target j's spike at tick t.
 	Post(t snnsim.Time, j int32)
-	// RuleWeight returns the weight a plasticity rule sees for synapse s.
-	RuleWeight(s int64) float64
-	// Signal passes a rule's weight change dw of synapse s at tick t.
+}
+
+// RuleDriven is implemented by models that a plasticity rule (package
+// stdp) drives: the model turns the rule's weight change dw of a synapse
+// into a state change (an added charge, a potentiation or depression
+// event, a tag). A rule's bounds clip its changes, so they should leave
+// room around the rule weight (event models use only the sign).
+//
+// The rule works in place on the model's rule buffer, RuleWeights: a
+// float32 array (len = Len()) that holds, for every synapse s, the weight
+// the rule sees, rounded to float32 (the model's own variable for models
+// whose weight is their state, a fixed weight for event models). After a
+// rule pass over a group of synapses (one source's, one target's) the
+// engine calls Changed once for the group; the model compares each entry
+// with its rule weight, passes a difference dw = new − old (in float64) to
+// Signal, and restores the entry to its rule weight. No call per synapse
+// crosses the interface.
+//
+// The buffer holds the rule weights whenever the engine runs a rule: the
+// model keeps it up to date when its own dynamics change a rule weight
+// (built-in induction, slow-clock steps, Set, RestoreState). The caller
+// brings the model to t (Advance(t)) before the rule pass at t, so that no
+// internal work runs between the rule's pass and Changed.
+type RuleDriven interface {
+	// Signal passes one change dw of synapse s at tick t, computed
+	// outside the buffer (a memory-curve experiment's ±1 events, tests).
 	Signal(t snnsim.Time, s int64, dw float64)
-	// Modulators lists the level names SetLevel accepts (may be empty).
+	// RuleWeights returns the rule buffer, allocating and filling it on the
+	// first call; later calls return the same array.
+	RuleWeights() []float32
+	// Changed takes the rule's changes of synapses off+syn[k] at tick t:
+	// a source's synapses off, off+1, … with syn = 0, 1, …, or a target's
+	// through a transposed index.
+	Changed(t snnsim.Time, off int64, syn []int32)
+}
+
+// Leveled is implemented by models that read neuromodulator or drug
+// levels. SetLevel(t, name, level) sets a level for all target neurons
+// from tick t on ("dopamine", "inhibitor"); it returns an error for a name
+// not in Modulators or an invalid level.
+type Leveled interface {
+	// Modulators lists the level names SetLevel accepts, as
+	// Params.Modulators.
 	Modulators() []string
 	// SetLevel sets a neuromodulator or drug level from tick t on.
 	SetLevel(t snnsim.Time, name string, level float64) error
-	// Vars lists the per-synapse variable names; the first is the efficacy.
+}
+
+// Inspector gives access to the per-synapse variables, for recording and
+// embedding. Variables are reported as of the latest tick given to the
+// model (by Advance, Pre, Post or a signal); slow variables change only at
+// slow-clock steps.
+type Inspector interface {
+	// Vars lists the per-synapse variable names, as Params.Vars; the first
+	// is the efficacy.
 	Vars() []string
 	// Get returns per-synapse variable v (an index into Vars) of synapse s.
 	Get(v int, s int64) float64
@@ -151,14 +190,15 @@ type Model interface {
 	// and tests) and updates the delivered weight. It returns an error for
 	// a value outside the variable's range or a read-only variable.
 	Set(t snnsim.Time, v int, s int64, x float64) error
-	// NeuronVars lists the per-neuron variable names (may be empty).
+}
+
+// NeuronInspector is implemented by models with per-neuron variables
+// (protein, tag counts), read as [Inspector] reads the synapses'.
+type NeuronInspector interface {
+	// NeuronVars lists the per-neuron variable names.
 	NeuronVars() []string
 	// NeuronGet returns per-neuron variable v of target j.
 	NeuronGet(v int, j int32) float64
-	// AppendState and RestoreState save and restore the whole state (not
-	// the parameters) for checkpoints, as one internal/statefmt frame.
-	AppendState(b []byte) []byte
-	RestoreState(b []byte) (rest []byte, err error)
 }
 
 // VoltageInduced is implemented by models whose induction reads the
@@ -170,43 +210,49 @@ type VoltageInduced interface {
 	Voltage(t snnsim.Time, v func(j int32) float64, fired []int32)
 }
 
-// Errors of RestoreState; the returned error wraps one of them.
-var (
-	ErrStateCorrupt  = errors.New("consolidation: corrupt or truncated state")
-	ErrStateMismatch = errors.New("consolidation: state of another model or size")
-	ErrStateVersion  = errors.New("consolidation: unknown state version")
+// models is the table of models; each model's file registers it.
+var models registry.Table[Params]
+
+// Stater is implemented by models whose state goes into checkpoints:
+// AppendState and RestoreState save and restore the whole state (not the
+// parameters) as one checkpoint frame; a refused state leaves the model
+// unchanged.
+type Stater = checkpoint.Stater
+
+// synapseModel is what every model of this package implements;
+// fullModel adds the per-neuron variables and levels of the models that
+// have them.
+type (
+	synapseModel interface {
+		Model
+		RuleDriven
+		Inspector
+		Stater
+	}
+	fullModel interface {
+		synapseModel
+		NeuronInspector
+		Leveled
+	}
 )
 
-// registry maps model names to their default parameters.
-var registry = map[string]func() Params{}
-
-// register adds a model; called from init functions of this package only.
-func register(name string, defaults func() Params) {
-	if _, dup := registry[name]; dup {
-		panic("consolidation: model " + name + " registered twice")
-	}
-	registry[name] = defaults
-}
+var (
+	_ synapseModel   = (*trivial)(nil)
+	_ synapseModel   = (*zenke)(nil)
+	_ synapseModel   = (*Binary)(nil)
+	_ synapseModel   = (*Cascade)(nil)
+	_ synapseModel   = (*BennaFusi)(nil)
+	_ fullModel      = (*ziegler)(nil)
+	_ fullModel      = (*TTC)(nil)
+	_ VoltageInduced = (*TTC)(nil)
+)
 
 // Lookup returns the default parameters of the named model, as a pointer
 // that a scenario decoder fills in, and whether the model exists.
-func Lookup(name string) (Params, bool) {
-	f, ok := registry[name]
-	if !ok {
-		return nil, false
-	}
-	return f(), true
-}
+func Lookup(name string) (Params, bool) { return models.Lookup(name) }
 
 // Models lists the model names that Lookup knows, sorted.
-func Models() []string {
-	var names []string
-	for n := range registry {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	return names
-}
+func Models() []string { return models.Names() }
 
 // builder is implemented by every Params type of this package.
 type builder interface {

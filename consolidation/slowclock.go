@@ -13,7 +13,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/snnsim/snnsim"
-	"github.com/snnsim/snnsim/internal/statefmt"
+	"github.com/snnsim/snnsim/checkpoint"
 )
 
 // activeSet is the set of synapses that need slow-clock steps. Adding,
@@ -159,16 +159,16 @@ func (tr *lazyTrace) bump(i int32, t snnsim.Time) {
 // appendTo appends every neuron's last tick, value after and value before.
 func (tr *lazyTrace) appendTo(b []byte) []byte {
 	for i := range tr.last {
-		b = statefmt.PutI64(b, int64(tr.last[i]))
-		b = statefmt.PutF64(b, tr.after[i])
-		b = statefmt.PutF64(b, tr.before[i])
+		b = checkpoint.PutI64(b, int64(tr.last[i]))
+		b = checkpoint.PutF64(b, tr.after[i])
+		b = checkpoint.PutF64(b, tr.before[i])
 	}
 	return b
 }
 
 // read reads n traces written by appendTo into a new trace of the same
 // time constant; ticks must lie in [0, now] and values be finite and >= 0.
-func (tr *lazyTrace) read(d *statefmt.Decoder, now snnsim.Time, what string) (lazyTrace, error) {
+func (tr *lazyTrace) read(d *checkpoint.Decoder, now snnsim.Time, what string) (lazyTrace, error) {
 	n := len(tr.last)
 	if len(d.B) < 24*n {
 		d.Short = true
@@ -217,61 +217,9 @@ func (g synapseNormals) of(s int64) *rand.Rand {
 	return g.rng
 }
 
-// paramCheck collects the first invalid parameter of a model.
-type paramCheck struct {
-	model string
-	err   error
-}
-
-func (c *paramCheck) fail(key string, v float64, unit, constraint string) {
-	if c.err != nil {
-		return
-	}
-	if unit != "" {
-		unit = " " + unit
-	}
-	c.err = fmt.Errorf("consolidation: %s.%s = %g%s: %s", c.model, key, v, unit, constraint)
-}
-
-// positive requires a finite v > 0.
-func (c *paramCheck) positive(key string, v float64, unit string) {
-	switch {
-	case !(v > 0):
-		c.fail(key, v, unit, "must be > 0")
-	case math.IsInf(v, 0):
-		c.fail(key, v, unit, "must be finite")
-	}
-}
-
-// nonNegative requires a finite v >= 0.
-func (c *paramCheck) nonNegative(key string, v float64, unit string) {
-	switch {
-	case !(v >= 0):
-		c.fail(key, v, unit, "must be >= 0")
-	case math.IsInf(v, 0):
-		c.fail(key, v, unit, "must be finite")
-	}
-}
-
-// open requires lo < v < hi.
-func (c *paramCheck) open(key string, v, lo, hi float64, unit string) {
-	if !(v > lo && v < hi) {
-		c.fail(key, v, unit, fmt.Sprintf("must be in (%g, %g)", lo, hi))
-	}
-}
-
-// atMost requires v <= limit, naming the limit.
-func (c *paramCheck) atMost(key string, v, limit float64, unit, limitName string) {
-	if !(v <= limit) {
-		c.fail(key, v, unit, fmt.Sprintf("must be <= %s = %g%s", limitName, limit, pad(unit)))
-	}
-}
-
-func pad(unit string) string {
-	if unit == "" {
-		return ""
-	}
-	return " " + unit
+// checkParams starts the checks of the parameters p of the named model.
+func checkParams(model string, p any) *snnsim.ParamCheck {
+	return snnsim.CheckParams("consolidation", model, p)
 }
 
 // slowPeriod converts a slow-clock step [ms] to ticks of the layout's
@@ -279,16 +227,17 @@ func pad(unit string) string {
 func slowPeriod(model, key string, ms float64, c snnsim.Clock) (snnsim.Time, error) {
 	n, err := c.Ticks(ms)
 	if err != nil {
-		return 0, fmt.Errorf("consolidation: %s.%s = %g ms: %v", model, key, ms, err)
+		return 0, &snnsim.ParamError{Pkg: "consolidation", Model: model, Key: key, Value: ms, Unit: "ms", Constraint: err.Error()}
 	}
 	if n < 1 {
-		return 0, fmt.Errorf("consolidation: %s.%s = %g ms: must be at least one tick (%g ms)", model, key, ms, c.DT)
+		return 0, &snnsim.ParamError{Pkg: "consolidation", Model: model, Key: key, Value: ms, Unit: "ms",
+			Constraint: fmt.Sprintf("must be at least one tick (%g ms)", c.DT)}
 	}
 	return n, nil
 }
 
 // stateCodec makes the RestoreState errors of this package's models.
-var stateCodec = statefmt.Codec{Pkg: "consolidation", Corrupt: ErrStateCorrupt, Mismatch: ErrStateMismatch, Version: ErrStateVersion}
+var stateCodec = checkpoint.Codec{Pkg: "consolidation"}
 
 // stateVersion is the payload version the models of this file set write.
 const stateVersion = 1
@@ -331,27 +280,27 @@ func newStateIdent(model string, l *Layout, keys []string, vals []float64) state
 }
 
 func (id *stateIdent) appendTo(b []byte) []byte {
-	b = statefmt.PutI64(b, int64(id.nSyn))
-	b = statefmt.PutI64(b, int64(id.nPre))
-	b = statefmt.PutI64(b, int64(id.nPost))
-	b = statefmt.PutF64(b, id.dt)
-	b = statefmt.PutI64(b, int64(id.seed))
-	b = statefmt.PutI64(b, int64(id.topo))
+	b = checkpoint.PutI64(b, int64(id.nSyn))
+	b = checkpoint.PutI64(b, int64(id.nPre))
+	b = checkpoint.PutI64(b, int64(id.nPost))
+	b = checkpoint.PutF64(b, id.dt)
+	b = checkpoint.PutI64(b, int64(id.seed))
+	b = checkpoint.PutI64(b, int64(id.topo))
 	for _, v := range id.vals {
-		b = statefmt.PutF64(b, v)
+		b = checkpoint.PutF64(b, v)
 	}
 	return b
 }
 
 // open opens the frame at the front of b and checks the identity; it
 // returns a decoder positioned after it and the bytes after the frame.
-func (id *stateIdent) open(b []byte) (*statefmt.Decoder, []byte, error) {
+func (id *stateIdent) open(b []byte) (*checkpoint.Decoder, []byte, error) {
 	tag := stateTag(id.model)
 	payload, rest, err := stateCodec.Open(b, tag, stateVersion)
 	if err != nil {
 		return nil, nil, err
 	}
-	d := &statefmt.Decoder{B: payload, C: &stateCodec}
+	d := &checkpoint.Decoder{B: payload, C: &stateCodec}
 	nSyn, nPre, nPost, dt := d.I64(), d.I64(), d.I64(), d.F64()
 	seed, topo := uint64(d.I64()), uint64(d.I64())
 	vals := make([]float64, len(id.vals))
@@ -381,9 +330,9 @@ func (id *stateIdent) open(b []byte) (*statefmt.Decoder, []byte, error) {
 }
 
 // beginState starts the frame of the model of id and appends the identity;
-// statefmt.End closes the frame.
+// checkpoint.End closes the frame.
 func beginState(b []byte, id *stateIdent) ([]byte, int) {
-	b, start := statefmt.Begin(b, stateTag(id.model), stateVersion)
+	b, start := checkpoint.Begin(b, stateTag(id.model), stateVersion)
 	return id.appendTo(b), start
 }
 
@@ -391,8 +340,8 @@ func beginState(b []byte, id *stateIdent) ([]byte, int) {
 // tick now and the last slow tick; openClocked reads them back.
 func beginClocked(b []byte, id *stateIdent, now snnsim.Time, c *slowClock) ([]byte, int) {
 	b, start := beginState(b, id)
-	b = statefmt.PutI64(b, int64(now))
-	b = statefmt.PutI64(b, int64(c.done))
+	b = checkpoint.PutI64(b, int64(now))
+	b = checkpoint.PutI64(b, int64(c.done))
 	return b, start
 }
 
@@ -400,7 +349,7 @@ func beginClocked(b []byte, id *stateIdent, now snnsim.Time, c *slowClock) ([]by
 // identity, the model tick and the slow clock (of step period); it returns
 // a decoder positioned after them, the bytes after the frame, the model
 // tick and the last slow tick.
-func (id *stateIdent) openClocked(b []byte, period snnsim.Time) (d *statefmt.Decoder, rest []byte, now, done snnsim.Time, err error) {
+func (id *stateIdent) openClocked(b []byte, period snnsim.Time) (d *checkpoint.Decoder, rest []byte, now, done snnsim.Time, err error) {
 	d, rest, err = id.open(b)
 	if err != nil {
 		return nil, nil, 0, 0, err
@@ -417,7 +366,7 @@ func (id *stateIdent) openClocked(b []byte, period snnsim.Time) (d *statefmt.Dec
 
 // closeActive reads the active synapses that end a frame (appendActive)
 // and checks that nothing follows them.
-func (id *stateIdent) closeActive(d *statefmt.Decoder) ([]int64, error) {
+func (id *stateIdent) closeActive(d *checkpoint.Decoder) ([]int64, error) {
 	list, err := readActive(d, id.nSyn, id.model)
 	if err != nil {
 		return nil, err
@@ -430,16 +379,16 @@ func (id *stateIdent) closeActive(d *statefmt.Decoder) ([]int64, error) {
 
 // appendActive appends the members of an active set.
 func appendActive(b []byte, a *activeSet) []byte {
-	b = statefmt.PutI64(b, int64(len(a.list)))
+	b = checkpoint.PutI64(b, int64(len(a.list)))
 	for _, s := range a.list {
-		b = statefmt.PutI64(b, s)
+		b = checkpoint.PutI64(b, s)
 	}
 	return b
 }
 
 // readActive reads what appendActive wrote for n synapses; it checks the
 // indices are in range and distinct.
-func readActive(d *statefmt.Decoder, n int, model string) ([]int64, error) {
+func readActive(d *checkpoint.Decoder, n int, model string) ([]int64, error) {
 	c, ok := d.Count(8)
 	if !ok {
 		return nil, nil
@@ -512,17 +461,6 @@ func bindWeights(model string, dst []float32, w []float64) []float32 {
 		dst[s] = float32(v)
 	}
 	return dst
-}
-
-// noNeuronVars is embedded by the models without per-neuron variables; it
-// holds the model's name for NeuronGet's panic.
-type noNeuronVars struct{ model string }
-
-func (noNeuronVars) NeuronVars() []string { return nil }
-
-func (n noNeuronVars) NeuronGet(v int, _ int32) float64 {
-	checkVar(n.model, v, 0)
-	return 0
 }
 
 // finiteIn reports an error unless lo <= x <= hi and x is finite.

@@ -5,7 +5,7 @@ import (
 	"math"
 
 	"github.com/snnsim/snnsim"
-	"github.com/snnsim/snnsim/internal/statefmt"
+	"github.com/snnsim/snnsim/checkpoint"
 )
 
 // This file holds what the memory-curve models (binary, cascade,
@@ -16,71 +16,16 @@ import (
 // AppendState writes and RestoreState reads.
 const markovVersion = 1
 
-// markovCodec makes the RestoreState errors of the memory-curve models.
-var markovCodec = statefmt.Codec{Pkg: "consolidation", Corrupt: ErrStateCorrupt, Mismatch: ErrStateMismatch, Version: ErrStateVersion}
-
 // markovTag is the frame tag of a model: "consolidation/" and its name.
 func markovTag(model string) string { return "consolidation/" + model }
 
-// markovCheck holds the first validation error of a parameter struct.
-type markovCheck struct {
-	model string
-	err   error
-}
-
-// fail records "consolidation: <model>.<key> = <v>[ unit]: <constraint>"
-// unless an error is already recorded.
-func (c *markovCheck) fail(key string, v any, unit, constraint string) {
-	if c.err != nil {
-		return
-	}
-	if unit != "" {
-		unit = " " + unit
-	}
-	if s, ok := v.(string); ok {
-		v = fmt.Sprintf("%q", s)
-	}
-	c.err = fmt.Errorf("consolidation: %s.%s = %v%s: %s", c.model, key, v, unit, constraint)
-}
-
-// finite requires a finite v.
-func (c *markovCheck) finite(key string, v float64) {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		c.fail(key, v, "", "must be finite")
-	}
-}
-
-// positive requires a finite v > 0.
-func (c *markovCheck) positive(key string, v float64, unit string) {
-	if !(v > 0) || math.IsInf(v, 0) {
-		c.fail(key, v, unit, "must be > 0 and finite")
-	}
-}
-
-// efficacies requires finite w_low < w_high.
-func (c *markovCheck) efficacies(lo, hi float64) {
-	c.finite("w_low", lo)
-	c.finite("w_high", hi)
+// checkEfficacies requires finite w_low < w_high.
+func checkEfficacies(c *snnsim.ParamCheck, lo, hi float64) {
+	c.Finite("w_low", lo)
+	c.Finite("w_high", hi)
 	if !(lo < hi) {
-		c.fail("w_high", hi, "", fmt.Sprintf("must be above w_low = %g", lo))
+		c.Failf("w_high", hi, "must be above w_low = %g", lo)
 	}
-}
-
-// oneOf requires v to be one of the allowed strings.
-func (c *markovCheck) oneOf(key, v string, allowed ...string) {
-	for _, a := range allowed {
-		if v == a {
-			return
-		}
-	}
-	list := ""
-	for i, a := range allowed {
-		if i > 0 {
-			list += ", "
-		}
-		list += fmt.Sprintf("%q", a)
-	}
-	c.fail(key, v, "", "must be one of "+list)
 }
 
 // Initial states of the two-efficacy Markov models (the "init" key).
@@ -89,11 +34,6 @@ const (
 	initLow         = "low"         // every synapse weak (cascade: at depth 1)
 	initHigh        = "high"        // every synapse strong (cascade: at depth 1)
 )
-
-// markovNoLevels is the SetLevel of a model that reads no neuromodulator.
-func markovNoLevels(model, name string) error {
-	return fmt.Errorf("consolidation: %s reads no neuromodulator or drug level; cannot set %q", model, name)
-}
 
 // markovBadVar is the Set error for a variable index out of range.
 func markovBadVar(model string, v int, vars []string) error {
@@ -120,13 +60,13 @@ type markovIdent struct {
 }
 
 func (id *markovIdent) append(b []byte) []byte {
-	b = statefmt.PutI64(b, int64(id.n))
-	b = statefmt.PutI64(b, int64(id.seed))
+	b = checkpoint.PutI64(b, int64(id.n))
+	b = checkpoint.PutI64(b, int64(id.seed))
 	for _, v := range id.ints {
-		b = statefmt.PutI64(b, v)
+		b = checkpoint.PutI64(b, v)
 	}
 	for _, v := range id.floats {
-		b = statefmt.PutF64(b, v)
+		b = checkpoint.PutF64(b, v)
 	}
 	return b
 }
@@ -134,13 +74,13 @@ func (id *markovIdent) append(b []byte) []byte {
 // open reads the frame at the front of b, checks its ident against id and
 // returns a decoder positioned after the ident and the bytes after the
 // frame.
-func (id *markovIdent) open(b []byte) (*statefmt.Decoder, []byte, error) {
+func (id *markovIdent) open(b []byte) (*checkpoint.Decoder, []byte, error) {
 	tag := markovTag(id.model)
-	payload, rest, err := markovCodec.Open(b, tag, markovVersion)
+	payload, rest, err := stateCodec.Open(b, tag, markovVersion)
 	if err != nil {
 		return nil, nil, err
 	}
-	d := &statefmt.Decoder{B: payload, C: &markovCodec}
+	d := &checkpoint.Decoder{B: payload, C: &stateCodec}
 	n, seed := d.I64(), uint64(d.I64())
 	ints := make([]int64, len(id.ints))
 	for k := range ints {
@@ -154,19 +94,19 @@ func (id *markovIdent) open(b []byte) (*statefmt.Decoder, []byte, error) {
 		return nil, nil, d.Done(tag)
 	}
 	if n != int64(id.n) {
-		return nil, nil, markovCodec.Mismatchf("%s state of %d synapses, this model has %d", id.model, n, id.n)
+		return nil, nil, stateCodec.Mismatchf("%s state of %d synapses, this model has %d", id.model, n, id.n)
 	}
 	if seed != id.seed {
-		return nil, nil, markovCodec.Mismatchf("%s state with seed %d, this model has seed %d", id.model, seed, id.seed)
+		return nil, nil, stateCodec.Mismatchf("%s state with seed %d, this model has seed %d", id.model, seed, id.seed)
 	}
 	for k, v := range ints {
 		if v != id.ints[k] {
-			return nil, nil, markovCodec.Mismatchf("%s state with %s = %d, this model has %d", id.model, id.ikeys[k], v, id.ints[k])
+			return nil, nil, stateCodec.Mismatchf("%s state with %s = %d, this model has %d", id.model, id.ikeys[k], v, id.ints[k])
 		}
 	}
 	for k, v := range floats {
 		if math.Float64bits(v) != math.Float64bits(id.floats[k]) {
-			return nil, nil, markovCodec.Mismatchf("%s state with %s = %g, this model has %g", id.model, id.fkeys[k], v, id.floats[k])
+			return nil, nil, stateCodec.Mismatchf("%s state with %s = %g, this model has %g", id.model, id.fkeys[k], v, id.floats[k])
 		}
 	}
 	return d, rest, nil
@@ -175,14 +115,14 @@ func (id *markovIdent) open(b []byte) (*statefmt.Decoder, []byte, error) {
 // markovAppendCounts appends the per-synapse draw counts of r.
 func markovAppendCounts(b []byte, r *Streams) []byte {
 	for _, c := range r.Counts() {
-		b = statefmt.PutI64(b, int64(c))
+		b = checkpoint.PutI64(b, int64(c))
 	}
 	return b
 }
 
 // markovReadCounts reads n draw counts (any value is valid: a count only says
 // where the synapse's stream resumes).
-func markovReadCounts(d *statefmt.Decoder, n int) []uint64 {
+func markovReadCounts(d *checkpoint.Decoder, n int) []uint64 {
 	if len(d.B) < 8*n {
 		d.Short = true
 		return nil
@@ -195,14 +135,14 @@ func markovReadCounts(d *statefmt.Decoder, n int) []uint64 {
 }
 
 // readMarkovTick reads a tick that must lie in [0, limit].
-func readMarkovTick(d *statefmt.Decoder, limit snnsim.Time) (snnsim.Time, bool) {
+func readMarkovTick(d *checkpoint.Decoder, limit snnsim.Time) (snnsim.Time, bool) {
 	t := snnsim.Time(d.I64())
 	return t, t >= 0 && t <= limit
 }
 
 // beginMarkov starts a frame for model; endMarkov closes it.
 func beginMarkov(b []byte, model string) ([]byte, int) {
-	return statefmt.Begin(b, markovTag(model), markovVersion)
+	return checkpoint.Begin(b, markovTag(model), markovVersion)
 }
 
-func endMarkov(b []byte, start int) []byte { return statefmt.End(b, start) }
+func endMarkov(b []byte, start int) []byte { return checkpoint.End(b, start) }

@@ -1,11 +1,10 @@
 package consolidation
 
 import (
-	"fmt"
 	"math"
 
 	"github.com/snnsim/snnsim"
-	"github.com/snnsim/snnsim/internal/statefmt"
+	"github.com/snnsim/snnsim/checkpoint"
 )
 
 const modelTrivial = "trivial"
@@ -19,7 +18,7 @@ const modelTrivial = "trivial"
 //	delivered    w
 //
 // It has no time dynamics (Next is always snnsim.Never), reads no
-// neuromodulator and ignores Pre and Post. Vars: "w". It is the model of a
+// neuromodulator (it is not [Leveled]) and ignores Pre and Post. Vars: "w". It is the model of a
 // projection without consolidation (DESIGN.md section 3: "a plain synapse
 // is the trivial model"). Tests: TestTrivial, TestStateResume.
 type TrivialParams struct{}
@@ -41,7 +40,7 @@ func (TrivialParams) Vars() []string { return []string{"w"} }
 
 func (TrivialParams) build(l Layout) (Model, error) {
 	m := &trivial{n: len(l.Target), w: make([]float64, len(l.Target)),
-		id: newStateIdent(modelTrivial, &l, nil, nil), noNeuronVars: noNeuronVars{modelTrivial}}
+		id: newStateIdent(modelTrivial, &l, nil, nil)}
 	for s, u := range l.Unit {
 		m.w[s] = float64(u)
 	}
@@ -49,16 +48,16 @@ func (TrivialParams) build(l Layout) (Model, error) {
 }
 
 func init() {
-	register(modelTrivial, func() Params { p := DefaultTrivial(); return &p })
+	models.Register(modelTrivial, func() Params { p := DefaultTrivial(); return &p })
 }
 
 // trivial is the trivial model bound to a layout.
 type trivial struct {
-	n   int
-	w   []float64 // weights
-	out []float32 // delivery array (Bind)
-	id  stateIdent
-	noNeuronVars
+	n    int
+	w    []float64 // weights
+	out  []float32 // delivery array (Bind)
+	id   stateIdent
+	rule ruleBuf
 }
 
 func (m *trivial) Name() string { return modelTrivial }
@@ -70,19 +69,28 @@ func (m *trivial) Advance(snnsim.Time)                  {}
 func (m *trivial) Next() snnsim.Time                    { return snnsim.Never }
 func (m *trivial) Pre(snnsim.Time, int32, int64, int64) {}
 func (m *trivial) Post(snnsim.Time, int32)              {}
-func (m *trivial) RuleWeight(s int64) float64           { return m.w[s] }
 
-func (m *trivial) Signal(_ snnsim.Time, s int64, dw float64) {
-	m.w[s] += dw
+// deliver passes a new w[s] to the delivery array and the rule buffer.
+func (m *trivial) deliver(s int64) {
 	if m.out != nil {
 		m.out[s] = float32(m.w[s])
 	}
+	m.rule.set(s, m.w[s])
 }
 
-func (m *trivial) Modulators() []string { return nil }
+func (m *trivial) Signal(_ snnsim.Time, s int64, dw float64) {
+	m.w[s] += dw
+	m.deliver(s)
+}
 
-func (m *trivial) SetLevel(_ snnsim.Time, name string, _ float64) error {
-	return fmt.Errorf("consolidation: trivial reads no level (%q)", name)
+// RuleWeights returns the rule buffer: w rounded to float32.
+func (m *trivial) RuleWeights() []float32 { return m.rule.weights(m.n, m.w) }
+
+// Changed signals the rule's changes of synapses off+syn[k] at tick t.
+func (m *trivial) Changed(t snnsim.Time, off int64, syn []int32) {
+	for _, c := range m.rule.changes(off, syn, m.w) {
+		m.Signal(t, c.s, c.dw)
+	}
 }
 
 func (m *trivial) Vars() []string { return []string{"w"} }
@@ -98,9 +106,7 @@ func (m *trivial) Set(_ snnsim.Time, v int, s int64, x float64) error {
 		return err
 	}
 	m.w[s] = x
-	if m.out != nil {
-		m.out[s] = float32(x)
-	}
+	m.deliver(s)
 	return nil
 }
 
@@ -110,9 +116,9 @@ func (m *trivial) Set(_ snnsim.Time, v int, s int64, x float64) error {
 func (m *trivial) AppendState(b []byte) []byte {
 	b, start := beginState(b, &m.id)
 	for _, v := range m.w {
-		b = statefmt.PutF64(b, v)
+		b = checkpoint.PutF64(b, v)
 	}
-	return statefmt.End(b, start)
+	return checkpoint.End(b, start)
 }
 
 // RestoreState reads a frame written by AppendState; on error the model is
@@ -139,5 +145,6 @@ func (m *trivial) RestoreState(b []byte) ([]byte, error) {
 	if m.out != nil {
 		m.Bind(m.out)
 	}
+	m.rule.fill(m.w)
 	return rest, nil
 }

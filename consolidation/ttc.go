@@ -7,13 +7,13 @@ import (
 	"slices"
 
 	"github.com/snnsim/snnsim"
-	"github.com/snnsim/snnsim/internal/statefmt"
+	"github.com/snnsim/snnsim/checkpoint"
 )
 
 const modelTTC = "tag_trigger_consolidation"
 
 func init() {
-	register(modelTTC, func() Params { p := DefaultTTC(); return &p })
+	models.Register(modelTTC, func() Params { p := DefaultTTC(); return &p })
 }
 
 // TTCParams are the parameters of the tag–trigger–consolidation model of
@@ -100,48 +100,33 @@ func (p *TTCParams) Vars() []string { return []string{"efficacy", "h", "l", "z"}
 
 // Validate checks every parameter.
 func (p *TTCParams) Validate() error {
-	bad := func(key string, v any, c string) error {
-		return fmt.Errorf("consolidation: %s.%s = %v: %s", modelTTC, key, v, c)
-	}
-	if p.Induction != "voltage" && p.Induction != "signal" {
-		return bad("induction", fmt.Sprintf("%q", p.Induction), `must be "voltage" or "signal"`)
-	}
-	for _, f := range []struct {
-		k string
-		v float64
-	}{{"w0", p.W0}, {"g_h", p.GH}, {"g_l", p.GL}, {"g_z", p.GZ}, {"a_ltp", p.ALTP}, {"a_ltd", p.ALTD},
-		{"tag_scale", p.TagScale}, {"gamma", p.Gamma}, {"theta_p", p.ThetaP}} {
-		if !(f.v >= 0) || math.IsInf(f.v, 0) {
-			return bad(f.k, f.v, "must be finite and >= 0")
-		}
-	}
-	for _, f := range []struct {
-		k string
-		v float64
-	}{{"theta_ltp", p.ThetaLTP}, {"theta_ltd", p.ThetaLTD}, {"v_spike", p.VSpike}} {
-		if math.IsNaN(f.v) || math.IsInf(f.v, 0) {
-			return bad(f.k, fmt.Sprintf("%g mV", f.v), "must be finite")
-		}
-	}
-	for _, f := range []struct {
-		k string
-		v float64
-	}{{"tau_x", p.TauX}, {"tau_ltp", p.TauLTP}, {"tau_ltd", p.TauLTD}, {"tau_h", p.TauH}, {"tau_l", p.TauL},
-		{"tau_pm", p.TauPM}, {"tau_pd", p.TauPD}, {"tau_z", p.TauZ}, {"slow_step", p.SlowStep}} {
-		if !(f.v > 0) || math.IsInf(f.v, 0) {
-			return bad(f.k, fmt.Sprintf("%g ms", f.v), "must be finite and > 0")
-		}
-	}
-	if !(p.InitUp >= 0 && p.InitUp <= 1) {
-		return bad("init_up", p.InitUp, "must be in [0, 1]")
-	}
-	if !(p.Kappa > 0 && p.Kappa < 1) {
-		return bad("kappa", p.Kappa, "must be in (0, 1)")
-	}
-	if !(p.ZSettle > 0 && p.ZSettle < 1e-3) {
-		return bad("z_settle", p.ZSettle, "must be in (0, 1e-3)")
-	}
-	return nil
+	c := checkParams(modelTTC, p)
+	c.OneOf("induction", p.Induction, "voltage", "signal")
+	c.NonNegative("w0", p.W0)
+	c.NonNegative("g_h", p.GH)
+	c.NonNegative("g_l", p.GL)
+	c.NonNegative("g_z", p.GZ)
+	c.NonNegative("a_ltp", p.ALTP)
+	c.NonNegative("a_ltd", p.ALTD)
+	c.NonNegative("tag_scale", p.TagScale)
+	c.NonNegative("gamma", p.Gamma)
+	c.NonNegative("theta_p", p.ThetaP)
+	c.Finite("theta_ltp", p.ThetaLTP)
+	c.Finite("theta_ltd", p.ThetaLTD)
+	c.Finite("v_spike", p.VSpike)
+	c.Positive("tau_x", p.TauX)
+	c.Positive("tau_ltp", p.TauLTP)
+	c.Positive("tau_ltd", p.TauLTD)
+	c.Positive("tau_h", p.TauH)
+	c.Positive("tau_l", p.TauL)
+	c.Positive("tau_pm", p.TauPM)
+	c.Positive("tau_pd", p.TauPD)
+	c.Positive("tau_z", p.TauZ)
+	c.Positive("slow_step", p.SlowStep)
+	c.Closed("init_up", p.InitUp, 0, 1)
+	c.Open("kappa", p.Kappa, 0, 1)
+	c.Open("z_settle", p.ZSettle, 0, 1e-3)
+	return c.Err()
 }
 
 func (p *TTCParams) build(l Layout) (Model, error) { return newTTC(*p, l) }
@@ -233,6 +218,7 @@ type TTC struct {
 	now        snnsim.Time   // tick of the last Advance
 	ax, a1, a2 float64       // Euler factors dt/τ
 	slowF      float64       // slow step / τ_z
+	rule       ruleBuf       // rule weights 0
 }
 
 // protein is one neuron's protein level: p(t) = inf + (p0 − inf)·e^{−(t−t0)/tau}.
@@ -245,7 +231,9 @@ type protein struct {
 func newTTC(p TTCParams, l Layout) (*TTC, error) {
 	slow := snnsim.Time(math.Round(p.SlowStep / l.Clock.DT))
 	if slow < 1 || math.Abs(float64(slow)*l.Clock.DT-p.SlowStep) > 1e-9*p.SlowStep {
-		return nil, fmt.Errorf("consolidation: %s.slow_step = %g ms: must be a whole number of ticks of %g ms", modelTTC, p.SlowStep, l.Clock.DT)
+		c := checkParams(modelTTC, p)
+		c.Failf("slow_step", p.SlowStep, "must be a whole number of ticks of %g ms", l.Clock.DT)
+		return nil, c.Err()
 	}
 	n := len(l.Target)
 	m := &TTC{
@@ -617,9 +605,17 @@ func (m *TTC) induce(s int64, t snnsim.Time, ph, pl float64) {
 	}
 }
 
-// RuleWeight returns 0: with induction "signal" only the rule's change
-// matters (use a rule with w_min <= -w_max so that it is not clipped).
-func (m *TTC) RuleWeight(int64) float64 { return 0 }
+// RuleWeights returns the rule buffer, whose rule weights are 0: with
+// induction "signal" only the rule's change matters (use a rule with
+// w_min <= -w_max so that it is not clipped).
+func (m *TTC) RuleWeights() []float32 { return m.rule.weights(len(m.z), nil) }
+
+// Changed signals the rule's changes of synapses off+syn[k] at tick t.
+func (m *TTC) Changed(t snnsim.Time, off int64, syn []int32) {
+	for _, c := range m.rule.changes(off, syn, nil) {
+		m.Signal(t, c.s, c.dw)
+	}
+}
 
 // Signal tags untagged synapse s with probability min(1, tag_scale·|dw|),
 // h for dw > 0 and l for dw < 0 (induction "signal" only).
@@ -739,8 +735,6 @@ func (h *decayHeap) Pop() any {
 	return e
 }
 
-var ttcCodec = statefmt.Codec{Pkg: "consolidation", Corrupt: ErrStateCorrupt, Mismatch: ErrStateMismatch, Version: ErrStateVersion}
-
 const ttcTag = "consolidation/" + modelTTC
 
 // AppendState appends the model's state as one frame: sizes, the slow clock
@@ -748,50 +742,50 @@ const ttcTag = "consolidation/" + modelTTC
 // stream count, per target the protein (p0, t0, on), low-passes and their
 // tick and potential, per source r and its tick.
 func (m *TTC) AppendState(b []byte) []byte {
-	b, start := statefmt.Begin(b, ttcTag, 1)
-	b = statefmt.PutI64(b, int64(len(m.z)))
-	b = statefmt.PutI64(b, int64(len(m.u1)))
-	b = statefmt.PutI64(b, int64(len(m.r)))
-	b = statefmt.PutI64(b, int64(m.nextSlow))
-	b = statefmt.PutBool(b, m.block)
+	b, start := checkpoint.Begin(b, ttcTag, 1)
+	b = checkpoint.PutI64(b, int64(len(m.z)))
+	b = checkpoint.PutI64(b, int64(len(m.u1)))
+	b = checkpoint.PutI64(b, int64(len(m.r)))
+	b = checkpoint.PutI64(b, int64(m.nextSlow))
+	b = checkpoint.PutBool(b, m.block)
 	for s := range m.z {
 		b = append(b, byte(m.h[s]), byte(m.l[s]))
-		b = statefmt.PutF64(b, m.z[s])
-		b = statefmt.PutI64(b, int64(m.decay[s]))
-		b = statefmt.PutI64(b, int64(m.rng.n[s]))
-		b = statefmt.PutBool(b, m.active[s])
+		b = checkpoint.PutF64(b, m.z[s])
+		b = checkpoint.PutI64(b, int64(m.decay[s]))
+		b = checkpoint.PutI64(b, int64(m.rng.n[s]))
+		b = checkpoint.PutBool(b, m.active[s])
 	}
 	for j := range m.u1 {
 		q := m.prot[j]
-		b = statefmt.PutF64(b, q.p0)
-		b = statefmt.PutI64(b, int64(q.t0))
-		b = statefmt.PutBool(b, q.on)
-		b = statefmt.PutF64(b, m.u1[j])
-		b = statefmt.PutF64(b, m.u2[j])
-		b = statefmt.PutI64(b, int64(m.uT[j]))
-		b = statefmt.PutF64(b, m.vLast[j])
+		b = checkpoint.PutF64(b, q.p0)
+		b = checkpoint.PutI64(b, int64(q.t0))
+		b = checkpoint.PutBool(b, q.on)
+		b = checkpoint.PutF64(b, m.u1[j])
+		b = checkpoint.PutF64(b, m.u2[j])
+		b = checkpoint.PutI64(b, int64(m.uT[j]))
+		b = checkpoint.PutF64(b, m.vLast[j])
 	}
 	for i := range m.r {
-		b = statefmt.PutF64(b, m.r[i])
-		b = statefmt.PutI64(b, int64(m.rT[i]))
+		b = checkpoint.PutF64(b, m.r[i])
+		b = checkpoint.PutI64(b, int64(m.rT[i]))
 	}
-	return statefmt.End(b, start)
+	return checkpoint.End(b, start)
 }
 
 // RestoreState restores a state written by AppendState of a model with the
 // same layout; the model is unchanged on error.
 func (m *TTC) RestoreState(b []byte) ([]byte, error) {
-	payload, rest, err := ttcCodec.Open(b, ttcTag, 1)
+	payload, rest, err := stateCodec.Open(b, ttcTag, 1)
 	if err != nil {
 		return nil, err
 	}
-	d := statefmt.Decoder{B: payload, C: &ttcCodec}
+	d := checkpoint.Decoder{B: payload, C: &stateCodec}
 	ns, nj, ni := d.I64(), d.I64(), d.I64()
 	if d.Short {
 		return nil, d.Done(ttcTag)
 	}
 	if ns != int64(len(m.z)) || nj != int64(len(m.u1)) || ni != int64(len(m.r)) {
-		return nil, ttcCodec.Mismatchf("state of %d synapses, %d targets, %d sources, model has %d, %d, %d", ns, nj, ni, len(m.z), len(m.u1), len(m.r))
+		return nil, stateCodec.Mismatchf("state of %d synapses, %d targets, %d sources, model has %d, %d, %d", ns, nj, ni, len(m.z), len(m.u1), len(m.r))
 	}
 	nextSlow := snnsim.Time(d.I64())
 	block := d.U8() != 0
@@ -832,7 +826,7 @@ func (m *TTC) RestoreState(b []byte) ([]byte, error) {
 		}
 	}
 	if bad {
-		return nil, ttcCodec.Corruptf("%s: a tag, late phase, protein level, trace or tick is out of range", ttcTag)
+		return nil, stateCodec.Corruptf("%s: a tag, late phase, protein level, trace or tick is out of range", ttcTag)
 	}
 	m.nextSlow, m.block = nextSlow, block
 	m.h, m.l, m.z, m.decay, m.active = h, l, z, decay, active

@@ -1,17 +1,18 @@
 package consolidation
 
 import (
-	"errors"
 	"math"
 	"strings"
 	"testing"
 
 	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/checkpoint"
+	"github.com/snnsim/snnsim/checkpoint/checkpointtest"
 )
 
 // newTestTTC builds a tag-trigger-consolidation model with n synapses from
 // n sources onto one target, at 1 ms resolution.
-func newTestTTC(t *testing.T, n int, edit func(*TTCParams)) (*TTC, []float32) {
+func newTestTTC(t testing.TB, n int, edit func(*TTCParams)) (*TTC, []float32) {
 	t.Helper()
 	p := DefaultTTC()
 	p.Induction = "signal"
@@ -138,9 +139,7 @@ func TestTTCState(t *testing.T) {
 	drive(a, 0, hour/2)
 	st := a.AppendState(nil)
 	b, wb := newTestTTC(t, 300, func(p *TTCParams) { p.TagScale = 0.3; p.InitUp = 0.3 })
-	if rest, err := b.RestoreState(st); err != nil || len(rest) != 0 {
-		t.Fatalf("RestoreState: %v (%d bytes left)", err, len(rest))
-	}
+	checkpointtest.MustRestore(t, b, st)
 	drive(a, hour/2, 3*hour)
 	drive(b, hour/2, 3*hour)
 	for s := range wa {
@@ -156,46 +155,30 @@ func TestTTCState(t *testing.T) {
 	if a.NeuronGet(0, 0) != b.NeuronGet(0, 0) {
 		t.Fatalf("protein %v straight, %v restored", a.NeuronGet(0, 0), b.NeuronGet(0, 0))
 	}
-	// Damage: truncation, a flipped bit, another size.
-	c, _ := newTestTTC(t, 300, nil)
-	before := c.AppendState(nil)
-	for _, bad := range []struct {
-		name string
-		b    []byte
-		want error
-	}{
-		{"truncated", st[:len(st)/2], ErrStateCorrupt},
-		{"bit flipped", flip(st, len(st)/3), ErrStateCorrupt},
-		{"empty", nil, ErrStateCorrupt},
-	} {
-		if _, err := c.RestoreState(bad.b); !errors.Is(err, bad.want) {
-			t.Errorf("%s: error %v, want %v", bad.name, err, bad.want)
-		}
-	}
 	small, _ := newTestTTC(t, 10, nil)
-	if _, err := small.RestoreState(st); !errors.Is(err, ErrStateMismatch) {
-		t.Errorf("other size: error %v, want ErrStateMismatch", err)
-	}
-	if after := c.AppendState(nil); string(after) != string(before) {
-		t.Error("a refused state changed the model")
-	}
+	checkpointtest.Run(t, checkpointtest.Case{
+		Name:    "ttc",
+		State:   st,
+		New:     func(tb testing.TB) checkpoint.Stater { m, _ := newTestTTC(tb, 300, nil); return m },
+		Foreign: []checkpointtest.Foreign{{Name: "size", State: small.AppendState(nil)}},
+		Trials:  50,
+	})
 }
 
-func flip(b []byte, i int) []byte {
-	c := append([]byte(nil), b...)
-	c[i] ^= 0x10
-	return c
-}
-
+// FuzzTTCRestoreState restores arbitrary bytes, as they are and in a valid
+// frame of the model's tag: never a panic, and the contract of
+// checkpointtest.Restore.
 func FuzzTTCRestoreState(f *testing.F) {
-	m, _ := newTestTTC(&testing.T{}, 20, nil)
+	m, _ := newTestTTC(f, 20, nil)
 	for s := range 20 {
 		m.Signal(0, int64(s), 1)
 	}
 	f.Add(m.AppendState(nil))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, _ := newTestTTC(t, 20, nil)
-		_, _ = m.RestoreState(b) // must not panic
+		for _, in := range [][]byte{b, checkpointtest.Frame(ttcTag, 1, b)} {
+			checkpointtest.Restore(t, m, in)
+		}
 	})
 }
 

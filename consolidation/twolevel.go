@@ -13,7 +13,7 @@ import (
 // model's own, the cascade's depth), the delivered weight Unit[s]·efficacy,
 // one random stream per synapse, no dynamics between events and no
 // neuromodulator or per-neuron variable. The models embed it and add
-// Signal, Get, Set and the state frame's layout.
+// Signal, Changed, Get, Set and the state frame's layout.
 type twoLevel struct {
 	model string
 	unit  []float32
@@ -22,6 +22,7 @@ type twoLevel struct {
 	rng   Streams
 	seed  uint64
 	w     []float32
+	rule  ruleBuf // rule weights Unit[s]·(w_low + w_high)/2
 }
 
 func newTwoLevel(model string, wLow, wHigh float64, l Layout) twoLevel {
@@ -29,6 +30,7 @@ func newTwoLevel(model string, wLow, wHigh float64, l Layout) twoLevel {
 	return twoLevel{
 		model: model, unit: l.Unit, eff: [2]float64{wLow, wHigh},
 		state: make([]int8, n), rng: NewStreams(l.Seed, n), seed: l.Seed,
+		rule: ruleBuf{unit: l.Unit, c: (wLow + wHigh) / 2},
 	}
 }
 
@@ -102,25 +104,9 @@ func (m *twoLevel) Pre(snnsim.Time, int32, int64, int64) {}
 // Post does nothing.
 func (m *twoLevel) Post(snnsim.Time, int32) {}
 
-// RuleWeight returns Unit[s]·(w_low + w_high)/2 (only the sign of a rule's
-// change is used).
-func (m *twoLevel) RuleWeight(s int64) float64 {
-	return float64(m.unit[s]) * (m.eff[0] + m.eff[1]) / 2
-}
-
-// Modulators returns nil.
-func (m *twoLevel) Modulators() []string { return nil }
-
-// SetLevel returns an error: the model reads no level.
-func (m *twoLevel) SetLevel(_ snnsim.Time, name string, _ float64) error {
-	return markovNoLevels(m.model, name)
-}
-
-// NeuronVars returns nil: the model has no per-neuron variables.
-func (m *twoLevel) NeuronVars() []string { return nil }
-
-// NeuronGet returns NaN: the model has no per-neuron variables.
-func (m *twoLevel) NeuronGet(int, int32) float64 { return math.NaN() }
+// RuleWeights returns the rule buffer, whose rule weights are
+// Unit[s]·(w_low + w_high)/2 (only the sign of a rule's change is used).
+func (m *twoLevel) RuleWeights() []float32 { return m.rule.weights(len(m.state), nil) }
 
 // get returns the efficacy (v = 0) or the sign ±1 of the state (v = 1) of
 // synapse s; NaN for another v.
@@ -184,7 +170,7 @@ func (m *twoLevel) appendState(b []byte, id markovIdent) []byte {
 }
 
 // restoreState reads a frame written by appendState with ident id; valid
-// returns an error (wrapping ErrStateCorrupt) for a state byte that the
+// returns an error (wrapping checkpoint.ErrCorrupt) for a state byte that the
 // model cannot hold. On an error the model is left unchanged.
 func (m *twoLevel) restoreState(b []byte, id markovIdent, valid func(s int, st int8) error) ([]byte, error) {
 	d, rest, err := id.open(b)

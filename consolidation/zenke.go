@@ -1,11 +1,10 @@
 package consolidation
 
 import (
-	"fmt"
 	"math"
 
 	"github.com/snnsim/snnsim"
-	"github.com/snnsim/snnsim/internal/statefmt"
+	"github.com/snnsim/snnsim/checkpoint"
 )
 
 const modelZenke = "zenke_2015"
@@ -91,19 +90,17 @@ func (ZenkeParams) Model() string { return modelZenke }
 
 // Validate checks the parameters.
 func (p ZenkeParams) Validate() error {
-	c := paramCheck{model: modelZenke}
-	c.positive("tau_cons", p.TauCons, "ms")
-	c.nonNegative("p", p.P, "")
-	c.positive("w_p", p.WP, "")
-	c.nonNegative("beta", p.Beta, "")
-	c.positive("tau_minus", p.TauMinus, "ms")
-	c.positive("w_max", p.WMax, "")
-	c.positive("slow_step", p.SlowStep, "ms")
-	if c.err == nil {
-		c.atMost("slow_step", p.SlowStep, p.TauCons/10, "ms", "tau_cons/10")
-	}
-	c.positive("settle_tol", p.SettleTol, "")
-	return c.err
+	c := checkParams(modelZenke, p)
+	c.Positive("tau_cons", p.TauCons)
+	c.NonNegative("p", p.P)
+	c.Positive("w_p", p.WP)
+	c.NonNegative("beta", p.Beta)
+	c.Positive("tau_minus", p.TauMinus)
+	c.Positive("w_max", p.WMax)
+	c.Positive("slow_step", p.SlowStep)
+	c.AtMost("slow_step", p.SlowStep, "tau_cons/10", p.TauCons/10)
+	c.Positive("settle_tol", p.SettleTol)
+	return c.Err()
 }
 
 // Modulators returns nil: the model reads no level.
@@ -113,7 +110,7 @@ func (ZenkeParams) Modulators() []string { return nil }
 func (ZenkeParams) Vars() []string { return []string{"w", "w_ref"} }
 
 func init() {
-	register(modelZenke, func() Params { p := DefaultZenke(); return &p })
+	models.Register(modelZenke, func() Params { p := DefaultZenke(); return &p })
 }
 
 func (p ZenkeParams) build(l Layout) (Model, error) {
@@ -134,7 +131,6 @@ func (p ZenkeParams) build(l Layout) (Model, error) {
 		clock: slowClock{period: period},
 		id: newStateIdent(modelZenke, &l, []string{"tau_cons", "p", "w_p", "tau_minus", "slow_step"},
 			[]float64{p.TauCons, p.P, p.WP, p.TauMinus, p.SlowStep}),
-		noNeuronVars: noNeuronVars{modelZenke},
 	}
 	for s, u := range l.Unit {
 		m.w[s] = float64(u)
@@ -162,7 +158,7 @@ type zenke struct {
 
 	id    stateIdent
 	steps int64 // synapse-steps done (for tests and benchmarks; not state)
-	noNeuronVars
+	rule  ruleBuf
 }
 
 // initActive puts every synapse that needs steps into the active set.
@@ -241,12 +237,14 @@ func (m *zenke) Next() snnsim.Time {
 	return m.clock.next()
 }
 
-// touch makes s active after a change of w and delivers w.
+// touch makes s active after a change of w and delivers w (to the
+// delivery array and the rule buffer).
 func (m *zenke) touch(s int64) {
 	m.act.add(s)
 	if m.out != nil {
 		m.out[s] = float32(m.w[s])
 	}
+	m.rule.set(s, m.w[s])
 }
 
 func (m *zenke) clip(w float64) float64 {
@@ -280,7 +278,15 @@ func (m *zenke) Post(t snnsim.Time, j int32) {
 	m.zm.bump(j, t)
 }
 
-func (m *zenke) RuleWeight(s int64) float64 { return m.w[s] }
+// RuleWeights returns the rule buffer: w rounded to float32.
+func (m *zenke) RuleWeights() []float32 { return m.rule.weights(m.n, m.w) }
+
+// Changed signals the rule's changes of synapses off+syn[k] at tick t.
+func (m *zenke) Changed(t snnsim.Time, off int64, syn []int32) {
+	for _, c := range m.rule.changes(off, syn, m.w) {
+		m.Signal(t, c.s, c.dw)
+	}
+}
 
 func (m *zenke) Signal(t snnsim.Time, s int64, dw float64) {
 	m.Advance(t)
@@ -289,12 +295,6 @@ func (m *zenke) Signal(t snnsim.Time, s int64, dw float64) {
 		m.w[s] = w
 		m.touch(s)
 	}
-}
-
-func (m *zenke) Modulators() []string { return nil }
-
-func (m *zenke) SetLevel(_ snnsim.Time, name string, _ float64) error {
-	return fmt.Errorf("consolidation: zenke_2015 reads no level (%q)", name)
 }
 
 func (m *zenke) Vars() []string { return []string{"w", "w_ref"} }
@@ -332,12 +332,12 @@ func (m *zenke) Set(t snnsim.Time, v int, s int64, x float64) error {
 func (m *zenke) AppendState(b []byte) []byte {
 	b, start := beginClocked(b, &m.id, m.now, &m.clock)
 	for s := range m.w {
-		b = statefmt.PutF64(b, m.w[s])
-		b = statefmt.PutF64(b, m.wr[s])
+		b = checkpoint.PutF64(b, m.w[s])
+		b = checkpoint.PutF64(b, m.wr[s])
 	}
 	b = m.zm.appendTo(b)
 	b = appendActive(b, &m.act)
-	return statefmt.End(b, start)
+	return checkpoint.End(b, start)
 }
 
 // RestoreState reads a frame written by AppendState; on error the model is
@@ -372,5 +372,6 @@ func (m *zenke) RestoreState(b []byte) ([]byte, error) {
 	if m.out != nil {
 		m.Bind(m.out)
 	}
+	m.rule.fill(m.w)
 	return rest, nil
 }

@@ -227,7 +227,7 @@ func TestZenkeHeterosynaptic(t *testing.T) {
 	// Signals clip to [0, w_max].
 	m.Signal(msTicks(120), 1, 10)
 	m.Signal(msTicks(121), 0, -10)
-	if m.Get(0, 1) != 5 || m.Get(0, 0) != 0 || m.RuleWeight(1) != 5 {
+	if m.Get(0, 1) != 5 || m.Get(0, 0) != 0 || m.RuleWeights()[1] != 5 {
 		t.Fatalf("clipped weights %g %g", m.Get(0, 0), m.Get(0, 1))
 	}
 	if err := m.Set(msTicks(122), 0, 0, 6); err == nil {

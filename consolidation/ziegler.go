@@ -5,7 +5,7 @@ import (
 	"math"
 
 	"github.com/snnsim/snnsim"
-	"github.com/snnsim/snnsim/internal/statefmt"
+	"github.com/snnsim/snnsim/checkpoint"
 )
 
 const modelZiegler = "ziegler_2015"
@@ -87,7 +87,7 @@ const modelZiegler = "ziegler_2015"
 // τ_down = 2 h). TestZieglerSkipSettled compares both settings.
 //
 // Signal (from an external plasticity rule, package stdp) adds dw to x
-// without bounds, and RuleWeight returns x: a rule attached to this model
+// without bounds, and the rule weight (RuleWeights) is x: a rule attached to this model
 // works on x ∈ [−1, 1]. Set accepts x, y and z in [−3, 3] and g in [0, 1].
 //
 //	key           default   unit   meaning
@@ -183,35 +183,33 @@ func (ZieglerParams) Model() string { return modelZiegler }
 
 // Validate checks the parameters.
 func (p ZieglerParams) Validate() error {
-	c := paramCheck{model: modelZiegler}
-	c.positive("tau_x", p.TauX, "ms")
-	c.positive("tau_y", p.TauY, "ms")
-	c.positive("tau_z", p.TauZ, "ms")
-	c.nonNegative("c_t", p.CT, "")
-	c.nonNegative("c_yx", p.CYX, "")
-	c.nonNegative("c_zy", p.CZY, "")
-	c.open("theta_g", p.ThetaG, 0, 1, "")
-	c.positive("tau_g", p.TauG, "ms")
-	c.positive("t_upd", p.TUpd, "ms")
-	if c.err == nil {
-		c.atMost("t_upd", p.TUpd, min(p.TauX, p.TauY, p.TauZ)/100, "ms", "min(tau_x, tau_y, tau_z)/100")
-	}
-	c.nonNegative("eta", p.Eta, "Hz")
-	c.positive("k_w", p.KW, "")
-	c.nonNegative("a2_minus", p.A2Minus, "")
-	c.nonNegative("a3_minus", p.A3Minus, "")
-	c.nonNegative("a2_plus", p.A2Plus, "")
-	c.nonNegative("a3_plus", p.A3Plus, "")
-	c.positive("tau_pot_pre", p.TauPotPre, "ms")
-	c.positive("tau_pot_post", p.TauPotPost, "ms")
-	c.positive("tau_dep_pre", p.TauDepPre, "ms")
-	c.positive("tau_dep_post", p.TauDepPost, "ms")
-	c.nonNegative("c_r", p.CR, "")
-	c.positive("tau_prp_up", p.TauPrpUp, "ms")
-	c.positive("tau_prp_down", p.TauPrpDown, "ms")
-	c.open("settle_tol", p.SettleTol, 0, 1, "")
-	c.nonNegative("settle_time", p.SettleTime, "ms")
-	return c.err
+	c := checkParams(modelZiegler, p)
+	c.Positive("tau_x", p.TauX)
+	c.Positive("tau_y", p.TauY)
+	c.Positive("tau_z", p.TauZ)
+	c.NonNegative("c_t", p.CT)
+	c.NonNegative("c_yx", p.CYX)
+	c.NonNegative("c_zy", p.CZY)
+	c.Open("theta_g", p.ThetaG, 0, 1)
+	c.Positive("tau_g", p.TauG)
+	c.Positive("t_upd", p.TUpd)
+	c.AtMost("t_upd", p.TUpd, "min(tau_x, tau_y, tau_z)/100", min(p.TauX, p.TauY, p.TauZ)/100)
+	c.NonNegative("eta", p.Eta)
+	c.Positive("k_w", p.KW)
+	c.NonNegative("a2_minus", p.A2Minus)
+	c.NonNegative("a3_minus", p.A3Minus)
+	c.NonNegative("a2_plus", p.A2Plus)
+	c.NonNegative("a3_plus", p.A3Plus)
+	c.Positive("tau_pot_pre", p.TauPotPre)
+	c.Positive("tau_pot_post", p.TauPotPost)
+	c.Positive("tau_dep_pre", p.TauDepPre)
+	c.Positive("tau_dep_post", p.TauDepPost)
+	c.NonNegative("c_r", p.CR)
+	c.Positive("tau_prp_up", p.TauPrpUp)
+	c.Positive("tau_prp_down", p.TauPrpDown)
+	c.Open("settle_tol", p.SettleTol, 0, 1)
+	c.NonNegative("settle_time", p.SettleTime)
+	return c.Err()
 }
 
 // Modulators returns ["dopamine"].
@@ -221,7 +219,7 @@ func (ZieglerParams) Modulators() []string { return []string{"dopamine"} }
 func (ZieglerParams) Vars() []string { return []string{"efficacy", "x", "y", "z", "g"} }
 
 func init() {
-	register(modelZiegler, func() Params { p := DefaultZiegler(); return &p })
+	models.Register(modelZiegler, func() Params { p := DefaultZiegler(); return &p })
 }
 
 func (p ZieglerParams) build(l Layout) (Model, error) {
@@ -327,6 +325,7 @@ type ziegler struct {
 
 	id    stateIdent
 	steps int64 // synapse-steps done (for tests and benchmarks; not state)
+	rule  ruleBuf
 }
 
 func (m *ziegler) Name() string { return modelZiegler }
@@ -335,10 +334,13 @@ func (m *ziegler) Len() int     { return m.n }
 // efficacy returns (k_w + 1 + (k_w − 1) x)/2.
 func (m *ziegler) efficacy(x float64) float64 { return 0.5 * (m.p.KW + 1 + (m.p.KW-1)*x) }
 
+// deliver passes a new x[s] to the delivery array (as the efficacy) and
+// the rule buffer.
 func (m *ziegler) deliver(s int64) {
 	if m.out != nil {
 		m.out[s] = float32(float64(m.unit[s]) * m.efficacy(m.x[s]))
 	}
+	m.rule.set(s, m.x[s])
 }
 
 func (m *ziegler) Bind(w []float32) {
@@ -540,8 +542,15 @@ func (m *ziegler) wake(s int64) {
 	m.calm[s] = 0
 }
 
-// RuleWeight returns x.
-func (m *ziegler) RuleWeight(s int64) float64 { return m.x[s] }
+// RuleWeights returns the rule buffer: x rounded to float32.
+func (m *ziegler) RuleWeights() []float32 { return m.rule.weights(m.n, m.x) }
+
+// Changed signals the rule's changes of synapses off+syn[k] at tick t.
+func (m *ziegler) Changed(t snnsim.Time, off int64, syn []int32) {
+	for _, c := range m.rule.changes(off, syn, m.x) {
+		m.Signal(t, c.s, c.dw)
+	}
+}
 
 // Signal adds dw to x.
 func (m *ziegler) Signal(t snnsim.Time, s int64, dw float64) {
@@ -657,10 +666,10 @@ func (m *ziegler) NeuronGet(v int, j int32) float64 {
 // of its random stream and its settled-tick count, and last the active synapses.
 func (m *ziegler) AppendState(b []byte) []byte {
 	b, start := beginClocked(b, &m.id, m.now, &m.clock)
-	b = statefmt.PutBool(b, m.dopamine)
-	b = statefmt.PutI64(b, int64(m.pT))
+	b = checkpoint.PutBool(b, m.dopamine)
+	b = checkpoint.PutI64(b, int64(m.pT))
 	for _, p := range m.p0 {
-		b = statefmt.PutF64(b, p)
+		b = checkpoint.PutF64(b, p)
 	}
 	b = m.rPot.appendTo(b)
 	b = m.rDep.appendTo(b)
@@ -668,16 +677,16 @@ func (m *ziegler) AppendState(b []byte) []byte {
 	b = m.oDep.appendTo(b)
 	counts := m.st.Counts()
 	for s := range m.x {
-		b = statefmt.PutF64(b, m.x[s])
-		b = statefmt.PutF64(b, m.y[s])
-		b = statefmt.PutF64(b, m.z[s])
-		b = statefmt.PutF64(b, m.g[s])
-		b = statefmt.PutI64(b, int64(m.gT[s]))
-		b = statefmt.PutI64(b, int64(counts[s]))
-		b = statefmt.PutU32(b, uint32(m.calm[s]))
+		b = checkpoint.PutF64(b, m.x[s])
+		b = checkpoint.PutF64(b, m.y[s])
+		b = checkpoint.PutF64(b, m.z[s])
+		b = checkpoint.PutF64(b, m.g[s])
+		b = checkpoint.PutI64(b, int64(m.gT[s]))
+		b = checkpoint.PutI64(b, int64(counts[s]))
+		b = checkpoint.PutU32(b, uint32(m.calm[s]))
 	}
 	b = appendActive(b, &m.act)
-	return statefmt.End(b, start)
+	return checkpoint.End(b, start)
 }
 
 // RestoreState reads a frame written by AppendState; on error the model is
@@ -750,5 +759,6 @@ func (m *ziegler) RestoreState(b []byte) ([]byte, error) {
 	if m.out != nil {
 		m.Bind(m.out)
 	}
+	m.rule.fill(m.x)
 	return rest, nil
 }

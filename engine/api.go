@@ -127,7 +127,7 @@ func (e *Engine) SetWeight(proj int, k int, w float64) error {
 	p := &e.projs[proj]
 	if p.cg != nil {
 		return fmt.Errorf("engine: SetWeight: projection %q has the consolidation model %s, which sets its weights from its own variables: use SetSynapseState (variables %v)",
-			p.Name, p.cg.m.Name(), p.cg.m.Vars())
+			p.Name, p.cg.m.Name(), p.cg.synVars())
 	}
 	if k < 0 || k >= p.Len() {
 		return fmt.Errorf("engine: SetWeight: synapse %d of %q out of range [0, %d)", k, p.Name, p.Len())

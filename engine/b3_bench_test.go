@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/snnsim/snnsim"
-	"github.com/snnsim/snnsim/netlist"
+	"github.com/snnsim/snnsim/scenario"
 )
 
 // b3Prime is BenchmarkB3's priming time with plasticity off. The scenario
@@ -29,7 +29,7 @@ var b3Prime = flag.Duration("b3.prime", 2*time.Second, "BenchmarkB3: priming wit
 //	go test ./engine -run '^$' -bench 'B3$' -benchtime 3x -cpu 1 -args -b3.prime 30s
 func BenchmarkB3(b *testing.B) {
 	prime := fmt.Sprintf(`"%g s"`, b3Prime.Seconds())
-	sc, err := netlist.LoadOverrides("../scenarios/plastic_b3.toml", []string{"projection.E_to_E.plasticity.start=" + prime})
+	sc, err := scenario.LoadOverrides("../scenarios/plastic_b3.toml", []string{"projection.E_to_E.plasticity.start=" + prime})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -1,20 +1,17 @@
 package engine
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 
 	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/checkpoint"
 	"github.com/snnsim/snnsim/netlist"
 	"github.com/snnsim/snnsim/neuron"
 )
@@ -26,30 +23,11 @@ import (
 // built from the same network continues the run exactly: the spikes are the
 // same, bit for bit, as if it had not stopped.
 //
-// Layout (little-endian):
-//
-//	magic "SNNSCKPT" | version uint16 | meta length uint32 | meta (JSON, CheckpointMeta)
-//	| body length uint64 | body | CRC-32C (Castagnoli) of everything before it, uint32
-//
-// The body is a sequence of sections, each a tag byte and a uvarint length.
-
-// ErrCheckpoint is wrapped by every error about a checkpoint that cannot be
-// used: damaged, truncated, or from another program version or network.
-var ErrCheckpoint = errors.New("engine: unusable checkpoint")
-
-const (
-	checkpointMagic   = "SNNSCKPT"
-	checkpointVersion = 1
-)
-
-// CheckpointMeta describes a checkpoint; it is readable without restoring.
-type CheckpointMeta struct {
-	Program  string          `json:"program"`  // program version that wrote it
-	Network  string          `json:"network"`  // fingerprint of the network (NetworkFingerprint)
-	Scenario string          `json:"scenario"` // scenario name
-	Tick     snnsim.Time     `json:"tick"`     // Now() when it was written
-	App      json.RawMessage `json:"app,omitempty"`
-}
+// The file is a checkpoint container (package checkpoint) whose body is a
+// sequence of sections, each a tag byte and a uvarint length: the engine's
+// own state, then one section per population, projection, consolidation
+// group and probe, in the network's order. Models write their state into
+// their section as checkpoint frames.
 
 // NetworkFingerprint returns a hash of what makes two networks the same
 // for a checkpoint: the scenario text, seed and resolution, and every
@@ -66,135 +44,57 @@ func NetworkFingerprint(net *netlist.Network) string {
 	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
-// stater is implemented by models whose state goes into checkpoints.
-type stater interface {
-	AppendState(b []byte) []byte
-	RestoreState(b []byte) ([]byte, error)
-}
-
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
-
-// Checkpoint writes the engine's complete state to w. app is stored in the
-// metadata as is (the command line keeps the log offset and run length
-// there). Every model must support checkpoints (an error names the one that
-// does not).
+// Checkpoint writes the engine's complete state to w as a checkpoint file
+// (checkpoint.Write). app is stored in the metadata as is (the command line
+// keeps the log offset and run length there). Every model must support
+// checkpoints (an error names the one that does not).
 func (e *Engine) Checkpoint(w io.Writer, app json.RawMessage) error {
 	body, err := e.appendState(nil)
 	if err != nil {
 		return err
 	}
-	meta, err := json.Marshal(CheckpointMeta{Program: snnsim.BuildVersion(), Network: NetworkFingerprint(e.net), Scenario: e.net.Name, Tick: e.now, App: app})
-	if err != nil {
-		return err
-	}
-	var b bytes.Buffer
-	b.WriteString(checkpointMagic)
-	binary.Write(&b, binary.LittleEndian, uint16(checkpointVersion))
-	binary.Write(&b, binary.LittleEndian, uint32(len(meta)))
-	b.Write(meta)
-	binary.Write(&b, binary.LittleEndian, uint64(len(body)))
-	b.Write(body)
-	binary.Write(&b, binary.LittleEndian, crc32.Checksum(b.Bytes(), castagnoli))
-	_, err = w.Write(b.Bytes())
-	return err
+	meta := checkpoint.Meta{Program: snnsim.BuildVersion(), Network: NetworkFingerprint(e.net), Scenario: e.net.Name, Tick: e.now, App: app}
+	return checkpoint.Write(w, meta, body)
 }
 
-// WriteCheckpoint writes a checkpoint to path atomically: to a temporary
-// file in the same folder, synced, then renamed over path, and the folder
-// synced. A crash at any point leaves either the previous checkpoint or the
-// new one, never a mix.
+// WriteCheckpoint writes a checkpoint to path atomically
+// (checkpoint.WriteFile): a crash at any point leaves either the previous
+// checkpoint or the new one, never a mix.
 func (e *Engine) WriteCheckpoint(path string, app json.RawMessage) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("engine: checkpoint: %w", err)
-	}
-	tmp := f.Name()
-	fail := func(err error) error {
-		f.Close()
-		os.Remove(tmp)
-		return fmt.Errorf("engine: checkpoint %s: %w", path, err)
-	}
-	if err := e.Checkpoint(f, app); err != nil {
-		return fail(err)
-	}
-	if err := f.Sync(); err != nil {
-		return fail(err)
-	}
-	if err := f.Close(); err != nil {
-		return fail(err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("engine: checkpoint %s: %w", path, err)
-	}
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
-	}
-	return nil
-}
-
-// ReadCheckpoint reads and checks a checkpoint (magic, version, checksum)
-// and returns its metadata and body for Restore.
-func ReadCheckpoint(r io.Reader) (CheckpointMeta, []byte, error) {
-	var meta CheckpointMeta
-	data, err := io.ReadAll(io.LimitReader(r, 1<<40))
-	if err != nil {
-		return meta, nil, fmt.Errorf("%w: %v", ErrCheckpoint, err)
-	}
-	bad := func(format string, args ...any) (CheckpointMeta, []byte, error) {
-		return meta, nil, fmt.Errorf("%w: %s", ErrCheckpoint, fmt.Sprintf(format, args...))
-	}
-	if len(data) < len(checkpointMagic)+2+4+8+4 || string(data[:8]) != checkpointMagic {
-		return bad("not a snnsim checkpoint (no %q magic)", checkpointMagic)
-	}
-	if v := binary.LittleEndian.Uint16(data[8:]); v != checkpointVersion {
-		return bad("format version %d; this program reads version %d", v, checkpointVersion)
-	}
-	n := len(data) - 4
-	if got, want := crc32.Checksum(data[:n], castagnoli), binary.LittleEndian.Uint32(data[n:]); got != want {
-		return bad("checksum mismatch (the file is truncated or damaged)")
-	}
-	ml := int(binary.LittleEndian.Uint32(data[10:]))
-	if 14+ml+8 > n {
-		return bad("metadata length %d runs past the end", ml)
-	}
-	if err := json.Unmarshal(data[14:14+ml], &meta); err != nil {
-		return bad("metadata: %v", err)
-	}
-	bl := binary.LittleEndian.Uint64(data[14+ml:])
-	if uint64(n-(14+ml+8)) != bl {
-		return bad("body length %d does not match the file", bl)
-	}
-	return meta, data[14+ml+8 : n], nil
+	return checkpoint.WriteFile(path, func(w io.Writer) error { return e.Checkpoint(w, app) })
 }
 
 // Restore loads a checkpoint's state into e, which must be a new engine
 // (nothing run yet) built from the same network by the same program
 // version, with the same probes and records attached in the same order.
-// The metadata comes from ReadCheckpoint.
-func (e *Engine) Restore(meta CheckpointMeta, body []byte) error {
+// The metadata and body come from checkpoint.Read. A checkpoint that
+// cannot be restored is refused with an error wrapping
+// checkpoint.ErrVersion (another program version), checkpoint.ErrMismatch
+// (another network) or checkpoint.ErrCorrupt; the engine is then unusable.
+func (e *Engine) Restore(meta checkpoint.Meta, body []byte) error {
 	if e.now != 0 || e.stats.TicksStepped != 0 {
 		return fmt.Errorf("engine: Restore: the engine has already run to tick %d; restore into a new engine", e.now)
 	}
 	if v := snnsim.BuildVersion(); meta.Program != v {
-		return fmt.Errorf("%w: written by snnsim %s, this is %s: resume with the version that wrote it", ErrCheckpoint, meta.Program, v)
+		return checkpoint.Errorf(checkpoint.ErrVersion, "engine: Restore: written by snnsim %s, this is %s: resume with the version that wrote it", meta.Program, v)
 	}
 	if fp := NetworkFingerprint(e.net); meta.Network != fp {
-		return fmt.Errorf("%w: it belongs to another network (scenario %q; the scenario text, seed, resolution or sizes differ)", ErrCheckpoint, meta.Scenario)
+		return checkpoint.Errorf(checkpoint.ErrMismatch, "engine: Restore: it belongs to another network (scenario %q; the scenario text, seed, resolution or sizes differ)", meta.Scenario)
 	}
 	rest, err := e.restoreState(body)
-	if err == nil && len(rest) != 0 {
+	switch {
+	case err == nil && len(rest) != 0:
 		err = fmt.Errorf("%d bytes left over", len(rest))
+	case err == nil && e.now != meta.Tick:
+		err = fmt.Errorf("state at tick %d, metadata says %d", e.now, meta.Tick)
 	}
-	if err != nil {
-		return fmt.Errorf("%w: %w", ErrCheckpoint, err) // both stay testable with errors.Is
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, checkpoint.ErrUnusable): // a model's refusal
+		return fmt.Errorf("engine: Restore: %w", err)
 	}
-	if e.now != meta.Tick {
-		return fmt.Errorf("%w: state at tick %d, metadata says %d", ErrCheckpoint, e.now, meta.Tick)
-	}
-	return nil
+	return checkpoint.Errorf(checkpoint.ErrCorrupt, "engine: Restore: %v", err)
 }
 
 // Body sections.
@@ -256,11 +156,11 @@ func (e *Engine) appendState(b []byte) ([]byte, error) {
 		s = s[:0]
 		s = appendFloats(s, p.bias)
 		s = appendFloats(s, p.ext)
-		var st stater
+		var st checkpoint.Stater
 		if p.neu != nil {
-			st, _ = p.neu.(stater)
+			st, _ = p.neu.(checkpoint.Stater)
 		} else {
-			st, _ = p.src.(stater)
+			st, _ = p.src.(checkpoint.Stater)
 			rs, err := p.rng.MarshalBinary()
 			if err != nil {
 				return nil, err
@@ -290,7 +190,7 @@ func (e *Engine) appendState(b []byte) ([]byte, error) {
 			s = append(s, 0)
 		}
 		if p.pl != nil {
-			st, ok := p.pl.rule.(stater)
+			st, ok := p.pl.rule.(checkpoint.Stater)
 			if !ok {
 				return nil, fmt.Errorf("engine: checkpoint: projection %q: its plasticity rule does not support checkpoints", p.Name)
 			}
@@ -299,7 +199,10 @@ func (e *Engine) appendState(b []byte) ([]byte, error) {
 		b = appendSection(b, secProj, s)
 	}
 	for _, g := range e.groups {
-		b = appendSection(b, secCons, g.m.AppendState(nil))
+		if g.st == nil {
+			return nil, fmt.Errorf("engine: checkpoint: the consolidation model %s onto %q does not support checkpoints", g.m.Name(), e.pops[g.pop].name)
+		}
+		b = appendSection(b, secCons, g.st.AppendState(nil))
 	}
 	if e.rec != nil {
 		for _, pr := range e.rec.probes {
@@ -330,239 +233,235 @@ func appendFloats(s []byte, v []float64) []byte {
 	return s
 }
 
-// dec reads the body; its first error sticks.
-type dec struct {
-	b   []byte
-	err error
+// readSection reads the next section of the body, which must have tag.
+func readSection(d *checkpoint.Decoder, tag byte) (*checkpoint.Decoder, error) {
+	t := d.U8()
+	if d.Short {
+		return nil, fmt.Errorf("truncated before section %d", tag)
+	}
+	if t != tag {
+		return nil, fmt.Errorf("section %d where %d was expected (different records or model layout)", t, tag)
+	}
+	n := d.Uvarint()
+	if d.Short || n > uint64(len(d.B)) {
+		return nil, fmt.Errorf("section %d truncated: %d bytes needed, %d left", tag, n, len(d.B))
+	}
+	return &checkpoint.Decoder{B: d.Take(int(n))}, nil
 }
 
-func (d *dec) fail(format string, args ...any) {
-	if d.err == nil {
-		d.err = fmt.Errorf(format, args...)
+// floats reads what appendFloats wrote: nil, or want values.
+func floats(d *checkpoint.Decoder, want int) ([]float64, error) {
+	if flag := d.U8(); d.Short || flag == 0 {
+		return nil, nil // d.Short is reported by the caller
 	}
-}
-
-func (d *dec) uvarint() uint64 {
-	v, n := binary.Uvarint(d.b)
-	if n <= 0 {
-		d.fail("truncated number")
-		d.b = nil
-		return 0
+	n := d.Uvarint()
+	if d.Short || n != uint64(want) {
+		return nil, fmt.Errorf("%d values for %d neurons", n, want)
 	}
-	d.b = d.b[n:]
-	return v
-}
-
-func (d *dec) varint() int64 {
-	v, n := binary.Varint(d.b)
-	if n <= 0 {
-		d.fail("truncated number")
-		d.b = nil
-		return 0
+	raw := d.Take(8 * want)
+	if raw == nil {
+		return nil, fmt.Errorf("truncated: %d values for %d neurons", want, want)
 	}
-	d.b = d.b[n:]
-	return v
-}
-
-func (d *dec) bytes(n uint64) []byte {
-	if n > uint64(len(d.b)) {
-		d.fail("truncated: %d bytes needed, %d left", n, len(d.b))
-		d.b = nil
-		return nil
-	}
-	v := d.b[:n]
-	d.b = d.b[n:]
-	return v
-}
-
-func (d *dec) section(tag byte) *dec {
-	t := d.bytes(1)
-	if d.err != nil {
-		return &dec{err: d.err}
-	}
-	if t[0] != tag {
-		d.fail("section %d where %d was expected (different records or model layout)", t[0], tag)
-		return &dec{err: d.err}
-	}
-	return &dec{b: d.bytes(d.uvarint())}
-}
-
-func (d *dec) floats(want int) []float64 {
-	flag := d.bytes(1)
-	if d.err != nil || flag[0] == 0 {
-		return nil
-	}
-	n := d.uvarint()
-	if int(n) != want {
-		d.fail("%d values for %d neurons", n, want)
-		return nil
-	}
-	raw := d.bytes(8 * n)
-	if d.err != nil {
-		return nil
-	}
-	v := make([]float64, n)
+	v := make([]float64, want)
 	for i := range v {
 		v[i] = math.Float64frombits(binary.LittleEndian.Uint64(raw[8*i:]))
 	}
-	return v
+	return v, nil
 }
 
+// errTruncated is the error of a section that ends early.
+var errTruncated = errors.New("truncated")
+
 func (e *Engine) restoreState(body []byte) ([]byte, error) {
-	top := &dec{b: body}
-	d := top.section(secEngine)
-	e.now = snnsim.Time(d.varint())
-	e.nextS = int(d.uvarint())
-	e.nextMod = int(d.uvarint())
-	if e.nextMod > len(e.net.Modulations) {
-		d.fail("level change position %d of %d", e.nextMod, len(e.net.Modulations))
-	}
-	e.stats.TicksStepped = d.varint()
-	e.stats.TicksSkipped = d.varint()
-	e.stats.SynapticEvents = d.varint()
-	for i := range e.stats.Spikes {
-		e.stats.Spikes[i] = d.varint()
-	}
-	if e.nextS > len(e.stims) {
-		d.fail("stimulus position %d of %d", e.nextS, len(e.stims))
-	}
-	nq := d.uvarint()
-	for k := uint64(0); k < nq && d.err == nil; k++ {
-		at := snnsim.Time(d.varint())
-		pj, src := d.uvarint(), d.uvarint()
-		lo, hi := d.varint(), d.varint()
-		if d.err != nil {
-			break
-		}
-		if pj >= uint64(len(e.projs)) || lo < 0 || hi < lo || hi > int64(e.projs[pj].Len()) || at < e.now || at > e.now+e.q.mask {
-			d.fail("spike in flight out of range")
-			break
-		}
-		e.q.push(at, delivery{proj: int32(pj), src: int32(src), lo: lo, hi: hi})
-	}
-	np := d.uvarint()
-	for k := uint64(0); k < np && d.err == nil; k++ {
-		var in injection
-		in.at = snnsim.Time(d.varint())
-		in.pop, in.member = int(d.uvarint()), int32(d.uvarint())
-		fl := d.bytes(6)
-		if d.err != nil || in.pop >= len(e.pops) {
-			d.fail("bad injection")
-			break
-		}
-		in.spike, in.rec, in.weights = fl[0] == 1, neuron.Receptor(fl[1]), math.Float32frombits(binary.LittleEndian.Uint32(fl[2:]))
-		e.pending = append(e.pending, in)
-	}
-	for i := range e.guards {
-		e.guards[i].start = snnsim.Time(d.varint())
-		e.guards[i].count0 = d.varint()
-	}
-	if d.err == nil && len(d.b) != 0 {
-		d.fail("%d bytes left over", len(d.b))
-	}
-	if d.err != nil {
-		return nil, fmt.Errorf("engine state: %w", d.err)
+	top := &checkpoint.Decoder{B: body}
+	if err := e.restoreEngine(top); err != nil {
+		return nil, fmt.Errorf("engine state: %w", err)
 	}
 	for i := range e.pops {
-		p := &e.pops[i]
-		d := top.section(secPop)
-		n := e.net.Populations[i].Size
-		p.bias = d.floats(n)
-		p.ext = d.floats(n)
-		if d.err != nil {
-			return nil, fmt.Errorf("population %q: %w", p.name, d.err)
-		}
-		var st stater
-		if p.neu != nil {
-			st, _ = p.neu.(stater)
-		} else {
-			st, _ = p.src.(stater)
-			rs := d.bytes(d.uvarint())
-			if d.err != nil {
-				return nil, fmt.Errorf("population %q: %w", p.name, d.err)
-			}
-			if err := p.rng.UnmarshalBinary(rs); err != nil {
-				return nil, fmt.Errorf("population %q: random stream: %w", p.name, err)
-			}
-		}
-		if st == nil {
-			return nil, fmt.Errorf("population %q: its model does not support checkpoints", p.name)
-		}
-		rest, err := st.RestoreState(d.b)
-		if err != nil {
-			return nil, fmt.Errorf("population %q: %w", p.name, err)
-		}
-		if len(rest) != 0 {
-			return nil, fmt.Errorf("population %q: %d bytes left over", p.name, len(rest))
+		if err := e.restorePop(top, i); err != nil {
+			return nil, fmt.Errorf("population %q: %w", e.pops[i].name, err)
 		}
 	}
 	for k := range e.projs {
-		p := &e.projs[k]
-		d := top.section(secProj)
-		own := d.bytes(1)
-		if d.err != nil {
-			return nil, fmt.Errorf("projection %q: %w", p.Name, d.err)
-		}
-		if own[0] == 1 {
-			raw := d.bytes(4 * uint64(p.Len()))
-			if d.err != nil {
-				return nil, fmt.Errorf("projection %q: %w", p.Name, d.err)
-			}
-			if p.w == nil || (p.pl == nil && e.cfg.Weights != WeightsInPlace && p.Len() > 0 && p.Weight != nil && &p.w[0] == &p.Weight[0]) {
-				p.w, p.constW = make([]float32, p.Len()), nil
-			}
-			for j := range p.w {
-				p.w[j] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*j:]))
-			}
-			p.weightsChanged(-1)
-		}
-		if p.pl != nil {
-			st, ok := p.pl.rule.(stater)
-			if !ok {
-				return nil, fmt.Errorf("projection %q: its plasticity rule does not support checkpoints", p.Name)
-			}
-			rest, err := st.RestoreState(d.b)
-			if err != nil {
-				return nil, fmt.Errorf("projection %q: %w", p.Name, err)
-			}
-			d.b = rest
-		}
-		if len(d.b) != 0 {
-			return nil, fmt.Errorf("projection %q: %d bytes left over", p.Name, len(d.b))
+		if err := e.restoreProj(top, k); err != nil {
+			return nil, fmt.Errorf("projection %q: %w", e.projs[k].Name, err)
 		}
 	}
 	for _, g := range e.groups {
-		d := top.section(secCons)
-		if d.err != nil {
-			return nil, fmt.Errorf("consolidation onto %q: %w", e.pops[g.pop].name, d.err)
+		if g.st == nil {
+			return nil, fmt.Errorf("consolidation onto %q: the model %s does not support checkpoints", e.pops[g.pop].name, g.m.Name())
 		}
-		rest, err := g.m.RestoreState(d.b)
+		d, err := readSection(top, secCons)
+		if err == nil {
+			err = restoreAll(g.st, d.B)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("consolidation onto %q: %w", e.pops[g.pop].name, err)
-		}
-		if len(rest) != 0 {
-			return nil, fmt.Errorf("consolidation onto %q: %d bytes left over", e.pops[g.pop].name, len(rest))
 		}
 	}
 	if e.rec != nil {
 		for _, pr := range e.rec.probes {
-			d := top.section(secProbe)
-			pr.wi = int(d.uvarint())
-			pr.t = snnsim.Time(d.varint())
-			o := d.bytes(1)
-			pr.count0 = d.varint()
-			if d.err != nil || pr.wi > len(pr.Windows) {
-				return nil, fmt.Errorf("recording positions: %v", d.err)
+			d, err := readSection(top, secProbe)
+			if err != nil {
+				return nil, fmt.Errorf("recording positions: %w", err)
 			}
-			pr.open = o[0] == 1
+			pr.wi = int(d.Uvarint())
+			pr.t = snnsim.Time(d.Varint())
+			open := d.U8()
+			pr.count0 = d.Varint()
+			if d.Short || pr.wi > len(pr.Windows) {
+				return nil, fmt.Errorf("recording positions: window %d of %d, or truncated", pr.wi, len(pr.Windows))
+			}
+			pr.open = open == 1
 		}
 		e.rec.next = snnsim.Never
 		for _, pr := range e.rec.probes {
 			e.rec.next = min(e.rec.next, pr.due())
 		}
 	}
-	if top.err != nil {
-		return nil, top.err
+	return top.B, nil
+}
+
+// restoreAll restores st from all of b: nothing may be left over.
+func restoreAll(st checkpoint.Stater, b []byte) error {
+	rest, err := st.RestoreState(b)
+	if err == nil && len(rest) != 0 {
+		err = fmt.Errorf("%d bytes left over", len(rest))
 	}
-	return top.b, nil
+	return err
+}
+
+// restoreEngine reads the engine's own section: tick, positions, counters,
+// spikes in flight, pending injections, guards.
+func (e *Engine) restoreEngine(top *checkpoint.Decoder) error {
+	d, err := readSection(top, secEngine)
+	if err != nil {
+		return err
+	}
+	e.now = snnsim.Time(d.Varint())
+	e.nextS = int(d.Uvarint())
+	e.nextMod = int(d.Uvarint())
+	if e.nextMod > len(e.net.Modulations) {
+		return fmt.Errorf("level change position %d of %d", e.nextMod, len(e.net.Modulations))
+	}
+	e.stats.TicksStepped = d.Varint()
+	e.stats.TicksSkipped = d.Varint()
+	e.stats.SynapticEvents = d.Varint()
+	for i := range e.stats.Spikes {
+		e.stats.Spikes[i] = d.Varint()
+	}
+	if e.nextS > len(e.stims) {
+		return fmt.Errorf("stimulus position %d of %d", e.nextS, len(e.stims))
+	}
+	nq := d.Uvarint()
+	for k := uint64(0); k < nq && !d.Short; k++ {
+		at := snnsim.Time(d.Varint())
+		pj, src := d.Uvarint(), d.Uvarint()
+		lo, hi := d.Varint(), d.Varint()
+		if d.Short {
+			break
+		}
+		if pj >= uint64(len(e.projs)) || lo < 0 || hi < lo || hi > int64(e.projs[pj].Len()) || at < e.now || at > e.now+e.q.mask {
+			return errors.New("spike in flight out of range")
+		}
+		e.q.push(at, delivery{proj: int32(pj), src: int32(src), lo: lo, hi: hi})
+	}
+	np := d.Uvarint()
+	for k := uint64(0); k < np && !d.Short; k++ {
+		var in injection
+		in.at = snnsim.Time(d.Varint())
+		in.pop, in.member = int(d.Uvarint()), int32(d.Uvarint())
+		fl := d.Take(6)
+		if d.Short || in.pop >= len(e.pops) {
+			return errors.New("bad injection")
+		}
+		in.spike, in.rec, in.weights = fl[0] == 1, neuron.Receptor(fl[1]), math.Float32frombits(binary.LittleEndian.Uint32(fl[2:]))
+		e.pending = append(e.pending, in)
+	}
+	for i := range e.guards {
+		e.guards[i].start = snnsim.Time(d.Varint())
+		e.guards[i].count0 = d.Varint()
+	}
+	switch {
+	case d.Short:
+		return errTruncated
+	case len(d.B) != 0:
+		return fmt.Errorf("%d bytes left over", len(d.B))
+	}
+	return nil
+}
+
+// restorePop reads population i's section: bias, external input, the
+// random stream of a source, and the model's state.
+func (e *Engine) restorePop(top *checkpoint.Decoder, i int) error {
+	p := &e.pops[i]
+	d, err := readSection(top, secPop)
+	if err != nil {
+		return err
+	}
+	n := e.net.Populations[i].Size
+	if p.bias, err = floats(d, n); err != nil {
+		return err
+	}
+	if p.ext, err = floats(d, n); err != nil {
+		return err
+	}
+	if d.Short {
+		return errTruncated
+	}
+	var st checkpoint.Stater
+	if p.neu != nil {
+		st, _ = p.neu.(checkpoint.Stater)
+	} else {
+		st, _ = p.src.(checkpoint.Stater)
+		rn := d.Uvarint()
+		if d.Short || rn > uint64(len(d.B)) {
+			return errTruncated
+		}
+		if err := p.rng.UnmarshalBinary(d.Take(int(rn))); err != nil {
+			return fmt.Errorf("random stream: %w", err)
+		}
+	}
+	if st == nil {
+		return errors.New("its model does not support checkpoints")
+	}
+	return restoreAll(st, d.B)
+}
+
+// restoreProj reads projection k's section: its own weights, if any, and
+// the state of its plasticity rule.
+func (e *Engine) restoreProj(top *checkpoint.Decoder, k int) error {
+	p := &e.projs[k]
+	d, err := readSection(top, secProj)
+	if err != nil {
+		return err
+	}
+	own := d.U8()
+	if d.Short {
+		return errTruncated
+	}
+	if own == 1 {
+		raw := d.Take(4 * p.Len())
+		if raw == nil {
+			return errTruncated
+		}
+		if p.w == nil || (p.pl == nil && e.cfg.Weights != WeightsInPlace && p.Len() > 0 && p.Weight != nil && &p.w[0] == &p.Weight[0]) {
+			p.w, p.constW = make([]float32, p.Len()), nil
+		}
+		for j := range p.w {
+			p.w[j] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*j:]))
+		}
+		p.weightsChanged(-1)
+	}
+	if p.pl == nil {
+		if len(d.B) != 0 {
+			return fmt.Errorf("%d bytes left over", len(d.B))
+		}
+		return nil
+	}
+	st, ok := p.pl.rule.(checkpoint.Stater)
+	if !ok {
+		return errors.New("its plasticity rule does not support checkpoints")
+	}
+	return restoreAll(st, d.B)
 }

@@ -9,9 +9,12 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/checkpoint"
+	"github.com/snnsim/snnsim/consolidation"
 	"github.com/snnsim/snnsim/netlist"
 	"github.com/snnsim/snnsim/stdp"
 )
@@ -46,9 +49,32 @@ func runRecorded(t *testing.T, e *Engine, d snnsim.Time) *recorder {
 // TestCheckpointResume checkpoints a plastic network in the middle of its
 // activity (spikes in flight, neurons active, traces non-zero), restores the
 // checkpoint into a new engine, and checks that both go on identically: the
-// same spikes, the same weights, and the same state at the end.
+// same spikes, the same weights, and the same state at the end. The rule
+// works on the projection's weights, or drives a consolidation model
+// through its rule buffer, which the restored model must rebuild.
 func TestCheckpointResume(t *testing.T) {
-	net := plasticNet(3)
+	for _, model := range []string{"", "trivial", "zenke_2015", "binary"} {
+		t.Run("consolidation="+model, func(t *testing.T) {
+			net := plasticNet(3)
+			if model != "" {
+				c, _ := consolidation.Lookup(model)
+				if z, ok := c.(*consolidation.ZenkeParams); ok {
+					z.WMax = 50 // above the compiled weights, which a restored state must respect
+				}
+				for _, p := range net.Projections {
+					if p.Plasticity != nil {
+						p.Consolidation = c
+					}
+				}
+			}
+			checkResume(t, net)
+		})
+	}
+}
+
+// checkResume checkpoints net after 1234 ticks and checks that the
+// restored engine and the original go on identically.
+func checkResume(t *testing.T, net *netlist.Network) {
 	a, err := New(net, Config{})
 	if err != nil {
 		t.Fatal(err)
@@ -63,7 +89,7 @@ func TestCheckpointResume(t *testing.T) {
 	if err := a.Checkpoint(&ck, json.RawMessage(`{"note":"test"}`)); err != nil {
 		t.Fatal(err)
 	}
-	meta, body, err := ReadCheckpoint(bytes.NewReader(ck.Bytes()))
+	meta, body, err := checkpoint.Read(bytes.NewReader(ck.Bytes()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,8 +124,8 @@ func TestCheckpointResume(t *testing.T) {
 }
 
 // TestCheckpointRefused feeds damaged, truncated and mismatched checkpoints
-// to ReadCheckpoint and Restore: each is refused with an error wrapping
-// ErrCheckpoint, and nothing panics.
+// to checkpoint.Read and Restore: each is refused with an error wrapping
+// checkpoint.ErrUnusable, and nothing panics.
 func TestCheckpointRefused(t *testing.T) {
 	net := plasticNet(3)
 	a, _ := New(net, Config{})
@@ -109,34 +135,43 @@ func TestCheckpointRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	data := ck.Bytes()
-	try := func(name string, data []byte, target *netlist.Network) {
+	try := func(name string, data []byte, target *netlist.Network, kind error) {
 		t.Helper()
-		meta, body, err := ReadCheckpoint(bytes.NewReader(data))
+		meta, body, err := checkpoint.Read(bytes.NewReader(data))
 		if err == nil {
 			e, _ := New(target, Config{})
 			err = e.Restore(meta, body)
 		}
-		if !errors.Is(err, ErrCheckpoint) {
-			t.Errorf("%s: err = %v, want ErrCheckpoint", name, err)
+		if !errors.Is(err, kind) || !errors.Is(err, checkpoint.ErrUnusable) {
+			t.Errorf("%s: err = %v, want %v", name, err, kind)
 		}
 	}
 	for _, n := range []int{0, 5, 8, 20, len(data) / 2, len(data) - 1} {
-		try("truncated", data[:n], net)
+		try("truncated", data[:n], net, checkpoint.ErrCorrupt)
 	}
 	rng := rand.New(rand.NewPCG(1, 1))
 	for range 50 {
 		d := bytes.Clone(data)
 		d[rng.IntN(len(d))] ^= byte(1 << rng.IntN(8))
-		try("bit flip", d, net)
+		try("bit flip", d, net, checkpoint.ErrUnusable)
 	}
 	other := plasticNet(4) // another seed: another network
-	try("other network", data, other)
+	try("other network", data, other, checkpoint.ErrMismatch)
 	// Another program version: rewrite the metadata with a valid checksum.
-	meta, body, _ := ReadCheckpoint(bytes.NewReader(data))
+	meta, body, _ := checkpoint.Read(bytes.NewReader(data))
 	meta.Program = "0.0.1"
 	b, _ := New(net, Config{})
-	if err := b.Restore(meta, body); !errors.Is(err, ErrCheckpoint) {
+	if err := b.Restore(meta, body); !errors.Is(err, checkpoint.ErrVersion) {
 		t.Errorf("other version: err = %v", err)
+	}
+	// A body cut short or with bytes after it, inside a valid file: the
+	// engine's own reading refuses it.
+	meta.Program = snnsim.BuildVersion()
+	for _, cut := range [][]byte{body[:len(body)/2], append(slices.Clone(body), 0)} {
+		e, _ := New(net, Config{})
+		if err := e.Restore(meta, cut); !errors.Is(err, checkpoint.ErrCorrupt) || !strings.HasPrefix(err.Error(), "engine: Restore: ") {
+			t.Errorf("a body of %d bytes of %d: err = %v", len(cut), len(body), err)
+		}
 	}
 	// A used engine.
 	if err := a.Restore(meta, body); err == nil {
@@ -159,7 +194,7 @@ func TestWriteCheckpointAtomic(t *testing.T) {
 	// A kill in the middle of the next write leaves a partial temp file.
 	os.WriteFile(filepath.Join(dir, "ck.tmp123"), []byte("SNNSCKPT partial"), 0o644)
 	f, _ := os.Open(path)
-	meta, _, err := ReadCheckpoint(f)
+	meta, _, err := checkpoint.Read(f)
 	f.Close()
 	if err != nil || meta.Tick != 500 {
 		t.Fatalf("the checkpoint does not load after an interrupted write: %v (tick %d)", err, meta.Tick)
@@ -169,7 +204,7 @@ func TestWriteCheckpointAtomic(t *testing.T) {
 		t.Fatal(err)
 	}
 	f, _ = os.Open(path)
-	meta, _, err = ReadCheckpoint(f)
+	meta, _, err = checkpoint.Read(f)
 	f.Close()
 	if err != nil || meta.Tick != 1000 {
 		t.Fatalf("second checkpoint: %v (tick %d)", err, meta.Tick)

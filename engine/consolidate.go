@@ -16,17 +16,44 @@ import (
 //
 // The model owns the efficacies: the delivery arrays of its projections are
 // windows of w, which only the model writes. A plasticity rule on such a
-// projection runs on the projection's shadow array (the model's
-// RuleWeight), and each change it makes goes to the model as a Signal.
+// projection works in place on the projection's window of the model's rule
+// buffer (consolidation.RuleDriven), and the model takes the changes once
+// per rule pass.
+//
+// The model's optional capabilities are looked up here once, when the
+// group is built; a nil field is a capability the model lacks.
 type cgroup struct {
 	m      consolidation.Model
-	vi     consolidation.VoltageInduced // nil unless induction reads the potential
-	pop    int                          // target population
-	projs  []int                        // projection indices, in order
-	w      []float32                    // delivery array of all the group's synapses
-	levels map[string]bool              // level names the model accepts
-	v      func(j int32) float64        // target j's potential at tick vt, for vi (made once: no allocation per tick)
+	rule   consolidation.RuleDriven      // nil unless a rule can drive the model
+	lv     consolidation.Leveled         // nil unless the model reads levels
+	vars   consolidation.Inspector       // nil unless per-synapse variables can be read
+	nvars  consolidation.NeuronInspector // nil unless the model has per-neuron variables
+	vi     consolidation.VoltageInduced  // nil unless induction reads the potential
+	st     consolidation.Stater          // nil unless the state can be checkpointed
+	pop    int                           // target population
+	projs  []int                         // projection indices, in order
+	w      []float32                     // delivery array of all the group's synapses
+	levels map[string]bool               // level names the model accepts
+	seq    []int32                       // 0, 1, 2, …: a source row's synapses for rule.Changed
+	v      func(j int32) float64         // target j's potential at tick vt, for vi (made once: no allocation per tick)
 	vt     snnsim.Time
+}
+
+// synVars returns the model's per-synapse variable names (nil if it has
+// none that can be read).
+func (g *cgroup) synVars() []string {
+	if g.vars == nil {
+		return nil
+	}
+	return g.vars.Vars()
+}
+
+// neuronVars returns the model's per-neuron variable names (nil if none).
+func (g *cgroup) neuronVars() []string {
+	if g.nvars == nil {
+		return nil
+	}
+	return g.nvars.NeuronVars()
 }
 
 // newGroups builds one cgroup per target population whose incoming
@@ -83,22 +110,38 @@ func (e *Engine) newGroups() error {
 			return fmt.Errorf("engine: consolidation onto %q: %w", e.pops[to].name, err)
 		}
 		g.m = m
+		g.rule, _ = m.(consolidation.RuleDriven)
+		g.lv, _ = m.(consolidation.Leveled)
+		g.vars, _ = m.(consolidation.Inspector)
+		g.nvars, _ = m.(consolidation.NeuronInspector)
 		g.vi, _ = m.(consolidation.VoltageInduced)
+		g.st, _ = m.(consolidation.Stater)
 		if g.vi != nil {
 			neu := e.pops[to].neu
 			g.v = func(j int32) float64 { return neu.V(int(j), g.vt) }
 		}
 		g.levels = map[string]bool{}
-		for _, n := range m.Modulators() {
-			g.levels[n] = true
+		if g.lv != nil {
+			for _, n := range g.lv.Modulators() {
+				g.levels[n] = true
+			}
 		}
 		g.w = make([]float32, off)
 		m.Bind(g.w)
 		for _, k := range g.projs {
 			p := &e.projs[k]
 			p.w = g.w[p.cOff : p.cOff+int64(p.Len())]
-			if p.pl != nil {
-				p.shadow = make([]float32, p.Len())
+			if p.pl == nil {
+				continue
+			}
+			if g.rule == nil {
+				return fmt.Errorf("engine: projection %q: the consolidation model %s takes no plasticity signals; remove the plasticity rule", p.Name, m.Name())
+			}
+			p.ruleBuf = g.rule.RuleWeights()[p.cOff : p.cOff+int64(p.Len())]
+			for i := 0; i+1 < len(p.RowStart); i++ {
+				for n := p.RowStart[i+1] - p.RowStart[i]; int64(len(g.seq)) < n; {
+					g.seq = append(g.seq, int32(len(g.seq)))
+				}
 			}
 		}
 		e.groups = append(e.groups, g)
@@ -142,7 +185,7 @@ func (e *Engine) setLevel(t snnsim.Time, pop int, name string, level float64) er
 			continue
 		}
 		found = true
-		if err := g.m.SetLevel(t, name, level); err != nil {
+		if err := g.lv.SetLevel(t, name, level); err != nil {
 			return fmt.Errorf("engine: %s on %q: %w", name, e.pops[pop].name, err)
 		}
 	}
@@ -153,35 +196,28 @@ func (e *Engine) setLevel(t snnsim.Time, pop int, name string, level float64) er
 }
 
 // consPre runs the consolidation side of the arrival of source src's spike
-// at synapses lo..hi-1 of projection p at tick t: the rule on the shadow
-// weights (changes go to the model as signals), then the model's own
-// presynaptic handling, which may refresh the delivered weights.
+// at synapses lo..hi-1 of projection p at tick t: the rule on the model's
+// rule buffer, whose changes the model then takes in one call, and the
+// model's own presynaptic handling, which may refresh the delivered
+// weights. Before PlasticityStart the rule only records the spike.
 func (p *proj) consPre(t snnsim.Time, src int32, lo, hi int64) {
-	m := p.cg.m
+	g := p.cg
 	if p.pl != nil {
-		sh := p.shadow[lo:hi]
-		for k := range sh {
-			sh[k] = float32(m.RuleWeight(p.cOff + lo + int64(k)))
-		}
-		p.before = append(p.before[:0], sh...)
 		if t >= p.pl.start {
-			p.pl.rule.Pre(t, src, p.Target[lo:hi], sh)
+			p.pl.rule.Pre(t, src, p.Target[lo:hi], p.ruleBuf[lo:hi])
+			g.rule.Changed(t, p.cOff+lo, g.seq[:hi-lo])
 		} else {
 			p.pl.rule.TracePre(t, src)
 		}
-		for k, v := range sh {
-			if dw := float64(v) - float64(p.before[k]); dw != 0 {
-				m.Signal(t, p.cOff+lo+int64(k), dw)
-			}
-		}
 	}
-	m.Pre(t, p.cPre+src, p.cOff+lo, p.cOff+hi)
+	g.m.Pre(t, p.cPre+src, p.cOff+lo, p.cOff+hi)
 }
 
-// consPost runs the rule's postsynaptic side on the shadow weights of
-// projection p for the targets that fired at t, passing the changes on.
+// consPost runs the rule's postsynaptic side on the rule buffer of
+// projection p for the targets that fired at t; the model takes each
+// target's changes in one call.
 func (p *proj) consPost(t snnsim.Time, fired []int32) {
-	tr, m := p.pl.tr, p.cg.m
+	tr, rd := p.pl.tr, p.cg.rule
 	for _, j := range fired {
 		if t < p.pl.start {
 			p.pl.rule.TracePost(t, j)
@@ -189,18 +225,8 @@ func (p *proj) consPost(t snnsim.Time, fired []int32) {
 		}
 		lo, hi := tr.ColStart[j], tr.ColStart[j+1]
 		syn := tr.ColSyn[lo:hi]
-		p.before = p.before[:0]
-		for _, s := range syn {
-			v := float32(m.RuleWeight(p.cOff + int64(s)))
-			p.shadow[s] = v
-			p.before = append(p.before, v)
-		}
-		p.pl.rule.Post(t, j, tr.ColSrc[lo:hi], syn, p.shadow)
-		for k, s := range syn {
-			if dw := float64(p.shadow[s]) - float64(p.before[k]); dw != 0 {
-				m.Signal(t, p.cOff+int64(s), dw)
-			}
-		}
+		p.pl.rule.Post(t, j, tr.ColSrc[lo:hi], syn, p.ruleBuf)
+		rd.Changed(t, p.cOff, syn)
 	}
 }
 
@@ -244,7 +270,7 @@ func (e *Engine) SynapseVars(k int) []string {
 	if k < 0 || k >= len(e.projs) || e.projs[k].cg == nil {
 		return nil
 	}
-	return slices.Clone(e.projs[k].cg.m.Vars())
+	return slices.Clone(e.projs[k].cg.synVars())
 }
 
 // SynapseState returns consolidation variable name of synapse syn of
@@ -254,12 +280,12 @@ func (e *Engine) SynapseState(k, syn int, name string) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	v := slices.Index(g.m.Vars(), name)
+	v := slices.Index(g.synVars(), name)
 	if v < 0 {
-		return 0, fmt.Errorf("engine: SynapseState: model %s has no variable %q (has %v)", g.m.Name(), name, g.m.Vars())
+		return 0, fmt.Errorf("engine: SynapseState: model %s has no variable %q (has %v)", g.m.Name(), name, g.synVars())
 	}
 	g.m.Advance(max(e.now-1, 0))
-	return g.m.Get(v, s), nil
+	return g.vars.Get(v, s), nil
 }
 
 // SetSynapseState sets consolidation variable name of synapse syn of
@@ -269,12 +295,12 @@ func (e *Engine) SetSynapseState(k, syn int, name string, x float64) error {
 	if err != nil {
 		return err
 	}
-	v := slices.Index(g.m.Vars(), name)
+	v := slices.Index(g.synVars(), name)
 	if v < 0 {
-		return fmt.Errorf("engine: SetSynapseState: model %s has no variable %q (has %v)", g.m.Name(), name, g.m.Vars())
+		return fmt.Errorf("engine: SetSynapseState: model %s has no variable %q (has %v)", g.m.Name(), name, g.synVars())
 	}
 	g.m.Advance(e.now)
-	return g.m.Set(e.now, v, s, x)
+	return g.vars.Set(e.now, v, s, x)
 }
 
 // NeuronState returns per-neuron consolidation variable name (such as
@@ -286,9 +312,9 @@ func (e *Engine) NeuronState(pop, i int, name string) (float64, error) {
 	}
 	for _, gi := range e.pops[pop].groups {
 		g := e.groups[gi]
-		if v := slices.Index(g.m.NeuronVars(), name); v >= 0 {
+		if v := slices.Index(g.neuronVars(), name); v >= 0 {
 			g.m.Advance(max(e.now-1, 0))
-			return g.m.NeuronGet(v, int32(i)), nil
+			return g.nvars.NeuronGet(v, int32(i)), nil
 		}
 	}
 	return 0, fmt.Errorf("engine: NeuronState: no consolidation model onto %q has a neuron variable %q", e.pops[pop].name, name)

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/snnsim/snnsim/netlist"
+	"github.com/snnsim/snnsim/scenario"
 )
 
 // stcBenchScenario is one pathway of 1000 fibres onto n AdEx neurons, all
@@ -53,7 +54,7 @@ func BenchmarkConsolidationHour(b *testing.B) {
 				name = "wtet"
 			}
 			b.Run(fmt.Sprintf("%s/synapses=%d", name, 1000*n), func(b *testing.B) {
-				s, err := netlist.Decode("bench.toml", []byte(stcBenchScenario(n, protocol)))
+				s, err := scenario.Decode("bench.toml", []byte(stcBenchScenario(n, protocol)))
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -61,18 +62,7 @@ func BenchmarkConsolidationHour(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				b.ResetTimer()
-				for range b.N {
-					b.StopTimer()
-					e, err := New(net, Config{})
-					if err != nil {
-						b.Fatal(err)
-					}
-					b.StartTimer()
-					if err := e.Run(context.Background(), net.Duration); err != nil {
-						b.Fatal(err)
-					}
-				}
+				benchRuns(b, net)
 				b.ReportMetric(float64(b.Elapsed().Seconds())/float64(b.N), "wall-s/sim-h")
 			})
 		}
@@ -93,4 +83,39 @@ func BenchmarkSTCCapture(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Seconds())/float64(b.N), "wall-s/run")
+}
+
+// BenchmarkRuleDriven reports the wall time of 10 s of the Song & Abbott
+// (2000) competition network (scenarios/song_abbott_competition.toml) with
+// 20 target neurons, 20 000 plastic synapses whose pair rule drives a
+// consolidation model: "none" is the rule alone, on the projection's own
+// weights; trivial, zenke_2015 and binary take the rule's changes from
+// their rule buffer.
+func BenchmarkRuleDriven(b *testing.B) {
+	for _, cons := range []string{"none", "trivial", "zenke_2015", "binary"} {
+		b.Run("model="+cons, func(b *testing.B) {
+			sets := []string{"simulation.duration=10 s", "population.out.size=20"}
+			if cons != "none" {
+				sets = append(sets, fmt.Sprintf("projection.input_to_out.consolidation={ model = %q }", cons))
+			}
+			benchRuns(b, stcNet(b, "song_abbott_competition.toml", sets...))
+		})
+	}
+}
+
+// benchRuns runs net to its end b.N times, each time on a new engine built
+// outside the timer.
+func benchRuns(b *testing.B, net *netlist.Network) {
+	b.ResetTimer()
+	for range b.N {
+		b.StopTimer()
+		e, err := New(net, Config{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		if err := e.Run(context.Background(), net.Duration); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

@@ -6,14 +6,16 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"math"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/snnsim/snnsim/checkpoint"
+	"github.com/snnsim/snnsim/checkpoint/checkpointtest"
 	"github.com/snnsim/snnsim/netlist"
+	"github.com/snnsim/snnsim/scenario"
 )
 
 // consSnapshot returns the delivered weights of every projection, every
@@ -42,7 +44,7 @@ func consSnapshot(t testing.TB, e *Engine) []float64 {
 		}
 	}
 	for _, g := range e.groups {
-		for _, name := range g.m.NeuronVars() {
+		for _, name := range g.neuronVars() {
 			for i := range e.pops[g.pop].neu.Len() {
 				x, err := e.NeuronState(g.pop, i, name)
 				if err != nil {
@@ -113,7 +115,7 @@ delay    = "1 ms"
 
 func newAPIEngine(t *testing.T) *Engine {
 	t.Helper()
-	s, err := netlist.Decode("api.toml", []byte(apiNet))
+	s, err := scenario.Decode("api.toml", []byte(apiNet))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -368,7 +370,7 @@ func TestConsolidationCheckpointResume(t *testing.T) {
 				if err := e.Checkpoint(&ck, nil); err != nil {
 					t.Fatal(err)
 				}
-				meta, body, err := ReadCheckpoint(&ck)
+				meta, body, err := checkpoint.Read(&ck)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -434,32 +436,22 @@ func replaceSection(body []byte, s section, repl []byte) []byte {
 	return append(out, body[s.end:]...)
 }
 
-// reframe recomputes the checksum of a consolidation state frame (as
-// written by Model.AppendState: internal/statefmt), so that a damaged
-// payload passes the checksum and reaches the model's own checks.
-func reframe(f []byte) []byte {
-	f = slices.Clone(f)
-	n := len(f) - 4
-	binary.LittleEndian.PutUint32(f[n:], crc32.Checksum(f[:n], castagnoli))
-	return f
-}
-
 // TestConsolidationCheckpointCorrupt: a damaged consolidation section of a
 // checkpoint (a flipped bit, truncated, empty, missing, trailing bytes,
 // another version, another model's state, a payload of garbage) is refused
-// with an error wrapping ErrCheckpoint that names the population and says
-// what is wrong. A sweep writes 8 bytes of garbage at offsets all over the
-// payload and recomputes the frame's checksum, so that the model's own
-// checks see it: Restore never panics. (Garbage that the models' checks
-// let through is accepted: tag_trigger_consolidation checks the tags and
-// z but not the per-neuron protein and traces; ziegler_2015 checks x, y, z
-// for NaN and ±Inf but not their size. A finite 1e306 restored into x runs
-// into NaN weights. Accidental damage never gets that far: the frame's
-// and the file's checksums catch it.)
+// with an error wrapping checkpoint.ErrUnusable that names the population and
+// says what is wrong. A sweep writes 8 bytes of garbage at offsets all over
+// the payload and recomputes the frame's checksum, so that the model's own
+// checks see it: Restore never panics. (Garbage that the models' checks let
+// through is accepted: tag_trigger_consolidation checks the tags and z but not
+// the per-neuron protein and traces; ziegler_2015 checks x, y, z for NaN and
+// ±Inf but not their size. A finite 1e306 restored into x runs into NaN
+// weights. Accidental damage never gets that far: the frame's and the file's
+// checksums catch it.)
 func TestConsolidationCheckpointCorrupt(t *testing.T) {
 	type ck struct {
 		net  *netlist.Network
-		meta CheckpointMeta
+		meta checkpoint.Meta
 		body []byte
 	}
 	take := func(file string, ms float64) ck {
@@ -471,7 +463,7 @@ func TestConsolidationCheckpointCorrupt(t *testing.T) {
 		if err := e.Checkpoint(&b, nil); err != nil {
 			t.Fatal(err)
 		}
-		meta, body, err := ReadCheckpoint(&b)
+		meta, body, err := checkpoint.Read(&b)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -525,14 +517,14 @@ func TestConsolidationCheckpointCorrupt(t *testing.T) {
 			{"empty", replaceSection(c.body, s, nil), []string{`consolidation onto "N"`}},
 			{"missing", c.body[:s.at], []string{`consolidation onto "N"`}},
 			{"bytes_after", replaceSection(c.body, s, append(slices.Clone(frame), 0)), []string{`consolidation onto "N": 1 bytes left over`}},
-			{"version", replaceSection(c.body, s, reframe(version)), []string{`consolidation onto "N"`, "version"}},
+			{"version", replaceSection(c.body, s, checkpointtest.Reseal(version)), []string{`consolidation onto "N"`, "version"}},
 			{"other_model", replaceSection(c.body, s, oc.body[osec.start:osec.end]), []string{`consolidation onto "N"`, other}},
-			{"garbage_payload", replaceSection(c.body, s, reframe(append(frame[:payload:payload], bytes.Repeat([]byte{0xff}, len(frame)-payload)...))), []string{`consolidation onto "N"`}},
+			{"garbage_payload", replaceSection(c.body, s, checkpointtest.Reseal(append(frame[:payload:payload], bytes.Repeat([]byte{0xff}, len(frame)-payload)...))), []string{`consolidation onto "N"`}},
 		} {
 			t.Run("model="+model+"/damage="+d.name, func(t *testing.T) {
 				err := restore(c, d.body)
-				if err == nil || !errors.Is(err, ErrCheckpoint) {
-					t.Fatalf("err = %v, want ErrCheckpoint", err)
+				if err == nil || !errors.Is(err, checkpoint.ErrUnusable) {
+					t.Fatalf("err = %v, want checkpoint.ErrUnusable", err)
 				}
 				for _, w := range d.want {
 					if !strings.Contains(err.Error(), w) {
@@ -555,17 +547,17 @@ func TestConsolidationCheckpointCorrupt(t *testing.T) {
 					continue
 				}
 				tried++
-				err := restore(c, replaceSection(c.body, s, reframe(f)))
+				err := restore(c, replaceSection(c.body, s, checkpointtest.Reseal(f)))
 				if err == nil {
 					continue
 				}
 				if errors.Is(err, errPanic) {
 					t.Fatalf("%s: garbage at payload offset %d: %v", model, off-payload, err)
 				}
-				// Restore keeps only ErrCheckpoint in the chain (the
-				// model's error is formatted in).
-				if !errors.Is(err, ErrCheckpoint) || !strings.Contains(err.Error(), `consolidation onto "N": consolidation: RestoreState: `) {
-					t.Errorf("%s: garbage at payload offset %d: %v, want ErrCheckpoint and the model's error", model, off-payload, err)
+				// The model's refusal stays in the chain, under the
+				// engine's context.
+				if !errors.Is(err, checkpoint.ErrCorrupt) && !errors.Is(err, checkpoint.ErrMismatch) || !strings.Contains(err.Error(), `consolidation onto "N": consolidation: RestoreState: `) {
+					t.Errorf("%s: garbage at payload offset %d: %v, want the model's refusal", model, off-payload, err)
 				}
 				refused++
 			}

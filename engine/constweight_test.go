@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"testing"
+
+	"github.com/snnsim/snnsim/checkpoint"
 )
 
 // A static projection with one constant weight keeps no weight array
@@ -47,7 +49,7 @@ func TestConstantWeights(t *testing.T) {
 	if err := e.Checkpoint(&ck, nil); err != nil {
 		t.Fatal(err)
 	}
-	meta, body, err := ReadCheckpoint(bytes.NewReader(ck.Bytes()))
+	meta, body, err := checkpoint.Read(bytes.NewReader(ck.Bytes()))
 	if err != nil {
 		t.Fatal(err)
 	}

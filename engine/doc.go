@@ -11,7 +11,7 @@
 //     tag decay) does it (consolidation.Model.Advance);
 //  1. stimuli: current steps starting or ending at t change neurons' bias;
 //     neuromodulator and drug levels changing at t reach the consolidation
-//     models onto their population (consolidation.Model.SetLevel);
+//     models onto their population (consolidation.Leveled.SetLevel);
 //  2. delivery: every spike whose arrival tick is t (emission tick plus the
 //     synapse's delay, at least one tick) first runs the presynaptic side of
 //     plasticity on its synapses (stdp.Rule.Pre: depression, trace update),
@@ -54,14 +54,29 @@
 // counts, neuromodulator levels) belongs to the target neurons. A spike's
 // arrival reaches the model before its weights are delivered
 // (Model.Pre), so models whose efficacy decays between events can refresh
-// it. With a plasticity rule on the same projection the rule runs on a
-// shadow array holding the model's rule weights, and each change it makes
-// goes to the model as a signal (Model.Signal): the scenario decides which
-// rule feeds which model. Models do slow-clock work only for synapses not
-// at rest and tell the engine the tick of their next work (Model.Next), so
-// the jump over quiet periods also jumps over quiet hours of consolidation.
-// [Engine.SynapseState], [Engine.SetSynapseState], [Engine.NeuronState] and
-// [Engine.SetLevel] read and change the state between runs.
+// it. Models do slow-clock work only for synapses not at rest and tell the
+// engine the tick of their next work (Model.Next), so the jump over quiet
+// periods also jumps over quiet hours of consolidation.
+//
+// The engine calls a model through the small core consolidation.Model on
+// every event and finds the model's optional capabilities once, when it
+// binds the model, by type assertions whose results it keeps: a rule may
+// drive it (consolidation.RuleDriven), it may read levels (Leveled), its
+// per-synapse and per-neuron variables may be read (Inspector,
+// NeuronInspector), its induction may read the potential (VoltageInduced),
+// and its state may be checkpointed (Stater). Asking for a capability the
+// model lacks is an error naming the model: a plasticity rule on a model
+// that takes no signals (when the engine is built), a level, variable or
+// record it does not have, a checkpoint of a model without Stater.
+//
+// With a plasticity rule on the same projection, the rule works in place
+// on the projection's window of the model's rule buffer
+// (RuleDriven.RuleWeights, the weights the rule sees), and after each rule
+// pass (one source's arrival, one target's spike) the model takes the
+// changes in one call (Changed): the scenario decides which rule
+// feeds which model. [Engine.SynapseState], [Engine.SetSynapseState],
+// [Engine.NeuronState] and [Engine.SetLevel] read and change the state
+// between runs.
 //
 // Run can be called repeatedly; the boundaries between calls change nothing:
 // Run(1 s) twice gives the same spikes, bit for bit, as Run(2 s).

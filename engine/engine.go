@@ -106,12 +106,12 @@ type proj struct {
 	segDelay []snnsim.Time
 	// Consolidation (consolidate.go): the model, this projection's first
 	// synapse and first presynaptic neuron in it, and for a plastic
-	// projection the rule's shadow weights and a scratch copy.
-	cg     *cgroup
-	cOff   int64
-	cPre   int32
-	shadow []float32
-	before []float32
+	// projection its window of the model's rule buffer, on which the rule
+	// works.
+	cg      *cgroup
+	cOff    int64
+	cPre    int32
+	ruleBuf []float32
 }
 
 // stimEvent changes the stimulus current of some neurons at a tick.
@@ -185,7 +185,7 @@ func New(net *netlist.Network, cfg Config) (*Engine, error) {
 				m.SetV(0, i, v)
 			}
 			r.neu = m
-			r.base = baseBias(p.Neuron)
+			r.base = p.Neuron.Bias()
 		case p.Source != nil:
 			r.rng = snnsim.NewPCG(net.Seed, "source/"+p.Name) // kept: its state goes into checkpoints
 			s, err := p.Source.New(p.Size, net.Clock, rand.New(r.rng))
@@ -242,7 +242,7 @@ func New(net *netlist.Network, cfg Config) (*Engine, error) {
 			}
 			p.pl = pl
 			if o, ok := pl.rule.(stdp.WeightOwner); ok && pr.Consolidation == nil {
-				o.OwnWeights() // consolidation reloads the rule's shadow weights from its model
+				o.OwnWeights() // a consolidation model writes its rule buffer too
 			}
 			if cfg.Weights != WeightsInPlace && pr.Consolidation == nil {
 				// The engine's own copy, never handed out (Weights copies
@@ -323,23 +323,6 @@ func (p *proj) buildGroups() {
 		}
 	}
 	p.segRow[n] = int32(len(p.segEnd))
-}
-
-// baseBias returns the model's constant input current [pA].
-func baseBias(p neuron.Params) float64 {
-	switch q := p.(type) {
-	case *neuron.LIFDelta:
-		return q.IBias
-	case *neuron.LIFExp:
-		return q.IBias
-	case *neuron.LIFCond:
-		return q.IBias
-	case *neuron.LIFAmpaNmda:
-		return q.IBias
-	case *neuron.AdEx:
-		return q.IBias
-	}
-	return 0
 }
 
 // Attach adds a sink that receives the spikes of the given populations

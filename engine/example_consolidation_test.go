@@ -6,12 +6,13 @@ import (
 
 	"github.com/snnsim/snnsim/engine"
 	"github.com/snnsim/snnsim/netlist"
+	"github.com/snnsim/snnsim/scenario"
 )
 
 // loadSTC loads a scenario of the scenarios folder with --set style
 // overrides, without its [[record]] tables, and builds an engine for it.
 func loadSTC(file string, sets ...string) (*engine.Engine, *netlist.Network, error) {
-	sc, err := netlist.LoadOverrides("../scenarios/"+file, sets)
+	sc, err := scenario.LoadOverrides("../scenarios/"+file, sets)
 	if err != nil {
 		return nil, nil, err
 	}

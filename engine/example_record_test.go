@@ -6,7 +6,7 @@ import (
 
 	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/engine"
-	"github.com/snnsim/snnsim/netlist"
+	"github.com/snnsim/snnsim/scenario"
 )
 
 // AttachRecords sets up the [[record]] tables of a scenario: here the
@@ -15,7 +15,7 @@ import (
 // declare is where a program creates each series (in snnsim run, in the
 // log); the returned function receives the samples.
 func ExampleEngine_AttachRecords() {
-	sc, err := netlist.Decode("example.toml", []byte(`
+	sc, err := scenario.Decode("example.toml", []byte(`
 [simulation]
 duration = "20 ms"
 

@@ -6,7 +6,7 @@ import (
 
 	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/engine"
-	"github.com/snnsim/snnsim/netlist"
+	"github.com/snnsim/snnsim/scenario"
 )
 
 // printer is a Sink that prints every spike.
@@ -21,7 +21,7 @@ func (p printer) Spikes(t snnsim.Time, ids []snnsim.NeuronID) error {
 // neuron through a 2 ms delay; each 30 mV jump makes the neuron fire at the
 // arrival tick.
 func ExampleEngine_Run() {
-	sc, err := netlist.Decode("example.toml", []byte(`
+	sc, err := scenario.Decode("example.toml", []byte(`
 [simulation]
 duration = "50 ms"
 
@@ -77,7 +77,7 @@ delay = "2 ms"
 // three 6 mV inputs (leaking with τ = 20 ms between them) to cross its
 // threshold 10 mV above rest.
 func ExampleEngine_Inject() {
-	sc, err := netlist.Decode("cosim.toml", []byte(`
+	sc, err := scenario.Decode("cosim.toml", []byte(`
 [simulation]
 duration = "40 ms"
 

@@ -5,13 +5,14 @@ import (
 
 	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/netlist"
+	"github.com/snnsim/snnsim/scenario"
 )
 
 // stcNet compiles a scenario of the scenarios folder with overrides,
 // without its records.
 func stcNet(t testing.TB, file string, sets ...string) *netlist.Network {
 	t.Helper()
-	s, err := netlist.LoadOverrides("../scenarios/"+file, sets)
+	s, err := scenario.LoadOverrides("../scenarios/"+file, sets)
 	if err != nil {
 		t.Fatal(err)
 	}

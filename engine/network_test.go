@@ -8,12 +8,13 @@ import (
 
 	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/netlist"
+	"github.com/snnsim/snnsim/scenario"
 	"github.com/snnsim/snnsim/spikelog"
 )
 
 func loadNet(tb testing.TB, path string, dur snnsim.Time) *netlist.Network {
 	tb.Helper()
-	sc, err := netlist.Load(path)
+	sc, err := scenario.Load(path)
 	if err != nil {
 		tb.Fatal(err)
 	}

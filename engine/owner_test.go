@@ -5,7 +5,7 @@ import (
 	"math"
 	"testing"
 
-	"github.com/snnsim/snnsim/netlist"
+	"github.com/snnsim/snnsim/scenario"
 	"github.com/snnsim/snnsim/stdp"
 )
 
@@ -75,7 +75,7 @@ delay    = "0.8 ms"
 // weights midway, some far below the others, must give the same weights,
 // bit for bit, as the same run with a rule that does not own its weights.
 func TestPlasticOwnerSetWeight(t *testing.T) {
-	sc, err := netlist.Decode("owner.toml", []byte(ownerNet))
+	sc, err := scenario.Decode("owner.toml", []byte(ownerNet))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,7 +25,8 @@ type plastic struct {
 }
 
 // newPlastic prepares projection p's rule. The rule needs one delay per
-// source row, which netlist guarantees and is checked again here.
+// source row, which the scenario compiler guarantees; a network built in
+// code may break it, so it is checked here.
 func newPlastic(p *proj, net *netlist.Network) (*plastic, error) {
 	if p.segRow != nil {
 		for i := 0; i+1 < len(p.segRow); i++ {

@@ -235,7 +235,9 @@ func TestWeightsRecord(t *testing.T) {
 	}
 	got := map[string][][]float64{}
 	times := map[string][]snnsim.Time{}
+	units := map[string]string{}
 	err = e.AttachRecords(net.Records, nil, func(s Series) (SampleFunc, error) {
+		units[s.Name] = s.Unit
 		return func(tk snnsim.Time, v []float64) error {
 			got[s.Name] = append(got[s.Name], append([]float64(nil), v...))
 			times[s.Name] = append(times[s.Name], tk)
@@ -277,6 +279,10 @@ func TestWeightsRecord(t *testing.T) {
 	}
 	if want := 1 - 4*0.0105*math.Exp(-5); math.Abs(ws[4][0]-want) > 4*math.Ldexp(1, -23) {
 		t.Errorf("synapse 0 at 4 s: %.9f, want %.9f", ws[4][0], want)
+	}
+	// The target is lif_delta: weights are voltage jumps, labelled mV.
+	if units["weights/plastic"] != "mV" {
+		t.Errorf("weights/plastic is labelled %q, want mV (lif_delta targets)", units["weights/plastic"])
 	}
 	pre, post := got["weights/plastic/pre"], got["weights/plastic/post"]
 	if len(pre) != 1 || len(post) != 1 || pre[0][2] != 0 || post[0][0] != 2 || post[0][2] != 22 {

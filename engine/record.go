@@ -316,6 +316,11 @@ func (e *Engine) AttachRecords(records []*netlist.Record, spikes Sink, declare f
 		if declare == nil {
 			return fmt.Errorf("engine: AttachRecords: the records hold samples but declare is nil")
 		}
+		if r.Final && r.What != netlist.RecordRate && e.net.Duration > 0 {
+			fr := *r
+			fr.Windows = withFinal(r.Windows, r.Interval, e.net.Duration-1)
+			r = &fr
+		}
 		if r.What == netlist.RecordWeights {
 			if err := e.attachWeights(r, names, declare); err != nil {
 				return err
@@ -359,6 +364,34 @@ func (e *Engine) AttachRecords(records []*netlist.Record, spikes Sink, declare f
 		}
 	}
 	return nil
+}
+
+// withFinal returns windows (nil: the whole run) changed so that tick
+// final is a sample tick of a record sampled every interval ticks: when a
+// window's grid already holds final, windows unchanged; else the window
+// holding final ends before it, windows after it are dropped (the run never
+// reaches them), and the one-tick window [final, final+1) is added. The
+// sample ticks before final do not change.
+func withFinal(windows []netlist.Window, interval, final snnsim.Time) []netlist.Window {
+	ws := windows
+	if ws == nil {
+		ws = []netlist.Window{{Start: 0, Stop: snnsim.Never}}
+	}
+	var out []netlist.Window
+	for _, w := range ws {
+		if w.Start > final {
+			break
+		}
+		if w.Contains(final) {
+			if interval > 0 && (final-w.Start)%interval == 0 {
+				return windows
+			}
+			out = append(out, netlist.Window{Start: w.Start, Stop: final})
+			break
+		}
+		out = append(out, w)
+	}
+	return append(out, netlist.Window{Start: final, Stop: final + 1})
 }
 
 // windowSink passes on the spikes of the ticks inside each population's
@@ -446,7 +479,7 @@ func (e *Engine) attachWeights(r *netlist.Record, names map[string]int, declare 
 			return err
 		}
 	}
-	se := Series{Name: name, What: netlist.RecordWeights, Unit: weightUnit(e.net.Populations[p.To]), Population: p.To, Projection: r.Projection, Indices: slices.Clone(syn), Interval: r.Interval}
+	se := Series{Name: name, What: netlist.RecordWeights, Unit: e.net.Populations[p.To].Neuron.WeightUnit(), Population: p.To, Projection: r.Projection, Indices: slices.Clone(syn), Interval: r.Interval}
 	f, err := declare(se)
 	if err != nil {
 		return fmt.Errorf("engine: AttachRecords: series %q: %w", se.Name, err)
@@ -466,18 +499,6 @@ func sortSearchRow(rowStart []int64, k int64) int {
 		}
 	}
 	return lo
-}
-
-// weightUnit names the internal weight unit of a target population's model.
-func weightUnit(p *netlist.Population) string {
-	if p.Neuron == nil {
-		return ""
-	}
-	switch p.Neuron.Model() {
-	case "lif_delta", "lif_exp_current":
-		return "mV"
-	}
-	return "g_L"
 }
 
 // attachState sets up a consolidation state record, one series per
@@ -524,14 +545,14 @@ func (e *Engine) attachState(r *netlist.Record, names map[string]int, declare fu
 		vars := r.Variables
 		if vars == nil {
 			for _, gi := range pop.groups {
-				vars = append(vars, e.groups[gi].m.NeuronVars()...)
+				vars = append(vars, e.groups[gi].neuronVars()...)
 			}
 		}
 		for _, name := range vars {
 			var g *cgroup
 			v := -1
 			for _, gi := range pop.groups {
-				if v = slices.Index(e.groups[gi].m.NeuronVars(), name); v >= 0 {
+				if v = slices.Index(e.groups[gi].neuronVars(), name); v >= 0 {
 					g = e.groups[gi]
 					break
 				}
@@ -539,7 +560,7 @@ func (e *Engine) attachState(r *netlist.Record, names map[string]int, declare fu
 			if g == nil {
 				var known []string
 				for _, gi := range pop.groups {
-					known = append(known, e.groups[gi].m.NeuronVars()...)
+					known = append(known, e.groups[gi].neuronVars()...)
 				}
 				return fmt.Errorf("engine: neuron_state record of %q: no consolidation model onto it has a neuron variable %q (known: %v)", pop.name, name, known)
 			}
@@ -547,7 +568,7 @@ func (e *Engine) attachState(r *netlist.Record, names map[string]int, declare fu
 			if err := add(se, pi, len(neurons), func(vals []float64) {
 				sampleAt(g.m, e.now-1)
 				for k, i := range neurons {
-					vals[k] = g.m.NeuronGet(v, int32(i))
+					vals[k] = g.nvars.NeuronGet(v, int32(i))
 				}
 			}); err != nil {
 				return err
@@ -562,7 +583,7 @@ func (e *Engine) attachState(r *netlist.Record, names map[string]int, declare fu
 	vars := r.Variables
 	if vars == nil {
 		if p.cg != nil {
-			vars = p.cg.m.Vars()
+			vars = p.cg.synVars()
 		} else {
 			vars = []string{"weight"}
 		}
@@ -578,16 +599,16 @@ func (e *Engine) attachState(r *netlist.Record, names map[string]int, declare fu
 		var get func(s int) float64
 		at := func() {} // brings the model to the sampled tick
 		switch {
-		case p.cg != nil && slices.Contains(p.cg.m.Vars(), name):
-			v, m, off := slices.Index(p.cg.m.Vars(), name), p.cg.m, p.cOff
+		case p.cg != nil && slices.Contains(p.cg.synVars(), name):
+			v, m, off := slices.Index(p.cg.synVars(), name), p.cg.vars, p.cOff
 			get = func(s int) float64 { return m.Get(v, off+int64(s)) }
-			at = func() { sampleAt(m, e.now-1) }
+			at = func() { sampleAt(p.cg.m, e.now-1) }
 		case p.cg == nil && name == "weight":
 			get = func(s int) float64 { return float64(p.weightAt(int64(s))) }
 		default:
 			known := []string{"weight"}
 			if p.cg != nil {
-				known = p.cg.m.Vars()
+				known = p.cg.synVars()
 			}
 			return fmt.Errorf("engine: %s record of %q: no variable %q (known: %v)", r.What, p.Name, name, known)
 		}

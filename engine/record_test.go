@@ -15,6 +15,7 @@ import (
 
 	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/netlist"
+	"github.com/snnsim/snnsim/scenario"
 	"github.com/snnsim/snnsim/spikelog"
 )
 
@@ -51,7 +52,7 @@ func (c *collector) of(name string) []sampled {
 
 func compileText(tb testing.TB, text string) *netlist.Network {
 	tb.Helper()
-	sc, err := netlist.Decode("test.toml", []byte(text))
+	sc, err := scenario.Decode("test.toml", []byte(text))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -475,4 +476,63 @@ func cpuTime() time.Duration {
 	var ru syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// TestRecordFinal checks final = true: the last sample of each record is
+// the state after the run's last tick (tick Duration−1, V from the closed
+// form V(t) = v_rest + (V0 − v_rest) exp(−t/τ_m)), the samples before it
+// are the interval's grid unchanged, and a grid that already reaches the
+// last tick gets no second sample there. The run is split in two to check
+// that the final sample does not depend on how Run is called.
+func TestRecordFinal(t *testing.T) {
+	for _, tc := range []struct {
+		name, record string
+		want         []snnsim.Time // sample ticks
+	}{
+		{"interval past the end", `sample = "30 ms"`, []snnsim.Time{0, 300, 600, 900, 999}},
+		{"grid reaches the end", `sample = "0.3 ms"` + "\nwindow = [\"99.3 ms\", \"200 ms\"]", []snnsim.Time{993, 996, 999}},
+		{"grid reaches the end, one more", `sample = "0.1 ms"` + "\nwindow = [\"99.7 ms\", \"100 ms\"]", []snnsim.Time{997, 998, 999}},
+		{"window before the end", `sample = "20 ms"` + "\nwindow = [[\"0 ms\", \"30 ms\"], [\"50 ms\", \"61 ms\"]]", []snnsim.Time{0, 200, 500, 999}},
+		{"window after the end", `sample = "40 ms"` + "\nwindow = [[\"0 ms\", \"50 ms\"], [\"150 ms\", \"200 ms\"]]", []snnsim.Time{0, 400, 999}},
+		{"window holding the end", `sample = "40 ms"` + "\nwindow = [\"10 ms\", \"1 s\"]", []snnsim.Time{100, 500, 900, 999}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			net := compileText(t, `
+[simulation]
+duration = "100 ms"
+[[population]]
+name = "A"
+size = 1
+model = "lif_delta"
+params = { tau_m = "20 ms", v_rest = "-60 mV" }
+init = { v = "-55 mV" }
+[[record]]
+what = "v"
+final = true
+`+tc.record)
+			e, err := New(net, Config{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var c collector
+			if err := e.AttachRecords(net.Records, nil, c.declare); err != nil {
+				t.Fatal(err)
+			}
+			for _, d := range []snnsim.Time{net.Duration / 3, net.Duration - net.Duration/3} {
+				if err := e.Run(context.Background(), d); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var got []snnsim.Time
+			for _, s := range c.of("v/A") {
+				got = append(got, s.t)
+				if v := -60 + 5*math.Exp(-net.Clock.Ms(s.t)/20); math.Abs(s.v[0]-v) > 1e-12*60 {
+					t.Errorf("V(%d) = %.15g mV, want %.15g mV", s.t, s.v[0], v)
+				}
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("sample ticks %v, want %v", got, tc.want)
+			}
+		})
+	}
 }

@@ -1,3 +1,20 @@
+// Package netlist is the compiled network that the engine runs: populations
+// of neurons or spike sources with consecutive global IDs, projections stored
+// as compressed sparse rows (ordered by delay, then target, within a row),
+// the transposed index that plasticity reads, stimuli, guards, records and
+// neuromodulator schedules. Every quantity is in its canonical unit or in
+// ticks, and every random choice has been drawn: a [Network] holds no
+// run-time state.
+//
+// A Network comes from a scenario file (package scenario compiles one) or
+// from code. The connectivity builders ([AllToAll], [OneToOne],
+// [FixedProbability], [FixedIndegree], [FixedOutdegree], [ExplicitPairs])
+// draw a projection's rows from a random stream; [SortRowsByDelay] puts
+// rows in the order the engine delivers them, and [Network.Check] verifies
+// what the engine takes on trust. The scenario compiler uses
+// the same builders with the stream snnsim.NewRand(seed,
+// "connect/<projection>"), so a network built in code with that stream has
+// the synapses of the equivalent scenario.
 package netlist
 
 import (
@@ -17,7 +34,7 @@ type Network struct {
 	File string // scenario file path, "" when built in code
 	// Text is the scenario text as recorded in log headers: the file's
 	// text, followed by a comment block listing Overrides when there are
-	// any (see Scenario.RecordedText).
+	// any (see package scenario, Scenario.RecordedText).
 	Text      string
 	Overrides []string     // command-line overrides applied to the file ("KEY=VALUE"), nil for none
 	Clock     snnsim.Clock // resolution
@@ -59,7 +76,7 @@ type Projection struct {
 	Target   []int32 // target index within the To population
 	// Weight holds per-synapse weights in the target model's internal unit
 	// (neuron.Params.WeightScale). It is nil when every synapse has the
-	// weight ConstWeight: Compile does that for a static projection
+	// weight ConstWeight: the scenario compiler does that for a static projection
 	// (without plasticity or consolidation) with a constant weight, which
 	// saves 4 bytes a synapse. Use WeightAt or Weights to read either form.
 	Weight      []float32
@@ -80,7 +97,7 @@ type Projection struct {
 	// Consolidation is the consolidation model of the synapses (its
 	// parameters, for consolidation.New), or nil for none; with
 	// Plasticity, the rule's weight changes are the model's signals
-	// (Model.Signal). Every projection onto one population that has one
+	// (consolidation.RuleDriven). Every projection onto one population that has one
 	// has the same model and parameters: they are bound to one
 	// consolidation.Model over their concatenated synapses, which shares
 	// the per-neuron state (protein, levels).

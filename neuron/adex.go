@@ -149,6 +149,10 @@ func DefaultAdEx() AdEx {
 	}
 }
 
+func init() {
+	models.Register("adex", func() Params { p := DefaultAdEx(); return &p })
+}
+
 // Model returns "adex".
 func (AdEx) Model() string { return "adex" }
 
@@ -157,46 +161,31 @@ const adexMaxSubsteps = 1 << 20
 
 // Validate checks the parameters.
 func (p AdEx) Validate() error {
-	m := p.Model()
-	for _, f := range []struct {
-		n string
-		v float64
-		u string
-	}{{"c_m", p.CM, "pF"}, {"g_l", p.GL, "nS"}, {"delta_t", p.DeltaT, "mV"}, {"tau_w", p.TauW, "ms"}} {
-		if err := positive(m, f.n, f.v, f.u); err != nil {
-			return err
-		}
-	}
-	for _, f := range []struct {
-		n string
-		v float64
-		u string
-	}{{"e_l", p.EL, "mV"}, {"v_t", p.VT, "mV"}, {"a", p.A, "nS"}, {"b", p.B, "pA"}, {"v_peak", p.VPeak, "mV"},
-		{"v_reset", p.VReset, "mV"}, {"v_spike", p.VSpike, "mV"}, {"t_ref", p.TRef, "ms"}, {"i_bias", p.IBias, "pA"}} {
-		if err := finite(m, f.n, f.v, f.u); err != nil {
-			return err
-		}
-	}
-	for _, f := range []struct {
-		n string
-		v float64
-		u string
-	}{{"a", p.A, "nS"}, {"b", p.B, "pA"}, {"t_ref", p.TRef, "ms"}} {
-		if f.v < 0 {
-			return fmt.Errorf("neuron: %s.%s = %s: must be >= 0", m, f.n, withUnit(f.v, f.u))
-		}
-	}
-	if !(p.VT < p.VPeak) {
-		return fmt.Errorf("neuron: %s.v_t = %g mV: must be below v_peak = %g mV", m, p.VT, p.VPeak)
-	}
-	if !(p.VReset < p.VPeak) {
-		return fmt.Errorf("neuron: %s.v_reset = %g mV: must be below v_peak = %g mV", m, p.VReset, p.VPeak)
-	}
-	if p.Substeps < 1 || p.Substeps > adexMaxSubsteps {
-		return fmt.Errorf("neuron: %s.substeps = %d: must be an integer in [1, %d]", m, p.Substeps, adexMaxSubsteps)
-	}
-	return nil
+	c := checkParams(p.Model(), p)
+	c.Positive("c_m", p.CM)
+	c.Positive("g_l", p.GL)
+	c.Positive("delta_t", p.DeltaT)
+	c.Positive("tau_w", p.TauW)
+	c.Finite("e_l", p.EL)
+	c.Finite("v_t", p.VT)
+	c.Finite("v_peak", p.VPeak)
+	c.Finite("v_reset", p.VReset)
+	c.Finite("v_spike", p.VSpike)
+	c.Finite("i_bias", p.IBias)
+	c.NonNegative("a", p.A)
+	c.NonNegative("b", p.B)
+	c.NonNegative("t_ref", p.TRef)
+	c.Below("v_t", p.VT, "v_peak", p.VPeak)
+	c.Below("v_reset", p.VReset, "v_peak", p.VPeak)
+	c.IntIn("substeps", p.Substeps, 1, adexMaxSubsteps)
+	return c.Err()
 }
+
+// Bias returns i_bias [pA].
+func (p AdEx) Bias() float64 { return p.IBias }
+
+// WeightUnit returns "mV": a weight is a voltage jump.
+func (AdEx) WeightUnit() string { return "mV" }
 
 // WeightScale accepts voltage weights only (mV jumps, as lif_delta).
 func (p AdEx) WeightScale(r Receptor, d snnsim.Dimension) (float64, error) {
@@ -336,8 +325,10 @@ func (p AdEx) New(n int, clock snnsim.Clock) (Population, error) {
 	}
 	h := clock.DT / float64(p.Substeps)
 	if !(h < p.CM/p.GL && h < p.TauW) {
-		return nil, fmt.Errorf("neuron: %s.substeps = %d: forward Euler needs resolution/substeps = %.6g ms below c_m/g_l = %.6g ms and tau_w = %g ms",
-			p.Model(), p.Substeps, h, p.CM/p.GL, p.TauW)
+		c := checkParams(p.Model(), p)
+		c.Failf("substeps", p.Substeps, "forward Euler needs resolution/substeps = %.6g ms below c_m/g_l = %.6g ms and tau_w = %g ms",
+			h, p.CM/p.GL, p.TauW)
+		return nil, c.Err()
 	}
 	q.c = adexConst{
 		gL: p.GL, eL: p.EL, vT: p.VT, dT: p.DeltaT, a: p.A, b: p.B,
@@ -502,10 +493,10 @@ func (q *adexPop) checkVars(last snnsim.Time, status []uint8, at []snnsim.Time, 
 	v, w, bias, vs := vars[0], vars[1], vars[2], vars[3]
 	for i := range vs {
 		if r := q.restOf(bias[i]); math.Float64bits(r) != math.Float64bits(vs[i]) {
-			return corrupt("%s state: neuron %d has rest potential %g mV, its bias %g pA gives %g mV", q.model, i, vs[i], bias[i], r)
+			return codec.Corruptf("%s state: neuron %d has rest potential %g mV, its bias %g pA gives %g mV", q.model, i, vs[i], bias[i], r)
 		}
 		if status[i] != stActive && at[i] < last && !(vs[i] < c.thS && v[i] == vs[i] && w[i] == c.a*(vs[i]-c.eL)) {
-			return corrupt("%s state: neuron %d settled at tick %d away from its rest state", q.model, i, at[i])
+			return codec.Corruptf("%s state: neuron %d settled at tick %d away from its rest state", q.model, i, at[i])
 		}
 	}
 	return nil

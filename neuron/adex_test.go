@@ -854,7 +854,7 @@ func TestAdExState(t *testing.T) {
 			before := q.AppendState(nil)
 			_, err := q.RestoreState(src.AppendState(nil))
 			if err == nil || !strings.Contains(err.Error(), c.msg) || !bytes.Equal(q.AppendState(nil), before) {
-				t.Errorf("%s: err = %v, want ErrStateCorrupt with %q", c.name, err, c.msg)
+				t.Errorf("%s: err = %v, want checkpoint.ErrCorrupt with %q", c.name, err, c.msg)
 			}
 		}
 		// A different substeps is another population.
@@ -887,7 +887,7 @@ func TestAdExValidate(t *testing.T) {
 		{"c_m=0", with(func(p *AdEx) { p.CM = 0 }), "neuron: adex.c_m = 0 pF: must be > 0"},
 		{"g_l<0", with(func(p *AdEx) { p.GL = -30 }), "neuron: adex.g_l = -30 nS: must be > 0"},
 		{"delta_t=0", with(func(p *AdEx) { p.DeltaT = 0 }), "neuron: adex.delta_t = 0 mV: must be > 0"},
-		{"tau_w=Inf", with(func(p *AdEx) { p.TauW = inf }), "neuron: adex.tau_w = +Inf ms: must be > 0"},
+		{"tau_w=Inf", with(func(p *AdEx) { p.TauW = inf }), "neuron: adex.tau_w = +Inf ms: must be finite"},
 		{"e_l=NaN", with(func(p *AdEx) { p.EL = nan }), "neuron: adex.e_l = NaN mV: must be finite"},
 		{"v_t=NaN", with(func(p *AdEx) { p.VT = nan }), "neuron: adex.v_t = NaN mV: must be finite"},
 		{"a<0", with(func(p *AdEx) { p.A = -1 }), "neuron: adex.a = -1 nS: must be >= 0"},

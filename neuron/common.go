@@ -111,7 +111,7 @@ type base struct {
 	woken   []int32       // neurons woken since the last Update (unsorted)
 	spk     []int32       // spikes of a dense loop (len n), copied to fired after it
 	touched []int32       // targets of Deliver since the last Update (with repeats), unless denseIn
-	refr    []int32       // neurons that fired within the last R ticks (may repeat)
+	refr    []int32       // neurons still clamped after a spike (repeats only across skipped ticks)
 	pend    []pendOp
 
 	denseIn  bool // Deliver got more than touchMax targets since the last Update; touched is not kept
@@ -331,17 +331,22 @@ func (b *base) merge() {
 // are v and refractory ends ref: it holds every refractory neuron at v_reset
 // (the dense loops leave that to this pass, so that they need no per-neuron
 // refractory test) and adds the neurons that fired at t, spikes, to the list.
-// An entry of a neuron that fired again at t is dropped (spikes adds it
-// back), so that a neuron firing at its refractory limit holds one entry,
-// not one per spike.
+//
+// An entry leaves the list at the last tick of its clamp (t == ref[j]), not
+// at the first tick after it: a neuron driven at its maximum rate fires again
+// exactly at ref[j]+1, which moves ref[j] forward before this pass runs, so
+// an entry kept until then would never be dropped and the list (and the
+// cost of this pass) would grow with every spike.
 func (b *base) clampRefractory(t snnsim.Time, v, ref []float64, spikes []int32) {
-	tf, tr, vr := float64(t), float64(t+b.rTick), b.vReset
+	tf, vr := float64(t), b.vReset
 	w := 0
 	for _, j := range b.refr {
-		if tf <= ref[j] && ref[j] != tr {
+		if r := ref[j]; tf <= r {
 			v[j] = vr
-			b.refr[w] = j
-			w++
+			if tf < r {
+				b.refr[w] = j
+				w++
+			}
 		}
 	}
 	b.refr = append(b.refr[:w], spikes...)

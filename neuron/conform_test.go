@@ -3,10 +3,12 @@ package neuron
 import (
 	"fmt"
 	"math"
+	"reflect"
 	"slices"
 	"testing"
 
 	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/internal/paramtest"
 )
 
 // clock01 is the default resolution of the scenarios, 0.1 ms (DESIGN.md §1).
@@ -443,4 +445,42 @@ func checkPopulation(t *testing.T, p Params) {
 		}()
 		pop.Update(5, nil)
 	})
+}
+
+// TestRegistry walks the model table: every model validates its defaults,
+// refuses a wrong value of each parameter with a ParamError naming the
+// key, and reports its bias and weight unit consistently with its
+// parameters and WeightScale.
+func TestRegistry(t *testing.T) {
+	paramtest.Registry(t, paramtest.Table[Params]{Pkg: "neuron", Names: Models(), Lookup: Lookup, Model: Params.Model})
+	for _, name := range Models() {
+		p, _ := Lookup(name)
+		// Bias is the i_bias key, whatever field holds it.
+		rv := reflect.ValueOf(p).Elem()
+		set := false
+		for _, f := range reflect.VisibleFields(rv.Type()) {
+			if f.Tag.Get("toml") == "i_bias" {
+				rv.FieldByIndex(f.Index).SetFloat(12.5)
+				set = true
+			}
+		}
+		if !set {
+			t.Errorf("%s has no i_bias parameter", name)
+		} else if got := p.Bias(); got != 12.5 {
+			t.Errorf("%s: Bias() = %g with i_bias = 12.5 pA", name, got)
+		}
+		// The weight unit is the dimension that WeightScale passes through
+		// unscaled: a voltage for "mV", a plain number for "g_L".
+		dim := map[string]snnsim.Dimension{"mV": snnsim.Voltage, "g_L": snnsim.Dimensionless}
+		d, known := dim[p.WeightUnit()]
+		if !known {
+			t.Errorf("%s: WeightUnit() = %q, want mV or g_L", name, p.WeightUnit())
+			continue
+		}
+		for _, r := range []Receptor{Exc, Inh} {
+			if s, err := p.WeightScale(r, d); err != nil || s != 1 {
+				t.Errorf("%s: WeightUnit() = %q but WeightScale(%s, %s) = %g, %v; want 1", name, p.WeightUnit(), r, d, s, err)
+			}
+		}
+	}
 }

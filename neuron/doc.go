@@ -17,6 +17,13 @@
 // equations, and its population. A scenario names a model by the string its
 // Params.Model returns.
 //
+// Each model's file registers its defaults in the package's model table
+// ([Lookup], [Models]), so adding a model touches no other file. What the
+// engine needs to know of a model it asks its [Params]: the constant bias
+// current (Bias), the internal unit of weights (WeightScale, WeightUnit).
+// Validate returns a [*snnsim.ParamError]. TestRegistry holds every
+// registered model to these.
+//
 // # Contract
 //
 // A [Population] is driven by the engine: [Population.Deliver] adds synaptic

@@ -108,50 +108,37 @@ func DefaultLIFAmpaNmda() LIFAmpaNmda {
 	}
 }
 
+func init() {
+	models.Register("lif_cond_ampa_nmda", func() Params { p := DefaultLIFAmpaNmda(); return &p })
+}
+
 // Model returns "lif_cond_ampa_nmda".
 func (LIFAmpaNmda) Model() string { return "lif_cond_ampa_nmda" }
 
 // Validate checks the parameters.
 func (p LIFAmpaNmda) Validate() error {
-	m := p.Model()
-	if err := p.LIFBase.validate(m); err != nil {
-		return err
-	}
-	for _, f := range []struct {
-		n string
-		v float64
-	}{{"tau_ampa", p.TauAmpa}, {"tau_nmda", p.TauNmda}, {"tau_gaba", p.TauGaba}, {"tau_thr", p.TauThr}} {
-		if err := positive(m, f.n, f.v, "ms"); err != nil {
-			return err
-		}
-	}
-	for _, f := range []struct {
-		n string
-		v float64
-		u string
-	}{{"a_ampa", p.AAmpa, ""}, {"a_nmda", p.ANmda, ""}, {"e_exc", p.EExc, "mV"}, {"e_inh", p.EInh, "mV"},
-		{"theta_spike", p.ThetaSpike, "mV"}, {"v_min", p.VMin, "mV"}, {"v_max", p.VMax, "mV"}} {
-		if err := finite(m, f.n, f.v, f.u); err != nil {
-			return err
-		}
-	}
-	for _, f := range []struct {
-		n string
-		v float64
-		u string
-	}{{"a_ampa", p.AAmpa, ""}, {"a_nmda", p.ANmda, ""}, {"theta_spike", p.ThetaSpike, "mV"}} {
-		if f.v < 0 {
-			return fmt.Errorf("neuron: %s.%s = %s: must be >= 0", m, f.n, withUnit(f.v, f.u))
-		}
-	}
-	if !(p.VMin < p.VMax) {
-		return fmt.Errorf("neuron: %s.v_min = %g mV: must be below v_max = %g mV", m, p.VMin, p.VMax)
-	}
+	c := checkParams(p.Model(), p)
+	p.check(c)
+	c.Positive("tau_ampa", p.TauAmpa)
+	c.Positive("tau_nmda", p.TauNmda)
+	c.Positive("tau_gaba", p.TauGaba)
+	c.Positive("tau_thr", p.TauThr)
+	c.NonNegative("a_ampa", p.AAmpa)
+	c.NonNegative("a_nmda", p.ANmda)
+	c.Finite("e_exc", p.EExc)
+	c.Finite("e_inh", p.EInh)
+	c.NonNegative("theta_spike", p.ThetaSpike)
+	c.Finite("v_min", p.VMin)
+	c.Finite("v_max", p.VMax)
+	c.Below("v_min", p.VMin, "v_max", p.VMax)
 	if p.VReset < p.VMin || p.VReset > p.VMax {
-		return fmt.Errorf("neuron: %s.v_reset = %g mV: must be within [v_min, v_max] = [%g, %g] mV", m, p.VReset, p.VMin, p.VMax)
+		c.Failf("v_reset", p.VReset, "must be within [v_min, v_max] = [%g, %g] mV", p.VMin, p.VMax)
 	}
-	return nil
+	return c.Err()
 }
+
+// WeightUnit returns "g_L": a weight is a multiple of the leak conductance.
+func (LIFAmpaNmda) WeightUnit() string { return "g_L" }
 
 // WeightScale accepts dimensionless multiples of g_L and conductances (nS, divided by g_L).
 func (p LIFAmpaNmda) WeightScale(r Receptor, d snnsim.Dimension) (float64, error) {
@@ -217,7 +204,9 @@ func (p LIFAmpaNmda) New(n int, clock snnsim.Clock) (Population, error) {
 	}
 	dt := clock.DT
 	if !(dt < p.TauM) {
-		return nil, fmt.Errorf("neuron: %s.tau_m = %g ms: forward Euler needs tau_m > resolution %g ms", p.Model(), p.TauM, dt)
+		c := checkParams(p.Model(), p)
+		c.Failf("tau_m", p.TauM, "forward Euler needs tau_m > resolution %g ms", dt)
+		return nil, c.Err()
 	}
 	k := &q.k
 	k.h = dt / p.TauM

@@ -2,9 +2,9 @@ package neuron
 
 import (
 	"fmt"
-	"sort"
 
 	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/internal/registry"
 )
 
 // Receptor selects which synaptic input of a neuron a weight goes to.
@@ -64,7 +64,7 @@ func (r Receptor) String() string {
 // keep decaying and receiving input meanwhile; delta input is discarded.
 //
 // Methods are called from one goroutine. Slices passed in are not retained.
-// Every population of this package also implements [Stater], which saves
+// Every population of this package also implements [checkpoint.Stater], which saves
 // and restores its complete state for checkpoints.
 type Population interface {
 	// Len returns the number of neurons.
@@ -104,9 +104,16 @@ type Population interface {
 type Params interface {
 	// Model returns the model's name as written in scenarios ("lif_exp_current").
 	Model() string
-	// Validate checks every parameter and returns an error naming the first
-	// invalid one, its value and the constraint.
+	// Validate checks every parameter and returns a *snnsim.ParamError
+	// naming the first invalid one, its value and the constraint.
 	Validate() error
+	// Bias returns the constant input current i_bias [pA], the bias that
+	// stimuli add to and SetBias replaces.
+	Bias() float64
+	// WeightUnit names the model's internal weight unit, the unit of
+	// weights after WeightScale ("mV" for a voltage jump or R·I, "g_L" for
+	// a multiple of the leak conductance); recorded weights carry it.
+	WeightUnit() string
 	// WeightScale returns the factor that converts a weight given in a unit of
 	// dimension d for receptor r into the model's internal unit, or an error
 	// if the model does not accept that dimension.
@@ -115,32 +122,12 @@ type Params interface {
 	New(n int, clock snnsim.Clock) (Population, error)
 }
 
+// models is the table of neuron models; each model's file registers it.
+var models registry.Table[Params]
+
 // Lookup returns the default parameters of the named model, as a pointer that
 // the scenario decoder fills in, and whether the model exists.
-func Lookup(model string) (Params, bool) {
-	switch model {
-	case "lif_delta":
-		p := DefaultLIFDelta()
-		return &p, true
-	case "lif_exp_current":
-		p := DefaultLIFExp()
-		return &p, true
-	case "lif_exp_cond":
-		p := DefaultLIFCond()
-		return &p, true
-	case "lif_cond_ampa_nmda":
-		p := DefaultLIFAmpaNmda()
-		return &p, true
-	case "adex":
-		p := DefaultAdEx()
-		return &p, true
-	}
-	return nil, false
-}
+func Lookup(model string) (Params, bool) { return models.Lookup(model) }
 
 // Models lists the model names that Lookup knows, sorted.
-func Models() []string {
-	m := []string{"lif_delta", "lif_exp_current", "lif_exp_cond", "lif_cond_ampa_nmda", "adex"}
-	sort.Strings(m)
-	return m
-}
+func Models() []string { return models.Names() }

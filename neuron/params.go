@@ -2,10 +2,15 @@ package neuron
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/snnsim/snnsim"
 )
+
+func init() {
+	models.Register("lif_delta", func() Params { p := DefaultLIFDelta(); return &p })
+	models.Register("lif_exp_current", func() Params { p := DefaultLIFExp(); return &p })
+	models.Register("lif_exp_cond", func() Params { p := DefaultLIFCond(); return &p })
+}
 
 // LIFBase holds the parameters shared by the leaky integrate-and-fire models.
 // Defaults are the Vogels–Abbott / Brette et al. (2007) benchmark values.
@@ -39,19 +44,8 @@ func (p LIFBase) R() float64 { return p.TauM / p.CM }
 // GL returns the leak conductance c_m/tau_m [nS].
 func (p LIFBase) GL() float64 { return p.CM / p.TauM }
 
-func positive(model, name string, v float64, unit string) error {
-	if !(v > 0) || math.IsInf(v, 0) {
-		return fmt.Errorf("neuron: %s.%s = %s: must be > 0", model, name, withUnit(v, unit))
-	}
-	return nil
-}
-
-func finite(model, name string, v float64, unit string) error {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return fmt.Errorf("neuron: %s.%s = %s: must be finite", model, name, withUnit(v, unit))
-	}
-	return nil
-}
+// Bias returns i_bias [pA].
+func (p LIFBase) Bias() float64 { return p.IBias }
 
 // withUnit formats v with its unit ("20 ms"), or alone if unit is "".
 func withUnit(v float64, unit string) string {
@@ -61,29 +55,21 @@ func withUnit(v float64, unit string) string {
 	return fmt.Sprintf("%g %s", v, unit)
 }
 
-func (p LIFBase) validate(model string) error {
-	if err := positive(model, "tau_m", p.TauM, "ms"); err != nil {
-		return err
-	}
-	if err := positive(model, "c_m", p.CM, "pF"); err != nil {
-		return err
-	}
-	for _, f := range []struct {
-		n string
-		v float64
-		u string
-	}{{"v_rest", p.VRest, "mV"}, {"v_threshold", p.VThreshold, "mV"}, {"v_reset", p.VReset, "mV"}, {"i_bias", p.IBias, "pA"}, {"t_ref", p.TRef, "ms"}} {
-		if err := finite(model, f.n, f.v, f.u); err != nil {
-			return err
-		}
-	}
-	if p.TRef < 0 {
-		return fmt.Errorf("neuron: %s.t_ref = %g ms: must be >= 0", model, p.TRef)
-	}
-	if !(p.VReset < p.VThreshold) {
-		return fmt.Errorf("neuron: %s.v_reset = %g mV: must be below v_threshold = %g mV", model, p.VReset, p.VThreshold)
-	}
-	return nil
+// check adds the checks of the shared parameters to c.
+func (p LIFBase) check(c *snnsim.ParamCheck) {
+	c.Positive("tau_m", p.TauM)
+	c.Positive("c_m", p.CM)
+	c.Finite("v_rest", p.VRest)
+	c.Finite("v_threshold", p.VThreshold)
+	c.Finite("v_reset", p.VReset)
+	c.Finite("i_bias", p.IBias)
+	c.NonNegative("t_ref", p.TRef)
+	c.Below("v_reset", p.VReset, "v_threshold", p.VThreshold)
+}
+
+// checkParams starts the checks of the parameters p of the named model.
+func checkParams(model string, p any) *snnsim.ParamCheck {
+	return snnsim.CheckParams("neuron", model, p)
 }
 
 // LIFDelta is a LIF neuron with delta synapses: each input makes V jump by
@@ -110,7 +96,14 @@ func DefaultLIFDelta() LIFDelta { return LIFDelta{DefaultLIFBase()} }
 func (LIFDelta) Model() string { return "lif_delta" }
 
 // Validate checks the parameters.
-func (p LIFDelta) Validate() error { return p.LIFBase.validate(p.Model()) }
+func (p LIFDelta) Validate() error {
+	c := checkParams(p.Model(), p)
+	p.check(c)
+	return c.Err()
+}
+
+// WeightUnit returns "mV": a weight is a voltage jump.
+func (LIFDelta) WeightUnit() string { return "mV" }
 
 // WeightScale accepts voltage weights only.
 func (p LIFDelta) WeightScale(r Receptor, d snnsim.Dimension) (float64, error) {
@@ -158,14 +151,15 @@ func (LIFExp) Model() string { return "lif_exp_current" }
 
 // Validate checks the parameters.
 func (p LIFExp) Validate() error {
-	if err := p.LIFBase.validate(p.Model()); err != nil {
-		return err
-	}
-	if err := positive(p.Model(), "tau_exc", p.TauExc, "ms"); err != nil {
-		return err
-	}
-	return positive(p.Model(), "tau_inh", p.TauInh, "ms")
+	c := checkParams(p.Model(), p)
+	p.check(c)
+	c.Positive("tau_exc", p.TauExc)
+	c.Positive("tau_inh", p.TauInh)
+	return c.Err()
 }
+
+// WeightUnit returns "mV": a weight is the voltage R·ΔI.
+func (LIFExp) WeightUnit() string { return "mV" }
 
 // WeightScale accepts currents (pA) and voltages R·ΔI (mV); the internal unit is mV.
 func (p LIFExp) WeightScale(r Receptor, d snnsim.Dimension) (float64, error) {
@@ -227,20 +221,17 @@ func (LIFCond) Model() string { return "lif_exp_cond" }
 
 // Validate checks the parameters.
 func (p LIFCond) Validate() error {
-	if err := p.LIFBase.validate(p.Model()); err != nil {
-		return err
-	}
-	if err := positive(p.Model(), "tau_exc", p.TauExc, "ms"); err != nil {
-		return err
-	}
-	if err := positive(p.Model(), "tau_inh", p.TauInh, "ms"); err != nil {
-		return err
-	}
-	if err := finite(p.Model(), "e_exc", p.EExc, "mV"); err != nil {
-		return err
-	}
-	return finite(p.Model(), "e_inh", p.EInh, "mV")
+	c := checkParams(p.Model(), p)
+	p.check(c)
+	c.Positive("tau_exc", p.TauExc)
+	c.Positive("tau_inh", p.TauInh)
+	c.Finite("e_exc", p.EExc)
+	c.Finite("e_inh", p.EInh)
+	return c.Err()
 }
+
+// WeightUnit returns "g_L": a weight is a multiple of the leak conductance.
+func (LIFCond) WeightUnit() string { return "g_L" }
 
 // WeightScale accepts conductances (nS, divided by g_L) and dimensionless multiples of g_L.
 func (p LIFCond) WeightScale(r Receptor, d snnsim.Dimension) (float64, error) {

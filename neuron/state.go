@@ -2,107 +2,21 @@ package neuron
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"math"
 	"reflect"
 	"slices"
 
 	"github.com/snnsim/snnsim"
-	"github.com/snnsim/snnsim/internal/statefmt"
-)
-
-// Stater is implemented by populations whose run-time state can be saved
-// in a checkpoint and restored in a new process: every population of this
-// package.
-//
-// AppendState appends the population's complete state to b and returns the
-// extended slice: every neuron's state variables, resting drive (which
-// SetBias changes) and refractory end, the active set and the ticks of the
-// neurons brought up to date lazily, the input delivered for the next
-// Update, the pending SetBias/SetV operations, the tick of the last Update,
-// the position of the periodic flush of tiny synaptic variables, and the
-// SetAlwaysActive setting. RestoreState reads one state written by
-// AppendState from the front of b into a population built by New from the
-// same parameters, size and resolution, replacing all of its state
-// (including any SetV, SetBias, Deliver or SetAlwaysActive since New: the
-// restored population takes the saved setting, and a later
-// SetAlwaysActive changes it as usual), and returns the rest of b. The
-// engine calls them between ticks (after the Update of the last tick),
-// from the goroutine that runs the population; b is not retained.
-//
-// A state that is truncated, corrupted, of another model, of another
-// population size, resolution or parameter value, or of an unknown version
-// is refused with an error wrapping ErrStateCorrupt, ErrStateMismatch or
-// ErrStateVersion, and the population is left unchanged; RestoreState never
-// panics. A population restored from a state continues exactly as the
-// original would have, bit for bit: the same spikes and potentials, with
-// the assembly or the Go loops, with or without the active-set shortcut
-// (TestStateResume).
-//
-// # Encoding
-//
-// A state is one frame: a tag (one length byte, then the ASCII name,
-// "neuron/" and the model, such as "neuron/lif_exp_cond"), a version byte,
-// the payload length as a little-endian uint64, the payload, and a
-// CRC-32C (Castagnoli) of all of the above, little-endian. The frame layout
-// is fixed; the version governs the payload. Payload fields are
-// little-endian: integers and ticks as int64, neuron indices as uint32,
-// floats as their IEEE 754 bits, flags and kinds as one byte. Version 1:
-//
-//	identity     n, resolution [ms], the number of parameters, and each
-//	             parameter in the order of the model's struct fields
-//	             (those of LIFBase first)
-//	bookkeeping  tick of the last Update, tick of the next flush,
-//	             SetAlwaysActive flag, dense-input flag, the status of
-//	             each neuron (0 settled, 1 active, 2 woken), the tick of
-//	             each neuron's stored state, then the woken, refractory
-//	             and touched lists (each a count and the indices in list
-//	             order), then the pending SetBias/SetV operations (a
-//	             count, then tick, neuron, kind (0 SetBias, 1 SetV) and
-//	             value of each, in order)
-//	neurons      each per-neuron array in full, one after the other:
-//	             lif_delta v, v_inf, refractory end; lif_exp_current v,
-//	             R·I_exc, R·I_inh, v_inf, refractory end; lif_exp_cond v,
-//	             g_exc, g_inh, drive, refractory end; lif_cond_ampa_nmda
-//	             v, g_ampa, g_nmda, g_gaba, theta, drive, refractory end;
-//	             adex v, w, i_bias, rest potential V*, refractory end
-//	input        each input buffer (lif_delta and adex one, the others exc
-//	             then inh) as a count and its entries with non-zero bits
-//	             (index, value) in increasing index order
-//
-// The active list is not stored: it is the sorted list of the neurons
-// whose status is active. What the models derive from the parameters and
-// the drive (propagator tables, lif_exp_cond's per-neuron step constant) is
-// recomputed.
-type Stater interface {
-	// AppendState appends the population's state to b as one frame.
-	AppendState(b []byte) []byte
-	// RestoreState replaces the population's state by the frame at the
-	// front of b and returns the bytes after it.
-	RestoreState(b []byte) (rest []byte, err error)
-}
-
-// Errors of RestoreState; the returned error wraps one of them and says
-// what was wrong.
-var (
-	// ErrStateCorrupt: the state is truncated, fails its checksum, or its
-	// payload is inconsistent.
-	ErrStateCorrupt = errors.New("neuron: corrupt or truncated state")
-	// ErrStateMismatch: the state is of another model, or of a population
-	// with another size, resolution or parameter value.
-	ErrStateMismatch = errors.New("neuron: state of another population")
-	// ErrStateVersion: the state was written in a format version this
-	// program does not read.
-	ErrStateVersion = errors.New("neuron: unknown state version")
+	"github.com/snnsim/snnsim/checkpoint"
 )
 
 var (
-	_ Stater = (*lifDeltaPop)(nil)
-	_ Stater = (*lifExpPop)(nil)
-	_ Stater = (*lifCondPop)(nil)
-	_ Stater = (*lifAmpaNmdaPop)(nil)
-	_ Stater = (*adexPop)(nil)
+	_ checkpoint.Stater = (*lifDeltaPop)(nil)
+	_ checkpoint.Stater = (*lifExpPop)(nil)
+	_ checkpoint.Stater = (*lifCondPop)(nil)
+	_ checkpoint.Stater = (*lifAmpaNmdaPop)(nil)
+	_ checkpoint.Stater = (*adexPop)(nil)
 )
 
 // stateVersion is the payload version that AppendState writes and
@@ -180,7 +94,7 @@ type stateLayout struct {
 	derive func()
 	// check, if not nil, checks the model's own invariants of a decoded
 	// state (vars as above, the status and state tick of each neuron, the
-	// tick of the last Update) and returns an ErrStateCorrupt error.
+	// tick of the last Update) and returns a checkpoint.ErrCorrupt error.
 	check func(last snnsim.Time, status []uint8, at []snnsim.Time, vars [][]float64) error
 }
 
@@ -191,40 +105,53 @@ func (b *base) initState(params any, lay stateLayout) {
 	b.lay = lay
 }
 
-// codec makes this package's RestoreState errors; the frame format and the
-// field coding are shared with the other checkpointable packages
-// (internal/statefmt).
-var codec = statefmt.Codec{Pkg: "neuron", Corrupt: ErrStateCorrupt, Mismatch: ErrStateMismatch, Version: ErrStateVersion}
-
-// frameHeader is the frame header's length after the tag (for tests).
-const frameHeader = statefmt.FrameHeader
-
-// decoder reads payload fields (see statefmt.Decoder).
-type decoder = statefmt.Decoder
-
-func stateErr(kind error, format string, args ...any) error { return codec.Err(kind, format, args...) }
-func mismatch(format string, args ...any) error             { return codec.Mismatchf(format, args...) }
-func corrupt(format string, args ...any) error              { return codec.Corruptf(format, args...) }
-
-func beginFrame(b []byte, tag string) ([]byte, int) { return statefmt.Begin(b, tag, stateVersion) }
-func openFrame(b []byte, want string) (payload, rest []byte, err error) {
-	return codec.Open(b, want, stateVersion)
-}
-
-var (
-	endFrame   = statefmt.End
-	putI64     = statefmt.PutI64
-	putF64     = statefmt.PutF64
-	putU32     = statefmt.PutU32
-	putBool    = statefmt.PutBool
-	putIndices = statefmt.PutIndices
-)
+// codec makes this package's RestoreState errors.
+var codec = checkpoint.Codec{Pkg: "neuron"}
 
 // tag returns the frame tag of the population's model.
 func (b *base) tag() string { return tagPrefix + b.model }
 
 // AppendState appends the population's complete state to buf as one
-// frame. See [Stater].
+// frame (see [checkpoint.Stater]): every neuron's state variables, resting
+// drive (which SetBias changes) and refractory end, the active set and the
+// ticks of the neurons brought up to date lazily, the input delivered for
+// the next Update, the pending SetBias/SetV operations, the tick of the
+// last Update, the position of the periodic flush of tiny synaptic
+// variables, and the SetAlwaysActive setting. RestoreState replaces all of
+// it, including any SetV, SetBias, Deliver or SetAlwaysActive since New
+// (the restored population takes the saved setting). A restored population
+// continues with the same spikes and potentials as the original, with the
+// assembly or the Go loops, with or without the active-set shortcut
+// (TestStateResume).
+//
+// The frame's tag is "neuron/" and the model, such as
+// "neuron/lif_exp_cond". Payload version 1:
+//
+//	identity     n, resolution [ms], the number of parameters, and each
+//	             parameter in the order of the model's struct fields
+//	             (those of LIFBase first)
+//	bookkeeping  tick of the last Update, tick of the next flush,
+//	             SetAlwaysActive flag, dense-input flag, the status of
+//	             each neuron (0 settled, 1 active, 2 woken), the tick of
+//	             each neuron's stored state, then the woken, refractory
+//	             and touched lists (each a count and the indices in list
+//	             order), then the pending SetBias/SetV operations (a
+//	             count, then tick, neuron, kind (0 SetBias, 1 SetV) and
+//	             value of each, in order)
+//	neurons      each per-neuron array in full, one after the other:
+//	             lif_delta v, v_inf, refractory end; lif_exp_current v,
+//	             R·I_exc, R·I_inh, v_inf, refractory end; lif_exp_cond v,
+//	             g_exc, g_inh, drive, refractory end; lif_cond_ampa_nmda
+//	             v, g_ampa, g_nmda, g_gaba, theta, drive, refractory end;
+//	             adex v, w, i_bias, rest potential V*, refractory end
+//	input        each input buffer (lif_delta and adex one, the others exc
+//	             then inh) as a count and its entries with non-zero bits
+//	             (index, value) in increasing index order
+//
+// The active list is not stored: it is the sorted list of the neurons
+// whose status is active. What the models derive from the parameters and
+// the drive (propagator tables, lif_exp_cond's per-neuron step constant) is
+// recomputed.
 func (b *base) AppendState(buf []byte) []byte {
 	n := b.n
 	nz := make([]int, len(b.lay.bufs))
@@ -239,46 +166,46 @@ func (b *base) AppendState(buf []byte) []byte {
 		size += 8 + 12*nz[j]
 	}
 	buf = slices.Grow(buf, size)
-	buf, start := beginFrame(buf, b.tag())
-	buf = putI64(buf, int64(n))
-	buf = putF64(buf, b.dt)
-	buf = putI64(buf, int64(len(b.par)))
+	buf, start := checkpoint.Begin(buf, b.tag(), stateVersion)
+	buf = checkpoint.PutI64(buf, int64(n))
+	buf = checkpoint.PutF64(buf, b.dt)
+	buf = checkpoint.PutI64(buf, int64(len(b.par)))
 	for _, p := range b.par {
-		buf = putF64(buf, p.v)
+		buf = checkpoint.PutF64(buf, p.v)
 	}
-	buf = putI64(buf, int64(b.last))
-	buf = putI64(buf, int64(b.flushT))
-	buf = putBool(buf, b.always)
-	buf = putBool(buf, b.denseIn)
+	buf = checkpoint.PutI64(buf, int64(b.last))
+	buf = checkpoint.PutI64(buf, int64(b.flushT))
+	buf = checkpoint.PutBool(buf, b.always)
+	buf = checkpoint.PutBool(buf, b.denseIn)
 	buf = append(buf, b.status...)
 	for _, a := range b.at {
-		buf = putI64(buf, int64(a))
+		buf = checkpoint.PutI64(buf, int64(a))
 	}
-	buf = putIndices(buf, b.woken)
-	buf = putIndices(buf, b.refr)
-	buf = putIndices(buf, b.touched)
-	buf = putI64(buf, int64(len(b.pend)))
+	buf = checkpoint.PutIndices(buf, b.woken)
+	buf = checkpoint.PutIndices(buf, b.refr)
+	buf = checkpoint.PutIndices(buf, b.touched)
+	buf = checkpoint.PutI64(buf, int64(len(b.pend)))
 	for _, op := range b.pend {
-		buf = putI64(buf, int64(op.t))
-		buf = putU32(buf, uint32(op.i))
+		buf = checkpoint.PutI64(buf, int64(op.t))
+		buf = checkpoint.PutU32(buf, uint32(op.i))
 		buf = append(buf, op.kind)
-		buf = putF64(buf, op.val)
+		buf = checkpoint.PutF64(buf, op.val)
 	}
 	for _, x := range b.lay.vars {
 		for _, v := range x {
-			buf = putF64(buf, v)
+			buf = checkpoint.PutF64(buf, v)
 		}
 	}
 	for j, x := range b.lay.bufs {
-		buf = putI64(buf, int64(nz[j]))
+		buf = checkpoint.PutI64(buf, int64(nz[j]))
 		for i, v := range x {
 			if math.Float64bits(v) != 0 {
-				buf = putU32(buf, uint32(i))
-				buf = putF64(buf, v)
+				buf = checkpoint.PutU32(buf, uint32(i))
+				buf = checkpoint.PutF64(buf, v)
 			}
 		}
 	}
-	return endFrame(buf, start)
+	return checkpoint.End(buf, start)
 }
 
 // bufEntry is a non-zero entry of an input buffer.
@@ -289,14 +216,14 @@ type bufEntry struct {
 
 // RestoreState replaces the population's state by a state written by
 // AppendState of a population of the same model, size, resolution and
-// parameters. See [Stater].
+// parameters. See [checkpoint.Stater].
 func (b *base) RestoreState(data []byte) ([]byte, error) {
 	tag := b.tag()
-	payload, rest, err := openFrame(data, tag)
+	payload, rest, err := codec.Open(data, tag, stateVersion)
 	if err != nil {
 		return nil, err
 	}
-	d := decoder{B: payload, C: &codec}
+	d := checkpoint.Decoder{B: payload, C: &codec}
 
 	// Identity.
 	n, dt, np := d.I64(), d.F64(), d.I64()
@@ -304,13 +231,13 @@ func (b *base) RestoreState(data []byte) ([]byte, error) {
 		return nil, d.Done(tag)
 	}
 	if n != int64(b.n) {
-		return nil, mismatch("%s state for %d neurons, this population has %d", b.model, n, b.n)
+		return nil, codec.Mismatchf("%s state for %d neurons, this population has %d", b.model, n, b.n)
 	}
 	if math.Float64bits(dt) != math.Float64bits(b.dt) {
-		return nil, mismatch("%s state at resolution %g ms, this population has %g ms", b.model, dt, b.dt)
+		return nil, codec.Mismatchf("%s state at resolution %g ms, this population has %g ms", b.model, dt, b.dt)
 	}
 	if np != int64(len(b.par)) {
-		return nil, mismatch("%s state with %d parameters, this program's %s has %d", b.model, np, b.model, len(b.par))
+		return nil, codec.Mismatchf("%s state with %d parameters, this program's %s has %d", b.model, np, b.model, len(b.par))
 	}
 	for _, p := range b.par {
 		v := d.F64()
@@ -318,7 +245,7 @@ func (b *base) RestoreState(data []byte) ([]byte, error) {
 			return nil, d.Done(tag)
 		}
 		if math.Float64bits(v) != math.Float64bits(p.v) {
-			return nil, mismatch("%s state with %s = %s, this population has %s = %s",
+			return nil, codec.Mismatchf("%s state with %s = %s, this population has %s = %s",
 				b.model, p.name, withUnit(v, p.unit), p.name, withUnit(p.v, p.unit))
 		}
 	}
@@ -339,7 +266,7 @@ func (b *base) RestoreState(data []byte) ([]byte, error) {
 	refr := d.Indices(b.n, &badIndex)
 	touched := d.Indices(b.n, &badIndex)
 	if badIndex {
-		return nil, corrupt("%s state lists a neuron index out of range [0, %d)", b.model, b.n)
+		return nil, codec.Corruptf("%s state lists a neuron index out of range [0, %d)", b.model, b.n)
 	}
 	npend, _ := d.Count(8 + 4 + 1 + 8)
 	pend := make([]pendOp, npend)
@@ -421,23 +348,23 @@ func (b *base) checkState(last, flushT snnsim.Time, always, denseIn byte, status
 	woken, touched []int32, pend []pendOp, vars [][]float64, bufs [][]bufEntry) error {
 	m := b.model
 	if last < 0 {
-		return corrupt("%s state at tick %d", m, last)
+		return codec.Corruptf("%s state at tick %d", m, last)
 	}
 	if always > 1 || denseIn > 1 {
-		return corrupt("%s state has flags %d, %d (0 or 1)", m, always, denseIn)
+		return codec.Corruptf("%s state has flags %d, %d (0 or 1)", m, always, denseIn)
 	}
 	if (b.flushK == 0 && flushT != 0) || (b.flushK > 0 && (flushT <= last || flushT-last > b.flushK)) {
-		return corrupt("%s state at tick %d has its next flush at tick %d (every %d ticks)", m, last, flushT, b.flushK)
+		return codec.Corruptf("%s state at tick %d has its next flush at tick %d (every %d ticks)", m, last, flushT, b.flushK)
 	}
 	nWoken := 0
 	for i, s := range status {
 		switch {
 		case s > stWoken:
-			return corrupt("%s state: neuron %d has status %d", m, i, s)
+			return codec.Corruptf("%s state: neuron %d has status %d", m, i, s)
 		case s == stInactive && always == 1:
-			return corrupt("%s state: neuron %d is settled with the shortcut off", m, i)
+			return codec.Corruptf("%s state: neuron %d is settled with the shortcut off", m, i)
 		case at[i] < 0 || at[i] > last:
-			return corrupt("%s state at tick %d: neuron %d at tick %d", m, last, i, at[i])
+			return codec.Corruptf("%s state at tick %d: neuron %d at tick %d", m, last, i, at[i])
 		}
 		if s == stWoken {
 			nWoken++
@@ -446,39 +373,39 @@ func (b *base) checkState(last, flushT snnsim.Time, always, denseIn byte, status
 	seen := make([]bool, b.n)
 	for _, i := range woken {
 		if status[i] != stWoken || seen[i] {
-			return corrupt("%s state: the woken list does not match the status of neuron %d", m, i)
+			return codec.Corruptf("%s state: the woken list does not match the status of neuron %d", m, i)
 		}
 		seen[i] = true
 	}
 	if len(woken) != nWoken {
-		return corrupt("%s state: %d neurons woken, %d listed", m, nWoken, len(woken))
+		return codec.Corruptf("%s state: %d neurons woken, %d listed", m, nWoken, len(woken))
 	}
 	if denseIn == 1 && len(touched) > 0 {
-		return corrupt("%s state has dense input and %d touched neurons", m, len(touched))
+		return codec.Corruptf("%s state has dense input and %d touched neurons", m, len(touched))
 	}
 	for k, op := range pend {
 		if op.i < 0 || int(op.i) >= b.n || op.kind > opV || op.t <= last || status[op.i] == stInactive {
-			return corrupt("%s state at tick %d: pending operation %d (kind %d, neuron %d, tick %d) is invalid", m, last, k, op.kind, op.i, op.t)
+			return codec.Corruptf("%s state at tick %d: pending operation %d (kind %d, neuron %d, tick %d) is invalid", m, last, k, op.kind, op.i, op.t)
 		}
 	}
 	maxRef := float64(last + b.rTick)
 	for i, r := range vars[b.lay.ref] {
 		if !math.IsInf(r, -1) && !(r >= 0 && r <= maxRef && r == math.Floor(r)) {
-			return corrupt("%s state at tick %d: neuron %d refractory until tick %g", m, last, i, r)
+			return codec.Corruptf("%s state at tick %d: neuron %d refractory until tick %g", m, last, i, r)
 		}
 		if status[i] == stActive {
 			continue
 		}
 		if r > float64(at[i]) {
-			return corrupt("%s state: neuron %d settled at tick %d while refractory until tick %g", m, i, at[i], r)
+			return codec.Corruptf("%s state: neuron %d settled at tick %d while refractory until tick %g", m, i, at[i], r)
 		}
 		for _, j := range b.lay.negligible {
 			if !(math.Abs(vars[j][i]) <= b.lay.tol) {
-				return corrupt("%s state: neuron %d settled with a synaptic variable of %g", m, i, vars[j][i])
+				return codec.Corruptf("%s state: neuron %d settled with a synaptic variable of %g", m, i, vars[j][i])
 			}
 		}
 		if v := vars[0][i]; b.lay.finiteV && at[i] < last && (math.IsNaN(v) || math.IsInf(v, 0)) {
-			return corrupt("%s state: neuron %d settled at %g mV", m, i, v)
+			return codec.Corruptf("%s state: neuron %d settled at %g mV", m, i, v)
 		}
 	}
 	clear(seen)
@@ -488,10 +415,10 @@ func (b *base) checkState(last, flushT snnsim.Time, always, denseIn byte, status
 	for j, es := range bufs {
 		for k, e := range es {
 			if e.i < 0 || int(e.i) >= b.n || (k > 0 && e.i <= es[k-1].i) || math.Float64bits(e.v) == 0 {
-				return corrupt("%s state: input buffer %d entry %d (neuron %d) is out of order or zero", m, j, k, e.i)
+				return codec.Corruptf("%s state: input buffer %d entry %d (neuron %d) is out of order or zero", m, j, k, e.i)
 			}
 			if denseIn == 0 && !seen[e.i] {
-				return corrupt("%s state: input to neuron %d that is not in the touched list", m, e.i)
+				return codec.Corruptf("%s state: input to neuron %d that is not in the touched list", m, e.i)
 			}
 		}
 	}

@@ -2,18 +2,16 @@ package neuron
 
 import (
 	"bytes"
-	"encoding/binary"
-	"errors"
 	"fmt"
-	"hash/crc32"
 	"math"
 	"math/rand/v2"
 	"reflect"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/checkpoint"
+	"github.com/snnsim/snnsim/checkpoint/checkpointtest"
 )
 
 // stateModel is a model of the state tests, with a name for subtests.
@@ -206,7 +204,7 @@ func (s *stateScenario) checkpoint(tb testing.TB) (Population, []byte) {
 		}
 		pop.Deliver(s.save+1, Exc, tg, ws)
 	}
-	return pop, pop.(Stater).AppendState(nil)
+	return pop, pop.(checkpoint.Stater).AppendState(nil)
 }
 
 // popBase returns the shared bookkeeping of a population of this package.
@@ -303,19 +301,10 @@ func checkResume(t *testing.T, s *stateScenario) {
 		t.Errorf("at the checkpoint: %d pending operations, %d pending inputs", pend, input)
 	}
 	wantS, wantV := s.runTicks(t, a, s.save+1, s.save+s.more)
-	endA := a.(Stater).AppendState(nil)
+	endA := a.(checkpoint.Stater).AppendState(nil)
 
 	b := s.fresh(t)
-	rest, err := b.(Stater).RestoreState(state)
-	if err != nil {
-		t.Fatalf("RestoreState: %v", err)
-	}
-	if len(rest) != 0 {
-		t.Fatalf("RestoreState left %d bytes", len(rest))
-	}
-	if again := b.(Stater).AppendState(nil); !bytes.Equal(again, state) {
-		t.Fatalf("restored state differs from the saved one")
-	}
+	checkpointtest.MustRestore(t, b.(checkpoint.Stater), state)
 	// What the state leaves out, being derived from it.
 	if bb := popBase(b); !slices.Equal(bb.active, active) || bb.nLow != nLow {
 		t.Fatalf("restored: active list %v, %d neurons that can settle; saved %v, %d", bb.active, bb.nLow, active, nLow)
@@ -341,7 +330,7 @@ func checkResume(t *testing.T, s *stateScenario) {
 		tick, i := s.save+1+snnsim.Time(k/s.n), k%s.n
 		t.Fatalf("V of neuron %d at tick %d: resumed %v, straight %v", i, tick, math.Float64frombits(gotV[k]), math.Float64frombits(wantV[k]))
 	}
-	if !bytes.Equal(b.(Stater).AppendState(nil), endA) {
+	if !bytes.Equal(b.(checkpoint.Stater).AppendState(nil), endA) {
 		t.Fatalf("final states differ")
 	}
 }
@@ -364,34 +353,6 @@ func smallState(tb testing.TB, p Params, n int) (*stateScenario, Population, []b
 	return s, pop, state
 }
 
-// TestStateSequence restores the states of several populations from one
-// buffer, each taking its frame and returning the rest.
-func TestStateSequence(t *testing.T) {
-	var buf []byte
-	var fresh []Stater
-	var want [][]byte
-	for _, m := range stateModels() {
-		s, _, state := smallState(t, m.p, 11)
-		buf = append(buf, state...)
-		want = append(want, state)
-		fresh = append(fresh, s.fresh(t).(Stater))
-	}
-	buf = append(buf, "tail"...)
-	rest := buf
-	for k, s := range fresh {
-		var err error
-		if rest, err = s.RestoreState(rest); err != nil {
-			t.Fatalf("population %d: %v", k, err)
-		}
-		if !bytes.Equal(s.AppendState(nil), want[k]) {
-			t.Fatalf("population %d: restored state differs", k)
-		}
-	}
-	if string(rest) != "tail" {
-		t.Fatalf("rest = %q, want %q", rest, "tail")
-	}
-}
-
 // TestStateSizes restores the states of populations of 0 and 1 neurons,
 // fresh and after a few ticks.
 func TestStateSizes(t *testing.T) {
@@ -399,12 +360,12 @@ func TestStateSizes(t *testing.T) {
 		for _, n := range []int{0, 1} {
 			a := mustNew(t, m.p, n, clock01)
 			for run := range 2 {
-				state := a.(Stater).AppendState(nil)
+				state := a.(checkpoint.Stater).AppendState(nil)
 				b := mustNew(t, m.p, n, clock01)
-				if _, err := b.(Stater).RestoreState(state); err != nil {
+				if _, err := b.(checkpoint.Stater).RestoreState(state); err != nil {
 					t.Fatalf("%s, n = %d: %v", m.name, n, err)
 				}
-				if !bytes.Equal(b.(Stater).AppendState(nil), state) {
+				if !bytes.Equal(b.(checkpoint.Stater).AppendState(nil), state) {
 					t.Fatalf("%s, n = %d: restored state differs", m.name, n)
 				}
 				if run == 0 && n > 0 {
@@ -419,124 +380,43 @@ func TestStateSizes(t *testing.T) {
 	}
 }
 
-// TestStateTruncated restores every proper prefix of every model's state:
-// each must be refused with ErrStateCorrupt and leave the population as it
-// was.
-func TestStateTruncated(t *testing.T) {
+// TestStateConformance checks the contract of RestoreState
+// (checkpointtest.Run) for every model: truncated, damaged and
+// other-version states, and states of other models, sizes, resolutions and
+// parameter values (each parameter in turn), each refused with a message
+// naming the difference.
+func TestStateConformance(t *testing.T) {
+	const n = 7
 	for _, m := range stateModels() {
-		t.Run("model="+m.name, func(t *testing.T) {
-			s, _, state := smallState(t, m.p, 21)
-			pop := s.fresh(t).(Stater)
-			before := pop.AppendState(nil)
-			for k := range len(state) {
-				_, err := pop.RestoreState(state[:k])
-				if !errors.Is(err, ErrStateCorrupt) {
-					t.Fatalf("prefix of %d of %d bytes: err = %v, want ErrStateCorrupt", k, len(state), err)
-				}
-			}
-			if !bytes.Equal(pop.AppendState(nil), before) {
-				t.Fatalf("a refused state changed the population")
-			}
-		})
-	}
-}
-
-// TestStateCorrupted changes bytes of every model's state at random
-// (seeded) places: each change must be refused with ErrStateCorrupt (the
-// CRC-32C detects every error burst of up to 32 bits) and leave the
-// population as it was.
-func TestStateCorrupted(t *testing.T) {
-	rng := rand.New(rand.NewPCG(11, 13))
-	for _, m := range stateModels() {
-		t.Run("model="+m.name, func(t *testing.T) {
-			s, _, state := smallState(t, m.p, 21)
-			pop := s.fresh(t).(Stater)
-			before := pop.AppendState(nil)
-			for trial := range 400 {
-				bad := slices.Clone(state)
-				if trial < 200 { // one byte, every position of the header and more
-					bad[trial%len(bad)] ^= byte(1 + rng.IntN(255))
-				} else { // up to 8 random bytes anywhere
-					for range 1 + rng.IntN(8) {
-						bad[rng.IntN(len(bad))] ^= byte(1 + rng.IntN(255))
-					}
-				}
-				if bytes.Equal(bad, state) {
-					continue
-				}
-				if _, err := pop.RestoreState(bad); !errors.Is(err, ErrStateCorrupt) {
-					t.Fatalf("trial %d: err = %v, want ErrStateCorrupt", trial, err)
-				}
-			}
-			if !bytes.Equal(pop.AppendState(nil), before) {
-				t.Fatalf("a refused state changed the population")
-			}
-		})
-	}
-}
-
-// TestStateMismatch restores states into populations of another model,
-// size or resolution, into populations whose parameters differ in any one
-// field, and with another version: each is refused with a message naming
-// the difference, and the population is left as it was.
-func TestStateMismatch(t *testing.T) {
-	type mcase struct {
-		name   string
-		state  []byte
-		to     Params
-		n      int
-		clock  snnsim.Clock
-		kind   error
-		substr string
-	}
-	var cases []mcase
-	for _, m := range stateModels() {
-		_, _, state := smallState(t, m.p, 7)
-		cases = append(cases,
-			mcase{m.name + "/size", state, m.p, 8, clock01, ErrStateMismatch,
-				fmt.Sprintf("neuron: RestoreState: %s state for 7 neurons, this population has 8; restore a checkpoint into the scenario that wrote it", m.p.Model())},
-			mcase{m.name + "/resolution", state, m.p, 7, snnsim.Clock{DT: 0.05}, ErrStateMismatch,
-				fmt.Sprintf("%s state at resolution 0.1 ms, this population has 0.05 ms", m.p.Model())},
-		)
+		s, _, state := smallState(t, m.p, n)
+		model := m.p.Model()
+		stateOf := func(p Params, n int, c snnsim.Clock) []byte {
+			return mustNew(t, p, n, c).(checkpoint.Stater).AppendState(nil)
+		}
+		foreign := []checkpointtest.Foreign{
+			{Name: "size", State: stateOf(m.p, n+1, clock01),
+				Says: fmt.Sprintf("neuron: RestoreState: %s state for %d neurons, this population has %d; restore a checkpoint into the scenario that wrote it", model, n+1, n)},
+			{Name: "resolution", State: stateOf(m.p, n, snnsim.Clock{DT: 0.05}),
+				Says: fmt.Sprintf("%s state at resolution 0.05 ms, this population has 0.1 ms", model)},
+		}
 		for _, o := range allModels() {
-			if o.Model() != m.p.Model() {
-				cases = append(cases, mcase{m.name + "/into_" + o.Model(), state, o, 7, clock01, ErrStateMismatch,
-					fmt.Sprintf("state of a %q, this is a %q", "neuron/"+m.p.Model(), "neuron/"+o.Model())})
+			if o.Model() != model {
+				foreign = append(foreign, checkpointtest.Foreign{Name: "model=" + o.Model(), State: stateOf(o, n, clock01),
+					Says: fmt.Sprintf("state of a %q, this is a %q", "neuron/"+o.Model(), "neuron/"+model)})
 			}
 		}
-		// Every parameter, one at a time.
 		for _, f := range paramsOf(m.p) {
 			q := withParam(t, m.p, f.name, f.v+1)
-			cases = append(cases, mcase{m.name + "/" + f.name, state, q, 7, clock01, ErrStateMismatch,
-				fmt.Sprintf("%s state with %s = %s, this population has %s = %s", m.p.Model(), f.name, withUnit(f.v, f.unit), f.name, withUnit(f.v+1, f.unit))})
+			foreign = append(foreign, checkpointtest.Foreign{Name: "param=" + f.name, State: stateOf(q, n, clock01),
+				Says: fmt.Sprintf("%s state with %s = %s, this population has %s = %s", model, f.name, withUnit(f.v+1, f.unit), f.name, withUnit(f.v, f.unit))})
 		}
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			pop, err := c.to.New(c.n, c.clock)
-			if err != nil {
-				t.Fatal(err)
-			}
-			before := pop.(Stater).AppendState(nil)
-			_, err = pop.(Stater).RestoreState(c.state)
-			if !errors.Is(err, c.kind) || !strings.Contains(fmt.Sprint(err), c.substr) {
-				t.Fatalf("err = %v, want %v containing %q", err, c.kind, c.substr)
-			}
-			if !bytes.Equal(pop.(Stater).AppendState(nil), before) {
-				t.Fatalf("a refused state changed the population")
-			}
+		checkpointtest.Run(t, checkpointtest.Case{
+			Name:    "model=" + m.name,
+			State:   state,
+			New:     func(tb testing.TB) checkpoint.Stater { return s.fresh(tb).(checkpoint.Stater) },
+			Foreign: foreign,
 		})
 	}
-	t.Run("version", func(t *testing.T) {
-		p := DefaultLIFExp()
-		pop := mustNew(t, p, 5, clock01).(Stater)
-		state := pop.AppendState(nil)
-		state[1+len("neuron/lif_exp_current")] = stateVersion + 1
-		_, err := pop.RestoreState(reseal(state))
-		if !errors.Is(err, ErrStateVersion) || !strings.Contains(err.Error(), "version 2, this program reads version 1") {
-			t.Fatalf("err = %v, want ErrStateVersion", err)
-		}
-	})
 }
 
 // withParam returns p with the parameter of TOML key name set to v; the
@@ -603,7 +483,7 @@ func TestStateParams(t *testing.T) {
 
 // TestStateInvalidPayload restores frames with a valid checksum but
 // inconsistent contents, as a writer bug would produce: each is refused
-// with ErrStateCorrupt and leaves the population as it was.
+// with checkpoint.ErrCorrupt and leaves the population as it was.
 func TestStateInvalidPayload(t *testing.T) {
 	type icase struct {
 		name string
@@ -663,43 +543,11 @@ func TestStateInvalidPayload(t *testing.T) {
 			t.Run("model="+m.name+"/case="+c.name, func(t *testing.T) {
 				s, src, _ := smallState(t, m.p, 64)
 				c.mod(popBase(src))
-				bad := src.(Stater).AppendState(nil)
-				pop := s.fresh(t).(Stater)
-				before := pop.AppendState(nil)
-				if _, err := pop.RestoreState(bad); !errors.Is(err, ErrStateCorrupt) {
-					t.Fatalf("err = %v, want ErrStateCorrupt", err)
-				}
-				if !bytes.Equal(pop.AppendState(nil), before) {
-					t.Fatalf("a refused state changed the population")
-				}
+				bad := src.(checkpoint.Stater).AppendState(nil)
+				checkpointtest.Refuse(t, s.fresh(t).(checkpoint.Stater), bad, checkpoint.ErrCorrupt)
 			})
 		}
-		t.Run("model="+m.name+"/case=trailing_bytes", func(t *testing.T) {
-			s, _, state := smallState(t, m.p, 64)
-			bad := reseal(append(append(slices.Clone(state[:len(state)-4]), 0), 0, 0, 0, 0))
-			if _, err := s.fresh(t).(Stater).RestoreState(bad); !errors.Is(err, ErrStateCorrupt) {
-				t.Fatalf("err = %v, want ErrStateCorrupt", err)
-			}
-		})
 	}
-}
-
-// reseal sets the payload length of the frame b (with a trailing checksum:
-// everything after the header up to the last 4 bytes is taken as payload)
-// and recomputes its checksum.
-func reseal(b []byte) []byte {
-	n := int(b[0])
-	head := 1 + n + frameHeader
-	b = slices.Clone(b)
-	binary.LittleEndian.PutUint64(b[2+n:], uint64(len(b)-head-4))
-	binary.LittleEndian.PutUint32(b[len(b)-4:], crc32.Checksum(b[:len(b)-4], castagnoli))
-	return b
-}
-
-// frameOf wraps payload in a frame with tag and version 1.
-func frameOf(tag string, payload []byte) []byte {
-	b, start := beginFrame(nil, tag)
-	return endFrame(append(b, payload...), start)
 }
 
 // fuzzN is the population size of the fuzz test.
@@ -716,27 +564,16 @@ func FuzzRestoreState(f *testing.F) {
 	for _, m := range models {
 		_, _, state := smallState(f, m.p, fuzzN)
 		f.Add(state)
-		f.Add(state[1+int(state[0])+frameHeader : len(state)-4])
+		f.Add(checkpointtest.Payload(state))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, m := range models {
 			pop := mustNew(t, m.p, fuzzN, clock01)
-			st := pop.(Stater)
+			st := pop.(checkpoint.Stater)
 			tag := "neuron/" + m.p.Model()
-			for _, in := range [][]byte{data, frameOf(tag, data)} {
-				before := st.AppendState(nil)
-				rest, err := st.RestoreState(in)
-				if err != nil {
-					if !errors.Is(err, ErrStateCorrupt) && !errors.Is(err, ErrStateMismatch) && !errors.Is(err, ErrStateVersion) {
-						t.Fatalf("%s: error %v wraps no sentinel", m.name, err)
-					}
-					if !bytes.Equal(st.AppendState(nil), before) {
-						t.Fatalf("%s: a refused state changed the population", m.name)
-					}
+			for _, in := range [][]byte{data, checkpointtest.Frame(tag, stateVersion, data)} {
+				if !checkpointtest.Restore(t, st, in) {
 					continue
-				}
-				if used := in[:len(in)-len(rest)]; !bytes.Equal(st.AppendState(nil), used) {
-					t.Fatalf("%s: accepted state does not encode back to itself", m.name)
 				}
 				last := popBase(pop).last
 				if last > 1<<50 {

@@ -7,13 +7,17 @@ import (
 	"github.com/snnsim/snnsim"
 )
 
-var _ Params = Burst{}
+func init() {
+	models.Register("burst", func() Params { p := DefaultBurst(); return &p })
+}
 
 // Validate checks the parameters: bursts and pulses >= 1, rate finite and
 // > 0, start and period finite and >= 0, and, when bursts > 1, period >=
 // pulses/rate so that a burst ends before the next one begins.
 func (p Burst) Validate() error {
-	return validateTrains("burst", "bursts", "period", p.Bursts, p.Pulses, p.Rate, p.Period, p.Start)
+	c := checkParams("burst", p)
+	checkTrains(c, "bursts", "period", p.Bursts, p.Pulses, p.Rate, p.Period, p.Start)
+	return c.Err()
 }
 
 // New returns a source whose n members all fire pulse j of burst k at

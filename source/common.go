@@ -17,56 +17,26 @@ import (
 // snnsim.Clock.Ticks and leaves room below snnsim.Never.
 const maxTicks = 9e18
 
-// bad formats a parameter error.
+// checkParams starts the checks of the parameters p of the named model.
+func checkParams(model string, p any) *snnsim.ParamCheck {
+	return snnsim.CheckParams("source", model, p)
+}
+
+// bad is a parameter error that New finds against the resolution or the
+// population size, with the unit of the key.
 func bad(model, key string, v any, unit, why string) error {
-	if unit != "" {
-		return fmt.Errorf("source: %s.%s = %v %s: %s", model, key, v, unit, why)
-	}
-	return fmt.Errorf("source: %s.%s = %v: %s", model, key, v, why)
-}
-
-// nonNegative checks that v is finite and >= 0.
-func nonNegative(model, key string, v float64, unit string) error {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return bad(model, key, v, unit, "must be finite")
-	}
-	if v < 0 {
-		return bad(model, key, v, unit, "must be >= 0")
-	}
-	return nil
-}
-
-// positive checks that v is finite and > 0.
-func positive(model, key string, v float64, unit string) error {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return bad(model, key, v, unit, "must be finite")
-	}
-	if !(v > 0) {
-		return bad(model, key, v, unit, "must be > 0")
-	}
-	return nil
-}
-
-// atLeastOne checks a count.
-func atLeastOne(model, key string, v int) error {
-	if v < 1 {
-		return bad(model, key, v, "", "must be >= 1")
-	}
-	return nil
+	return &snnsim.ParamError{Pkg: "source", Model: model, Key: key, Value: v, Unit: unit, Constraint: why}
 }
 
 // checkStop checks an optional end time: +Inf (none) or a finite time after start.
-func checkStop(model string, stop, start float64) error {
-	if math.IsInf(stop, 1) {
-		return nil
+func checkStop(c *snnsim.ParamCheck, stop, start float64) {
+	switch {
+	case math.IsInf(stop, 1):
+	case math.IsNaN(stop) || math.IsInf(stop, -1):
+		c.Fail("stop", stop, "must be a time after start, or absent (+Inf) for none")
+	case !(stop > start):
+		c.Failf("stop", stop, "must be after start = %g ms; leave stop out (+Inf) to fire until the end of the run", start)
 	}
-	if math.IsNaN(stop) || math.IsInf(stop, -1) {
-		return bad(model, "stop", stop, "ms", "must be a time after start, or absent (+Inf) for none")
-	}
-	if !(stop > start) {
-		return bad(model, "stop", stop, "ms", fmt.Sprintf("must be after start = %g ms; leave stop out (+Inf) to fire until the end of the run", start))
-	}
-	return nil
 }
 
 // checkNew checks the arguments that every New receives.

@@ -4,7 +4,12 @@ import (
 	"math/rand/v2"
 
 	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/checkpoint"
 )
+
+func init() {
+	models.Register("external", func() Params { p := DefaultExternal(); return &p })
+}
 
 // External is a population of spike generators driven from outside the
 // simulation: it never fires by itself; a program embedding the engine
@@ -37,26 +42,26 @@ func (silent) Next() snnsim.Time                         { return snnsim.Never }
 func (silent) Fire(t snnsim.Time, fired []int32) []int32 { return fired }
 
 // AppendState appends the population size, the only state of an external
-// source (the engine keeps injected spikes). See [Stater].
+// source (the engine keeps injected spikes). See [checkpoint.Stater].
 func (s silent) AppendState(b []byte) []byte {
-	b, start := beginFrame(b, tagExternal)
-	return endFrame(putI64(b, int64(s)), start)
+	b, start := checkpoint.Begin(b, tagExternal, stateVersion)
+	return checkpoint.End(checkpoint.PutI64(b, int64(s)), start)
 }
 
 // RestoreState checks a state written by AppendState of an external source
-// of the same size. See [Stater].
+// of the same size. See [checkpoint.Stater].
 func (s silent) RestoreState(b []byte) ([]byte, error) {
-	payload, rest, err := openFrame(b, tagExternal)
+	payload, rest, err := codec.Open(b, tagExternal, stateVersion)
 	if err != nil {
 		return nil, err
 	}
-	d := decoder{B: payload, C: &codec}
+	d := checkpoint.Decoder{B: payload, C: &codec}
 	n := d.I64()
 	if err := d.Done(tagExternal); err != nil {
 		return nil, err
 	}
 	if n != int64(s) {
-		return nil, mismatch("external state for %d members, this source has %d", n, int(s))
+		return nil, codec.Mismatchf("external state for %d members, this source has %d", n, int(s))
 	}
 	return rest, nil
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/internal/paramtest"
 )
 
 // TestValidate lists bad parameters, one per row, with the exact message of
@@ -36,7 +37,7 @@ func TestValidate(t *testing.T) {
 		{"poisson/stop=NaN", pois(func(p *Poisson) { p.Stop = math.NaN() }), 0, dt01,
 			"source: poisson.stop = NaN ms: must be a time after start, or absent (+Inf) for none"},
 		{"poisson/rates_length", pois(func(p *Poisson) { p.Times = []float64{1, 2}; p.Rates = []float64{3} }), 0, dt01,
-			"source: poisson.rates has 1 entries and poisson.times has 2: give one rate per change time"},
+			"source: poisson.rates has 1 entries and times has 2: give one rate per change time"},
 		{"poisson/times_order", pois(func(p *Poisson) { p.Times = []float64{10, 10}; p.Rates = []float64{1, 2} }), 0, dt01,
 			"source: poisson.times[1] = 10 ms: must be after times[0] = 10 ms: list the change times in increasing order"},
 		{"poisson/times<0", pois(func(p *Poisson) { p.Times = []float64{-1}; p.Rates = []float64{1} }), 0, dt01,
@@ -55,7 +56,7 @@ func TestValidate(t *testing.T) {
 		{"spike_times/times<0", SpikeTimes{Times: []float64{1, -1}}, 0, dt01,
 			"source: spike_times.times[1] = -1 ms: must be >= 0"},
 		{"spike_times/neurons_length", SpikeTimes{Times: []float64{1, 2}, Neurons: []int{0}}, 0, dt01,
-			"source: spike_times.neurons has 1 entries and spike_times.times has 2: give one member per spike time, or leave neurons out so that every member fires at every time"},
+			"source: spike_times.neurons has 1 entries and times has 2: give one member per spike time, or leave neurons out so that every member fires at every time"},
 		{"spike_times/neurons<0", SpikeTimes{Times: []float64{1}, Neurons: []int{-3}}, 0, dt01,
 			"source: spike_times.neurons[0] = -3: must be >= 0 (a member index)"},
 		{"spike_times/neurons>=n", SpikeTimes{Times: []float64{1, 2}, Neurons: []int{0, 4}}, 4, dt01,
@@ -168,4 +169,19 @@ func TestLookup(t *testing.T) {
 	if _, ok := Lookup("nope"); ok {
 		t.Errorf("Lookup(nope) found a model")
 	}
+}
+
+// TestRegistry walks the model table: every model validates its defaults
+// and refuses a wrong value of each parameter with a ParamError naming
+// the key.
+func TestRegistry(t *testing.T) {
+	paramtest.Registry(t, paramtest.Table[Params]{
+		Pkg: "source", Names: Models(), Lookup: Lookup, Model: Params.Model,
+		// stc_protocol has no default protocol: a scenario must name one.
+		Fill: func(name string, p Params) {
+			if q, ok := p.(*Protocol); ok {
+				q.Protocol = "WTET"
+			}
+		},
+	})
 }

@@ -8,7 +8,12 @@ import (
 	"sort"
 
 	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/checkpoint"
 )
+
+func init() {
+	models.Register("poisson", func() Params { p := DefaultPoisson(); return &p })
+}
 
 var (
 	_ Params     = Poisson{}
@@ -20,32 +25,22 @@ var (
 // >= 0, stop after start (or +Inf), times finite, >= 0 and strictly
 // increasing, and one rate per time.
 func (p Poisson) Validate() error {
-	const m = "poisson"
-	if err := nonNegative(m, "rate", p.Rate, "Hz"); err != nil {
-		return err
-	}
-	if err := nonNegative(m, "start", p.Start, "ms"); err != nil {
-		return err
-	}
-	if err := checkStop(m, p.Stop, p.Start); err != nil {
-		return err
-	}
+	c := checkParams("poisson", p)
+	c.NonNegative("rate", p.Rate)
+	c.NonNegative("start", p.Start)
+	checkStop(c, p.Stop, p.Start)
 	if len(p.Rates) != len(p.Times) {
-		return fmt.Errorf("source: poisson.rates has %d entries and poisson.times has %d: give one rate per change time", len(p.Rates), len(p.Times))
+		c.Failf("rates", nil, "has %d entries and times has %d: give one rate per change time", len(p.Rates), len(p.Times))
 	}
-	for k, t := range p.Times {
+	for k := 0; k < len(p.Times) && c.OK(); k++ {
 		key := fmt.Sprintf("times[%d]", k)
-		if err := nonNegative(m, key, t, "ms"); err != nil {
-			return err
+		c.NonNegative(key, p.Times[k])
+		if k > 0 && !(p.Times[k] > p.Times[k-1]) {
+			c.Failf(key, p.Times[k], "must be after times[%d] = %g ms: list the change times in increasing order", k-1, p.Times[k-1])
 		}
-		if k > 0 && !(t > p.Times[k-1]) {
-			return bad(m, key, t, "ms", fmt.Sprintf("must be after times[%d] = %g ms: list the change times in increasing order", k-1, p.Times[k-1]))
-		}
-		if err := nonNegative(m, fmt.Sprintf("rates[%d]", k), p.Rates[k], "Hz"); err != nil {
-			return err
-		}
+		c.NonNegative(fmt.Sprintf("rates[%d]", k), p.Rates[k])
 	}
-	return nil
+	return c.Err()
 }
 
 // New returns n independent Poisson generators on the clock's grid, drawing
@@ -279,62 +274,62 @@ func less(a, b poissonEntry) bool {
 }
 
 // AppendState appends the schedule (which SetRate may have changed) and
-// every member's pending spike. See [Stater]; the random stream is not
+// every member's pending spike. See [checkpoint.Stater]; the random stream is not
 // included.
 //
 // Payload (version 1): n, resolution [ms], the segments (count, then from
 // and rate·dt of each), the heap (count, then tick, member and segment of
 // each entry, in heap order).
 func (s *poissonSource) AppendState(b []byte) []byte {
-	b, start := beginFrame(b, tagPoisson)
-	b = putI64(b, int64(s.n))
-	b = putF64(b, s.dt)
-	b = putI64(b, int64(len(s.segs)))
+	b, start := checkpoint.Begin(b, tagPoisson, stateVersion)
+	b = checkpoint.PutI64(b, int64(s.n))
+	b = checkpoint.PutF64(b, s.dt)
+	b = checkpoint.PutI64(b, int64(len(s.segs)))
 	for _, g := range s.segs {
-		b = putI64(b, int64(g.from))
-		b = putF64(b, g.lam)
+		b = checkpoint.PutI64(b, int64(g.from))
+		b = checkpoint.PutF64(b, g.lam)
 	}
-	b = putI64(b, int64(len(s.heap)))
+	b = checkpoint.PutI64(b, int64(len(s.heap)))
 	for _, e := range s.heap {
-		b = putI64(b, int64(e.t))
-		b = putU32(b, uint32(e.m))
-		b = putU32(b, uint32(e.seg))
+		b = checkpoint.PutI64(b, int64(e.t))
+		b = checkpoint.PutU32(b, uint32(e.m))
+		b = checkpoint.PutU32(b, uint32(e.seg))
 	}
-	return endFrame(b, start)
+	return checkpoint.End(b, start)
 }
 
 // RestoreState restores a state written by AppendState of a Poisson source
-// of the same size and resolution. See [Stater].
+// of the same size and resolution. See [checkpoint.Stater].
 func (s *poissonSource) RestoreState(b []byte) ([]byte, error) {
-	payload, rest, err := openFrame(b, tagPoisson)
+	payload, rest, err := codec.Open(b, tagPoisson, stateVersion)
 	if err != nil {
 		return nil, err
 	}
-	d := decoder{B: payload, C: &codec}
+	d := checkpoint.Decoder{B: payload, C: &codec}
 	n, dt := d.I64(), d.F64()
 	if d.Short {
 		return nil, d.Done(tagPoisson)
 	}
 	if n != int64(s.n) {
-		return nil, mismatch("poisson state for %d members, this source has %d", n, s.n)
+		return nil, codec.Mismatchf("poisson state for %d members, this source has %d", n, s.n)
 	}
 	if math.Float64bits(dt) != math.Float64bits(s.dt) {
-		return nil, mismatch("poisson state at resolution %g ms, this source has %g ms", dt, s.dt)
+		return nil, codec.Mismatchf("poisson state at resolution %g ms, this source has %g ms", dt, s.dt)
 	}
 	ns, _ := d.Count(16)
 	segs := make([]segment, ns)
 	for k := range segs {
 		segs[k] = segment{from: snnsim.Time(d.I64()), lam: d.F64()}
 		if g := segs[k]; !(g.lam >= 0) || math.IsInf(g.lam, 0) || (k > 0 && g.from < segs[k-1].from) {
-			return nil, corrupt("poisson segment %d (from tick %d, rate·dt %g) breaks the schedule", k, g.from, g.lam)
+			return nil, codec.Corruptf("poisson segment %d (from tick %d, rate·dt %g) breaks the schedule", k, g.from, g.lam)
 		}
 	}
 	if !d.Short && ns == 0 {
-		return nil, corrupt("poisson state has no rate segment")
+		return nil, codec.Corruptf("poisson state has no rate segment")
 	}
 	nh, _ := d.Count(16)
 	if nh > s.n {
-		return nil, corrupt("poisson state has %d pending spikes for %d members", nh, s.n)
+		return nil, codec.Corruptf("poisson state has %d pending spikes for %d members", nh, s.n)
 	}
 	heap := make([]poissonEntry, nh, s.n)
 	seen := make([]bool, s.n)
@@ -344,7 +339,7 @@ func (s *poissonSource) RestoreState(b []byte) ([]byte, error) {
 			break
 		}
 		if e.m < 0 || int(e.m) >= s.n || seen[e.m] {
-			return nil, corrupt("poisson pending spike %d: member %d is out of range or repeated", k, e.m)
+			return nil, codec.Corruptf("poisson pending spike %d: member %d is out of range or repeated", k, e.m)
 		}
 		seen[e.m] = true
 		end := snnsim.Never
@@ -352,10 +347,10 @@ func (s *poissonSource) RestoreState(b []byte) ([]byte, error) {
 			end = segs[e.seg+1].from
 		}
 		if e.seg < 0 || int(e.seg) >= ns || e.t < 0 || e.t < segs[e.seg].from || e.t >= end {
-			return nil, corrupt("poisson pending spike %d: tick %d is not in segment %d", k, e.t, e.seg)
+			return nil, codec.Corruptf("poisson pending spike %d: tick %d is not in segment %d", k, e.t, e.seg)
 		}
 		if k > 0 && less(e, heap[(k-1)/2]) {
-			return nil, corrupt("poisson pending spike %d breaks the heap order", k)
+			return nil, codec.Corruptf("poisson pending spike %d breaks the heap order", k)
 		}
 		heap[k] = e
 	}

@@ -9,7 +9,9 @@ import (
 	"github.com/snnsim/snnsim"
 )
 
-var _ Params = Protocol{}
+func init() {
+	models.Register("stc_protocol", func() Params { p := DefaultProtocol(); return &p })
+}
 
 // Protocol is one of the four stimulation protocols of synaptic tagging
 // and capture experiments (Frey & Morris 1997, Nature 385:533; Sajikumar &
@@ -71,14 +73,16 @@ func (p Protocol) train() (trains, pulses int64, rate, spacing float64, ok bool)
 // Validate checks the parameters: a known protocol name and start finite
 // and >= 0.
 func (p Protocol) Validate() error {
-	const m = "stc_protocol"
+	c := checkParams("stc_protocol", p)
 	if _, _, _, _, ok := p.train(); !ok {
 		if p.Protocol == "" {
-			return fmt.Errorf("source: %s.protocol is missing: give one of %s", m, strings.Join(Protocols(), ", "))
+			c.Fail("protocol", nil, "is missing: give one of "+strings.Join(Protocols(), ", "))
+		} else {
+			c.Fail("protocol", p.Protocol, "unknown protocol; protocols: "+strings.Join(Protocols(), ", "))
 		}
-		return fmt.Errorf("source: %s.protocol = %q: unknown protocol; protocols: %s", m, p.Protocol, strings.Join(Protocols(), ", "))
 	}
-	return nonNegative(m, "start", p.Start, "ms")
+	c.NonNegative("start", p.Start)
+	return c.Err()
 }
 
 // New returns a source whose n members all fire the protocol's pulses,

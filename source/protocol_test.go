@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/checkpoint"
 )
 
 // TestProtocolTicks checks the four STC protocols (shared/models.md
@@ -82,7 +83,7 @@ func TestProtocolValidate(t *testing.T) {
 		{"start<0", Protocol{Protocol: "WTET", Start: -1}, snnsim.Clock{},
 			"source: stc_protocol.start = -1 ms: must be >= 0"},
 		{"coarse_resolution", Protocol{Protocol: "stet"}, snnsim.Clock{DT: 20},
-			"source: stc_protocol.protocol = STET: its pulses 10 ms apart are closer than the resolution 20 ms: refine the resolution"},
+			"source: stc_protocol.protocol = \"STET\": its pulses 10 ms apart are closer than the resolution 20 ms: refine the resolution"},
 	} {
 		t.Run("case="+c.name, func(t *testing.T) {
 			var err error
@@ -112,17 +113,17 @@ func TestProtocolLookupAndState(t *testing.T) {
 	a := mustNew(t, Protocol{Protocol: "STET"}, 4, dt01, nil)
 	a.Fire(0, nil)
 	a.Fire(100, nil)
-	state := a.(Stater).AppendState(nil)
+	state := a.(checkpoint.Stater).AppendState(nil)
 	b := mustNew(t, Protocol{Protocol: "STET"}, 4, dt01, nil)
-	if rest, err := b.(Stater).RestoreState(state); err != nil || len(rest) != 0 {
+	if rest, err := b.(checkpoint.Stater).RestoreState(state); err != nil || len(rest) != 0 {
 		t.Fatalf("RestoreState: %v (%d bytes left)", err, len(rest))
 	}
 	if b.Next() != 200 {
 		t.Errorf("restored Next() = %d, want 200", b.Next())
 	}
 	w := mustNew(t, Protocol{Protocol: "WTET"}, 4, dt01, nil)
-	if _, err := w.(Stater).RestoreState(state); !errors.Is(err, ErrStateMismatch) {
-		t.Errorf("STET state into WTET: %v, want ErrStateMismatch", err)
+	if _, err := w.(checkpoint.Stater).RestoreState(state); !errors.Is(err, checkpoint.ErrMismatch) {
+		t.Errorf("STET state into WTET: %v, want checkpoint.ErrMismatch", err)
 	}
 }
 
@@ -137,12 +138,12 @@ func TestProtocolNone(t *testing.T) {
 		if f := stepEvery(t, s, 1000); len(f) != 0 {
 			t.Errorf("%+v fired: %v", p, f)
 		}
-		st := s.(Stater).AppendState(nil)
-		if _, err := mustNew(t, p, 3, dt01, nil).(Stater).RestoreState(st); err != nil {
+		st := s.(checkpoint.Stater).AppendState(nil)
+		if _, err := mustNew(t, p, 3, dt01, nil).(checkpoint.Stater).RestoreState(st); err != nil {
 			t.Errorf("%+v: RestoreState: %v", p, err)
 		}
-		if _, err := mustNew(t, Protocol{Protocol: "WTET"}, 3, dt01, nil).(Stater).RestoreState(st); !errors.Is(err, ErrStateMismatch) {
-			t.Errorf("none state into WTET: %v, want ErrStateMismatch", err)
+		if _, err := mustNew(t, Protocol{Protocol: "WTET"}, 3, dt01, nil).(checkpoint.Stater).RestoreState(st); !errors.Is(err, checkpoint.ErrMismatch) {
+			t.Errorf("none state into WTET: %v, want checkpoint.ErrMismatch", err)
 		}
 	}
 }

@@ -7,19 +7,18 @@ import (
 	"github.com/snnsim/snnsim"
 )
 
-var _ Params = Regular{}
+func init() {
+	models.Register("regular", func() Params { p := DefaultRegular(); return &p })
+}
 
 // Validate checks the parameters: rate finite and > 0, start finite and
 // >= 0, stop after start (or +Inf).
 func (p Regular) Validate() error {
-	const m = "regular"
-	if err := positive(m, "rate", p.Rate, "Hz"); err != nil {
-		return err
-	}
-	if err := nonNegative(m, "start", p.Start, "ms"); err != nil {
-		return err
-	}
-	return checkStop(m, p.Stop, p.Start)
+	c := checkParams("regular", p)
+	c.Positive("rate", p.Rate)
+	c.NonNegative("start", p.Start)
+	checkStop(c, p.Stop, p.Start)
+	return c.Err()
 }
 
 // New returns a source whose n members all fire at start + k/rate, each time

@@ -25,12 +25,17 @@
 //
 // # Checkpoints
 //
-// Every source implements [Stater]: AppendState saves what the source has
+// Every source implements [checkpoint.Stater]: AppendState saves what the source has
 // consumed of its protocol (Poisson: every member's pending spike and the
 // rate schedule, which SetRate may have changed; trains and spike_times:
 // the pending pulse or spike), and RestoreState resumes it in a source
 // built by New from the same parameters. The random stream is not part of
-// a source's state: the engine creates it and saves it (snnsim.NewPCG).
+// a source's state: the engine creates it and saves it (snnsim.NewPCG); a
+// source restored from a state and a generator restored from the same
+// moment continue exactly as the original would have (TestStateResume).
+// The frames are tagged "source/" and the model, payload version 1; each
+// model's payload begins with what identifies the source (its size,
+// resolution, schedule), which RestoreState compares with the receiver's.
 //
 // # Errors
 //
@@ -39,15 +44,19 @@
 //	source: poisson.rate = -1 Hz: must be >= 0
 //
 // naming the scenario key, the value, the constraint and, where it helps,
-// what to change (TestValidate). New validates first, then checks what needs
-// the population size or the resolution.
+// what to change (TestValidate). A parameter's error is a
+// [*snnsim.ParamError], which errors.As finds. New validates first, then
+// checks what needs the population size or the resolution.
+//
+// Each model's file registers its defaults in the package's model table
+// ([Lookup], [Models]).
 package source
 
 import (
 	"math/rand/v2"
-	"sort"
 
 	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/internal/registry"
 )
 
 // Source is a population of n spike generators.
@@ -87,8 +96,8 @@ type RateSetter interface {
 type Params interface {
 	// Model returns the model's name as written in scenarios ("poisson").
 	Model() string
-	// Validate checks every parameter and returns an error naming the first
-	// invalid one, its value and the constraint.
+	// Validate checks every parameter and returns a *snnsim.ParamError
+	// naming the first invalid one, its value and the constraint.
 	Validate() error
 	// New creates a source of n members. rng is the source's own stream,
 	// derived from the scenario seed and the population's name; a
@@ -96,38 +105,12 @@ type Params interface {
 	New(n int, clock snnsim.Clock, rng *rand.Rand) (Source, error)
 }
 
+// models is the table of source models; each model's file registers it.
+var models registry.Table[Params]
+
 // Lookup returns the default parameters of the named source model, as a
 // pointer that the scenario decoder fills in, and whether the model exists.
-func Lookup(model string) (Params, bool) {
-	switch model {
-	case "poisson":
-		p := DefaultPoisson()
-		return &p, true
-	case "spike_times":
-		p := DefaultSpikeTimes()
-		return &p, true
-	case "regular":
-		p := DefaultRegular()
-		return &p, true
-	case "tetanus":
-		p := DefaultTetanus()
-		return &p, true
-	case "burst":
-		p := DefaultBurst()
-		return &p, true
-	case "external":
-		p := DefaultExternal()
-		return &p, true
-	case "stc_protocol":
-		p := DefaultProtocol()
-		return &p, true
-	}
-	return nil, false
-}
+func Lookup(model string) (Params, bool) { return models.Lookup(model) }
 
 // Models lists the model names that Lookup knows, sorted.
-func Models() []string {
-	m := []string{"poisson", "spike_times", "regular", "tetanus", "burst", "external", "stc_protocol"}
-	sort.Strings(m)
-	return m
-}
+func Models() []string { return models.Names() }

@@ -9,7 +9,12 @@ import (
 	"slices"
 
 	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/checkpoint"
 )
+
+func init() {
+	models.Register("spike_times", func() Params { p := DefaultSpikeTimes(); return &p })
+}
 
 var (
 	_ Params = SpikeTimes{}
@@ -20,24 +25,19 @@ var (
 // empty or one non-negative member index per time. Indices are checked
 // against the population size in New.
 func (p SpikeTimes) Validate() error {
-	const m = "spike_times"
+	c := checkParams("spike_times", p)
 	for k, t := range p.Times {
-		if err := nonNegative(m, fmt.Sprintf("times[%d]", k), t, "ms"); err != nil {
-			return err
-		}
+		c.NonNegative(fmt.Sprintf("times[%d]", k), t)
 	}
-	if len(p.Neurons) == 0 {
-		return nil
-	}
-	if len(p.Neurons) != len(p.Times) {
-		return fmt.Errorf("source: spike_times.neurons has %d entries and spike_times.times has %d: give one member per spike time, or leave neurons out so that every member fires at every time", len(p.Neurons), len(p.Times))
+	if len(p.Neurons) > 0 && len(p.Neurons) != len(p.Times) {
+		c.Failf("neurons", nil, "has %d entries and times has %d: give one member per spike time, or leave neurons out so that every member fires at every time", len(p.Neurons), len(p.Times))
 	}
 	for k, i := range p.Neurons {
 		if i < 0 {
-			return bad(m, fmt.Sprintf("neurons[%d]", k), i, "", "must be >= 0 (a member index)")
+			c.Fail(fmt.Sprintf("neurons[%d]", k), i, "must be >= 0 (a member index)")
 		}
 	}
-	return nil
+	return c.Err()
 }
 
 // New returns a source that fires at the given times, each rounded to the
@@ -141,39 +141,39 @@ func (s *spikeTimesSource) Fire(t snnsim.Time, fired []int32) []int32 {
 
 // AppendState appends the size, the number of spikes and a hash of the
 // spike list (to recognise it), and the index of the pending spike. See
-// [Stater].
+// [checkpoint.Stater].
 //
 // Payload (version 1): n, number of spikes, FNV-1a 64 hash of the
 // (tick, member) list, index of the pending spike.
 func (s *spikeTimesSource) AppendState(b []byte) []byte {
-	b, start := beginFrame(b, tagSpikeTimes)
-	b = putI64(b, int64(s.n))
-	b = putI64(b, int64(len(s.ticks)))
+	b, start := checkpoint.Begin(b, tagSpikeTimes, stateVersion)
+	b = checkpoint.PutI64(b, int64(s.n))
+	b = checkpoint.PutI64(b, int64(len(s.ticks)))
 	b = binary.LittleEndian.AppendUint64(b, s.listHash())
-	b = putI64(b, int64(s.i))
-	return endFrame(b, start)
+	b = checkpoint.PutI64(b, int64(s.i))
+	return checkpoint.End(b, start)
 }
 
 // RestoreState restores a state written by AppendState of a source of the
-// same size and spike list. See [Stater].
+// same size and spike list. See [checkpoint.Stater].
 func (s *spikeTimesSource) RestoreState(b []byte) ([]byte, error) {
-	payload, rest, err := openFrame(b, tagSpikeTimes)
+	payload, rest, err := codec.Open(b, tagSpikeTimes, stateVersion)
 	if err != nil {
 		return nil, err
 	}
-	d := decoder{B: payload, C: &codec}
+	d := checkpoint.Decoder{B: payload, C: &codec}
 	n, count, hash, i := d.I64(), d.I64(), uint64(d.I64()), d.I64()
 	if err := d.Done(tagSpikeTimes); err != nil {
 		return nil, err
 	}
 	if n != int64(s.n) {
-		return nil, mismatch("spike_times state for %d members, this source has %d", n, s.n)
+		return nil, codec.Mismatchf("spike_times state for %d members, this source has %d", n, s.n)
 	}
 	if count != int64(len(s.ticks)) || hash != s.listHash() {
-		return nil, mismatch("spike_times state of a list of %d spikes (hash %016x), this source has %d (hash %016x)", count, hash, len(s.ticks), s.listHash())
+		return nil, codec.Mismatchf("spike_times state of a list of %d spikes (hash %016x), this source has %d (hash %016x)", count, hash, len(s.ticks), s.listHash())
 	}
 	if i < 0 || i > count || (s.members != nil && i > 0 && i < count && s.ticks[i] == s.ticks[i-1]) {
-		return nil, corrupt("spike_times state at spike %d of %d, not the first spike of a tick", i, count)
+		return nil, codec.Corruptf("spike_times state at spike %d of %d, not the first spike of a tick", i, count)
 	}
 	s.i = int(i)
 	return rest, nil

@@ -2,10 +2,7 @@ package source
 
 import (
 	"bytes"
-	"encoding/binary"
-	"errors"
 	"fmt"
-	"hash/crc32"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -13,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/checkpoint"
+	"github.com/snnsim/snnsim/checkpoint/checkpointtest"
 )
 
 // rateSet is a SetRate call at tick t.
@@ -112,7 +111,7 @@ func savedState(t testing.TB, c stateCase) (Source, *rand.PCG, []byte, []byte) {
 	pcg := stream(c.name)
 	s := mustNew(t, c.p, c.n, dt01, rand.New(pcg))
 	run(t, s, 0, c.save, c.sets)
-	st, ok := s.(Stater)
+	st, ok := s.(checkpoint.Stater)
 	if !ok {
 		t.Fatalf("%T does not implement Stater", s)
 	}
@@ -134,7 +133,7 @@ func TestStateResume(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			a, pcgA, state, rs := savedState(t, c)
 			want := run(t, a, c.save, c.save+c.more, c.sets)
-			endA := a.(Stater).AppendState(nil)
+			endA := a.(checkpoint.Stater).AppendState(nil)
 			endRngA, _ := pcgA.MarshalBinary()
 
 			pcgB := stream(c.name)
@@ -142,16 +141,7 @@ func TestStateResume(t *testing.T) {
 			if err := pcgB.UnmarshalBinary(rs); err != nil {
 				t.Fatal(err)
 			}
-			rest, err := b.(Stater).RestoreState(state)
-			if err != nil {
-				t.Fatalf("RestoreState: %v", err)
-			}
-			if len(rest) != 0 {
-				t.Fatalf("RestoreState left %d bytes", len(rest))
-			}
-			if again := b.(Stater).AppendState(nil); !bytes.Equal(again, state) {
-				t.Fatalf("restored state differs from the saved one")
-			}
+			checkpointtest.MustRestore(t, b.(checkpoint.Stater), state)
 			got := run(t, b, c.save, c.save+c.more, c.sets)
 			if !equalFirings(got, want) {
 				t.Fatalf("resumed run fired %d times, the straight run %d; first difference at %v",
@@ -161,7 +151,7 @@ func TestStateResume(t *testing.T) {
 				t.Fatalf("%d firings after the checkpoint; the case expects some: %v", len(want), !c.mute)
 			}
 			endRngB, _ := pcgB.MarshalBinary()
-			if !bytes.Equal(b.(Stater).AppendState(nil), endA) || !bytes.Equal(endRngA, endRngB) {
+			if !bytes.Equal(b.(checkpoint.Stater).AppendState(nil), endA) || !bytes.Equal(endRngA, endRngB) {
 				t.Fatalf("final states differ")
 			}
 		})
@@ -177,86 +167,17 @@ func firstDiff(a, b []firing) string {
 	return fmt.Sprintf("firing %d (one run ended)", min(len(a), len(b)))
 }
 
-// TestStateSequence restores the states of several sources from one
-// buffer, each taking its frame and returning the rest.
-func TestStateSequence(t *testing.T) {
-	var buf []byte
-	var fresh []Stater
-	var want [][]byte
+// TestStateConformance checks the contract of RestoreState
+// (checkpointtest.Run) on the state of every case.
+func TestStateConformance(t *testing.T) {
 	for _, c := range stateCases() {
 		_, _, state, _ := savedState(t, c)
-		buf = append(buf, state...)
-		want = append(want, state)
-		fresh = append(fresh, mustNew(t, c.p, c.n, dt01, rand.New(stream(c.name))).(Stater))
-	}
-	buf = append(buf, "tail"...)
-	rest := buf
-	for k, s := range fresh {
-		var err error
-		if rest, err = s.RestoreState(rest); err != nil {
-			t.Fatalf("source %d: %v", k, err)
-		}
-		if !bytes.Equal(s.AppendState(nil), want[k]) {
-			t.Fatalf("source %d: restored state differs", k)
-		}
-	}
-	if string(rest) != "tail" {
-		t.Fatalf("rest = %q, want %q", rest, "tail")
-	}
-}
-
-// TestStateTruncated restores every proper prefix of every model's state:
-// each must be refused with ErrStateCorrupt and leave the source as it was.
-func TestStateTruncated(t *testing.T) {
-	for _, c := range stateCases() {
-		t.Run(c.name, func(t *testing.T) {
-			_, _, state, _ := savedState(t, c)
-			s := mustNew(t, c.p, c.n, dt01, rand.New(stream(c.name))).(Stater)
-			before := s.AppendState(nil)
-			for k := range len(state) {
-				_, err := s.RestoreState(state[:k])
-				if !errors.Is(err, ErrStateCorrupt) {
-					t.Fatalf("prefix of %d of %d bytes: err = %v, want ErrStateCorrupt", k, len(state), err)
-				}
-			}
-			if !bytes.Equal(s.AppendState(nil), before) {
-				t.Fatalf("a refused state changed the source")
-			}
-		})
-	}
-}
-
-// TestStateCorrupted changes bytes of every model's state at random
-// (seeded) places: each change must be refused with ErrStateCorrupt (the
-// CRC-32C detects every error burst of up to 32 bits) and leave the source
-// as it was.
-func TestStateCorrupted(t *testing.T) {
-	rng := rand.New(rand.NewPCG(11, 13))
-	for _, c := range stateCases() {
-		t.Run(c.name, func(t *testing.T) {
-			_, _, state, _ := savedState(t, c)
-			s := mustNew(t, c.p, c.n, dt01, rand.New(stream(c.name))).(Stater)
-			before := s.AppendState(nil)
-			for trial := range 300 {
-				bad := slices.Clone(state)
-				if trial < 100 { // one byte, every position early on
-					k := trial % len(bad)
-					bad[k] ^= byte(1 + rng.IntN(255))
-				} else { // up to 8 random bytes anywhere
-					for range 1 + rng.IntN(8) {
-						bad[rng.IntN(len(bad))] ^= byte(1 + rng.IntN(255))
-					}
-				}
-				if bytes.Equal(bad, state) {
-					continue
-				}
-				if _, err := s.RestoreState(bad); !errors.Is(err, ErrStateCorrupt) {
-					t.Fatalf("trial %d: err = %v, want ErrStateCorrupt", trial, err)
-				}
-			}
-			if !bytes.Equal(s.AppendState(nil), before) {
-				t.Fatalf("a refused state changed the source")
-			}
+		checkpointtest.Run(t, checkpointtest.Case{
+			Name:  c.name,
+			State: state,
+			New: func(tb testing.TB) checkpoint.Stater {
+				return mustNew(tb, c.p, c.n, dt01, rand.New(stream(c.name))).(checkpoint.Stater)
+			},
 		})
 	}
 }
@@ -274,37 +195,26 @@ func TestStateMismatch(t *testing.T) {
 		to     Params
 		m      int
 		clock  snnsim.Clock // of the receiving source
-		kind   error
 		substr string
 	}{
-		{"poisson/size", poisson, 1000, poisson, 500, dt01, ErrStateMismatch, "source: RestoreState: poisson state for 1000 members, this source has 500"},
-		{"poisson/resolution", poisson, 10, poisson, 10, dt005, ErrStateMismatch, "poisson state at resolution 0.1 ms, this source has 0.05 ms"},
-		{"regular/into_tetanus", Regular{Rate: 10, Stop: math.Inf(1)}, 10, Tetanus{Trains: 1, Pulses: 2, Rate: 10}, 10, dt01, ErrStateMismatch, `state of a "source/regular", this is a "source/tetanus"`},
-		{"poisson/into_regular", poisson, 10, Regular{Rate: 10, Stop: math.Inf(1)}, 10, dt01, ErrStateMismatch, `state of a "source/poisson", this is a "source/regular"`},
-		{"regular/rate", Regular{Rate: 10, Stop: math.Inf(1)}, 10, Regular{Rate: 20, Stop: math.Inf(1)}, 10, dt01, ErrStateMismatch, "regular state of a train"},
-		{"burst/size", Burst{Bursts: 2, Pulses: 2, Rate: 100, Period: 100}, 3, Burst{Bursts: 2, Pulses: 2, Rate: 100, Period: 100}, 4, dt01, ErrStateMismatch, "burst state for 3 members, this source has 4"},
-		{"spike_times/list", SpikeTimes{Times: []float64{1, 2}}, 3, SpikeTimes{Times: []float64{1, 3}}, 3, dt01, ErrStateMismatch, "spike_times state of a list of 2 spikes"},
-		{"external/size", External{}, 3, External{}, 2, dt01, ErrStateMismatch, "external state for 3 members, this source has 2"},
+		{"poisson/size", poisson, 1000, poisson, 500, dt01, "source: RestoreState: poisson state for 1000 members, this source has 500"},
+		{"poisson/resolution", poisson, 10, poisson, 10, dt005, "poisson state at resolution 0.1 ms, this source has 0.05 ms"},
+		{"regular/into_tetanus", Regular{Rate: 10, Stop: math.Inf(1)}, 10, Tetanus{Trains: 1, Pulses: 2, Rate: 10}, 10, dt01, `state of a "source/regular", this is a "source/tetanus"`},
+		{"poisson/into_regular", poisson, 10, Regular{Rate: 10, Stop: math.Inf(1)}, 10, dt01, `state of a "source/poisson", this is a "source/regular"`},
+		{"regular/rate", Regular{Rate: 10, Stop: math.Inf(1)}, 10, Regular{Rate: 20, Stop: math.Inf(1)}, 10, dt01, "regular state of a train"},
+		{"burst/size", Burst{Bursts: 2, Pulses: 2, Rate: 100, Period: 100}, 3, Burst{Bursts: 2, Pulses: 2, Rate: 100, Period: 100}, 4, dt01, "burst state for 3 members, this source has 4"},
+		{"spike_times/list", SpikeTimes{Times: []float64{1, 2}}, 3, SpikeTimes{Times: []float64{1, 3}}, 3, dt01, "spike_times state of a list of 2 spikes"},
+		{"external/size", External{}, 3, External{}, 2, dt01, "external state for 3 members, this source has 2"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			state := mustNew(t, c.from, c.n, dt01, seeded(1)).(Stater).AppendState(nil)
-			s := mustNew(t, c.to, c.m, c.clock, seeded(1)).(Stater)
-			_, err := s.RestoreState(state)
-			if !errors.Is(err, c.kind) || !strings.Contains(fmt.Sprint(err), c.substr) {
-				t.Fatalf("err = %v, want %v containing %q", err, c.kind, c.substr)
+			state := mustNew(t, c.from, c.n, dt01, seeded(1)).(checkpoint.Stater).AppendState(nil)
+			s := mustNew(t, c.to, c.m, c.clock, seeded(1)).(checkpoint.Stater)
+			if err := checkpointtest.Refuse(t, s, state, checkpoint.ErrMismatch); !strings.Contains(err.Error(), c.substr) {
+				t.Fatalf("err = %v, want one containing %q", err, c.substr)
 			}
 		})
 	}
-	t.Run("version", func(t *testing.T) {
-		s := mustNew(t, poisson, 10, dt01, seeded(1)).(Stater)
-		state := s.AppendState(nil)
-		state[1+len(tagPoisson)] = stateVersion + 1
-		_, err := s.RestoreState(reseal(state))
-		if !errors.Is(err, ErrStateVersion) || !strings.Contains(err.Error(), "version 2, this program reads version 1") {
-			t.Fatalf("err = %v, want ErrStateVersion", err)
-		}
-	})
 }
 
 // TestStateInvalidPayload restores frames with a valid checksum but
@@ -332,43 +242,12 @@ func TestStateInvalidPayload(t *testing.T) {
 		{"rate_nan", payload(func(c *poissonSource) { c.segs[0].lam = math.NaN() })},
 		{"segments_unsorted", payload(func(c *poissonSource) { c.segs = append(c.segs, segment{from: -5}) })},
 		{"too_many_entries", payload(func(c *poissonSource) { c.heap = append(c.heap, c.heap[0]); c.n = 4 })},
-		{"trailing_bytes", reseal(append(append(mustFrame(s), 0), 0, 0, 0, 0))},
 	}
 	for _, c := range cases {
 		t.Run("model=poisson/case="+c.name, func(t *testing.T) {
-			before := s.AppendState(nil)
-			if _, err := s.RestoreState(c.state); !errors.Is(err, ErrStateCorrupt) {
-				t.Fatalf("err = %v, want ErrStateCorrupt", err)
-			}
-			if !bytes.Equal(s.AppendState(nil), before) {
-				t.Fatalf("a refused state changed the source")
-			}
+			checkpointtest.Refuse(t, s, c.state, checkpoint.ErrCorrupt)
 		})
 	}
-}
-
-// mustFrame returns s's state without its checksum, for reseal.
-func mustFrame(s Stater) []byte {
-	b := s.AppendState(nil)
-	return b[:len(b)-4]
-}
-
-// reseal sets the payload length of the frame b (with or without a
-// trailing checksum: everything after the header up to the last 4 bytes is
-// taken as payload) and recomputes its checksum.
-func reseal(b []byte) []byte {
-	n := int(b[0])
-	head := 1 + n + frameHeader
-	b = slices.Clone(b)
-	binary.LittleEndian.PutUint64(b[2+n:], uint64(len(b)-head-4))
-	binary.LittleEndian.PutUint32(b[len(b)-4:], crc32.Checksum(b[:len(b)-4], castagnoli))
-	return b
-}
-
-// frameOf wraps payload in a frame with tag and version 1.
-func frameOf(tag string, payload []byte) []byte {
-	b, start := beginFrame(nil, tag)
-	return endFrame(append(b, payload...), start)
 }
 
 // FuzzRestoreState restores arbitrary bytes into a fresh source of every
@@ -381,25 +260,17 @@ func FuzzRestoreState(f *testing.F) {
 	for _, c := range cases {
 		_, _, state, _ := savedState(f, c)
 		f.Add(state)
-		f.Add(state[1+int(state[0])+frameHeader : len(state)-4])
+		f.Add(checkpointtest.Payload(state))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, c := range cases {
 			s := mustNew(t, c.p, c.n, dt01, rand.New(stream(c.name)))
-			st := s.(Stater)
+			st := s.(checkpoint.Stater)
 			fresh := st.AppendState(nil)
 			tag := string(fresh[1 : 1+fresh[0]])
-			for _, in := range [][]byte{data, frameOf(tag, data)} {
-				before := st.AppendState(nil)
-				rest, err := st.RestoreState(in)
-				if err != nil {
-					if !bytes.Equal(st.AppendState(nil), before) {
-						t.Fatalf("%s: a refused state changed the source", c.name)
-					}
+			for _, in := range [][]byte{data, checkpointtest.Frame(tag, stateVersion, data)} {
+				if !checkpointtest.Restore(t, st, in) {
 					continue
-				}
-				if used := in[:len(in)-len(rest)]; !bytes.Equal(st.AppendState(nil), used) {
-					t.Fatalf("%s: accepted state does not encode back to itself", c.name)
 				}
 				from := s.Next()
 				if from == snnsim.Never {

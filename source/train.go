@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/checkpoint"
 )
 
 var _ Source = (*trainSource)(nil)
@@ -121,34 +122,34 @@ func (s *trainSource) Fire(t snnsim.Time, fired []int32) []int32 {
 }
 
 // AppendState appends the train's definition in ticks and the position of
-// its pending pulse. See [Stater].
+// its pending pulse. See [checkpoint.Stater].
 //
 // Payload (version 1): n, origin, every and step [ticks, float64], trains,
 // pulses, stop, then the pending pulse: train k, pulse j and its tick.
 func (s *trainSource) AppendState(b []byte) []byte {
-	b, start := beginFrame(b, tagTrain+s.model)
-	b = putI64(b, int64(len(s.all)))
-	b = putF64(b, s.origin)
-	b = putF64(b, s.every)
-	b = putF64(b, s.step)
-	b = putI64(b, s.trains)
-	b = putI64(b, s.pulses)
-	b = putI64(b, int64(s.stop))
-	b = putI64(b, s.k)
-	b = putI64(b, s.j)
-	b = putI64(b, int64(s.next))
-	return endFrame(b, start)
+	b, start := checkpoint.Begin(b, tagTrain+s.model, stateVersion)
+	b = checkpoint.PutI64(b, int64(len(s.all)))
+	b = checkpoint.PutF64(b, s.origin)
+	b = checkpoint.PutF64(b, s.every)
+	b = checkpoint.PutF64(b, s.step)
+	b = checkpoint.PutI64(b, s.trains)
+	b = checkpoint.PutI64(b, s.pulses)
+	b = checkpoint.PutI64(b, int64(s.stop))
+	b = checkpoint.PutI64(b, s.k)
+	b = checkpoint.PutI64(b, s.j)
+	b = checkpoint.PutI64(b, int64(s.next))
+	return checkpoint.End(b, start)
 }
 
 // RestoreState restores a state written by AppendState of a source of the
-// same model, size, resolution and parameters. See [Stater].
+// same model, size, resolution and parameters. See [checkpoint.Stater].
 func (s *trainSource) RestoreState(b []byte) ([]byte, error) {
 	tag := tagTrain + s.model
-	payload, rest, err := openFrame(b, tag)
+	payload, rest, err := codec.Open(b, tag, stateVersion)
 	if err != nil {
 		return nil, err
 	}
-	d := decoder{B: payload, C: &codec}
+	d := checkpoint.Decoder{B: payload, C: &codec}
 	n := d.I64()
 	origin, every, step := d.F64(), d.F64(), d.F64()
 	trains, pulses, stop := d.I64(), d.I64(), snnsim.Time(d.I64())
@@ -157,21 +158,21 @@ func (s *trainSource) RestoreState(b []byte) ([]byte, error) {
 		return nil, err
 	}
 	if n != int64(len(s.all)) {
-		return nil, mismatch("%s state for %d members, this source has %d", s.model, n, len(s.all))
+		return nil, codec.Mismatchf("%s state for %d members, this source has %d", s.model, n, len(s.all))
 	}
 	same := func(a, b float64) bool { return math.Float64bits(a) == math.Float64bits(b) }
 	if !same(origin, s.origin) || !same(every, s.every) || !same(step, s.step) ||
 		trains != s.trains || pulses != s.pulses || stop != s.stop {
-		return nil, mismatch("%s state of a train with start %g, spacing %g and pulse period %g ticks, %d trains of %d pulses, stop tick %d; this source has %g, %g, %g, %d, %d, %d",
+		return nil, codec.Mismatchf("%s state of a train with start %g, spacing %g and pulse period %g ticks, %d trains of %d pulses, stop tick %d; this source has %g, %g, %g, %d, %d, %d",
 			s.model, origin, every, step, trains, pulses, stop, s.origin, s.every, s.step, s.trains, s.pulses, s.stop)
 	}
 	switch {
 	case k < 0 || k > trains || j < 0 || j >= pulses:
-		return nil, corrupt("%s state at pulse %d of train %d, out of %d trains of %d pulses", s.model, j, k, trains, pulses)
+		return nil, codec.Corruptf("%s state at pulse %d of train %d, out of %d trains of %d pulses", s.model, j, k, trains, pulses)
 	case k == trains && (j != 0 || next != snnsim.Never):
-		return nil, corrupt("%s state after the last train has a pending pulse %d at tick %d", s.model, j, next)
+		return nil, codec.Corruptf("%s state after the last train has a pending pulse %d at tick %d", s.model, j, next)
 	case next != snnsim.Never && (next < 0 || next >= stop):
-		return nil, corrupt("%s state has its pending pulse at tick %d, outside [0, %d)", s.model, next, stop)
+		return nil, codec.Corruptf("%s state has its pending pulse at tick %d, outside [0, %d)", s.model, next, stop)
 	}
 	s.k, s.j, s.next = k, j, next
 	return rest, nil

@@ -80,13 +80,27 @@
 //
 // # Checkpoints
 //
-// Every rule implements [Stater] (it is part of [Rule]): AppendState saves
+// Every rule implements [checkpoint.Stater] (it is part of [Rule]): AppendState saves
 // every trace of every neuron, with the tick of its last update and its
 // value before that update's increment, so that t−ε reads after a restore
 // (even within the tick of the checkpoint) are those of the original run;
 // RestoreState resumes them in a rule built by New from the same
 // parameters. The weights are not part of a rule's state: the engine owns
-// and saves them.
+// and saves them. A state of another rule, or of other sizes, resolution,
+// time constants or pairing is refused; amplitudes and weight bounds are
+// not compared, since they do not enter the traces. A restored rule
+// continues exactly as the original would have, bit for bit
+// (TestStateResume).
+//
+// The frames are tagged "stdp/" and the rule ("stdp/pair"). Payload
+// version 2: source and target counts, the resolution [ms], the rule's time
+// constants [ms] in the order of its parameter table, the pairing (one
+// byte, 1 for nearest_spike), then each trace array, neuron by neuron: last
+// tick, value after, value before (the homeostatic z⁻, z^h pair: last tick,
+// z⁻ and z^h after, z⁻ and z^h before). The homeostatic rule then adds the
+// copies its hot loops read: the current tick, the epochs of z⁺ and of z⁻
+// (z^h)², the sources and targets whose spikes at the current tick are not
+// yet in the copies (count, then uint32 indices), and the copies' values.
 //
 // # Units and parameters
 //

@@ -4,7 +4,7 @@ import (
 	"math"
 
 	"github.com/snnsim/snnsim"
-	"github.com/snnsim/snnsim/internal/statefmt"
+	"github.com/snnsim/snnsim/checkpoint"
 )
 
 const (
@@ -24,8 +24,8 @@ const (
 //	tau_hom    10000    ms      postsynaptic rate trace z^hom time constant τ_hom, > 0 (10 s)
 //	kappa      3        Hz      target rate κ, > 0
 //	eta        1        1       learning rate η, >= 0: scales LTP and LTD (Auryn's eta)
-//	w_min      0        weight  lower bound, < w_max (-Inf allowed)
-//	w_max      1        weight  upper bound (+Inf allowed)
+//	w_min      0        weight  lower bound, < w_max (-Inf from Go only: scenario values are finite)
+//	w_max      1        weight  upper bound (+Inf from Go only: scenario values are finite)
 //
 // The defaults are the preset "zenke_2013", the values of the B3 benchmark
 // (anchors.md "B3 plastic": Auryn's sim_background --tau 10).
@@ -50,6 +50,12 @@ func DefaultHomeostatic() HomeostaticParams {
 	return p
 }
 
+func init() {
+	rules.Register(ruleHomeostatic, func() Params { p := DefaultHomeostatic(); return &p })
+}
+
+func (HomeostaticParams) presetNames() []string { return []string{presetZenke2013} }
+
 // Rule returns "triplet_homeostatic".
 func (HomeostaticParams) Rule() string { return ruleHomeostatic }
 
@@ -68,16 +74,16 @@ func (p *HomeostaticParams) ApplyPreset(name string) error {
 
 // Validate checks the parameters.
 func (p HomeostaticParams) Validate() error {
-	c := check{rule: ruleHomeostatic}
-	c.nonNegative("a3_plus", p.A3Plus, "")
-	c.positive("tau_plus", p.TauPlus, "ms")
-	c.positive("tau_minus", p.TauMinus, "ms")
-	c.positive("tau_slow", p.TauSlow, "ms")
-	c.positive("tau_hom", p.TauHom, "ms")
-	c.positive("kappa", p.Kappa, "Hz")
-	c.nonNegative("eta", p.Eta, "")
-	c.bounds(p.WMin, p.WMax, "", "")
-	return c.err
+	c := checkParams(ruleHomeostatic, p)
+	c.NonNegative("a3_plus", p.A3Plus)
+	c.Positive("tau_plus", p.TauPlus)
+	c.Positive("tau_minus", p.TauMinus)
+	c.Positive("tau_slow", p.TauSlow)
+	c.Positive("tau_hom", p.TauHom)
+	c.Positive("kappa", p.Kappa)
+	c.NonNegative("eta", p.Eta)
+	checkBounds(c, p.WMin, p.WMax, "", "")
+	return c.Err()
 }
 
 // kappaPerMs is κ in spikes per ms, the unit that meets the ms time constants.
@@ -355,21 +361,21 @@ func (r *Homeostatic[W]) ident() ident {
 }
 
 // AppendState appends z⁺ of every source and z⁻, z^hom and z^slow of
-// every target. See [Stater].
+// every target. See [checkpoint.Stater].
 func (r *Homeostatic[W]) AppendState(b []byte) []byte {
-	b, start := beginFrame(b, tagOf(ruleHomeostatic))
+	b, start := checkpoint.Begin(b, tagOf(ruleHomeostatic), stateVersion)
 	id := r.ident()
 	b = id.append(b)
 	b = appendTraces(b, &r.pre)
 	b = appendHomTraces(b, &r.post)
 	b = appendTraces(b, &r.slow)
 	b = r.appendHot(b)
-	return endFrame(b, start)
+	return checkpoint.End(b, start)
 }
 
 // RestoreState restores the traces from a state written by AppendState of
 // a homeostatic rule of the same sizes, resolution and time constants. See
-// [Stater].
+// [checkpoint.Stater].
 func (r *Homeostatic[W]) RestoreState(b []byte) ([]byte, error) {
 	tag := tagOf(ruleHomeostatic)
 	id := r.ident()
@@ -405,23 +411,23 @@ func (r *Homeostatic[W]) RestoreState(b []byte) ([]byte, error) {
 // rebuilt from the traces, so that a resumed run goes on bit for bit.
 func (r *Homeostatic[W]) appendHot(b []byte) []byte {
 	h := &r.h
-	b = putI64(b, int64(h.cur))
-	b = putI64(b, int64(h.zp.t0))
-	b = putI64(b, int64(h.lq.t0))
-	b = statefmt.PutIndices(b, h.pendPre)
-	b = statefmt.PutIndices(b, h.pendPost)
+	b = checkpoint.PutI64(b, int64(h.cur))
+	b = checkpoint.PutI64(b, int64(h.zp.t0))
+	b = checkpoint.PutI64(b, int64(h.lq.t0))
+	b = checkpoint.PutIndices(b, h.pendPre)
+	b = checkpoint.PutIndices(b, h.pendPost)
 	for _, v := range h.zp.v {
-		b = putF64(b, v)
+		b = checkpoint.PutF64(b, v)
 	}
 	for _, v := range h.lq.v {
-		b = putF64(b, v)
+		b = checkpoint.PutF64(b, v)
 	}
 	return b
 }
 
 // readHot reads what appendHot wrote, for the traces pre and post just
 // read, and checks it against them.
-func (r *Homeostatic[W]) readHot(d *decoder, pre *traces1, post *homTraces) (hotCopies, error) {
+func (r *Homeostatic[W]) readHot(d *checkpoint.Decoder, pre *traces1, post *homTraces) (hotCopies, error) {
 	nPre, nPost := len(r.h.zp.v), len(r.h.lq.v)
 	out := hotCopies{zp: r.h.zp, lq: r.h.lq}
 	out.cur = snnsim.Time(d.I64())
@@ -430,7 +436,7 @@ func (r *Homeostatic[W]) readHot(d *decoder, pre *traces1, post *homTraces) (hot
 	out.pendPre = d.Indices(nPre, &bad)
 	out.pendPost = d.Indices(nPost, &bad)
 	if bad {
-		return hotCopies{}, corrupt("triplet_homeostatic: a pending neuron is out of range")
+		return hotCopies{}, codec.Corruptf("triplet_homeostatic: a pending neuron is out of range")
 	}
 	if len(d.B) < 8*(nPre+nPost) {
 		d.Short = true
@@ -441,7 +447,7 @@ func (r *Homeostatic[W]) readHot(d *decoder, pre *traces1, post *homTraces) (hot
 		for k := range v {
 			v[k] = d.F64()
 			if !(v[k] >= 0) || math.IsInf(v[k], 0) {
-				return hotCopies{}, corrupt("triplet_homeostatic: lazy trace %d is %g, must be finite and >= 0", k, v[k])
+				return hotCopies{}, codec.Corruptf("triplet_homeostatic: lazy trace %d is %g, must be finite and >= 0", k, v[k])
 			}
 		}
 	}
@@ -453,19 +459,19 @@ func (r *Homeostatic[W]) readHot(d *decoder, pre *traces1, post *homTraces) (hot
 		latest = max(latest, l)
 	}
 	if out.cur != latest {
-		return hotCopies{}, corrupt("triplet_homeostatic: current tick %d, but the latest trace update is at %d", out.cur, latest)
+		return hotCopies{}, codec.Corruptf("triplet_homeostatic: current tick %d, but the latest trace update is at %d", out.cur, latest)
 	}
 	if out.zp.t0 > out.cur || out.lq.t0 > out.cur || out.zp.due(out.cur) || out.lq.due(out.cur) {
-		return hotCopies{}, corrupt("triplet_homeostatic: epochs %d, %d do not fit tick %d", out.zp.t0, out.lq.t0, out.cur)
+		return hotCopies{}, codec.Corruptf("triplet_homeostatic: epochs %d, %d do not fit tick %d", out.zp.t0, out.lq.t0, out.cur)
 	}
 	for _, i := range out.pendPre {
 		if pre.hot[i].last != out.cur {
-			return hotCopies{}, corrupt("triplet_homeostatic: source %d is pending at tick %d but last spiked at %d", i, out.cur, pre.hot[i].last)
+			return hotCopies{}, codec.Corruptf("triplet_homeostatic: source %d is pending at tick %d but last spiked at %d", i, out.cur, pre.hot[i].last)
 		}
 	}
 	for _, j := range out.pendPost {
 		if post.last[j] != out.cur {
-			return hotCopies{}, corrupt("triplet_homeostatic: target %d is pending at tick %d but last spiked at %d", j, out.cur, post.last[j])
+			return hotCopies{}, codec.Corruptf("triplet_homeostatic: target %d is pending at tick %d but last spiked at %d", j, out.cur, post.last[j])
 		}
 	}
 	out.fp, out.fq = out.zp.factor(out.cur), out.lq.factor(out.cur)

@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/checkpoint"
 )
 
 const rulePair = "pair"
@@ -65,6 +66,18 @@ var pairPresets = []struct {
 	{"van_rossum", PairParams{APlus: 0.01, AMinus: 0.01, TauPlus: 20, TauMinus: 20, MuMinus: 1}},                // additive LTP, multiplicative LTD: van Rossum et al. 2000
 }
 
+func init() {
+	rules.Register(rulePair, func() Params { p := DefaultPair(); return &p })
+}
+
+func (PairParams) presetNames() []string {
+	names := make([]string, len(pairPresets))
+	for i, q := range pairPresets {
+		names[i] = q.name
+	}
+	return names
+}
+
 // Rule returns "pair".
 func (PairParams) Rule() string { return rulePair }
 
@@ -84,16 +97,14 @@ func (p *PairParams) ApplyPreset(name string) error {
 
 // Validate checks the parameters.
 func (p PairParams) Validate() error {
-	c := check{rule: rulePair}
-	c.nonNegative("a_plus", p.APlus, "")
-	c.nonNegative("a_minus", p.AMinus, "")
-	c.positive("tau_plus", p.TauPlus, "ms")
-	c.positive("tau_minus", p.TauMinus, "ms")
-	c.nonNegative("mu_plus", p.MuPlus, "")
-	c.nonNegative("mu_minus", p.MuMinus, "")
-	if c.err == nil {
-		c.err = p.Pairing.validate(rulePair)
-	}
+	c := checkParams(rulePair, p)
+	c.NonNegative("a_plus", p.APlus)
+	c.NonNegative("a_minus", p.AMinus)
+	c.Positive("tau_plus", p.TauPlus)
+	c.Positive("tau_minus", p.TauMinus)
+	c.NonNegative("mu_plus", p.MuPlus)
+	c.NonNegative("mu_minus", p.MuMinus)
+	p.Pairing.check(c)
 	var finMin, finMax string
 	if p.MuMinus != 0 {
 		finMin = "mu_minus > 0 (soft lower bound)"
@@ -101,8 +112,8 @@ func (p PairParams) Validate() error {
 	if p.MuPlus != 0 {
 		finMax = "mu_plus > 0 (soft upper bound)"
 	}
-	c.bounds(p.WMin, p.WMax, finMin, finMax)
-	return c.err
+	checkBounds(c, p.WMin, p.WMax, finMin, finMax)
+	return c.Err()
 }
 
 // dependence is how an update scales with the distance to a bound.
@@ -283,19 +294,19 @@ func (r *Pair[W]) ident() ident {
 		keys: []string{"tau_plus", "tau_minus"}, taus: []float64{r.p.TauPlus, r.p.TauMinus}, reset: r.reset}
 }
 
-// AppendState appends x_i and y_j of every neuron. See [Stater].
+// AppendState appends x_i and y_j of every neuron. See [checkpoint.Stater].
 func (r *Pair[W]) AppendState(b []byte) []byte {
-	b, start := beginFrame(b, tagOf(rulePair))
+	b, start := checkpoint.Begin(b, tagOf(rulePair), stateVersion)
 	id := r.ident()
 	b = id.append(b)
 	b = appendTraces(b, &r.pre)
 	b = appendTraces(b, &r.post)
-	return endFrame(b, start)
+	return checkpoint.End(b, start)
 }
 
 // RestoreState restores x_i and y_j from a state written by AppendState of
 // a pair rule of the same sizes, resolution, time constants and pairing.
-// See [Stater].
+// See [checkpoint.Stater].
 func (r *Pair[W]) RestoreState(b []byte) ([]byte, error) {
 	tag := tagOf(rulePair)
 	id := r.ident()

@@ -6,6 +6,9 @@ import (
 	"math"
 	"slices"
 	"strings"
+
+	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/internal/registry"
 )
 
 // Params describes a rule: a value struct of parameters whose TOML keys are
@@ -21,8 +24,8 @@ import (
 type Params interface {
 	// Rule returns the rule's name as written in scenarios ("triplet").
 	Rule() string
-	// Validate checks every parameter and returns an error naming the first
-	// invalid one, its value and the constraint.
+	// Validate checks every parameter and returns a *snnsim.ParamError
+	// naming the first invalid one, its value and the constraint.
 	Validate() error
 	// ApplyPreset sets the rule parameters (amplitudes, time constants,
 	// pairing, weight dependence) to the named published set. It leaves the
@@ -34,48 +37,34 @@ type Params interface {
 // ErrUnknownPreset is wrapped by the error for a preset name a rule does not know.
 var ErrUnknownPreset = errors.New("stdp: unknown preset")
 
+// rules is the table of rules; each rule's file registers it.
+var rules registry.Table[Params]
+
 // Lookup returns the default parameters of the named rule, as a pointer that
 // a scenario decoder fills in, and whether the rule exists.
-func Lookup(rule string) (Params, bool) {
-	switch rule {
-	case rulePair:
-		p := DefaultPair()
-		return &p, true
-	case ruleTriplet:
-		p := DefaultTriplet()
-		return &p, true
-	case ruleHomeostatic:
-		p := DefaultHomeostatic()
-		return &p, true
-	}
-	return nil, false
-}
+func Lookup(rule string) (Params, bool) { return rules.Lookup(rule) }
 
 // Rules lists the rule names that Lookup knows, sorted.
-func Rules() []string {
-	r := []string{rulePair, ruleTriplet, ruleHomeostatic}
-	slices.Sort(r)
-	return r
+func Rules() []string { return rules.Names() }
+
+// presetLister is implemented by every Params of this package.
+type presetLister interface {
+	// presetNames lists the names ApplyPreset accepts, in any order.
+	presetNames() []string
 }
 
 // Presets lists the preset names of the named rule, sorted (nil for an
 // unknown rule).
 func Presets(rule string) []string {
-	var names []string
-	switch rule {
-	case rulePair:
-		for _, p := range pairPresets {
-			names = append(names, p.name)
-		}
-	case ruleTriplet:
-		for _, p := range tripletPresets {
-			names = append(names, p.name)
-		}
-	case ruleHomeostatic:
-		names = []string{presetZenke2013}
-	default:
+	p, ok := Lookup(rule)
+	if !ok {
 		return nil
 	}
+	l, ok := p.(presetLister)
+	if !ok {
+		return nil
+	}
+	names := slices.Clone(l.presetNames())
 	slices.Sort(names)
 	return names
 }
@@ -85,49 +74,24 @@ func unknownPreset(rule, name string) error {
 	return fmt.Errorf("%w %q for rule %s: use one of %s", ErrUnknownPreset, name, rule, strings.Join(Presets(rule), ", "))
 }
 
-// check holds the first validation error of a parameter struct.
-type check struct {
-	rule string
-	err  error
+// checkParams starts the checks of the parameters p of the named rule.
+func checkParams(rule string, p any) *snnsim.ParamCheck {
+	return snnsim.CheckParams("stdp", rule, p)
 }
 
-func (c *check) fail(key string, v float64, unit, constraint string) {
-	if c.err != nil {
-		return
-	}
-	if unit != "" {
-		unit = " " + unit
-	}
-	c.err = fmt.Errorf("stdp: %s.%s = %g%s: %s", c.rule, key, v, unit, constraint)
-}
-
-// positive requires a finite v > 0.
-func (c *check) positive(key string, v float64, unit string) {
-	if !(v > 0) || math.IsInf(v, 0) {
-		c.fail(key, v, unit, "must be > 0 and finite")
-	}
-}
-
-// nonNegative requires a finite v >= 0.
-func (c *check) nonNegative(key string, v float64, unit string) {
-	if !(v >= 0) || math.IsInf(v, 0) {
-		c.fail(key, v, unit, "must be >= 0 and finite")
-	}
-}
-
-// bounds checks w_min < w_max (either may be infinite, neither NaN);
+// checkBounds checks w_min < w_max (either may be infinite, neither NaN);
 // finiteMin/finiteMax name the parameter that needs a finite bound, if any.
-func (c *check) bounds(wMin, wMax float64, finiteMin, finiteMax string) {
+func checkBounds(c *snnsim.ParamCheck, wMin, wMax float64, finiteMin, finiteMax string) {
 	switch {
 	case math.IsNaN(wMin) || math.IsInf(wMin, 1):
-		c.fail("w_min", wMin, "", "must be a number below w_max (-Inf is allowed)")
+		c.Fail("w_min", wMin, "must be a number below w_max (-Inf is allowed)")
 	case math.IsNaN(wMax) || math.IsInf(wMax, -1):
-		c.fail("w_max", wMax, "", "must be a number above w_min (+Inf is allowed)")
+		c.Fail("w_max", wMax, "must be a number above w_min (+Inf is allowed)")
 	case !(wMin < wMax):
-		c.fail("w_max", wMax, "", fmt.Sprintf("must be above w_min = %g", wMin))
+		c.Failf("w_max", wMax, "must be above w_min = %g", wMin)
 	case finiteMin != "" && math.IsInf(wMin, 0):
-		c.fail("w_min", wMin, "", "must be finite when "+finiteMin)
+		c.Fail("w_min", wMin, "must be finite when "+finiteMin)
 	case finiteMax != "" && math.IsInf(wMax, 0):
-		c.fail("w_max", wMax, "", "must be finite when "+finiteMax)
+		c.Fail("w_max", wMax, "must be finite when "+finiteMax)
 	}
 }

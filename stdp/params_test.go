@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/internal/paramtest"
 )
 
 // TestValidate checks that each bad parameter is rejected with a message
@@ -23,15 +24,15 @@ func TestValidate(t *testing.T) {
 		p    Params
 		want string
 	}{
-		{"a_plus<0", pair(func(p *PairParams) { p.APlus = -0.01 }), "stdp: pair.a_plus = -0.01: must be >= 0 and finite"},
-		{"a_minus=NaN", pair(func(p *PairParams) { p.AMinus = nan }), "stdp: pair.a_minus = NaN: must be >= 0 and finite"},
-		{"tau_plus=0", pair(func(p *PairParams) { p.TauPlus = 0 }), "stdp: pair.tau_plus = 0 ms: must be > 0 and finite"},
-		{"tau_minus=Inf", pair(func(p *PairParams) { p.TauMinus = inf }), "stdp: pair.tau_minus = +Inf ms: must be > 0 and finite"},
-		{"mu_plus<0", pair(func(p *PairParams) { p.MuPlus = -1 }), "stdp: pair.mu_plus = -1: must be >= 0 and finite"},
+		{"a_plus<0", pair(func(p *PairParams) { p.APlus = -0.01 }), "stdp: pair.a_plus = -0.01: must be >= 0"},
+		{"a_minus=NaN", pair(func(p *PairParams) { p.AMinus = nan }), "stdp: pair.a_minus = NaN: must be finite"},
+		{"tau_plus=0", pair(func(p *PairParams) { p.TauPlus = 0 }), "stdp: pair.tau_plus = 0 ms: must be > 0"},
+		{"tau_minus=Inf", pair(func(p *PairParams) { p.TauMinus = inf }), "stdp: pair.tau_minus = +Inf ms: must be finite"},
+		{"mu_plus<0", pair(func(p *PairParams) { p.MuPlus = -1 }), "stdp: pair.mu_plus = -1: must be >= 0"},
 		{"pairing", pair(func(p *PairParams) { p.Pairing = "nearest" }),
-			`stdp: pair.pairing = "nearest": must be "all_to_all" or "nearest_spike"`},
+			`stdp: pair.pairing = "nearest": must be one of "all_to_all", "nearest_spike"`},
 		{"pairing_empty", pair(func(p *PairParams) { p.Pairing = "" }),
-			`stdp: pair.pairing = "": must be "all_to_all" or "nearest_spike"`},
+			`stdp: pair.pairing = "": must be one of "all_to_all", "nearest_spike"`},
 		{"w_max=w_min", pair(func(p *PairParams) { p.WMax = 0 }), "stdp: pair.w_max = 0: must be above w_min = 0"},
 		{"w_min=NaN", pair(func(p *PairParams) { p.WMin = nan }), "stdp: pair.w_min = NaN: must be a number below w_max (-Inf is allowed)"},
 		{"w_max=-Inf", pair(func(p *PairParams) { p.WMax = -inf }), "stdp: pair.w_max = -Inf: must be a number above w_min (+Inf is allowed)"},
@@ -39,17 +40,17 @@ func TestValidate(t *testing.T) {
 			"stdp: pair.w_max = +Inf: must be finite when mu_plus > 0 (soft upper bound)"},
 		{"soft_w_min=-Inf", pair(func(p *PairParams) { p.MuMinus = 0.5; p.WMin = -inf }),
 			"stdp: pair.w_min = -Inf: must be finite when mu_minus > 0 (soft lower bound)"},
-		{"a3_plus<0", trip(func(p *TripletParams) { p.A3Plus = -1e-3 }), "stdp: triplet.a3_plus = -0.001: must be >= 0 and finite"},
-		{"a3_minus=Inf", trip(func(p *TripletParams) { p.A3Minus = inf }), "stdp: triplet.a3_minus = +Inf: must be >= 0 and finite"},
-		{"tau_x=0", trip(func(p *TripletParams) { p.TauX = 0 }), "stdp: triplet.tau_x = 0 ms: must be > 0 and finite"},
-		{"tau_y<0", trip(func(p *TripletParams) { p.TauY = -114 }), "stdp: triplet.tau_y = -114 ms: must be > 0 and finite"},
+		{"a3_plus<0", trip(func(p *TripletParams) { p.A3Plus = -1e-3 }), "stdp: triplet.a3_plus = -0.001: must be >= 0"},
+		{"a3_minus=Inf", trip(func(p *TripletParams) { p.A3Minus = inf }), "stdp: triplet.a3_minus = +Inf: must be finite"},
+		{"tau_x=0", trip(func(p *TripletParams) { p.TauX = 0 }), "stdp: triplet.tau_x = 0 ms: must be > 0"},
+		{"tau_y<0", trip(func(p *TripletParams) { p.TauY = -114 }), "stdp: triplet.tau_y = -114 ms: must be > 0"},
 		{"triplet_pairing", trip(func(p *TripletParams) { p.Pairing = "all-to-all" }),
-			`stdp: triplet.pairing = "all-to-all": must be "all_to_all" or "nearest_spike"`},
+			`stdp: triplet.pairing = "all-to-all": must be one of "all_to_all", "nearest_spike"`},
 		{"triplet_w_max<w_min", trip(func(p *TripletParams) { p.WMin, p.WMax = 1, 0.5 }), "stdp: triplet.w_max = 0.5: must be above w_min = 1"},
-		{"kappa=0", hom(func(p *HomeostaticParams) { p.Kappa = 0 }), "stdp: triplet_homeostatic.kappa = 0 Hz: must be > 0 and finite"},
-		{"tau_hom=NaN", hom(func(p *HomeostaticParams) { p.TauHom = nan }), "stdp: triplet_homeostatic.tau_hom = NaN ms: must be > 0 and finite"},
-		{"tau_slow=0", hom(func(p *HomeostaticParams) { p.TauSlow = 0 }), "stdp: triplet_homeostatic.tau_slow = 0 ms: must be > 0 and finite"},
-		{"eta<0", hom(func(p *HomeostaticParams) { p.Eta = -1 }), "stdp: triplet_homeostatic.eta = -1: must be >= 0 and finite"},
+		{"kappa=0", hom(func(p *HomeostaticParams) { p.Kappa = 0 }), "stdp: triplet_homeostatic.kappa = 0 Hz: must be > 0"},
+		{"tau_hom=NaN", hom(func(p *HomeostaticParams) { p.TauHom = nan }), "stdp: triplet_homeostatic.tau_hom = NaN ms: must be finite"},
+		{"tau_slow=0", hom(func(p *HomeostaticParams) { p.TauSlow = 0 }), "stdp: triplet_homeostatic.tau_slow = 0 ms: must be > 0"},
+		{"eta<0", hom(func(p *HomeostaticParams) { p.Eta = -1 }), "stdp: triplet_homeostatic.eta = -1: must be >= 0"},
 		{"hom_w_min=Inf", hom(func(p *HomeostaticParams) { p.WMin = inf }), "stdp: triplet_homeostatic.w_min = +Inf: must be a number below w_max (-Inf is allowed)"},
 	} {
 		t.Run("rule="+tc.p.Rule()+"/case="+tc.name, func(t *testing.T) {
@@ -210,5 +211,28 @@ func TestLookup(t *testing.T) {
 	var nilPair *PairParams
 	if r, err := New[float64](nilPair, testClock, 1, 1); err == nil || r != nil {
 		t.Errorf("New(nil *PairParams) = %v, %v; want an error", r, err)
+	}
+}
+
+// TestRegistry walks the rule table: every rule validates its defaults,
+// refuses a wrong value of each parameter with a ParamError naming the key,
+// lists presets that ApplyPreset accepts, and stays valid under each.
+func TestRegistry(t *testing.T) {
+	paramtest.Registry(t, paramtest.Table[Params]{Pkg: "stdp", Names: Rules(), Lookup: Lookup, Model: Params.Rule})
+	for _, rule := range Rules() {
+		p, _ := Lookup(rule)
+		if _, ok := p.(presetLister); !ok {
+			t.Errorf("%s: parameters of type %T list no presets", rule, p)
+		}
+		if len(Presets(rule)) == 0 {
+			t.Errorf("%s: no presets", rule)
+		}
+		for _, name := range Presets(rule) {
+			if err := p.ApplyPreset(name); err != nil {
+				t.Errorf("%s: ApplyPreset(%q) = %v for a listed preset", rule, name, err)
+			} else if err := p.Validate(); err != nil {
+				t.Errorf("%s: preset %s does not validate: %v", rule, name, err)
+			}
+		}
 	}
 }

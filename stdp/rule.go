@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/checkpoint"
 )
 
 // Weight is the element type of a projection's weight array. The engine
@@ -45,7 +46,7 @@ type Weight interface{ ~float32 | ~float64 }
 //
 // The slices are neither retained nor modified except for w.
 //
-// AppendState and RestoreState (see [Stater]) save and restore the traces
+// AppendState and RestoreState (see [checkpoint.Stater]) save and restore the traces
 // for a checkpoint; they are called between ticks, never during Pre or Post.
 type Rule[W Weight] interface {
 	// Pre applies the depression pass for the arrival of source i's spike at
@@ -61,7 +62,7 @@ type Rule[W Weight] interface {
 	// TracePost records target j's spike at tick t in its traces only.
 	TracePost(t snnsim.Time, j int32)
 	// Stater saves and restores the traces for checkpoints.
-	Stater
+	checkpoint.Stater
 }
 
 // WeightOwner is a rule that can skip potentiation updates that leave a
@@ -122,11 +123,8 @@ const (
 
 func (p Pairing) reset() bool { return p == NearestSpike }
 
-func (p Pairing) validate(rule string) error {
-	if p != AllToAll && p != NearestSpike {
-		return fmt.Errorf("stdp: %s.pairing = %q: must be %q or %q", rule, string(p), AllToAll, NearestSpike)
-	}
-	return nil
+func (p Pairing) check(c *snnsim.ParamCheck) {
+	c.OneOf("pairing", string(p), string(AllToAll), string(NearestSpike))
 }
 
 // New creates the rule that p describes for a projection from nPre source

@@ -3,9 +3,7 @@ package stdp
 import (
 	"bytes"
 	"encoding/binary"
-	"errors"
 	"fmt"
-	"hash/crc32"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -13,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/checkpoint"
+	"github.com/snnsim/snnsim/checkpoint/checkpointtest"
 )
 
 // Sizes of the projection in the state tests: small, so that truncating a
@@ -101,16 +101,7 @@ func resume[W Weight](t *testing.T, p Params, s stateSetup, sp split) {
 	apply(a, s.pr, evs[sp.at:], wa)
 
 	b := mustRule[W](t, p, testClock, stateNPre, stateNPost)
-	rest, err := b.RestoreState(state)
-	if err != nil {
-		t.Fatalf("RestoreState: %v", err)
-	}
-	if len(rest) != 0 {
-		t.Fatalf("RestoreState left %d bytes", len(rest))
-	}
-	if !bytes.Equal(b.AppendState(nil), state) {
-		t.Fatalf("restored state differs from the saved one")
-	}
+	checkpointtest.MustRestore(t, b, state)
 	changed := false
 	for k := range wb {
 		changed = changed || wb[k] != wa[k]
@@ -180,79 +171,16 @@ func stateRules(t testing.TB) []struct {
 	return out
 }
 
-// TestStateSequence restores the states of several rules from one buffer,
-// each taking its frame and returning the rest.
-func TestStateSequence(t *testing.T) {
-	cases := stateRules(t)
-	var buf []byte
-	for _, c := range cases {
-		buf = append(buf, c.state...)
-	}
-	buf = append(buf, "tail"...)
-	rest := buf
-	for _, c := range cases {
-		r := mustRule[float32](t, c.p, testClock, stateNPre, stateNPost)
-		var err error
-		if rest, err = r.RestoreState(rest); err != nil {
-			t.Fatalf("%s: %v", c.name, err)
-		}
-		if !bytes.Equal(r.AppendState(nil), c.state) {
-			t.Fatalf("%s: restored state differs", c.name)
-		}
-	}
-	if string(rest) != "tail" {
-		t.Fatalf("rest = %q, want %q", rest, "tail")
-	}
-}
-
-// TestStateTruncated restores every proper prefix of each rule's state:
-// each must be refused with ErrStateCorrupt and leave the rule as it was.
-func TestStateTruncated(t *testing.T) {
+// TestStateConformance checks the contract of RestoreState
+// (checkpointtest.Run) on the state of every rule and pairing.
+func TestStateConformance(t *testing.T) {
 	for _, c := range stateRules(t) {
-		t.Run(c.name, func(t *testing.T) {
-			r := mustRule[float64](t, c.p, testClock, stateNPre, stateNPost)
-			before := r.AppendState(nil)
-			for k := range len(c.state) {
-				if _, err := r.RestoreState(c.state[:k]); !errors.Is(err, ErrStateCorrupt) {
-					t.Fatalf("prefix of %d of %d bytes: err = %v, want ErrStateCorrupt", k, len(c.state), err)
-				}
-			}
-			if !bytes.Equal(r.AppendState(nil), before) {
-				t.Fatalf("a refused state changed the rule")
-			}
-		})
-	}
-}
-
-// TestStateCorrupted changes bytes of each rule's state: one byte at each
-// of the first 100 positions, then up to 8 bytes at random (seeded) places.
-// Each change must be refused with ErrStateCorrupt (the CRC-32C detects
-// every error burst of up to 32 bits) and leave the rule as it was.
-func TestStateCorrupted(t *testing.T) {
-	rng := rand.New(rand.NewPCG(17, 19))
-	for _, c := range stateRules(t) {
-		t.Run(c.name, func(t *testing.T) {
-			r := mustRule[float64](t, c.p, testClock, stateNPre, stateNPost)
-			before := r.AppendState(nil)
-			for trial := range 300 {
-				bad := slices.Clone(c.state)
-				if trial < 100 {
-					bad[trial%len(bad)] ^= byte(1 + rng.IntN(255))
-				} else {
-					for range 1 + rng.IntN(8) {
-						bad[rng.IntN(len(bad))] ^= byte(1 + rng.IntN(255))
-					}
-				}
-				if bytes.Equal(bad, c.state) {
-					continue
-				}
-				if _, err := r.RestoreState(bad); !errors.Is(err, ErrStateCorrupt) {
-					t.Fatalf("trial %d: err = %v, want ErrStateCorrupt", trial, err)
-				}
-			}
-			if !bytes.Equal(r.AppendState(nil), before) {
-				t.Fatalf("a refused state changed the rule")
-			}
+		checkpointtest.Run(t, checkpointtest.Case{
+			Name:  c.name,
+			State: c.state,
+			New: func(tb testing.TB) checkpoint.Stater {
+				return mustRule[float64](tb, c.p, testClock, stateNPre, stateNPost)
+			},
 		})
 	}
 }
@@ -281,44 +209,33 @@ func TestStateMismatch(t *testing.T) {
 		from, to Params
 		nPost    int          // target neurons of the receiving rule
 		clock    snnsim.Clock // of the receiving rule
-		kind     error        // nil: accepted
-		substr   string
+		substr   string       // "": accepted
 	}{
-		{"pair/sizes", &pair, &pair, 5, testClock, ErrStateMismatch, "stdp: RestoreState: pair state for 6 source and 4 target neurons, this rule has 6 and 5"},
-		{"pair/resolution", &pair, &pair, 4, dt005, ErrStateMismatch, "pair state at resolution 0.1 ms, this rule has 0.05 ms"},
-		{"pair/tau", &pair, &slowPair, 4, testClock, ErrStateMismatch, "pair state with tau_minus = 20 ms, this rule has 40 ms"},
-		{"pair/pairing", &pair, &nearest, 4, testClock, ErrStateMismatch, "pair state with pairing all_to_all, this rule has nearest_spike"},
-		{"pair/into_triplet", &pair, &trip, 4, testClock, ErrStateMismatch, `state of a "stdp/pair", this is a "stdp/triplet"`},
-		{"triplet/tau_y", &trip, &tripY, 4, testClock, ErrStateMismatch, "triplet state with tau_y = 114 ms, this rule has 125 ms"},
-		{"triplet_homeostatic/tau_hom", &hom, &homHom, 4, testClock, ErrStateMismatch, "triplet_homeostatic state with tau_hom = 10000 ms, this rule has 20000 ms"},
-		{"triplet_homeostatic/into_pair", &hom, &pair, 4, testClock, ErrStateMismatch, `state of a "stdp/triplet_homeostatic", this is a "stdp/pair"`},
-		{"pair/amplitude", &pair, &strongPair, 4, testClock, nil, ""},
+		{"pair/sizes", &pair, &pair, 5, testClock, "stdp: RestoreState: pair state for 6 source and 4 target neurons, this rule has 6 and 5"},
+		{"pair/resolution", &pair, &pair, 4, dt005, "pair state at resolution 0.1 ms, this rule has 0.05 ms"},
+		{"pair/tau", &pair, &slowPair, 4, testClock, "pair state with tau_minus = 20 ms, this rule has 40 ms"},
+		{"pair/pairing", &pair, &nearest, 4, testClock, "pair state with pairing all_to_all, this rule has nearest_spike"},
+		{"pair/into_triplet", &pair, &trip, 4, testClock, `state of a "stdp/pair", this is a "stdp/triplet"`},
+		{"triplet/tau_y", &trip, &tripY, 4, testClock, "triplet state with tau_y = 114 ms, this rule has 125 ms"},
+		{"triplet_homeostatic/tau_hom", &hom, &homHom, 4, testClock, "triplet_homeostatic state with tau_hom = 10000 ms, this rule has 20000 ms"},
+		{"triplet_homeostatic/into_pair", &hom, &pair, 4, testClock, `state of a "stdp/triplet_homeostatic", this is a "stdp/pair"`},
+		{"pair/amplitude", &pair, &strongPair, 4, testClock, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			state := mustRule[float32](t, c.from, testClock, stateNPre, stateNPost).AppendState(nil)
 			r := mustRule[float32](t, c.to, c.clock, stateNPre, c.nPost)
-			_, err := r.RestoreState(state)
-			if c.kind == nil {
-				if err != nil {
+			if c.substr == "" {
+				if _, err := r.RestoreState(state); err != nil {
 					t.Fatalf("err = %v, want nil", err)
 				}
 				return
 			}
-			if !errors.Is(err, c.kind) || !strings.Contains(fmt.Sprint(err), c.substr) {
-				t.Fatalf("err = %v, want %v containing %q", err, c.kind, c.substr)
+			if err := checkpointtest.Refuse(t, r, state, checkpoint.ErrMismatch); !strings.Contains(err.Error(), c.substr) {
+				t.Fatalf("err = %v, want one containing %q", err, c.substr)
 			}
 		})
 	}
-	t.Run("version", func(t *testing.T) {
-		r := mustRule[float32](t, &pair, testClock, stateNPre, stateNPost)
-		state := r.AppendState(nil)
-		state[1+len("stdp/pair")] = stateVersion + 1
-		_, err := r.RestoreState(reseal(state))
-		if !errors.Is(err, ErrStateVersion) || !strings.Contains(err.Error(), "version 3, this program reads version 2") {
-			t.Fatalf("err = %v, want ErrStateVersion", err)
-		}
-	})
 }
 
 // TestStateInvalidPayload restores frames with a valid checksum but
@@ -352,7 +269,6 @@ func TestStateInvalidPayload(t *testing.T) {
 			return b
 		}},
 		{"rule=pair/case=pairing_byte", &pair, func(b []byte) []byte { b[identPair-1] = 2; return b }},
-		{"rule=pair/case=trailing_byte", &pair, func(b []byte) []byte { return append(b, 0) }},
 		{"rule=pair/case=missing_trace", &pair, func(b []byte) []byte { return b[:len(b)-24] }},
 		{"rule=triplet_homeostatic/case=inf_zhom", &hom, func(b []byte) []byte {
 			// after z⁺ of 6 sources, the first target's last, z⁻ after, z^h after
@@ -365,35 +281,10 @@ func TestStateInvalidPayload(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			r := mustRule[float64](t, c.p, testClock, stateNPre, stateNPost)
 			state := r.AppendState(nil)
-			tag := c.p.Rule()
-			head := 1 + len(tagOf(tag)) + frameHeader
-			payload := c.mod(slices.Clone(state[head : len(state)-4]))
-			before := r.AppendState(nil)
-			if _, err := r.RestoreState(frameOf(tagOf(tag), payload)); !errors.Is(err, ErrStateCorrupt) {
-				t.Fatalf("err = %v, want ErrStateCorrupt", err)
-			}
-			if !bytes.Equal(r.AppendState(nil), before) {
-				t.Fatalf("a refused state changed the rule")
-			}
+			payload := c.mod(slices.Clone(checkpointtest.Payload(state)))
+			checkpointtest.Refuse(t, r, checkpointtest.Frame(tagOf(c.p.Rule()), stateVersion, payload), checkpoint.ErrCorrupt)
 		})
 	}
-}
-
-// reseal sets the payload length of the frame b (everything after the
-// header up to the last 4 bytes) and recomputes its checksum.
-func reseal(b []byte) []byte {
-	n := int(b[0])
-	head := 1 + n + frameHeader
-	b = slices.Clone(b)
-	binary.LittleEndian.PutUint64(b[2+n:], uint64(len(b)-head-4))
-	binary.LittleEndian.PutUint32(b[len(b)-4:], crc32.Checksum(b[:len(b)-4], castagnoli))
-	return b
-}
-
-// frameOf wraps payload in a frame with tag and the current version.
-func frameOf(tag string, payload []byte) []byte {
-	b, start := beginFrame(nil, tag)
-	return endFrame(append(b, payload...), start)
 }
 
 // lastTick returns the latest tick of any trace of r, from which calls may
@@ -442,22 +333,14 @@ func FuzzRestoreState(f *testing.F) {
 		}
 		state := r.AppendState(nil)
 		f.Add(state)
-		f.Add(state[1+int(state[0])+frameHeader : len(state)-4])
+		f.Add(checkpointtest.Payload(state))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, p := range params {
 			r := mustRule[float32](t, p, testClock, nPre, nPost)
-			for _, in := range [][]byte{data, frameOf(tagOf(p.Rule()), data)} {
-				before := r.AppendState(nil)
-				rest, err := r.RestoreState(in)
-				if err != nil {
-					if !bytes.Equal(r.AppendState(nil), before) {
-						t.Fatalf("%s: a refused state changed the rule", p.Rule())
-					}
+			for _, in := range [][]byte{data, checkpointtest.Frame(tagOf(p.Rule()), stateVersion, data)} {
+				if !checkpointtest.Restore(t, r, in) {
 					continue
-				}
-				if used := in[:len(in)-len(rest)]; !bytes.Equal(r.AppendState(nil), used) {
-					t.Fatalf("%s: accepted state does not encode back to itself", p.Rule())
 				}
 				w := []float32{0.5, 0.5, 0.5, 0.5, 0.5, 0.5}
 				for _, tk := range []snnsim.Time{lastTick(r), lastTick(r) + 1} {

@@ -2,6 +2,7 @@ package stdp
 
 import (
 	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/checkpoint"
 )
 
 const ruleTriplet = "triplet"
@@ -19,8 +20,8 @@ const ruleTriplet = "triplet"
 //	tau_x      101          ms      presynaptic trace r2 time constant τx, > 0 (unused if a3_minus = 0)
 //	tau_y      114          ms      postsynaptic trace o2 time constant τy, > 0
 //	pairing    all_to_all   –       all_to_all or nearest_spike (see Pairing)
-//	w_min      0            weight  lower hard bound, < w_max (-Inf allowed)
-//	w_max      1            weight  upper hard bound (+Inf allowed)
+//	w_min      0            weight  lower hard bound, < w_max (-Inf from Go only: scenario values are finite)
+//	w_max      1            weight  upper hard bound (+Inf from Go only: scenario values are finite)
 //
 // The defaults are the preset "visual_cortex_all_to_all_minimal". Presets
 // (ApplyPreset, Presets("triplet")) are the rows of Pfister & Gerstner's
@@ -82,6 +83,18 @@ func DefaultTriplet() TripletParams {
 	return p
 }
 
+func init() {
+	rules.Register(ruleTriplet, func() Params { p := DefaultTriplet(); return &p })
+}
+
+func (TripletParams) presetNames() []string {
+	names := make([]string, len(tripletPresets))
+	for i, q := range tripletPresets {
+		names[i] = q.name
+	}
+	return names
+}
+
 // Rule returns "triplet".
 func (TripletParams) Rule() string { return ruleTriplet }
 
@@ -102,20 +115,18 @@ func (p *TripletParams) ApplyPreset(name string) error {
 
 // Validate checks the parameters.
 func (p TripletParams) Validate() error {
-	c := check{rule: ruleTriplet}
-	c.nonNegative("a2_plus", p.A2Plus, "")
-	c.nonNegative("a3_plus", p.A3Plus, "")
-	c.nonNegative("a2_minus", p.A2Minus, "")
-	c.nonNegative("a3_minus", p.A3Minus, "")
-	c.positive("tau_plus", p.TauPlus, "ms")
-	c.positive("tau_minus", p.TauMinus, "ms")
-	c.positive("tau_x", p.TauX, "ms")
-	c.positive("tau_y", p.TauY, "ms")
-	if c.err == nil {
-		c.err = p.Pairing.validate(ruleTriplet)
-	}
-	c.bounds(p.WMin, p.WMax, "", "")
-	return c.err
+	c := checkParams(ruleTriplet, p)
+	c.NonNegative("a2_plus", p.A2Plus)
+	c.NonNegative("a3_plus", p.A3Plus)
+	c.NonNegative("a2_minus", p.A2Minus)
+	c.NonNegative("a3_minus", p.A3Minus)
+	c.Positive("tau_plus", p.TauPlus)
+	c.Positive("tau_minus", p.TauMinus)
+	c.Positive("tau_x", p.TauX)
+	c.Positive("tau_y", p.TauY)
+	p.Pairing.check(c)
+	checkBounds(c, p.WMin, p.WMax, "", "")
+	return c.Err()
 }
 
 // Triplet is the triplet STDP rule of Pfister & Gerstner (2006), additive
@@ -256,20 +267,20 @@ func (r *Triplet[W]) ident() ident {
 }
 
 // AppendState appends r1, r2 of every source and o1, o2 of every target.
-// See [Stater].
+// See [checkpoint.Stater].
 func (r *Triplet[W]) AppendState(b []byte) []byte {
-	b, start := beginFrame(b, tagOf(ruleTriplet))
+	b, start := checkpoint.Begin(b, tagOf(ruleTriplet), stateVersion)
 	id := r.ident()
 	b = id.append(b)
 	for _, ts := range []*traces1{&r.r1, &r.r2, &r.o1, &r.o2} {
 		b = appendTraces(b, ts)
 	}
-	return endFrame(b, start)
+	return checkpoint.End(b, start)
 }
 
 // RestoreState restores r1, r2, o1 and o2 from a state written by
 // AppendState of a triplet rule of the same sizes, resolution, time
-// constants and pairing. See [Stater].
+// constants and pairing. See [checkpoint.Stater].
 func (r *Triplet[W]) RestoreState(b []byte) ([]byte, error) {
 	tag := tagOf(ruleTriplet)
 	id := r.ident()

@@ -74,7 +74,7 @@ func TestAnalysisVerbs(t *testing.T) {
 	}
 
 	plots := t.TempDir()
-	runCmd(t, "plot", dir, "--out", plots, "--width", "12", "--height", "8")
+	runCmd(t, "plot", dir, "--out", plots, "--size", "12x8", "--dpi", "96", "--format", "png,svg")
 	for _, name := range []string{"raster", "rate", "v_E"} {
 		for _, ext := range []string{".png", ".svg"} {
 			data, err := os.ReadFile(filepath.Join(plots, name+ext))
@@ -117,7 +117,9 @@ func TestAnalysisVerbErrors(t *testing.T) {
 		{[]string{"stats", filepath.Join(empty, "nope")}, 1, "no such log file or run directory"},
 		{[]string{"stats", dir, "--from", "0.05 ms"}, 1, "--from: duration 0.05 ms is not a whole number of ticks"},
 		{[]string{"stats", dir, "--to", "1 mV"}, 1, `--to: "1 mV" is a voltage`},
-		{[]string{"plot", dir, "--kind", "pie"}, 1, `--kind "pie": the kinds are raster, rate, state, hist`},
+		{[]string{"plot", dir, "--size", "big"}, 1, `--size "big": give width x height in cm`},
+		{[]string{"plot", dir, "--dpi", "0"}, 1, `--dpi 0: give a resolution between 10 and 2400`},
+		{[]string{"plot", dir, "--only", "pie"}, 1, `no figure to draw`},
 		{[]string{"plot", dir, "--format", "jpg"}, 1, `--format "jpg"`},
 		{[]string{"export", dir, "--format", "xls"}, 2, `--format "xls"`},
 		{[]string{"inspect", "../../scenarios/cuba.toml"}, 1, "not a spike log"},

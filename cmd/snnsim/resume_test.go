@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/snnsim/snnsim/engine"
+	"github.com/snnsim/snnsim/checkpoint"
 )
 
 // plasticScenario is two hours of a plastic network: 200 Poisson fibres
@@ -134,7 +134,7 @@ func TestKillDuringCheckpoint(t *testing.T) {
 			t.Logf("kill %d after %d ms: no checkpoint yet", k, wait)
 			continue
 		}
-		meta, _, err := engine.ReadCheckpoint(f)
+		meta, _, err := checkpoint.Read(f)
 		f.Close()
 		if err != nil {
 			t.Errorf("kill %d after %d ms: the checkpoint on disk does not load: %v", k, wait, err)

@@ -18,6 +18,7 @@ import (
 	"github.com/snnsim/snnsim/analysis"
 	"github.com/snnsim/snnsim/engine"
 	"github.com/snnsim/snnsim/netlist"
+	"github.com/snnsim/snnsim/scenario"
 	"github.com/snnsim/snnsim/spikelog"
 )
 
@@ -52,7 +53,11 @@ type Summary struct {
 	TicksStepped      int64               `json:"ticks_stepped"`
 	TicksSkipped      int64               `json:"ticks_skipped"`
 	Populations       []PopulationSummary `json:"populations"`
-	Log               string              `json:"log,omitempty"`
+	// SaturatedPopulations are the neuron populations without a [[guard]]
+	// whose mean rate reached engine.SaturationFraction of their maximum
+	// rate (one spike per t_ref plus a tick); empty for a sound run.
+	SaturatedPopulations []engine.Saturation `json:"saturated_populations"`
+	Log                  string              `json:"log,omitempty"`
 }
 
 // PopulationSummary is one population's line in the summary.
@@ -111,7 +116,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 }
 
 func runScenario(ctx context.Context, path string, o runOptions, stdout, stderr io.Writer) (int, error) {
-	sc, err := netlist.LoadOverrides(path, o.sets)
+	sc, err := scenario.LoadOverrides(path, o.sets)
 	if err != nil {
 		return 1, err
 	}
@@ -127,6 +132,9 @@ func runScenario(ctx context.Context, path string, o runOptions, stdout, stderr 
 			return 2, err
 		}
 		sc.Duration = d
+	}
+	if err := checkMemory(path, sc); err != nil {
+		return 1, err
 	}
 	net, err := sc.Compile()
 	if err != nil {
@@ -164,7 +172,7 @@ func runScenario(ctx context.Context, path string, o runOptions, stdout, stderr 
 // setUsage documents --set for run and validate.
 const setUsage = `set a scenario key, e.g. --set simulation.seed=7 or --set 'population.S2.params.start=3 h' (repeatable; ` +
 	`KEY is a dotted path in which an element of [[population]], [[projection]], [[record]] ... is chosen by its name or index; ` +
-	`VALUE is a TOML value, or a string when it is not one)`
+	`VALUE is a TOML value, or a string when it is not one; a table VALUE replaces the whole table, so set one key at a time to keep the others)`
 
 // runChunked runs the engine up to tick end in chunks of simulated time
 // sized to take about a tenth of a second of wall time each, reporting
@@ -276,7 +284,19 @@ func summarize(net *netlist.Network, eng *engine.Engine, wall float64, completed
 		}
 		s.Populations = append(s.Populations, ps)
 	}
+	s.SaturatedPopulations = append([]engine.Saturation{}, eng.Saturated()...)
 	return s
+}
+
+// warnSaturated tells on w which populations of the summary fired near
+// their refractory limit, where their rates no longer depend on the model.
+func warnSaturated(w io.Writer, s Summary) {
+	for _, p := range s.SaturatedPopulations {
+		fmt.Fprintf(w, "snnsim: warning: population %q fired at %.4g Hz on average, %.0f%% of its maximum rate of %.4g Hz "+
+			"(one spike per t_ref + resolution): its neurons are saturated; check the drive and the weights, "+
+			"or add a [[guard]] on it to stop such a run early\n",
+			p.Population, p.RateHz, 100*p.RateHz/p.MaxRateHz, p.MaxRateHz)
+	}
 }
 
 // writeSummary writes s (a Summary, or a MemoryCurvesSummary) as indented

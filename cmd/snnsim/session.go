@@ -13,8 +13,10 @@ import (
 
 	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/analysis"
+	"github.com/snnsim/snnsim/checkpoint"
 	"github.com/snnsim/snnsim/engine"
 	"github.com/snnsim/snnsim/netlist"
+	"github.com/snnsim/snnsim/scenario"
 	"github.com/snnsim/snnsim/spikelog"
 )
 
@@ -35,12 +37,12 @@ type session struct {
 }
 
 // resumeInfo is what a checkpoint keeps for the command line (the app data
-// of engine.CheckpointMeta): enough to rebuild the run without its scenario
+// of checkpoint.Meta): enough to rebuild the run without its scenario
 // file.
 //
 // Text is the scenario file's text and Overrides the --set overrides that
 // the run applied to it, which resume applies again (the log header holds
-// the text with the overrides appended as comments: netlist's
+// the text with the overrides appended as comments: package scenario's
 // Scenario.RecordedText).
 type resumeInfo struct {
 	LogOffset int64         `json:"log_offset"`
@@ -154,6 +156,7 @@ func (s *session) run(ctx context.Context, stdout, stderr io.Writer) (int, error
 		sum.SimSPerWallS = sum.SimulatedThisRunS / wall
 	}
 	sum.Log = LogName
+	warnSaturated(stderr, sum)
 	if err := writeSummary(filepath.Join(s.dir, SummaryName), sum); err != nil && closeErr == nil {
 		closeErr = err
 	}
@@ -213,16 +216,16 @@ func resume(ctx context.Context, dir string, o runOptions, stdout, stderr io.Wri
 	if err != nil {
 		return 1, fmt.Errorf("resume: %w (was the run started with --checkpoint-every, or interrupted?)", err)
 	}
-	meta, body, err := engine.ReadCheckpoint(f)
+	meta, body, err := checkpoint.Read(f)
 	f.Close()
 	if err != nil {
 		return 1, fmt.Errorf("resume %s: %w", s.checkpointPath(), err)
 	}
 	var info resumeInfo
 	if err := json.Unmarshal(meta.App, &info); err != nil {
-		return 1, fmt.Errorf("resume %s: %w: the command-line data: %v", s.checkpointPath(), engine.ErrCheckpoint, err)
+		return 1, fmt.Errorf("resume %s: %w: the command-line data: %v", s.checkpointPath(), checkpoint.ErrCorrupt, err)
 	}
-	sc, err := netlist.DecodeOverrides(info.File, []byte(info.Text), info.Overrides)
+	sc, err := scenario.DecodeOverrides(info.File, []byte(info.Text), info.Overrides)
 	if err != nil {
 		return 1, fmt.Errorf("resume: the scenario stored in the checkpoint: %w", err)
 	}

@@ -86,7 +86,12 @@ func cmdStats(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "snnsim stats: %v\n", err)
 		return 1
 	}
-	r, err := spikelog.Open(path)
+	lg, err := openIntact("stats", path, "the statistics", stderr)
+	if err != nil {
+		return fail(err)
+	}
+	defer lg.Close()
+	r, err := spikelog.Open(lg.Path)
 	if err != nil {
 		return fail(err)
 	}
@@ -110,7 +115,7 @@ func cmdStats(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
-	rs, err := spikelog.Open(path)
+	rs, err := spikelog.Open(lg.Path)
 	if err != nil {
 		return fail(err)
 	}
@@ -137,7 +142,7 @@ func cmdStats(args []string, stdout, stderr io.Writer) int {
 		}
 		b, _ := json.MarshalIndent(out, "", "  ")
 		fmt.Fprintf(stdout, "%s\n", b)
-		return 0
+		return lg.exitCode()
 	}
 	fmt.Fprintf(stdout, "%s: %s to %s (%s; end from the %s)\n", path, fmtMs(clock.Ms(span.From)), fmtMs(clock.Ms(span.To)), fmtMs(clock.Ms(span.Ticks())), span.End)
 	fmt.Fprintf(stdout, "\n%-12s %8s %10s %8s %10s %8s %7s %8s %8s\n", "population", "size", "spikes", "active", "rate [Hz]", "ISI CV", "(n)", "Fano", "chi")
@@ -164,7 +169,7 @@ func cmdStats(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 	}
-	return 0
+	return lg.exitCode()
 }
 
 // f4 formats a statistic with four significant digits, "-" for NaN.

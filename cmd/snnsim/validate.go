@@ -10,6 +10,7 @@ import (
 
 	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/netlist"
+	"github.com/snnsim/snnsim/scenario"
 )
 
 // cmdValidate decodes and compiles each scenario and reports every problem.
@@ -18,6 +19,7 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	var sets []string
 	fs.StringArrayVar(&sets, "set", nil, setUsage+"; applied to every SCENARIO")
+	verbose := fs.BoolP("verbose", "v", false, "also print the memory a run would need, by part (the run refuses one that exceeds the available memory; "+MemoryLimitEnv+" overrides the limit)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: snnsim validate SCENARIO... [--set KEY=VALUE]...\n\nChecks scenario files: syntax, keys, units, parameter values and references, then builds the network.\n\nFlags:")
 		fs.PrintDefaults()
@@ -34,7 +36,13 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 	}
 	code := 0
 	for _, path := range fs.Args() {
-		s, err := netlist.LoadOverrides(path, sets)
+		s, err := scenario.LoadOverrides(path, sets)
+		if err == nil && *verbose && s.MemoryCurves == nil {
+			fmt.Fprintf(stdout, "%s: memory estimate %s\n", path, s.Memory())
+		}
+		if err == nil {
+			err = checkMemory(path, s)
+		}
 		if err == nil {
 			var net *netlist.Network
 			net, err = s.Compile()

@@ -1,0 +1,452 @@
+// Package scenario is the TOML front end of snnsim: it decodes scenario
+// files, applies command-line overrides (--set), validates every key with
+// its file and line, and compiles a scenario with its seed into a
+// [netlist.Network], the arrays the engine runs. This comment is the
+// scenario file manual. A program that builds its network in code needs
+// only package netlist and its connectivity builders.
+//
+// # Use
+//
+//	s, err := scenario.Load("scenarios/cuba.toml") // decode and validate
+//	if err != nil {
+//		// err is a scenario.ErrorList: every problem, one a line,
+//		// "file:line: key: message", sorted by line.
+//	}
+//	s.Seed = 7              // optional overrides before compiling
+//	net, err := s.Compile() // draw connectivity, weights, delays, initial V
+//
+// or, with command-line overrides of scenario keys (see Overrides):
+//
+//	s, err := scenario.LoadOverrides("scenarios/stc.toml", []string{"population.S2.params.start=3 h"})
+//
+// # Errors
+//
+// [Decode] reports every problem it finds in one pass, not just the first:
+// TOML syntax (which stops decoding), unknown keys (with a suggestion when a
+// known key is close), missing keys, wrong types, unknown units and units of
+// the wrong dimension, model parameters that the model's Validate rejects,
+// references to undefined populations, duplicate names, rules that cannot be
+// satisfied, delays shorter than the resolution and times off the tick grid.
+// Each is a [*ParseError] with the file, the line and the key path, such as
+//
+//	scenarios/x.toml:12: population[1].params.tau_m: "-20 ms": must be > 0
+//
+// Key paths index arrays of tables from 0: population[1] is the second
+// [[population]] table of the file.
+//
+// # Scenario format
+//
+// A complete scenario, annotated. Quantities are strings with a unit
+// ("20 ms", "-70 mV", "200 pA", "4 nS", "200 pF", "5 Hz"; see the root
+// package for the units accepted); a quantity of the wrong dimension is an
+// error. Plain numbers are for dimensionless values.
+//
+//	[simulation]
+//	name       = "cuba"      # optional; default: the file name without extension
+//	duration   = "10 s"      # required, > 0, a whole number of ticks
+//	resolution = "0.1 ms"    # the tick; default "0.1 ms"
+//	seed       = 42          # master seed, an integer >= 0; default 1
+//
+//	# Populations take consecutive global neuron IDs in the order written.
+//	[[population]]
+//	name   = "E"                   # required, unique; letters, digits, '_', '-', '.'
+//	size   = 3200                  # required, >= 1
+//	model  = "lif_exp_current"     # a neuron model (lif_delta, lif_exp_current,
+//	                               # lif_exp_cond, lif_cond_ampa_nmda, ...) or a source (poisson,
+//	                               # spike_times, regular, tetanus, burst, stc_protocol, external)
+//	params = { tau_m = "20 ms", v_rest = "-49 mV", v_threshold = "-50 mV",
+//	           v_reset = "-60 mV", t_ref = "5 ms", tau_exc = "5 ms", tau_inh = "10 ms" }
+//	                               # the model's parameters (see its doc); keys left
+//	                               # out keep the model's defaults
+//	init   = { v = { uniform = ["-60 mV", "-50 mV"] } }
+//	                               # neurons only; initial membrane potential:
+//	                               #   v = "-60 mV"                        every neuron
+//	                               #   v = { uniform = [low, high] }       uniform on [low, high)
+//	                               #   v = { normal = [mean, sd], clip = [low, high] }
+//	                               # clip (optional, uniform or normal) clamps each
+//	                               # value into [low, high]. Without init: v_rest.
+//
+//	[[population]]
+//	name   = "I"
+//	size   = 800
+//	model  = "lif_exp_current"
+//	params = { v_rest = "-49 mV", v_threshold = "-50 mV", v_reset = "-60 mV" }
+//
+//	[[population]]
+//	name   = "S1"                  # a stimulation pathway: 100 fibres firing together
+//	size   = 100
+//	model  = "tetanus"
+//	params = { trains = 3, pulses = 100, rate = "100 Hz", interval = "10 min", start = "1 s" }
+//
+//	[[population]]
+//	name   = "S2"                  # a second pathway, stimulated by a named protocol:
+//	size   = 100                   # "WTET", "STET", "WLFS", "SLFS" or "none" (go doc ./source Protocol)
+//	model  = "stc_protocol"
+//	params = { protocol = "WTET", start = "2 s" }
+//
+//	[[projection]]
+//	name     = "E_to_I"            # optional; default "<from>_to_<to>"; unique
+//	from     = "E"                 # any population
+//	to       = "I"                 # a neuron population
+//	receptor = "exc"               # required: "exc" or "inh"
+//	connect  = { rule = "fixed_probability", p = 0.02 }
+//	weight   = "1.62 mV"           # required; see Weights
+//	delay    = "0.8 ms"            # required; see Delays
+//
+//	[[projection]]
+//	from     = "I"
+//	to       = "E"
+//	receptor = "inh"
+//	connect  = { rule = "fixed_indegree", k = 20 }
+//	weight   = { normal = ["9 mV", "1 mV"] }
+//	delay    = { uniform = ["0.8 ms", "2 ms"] }
+//
+//	[[projection]]
+//	from     = "S1"
+//	to       = "E"
+//	receptor = "exc"
+//	connect  = { rule = "pairs", file = "s1_pairs.csv" }
+//	weight   = "0.5 mV"
+//	delay    = "1 ms"
+//	plasticity = { rule = "triplet", preset = "visual_cortex_all_to_all_minimal",
+//	               w_min = 0, w_max = 2, start = "1 s" }   # see Plasticity
+//	consolidation = { model = "tag_trigger_consolidation", induction = "signal", theta_p = 40 }
+//	                               # optional; see Consolidation
+//
+//	[[projection]]
+//	from     = "S2"
+//	to       = "E"
+//	receptor = "exc"
+//	connect  = { rule = "all_to_all" }
+//	weight   = "0.5 mV"
+//	delay    = "1 ms"
+//	plasticity    = { rule = "triplet", preset = "visual_cortex_all_to_all_minimal", w_min = 0, w_max = 2 }
+//	consolidation = { model = "tag_trigger_consolidation", induction = "signal", theta_p = 40 }
+//	                               # the same model and parameters as every other
+//	                               # projection onto E with consolidation
+//
+//	[[drug]]                       # see Neuromodulators and drugs
+//	kind       = "protein_synthesis_inhibitor"   # anisomycin: blocks protein synthesis
+//	population = "E"               # of a population with consolidation
+//	start      = "5 s"
+//	stop       = "8 s"             # optional, default never
+//
+//	[[stimulus]]
+//	kind       = "current_step"    # the only kind
+//	population = "E"               # a neuron population
+//	neurons    = [0, 3]            # optional: members affected; default all
+//	amplitude  = "200 pA"          # bias current during the step
+//	start      = "1 s"             # optional, default 0; on the tick grid
+//	stop       = "2 s"             # optional, default never; after start. Then the
+//	                               # bias returns to the model's i_bias.
+//
+//	[[record]]
+//	what        = "spikes"         # spikes, as they happen
+//	populations = ["E", "I"]       # optional; default every population
+//	window      = ["0 s", "2 s"]   # optional; see Recording
+//
+//	[[record]]
+//	what        = "v"              # membrane potential [mV] of chosen neurons
+//	populations = ["E"]            # neuron populations; default every neuron population
+//	neurons     = [0, 1, 2]        # optional: members sampled in each population; default all
+//	sample      = "1 ms"           # required: sampling interval, on the tick grid
+//	window      = [["0 s", "1 s"], ["9 s", "10 s"]]
+//
+//	[[record]]
+//	what        = "rate"           # population rate [Hz] per sampling bin
+//	populations = ["E", "I"]       # optional; default every population
+//	sample      = "10 ms"          # required: the bin
+//
+//	[[record]]
+//	what        = "weights"        # weights of a projection's synapses
+//	projection  = "S1_to_E"        # required
+//	synapses    = [0, 1]           # optional: synapse indices (CSR order); default all: the weight matrix
+//	sample      = "1 s"            # required
+//	final       = true             # optional: one more sample after the run's last tick
+//
+//	[[record]]
+//	what        = "synapses"       # per-synapse consolidation variables
+//	projection  = "S2_to_E"        # required
+//	sample      = 10               # optional: 10 synapses chosen at random (or synapses = [indices]);
+//	                               # default all
+//	variables   = ["efficacy", "z"]  # optional; default every variable of the model
+//	interval    = "1 min"          # optional, default 1 min
+//
+//	[[record]]
+//	what        = "pathway"        # mean and s.d. over all synapses of a projection
+//	projection  = "S1_to_E"
+//	variables   = ["efficacy"]     # optional; default every variable of the model
+//
+//	[[record]]
+//	what        = "neuron_state"   # per-neuron state (protein, tag counts, ...)
+//	population  = "E"
+//	neurons     = [0]              # optional; default all
+//	variables   = ["protein"]      # optional; the engine checks the names
+//	interval    = "10 s"           # optional, default 1 min
+//
+// # Recording
+//
+// Each [[record]] table adds to what the run's log holds; several tables may
+// name the same population. what is one of:
+//
+//	what          keys                                                records
+//	spikes        populations, window                                 every spike of the populations
+//	v             populations, neurons, sample, window, final         V of each listed neuron after each sample tick
+//	rate          populations, sample, window                         spikes per neuron and second over each bin
+//	weights       projection, synapses, sample, window, final         the weights after each sample tick
+//	synapses      projection, synapses | sample, variables, interval, window, final
+//	                                                                  per-synapse variables of chosen synapses
+//	pathway       projection, variables, interval, window, final      mean and s.d. of each variable over the projection
+//	neuron_state  population, neurons, variables, interval, window, final
+//	                                                                  per-neuron state variables of chosen neurons
+//
+// A v sample at tick t is the membrane potential after tick t has been
+// simulated (exact also for neurons at rest, which the engine does not
+// step). A rate sample at tick t covers the ticks [t, t + sample). A
+// weights record writes the series "weights/<projection>", in the target
+// model's internal weight unit (neuron.Params.WeightUnit: mV for
+// lif_delta, lif_exp_current and adex, multiples of g_L for the conductance
+// models), plus two series sampled once,
+// ".../pre" and ".../post", holding each recorded synapse's source and
+// target global neuron IDs, so the weight matrix can be rebuilt from the log
+// alone.
+//
+// The state records (synapses, pathway, neuron_state) sample every
+// interval (a time on the tick grid, default "1 min"; note that their
+// sampling interval is interval, not sample). A synapses record takes
+// either synapses = [indices] (CSR order, each once, checked against the
+// projection's size when it is compiled) or sample = n, n synapses drawn
+// without replacement from the stream sample/<projection> (so records of
+// one projection with the same n choose the same synapses), or neither
+// for every synapse. Its variables, and a pathway record's, are names from
+// the projection's consolidation model (Vars; e.g. "efficacy", "h", "l",
+// "z" for tag_trigger_consolidation), default all, each listed once; a
+// projection without consolidation has the one variable "weight". A
+// pathway record writes, at each sample, the mean and the standard
+// deviation of each variable over all the projection's synapses. A
+// neuron_state record names one neuron population, optional members and
+// optional variables (non-empty strings; the engine checks the names and
+// records every per-neuron variable it has when variables is left out).
+//
+// final = true (every sampled kind but rate) adds one sample after the last
+// tick of the run, inside a window or not, unless the interval already
+// places one there: weights every 10 s of a 100 s run are sampled at 0, 10,
+// ..., 90 s and, with final, after the tick that ends at 100 s.
+//
+// window limits recording to [start, stop): one pair, or a list of pairs in
+// time order without overlap. Times are on the tick grid, start >= 0. Samples
+// fall at start, start + sample, ... before stop in each window (from 0
+// without a window); a rate bin cut short by stop covers the ticks up to stop
+// and is divided by its actual length; a bin that the end of the run cuts
+// short is not written.
+//
+// # Plasticity
+//
+// A projection's plasticity table names a rule of package stdp and its
+// parameters:
+//
+//	key     meaning
+//	rule    "pair", "triplet" or "triplet_homeostatic" (required)
+//	preset  a published parameter set of the rule, applied first (optional;
+//	        e.g. "song_abbott_2000", "visual_cortex_all_to_all_minimal", "zenke_2013")
+//	start   time from which weights change (optional, default 0); before it
+//	        the traces run but weights stay (priming)
+//	...     the rule's parameters (go doc ./stdp), overriding the preset;
+//	        amplitudes and the bounds w_min, w_max are plain numbers in the
+//	        target model's internal weight unit
+//
+// The rule sees a presynaptic spike when it arrives at the synapse (after the
+// axonal delay) and a postsynaptic spike when it is emitted (no dendritic
+// delay). Presynaptic traces are kept per source neuron, so every synapse of
+// one source in a plastic projection must have the same delay.
+//
+// # Consolidation
+//
+// A projection's consolidation table names a model of package
+// consolidation and its parameters (go doc ./consolidation; keys left out
+// keep the model's defaults):
+//
+//	consolidation = { model = "tag_trigger_consolidation", theta_p = 40, tau_h = "1 h" }
+//
+// A projection may have consolidation with or without plasticity; with
+// both, the rule's weight changes are the model's signals. The model
+// keeps per-neuron state of the target population (protein, tag counts,
+// neuromodulator levels), so every projection onto one population that
+// has consolidation must name the same model with identical parameters;
+// the second one that does not is an error at its consolidation key.
+//
+// # Neuromodulators and drugs
+//
+// A [[neuromodulator]] table gives the time course of one level that the
+// consolidation model of a population reads (Params.Modulators, e.g.
+// "dopamine"); name must be one of them, and some projection onto the
+// population must have consolidation. The level is either 0 outside
+// windows and level inside them:
+//
+//	[[neuromodulator]]
+//	population = "E"
+//	name       = "dopamine"
+//	windows    = [["31 min", "32 min"], ["91 min", "92 min"]]  # [start, stop), in time
+//	level      = 1                                             # order, disjoint; default 1
+//
+// or piecewise constant, level from each at on (ats strictly increasing):
+//
+//	[[neuromodulator]]
+//	population = "E"
+//	name       = "dopamine"
+//	schedule   = [{ at = "30 min", level = 0.5 }, { at = "40 min", level = 0 }]
+//
+// Before its first change a level is the model's default. One table sets
+// one level of one population.
+//
+// A [[drug]] table applies a drug to a population. The only kind,
+// "protein_synthesis_inhibitor" (anisomycin), sets the level "inhibitor"
+// to 1 from start (required) to stop (optional; default: never washed
+// out), which the model must read; applications to one population must not
+// overlap.
+//
+//	[[drug]]
+//	kind       = "protein_synthesis_inhibitor"
+//	population = "E"
+//	start      = "20 min"
+//	stop       = "2 h"
+//
+// Times are on the tick grid and >= 0. The network holds the changes, of
+// both kinds of table, as [netlist.Network.Modulations].
+//
+// # Memory curves
+//
+// A scenario with a [memory_curves] table is a memory-curve experiment
+// (models.md E8) instead of a network: consolidation models with a
+// memory-curve setup (binary, cascade, benna_fusi) receive streams of
+// random memories directly, without neurons, and their Monte-Carlo memory
+// curve is compared with the exact one (go doc ./consolidation
+// MemoryCurveConfig). snnsim run prints and writes the curves.
+//
+//	[simulation]
+//	name = "memory_curves"         # optional, as for a network
+//	seed = 1                       # optional, as for a network
+//	                               # no duration, no resolution: time is counted in memories
+//
+//	[memory_curves]
+//	synapses = 10000               # required: N, synapses per trial, >= 2
+//	memories = [0, 1, 10, 100]     # required: the ages t at which to measure (memories
+//	                               # stored after the tracked one), >= 0, increasing
+//	trials   = 20                  # required: independent trials per model, >= 2
+//	start    = "equilibrium"       # optional: the synapses' start, "equilibrium" (a draw from
+//	                               # the stationary distribution, the default) or "model"
+//	                               # (the state the model is built with, e.g. its init parameter)
+//	burn_in  = 0                   # optional: random memories stored before the tracked one
+//
+//	[[memory_curves.model]]        # at least one
+//	name   = "binary_q0.1"         # optional, default the model; unique; letters, digits, '_', '-', '.'
+//	model  = "binary"              # required: a consolidation model with a memory curve
+//	params = { q = 0.1 }           # optional: its parameters (keys left out keep the defaults)
+//
+// Such a scenario has no [[population]], [[projection]], [[stimulus]],
+// [[record]], [[guard]], [[neuromodulator]] or [[drug]] tables and no
+// duration or resolution: each is an error at its key, as are parameters
+// that the model's Validate rejects and models without a memory-curve
+// setup. [Scenario.MemoryCurves] holds the table; Compile gives the
+// scenario an empty network. Each model's experiment draws its seed from
+// the stream memory_curves/<name> ([MemoryCurvesSpec.Config]), so adding
+// or reordering models changes no other model's curve. Overrides reach the
+// tables as elsewhere, a model by its name value or its index (a model
+// without a name only by its index): --set memory_curves.trials=50,
+// --set "memory_curves.model.'binary_q0.1'.params.q=0.05".
+//
+// # Overrides
+//
+// [DecodeOverrides] and [LoadOverrides] (the command line's snnsim run
+// --set KEY=VALUE) set scenario keys without editing the file. KEY is a
+// dotted path; an element of an array of tables ([[population]],
+// [[projection]], [[record]], ...) is chosen by its name value (a
+// projection also by its default name "<from>_to_<to>") or by its index
+// from 0; a part holding a dot is quoted ("population.'S.1'.size"):
+//
+//	simulation.seed=7
+//	population.S2.params.start=3 h
+//	projection.S1_to_E.consolidation.theta_p=50
+//	record.2.window=["0 s", "1 h"]
+//
+// VALUE is read as a TOML value if it is one ("3 h" in quotes, 7, true,
+// [1, 2], { rule = "pair" }), else as a string (3 h). The overrides are
+// applied in order to the decoded TOML tree before anything is checked, so
+// every check applies to them; an error on a value an override wrote
+// reads "file: --set KEY: key: message" instead of "file:line: ...". The
+// parent of KEY must exist (an override may add a key to a table, not an
+// element to an array of tables): otherwise the error names KEY. The
+// scenario keeps the overrides (Scenario.Overrides), and the compiled
+// network's Text, which logs record, is the file's text followed by a
+// comment block "# --set KEY=VALUE" ([Scenario.RecordedText]).
+//
+// # Guards
+//
+// A [[guard]] table stops a runaway run, after Auryn's RateChecker: when
+// the population's mean rate over a bin of window exceeds max_rate, the run
+// stops with an error (engine.ErrRunaway) and a log intact up to there.
+//
+//	[[guard]]
+//	population = "E"
+//	max_rate   = "60 Hz"
+//	window     = "1 s"     # optional, default 1 s
+//
+// # Connectivity rules
+//
+// The connect table holds rule and that rule's keys; any other key is an
+// error.
+//
+//	rule                keys                          synapses
+//	all_to_all          autapses                      every source to every target
+//	one_to_one          autapses                      source i to target i; equal sizes
+//	fixed_probability   p, autapses                   each ordered pair independently with probability p
+//	fixed_indegree      k, autapses, multapses        each target from exactly k sources
+//	fixed_outdegree     k, autapses, multapses        each source to exactly k targets
+//	pairs               file                          the pairs listed in a CSV file
+//
+// autapses (a synapse from a neuron onto itself, only possible when from ==
+// to) and multapses (the same pair more than once) default to false. Without
+// multapses, fixed_indegree/outdegree draw k distinct partners, so k may not
+// exceed the other population's size (less one when autapses are excluded).
+// The rules are netlist's builders ([netlist.AllToAll],
+// [netlist.FixedProbability], ...), drawn from the stream connect/<projection>.
+//
+// A pairs file (its path relative to the scenario file) is a CSV file with a
+// header row. The columns "source" and "target" are required and hold member
+// indices from 0; a "weight [unit]" column (e.g. "weight [mV]", or "weight"
+// for a dimensionless weight) and a "delay [unit]" column may give each
+// pair's weight and delay, in which case the projection must not have that
+// key. Lines starting with # are comments.
+//
+//	source,target,weight [mV]
+//	0,5,0.5
+//	0,7,1.25
+//
+// # Weights
+//
+// A weight is a magnitude, >= 0: the receptor gives its sign. It is written
+// as a quantity, { uniform = [low, high] } or { normal = [mean, sd] }, each
+// with an optional clip = [low, high]. Values drawn from a normal
+// distribution are clipped at 0 (negative values become 0). The accepted
+// dimensions depend on the target model ([neuron.Params.WeightScale]): a
+// voltage jump (mV) or a current (pA) for lif_exp_current, a voltage for
+// lif_delta, a conductance (nS) or a multiple of g_L (a plain number) for
+// lif_exp_cond and lif_cond_ampa_nmda. The network stores weights in the
+// model's internal unit.
+//
+// # Delays
+//
+// A delay is a time, in the same forms as a weight. Each delay is rounded to
+// the nearest tick. A fixed delay, the lower bound of a uniform delay and
+// every delay in a pairs file must be at least one tick (the resolution);
+// values drawn from a normal distribution are clipped below at one tick. The
+// network stores one constant delay when all delays are equal.
+//
+// # Reproducibility
+//
+// [Scenario.Compile] draws every random choice from a stream named after what
+// it draws (init/<population>, connect/<projection>, weight/<projection>,
+// delay/<projection>, sample/<projection>), so that a population or projection added to a
+// scenario does not change the others' arrays, and the same scenario and
+// seed always give identical networks.
+package scenario
