@@ -67,8 +67,9 @@ const modelLT2021 = "luboeinski_tetzlaff_2021"
 //
 // The engine reports a presynaptic spike when it arrives at the synapse,
 // delay after its emission; the calcium jump is due ca_delay − delay after
-// that, so delay must be the projection's transmission delay and at most
-// ca_delay.
+// that, so delay must be the projection's transmission delay (a scenario
+// whose projection has another delay is refused, see [ArrivalTimed]) and
+// at most ca_delay.
 //
 // # Integration
 //
@@ -123,6 +124,9 @@ const modelLT2021 = "luboeinski_tetzlaff_2021"
 // Get returns the state at the model's latest tick; for a synapse above a
 // threshold h is the conditional mean given its last event (its noise
 // sample is drawn at its next event), so recording never changes a run.
+// Set accepts the efficacy, h, z (in [z_min, z_max]), c (>= 0) and w. No
+// plasticity rule drives the model (its induction is its calcium) and it
+// reads no neuromodulator level.
 //
 // Per-synapse state: h, z and c as float64 and the ticks of c and h (the
 // events compound rounding over millions of updates, and the grid mode
