@@ -787,16 +787,28 @@ func (m *lt21) Next() snnsim.Time {
 	return min(m.pending.next(), m.rq.top(), m.pq.top())
 }
 
-// Pre brings synapses lo..hi-1 to tick t, so that the arriving spike
-// transmits their weight at t, and schedules their calcium jump.
+// Pre writes the weights of synapses lo..hi-1 at tick t, so that the
+// arriving spike transmits them, and schedules their calcium jump. A quiet
+// synapse without a tag is only read: its h relaxes to h0 and its z stays,
+// in closed form. Any other is brought to t.
 func (m *lt21) Pre(t snnsim.Time, _ int32, lo, hi int64) {
 	m.Advance(t)
+	u := float64(t-m.lag) * m.dt
 	for s := lo; s < hi; s++ {
-		if m.th[s] < t-m.lag {
-			m.advance(s, t)
-			m.check(m.target[s], t)
-			m.deliver(s)
+		if m.th[s] >= t-m.lag {
+			continue
 		}
+		d := m.h[s] - m.p.H0
+		if m.c[s] < m.thLow && math.Abs(d) <= m.p.ThetaTag {
+			if m.out != nil && d != 0 {
+				h := m.p.H0 + d*math.Exp(-m.decayQ*(u-m.hTime(s)))
+				m.out[s] = float32(float64(m.unit[s]) * (h + m.p.H0*m.z[s]) / m.p.H0)
+			}
+			continue
+		}
+		m.advance(s, t)
+		m.check(m.target[s], t)
+		m.deliver(s)
 	}
 	if m.p.CPre == 0 {
 		return
