@@ -55,8 +55,8 @@
 //
 //	layer 7  cmd/snnsim
 //	layer 6  sweep
-//	layer 5  runner
-//	layer 4  scenario engine report
+//	layer 5  runner report
+//	layer 4  scenario engine
 //	layer 3  netlist analysis
 //	layer 2  neuron source stdp consolidation spikelog checkpoint/checkpointtest
 //	layer 1  checkpoint internal/paramtest
@@ -68,9 +68,9 @@
 //	cmd/snnsim                -> analysis consolidation netlist report runner scenario snnsim spikelog sweep
 //	sweep                     -> analysis runner scenario snnsim spikelog
 //	runner                    -> checkpoint engine netlist scenario snnsim spikelog
+//	report                    -> analysis snnsim spikelog
 //	scenario                  -> consolidation netlist neuron snnsim source stdp
 //	engine                    -> checkpoint consolidation netlist neuron snnsim source stdp
-//	report                    -> analysis snnsim spikelog
 //	netlist                   -> consolidation neuron snnsim source stdp
 //	analysis                  -> snnsim spikelog stdp
 //	neuron                    -> checkpoint internal/registry snnsim

@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/snnsim/snnsim/analysis"
-	htmlreport "github.com/snnsim/snnsim/report"
+	"github.com/snnsim/snnsim/report"
 )
 
 // cmdReport writes the one-page HTML report of a run (package report).
@@ -18,7 +18,7 @@ func cmdReport(args []string, stdout, stderr io.Writer) int {
 			"fetched from the network) with the scenario text, summary.json, the population statistics\n"+
 			"of snnsim stats, every figure of snnsim plot and the state of the log (complete,\n"+
 			"incomplete, or damaged at a byte offset), and prints its path.", stderr)
-	out := fs.String("out", "", "output file (default: RUN-DIR/"+htmlreport.FileName+")")
+	out := fs.String("out", "", "output file (default: RUN-DIR/"+report.FileName+")")
 	maxSpikes := fs.Int("max-spikes", 50000, "raster: spike budget; above it the raster shows a shorter window, named in its title")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
@@ -31,7 +31,7 @@ func cmdReport(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "snnsim report: %v\n", err)
 		return 1
 	}
-	p, err := htmlreport.Build(fs.Arg(0), htmlreport.Options{Plot: analysis.PlotOptions{MaxSpikes: *maxSpikes}})
+	p, err := report.Build(fs.Arg(0), report.Options{Plot: analysis.PlotOptions{MaxSpikes: *maxSpikes}})
 	if err != nil {
 		return fail(err)
 	}
@@ -44,7 +44,7 @@ func cmdReport(args []string, stdout, stderr io.Writer) int {
 	}
 	file := *out
 	if file == "" {
-		file = filepath.Join(p.Dir, htmlreport.FileName)
+		file = filepath.Join(p.Dir, report.FileName)
 	}
 	if err := os.WriteFile(file, b.Bytes(), 0o644); err != nil {
 		return fail(err)

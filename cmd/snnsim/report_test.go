@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	htmlreport "github.com/snnsim/snnsim/report"
+	"github.com/snnsim/snnsim/report"
 )
 
 // TestReportCommand checks the verb's output path, --out, and that a
@@ -20,7 +20,7 @@ import (
 func TestReportCommand(t *testing.T) {
 	dir := runShipped(t, "quickstart")
 	out, _ := runCmd(t, "report", dir)
-	if want := filepath.Join(dir, htmlreport.FileName); strings.TrimSpace(out) != want {
+	if want := filepath.Join(dir, report.FileName); strings.TrimSpace(out) != want {
 		t.Errorf("printed %q, want %q", out, want)
 	}
 	other := filepath.Join(t.TempDir(), "r.html")
@@ -52,14 +52,14 @@ func TestReportCommand(t *testing.T) {
 	if off, _ := strconv.Atoi(m[1]); off > len(b)-20 || off < len(b)-64 {
 		t.Errorf("damage reported at byte %d, want the end block's start within 64 bytes of the end (%d)", off, len(b))
 	}
-	if page, err := os.ReadFile(filepath.Join(dir, htmlreport.FileName)); err != nil || !strings.Contains(string(page), "damaged</span> at byte offset "+m[1]) {
+	if page, err := os.ReadFile(filepath.Join(dir, report.FileName)); err != nil || !strings.Contains(string(page), "damaged</span> at byte offset "+m[1]) {
 		t.Errorf("the page does not name the damage at byte %s (%v)", m[1], err)
 	}
 	// A memory-curve run has no log: its page holds the summary and the
 	// memory-curve figure.
 	mc := runShipped(t, "memory_curves", "--set", "memory_curves.synapses=200", "--set", "memory_curves.trials=2")
 	runCmd(t, "report", mc)
-	page, err := os.ReadFile(filepath.Join(mc, htmlreport.FileName))
+	page, err := os.ReadFile(filepath.Join(mc, report.FileName))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -53,5 +53,5 @@ func resume(ctx context.Context, dir, mode string, stdout, stderr io.Writer) (in
 		fmt.Fprintf(stderr, "snnsim: %v\n", err)
 		return 0, nil
 	}
-	return report(res, err, stdout, stderr)
+	return reportEnd(res, err, stdout, stderr)
 }

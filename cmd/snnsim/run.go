@@ -197,12 +197,12 @@ func runScenario(ctx context.Context, path string, o runOptions, stdout, stderr 
 	if prog != nil {
 		prog.finish()
 	}
-	return report(res, err, stdout, stderr)
+	return reportEnd(res, err, stdout, stderr)
 }
 
-// report prints how a run or resume ended and returns the exit code: 0
+// reportEnd prints how a run or resume ended and returns the exit code: 0
 // completed, 130 interrupted, 3 stopped at --stop-at, 1 failed.
-func report(res *runner.Result, err error, stdout, stderr io.Writer) (int, error) {
+func reportEnd(res *runner.Result, err error, stdout, stderr io.Writer) (int, error) {
 	if res == nil {
 		return 1, err
 	}
