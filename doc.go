@@ -60,16 +60,16 @@
 //	layer 3  netlist analysis
 //	layer 2  neuron source stdp consolidation spikelog checkpoint/checkpointtest
 //	layer 1  checkpoint internal/paramtest
-//	layer 0  snnsim internal/registry
+//	layer 0  snnsim internal/registry internal/textdist
 //
 // The imports between them, as go list reports them (test files aside; the
 // test TestImportGraph checks both tables against the code):
 //
-//	cmd/snnsim                -> analysis consolidation netlist report runner scenario snnsim spikelog sweep
+//	cmd/snnsim                -> analysis consolidation internal/textdist netlist report runner scenario snnsim spikelog sweep
 //	sweep                     -> analysis runner scenario snnsim spikelog
 //	runner                    -> checkpoint engine netlist scenario snnsim spikelog
 //	report                    -> analysis snnsim spikelog
-//	scenario                  -> consolidation netlist neuron snnsim source stdp
+//	scenario                  -> consolidation internal/textdist netlist neuron snnsim source stdp
 //	engine                    -> checkpoint consolidation netlist neuron snnsim source stdp
 //	netlist                   -> consolidation neuron snnsim source stdp
 //	analysis                  -> snnsim spikelog stdp
@@ -83,4 +83,5 @@
 //	internal/paramtest        -> snnsim
 //	snnsim                    ->
 //	internal/registry         ->
+//	internal/textdist         ->
 package snnsim

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/snnsim/snnsim/internal/textdist"
 )
 
 // ParseError is one problem in a scenario: where it is (file, line, key
@@ -114,7 +116,7 @@ func (e *paramError) Unwrap() error { return e.err }
 func suggest(word string, candidates []string) string {
 	best, bestD := "", 1<<30
 	for _, c := range candidates {
-		d := editDistance(strings.ToLower(word), strings.ToLower(c))
+		d := textdist.Levenshtein(strings.ToLower(word), strings.ToLower(c))
 		if d < bestD {
 			best, bestD = c, d
 		}
@@ -145,33 +147,6 @@ func didYouMean(word string, candidates []string) string {
 		return fmt.Sprintf(" (did you mean %q?)", s)
 	}
 	return ""
-}
-
-// editDistance is the Levenshtein distance between a and b, by bytes.
-func editDistance(a, b string) int {
-	if len(a) > 64 || len(b) > 64 { // long strings are never typos of a key
-		if a == b {
-			return 0
-		}
-		return 1 << 20
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // quoteList formats names as `"a", "b", "c"`.

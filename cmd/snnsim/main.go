@@ -68,6 +68,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/snnsim/snnsim/analysis"
+	"github.com/snnsim/snnsim/internal/textdist"
 )
 
 const usage = `snnsim: a spiking neural network simulator
@@ -288,7 +289,7 @@ func didYouMean(s string, candidates []string, prefix string) string {
 	var best []string
 	bestD := 1 << 30
 	for _, c := range pool {
-		d := editDistance(s, c)
+		d := textdist.Levenshtein(s, c)
 		if len(abbrev) == 0 && (d > max(2, len(c)/2) || d >= max(len(s), 1)) {
 			continue // too far to be a typo
 		}
@@ -324,28 +325,6 @@ func isSubsequence(s, t string) bool {
 		}
 	}
 	return i == len(s)
-}
-
-// editDistance is the Levenshtein distance between a and b (in bytes,
-// which flag names are).
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // parseArgs parses a verb's flags and its one LOG|RUN-DIR argument; code
