@@ -11,7 +11,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -166,12 +165,12 @@ func Build(path string, o Options) (*Page, error) {
 	p.readSummary()
 	src := path // a memory-curve run directory
 	if p.Log != "" {
-		var cleanup func()
-		src, cleanup, err = p.check()
+		lg, err := p.check()
 		if err != nil {
 			return nil, err
 		}
-		defer cleanup()
+		defer lg.Close()
+		src = lg.Path
 		if err := p.stats(src); err != nil {
 			p.Problems = append(p.Problems, "statistics: "+err.Error())
 		}
@@ -218,63 +217,27 @@ func dirHolds(dir, name string) bool {
 }
 
 // check reads the whole log, sets the header and the integrity, and
-// returns the log to analyse: the log itself or, when it is damaged, a
-// temporary copy of its intact bytes (which reads as an incomplete log),
-// removed by cleanup.
-func (p *Page) check() (src string, cleanup func(), err error) {
-	cleanup = func() {}
-	r, err := spikelog.Open(p.Log)
+// returns the log to analyse (analysis.OpenIntact): the log itself or,
+// when it is damaged, a temporary copy of its intact bytes, which reads as
+// an incomplete log.
+func (p *Page) check() (*analysis.IntactLog, error) {
+	lg, err := analysis.OpenIntact(p.Log)
 	if err != nil {
-		return "", cleanup, err
+		return nil, fmt.Errorf("%s: %w", p.Log, err)
 	}
-	defer r.Close()
-	p.Header = r.Header()
+	p.Header = lg.Header
 	if fi, err := os.Stat(p.Log); err == nil {
 		p.Integrity.Size = fi.Size()
 	}
-	st, err := r.Stats()
-	var ce *spikelog.CorruptError
 	switch {
-	case errors.As(err, &ce):
-		p.Integrity.Status, p.Integrity.Damage = Damaged, ce
-	case err != nil:
-		return "", cleanup, fmt.Errorf("%s: %w", p.Log, err)
-	case st.Complete:
+	case lg.Damage != nil:
+		p.Integrity.Status, p.Integrity.Damage = Damaged, lg.Damage
+	case lg.Complete:
 		p.Integrity.Status = Complete
 	default:
 		p.Integrity.Status = Incomplete
 	}
-	if ce == nil {
-		return p.Log, cleanup, nil
-	}
-	tmp, err := copyPrefix(p.Log, ce.Offset)
-	if err != nil {
-		return "", cleanup, fmt.Errorf("%w; copying its intact part: %v", ce, err)
-	}
-	return tmp, func() { os.Remove(tmp) }, nil
-}
-
-// copyPrefix copies the first n bytes of the file at path into a new
-// temporary file and returns its path.
-func copyPrefix(path string, n int64) (string, error) {
-	in, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer in.Close()
-	out, err := os.CreateTemp("", "snnsim-report-*.snnlog")
-	if err != nil {
-		return "", err
-	}
-	_, err = io.CopyN(out, in, n)
-	if cerr := out.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(out.Name())
-		return "", err
-	}
-	return out.Name(), nil
+	return lg, nil
 }
 
 // stats computes the population statistics and the series summaries of
