@@ -65,7 +65,7 @@
 //
 //	cmd/snnsim                -> analysis checkpoint consolidation engine netlist scenario snnsim spikelog
 //	scenario                  -> consolidation netlist neuron snnsim source stdp
-//	engine                    -> checkpoint consolidation netlist neuron snnsim source stdp
+//	engine                    -> checkpoint consolidation netlist neuron snnsim source spikelog stdp
 //	netlist                   -> consolidation neuron snnsim source stdp
 //	analysis                  -> snnsim spikelog stdp
 //	neuron                    -> checkpoint internal/registry snnsim

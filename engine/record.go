@@ -7,6 +7,7 @@ import (
 
 	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/netlist"
+	"github.com/snnsim/snnsim/spikelog"
 )
 
 // SampleFunc receives the samples of one series: the values at tick t, one
@@ -241,8 +242,9 @@ func (s *sampler) fire(e *Engine, t snnsim.Time) error {
 // Series describes one sampled series that AttachRecords sets up.
 type Series struct {
 	Name       string             // unique among the run's series: "v/E", "rate/I", "weights/E_to_E"; "v/E#2" for a second v record of E
-	What       netlist.RecordKind // netlist.RecordV, netlist.RecordRate or netlist.RecordWeights (and "pre"/"post", see AttachRecords)
-	Unit       string             // "mV", "Hz", or a weight unit
+	Record     netlist.RecordKind // the kind of the record that sets up the series
+	What       string             // what is sampled, the log's series kind: spikelog.WhatV, WhatRate, WhatWeights, WhatPre or WhatPost, or a state variable's name (Record synapses, pathway or neuron_state)
+	Unit       string             // spikelog.UnitMV, UnitHz, UnitID, a weight unit, or a pathway statistic (spikelog.StatMean, StatSD)
 	Population int                // index into the network's populations (weights: the target population)
 	Projection int                // weights: index into the network's projections; -1 otherwise
 	Indices    []int              // members ("v") or synapses ("weights") sampled; nil for a rate
@@ -337,8 +339,9 @@ func (e *Engine) AttachRecords(records []*netlist.Record, spikes Sink, declare f
 				return fmt.Errorf("engine: AttachRecords: population index %d out of range", p)
 			}
 			pr := Probe{What: r.What, Population: p, Interval: r.Interval, Windows: r.Windows}
-			se := Series{What: r.What, Unit: r.What.Unit(), Population: p, Projection: -1, Interval: r.Interval}
+			se := Series{Record: r.What, What: spikelog.WhatRate, Unit: spikelog.UnitHz, Population: p, Projection: -1, Interval: r.Interval}
 			if r.What == netlist.RecordV {
+				se.What, se.Unit = spikelog.WhatV, spikelog.UnitMV
 				pr.Neurons = r.Neurons
 				if pr.Neurons == nil && e.pops[p].neu != nil {
 					pr.Neurons = make([]int, e.pops[p].neu.Len())
@@ -348,7 +351,7 @@ func (e *Engine) AttachRecords(records []*netlist.Record, spikes Sink, declare f
 				}
 				se.Indices = slices.Clone(pr.Neurons)
 			}
-			base := string(r.What) + "/" + e.pops[p].name
+			base := se.What + "/" + e.pops[p].name
 			se.Name = base
 			if names[base]++; names[base] > 1 {
 				se.Name = fmt.Sprintf("%s#%d", base, names[base])
@@ -446,7 +449,7 @@ func (e *Engine) attachWeights(r *netlist.Record, names map[string]int, declare 
 			syn[k] = k
 		}
 	}
-	base := "weights/" + p.Name
+	base := spikelog.WeightsPrefix + p.Name
 	name := base
 	if names[base]++; names[base] > 1 {
 		name = fmt.Sprintf("%s#%d", base, names[base])
@@ -466,8 +469,8 @@ func (e *Engine) attachWeights(r *netlist.Record, names map[string]int, declare 
 	for _, side := range []struct {
 		what string
 		ids  []float64
-	}{{"pre", pre}, {"post", post}} {
-		se := Series{Name: name + "/" + side.what, What: netlist.RecordKind(side.what), Unit: "id", Population: p.To, Projection: r.Projection, Indices: slices.Clone(syn), Interval: 1}
+	}{{spikelog.WhatPre, pre}, {spikelog.WhatPost, post}} {
+		se := Series{Name: name + "/" + side.what, Record: r.What, What: side.what, Unit: spikelog.UnitID, Population: p.To, Projection: r.Projection, Indices: slices.Clone(syn), Interval: 1}
 		f, err := declare(se)
 		if err != nil {
 			return fmt.Errorf("engine: AttachRecords: series %q: %w", se.Name, err)
@@ -478,7 +481,7 @@ func (e *Engine) attachWeights(r *netlist.Record, names map[string]int, declare 
 			return err
 		}
 	}
-	se := Series{Name: name, What: netlist.RecordWeights, Unit: e.net.Populations[p.To].Neuron.WeightUnit(), Population: p.To, Projection: r.Projection, Indices: slices.Clone(syn), Interval: r.Interval}
+	se := Series{Name: name, Record: r.What, What: spikelog.WhatWeights, Unit: e.net.Populations[p.To].Neuron.WeightUnit(), Population: p.To, Projection: r.Projection, Indices: slices.Clone(syn), Interval: r.Interval}
 	f, err := declare(se)
 	if err != nil {
 		return fmt.Errorf("engine: AttachRecords: series %q: %w", se.Name, err)
@@ -563,7 +566,7 @@ func (e *Engine) attachState(r *netlist.Record, names map[string]int, declare fu
 				}
 				return fmt.Errorf("engine: neuron_state record of %q: no consolidation model onto it has a neuron variable %q (known: %v)", pop.name, name, known)
 			}
-			se := Series{Name: unique("neuron_state/" + pop.name + "/" + name), What: netlist.RecordKind(name), Population: pi, Projection: -1, Indices: slices.Clone(neurons)}
+			se := Series{Name: unique(spikelog.NeuronStatePrefix + pop.name + "/" + name), Record: r.What, What: name, Population: pi, Projection: -1, Indices: slices.Clone(neurons)}
 			if err := add(se, pi, len(neurons), func(vals []float64) {
 				for k, i := range neurons {
 					vals[k] = g.nvars.NeuronGet(v, int32(i))
@@ -583,7 +586,7 @@ func (e *Engine) attachState(r *netlist.Record, names map[string]int, declare fu
 		if p.cg != nil {
 			vars = p.cg.synVars()
 		} else {
-			vars = []string{"weight"}
+			vars = []string{spikelog.VarWeight}
 		}
 	}
 	syn := r.Synapses
@@ -599,17 +602,17 @@ func (e *Engine) attachState(r *netlist.Record, names map[string]int, declare fu
 		case p.cg != nil && slices.Contains(p.cg.synVars(), name):
 			v, m, off := slices.Index(p.cg.synVars(), name), p.cg.vars, p.cOff
 			get = func(s int) float64 { return m.Get(v, off+int64(s)) }
-		case p.cg == nil && name == "weight":
+		case p.cg == nil && name == spikelog.VarWeight:
 			get = func(s int) float64 { return float64(p.weightAt(int64(s))) }
 		default:
-			known := []string{"weight"}
+			known := []string{spikelog.VarWeight}
 			if p.cg != nil {
 				known = p.cg.synVars()
 			}
 			return fmt.Errorf("engine: %s record of %q: no variable %q (known: %v)", r.What, p.Name, name, known)
 		}
 		if r.What == netlist.RecordSynapses {
-			se := Series{Name: unique("synapses/" + p.Name + "/" + name), What: netlist.RecordKind(name), Population: p.To, Projection: r.Projection, Indices: slices.Clone(syn)}
+			se := Series{Name: unique(spikelog.SynapsesPrefix + p.Name + "/" + name), Record: r.What, What: name, Population: p.To, Projection: r.Projection, Indices: slices.Clone(syn)}
 			if err := add(se, p.To, len(syn), func(vals []float64) {
 				for k, s := range syn {
 					vals[k] = get(s)
@@ -634,9 +637,9 @@ func (e *Engine) attachState(r *netlist.Record, names map[string]int, declare fu
 				sd = math.Sqrt(m2 / float64(len(syn)))
 			}
 		}
-		for _, part := range []string{"mean", "sd"} {
-			se := Series{Name: unique("pathway/" + p.Name + "/" + name + "/" + part), What: netlist.RecordKind(name), Unit: part, Population: p.To, Projection: r.Projection}
-			isMean := part == "mean"
+		for _, part := range []string{spikelog.StatMean, spikelog.StatSD} {
+			se := Series{Name: unique(spikelog.PathwayPrefix + p.Name + "/" + name + "/" + part), Record: r.What, What: name, Unit: part, Population: p.To, Projection: r.Projection}
+			isMean := part == spikelog.StatMean
 			if err := add(se, p.To, 1, func(vals []float64) {
 				if isMean {
 					stats()

@@ -8,6 +8,7 @@ import (
 
 	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/netlist"
+	"github.com/snnsim/snnsim/spikelog"
 )
 
 // The consolidation records sample what the state API reads: a
@@ -24,7 +25,9 @@ func TestConsolidationRecords(t *testing.T) {
 	}
 	got := map[string][][]float64{}
 	var ticks []snnsim.Time
+	declared := map[string]Series{}
 	err := e.AttachRecords(recs, nil, func(se Series) (SampleFunc, error) {
+		declared[se.Name] = se
 		return func(tk snnsim.Time, v []float64) error {
 			got[se.Name] = append(got[se.Name], append([]float64(nil), v...))
 			if se.Name == "neuron_state/N/protein" {
@@ -35,6 +38,20 @@ func TestConsolidationRecords(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Each series names the record kind it comes from and, as its kind, the
+	// variable sampled; a pathway series has its statistic as its unit.
+	for _, w := range []Series{
+		{Name: "synapses/S2_to_N/h", Record: netlist.RecordSynapses, What: "h"},
+		{Name: "synapses/S2_to_N/z", Record: netlist.RecordSynapses, What: "z"},
+		{Name: "pathway/S1_to_N/efficacy/mean", Record: netlist.RecordPathway, What: "efficacy", Unit: spikelog.StatMean},
+		{Name: "pathway/S1_to_N/efficacy/sd", Record: netlist.RecordPathway, What: "efficacy", Unit: spikelog.StatSD},
+		{Name: "neuron_state/N/protein", Record: netlist.RecordNeuronState, What: "protein"},
+	} {
+		g, ok := declared[w.Name]
+		if !ok || g.Record != w.Record || g.What != w.What || g.Unit != w.Unit {
+			t.Errorf("series %q declared as %+v (found %v), want record %q, what %q, unit %q", w.Name, g, ok, w.Record, w.What, w.Unit)
+		}
 	}
 	// Expected values, read through the API at the same ticks.
 	want := map[string][][]float64{}
