@@ -387,7 +387,7 @@ func (m *BennaFusi) Next() snnsim.Time { return snnsim.Never }
 
 // Pre refreshes the delivered weights w[lo:hi] from u_1 as of t, before the
 // engine delivers the spike.
-func (m *BennaFusi) Pre(t snnsim.Time, _ int32, lo, hi int64) {
+func (m *BennaFusi) Pre(t snnsim.Time, _ int32, lo, hi snnsim.SynapseID) {
 	m.see(t)
 	if m.w == nil {
 		return
@@ -404,7 +404,7 @@ func (m *BennaFusi) Post(snnsim.Time, int32) {}
 func (m *BennaFusi) RuleWeights() []float32 { return m.rule.weights(len(m.last), nil) }
 
 // Changed signals the rule's changes of synapses off+syn[k] at tick t.
-func (m *BennaFusi) Changed(t snnsim.Time, off int64, syn []int32) {
+func (m *BennaFusi) Changed(t snnsim.Time, off snnsim.SynapseID, syn []int32) {
 	for _, c := range m.rule.changes(off, syn, nil) {
 		m.Signal(t, c.s, c.dw)
 	}
@@ -412,7 +412,7 @@ func (m *BennaFusi) Changed(t snnsim.Time, off int64, syn []int32) {
 
 // Signal adds the charge of a rule's change dw (Δ·sign(dw) or Δ·dw/Unit[s]) into
 // u_1 of synapse s at tick t, after advancing s to t, and refreshes w[s].
-func (m *BennaFusi) Signal(t snnsim.Time, s int64, dw float64) {
+func (m *BennaFusi) Signal(t snnsim.Time, s snnsim.SynapseID, dw float64) {
 	if dw == 0 || math.IsNaN(dw) || math.IsInf(dw, 0) {
 		return
 	}
@@ -456,7 +456,7 @@ func (m *BennaFusi) Vars() []string { return m.p.Vars() }
 
 // Get returns the efficacy base + u_1 (v = 0) or u_v (v = 1 … m) of
 // synapse s as of the model's current time; NaN for another v.
-func (m *BennaFusi) Get(v int, s int64) float64 {
+func (m *BennaFusi) Get(v int, s snnsim.SynapseID) float64 {
 	switch {
 	case v == 0:
 		return m.p.Base + m.u1At(s, m.now)
@@ -470,7 +470,7 @@ func (m *BennaFusi) Get(v int, s int64) float64 {
 // Set sets the efficacy (v = 0, by setting u_1 = x − base) or u_v
 // (v = 1 … m) of synapse s at tick t to the finite value x, keeping the
 // other variables, and updates the delivered weight.
-func (m *BennaFusi) Set(t snnsim.Time, v int, s int64, x float64) error {
+func (m *BennaFusi) Set(t snnsim.Time, v int, s snnsim.SynapseID, x float64) error {
 	if s < 0 || s >= int64(len(m.last)) {
 		return markovBadSynapse(modelBennaFusi, s, len(m.last))
 	}

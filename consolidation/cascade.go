@@ -172,7 +172,7 @@ func (m *Cascade) Params() CascadeParams { return m.p }
 
 // Signal applies a candidate potentiation (dw > 0) or depression (dw < 0)
 // to synapse s (see [Cascade]).
-func (m *Cascade) Signal(_ snnsim.Time, s int64, dw float64) {
+func (m *Cascade) Signal(_ snnsim.Time, s snnsim.SynapseID, dw float64) {
 	e := eventSign(dw)
 	if e == 0 {
 		return
@@ -199,7 +199,7 @@ func (m *Cascade) Signal(_ snnsim.Time, s int64, dw float64) {
 }
 
 // Changed signals the rule's changes of synapses off+syn[k] at tick t.
-func (m *Cascade) Changed(t snnsim.Time, off int64, syn []int32) {
+func (m *Cascade) Changed(t snnsim.Time, off snnsim.SynapseID, syn []int32) {
 	for _, c := range m.rule.changes(off, syn, nil) {
 		m.Signal(t, c.s, c.dw)
 	}
@@ -210,7 +210,7 @@ func (m *Cascade) Vars() []string { return m.p.Vars() }
 
 // Get returns the efficacy (v = 0), the state ±1 (v = 1) or the depth
 // (v = 2) of synapse s; NaN for another v.
-func (m *Cascade) Get(v int, s int64) float64 {
+func (m *Cascade) Get(v int, s snnsim.SynapseID) float64 {
 	if v == 2 {
 		d := m.state[s]
 		if d < 0 {
@@ -225,7 +225,7 @@ func (m *Cascade) Get(v int, s int64) float64 {
 // (v = 1; −1 or +1), keeping the depth, or the depth (v = 2; an integer in
 // [1, n]), keeping the efficacy, of synapse s, and updates its delivered
 // weight.
-func (m *Cascade) Set(_ snnsim.Time, v int, s int64, x float64) error {
+func (m *Cascade) Set(_ snnsim.Time, v int, s snnsim.SynapseID, x float64) error {
 	if err := m.checkSynapse(s); err != nil {
 		return err
 	}

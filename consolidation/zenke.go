@@ -282,13 +282,13 @@ func (m *zenke) Post(t snnsim.Time, j int32) {
 func (m *zenke) RuleWeights() []float32 { return m.rule.weights(m.n, m.w) }
 
 // Changed signals the rule's changes of synapses off+syn[k] at tick t.
-func (m *zenke) Changed(t snnsim.Time, off int64, syn []int32) {
+func (m *zenke) Changed(t snnsim.Time, off snnsim.SynapseID, syn []int32) {
 	for _, c := range m.rule.changes(off, syn, m.w) {
 		m.Signal(t, c.s, c.dw)
 	}
 }
 
-func (m *zenke) Signal(t snnsim.Time, s int64, dw float64) {
+func (m *zenke) Signal(t snnsim.Time, s snnsim.SynapseID, dw float64) {
 	m.Advance(t)
 	w := m.clip(m.w[s] + dw)
 	if w != m.w[s] {
@@ -299,7 +299,7 @@ func (m *zenke) Signal(t snnsim.Time, s int64, dw float64) {
 
 func (m *zenke) Vars() []string { return []string{"w", "w_ref"} }
 
-func (m *zenke) Get(v int, s int64) float64 {
+func (m *zenke) Get(v int, s snnsim.SynapseID) float64 {
 	checkVar(modelZenke, v, 2)
 	if v == 0 {
 		return m.w[s]
@@ -308,7 +308,7 @@ func (m *zenke) Get(v int, s int64) float64 {
 }
 
 // Set sets w (v = 0, in [0, w_max]) or w̃ (v = 1, in [0, w_max]) at tick t.
-func (m *zenke) Set(t snnsim.Time, v int, s int64, x float64) error {
+func (m *zenke) Set(t snnsim.Time, v int, s snnsim.SynapseID, x float64) error {
 	checkVar(modelZenke, v, 2)
 	name := m.Vars()[v]
 	if err := finiteIn(modelZenke, name, x, 0, m.p.WMax); err != nil {

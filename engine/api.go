@@ -120,7 +120,7 @@ func (e *Engine) SetRate(pop int, hz float64) error {
 // new value. A projection with a consolidation model is refused: the model
 // owns its weights (it would overwrite the value); set the model's
 // variables with SetSynapseState instead.
-func (e *Engine) SetWeight(proj int, k int, w float64) error {
+func (e *Engine) SetWeight(proj int, k snnsim.SynapseID, w float64) error {
 	if proj < 0 || proj >= len(e.projs) {
 		return fmt.Errorf("engine: SetWeight: projection %d out of range [0, %d)", proj, len(e.projs))
 	}
@@ -129,7 +129,7 @@ func (e *Engine) SetWeight(proj int, k int, w float64) error {
 		return fmt.Errorf("engine: SetWeight: projection %q has the consolidation model %s, which sets its weights from its own variables: use SetSynapseState (variables %v)",
 			p.Name, p.cg.m.Name(), p.cg.synVars())
 	}
-	if k < 0 || k >= p.Len() {
+	if k < 0 || k >= snnsim.SynapseID(p.Len()) {
 		return fmt.Errorf("engine: SetWeight: synapse %d of %q out of range [0, %d)", k, p.Name, p.Len())
 	}
 	switch {

@@ -249,7 +249,7 @@ func (e *Engine) consAfterUpdate(t snnsim.Time, i int) {
 
 // consProjection returns projection k's model and the offset of its first
 // synapse in the model, or an error naming op.
-func (e *Engine) consProjection(op string, k, syn int) (*cgroup, int64, error) {
+func (e *Engine) consProjection(op string, k int, syn snnsim.SynapseID) (*cgroup, snnsim.SynapseID, error) {
 	if k < 0 || k >= len(e.projs) {
 		return nil, 0, fmt.Errorf("engine: %s: projection %d out of range [0, %d)", op, k, len(e.projs))
 	}
@@ -257,10 +257,10 @@ func (e *Engine) consProjection(op string, k, syn int) (*cgroup, int64, error) {
 	if p.cg == nil {
 		return nil, 0, fmt.Errorf("engine: %s: projection %q has no consolidation model", op, p.Name)
 	}
-	if syn < 0 || syn >= p.Len() {
+	if syn < 0 || syn >= snnsim.SynapseID(p.Len()) {
 		return nil, 0, fmt.Errorf("engine: %s: synapse %d of %q out of range [0, %d)", op, syn, p.Name, p.Len())
 	}
-	return p.cg, p.cOff + int64(syn), nil
+	return p.cg, p.cOff + syn, nil
 }
 
 // SynapseVars returns the names of the consolidation variables of
@@ -275,7 +275,7 @@ func (e *Engine) SynapseVars(k int) []string {
 
 // SynapseState returns consolidation variable name of synapse syn of
 // projection k, as of the model's last slow-clock step.
-func (e *Engine) SynapseState(k, syn int, name string) (float64, error) {
+func (e *Engine) SynapseState(k int, syn snnsim.SynapseID, name string) (float64, error) {
 	g, s, err := e.consProjection("SynapseState", k, syn)
 	if err != nil {
 		return 0, err
@@ -290,7 +290,7 @@ func (e *Engine) SynapseState(k, syn int, name string) (float64, error) {
 
 // SetSynapseState sets consolidation variable name of synapse syn of
 // projection k from the next tick on, and with it the transmitted weight.
-func (e *Engine) SetSynapseState(k, syn int, name string, x float64) error {
+func (e *Engine) SetSynapseState(k int, syn snnsim.SynapseID, name string, x float64) error {
 	g, s, err := e.consProjection("SetSynapseState", k, syn)
 	if err != nil {
 		return err

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/checkpoint"
 	"github.com/snnsim/snnsim/checkpoint/checkpointtest"
 	"github.com/snnsim/snnsim/netlist"
@@ -34,7 +35,7 @@ func consSnapshot(t testing.TB, e *Engine) []float64 {
 			out = append(out, float64(v))
 		}
 		for _, name := range e.SynapseVars(k) {
-			for syn := range e.projs[k].Len() {
+			for syn := range snnsim.SynapseID(e.projs[k].Len()) {
 				x, err := e.SynapseState(k, syn, name)
 				if err != nil {
 					t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/scenario"
 	"github.com/snnsim/snnsim/stdp"
 )
@@ -104,7 +105,7 @@ func TestPlasticOwnerSetWeight(t *testing.T) {
 			t.Fatal(err)
 		}
 		for k := 0; k < p.Len(); k += 7 {
-			if err := e.SetWeight(ee, k, 1e-3*float64(k%5)); err != nil {
+			if err := e.SetWeight(ee, snnsim.SynapseID(k), 1e-3*float64(k%5)); err != nil {
 				t.Fatal(err)
 			}
 		}

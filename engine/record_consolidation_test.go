@@ -62,14 +62,14 @@ func TestConsolidationRecords(t *testing.T) {
 		}
 		for _, v := range []string{"h", "z"} {
 			var row []float64
-			for _, syn := range []int{3, 50, 99} {
+			for _, syn := range []snnsim.SynapseID{3, 50, 99} {
 				x, _ := e.SynapseState(1, syn, v)
 				row = append(row, x)
 			}
 			want["synapses/S2_to_N/"+v] = append(want["synapses/S2_to_N/"+v], row)
 		}
 		var sum, sq float64
-		for syn := range 100 {
+		for syn := range snnsim.SynapseID(100) {
 			x, _ := e.SynapseState(0, syn, "efficacy")
 			sum += x
 			sq += x * x

@@ -6,6 +6,8 @@ import (
 	"math"
 	"slices"
 	"testing"
+
+	"github.com/snnsim/snnsim"
 )
 
 // stcRun runs an STC scenario (scenarios/stc_*.toml) with overrides and
@@ -189,7 +191,7 @@ func TestSTCShortcutsInvisible(t *testing.T) {
 			}
 			var snap []float64
 			for k := range 2 {
-				for syn := range 100 {
+				for syn := range snnsim.SynapseID(100) {
 					for _, v := range e.SynapseVars(k) {
 						x, err := e.SynapseState(k, syn, v)
 						if err != nil {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/snnsim/snnsim"
 )
 
 // zMeans are the pathway means of scenarios/stc_ziegler.toml at one time:
@@ -24,7 +26,7 @@ func runZiegler(t *testing.T, seed uint64, hours []float64, sets ...string) []zM
 	mean := func(k int, v string) float64 {
 		n := e.projs[k].Len()
 		sum := 0.0
-		for syn := range n {
+		for syn := range snnsim.SynapseID(n) {
 			x, err := e.SynapseState(k, syn, v)
 			if err != nil {
 				t.Fatal(err)
