@@ -43,7 +43,8 @@ func init() {
 //	charge     "sign"         "sign": an event adds Δ·sign(dw); "signed_dw": Δ·dw/Unit[s]
 //	base       1              efficacy at u_1 = 0
 //
-// With the defaults (models.md 2.11, Lahiri & Ganguli's BennaFusi.m) the
+// With the defaults (Benna & Fusi 2016, as in Lahiri & Ganguli's
+// BennaFusi.m) the
 // adjacent timescales grow by 4 and the slowest is about 8·4^m = 2^{2m+3}
 // time units; m = 12 covers 10⁸ time units. The constraint
 // ratio^{2(m−1)} <= 1e14 keeps the chain's eigenvalues accurate in float64.
@@ -172,7 +173,7 @@ func (ch *bfChain) impulse(t float64) float64 {
 }
 
 // BennaFusi is the linear chain of communicating vessels of Benna & Fusi
-// (2016), Nat Neurosci 19:1697 (models.md 2.11), bound to a layout. Each
+// (2016), Nat Neurosci 19:1697, bound to a layout. Each
 // synapse has m variables u_1 … u_m (u_1 is the weight), with, in units of
 // time_unit,
 //

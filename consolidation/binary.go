@@ -19,8 +19,8 @@ func init() {
 //	                              with probability ½, the stationary distribution for f± = ½),
 //	                              "low" (all weak) or "high" (all strong)
 //
-// The default q = 0.1 is the example of models.md 2.9 and E8 (lifetime
-// t* ≈ 23 memories for N = 10⁴).
+// The default q = 0.1 is a textbook example: its lifetime ln(q√N)/q is
+// about 23 memories for N = 10⁴ (Amit & Fusi 1994; Fusi & Abbott 2007).
 type BinaryParams struct {
 	Q     float64 `toml:"q"`
 	WLow  float64 `toml:"w_low"`
@@ -58,7 +58,7 @@ func (p *BinaryParams) Validate() error {
 func (p *BinaryParams) build(l Layout) (Model, error) { return newBinary(*p, l), nil }
 
 // Binary is the bounded binary synapse of Amit & Fusi (1994), Neural
-// Comput 6:957 (models.md 2.9), bound to a layout. Each synapse has a state
+// Comput 6:957, bound to a layout. Each synapse has a state
 // σ ∈ {−1, +1}. A plasticity signal (Signal with dw > 0: a candidate
 // potentiation; dw < 0: a candidate depression; dw = 0 or NaN: nothing) of
 // direction e = sign(dw) sets

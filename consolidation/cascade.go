@@ -29,7 +29,7 @@ func init() {
 //	                              when x = ½), "low" or "high" (all weak or all strong,
 //	                              at depth 1)
 //
-// depth = 10 is the middle row of the table in models.md 2.10: a power-law
+// depth = 10 is the middle depth of Fusi, Drew & Abbott (2005): a power-law
 // memory curve from about 10 to 2¹⁰/3 ≈ 340 memories and an initial SNR of
 // 2√N/10. x ≤ ½ keeps every probability x^d/(1−x) ≤ 1.
 type CascadeParams struct {
@@ -108,7 +108,7 @@ func cascadeOccupancy(q, p []float64) []float64 {
 }
 
 // Cascade is the cascade synapse of Fusi, Drew & Abbott (2005), Neuron
-// 45:599 (models.md 2.10), bound to a layout, with the transition
+// 45:599, bound to a layout, with the transition
 // probabilities of Lahiri & Ganguli's CascadeOriginal.m. Each synapse has an
 // efficacy σ ∈ {−1 weak, +1 strong} and a metaplastic depth d ∈ {1 … n}
 // (1 most plastic). A plasticity signal of direction e = sign(dw) (dw = 0 or

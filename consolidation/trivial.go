@@ -18,9 +18,10 @@ const modelTrivial = "trivial"
 //	delivered    w
 //
 // It has no time dynamics (Next is always snnsim.Never), reads no
-// neuromodulator (it is not [Leveled]) and ignores Pre and Post. Vars: "w". It is the model of a
-// projection without consolidation (DESIGN.md section 3: "a plain synapse
-// is the trivial model"). Tests: TestTrivial, TestStateResume.
+// neuromodulator (it is not [Leveled]) and ignores Pre and Post. Vars: "w". A projection with it
+// behaves as one without consolidation: a plain synapse is the trivial
+// model, which makes it the reference the other models' plumbing is
+// tested against. Tests: TestTrivial, TestStateResume.
 type TrivialParams struct{}
 
 // DefaultTrivial returns the trivial model's parameters.

@@ -11,7 +11,7 @@ const modelZenke = "zenke_2015"
 
 // ZenkeParams are the parameters of reference-weight consolidation after
 // Zenke, Agnes & Gerstner (2015), Nat Commun 6:6922, as in the authors'
-// code (fzenke/pub2015orchestrated, P11Connection; models.md 2.8).
+// code (fzenke/pub2015orchestrated, P11Connection).
 //
 // Every synapse has a fragile weight w (the weight that spikes transmit and
 // that a plasticity rule sees and changes) and a consolidated reference
@@ -63,7 +63,7 @@ const modelZenke = "zenke_2015"
 //	settle_tol    1e-6      weight distance to the stable fixed point below which w̃ is settled, > 0
 //
 // β = 0.05 is the value of the authors' runnable example (sim_rc_p11); the
-// P11Connection class default is 0.1 (models.md 2.8). P = 20 and w_P = 0.5
+// P11Connection class default is 0.1. P = 20 and w_P = 0.5
 // are the P11 defaults. Tests: TestZenkeE9 (relaxation against RK4,
 // bistability, excursion duration), TestZenkeHeterosynaptic,
 // TestZenkeSkipSettled, TestZenkeQuiet, TestStateResume.

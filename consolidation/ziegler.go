@@ -13,7 +13,7 @@ const modelZiegler = "ziegler_2015"
 // ZieglerParams are the parameters of the three-layer consolidation model
 // of Ziegler, Zenke, Kastner & Gerstner (2015), J Neurosci 35:1319, as in
 // the authors' Auryn implementation (ZynapseConnection, PRPGroup,
-// sim_frey; models.md 2.5).
+// sim_frey).
 //
 // Every synapse has an efficacy (early phase) x, a tag y and a scaffold
 // (late phase) z, each in a double well with minima at ±1, and a gating

@@ -82,7 +82,8 @@ func zTable(m []zMeans) string {
 const noDopamine = `neuromodulator.0.windows=[["20 h", "21 h"]]`
 
 // TestZieglerScenario checks the qualitative table of tagging and capture
-// (models.md E1–E3) for scenarios/stc_ziegler.toml, the Ziegler et al.
+// (experiments E1–E3: early LTP decays, late LTP persists, tagging and
+// capture; Frey & Morris 1997) for scenarios/stc_ziegler.toml, the Ziegler et al.
 // (2015) model through the engine (its spike-triggered rule driven by the
 // AdEx neuron's spikes, dopamine from the scenario's [[neuromodulator]]
 // table), as pathway means over 3 seeds (x, y, z: −1 at rest, +1

@@ -189,8 +189,8 @@ func (b *base) touch(targets []int32) {
 // arena returns k float64 slices of length n carved out of one allocation.
 // Go gives large allocations page-aligned spans, so equal-sized arrays
 // allocated separately start at the same offset in a 4 KiB page and the
-// structure-of-arrays loops would alias in the cache (see anchors.md,
-// anomaly 1). Here array j starts j*512 bytes further into the page.
+// structure-of-arrays loops would alias in the cache (4K aliasing: the
+// same offset in every page maps to the same cache sets). Here array j starts j*512 bytes further into the page.
 func arena(k, n int) [][]float64 {
 	stride := (n + 7) &^ 7
 	if n >= 512 {
