@@ -102,9 +102,8 @@ func simCond(t *testing.T, p LIFCond, bias float64, inputs []condInput, T, dt, s
 // dt³·g/(24 tau_s² tau_m), 6.7e-7 for g = 8 g_L, tau_s = 5 ms, tau_m = 20 ms
 // at dt = 0.1 ms; acting on |V - V_inf| <= 30 mV over the ~20 ticks that the
 // membrane (rate (1+g)/tau_m = 0.45/ms) remembers, that is at most about
-// 4e-4 mV. The test asserts |ΔV| < 5e-4 mV at dt = 0.1 ms (measured:
-// 1.8e-4 mV) and that halving dt divides the error by 4 ± 25 % (second
-// order; measured 4.0).
+// 4e-4 mV. The test asserts |ΔV| < 5e-4 mV at dt = 0.1 ms and that
+// halving dt divides the error by 4 ± 25 % (second order).
 func TestLIFCondReference(t *testing.T) {
 	p := DefaultLIFCond()
 	p.VThreshold = 100 // no spikes: this test is about the subthreshold ODE
