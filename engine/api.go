@@ -125,9 +125,9 @@ func (e *Engine) SetWeight(proj int, k snnsim.SynapseID, w float64) error {
 		return fmt.Errorf("engine: SetWeight: projection %d out of range [0, %d)", proj, len(e.projs))
 	}
 	p := &e.projs[proj]
-	if p.cg != nil {
+	if p.consGroup != nil {
 		return fmt.Errorf("engine: SetWeight: projection %q has the consolidation model %s, which sets its weights from its own variables: use SetSynapseState (variables %v)",
-			p.Name, p.cg.m.Name(), p.cg.synVars())
+			p.Name, p.consGroup.model.Name(), p.consGroup.synVars())
 	}
 	if k < 0 || k >= snnsim.SynapseID(p.Len()) {
 		return fmt.Errorf("engine: SetWeight: synapse %d of %q out of range [0, %d)", k, p.Name, p.Len())
@@ -135,7 +135,7 @@ func (e *Engine) SetWeight(proj int, k snnsim.SynapseID, w float64) error {
 	switch {
 	case p.w == nil: // one constant weight: the projection gets its own array
 		p.w, p.constW = p.Weights(), nil
-	case p.pl == nil && e.cfg.Weights != WeightsInPlace && p.Weight != nil && &p.w[0] == &p.Weight[0]:
+	case p.plastic == nil && e.cfg.Weights != WeightsInPlace && p.Weight != nil && &p.w[0] == &p.Weight[0]:
 		p.w = slices.Clone(p.Weight) // keep the network as compiled
 	}
 	p.w[k] = float32(w)

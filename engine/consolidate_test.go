@@ -364,7 +364,7 @@ func TestConsolidationCheckpointResume(t *testing.T) {
 				if err := e.Run(context.Background(), ticksAt(t, net, ms)-e.Now()); err != nil {
 					t.Fatal(err)
 				}
-				if k == 0 && e.q.pending == 0 {
+				if k == 0 && e.queue.pending == 0 {
 					t.Errorf("no spike in flight at %g ms: the checkpoint is not mid-tetanus", ms)
 				}
 				var ck bytes.Buffer

@@ -93,9 +93,9 @@ type proj struct {
 	// network's) for a plastic one. It is nil for a projection with one
 	// constant weight (netlist.Projection.ConstWeight), whose deliveries
 	// read constW, that weight repeated for the longest row.
-	w      []float32
-	constW []float32
-	pl     *plastic // nil for static synapses
+	w       []float32
+	constW  []float32
+	plastic *plastic // the plasticity rule at run time; nil for static synapses
 	// Delay groups: the synapses of source row i are split into groups of
 	// equal delay; group g of the whole projection spans synapses
 	// segEnd[g-1]..segEnd[g]-1 (segEnd[-1] being the row start) with delay
@@ -104,14 +104,11 @@ type proj struct {
 	segRow   []int32
 	segEnd   []int64
 	segDelay []snnsim.Time
-	// Consolidation (consolidate.go): the model, this projection's first
-	// synapse and first presynaptic neuron in it, and for a plastic
-	// projection its window of the model's rule buffer, on which the rule
-	// works.
-	cg      *cgroup
-	cOff    int64
-	cPre    int32
-	ruleBuf []float32
+	// Consolidation (consolidate.go).
+	consGroup     *consGroup       // the consolidation model of the projection; nil for none
+	consOffset    snnsim.SynapseID // the model's index of this projection's first synapse
+	consPreOffset int32            // the model's index of this projection's first presynaptic neuron
+	ruleBuf       []float32        // a plastic projection's window of the model's rule buffer, on which the rule works
 }
 
 // stimEvent changes the stimulus current of some neurons at a tick.
@@ -131,18 +128,18 @@ type sinkEntry struct {
 // engines may run concurrently in one process. Its methods are not safe for
 // concurrent use.
 type Engine struct {
-	net   *netlist.Network
-	cfg   Config
-	now   snnsim.Time
-	pops  []pop
-	projs []proj
-	q     *ring
-	stims []stimEvent
-	nextS int // next stimulus event
-	sinks []sinkEntry
-	stats Stats
-	ids   []snnsim.NeuronID // scratch for sinks
-	rec   *probeSet         // probes (record.go); nil when none
+	net      *netlist.Network
+	cfg      Config
+	now      snnsim.Time
+	pops     []pop
+	projs    []proj
+	queue    *ring // spike deliveries waiting for their delay, by tick
+	stims    []stimEvent
+	nextStim int // index in stims of the next stimulus event
+	sinks    []sinkEntry
+	stats    Stats
+	sinkIDs  []snnsim.NeuronID // scratch: the global IDs of a tick's spikes, for the sinks
+	rec      *probeSet         // probes (record.go); nil when none
 
 	onMark func(t snnsim.Time, text string) error
 
@@ -150,8 +147,8 @@ type Engine struct {
 	guards  []guard     // rate guards (guard.go)
 	frees   []func()    // releases memory mapped outside Go's heap (plastic weights); run when the engine is collected
 
-	groups  []*cgroup // consolidation models (consolidate.go)
-	nextMod int       // next of net.Modulations to apply
+	groups  []*consGroup // consolidation models (consolidate.go)
+	nextMod int          // next of net.Modulations to apply
 }
 
 // OnMark registers f to receive a short text for each event of the
@@ -240,7 +237,7 @@ func New(net *netlist.Network, cfg Config) (*Engine, error) {
 			if err != nil {
 				return nil, err
 			}
-			p.pl = pl
+			p.plastic = pl
 			if o, ok := pl.rule.(stdp.WeightOwner); ok && pr.Consolidation == nil {
 				o.OwnWeights() // a consolidation model writes its rule buffer too
 			}
@@ -273,7 +270,7 @@ func New(net *netlist.Network, cfg Config) (*Engine, error) {
 			return nil, fmt.Errorf("engine: %s on %q: no consolidation model onto it reads this level", md.Name, e.pops[md.Population].name)
 		}
 	}
-	e.q = newRing(maxDelay)
+	e.queue = newRing(maxDelay)
 	if len(e.frees) > 0 {
 		runtime.AddCleanup(e, func(fs []func()) {
 			for _, f := range fs {

@@ -91,12 +91,12 @@ func TestPlasticOwnerSetWeight(t *testing.T) {
 			t.Fatal(err)
 		}
 		p := &e.projs[ee]
-		if _, ok := p.pl.rule.(stdp.WeightOwner); !ok {
-			t.Fatalf("the rule %T does not own its weights: the test checks nothing", p.pl.rule)
+		if _, ok := p.plastic.rule.(stdp.WeightOwner); !ok {
+			t.Fatalf("the rule %T does not own its weights: the test checks nothing", p.plastic.rule)
 		}
 		if !owned { // a fresh rule that was never told it owns the weights
 			nPre, nPost := net.Populations[p.From].Size, net.Populations[p.To].Size
-			if p.pl.rule, err = stdp.New[float32](p.Plasticity, net.Clock, nPre, nPost); err != nil {
+			if p.plastic.rule, err = stdp.New[float32](p.Plasticity, net.Clock, nPre, nPost); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -551,7 +551,7 @@ func (e *Engine) attachState(r *netlist.Record, names map[string]int, declare fu
 			}
 		}
 		for _, name := range vars {
-			var g *cgroup
+			var g *consGroup
 			v := -1
 			for _, gi := range pop.groups {
 				if v = slices.Index(e.groups[gi].neuronVars(), name); v >= 0 {
@@ -569,7 +569,7 @@ func (e *Engine) attachState(r *netlist.Record, names map[string]int, declare fu
 			se := Series{Name: unique(spikelog.NeuronStatePrefix + pop.name + "/" + name), Record: r.What, What: name, Population: pi, Projection: -1, Indices: slices.Clone(neurons)}
 			if err := add(se, pi, len(neurons), func(vals []float64) {
 				for k, i := range neurons {
-					vals[k] = g.nvars.NeuronGet(v, int32(i))
+					vals[k] = g.neuronState.NeuronGet(v, int32(i))
 				}
 			}); err != nil {
 				return err
@@ -583,8 +583,8 @@ func (e *Engine) attachState(r *netlist.Record, names map[string]int, declare fu
 	p := &e.projs[r.Projection]
 	vars := r.Variables
 	if vars == nil {
-		if p.cg != nil {
-			vars = p.cg.synVars()
+		if p.consGroup != nil {
+			vars = p.consGroup.synVars()
 		} else {
 			vars = []string{spikelog.VarWeight}
 		}
@@ -599,15 +599,15 @@ func (e *Engine) attachState(r *netlist.Record, names map[string]int, declare fu
 	for _, name := range vars {
 		var get func(s int) float64
 		switch {
-		case p.cg != nil && slices.Contains(p.cg.synVars(), name):
-			v, m, off := slices.Index(p.cg.synVars(), name), p.cg.vars, p.cOff
+		case p.consGroup != nil && slices.Contains(p.consGroup.synVars(), name):
+			v, m, off := slices.Index(p.consGroup.synVars(), name), p.consGroup.synState, p.consOffset
 			get = func(s int) float64 { return m.Get(v, off+int64(s)) }
-		case p.cg == nil && name == spikelog.VarWeight:
+		case p.consGroup == nil && name == spikelog.VarWeight:
 			get = func(s int) float64 { return float64(p.weightAt(int64(s))) }
 		default:
 			known := []string{spikelog.VarWeight}
-			if p.cg != nil {
-				known = p.cg.synVars()
+			if p.consGroup != nil {
+				known = p.consGroup.synVars()
 			}
 			return fmt.Errorf("engine: %s record of %q: no variable %q (known: %v)", r.What, p.Name, name, known)
 		}
