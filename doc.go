@@ -53,7 +53,9 @@
 // so the models know nothing of networks, the network nothing of scenario
 // files or of running, and the engine nothing of scenario files:
 //
-//	layer 5  cmd/snnsim
+//	layer 7  cmd/snnsim
+//	layer 6  sweep
+//	layer 5  runner report
 //	layer 4  scenario engine
 //	layer 3  netlist analysis
 //	layer 2  neuron source stdp consolidation spikelog checkpoint/checkpointtest
@@ -63,7 +65,10 @@
 // The imports between them, as go list reports them (test files aside; the
 // test TestImportGraph checks both tables against the code):
 //
-//	cmd/snnsim                -> analysis checkpoint consolidation engine netlist scenario snnsim spikelog
+//	cmd/snnsim                -> analysis consolidation netlist report runner scenario snnsim spikelog sweep
+//	sweep                     -> analysis runner scenario snnsim spikelog
+//	runner                    -> checkpoint engine netlist scenario snnsim spikelog
+//	report                    -> analysis snnsim spikelog
 //	scenario                  -> consolidation netlist neuron snnsim source stdp
 //	engine                    -> checkpoint consolidation netlist neuron snnsim source spikelog stdp
 //	netlist                   -> consolidation neuron snnsim source stdp
@@ -74,8 +79,8 @@
 //	consolidation             -> checkpoint internal/registry snnsim
 //	spikelog                  -> snnsim
 //	checkpoint/checkpointtest -> checkpoint
-//	internal/paramtest        -> snnsim
 //	checkpoint                -> snnsim
-//	internal/registry         ->
+//	internal/paramtest        -> snnsim
 //	snnsim                    ->
+//	internal/registry         ->
 package snnsim

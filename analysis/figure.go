@@ -107,13 +107,13 @@ func (p NamedPlot) Draw(c draw.Canvas) {
 		pl.Legend = plot.NewLegend()
 		pl.Legend.TextStyle = saved.TextStyle
 		if i == 0 && len(panels) == 2 {
-			// The upper panel's time axis is the lower panel's.
-			pl.X.Tick.Label.Color = color.Transparent
-			saved2 := pl.X.Label.Text
-			pl.X.Label.Text = ""
+			// The upper panel's time axis is the lower panel's. Its tick
+			// labels are left out rather than drawn transparent: the SVG
+			// backend draws text opaque whatever its colour's alpha.
+			savedM, savedL := pl.X.Tick.Marker, pl.X.Label.Text
+			pl.X.Tick.Marker, pl.X.Label.Text = unlabelled{savedM}, ""
 			pl.Draw(axes)
-			pl.X.Label.Text = saved2
-			pl.X.Tick.Label.Color = color.Black
+			pl.X.Tick.Marker, pl.X.Label.Text = savedM, savedL
 		} else {
 			pl.Draw(axes)
 		}
@@ -127,6 +127,18 @@ func (p NamedPlot) Draw(c draw.Canvas) {
 			saved.Draw(leg)
 		}
 	}
+}
+
+// unlabelled gives the ticks of a Ticker without their labels.
+type unlabelled struct{ plot.Ticker }
+
+// Ticks returns the ticks of u.Ticker, labels removed.
+func (u unlabelled) Ticks(min, max float64) []plot.Tick {
+	ts := u.Ticker.Ticks(min, max)
+	for i := range ts {
+		ts[i].Label = ""
+	}
+	return ts
 }
 
 // legendWidth returns the width of pl's legend, 0 when it is empty.

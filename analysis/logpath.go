@@ -6,10 +6,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/snnsim/snnsim/spikelog"
 )
 
 // LogName is the log's file name inside a run directory.
-const LogName = "spikes.snnlog"
+const LogName = spikelog.LogName
 
 // LogPath resolves arg, a log file or a run directory (which holds
 // LogName), to the path of the log.

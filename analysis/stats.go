@@ -14,8 +14,8 @@ import (
 // writes at the first and after the last simulated tick. The end mark
 // tells analyses how long the run was, which the spikes alone do not.
 const (
-	RunStartMark = "run start"
-	RunEndMark   = "run end"
+	RunStartMark = spikelog.RunStartMark
+	RunEndMark   = spikelog.RunEndMark
 )
 
 // Span is the window of ticks [From, To) that a statistic covers, and how

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/consolidation"
 	"github.com/snnsim/snnsim/netlist"
 	"github.com/snnsim/snnsim/spikelog"
 )
@@ -568,6 +569,7 @@ func (e *Engine) attachState(r *netlist.Record, names map[string]int, declare fu
 			}
 			se := Series{Name: unique(spikelog.NeuronStatePrefix + pop.name + "/" + name), Record: r.What, What: name, Population: pi, Projection: -1, Indices: slices.Clone(neurons)}
 			if err := add(se, pi, len(neurons), func(vals []float64) {
+				sampleAt(g.model, e.now-1)
 				for k, i := range neurons {
 					vals[k] = g.neuronState.NeuronGet(v, int32(i))
 				}
@@ -598,10 +600,12 @@ func (e *Engine) attachState(r *netlist.Record, names map[string]int, declare fu
 	}
 	for _, name := range vars {
 		var get func(s int) float64
+		at := func() {} // brings the model to the sampled tick
 		switch {
 		case p.consGroup != nil && slices.Contains(p.consGroup.synVars(), name):
 			v, m, off := slices.Index(p.consGroup.synVars(), name), p.consGroup.synState, p.consOffset
 			get = func(s int) float64 { return m.Get(v, off+int64(s)) }
+			at = func() { sampleAt(p.consGroup.model, e.now-1) }
 		case p.consGroup == nil && name == spikelog.VarWeight:
 			get = func(s int) float64 { return float64(p.weightAt(int64(s))) }
 		default:
@@ -614,6 +618,7 @@ func (e *Engine) attachState(r *netlist.Record, names map[string]int, declare fu
 		if r.What == netlist.RecordSynapses {
 			se := Series{Name: unique(spikelog.SynapsesPrefix + p.Name + "/" + name), Record: r.What, What: name, Population: p.To, Projection: r.Projection, Indices: slices.Clone(syn)}
 			if err := add(se, p.To, len(syn), func(vals []float64) {
+				at()
 				for k, s := range syn {
 					vals[k] = get(s)
 				}
@@ -625,6 +630,7 @@ func (e *Engine) attachState(r *netlist.Record, names map[string]int, declare fu
 		// pathway: mean and standard deviation (Welford, population s.d.)
 		var mean, sd float64
 		stats := func() {
+			at()
 			mean, sd = 0, 0
 			var m2 float64
 			for k, s := range syn {
@@ -653,6 +659,14 @@ func (e *Engine) attachState(r *netlist.Record, names map[string]int, declare fu
 		}
 	}
 	return nil
+}
+
+// sampleAt brings a model whose variables change between its events
+// (consolidation.Continuous) to the sampled tick t before it is read.
+func sampleAt(m consolidation.Model, t snnsim.Time) {
+	if _, ok := m.(consolidation.Continuous); ok {
+		m.Advance(max(t, 0))
+	}
 }
 
 // attachReader adds a probe of kind what whose values read fills.

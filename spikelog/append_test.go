@@ -104,3 +104,63 @@ func TestAppend(t *testing.T) {
 		}
 	}
 }
+
+// TestSuspend stops a Writer with Suspend halfway: the file holds every
+// event so far without an end block, Append continues it at Size, and the
+// result is the log written in one go with a flush at that point.
+func TestSuspend(t *testing.T) {
+	ev := sampledEvents(2, 3000, 500)
+	half := len(ev) / 2
+	opts := Options{FlushInterval: -1, BlockSize: 4 << 10}
+	dir := t.TempDir()
+	one := filepath.Join(dir, "one")
+	w, err := Create(one, testHeader(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	applyEvents(t, w, ev[:half])
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	applyEvents(t, w, ev[half:])
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	two := filepath.Join(dir, "two")
+	if w, err = Create(two, testHeader(), opts); err != nil {
+		t.Fatal(err)
+	}
+	applyEvents(t, w, ev[:half])
+	if err := w.Suspend(); err != nil {
+		t.Fatal(err)
+	}
+	off := w.Size()
+	if err := w.Close(); err != ErrClosed {
+		t.Errorf("Close after Suspend: %v, want ErrClosed", err)
+	}
+	if fi, _ := os.Stat(two); fi.Size() != off {
+		t.Errorf("suspended file has %d bytes, Size says %d", fi.Size(), off)
+	}
+	r, err := Open(two)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := r.Stats()
+	r.Close()
+	if err != nil || st.Complete || st.Size != off {
+		t.Errorf("suspended log: err %v, complete %v, size %d of %d", err, st.Complete, st.Size, off)
+	}
+	if w, err = Append(two, off, opts); err != nil {
+		t.Fatal(err)
+	}
+	applyEvents(t, w, ev[half:])
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := os.ReadFile(one)
+	b, _ := os.ReadFile(two)
+	if !bytes.Equal(a, b) {
+		t.Errorf("suspended and continued log differs from the one written in one go (%d and %d bytes)", len(b), len(a))
+	}
+}

@@ -116,6 +116,7 @@ const (
 	opBlock op = iota
 	opFlush
 	opClose
+	opSuspend // stop without the end block
 )
 
 // msg is one request to the encoder goroutine: write b (if not nil), then
@@ -512,11 +513,21 @@ func (w *Writer) Flush() error {
 // (a checkpoint records it).
 func (w *Writer) Size() int64 { return w.size.Load() }
 
+// Suspend writes every open block, stops the encoder goroutine and, for a
+// Writer from Create or Append, closes the file, without the end block: the
+// log stays incomplete, readable, and continuable at byte Size with
+// [Append] (a run that stops with a checkpoint leaves its log so). Calls
+// after Suspend or Close return ErrClosed.
+func (w *Writer) Suspend() error { return w.finish(opSuspend) }
+
 // Close writes the last block and the end block, stops the encoder
 // goroutine and, for a Writer from Create, closes the file. It returns the
 // first error met since the Writer was made. Calls after Close, Close
 // included, return ErrClosed.
-func (w *Writer) Close() error {
+func (w *Writer) Close() error { return w.finish(opClose) }
+
+// finish ends the Writer with the last request op (opClose or opSuspend).
+func (w *Writer) finish(last op) error {
 	w.mu.Lock()
 	if w.closed {
 		w.mu.Unlock()
@@ -528,7 +539,7 @@ func (w *Writer) Close() error {
 	for _, b := range open {
 		w.work <- msg{b: b}
 	}
-	w.work <- msg{op: opClose}
+	w.work <- msg{op: last}
 	<-w.done
 	w.mu.Lock()
 	err := w.err
@@ -644,6 +655,8 @@ func (w *Writer) handle(e *encoder, m msg) bool {
 	switch m.op {
 	case opFlush:
 		w.flushed <- struct{}{}
+	case opSuspend:
+		return true
 	case opClose:
 		if e.err == nil {
 			if err := e.end(); err != nil {

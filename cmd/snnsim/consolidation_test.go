@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"math"
 	"os"
 	"os/exec"
@@ -11,9 +10,7 @@ import (
 	"testing"
 
 	"github.com/snnsim/snnsim"
-	"github.com/snnsim/snnsim/checkpoint"
-	"github.com/snnsim/snnsim/engine"
-	"github.com/snnsim/snnsim/scenario"
+	"github.com/snnsim/snnsim/runner"
 	"github.com/snnsim/snnsim/spikelog"
 )
 
@@ -30,44 +27,12 @@ type consState struct {
 
 func readConsState(t *testing.T, dir string) consState {
 	t.Helper()
-	f, err := os.Open(filepath.Join(dir, CheckpointName))
+	cp, err := runner.ReadCheckpoint(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	meta, body, err := checkpoint.Read(f)
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var info resumeInfo
-	if err := json.Unmarshal(meta.App, &info); err != nil {
-		t.Fatal(err)
-	}
-	sc, err := scenario.DecodeOverrides(info.File, []byte(info.Text), info.Overrides)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sc.Seed = info.Seed
-	net, err := sc.Compile()
-	if err != nil {
-		t.Fatal(err)
-	}
-	net.Duration = info.Duration
-	e, err := engine.New(net, engine.Config{Weights: engine.WeightsInPlace})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The checkpoint holds the recording positions: attach the same records.
-	discard := engine.SinkFunc(func(snnsim.Time, []snnsim.NeuronID) error { return nil })
-	if err := e.AttachRecords(net.Records, discard, func(engine.Series) (engine.SampleFunc, error) {
-		return func(snnsim.Time, []float64) error { return nil }, nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if err := e.Restore(meta, body); err != nil {
-		t.Fatal(err)
-	}
-	st := consState{tick: meta.Tick, means: map[string]float64{}, neuron: map[string][]float64{}}
+	net, e := cp.Network, cp.Engine
+	st := consState{tick: cp.Tick, means: map[string]float64{}, neuron: map[string][]float64{}}
 	for k, p := range net.Projections {
 		for _, v := range e.SynapseVars(k) {
 			sum := 0.0

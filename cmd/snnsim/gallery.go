@@ -1,13 +1,11 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 
-	"github.com/spf13/pflag"
 	"gonum.org/v1/plot/vg"
 
 	"github.com/snnsim/snnsim/analysis"
@@ -36,14 +34,11 @@ func cmdGallery(args []string, stdout, stderr io.Writer) int {
 	scenarios := fs.String("scenarios", "scenarios", "directory of the shipped scenarios")
 	size := fs.String("size", "16x10", "figure size in cm, WIDTHxHEIGHT")
 	dpi := fs.Float64("dpi", 100, "resolution [dots per inch]")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
 	}
 	if fs.NArg() != 1 {
-		fs.Usage()
+		usageError(fs, argCount("one DIR", fs.Args()))
 		return 2
 	}
 	fail := func(err error) int {

@@ -9,11 +9,12 @@ import (
 	"testing"
 
 	"github.com/snnsim/snnsim/checkpoint"
+	"github.com/snnsim/snnsim/runner"
 )
 
 // readCheckpoint reads the checkpoint of a run directory and its
 // command-line data.
-func readCheckpoint(t *testing.T, dir string) (checkpoint.Meta, []byte, resumeInfo) {
+func readCheckpoint(t *testing.T, dir string) (checkpoint.Meta, []byte, runner.RunInfo) {
 	t.Helper()
 	f, err := os.Open(filepath.Join(dir, CheckpointName))
 	if err != nil {
@@ -24,7 +25,7 @@ func readCheckpoint(t *testing.T, dir string) (checkpoint.Meta, []byte, resumeIn
 	if err != nil {
 		t.Fatal(err)
 	}
-	var info resumeInfo
+	var info runner.RunInfo
 	if err := json.Unmarshal(meta.App, &info); err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -9,44 +8,9 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/spf13/pflag"
-
 	"github.com/snnsim/snnsim"
-	"github.com/snnsim/snnsim/analysis"
 	"github.com/snnsim/snnsim/spikelog"
 )
-
-// newFlags returns a flag set for an analysis verb with its usage text.
-func newFlags(name, args, what string, stderr io.Writer) *pflag.FlagSet {
-	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: snnsim %s %s\n\n%s\n\nFlags:\n", name, args, what)
-		fs.PrintDefaults()
-	}
-	return fs
-}
-
-// parseArgs parses a verb's flags and its one LOG|DIR argument; code is
-// the exit code when ok is false.
-func parseArgs(fs *pflag.FlagSet, args []string) (path string, code int, ok bool) {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return "", 0, false
-		}
-		return "", 2, false
-	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return "", 2, false
-	}
-	p, err := analysis.LogPath(fs.Arg(0))
-	if err != nil {
-		fmt.Fprintf(fs.Output(), "snnsim %s: %v\n", fs.Name(), err)
-		return "", 1, false
-	}
-	return p, 0, true
-}
 
 // ticksFlag converts a time flag such as "1.5 s" to ticks of clock; ""
 // gives 0.

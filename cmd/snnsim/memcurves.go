@@ -15,11 +15,9 @@ import (
 
 	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/consolidation"
+	"github.com/snnsim/snnsim/runner"
 	"github.com/snnsim/snnsim/scenario"
 )
-
-// MemoryCurvesCSV is the memory curves' file name inside a run directory.
-const MemoryCurvesCSV = "memory_curves.csv"
 
 // maxLifetime bounds the search for the exact lifetime [memories].
 const maxLifetime = 1 << 40
@@ -82,25 +80,25 @@ func jsonFloats(x []float64) []jsonFloat {
 	return out
 }
 
+// memoryCurvesFlags refuses the flags that do not apply to a
+// [memory_curves] scenario.
+func memoryCurvesFlags(path string, o runOptions) error {
+	for _, f := range []struct{ flag, v string }{{"--duration", o.duration}, {"--checkpoint-every", o.every}, {"--stop-at", o.until}} {
+		if f.v != "" {
+			return fmt.Errorf("%s: %s does not apply to a [memory_curves] scenario, whose time is counted in memories (set memory_curves.memories instead)", path, f.flag)
+		}
+	}
+	return nil
+}
+
 // runMemoryCurves runs a [memory_curves] scenario: for each model the
 // Monte-Carlo memory curve and the exact one, printed as a table and
 // written to memory_curves.csv and summary.json in the run directory.
 // SIGINT or SIGTERM stops it after the model being run, with the files
 // written for the models done (summary completed = false, exit code 130).
-func runMemoryCurves(ctx context.Context, path string, sc *scenario.Scenario, o runOptions, stdout, stderr io.Writer) (int, error) {
-	for _, f := range []struct{ flag, v string }{{"--duration", o.duration}, {"--checkpoint-every", o.every}, {"--stop-at", o.until}} {
-		if f.v != "" {
-			return 2, fmt.Errorf("%s: %s does not apply to a [memory_curves] scenario, whose time is counted in memories (set memory_curves.memories instead)", path, f.flag)
-		}
-	}
+// The run directory dir is claimed by the caller.
+func runMemoryCurves(ctx context.Context, path string, sc *scenario.Scenario, o runOptions, dir string, stdout, stderr io.Writer) (int, error) {
 	spec := sc.MemoryCurves
-	dir := o.out
-	if dir == "" {
-		dir = filepath.Join("out", sc.Name)
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return 1, err
-	}
 	quiet := o.progress == "none"
 	last := spec.Memories[len(spec.Memories)-1]
 	fmt.Fprintf(stderr, "snnsim: %s: memory curves of %d models, %d synapses, %d trials, t up to %d, seed %d -> %s\n",
@@ -151,7 +149,7 @@ func runMemoryCurves(ctx context.Context, path string, sc *scenario.Scenario, o 
 	sum.WallS = time.Since(start).Seconds()
 	sum.Completed = !interrupted
 	csvPath, sumPath := filepath.Join(dir, MemoryCurvesCSV), filepath.Join(dir, SummaryName)
-	if err := errors.Join(writeMemoryCurvesCSV(csvPath, spec, results), writeSummary(sumPath, sum)); err != nil {
+	if err := errors.Join(writeMemoryCurvesCSV(csvPath, spec, results), runner.WriteSummary(sumPath, sum)); err != nil {
 		return 1, err
 	}
 	if interrupted {

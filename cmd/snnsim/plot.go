@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -10,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/spf13/pflag"
 	"gonum.org/v1/plot/vg"
 
 	"github.com/snnsim/snnsim/analysis"
@@ -50,14 +48,11 @@ func cmdPlot(args []string, stdout, stderr io.Writer) int {
 	maxSpikes := fs.Int("max-spikes", 50000, "raster: spike budget; above it the raster shows a shorter window, named in its title")
 	size := fs.String("size", "16x10", "figure size in cm, WIDTHxHEIGHT")
 	dpi := fs.Float64("dpi", 150, "resolution of PNG files [dots per inch]")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
 	}
 	if fs.NArg() != 1 {
-		fs.Usage()
+		usageError(fs, argCount("one LOG or RUN-DIR", fs.Args()))
 		return 2
 	}
 	fail := func(err error) int {

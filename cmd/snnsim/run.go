@@ -2,24 +2,23 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/spf13/pflag"
 
 	"github.com/snnsim/snnsim"
-	"github.com/snnsim/snnsim/analysis"
-	"github.com/snnsim/snnsim/engine"
 	"github.com/snnsim/snnsim/netlist"
+	"github.com/snnsim/snnsim/runner"
 	"github.com/snnsim/snnsim/scenario"
-	"github.com/snnsim/snnsim/spikelog"
 )
 
 // signalContext is cancelled by SIGINT or SIGTERM.
@@ -27,50 +26,31 @@ func signalContext() (context.Context, context.CancelFunc) {
 	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 }
 
-// LogName is the log's file name inside a run directory.
-const LogName = analysis.LogName
-
-// SummaryName is the run summary's file name inside a run directory.
-const SummaryName = "summary.json"
+// File names inside a run directory (package runner's).
+const (
+	LogName         = runner.LogName
+	SummaryName     = runner.SummaryName
+	CheckpointName  = runner.CheckpointName
+	MemoryCurvesCSV = runner.MemoryCurvesCSV
+)
 
 // Summary is the JSON summary that run writes next to the log.
-type Summary struct {
-	Scenario     string  `json:"scenario"`
-	File         string  `json:"file"`
-	Seed         uint64  `json:"seed"`
-	Version      string  `json:"version"`
-	ResolutionMs float64 `json:"resolution_ms"`
-	Completed    bool    `json:"completed"`
-	SimulatedS   float64 `json:"simulated_s"`
-	// SimulatedThisRunS is the simulated time of this process (less than
-	// SimulatedS after a resume); SimSPerWallS refers to it.
-	SimulatedThisRunS float64             `json:"simulated_this_run_s"`
-	WallS             float64             `json:"wall_s"`
-	SimSPerWallS      float64             `json:"sim_s_per_wall_s"`
-	WallSPerSimS      float64             `json:"wall_s_per_sim_s"`
-	SynapticEvents    int64               `json:"synaptic_events"`
-	EventsPerWallS    float64             `json:"events_per_wall_s"`
-	TicksStepped      int64               `json:"ticks_stepped"`
-	TicksSkipped      int64               `json:"ticks_skipped"`
-	Populations       []PopulationSummary `json:"populations"`
-	// SaturatedPopulations are the neuron populations without a [[guard]]
-	// whose mean rate reached engine.SaturationFraction of their maximum
-	// rate (one spike per t_ref plus a tick); empty for a sound run.
-	SaturatedPopulations []engine.Saturation `json:"saturated_populations"`
-	Log                  string              `json:"log,omitempty"`
-}
+type Summary = runner.Summary
 
 // PopulationSummary is one population's line in the summary.
-type PopulationSummary struct {
-	Name   string  `json:"name"`
-	Size   int     `json:"size"`
-	Spikes int64   `json:"spikes"`
-	RateHz float64 `json:"rate_hz"`
-}
+type PopulationSummary = runner.PopulationSummary
+
+// outRoot is where runs without --out get their directory.
+const outRoot = "out"
+
+// progressModes are the values of --progress.
+var progressModes = []string{"auto", "bar", "log", "none"}
 
 type runOptions struct {
 	out      string
-	seed     int64
+	force    bool
+	seed     uint64
+	seedSet  bool
 	duration string
 	progress string
 	flush    time.Duration
@@ -79,36 +59,78 @@ type runOptions struct {
 	sets     []string // --set KEY=VALUE overrides, in order
 }
 
-// cmdRun runs a scenario and writes its log and summary.
-func cmdRun(args []string, stdout, stderr io.Writer) int {
-	var o runOptions
-	fs := pflag.NewFlagSet("run", pflag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&o.out, "out", "", "output directory (default out/<scenario-name>)")
-	fs.Int64Var(&o.seed, "seed", -1, "override the scenario's seed")
+// runFlags declares run's flags on a new flag set.
+func runFlags(o *runOptions, stderr io.Writer) *pflag.FlagSet {
+	fs := newFlags("run", "SCENARIO [flags]",
+		"Simulates a scenario and writes the spike log spikes.snnlog and summary.json (a [memory_curves]\n"+
+			"scenario: memory_curves.csv and summary.json) into a run directory. Without --out that is a new\n"+
+			"directory out/<scenario-name>[-seed<N>][-set<hash>][-2, -3, ...]; --out DIR must be empty or absent\n"+
+			"unless --force. The directory is locked while the run lasts. Ctrl-C stops at a tick boundary with\n"+
+			"a checkpoint (exit code 130); 'snnsim resume RUN-DIR' continues.", stderr)
+	fs.StringVar(&o.out, "out", "", "run directory; must be empty or absent (default: a new out/<scenario-name>...)")
+	fs.BoolVar(&o.force, "force", false, "with --out: remove an earlier run's files (log, summary, checkpoint, plots, exports) from the directory first")
+	fs.Uint64Var(&o.seed, "seed", 0, "override the scenario's seed (default: the scenario's)")
 	fs.StringVar(&o.duration, "duration", "", `override the simulated duration, e.g. "2 s" or "10h"`)
 	fs.StringVar(&o.progress, "progress", "auto", "progress display: auto (bar on a terminal, log lines otherwise), bar, log or none")
 	fs.DurationVar(&o.flush, "flush-interval", 2*time.Second, "wall time after which the log's open block is written out (0: only full blocks, which makes logs of the same seed byte-identical)")
 	fs.StringVar(&o.every, "checkpoint-every", "", `write a checkpoint every so much simulated time, e.g. "30 min" or 30m (resume with 'snnsim resume DIR')`)
 	fs.StringVar(&o.until, "stop-at", "", `stop at this simulated time with a checkpoint, as an interruption would (resume later)`)
 	fs.StringArrayVar(&o.sets, "set", nil, setUsage)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: snnsim run SCENARIO [flags]\n\nSimulates a scenario and writes the spike log and summary.json\n(a [memory_curves] scenario: memory_curves.csv and summary.json).\n\nFlags:")
-		fs.PrintDefaults()
+	return fs
+}
+
+// parseRun parses run's command line and checks every flag value that
+// does not need the scenario. code is the exit code when ok is false.
+func parseRun(args []string, stderr io.Writer) (o runOptions, path string, code int, ok bool) {
+	fs := runFlags(&o, stderr)
+	if code, ok := parseFlags(fs, args); !ok {
+		return o, "", code, false
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
+	o.seedSet = fs.Changed("seed")
 	if fs.NArg() != 1 {
-		fs.Usage()
-		return 2
+		usageError(fs, argCount("one SCENARIO", fs.Args()))
+		return o, "", 2, false
+	}
+	if code, ok := checkRunValues(fs, o); !ok {
+		return o, "", code, false
+	}
+	return o, fs.Arg(0), 0, true
+}
+
+// checkRunValues refuses flag values that parsed but cannot be used.
+func checkRunValues(fs *pflag.FlagSet, o runOptions) (int, bool) {
+	if !slices.Contains(progressModes, o.progress) {
+		return valueError(fs, "--progress %q: use one of %s%s", o.progress, strings.Join(progressModes, ", "), didYouMean(o.progress, progressModes, "")), false
+	}
+	if o.flush < 0 {
+		return valueError(fs, "--flush-interval %v: must be >= 0 (0: write only full blocks)", o.flush), false
+	}
+	if o.force && o.out == "" {
+		return valueError(fs, "--force needs --out: a run without --out gets a new directory and removes nothing"), false
+	}
+	if fs.Changed("out") && strings.TrimSpace(o.out) == "" {
+		return valueError(fs, "--out %q: give a directory", o.out), false
+	}
+	for _, f := range []struct{ name, v string }{{"--duration", o.duration}, {"--checkpoint-every", o.every}, {"--stop-at", o.until}} {
+		if f.v == "" && !fs.Changed(strings.TrimPrefix(f.name, "--")) {
+			continue
+		}
+		if _, err := parseBioTime(f.name, f.v); err != nil {
+			return valueError(fs, "%v", err), false
+		}
+	}
+	return 0, true
+}
+
+// cmdRun runs a scenario and writes its log and summary.
+func cmdRun(args []string, stdout, stderr io.Writer) int {
+	o, path, code, ok := parseRun(args, stderr)
+	if !ok {
+		return code
 	}
 	ctx, stop := signalContext()
 	defer stop()
-	code, err := runScenario(ctx, fs.Arg(0), o, stdout, stderr)
+	code, err := runScenario(ctx, path, o, stdout, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "snnsim: %v\n", err)
 	}
@@ -120,13 +142,11 @@ func runScenario(ctx context.Context, path string, o runOptions, stdout, stderr 
 	if err != nil {
 		return 1, err
 	}
-	if o.seed >= 0 {
-		sc.Seed = uint64(o.seed)
+	seedChanged := o.seedSet && o.seed != sc.Seed
+	if o.seedSet {
+		sc.Seed = o.seed
 	}
-	if sc.MemoryCurves != nil {
-		return runMemoryCurves(ctx, path, sc, o, stdout, stderr)
-	}
-	if o.duration != "" {
+	if sc.MemoryCurves == nil && o.duration != "" {
 		d, err := parseBioTime("--duration", o.duration)
 		if err != nil {
 			return 2, err
@@ -136,37 +156,85 @@ func runScenario(ctx context.Context, path string, o runOptions, stdout, stderr 
 	if err := checkMemory(path, sc); err != nil {
 		return 1, err
 	}
-	net, err := sc.Compile()
+	ro := runner.Options{Dir: o.out, Force: o.force, FlushInterval: o.flush}
+	if o.out == "" {
+		ro.Dir, ro.Fresh = runner.DefaultDir(outRoot, sc.Name, sc.Seed, seedChanged, sc.Overrides), true
+	}
+	if sc.MemoryCurves != nil {
+		if err := memoryCurvesFlags(path, o); err != nil {
+			return 2, err
+		}
+		var d *runner.Dir
+		if o.out != "" {
+			d, err = runner.Claim(o.out, o.force)
+		} else {
+			d, err = runner.ClaimFresh(ro.Dir)
+		}
+		if err != nil {
+			return 1, err
+		}
+		defer d.Release()
+		return runMemoryCurves(ctx, path, sc, o, d.Path, stdout, stderr)
+	}
+	clock := snnsim.Clock{DT: sc.Resolution}
+	if ro.CheckpointEvery, err = bioTicks("--checkpoint-every", o.every, clock); err != nil {
+		return 2, err
+	}
+	if ro.StopAt, err = bioTicks("--stop-at", o.until, clock); err != nil {
+		return 2, err
+	}
+	if end, err := clock.Ticks(sc.Duration); err == nil && ro.StopAt >= end {
+		return 2, fmt.Errorf("--stop-at %q: at or after the end of the run (%s)", o.until, fmtSim(clock.Seconds(end)))
+	}
+	var prog *progress
+	ro.Started = func(dir string, net *netlist.Network) {
+		fmt.Fprintf(stderr, "snnsim: %s: %d neurons, %d synapses, %s simulated, seed %d -> %s\n",
+			path, countNeurons(net), countSynapses(net), fmtSim(net.Clock.Seconds(net.Duration)), net.Seed, dir)
+		prog = newProgress(o.progress, stderr)
+	}
+	ro.Progress = func(p runner.Progress) { prog.update(p) }
+	res, err := runner.Run(ctx, sc, ro)
+	if prog != nil {
+		prog.finish()
+	}
+	return reportEnd(res, err, stdout, stderr)
+}
+
+// reportEnd prints how a run or resume ended and returns the exit code: 0
+// completed, 130 interrupted, 3 stopped at --stop-at, 1 failed.
+func reportEnd(res *runner.Result, err error, stdout, stderr io.Writer) (int, error) {
+	if res == nil {
+		return 1, err
+	}
+	sum, net := res.Summary, res.Network
+	warnSaturated(stderr, sum)
+	if res.Status != runner.Completed {
+		why, code := "interrupted", 130
+		if res.Status == runner.Stopped {
+			why, code = "stopped as asked (--stop-at)", 3
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "snnsim: %s at t = %s, but the checkpoint could not be written: %v\n", why, fmtSim(sum.SimulatedS), err)
+			return code, nil
+		}
+		fmt.Fprintf(stderr, "snnsim: %s at t = %s of %s; the log %s is flushed and readable up to there.\n"+
+			"snnsim: to go on, run: snnsim resume %s\n", why, fmtSim(sum.SimulatedS), fmtSim(net.Clock.Seconds(net.Duration)), res.LogPath(), res.Dir)
+		return code, nil
+	}
 	if err != nil {
 		return 1, err
 	}
-	s := &session{o: o, net: net, dir: o.out, text: sc.Text, sets: sc.Overrides}
-	if s.dir == "" {
-		s.dir = filepath.Join("out", net.Name)
+	for _, p := range sum.Populations {
+		fmt.Fprintf(stdout, "%-12s %8d neurons %10d spikes %9.3f Hz\n", p.Name, p.Size, p.Spikes, p.RateHz)
 	}
-	if err := s.parseTimes(); err != nil {
-		return 2, err
+	if sum.SimulatedThisRunS > 0 && sum.WallS > 0 {
+		fmt.Fprintf(stdout, "simulated %s in %.3f s wall: %.3g simulated s per wall s (%.3g wall s per simulated s), %.3g synaptic events/s\n",
+			fmtSim(sum.SimulatedThisRunS), sum.WallS, sum.SimSPerWallS, sum.WallSPerSimS, sum.EventsPerWallS)
+	} else {
+		fmt.Fprintf(stdout, "nothing left to simulate: the run had reached its end (t = %s); the log is closed now\n", fmtSim(sum.SimulatedS))
 	}
-	if s.eng, err = engine.New(net, engine.Config{Weights: engine.WeightsInPlace}); err != nil {
-		return 1, err
-	}
-	if err := os.MkdirAll(s.dir, 0o755); err != nil {
-		return 1, err
-	}
-	if s.w, err = spikelog.Create(s.logPath(), logHeader(net), logOptions(o.flush)); err != nil {
-		return 1, err
-	}
-	if err := s.w.Mark(0, analysis.RunStartMark); err != nil {
-		s.w.Close()
-		return 1, err
-	}
-	if err := attachRecords(s.eng, net, s.w, nil); err != nil {
-		s.w.Close()
-		return 1, err
-	}
-	fmt.Fprintf(stderr, "snnsim: %s: %d neurons, %d synapses, %s simulated, seed %d -> %s\n",
-		path, countNeurons(net), countSynapses(net), fmtSim(net.Clock.Seconds(net.Duration)), net.Seed, s.dir)
-	return s.run(ctx, stdout, stderr)
+	fmt.Fprintf(stdout, "wrote %s and %s\n", res.LogPath(), filepath.Join(res.Dir, SummaryName))
+	return 0, nil
 }
 
 // setUsage documents --set for run and validate.
@@ -174,139 +242,41 @@ const setUsage = `set a scenario key, e.g. --set simulation.seed=7 or --set 'pop
 	`KEY is a dotted path in which an element of [[population]], [[projection]], [[record]] ... is chosen by its name or index; ` +
 	`VALUE is a TOML value, or a string when it is not one; a table VALUE replaces the whole table, so set one key at a time to keep the others)`
 
-// runChunked runs the engine up to tick end in chunks of simulated time
-// sized to take about a tenth of a second of wall time each, reporting
-// progress between chunks. Chunking does not change the simulation.
-func runChunked(ctx context.Context, eng *engine.Engine, end snnsim.Time, prog *progress) error {
-	chunk := snnsim.Time(100)
-	for eng.Now() < end {
-		c := min(chunk, end-eng.Now())
-		t0 := time.Now()
-		if err := eng.Run(ctx, c); err != nil {
-			prog.update(eng.Now())
-			return err
-		}
-		prog.update(eng.Now())
-		if el := time.Since(t0); el < 50*time.Millisecond && chunk < end {
-			chunk *= 2
-		} else if el > 200*time.Millisecond && chunk > 1 {
-			chunk /= 2
-		}
-	}
-	return nil
-}
-
-// logOptions maps the --flush-interval flag to writer options (0 means off).
-func logOptions(flush time.Duration) spikelog.Options {
-	if flush <= 0 {
-		flush = -1
-	}
-	return spikelog.Options{FlushInterval: flush}
-}
-
-// attachRecords sends the spikes and samples that the scenario's [[record]]
-// tables ask for to the log: one series per sampled population, declared
-// in the log before its first sample, and the engine's protocol marks
-// (stimulus onsets). When resuming, the series are in the log already
-// (resumed is true) and are looked up by name instead.
-func attachRecords(eng *engine.Engine, net *netlist.Network, w *spikelog.Writer, resumed *bool) error {
-	eng.OnMark(w.Mark)
-	return eng.AttachRecords(net.Records, w, func(s engine.Series) (engine.SampleFunc, error) {
-		var id int
-		if resumed != nil && *resumed {
-			var ok bool
-			if id, ok = w.SeriesID(s.Name); !ok {
-				return nil, fmt.Errorf("the log has no series %q to continue", s.Name)
-			}
-		} else {
-			ls := spikelog.Series{Name: s.Name, What: string(s.What), Unit: s.Unit, Interval: s.Interval, Indices: s.Indices}
-			if s.Projection >= 0 {
-				ls.Projection = net.Projections[s.Projection].Name
-			} else {
-				ls.Population = net.Populations[s.Population].Name
-			}
-			var err error
-			if id, err = w.Declare(ls); err != nil {
-				return nil, err
-			}
-		}
-		return func(t snnsim.Time, v []float64) error { return w.Sample(id, t, v) }, nil
-	})
-}
-
-func logHeader(net *netlist.Network) spikelog.Header {
-	h := spikelog.Header{
-		Program:  "snnsim " + snnsim.BuildVersion(),
-		DT:       net.Clock.DT,
-		Seed:     net.Seed,
-		Scenario: net.Name,
-		File:     net.File,
-		Text:     net.Text,
-	}
-	recorded := make([]bool, len(net.Populations)) // by a spikes record
-	for _, r := range net.Records {
-		if r.What == netlist.RecordSpikes {
-			for _, p := range r.Populations {
-				recorded[p] = true
-			}
-		}
-	}
-	for k, p := range net.Populations {
-		kind := spikelog.Neuron
-		if p.Source != nil {
-			kind = spikelog.Source
-		}
-		h.Populations = append(h.Populations, spikelog.Population{Name: p.Name, First: snnsim.NeuronID(p.Offset), Size: p.Size, Kind: kind,
-			NotRecorded: !recorded[k]})
-	}
-	return h
-}
-
-func summarize(net *netlist.Network, eng *engine.Engine, wall float64, completed bool) Summary {
-	st := eng.Stats()
-	simS := net.Clock.Seconds(st.Now)
-	s := Summary{
-		Scenario: net.Name, File: net.File, Seed: net.Seed, Version: snnsim.BuildVersion(),
-		ResolutionMs: net.Clock.DT, Completed: completed, SimulatedS: simS, WallS: wall,
-		SynapticEvents: st.SynapticEvents, TicksStepped: st.TicksStepped, TicksSkipped: st.TicksSkipped,
-	}
-	if wall > 0 {
-		s.SimSPerWallS = simS / wall
-		s.EventsPerWallS = float64(st.SynapticEvents) / wall
-	}
-	if simS > 0 {
-		s.WallSPerSimS = wall / simS
-	}
-	for i, p := range net.Populations {
-		ps := PopulationSummary{Name: p.Name, Size: p.Size, Spikes: st.Spikes[i]}
-		if simS > 0 && p.Size > 0 {
-			ps.RateHz = float64(st.Spikes[i]) / float64(p.Size) / simS
-		}
-		s.Populations = append(s.Populations, ps)
-	}
-	s.SaturatedPopulations = append([]engine.Saturation{}, eng.Saturated()...)
-	return s
-}
-
-// warnSaturated tells on w which populations of the summary fired near
-// their refractory limit, where their rates no longer depend on the model.
-func warnSaturated(w io.Writer, s Summary) {
-	for _, p := range s.SaturatedPopulations {
-		fmt.Fprintf(w, "snnsim: warning: population %q fired at %.4g Hz on average, %.0f%% of its maximum rate of %.4g Hz "+
-			"(one spike per t_ref + resolution): its neurons are saturated; check the drive and the weights, "+
-			"or add a [[guard]] on it to stop such a run early\n",
-			p.Population, p.RateHz, 100*p.RateHz/p.MaxRateHz, p.MaxRateHz)
-	}
-}
-
-// writeSummary writes s (a Summary, or a MemoryCurvesSummary) as indented
-// JSON.
-func writeSummary(path string, s any) error {
-	b, err := json.MarshalIndent(s, "", "  ")
+// parseBioTime parses a simulated duration: "30 min", "2 h", or Go's
+// "30m", "1h30m".
+func parseBioTime(flag, v string) (float64, error) {
+	ms, err := snnsim.ParseIn(v, snnsim.TimeDim)
 	if err != nil {
-		return err
+		d, err2 := time.ParseDuration(strings.TrimSpace(v))
+		if err2 != nil {
+			return 0, fmt.Errorf("%s %q: %w", flag, v, err)
+		}
+		ms = float64(d) / 1e6
 	}
-	return os.WriteFile(path, append(b, '\n'), 0o644)
+	if !(ms > 0) || math.IsInf(ms, 0) {
+		return 0, fmt.Errorf("%s %q: must be > 0 and finite", flag, v)
+	}
+	return ms, nil
+}
+
+// bioTicks converts --checkpoint-every or --stop-at to ticks of clock; ""
+// gives 0.
+func bioTicks(flag, v string, clock snnsim.Clock) (snnsim.Time, error) {
+	if v == "" {
+		return 0, nil
+	}
+	ms, err := parseBioTime(flag, v)
+	if err != nil {
+		return 0, err
+	}
+	t, err := clock.Ticks(ms)
+	if err != nil {
+		return 0, fmt.Errorf("%s %q: %w", flag, v, err)
+	}
+	if t <= 0 {
+		return 0, fmt.Errorf("%s %q: shorter than the resolution (%g ms)", flag, v, clock.DT)
+	}
+	return t, nil
 }
 
 func countNeurons(net *netlist.Network) int {
@@ -336,4 +306,15 @@ func fmtSim(s float64) string {
 		return fmt.Sprintf("%.4g min", s/60)
 	}
 	return fmt.Sprintf("%.4g h", s/3600)
+}
+
+// warnSaturated tells on w which populations of the summary fired near
+// their refractory limit, where their rates no longer depend on the model.
+func warnSaturated(w io.Writer, s Summary) {
+	for _, p := range s.SaturatedPopulations {
+		fmt.Fprintf(w, "snnsim: warning: population %q fired at %.4g Hz on average, %.0f%% of its maximum rate of %.4g Hz "+
+			"(one spike per t_ref + resolution): its neurons are saturated; check the drive and the weights, "+
+			"or add a [[guard]] on it to stop such a run early\n",
+			p.Population, p.RateHz, 100*p.RateHz/p.MaxRateHz, p.MaxRateHz)
+	}
 }

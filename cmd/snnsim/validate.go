@@ -1,12 +1,9 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"runtime"
-
-	"github.com/spf13/pflag"
 
 	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/netlist"
@@ -15,23 +12,16 @@ import (
 
 // cmdValidate decodes and compiles each scenario and reports every problem.
 func cmdValidate(args []string, stdout, stderr io.Writer) int {
-	fs := pflag.NewFlagSet("validate", pflag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("validate", "SCENARIO... [--set KEY=VALUE]...",
+		"Checks scenario files: syntax, keys, units, parameter values and references, then builds the network.", stderr)
 	var sets []string
 	fs.StringArrayVar(&sets, "set", nil, setUsage+"; applied to every SCENARIO")
 	verbose := fs.BoolP("verbose", "v", false, "also print the memory a run would need, by part (the run refuses one that exceeds the available memory; "+MemoryLimitEnv+" overrides the limit)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: snnsim validate SCENARIO... [--set KEY=VALUE]...\n\nChecks scenario files: syntax, keys, units, parameter values and references, then builds the network.\n\nFlags:")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
 	}
 	if fs.NArg() == 0 {
-		fs.Usage()
+		usageError(fs, argCount("at least one SCENARIO", nil))
 		return 2
 	}
 	code := 0
