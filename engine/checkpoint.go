@@ -155,10 +155,10 @@ func (e *Engine) appendState(b []byte) ([]byte, error) {
 		p := &e.pops[i]
 		s = s[:0]
 		s = appendFloats(s, p.bias)
-		s = appendFloats(s, p.ext)
+		s = appendFloats(s, p.injected)
 		var st checkpoint.Stater
-		if p.neu != nil {
-			st, _ = p.neu.(checkpoint.Stater)
+		if p.neurons != nil {
+			st, _ = p.neurons.(checkpoint.Stater)
 		} else {
 			st, _ = p.src.(checkpoint.Stater)
 			rs, err := p.rng.MarshalBinary()
@@ -207,14 +207,14 @@ func (e *Engine) appendState(b []byte) ([]byte, error) {
 	if e.rec != nil {
 		for _, pr := range e.rec.probes {
 			s = s[:0]
-			s = binary.AppendUvarint(s, uint64(pr.wi))
-			s = binary.AppendVarint(s, int64(pr.t))
+			s = binary.AppendUvarint(s, uint64(pr.window))
+			s = binary.AppendVarint(s, int64(pr.next))
 			open := byte(0)
 			if pr.open {
 				open = 1
 			}
 			s = append(s, open)
-			s = binary.AppendVarint(s, pr.count0)
+			s = binary.AppendVarint(s, pr.countBefore)
 			b = appendSection(b, secProbe, s)
 		}
 	}
@@ -305,12 +305,12 @@ func (e *Engine) restoreState(body []byte) ([]byte, error) {
 			if err != nil {
 				return nil, fmt.Errorf("recording positions: %w", err)
 			}
-			pr.wi = int(d.Uvarint())
-			pr.t = snnsim.Time(d.Varint())
+			pr.window = int(d.Uvarint())
+			pr.next = snnsim.Time(d.Varint())
 			open := d.U8()
-			pr.count0 = d.Varint()
-			if d.Short || pr.wi > len(pr.Windows) {
-				return nil, fmt.Errorf("recording positions: window %d of %d, or truncated", pr.wi, len(pr.Windows))
+			pr.countBefore = d.Varint()
+			if d.Short || pr.window > len(pr.Windows) {
+				return nil, fmt.Errorf("recording positions: window %d of %d, or truncated", pr.window, len(pr.Windows))
 			}
 			pr.open = open == 1
 		}
@@ -403,15 +403,15 @@ func (e *Engine) restorePop(top *checkpoint.Decoder, i int) error {
 	if p.bias, err = floats(d, n); err != nil {
 		return err
 	}
-	if p.ext, err = floats(d, n); err != nil {
+	if p.injected, err = floats(d, n); err != nil {
 		return err
 	}
 	if d.Short {
 		return errTruncated
 	}
 	var st checkpoint.Stater
-	if p.neu != nil {
-		st, _ = p.neu.(checkpoint.Stater)
+	if p.neurons != nil {
+		st, _ = p.neurons.(checkpoint.Stater)
 	} else {
 		st, _ = p.src.(checkpoint.Stater)
 		rn := d.Uvarint()

@@ -82,7 +82,7 @@ func (e *Engine) newGroups() error {
 		g := byPop[to]
 		var l consolidation.Layout
 		l.Clock = e.net.Clock
-		l.NPost = e.pops[to].neu.Len()
+		l.NPost = e.pops[to].neurons.Len()
 		name := ""
 		var off int64
 		var pre int32
@@ -117,7 +117,7 @@ func (e *Engine) newGroups() error {
 		g.voltageInduced, _ = m.(consolidation.VoltageInduced)
 		g.stater, _ = m.(consolidation.Stater)
 		if g.voltageInduced != nil {
-			neu := e.pops[to].neu
+			neu := e.pops[to].neurons
 			g.potential = func(j int32) float64 { return neu.V(int(j), g.potentialTick) }
 		}
 		g.levels = map[string]bool{}
@@ -325,7 +325,7 @@ func (e *Engine) NeuronState(pop, i int, name string) (float64, error) {
 // [[neuromodulator]] or [[drug]] table of the scenario would. A later
 // scheduled change of the same level overrides it.
 func (e *Engine) SetLevel(pop int, name string, level float64) error {
-	if pop < 0 || pop >= len(e.pops) || e.pops[pop].neu == nil {
+	if pop < 0 || pop >= len(e.pops) || e.pops[pop].neurons == nil {
 		return fmt.Errorf("engine: SetLevel: population %d is not a neuron population", pop)
 	}
 	e.advanceGroups(e.now)

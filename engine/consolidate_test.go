@@ -46,7 +46,7 @@ func consSnapshot(t testing.TB, e *Engine) []float64 {
 	}
 	for _, g := range e.groups {
 		for _, name := range g.neuronVars() {
-			for i := range e.pops[g.pop].neu.Len() {
+			for i := range e.pops[g.pop].neurons.Len() {
 				x, err := e.NeuronState(g.pop, i, name)
 				if err != nil {
 					t.Fatal(err)

@@ -70,18 +70,18 @@ type Stats struct {
 
 // pop is one population at run time: a neuron model or a source.
 type pop struct {
-	name   string
-	offset int32
-	neu    neuron.Population
-	src    source.Source
-	out    []int // indices of projections leaving this population
-	in     []int // indices of plastic projections onto this population
-	groups []int // indices of consolidation models onto this population
-	fired  []int32
-	bias   []float64 // stimulus current per neuron [pA] on top of the model's i_bias; nil until used
-	ext    []float64 // current injected from outside per neuron [pA]; nil until used
-	rng    *rand.PCG // a source's random stream
-	base   float64   // the model's i_bias [pA]
+	name     string
+	offset   int32
+	neurons  neuron.Population
+	src      source.Source
+	out      []int // indices of projections leaving this population
+	in       []int // indices of plastic projections onto this population
+	groups   []int // indices of consolidation models onto this population
+	fired    []int32
+	bias     []float64 // stimulus current per neuron [pA] on top of the model's i_bias; nil until used
+	injected []float64 // current injected from outside per neuron [pA]; nil until used
+	rng      *rand.PCG // a source's random stream
+	base     float64   // the model's i_bias [pA]
 }
 
 // proj is one projection at run time with its delay groups.
@@ -181,7 +181,7 @@ func New(net *netlist.Network, cfg Config) (*Engine, error) {
 			for i, v := range p.InitV {
 				m.SetV(0, i, v)
 			}
-			r.neu = m
+			r.neurons = m
 			r.base = p.Neuron.Bias()
 		case p.Source != nil:
 			r.rng = snnsim.NewPCG(net.Seed, "source/"+p.Name) // kept: its state goes into checkpoints
@@ -200,7 +200,7 @@ func New(net *netlist.Network, cfg Config) (*Engine, error) {
 		if pr.From < 0 || pr.From >= len(e.pops) || pr.To < 0 || pr.To >= len(e.pops) {
 			return nil, fmt.Errorf("engine: projection %q: population index out of range", pr.Name)
 		}
-		tgt := e.pops[pr.To].neu
+		tgt := e.pops[pr.To].neurons
 		if tgt == nil {
 			return nil, fmt.Errorf("engine: projection %q: target %q is a source, not a neuron population", pr.Name, e.pops[pr.To].name)
 		}
@@ -259,7 +259,7 @@ func New(net *netlist.Network, cfg Config) (*Engine, error) {
 		return nil, err
 	}
 	for _, md := range net.Modulations {
-		if md.Population < 0 || md.Population >= len(e.pops) || e.pops[md.Population].neu == nil {
+		if md.Population < 0 || md.Population >= len(e.pops) || e.pops[md.Population].neurons == nil {
 			return nil, fmt.Errorf("engine: %s: population %d is not a neuron population", md.Name, md.Population)
 		}
 		found := false
@@ -282,7 +282,7 @@ func New(net *netlist.Network, cfg Config) (*Engine, error) {
 		if s.Kind != "current_step" {
 			return nil, fmt.Errorf("engine: stimulus kind %q is not supported", s.Kind)
 		}
-		if e.pops[s.Population].neu == nil {
+		if e.pops[s.Population].neurons == nil {
 			return nil, fmt.Errorf("engine: current step on %q: not a neuron population", e.pops[s.Population].name)
 		}
 		e.stims = append(e.stims, stimEvent{s.Start, s.Population, s.Neurons, s.Amplitude})
@@ -356,13 +356,13 @@ func (e *Engine) Stats() Stats {
 // V returns the membrane potential [mV] of member i of neuron population p
 // at the engine's last completed tick.
 func (e *Engine) V(p, i int) (float64, error) {
-	if p < 0 || p >= len(e.pops) || e.pops[p].neu == nil {
+	if p < 0 || p >= len(e.pops) || e.pops[p].neurons == nil {
 		return 0, fmt.Errorf("engine: V: population %d is not a neuron population", p)
 	}
-	if i < 0 || i >= e.pops[p].neu.Len() {
-		return 0, fmt.Errorf("engine: V: neuron %d out of range [0, %d)", i, e.pops[p].neu.Len())
+	if i < 0 || i >= e.pops[p].neurons.Len() {
+		return 0, fmt.Errorf("engine: V: neuron %d out of range [0, %d)", i, e.pops[p].neurons.Len())
 	}
-	return e.pops[p].neu.V(i, max(e.now-1, 0)), nil
+	return e.pops[p].neurons.V(i, max(e.now-1, 0)), nil
 }
 
 // Schedule describes the order of operations within a tick.
@@ -379,8 +379,8 @@ func (e *Engine) Schedule() string {
 	b.WriteString("  3. sources      spike sources due at t fire\n")
 	b.WriteString("  4. neurons      active neurons advance to t, add the input of step 2, test V > threshold\n")
 	for _, p := range e.pops {
-		if p.neu != nil {
-			fmt.Fprintf(&b, "                 %s (%d neurons)\n", p.name, p.neu.Len())
+		if p.neurons != nil {
+			fmt.Fprintf(&b, "                 %s (%d neurons)\n", p.name, p.neurons.Len())
 		}
 	}
 	b.WriteString("  4b. plasticity  postsynaptic side of the plastic projections (potentiation) for the neurons that fired\n")

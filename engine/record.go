@@ -53,14 +53,14 @@ type Probe struct {
 // sampler is an attached Probe and its position.
 type sampler struct {
 	Probe
-	f      SampleFunc
-	vals   []float64
-	size   float64 // population size, for rates
-	wi     int     // current window
-	t      snnsim.Time
-	open   bool                 // rate: the snapshot for the bin starting at t is taken
-	count0 int64                // rate: the population's spike count before tick t
-	read   func(vals []float64) // consolidation state records: fills vals (record.go)
+	f           SampleFunc
+	vals        []float64
+	size        float64              // population size, for rates
+	window      int                  // index in Windows of the current window
+	next        snnsim.Time          // the next sample tick, or the start of the open rate bin
+	open        bool                 // rate: the snapshot for the bin starting at next is taken
+	countBefore int64                // rate: the population's spike count before tick next
+	read        func(vals []float64) // consolidation state records: fills vals (record.go)
 }
 
 // probeSet holds the probes of an engine. next is the earliest tick after
@@ -108,10 +108,10 @@ func (e *Engine) AttachProbe(p Probe, f SampleFunc) error {
 		}
 		s.vals = make([]float64, len(s.Synapses))
 	case netlist.RecordV:
-		if pop.neu == nil {
+		if pop.neurons == nil {
 			return fmt.Errorf("engine: AttachProbe: %q is a source population: it has no membrane potential", pop.name)
 		}
-		n := pop.neu.Len()
+		n := pop.neurons.Len()
 		if s.Neurons == nil {
 			s.Neurons = make([]int, n)
 			for i := range s.Neurons {
@@ -156,35 +156,35 @@ func (e *Engine) AttachProbe(p Probe, f SampleFunc) error {
 // seek moves s to the first sample tick or bin at or after now, when every
 // tick before now is done and count is the population's spike count.
 func (s *sampler) seek(now snnsim.Time, count int64) {
-	for ; s.wi < len(s.Windows); s.wi++ {
-		w := s.Windows[s.wi]
+	for ; s.window < len(s.Windows); s.window++ {
+		w := s.Windows[s.window]
 		t := w.Start
 		if now > t {
 			t += (now - t + s.Interval - 1) / s.Interval * s.Interval
 		}
 		if t < w.Stop && t >= w.Start { // t >= Start: no overflow
-			s.t = t
+			s.next = t
 			break
 		}
 	}
-	s.open = s.What == netlist.RecordRate && s.t == now
-	s.count0 = count
+	s.open = s.What == netlist.RecordRate && s.next == now
+	s.countBefore = count
 }
 
 // due returns the tick after which s acts next, or Never.
 func (s *sampler) due() snnsim.Time {
-	if s.wi >= len(s.Windows) {
+	if s.window >= len(s.Windows) {
 		return snnsim.Never
 	}
 	if s.What != netlist.RecordRate {
-		return s.t
+		return s.next
 	}
 	if !s.open {
-		return s.t - 1 // take the spike count before the bin
+		return s.next - 1 // take the spike count before the bin
 	}
-	end := s.Windows[s.wi].Stop
-	if s.t <= end-s.Interval {
-		end = s.t + s.Interval
+	end := s.Windows[s.window].Stop
+	if s.next <= end-s.Interval {
+		end = s.next + s.Interval
 	}
 	return end - 1
 }
@@ -207,12 +207,12 @@ func (e *Engine) sample(t snnsim.Time) error {
 // fire acts after tick t == s.due().
 func (s *sampler) fire(e *Engine, t snnsim.Time) error {
 	count := e.stats.Spikes[s.Population]
-	w := s.Windows[s.wi]
+	w := s.Windows[s.window]
 	if s.What == netlist.RecordV || s.What == netlist.RecordWeights || s.read != nil {
 		if s.read != nil {
 			s.read(s.vals)
 		} else if s.What == netlist.RecordV {
-			neu := e.pops[s.Population].neu
+			neu := e.pops[s.Population].neurons
 			for k, i := range s.Neurons {
 				s.vals[k] = neu.V(i, t)
 			}
@@ -222,19 +222,19 @@ func (s *sampler) fire(e *Engine, t snnsim.Time) error {
 				s.vals[k] = float64(p.weightAt(int64(i)))
 			}
 		}
-		if s.t += s.Interval; s.t >= w.Stop || s.t < t {
+		if s.next += s.Interval; s.next >= w.Stop || s.next < t {
 			s.seek(t+1, count)
 		}
 		return s.f(t, s.vals)
 	}
 	if !s.open {
-		s.open, s.count0 = true, count
+		s.open, s.countBefore = true, count
 		return nil
 	}
-	start := s.t
-	s.vals[0] = float64(count-s.count0) / (s.size * e.net.Clock.Seconds(t+1-start))
-	s.count0, s.t = count, t+1
-	if s.t >= w.Stop {
+	start := s.next
+	s.vals[0] = float64(count-s.countBefore) / (s.size * e.net.Clock.Seconds(t+1-start))
+	s.countBefore, s.next = count, t+1
+	if s.next >= w.Stop {
 		s.seek(t+1, count) // the next window; open at once if it starts at t+1
 	}
 	return s.f(start, s.vals)
@@ -344,8 +344,8 @@ func (e *Engine) AttachRecords(records []*netlist.Record, spikes Sink, declare f
 			if r.What == netlist.RecordV {
 				se.What, se.Unit = spikelog.WhatV, spikelog.UnitMV
 				pr.Neurons = r.Neurons
-				if pr.Neurons == nil && e.pops[p].neu != nil {
-					pr.Neurons = make([]int, e.pops[p].neu.Len())
+				if pr.Neurons == nil && e.pops[p].neurons != nil {
+					pr.Neurons = make([]int, e.pops[p].neurons.Len())
 					for i := range pr.Neurons {
 						pr.Neurons[i] = i
 					}
@@ -539,8 +539,8 @@ func (e *Engine) attachState(r *netlist.Record, names map[string]int, declare fu
 		pi := r.Populations[0]
 		pop := &e.pops[pi]
 		neurons := r.Neurons
-		if neurons == nil && pop.neu != nil {
-			neurons = make([]int, pop.neu.Len())
+		if neurons == nil && pop.neurons != nil {
+			neurons = make([]int, pop.neurons.Len())
 			for i := range neurons {
 				neurons[i] = i
 			}

@@ -63,7 +63,7 @@ func (e *Engine) Run(ctx context.Context, d snnsim.Time) error {
 // busy reports whether some neuron must be stepped at the current tick.
 func (e *Engine) busy() bool {
 	for i := range e.pops {
-		if n := e.pops[i].neu; n != nil && n.Active() > 0 {
+		if n := e.pops[i].neurons; n != nil && n.Active() > 0 {
 			return true
 		}
 	}
@@ -150,8 +150,8 @@ func (e *Engine) tick(t snnsim.Time) error {
 			if len(e.pending) > 0 {
 				p.fired = e.injectedSpikes(t, i, p.fired)
 			}
-		} else if t > 0 && p.neu.Active() > 0 { // the initial state is the state at tick 0
-			p.fired = p.neu.Update(t, p.fired)
+		} else if t > 0 && p.neurons.Active() > 0 { // the initial state is the state at tick 0
+			p.fired = p.neurons.Update(t, p.fired)
 		}
 		if len(p.fired) > 0 {
 			any = true
@@ -235,11 +235,11 @@ func (e *Engine) fanOut(t snnsim.Time, k int32, fired []int32) {
 func (e *Engine) applyStim(t snnsim.Time, s stimEvent) {
 	p := &e.pops[s.pop]
 	if p.bias == nil {
-		p.bias = make([]float64, p.neu.Len())
+		p.bias = make([]float64, p.neurons.Len())
 	}
 	set := func(i int) {
 		p.bias[i] += s.delta
-		p.neu.SetBias(t, i, p.total(i))
+		p.neurons.SetBias(t, i, p.total(i))
 	}
 	if s.ids == nil {
 		for i := range p.bias {
