@@ -70,7 +70,7 @@
 //	runner                    -> checkpoint engine netlist scenario snnsim spikelog
 //	report                    -> analysis snnsim spikelog
 //	scenario                  -> consolidation internal/textdist netlist neuron snnsim source stdp
-//	engine                    -> checkpoint consolidation netlist neuron snnsim source stdp
+//	engine                    -> checkpoint consolidation netlist neuron snnsim source spikelog stdp
 //	netlist                   -> consolidation neuron snnsim source stdp
 //	analysis                  -> snnsim spikelog stdp
 //	neuron                    -> checkpoint internal/registry snnsim

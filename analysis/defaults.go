@@ -302,7 +302,7 @@ func fmtSpan(ms float64) string {
 // wrapping errNothing when there is nothing to draw.
 func RatePlot(path string, o PlotOptions) (NamedPlot, error) {
 	d, err := loadLog(path, o.From, o.To, func(s spikelog.Series) int {
-		if s.What == "rate" {
+		if s.What == spikelog.WhatRate {
 			return 1
 		}
 		return 0
@@ -375,11 +375,12 @@ func RatePlot(path string, o PlotOptions) (NamedPlot, error) {
 
 // pathwayParts splits a pathway series name "pathway/<proj>/<var>/<stat>".
 func pathwayParts(name string) (proj, v, stat string, ok bool) {
-	f := strings.Split(name, "/")
-	if len(f) != 4 || f[0] != "pathway" {
+	rest, ok := strings.CutPrefix(name, spikelog.PathwayPrefix)
+	f := strings.Split(rest, "/")
+	if !ok || len(f) != 3 {
 		return "", "", "", false
 	}
-	return f[1], f[2], f[3], true
+	return f[0], f[1], f[2], true
 }
 
 // CapturePlots draws, for each population that pathway records converge
@@ -392,7 +393,7 @@ func pathwayParts(name string) (proj, v, stat string, ok bool) {
 // projection name ("S1_to_N") and state variable.
 func CapturePlots(path string, o PlotOptions) ([]NamedPlot, error) {
 	d, err := loadLog(path, o.From, o.To, func(s spikelog.Series) int {
-		if strings.HasPrefix(s.Name, "pathway/") || strings.HasPrefix(s.Name, "neuron_state/") {
+		if strings.HasPrefix(s.Name, spikelog.PathwayPrefix) || strings.HasPrefix(s.Name, spikelog.NeuronStatePrefix) {
 			return 1
 		}
 		return 0
@@ -411,18 +412,18 @@ func CapturePlots(path string, o PlotOptions) ([]NamedPlot, error) {
 	var targets []string
 	vars := map[string][]string{}
 	for _, n := range d.order {
-		if proj, v, stat, ok := pathwayParts(n); ok && stat == "mean" {
+		if proj, v, stat, ok := pathwayParts(n); ok && stat == spikelog.StatMean {
 			vars[proj] = append(vars[proj], v)
 			_ = d.series[n]
 		}
 	}
 	for _, n := range d.order {
 		proj, v, stat, ok := pathwayParts(n)
-		if !ok || stat != "mean" {
+		if !ok || stat != spikelog.StatMean {
 			continue
 		}
 		want := vars[proj][0]
-		for _, c := range []string{"efficacy", "weight"} {
+		for _, c := range []string{"efficacy", spikelog.VarWeight} {
 			if slices.Contains(vars[proj], c) {
 				want = c
 				break
@@ -436,7 +437,7 @@ func CapturePlots(path string, o PlotOptions) ([]NamedPlot, error) {
 		if _, ok := byTarget[tgt]; !ok {
 			targets = append(targets, tgt)
 		}
-		byTarget[tgt] = append(byTarget[tgt], &pathway{proj: proj, v: v, mean: s, sd: d.series[fmt.Sprintf("pathway/%s/%s/sd", proj, v)]})
+		byTarget[tgt] = append(byTarget[tgt], &pathway{proj: proj, v: v, mean: s, sd: d.series[spikelog.PathwayPrefix+proj+"/"+v+"/"+spikelog.StatSD]})
 	}
 	var out []NamedPlot
 	for _, tgt := range targets {
@@ -479,7 +480,7 @@ func CapturePlots(path string, o PlotOptions) ([]NamedPlot, error) {
 		// The lower panel: the target's per-neuron state.
 		var state []*seriesData
 		for _, n := range d.order {
-			if s := d.series[n]; strings.HasPrefix(n, "neuron_state/") && s.Population == tgt {
+			if s := d.series[n]; strings.HasPrefix(n, spikelog.NeuronStatePrefix) && s.Population == tgt {
 				state = append(state, s)
 			}
 		}
@@ -542,13 +543,13 @@ func StatePlots(path string, o PlotOptions) ([]NamedPlot, error) {
 		switch {
 		case o.MaxTraces > 0:
 			return o.MaxTraces
-		case what == "v":
+		case what == spikelog.WhatV:
 			return 3 // overlaid membrane potentials cross at every spike
 		}
 		return 8
 	}
 	d, err := loadLog(path, o.From, o.To, func(s spikelog.Series) int {
-		if s.What == "rate" || s.Unit == "id" || strings.HasPrefix(s.Name, "pathway/") || strings.HasPrefix(s.Name, "neuron_state/") {
+		if s.What == spikelog.WhatRate || s.Unit == spikelog.UnitID || strings.HasPrefix(s.Name, spikelog.PathwayPrefix) || strings.HasPrefix(s.Name, spikelog.NeuronStatePrefix) {
 			return 0
 		}
 		return traces(s.What)
@@ -567,7 +568,7 @@ func StatePlots(path string, o PlotOptions) ([]NamedPlot, error) {
 		k0, k1 := 0, len(s.T)
 		window := ""
 		const vSpan = 250.0 // ms: spikes and subthreshold waves both visible
-		if s.What == "v" && o.To == 0 && clock.Ms(s.T[len(s.T)-1]-s.T[0]) > vSpan {
+		if s.What == spikelog.WhatV && o.To == 0 && clock.Ms(s.T[len(s.T)-1]-s.T[0]) > vSpan {
 			lim := s.T[0] + snnsim.Time(math.Round(vSpan/clock.DT))
 			k1, _ = slices.BinarySearch(s.T, lim)
 			window = fmt.Sprintf(", first %s of %s", fmtSpan(vSpan), fmtSpan(clock.Ms(d.end-s.T[0])))
@@ -601,7 +602,7 @@ func StatePlots(path string, o PlotOptions) ([]NamedPlot, error) {
 			}
 			data[label] = xy
 		}
-		if s.What == "v" {
+		if s.What == spikelog.WhatV {
 			if th := param(named(sc, "population", s.Population), "v_threshold", snnsim.Voltage); isFinite(th) {
 				xy := plotter.XYs{{X: clock.Ms(ts[0]) * scale, Y: th}, {X: clock.Ms(ts[len(ts)-1]) * scale, Y: th}}
 				if err := addLine(pl, xy, color.Gray{100}, 1, true, fmt.Sprintf("threshold %g mV", th)); err != nil {
@@ -635,7 +636,7 @@ func HistogramPlots(path string, o PlotOptions) ([]NamedPlot, error) {
 	m := map[int]*fl{}
 	var order []int
 	for s := range r.Samples(spikelog.SampleFilter{From: o.From, To: o.To}) {
-		if se := r.Series()[s.Series]; se.Projection == "" || se.Unit == "id" || len(s.Values) < 10 {
+		if se := r.Series()[s.Series]; se.Projection == "" || se.Unit == spikelog.UnitID || len(s.Values) < 10 {
 			continue
 		}
 		f := m[s.Series]

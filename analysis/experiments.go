@@ -230,9 +230,9 @@ func STDPWindowPlot(path string, h spikelog.Header) (NamedPlot, error) {
 	}
 	pname, _ := proj["name"].(string)
 	delay := quantityIn(proj["delay"], snnsim.TimeDim)
-	wname := "weights/" + pname
+	wname := spikelog.WeightsPrefix + pname
 	d, err := loadLog(path, 0, 0, func(s spikelog.Series) int {
-		if s.Name == wname || s.Name == wname+"/pre" || s.Name == wname+"/post" {
+		if s.Name == wname || s.Name == wname+"/"+spikelog.WhatPre || s.Name == wname+"/"+spikelog.WhatPost {
 			return s.Width()
 		}
 		return 0
@@ -314,7 +314,7 @@ var SjostromData = []struct {
 func SjostromPlot(path string, h spikelog.Header) (NamedPlot, error) {
 	sc := scenarioTable(h)
 	d, err := loadLog(path, 0, 0, func(s spikelog.Series) int {
-		if strings.HasPrefix(s.Name, "weights/plastic_") && s.Unit != "id" {
+		if strings.HasPrefix(s.Name, spikelog.WeightsPrefix+"plastic_") && s.Unit != spikelog.UnitID {
 			return 2
 		}
 		return 0
@@ -378,7 +378,7 @@ func SjostromPlot(path string, h spikelog.Header) (NamedPlot, error) {
 // uniform start splitting towards the bounds. Data as addHistograms.
 func SongAbbottPlot(path string, h spikelog.Header) (NamedPlot, error) {
 	d, err := loadLog(path, 0, 0, func(s spikelog.Series) int {
-		if s.What == "weights" && s.Unit != "id" && s.Width() > 100 {
+		if s.What == spikelog.WhatWeights && s.Unit != spikelog.UnitID && s.Width() > 100 {
 			return s.Width()
 		}
 		return 0
@@ -418,7 +418,7 @@ func SongAbbottPlot(path string, h spikelog.Header) (NamedPlot, error) {
 // Agnes & Gerstner 2015). Data: "w̃[<synapse>]", "w[<synapse>]".
 func ZenkePlot(path string, h spikelog.Header) (NamedPlot, error) {
 	d, err := loadLog(path, 0, 0, func(s spikelog.Series) int {
-		if strings.HasPrefix(s.Name, "synapses/") && (s.What == "w" || s.What == "w_ref") {
+		if strings.HasPrefix(s.Name, spikelog.SynapsesPrefix) && (s.What == "w" || s.What == "w_ref") {
 			return 8
 		}
 		return 0

@@ -43,7 +43,8 @@ func init() {
 //	charge     "sign"         "sign": an event adds Δ·sign(dw); "signed_dw": Δ·dw/Unit[s]
 //	base       1              efficacy at u_1 = 0
 //
-// With the defaults (models.md 2.11, Lahiri & Ganguli's BennaFusi.m) the
+// With the defaults (Benna & Fusi 2016, as in Lahiri & Ganguli's
+// BennaFusi.m) the
 // adjacent timescales grow by 4 and the slowest is about 8·4^m = 2^{2m+3}
 // time units; m = 12 covers 10⁸ time units. The constraint
 // ratio^{2(m−1)} <= 1e14 keeps the chain's eigenvalues accurate in float64.
@@ -172,7 +173,7 @@ func (ch *bfChain) impulse(t float64) float64 {
 }
 
 // BennaFusi is the linear chain of communicating vessels of Benna & Fusi
-// (2016), Nat Neurosci 19:1697 (models.md 2.11), bound to a layout. Each
+// (2016), Nat Neurosci 19:1697, bound to a layout. Each
 // synapse has m variables u_1 … u_m (u_1 is the weight), with, in units of
 // time_unit,
 //
@@ -387,7 +388,7 @@ func (m *BennaFusi) Next() snnsim.Time { return snnsim.Never }
 
 // Pre refreshes the delivered weights w[lo:hi] from u_1 as of t, before the
 // engine delivers the spike.
-func (m *BennaFusi) Pre(t snnsim.Time, _ int32, lo, hi int64) {
+func (m *BennaFusi) Pre(t snnsim.Time, _ int32, lo, hi snnsim.SynapseID) {
 	m.see(t)
 	if m.w == nil {
 		return
@@ -404,7 +405,7 @@ func (m *BennaFusi) Post(snnsim.Time, int32) {}
 func (m *BennaFusi) RuleWeights() []float32 { return m.rule.weights(len(m.last), nil) }
 
 // Changed signals the rule's changes of synapses off+syn[k] at tick t.
-func (m *BennaFusi) Changed(t snnsim.Time, off int64, syn []int32) {
+func (m *BennaFusi) Changed(t snnsim.Time, off snnsim.SynapseID, syn []int32) {
 	for _, c := range m.rule.changes(off, syn, nil) {
 		m.Signal(t, c.s, c.dw)
 	}
@@ -412,7 +413,7 @@ func (m *BennaFusi) Changed(t snnsim.Time, off int64, syn []int32) {
 
 // Signal adds the charge of a rule's change dw (Δ·sign(dw) or Δ·dw/Unit[s]) into
 // u_1 of synapse s at tick t, after advancing s to t, and refreshes w[s].
-func (m *BennaFusi) Signal(t snnsim.Time, s int64, dw float64) {
+func (m *BennaFusi) Signal(t snnsim.Time, s snnsim.SynapseID, dw float64) {
 	if dw == 0 || math.IsNaN(dw) || math.IsInf(dw, 0) {
 		return
 	}
@@ -456,7 +457,7 @@ func (m *BennaFusi) Vars() []string { return m.p.Vars() }
 
 // Get returns the efficacy base + u_1 (v = 0) or u_v (v = 1 … m) of
 // synapse s as of the model's current time; NaN for another v.
-func (m *BennaFusi) Get(v int, s int64) float64 {
+func (m *BennaFusi) Get(v int, s snnsim.SynapseID) float64 {
 	switch {
 	case v == 0:
 		return m.p.Base + m.u1At(s, m.now)
@@ -470,7 +471,7 @@ func (m *BennaFusi) Get(v int, s int64) float64 {
 // Set sets the efficacy (v = 0, by setting u_1 = x − base) or u_v
 // (v = 1 … m) of synapse s at tick t to the finite value x, keeping the
 // other variables, and updates the delivered weight.
-func (m *BennaFusi) Set(t snnsim.Time, v int, s int64, x float64) error {
+func (m *BennaFusi) Set(t snnsim.Time, v int, s snnsim.SynapseID, x float64) error {
 	if s < 0 || s >= int64(len(m.last)) {
 		return markovBadSynapse(modelBennaFusi, s, len(m.last))
 	}

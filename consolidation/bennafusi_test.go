@@ -12,7 +12,8 @@ import (
 )
 
 // bfGenerator returns A = −C⁻¹L of the Benna–Fusi chain of p, built here
-// from the equations of models.md 2.11 (independently of newBFChain).
+// from the equations of Benna & Fusi (2016) with the coupling of Lahiri &
+// Ganguli's BennaFusi.m (independently of newBFChain).
 func bfGenerator(p BennaFusiParams) *mat.Dense {
 	m := p.Variables
 	a := mat.NewDense(m, m, nil)
@@ -102,7 +103,8 @@ func TestBennaFusiPropagator(t *testing.T) {
 }
 
 // TestBennaFusiImpulseTable checks the impulse response u_1(t) of the
-// m = 12 chain against the table of models.md 2.11 (within 2 %, and in
+// m = 12 chain against a reference table computed by implicit Euler on
+// the chain of Benna & Fusi (2016) (within 2 %, and in
 // fact to its printed digits), the model's own event path against the
 // oracle, and documents that the table is the continuous chain, not
 // implicit Euler on unit steps as its caption says (which is 3.9 % off at

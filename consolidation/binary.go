@@ -19,8 +19,8 @@ func init() {
 //	                              with probability ½, the stationary distribution for f± = ½),
 //	                              "low" (all weak) or "high" (all strong)
 //
-// The default q = 0.1 is the example of models.md 2.9 and E8 (lifetime
-// t* ≈ 23 memories for N = 10⁴).
+// The default q = 0.1 is a textbook example: its lifetime ln(q√N)/q is
+// about 23 memories for N = 10⁴ (Amit & Fusi 1994; Fusi & Abbott 2007).
 type BinaryParams struct {
 	Q     float64 `toml:"q"`
 	WLow  float64 `toml:"w_low"`
@@ -58,7 +58,7 @@ func (p *BinaryParams) Validate() error {
 func (p *BinaryParams) build(l Layout) (Model, error) { return newBinary(*p, l), nil }
 
 // Binary is the bounded binary synapse of Amit & Fusi (1994), Neural
-// Comput 6:957 (models.md 2.9), bound to a layout. Each synapse has a state
+// Comput 6:957, bound to a layout. Each synapse has a state
 // σ ∈ {−1, +1}. A plasticity signal (Signal with dw > 0: a candidate
 // potentiation; dw < 0: a candidate depression; dw = 0 or NaN: nothing) of
 // direction e = sign(dw) sets
@@ -108,7 +108,7 @@ func (m *Binary) Params() BinaryParams { return m.p }
 
 // Signal applies a candidate potentiation (dw > 0) or depression (dw < 0)
 // to synapse s: the state moves to sign(dw) with probability q.
-func (m *Binary) Signal(_ snnsim.Time, s int64, dw float64) {
+func (m *Binary) Signal(_ snnsim.Time, s snnsim.SynapseID, dw float64) {
 	e := eventSign(dw)
 	if e == 0 || m.state[s] == e {
 		return
@@ -121,7 +121,7 @@ func (m *Binary) Signal(_ snnsim.Time, s int64, dw float64) {
 }
 
 // Changed signals the rule's changes of synapses off+syn[k] at tick t.
-func (m *Binary) Changed(t snnsim.Time, off int64, syn []int32) {
+func (m *Binary) Changed(t snnsim.Time, off snnsim.SynapseID, syn []int32) {
 	for _, c := range m.rule.changes(off, syn, nil) {
 		m.Signal(t, c.s, c.dw)
 	}
@@ -132,12 +132,12 @@ func (m *Binary) Vars() []string { return m.p.Vars() }
 
 // Get returns the efficacy (v = 0) or the state ±1 (v = 1) of synapse s;
 // NaN for another v.
-func (m *Binary) Get(v int, s int64) float64 { return m.get(v, s) }
+func (m *Binary) Get(v int, s snnsim.SynapseID) float64 { return m.get(v, s) }
 
 // Set sets the efficacy (v = 0; x must be w_low or w_high) or the state
 // (v = 1; x must be −1 or +1) of synapse s and updates its delivered
 // weight.
-func (m *Binary) Set(_ snnsim.Time, v int, s int64, x float64) error {
+func (m *Binary) Set(_ snnsim.Time, v int, s snnsim.SynapseID, x float64) error {
 	if err := m.checkSynapse(s); err != nil {
 		return err
 	}

@@ -320,7 +320,8 @@ func binaryLifetime(t *testing.T, q float64, n float64) float64 {
 // oracle, t*(N) = ln(q√N)/(−ln(1−q)) exactly for the discrete curve, within
 // 6 % of the continuous-time ln(q√N)/q, growing by ln(10)/(2q) per decade
 // (log scaling); the Monte-Carlo crossing for q = 0.1, N = 10⁴ is within
-// 3 s.e. of 21.85 (models.md's ≈ 23 is the continuous-time formula);
+// 3 s.e. of 21.85 (the ≈ 23 of the continuous-time formula does not
+// apply to the discrete curve);
 // and with q optimised for each N the lifetime grows as N^0.5.
 func TestBinaryLifetime(t *testing.T) {
 	const q = 0.1
@@ -346,7 +347,7 @@ func TestBinaryLifetime(t *testing.T) {
 		t.Errorf("t* grows by %.3f per decade, want ≈ %.3f", slope, want)
 	}
 
-	// Monte-Carlo crossing, N = 10⁴ (models.md: t* ≈ 23 from ln(q√N)/q;
+	// Monte-Carlo crossing, N = 10⁴ (t* ≈ 23 from ln(q√N)/q;
 	// 21.85 for the discrete curve). Its s.e. is the SNR's s.e. over the
 	// curve's slope at SNR = 1, −ln(1−q) per memory.
 	p := DefaultBinary()

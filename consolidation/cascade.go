@@ -29,7 +29,7 @@ func init() {
 //	                              when x = ½), "low" or "high" (all weak or all strong,
 //	                              at depth 1)
 //
-// depth = 10 is the middle row of the table in models.md 2.10: a power-law
+// depth = 10 is the middle depth of Fusi, Drew & Abbott (2005): a power-law
 // memory curve from about 10 to 2¹⁰/3 ≈ 340 memories and an initial SNR of
 // 2√N/10. x ≤ ½ keeps every probability x^d/(1−x) ≤ 1.
 type CascadeParams struct {
@@ -108,7 +108,7 @@ func cascadeOccupancy(q, p []float64) []float64 {
 }
 
 // Cascade is the cascade synapse of Fusi, Drew & Abbott (2005), Neuron
-// 45:599 (models.md 2.10), bound to a layout, with the transition
+// 45:599, bound to a layout, with the transition
 // probabilities of Lahiri & Ganguli's CascadeOriginal.m. Each synapse has an
 // efficacy σ ∈ {−1 weak, +1 strong} and a metaplastic depth d ∈ {1 … n}
 // (1 most plastic). A plasticity signal of direction e = sign(dw) (dw = 0 or
@@ -172,7 +172,7 @@ func (m *Cascade) Params() CascadeParams { return m.p }
 
 // Signal applies a candidate potentiation (dw > 0) or depression (dw < 0)
 // to synapse s (see [Cascade]).
-func (m *Cascade) Signal(_ snnsim.Time, s int64, dw float64) {
+func (m *Cascade) Signal(_ snnsim.Time, s snnsim.SynapseID, dw float64) {
 	e := eventSign(dw)
 	if e == 0 {
 		return
@@ -199,7 +199,7 @@ func (m *Cascade) Signal(_ snnsim.Time, s int64, dw float64) {
 }
 
 // Changed signals the rule's changes of synapses off+syn[k] at tick t.
-func (m *Cascade) Changed(t snnsim.Time, off int64, syn []int32) {
+func (m *Cascade) Changed(t snnsim.Time, off snnsim.SynapseID, syn []int32) {
 	for _, c := range m.rule.changes(off, syn, nil) {
 		m.Signal(t, c.s, c.dw)
 	}
@@ -210,7 +210,7 @@ func (m *Cascade) Vars() []string { return m.p.Vars() }
 
 // Get returns the efficacy (v = 0), the state ±1 (v = 1) or the depth
 // (v = 2) of synapse s; NaN for another v.
-func (m *Cascade) Get(v int, s int64) float64 {
+func (m *Cascade) Get(v int, s snnsim.SynapseID) float64 {
 	if v == 2 {
 		d := m.state[s]
 		if d < 0 {
@@ -225,7 +225,7 @@ func (m *Cascade) Get(v int, s int64) float64 {
 // (v = 1; −1 or +1), keeping the depth, or the depth (v = 2; an integer in
 // [1, n]), keeping the efficacy, of synapse s, and updates its delivered
 // weight.
-func (m *Cascade) Set(_ snnsim.Time, v int, s int64, x float64) error {
+func (m *Cascade) Set(_ snnsim.Time, v int, s snnsim.SynapseID, x float64) error {
 	if err := m.checkSynapse(s); err != nil {
 		return err
 	}

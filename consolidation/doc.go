@@ -58,6 +58,6 @@
 //
 // [MarkovChain] (Lahiri & Ganguli 2013), [BennaFusiImpulse] and
 // [BennaFusiSNR] are exact memory-curve oracles; [MemoryCurve] and
-// [MemoryCurveConfig] run the Monte-Carlo experiment E8 of models.md
-// through a model's public interface.
+// [MemoryCurveConfig] run the Monte-Carlo memory-curve experiment (Fusi,
+// Drew & Abbott 2005; Benna & Fusi 2016) through a model's public interface.
 package consolidation

@@ -11,7 +11,7 @@ import (
 
 // MarkovChain is a synapse with a finite set of internal states, in the
 // formalism of Lahiri & Ganguli (2013), "A memory frontier for complex
-// synapses", NIPS 26 (models.md 2.12). A candidate potentiation moves a
+// synapses", NIPS 26. A candidate potentiation moves a
 // synapse from state i to state j with probability MPlus[i][j], a candidate
 // depression with probability MMinus[i][j] (both row-stochastic), and W[i]
 // is the ±1 weight of state i.
@@ -262,8 +262,8 @@ func (c MarkovChain) SNR(fPlus float64, times []int) ([]float64, error) {
 //
 //	u_1(t) = Σ_i b_i² e^{−κ_i t},  b = Vᵀ e_1/√C_1,  C^{−1/2} L C^{−1/2} = V diag(κ) Vᵀ.
 //
-// For the defaults (m = 12) it reproduces the table of models.md 2.11 to
-// its printed digits (0.886, 0.420, 0.133, 0.0425, …, 4.24e−4 at
+// For the defaults (m = 12) it reproduces the reference table of u_1
+// (implicit Euler on the chain of Benna & Fusi 2016) to its printed digits (0.886, 0.420, 0.133, 0.0425, …, 4.24e−4 at
 // t = 1 … 10⁷). The table's caption says "implicit Euler on unit steps",
 // but implicit Euler gives 0.8946 at t = 1 and 0.4364 at t = 10 (3.9 % off
 // the table); the table is the continuous chain (TestBennaFusiImpulseTable).
@@ -283,7 +283,7 @@ func BennaFusiImpulse(p BennaFusiParams, times []float64) ([]float64, error) {
 }
 
 // BennaFusiSNR returns the ideal-observer memory curve per √N of the linear
-// Benna–Fusi chain (models.md 2.11) driven by one random ±Δ event per time
+// Benna–Fusi chain (Benna & Fusi 2016) driven by one random ±Δ event per time
 // unit at every synapse, for each t in times (>= 0, in units of
 // time_unit):
 //

@@ -791,7 +791,7 @@ func (m *lt21) Next() snnsim.Time {
 // arriving spike transmits them, and schedules their calcium jump. A quiet
 // synapse without a tag is only read: its h relaxes to h0 and its z stays,
 // in closed form. Any other is brought to t.
-func (m *lt21) Pre(t snnsim.Time, _ int32, lo, hi int64) {
+func (m *lt21) Pre(t snnsim.Time, _ int32, lo, hi snnsim.SynapseID) {
 	m.Advance(t)
 	u := float64(t-m.lag) * m.dt
 	for s := lo; s < hi; s++ {
@@ -878,7 +878,7 @@ func (m *lt21) setH(t snnsim.Time, s int64, x float64) {
 func (m *lt21) Vars() []string { return lt21Vars }
 
 // Get returns a variable of s at the model's latest tick.
-func (m *lt21) Get(v int, s int64) float64 {
+func (m *lt21) Get(v int, s snnsim.SynapseID) float64 {
 	checkVar(modelLT2021, v, len(lt21Vars))
 	t := max(m.now, m.tc[s])
 	st := m.at(s, t)
@@ -897,7 +897,7 @@ func (m *lt21) Get(v int, s int64) float64 {
 
 // Set sets a variable of s at tick t: the efficacy or w (through h), h
 // (finite), z in [z_min, z_max] or c (>= 0).
-func (m *lt21) Set(t snnsim.Time, v int, s int64, x float64) error {
+func (m *lt21) Set(t snnsim.Time, v int, s snnsim.SynapseID, x float64) error {
 	checkVar(modelLT2021, v, len(lt21Vars))
 	name := lt21Vars[v]
 	switch v {

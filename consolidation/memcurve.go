@@ -31,7 +31,8 @@ const (
 	StartModel
 )
 
-// MemoryCurveConfig is a Monte-Carlo memory-curve experiment (models.md E8)
+// MemoryCurveConfig is a Monte-Carlo memory-curve experiment (Fusi, Drew
+// & Abbott 2005; Benna & Fusi 2016; Lahiri & Ganguli 2013)
 // for the binary, cascade and benna_fusi models, run through their public
 // interfaces (Model, RuleDriven, Inspector).
 //

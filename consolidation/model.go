@@ -54,7 +54,7 @@ type Layout struct {
 	// number of synapses (len = projections + 1); nil means one projection.
 	// Models that initialise a fraction of synapses (a baseline of
 	// consolidated synapses) do so per projection.
-	Projections []int64
+	Projections []snnsim.SynapseID
 	// Seed derives every random stream of the model; per-synapse streams
 	// derive from Seed and the synapse index (see [Streams]), so results do
 	// not depend on the order in which synapses are processed.
@@ -125,7 +125,7 @@ type Model interface {
 	Next() snnsim.Time
 	// Pre handles the arrival of presynaptic neuron i's spike at synapses
 	// lo..hi-1 at tick t.
-	Pre(t snnsim.Time, i int32, lo, hi int64)
+	Pre(t snnsim.Time, i int32, lo, hi snnsim.SynapseID)
 	// Post handles target j's spike at tick t.
 	Post(t snnsim.Time, j int32)
 }
@@ -154,14 +154,14 @@ type Model interface {
 type RuleDriven interface {
 	// Signal passes one change dw of synapse s at tick t, computed
 	// outside the buffer (a memory-curve experiment's ±1 events, tests).
-	Signal(t snnsim.Time, s int64, dw float64)
+	Signal(t snnsim.Time, s snnsim.SynapseID, dw float64)
 	// RuleWeights returns the rule buffer, allocating and filling it on the
 	// first call; later calls return the same array.
 	RuleWeights() []float32
 	// Changed takes the rule's changes of synapses off+syn[k] at tick t:
 	// a source's synapses off, off+1, … with syn = 0, 1, …, or a target's
 	// through a transposed index.
-	Changed(t snnsim.Time, off int64, syn []int32)
+	Changed(t snnsim.Time, off snnsim.SynapseID, syn []int32)
 }
 
 // Leveled is implemented by models that read neuromodulator or drug
@@ -185,11 +185,11 @@ type Inspector interface {
 	// is the efficacy.
 	Vars() []string
 	// Get returns per-synapse variable v (an index into Vars) of synapse s.
-	Get(v int, s int64) float64
+	Get(v int, s snnsim.SynapseID) float64
 	// Set sets per-synapse variable v of synapse s at tick t (for embedding
 	// and tests) and updates the delivered weight. It returns an error for
 	// a value outside the variable's range or a read-only variable.
-	Set(t snnsim.Time, v int, s int64, x float64) error
+	Set(t snnsim.Time, v int, s snnsim.SynapseID, x float64) error
 }
 
 // NeuronInspector is implemented by models with per-neuron variables

@@ -18,9 +18,10 @@ const modelTrivial = "trivial"
 //	delivered    w
 //
 // It has no time dynamics (Next is always snnsim.Never), reads no
-// neuromodulator (it is not [Leveled]) and ignores Pre and Post. Vars: "w". It is the model of a
-// projection without consolidation (DESIGN.md section 3: "a plain synapse
-// is the trivial model"). Tests: TestTrivial, TestStateResume.
+// neuromodulator (it is not [Leveled]) and ignores Pre and Post. Vars: "w". A projection with it
+// behaves as one without consolidation: a plain synapse is the trivial
+// model, which makes it the reference the other models' plumbing is
+// tested against. Tests: TestTrivial, TestStateResume.
 type TrivialParams struct{}
 
 // DefaultTrivial returns the trivial model's parameters.
@@ -78,7 +79,7 @@ func (m *trivial) deliver(s int64) {
 	m.rule.set(s, m.w[s])
 }
 
-func (m *trivial) Signal(_ snnsim.Time, s int64, dw float64) {
+func (m *trivial) Signal(_ snnsim.Time, s snnsim.SynapseID, dw float64) {
 	m.w[s] += dw
 	m.deliver(s)
 }
@@ -87,7 +88,7 @@ func (m *trivial) Signal(_ snnsim.Time, s int64, dw float64) {
 func (m *trivial) RuleWeights() []float32 { return m.rule.weights(m.n, m.w) }
 
 // Changed signals the rule's changes of synapses off+syn[k] at tick t.
-func (m *trivial) Changed(t snnsim.Time, off int64, syn []int32) {
+func (m *trivial) Changed(t snnsim.Time, off snnsim.SynapseID, syn []int32) {
 	for _, c := range m.rule.changes(off, syn, m.w) {
 		m.Signal(t, c.s, c.dw)
 	}
@@ -95,12 +96,12 @@ func (m *trivial) Changed(t snnsim.Time, off int64, syn []int32) {
 
 func (m *trivial) Vars() []string { return []string{"w"} }
 
-func (m *trivial) Get(v int, s int64) float64 {
+func (m *trivial) Get(v int, s snnsim.SynapseID) float64 {
 	checkVar(modelTrivial, v, 1)
 	return m.w[s]
 }
 
-func (m *trivial) Set(_ snnsim.Time, v int, s int64, x float64) error {
+func (m *trivial) Set(_ snnsim.Time, v int, s snnsim.SynapseID, x float64) error {
 	checkVar(modelTrivial, v, 1)
 	if err := finiteIn(modelTrivial, "w", x, math.Inf(-1), math.Inf(1)); err != nil {
 		return err

@@ -474,7 +474,7 @@ func (m *TTC) slowStep(ts snnsim.Time) {
 }
 
 // Pre records the synapses reached by a presynaptic spike at tick t.
-func (m *TTC) Pre(t snnsim.Time, i int32, lo, hi int64) {
+func (m *TTC) Pre(t snnsim.Time, i int32, lo, hi snnsim.SynapseID) {
 	if m.p.Induction != "voltage" {
 		return
 	}
@@ -611,7 +611,7 @@ func (m *TTC) induce(s int64, t snnsim.Time, ph, pl float64) {
 func (m *TTC) RuleWeights() []float32 { return m.rule.weights(len(m.z), nil) }
 
 // Changed signals the rule's changes of synapses off+syn[k] at tick t.
-func (m *TTC) Changed(t snnsim.Time, off int64, syn []int32) {
+func (m *TTC) Changed(t snnsim.Time, off snnsim.SynapseID, syn []int32) {
 	for _, c := range m.rule.changes(off, syn, nil) {
 		m.Signal(t, c.s, c.dw)
 	}
@@ -619,7 +619,7 @@ func (m *TTC) Changed(t snnsim.Time, off int64, syn []int32) {
 
 // Signal tags untagged synapse s with probability min(1, tag_scale·|dw|),
 // h for dw > 0 and l for dw < 0 (induction "signal" only).
-func (m *TTC) Signal(t snnsim.Time, s int64, dw float64) {
+func (m *TTC) Signal(t snnsim.Time, s snnsim.SynapseID, dw float64) {
 	if m.p.Induction != "signal" || dw == 0 || m.tagged(s) {
 		return
 	}
@@ -655,7 +655,7 @@ func (m *TTC) SetLevel(t snnsim.Time, name string, level float64) error {
 func (m *TTC) Vars() []string { return m.p.Vars() }
 
 // Get returns variable v of synapse s.
-func (m *TTC) Get(v int, s int64) float64 {
+func (m *TTC) Get(v int, s snnsim.SynapseID) float64 {
 	switch v {
 	case 0:
 		return m.efficacy(s)
@@ -671,7 +671,7 @@ func (m *TTC) Get(v int, s int64) float64 {
 
 // Set sets z (v = 3) of synapse s; efficacy and tags are read-only (tags
 // are set by induction only, so that their decay stays scheduled).
-func (m *TTC) Set(t snnsim.Time, v int, s int64, x float64) error {
+func (m *TTC) Set(t snnsim.Time, v int, s snnsim.SynapseID, x float64) error {
 	if v != 3 {
 		name := "?"
 		if v >= 0 && v < len(m.Vars()) {

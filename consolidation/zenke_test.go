@@ -59,7 +59,9 @@ func zenkeOne(t *testing.T, w0 float64, p *ZenkeParams) (*zenke, *consDriver) {
 	return m, newConsDriver(m)
 }
 
-// TestZenkeE9 is experiment E9 of models.md (single synapse, no spikes).
+// TestZenkeE9 is the single-synapse experiment (no spikes) on the
+// consolidation dynamics of Zenke, Agnes & Gerstner (2015): relaxation,
+// bistability and the time-scale separation of the reference weight.
 func TestZenkeE9(t *testing.T) {
 	const tau = 1.2e6 // τ_cons [ms]
 	t.Run("case=relax_to_wP", func(t *testing.T) {

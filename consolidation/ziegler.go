@@ -13,7 +13,7 @@ const modelZiegler = "ziegler_2015"
 // ZieglerParams are the parameters of the three-layer consolidation model
 // of Ziegler, Zenke, Kastner & Gerstner (2015), J Neurosci 35:1319, as in
 // the authors' Auryn implementation (ZynapseConnection, PRPGroup,
-// sim_frey; models.md 2.5).
+// sim_frey).
 //
 // Every synapse has an efficacy (early phase) x, a tag y and a scaffold
 // (late phase) z, each in a double well with minima at ±1, and a gating
@@ -473,7 +473,7 @@ func (m *ziegler) shutTick(v float64, t snnsim.Time) snnsim.Time {
 
 // Pre applies presynaptic depression to synapses lo..hi-1 and counts the
 // spike in the presynaptic traces of i (once per tick).
-func (m *ziegler) Pre(t snnsim.Time, i int32, lo, hi int64) {
+func (m *ziegler) Pre(t snnsim.Time, i int32, lo, hi snnsim.SynapseID) {
 	m.Advance(t)
 	rd := m.rDep.at(i, t)
 	for s := lo; s < hi; s++ {
@@ -546,14 +546,14 @@ func (m *ziegler) wake(s int64) {
 func (m *ziegler) RuleWeights() []float32 { return m.rule.weights(m.n, m.x) }
 
 // Changed signals the rule's changes of synapses off+syn[k] at tick t.
-func (m *ziegler) Changed(t snnsim.Time, off int64, syn []int32) {
+func (m *ziegler) Changed(t snnsim.Time, off snnsim.SynapseID, syn []int32) {
 	for _, c := range m.rule.changes(off, syn, m.x) {
 		m.Signal(t, c.s, c.dw)
 	}
 }
 
 // Signal adds dw to x.
-func (m *ziegler) Signal(t snnsim.Time, s int64, dw float64) {
+func (m *ziegler) Signal(t snnsim.Time, s snnsim.SynapseID, dw float64) {
 	m.Advance(t)
 	if dw == 0 {
 		return
@@ -590,7 +590,7 @@ func (m *ziegler) SetLevel(t snnsim.Time, name string, level float64) error {
 func (m *ziegler) Vars() []string { return []string{"efficacy", "x", "y", "z", "g"} }
 
 // Get returns efficacy, x, y, z or g (g at the model's latest tick).
-func (m *ziegler) Get(v int, s int64) float64 {
+func (m *ziegler) Get(v int, s snnsim.SynapseID) float64 {
 	checkVar(modelZiegler, v, 5)
 	switch v {
 	case 0:
@@ -607,7 +607,7 @@ func (m *ziegler) Get(v int, s int64) float64 {
 
 // Set sets a variable of s at tick t: x, y, z in [−3, 3], the efficacy of
 // an x in that range, g in [0, 1].
-func (m *ziegler) Set(t snnsim.Time, v int, s int64, val float64) error {
+func (m *ziegler) Set(t snnsim.Time, v int, s snnsim.SynapseID, val float64) error {
 	checkVar(modelZiegler, v, 5)
 	m.Advance(t)
 	switch v {

@@ -28,7 +28,8 @@ func (tr *zieglerTrace) at(t float64) float64 {
 }
 
 // TestZieglerTetanus checks the spike-triggered rule on one synapse, noise
-// off, against a direct evaluation of the equations of models.md 2.5 with
+// off, against a direct evaluation of the equations of Ziegler et al.
+// (2015) with
 // Auryn's normalisation (amplitudes over time constants in seconds), for
 // a weak tetanus: 21 presynaptic pulses at 100 Hz, each followed 1 ms later
 // by a postsynaptic spike.
@@ -144,7 +145,7 @@ func TestZieglerProtein(t *testing.T) {
 	}
 }
 
-// Protocols of models.md section 3 on two pathways of n synapses onto one
+// Protocols of Frey & Morris (1997) on two pathways of n synapses onto one
 // neuron (100 in TestZieglerProtocols): synapses 0..n−1 are S1, n..2n−1
 // S2; each presynaptic pulse is followed 1 ms later by a postsynaptic
 // spike.
@@ -262,7 +263,8 @@ func zReport(s []zSample) string {
 }
 
 // TestZieglerProtocols is the qualitative table of tagging and capture
-// (models.md E1–E3) for the Ziegler model at its defaults: mean x of each
+// (early LTP decays, late LTP persists, tagging and capture; Frey &
+// Morris 1997) for the Ziegler model at its defaults: mean x of each
 // pathway (−1 baseline, +1 potentiated; efficacy 2 + x) sampled every
 // 30 min over 10 h after the first induction at t0 = 10 min.
 func TestZieglerProtocols(t *testing.T) {

@@ -94,11 +94,11 @@ func (e *Engine) InjectCurrent(pop, i int, pA float64) error {
 		return err
 	}
 	p := &e.pops[pop]
-	if p.ext == nil {
-		p.ext = make([]float64, p.neu.Len())
+	if p.injected == nil {
+		p.injected = make([]float64, p.neurons.Len())
 	}
-	p.ext[i] = pA
-	p.neu.SetBias(e.now, i, p.total(i))
+	p.injected[i] = pA
+	p.neurons.SetBias(e.now, i, p.total(i))
 	return nil
 }
 
@@ -120,22 +120,22 @@ func (e *Engine) SetRate(pop int, hz float64) error {
 // new value. A projection with a consolidation model is refused: the model
 // owns its weights (it would overwrite the value); set the model's
 // variables with SetSynapseState instead.
-func (e *Engine) SetWeight(proj int, k int, w float64) error {
+func (e *Engine) SetWeight(proj int, k snnsim.SynapseID, w float64) error {
 	if proj < 0 || proj >= len(e.projs) {
 		return fmt.Errorf("engine: SetWeight: projection %d out of range [0, %d)", proj, len(e.projs))
 	}
 	p := &e.projs[proj]
-	if p.cg != nil {
+	if p.consGroup != nil {
 		return fmt.Errorf("engine: SetWeight: projection %q has the consolidation model %s, which sets its weights from its own variables: use SetSynapseState (variables %v)",
-			p.Name, p.cg.m.Name(), p.cg.synVars())
+			p.Name, p.consGroup.model.Name(), p.consGroup.synVars())
 	}
-	if k < 0 || k >= p.Len() {
+	if k < 0 || k >= snnsim.SynapseID(p.Len()) {
 		return fmt.Errorf("engine: SetWeight: synapse %d of %q out of range [0, %d)", k, p.Name, p.Len())
 	}
 	switch {
 	case p.w == nil: // one constant weight: the projection gets its own array
 		p.w, p.constW = p.Weights(), nil
-	case p.pl == nil && e.cfg.Weights != WeightsInPlace && p.Weight != nil && &p.w[0] == &p.Weight[0]:
+	case p.plastic == nil && e.cfg.Weights != WeightsInPlace && p.Weight != nil && &p.w[0] == &p.Weight[0]:
 		p.w = slices.Clone(p.Weight) // keep the network as compiled
 	}
 	p.w[k] = float32(w)
@@ -144,10 +144,10 @@ func (e *Engine) SetWeight(proj int, k int, w float64) error {
 }
 
 func (e *Engine) checkNeuron(op string, pop, i int) error {
-	if pop < 0 || pop >= len(e.pops) || e.pops[pop].neu == nil {
+	if pop < 0 || pop >= len(e.pops) || e.pops[pop].neurons == nil {
 		return fmt.Errorf("engine: %s: population %d is not a neuron population", op, pop)
 	}
-	if n := e.pops[pop].neu.Len(); i < 0 || i >= n {
+	if n := e.pops[pop].neurons.Len(); i < 0 || i >= n {
 		return fmt.Errorf("engine: %s: neuron %d of %q out of range [0, %d)", op, i, e.pops[pop].name, n)
 	}
 	return nil
@@ -160,8 +160,8 @@ func (p *pop) total(i int) float64 {
 	if p.bias != nil {
 		b += p.bias[i]
 	}
-	if p.ext != nil {
-		b += p.ext[i]
+	if p.injected != nil {
+		b += p.injected[i]
 	}
 	return b
 }
@@ -170,7 +170,7 @@ func (p *pop) total(i int) float64 {
 func (e *Engine) applyInputs(t snnsim.Time) {
 	for _, in := range e.pending {
 		if !in.spike && in.at == t {
-			e.pops[in.pop].neu.Deliver(t, in.rec, []int32{in.member}, []float32{in.weights})
+			e.pops[in.pop].neurons.Deliver(t, in.rec, []int32{in.member}, []float32{in.weights})
 		}
 	}
 }

@@ -12,17 +12,16 @@ import (
 )
 
 // b3Prime is BenchmarkB3's priming time with plasticity off. The scenario
-// primes for 2 s, as the Brian2 runs of anchors.md do (E ≈ 2.75 Hz in the
-// plastic seconds); Auryn's benchmark primes for 30 s (E ≈ 2.36 Hz, so less
-// work per plastic second): -b3.prime 30s measures under Auryn's protocol.
+// primes for 2 s, as the Brian2 reference runs do; Auryn's benchmark primes
+// for 30 s, after which the rate has drifted lower (less work per plastic
+// second): -b3.prime 30s measures under Auryn's protocol.
 var b3Prime = flag.Duration("b3.prime", 2*time.Second, "BenchmarkB3: priming with plasticity off (Auryn's benchmark: 30s)")
 
 // BenchmarkB3 runs the plastic benchmark network B3 (scenarios/plastic_b3.toml,
-// anchors.md: 25,000 neurons, 33.75 M synapses, homeostatic triplet STDP on
-// E→E): 2 s of priming with plasticity off (not timed), then one simulated
+// the network of Zenke, Hennequin & Gerstner 2013: 25,000 neurons, 33.75 M
+// synapses, homeostatic triplet STDP on E→E): 2 s of priming with plasticity off (not timed), then one simulated
 // second with plasticity on per iteration (-b3.prime sets the priming). It
-// reports wall seconds per simulated second (Auryn: 2.16 on one core, after
-// 30 s of priming; floor ≈ 1.1), synaptic events and postsynaptic
+// reports wall seconds per simulated second, synaptic events and postsynaptic
 // plasticity updates per wall second, and the E rate in the timed seconds.
 //
 //	go test ./engine -run '^$' -bench 'B3$' -benchtime 3x -count 3 -cpu 1

@@ -115,7 +115,7 @@ func appendSection(b []byte, tag byte, body []byte) []byte {
 func (e *Engine) appendState(b []byte) ([]byte, error) {
 	var s []byte
 	s = binary.AppendVarint(s, int64(e.now))
-	s = binary.AppendUvarint(s, uint64(e.nextS))
+	s = binary.AppendUvarint(s, uint64(e.nextStim))
 	s = binary.AppendUvarint(s, uint64(e.nextMod))
 	s = binary.AppendVarint(s, e.stats.TicksStepped)
 	s = binary.AppendVarint(s, e.stats.TicksSkipped)
@@ -124,9 +124,9 @@ func (e *Engine) appendState(b []byte) ([]byte, error) {
 		s = binary.AppendVarint(s, n)
 	}
 	// Spikes in flight, by arrival tick.
-	s = binary.AppendUvarint(s, uint64(e.q.pending))
-	for k := snnsim.Time(0); k <= e.q.mask; k++ {
-		for _, d := range e.q.slots[(e.now+k)&e.q.mask] {
+	s = binary.AppendUvarint(s, uint64(e.queue.pending))
+	for k := snnsim.Time(0); k <= e.queue.mask; k++ {
+		for _, d := range e.queue.slots[(e.now+k)&e.queue.mask] {
 			s = binary.AppendVarint(s, int64(e.now+k))
 			s = binary.AppendUvarint(s, uint64(d.proj))
 			s = binary.AppendUvarint(s, uint64(d.src))
@@ -155,10 +155,10 @@ func (e *Engine) appendState(b []byte) ([]byte, error) {
 		p := &e.pops[i]
 		s = s[:0]
 		s = appendFloats(s, p.bias)
-		s = appendFloats(s, p.ext)
+		s = appendFloats(s, p.injected)
 		var st checkpoint.Stater
-		if p.neu != nil {
-			st, _ = p.neu.(checkpoint.Stater)
+		if p.neurons != nil {
+			st, _ = p.neurons.(checkpoint.Stater)
 		} else {
 			st, _ = p.src.(checkpoint.Stater)
 			rs, err := p.rng.MarshalBinary()
@@ -180,7 +180,7 @@ func (e *Engine) appendState(b []byte) ([]byte, error) {
 		// own: the weights may differ from the network's (plastic, or set
 		// through SetWeight, which gives a constant-weight projection its
 		// own array).
-		own := p.pl != nil || (p.Len() > 0 && p.w != nil && (p.Weight == nil || &p.w[0] != &p.Weight[0]))
+		own := p.plastic != nil || (p.Len() > 0 && p.w != nil && (p.Weight == nil || &p.w[0] != &p.Weight[0]))
 		if own {
 			s = append(s, 1)
 			for _, w := range p.w {
@@ -189,8 +189,8 @@ func (e *Engine) appendState(b []byte) ([]byte, error) {
 		} else {
 			s = append(s, 0)
 		}
-		if p.pl != nil {
-			st, ok := p.pl.rule.(checkpoint.Stater)
+		if p.plastic != nil {
+			st, ok := p.plastic.rule.(checkpoint.Stater)
 			if !ok {
 				return nil, fmt.Errorf("engine: checkpoint: projection %q: its plasticity rule does not support checkpoints", p.Name)
 			}
@@ -199,22 +199,22 @@ func (e *Engine) appendState(b []byte) ([]byte, error) {
 		b = appendSection(b, secProj, s)
 	}
 	for _, g := range e.groups {
-		if g.st == nil {
-			return nil, fmt.Errorf("engine: checkpoint: the consolidation model %s onto %q does not support checkpoints", g.m.Name(), e.pops[g.pop].name)
+		if g.stater == nil {
+			return nil, fmt.Errorf("engine: checkpoint: the consolidation model %s onto %q does not support checkpoints", g.model.Name(), e.pops[g.pop].name)
 		}
-		b = appendSection(b, secCons, g.st.AppendState(nil))
+		b = appendSection(b, secCons, g.stater.AppendState(nil))
 	}
 	if e.rec != nil {
 		for _, pr := range e.rec.probes {
 			s = s[:0]
-			s = binary.AppendUvarint(s, uint64(pr.wi))
-			s = binary.AppendVarint(s, int64(pr.t))
+			s = binary.AppendUvarint(s, uint64(pr.window))
+			s = binary.AppendVarint(s, int64(pr.next))
 			open := byte(0)
 			if pr.open {
 				open = 1
 			}
 			s = append(s, open)
-			s = binary.AppendVarint(s, pr.count0)
+			s = binary.AppendVarint(s, pr.countBefore)
 			b = appendSection(b, secProbe, s)
 		}
 	}
@@ -288,12 +288,12 @@ func (e *Engine) restoreState(body []byte) ([]byte, error) {
 		}
 	}
 	for _, g := range e.groups {
-		if g.st == nil {
-			return nil, fmt.Errorf("consolidation onto %q: the model %s does not support checkpoints", e.pops[g.pop].name, g.m.Name())
+		if g.stater == nil {
+			return nil, fmt.Errorf("consolidation onto %q: the model %s does not support checkpoints", e.pops[g.pop].name, g.model.Name())
 		}
 		d, err := readSection(top, secCons)
 		if err == nil {
-			err = restoreAll(g.st, d.B)
+			err = restoreAll(g.stater, d.B)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("consolidation onto %q: %w", e.pops[g.pop].name, err)
@@ -305,12 +305,12 @@ func (e *Engine) restoreState(body []byte) ([]byte, error) {
 			if err != nil {
 				return nil, fmt.Errorf("recording positions: %w", err)
 			}
-			pr.wi = int(d.Uvarint())
-			pr.t = snnsim.Time(d.Varint())
+			pr.window = int(d.Uvarint())
+			pr.next = snnsim.Time(d.Varint())
 			open := d.U8()
-			pr.count0 = d.Varint()
-			if d.Short || pr.wi > len(pr.Windows) {
-				return nil, fmt.Errorf("recording positions: window %d of %d, or truncated", pr.wi, len(pr.Windows))
+			pr.countBefore = d.Varint()
+			if d.Short || pr.window > len(pr.Windows) {
+				return nil, fmt.Errorf("recording positions: window %d of %d, or truncated", pr.window, len(pr.Windows))
 			}
 			pr.open = open == 1
 		}
@@ -339,7 +339,7 @@ func (e *Engine) restoreEngine(top *checkpoint.Decoder) error {
 		return err
 	}
 	e.now = snnsim.Time(d.Varint())
-	e.nextS = int(d.Uvarint())
+	e.nextStim = int(d.Uvarint())
 	e.nextMod = int(d.Uvarint())
 	if e.nextMod > len(e.net.Modulations) {
 		return fmt.Errorf("level change position %d of %d", e.nextMod, len(e.net.Modulations))
@@ -350,8 +350,8 @@ func (e *Engine) restoreEngine(top *checkpoint.Decoder) error {
 	for i := range e.stats.Spikes {
 		e.stats.Spikes[i] = d.Varint()
 	}
-	if e.nextS > len(e.stims) {
-		return fmt.Errorf("stimulus position %d of %d", e.nextS, len(e.stims))
+	if e.nextStim > len(e.stims) {
+		return fmt.Errorf("stimulus position %d of %d", e.nextStim, len(e.stims))
 	}
 	nq := d.Uvarint()
 	for k := uint64(0); k < nq && !d.Short; k++ {
@@ -361,10 +361,10 @@ func (e *Engine) restoreEngine(top *checkpoint.Decoder) error {
 		if d.Short {
 			break
 		}
-		if pj >= uint64(len(e.projs)) || lo < 0 || hi < lo || hi > int64(e.projs[pj].Len()) || at < e.now || at > e.now+e.q.mask {
+		if pj >= uint64(len(e.projs)) || lo < 0 || hi < lo || hi > int64(e.projs[pj].Len()) || at < e.now || at > e.now+e.queue.mask {
 			return errors.New("spike in flight out of range")
 		}
-		e.q.push(at, delivery{proj: int32(pj), src: int32(src), lo: lo, hi: hi})
+		e.queue.push(at, delivery{proj: int32(pj), src: int32(src), lo: lo, hi: hi})
 	}
 	np := d.Uvarint()
 	for k := uint64(0); k < np && !d.Short; k++ {
@@ -403,15 +403,15 @@ func (e *Engine) restorePop(top *checkpoint.Decoder, i int) error {
 	if p.bias, err = floats(d, n); err != nil {
 		return err
 	}
-	if p.ext, err = floats(d, n); err != nil {
+	if p.injected, err = floats(d, n); err != nil {
 		return err
 	}
 	if d.Short {
 		return errTruncated
 	}
 	var st checkpoint.Stater
-	if p.neu != nil {
-		st, _ = p.neu.(checkpoint.Stater)
+	if p.neurons != nil {
+		st, _ = p.neurons.(checkpoint.Stater)
 	} else {
 		st, _ = p.src.(checkpoint.Stater)
 		rn := d.Uvarint()
@@ -445,7 +445,7 @@ func (e *Engine) restoreProj(top *checkpoint.Decoder, k int) error {
 		if raw == nil {
 			return errTruncated
 		}
-		if p.w == nil || (p.pl == nil && e.cfg.Weights != WeightsInPlace && p.Len() > 0 && p.Weight != nil && &p.w[0] == &p.Weight[0]) {
+		if p.w == nil || (p.plastic == nil && e.cfg.Weights != WeightsInPlace && p.Len() > 0 && p.Weight != nil && &p.w[0] == &p.Weight[0]) {
 			p.w, p.constW = make([]float32, p.Len()), nil
 		}
 		for j := range p.w {
@@ -453,13 +453,13 @@ func (e *Engine) restoreProj(top *checkpoint.Decoder, k int) error {
 		}
 		p.weightsChanged(-1)
 	}
-	if p.pl == nil {
+	if p.plastic == nil {
 		if len(d.B) != 0 {
 			return fmt.Errorf("%d bytes left over", len(d.B))
 		}
 		return nil
 	}
-	st, ok := p.pl.rule.(checkpoint.Stater)
+	st, ok := p.plastic.rule.(checkpoint.Stater)
 	if !ok {
 		return errors.New("its plasticity rule does not support checkpoints")
 	}

@@ -82,7 +82,7 @@ func checkResume(t *testing.T, net *netlist.Network) {
 	if err := a.Run(context.Background(), 1234); err != nil {
 		t.Fatal(err)
 	}
-	if a.q.pending == 0 {
+	if a.queue.pending == 0 {
 		t.Fatalf("no spike in flight at the checkpoint: the test would prove little")
 	}
 	var ck bytes.Buffer

@@ -8,7 +8,7 @@ import (
 	"github.com/snnsim/snnsim/consolidation"
 )
 
-// cgroup is one consolidation model at run time with the projections it
+// consGroup is one consolidation model at run time with the projections it
 // serves: all projections onto one target population that name a
 // consolidation model share it (per-neuron state such as protein belongs to
 // the target neurons). Its synapses are the projections' synapses
@@ -22,45 +22,45 @@ import (
 //
 // The model's optional capabilities are looked up here once, when the
 // group is built; a nil field is a capability the model lacks.
-type cgroup struct {
-	m      consolidation.Model
-	rule   consolidation.RuleDriven      // nil unless a rule can drive the model
-	lv     consolidation.Leveled         // nil unless the model reads levels
-	vars   consolidation.Inspector       // nil unless per-synapse variables can be read
-	nvars  consolidation.NeuronInspector // nil unless the model has per-neuron variables
-	vi     consolidation.VoltageInduced  // nil unless induction reads the potential
-	st     consolidation.Stater          // nil unless the state can be checkpointed
-	pop    int                           // target population
-	projs  []int                         // projection indices, in order
-	w      []float32                     // delivery array of all the group's synapses
-	levels map[string]bool               // level names the model accepts
-	seq    []int32                       // 0, 1, 2, …: a source row's synapses for rule.Changed
-	v      func(j int32) float64         // target j's potential at tick vt, for vi (made once: no allocation per tick)
-	vt     snnsim.Time
+type consGroup struct {
+	model          consolidation.Model
+	rule           consolidation.RuleDriven      // nil unless a rule can drive the model
+	leveled        consolidation.Leveled         // nil unless the model reads levels
+	synState       consolidation.Inspector       // nil unless per-synapse variables can be read
+	neuronState    consolidation.NeuronInspector // nil unless the model has per-neuron variables
+	voltageInduced consolidation.VoltageInduced  // nil unless induction reads the potential
+	stater         consolidation.Stater          // nil unless the state can be checkpointed
+	pop            int                           // target population
+	projs          []int                         // projection indices, in order
+	w              []float32                     // delivery array of all the group's synapses
+	levels         map[string]bool               // level names the model accepts
+	rowIndices     []int32                       // 0, 1, 2, …: a source row's synapses for rule.Changed
+	potential      func(j int32) float64         // target j's potential at potentialTick, for voltageInduced (made once: no allocation per tick)
+	potentialTick  snnsim.Time                   // the tick potential reads
 }
 
 // synVars returns the model's per-synapse variable names (nil if it has
 // none that can be read).
-func (g *cgroup) synVars() []string {
-	if g.vars == nil {
+func (g *consGroup) synVars() []string {
+	if g.synState == nil {
 		return nil
 	}
-	return g.vars.Vars()
+	return g.synState.Vars()
 }
 
 // neuronVars returns the model's per-neuron variable names (nil if none).
-func (g *cgroup) neuronVars() []string {
-	if g.nvars == nil {
+func (g *consGroup) neuronVars() []string {
+	if g.neuronState == nil {
 		return nil
 	}
-	return g.nvars.NeuronVars()
+	return g.neuronState.NeuronVars()
 }
 
-// newGroups builds one cgroup per target population whose incoming
+// newGroups builds one consGroup per target population whose incoming
 // projections have consolidation, and points those projections' delivery
 // arrays into it.
 func (e *Engine) newGroups() error {
-	byPop := map[int]*cgroup{}
+	byPop := map[int]*consGroup{}
 	var order []int
 	for k := range e.projs {
 		p := &e.projs[k]
@@ -69,7 +69,7 @@ func (e *Engine) newGroups() error {
 		}
 		g := byPop[p.To]
 		if g == nil {
-			g = &cgroup{pop: p.To}
+			g = &consGroup{pop: p.To}
 			byPop[p.To] = g
 			order = append(order, p.To)
 		} else if first := &e.projs[g.projs[0]]; p.Consolidation.Model() != first.Consolidation.Model() {
@@ -82,14 +82,14 @@ func (e *Engine) newGroups() error {
 		g := byPop[to]
 		var l consolidation.Layout
 		l.Clock = e.net.Clock
-		l.NPost = e.pops[to].neu.Len()
+		l.NPost = e.pops[to].neurons.Len()
 		name := ""
 		var off int64
 		var pre int32
 		for _, k := range g.projs {
 			p := &e.projs[k]
 			n := int64(p.Len())
-			p.cg, p.cOff, p.cPre = g, off, pre
+			p.consGroup, p.consOffset, p.consPreOffset = g, off, pre
 			l.Projections = append(l.Projections, off)
 			for i := 0; i+1 < len(p.RowStart); i++ {
 				for s := p.RowStart[i]; s < p.RowStart[i+1]; s++ {
@@ -109,20 +109,20 @@ func (e *Engine) newGroups() error {
 		if err != nil {
 			return fmt.Errorf("engine: consolidation onto %q: %w", e.pops[to].name, err)
 		}
-		g.m = m
+		g.model = m
 		g.rule, _ = m.(consolidation.RuleDriven)
-		g.lv, _ = m.(consolidation.Leveled)
-		g.vars, _ = m.(consolidation.Inspector)
-		g.nvars, _ = m.(consolidation.NeuronInspector)
-		g.vi, _ = m.(consolidation.VoltageInduced)
-		g.st, _ = m.(consolidation.Stater)
-		if g.vi != nil {
-			neu := e.pops[to].neu
-			g.v = func(j int32) float64 { return neu.V(int(j), g.vt) }
+		g.leveled, _ = m.(consolidation.Leveled)
+		g.synState, _ = m.(consolidation.Inspector)
+		g.neuronState, _ = m.(consolidation.NeuronInspector)
+		g.voltageInduced, _ = m.(consolidation.VoltageInduced)
+		g.stater, _ = m.(consolidation.Stater)
+		if g.voltageInduced != nil {
+			neu := e.pops[to].neurons
+			g.potential = func(j int32) float64 { return neu.V(int(j), g.potentialTick) }
 		}
 		g.levels = map[string]bool{}
-		if g.lv != nil {
-			for _, n := range g.lv.Modulators() {
+		if g.leveled != nil {
+			for _, n := range g.leveled.Modulators() {
 				g.levels[n] = true
 			}
 		}
@@ -130,17 +130,17 @@ func (e *Engine) newGroups() error {
 		m.Bind(g.w)
 		for _, k := range g.projs {
 			p := &e.projs[k]
-			p.w = g.w[p.cOff : p.cOff+int64(p.Len())]
-			if p.pl == nil {
+			p.w = g.w[p.consOffset : p.consOffset+int64(p.Len())]
+			if p.plastic == nil {
 				continue
 			}
 			if g.rule == nil {
 				return fmt.Errorf("engine: projection %q: the consolidation model %s takes no plasticity signals; remove the plasticity rule", p.Name, m.Name())
 			}
-			p.ruleBuf = g.rule.RuleWeights()[p.cOff : p.cOff+int64(p.Len())]
+			p.ruleBuf = g.rule.RuleWeights()[p.consOffset : p.consOffset+int64(p.Len())]
 			for i := 0; i+1 < len(p.RowStart); i++ {
-				for n := p.RowStart[i+1] - p.RowStart[i]; int64(len(g.seq)) < n; {
-					g.seq = append(g.seq, int32(len(g.seq)))
+				for n := p.RowStart[i+1] - p.RowStart[i]; int64(len(g.rowIndices)) < n; {
+					g.rowIndices = append(g.rowIndices, int32(len(g.rowIndices)))
 				}
 			}
 		}
@@ -153,8 +153,8 @@ func (e *Engine) newGroups() error {
 // advanceGroups does the models' internal work due at ticks <= t.
 func (e *Engine) advanceGroups(t snnsim.Time) {
 	for _, g := range e.groups {
-		if g.m.Next() <= t {
-			g.m.Advance(t)
+		if g.model.Next() <= t {
+			g.model.Advance(t)
 		}
 	}
 }
@@ -185,7 +185,7 @@ func (e *Engine) setLevel(t snnsim.Time, pop int, name string, level float64) er
 			continue
 		}
 		found = true
-		if err := g.lv.SetLevel(t, name, level); err != nil {
+		if err := g.leveled.SetLevel(t, name, level); err != nil {
 			return fmt.Errorf("engine: %s on %q: %w", name, e.pops[pop].name, err)
 		}
 	}
@@ -201,32 +201,32 @@ func (e *Engine) setLevel(t snnsim.Time, pop int, name string, level float64) er
 // model's own presynaptic handling, which may refresh the delivered
 // weights. Before PlasticityStart the rule only records the spike.
 func (p *proj) consPre(t snnsim.Time, src int32, lo, hi int64) {
-	g := p.cg
-	if p.pl != nil {
-		if t >= p.pl.start {
-			p.pl.rule.Pre(t, src, p.Target[lo:hi], p.ruleBuf[lo:hi])
-			g.rule.Changed(t, p.cOff+lo, g.seq[:hi-lo])
+	g := p.consGroup
+	if p.plastic != nil {
+		if t >= p.plastic.start {
+			p.plastic.rule.Pre(t, src, p.Target[lo:hi], p.ruleBuf[lo:hi])
+			g.rule.Changed(t, p.consOffset+lo, g.rowIndices[:hi-lo])
 		} else {
-			p.pl.rule.TracePre(t, src)
+			p.plastic.rule.TracePre(t, src)
 		}
 	}
-	g.m.Pre(t, p.cPre+src, p.cOff+lo, p.cOff+hi)
+	g.model.Pre(t, p.consPreOffset+src, p.consOffset+lo, p.consOffset+hi)
 }
 
 // consPost runs the rule's postsynaptic side on the rule buffer of
 // projection p for the targets that fired at t; the model takes each
 // target's changes in one call.
 func (p *proj) consPost(t snnsim.Time, fired []int32) {
-	tr, rd := p.pl.tr, p.cg.rule
+	tr, rd := p.plastic.transposed, p.consGroup.rule
 	for _, j := range fired {
-		if t < p.pl.start {
-			p.pl.rule.TracePost(t, j)
+		if t < p.plastic.start {
+			p.plastic.rule.TracePost(t, j)
 			continue
 		}
 		lo, hi := tr.ColStart[j], tr.ColStart[j+1]
 		syn := tr.ColSyn[lo:hi]
-		p.pl.rule.Post(t, j, tr.ColSrc[lo:hi], syn, p.ruleBuf)
-		rd.Changed(t, p.cOff, syn)
+		p.plastic.rule.Post(t, j, tr.ColSrc[lo:hi], syn, p.ruleBuf)
+		rd.Changed(t, p.consOffset, syn)
 	}
 }
 
@@ -237,70 +237,70 @@ func (e *Engine) consAfterUpdate(t snnsim.Time, i int) {
 	p := &e.pops[i]
 	for _, gi := range p.groups {
 		g := e.groups[gi]
-		if g.vi != nil {
-			g.vt = t
-			g.vi.Voltage(t, g.v, p.fired)
+		if g.voltageInduced != nil {
+			g.potentialTick = t
+			g.voltageInduced.Voltage(t, g.potential, p.fired)
 		}
 		for _, j := range p.fired {
-			g.m.Post(t, j)
+			g.model.Post(t, j)
 		}
 	}
 }
 
 // consProjection returns projection k's model and the offset of its first
 // synapse in the model, or an error naming op.
-func (e *Engine) consProjection(op string, k, syn int) (*cgroup, int64, error) {
+func (e *Engine) consProjection(op string, k int, syn snnsim.SynapseID) (*consGroup, snnsim.SynapseID, error) {
 	if k < 0 || k >= len(e.projs) {
 		return nil, 0, fmt.Errorf("engine: %s: projection %d out of range [0, %d)", op, k, len(e.projs))
 	}
 	p := &e.projs[k]
-	if p.cg == nil {
+	if p.consGroup == nil {
 		return nil, 0, fmt.Errorf("engine: %s: projection %q has no consolidation model", op, p.Name)
 	}
-	if syn < 0 || syn >= p.Len() {
+	if syn < 0 || syn >= snnsim.SynapseID(p.Len()) {
 		return nil, 0, fmt.Errorf("engine: %s: synapse %d of %q out of range [0, %d)", op, syn, p.Name, p.Len())
 	}
-	return p.cg, p.cOff + int64(syn), nil
+	return p.consGroup, p.consOffset + syn, nil
 }
 
 // SynapseVars returns the names of the consolidation variables of
 // projection k's synapses (the first is the efficacy), or nil for a
 // projection without a consolidation model.
 func (e *Engine) SynapseVars(k int) []string {
-	if k < 0 || k >= len(e.projs) || e.projs[k].cg == nil {
+	if k < 0 || k >= len(e.projs) || e.projs[k].consGroup == nil {
 		return nil
 	}
-	return slices.Clone(e.projs[k].cg.synVars())
+	return slices.Clone(e.projs[k].consGroup.synVars())
 }
 
 // SynapseState returns consolidation variable name of synapse syn of
 // projection k, as of the model's last slow-clock step.
-func (e *Engine) SynapseState(k, syn int, name string) (float64, error) {
+func (e *Engine) SynapseState(k int, syn snnsim.SynapseID, name string) (float64, error) {
 	g, s, err := e.consProjection("SynapseState", k, syn)
 	if err != nil {
 		return 0, err
 	}
 	v := slices.Index(g.synVars(), name)
 	if v < 0 {
-		return 0, fmt.Errorf("engine: SynapseState: model %s has no variable %q (has %v)", g.m.Name(), name, g.synVars())
+		return 0, fmt.Errorf("engine: SynapseState: model %s has no variable %q (has %v)", g.model.Name(), name, g.synVars())
 	}
-	g.m.Advance(max(e.now-1, 0))
-	return g.vars.Get(v, s), nil
+	g.model.Advance(max(e.now-1, 0))
+	return g.synState.Get(v, s), nil
 }
 
 // SetSynapseState sets consolidation variable name of synapse syn of
 // projection k from the next tick on, and with it the transmitted weight.
-func (e *Engine) SetSynapseState(k, syn int, name string, x float64) error {
+func (e *Engine) SetSynapseState(k int, syn snnsim.SynapseID, name string, x float64) error {
 	g, s, err := e.consProjection("SetSynapseState", k, syn)
 	if err != nil {
 		return err
 	}
 	v := slices.Index(g.synVars(), name)
 	if v < 0 {
-		return fmt.Errorf("engine: SetSynapseState: model %s has no variable %q (has %v)", g.m.Name(), name, g.synVars())
+		return fmt.Errorf("engine: SetSynapseState: model %s has no variable %q (has %v)", g.model.Name(), name, g.synVars())
 	}
-	g.m.Advance(e.now)
-	return g.vars.Set(e.now, v, s, x)
+	g.model.Advance(e.now)
+	return g.synState.Set(e.now, v, s, x)
 }
 
 // NeuronState returns per-neuron consolidation variable name (such as
@@ -313,8 +313,8 @@ func (e *Engine) NeuronState(pop, i int, name string) (float64, error) {
 	for _, gi := range e.pops[pop].groups {
 		g := e.groups[gi]
 		if v := slices.Index(g.neuronVars(), name); v >= 0 {
-			g.m.Advance(max(e.now-1, 0))
-			return g.nvars.NeuronGet(v, int32(i)), nil
+			g.model.Advance(max(e.now-1, 0))
+			return g.neuronState.NeuronGet(v, int32(i)), nil
 		}
 	}
 	return 0, fmt.Errorf("engine: NeuronState: no consolidation model onto %q has a neuron variable %q", e.pops[pop].name, name)
@@ -325,7 +325,7 @@ func (e *Engine) NeuronState(pop, i int, name string) (float64, error) {
 // [[neuromodulator]] or [[drug]] table of the scenario would. A later
 // scheduled change of the same level overrides it.
 func (e *Engine) SetLevel(pop int, name string, level float64) error {
-	if pop < 0 || pop >= len(e.pops) || e.pops[pop].neu == nil {
+	if pop < 0 || pop >= len(e.pops) || e.pops[pop].neurons == nil {
 		return fmt.Errorf("engine: SetLevel: population %d is not a neuron population", pop)
 	}
 	e.advanceGroups(e.now)

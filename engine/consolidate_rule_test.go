@@ -3,6 +3,8 @@ package engine
 import (
 	"context"
 	"testing"
+
+	"github.com/snnsim/snnsim"
 )
 
 // runWindow runs scenarios/stdp_window.toml (21 synapses, pair STDP, one
@@ -32,7 +34,7 @@ func TestRuleFeedsTrivialModel(t *testing.T) {
 		if want[i] != 1 {
 			changed++
 		}
-		if w, err := fed.SynapseState(0, i, "w"); err != nil || float32(w) != want[i] {
+		if w, err := fed.SynapseState(0, snnsim.SynapseID(i), "w"); err != nil || float32(w) != want[i] {
 			t.Errorf("synapse %d: model state w = %v (%v), want %v", i, w, err, want[i])
 		}
 	}
@@ -52,7 +54,7 @@ func TestRuleFeedsTagModel(t *testing.T) {
 	// Synapse k pairs with Δt = (k − 10)·10 ms; k = 11, 12 potentiate
 	// strongly, k = 8, 9 depress strongly.
 	for _, c := range []struct {
-		syn  int
+		syn  snnsim.SynapseID
 		h, l float64
 	}{{11, 1, 0}, {12, 1, 0}, {9, 0, -1}, {8, 0, -1}} {
 		h, _ := e.SynapseState(0, c.syn, "h")

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/checkpoint"
 	"github.com/snnsim/snnsim/checkpoint/checkpointtest"
 	"github.com/snnsim/snnsim/netlist"
@@ -34,7 +35,7 @@ func consSnapshot(t testing.TB, e *Engine) []float64 {
 			out = append(out, float64(v))
 		}
 		for _, name := range e.SynapseVars(k) {
-			for syn := range e.projs[k].Len() {
+			for syn := range snnsim.SynapseID(e.projs[k].Len()) {
 				x, err := e.SynapseState(k, syn, name)
 				if err != nil {
 					t.Fatal(err)
@@ -45,7 +46,7 @@ func consSnapshot(t testing.TB, e *Engine) []float64 {
 	}
 	for _, g := range e.groups {
 		for _, name := range g.neuronVars() {
-			for i := range e.pops[g.pop].neu.Len() {
+			for i := range e.pops[g.pop].neurons.Len() {
 				x, err := e.NeuronState(g.pop, i, name)
 				if err != nil {
 					t.Fatal(err)
@@ -363,7 +364,7 @@ func TestConsolidationCheckpointResume(t *testing.T) {
 				if err := e.Run(context.Background(), ticksAt(t, net, ms)-e.Now()); err != nil {
 					t.Fatal(err)
 				}
-				if k == 0 && e.q.pending == 0 {
+				if k == 0 && e.queue.pending == 0 {
 					t.Errorf("no spike in flight at %g ms: the checkpoint is not mid-tetanus", ms)
 				}
 				var ck bytes.Buffer

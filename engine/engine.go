@@ -70,18 +70,18 @@ type Stats struct {
 
 // pop is one population at run time: a neuron model or a source.
 type pop struct {
-	name   string
-	offset int32
-	neu    neuron.Population
-	src    source.Source
-	out    []int // indices of projections leaving this population
-	in     []int // indices of plastic projections onto this population
-	groups []int // indices of consolidation models onto this population
-	fired  []int32
-	bias   []float64 // stimulus current per neuron [pA] on top of the model's i_bias; nil until used
-	ext    []float64 // current injected from outside per neuron [pA]; nil until used
-	rng    *rand.PCG // a source's random stream
-	base   float64   // the model's i_bias [pA]
+	name     string
+	offset   int32
+	neurons  neuron.Population
+	src      source.Source
+	out      []int // indices of projections leaving this population
+	in       []int // indices of plastic projections onto this population
+	groups   []int // indices of consolidation models onto this population
+	fired    []int32
+	bias     []float64 // stimulus current per neuron [pA] on top of the model's i_bias; nil until used
+	injected []float64 // current injected from outside per neuron [pA]; nil until used
+	rng      *rand.PCG // a source's random stream
+	base     float64   // the model's i_bias [pA]
 }
 
 // proj is one projection at run time with its delay groups.
@@ -93,9 +93,9 @@ type proj struct {
 	// network's) for a plastic one. It is nil for a projection with one
 	// constant weight (netlist.Projection.ConstWeight), whose deliveries
 	// read constW, that weight repeated for the longest row.
-	w      []float32
-	constW []float32
-	pl     *plastic // nil for static synapses
+	w       []float32
+	constW  []float32
+	plastic *plastic // the plasticity rule at run time; nil for static synapses
 	// Delay groups: the synapses of source row i are split into groups of
 	// equal delay; group g of the whole projection spans synapses
 	// segEnd[g-1]..segEnd[g]-1 (segEnd[-1] being the row start) with delay
@@ -104,14 +104,11 @@ type proj struct {
 	segRow   []int32
 	segEnd   []int64
 	segDelay []snnsim.Time
-	// Consolidation (consolidate.go): the model, this projection's first
-	// synapse and first presynaptic neuron in it, and for a plastic
-	// projection its window of the model's rule buffer, on which the rule
-	// works.
-	cg      *cgroup
-	cOff    int64
-	cPre    int32
-	ruleBuf []float32
+	// Consolidation (consolidate.go).
+	consGroup     *consGroup       // the consolidation model of the projection; nil for none
+	consOffset    snnsim.SynapseID // the model's index of this projection's first synapse
+	consPreOffset int32            // the model's index of this projection's first presynaptic neuron
+	ruleBuf       []float32        // a plastic projection's window of the model's rule buffer, on which the rule works
 }
 
 // stimEvent changes the stimulus current of some neurons at a tick.
@@ -131,18 +128,18 @@ type sinkEntry struct {
 // engines may run concurrently in one process. Its methods are not safe for
 // concurrent use.
 type Engine struct {
-	net   *netlist.Network
-	cfg   Config
-	now   snnsim.Time
-	pops  []pop
-	projs []proj
-	q     *ring
-	stims []stimEvent
-	nextS int // next stimulus event
-	sinks []sinkEntry
-	stats Stats
-	ids   []snnsim.NeuronID // scratch for sinks
-	rec   *probeSet         // probes (record.go); nil when none
+	net      *netlist.Network
+	cfg      Config
+	now      snnsim.Time
+	pops     []pop
+	projs    []proj
+	queue    *ring // spike deliveries waiting for their delay, by tick
+	stims    []stimEvent
+	nextStim int // index in stims of the next stimulus event
+	sinks    []sinkEntry
+	stats    Stats
+	sinkIDs  []snnsim.NeuronID // scratch: the global IDs of a tick's spikes, for the sinks
+	rec      *probeSet         // probes (record.go); nil when none
 
 	onMark func(t snnsim.Time, text string) error
 
@@ -150,8 +147,8 @@ type Engine struct {
 	guards  []guard     // rate guards (guard.go)
 	frees   []func()    // releases memory mapped outside Go's heap (plastic weights); run when the engine is collected
 
-	groups  []*cgroup // consolidation models (consolidate.go)
-	nextMod int       // next of net.Modulations to apply
+	groups  []*consGroup // consolidation models (consolidate.go)
+	nextMod int          // next of net.Modulations to apply
 }
 
 // OnMark registers f to receive a short text for each event of the
@@ -184,7 +181,7 @@ func New(net *netlist.Network, cfg Config) (*Engine, error) {
 			for i, v := range p.InitV {
 				m.SetV(0, i, v)
 			}
-			r.neu = m
+			r.neurons = m
 			r.base = p.Neuron.Bias()
 		case p.Source != nil:
 			r.rng = snnsim.NewPCG(net.Seed, "source/"+p.Name) // kept: its state goes into checkpoints
@@ -203,7 +200,7 @@ func New(net *netlist.Network, cfg Config) (*Engine, error) {
 		if pr.From < 0 || pr.From >= len(e.pops) || pr.To < 0 || pr.To >= len(e.pops) {
 			return nil, fmt.Errorf("engine: projection %q: population index out of range", pr.Name)
 		}
-		tgt := e.pops[pr.To].neu
+		tgt := e.pops[pr.To].neurons
 		if tgt == nil {
 			return nil, fmt.Errorf("engine: projection %q: target %q is a source, not a neuron population", pr.Name, e.pops[pr.To].name)
 		}
@@ -240,7 +237,7 @@ func New(net *netlist.Network, cfg Config) (*Engine, error) {
 			if err != nil {
 				return nil, err
 			}
-			p.pl = pl
+			p.plastic = pl
 			if o, ok := pl.rule.(stdp.WeightOwner); ok && pr.Consolidation == nil {
 				o.OwnWeights() // a consolidation model writes its rule buffer too
 			}
@@ -262,7 +259,7 @@ func New(net *netlist.Network, cfg Config) (*Engine, error) {
 		return nil, err
 	}
 	for _, md := range net.Modulations {
-		if md.Population < 0 || md.Population >= len(e.pops) || e.pops[md.Population].neu == nil {
+		if md.Population < 0 || md.Population >= len(e.pops) || e.pops[md.Population].neurons == nil {
 			return nil, fmt.Errorf("engine: %s: population %d is not a neuron population", md.Name, md.Population)
 		}
 		found := false
@@ -273,7 +270,7 @@ func New(net *netlist.Network, cfg Config) (*Engine, error) {
 			return nil, fmt.Errorf("engine: %s on %q: no consolidation model onto it reads this level", md.Name, e.pops[md.Population].name)
 		}
 	}
-	e.q = newRing(maxDelay)
+	e.queue = newRing(maxDelay)
 	if len(e.frees) > 0 {
 		runtime.AddCleanup(e, func(fs []func()) {
 			for _, f := range fs {
@@ -285,7 +282,7 @@ func New(net *netlist.Network, cfg Config) (*Engine, error) {
 		if s.Kind != "current_step" {
 			return nil, fmt.Errorf("engine: stimulus kind %q is not supported", s.Kind)
 		}
-		if e.pops[s.Population].neu == nil {
+		if e.pops[s.Population].neurons == nil {
 			return nil, fmt.Errorf("engine: current step on %q: not a neuron population", e.pops[s.Population].name)
 		}
 		e.stims = append(e.stims, stimEvent{s.Start, s.Population, s.Neurons, s.Amplitude})
@@ -359,13 +356,13 @@ func (e *Engine) Stats() Stats {
 // V returns the membrane potential [mV] of member i of neuron population p
 // at the engine's last completed tick.
 func (e *Engine) V(p, i int) (float64, error) {
-	if p < 0 || p >= len(e.pops) || e.pops[p].neu == nil {
+	if p < 0 || p >= len(e.pops) || e.pops[p].neurons == nil {
 		return 0, fmt.Errorf("engine: V: population %d is not a neuron population", p)
 	}
-	if i < 0 || i >= e.pops[p].neu.Len() {
-		return 0, fmt.Errorf("engine: V: neuron %d out of range [0, %d)", i, e.pops[p].neu.Len())
+	if i < 0 || i >= e.pops[p].neurons.Len() {
+		return 0, fmt.Errorf("engine: V: neuron %d out of range [0, %d)", i, e.pops[p].neurons.Len())
 	}
-	return e.pops[p].neu.V(i, max(e.now-1, 0)), nil
+	return e.pops[p].neurons.V(i, max(e.now-1, 0)), nil
 }
 
 // Schedule describes the order of operations within a tick.
@@ -382,8 +379,8 @@ func (e *Engine) Schedule() string {
 	b.WriteString("  3. sources      spike sources due at t fire\n")
 	b.WriteString("  4. neurons      active neurons advance to t, add the input of step 2, test V > threshold\n")
 	for _, p := range e.pops {
-		if p.neu != nil {
-			fmt.Fprintf(&b, "                 %s (%d neurons)\n", p.name, p.neu.Len())
+		if p.neurons != nil {
+			fmt.Fprintf(&b, "                 %s (%d neurons)\n", p.name, p.neurons.Len())
 		}
 	}
 	b.WriteString("  4b. plasticity  postsynaptic side of the plastic projections (potentiation) for the neurons that fired\n")

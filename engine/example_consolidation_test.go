@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/engine"
 	"github.com/snnsim/snnsim/netlist"
 	"github.com/snnsim/snnsim/scenario"
@@ -53,7 +54,7 @@ func ExampleEngine_SynapseState() {
 	fmt.Println("variables:", e.SynapseVars(0))
 	for k, name := range []string{"S1", "S2"} {
 		late, tagged := 0, 0
-		for syn := range net.Projections[k].Len() {
+		for syn := range snnsim.SynapseID(net.Projections[k].Len()) {
 			z, _ := e.SynapseState(k, syn, "z")
 			h, _ := e.SynapseState(k, syn, "h")
 			if z > 0.5 {
@@ -125,7 +126,7 @@ func ExampleEngine_SetLevel() {
 	}
 	meanZ := func() float64 {
 		s := 0.0
-		for syn := range 100 {
+		for syn := range snnsim.SynapseID(100) {
 			z, _ := e.SynapseState(0, syn, "z")
 			s += z
 		}

@@ -71,15 +71,16 @@ func activity(r *recorder, net *netlist.Network, p int, from snnsim.Time) (rate,
 // scenarios for 4 s and checks the published asynchronous irregular regime
 // against numbers from other simulators on the same networks:
 //
-//   - mean E rate: anchors.md gives 5.18–5.50 Hz (CUBA) and 16.85–17.15 Hz
-//     (COBA) for Auryn and Brian2 over 10 s;
+//   - mean E rate: Auryn and Brian2 give 5.18–5.50 Hz (CUBA) and
+//     16.85–17.15 Hz (COBA) over 10 s (the networks of Vogels & Abbott
+//     2005 as benchmarks 1 and 2 of Brette et al. 2007);
 //   - mean over neurons of the ISI coefficient of variation, from 0.5 s on:
-//     Brian2 2.5.1 (Debian python3-brian, numpy target, the Brian2 scripts of
-//     shared/bench with a SpikeMonitor, seed 3, 4 s) gave CV 0.70 at 5.68 Hz
+//     Brian2 2.5.1 (Debian python3-brian, numpy target, the benchmark scripts
+//     with a SpikeMonitor, seed 3, 4 s) gave CV 0.70 at 5.68 Hz
 //     for CUBA and CV 1.69 at 16.5 Hz for COBA (bursty but asynchronous).
 //
 // The bounds allow for the different random connectivity (rates differ by
-// about 6 % between simulators, anchors.md) and for our exact integration
+// several per cent between simulators) and for our exact integration
 // against their forward Euler.
 func TestBenchmarkNetworksAsynchronousIrregular(t *testing.T) {
 	if testing.Short() {
@@ -110,9 +111,8 @@ func TestBenchmarkNetworksAsynchronousIrregular(t *testing.T) {
 }
 
 // BenchmarkNetworks runs 1 simulated second of B1 and B2 per iteration on
-// one core and reports wall seconds per simulated second (anchors.md: Auryn
-// 0.065 and 0.092, Brian2 standalone 0.067 and 0.090) and synaptic events
-// per wall second.
+// one core and reports wall seconds per simulated second and synaptic events
+// per wall second, the figures Auryn and Brian2 are compared by.
 //
 //	go test ./engine -run '^$' -bench Networks -benchtime 5x -count 6 -cpu 1
 //

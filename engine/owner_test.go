@@ -5,6 +5,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/scenario"
 	"github.com/snnsim/snnsim/stdp"
 )
@@ -90,12 +91,12 @@ func TestPlasticOwnerSetWeight(t *testing.T) {
 			t.Fatal(err)
 		}
 		p := &e.projs[ee]
-		if _, ok := p.pl.rule.(stdp.WeightOwner); !ok {
-			t.Fatalf("the rule %T does not own its weights: the test checks nothing", p.pl.rule)
+		if _, ok := p.plastic.rule.(stdp.WeightOwner); !ok {
+			t.Fatalf("the rule %T does not own its weights: the test checks nothing", p.plastic.rule)
 		}
 		if !owned { // a fresh rule that was never told it owns the weights
 			nPre, nPost := net.Populations[p.From].Size, net.Populations[p.To].Size
-			if p.pl.rule, err = stdp.New[float32](p.Plasticity, net.Clock, nPre, nPost); err != nil {
+			if p.plastic.rule, err = stdp.New[float32](p.Plasticity, net.Clock, nPre, nPost); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -104,7 +105,7 @@ func TestPlasticOwnerSetWeight(t *testing.T) {
 			t.Fatal(err)
 		}
 		for k := 0; k < p.Len(); k += 7 {
-			if err := e.SetWeight(ee, k, 1e-3*float64(k%5)); err != nil {
+			if err := e.SetWeight(ee, snnsim.SynapseID(k), 1e-3*float64(k%5)); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -19,9 +19,9 @@ import (
 // of every arrival (delivery, step 2) runs before the potentiation pass of
 // every postsynaptic spike (after the neuron update, step 4b).
 type plastic struct {
-	rule  stdp.Rule[float32]
-	tr    *netlist.Transposed
-	start snnsim.Time // PlasticityStart: before it, traces only
+	rule       stdp.Rule[float32]
+	transposed *netlist.Transposed
+	start      snnsim.Time // PlasticityStart: before it, traces only
 }
 
 // newPlastic prepares projection p's rule. The rule needs one delay per
@@ -40,42 +40,42 @@ func newPlastic(p *proj, net *netlist.Network) (*plastic, error) {
 	if err != nil {
 		return nil, fmt.Errorf("engine: projection %q: %w", p.Name, err)
 	}
-	return &plastic{rule: r, tr: p.Transpose(nPost), start: p.PlasticityStart}, nil
+	return &plastic{rule: r, transposed: p.Transpose(nPost), start: p.PlasticityStart}, nil
 }
 
 // pre runs the presynaptic side for the arrival of source src's spike at
 // synapses lo..hi-1 at tick t, before the weights are delivered.
 func (p *proj) pre(t snnsim.Time, src int32, lo, hi int64) {
-	if t >= p.pl.start {
-		p.pl.rule.Pre(t, src, p.Target[lo:hi], p.w[lo:hi])
+	if t >= p.plastic.start {
+		p.plastic.rule.Pre(t, src, p.Target[lo:hi], p.w[lo:hi])
 	} else {
-		p.pl.rule.TracePre(t, src)
+		p.plastic.rule.TracePre(t, src)
 	}
 }
 
 // post runs the postsynaptic side for the spikes of the target population
 // at tick t.
 func (p *proj) post(t snnsim.Time, fired []int32) {
-	tr := p.pl.tr
-	if t < p.pl.start {
+	tr := p.plastic.transposed
+	if t < p.plastic.start {
 		for _, j := range fired {
-			p.pl.rule.TracePost(t, j)
+			p.plastic.rule.TracePost(t, j)
 		}
 		return
 	}
 	for _, j := range fired {
 		lo, hi := tr.ColStart[j], tr.ColStart[j+1]
-		p.pl.rule.Post(t, j, tr.ColSrc[lo:hi], tr.ColSyn[lo:hi], p.w)
+		p.plastic.rule.Post(t, j, tr.ColSrc[lo:hi], tr.ColSyn[lo:hi], p.w)
 	}
 }
 
 // weightsChanged tells the rule of a plastic projection that the engine
 // changed the weights of target j's synapses (every weight, if j < 0).
 func (p *proj) weightsChanged(j int32) {
-	if p.pl == nil {
+	if p.plastic == nil {
 		return
 	}
-	if o, ok := p.pl.rule.(stdp.WeightOwner); ok {
+	if o, ok := p.plastic.rule.(stdp.WeightOwner); ok {
 		o.WeightsChanged(j)
 	}
 }

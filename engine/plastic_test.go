@@ -70,15 +70,15 @@ func TestPlasticityDelayConvention(t *testing.T) {
 }
 
 // TestSongAbbottCompetition runs scenarios/song_abbott_competition.toml
-// (Song, Miller & Abbott 2000; models.md E6) and checks its outcome:
+// (Song, Miller & Abbott 2000) and checks its outcome:
 //
 //   - the weight histogram (10 bins over [0, g_max]) is bimodal: each end
 //     bin holds more than twice the mean of the 8 middle bins;
 //   - the fraction of weights within 10 % of g_max of a bound matches
 //     Brian2's reproduction of the same model (Brian2 2.5.1 from Debian,
-//     the parameters of models.md 2.2, seed 1, run here): 0.354 at 50 s and
+//     the parameters of Song, Miller & Abbott 2000, seed 1): 0.354 at 50 s and
 //     0.432 at 100 s; we allow ±0.1 for the different random streams. The
-//     ≥ 80 % that models.md E6 states is not reached at 100 s by Brian2's
+//     ≥ 80 % of Song, Miller & Abbott (2000) is not reached at 100 s by Brian2's
 //     reproduction either (0.43), so it is not tested;
 //   - the output rate at the end is well below the rate the same input gives
 //     through the initial (uniform) weights without STDP.
@@ -160,7 +160,7 @@ func TestSTDPWindowScenario(t *testing.T) {
 		t.Fatalf("spikes per population %v: want 60 presynaptic and 60 per postsynaptic neuron", st.Spikes)
 	}
 	w, _ := e.Weights(0)
-	const aPlus, aMinus, tau = 0.01, 0.0105, 20.0 // Song et al. 2000 (models.md 2.2)
+	const aPlus, aMinus, tau = 0.01, 0.0105, 20.0 // Song, Miller & Abbott 2000
 	for j, x := range w {
 		dt := float64(10*j - 100)
 		want := 1.0
@@ -176,9 +176,8 @@ func TestSTDPWindowScenario(t *testing.T) {
 	}
 }
 
-// TestSjostromScenario runs scenarios/sjostrom_frequency.toml (models.md
-// E7) and compares each condition's relative weight change with the data of
-// Sjöström et al. (2001) as tabulated in models.md E7 (mean ± s.e.m.): every
+// TestSjostromScenario runs scenarios/sjostrom_frequency.toml and compares each condition's relative weight change with the data of
+// Sjöström, Turrigiano & Nelson (2001) (mean ± s.e.m.): every
 // model point must lie within 2 s.e.m.
 func TestSjostromScenario(t *testing.T) {
 	net := loadNet(t, "../scenarios/sjostrom_frequency.toml", 0)

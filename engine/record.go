@@ -8,6 +8,7 @@ import (
 	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/consolidation"
 	"github.com/snnsim/snnsim/netlist"
+	"github.com/snnsim/snnsim/spikelog"
 )
 
 // SampleFunc receives the samples of one series: the values at tick t, one
@@ -52,14 +53,14 @@ type Probe struct {
 // sampler is an attached Probe and its position.
 type sampler struct {
 	Probe
-	f      SampleFunc
-	vals   []float64
-	size   float64 // population size, for rates
-	wi     int     // current window
-	t      snnsim.Time
-	open   bool                 // rate: the snapshot for the bin starting at t is taken
-	count0 int64                // rate: the population's spike count before tick t
-	read   func(vals []float64) // consolidation state records: fills vals (record.go)
+	f           SampleFunc
+	vals        []float64
+	size        float64              // population size, for rates
+	window      int                  // index in Windows of the current window
+	next        snnsim.Time          // the next sample tick, or the start of the open rate bin
+	open        bool                 // rate: the snapshot for the bin starting at next is taken
+	countBefore int64                // rate: the population's spike count before tick next
+	read        func(vals []float64) // consolidation state records: fills vals (record.go)
 }
 
 // probeSet holds the probes of an engine. next is the earliest tick after
@@ -107,10 +108,10 @@ func (e *Engine) AttachProbe(p Probe, f SampleFunc) error {
 		}
 		s.vals = make([]float64, len(s.Synapses))
 	case netlist.RecordV:
-		if pop.neu == nil {
+		if pop.neurons == nil {
 			return fmt.Errorf("engine: AttachProbe: %q is a source population: it has no membrane potential", pop.name)
 		}
-		n := pop.neu.Len()
+		n := pop.neurons.Len()
 		if s.Neurons == nil {
 			s.Neurons = make([]int, n)
 			for i := range s.Neurons {
@@ -155,35 +156,35 @@ func (e *Engine) AttachProbe(p Probe, f SampleFunc) error {
 // seek moves s to the first sample tick or bin at or after now, when every
 // tick before now is done and count is the population's spike count.
 func (s *sampler) seek(now snnsim.Time, count int64) {
-	for ; s.wi < len(s.Windows); s.wi++ {
-		w := s.Windows[s.wi]
+	for ; s.window < len(s.Windows); s.window++ {
+		w := s.Windows[s.window]
 		t := w.Start
 		if now > t {
 			t += (now - t + s.Interval - 1) / s.Interval * s.Interval
 		}
 		if t < w.Stop && t >= w.Start { // t >= Start: no overflow
-			s.t = t
+			s.next = t
 			break
 		}
 	}
-	s.open = s.What == netlist.RecordRate && s.t == now
-	s.count0 = count
+	s.open = s.What == netlist.RecordRate && s.next == now
+	s.countBefore = count
 }
 
 // due returns the tick after which s acts next, or Never.
 func (s *sampler) due() snnsim.Time {
-	if s.wi >= len(s.Windows) {
+	if s.window >= len(s.Windows) {
 		return snnsim.Never
 	}
 	if s.What != netlist.RecordRate {
-		return s.t
+		return s.next
 	}
 	if !s.open {
-		return s.t - 1 // take the spike count before the bin
+		return s.next - 1 // take the spike count before the bin
 	}
-	end := s.Windows[s.wi].Stop
-	if s.t <= end-s.Interval {
-		end = s.t + s.Interval
+	end := s.Windows[s.window].Stop
+	if s.next <= end-s.Interval {
+		end = s.next + s.Interval
 	}
 	return end - 1
 }
@@ -206,12 +207,12 @@ func (e *Engine) sample(t snnsim.Time) error {
 // fire acts after tick t == s.due().
 func (s *sampler) fire(e *Engine, t snnsim.Time) error {
 	count := e.stats.Spikes[s.Population]
-	w := s.Windows[s.wi]
+	w := s.Windows[s.window]
 	if s.What == netlist.RecordV || s.What == netlist.RecordWeights || s.read != nil {
 		if s.read != nil {
 			s.read(s.vals)
 		} else if s.What == netlist.RecordV {
-			neu := e.pops[s.Population].neu
+			neu := e.pops[s.Population].neurons
 			for k, i := range s.Neurons {
 				s.vals[k] = neu.V(i, t)
 			}
@@ -221,19 +222,19 @@ func (s *sampler) fire(e *Engine, t snnsim.Time) error {
 				s.vals[k] = float64(p.weightAt(int64(i)))
 			}
 		}
-		if s.t += s.Interval; s.t >= w.Stop || s.t < t {
+		if s.next += s.Interval; s.next >= w.Stop || s.next < t {
 			s.seek(t+1, count)
 		}
 		return s.f(t, s.vals)
 	}
 	if !s.open {
-		s.open, s.count0 = true, count
+		s.open, s.countBefore = true, count
 		return nil
 	}
-	start := s.t
-	s.vals[0] = float64(count-s.count0) / (s.size * e.net.Clock.Seconds(t+1-start))
-	s.count0, s.t = count, t+1
-	if s.t >= w.Stop {
+	start := s.next
+	s.vals[0] = float64(count-s.countBefore) / (s.size * e.net.Clock.Seconds(t+1-start))
+	s.countBefore, s.next = count, t+1
+	if s.next >= w.Stop {
 		s.seek(t+1, count) // the next window; open at once if it starts at t+1
 	}
 	return s.f(start, s.vals)
@@ -242,8 +243,9 @@ func (s *sampler) fire(e *Engine, t snnsim.Time) error {
 // Series describes one sampled series that AttachRecords sets up.
 type Series struct {
 	Name       string             // unique among the run's series: "v/E", "rate/I", "weights/E_to_E"; "v/E#2" for a second v record of E
-	What       netlist.RecordKind // netlist.RecordV, netlist.RecordRate or netlist.RecordWeights (and "pre"/"post", see AttachRecords)
-	Unit       string             // "mV", "Hz", or a weight unit
+	Record     netlist.RecordKind // the kind of the record that sets up the series
+	What       string             // what is sampled, the log's series kind: spikelog.WhatV, WhatRate, WhatWeights, WhatPre or WhatPost, or a state variable's name (Record synapses, pathway or neuron_state)
+	Unit       string             // spikelog.UnitMV, UnitHz, UnitID, a weight unit, or a pathway statistic (spikelog.StatMean, StatSD)
 	Population int                // index into the network's populations (weights: the target population)
 	Projection int                // weights: index into the network's projections; -1 otherwise
 	Indices    []int              // members ("v") or synapses ("weights") sampled; nil for a rate
@@ -338,18 +340,19 @@ func (e *Engine) AttachRecords(records []*netlist.Record, spikes Sink, declare f
 				return fmt.Errorf("engine: AttachRecords: population index %d out of range", p)
 			}
 			pr := Probe{What: r.What, Population: p, Interval: r.Interval, Windows: r.Windows}
-			se := Series{What: r.What, Unit: r.What.Unit(), Population: p, Projection: -1, Interval: r.Interval}
+			se := Series{Record: r.What, What: spikelog.WhatRate, Unit: spikelog.UnitHz, Population: p, Projection: -1, Interval: r.Interval}
 			if r.What == netlist.RecordV {
+				se.What, se.Unit = spikelog.WhatV, spikelog.UnitMV
 				pr.Neurons = r.Neurons
-				if pr.Neurons == nil && e.pops[p].neu != nil {
-					pr.Neurons = make([]int, e.pops[p].neu.Len())
+				if pr.Neurons == nil && e.pops[p].neurons != nil {
+					pr.Neurons = make([]int, e.pops[p].neurons.Len())
 					for i := range pr.Neurons {
 						pr.Neurons[i] = i
 					}
 				}
 				se.Indices = slices.Clone(pr.Neurons)
 			}
-			base := string(r.What) + "/" + e.pops[p].name
+			base := se.What + "/" + e.pops[p].name
 			se.Name = base
 			if names[base]++; names[base] > 1 {
 				se.Name = fmt.Sprintf("%s#%d", base, names[base])
@@ -447,7 +450,7 @@ func (e *Engine) attachWeights(r *netlist.Record, names map[string]int, declare 
 			syn[k] = k
 		}
 	}
-	base := "weights/" + p.Name
+	base := spikelog.WeightsPrefix + p.Name
 	name := base
 	if names[base]++; names[base] > 1 {
 		name = fmt.Sprintf("%s#%d", base, names[base])
@@ -467,8 +470,8 @@ func (e *Engine) attachWeights(r *netlist.Record, names map[string]int, declare 
 	for _, side := range []struct {
 		what string
 		ids  []float64
-	}{{"pre", pre}, {"post", post}} {
-		se := Series{Name: name + "/" + side.what, What: netlist.RecordKind(side.what), Unit: "id", Population: p.To, Projection: r.Projection, Indices: slices.Clone(syn), Interval: 1}
+	}{{spikelog.WhatPre, pre}, {spikelog.WhatPost, post}} {
+		se := Series{Name: name + "/" + side.what, Record: r.What, What: side.what, Unit: spikelog.UnitID, Population: p.To, Projection: r.Projection, Indices: slices.Clone(syn), Interval: 1}
 		f, err := declare(se)
 		if err != nil {
 			return fmt.Errorf("engine: AttachRecords: series %q: %w", se.Name, err)
@@ -479,7 +482,7 @@ func (e *Engine) attachWeights(r *netlist.Record, names map[string]int, declare 
 			return err
 		}
 	}
-	se := Series{Name: name, What: netlist.RecordWeights, Unit: e.net.Populations[p.To].Neuron.WeightUnit(), Population: p.To, Projection: r.Projection, Indices: slices.Clone(syn), Interval: r.Interval}
+	se := Series{Name: name, Record: r.What, What: spikelog.WhatWeights, Unit: e.net.Populations[p.To].Neuron.WeightUnit(), Population: p.To, Projection: r.Projection, Indices: slices.Clone(syn), Interval: r.Interval}
 	f, err := declare(se)
 	if err != nil {
 		return fmt.Errorf("engine: AttachRecords: series %q: %w", se.Name, err)
@@ -536,8 +539,8 @@ func (e *Engine) attachState(r *netlist.Record, names map[string]int, declare fu
 		pi := r.Populations[0]
 		pop := &e.pops[pi]
 		neurons := r.Neurons
-		if neurons == nil && pop.neu != nil {
-			neurons = make([]int, pop.neu.Len())
+		if neurons == nil && pop.neurons != nil {
+			neurons = make([]int, pop.neurons.Len())
 			for i := range neurons {
 				neurons[i] = i
 			}
@@ -549,7 +552,7 @@ func (e *Engine) attachState(r *netlist.Record, names map[string]int, declare fu
 			}
 		}
 		for _, name := range vars {
-			var g *cgroup
+			var g *consGroup
 			v := -1
 			for _, gi := range pop.groups {
 				if v = slices.Index(e.groups[gi].neuronVars(), name); v >= 0 {
@@ -564,11 +567,11 @@ func (e *Engine) attachState(r *netlist.Record, names map[string]int, declare fu
 				}
 				return fmt.Errorf("engine: neuron_state record of %q: no consolidation model onto it has a neuron variable %q (known: %v)", pop.name, name, known)
 			}
-			se := Series{Name: unique("neuron_state/" + pop.name + "/" + name), What: netlist.RecordKind(name), Population: pi, Projection: -1, Indices: slices.Clone(neurons)}
+			se := Series{Name: unique(spikelog.NeuronStatePrefix + pop.name + "/" + name), Record: r.What, What: name, Population: pi, Projection: -1, Indices: slices.Clone(neurons)}
 			if err := add(se, pi, len(neurons), func(vals []float64) {
-				sampleAt(g.m, e.now-1)
+				sampleAt(g.model, e.now-1)
 				for k, i := range neurons {
-					vals[k] = g.nvars.NeuronGet(v, int32(i))
+					vals[k] = g.neuronState.NeuronGet(v, int32(i))
 				}
 			}); err != nil {
 				return err
@@ -582,10 +585,10 @@ func (e *Engine) attachState(r *netlist.Record, names map[string]int, declare fu
 	p := &e.projs[r.Projection]
 	vars := r.Variables
 	if vars == nil {
-		if p.cg != nil {
-			vars = p.cg.synVars()
+		if p.consGroup != nil {
+			vars = p.consGroup.synVars()
 		} else {
-			vars = []string{"weight"}
+			vars = []string{spikelog.VarWeight}
 		}
 	}
 	syn := r.Synapses
@@ -599,21 +602,21 @@ func (e *Engine) attachState(r *netlist.Record, names map[string]int, declare fu
 		var get func(s int) float64
 		at := func() {} // brings the model to the sampled tick
 		switch {
-		case p.cg != nil && slices.Contains(p.cg.synVars(), name):
-			v, m, off := slices.Index(p.cg.synVars(), name), p.cg.vars, p.cOff
+		case p.consGroup != nil && slices.Contains(p.consGroup.synVars(), name):
+			v, m, off := slices.Index(p.consGroup.synVars(), name), p.consGroup.synState, p.consOffset
 			get = func(s int) float64 { return m.Get(v, off+int64(s)) }
-			at = func() { sampleAt(p.cg.m, e.now-1) }
-		case p.cg == nil && name == "weight":
+			at = func() { sampleAt(p.consGroup.model, e.now-1) }
+		case p.consGroup == nil && name == spikelog.VarWeight:
 			get = func(s int) float64 { return float64(p.weightAt(int64(s))) }
 		default:
-			known := []string{"weight"}
-			if p.cg != nil {
-				known = p.cg.synVars()
+			known := []string{spikelog.VarWeight}
+			if p.consGroup != nil {
+				known = p.consGroup.synVars()
 			}
 			return fmt.Errorf("engine: %s record of %q: no variable %q (known: %v)", r.What, p.Name, name, known)
 		}
 		if r.What == netlist.RecordSynapses {
-			se := Series{Name: unique("synapses/" + p.Name + "/" + name), What: netlist.RecordKind(name), Population: p.To, Projection: r.Projection, Indices: slices.Clone(syn)}
+			se := Series{Name: unique(spikelog.SynapsesPrefix + p.Name + "/" + name), Record: r.What, What: name, Population: p.To, Projection: r.Projection, Indices: slices.Clone(syn)}
 			if err := add(se, p.To, len(syn), func(vals []float64) {
 				at()
 				for k, s := range syn {
@@ -640,9 +643,9 @@ func (e *Engine) attachState(r *netlist.Record, names map[string]int, declare fu
 				sd = math.Sqrt(m2 / float64(len(syn)))
 			}
 		}
-		for _, part := range []string{"mean", "sd"} {
-			se := Series{Name: unique("pathway/" + p.Name + "/" + name + "/" + part), What: netlist.RecordKind(name), Unit: part, Population: p.To, Projection: r.Projection}
-			isMean := part == "mean"
+		for _, part := range []string{spikelog.StatMean, spikelog.StatSD} {
+			se := Series{Name: unique(spikelog.PathwayPrefix + p.Name + "/" + name + "/" + part), Record: r.What, What: name, Unit: part, Population: p.To, Projection: r.Projection}
+			isMean := part == spikelog.StatMean
 			if err := add(se, p.To, 1, func(vals []float64) {
 				if isMean {
 					stats()

@@ -8,6 +8,7 @@ import (
 
 	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/netlist"
+	"github.com/snnsim/snnsim/spikelog"
 )
 
 // The consolidation records sample what the state API reads: a
@@ -24,7 +25,9 @@ func TestConsolidationRecords(t *testing.T) {
 	}
 	got := map[string][][]float64{}
 	var ticks []snnsim.Time
+	declared := map[string]Series{}
 	err := e.AttachRecords(recs, nil, func(se Series) (SampleFunc, error) {
+		declared[se.Name] = se
 		return func(tk snnsim.Time, v []float64) error {
 			got[se.Name] = append(got[se.Name], append([]float64(nil), v...))
 			if se.Name == "neuron_state/N/protein" {
@@ -36,6 +39,20 @@ func TestConsolidationRecords(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Each series names the record kind it comes from and, as its kind, the
+	// variable sampled; a pathway series has its statistic as its unit.
+	for _, w := range []Series{
+		{Name: "synapses/S2_to_N/h", Record: netlist.RecordSynapses, What: "h"},
+		{Name: "synapses/S2_to_N/z", Record: netlist.RecordSynapses, What: "z"},
+		{Name: "pathway/S1_to_N/efficacy/mean", Record: netlist.RecordPathway, What: "efficacy", Unit: spikelog.StatMean},
+		{Name: "pathway/S1_to_N/efficacy/sd", Record: netlist.RecordPathway, What: "efficacy", Unit: spikelog.StatSD},
+		{Name: "neuron_state/N/protein", Record: netlist.RecordNeuronState, What: "protein"},
+	} {
+		g, ok := declared[w.Name]
+		if !ok || g.Record != w.Record || g.What != w.What || g.Unit != w.Unit {
+			t.Errorf("series %q declared as %+v (found %v), want record %q, what %q, unit %q", w.Name, g, ok, w.Record, w.What, w.Unit)
+		}
+	}
 	// Expected values, read through the API at the same ticks.
 	want := map[string][][]float64{}
 	for k := 0; k < 9; k++ {
@@ -45,14 +62,14 @@ func TestConsolidationRecords(t *testing.T) {
 		}
 		for _, v := range []string{"h", "z"} {
 			var row []float64
-			for _, syn := range []int{3, 50, 99} {
+			for _, syn := range []snnsim.SynapseID{3, 50, 99} {
 				x, _ := e.SynapseState(1, syn, v)
 				row = append(row, x)
 			}
 			want["synapses/S2_to_N/"+v] = append(want["synapses/S2_to_N/"+v], row)
 		}
 		var sum, sq float64
-		for syn := range 100 {
+		for syn := range snnsim.SynapseID(100) {
 			x, _ := e.SynapseState(0, syn, "efficacy")
 			sum += x
 			sq += x * x

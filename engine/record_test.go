@@ -390,7 +390,7 @@ func BenchmarkRecordCUBA(b *testing.B) {
 				b.Fatal(err)
 			}
 			err = e.AttachRecords(net.Records, w, func(s Series) (SampleFunc, error) {
-				id, err := w.Declare(spikelog.Series{Name: s.Name, What: string(s.What), Unit: s.Unit, Population: net.Populations[s.Population].Name, Interval: s.Interval, Indices: s.Indices})
+				id, err := w.Declare(spikelog.Series{Name: s.Name, What: s.What, Unit: s.Unit, Population: net.Populations[s.Population].Name, Interval: s.Interval, Indices: s.Indices})
 				return func(t snnsim.Time, v []float64) error { return w.Sample(id, t, v) }, err
 			})
 			if err != nil {

@@ -63,7 +63,7 @@ func (e *Engine) Run(ctx context.Context, d snnsim.Time) error {
 // busy reports whether some neuron must be stepped at the current tick.
 func (e *Engine) busy() bool {
 	for i := range e.pops {
-		if n := e.pops[i].neu; n != nil && n.Active() > 0 {
+		if n := e.pops[i].neurons; n != nil && n.Active() > 0 {
 			return true
 		}
 	}
@@ -73,20 +73,20 @@ func (e *Engine) busy() bool {
 // nextEvent returns the earliest tick >= now with something to do when no
 // neuron is active.
 func (e *Engine) nextEvent() snnsim.Time {
-	next := e.q.next(e.now)
+	next := e.queue.next(e.now)
 	for i := range e.pops {
 		if s := e.pops[i].src; s != nil {
 			next = min(next, s.Next())
 		}
 	}
-	if e.nextS < len(e.stims) {
-		next = min(next, e.stims[e.nextS].t)
+	if e.nextStim < len(e.stims) {
+		next = min(next, e.stims[e.nextStim].t)
 	}
 	if e.nextMod < len(e.net.Modulations) {
 		next = min(next, e.net.Modulations[e.nextMod].At)
 	}
 	for _, g := range e.groups {
-		next = min(next, g.m.Next())
+		next = min(next, g.model.Next())
 	}
 	if len(e.pending) > 0 {
 		next = e.now // injected spikes or inputs wait at this tick
@@ -110,10 +110,10 @@ func (e *Engine) tick(t snnsim.Time) error {
 	if err := e.applyMods(t); err != nil {
 		return err
 	}
-	for e.nextS < len(e.stims) && e.stims[e.nextS].t <= t {
-		st := e.stims[e.nextS]
+	for e.nextStim < len(e.stims) && e.stims[e.nextStim].t <= t {
+		st := e.stims[e.nextStim]
 		e.applyStim(t, st)
-		e.nextS++
+		e.nextStim++
 		if e.onMark != nil {
 			if err := e.onMark(t, fmt.Sprintf("current_step on %s: %+g pA", e.pops[st.pop].name, st.delta)); err != nil {
 				return fmt.Errorf("engine: mark at tick %d: %w", t, err)
@@ -124,11 +124,11 @@ func (e *Engine) tick(t snnsim.Time) error {
 	if len(e.pending) > 0 {
 		e.applyInputs(t)
 	}
-	for _, d := range e.q.take(t) {
+	for _, d := range e.queue.take(t) {
 		p := &e.projs[d.proj]
-		if p.cg != nil {
+		if p.consGroup != nil {
 			p.consPre(t, d.src, d.lo, d.hi)
-		} else if p.pl != nil {
+		} else if p.plastic != nil {
 			p.pre(t, d.src, d.lo, d.hi)
 		}
 		if p.w != nil {
@@ -150,8 +150,8 @@ func (e *Engine) tick(t snnsim.Time) error {
 			if len(e.pending) > 0 {
 				p.fired = e.injectedSpikes(t, i, p.fired)
 			}
-		} else if t > 0 && p.neu.Active() > 0 { // the initial state is the state at tick 0
-			p.fired = p.neu.Update(t, p.fired)
+		} else if t > 0 && p.neurons.Active() > 0 { // the initial state is the state at tick 0
+			p.fired = p.neurons.Update(t, p.fired)
 		}
 		if len(p.fired) > 0 {
 			any = true
@@ -165,7 +165,7 @@ func (e *Engine) tick(t snnsim.Time) error {
 			continue
 		}
 		for _, k := range p.in {
-			if pr := &e.projs[k]; pr.cg != nil {
+			if pr := &e.projs[k]; pr.consGroup != nil {
 				pr.consPost(t, p.fired)
 			} else {
 				pr.post(t, p.fired)
@@ -188,20 +188,20 @@ func (e *Engine) tick(t snnsim.Time) error {
 	}
 	// 6. sinks
 	for _, s := range e.sinks {
-		e.ids = e.ids[:0]
+		e.sinkIDs = e.sinkIDs[:0]
 		for i := range e.pops {
 			if !s.keep[i] {
 				continue
 			}
 			off := e.pops[i].offset
 			for _, j := range e.pops[i].fired {
-				e.ids = append(e.ids, snnsim.NeuronID(off+j))
+				e.sinkIDs = append(e.sinkIDs, snnsim.NeuronID(off+j))
 			}
 		}
-		if len(e.ids) == 0 {
+		if len(e.sinkIDs) == 0 {
 			continue
 		}
-		if err := s.sink.Spikes(t, e.ids); err != nil {
+		if err := s.sink.Spikes(t, e.sinkIDs); err != nil {
 			return fmt.Errorf("engine: sink at tick %d: %w", t, err)
 		}
 	}
@@ -216,7 +216,7 @@ func (e *Engine) fanOut(t snnsim.Time, k int32, fired []int32) {
 		for _, i := range fired {
 			lo, hi := p.RowStart[i], p.RowStart[i+1]
 			if lo < hi {
-				e.q.push(at, delivery{k, i, lo, hi})
+				e.queue.push(at, delivery{k, i, lo, hi})
 			}
 		}
 		return
@@ -225,7 +225,7 @@ func (e *Engine) fanOut(t snnsim.Time, k int32, fired []int32) {
 		lo := p.RowStart[i]
 		for g := p.segRow[i]; g < p.segRow[i+1]; g++ {
 			hi := p.segEnd[g]
-			e.q.push(t+p.segDelay[g], delivery{k, i, lo, hi})
+			e.queue.push(t+p.segDelay[g], delivery{k, i, lo, hi})
 			lo = hi
 		}
 	}
@@ -235,11 +235,11 @@ func (e *Engine) fanOut(t snnsim.Time, k int32, fired []int32) {
 func (e *Engine) applyStim(t snnsim.Time, s stimEvent) {
 	p := &e.pops[s.pop]
 	if p.bias == nil {
-		p.bias = make([]float64, p.neu.Len())
+		p.bias = make([]float64, p.neurons.Len())
 	}
 	set := func(i int) {
 		p.bias[i] += s.delta
-		p.neu.SetBias(t, i, p.total(i))
+		p.neurons.SetBias(t, i, p.total(i))
 	}
 	if s.ids == nil {
 		for i := range p.bias {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/snnsim/snnsim"
 )
 
 // zMeans are the pathway means of scenarios/stc_ziegler.toml at one time:
@@ -24,7 +26,7 @@ func runZiegler(t *testing.T, seed uint64, hours []float64, sets ...string) []zM
 	mean := func(k int, v string) float64 {
 		n := e.projs[k].Len()
 		sum := 0.0
-		for syn := range n {
+		for syn := range snnsim.SynapseID(n) {
 			x, err := e.SynapseState(k, syn, v)
 			if err != nil {
 				t.Fatal(err)
@@ -80,7 +82,8 @@ func zTable(m []zMeans) string {
 const noDopamine = `neuromodulator.0.windows=[["20 h", "21 h"]]`
 
 // TestZieglerScenario checks the qualitative table of tagging and capture
-// (models.md E1–E3) for scenarios/stc_ziegler.toml, the Ziegler et al.
+// (experiments E1–E3: early LTP decays, late LTP persists, tagging and
+// capture; Frey & Morris 1997) for scenarios/stc_ziegler.toml, the Ziegler et al.
 // (2015) model through the engine (its spike-triggered rule driven by the
 // AdEx neuron's spikes, dopamine from the scenario's [[neuromodulator]]
 // table), as pathway means over 3 seeds (x, y, z: −1 at rest, +1

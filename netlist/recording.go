@@ -44,17 +44,6 @@ func (k RecordKind) State() bool {
 	return k == RecordSynapses || k == RecordPathway || k == RecordNeuronState
 }
 
-// Unit returns the unit of the values a sampled kind records.
-func (k RecordKind) Unit() string {
-	switch k {
-	case RecordV:
-		return "mV"
-	case RecordRate:
-		return "Hz"
-	}
-	return ""
-}
-
 // Window is a half-open range of ticks [Start, Stop).
 type Window struct {
 	Start, Stop snnsim.Time

@@ -10,8 +10,7 @@ import (
 // AdEx is the adaptive exponential integrate-and-fire neuron (Brette &
 // Gerstner 2005) with delta synapses, integrated by the forward-Euler scheme
 // of the code of Clopath, Ziegler, Vasilaki, Büsing & Gerstner (2008), whose
-// parameters are the defaults (ModelDB 118199, tagtric.py; models.md
-// §2.1(c)):
+// parameters are the defaults (ModelDB 118199, tagtric.py):
 //
 //	C dV/dt     = -g_L (V - E_L) + g_L Δ_T exp((V - V_T)/Δ_T) - w + i_bias
 //	tau_w dw/dt = a (V - E_L) - w

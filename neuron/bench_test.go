@@ -11,7 +11,7 @@ import (
 // benchModels are whole-network-like settings in which every neuron stays
 // active: the resting drive is above threshold, as in B1 "cuba" (v_rest =
 // -49 mV > v_threshold = -50 mV) and B2 "coba" (i_bias = 200 pA, R = 100 MOhm,
-// so V_inf = -40 mV), see /work/shared/reference/anchors.md, and for
+// so V_inf = -40 mV; Brette et al. 2007), and for
 // lif_cond_ampa_nmda a bias of 250 pA (V_inf = -70 + 25 = -45 mV; B3 keeps
 // its neurons active by input instead).
 func benchModels() []Params {
@@ -74,7 +74,8 @@ func BenchmarkUpdate(b *testing.B) {
 }
 
 // BenchmarkDeliverUpdate measures Deliver plus Update of n neurons, all
-// active, with the synaptic input of B2 "coba" (anchors.md): 5.5e6 synaptic
+// active, with the synaptic input of B2 "coba" (Brette et al. 2007,
+// benchmark 1): 5.5e6 synaptic
 // events per simulated second at 0.1 ms, that is 550 per tick for 4000
 // neurons, arriving as the fan-outs of about 7 spikes (80 targets each,
 // in random order), 4/5 excitatory (0.4 g_L) and 1/5 inhibitory (5.1 g_L;
@@ -135,7 +136,8 @@ func BenchmarkDeliverUpdate(b *testing.B) {
 }
 
 // BenchmarkB3Neurons measures Deliver plus Update of the 25,000
-// lif_cond_ampa_nmda neurons of B3 "plastic" (anchors.md) as one
+// lif_cond_ampa_nmda neurons of B3 "plastic" (Zenke, Hennequin &
+// Gerstner 2013) as one
 // population, with B3's synaptic input: 7.9e8 events per 10 s, that is
 // 7900 per tick, here as the fan-outs of 6 spikes per tick (1316 targets
 // each, in random order), 5 to g_ampa (weight 0.16) and 1 to g_gaba

@@ -20,7 +20,7 @@ import (
 //
 //	K(T) = tau_s/(tau_s - tau_m) (exp(-T/tau_s) - exp(-T/tau_m))
 //
-// (Rotter & Diesmann 1999; models.md §2.1(a)), and T/tau_m exp(-T/tau_m)
+// (Rotter & Diesmann 1999), and T/tau_m exp(-T/tau_m)
 // when tau_s = tau_m.
 
 // refKernel evaluates K(T) for the test. Near tau_s = tau_m it uses the

@@ -157,18 +157,17 @@ func (b *base) init(p LIFBase, n int, clock snnsim.Clock, model string) error {
 // denseInputDiv sets touchMax = n/denseInputDiv, the number of Deliver
 // targets per tick beyond which adding the input buffers to the synaptic
 // state by a dense pass over all n neurons (folded into the dense loop, at
-// the cost of two more arrays streamed: about 0.12 ns per neuron in the
-// AVX2 cond loop) is cheaper than visiting each target again (a random
-// access to four arrays per target: 1.5 to 5 ns, the latter measured in the
-// B2 engine run, where the synapse arrays evict the neuron state from the
-// caches). In B2 "coba" a population gets about n/7 targets per tick, in
-// B3 about n/3.
+// the cost of two more arrays streamed) is cheaper than visiting each
+// target again (a random access to four arrays per target, slowest in a
+// network run, where the synapse arrays evict the neuron state from the
+// caches). In B2 "coba" and B3 "plastic" a population gets far more than
+// n/16 targets per tick (BenchmarkDeliverUpdate, BenchmarkB3Neurons).
 const denseInputDiv = 16
 
 // touch records the targets of a Deliver for the pass that adds the input
 // buffers to the synaptic state, or, once more than touchMax targets have
 // come since the last Update, sets denseIn instead: the whole buffers are
-// then added (lif_exp_cond and lif_cond_ampa_nmda use it; the older
+// then added (lif_exp_cond and lif_cond_ampa_nmda use it; the other
 // models keep appending to touched).
 func (b *base) touch(targets []int32) {
 	if !b.denseOK {
@@ -189,8 +188,8 @@ func (b *base) touch(targets []int32) {
 // arena returns k float64 slices of length n carved out of one allocation.
 // Go gives large allocations page-aligned spans, so equal-sized arrays
 // allocated separately start at the same offset in a 4 KiB page and the
-// structure-of-arrays loops would alias in the cache (see anchors.md,
-// anomaly 1). Here array j starts j*512 bytes further into the page.
+// structure-of-arrays loops would alias in the cache (4K aliasing: the
+// same offset in every page maps to the same cache sets). Here array j starts j*512 bytes further into the page.
 func arena(k, n int) [][]float64 {
 	stride := (n + 7) &^ 7
 	if n >= 512 {

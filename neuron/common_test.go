@@ -8,7 +8,7 @@ import (
 // TestArena checks the memory layout of the per-neuron arrays: disjoint,
 // of length n, and (for arrays of at least 4 KiB) starting at different
 // offsets within a 4 KiB page, so that the loops over them do not alias in
-// the cache (anchors.md, anomaly 1).
+// the cache (4K aliasing of page-aligned arrays).
 func TestArena(t *testing.T) {
 	for _, n := range []int{0, 1, 5, 511, 512, 4000, 4096, 20000} {
 		a := arena(7, n)

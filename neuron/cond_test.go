@@ -17,7 +17,7 @@ type condInput struct {
 	w  float64 // [g_L]
 }
 
-// rk4Cond integrates the lif_exp_cond ODE (models.md §2.1(b)) without
+// rk4Cond integrates the lif_exp_cond ODE (Vogels & Abbott 2005) without
 // threshold,
 //
 //	tau_m dV/dt = -(V - v_rest) - g_e (V - e_exc) - g_i (V - e_inh) + R·i_bias
@@ -102,9 +102,8 @@ func simCond(t *testing.T, p LIFCond, bias float64, inputs []condInput, T, dt, s
 // dt³·g/(24 tau_s² tau_m), 6.7e-7 for g = 8 g_L, tau_s = 5 ms, tau_m = 20 ms
 // at dt = 0.1 ms; acting on |V - V_inf| <= 30 mV over the ~20 ticks that the
 // membrane (rate (1+g)/tau_m = 0.45/ms) remembers, that is at most about
-// 4e-4 mV. The test asserts |ΔV| < 5e-4 mV at dt = 0.1 ms (measured:
-// 1.8e-4 mV) and that halving dt divides the error by 4 ± 25 % (second
-// order; measured 4.0).
+// 4e-4 mV. The test asserts |ΔV| < 5e-4 mV at dt = 0.1 ms and that
+// halving dt divides the error by 4 ± 25 % (second order).
 func TestLIFCondReference(t *testing.T) {
 	p := DefaultLIFCond()
 	p.VThreshold = 100 // no spikes: this test is about the subthreshold ODE
@@ -360,7 +359,7 @@ func denseInputs(rng *rand.Rand, n int, T snnsim.Time, frac float64, p Params) [
 // randomInputs draws about frac·n inputs per tick over T ticks, in random
 // target order, half excitatory and half inhibitory, with weights of the
 // B1/B2 scale for model p (exp: 1.62 and 9 mV; cond: 0.4 and 5.1 g_L;
-// delta: 1.62 and 9 mV; anchors.md).
+// delta: 1.62 and 9 mV; Vogels & Abbott 2005).
 func randomInputs(rng *rand.Rand, n int, T snnsim.Time, frac float64, p Params) []input {
 	we, wi := float32(1.62), float32(9)
 	if isCond(p) {
@@ -388,10 +387,10 @@ func TestRefractoryGrid(t *testing.T) {
 			tref float64
 			isi  snnsim.Time
 		}{
-			{5, 51},   // Auryn convention: 50 clamped ticks + 1 (anchors.md)
+			{5, 51},   // Auryn convention: 50 clamped ticks + 1
 			{0.15, 3}, // 1.5 ticks -> 2 clamped ticks
 			{0, 1},    // no clamp: fires every tick
-			{2, 21},   // IafPscDelta's 2 ms (models.md §2.1(a))
+			{2, 21},   // Auryn IafPscDeltaGroup's 2 ms
 		} {
 			t.Run(fmt.Sprintf("model=%s/t_ref=%g", p.Model(), tc.tref), func(t *testing.T) {
 				b := baseOf(p)

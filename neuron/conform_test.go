@@ -11,7 +11,7 @@ import (
 	"github.com/snnsim/snnsim/internal/paramtest"
 )
 
-// clock01 is the default resolution of the scenarios, 0.1 ms (DESIGN.md §1).
+// clock01 is the default resolution of the scenarios, 0.1 ms.
 var clock01 = snnsim.Clock{DT: 0.1}
 
 // allModels returns the default parameters of every model, the table

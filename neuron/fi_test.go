@@ -91,7 +91,7 @@ func TestFICurve(t *testing.T) {
 	}
 }
 
-// TestRefractoryMinimalISI checks Auryn's convention (anchors.md, B1/B2):
+// TestRefractoryMinimalISI checks Auryn's convention (its B1/B2 neurons):
 // after a spike at step n, V is clamped for steps n+1..n+50 and integration
 // resumes in n+51, so with t_ref = 5 ms at 0.1 ms and a huge drive the ISI
 // is exactly 51 ticks (5.1 ms), whether the drive is a bias current or

@@ -10,7 +10,7 @@ import (
 // LIFAmpaNmda is the conductance-based LIF neuron with AMPA, NMDA and GABA
 // conductances and a moving threshold of Auryn's IFGroup, the neuron of the
 // plastic network of Zenke, Hennequin & Gerstner (2013) and of benchmark B3
-// "plastic" (/work/shared/reference/anchors.md). Conductances are in units
+// "plastic". Conductances are in units
 // of the leak conductance g_L:
 //
 //	tau_m dV/dt = -(V - v_rest) - (a_ampa g_ampa + a_nmda g_nmda)(V - e_exc) - g_gaba (V - e_inh) + R·i_bias

@@ -9,8 +9,8 @@ import (
 )
 
 // refIF is an independent, straightforward implementation of the neuron of
-// B3 "plastic" (anchors.md, "Neuron (Auryn IFGroup)"), with the constants
-// written out from that table, for the tests of lif_cond_ampa_nmda.
+// B3 "plastic" (Zenke, Hennequin & Gerstner 2013, as in Auryn's IFGroup),
+// with the constants written out, for the tests of lif_cond_ampa_nmda.
 type refIF struct {
 	tauM                    float64 // 20 ms (E) or 10 ms (I)
 	v, gAmpa, gNmda, gGaba  float64
@@ -25,7 +25,7 @@ func newRefIF(tauM float64) *refIF {
 }
 
 // step advances one tick of dt = 0.1 ms at tick t, in the order of
-// anchors.md: currents from the old g and V; then g_nmda, g_ampa, g_gaba and
+// Auryn's IFGroup: currents from the old g and V; then g_nmda, g_ampa, g_gaba and
 // theta; then V by Euler, the clip to [-80, 0] mV and the threshold; then the
 // input of the tick.
 func (r *refIF) step(t snnsim.Time, wAmpa, wGaba float64) {

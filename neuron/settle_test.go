@@ -37,7 +37,7 @@ func TestSettle(t *testing.T) {
 			// = 1340 ticks (+2 for rounding). Cond_ampa_nmda: once g_ampa
 			// and g_nmda, its low-pass (100 ms), are below ampaNmdaGTol,
 			// about 2.4 s after the input; the tick is found by iterating
-			// the conductance updates of anchors.md.
+			// the conductance updates of Auryn's IFGroup.
 			limit := snnsim.Time(10)
 			if c, ok := p.(LIFCond); ok {
 				limit += snnsim.Time(math.Ceil(c.TauExc*math.Log(float64(w)/condGTol)/0.1)) + 2

@@ -9,8 +9,7 @@ import (
 )
 
 // TestValidate checks that each bad parameter is rejected with a message
-// naming the model, the parameter, its value and the constraint (STYLE.md
-// §3.5).
+// naming the model, the parameter, its value and the constraint.
 func TestValidate(t *testing.T) {
 	nan, inf := math.NaN(), math.Inf(1)
 	for _, tc := range []struct {
@@ -120,7 +119,7 @@ func TestLookup(t *testing.T) {
 	if Exc.String() != "exc" || Inh.String() != "inh" || Receptor(7).String() != "Receptor(7)" {
 		t.Error("Receptor.String")
 	}
-	// B1/B2 weights (anchors.md): 0.27 nS·60 mV/10 nS = 1.62 mV is 16.2 pA at
+	// B1/B2 weights (Vogels & Abbott 2005; Brette et al. 2007): 0.27 nS·60 mV/10 nS = 1.62 mV is 16.2 pA at
 	// R = 100 MOhm; B2's 4 nS is 0.4 g_L with g_L = 10 nS.
 	for _, tc := range []struct {
 		p     Params

@@ -479,8 +479,8 @@ func TestCompileConsolidation(t *testing.T) {
 		}
 	}
 	for _, k := range []netlist.RecordKind{netlist.RecordSynapses, netlist.RecordPathway, netlist.RecordNeuronState} {
-		if !k.Sampled() || k.Unit() != "" {
-			t.Errorf("%s: Sampled() = %v, Unit() = %q", k, k.Sampled(), k.Unit())
+		if !k.Sampled() || !k.State() {
+			t.Errorf("%s: Sampled() = %v, State() = %v", k, k.Sampled(), k.State())
 		}
 	}
 }

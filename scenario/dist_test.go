@@ -109,7 +109,7 @@ func TestWeightDistributions(t *testing.T) {
 }
 
 // TestWeightUnits checks the conversion to each model's internal unit with
-// the benchmark numbers of ../shared/reference/anchors.md: with the default
+// the numbers of the COBA benchmark (Brette et al. 2007): with the default
 // c_m = 200 pF and tau_m = 20 ms, g_L = 10 nS and R = 100 MOhm, so 4 nS is
 // 0.4 g_L and 200 pA is R·I = 20 mV.
 func TestWeightUnits(t *testing.T) {

@@ -317,7 +317,7 @@
 // # Memory curves
 //
 // A scenario with a [memory_curves] table is a memory-curve experiment
-// (models.md E8) instead of a network: consolidation models with a
+// (Fusi, Drew & Abbott 2005; Benna & Fusi 2016) instead of a network: consolidation models with a
 // memory-curve setup (binary, cascade, benna_fusi) receive streams of
 // random memories directly, without neurons, and their Monte-Carlo memory
 // curve is compared with the exact one (go doc ./consolidation

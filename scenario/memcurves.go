@@ -10,7 +10,8 @@ import (
 )
 
 // MemoryCurvesSpec is a [memory_curves] table with its
-// [[memory_curves.model]] tables: a memory-curve experiment (models.md E8)
+// [[memory_curves.model]] tables: a memory-curve experiment (Fusi, Drew &
+// Abbott 2005; Benna & Fusi 2016)
 // run on consolidation models directly, without neurons. Each model's
 // experiment is [consolidation.MemoryCurveConfig] with the settings below;
 // [MemoryCurvesSpec.Config] builds it.

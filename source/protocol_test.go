@@ -9,8 +9,8 @@ import (
 	"github.com/snnsim/snnsim/checkpoint"
 )
 
-// TestProtocolTicks checks the four STC protocols (shared/models.md
-// section 3) against their spike ticks, computed by hand from the
+// TestProtocolTicks checks the four STC protocols (Frey & Morris 1997;
+// Shetty et al. 2025) against their spike ticks, computed by hand from the
 // definitions: every member fires at every pulse.
 func TestProtocolTicks(t *testing.T) {
 	const min30 = 30 * 60e3          // 30 min [ms]

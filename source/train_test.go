@@ -20,8 +20,8 @@ func pulseTicks(start, every, step snnsim.Time, trains, pulses int) []snnsim.Tim
 }
 
 // TestTrainProtocols checks the stimulation protocols of Frey & Morris (1997,
-// Nature 385:533) as defined in shared/models.md section 3 (WTET, STET, WLFS,
-// SLFS, with the Luboeinski burst period of 1.15 s), and regular trains,
+// Nature 385:533) and Shetty et al. (2025) (WTET, STET, WLFS, SLFS,
+// with the burst period of 1.15 s of Luboeinski & Tetzlaff 2021), and regular trains,
 // against their analytic spike ticks. Every firing must include every member.
 func TestTrainProtocols(t *testing.T) {
 	const min30 = 30 * 60e3          // 30 min [ms]
@@ -114,7 +114,7 @@ func TestTrainProtocols(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			const n = 100 // one pathway of 100 synchronous fibres, as in the Clopath code (models.md §3)
+			const n = 100 // one pathway of 100 synchronous fibres, as in the code of Clopath et al. (2008)
 			s := mustNew(t, c.p, n, c.clock, nil)
 			f := jump(t, s, snnsim.Never)
 			if got := ticksOf(f); !slices.Equal(got, c.want) {

@@ -30,7 +30,7 @@ type SeriesStats struct {
 }
 
 // Stats reads the rest of the log, counting spikes and samples without
-// decoding spike IDs or values (about three times faster than Next), and returns totals over
+// decoding spike IDs or values (so faster than Next), and returns totals over
 // every block the Reader has read, including those already consumed by
 // Next. On damage it returns the totals of the intact blocks before it with
 // the *CorruptError. A log without the end block gives Complete == false

@@ -28,7 +28,8 @@ const (
 //	w_max      1        weight  upper bound (+Inf from Go only: scenario values are finite)
 //
 // The defaults are the preset "zenke_2013", the values of the B3 benchmark
-// (anchors.md "B3 plastic": Auryn's sim_background --tau 10).
+// (Zenke, Hennequin & Gerstner 2013, as run by Auryn's sim_background
+// --tau 10).
 type HomeostaticParams struct {
 	A3Plus   float64 `toml:"a3_plus"`             // triplet LTP amplitude A3+ [weight]
 	TauPlus  float64 `toml:"tau_plus" unit:"ms"`  // z⁺ time constant τ+ [ms]
@@ -62,7 +63,7 @@ func (HomeostaticParams) Rule() string { return ruleHomeostatic }
 // ApplyPreset sets every parameter except w_min and w_max to the named set.
 // The only preset is "zenke_2013": Auryn's TripletConnection constants
 // (A3+ = 6.5e-3, τ+ = 16.8 ms, τ− = 33.7 ms, τ_slow = 114 ms [C]) with
-// τ_hom = 10 s, κ = 3 Hz, η = 1 (anchors.md B3).
+// τ_hom = 10 s, κ = 3 Hz, η = 1 (Zenke, Hennequin & Gerstner 2013).
 func (p *HomeostaticParams) ApplyPreset(name string) error {
 	if name != presetZenke2013 {
 		return unknownPreset(ruleHomeostatic, name)
@@ -95,15 +96,15 @@ func (p HomeostaticParams) HomInit() float64 { return p.kappaPerMs() * p.TauHom 
 
 // EtaMinus returns the LTD factor η⁻ = η A3+ τ+ τ_slow / (τ− κ τ_hom²), with
 // κ converted to spikes per ms so that every time is in ms and η⁻ is a
-// plain number. For the defaults it is 1.2313e-6 (anchors.md B3; Auryn's
-// hom_fudge, computed there in seconds and Hz, which gives the same number).
+// plain number. For the defaults it is 1.2313e-6 (Auryn's hom_fudge,
+// computed there in seconds and Hz, which gives the same number).
 func (p HomeostaticParams) EtaMinus() float64 {
 	return p.Eta * p.A3Plus * p.TauPlus * p.TauSlow / (p.TauMinus * p.kappaPerMs() * p.TauHom * p.TauHom)
 }
 
 // Homeostatic is the minimal triplet rule with homeostatic sliding LTD of
-// Zenke, Hennequin & Gerstner (2013), exactly as Auryn's TripletConnection
-// (anchors.md "B3 plastic"). Every trace is per neuron, all-to-all (+1 per
+// Zenke, Hennequin & Gerstner (2013), exactly as Auryn's
+// TripletConnection. Every trace is per neuron, all-to-all (+1 per
 // spike), decays exponentially between spikes, and is read at t−ε (without
 // the increments of tick t):
 //
@@ -125,7 +126,7 @@ func (p HomeostaticParams) EtaMinus() float64 {
 // by τ), so z^h is dimensionless (κ τ_hom = 3 Hz · 10 s = 30). All times are
 // in ms, so κ is used in spikes per ms (3 Hz = 0.003 /ms), which makes η⁻ a
 // plain number: 6.5e-3 · 16.8 · 114 / (33.7 · 0.003 · 10000²) = 1.2313e-6,
-// the value anchors.md gives (Auryn computes the same number in s and Hz).
+// Auryn's hom_fudge (computed there in s and Hz: the same number).
 // Using κ = 3 with times in ms would make η⁻ 1000 times too small.
 //
 // Parameters: [HomeostaticParams]. Constraints: a3_plus, eta ≥ 0; τ, κ > 0;

@@ -26,7 +26,7 @@ const rulePair = "pair"
 // "weight" is the projection's weight unit (for μ ≠ 0, A± carries
 // weight^(1−μ)). The defaults are the additive rule of Song, Miller &
 // Abbott (2000) as reproduced in Brian2's documentation (A+ = 0.01 g_max,
-// A− = 1.05 A+, τ± = 20 ms; models.md 2.2, [T]) with weights in units of
+// A− = 1.05 A+, τ± = 20 ms) with weights in units of
 // g_max.
 type PairParams struct {
 	APlus    float64 `toml:"a_plus"`              // LTP amplitude A+ [weight]

@@ -13,7 +13,7 @@ import (
 )
 
 // TestValidate checks that each bad parameter is rejected with a message
-// naming the rule, the key, the value and the constraint (STYLE.md §3.5).
+// naming the rule, the key, the value and the constraint.
 func TestValidate(t *testing.T) {
 	nan, inf := math.NaN(), math.Inf(1)
 	pair := func(f func(*PairParams)) Params { p := DefaultPair(); f(&p); return &p }
@@ -66,7 +66,8 @@ func TestValidate(t *testing.T) {
 }
 
 // TestPresets checks every preset: it validates, keeps the weight bounds,
-// sets the published values (spot checks against models.md 2.3), and an
+// sets the published values (spot checks against Pfister & Gerstner 2006,
+// Tables 3 and 4), and an
 // unknown name is an error that wraps ErrUnknownPreset and lists the names.
 func TestPresets(t *testing.T) {
 	wantNames := map[string][]string{
@@ -108,7 +109,7 @@ func TestPresets(t *testing.T) {
 	if err := p.ApplyPreset("nearest"); err == nil || err.Error() != want {
 		t.Errorf("ApplyPreset(nearest) = %v\nwant %s", err, want)
 	}
-	// Spot checks against models.md 2.3 (Pfister & Gerstner 2006, Tables 3, 4).
+	// Spot checks against Pfister & Gerstner (2006), Tables 3 and 4.
 	for _, tc := range []struct {
 		name               string
 		a2p, a3p, a2m, a3m float64

@@ -9,7 +9,7 @@ import (
 )
 
 // sjostromData is the frequency dependence of Sjöström, Turrigiano & Nelson
-// (2001), Neuron 32:1149, as tabulated in models.md E7 (VH-Lab
+// (2001), Neuron 32:1149 (as tabulated in VH-Lab's
 // sjostrom_freq_stdp.m [T]): relative weight change, mean ± s.e.m., after
 // pairings at frequency rho with Δt = +10 ms (pre→post) and −10 ms (post→pre).
 var sjostromData = []struct {
@@ -24,15 +24,15 @@ var sjostromData = []struct {
 	{50, 0.56, 0.26, 0.75, 0.19},
 }
 
-// sjostromPairings is the number of pairings: models.md E7 says to use the
-// 60 of Pfister & Gerstner's fit (Sjöström et al. gave 75).
+// sjostromPairings is the number of pairings: the 60 of Pfister &
+// Gerstner's fit (2006; Sjöström et al. gave 75).
 const sjostromPairings = 60
 
 // sjostromRun returns the summed weight change of one synapse after the E7
 // protocol: 60 pairings at rho Hz, the post spike lagging the pre spike by
 // lag ticks (negative: post first). The synapse starts at 0 with no bounds,
-// so the result is the sum of the increments, which models.md E7 equates
-// with the relative change Δw/w (one unit of the fit = the initial weight).
+// so the result is the sum of the increments, which Pfister & Gerstner
+// (2006) equate with the relative change Δw/w (one unit of the fit = the initial weight).
 func sjostromRun(r Rule[float64], rho float64, lag snnsim.Time) float64 {
 	period := snnsim.Time(math.Round(1000 / rho / testClock.DT)) // 1/ρ in ticks
 	const start = 1000                                           // 100 ms
@@ -52,9 +52,9 @@ func sjostromRun(r Rule[float64], rho float64, lag snnsim.Time) float64 {
 	return w[0]
 }
 
-// TestSjostrom runs the frequency protocol of models.md E7 with the
+// TestSjostrom runs the frequency protocol of Sjöström et al. (2001) with the
 // visual-cortex all-to-all minimal triplet rule (Pfister & Gerstner 2006,
-// models.md 2.3) and requires every model point within 2 s.e.m. of the data
+// Table 3) and requires every model point within 2 s.e.m. of the data
 // and the qualitative pattern: LTD at −10 ms for ρ ≤ 20 Hz, LTP for both
 // signs at ρ ≥ 40 Hz, and +10 ms changes increasing with ρ.
 func TestSjostrom(t *testing.T) {
@@ -92,7 +92,8 @@ func TestSjostrom(t *testing.T) {
 	}
 }
 
-// TestSjostromPairControl is the negative control of models.md E7: pair
+// TestSjostromPairControl is the negative control of Pfister & Gerstner
+// (2006): pair
 // STDP with the same window (τ+ = 16.8 ms, τ− = 33.7 ms) cannot reproduce
 // the data. With the minimal triplet rule's amplitudes used as pair
 // amplitudes (A+ = A3+ = 6.5e-3, A− = A2− = 7.1e-3) pairing at −10 ms stays

@@ -45,8 +45,8 @@ type TripletParams struct {
 // tripletPresets are the published parameter sets: Pfister & Gerstner
 // (2006), J Neurosci 26:9673, Tables 3 (visual cortex, fitted to Sjöström et
 // al. 2001) and 4 (hippocampal cultures, fitted to Bi & Poo 1998 and Wang et
-// al. 2005), as collected in models.md 2.3 with its evidence tags
-// ([C] authors' code, [T] third-party code, [R] recalled, unconfirmed).
+// al. 2005), with the source of each set ([C] the authors' code, [T]
+// third-party code, [R] recalled from the paper, unconfirmed).
 // τ+ = 16.8 ms and τ− = 33.7 ms in every row. Minimal models have A3− = 0
 // (so τx is unused; it is set to the full model's value of the same row
 // pair) and, for the visual cortex, A2+ = 0.
@@ -57,11 +57,11 @@ var tripletPresets = []struct {
 	// [T] SNNUtils stdp.jl, NEST example script, VH-Lab; τx "fit insensitive".
 	{"visual_cortex_all_to_all_full", TripletParams{A2Plus: 5e-10, A3Plus: 6.2e-3, A2Minus: 7e-3, A3Minus: 2.3e-4, TauX: 101, TauY: 125, Pairing: AllToAll}},
 	// [C] Auryn TripletConnection (A3+ = 6.5e-3, τ_long = 114 ms); one [T]
-	// file says τy = 125 ms; models.md says use 114.
+	// file says τy = 125 ms; Auryn's 114 ms is kept.
 	{"visual_cortex_all_to_all_minimal", TripletParams{A2Plus: 0, A3Plus: 6.5e-3, A2Minus: 7.1e-3, A3Minus: 0, TauX: 101, TauY: 114, Pairing: AllToAll}},
 	// [T] SNNUtils.
 	{"visual_cortex_nearest_spike_full", TripletParams{A2Plus: 8.8e-11, A3Plus: 5.3e-2, A2Minus: 6.6e-3, A3Minus: 3.1e-3, TauX: 714, TauY: 40, Pairing: NearestSpike}},
-	// [T] SNNUtils; [R] A3+ = 5e-2 recalled, 5.2e-2 used (models.md §5 item 2).
+	// [T] SNNUtils; [R] A3+ = 5e-2 recalled from Table 3, 5.2e-2 used (unconfirmed).
 	{"visual_cortex_nearest_spike_minimal", TripletParams{A2Plus: 0, A3Plus: 5.2e-2, A2Minus: 8e-3, A3Minus: 0, TauX: 714, TauY: 40, Pairing: NearestSpike}},
 	// [T] one third-party file + [R], agree.
 	{"hippocampal_all_to_all_full", TripletParams{A2Plus: 6.1e-3, A3Plus: 6.7e-3, A2Minus: 1.6e-3, A3Minus: 1.4e-3, TauX: 946, TauY: 27, Pairing: AllToAll}},
@@ -154,7 +154,7 @@ func (p TripletParams) Validate() error {
 //
 // Checked by TestFastMatchesReference (the slow per-triplet reference on
 // random trains, both schemes, full and minimal), TestSjostrom (Sjöström et
-// al. 2001 frequency data, models.md E7), TestRateDrift (rate-based limit)
+// al. 2001 frequency data), TestRateDrift (rate-based limit)
 // and TestSameTickOrder.
 type Triplet[W Weight] struct {
 	p                  TripletParams

@@ -9,7 +9,7 @@ import (
 )
 
 // TestWindow checks the pair rule against the analytic STDP window
-// (models.md 2.2 and E6): 60 pairings at 1 Hz with Δt = t_post − t_pre in
+// (Song, Miller & Abbott 2000): 60 pairings at 1 Hz with Δt = t_post − t_pre in
 // [−100, 100] ms on the 0.1 ms grid, for every weight dependence and both
 // pairing schemes. Each pairing's weight change must equal
 //

@@ -28,7 +28,7 @@ letters, digits and _ replaced by _). Times are quantities ("90 min", "4 h"), 0,
                        statistics of the values of SERIES's last sample (final weights)
   wall                 wall time of the point's last run or resume [s] (summary.json)
 SERIES is a series name (see 'snnsim inspect') or a projection name, short for its pathway efficacy mean
-(pathway/P/efficacy/mean) when the log has one, else its weights (weight/P).`
+(pathway/P/efficacy/mean) when the log has one, else its weights (weights/P).`
 
 // Metric is one column computed from each point's log.
 type Metric struct {
@@ -306,7 +306,7 @@ func spikeMetric(path string, m Metric, clock snnsim.Clock, end snnsim.Time) (fl
 
 // resolveSeries finds the series that arg names in series.
 func resolveSeries(arg string, series []spikelog.Series) (spikelog.Series, error) {
-	for _, c := range []string{arg, "pathway/" + arg + "/efficacy/mean", "weight/" + arg} {
+	for _, c := range []string{arg, spikelog.PathwayPrefix + arg + "/efficacy/" + spikelog.StatMean, spikelog.WeightsPrefix + arg} {
 		for _, s := range series {
 			if s.Name == c {
 				return s, nil

@@ -467,3 +467,35 @@ func TestCurves(t *testing.T) {
 		t.Error("a text column was accepted as x")
 	}
 }
+
+// TestResolveSeries: a projection name stands for its pathway efficacy mean
+// when the log has one, else for its weights series, named as the engine
+// names them; a full series name stands for itself.
+func TestResolveSeries(t *testing.T) {
+	withPathway := []spikelog.Series{{Name: "weights/P"}, {Name: "pathway/P/efficacy/mean"}, {Name: "rate/E"}}
+	weightsOnly := []spikelog.Series{{Name: "rate/E"}, {Name: "weights/P"}}
+	for _, c := range []struct {
+		name   string
+		arg    string
+		series []spikelog.Series
+		want   string
+	}{
+		{"case=pathway-first", "P", withPathway, "pathway/P/efficacy/mean"},
+		{"case=weights", "P", weightsOnly, "weights/P"},
+		{"case=full-name", "rate/E", weightsOnly, "rate/E"},
+		{"case=missing", "Q", weightsOnly, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s, err := resolveSeries(c.arg, c.series)
+			if c.want == "" {
+				if err == nil || !strings.Contains(err.Error(), `no series "Q"`) {
+					t.Errorf("resolveSeries(%q) = %q, %v; want an error naming it", c.arg, s.Name, err)
+				}
+				return
+			}
+			if err != nil || s.Name != c.want {
+				t.Errorf("resolveSeries(%q) = %q, %v; want %q", c.arg, s.Name, err, c.want)
+			}
+		})
+	}
+}

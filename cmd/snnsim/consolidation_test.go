@@ -36,7 +36,7 @@ func readConsState(t *testing.T, dir string) consState {
 	for k, p := range net.Projections {
 		for _, v := range e.SynapseVars(k) {
 			sum := 0.0
-			for syn := range p.Len() {
+			for syn := range snnsim.SynapseID(p.Len()) {
 				x, err := e.SynapseState(k, syn, v)
 				if err != nil {
 					t.Fatal(err)

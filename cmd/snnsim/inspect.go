@@ -38,7 +38,7 @@ func fmtMs(ms float64) string { return fmtSim(ms / 1000) }
 // cmdInspect prints what a log holds.
 func cmdInspect(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("inspect", "LOG|RUN-DIR [--scenario]",
-		"Prints a log's header, its record counts by kind, its series, marks and time span, and whether it is\ncomplete, incomplete (the writer stopped before closing it) or damaged (then up to which byte it is intact).\nExit code 0 for a complete or incomplete log, 1 for a damaged one.", stderr)
+		"Prints a log's header, its block counts by kind, its series, marks and time span, and whether it is\ncomplete, incomplete (the writer stopped before closing it) or damaged (then up to which byte it is intact).\nExit code 0 for a complete or incomplete log, 1 for a damaged one.", stderr)
 	showText := fs.Bool("scenario", false, "print the full scenario text stored in the log")
 	path, code, ok := parseArgs(fs, args)
 	if !ok {

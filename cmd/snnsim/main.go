@@ -42,7 +42,7 @@
 // overrides, and 'snnsim resume' applies them again.
 //
 // inspect, stats, plot and export read a log, or the log of a run
-// directory: inspect prints its header, counts per record kind, series,
+// directory: inspect prints its header, block counts by kind, series,
 // marks, time span and whether it is complete; stats prints per population
 // rate, ISI CV, Fano factor and synchrony, and summaries of the sampled
 // series; plot draws the run's default figures (analysis.DefaultFigures)

@@ -1,0 +1,50 @@
+package spikelog
+
+// The series vocabulary: the words the simulator writes into a series
+// declaration (Series.What, Series.Unit, the families of Series.Name) and
+// that readers match. The writer of the series (package engine, through
+// the command line or an embedding program) and the readers (package
+// analysis, the command line) use these constants, so that the two sides
+// cannot drift apart. The format itself accepts any text; these are the
+// conventions of the series snnsim writes.
+
+// Series kinds (Series.What) of the series that are not model variables.
+// A series of a model's per-synapse or per-neuron variable has the
+// variable's name as its kind ("efficacy", "protein", ..., or VarWeight).
+const (
+	WhatV       = "v"       // membrane potential of neurons, in UnitMV
+	WhatRate    = "rate"    // population rate per sampling bin, in UnitHz
+	WhatWeights = "weights" // synaptic weights, in the target model's weight unit
+	WhatPre     = "pre"     // presynaptic neuron ID of each sampled synapse, in UnitID
+	WhatPost    = "post"    // postsynaptic neuron ID of each sampled synapse, in UnitID
+)
+
+// VarWeight is the name of the one per-synapse variable of a projection
+// without a consolidation model: its weight.
+const VarWeight = "weight"
+
+// Units (Series.Unit) of the series that have a fixed unit.
+const (
+	UnitMV = "mV" // membrane potential
+	UnitHz = "Hz" // rate
+	UnitID = "id" // global neuron IDs (WhatPre, WhatPost): labels, not quantities
+)
+
+// The statistics of a pathway series: a "pathway/<proj>/<var>/<stat>"
+// series holds, per sample, one statistic of a variable over every synapse
+// of a projection, and its Unit is the statistic's name.
+const (
+	StatMean = "mean" // the mean over the synapses
+	StatSD   = "sd"   // the population standard deviation over the synapses
+)
+
+// Families of series names: a series name starts with its family, the
+// kind of the record that wrote it ("v/E", "weights/S_to_E",
+// "synapses/S_to_E/efficacy", "pathway/S_to_E/efficacy/mean",
+// "neuron_state/E/protein").
+const (
+	WeightsPrefix     = "weights/"
+	SynapsesPrefix    = "synapses/"
+	PathwayPrefix     = "pathway/"
+	NeuronStatePrefix = "neuron_state/"
+)
