@@ -21,6 +21,9 @@
 //     & Abbott 2005) and benna_fusi ([BennaFusi], Benna & Fusi 2016):
 //     memory-curve synapses driven by potentiation and depression events,
 //     with no work between events.
+//   - luboeinski_tetzlaff_2021 ([LT2021Params]): the network STC synapse of
+//     Luboeinski & Tetzlaff (2021), calcium-driven and event-driven, with
+//     exact Ornstein–Uhlenbeck steps of the noisy early weight.
 //
 // # Contract
 //

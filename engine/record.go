@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/consolidation"
 	"github.com/snnsim/snnsim/netlist"
 )
 
@@ -565,6 +566,7 @@ func (e *Engine) attachState(r *netlist.Record, names map[string]int, declare fu
 			}
 			se := Series{Name: unique("neuron_state/" + pop.name + "/" + name), What: netlist.RecordKind(name), Population: pi, Projection: -1, Indices: slices.Clone(neurons)}
 			if err := add(se, pi, len(neurons), func(vals []float64) {
+				sampleAt(g.m, e.now-1)
 				for k, i := range neurons {
 					vals[k] = g.nvars.NeuronGet(v, int32(i))
 				}
@@ -595,10 +597,12 @@ func (e *Engine) attachState(r *netlist.Record, names map[string]int, declare fu
 	}
 	for _, name := range vars {
 		var get func(s int) float64
+		at := func() {} // brings the model to the sampled tick
 		switch {
 		case p.cg != nil && slices.Contains(p.cg.synVars(), name):
 			v, m, off := slices.Index(p.cg.synVars(), name), p.cg.vars, p.cOff
 			get = func(s int) float64 { return m.Get(v, off+int64(s)) }
+			at = func() { sampleAt(p.cg.m, e.now-1) }
 		case p.cg == nil && name == "weight":
 			get = func(s int) float64 { return float64(p.weightAt(int64(s))) }
 		default:
@@ -611,6 +615,7 @@ func (e *Engine) attachState(r *netlist.Record, names map[string]int, declare fu
 		if r.What == netlist.RecordSynapses {
 			se := Series{Name: unique("synapses/" + p.Name + "/" + name), What: netlist.RecordKind(name), Population: p.To, Projection: r.Projection, Indices: slices.Clone(syn)}
 			if err := add(se, p.To, len(syn), func(vals []float64) {
+				at()
 				for k, s := range syn {
 					vals[k] = get(s)
 				}
@@ -622,6 +627,7 @@ func (e *Engine) attachState(r *netlist.Record, names map[string]int, declare fu
 		// pathway: mean and standard deviation (Welford, population s.d.)
 		var mean, sd float64
 		stats := func() {
+			at()
 			mean, sd = 0, 0
 			var m2 float64
 			for k, s := range syn {
@@ -650,6 +656,14 @@ func (e *Engine) attachState(r *netlist.Record, names map[string]int, declare fu
 		}
 	}
 	return nil
+}
+
+// sampleAt brings a model whose variables change between its events
+// (consolidation.Continuous) to the sampled tick t before it is read.
+func sampleAt(m consolidation.Model, t snnsim.Time) {
+	if _, ok := m.(consolidation.Continuous); ok {
+		m.Advance(max(t, 0))
+	}
 }
 
 // attachReader adds a probe of kind what whose values read fills.

@@ -150,6 +150,13 @@ func (c *checker) consolidationParams(key string, p *ProjectionSpec) {
 		return
 	}
 	c.modelParams(key+".consolidation", p.consWritten, p.Consolidation.Validate())
+	if at, ok := p.Consolidation.(consolidation.ArrivalTimed); ok {
+		want := at.TransmissionDelay()
+		if p.Delay == nil || p.Delay.Kind != Const || math.Abs(p.Delay.A-want) > 1e-9*math.Max(1, want) {
+			c.errorf(key+".delay", "%s assumes every spike of the projection arrives %g ms after it is emitted (its parameter delay): give the projection that fixed delay, or set consolidation.delay to the projection's",
+				p.Consolidation.Model(), want)
+		}
+	}
 }
 
 // sharedConsolidation checks that all projections onto one population

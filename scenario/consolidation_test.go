@@ -110,6 +110,9 @@ func TestConsolidationErrors(t *testing.T) {
 		{"other_params_with_unit", stcBase + cproj("E", "E", `{ model = "fake_stc", tau_h = "2 h" }`),
 			`bad.toml:26: projection[1].consolidation: fake_stc: the parameters differ from those of projection[0] (P_to_E) onto E (tau_h = 7.2e+06 ms here, 3.6e+06 ms there)` + shared},
 
+		{"arrival_timed_delay", head + popE + popP + cproj("P", "E", `{ model = "luboeinski_tetzlaff_2021" }`),
+			`bad.toml:17: projection[0].delay: luboeinski_tetzlaff_2021 assumes every spike of the projection arrives 3 ms after it is emitted (its parameter delay): give the projection that fixed delay, or set consolidation.delay to the projection's`},
+
 		// [[neuromodulator]].
 		{"nm_undefined_population", stcBase + "[[neuromodulator]]\npopulation = \"F\"\nname = \"dopamine\"\nwindows = [[\"1 s\", \"2 s\"]]\n",
 			`bad.toml:20: neuromodulator[0].population: undefined population "F" (did you mean "E"?); populations: E, P`},

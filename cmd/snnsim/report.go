@@ -2,13 +2,10 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-
-	"github.com/spf13/pflag"
 
 	"github.com/snnsim/snnsim/analysis"
 	"github.com/snnsim/snnsim/report"
@@ -23,14 +20,11 @@ func cmdReport(args []string, stdout, stderr io.Writer) int {
 			"incomplete, or damaged at a byte offset), and prints its path.", stderr)
 	out := fs.String("out", "", "output file (default: RUN-DIR/"+report.FileName+")")
 	maxSpikes := fs.Int("max-spikes", 50000, "raster: spike budget; above it the raster shows a shorter window, named in its title")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
 	}
 	if fs.NArg() != 1 {
-		fs.Usage()
+		usageError(fs, argCount("one RUN-DIR or LOG", fs.Args()))
 		return 2
 	}
 	fail := func(err error) int {

@@ -1,0 +1,1098 @@
+package consolidation
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/checkpoint"
+)
+
+const modelLT2021 = "luboeinski_tetzlaff_2021"
+
+// LT2021Params are the parameters of the synaptic tagging-and-capture
+// synapse of Luboeinski & Tetzlaff (2021), "Memory consolidation and
+// improvement by synaptic tagging and capture in recurrent neural
+// networks", Commun. Biol. 4:275 (Methods, "Synaptic model"; the values are
+// those of the authors' stand-alone simulator, which the paper's figures
+// were made with). Its early phase is the calcium rule of Graupner &
+// Brunel (2012), PNAS 109:3991, with the protein and late phase of Li et
+// al. (2016), PLoS ONE 11:e0161679.
+//
+// Every synapse s = (i → j) has a calcium amount c, an early-phase weight h
+// [mV] and a late-phase weight z; every target neuron j has a protein
+// amount p. With Θ the Heaviside step:
+//
+//	c: jumps by c_pre at t_i + ca_delay (t_i: spike of the presynaptic neuron)
+//	   and by c_post at t_j (spike of the target, no delay);  τ_c dc/dt = −c
+//	τ_h dh/dt = 0.1 (h0 − h) + γ_p (h_max − h) Θ(c − θ_p) − γ_d h Θ(c − θ_d) + ξ
+//	ξ = √(τ_h [Θ(c − θ_p) + Θ(c − θ_d)]) · σ_pl · Γ(t)       (Γ: unit white noise)
+//	τ_p dp_j/dt = −p_j + α Θ(Σ_i |h_ij − h0| − θ_pro)
+//	tags:  LTP while h − h0 > θ_tag,  LTD while h0 − h > θ_tag
+//	τ_z dz/dt = p_j [(z_max − z) Θ(h − h0 − θ_tag) − (z − z_min) Θ(h0 − h − θ_tag)]
+//	transmitted weight w = h + h0 z;  delivered Unit[s] · (h + h0 z)/h0
+//
+// So a synapse transmits its compiled weight Unit[s] at h = h0, z = 0: give
+// the projection the weight of h0 in the target's unit (4.20075 mV as a
+// PSP amplitude, or h0/R = 420.075 pA for the authors' R = 10 MΩ). The
+// initial state is h = h0, c = z = p = 0.
+//
+//	key        network default      unit  meaning
+//	h0         5·γ_p/(γ_p+γ_d)=4.20075 mV  resting early weight
+//	h_max      10                   mV    potentiation target of h
+//	tau_h      688.4 s              ms    early-phase time constant
+//	gamma_p    1645.6               1     potentiation rate
+//	gamma_d    313.1                1     depression rate
+//	theta_p    3.0                  1     potentiation threshold of c
+//	theta_d    1.2                  1     depression threshold of c
+//	tau_c      48.8                 ms    calcium time constant
+//	c_pre      0.6                  1     presynaptic calcium jump (single synapse: 1.0)
+//	c_post     0.16548              1     postsynaptic calcium jump (single synapse: 0.2758)
+//	ca_delay   18.8                 ms    presynaptic spike to its calcium jump
+//	delay      3                    ms    the projection's transmission delay (see below)
+//	sigma_pl   2.90436              mV    early-phase noise amplitude (0: deterministic)
+//	theta_pro  0.5 h0 = 2.10037     mV    protein-synthesis threshold on Σ|h − h0|
+//	tau_p      1 h                  ms    protein time constant
+//	alpha      1                    1     protein synthesis amount
+//	theta_tag  0.2 h0 = 0.840149    mV    tagging threshold on |h − h0|
+//	tau_z      1 h                  ms    late-phase time constant
+//	z_max      1                    1     upper bound of z
+//	z_min      −0.5                 1     lower bound of z
+//	switching  "exact"              –     "exact" or "grid" (see below)
+//
+// [DefaultLT2021] gives the network values (c_pre 0.6, c_post 0.16548,
+// used by every network simulation of the authors); [LT2021SingleSynapse]
+// the single-synapse values of Graupner & Brunel (2012) (c_pre 1.0, c_post
+// 0.2758) that the authors use for one synapse between two neurons.
+//
+// The engine reports a presynaptic spike when it arrives at the synapse,
+// delay after its emission; the calcium jump is due ca_delay − delay after
+// that, so delay must be the projection's transmission delay (a scenario
+// whose projection has another delay is refused, see [ArrivalTimed]) and
+// at most ca_delay.
+//
+// # Integration
+//
+// The model is event-driven: a synapse is visited only when its calcium
+// jumps, once when its calcium has decayed below both thresholds, and when
+// its target's protein synthesis switches; a neuron only when its
+// synthesis switches. Between jumps c is an exponential, so the times at
+// which it falls below θ_p and θ_d are τ_c ln(c/θ) after the jump, and
+// within each interval of constant thresholds h is a linear
+// Ornstein–Uhlenbeck process, advanced exactly: its mean by the
+// exponential propagator and, when noise is on, its variance σ_pl² k/(2a)
+// (1 − e^{−2aΔ/τ_h}) (k the number of thresholds exceeded, a = 0.1 + γ_p
+// Θ_p + γ_d Θ_d) with one normal deviate per interval from the synapse's
+// own stream ([Streams]). The protein is a closed-form exponential between
+// switches, and z is integrated in closed form over intervals of constant
+// tag with the exact integral of p: (z_max − z) ← (z_max − z) e^{−∫p/τ_z}
+// (LTP), (z − z_min) ← (z − z_min) e^{−∫p/τ_z} (LTD). A quiet synapse
+// (c below both thresholds) relaxes to h0 with τ_h/0.1, deterministically,
+// and costs nothing.
+//
+// switching = "grid" reproduces the time discretisation of the authors'
+// simulator (step dt = the resolution, 0.2 ms there): the thresholds of the
+// step ending at tick n are those of c at tick n after its jumps, so a jump
+// acts on h from the tick before it and a threshold crossing takes effect
+// at the last tick before it. With the same regimes h is then the same
+// exact piecewise solution the authors' exponential step computes, and the
+// deterministic trace agrees with theirs to rounding.
+//
+// Remaining approximations (both modes):
+//   - Protein trigger: Σ_i |h_ij − h0| is evaluated at the events of the
+//     synapses onto j, with each synapse's term taken from its last event and
+//     relaxed at the quiet rate 0.1/τ_h since. That is exact for quiet
+//     synapses; a synapse above a threshold moves faster, so an upward
+//     crossing of θ_pro is found at the next event of one of the target's
+//     synapses (calcium jumps of a driven synapse come every few ms, and a
+//     synapse is visited again when it turns quiet, at most τ_c ln(c/θ_d)
+//     after its last jump), which delays p by at most that time
+//     (|Δp| ≤ delay/τ_p). A downward crossing with all synapses quiet is
+//     exact up to the tick grid: switches fall on the first tick at or
+//     after the analytic time.
+//   - Tags while c is above a threshold: h is noisy there; the tag state
+//     that drives z is read from the mean path of h within each interval
+//     (exact when sigma_pl = 0), so a tag onset is misplaced by the time
+//     the noise (s.d. σ_pl/√(2a) ≤ 0.07 mV) shifts the crossing. p is small
+//     while synapses are driven, so z barely moves then.
+//   - The late phase moves at any p > 0 (the authors' code stops it below
+//     1e-11).
+//   - In grid mode h, z and p of a synapse lag its calcium by one tick (the
+//     step ending at tick t is integrated when c at t is known), so a
+//     synthesis switch decided at tick t takes effect at t − 1.
+//
+// Get returns the state at the model's latest tick; for a synapse above a
+// threshold h is the conditional mean given its last event (its noise
+// sample is drawn at its next event), so recording never changes a run.
+// Set accepts the efficacy, h, z (in [z_min, z_max]), c (>= 0) and w. No
+// plasticity rule drives the model (its induction is its calcium) and it
+// reads no neuromodulator level.
+//
+// Per-synapse state: h, z and c as float64 and the ticks of c and h (the
+// events compound rounding over millions of updates, and the grid mode
+// compares c with the thresholds exactly as the authors' double precision
+// does), the stream's draw count and a queue flag: 49 bytes per synapse. A
+// calcium jump that leaves a quiet synapse quiet moves only c.
+//
+// Tests: TestLT2021BasicEarlyDeterministic (the authors' deterministic
+// trace), TestLT2021GridMatchesEuler (their 0.2-ms scheme, to 1e-9),
+// TestLT2021ExactConverges, TestLT2021NoiseDistribution (mean and variance
+// over 4000 synapses), TestLT2021BasicLate (their 8-h run), TestLT2021Protein,
+// TestLT2021SplitInvariance, TestLT2021LongGap, TestStateResume; through
+// the engine and the scenarios lt2021_basic_early.toml and
+// lt2021_basic_late.toml: TestLT2021BasicEarlyScenario and
+// TestLT2021BasicLateScenario (package engine).
+type LT2021Params struct {
+	H0        float64 `toml:"h0" unit:"mV"`        // resting early weight h0 [mV]
+	HMax      float64 `toml:"h_max" unit:"mV"`     // potentiation target of h [mV]
+	TauH      float64 `toml:"tau_h" unit:"ms"`     // early-phase time constant τ_h [ms]
+	GammaP    float64 `toml:"gamma_p"`             // potentiation rate γ_p [1]
+	GammaD    float64 `toml:"gamma_d"`             // depression rate γ_d [1]
+	ThetaP    float64 `toml:"theta_p"`             // potentiation threshold θ_p [1]
+	ThetaD    float64 `toml:"theta_d"`             // depression threshold θ_d [1]
+	TauC      float64 `toml:"tau_c" unit:"ms"`     // calcium time constant τ_c [ms]
+	CPre      float64 `toml:"c_pre"`               // presynaptic calcium jump [1]
+	CPost     float64 `toml:"c_post"`              // postsynaptic calcium jump [1]
+	CaDelay   float64 `toml:"ca_delay" unit:"ms"`  // presynaptic spike to calcium jump [ms]
+	Delay     float64 `toml:"delay" unit:"ms"`     // the projection's transmission delay [ms]
+	SigmaPl   float64 `toml:"sigma_pl" unit:"mV"`  // noise amplitude σ_pl [mV]
+	ThetaPro  float64 `toml:"theta_pro" unit:"mV"` // protein-synthesis threshold θ_pro [mV]
+	TauP      float64 `toml:"tau_p" unit:"ms"`     // protein time constant τ_p [ms]
+	Alpha     float64 `toml:"alpha"`               // protein synthesis amount α [1]
+	ThetaTag  float64 `toml:"theta_tag" unit:"mV"` // tagging threshold θ_tag [mV]
+	TauZ      float64 `toml:"tau_z" unit:"ms"`     // late-phase time constant τ_z [ms]
+	ZMax      float64 `toml:"z_max"`               // upper bound of z [1]
+	ZMin      float64 `toml:"z_min"`               // lower bound of z [1]
+	Switching string  `toml:"switching"`           // "exact" or "grid"
+}
+
+// lt21Leak is the coefficient of the relaxation of h to h0 (0.1 in
+// Luboeinski & Tetzlaff 2021 and Li et al. 2016).
+const lt21Leak = 0.1
+
+// DefaultLT2021 returns the network parameters of [LT2021Params].
+func DefaultLT2021() LT2021Params {
+	const gp, gd = 1645.6, 313.1
+	h0 := 5 * gp / (gp + gd)
+	return LT2021Params{
+		H0: h0, HMax: 10, TauH: 688.4e3, GammaP: gp, GammaD: gd,
+		ThetaP: 3, ThetaD: 1.2, TauC: 48.8, CPre: 0.6, CPost: 0.16548,
+		CaDelay: 18.8, Delay: 3, SigmaPl: 2.90436,
+		ThetaPro: 0.5 * h0, TauP: 3.6e6, Alpha: 1, ThetaTag: 0.2 * h0, TauZ: 3.6e6,
+		ZMax: 1, ZMin: -0.5, Switching: "exact",
+	}
+}
+
+// LT2021SingleSynapse returns the single-synapse parameters: the network
+// values with the calcium jumps of Graupner & Brunel (2012), c_pre = 1.0
+// and c_post = 0.2758.
+func LT2021SingleSynapse() LT2021Params {
+	p := DefaultLT2021()
+	p.CPre, p.CPost = 1.0, 0.2758
+	return p
+}
+
+// ArrivalTimed is implemented by the parameters of a model that times an
+// effect of a presynaptic spike from its emission while Pre reports the
+// spike at its arrival: the model assumes that its projections delay
+// every spike by TransmissionDelay [ms], and a scenario decoder checks
+// that they do.
+type ArrivalTimed interface {
+	TransmissionDelay() float64
+}
+
+// TransmissionDelay returns the parameter delay [ms]: the calcium jump of
+// a spike comes ca_delay − delay after its arrival.
+func (p *LT2021Params) TransmissionDelay() float64 { return p.Delay }
+
+// Continuous is implemented by models whose variables change between
+// their events and that have no event to mark the change (an early weight
+// relaxing to rest, a protein decaying): a recorder calls Advance with the
+// sampled tick before it reads them, which does no work that was not due.
+type Continuous interface {
+	Model
+	// ContinuousState marks the model; it does nothing.
+	ContinuousState()
+}
+
+// ContinuousState marks the model as [Continuous].
+func (m *lt21) ContinuousState() {}
+
+// Model returns "luboeinski_tetzlaff_2021".
+func (*LT2021Params) Model() string { return modelLT2021 }
+
+// Modulators returns nil: the model reads no level.
+func (*LT2021Params) Modulators() []string { return nil }
+
+// Vars returns the per-synapse variables.
+func (*LT2021Params) Vars() []string { return lt21Vars }
+
+var lt21Vars = []string{"efficacy", "h", "z", "c", "w"}
+
+// Validate checks the parameters.
+func (p *LT2021Params) Validate() error {
+	c := checkParams(modelLT2021, p)
+	c.Positive("h0", p.H0)
+	c.Finite("h_max", p.HMax)
+	c.Positive("tau_h", p.TauH)
+	c.NonNegative("gamma_p", p.GammaP)
+	c.NonNegative("gamma_d", p.GammaD)
+	c.Positive("theta_p", p.ThetaP)
+	c.Positive("theta_d", p.ThetaD)
+	c.Positive("tau_c", p.TauC)
+	c.NonNegative("c_pre", p.CPre)
+	c.NonNegative("c_post", p.CPost)
+	c.NonNegative("ca_delay", p.CaDelay)
+	c.NonNegative("delay", p.Delay)
+	c.AtMost("delay", p.Delay, "ca_delay", p.CaDelay)
+	c.NonNegative("sigma_pl", p.SigmaPl)
+	c.Positive("theta_pro", p.ThetaPro)
+	c.Positive("tau_p", p.TauP)
+	c.NonNegative("alpha", p.Alpha)
+	c.NonNegative("theta_tag", p.ThetaTag)
+	c.Positive("tau_z", p.TauZ)
+	c.NonNegative("z_max", p.ZMax)
+	c.Finite("z_min", p.ZMin)
+	if c.OK() && !(p.ZMin <= 0) {
+		c.Fail("z_min", p.ZMin, "must be <= 0")
+	}
+	c.OneOf("switching", p.Switching, "exact", "grid")
+	return c.Err()
+}
+
+func init() {
+	models.Register(modelLT2021, func() Params { p := DefaultLT2021(); return &p })
+}
+
+func (p *LT2021Params) build(l Layout) (Model, error) { return newLT21(*p, l) }
+
+// The interfaces the model implements besides Model: no plasticity rule
+// drives it (its induction is its calcium) and it reads no level.
+var _ interface {
+	Inspector
+	NeuronInspector
+	Stater
+	Continuous
+} = (*lt21)(nil)
+
+// lt21 is the luboeinski_tetzlaff_2021 model bound to a layout.
+type lt21 struct {
+	p      LT2021Params
+	n      int
+	dt     float64 // resolution [ms]
+	lag    snnsim.Time
+	caWait snnsim.Time // ticks from a spike's arrival to its calcium jump
+	target []int32
+	unit   []float32
+	in     targetIndex
+
+	// derived constants
+	decayQ  float64 // 0.1/τ_h [1/ms]: relaxation rate of a quiet synapse
+	thLow   float64 // min(θ_p, θ_d): below it a synapse is quiet
+	tagHi   float64 // h0 + θ_tag
+	tagLo   float64 // h0 − θ_tag
+	hasNois bool
+
+	// per synapse
+	h, z, c []float64
+	tc      []snnsim.Time // tick of c
+	th      []snnsim.Time // tick of h and z: tc − lag, or earlier while c has stayed below both thresholds since
+	queued  []bool        // a refresh entry of the synapse is in rq
+	st      Streams
+
+	// per target neuron
+	pA    []float64 // protein at time pT (ms, h-time)
+	pT    []float64
+	on    []bool    // synthesis on since pT
+	sumA  []float64 // Σ̃ scaled: Σ̃(t) = sumA e^{−decayQ (t − sumT)}
+	sumT  []float64 // [ms]
+	offAt []snnsim.Time
+	nq    []snnsim.Time // tick of the live entry of j in pq, or Never
+
+	nPre       int
+	seed, topo uint64
+
+	pending caQueue  // presynaptic calcium jumps not yet due
+	rq      tickHeap // synapse refresh events (quiet entry)
+	pq      tickHeap // protein switch-off events
+	now     snnsim.Time
+	out     []float32
+}
+
+// caEntry is a pending presynaptic calcium jump of synapses lo..hi-1.
+type caEntry struct {
+	due    snnsim.Time
+	lo, hi int64
+}
+
+// caQueue is a FIFO of pending jumps; entries are pushed in due order
+// because every arrival waits the same number of ticks.
+type caQueue struct {
+	q    []caEntry
+	head int
+}
+
+func (f *caQueue) push(e caEntry) {
+	if f.head > 0 && 2*f.head >= len(f.q) {
+		// the popped half is dropped, so that a queue that never empties
+		// (a neuron firing for hours) stays as long as its live entries
+		n := copy(f.q, f.q[f.head:])
+		f.q, f.head = f.q[:n], 0
+	}
+	f.q = append(f.q, e)
+}
+
+func (f *caQueue) next() snnsim.Time {
+	if f.head == len(f.q) {
+		return snnsim.Never
+	}
+	return f.q[f.head].due
+}
+
+func (f *caQueue) pop() caEntry {
+	e := f.q[f.head]
+	f.head++
+	return e
+}
+
+// tickEntry is an event of index i at tick t.
+type tickEntry struct {
+	t snnsim.Time
+	i int64
+}
+
+// tickHeap is a binary min-heap of events ordered by tick, then index (so
+// that events of one tick are processed in a fixed order).
+type tickHeap []tickEntry
+
+func (h tickHeap) less(a, b int) bool {
+	return h[a].t < h[b].t || (h[a].t == h[b].t && h[a].i < h[b].i)
+}
+
+func (h *tickHeap) push(e tickEntry) {
+	*h = append(*h, e)
+	q := *h
+	k := len(q) - 1
+	for k > 0 {
+		up := (k - 1) / 2
+		if !q.less(k, up) {
+			break
+		}
+		q[k], q[up] = q[up], q[k]
+		k = up
+	}
+}
+
+func (h tickHeap) top() snnsim.Time {
+	if len(h) == 0 {
+		return snnsim.Never
+	}
+	return h[0].t
+}
+
+func (h *tickHeap) pop() tickEntry {
+	q := *h
+	e := q[0]
+	last := len(q) - 1
+	q[0] = q[last]
+	q = q[:last]
+	k := 0
+	for {
+		l := 2*k + 1
+		if l >= len(q) {
+			break
+		}
+		m := l
+		if r := l + 1; r < len(q) && q.less(r, l) {
+			m = r
+		}
+		if !q.less(m, k) {
+			break
+		}
+		q[k], q[m] = q[m], q[k]
+		k = m
+	}
+	*h = q
+	return e
+}
+
+func newLT21(p LT2021Params, l Layout) (*lt21, error) {
+	dt := l.Clock.DT
+	wait, err := l.Clock.Ticks(p.CaDelay - p.Delay)
+	if err != nil {
+		return nil, fmt.Errorf("consolidation: %s: ca_delay − delay = %g ms: %v", modelLT2021, p.CaDelay-p.Delay, err)
+	}
+	n := len(l.Target)
+	m := &lt21{
+		p: p, n: n, dt: dt, caWait: wait, target: l.Target, unit: l.Unit,
+		in:   newTargetIndex(&l),
+		nPre: l.NPre, seed: l.Seed, topo: layoutHash(&l),
+		decayQ:  lt21Leak / p.TauH,
+		thLow:   math.Min(p.ThetaP, p.ThetaD),
+		tagHi:   p.H0 + p.ThetaTag,
+		tagLo:   p.H0 - p.ThetaTag,
+		hasNois: p.SigmaPl > 0,
+		h:       make([]float64, n),
+		z:       make([]float64, n),
+		c:       make([]float64, n),
+		tc:      make([]snnsim.Time, n),
+		th:      make([]snnsim.Time, n),
+		queued:  make([]bool, n),
+		st:      NewStreams(l.Seed, n),
+		pA:      make([]float64, l.NPost),
+		pT:      make([]float64, l.NPost),
+		on:      make([]bool, l.NPost),
+		sumA:    make([]float64, l.NPost),
+		sumT:    make([]float64, l.NPost),
+		offAt:   make([]snnsim.Time, l.NPost),
+		nq:      make([]snnsim.Time, l.NPost),
+	}
+	if p.Switching == "grid" {
+		m.lag = 1
+	}
+	for s := range m.h {
+		m.h[s], m.th[s] = p.H0, -m.lag
+	}
+	for j := range m.nq {
+		m.nq[j], m.offAt[j] = snnsim.Never, snnsim.Never
+	}
+	return m, nil
+}
+
+// hTime returns the time [ms] of synapse s's h and z.
+func (m *lt21) hTime(s int64) float64 { return float64(m.th[s]) * m.dt }
+
+// crossing returns the time [ms] until which c (c0 at time t0 [ms])
+// stays at or above θ: t0 + τ_c ln(c0/θ), floored to the tick grid in grid
+// mode; −Inf if c0 < θ.
+func (m *lt21) crossing(c0, t0, theta float64) float64 {
+	if !(c0 >= theta) {
+		return math.Inf(-1)
+	}
+	off := m.p.TauC * math.Log(c0/theta)
+	if m.lag != 0 {
+		return t0 + math.Floor(off/m.dt+1e-12)*m.dt
+	}
+	return t0 + off
+}
+
+// synState is the evolving state of one synapse.
+type synState struct {
+	h, z float64
+}
+
+// evolve advances h and z of synapse s from time a [ms] to b [ms] with
+// calcium c0 at time t0 and no jump in between, through the intervals of
+// constant thresholds. draw says whether to sample the noise (from s's
+// stream) or to return the conditional mean.
+func (m *lt21) evolve(s int64, st synState, c0, t0, a, b float64, draw bool) synState {
+	if !(b > a) {
+		return st
+	}
+	tp := m.crossing(c0, t0, m.p.ThetaP)
+	td := m.crossing(c0, t0, m.p.ThetaD)
+	lo, hi := tp, td
+	if lo > hi {
+		lo, hi = hi, lo
+	}
+	j := m.target[s]
+	cur := a
+	for _, edge := range [3]float64{lo, hi, b} {
+		if edge <= cur {
+			continue
+		}
+		end := math.Min(edge, b)
+		mid := 0.5 * (cur + end)
+		st = m.piece(s, j, st, cur, end, mid <= tp, mid <= td, draw)
+		cur = end
+		if cur >= b {
+			break
+		}
+	}
+	return st
+}
+
+// piece advances h and z over [a, b] ms with the potentiation (P) and
+// depression (D) terms on or off.
+func (m *lt21) piece(s int64, j int32, st synState, a, b float64, P, D bool, draw bool) synState {
+	p := &m.p
+	ra, rb, k := lt21Leak, lt21Leak*p.H0, 0.0
+	if P {
+		ra += p.GammaP
+		rb += p.GammaP * p.HMax
+		k++
+	}
+	if D {
+		ra += p.GammaD
+		k++
+	}
+	hs := rb / ra
+	rate := ra / p.TauH
+	dur := b - a
+	st.z = m.zPiece(j, st, hs, rate, a, b)
+	e := math.Exp(-rate * dur)
+	h := hs + (st.h-hs)*e
+	if k > 0 && m.hasNois && draw {
+		v := p.SigmaPl * p.SigmaPl * k / (2 * ra) * -math.Expm1(-2*rate*dur)
+		h += math.Sqrt(v) * m.st.Norm(s)
+	}
+	st.h = h
+	return st
+}
+
+// zPiece integrates z over [a, b] ms along the mean path of h from st.h
+// towards hs with the given rate, splitting at the tag thresholds.
+func (m *lt21) zPiece(j int32, st synState, hs, rate, a, b float64) float64 {
+	z := st.z
+	if !m.on[j] && m.pA[j] == 0 {
+		return z
+	}
+	h0 := st.h
+	dur := b - a
+	// crossing times of the tag levels along h0 → hs, within (0, dur)
+	var cuts [2]float64
+	nc := 0
+	for _, lvl := range [2]float64{m.tagHi, m.tagLo} {
+		if (h0-lvl)*(hs-lvl) < 0 { // the path crosses lvl at some time
+			x := math.Log((h0-hs)/(lvl-hs)) / rate
+			if x > 0 && x < dur {
+				cuts[nc] = x
+				nc++
+			}
+		}
+	}
+	if nc == 2 && cuts[1] < cuts[0] {
+		cuts[0], cuts[1] = cuts[1], cuts[0]
+	}
+	cur := 0.0
+	for k := 0; k <= nc; k++ {
+		end := dur
+		if k < nc {
+			end = cuts[k]
+		}
+		if end > cur {
+			mid := 0.5 * (cur + end)
+			hm := hs + (h0-hs)*math.Exp(-rate*mid)
+			if hm > m.tagHi || hm < m.tagLo {
+				P := m.proteinIntegral(j, a+cur, a+end)
+				f := math.Exp(-P / m.p.TauZ)
+				if hm > m.tagHi {
+					z = m.p.ZMax - (m.p.ZMax-z)*f
+				} else {
+					z = m.p.ZMin + (z-m.p.ZMin)*f
+				}
+			}
+		}
+		cur = end
+	}
+	return z
+}
+
+// protein returns p of neuron j at time t [ms] (t >= pT[j]).
+func (m *lt21) protein(j int32, t float64) float64 {
+	inf := 0.0
+	if m.on[j] {
+		inf = m.p.Alpha
+	}
+	return inf + (m.pA[j]-inf)*math.Exp(-(t-m.pT[j])/m.p.TauP)
+}
+
+// proteinIntegral returns ∫ p_j over [a, b] ms (pT[j] <= a <= b).
+func (m *lt21) proteinIntegral(j int32, a, b float64) float64 {
+	inf := 0.0
+	if m.on[j] {
+		inf = m.p.Alpha
+	}
+	tau := m.p.TauP
+	return inf*(b-a) + (m.pA[j]-inf)*tau*math.Exp(-(a-m.pT[j])/tau)*-math.Expm1(-(b-a)/tau)
+}
+
+// term returns synapse s's contribution to the scaled sum of neuron j.
+func (m *lt21) term(s int64, j int32) float64 {
+	d := math.Abs(m.h[s] - m.p.H0)
+	if d == 0 {
+		return 0
+	}
+	return d * math.Exp(m.decayQ*(m.hTime(s)-m.sumT[j]))
+}
+
+// advance brings synapse s to tick t (h and z to t − lag, c to t) and
+// updates its target's sum; it does not check the protein switch.
+func (m *lt21) advance(s int64, t snnsim.Time) {
+	ht := t - m.lag
+	if m.th[s] >= ht {
+		return
+	}
+	j := m.target[s]
+	if u := float64(ht) * m.dt; m.decayQ*(u-m.sumT[j]) > 50 {
+		// rebase the scaled sum before its factors overflow (after about
+		// 500 τ_h without a synthesis switch)
+		m.sumA[j] *= math.Exp(-m.decayQ * (u - m.sumT[j]))
+		m.sumT[j] = u
+	}
+	old := m.term(s, j)
+	c0, t0 := m.c[s], float64(m.tc[s])*m.dt
+	a, b := m.hTime(s), float64(ht)*m.dt
+	if m.h[s] != m.p.H0 || c0 >= m.thLow {
+		st := m.evolve(s, synState{m.h[s], m.z[s]}, c0, t0, a, b, true)
+		m.h[s], m.z[s] = st.h, st.z
+	}
+	if c0 != 0 && m.tc[s] < t {
+		m.c[s] = c0 * math.Exp(-float64(t-m.tc[s])*m.dt/m.p.TauC)
+	}
+	m.tc[s] = max(m.tc[s], t)
+	m.th[s] = ht
+	m.sumA[j] += m.term(s, j) - old
+}
+
+// sum returns Σ̃ of neuron j at time t [ms].
+func (m *lt21) sum(j int32, t float64) float64 {
+	return m.sumA[j] * math.Exp(-m.decayQ*(t-m.sumT[j]))
+}
+
+// jump adds dc to the calcium of synapse s at tick t. A synapse whose
+// calcium was and stays below both thresholds only has c moved: its h and
+// z relax deterministically until its next event, which integrates them
+// over the whole quiet interval at once.
+func (m *lt21) jump(s int64, t snnsim.Time, dc float64) {
+	if m.c[s] < m.thLow {
+		if c := m.calcium(s, t) + dc; c < m.thLow {
+			m.c[s], m.tc[s] = c, t
+			return
+		}
+	}
+	m.advance(s, t)
+	m.c[s] += dc
+	if m.c[s] >= m.thLow && !m.queued[s] {
+		m.queued[s] = true
+		m.rq.push(tickEntry{m.quietTick(s), s})
+	}
+	m.check(m.target[s], t)
+	m.deliver(s)
+}
+
+// quietTick returns the first tick at which synapse s, with no further
+// jump, is below both thresholds for h.
+func (m *lt21) quietTick(s int64) snnsim.Time {
+	off := m.p.TauC * math.Log(m.c[s]/m.thLow)
+	return m.tc[s] + snnsim.Time(math.Floor(off/m.dt)) + 1 + m.lag
+}
+
+// check switches neuron j's synthesis at tick t if its sum has crossed
+// θ_pro, and reschedules the switch-off.
+func (m *lt21) check(j int32, t snnsim.Time) {
+	u := float64(t-m.lag) * m.dt
+	above := m.sum(j, u) > m.p.ThetaPro
+	if above != m.on[j] {
+		m.toggle(j, t)
+	}
+	if !m.on[j] {
+		return
+	}
+	// Σ̃ falls to θ_pro at sumT + ln(sumA/θ_pro)/decayQ.
+	x := m.sumT[j] + math.Log(m.sumA[j]/m.p.ThetaPro)/m.decayQ
+	off := snnsim.Time(math.Ceil(x/m.dt)) + m.lag
+	if off <= t {
+		off = t + 1
+	}
+	m.offAt[j] = off
+	if off < m.nq[j] {
+		m.nq[j] = off
+		m.pq.push(tickEntry{off, int64(j)})
+	}
+}
+
+// toggle flips neuron j's synthesis at tick t: every synapse onto j is
+// brought to t first (so that p is one closed-form piece over each
+// synapse's later intervals), and the sum is recomputed from them.
+func (m *lt21) toggle(j int32, t snnsim.Time) {
+	u := float64(t-m.lag) * m.dt
+	for _, s := range m.in.of(j) {
+		m.advance(s, t)
+	}
+	m.pA[j] = m.protein(j, u)
+	m.pT[j] = u
+	m.on[j] = !m.on[j]
+	m.sumT[j] = u
+	a := 0.0
+	for _, s := range m.in.of(j) {
+		a += math.Abs(m.h[s] - m.p.H0)
+	}
+	m.sumA[j] = a
+	if !m.on[j] {
+		m.offAt[j] = snnsim.Never
+	}
+}
+
+// deliver writes synapse s's transmitted weight.
+func (m *lt21) deliver(s int64) {
+	if m.out != nil {
+		m.out[s] = float32(float64(m.unit[s]) * (m.h[s] + m.p.H0*m.z[s]) / m.p.H0)
+	}
+}
+
+// Advance processes the calcium jumps, quiet entries and synthesis
+// switches due at ticks <= t, in tick order (within a tick: switches,
+// quiet entries, then jumps).
+func (m *lt21) Advance(t snnsim.Time) {
+	if t > m.now {
+		m.now = t
+	}
+	for {
+		k := min(m.pending.next(), m.rq.top(), m.pq.top())
+		if k > t {
+			return
+		}
+		for m.pq.top() == k {
+			e := m.pq.pop()
+			j := int32(e.i)
+			if m.nq[j] != k {
+				continue // superseded
+			}
+			m.nq[j] = snnsim.Never
+			if m.offAt[j] > k {
+				if m.offAt[j] != snnsim.Never {
+					m.nq[j] = m.offAt[j]
+					m.pq.push(tickEntry{m.offAt[j], e.i})
+				}
+				continue
+			}
+			m.check(j, k)
+		}
+		for m.rq.top() == k {
+			s := m.rq.pop().i
+			m.queued[s] = false
+			if m.c[s] >= m.thLow {
+				if q := m.quietTick(s); q > k {
+					m.queued[s] = true
+					m.rq.push(tickEntry{q, s})
+					continue
+				}
+			}
+			m.advance(s, k)
+			m.check(m.target[s], k)
+			m.deliver(s)
+		}
+		for m.pending.next() == k {
+			e := m.pending.pop()
+			for s := e.lo; s < e.hi; s++ {
+				m.jump(s, k, m.p.CPre)
+			}
+		}
+	}
+}
+
+// Next returns the earliest tick with internal work.
+func (m *lt21) Next() snnsim.Time {
+	return min(m.pending.next(), m.rq.top(), m.pq.top())
+}
+
+// Pre writes the weights of synapses lo..hi-1 at tick t, so that the
+// arriving spike transmits them, and schedules their calcium jump. A quiet
+// synapse without a tag is only read: its h relaxes to h0 and its z stays,
+// in closed form. Any other is brought to t.
+func (m *lt21) Pre(t snnsim.Time, _ int32, lo, hi int64) {
+	m.Advance(t)
+	u := float64(t-m.lag) * m.dt
+	for s := lo; s < hi; s++ {
+		if m.th[s] >= t-m.lag {
+			continue
+		}
+		d := m.h[s] - m.p.H0
+		if m.c[s] < m.thLow && math.Abs(d) <= m.p.ThetaTag {
+			if m.out != nil && d != 0 {
+				h := m.p.H0 + d*math.Exp(-m.decayQ*(u-m.hTime(s)))
+				m.out[s] = float32(float64(m.unit[s]) * (h + m.p.H0*m.z[s]) / m.p.H0)
+			}
+			continue
+		}
+		m.advance(s, t)
+		m.check(m.target[s], t)
+		m.deliver(s)
+	}
+	if m.p.CPre == 0 {
+		return
+	}
+	if m.caWait == 0 {
+		for s := lo; s < hi; s++ {
+			m.jump(s, t, m.p.CPre)
+		}
+		return
+	}
+	m.pending.push(caEntry{t + m.caWait, lo, hi})
+}
+
+// Post adds the postsynaptic calcium jump to every synapse onto j.
+func (m *lt21) Post(t snnsim.Time, j int32) {
+	m.Advance(t)
+	if m.p.CPost == 0 {
+		return
+	}
+	for _, s := range m.in.of(j) {
+		m.jump(s, t, m.p.CPost)
+	}
+}
+
+// at returns synapse s's h and z at tick t >= tc[s] without changing the
+// model (the conditional mean where h is noisy). In grid mode h at tick t
+// includes the step ending at t, whose thresholds are those of c at t, as
+// the authors' simulator reports it.
+func (m *lt21) at(s int64, t snnsim.Time) synState {
+	st := synState{m.h[s], m.z[s]}
+	return m.evolve(s, st, m.c[s], float64(m.tc[s])*m.dt, m.hTime(s), float64(t)*m.dt, false)
+}
+
+// calcium returns synapse s's calcium at tick t >= tc[s].
+func (m *lt21) calcium(s int64, t snnsim.Time) float64 {
+	return m.c[s] * math.Exp(-float64(t-m.tc[s])*m.dt/m.p.TauC)
+}
+
+func (m *lt21) Name() string { return modelLT2021 }
+func (m *lt21) Len() int     { return m.n }
+
+// Bind sets the delivery array and fills it.
+func (m *lt21) Bind(w []float32) {
+	if len(w) != m.n {
+		panic(fmt.Sprintf("consolidation: %s: Bind with %d weights for %d synapses", modelLT2021, len(w), m.n))
+	}
+	m.out = w
+	for s := range m.n {
+		m.deliver(int64(s))
+	}
+}
+
+// setH brings s to t and sets h = x there, keeping its target's sum.
+func (m *lt21) setH(t snnsim.Time, s int64, x float64) {
+	m.advance(s, t)
+	j := m.target[s]
+	old := m.term(s, j)
+	m.h[s] = x
+	m.sumA[j] += m.term(s, j) - old
+	m.check(j, t)
+	m.deliver(s)
+}
+
+// Vars returns ["efficacy", "h", "z", "c", "w"]: the efficacy (h + h0 z)/h0
+// that scales the compiled weight, the early weight h [mV], the late
+// weight z, the calcium c and the total weight h + h0 z [mV].
+func (m *lt21) Vars() []string { return lt21Vars }
+
+// Get returns a variable of s at the model's latest tick.
+func (m *lt21) Get(v int, s int64) float64 {
+	checkVar(modelLT2021, v, len(lt21Vars))
+	t := max(m.now, m.tc[s])
+	st := m.at(s, t)
+	switch v {
+	case 0:
+		return (st.h + m.p.H0*st.z) / m.p.H0
+	case 1:
+		return st.h
+	case 2:
+		return st.z
+	case 3:
+		return m.calcium(s, t)
+	}
+	return st.h + m.p.H0*st.z
+}
+
+// Set sets a variable of s at tick t: the efficacy or w (through h), h
+// (finite), z in [z_min, z_max] or c (>= 0).
+func (m *lt21) Set(t snnsim.Time, v int, s int64, x float64) error {
+	checkVar(modelLT2021, v, len(lt21Vars))
+	name := lt21Vars[v]
+	switch v {
+	case 2:
+		if err := finiteIn(modelLT2021, name, x, m.p.ZMin, m.p.ZMax); err != nil {
+			return err
+		}
+	case 3:
+		if err := finiteIn(modelLT2021, name, x, 0, math.Inf(1)); err != nil {
+			return err
+		}
+	default:
+		if err := finiteIn(modelLT2021, name, x, -math.MaxFloat64, math.MaxFloat64); err != nil {
+			return err
+		}
+	}
+	m.Advance(t)
+	m.advance(s, t)
+	switch v {
+	case 0:
+		m.setH(t, s, x*m.p.H0-m.p.H0*m.z[s])
+	case 1:
+		m.setH(t, s, x)
+	case 2:
+		m.z[s] = x
+		m.deliver(s)
+	case 3:
+		m.jump(s, t, x-m.c[s])
+	case 4:
+		m.setH(t, s, x-m.p.H0*m.z[s])
+	}
+	return nil
+}
+
+// NeuronVars returns ["protein", "sum"]: p and the synthesis drive
+// Σ|h − h0| [mV] as the model tracks it.
+func (m *lt21) NeuronVars() []string { return []string{"protein", "sum"} }
+
+// NeuronGet returns p or Σ|h − h0| of target j at the model's latest tick.
+func (m *lt21) NeuronGet(v int, j int32) float64 {
+	checkVar(modelLT2021, v, 2)
+	u := math.Max(float64(m.now-m.lag)*m.dt, m.pT[j])
+	if v == 0 {
+		return m.protein(j, u)
+	}
+	return m.sum(j, u)
+}
+
+// AppendState appends the frame "consolidation/luboeinski_tetzlaff_2021",
+// version 1: the identity (sizes, resolution, seed, connectivity and the
+// parameters that fix the meaning of the times: tau_c, ca_delay, delay,
+// tau_h, switching as 0/1), the model tick, per target p, its time, the
+// synthesis flag, the scaled sum and its time, the scheduled switch-off
+// and the tick of its queue entry; per synapse h, z, c, the ticks of c and
+// of h, the queue flag and the stream's draw count; then the pending calcium jumps
+// and both event heaps as stored.
+func (m *lt21) AppendState(b []byte) []byte {
+	id := m.ident()
+	b, start := beginState(b, &id)
+	b = checkpoint.PutI64(b, int64(m.now))
+	for j := range m.pA {
+		b = checkpoint.PutF64(b, m.pA[j])
+		b = checkpoint.PutF64(b, m.pT[j])
+		b = checkpoint.PutBool(b, m.on[j])
+		b = checkpoint.PutF64(b, m.sumA[j])
+		b = checkpoint.PutF64(b, m.sumT[j])
+		b = checkpoint.PutI64(b, int64(m.offAt[j]))
+		b = checkpoint.PutI64(b, int64(m.nq[j]))
+	}
+	counts := m.st.Counts()
+	for s := range m.h {
+		b = checkpoint.PutF64(b, m.h[s])
+		b = checkpoint.PutF64(b, m.z[s])
+		b = checkpoint.PutF64(b, m.c[s])
+		b = checkpoint.PutI64(b, int64(m.tc[s]))
+		b = checkpoint.PutI64(b, int64(m.th[s]))
+		b = checkpoint.PutBool(b, m.queued[s])
+		b = checkpoint.PutI64(b, int64(counts[s]))
+	}
+	pend := m.pending.q[m.pending.head:]
+	b = checkpoint.PutI64(b, int64(len(pend)))
+	for _, e := range pend {
+		b = checkpoint.PutI64(b, int64(e.due))
+		b = checkpoint.PutI64(b, e.lo)
+		b = checkpoint.PutI64(b, e.hi)
+	}
+	for _, h := range []tickHeap{m.rq, m.pq} {
+		b = checkpoint.PutI64(b, int64(len(h)))
+		for _, e := range h {
+			b = checkpoint.PutI64(b, int64(e.t))
+			b = checkpoint.PutI64(b, e.i)
+		}
+	}
+	return checkpoint.End(b, start)
+}
+
+// ident returns the identity of the model's state.
+func (m *lt21) ident() stateIdent {
+	sw := 0.0
+	if m.lag != 0 {
+		sw = 1
+	}
+	return stateIdent{model: modelLT2021, nSyn: m.n, nPre: m.nPre, nPost: len(m.pA), dt: m.dt, seed: m.seed, topo: m.topo,
+		keys: []string{"tau_c", "ca_delay", "delay", "tau_h", "switching"},
+		vals: []float64{m.p.TauC, m.p.CaDelay, m.p.Delay, m.p.TauH, sw}}
+}
+
+// RestoreState reads a frame written by AppendState; on error the model is
+// unchanged.
+func (m *lt21) RestoreState(b []byte) ([]byte, error) {
+	id := m.ident()
+	tag := stateTag(modelLT2021)
+	d, rest, err := id.open(b)
+	if err != nil {
+		return nil, err
+	}
+	now := snnsim.Time(d.I64())
+	if d.Short {
+		return nil, d.Done(tag)
+	}
+	if now < 0 || now == snnsim.Never {
+		return nil, stateCodec.Corruptf("%s state at tick %d", modelLT2021, now)
+	}
+	nn := len(m.pA)
+	if len(d.B) < nn*41+m.n*49 {
+		return nil, d.Done(tag)
+	}
+	fin := func(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+	pA, pT, sumA, sumT := make([]float64, nn), make([]float64, nn), make([]float64, nn), make([]float64, nn)
+	on := make([]bool, nn)
+	offAt, nq := make([]snnsim.Time, nn), make([]snnsim.Time, nn)
+	for j := range nn {
+		pA[j], pT[j] = d.F64(), d.F64()
+		ob := d.U8()
+		sumA[j], sumT[j] = d.F64(), d.F64()
+		offAt[j], nq[j] = snnsim.Time(d.I64()), snnsim.Time(d.I64())
+		on[j] = ob == 1
+		if ob > 1 || !fin(pA[j]) || pA[j] < 0 || !fin(pT[j]) || !fin(sumA[j]) || sumA[j] < 0 || !fin(sumT[j]) || offAt[j] < 0 || nq[j] < 0 {
+			return nil, stateCodec.Corruptf("%s state: neuron %d has p = %g at %g ms, sum %g at %g ms, switch-off at tick %d",
+				modelLT2021, j, pA[j], pT[j], sumA[j], sumT[j], offAt[j])
+		}
+	}
+	h, z, c := make([]float64, m.n), make([]float64, m.n), make([]float64, m.n)
+	tc, th := make([]snnsim.Time, m.n), make([]snnsim.Time, m.n)
+	queued := make([]bool, m.n)
+	counts := make([]uint64, m.n)
+	for s := range m.n {
+		h[s], z[s], c[s] = d.F64(), d.F64(), d.F64()
+		tc[s], th[s] = snnsim.Time(d.I64()), snnsim.Time(d.I64())
+		qb := d.U8()
+		counts[s] = uint64(d.I64())
+		queued[s] = qb == 1
+		if qb > 1 || !fin(h[s]) || !(z[s] >= m.p.ZMin && z[s] <= m.p.ZMax) || !fin(c[s]) || c[s] < 0 || tc[s] < 0 || tc[s] > now+m.caWait+1 || th[s] < -m.lag || th[s] > tc[s]-m.lag {
+			return nil, stateCodec.Corruptf("%s state: synapse %d has h = %g, z = %g, c = %g at tick %d (model at tick %d)",
+				modelLT2021, s, h[s], z[s], c[s], tc[s], now)
+		}
+	}
+	np, ok := d.Count(24)
+	if !ok {
+		return nil, d.Done(tag)
+	}
+	pend := make([]caEntry, np)
+	for k := range pend {
+		e := caEntry{snnsim.Time(d.I64()), d.I64(), d.I64()}
+		if e.lo < 0 || e.hi < e.lo || e.hi > int64(m.n) || e.due < 0 || (k > 0 && e.due < pend[k-1].due) {
+			return nil, stateCodec.Corruptf("%s state: pending calcium jump %d of synapses [%d, %d) at tick %d", modelLT2021, k, e.lo, e.hi, e.due)
+		}
+		pend[k] = e
+	}
+	var heaps [2]tickHeap
+	for k, limit := range [2]int64{int64(m.n), int64(nn)} {
+		cnt, ok := d.Count(16)
+		if !ok {
+			return nil, d.Done(tag)
+		}
+		hp := make(tickHeap, cnt)
+		for x := range hp {
+			hp[x] = tickEntry{snnsim.Time(d.I64()), d.I64()}
+			if hp[x].i < 0 || hp[x].i >= limit || hp[x].t < 0 || (x > 0 && hp.less(x, (x-1)/2)) {
+				return nil, stateCodec.Corruptf("%s state: event %d of heap %d (index %d at tick %d) out of range or order", modelLT2021, x, k, hp[x].i, hp[x].t)
+			}
+		}
+		heaps[k] = hp
+	}
+	if err := d.Done(tag); err != nil {
+		return nil, err
+	}
+	m.now = now
+	m.pA, m.pT, m.on, m.sumA, m.sumT, m.offAt, m.nq = pA, pT, on, sumA, sumT, offAt, nq
+	m.h, m.z, m.c, m.tc, m.th, m.queued = h, z, c, tc, th, queued
+	copy(m.st.Counts(), counts)
+	m.pending = caQueue{q: pend}
+	m.rq, m.pq = heaps[0], heaps[1]
+	if m.out != nil {
+		m.Bind(m.out)
+	}
+	return rest, nil
+}
