@@ -132,13 +132,25 @@
 //	stop       = "8 s"             # optional, default never
 //
 //	[[stimulus]]
-//	kind       = "current_step"    # the only kind
+//	kind       = "current_step"    # or "ou_current" (below)
 //	population = "E"               # a neuron population
 //	neurons    = [0, 3]            # optional: members affected; default all
 //	amplitude  = "200 pA"          # bias current during the step
 //	start      = "1 s"             # optional, default 0; on the tick grid
 //	stop       = "2 s"             # optional, default never; after start. Then the
 //	                               # bias returns to the model's i_bias.
+//
+//	[[stimulus]]                   # an Ornstein–Uhlenbeck current, independent per
+//	kind       = "ou_current"      # neuron, updated exactly each step
+//	population = "E"               # (Luboeinski & Tetzlaff 2021 background and cues)
+//	neurons    = [0, 3]            # optional: members affected; default all
+//	mean       = "0.15 nA"         # stationary mean
+//	sigma      = "0.5 nA"          # stationary standard deviation
+//	tau        = "5 ms"            # correlation time
+//	init       = "0 pA"            # optional: value at start; default the mean
+//	start      = "1 s"             # optional, default 0; on the tick grid
+//	stop       = "2 s"             # optional, default never. Random streams:
+//	                               # "ou/<population>/<stimulus index>/<member>".
 //
 //	[[record]]
 //	what        = "spikes"         # spikes, as they happen
