@@ -13,8 +13,9 @@ import (
 // members of a neuron population: the current of member ids[j] (all members
 // when ids is nil) is cur.Current(j).
 type ouInput struct {
-	cur *source.OUCurrent
-	ids []int
+	cur     *source.OUCurrent
+	ids     []int
+	changed bool // its value was or is non-zero at the last applyOU
 }
 
 // newOU builds stimulus k of the network, an ou_current on population pop,
@@ -45,18 +46,32 @@ func (e *Engine) applyOU(t snnsim.Time) {
 		if len(p.ous) == 0 {
 			continue
 		}
-		changed := false
+		changed, all := false, false
 		for _, o := range p.ous {
 			was := o.cur.On()
 			o.cur.Advance(t + 1)
-			changed = changed || was || o.cur.On()
+			o.changed = was || o.cur.On()
+			changed = changed || o.changed
+			all = all || (o.changed && o.ids == nil)
 		}
 		if !changed {
 			continue
 		}
 		p.sumOU()
-		for j := range p.ouSum {
-			p.neu.SetBias(t, j, p.total(j))
+		if all {
+			for j := range p.ouSum {
+				p.neu.SetBias(t, j, p.total(j))
+			}
+			continue
+		}
+		// Only the listed members of the changed currents need a new bias
+		// (a member listed twice is set twice, to the same value).
+		for _, o := range p.ous {
+			if o.changed {
+				for _, j := range o.ids {
+					p.neu.SetBias(t, j, p.total(j))
+				}
+			}
 		}
 	}
 }

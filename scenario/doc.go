@@ -150,7 +150,8 @@
 //	init       = "0 pA"            # optional: value at start; default the mean
 //	start      = "1 s"             # optional, default 0; on the tick grid
 //	stop       = "2 s"             # optional, default never. Random streams:
-//	                               # "ou/<population>/<stimulus index>/<member>".
+//	                               # "ou/<population>/<stimulus index>/<j>" for
+//	                               # the j-th member affected.
 //
 //	[[record]]
 //	what        = "spikes"         # spikes, as they happen
