@@ -97,3 +97,57 @@ func TestOUCurrentResume(t *testing.T) {
 	net.Stimuli = append(net.Stimuli, &netlist.Stimulus{Kind: "ou_current", Population: 1, Mean: 50, Sigma: 200, Tau: 5, Init: 0, Start: 500, Stop: 3000})
 	checkResume(t, net)
 }
+
+// TestOUCurrentMembraneVariance drives 4000 unconnected LIF neurons (no
+// threshold in reach) with an OU current and compares the potential at
+// 300 ms (15 τ_m: stationary) with the exact stationary law of the
+// discrete scheme. With a = e^{−Δ/τ_m}, φ = e^{−Δ/τ} and the current held
+// over each step, V_{k+1} = a V_k + (1−a)(v_rest + R x_{k+1}), so
+//
+//	E[V] = v_rest + R·mean,
+//	Var[V] = (1−a)² R² σ² (1 + aφ) / ((1 − a²)(1 − aφ))
+//
+// (the continuous limit is R²σ² τ/(τ_m + τ)). Bounds: 5 standard errors
+// of the sample mean and of the sample variance of N Gaussian values.
+func TestOUCurrentMembraneVariance(t *testing.T) {
+	const n = 4000
+	lif := neuron.DefaultLIFExp()
+	lif.VThreshold = 1000
+	net := &netlist.Network{
+		Name: "ou_v", Clock: snnsim.Clock{DT: 0.1}, Seed: 8, Duration: 3000,
+		Populations: []*netlist.Population{{Name: "E", Size: n, Neuron: &lif}},
+		Stimuli:     []*netlist.Stimulus{{Kind: "ou_current", Mean: 50, Sigma: 100, Tau: 5, Init: 50, Start: 0, Stop: snnsim.Never}},
+	}
+	e, err := New(net, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Run(context.Background(), net.Duration); err != nil {
+		t.Fatal(err)
+	}
+	var vs []float64
+	for i := range n {
+		v, _ := e.V(0, i)
+		vs = append(vs, v)
+	}
+	var mean, v2 float64
+	for _, v := range vs {
+		mean += v
+	}
+	mean /= n
+	for _, v := range vs {
+		v2 += (v - mean) * (v - mean)
+	}
+	v2 /= n - 1
+	r := lif.R()
+	a, phi := math.Exp(-0.1/lif.TauM), math.Exp(-0.1/5)
+	wantMean := lif.VRest + r*50
+	wantVar := (1 - a) * (1 - a) * r * r * 100 * 100 * (1 + a*phi) / ((1 - a*a) * (1 - a*phi))
+	if d := math.Abs(mean - wantMean); d > 5*math.Sqrt(wantVar/n) {
+		t.Errorf("mean V %.3f mV, want %.3f ± %.3f", mean, wantMean, 5*math.Sqrt(wantVar/n))
+	}
+	if d := math.Abs(v2 - wantVar); d > 5*wantVar*math.Sqrt(2.0/(n-1)) {
+		t.Errorf("Var V %.3f mV², want %.3f ± %.3f", v2, wantVar, 5*wantVar*math.Sqrt(2.0/(n-1)))
+	}
+	t.Logf("V: mean %.3f mV (want %.3f), variance %.3f mV² (want %.3f; continuous limit %.3f)", mean, wantMean, v2, wantVar, r*r*1e4*5/(lif.TauM+5))
+}
