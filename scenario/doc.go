@@ -415,7 +415,8 @@
 //	fixed_probability   p, autapses                   each ordered pair independently with probability p
 //	fixed_indegree      k, autapses, multapses        each target from exactly k sources
 //	fixed_outdegree     k, autapses, multapses        each source to exactly k targets
-//	pairs               file                          the pairs listed in a CSV file
+//	pairs               file, format, from_first,     the pairs listed in a CSV file, or the block
+//	                    to_first                      of an adjacency matrix (format = "adjacency")
 //
 // autapses (a synapse from a neuron onto itself, only possible when from ==
 // to) and multapses (the same pair more than once) default to false. Without
@@ -434,6 +435,16 @@
 //	source,target,weight [mV]
 //	0,5,0.5
 //	0,7,1.25
+//
+// With format = "adjacency" the file is the connectivity matrix of the
+// simulator of Luboeinski & Tetzlaff (2021): N lines of N entries 0 or 1,
+// entry n of line m being 1 for a synapse from neuron m onto neuron n, the
+// neurons numbered across the whole network ([netlist.ReadAdjacency]). A
+// projection takes the block of rows from_first..from_first+size(from)−1
+// and columns to_first..to_first+size(to)−1; both default to the
+// populations' first indices with the populations numbered in declaration
+// order, so a scenario that declares E and then I reads the authors' file
+// as it is. Weight and delay are keys of the projection.
 //
 // # Weights
 //

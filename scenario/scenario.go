@@ -404,7 +404,11 @@ func (d *decoder) connect(t *table, s *Scenario, p *ProjectionSpec) Connect {
 	case PairsRule:
 		if f, ok := t.str("file", true); ok {
 			c.File = f
-			c.Pairs = d.pairs(t.path("file"), f, s, p)
+			if pairs, adj := d.adjacencyConnect(t, s, p, f); adj {
+				c.Pairs = pairs
+			} else {
+				c.Pairs = d.pairs(t.path("file"), f, s, p)
+			}
 		}
 	default:
 		d.errorf(t.path("rule"), "unknown rule %q%s; rules: %s", rule, didYouMean(rule, rules), strings.Join(rules, ", "))
