@@ -154,7 +154,7 @@ func (e *Engine) checkNeuron(op string, pop, i int) error {
 }
 
 // total is the bias of member i: the model's own, the scenario's current
-// steps and the injected current [pA].
+// steps, the injected current and the OU currents [pA].
 func (p *pop) total(i int) float64 {
 	b := p.base
 	if p.bias != nil {
@@ -162,6 +162,9 @@ func (p *pop) total(i int) float64 {
 	}
 	if p.injected != nil {
 		b += p.injected[i]
+	}
+	if p.ouSum != nil {
+		b += p.ouSum[i]
 	}
 	return b
 }

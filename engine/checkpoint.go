@@ -156,6 +156,9 @@ func (e *Engine) appendState(b []byte) ([]byte, error) {
 		s = s[:0]
 		s = appendFloats(s, p.bias)
 		s = appendFloats(s, p.injected)
+		for _, o := range p.ous {
+			s = o.cur.AppendState(s)
+		}
 		var st checkpoint.Stater
 		if p.neurons != nil {
 			st, _ = p.neurons.(checkpoint.Stater)
@@ -392,7 +395,8 @@ func (e *Engine) restoreEngine(top *checkpoint.Decoder) error {
 }
 
 // restorePop reads population i's section: bias, external input, the
-// random stream of a source, and the model's state.
+// states of its OU currents, the random stream of a source, and the
+// model's state.
 func (e *Engine) restorePop(top *checkpoint.Decoder, i int) error {
 	p := &e.pops[i]
 	d, err := readSection(top, secPop)
@@ -408,6 +412,14 @@ func (e *Engine) restorePop(top *checkpoint.Decoder, i int) error {
 	}
 	if d.Short {
 		return errTruncated
+	}
+	for k, o := range p.ous {
+		if d.B, err = o.cur.RestoreState(d.B); err != nil {
+			return fmt.Errorf("ou current %d: %w", k, err)
+		}
+	}
+	if len(p.ous) > 0 {
+		p.sumOU()
 	}
 	var st checkpoint.Stater
 	if p.neurons != nil {

@@ -78,10 +78,12 @@ type pop struct {
 	in       []int // indices of plastic projections onto this population
 	groups   []int // indices of consolidation models onto this population
 	fired    []int32
-	bias     []float64 // stimulus current per neuron [pA] on top of the model's i_bias; nil until used
-	injected []float64 // current injected from outside per neuron [pA]; nil until used
-	rng      *rand.PCG // a source's random stream
-	base     float64   // the model's i_bias [pA]
+	bias     []float64  // stimulus current per neuron [pA] on top of the model's i_bias; nil until used
+	injected []float64  // current injected from outside per neuron [pA]; nil until used
+	rng      *rand.PCG  // a source's random stream
+	base     float64    // the model's i_bias [pA]
+	ous      []*ouInput // Ornstein–Uhlenbeck current stimuli (ou.go)
+	ouSum    []float64  // their current per neuron [pA]; nil without any
 }
 
 // proj is one projection at run time with its delay groups.
@@ -278,7 +280,13 @@ func New(net *netlist.Network, cfg Config) (*Engine, error) {
 			}
 		}, e.frees)
 	}
-	for _, s := range net.Stimuli {
+	for k, s := range net.Stimuli {
+		if s.Kind == "ou_current" && s.Population >= 0 && s.Population < len(e.pops) && e.pops[s.Population].neurons != nil {
+			if err := e.newOU(k, s); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		if s.Kind != "current_step" {
 			return nil, fmt.Errorf("engine: stimulus kind %q is not supported", s.Kind)
 		}

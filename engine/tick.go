@@ -82,6 +82,7 @@ func (e *Engine) nextEvent() snnsim.Time {
 	if e.nextStim < len(e.stims) {
 		next = min(next, e.stims[e.nextStim].t)
 	}
+	next = min(next, e.nextOU())
 	if e.nextMod < len(e.net.Modulations) {
 		next = min(next, e.net.Modulations[e.nextMod].At)
 	}
@@ -120,6 +121,7 @@ func (e *Engine) tick(t snnsim.Time) error {
 			}
 		}
 	}
+	e.applyOU(t)
 	// 2. delivery (and inputs injected from outside)
 	if len(e.pending) > 0 {
 		e.applyInputs(t)

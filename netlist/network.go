@@ -138,12 +138,16 @@ func (p *Projection) DelayOf(k int64) snnsim.Time {
 
 // Stimulus is an input applied to neurons from outside the network.
 type Stimulus struct {
-	Kind       string      // "current_step"
+	Kind       string      // "current_step" or "ou_current"
 	Population int         // target population index
 	Neurons    []int       // members affected; nil for all
-	Amplitude  float64     // bias current during the step [pA]
+	Amplitude  float64     // bias current during the step [pA] (current_step)
 	Start      snnsim.Time // onset tick
 	Stop       snnsim.Time // end tick (snnsim.Never for none); the bias returns to the model's i_bias
+	// An ou_current is an Ornstein–Uhlenbeck current, independent per
+	// neuron, with stationary mean Mean and s.d. Sigma [pA], correlation
+	// time Tau [ms], set to Init [pA] at Start (see source.OUCurrent).
+	Mean, Sigma, Tau, Init float64
 }
 
 // Guard stops a run whose population fires too fast (a runaway network),

@@ -63,7 +63,8 @@ func (s *Scenario) Compile() (*netlist.Network, error) {
 		net.Projections = append(net.Projections, pr)
 	}
 	for _, st := range s.Stimuli {
-		cs := &netlist.Stimulus{Kind: st.Kind, Population: index[st.Population], Amplitude: st.Amplitude, Stop: snnsim.Never}
+		cs := &netlist.Stimulus{Kind: st.Kind, Population: index[st.Population], Amplitude: st.Amplitude, Stop: snnsim.Never,
+			Mean: st.Mean, Sigma: st.Sigma, Tau: st.Tau, Init: st.Init}
 		if st.Neurons != nil {
 			cs.Neurons = slices.Clone(st.Neurons)
 		}

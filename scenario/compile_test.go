@@ -253,7 +253,7 @@ func TestDocExample(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the example of doc.go does not decode:\n%v\n\n%s", err, text)
 	}
-	if s.Name != "cuba" || len(s.Populations) != 4 || len(s.Projections) != 4 || len(s.Stimuli) != 1 || len(s.Records) != 7 || len(s.Drugs) != 1 {
+	if s.Name != "cuba" || len(s.Populations) != 4 || len(s.Projections) != 4 || len(s.Stimuli) != 2 || len(s.Records) != 7 || len(s.Drugs) != 1 {
 		t.Errorf("decoded %q: %d populations, %d projections, %d stimuli, %d records, %d drugs",
 			s.Name, len(s.Populations), len(s.Projections), len(s.Stimuli), len(s.Records), len(s.Drugs))
 	}

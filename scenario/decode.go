@@ -14,9 +14,10 @@ import (
 
 // decoder collects the errors of one Decode.
 type decoder struct {
-	file string
-	loc  *locator
-	errs ErrorList
+	file      string
+	loc       *locator
+	errs      ErrorList
+	adjacency map[string]*adjacencyFile // adjacency files read so far, by path
 }
 
 func (d *decoder) errorf(key, format string, args ...any) {

@@ -132,13 +132,26 @@
 //	stop       = "8 s"             # optional, default never
 //
 //	[[stimulus]]
-//	kind       = "current_step"    # the only kind
+//	kind       = "current_step"    # or "ou_current" (below)
 //	population = "E"               # a neuron population
 //	neurons    = [0, 3]            # optional: members affected; default all
 //	amplitude  = "200 pA"          # bias current during the step
 //	start      = "1 s"             # optional, default 0; on the tick grid
 //	stop       = "2 s"             # optional, default never; after start. Then the
 //	                               # bias returns to the model's i_bias.
+//
+//	[[stimulus]]                   # an Ornstein–Uhlenbeck current, independent per
+//	kind       = "ou_current"      # neuron, updated exactly each step
+//	population = "E"               # (Luboeinski & Tetzlaff 2021 background and cues)
+//	neurons    = [0, 3]            # optional: members affected; default all
+//	mean       = "0.15 nA"         # stationary mean
+//	sigma      = "0.5 nA"          # stationary standard deviation
+//	tau        = "5 ms"            # correlation time
+//	init       = "0 pA"            # optional: value at start; default the mean
+//	start      = "1 s"             # optional, default 0; on the tick grid
+//	stop       = "2 s"             # optional, default never. Random streams:
+//	                               # "ou/<population>/<stimulus index>/<j>" for
+//	                               # the j-th member affected.
 //
 //	[[record]]
 //	what        = "spikes"         # spikes, as they happen
@@ -402,7 +415,8 @@
 //	fixed_probability   p, autapses                   each ordered pair independently with probability p
 //	fixed_indegree      k, autapses, multapses        each target from exactly k sources
 //	fixed_outdegree     k, autapses, multapses        each source to exactly k targets
-//	pairs               file                          the pairs listed in a CSV file
+//	pairs               file, format, from_first,     the pairs listed in a CSV file, or the block
+//	                    to_first                      of an adjacency matrix (format = "adjacency")
 //
 // autapses (a synapse from a neuron onto itself, only possible when from ==
 // to) and multapses (the same pair more than once) default to false. Without
@@ -421,6 +435,16 @@
 //	source,target,weight [mV]
 //	0,5,0.5
 //	0,7,1.25
+//
+// With format = "adjacency" the file is the connectivity matrix of the
+// simulator of Luboeinski & Tetzlaff (2021): N lines of N entries 0 or 1,
+// entry n of line m being 1 for a synapse from neuron m onto neuron n, the
+// neurons numbered across the whole network ([netlist.ReadAdjacency]). A
+// projection takes the block of rows from_first..from_first+size(from)−1
+// and columns to_first..to_first+size(to)−1; both default to the
+// populations' first indices with the populations numbered in declaration
+// order, so a scenario that declares E and then I reads the authors' file
+// as it is. Weight and delay are keys of the projection.
 //
 // # Weights
 //

@@ -124,12 +124,16 @@ type Pairs struct {
 
 // StimulusSpec is a [[stimulus]] table.
 type StimulusSpec struct {
-	Kind       string  // "current_step"
+	Kind       string  // "current_step" or "ou_current"
 	Population string  // a neuron population
 	Neurons    []int   // members affected; nil for all
-	Amplitude  float64 // [pA]
+	Amplitude  float64 // [pA] (current_step)
 	Start      float64 // [ms]
-	Stop       float64 // [ms]; +Inf when the step never ends
+	Stop       float64 // [ms]; +Inf when the stimulus never ends
+	// ou_current: an Ornstein–Uhlenbeck current per neuron with
+	// stationary mean Mean and s.d. Sigma [pA] and correlation time Tau
+	// [ms], set to Init [pA] (default: Mean) at Start.
+	Mean, Sigma, Tau, Init float64
 }
 
 // Load reads and decodes the scenario file at path. See [Decode].
@@ -400,7 +404,11 @@ func (d *decoder) connect(t *table, s *Scenario, p *ProjectionSpec) Connect {
 	case PairsRule:
 		if f, ok := t.str("file", true); ok {
 			c.File = f
-			c.Pairs = d.pairs(t.path("file"), f, s, p)
+			if pairs, adj := d.adjacencyConnect(t, s, p, f); adj {
+				c.Pairs = pairs
+			} else {
+				c.Pairs = d.pairs(t.path("file"), f, s, p)
+			}
 		}
 	default:
 		d.errorf(t.path("rule"), "unknown rule %q%s; rules: %s", rule, didYouMean(rule, rules), strings.Join(rules, ", "))
@@ -411,17 +419,30 @@ func (d *decoder) connect(t *table, s *Scenario, p *ProjectionSpec) Connect {
 	return c
 }
 
+// stimulusKinds are the kinds of a [[stimulus]] table.
+var stimulusKinds = []string{"current_step", "ou_current"}
+
 func (d *decoder) stimulus(t *table) *StimulusSpec {
 	st := &StimulusSpec{Stop: math.Inf(1)}
 	if k, ok := t.str("kind", true); ok {
 		st.Kind = k
-		if k != "current_step" {
-			d.errorf(t.path("kind"), "unknown stimulus kind %q%s: the only kind is \"current_step\"", k, didYouMean(k, []string{"current_step"}))
+		if k != "current_step" && k != "ou_current" {
+			d.errorf(t.path("kind"), "unknown stimulus kind %q%s: the kinds are \"current_step\" and \"ou_current\"", k, didYouMean(k, stimulusKinds))
 			t.ignore()
 		}
 	}
 	st.Population, _ = t.str("population", true)
-	st.Amplitude, _ = t.quantity("amplitude", snnsim.Current, true)
+	if st.Kind == "ou_current" {
+		st.Mean, _ = t.quantity("mean", snnsim.Current, true)
+		st.Sigma, _ = t.quantity("sigma", snnsim.Current, true)
+		st.Tau, _ = t.quantity("tau", snnsim.TimeDim, true)
+		st.Init = st.Mean
+		if v, ok := t.quantity("init", snnsim.Current, false); ok {
+			st.Init = v
+		}
+	} else {
+		st.Amplitude, _ = t.quantity("amplitude", snnsim.Current, true)
+	}
 	st.Start, _ = t.quantity("start", snnsim.TimeDim, false)
 	if v, ok := t.quantity("stop", snnsim.TimeDim, false); ok {
 		st.Stop = v

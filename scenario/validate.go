@@ -395,10 +395,30 @@ func (c *checker) stimulus(i int, st *StimulusSpec) {
 		c.errorf(key, "missing")
 		return
 	}
-	if st.Kind != "current_step" {
-		c.errorf(key+".kind", "unknown stimulus kind %q: the only kind is \"current_step\"", st.Kind)
+	if st.Kind != "current_step" && st.Kind != "ou_current" {
+		c.errorf(key+".kind", "unknown stimulus kind %q: the kinds are \"current_step\" and \"ou_current\"", st.Kind)
 	}
-	pop, ok := c.neuronRef(key+".population", st.Population, "the population of a current step")
+	if st.Kind == "ou_current" {
+		for _, q := range []struct {
+			k string
+			v float64
+		}{{"mean", st.Mean}, {"sigma", st.Sigma}, {"init", st.Init}} {
+			if math.IsNaN(q.v) || math.IsInf(q.v, 0) {
+				c.errorf(key+"."+q.k, "%g pA: must be finite", q.v)
+			}
+		}
+		if st.Sigma < 0 {
+			c.errorf(key+".sigma", "%g pA: must be >= 0", st.Sigma)
+		}
+		if !(st.Tau > 0) || math.IsInf(st.Tau, 0) {
+			c.errorf(key+".tau", "%g ms: must be > 0 and finite", st.Tau)
+		}
+	}
+	what := "the population of a current step"
+	if st.Kind == "ou_current" {
+		what = "the population of an OU current"
+	}
+	pop, ok := c.neuronRef(key+".population", st.Population, what)
 	if ok {
 		n := c.s.Populations[pop].Size
 		for k, m := range st.Neurons {

@@ -3,6 +3,8 @@
 // piecewise-constant rate), explicit spike times, regular trains, tetanus
 // protocols (trains of pulses), bursts, and the named protocols of synaptic
 // tagging and capture experiments (stc_protocol: WTET, STET, WLFS, SLFS).
+// It also provides [OUCurrent], not a spike source but an
+// Ornstein–Uhlenbeck input current per neuron, switched on in windows.
 //
 // A source owns no synapses; the engine treats its spikes like any neuron's.
 // Every source is event-driven: it reports the tick of its next spike, so

@@ -79,6 +79,7 @@ Usage:
   snnsim validate SCENARIO... [--set KEY=VALUE]...
   snnsim inspect LOG|RUN-DIR [--scenario]
   snnsim stats   LOG|RUN-DIR [--from T] [--to T] [--json]
+  snnsim recall  LOG|RUN-DIR --assembly A..B [--cue A..B] --learn T --recall T [--width T] [--json]
   snnsim plot    LOG|RUN-DIR [--only NAMES] [--format png,svg,pdf] [--size WxH] [--dpi N] [--out DIR]
   snnsim export  LOG|RUN-DIR [--format npz|npy|csv|csv.gz] [--out DIR]
   snnsim report  RUN-DIR|LOG [--out FILE] [--max-spikes N]
@@ -107,6 +108,7 @@ func init() {
 		"validate": cmdValidate,
 		"inspect":  cmdInspect,
 		"stats":    cmdStats,
+		"recall":   cmdRecall,
 		"plot":     cmdPlot,
 		"export":   cmdExport,
 		"report":   cmdReport,

@@ -1,0 +1,185 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/analysis"
+	"github.com/snnsim/snnsim/spikelog"
+)
+
+// recallJSON is the output of snnsim recall --json. NaN becomes null.
+type recallJSON struct {
+	Log        string     `json:"log"`
+	Population string     `json:"population"`
+	Neurons    int        `json:"neurons"`
+	LearnMs    [2]float64 `json:"learn_window_ms"`
+	RecallMs   [2]float64 `json:"recall_window_ms"`
+	Assembly   int        `json:"assembly"`
+	Cued       int        `json:"cued"`
+	NuAS       *float64   `json:"nu_as_hz"`
+	NuANS      *float64   `json:"nu_ans_hz"`
+	NuCtrl     *float64   `json:"nu_ctrl_hz"`
+	Q          *float64   `json:"q"`
+	QErr       *float64   `json:"q_err"`
+	MI         *float64   `json:"mi_bits"`
+	HL         *float64   `json:"h_learn_bits"`
+	HR         *float64   `json:"h_recall_bits"`
+}
+
+// cmdRecall prints the memory-recall measures of Luboeinski & Tetzlaff
+// (2021): the rates of cued, uncued and control neurons in the recall
+// window, the pattern-completion coefficient Q, and the mutual information
+// between the rate vectors of the learning and the recall window.
+func cmdRecall(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("recall", "LOG|RUN-DIR --assembly A..B --learn T --recall T [flags]",
+		"Memory recall of a cell assembly (Luboeinski & Tetzlaff 2021, Commun. Biol. 4:275). Counts the spikes of each\n"+
+			"neuron of the population in two windows of the given width, centred on --learn and --recall (half-open,\n"+
+			"as the authors' analysis), and prints the mean recall-window rates of the cued assembly neurons (as),\n"+
+			"the uncued ones (ans) and all others (ctrl), Q = (nu_ans - nu_ctrl)/nu_as with its within-trial error,\n"+
+			"and MI = H(L) + H(R) - H(L,R) in bits between the two rate vectors (unbinned: equal rates are one value).\n"+
+			"The authors' readout: --learn '11 s' --recall '20.1 s' (recall at 20 s), width 0.5 s.", stderr)
+	popName := fs.String("population", "", "the excitatory population (default: the first population)")
+	assembly := fs.String("assembly", "", `assembly neurons, indices in the population: "0..149" or "0,3,7..9"`)
+	cue := fs.String("cue", "", "cued neurons (default: the first half of the assembly)")
+	learn := fs.String("learn", "", `centre of the learning window, e.g. "11 s"`)
+	recall := fs.String("recall", "", `centre of the recall window, e.g. "20.1 s"`)
+	width := fs.String("width", "0.5 s", "width of both windows")
+	asJSON := fs.Bool("json", false, "print JSON instead of a table")
+	path, code, ok := parseArgs(fs, args)
+	if !ok {
+		return code
+	}
+	fail := func(err error) int {
+		fmt.Fprintf(stderr, "snnsim recall: %v\n", err)
+		return 1
+	}
+	for _, f := range []struct{ name, v string }{{"assembly", *assembly}, {"learn", *learn}, {"recall", *recall}} {
+		if f.v == "" {
+			usageError(fs, fmt.Sprintf("--%s is required", f.name))
+			return 2
+		}
+	}
+	lg, err := openIntact("recall", path, "the recall measures", stderr)
+	if err != nil {
+		return fail(err)
+	}
+	defer lg.Close()
+	r, err := spikelog.Open(lg.Path)
+	if err != nil {
+		return fail(err)
+	}
+	defer r.Close()
+	h := r.Header()
+	clock := h.Clock()
+	var pop *spikelog.Population
+	for k := range h.Populations {
+		if *popName == "" || h.Populations[k].Name == *popName {
+			pop = &h.Populations[k]
+			break
+		}
+	}
+	if pop == nil {
+		var names []string
+		for _, p := range h.Populations {
+			names = append(names, p.Name)
+		}
+		return fail(fmt.Errorf("--population: no population %q in the log (it has %s)", *popName, strings.Join(names, ", ")))
+	}
+	if pop.NotRecorded {
+		return fail(fmt.Errorf("--population: the spikes of %s were not recorded", pop.Name))
+	}
+	asm, err := indexSet("assembly", *assembly, pop.Size)
+	if err != nil {
+		return fail(err)
+	}
+	cued := asm[:len(asm)/2]
+	if *cue != "" {
+		if cued, err = indexSet("cue", *cue, pop.Size); err != nil {
+			return fail(err)
+		}
+	}
+	groups, err := analysis.NewRecallGroups(pop.Size, asm, cued)
+	if err != nil {
+		return fail(fmt.Errorf("--assembly/--cue: %w", err))
+	}
+	var tl, tr, tw snnsim.Time
+	for _, f := range []struct {
+		name, v string
+		dst     *snnsim.Time
+	}{{"learn", *learn, &tl}, {"recall", *recall, &tr}, {"width", *width, &tw}} {
+		if *f.dst, err = ticksFlag(f.name, f.v, clock); err != nil {
+			return fail(err)
+		}
+	}
+	if tw <= 0 {
+		return fail(fmt.Errorf("--width %s: must be longer than one step", *width))
+	}
+	wl, wr := analysis.CentredWindow(tl, tw), analysis.CentredWindow(tr, tw)
+	if wl.From < 0 || wr.From < 0 {
+		return fail(fmt.Errorf("--learn/--recall: a window starts before 0 s; centre it at least half the width (%s) after 0", fmtMs(clock.Ms(tw/2))))
+	}
+	counts, err := analysis.WindowCounts(r, pop.First, pop.Size, []analysis.Span{wl, wr})
+	if err != nil {
+		return fail(err)
+	}
+	sec := clock.Seconds(tw)
+	pc := analysis.Completion(analysis.Rates(counts[1], sec), groups)
+	// Equal counts are equal rates (same width), so the entropies of the
+	// counts are those of the rates.
+	mi, hl, hr, err := analysis.MutualInformation(counts[0], counts[1])
+	if err != nil {
+		return fail(err)
+	}
+	if *asJSON {
+		out := recallJSON{Log: path, Population: pop.Name, Neurons: pop.Size,
+			LearnMs: [2]float64{clock.Ms(wl.From), clock.Ms(wl.To)}, RecallMs: [2]float64{clock.Ms(wr.From), clock.Ms(wr.To)},
+			Assembly: len(asm), Cued: len(cued), NuAS: num(pc.AS.Mean), NuANS: num(pc.ANS.Mean), NuCtrl: num(pc.Ctrl.Mean),
+			Q: num(pc.Q), QErr: num(pc.QErr), MI: num(mi), HL: num(hl), HR: num(hr)}
+		b, _ := json.MarshalIndent(out, "", "  ")
+		fmt.Fprintf(stdout, "%s\n", b)
+		return lg.exitCode()
+	}
+	fmt.Fprintf(stdout, "%s: population %s (%d neurons), assembly %d, cued %d\n", path, pop.Name, pop.Size, len(asm), len(cued))
+	fmt.Fprintf(stdout, "learning window [%s, %s), recall window [%s, %s)\n\n", fmtMs(clock.Ms(wl.From)), fmtMs(clock.Ms(wl.To)), fmtMs(clock.Ms(wr.From)), fmtMs(clock.Ms(wr.To)))
+	fmt.Fprintf(stdout, "%-6s %8s %12s %10s\n", "group", "neurons", "rate [Hz]", "sd [Hz]")
+	for _, g := range []struct {
+		name string
+		m    analysis.GroupMean
+	}{{"as", pc.AS}, {"ans", pc.ANS}, {"ctrl", pc.Ctrl}} {
+		fmt.Fprintf(stdout, "%-6s %8d %12s %10s\n", g.name, g.m.N, f4(g.m.Mean), f4(g.m.SD))
+	}
+	fmt.Fprintf(stdout, "\nQ  = %s ± %s\nMI = %s bits   H(L) = %s bits   H(R) = %s bits\n", f4(pc.Q), f4(pc.QErr), f4(mi), f4(hl), f4(hr))
+	return lg.exitCode()
+}
+
+// indexSet parses "A..B" (inclusive), "i" and comma-separated lists of
+// them into indices below n, in the order given.
+func indexSet(flag, s string, n int) ([]int, error) {
+	var out []int
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		lo, hi, isRange := strings.Cut(part, "..")
+		a, err := strconv.Atoi(strings.TrimSpace(lo))
+		if err != nil {
+			return nil, fmt.Errorf("--%s: %q is not an index or a range A..B", flag, part)
+		}
+		b := a
+		if isRange {
+			if b, err = strconv.Atoi(strings.TrimSpace(hi)); err != nil {
+				return nil, fmt.Errorf("--%s: %q is not a range A..B", flag, part)
+			}
+		}
+		if a < 0 || b < a || b >= n {
+			return nil, fmt.Errorf("--%s: %q outside the population's indices 0..%d (or empty)", flag, part, n-1)
+		}
+		for i := a; i <= b; i++ {
+			out = append(out, i)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,113 @@
+package engine
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/netlist"
+	"github.com/snnsim/snnsim/source"
+)
+
+// ouInput is an Ornstein–Uhlenbeck current stimulus ("ou_current") on some
+// members of a neuron population: the current of member ids[j] (all members
+// when ids is nil) is cur.Current(j).
+type ouInput struct {
+	cur     *source.OUCurrent
+	ids     []int
+	changed bool // its value was or is non-zero at the last applyOU
+}
+
+// newOU builds stimulus k of the network, an ou_current on population pop,
+// with the random streams "ou/<population>/<k>/<member>".
+func (e *Engine) newOU(k int, s *netlist.Stimulus) error {
+	p := &e.pops[s.Population]
+	n := p.neurons.Len()
+	if s.Neurons != nil {
+		n = len(s.Neurons)
+	}
+	par := source.OUParams{Mean: s.Mean, Sigma: s.Sigma, Tau: s.Tau, Start: s.Init}
+	cur, err := source.NewOUCurrent(n, par, e.net.Clock.DT, []source.OUWindow{{From: s.Start, To: s.Stop}}, e.net.Seed, "ou/"+p.name+"/"+strconv.Itoa(k))
+	if err != nil {
+		return fmt.Errorf("engine: %w", err)
+	}
+	p.ous = append(p.ous, &ouInput{cur: cur, ids: s.Neurons})
+	if p.ouSum == nil {
+		p.ouSum = make([]float64, p.neurons.Len())
+	}
+	return nil
+}
+
+// applyOU advances the OU currents for the step from t to t+1 and sets the
+// bias of the neurons of each population whose OU current is or was on.
+func (e *Engine) applyOU(t snnsim.Time) {
+	for i := range e.pops {
+		p := &e.pops[i]
+		if len(p.ous) == 0 {
+			continue
+		}
+		changed, all := false, false
+		for _, o := range p.ous {
+			was := o.cur.On()
+			o.cur.Advance(t + 1)
+			o.changed = was || o.cur.On()
+			changed = changed || o.changed
+			all = all || (o.changed && o.ids == nil)
+		}
+		if !changed {
+			continue
+		}
+		p.sumOU()
+		if all {
+			for j := range p.ouSum {
+				p.neurons.SetBias(t, j, p.total(j))
+			}
+			continue
+		}
+		// Only the listed members of the changed currents need a new bias
+		// (a member listed twice is set twice, to the same value).
+		for _, o := range p.ous {
+			if o.changed {
+				for _, j := range o.ids {
+					p.neurons.SetBias(t, j, p.total(j))
+				}
+			}
+		}
+	}
+}
+
+// sumOU recomputes the OU current of every member from the currents' values.
+func (p *pop) sumOU() {
+	clear(p.ouSum)
+	for _, o := range p.ous {
+		v := o.cur.Values()
+		if v == nil {
+			continue
+		}
+		if o.ids == nil {
+			for j, x := range v {
+				p.ouSum[j] += x
+			}
+			continue
+		}
+		for j, x := range v {
+			p.ouSum[o.ids[j]] += x
+		}
+	}
+}
+
+// nextOU returns the earliest tick >= now at which an OU current needs the
+// engine: now while one is on (its value changes every step), else the
+// start of the next window.
+func (e *Engine) nextOU() snnsim.Time {
+	next := snnsim.Never
+	for i := range e.pops {
+		for _, o := range e.pops[i].ous {
+			if o.cur.On() {
+				return e.now
+			}
+			next = min(next, o.cur.NextOn(e.now))
+		}
+	}
+	return next
+}

@@ -1,0 +1,287 @@
+package source
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"sort"
+	"strconv"
+
+	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/checkpoint"
+)
+
+// OUParams are the parameters of an Ornstein–Uhlenbeck current
+//
+//	τ dI/dt = (Mean − I) + Sigma·sqrt(2τ)·ξ(t)
+//
+// (ξ unit Gaussian white noise), whose stationary distribution has mean
+// Mean and standard deviation Sigma. Start is the value at the start of
+// each window: 0 for the background current of Luboeinski & Tetzlaff
+// (2021), the mean for their stimulus pulses.
+type OUParams struct {
+	Mean  float64 // stationary mean [pA]
+	Sigma float64 // stationary standard deviation [pA]
+	Tau   float64 // correlation time [ms]
+	Start float64 // value at the start of every window [pA]
+}
+
+// OUSigmaFromWhiteNoise returns the stationary standard deviation
+// sigmaWN/sqrt(2τ) of an OU current whose white-noise amplitude is sigmaWN
+// [pA·s^½] and correlation time tau [ms], the conversion of Luboeinski &
+// Tetzlaff (2021) for the background input (0.05 nA·s^½, 5 ms → 0.5 nA).
+func OUSigmaFromWhiteNoise(sigmaWN, tau float64) float64 {
+	return sigmaWN / math.Sqrt(2*tau/1000)
+}
+
+// LT2021Stimulus returns the OU stimulus of Luboeinski & Tetzlaff (2021)
+// standing for nStim input neurons firing at rate [Hz] through synapses of
+// weight [pA] with correlation time tau [ms], with the mean and standard
+// deviation exactly as their code computes them:
+//
+//	Mean  = weight · nStim · rate · 1 s
+//	Sigma = weight · sqrt(nStim · rate · 1 s) / sqrt(2 · tau / 1 s)
+//
+// The mean lacks the factor τ of a shot-noise average, so the stimulated
+// neurons fire at the refractory limit; the reference Q and MI values rest
+// on that. The process starts at its mean in every pulse.
+func LT2021Stimulus(weight float64, nStim int, rate, tau float64) OUParams {
+	nf := float64(nStim) * rate
+	return OUParams{Mean: weight * nf, Sigma: weight * math.Sqrt(nf) / math.Sqrt(2*tau/1000), Tau: tau, Start: weight * nf}
+}
+
+// OUWindow is a window of ticks [From, To) in which an OU current is on:
+// the steps from tick s to s+1 for From <= s < To carry it.
+type OUWindow struct {
+	From, To snnsim.Time
+}
+
+// OUCurrent is an Ornstein–Uhlenbeck current injected into each of n
+// neurons, independent between neurons, switched on in windows.
+//
+// The process lives on the tick grid of step dt and is advanced exactly
+// (Gillespie 1996, Phys. Rev. E 54:2084): over one step
+//
+//	x ← Mean + (x − Mean)·e^{−dt/τ} + Sigma·sqrt(1 − e^{−2dt/τ})·N(0,1)
+//
+// so its distribution at any tick is that of the continuous process, for
+// any dt. Following Luboeinski & Tetzlaff (2021), the value is updated
+// first and then held over the step: at the start of a window the process
+// is set to Start, and the step from tick s to s+1 (From <= s < To)
+// carries the value after s−From+1 updates. Outside every window the
+// current is 0 and no random numbers are drawn.
+//
+// Each neuron draws from its own random stream, name + "/" + its index,
+// derived from the seed (snnsim.NewPCG), so a neuron's trace does not
+// depend on the population size or on the other neurons. The trace does
+// not depend on how Advance is called either (every tick, or in jumps).
+type OUCurrent struct {
+	p       OUParams
+	dt      float64
+	decay   float64 // e^{−dt/τ}
+	noise   float64 // Sigma·sqrt(1 − e^{−2dt/τ})
+	windows []OUWindow
+	name    string
+
+	t   snnsim.Time // current tick
+	w   int         // first window whose To is after t (the window containing t or the next)
+	on  bool        // x holds the current of the step ending at t
+	x   []float64
+	pcg []rand.PCG
+	rng []*rand.Rand
+}
+
+// NewOUCurrent returns the current of n neurons at tick 0 (off until the
+// first step of the first window). Windows must be non-empty and in
+// increasing order without overlap; they may touch, and a window that
+// starts where the previous one stops restarts the process at Start.
+func NewOUCurrent(n int, p OUParams, dt float64, windows []OUWindow, seed uint64, name string) (*OUCurrent, error) {
+	switch {
+	case n < 0:
+		return nil, fmt.Errorf("ou current %s: %d neurons", name, n)
+	case !(dt > 0) || math.IsInf(dt, 0):
+		return nil, fmt.Errorf("ou current %s: resolution %g ms: must be > 0", name, dt)
+	case !(p.Tau > 0) || math.IsInf(p.Tau, 0):
+		return nil, fmt.Errorf("ou current %s: tau = %g ms: must be > 0", name, p.Tau)
+	case !(p.Sigma >= 0) || math.IsInf(p.Sigma, 0):
+		return nil, fmt.Errorf("ou current %s: sigma = %g pA: must be >= 0", name, p.Sigma)
+	case math.IsNaN(p.Mean) || math.IsInf(p.Mean, 0) || math.IsNaN(p.Start) || math.IsInf(p.Start, 0):
+		return nil, fmt.Errorf("ou current %s: mean %g pA and start %g pA must be finite", name, p.Mean, p.Start)
+	}
+	for k, w := range windows {
+		if w.From < 0 || w.To <= w.From {
+			return nil, fmt.Errorf("ou current %s: window %d [%d, %d) is empty or before tick 0", name, k, w.From, w.To)
+		}
+		if k > 0 && w.From < windows[k-1].To {
+			return nil, fmt.Errorf("ou current %s: window %d [%d, %d) starts before window %d ends at %d", name, k, w.From, w.To, k-1, windows[k-1].To)
+		}
+	}
+	o := &OUCurrent{p: p, dt: dt, windows: append([]OUWindow(nil), windows...), name: name,
+		x: make([]float64, n), pcg: make([]rand.PCG, n), rng: make([]*rand.Rand, n)}
+	o.decay = math.Exp(-dt / p.Tau)
+	o.noise = p.Sigma * math.Sqrt(-math.Expm1(-2*dt/p.Tau))
+	for i := range o.pcg {
+		o.pcg[i] = *snnsim.NewPCG(seed, name+"/"+strconv.Itoa(i))
+		o.rng[i] = rand.New(&o.pcg[i])
+	}
+	return o, nil
+}
+
+// Len returns the number of neurons.
+func (o *OUCurrent) Len() int { return len(o.x) }
+
+// Tick returns the tick the current has been advanced to.
+func (o *OUCurrent) Tick() snnsim.Time { return o.t }
+
+// On reports whether the step ending at the current tick carries the
+// current.
+func (o *OUCurrent) On() bool { return o.on }
+
+// Current returns the current of neuron i over the step ending at the
+// current tick [pA]: 0 when the current is off.
+func (o *OUCurrent) Current(i int) float64 {
+	if !o.on {
+		return 0
+	}
+	return o.x[i]
+}
+
+// Values returns the currents of all neurons over the step ending at the
+// current tick, or nil when the current is off. The slice is the
+// current's own: read it, do not keep it across Advance.
+func (o *OUCurrent) Values() []float64 {
+	if !o.on {
+		return nil
+	}
+	return o.x
+}
+
+// NextOn returns the first tick s >= t after which the step from s to s+1
+// carries the current, or snnsim.Never: an engine may skip to it when
+// nothing else happens.
+func (o *OUCurrent) NextOn(t snnsim.Time) snnsim.Time {
+	k := sort.Search(len(o.windows), func(k int) bool { return o.windows[k].To > t })
+	if k == len(o.windows) {
+		return snnsim.Never
+	}
+	return max(t, o.windows[k].From)
+}
+
+// Advance moves the current to tick t (t >= Tick()), drawing one update per
+// neuron for every step in a window.
+func (o *OUCurrent) Advance(t snnsim.Time) {
+	if t < o.t {
+		panic(fmt.Sprintf("ou current %s: advance to tick %d from tick %d", o.name, t, o.t))
+	}
+	for o.t < t {
+		for o.w < len(o.windows) && o.windows[o.w].To <= o.t {
+			o.w++
+		}
+		if o.w == len(o.windows) {
+			o.t, o.on = t, false
+			return
+		}
+		w := o.windows[o.w]
+		if o.t < w.From {
+			// Off until the window starts: jump without drawing.
+			o.t, o.on = min(t, w.From), false
+			continue
+		}
+		// Steps ending at o.t+1 .. end lie in window w.
+		end := min(t, w.To)
+		if o.t == w.From {
+			for i := range o.x {
+				o.x[i] = o.p.Start
+			}
+		}
+		k := int(end - o.t)
+		m, a, s := o.p.Mean, o.decay, o.noise
+		for i := range o.x {
+			x, r := o.x[i], o.rng[i]
+			for range k {
+				x = m + (x-m)*a + s*r.NormFloat64()
+			}
+			o.x[i] = x
+		}
+		o.t, o.on = end, true
+	}
+}
+
+// tagOU is the frame tag of an OU current's state.
+const tagOU = "source/ou_current"
+
+// AppendState saves the tick, the values and every neuron's random stream.
+// Unlike a spike source's, the streams are part of the state: the current
+// owns one per neuron. See [checkpoint.Stater].
+func (o *OUCurrent) AppendState(b []byte) []byte {
+	b, start := checkpoint.Begin(b, tagOU, stateVersion)
+	b = checkpoint.PutI64(b, int64(len(o.x)))
+	b = checkpoint.PutF64(b, o.dt)
+	b = checkpoint.PutF64(b, o.p.Mean)
+	b = checkpoint.PutF64(b, o.p.Sigma)
+	b = checkpoint.PutF64(b, o.p.Tau)
+	b = checkpoint.PutF64(b, o.p.Start)
+	b = checkpoint.PutI64(b, int64(len(o.windows)))
+	for _, w := range o.windows {
+		b = checkpoint.PutI64(b, int64(w.From))
+		b = checkpoint.PutI64(b, int64(w.To))
+	}
+	b = checkpoint.PutI64(b, int64(o.t))
+	b = checkpoint.PutBool(b, o.on)
+	for i := range o.x {
+		b = checkpoint.PutF64(b, o.x[i])
+		st, _ := o.pcg[i].MarshalBinary() // never fails
+		b = append(b, byte(len(st)))
+		b = append(b, st...)
+	}
+	return checkpoint.End(b, start)
+}
+
+// RestoreState restores a state written by AppendState of a current with
+// the same size, resolution, parameters and windows. See
+// [checkpoint.Stater].
+func (o *OUCurrent) RestoreState(b []byte) ([]byte, error) {
+	payload, rest, err := codec.Open(b, tagOU, stateVersion)
+	if err != nil {
+		return nil, err
+	}
+	d := checkpoint.Decoder{B: payload, C: &codec}
+	n, dt := d.I64(), d.F64()
+	p := OUParams{Mean: d.F64(), Sigma: d.F64(), Tau: d.F64(), Start: d.F64()}
+	nw, ok := d.Count(16)
+	if !ok {
+		return nil, codec.Corruptf("%s payload does not match its declared length", tagOU)
+	}
+	ws := make([]OUWindow, nw)
+	for k := range ws {
+		ws[k] = OUWindow{From: snnsim.Time(d.I64()), To: snnsim.Time(d.I64())}
+	}
+	if d.Short {
+		return nil, codec.Corruptf("%s payload does not match its declared length", tagOU)
+	}
+	if n != int64(len(o.x)) || dt != o.dt || p != o.p || !slices.Equal(ws, o.windows) {
+		return nil, codec.Mismatchf("ou current state of %d neurons, dt %g ms, %+v, %d windows; this current has %d, %g ms, %+v, %d windows", n, dt, p, nw, len(o.x), o.dt, o.p, len(o.windows))
+	}
+	t := snnsim.Time(d.I64())
+	on := d.U8()
+	x := make([]float64, len(o.x))
+	pcg := make([]rand.PCG, len(o.x))
+	for i := range x {
+		x[i] = d.F64()
+		st := d.Take(int(d.U8()))
+		if d.Short || pcg[i].UnmarshalBinary(st) != nil {
+			return nil, codec.Corruptf("%s: random stream of neuron %d unreadable", tagOU, i)
+		}
+	}
+	if err := d.Done(tagOU); err != nil {
+		return nil, err
+	}
+	if t < 0 || on > 1 {
+		return nil, codec.Corruptf("%s at tick %d, on = %d", tagOU, t, on)
+	}
+	o.t, o.on, o.w = t, on == 1, 0
+	copy(o.x, x)
+	copy(o.pcg, pcg) // o.rng[i] points at o.pcg[i]
+	return rest, nil
+}
