@@ -183,6 +183,9 @@ func (p AdEx) Validate() error {
 // Bias returns i_bias [pA].
 func (p AdEx) Bias() float64 { return p.IBias }
 
+// Refractory returns t_ref [ms].
+func (p AdEx) Refractory() float64 { return p.TRef }
+
 // WeightUnit returns "mV": a weight is a voltage jump.
 func (AdEx) WeightUnit() string { return "mV" }
 

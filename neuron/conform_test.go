@@ -449,25 +449,35 @@ func checkPopulation(t *testing.T, p Params) {
 
 // TestRegistry walks the model table: every model validates its defaults,
 // refuses a wrong value of each parameter with a ParamError naming the
-// key, and reports its bias and weight unit consistently with its
-// parameters and WeightScale.
+// key, and reports its bias, refractory period and weight unit
+// consistently with its parameters and WeightScale.
 func TestRegistry(t *testing.T) {
 	paramtest.Registry(t, paramtest.Table[Params]{Pkg: "neuron", Names: Models(), Lookup: Lookup, Model: Params.Model})
 	for _, name := range Models() {
 		p, _ := Lookup(name)
-		// Bias is the i_bias key, whatever field holds it.
+		// Bias is the i_bias key and Refractory the t_ref key, whatever
+		// fields hold them.
 		rv := reflect.ValueOf(p).Elem()
-		set := false
+		set := map[string]bool{}
 		for _, f := range reflect.VisibleFields(rv.Type()) {
-			if f.Tag.Get("toml") == "i_bias" {
+			switch key := f.Tag.Get("toml"); key {
+			case "i_bias":
 				rv.FieldByIndex(f.Index).SetFloat(12.5)
-				set = true
+				set[key] = true
+			case "t_ref":
+				rv.FieldByIndex(f.Index).SetFloat(3.25)
+				set[key] = true
 			}
 		}
-		if !set {
+		if !set["i_bias"] {
 			t.Errorf("%s has no i_bias parameter", name)
 		} else if got := p.Bias(); got != 12.5 {
 			t.Errorf("%s: Bias() = %g with i_bias = 12.5 pA", name, got)
+		}
+		if !set["t_ref"] {
+			t.Errorf("%s has no t_ref parameter", name)
+		} else if got := p.Refractory(); got != 3.25 {
+			t.Errorf("%s: Refractory() = %g with t_ref = 3.25 ms", name, got)
 		}
 		// The weight unit is the dimension that WeightScale passes through
 		// unscaled: a voltage for "mV", a plain number for "g_L".

@@ -110,6 +110,8 @@ type Params interface {
 	// Bias returns the constant input current i_bias [pA], the bias that
 	// stimuli add to and SetBias replaces.
 	Bias() float64
+	// Refractory returns the absolute refractory period t_ref [ms].
+	Refractory() float64
 	// WeightUnit names the model's internal weight unit, the unit of
 	// weights after WeightScale ("mV" for a voltage jump or R·I, "g_L" for
 	// a multiple of the leak conductance); recorded weights carry it.

@@ -47,6 +47,9 @@ func (p LIFBase) GL() float64 { return p.CM / p.TauM }
 // Bias returns i_bias [pA].
 func (p LIFBase) Bias() float64 { return p.IBias }
 
+// Refractory returns t_ref [ms].
+func (p LIFBase) Refractory() float64 { return p.TRef }
+
 // withUnit formats v with its unit ("20 ms"), or alone if unit is "".
 func withUnit(v float64, unit string) string {
 	if unit == "" {
