@@ -1,14 +1,19 @@
 package main
 
 import (
+	"encoding/csv"
 	"fmt"
 	"io"
 	"maps"
+	"math"
 	"os"
+	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/analysis"
 	"github.com/snnsim/snnsim/spikelog"
 )
 
@@ -40,6 +45,18 @@ func cmdInspect(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("inspect", "LOG|RUN-DIR [--scenario]",
 		"Prints a log's header, its block counts by kind, its series, marks and time span, and whether it is\ncomplete, incomplete (the writer stopped before closing it) or damaged (then up to which byte it is intact).\nExit code 0 for a complete or incomplete log, 1 for a damaged one.", stderr)
 	showText := fs.Bool("scenario", false, "print the full scenario text stored in the log")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	if fs.NArg() == 1 {
+		if mc, ok := memoryCurvesRun(fs.Arg(0)); ok {
+			if err := inspectMemoryCurves(mc, stdout); err != nil {
+				fmt.Fprintf(stderr, "snnsim inspect: %v\n", err)
+				return 1
+			}
+			return 0
+		}
+	}
 	path, code, ok := parseArgs(fs, args)
 	if !ok {
 		return code
@@ -131,4 +148,83 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// memoryCurvesRun returns the memory-curve table of path when path is the
+// directory of a [memory_curves] run: one with the table and no log.
+func memoryCurvesRun(path string) (string, bool) {
+	fi, err := os.Stat(path)
+	if err != nil || !fi.IsDir() {
+		return "", false
+	}
+	if _, err := os.Stat(filepath.Join(path, analysis.LogName)); err == nil {
+		return "", false
+	}
+	mc := filepath.Join(path, analysis.MemoryCurvesName)
+	if _, err := os.Stat(mc); err != nil {
+		return "", false
+	}
+	return mc, true
+}
+
+// inspectMemoryCurves prints, for each model of a memory-curve table, its
+// number of points, the range of t, the SNR at t = 1 (Monte Carlo ± s.e.
+// and exact) and the lifetime: the last t at which the SNR is still at
+// least 1, as the Monte-Carlo estimate and the exact curve give it.
+func inspectMemoryCurves(path string, w io.Writer) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if len(rows) < 1 || !slices.Equal(rows[0], []string{"model", "t", "snr", "se", "exact"}) {
+		return fmt.Errorf("%s: want the columns model, t, snr, se, exact", path)
+	}
+	type summary struct {
+		points            int
+		tmin, tmax        float64
+		snr1, se1, exact1 float64
+		lifeMC, lifeExact float64
+	}
+	var order []string
+	sums := map[string]*summary{}
+	for i, r := range rows[1:] {
+		var v [4]float64
+		for k := range v {
+			x, err := strconv.ParseFloat(r[k+1], 64)
+			if err != nil {
+				return fmt.Errorf("%s:%d: column %s: %w", path, i+2, rows[0][k+1], err)
+			}
+			v[k] = x
+		}
+		s := sums[r[0]]
+		if s == nil {
+			s = &summary{tmin: v[0], tmax: v[0], snr1: math.NaN(), se1: math.NaN(), exact1: math.NaN(), lifeMC: math.NaN(), lifeExact: math.NaN()}
+			sums[r[0]] = s
+			order = append(order, r[0])
+		}
+		s.points++
+		s.tmin, s.tmax = min(s.tmin, v[0]), max(s.tmax, v[0])
+		if v[0] == 1 {
+			s.snr1, s.se1, s.exact1 = v[1], v[2], v[3]
+		}
+		if v[1] >= 1 {
+			s.lifeMC = v[0]
+		}
+		if v[3] >= 1 {
+			s.lifeExact = v[0]
+		}
+	}
+	fmt.Fprintf(w, "memory curves  %s (%d models)\n", path, len(order))
+	fmt.Fprintf(w, "%-22s %6s %14s %22s %22s\n", "model", "points", "t", "SNR at t = 1 (exact)", "last t with SNR >= 1")
+	for _, name := range order {
+		s := sums[name]
+		fmt.Fprintf(w, "%-22s %6d %14s %22s %22s\n", name, s.points, fmt.Sprintf("%g..%g", s.tmin, s.tmax),
+			fmt.Sprintf("%.3g ± %.2g (%.3g)", s.snr1, s.se1, s.exact1), fmt.Sprintf("%g (exact %g)", s.lifeMC, s.lifeExact))
+	}
+	return nil
 }
