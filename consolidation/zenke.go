@@ -1,6 +1,7 @@
 package consolidation
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/snnsim/snnsim"
@@ -133,6 +134,12 @@ func (p ZenkeParams) build(l Layout) (Model, error) {
 			[]float64{p.TauCons, p.P, p.WP, p.TauMinus, p.SlowStep}),
 	}
 	for s, u := range l.Unit {
+		// The model keeps w in [0, w_max] (every change is clipped, and a
+		// restored state is checked against it), so a start outside is an
+		// error rather than a weight that the first change would clip.
+		if !(u >= 0 && float64(u) <= p.WMax) {
+			return nil, fmt.Errorf("consolidation: %s: the weight %g of synapse %d is outside [0, w_max = %g]: lower the projection's weight or raise w_max", modelZenke, u, s, p.WMax)
+		}
 		m.w[s] = float64(u)
 		m.wr[s] = float64(u)
 	}

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/snnsim/snnsim"
@@ -290,4 +291,33 @@ func TestZenkeSkipSettled(t *testing.T) {
 // sortEvents orders events by tick, keeping the order of equal ticks.
 func sortEvents(ev []consEvent) {
 	slices.SortStableFunc(ev, func(a, b consEvent) int { return cmp.Compare(a.t, b.t) })
+}
+
+// TestZenkeStartBounds checks that a start weight outside [0, w_max] is
+// refused when the model is built (a restored state is held to the same
+// bounds, so such a run could never resume), and that w_max itself is a
+// valid start whose state saves and restores.
+func TestZenkeStartBounds(t *testing.T) {
+	p := DefaultZenke()
+	for _, tc := range []struct {
+		w  float32
+		ok bool
+	}{{0, true}, {float32(p.WMax), true}, {float32(p.WMax) * 1.01, false}, {-0.1, false}} {
+		l := mkLayout(3, 0.1, 1)
+		l.Unit[1] = tc.w
+		m, err := New(&p, l)
+		if !tc.ok {
+			if err == nil || !strings.Contains(err.Error(), "w_max") {
+				t.Errorf("start weight %g: error %v, want one naming w_max", tc.w, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("start weight %g: %v", tc.w, err)
+		}
+		st := m.(Stater).AppendState(nil)
+		if _, err := mustNew(t, &p, l).RestoreState(st); err != nil {
+			t.Errorf("start weight %g: the model's own state is refused: %v", tc.w, err)
+		}
+	}
 }
