@@ -24,6 +24,7 @@ type recallJSON struct {
 	NuAS       *float64   `json:"nu_as_hz"`
 	NuANS      *float64   `json:"nu_ans_hz"`
 	NuCtrl     *float64   `json:"nu_ctrl_hz"`
+	NuInh      *float64   `json:"nu_inh_hz,omitempty"` // with --inhibitory
 	Q          *float64   `json:"q"`
 	QErr       *float64   `json:"q_err"`
 	MI         *float64   `json:"mi_bits"`
@@ -44,6 +45,7 @@ func cmdRecall(args []string, stdout, stderr io.Writer) int {
 			"and MI = H(L) + H(R) - H(L,R) in bits between the two rate vectors (unbinned: equal rates are one value).\n"+
 			"The authors' readout: --learn '11 s' --recall '20.1 s' (recall at 20 s), width 0.5 s.", stderr)
 	popName := fs.String("population", "", "the excitatory population (default: the first population)")
+	inhName := fs.String("inhibitory", "", "also print nu_inh, the mean recall-window rate of this population (e.g. I)")
 	assembly := fs.String("assembly", "", `assembly neurons, indices in the population: "0..149" or "0,3,7..9"`)
 	cue := fs.String("cue", "", "cued neurons (default: the first half of the assembly)")
 	learn := fs.String("learn", "", `centre of the learning window, e.g. "11 s"`)
@@ -129,6 +131,16 @@ func cmdRecall(args []string, stdout, stderr io.Writer) int {
 	}
 	sec := clock.Seconds(tw)
 	pc := analysis.Completion(analysis.Rates(counts[1], sec), groups)
+	var nuInh *float64
+	inhSize := 0
+	if *inhName != "" {
+		v, n, err := populationRate(lg.Path, h, *inhName, wr, sec)
+		inhSize = n
+		if err != nil {
+			return fail(fmt.Errorf("--inhibitory: %w", err))
+		}
+		nuInh = &v
+	}
 	// Equal counts are equal rates (same width), so the entropies of the
 	// counts are those of the rates.
 	mi, hl, hr, err := analysis.MutualInformation(counts[0], counts[1])
@@ -138,7 +150,7 @@ func cmdRecall(args []string, stdout, stderr io.Writer) int {
 	if *asJSON {
 		out := recallJSON{Log: path, Population: pop.Name, Neurons: pop.Size,
 			LearnMs: [2]float64{clock.Ms(wl.From), clock.Ms(wl.To)}, RecallMs: [2]float64{clock.Ms(wr.From), clock.Ms(wr.To)},
-			Assembly: len(asm), Cued: len(cued), NuAS: num(pc.AS.Mean), NuANS: num(pc.ANS.Mean), NuCtrl: num(pc.Ctrl.Mean),
+			Assembly: len(asm), Cued: len(cued), NuAS: num(pc.AS.Mean), NuANS: num(pc.ANS.Mean), NuCtrl: num(pc.Ctrl.Mean), NuInh: nuInh,
 			Q: num(pc.Q), QErr: num(pc.QErr), MI: num(mi), HL: num(hl), HR: num(hr)}
 		b, _ := json.MarshalIndent(out, "", "  ")
 		fmt.Fprintf(stdout, "%s\n", b)
@@ -152,6 +164,9 @@ func cmdRecall(args []string, stdout, stderr io.Writer) int {
 		m    analysis.GroupMean
 	}{{"as", pc.AS}, {"ans", pc.ANS}, {"ctrl", pc.Ctrl}} {
 		fmt.Fprintf(stdout, "%-6s %8d %12s %10s\n", g.name, g.m.N, f4(g.m.Mean), f4(g.m.SD))
+	}
+	if nuInh != nil {
+		fmt.Fprintf(stdout, "%-6s %8d %12s   (population %s)\n", "inh", inhSize, f4(*nuInh), *inhName)
 	}
 	fmt.Fprintf(stdout, "\nQ  = %s ± %s\nMI = %s bits   H(L) = %s bits   H(R) = %s bits\n", f4(pc.Q), f4(pc.QErr), f4(mi), f4(hl), f4(hr))
 	return lg.exitCode()
@@ -182,4 +197,33 @@ func indexSet(flag, s string, n int) ([]int, error) {
 		}
 	}
 	return out, nil
+}
+
+// populationRate returns the mean rate [Hz] of the named population of the
+// log at path over the window w of the given length in seconds, and the
+// population's size.
+func populationRate(path string, h spikelog.Header, name string, w analysis.Span, seconds float64) (float64, int, error) {
+	for _, p := range h.Populations {
+		if p.Name != name {
+			continue
+		}
+		if p.NotRecorded {
+			return 0, 0, fmt.Errorf("the spikes of %s were not recorded", name)
+		}
+		r, err := spikelog.Open(path)
+		if err != nil {
+			return 0, 0, err
+		}
+		defer r.Close()
+		counts, err := analysis.WindowCounts(r, p.First, p.Size, []analysis.Span{w})
+		if err != nil {
+			return 0, 0, err
+		}
+		sum := 0.0
+		for _, x := range analysis.Rates(counts[0], seconds) {
+			sum += x
+		}
+		return sum / float64(max(p.Size, 1)), p.Size, nil
+	}
+	return 0, 0, fmt.Errorf("no population %q in the log", name)
 }

@@ -89,6 +89,16 @@ func TestRecallVerb(t *testing.T) {
 	if got.Assembly != 4 || got.Cued != 2 || got.LearnMs != [2]float64{75, 125} || got.RecallMs != [2]float64{275, 325} {
 		t.Errorf("groups or windows: %+v", got)
 	}
+	// I fires 2 spikes in the recall window [275, 325) ms (both at 290 ms;
+	// its spikes at 75 and 100 ms fall in the learning window): 2 spikes
+	// over 2 neurons in 0.05 s is 20 Hz.
+	out, _ = runCmd(t, "recall", path, "--assembly", "0..3", "--learn", "100 ms", "--recall", "300 ms", "--width", "50 ms", "--inhibitory", "I", "--json")
+	got = recallJSON{}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	check("nu_inh", got.NuInh, 20)
+	check("Q with --inhibitory", got.Q, 1.0/9)
 	// An explicit cue of the same neurons gives the same Q; the table
 	// prints it.
 	out, _ = runCmd(t, "recall", path, "--assembly", "0..3", "--cue", "0,1", "--learn", "100 ms", "--recall", "300 ms", "--width", "50 ms")
@@ -111,6 +121,7 @@ func TestRecallVerbErrors(t *testing.T) {
 		{append(base, "--assembly", "0..x"), 1, `--assembly: "0..x" is not a range`},
 		{append(base, "--assembly", "0..3", "--cue", "5"), 1, "cued neuron 5 is not in the assembly"},
 		{append(base, "--assembly", "0..3", "--population", "X"), 1, `no population "X" in the log (it has E, I)`},
+		{append(base, "--assembly", "0..3", "--inhibitory", "Y"), 1, `--inhibitory: no population "Y" in the log`},
 		{[]string{"recall", path, "--assembly", "0..3", "--learn", "10 ms", "--recall", "300 ms", "--width", "50 ms"}, 1, "a window starts before 0 s"},
 	} {
 		var out, errb bytes.Buffer
