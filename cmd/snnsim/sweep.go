@@ -84,9 +84,13 @@ func cmdSweep(args []string, stdout, stderr io.Writer) int {
 		return valueError(fs, "--throttle and --speed must be >= 0")
 	}
 	if *every != "" {
-		if _, err := parseBioTime("--checkpoint-every", *every); err != nil {
+		// The points read the interval as a quantity with a unit, so a Go
+		// duration ("30m") is stored in that form ("1.8e+06 ms").
+		ms, err := parseBioTime("--checkpoint-every", *every)
+		if err != nil {
 			return valueError(fs, "%v", err)
 		}
+		*every = strconv.FormatFloat(ms, 'g', -1, 64) + " ms"
 	}
 	spec := sweep.Spec{Scenario: fs.Arg(0), Sets: *sets, CheckpointEvery: *every}
 	wd, err := os.Getwd()

@@ -293,3 +293,15 @@ func TestSweepBadKey(t *testing.T) {
 		t.Error("a refused design left its directory")
 	}
 }
+
+// TestSweepGoDurationCheckpoint checks that a checkpoint interval written
+// as a Go duration, which run accepts, is accepted by every point of a
+// sweep too (it is stored as a quantity with a unit).
+func TestSweepGoDurationCheckpoint(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "sw")
+	out, errs := runCmd(t, "sweep", "../../scenarios/stc_capture.toml", "--grid", "simulation.seed=1,2",
+		"--checkpoint-every", "30m", "--out", dir, "-j", "1")
+	if !strings.Contains(out+errs, "2 run") || !strings.Contains(out+errs, "0 failed") {
+		t.Errorf("sweep output:\n%s%s", out, errs)
+	}
+}
