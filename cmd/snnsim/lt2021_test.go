@@ -169,19 +169,26 @@ func lt2021CheckFingerprint(t *testing.T, log string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Each group is compared by its change from h0, the start of every
+	// synapse, so that a group that did not change fails. The core groups
+	// change by 1–3 mV and are held to 5 % of the stand-alone change; the
+	// ctrl→ctrl change (0.05 mV, averaged over sparse, weakly driven
+	// synapses) only to within a factor of 2.
+	const h0 = 4.2007454
 	for _, c := range []struct {
 		name string
 		got  analysis.GroupMean
 		want float64
+		tol  float64 // relative tolerance on the change from h0
 	}{
-		{"core→core h at 19.9 s", g.CoreCore, 7.124},
-		{"core→ctrl h at 19.9 s", g.CoreCtrl, 6.983},
-		{"ctrl→core h at 19.9 s", g.CtrlCore, 5.264},
-		{"ctrl→ctrl h at 19.9 s", g.CtrlCtrl, 4.2513},
-		{"core→core h at 20.1 s", ga.CoreCore, 7.251},
+		{"core→core h at 19.9 s", g.CoreCore, 7.124, 0.05},
+		{"core→ctrl h at 19.9 s", g.CoreCtrl, 6.983, 0.05},
+		{"ctrl→core h at 19.9 s", g.CtrlCore, 5.264, 0.05},
+		{"ctrl→ctrl h at 19.9 s", g.CtrlCtrl, 4.2513, 0.5},
+		{"core→core h at 20.1 s", ga.CoreCore, 7.251, 0.05},
 	} {
-		if math.Abs(c.got.Mean/c.want-1) > 0.05 {
-			t.Errorf("%s = %.4f mV (s.d. %.3f, %d synapses); stand-alone %.4f ± 5 %%", c.name, c.got.Mean, c.got.SD, c.got.N, c.want)
+		if r := (c.got.Mean - h0) / (c.want - h0); math.Abs(r-1) > c.tol && !(c.tol >= 0.5 && r >= 0.5 && r <= 2) {
+			t.Errorf("%s = %.4f mV (s.d. %.3f, %d synapses): change from h0 %.4f mV, stand-alone %.4f (tolerance %g)", c.name, c.got.Mean, c.got.SD, c.got.N, c.got.Mean-h0, c.want-h0, c.tol)
 		} else {
 			t.Logf("%-22s %.4f mV (s.d. %.3f, %d synapses); stand-alone %.4f", c.name, c.got.Mean, c.got.SD, c.got.N, c.want)
 		}
@@ -189,7 +196,7 @@ func lt2021CheckFingerprint(t *testing.T, log string) {
 	if !(ga.CoreCore.Mean > g.CoreCore.Mean) {
 		t.Errorf("core→core h does not rise during the recall pulse: %.4f → %.4f mV", g.CoreCore.Mean, ga.CoreCore.Mean)
 	}
-	const h0, thetaTag, thetaPro = 4.2007454, 0.2 * 4.2007454, 0.5 * 4.2007454
+	const thetaTag, thetaPro = 0.2 * h0, 0.5 * h0
 	sum := make([]float64, len(core))
 	ltd := 0
 	for s, x := range before {
