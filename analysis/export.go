@@ -258,10 +258,11 @@ func csvHeader(s spikelog.Series) string {
 	return b.String()
 }
 
-// npyHeader returns the header of a NumPy .npy file, format version 1.0:
+// NPYHeader returns the header of a NumPy .npy file, format version 1.0:
 // the magic "\x93NUMPY", the version, the header length, and a Python dict
 // literal padded with spaces so that the data starts at a multiple of 64.
-func npyHeader(descr string, shape ...int) []byte {
+// descr is the dtype ("<f8", "<U12"), shape the array's dimensions.
+func NPYHeader(descr string, shape ...int) []byte {
 	var sh string
 	switch len(shape) {
 	case 1:
@@ -294,7 +295,7 @@ func createNPY(dir, name, descr string, shape ...int) (*npy, error) {
 	if err != nil {
 		return nil, err
 	}
-	o.w.Write(npyHeader(descr, shape...))
+	o.w.Write(NPYHeader(descr, shape...))
 	return &npy{output: o}, nil
 }
 

@@ -332,7 +332,7 @@ func TestNPYHeader(t *testing.T) {
 		{"<i4", []int{0}, "{'descr': '<i4', 'fortran_order': False, 'shape': (0,), }"},
 		{"<f8", []int{2, 5}, "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 5), }"},
 	} {
-		h := npyHeader(tc.descr, tc.shape...)
+		h := NPYHeader(tc.descr, tc.shape...)
 		if len(h)%64 != 0 || h[len(h)-1] != '\n' || !strings.HasPrefix(string(h[10:]), tc.dict) {
 			t.Errorf("header %q", h)
 		}

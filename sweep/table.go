@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/snnsim/snnsim/analysis"
 )
 
 func formatFloat(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
@@ -99,7 +101,7 @@ func (t *Table) writeNPY(w io.Writer, c int) error {
 		}
 	}
 	if numeric {
-		b := npyHeader("<f8", n)
+		b := analysis.NPYHeader("<f8", n)
 		for _, r := range t.Rows {
 			x, err := parseFloat(r[c])
 			if err != nil {
@@ -114,7 +116,7 @@ func (t *Table) writeNPY(w io.Writer, c int) error {
 	for _, r := range t.Rows {
 		width = max(width, utf8.RuneCountInString(r[c]))
 	}
-	b := npyHeader(fmt.Sprintf("<U%d", width), n)
+	b := analysis.NPYHeader(fmt.Sprintf("<U%d", width), n)
 	for _, r := range t.Rows {
 		k := 0
 		for _, ch := range r[c] {
@@ -127,19 +129,4 @@ func (t *Table) writeNPY(w io.Writer, c int) error {
 	}
 	_, err := w.Write(b)
 	return err
-}
-
-// npyHeader is the header of a version 1.0 .npy file of a 1-D array: the
-// magic string, the version, the header's length and a dict literal padded
-// so that the data is 64-byte aligned (NumPy's format specification,
-// numpy.lib.format).
-func npyHeader(descr string, n int) []byte {
-	dict := fmt.Sprintf("{'descr': '%s', 'fortran_order': False, 'shape': (%d,), }", descr, n)
-	total := 10 + len(dict) + 1
-	pad := (64 - total%64) % 64
-	h := []byte("\x93NUMPY\x01\x00")
-	h = binary.LittleEndian.AppendUint16(h, uint16(len(dict)+pad+1))
-	h = append(h, dict...)
-	h = append(h, strings.Repeat(" ", pad)...)
-	return append(h, '\n')
 }
