@@ -18,15 +18,6 @@ type seriesData struct {
 	V [][]float64
 }
 
-// column returns column j over time.
-func (s *seriesData) column(j int) []float64 {
-	out := make([]float64, len(s.T))
-	for k, v := range s.V {
-		out[k] = v[j]
-	}
-	return out
-}
-
 // logData is what the figures read from a log: the header, the run's end
 // and the samples of the series that keep selects.
 type logData struct {

@@ -34,8 +34,6 @@ func newActiveSet(n int) activeSet {
 
 func (a *activeSet) len() int { return len(a.list) }
 
-func (a *activeSet) has(s int64) bool { return a.pos[s] != 0 }
-
 // add makes s a member (no-op if it is one).
 func (a *activeSet) add(s int64) {
 	if a.pos[s] != 0 {
