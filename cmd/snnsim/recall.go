@@ -78,22 +78,13 @@ func cmdRecall(args []string, stdout, stderr io.Writer) int {
 	defer r.Close()
 	h := r.Header()
 	clock := h.Clock()
-	var pop *spikelog.Population
-	for k := range h.Populations {
-		if *popName == "" || h.Populations[k].Name == *popName {
-			pop = &h.Populations[k]
-			break
-		}
+	name := *popName
+	if name == "" && len(h.Populations) > 0 {
+		name = h.Populations[0].Name
 	}
-	if pop == nil {
-		var names []string
-		for _, p := range h.Populations {
-			names = append(names, p.Name)
-		}
-		return fail(fmt.Errorf("--population: no population %q in the log (it has %s)", *popName, strings.Join(names, ", ")))
-	}
-	if pop.NotRecorded {
-		return fail(fmt.Errorf("--population: the spikes of %s were not recorded", pop.Name))
+	pop, err := recordedPopulation(h, name)
+	if err != nil {
+		return fail(fmt.Errorf("--population: %w", err))
 	}
 	asm, err := indexSet("assembly", *assembly, pop.Size)
 	if err != nil {
@@ -134,7 +125,7 @@ func cmdRecall(args []string, stdout, stderr io.Writer) int {
 	var nuInh *float64
 	inhSize := 0
 	if *inhName != "" {
-		v, n, err := populationRate(lg.Path, h, *inhName, wr, sec)
+		v, n, err := populationRate(lg.Path, *inhName, wr)
 		inhSize = n
 		if err != nil {
 			return fail(fmt.Errorf("--inhibitory: %w", err))
@@ -199,31 +190,44 @@ func indexSet(flag, s string, n int) ([]int, error) {
 	return out, nil
 }
 
-// populationRate returns the mean rate [Hz] of the named population of the
-// log at path over the window w of the given length in seconds, and the
-// population's size.
-func populationRate(path string, h spikelog.Header, name string, w analysis.Span, seconds float64) (float64, int, error) {
-	for _, p := range h.Populations {
-		if p.Name != name {
-			continue
+// recordedPopulation returns the population called name, or an error
+// that lists the log's populations or says that its spikes were not
+// recorded.
+func recordedPopulation(h spikelog.Header, name string) (spikelog.Population, error) {
+	p, ok := h.Population(name)
+	if !ok {
+		names := make([]string, len(h.Populations))
+		for i, q := range h.Populations {
+			names[i] = q.Name
 		}
-		if p.NotRecorded {
-			return 0, 0, fmt.Errorf("the spikes of %s were not recorded", name)
-		}
-		r, err := spikelog.Open(path)
-		if err != nil {
-			return 0, 0, err
-		}
-		defer r.Close()
-		counts, err := analysis.WindowCounts(r, p.First, p.Size, []analysis.Span{w})
-		if err != nil {
-			return 0, 0, err
-		}
-		sum := 0.0
-		for _, x := range analysis.Rates(counts[0], seconds) {
-			sum += x
-		}
-		return sum / float64(max(p.Size, 1)), p.Size, nil
+		return p, fmt.Errorf("no population %q in the log (it has %s)", name, strings.Join(names, ", "))
 	}
-	return 0, 0, fmt.Errorf("no population %q in the log", name)
+	if p.NotRecorded {
+		return p, fmt.Errorf("the spikes of %s were not recorded", name)
+	}
+	return p, nil
+}
+
+// populationRate returns the mean rate [Hz] of the named population of the
+// log at path over the window w (analysis.SpikeStats), and its size.
+func populationRate(path string, name string, w analysis.Span) (float64, int, error) {
+	r, err := spikelog.Open(path)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer r.Close()
+	p, err := recordedPopulation(r.Header(), name)
+	if err != nil {
+		return 0, 0, err
+	}
+	stats, _, err := analysis.SpikeStats(r, analysis.SpikeStatsOptions{From: w.From, To: w.To})
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, ps := range stats {
+		if ps.Name == name {
+			return ps.Rate, p.Size, nil
+		}
+	}
+	return 0, 0, fmt.Errorf("no statistics for %s", name)
 }

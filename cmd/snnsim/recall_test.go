@@ -121,7 +121,7 @@ func TestRecallVerbErrors(t *testing.T) {
 		{append(base, "--assembly", "0..x"), 1, `--assembly: "0..x" is not a range`},
 		{append(base, "--assembly", "0..3", "--cue", "5"), 1, "cued neuron 5 is not in the assembly"},
 		{append(base, "--assembly", "0..3", "--population", "X"), 1, `no population "X" in the log (it has E, I)`},
-		{append(base, "--assembly", "0..3", "--inhibitory", "Y"), 1, `--inhibitory: no population "Y" in the log`},
+		{append(base, "--assembly", "0..3", "--inhibitory", "Y"), 1, `--inhibitory: no population "Y" in the log (it has E, I)`},
 		{[]string{"recall", path, "--assembly", "0..3", "--learn", "10 ms", "--recall", "300 ms", "--width", "50 ms"}, 1, "a window starts before 0 s"},
 	} {
 		var out, errb bytes.Buffer
