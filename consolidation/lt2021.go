@@ -653,12 +653,14 @@ func (m *lt21) sum(j int32, t float64) float64 {
 // jump adds dc to the calcium of synapse s at tick t. A synapse whose
 // calcium was and stays below both thresholds only has c moved: its h and
 // z relax deterministically until its next event, which integrates them
-// over the whole quiet interval at once.
-func (m *lt21) jump(s int64, t snnsim.Time, dc float64) {
+// over the whole quiet interval at once. It reports whether s was brought
+// to t; then, when check is set, its target's synthesis is checked too
+// (Post checks once, after all the synapses onto the neuron).
+func (m *lt21) jump(s int64, t snnsim.Time, dc float64, check bool) bool {
 	if m.c[s] < m.thLow {
 		if c := m.calcium(s, t) + dc; c < m.thLow {
 			m.c[s], m.tc[s] = c, t
-			return
+			return false
 		}
 	}
 	m.advance(s, t)
@@ -667,8 +669,11 @@ func (m *lt21) jump(s int64, t snnsim.Time, dc float64) {
 		m.queued[s] = true
 		m.rq.push(tickEntry{m.quietTick(s), s})
 	}
-	m.check(m.target[s], t)
+	if check {
+		m.check(m.target[s], t)
+	}
 	m.deliver(s)
+	return true
 }
 
 // quietTick returns the first tick at which synapse s, with no further
@@ -776,7 +781,7 @@ func (m *lt21) Advance(t snnsim.Time) {
 		for m.pending.next() == k {
 			e := m.pending.pop()
 			for s := e.lo; s < e.hi; s++ {
-				m.jump(s, k, m.p.CPre)
+				m.jump(s, k, m.p.CPre, true)
 			}
 		}
 	}
@@ -815,7 +820,7 @@ func (m *lt21) Pre(t snnsim.Time, _ int32, lo, hi snnsim.SynapseID) {
 	}
 	if m.caWait == 0 {
 		for s := lo; s < hi; s++ {
-			m.jump(s, t, m.p.CPre)
+			m.jump(s, t, m.p.CPre, true)
 		}
 		return
 	}
@@ -828,8 +833,15 @@ func (m *lt21) Post(t snnsim.Time, j int32) {
 	if m.p.CPost == 0 {
 		return
 	}
+	// All synapses onto j are brought to t before j's synthesis is
+	// checked once, as a step of the whole neuron would, so the switch does
+	// not depend on the order of the synapses.
+	advanced := false
 	for _, s := range m.in.of(j) {
-		m.jump(s, t, m.p.CPost)
+		advanced = m.jump(s, t, m.p.CPost, false) || advanced
+	}
+	if advanced {
+		m.check(j, t)
 	}
 }
 
@@ -925,7 +937,7 @@ func (m *lt21) Set(t snnsim.Time, v int, s snnsim.SynapseID, x float64) error {
 		m.z[s] = x
 		m.deliver(s)
 	case 3:
-		m.jump(s, t, x-m.c[s])
+		m.jump(s, t, x-m.c[s], true)
 	case 4:
 		m.setH(t, s, x-m.p.H0*m.z[s])
 	}
