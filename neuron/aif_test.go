@@ -299,3 +299,100 @@ func TestAIFConvergence(t *testing.T) {
 		}
 	}
 }
+
+// TestAIFAdaptation checks spike-frequency adaptation against the closed
+// form of its steady state. A neuron driven by a constant current (600 pA,
+// V_inf = -10 mV) fires with growing intervals until they lock to K ticks;
+// then g_a1 right after a spike is the sum of the jumps decayed over whole
+// intervals, dg_a1/(1 - p^K) with p = exp(-dt/tau_a1), and K is the first
+// tick at which V, integrated by the Euler map from v_reset with that g_a1
+// decaying, exceeds the threshold v_threshold + theta_spike exp(-k dt/tau_thr).
+// Without adaptation (dg_a1 = 0) the neuron has no conductance at all, so
+// it fires exactly as lif_cond_ampa_nmda with the same parameters.
+func TestAIFAdaptation(t *testing.T) {
+	const T = 30000 // 3 s
+	p := DefaultAIFAmpaNmda()
+	p.IBias = 600
+	pop := mustNew(t, p, 1, clock01)
+	var spikes []snnsim.Time
+	var gAfter []float64
+	for tk := snnsim.Time(1); tk <= T; tk++ {
+		if f := pop.Update(tk, nil); len(f) > 0 {
+			spikes = append(spikes, tk)
+			gAfter = append(gAfter, aifStateOf(pop, 0, tk).a1)
+		}
+	}
+	n := len(spikes)
+	if n < 100 {
+		t.Fatalf("%d spikes in 3 s", n)
+	}
+	K := spikes[n-1] - spikes[n-2]
+	for j := n - 20; j < n; j++ {
+		if d := spikes[j] - spikes[j-1]; d != K {
+			t.Fatalf("interval %d = %d ticks, the last %d: not locked", j, d, K)
+		}
+	}
+	if first := spikes[1] - spikes[0]; first >= K {
+		t.Errorf("first interval %d ticks, steady %d: no adaptation", first, K)
+	}
+	pa := math.Exp(-0.1 / p.TauA1)
+	gStar := p.DgA1 / (1 - math.Pow(pa, float64(K)))
+	if got := gAfter[n-1]; math.Abs(got-gStar) > 1e-9*gStar {
+		t.Errorf("g_a1 after a spike = %.12g, want dg/(1 - p^K) = %.12g", got, gStar)
+	}
+	// The interval from (v_reset, g*, theta_spike) under the Euler map.
+	h, D := 0.1/p.TauM, p.VRest+p.R()*p.IBias
+	v, g := p.VReset, gStar
+	k := snnsim.Time(0)
+	for k = 1; k < 1000; k++ {
+		g *= pa
+		v += h * ((D - v) - g*(v-p.EInh))
+		if v > p.VThreshold+p.ThetaSpike*math.Exp(-float64(k)*0.1/p.TauThr) {
+			break
+		}
+	}
+	if k != K {
+		t.Errorf("steady interval %d ticks, the fixed point gives %d", K, k)
+	}
+	t.Logf("first interval %d ticks, steady %d ticks (%.4g Hz), g_a1 after a spike %.6g", spikes[1]-spikes[0], K, 1e4/float64(K), gStar)
+
+	// dg_a1 = 0: the spike train of lif_cond_ampa_nmda.
+	p.DgA1 = 0
+	a, l := mustNew(t, p, 1, clock01), mustNew(t, p.LIFAmpaNmda, 1, clock01)
+	for tk := snnsim.Time(1); tk <= T; tk++ {
+		fa, fl := a.Update(tk, nil), l.Update(tk, nil)
+		if len(fa) != len(fl) || a.V(0, tk) != l.V(0, tk) {
+			t.Fatalf("t=%d: dg_a1 = 0 fired %v, V %g; lif_cond_ampa_nmda fired %v, V %g", tk, fa, a.V(0, tk), fl, l.V(0, tk))
+		}
+	}
+}
+
+// TestAIFPSP checks single postsynaptic potentials from rest against the
+// values derived for the authors' network (Zenke, Agnes & Gerstner 2015,
+// with this scheme): a delivered excitatory conductance of 0.02 g_L (an
+// E→E synapse of w = 0.1 at the resting STP factor 0.2) peaks at +0.054 mV
+// after 18.7 ms, one of 0.1 (input→E, w = 0.5) at +0.270 mV after 18.7 ms,
+// and an inhibitory one of 0.2 (I→E) at -0.482 mV after 13.6 ms; the
+// values are given to the rounding shown, the times to a tick.
+func TestAIFPSP(t *testing.T) {
+	for _, c := range []struct {
+		r           Receptor
+		w           float32
+		peak, tPeak float64
+	}{{Exc, 0.02, 0.054, 18.7}, {Exc, 0.1, 0.270, 18.7}, {Inh, 0.2, -0.482, 13.6}} {
+		pop := mustNew(t, DefaultAIFAmpaNmda(), 1, clock01)
+		pop.Deliver(1, c.r, []int32{0}, []float32{c.w})
+		best, at := 0.0, snnsim.Time(0)
+		for tk := snnsim.Time(1); tk <= 2000; tk++ {
+			pop.Update(tk, nil)
+			if d := pop.V(0, tk) + 70; math.Abs(d) > math.Abs(best) {
+				best, at = d, tk
+			}
+		}
+		ms := float64(at-1) * 0.1
+		t.Logf("%s %g: peak %+.4f mV after %.1f ms", c.r, c.w, best, ms)
+		if math.Abs(best-c.peak) > 0.0005 || math.Abs(ms-c.tPeak) > 0.1+1e-9 {
+			t.Errorf("%s %g: peak %+.4f mV after %.1f ms, want %+.3f mV after %.1f ms", c.r, c.w, best, ms, c.peak, c.tPeak)
+		}
+	}
+}
