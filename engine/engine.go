@@ -111,6 +111,9 @@ type proj struct {
 	consOffset    snnsim.SynapseID // the model's index of this projection's first synapse
 	consPreOffset int32            // the model's index of this projection's first presynaptic neuron
 	ruleBuf       []float32        // a plastic projection's window of the model's rule buffer, on which the rule works
+	// Short-term plasticity (stp.go).
+	stp    *stdp.STPState // x and u of each source neuron; nil for none
+	stpBuf []float32      // scratch: a row's weights times a spike's release
 }
 
 // stimEvent changes the stimulus current of some neurons at a tick.
@@ -218,6 +221,11 @@ func New(net *netlist.Network, cfg Config) (*Engine, error) {
 			p.constW = make([]float32, longest)
 			for k := range p.constW {
 				p.constW[k] = pr.ConstWeight
+			}
+		}
+		if pr.STP != nil {
+			if err := p.newSTP(net); err != nil {
+				return nil, err
 			}
 		}
 		if pr.Delay == nil {

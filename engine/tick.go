@@ -133,11 +133,16 @@ func (e *Engine) tick(t snnsim.Time) error {
 		} else if p.plastic != nil {
 			p.pre(t, d.src, d.lo, d.hi)
 		}
+		var ws []float32
 		if p.w != nil {
-			p.target.Deliver(t, p.Receptor, p.Target[d.lo:d.hi], p.w[d.lo:d.hi])
+			ws = p.w[d.lo:d.hi]
 		} else {
-			p.target.Deliver(t, p.Receptor, p.Target[d.lo:d.hi], p.constW[:d.hi-d.lo])
+			ws = p.constW[:d.hi-d.lo]
 		}
+		if p.stp != nil {
+			ws = p.scaled(ws, d.scale)
+		}
+		p.target.Deliver(t, p.Receptor, p.Target[d.lo:d.hi], ws)
 		e.stats.SynapticEvents += d.hi - d.lo
 	}
 	// 3 and 4: sources and neurons
@@ -213,12 +218,16 @@ func (e *Engine) tick(t snnsim.Time) error {
 // fanOut queues the deliveries of the spikes fired at t through projection k.
 func (e *Engine) fanOut(t snnsim.Time, k int32, fired []int32) {
 	p := &e.projs[k]
+	if p.stp != nil {
+		e.fanOutSTP(t, p, k, fired)
+		return
+	}
 	if p.segRow == nil {
 		at := t + p.ConstDelay
 		for _, i := range fired {
 			lo, hi := p.RowStart[i], p.RowStart[i+1]
 			if lo < hi {
-				e.queue.push(at, delivery{k, i, lo, hi})
+				e.queue.push(at, delivery{k, i, lo, hi, 0})
 			}
 		}
 		return
@@ -227,7 +236,7 @@ func (e *Engine) fanOut(t snnsim.Time, k int32, fired []int32) {
 		lo := p.RowStart[i]
 		for g := p.segRow[i]; g < p.segRow[i+1]; g++ {
 			hi := p.segEnd[g]
-			e.queue.push(t+p.segDelay[g], delivery{k, i, lo, hi})
+			e.queue.push(t+p.segDelay[g], delivery{k, i, lo, hi, 0})
 			lo = hi
 		}
 	}

@@ -9,8 +9,8 @@ import (
 // relies on without checking them: populations in consecutive ID ranges,
 // each a neuron model or a source; projections onto neuron populations
 // with well-formed rows, targets in range, one weight and one delay (of at
-// least one tick) per synapse or a constant, and every row ordered by
-// (delay, target); stimuli, guards, records and modulations that name
+// least one tick) per synapse or a constant, every row ordered by
+// (delay, target), and valid short-term plasticity parameters; stimuli, guards, records and modulations that name
 // existing populations and projections. A compiled scenario passes; a
 // network built in code should be checked before it is run.
 func (n *Network) Check() error {
@@ -95,6 +95,11 @@ func (p *Projection) check(n *Network) error {
 		return fmt.Errorf("%d delays for %d synapses", len(p.Delay), m)
 	case p.Delay == nil && p.ConstDelay < 1:
 		return fmt.Errorf("delay %d ticks: must be at least one tick", p.ConstDelay)
+	}
+	if p.STP != nil {
+		if err := p.STP.Validate(); err != nil {
+			return err
+		}
 	}
 	for i := 0; i < nFrom; i++ {
 		a, e := p.RowStart[i], p.RowStart[i+1]

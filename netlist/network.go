@@ -102,6 +102,12 @@ type Projection struct {
 	// consolidation.Model over their concatenated synapses, which shares
 	// the per-neuron state (protein, levels).
 	Consolidation consolidation.Params
+
+	// STP is the short-term plasticity of the projection, or nil for
+	// none: each spike of a source neuron releases a fraction r of its
+	// resources (stdp.STP) and every synapse of its row delivers w·r.
+	// Plasticity and consolidation see the weights unscaled.
+	STP *stdp.STP
 }
 
 // Len returns the number of synapses.
