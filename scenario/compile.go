@@ -231,6 +231,10 @@ func (s *Scenario) projection(ps *ProjectionSpec, fi, ti int, from, to *netlist.
 	if ps.Consolidation != nil {
 		pr.Consolidation = clone(ps.Consolidation)
 	}
+	if ps.STP != nil {
+		st := *ps.STP
+		pr.STP = &st
+	}
 	if ps.Plasticity != nil {
 		pr.Plasticity = ps.Plasticity
 		start, err := clock.Ticks(ps.PlasticityStart)

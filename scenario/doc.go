@@ -51,8 +51,8 @@
 //	[[population]]
 //	name   = "E"                   # required, unique; letters, digits, '_', '-', '.'
 //	size   = 3200                  # required, >= 1
-//	model  = "lif_exp_current"     # a neuron model (lif_delta, lif_exp_current,
-//	                               # lif_exp_cond, lif_cond_ampa_nmda, ...) or a source (poisson,
+//	model  = "lif_exp_current"     # a neuron model (lif_delta, lif_exp_current, lif_exp_cond,
+//	                               # lif_cond_ampa_nmda, aif_cond_ampa_nmda, adex) or a source (poisson,
 //	                               # spike_times, regular, tetanus, burst, stc_protocol, external)
 //	params = { tau_m = "20 ms", v_rest = "-49 mV", v_threshold = "-50 mV",
 //	           v_reset = "-60 mV", t_ref = "5 ms", tau_exc = "5 ms", tau_inh = "10 ms" }
@@ -92,6 +92,8 @@
 //	connect  = { rule = "fixed_probability", p = 0.02 }
 //	weight   = "1.62 mV"           # required; see Weights
 //	delay    = "0.8 ms"            # required; see Delays
+//	stp      = { U = 0.2, tau_d = "150 ms", tau_f = "600 ms" }
+//	                               # optional; see Short-term plasticity
 //
 //	[[projection]]
 //	from     = "I"
@@ -272,6 +274,32 @@
 // axonal delay) and a postsynaptic spike when it is emitted (no dendritic
 // delay). Presynaptic traces are kept per source neuron, so every synapse of
 // one source in a plastic projection must have the same delay.
+//
+// # Short-term plasticity
+//
+// A projection's stp table gives its source neurons presynaptic
+// short-term plasticity (Tsodyks & Markram 1997; go doc ./stdp STP): each
+// source neuron has resources x and a utilisation u on this projection,
+// and each of its spikes releases r = x·u (the values just before the
+// spike), after which x ← x(1 - u) and u ← u + U(1 - u); between spikes x
+// recovers to 1 with tau_d and u relaxes to U with tau_f, exactly. Every
+// synapse of the spike's row delivers w·r; the spike carries r through its
+// delay. Plasticity and consolidation read and change w itself, and
+// recorded weights are w. A projection without the table delivers w.
+//
+//	key    meaning
+//	U      utilisation at rest and facilitation jump, in (0, 1] (required)
+//	tau_d  recovery time of the resources, > 0 (required)
+//	tau_f  relaxation time of the utilisation, > 0 (required)
+//	x0     resources at t = 0, in [0, 1] (optional, default 1)
+//	u0     utilisation at t = 0, in [0, 1] (optional, default U)
+//
+// Release uses u before the jump, as in Zenke, Agnes & Gerstner (2015): the
+// first spike after a pause releases U (0.2 w for U = 0.2). Two projections
+// from the same population keep separate x and u.
+//
+//	stp = { U = 0.2, tau_d = "150 ms", tau_f = "600 ms" }              # E→E, input→E
+//	stp = { U = 0.2, tau_d = "150 ms", tau_f = "600 ms", u0 = 0.01 }   # E→I
 //
 // # Consolidation
 //

@@ -83,6 +83,10 @@ type ProjectionSpec struct {
 	// population that has one must have the same model and parameters.
 	Consolidation consolidation.Params
 
+	// STP is the short-term plasticity of the source neurons on this
+	// projection (the stp table), or nil for none.
+	STP *stdp.STP
+
 	consWritten map[string]any // the consolidation table as written, for error messages
 }
 
@@ -358,6 +362,9 @@ func (d *decoder) projection(t *table, s *Scenario) *ProjectionSpec {
 	}
 	if ct, ok := t.sub("consolidation", false); ok {
 		p.Consolidation, p.consWritten = d.consolidation(ct)
+	}
+	if st, ok := t.sub("stp", false); ok {
+		p.STP = d.stp(st)
 	}
 	if pairs != nil {
 		// Both a column and a key: say which one wins rather than guess.
