@@ -273,7 +273,24 @@ func (q *aifPop) stepDense(t snnsim.Time, fired []int32) []int32 {
 		be, bi = q.be, q.bi
 		q.denseIn = false
 	}
-	nc, low := aifDense(q.v, q.ga, q.gn, q.gg, q.a1, q.a2, q.thr, q.drive, be, bi, &q.k, q.vTh, q.spk)
+	// The AVX2 loop leaves out g_a2, which stays 0 when dg_a2 = 0.
+	nc, lo, low := 0, 0, false
+	if n4 := q.n &^ 3; useAVX2 && q.k.dg2 == 0 && n4 > 0 {
+		var pe, pi *float64
+		if be != nil {
+			pe, pi = &be[0], &bi[0]
+		}
+		nc, low = aifDenseAVX(&q.v[0], &q.ga[0], &q.gn[0], &q.gg[0], &q.a1[0], &q.thr[0], &q.drive[0], pe, pi, n4, &q.k, q.vTh, &q.spk[0])
+		lo = n4
+	}
+	if lo < q.n {
+		if be != nil {
+			be, bi = be[lo:], bi[lo:]
+		}
+		var l bool
+		nc, l = aifDense(q.v[lo:], q.ga[lo:], q.gn[lo:], q.gg[lo:], q.a1[lo:], q.a2[lo:], q.thr[lo:], q.drive[lo:], be, bi, &q.k, q.vTh, q.spk, nc, lo)
+		low = low || l
+	}
 	ga, gg, qbe, qbi := q.ga, q.gg, q.be, q.bi
 	for _, j := range q.touched {
 		ga[j] += qbe[j]
@@ -303,11 +320,13 @@ func (q *aifPop) spiked(fired []int32) {
 
 // aifDense advances every neuron by one tick (see step) and, if be is not
 // nil, adds the input buffers be, bi to g_ampa and g_gaba and clears them;
-// it writes the indices of the neurons whose new potential exceeds vth +
-// theta to spk, without resetting them, and returns their count and
-// whether any neuron has |g_ampa| <= ampaNmdaGTol (a precondition of
-// settling).
-func aifDense(v, ga, gn, gg, a1, a2, thr, drive, be, bi []float64, k *aifConst, vth float64, spk []int32) (int, bool) {
+// it writes the indices (plus off) of the neurons whose new potential
+// exceeds vth + theta to spk from position nc on, without resetting them,
+// and returns the new count and whether any neuron has |g_ampa| <=
+// ampaNmdaGTol (a precondition of settling). The AVX2 version,
+// aifDenseAVX (kernels_amd64.s), computes the same with fused
+// multiply-adds for g_a2 = 0.
+func aifDense(v, ga, gn, gg, a1, a2, thr, drive, be, bi []float64, k *aifConst, vth float64, spk []int32, nc, off int) (int, bool) {
 	n := len(v)
 	ga, gn, gg, a1, a2, thr, drive = ga[:n], gn[:n], gg[:n], a1[:n], a2[:n], thr[:n], drive[:n]
 	in := be != nil
@@ -318,7 +337,6 @@ func aifDense(v, ga, gn, gg, a1, a2, thr, drive, be, bi []float64, k *aifConst, 
 	pa, pg, pt, p1, p2 := k.pa, k.pg, k.pt, k.p1, k.p2
 	ee, ei, lo, hi := k.eExc, k.eInh, k.vMin, k.vMax
 	low := false
-	nc := 0
 	for i := range v {
 		x := v[i]
 		// step, written out.
@@ -338,7 +356,7 @@ func aifDense(v, ga, gn, gg, a1, a2, thr, drive, be, bi []float64, k *aifConst, 
 		v[i], ga[i], gn[i], gg[i], a1[i], a2[i], thr[i] = x, a, nm, g, b1, b2, th
 		low = low || math.Abs(a) <= ampaNmdaGTol
 		if x > vth+th {
-			spk[nc] = int32(i)
+			spk[nc] = int32(i + off)
 			nc++
 		}
 	}
