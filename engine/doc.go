@@ -16,7 +16,8 @@
 //     synapse's delay, at least one tick) first runs the presynaptic side of
 //     plasticity on its synapses (stdp.Rule.Pre: depression, trace update),
 //     then adds their weights to the targets' inputs
-//     (neuron.Population.Deliver);
+//     (neuron.Population.Deliver), times the spike's release on a
+//     projection with short-term plasticity;
 //  3. sources: spike sources due at t fire;
 //  4. neurons: every active neuron is advanced to t, its input from step 2 is
 //     added, and the threshold is tested (neuron.Population.Update); then
@@ -24,7 +25,9 @@
 //     side of every plastic projection onto them (stdp.Rule.Post:
 //     potentiation over the transposed index, trace update);
 //  5. fan-out: the spikes of steps 3 and 4 are queued for arrival at
-//     t + delay, grouped per source neuron and delay; then (5b) every
+//     t + delay, grouped per source neuron and delay, each carrying, on a
+//     projection with short-term plasticity (stdp.STP), the release x·u of
+//     its source neuron, whose x and u jump here; then (5b) every
 //     consolidation model reads the potentials of its target neurons after
 //     the update (voltage-based induction) and their spikes of tick t;
 //  6. sinks: the spikes of tick t are passed to every attached sink, ordered by
