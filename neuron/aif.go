@@ -45,8 +45,11 @@ import (
 //
 // then the input delivered at the tick is added to g_ampa and g_gaba, so an
 // input is decayed once before it first acts on V, as in Auryn. The scheme
-// is first order in dt (TestAIFConvergence); exact integration is out of
-// reach anyway, since V is linear with time-varying coefficients.
+// is first order in dt (TestAIFConvergence). It is the authors' rather
+// than an exact one because V is linear with time-varying conductances,
+// whose propagator has no closed form, and stepping as Auryn does lets the
+// two simulators be compared tick by tick. The dense loop has an AVX2
+// version, used while dg_a2 = 0 (g_a2 then stays 0).
 //
 // Parameters: those of [LIFAmpaNmda] (with the defaults below) and
 //
