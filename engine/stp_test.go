@@ -230,3 +230,57 @@ func TestSTPResume(t *testing.T) {
 		t.Error("a state without STP restored into a network with it")
 	}
 }
+
+// TestSTPPSPZenke follows one spike of a source neuron at rest through
+// projections with the short-term plasticity of Zenke, Agnes & Gerstner
+// (2015) onto their excitatory neuron (aif_cond_ampa_nmda) and their
+// inhibitory one (lif_cond_ampa_nmda with AMPA/NMDA ratio 0.3): the spike
+// releases U = 0.2, so an E→E synapse of w = 0.1 delivers 0.02 and gives
+// a PSP of +0.054 mV peaking 18.7 ms after the arrival, and an E→I synapse
+// of w = 0.6 delivers 0.12 and gives +0.393 mV after 13.9 ms (the values
+// derived for the authors' network, to the rounding shown and a tick).
+func TestSTPPSPZenke(t *testing.T) {
+	src := source.DefaultSpikeTimes()
+	src.Times = []float64{1}
+	inh := neuron.DefaultLIFAmpaNmda()
+	inh.AAmpa, inh.ANmda = 0.3/1.3, 1/1.3
+	net := &netlist.Network{Name: "psp", Clock: snnsim.Clock{DT: 0.1}, Seed: 1}
+	net.Populations = []*netlist.Population{
+		{Name: "src", Size: 1, Source: &src},
+		{Name: "E", Size: 1, Offset: 1, Neuron: neuron.DefaultAIFAmpaNmda()},
+		{Name: "I", Size: 1, Offset: 2, Neuron: inh},
+	}
+	for _, c := range []struct {
+		to int
+		w  float64
+	}{{1, 0.1}, {2, 0.6}} {
+		pr := row("", 0, c.to, 1, neuron.Exc, [][4]float64{{0, 0, c.w, 8}})
+		pr.STP = &zenkeSTP
+		net.Projections = append(net.Projections, pr)
+	}
+	e, err := New(net, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var peak [3]float64
+	var at [3]snnsim.Time
+	for tk := snnsim.Time(0); tk < 1000; tk++ {
+		if err := e.Run(context.Background(), 1); err != nil {
+			t.Fatal(err)
+		}
+		for p := 1; p <= 2; p++ {
+			v, _ := e.V(p, 0)
+			if v+70 > peak[p] {
+				peak[p], at[p] = v+70, tk
+			}
+		}
+	}
+	const arrival = 10 + 8 // the spike at 1 ms, the delay 0.8 ms
+	for p, want := range map[int][2]float64{1: {0.054, 18.7}, 2: {0.393, 13.9}} {
+		ms := float64(at[p]-arrival) * 0.1
+		t.Logf("%s: peak %+.4f mV after %.1f ms", net.Populations[p].Name, peak[p], ms)
+		if math.Abs(peak[p]-want[0]) > 0.0005 || math.Abs(ms-want[1]) > 0.1+1e-9 {
+			t.Errorf("%s: peak %+.4f mV after %.1f ms, want %+.3f mV after %.1f ms", net.Populations[p].Name, peak[p], ms, want[0], want[1])
+		}
+	}
+}
