@@ -42,8 +42,10 @@
 // engine looks up the spiking neuron's outgoing synapses in the compiled
 // network (package netlist, compressed sparse rows grouped by delay) and puts
 // one delivery per delay group into a ring buffer slot at t + delay
-// (engine/queue.go). When that tick comes, the delivery adds each synapse's
-// weight to its target's input (neuron.Population.Deliver); the target's
+// (engine/queue.go); on a projection with short-term plasticity (stdp.STP)
+// the delivery carries the fraction the spike releases. When that tick
+// comes, the delivery adds each synapse's weight (times that fraction) to
+// its target's input (neuron.Population.Deliver); the target's
 // update in the same tick integrates it and tests the threshold. The spike
 // itself goes to the log (package spikelog) through the engine's sinks.
 //
