@@ -607,6 +607,21 @@ func (s *patternSource) RestoreState(b []byte) ([]byte, error) {
 	if active < -1 || active >= int64(npat) || (phase < 0 && active != -1) {
 		return nil, codec.Corruptf("pattern state with pattern %d on in phase %d", active, phase)
 	}
+	// The next action must be one act can take: the first phase's start
+	// before it, the next phase's start in a phase without patterns, and
+	// never past the next phase's start.
+	limit := snnsim.Never
+	if int(phase)+1 < len(s.phases) {
+		limit = s.phases[phase+1].at
+	}
+	switch {
+	case phase < 0 && next != s.phases[0].at:
+		return nil, codec.Corruptf("pattern state before the first phase with its next action at tick %d, not %d", next, s.phases[0].at)
+	case phase >= 0 && npat == 0 && next != limit:
+		return nil, codec.Corruptf("pattern state in phase %d (no patterns) with its next action at tick %d, not %d", phase, next, limit)
+	case phase >= 0 && (next > limit || next < 0):
+		return nil, codec.Corruptf("pattern state with its next action at tick %d, after the next phase (tick %d)", next, limit)
+	}
 	if lp < 0 || lp > 64 || int64(len(d.B)) < lp {
 		return nil, codec.Corruptf("pattern state: schedule stream of %d bytes", lp)
 	}

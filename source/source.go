@@ -75,8 +75,11 @@ import (
 type Source interface {
 	// Len returns the number of generators.
 	Len() int
-	// Next returns the earliest tick at which a member spikes, or snnsim.Never.
-	// It is O(1) and changes nothing (in particular it draws no random numbers).
+	// Next returns the earliest tick at which a member spikes or, for a
+	// source with a stimulus schedule (pattern), the schedule changes the
+	// rates; snnsim.Never when neither will happen. Fire at a tick of a
+	// schedule change may return no member. Next is O(1) and changes
+	// nothing (in particular it draws no random numbers).
 	Next() snnsim.Time
 	// Fire appends to fired the members that spike at tick t (t == Next()),
 	// in increasing order, and returns it. It does not allocate when fired
