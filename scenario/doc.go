@@ -53,7 +53,8 @@
 //	size   = 3200                  # required, >= 1
 //	model  = "lif_exp_current"     # a neuron model (lif_delta, lif_exp_current,
 //	                               # lif_exp_cond, lif_cond_ampa_nmda, ...) or a source (poisson,
-//	                               # spike_times, regular, tetanus, burst, stc_protocol, external)
+//	                               # spike_times, regular, tetanus, burst, stc_protocol, pattern,
+//	                               # external; see Pattern stimuli for pattern)
 //	params = { tau_m = "20 ms", v_rest = "-49 mV", v_threshold = "-50 mV",
 //	           v_reset = "-60 mV", t_ref = "5 ms", tau_exc = "5 ms", tau_inh = "10 ms" }
 //	                               # the model's parameters (see its doc); keys left
@@ -196,6 +197,59 @@
 //	neurons     = [0]              # optional; default all
 //	variables   = ["protein"]      # optional; the engine checks the names
 //	interval    = "10 s"           # optional, default 1 min
+//
+// # Pattern stimuli
+//
+// A population of model "pattern" is a set of Poisson inputs on which
+// patterns are presented at random intervals, as by Auryn's StimulusGroup
+// in Zenke, Agnes & Gerstner (2015): every member fires at background; while
+// a pattern is on, its members fire at background + rate. The params table
+// holds the first phase; each [[population.params.phases]] table (or an
+// inline phases = [{...}, ...]) starts a later one at its at, and keys it
+// leaves out keep the values of the phase before it. The network's state
+// carries over: phases are parameters of one run.
+//
+//	[[population]]
+//	name  = "input"
+//	size  = 4096
+//	model = "pattern"
+//
+//	[population.params]
+//	background = "5 Hz"          # every member, at all times
+//	rate       = "25 Hz"         # added on the members of the pattern that is on
+//	file       = "shapes.pat"    # an Auryn pattern file (relative to the scenario), or
+//	                             # patterns = [[0, 1, 2], [7, 8]] (member indices)
+//	first      = "10 s"          # from the phase's start to its first onset
+//	on         = "1 s"           # mean presentation, drawn Normal(on, on/3) clipped at 0
+//	off        = "2 s"           # mean pause, drawn Exponential(mean off)
+//	# random_intervals = false   # exactly on and off instead
+//	# probabilities = [1, 1, 2]  # relative frequency of each pattern; default uniform
+//	# binary = false             # rate·gamma per member (the file's gammas, or
+//	                             # gammas = [[1, 0.5, 0.5], [1, 1]]); default true: gamma ignored
+//
+//	[[population.params.phases]]
+//	at  = "1200 s"               # phases in time order
+//	on  = "0.2 s"
+//	off = "5 s"
+//
+//	[[population.params.phases]]
+//	at   = "1800 s"
+//	file = "shapes_cues.pat"     # new patterns: recall cues
+//	rate = "50 Hz"
+//
+// A pattern file holds patterns separated by blank lines, one member a line
+// ("index" or "index gamma"), lines starting with # being comments
+// (go doc ./source ReadPatterns); its errors name the file and line. The
+// scenario reads the files when it is decoded, so the compiled network holds
+// the patterns. At the start of a phase a pattern still on is switched off
+// and nothing is on until at + first; a member index must be below the
+// population's size. The schedule has its own random stream, seeded from
+// the population's, so it depends on the seed and the schedule's keys, not
+// on the rates. Every onset and offset is written to the log as a mark,
+// "pattern on input: 2", "pattern off input: 2", and each phase's start as
+// "pattern phase input: 1" (spikelog.ParsePatternMark), from which the
+// analysis commands rebuild the presentations. Overrides reach a phase by
+// its index: --set "population.input.params.phases.1.rate=50 Hz".
 //
 // # Recording
 //

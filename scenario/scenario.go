@@ -310,6 +310,9 @@ func (d *decoder) population(t *table) *PopulationSpec {
 		case p.Source != nil:
 			p.written = pt.m
 			d.params(pt, p.Source, p.Model)
+			if pp, ok := p.Source.(*source.Pattern); ok {
+				d.patternFiles(pt, pp)
+			}
 		default:
 			pt.ignore() // the model is unknown, so are its parameters
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/consolidation"
 	"github.com/snnsim/snnsim/neuron"
+	"github.com/snnsim/snnsim/source"
 )
 
 // maxSynapses bounds the expected number of synapses of one projection.
@@ -144,6 +145,9 @@ func (c *checker) populations() {
 		case p.Source != nil:
 			c.kind[i] = kindSource
 			c.params(key, p, p.Source.Validate())
+			if pp, ok := p.Source.(*source.Pattern); ok {
+				c.patternMembers(key+".params", pp, p.Size)
+			}
 			if p.InitV != nil {
 				c.errorf(key+".init", "%s is a %s source: init applies only to neuron populations", p.Name, p.Source.Model())
 			}
@@ -201,6 +205,11 @@ func paramAt(key string, written map[string]any, err error) (string, error) {
 			shown = fmt.Sprintf("%q", s)
 		}
 		err = &paramError{written: shown, constraint: pe.Constraint, err: err}
+	}
+	if strings.Contains(pe.Key, "].") {
+		// A key inside a list of tables ("phases[0].rate"): the element's
+		// own line.
+		return joinKey(key, pe.Key), err
 	}
 	return joinKey(key, name), err
 }
