@@ -469,8 +469,11 @@
 //	fixed_probability   p, autapses                   each ordered pair independently with probability p
 //	fixed_indegree      k, autapses, multapses        each target from exactly k sources
 //	fixed_outdegree     k, autapses, multapses        each source to exactly k targets
-//	pairs               file, format, from_first,     the pairs listed in a CSV file, or the block
-//	                    to_first                      of an adjacency matrix (format = "adjacency")
+//	pairs               file, format, from_first,     the pairs listed in a CSV file, the block
+//	                    to_first, scale               of an adjacency matrix (format = "adjacency")
+//	                                                  or a Matrix Market file (format = "mtx")
+//	disc_receptive_fields  width, height, radius, p  each target from the inputs of a grid within
+//	                                                  a disc around a random centre
 //
 // autapses (a synapse from a neuron onto itself, only possible when from ==
 // to) and multapses (the same pair more than once) default to false. Without
@@ -499,6 +502,27 @@
 // populations' first indices with the populations numbered in declaration
 // order, so a scenario that declares E and then I reads the authors' file
 // as it is. Weight and delay are keys of the projection.
+//
+// With format = "mtx" the file is a Matrix Market coordinate matrix
+// (go doc ./netlist ReadMatrixMarket): size(from) rows, size(to) columns,
+// 1-based "i j value" lines, the format Auryn reads and writes connections
+// in. A real or integer matrix gives the weights, value × scale: scale is
+// a plain number (default 1) or a quantity whose unit the weights take
+// ("0.5 mV"), and the projection must not have a weight key; a pattern
+// matrix lists synapses only, and the projection's weight key gives their
+// weights. Errors in the file name its line and column.
+//
+//	connect = { rule = "pairs", format = "mtx", file = "rf_discs.mtx", scale = 0.5 }
+//
+// disc_receptive_fields connects a grid of inputs, width × height =
+// size(from), member k at column k mod width and row k div width, to the
+// targets as Zenke, Agnes & Gerstner (2015) connect their 64×64 input
+// grid: each target gets a centre drawn uniformly in [0, width-1] ×
+// [0, height-1] and every input within radius (in pixels, Euclidean,
+// inclusive, no wrap-around) of it, each kept with probability p (default
+// 1) ([netlist.DiscReceptiveFields]).
+//
+//	connect = { rule = "disc_receptive_fields", width = 64, height = 64, radius = 8 }
 //
 // # Weights
 //
