@@ -6,6 +6,8 @@ import (
 	"slices"
 	"testing"
 
+	"gonum.org/v1/plot/vg"
+
 	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/spikelog"
 )
@@ -256,5 +258,70 @@ func TestBlockMeans(t *testing.T) {
 	order, starts := AssemblyOrder(8, [][]int{{4, 3}, {0, 4}})
 	if !slices.Equal(order, []int{3, 4, 0, 1, 2, 5, 6, 7}) || !slices.Equal(starts, []int{0, 2, 3, 8}) {
 		t.Errorf("order %v starts %v", order, starts)
+	}
+}
+
+// TestAssemblyFiguresPlanted bins the planted log (the rates in the bin
+// [1 s, 1.5 s) are the planted ones: assembly 0 at 20 Hz, E at
+// (10·10 + 30·2) spikes / (40 neurons · 0.5 s) = 8 Hz) and draws the three
+// figures, whose data are the numbers given.
+func TestAssemblyFiguresPlanted(t *testing.T) {
+	log := plantedLog(t)
+	r, pres, e := plantedReader(t, log)
+	members := [][]int{span(0, 10), span(10, 20), span(15, 25)}
+	times, pops, asm, err := AssemblyRates(r, e, members, 5000, 600000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(times) != 120 || times[2] != 1.25 || !near(asm[0][2], 20) || !near(asm[1][2], 4) || !near(pops["E"][2], 8) {
+		t.Fatalf("bin 2 at %g s: assemblies %g, %g Hz, E %g Hz; want 1.25 s, 20, 4, 8", times[2], asm[0][2], asm[1][2], pops["E"][2])
+	}
+	if _, ok := pops["in"]; ok {
+		t.Error("the source's rate is drawn")
+	}
+	var pre, post, w []float64
+	for i := range 40 {
+		for j := range 40 {
+			v := 0.05
+			if i/10 == j/10 && i < 20 {
+				v = 0.8
+			}
+			pre, post, w = append(pre, float64(i)), append(post, float64(j)), append(w, v)
+		}
+	}
+	r, _, _ = plantedReader(t, log)
+	var cues []Presentation
+	for _, p := range pres {
+		if p.Phase == 1 {
+			cues = append(cues, p)
+		}
+	}
+	resp, err := CueRecall(r, e, members, cues, 10000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, _ := SummarizeRecall(resp, []int{0, 0, 1, 1, 2, -1}, 3)
+	figs, err := AssemblyFigures(AssemblyFigureInput{Title: "planted", Names: []string{"circle", "square", "cross"}, Size: 40, Members: members,
+		Pre: pre, Post: post, W: w, Times: times, PopRates: pops, AsmRates: asm, Recall: sum})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(figs) != 3 {
+		t.Fatalf("%d figures, want 3", len(figs))
+	}
+	within := figs[0].Data["block_within"]
+	if !near(within[0].Y, 0.8) || !near(within[1].Y, 0.8) || near(within[2].Y, 0.8) {
+		t.Errorf("within-assembly means %v, want 0.8, 0.8 and a mix for the overlapping third", within)
+	}
+	if d := figs[2].Data["delay square"]; len(d) != 4 || !near(d[2].Y, 10) || !near(d[3].Y, 5) {
+		t.Errorf("recall data %v: want the square assembly at 10 Hz after square cues, 5 Hz after cross cues", d)
+	}
+	for _, f := range figs {
+		for _, format := range []string{"png", "svg"} {
+			var b bytes.Buffer
+			if err := f.Render(&b, format, 16*vg.Centimeter, 10*vg.Centimeter, 72); err != nil || b.Len() == 0 {
+				t.Errorf("%s as %s: %v", f.Name, format, err)
+			}
+		}
 	}
 }
