@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/spikelog"
@@ -408,4 +409,54 @@ func AssemblyOrder(size int, members [][]int) (order []int, starts []int) {
 		}
 	}
 	return order, append(starts, size)
+}
+
+// FinalWeights returns the last sample of the weights of projection proj
+// in the log at path ("weights/<proj>", a weights record, best with final
+// = true) and each synapse's presynaptic and postsynaptic global IDs, and
+// the tick of that sample.
+func FinalWeights(path, proj string) (pre, post, w []float64, at snnsim.Time, err error) {
+	name := spikelog.WeightsPrefix + proj
+	d, err := loadLog(path, 0, 0, func(s spikelog.Series) int {
+		if s.Name == name || s.Name == name+"/"+spikelog.WhatPre || s.Name == name+"/"+spikelog.WhatPost {
+			return s.Width()
+		}
+		return 0
+	})
+	if err != nil {
+		return nil, nil, nil, 0, err
+	}
+	ws, ps, qs := d.series[name], d.series[name+"/"+spikelog.WhatPre], d.series[name+"/"+spikelog.WhatPost]
+	if ws == nil || ps == nil || qs == nil || len(ws.V) == 0 || len(ps.V) == 0 || len(qs.V) == 0 {
+		return nil, nil, nil, 0, fmt.Errorf("the log has no weights of %s: add a [[record]] with what = \"weights\", projection = %q and final = true", proj, proj)
+	}
+	last := len(ws.V) - 1
+	w, pre, post = ws.V[last], ps.V[0], qs.V[0]
+	if len(pre) != len(w) || len(post) != len(w) {
+		return nil, nil, nil, 0, fmt.Errorf("weights of %s: %d weights, %d pre and %d post IDs", proj, len(w), len(pre), len(post))
+	}
+	return pre, post, w, ws.T[last], nil
+}
+
+// WeightProjections returns the projections whose weights the log at path
+// records with pre and post IDs, in declaration order.
+func WeightProjections(path string) ([]string, error) {
+	r, err := spikelog.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	st, err := r.Stats()
+	if err != nil && damage(err) == nil {
+		return nil, err
+	}
+	var out []string
+	for _, s := range st.Series {
+		if s.What == spikelog.WhatWeights && s.Unit != spikelog.UnitID {
+			if p, ok := strings.CutPrefix(s.Name, spikelog.WeightsPrefix); ok && !strings.Contains(p, "/") {
+				out = append(out, p)
+			}
+		}
+	}
+	return out, nil
 }

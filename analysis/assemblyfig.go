@@ -204,6 +204,7 @@ func weightMatrixPlot(in AssemblyFigureInput) (NamedPlot, error) {
 	cm.SetMax(g.max)
 	hm := plotter.NewHeatMap(g, cm.Palette(255))
 	hm.Min, hm.Max = g.min, g.max
+	hm.Rasterized = true // one image: no seams between cells
 	// Cells without synapses (the diagonal of small matrices) take the
 	// lowest colour.
 	for c := range sum {

@@ -80,6 +80,7 @@ Usage:
   snnsim inspect LOG|RUN-DIR [--scenario]
   snnsim stats   LOG|RUN-DIR [--from T] [--to T] [--json]
   snnsim recall  LOG|RUN-DIR --assembly A..B [--cue A..B] --learn T --recall T [--width T] [--json]
+  snnsim assemblies LOG|RUN-DIR [--derive-phase N | --assemblies FILE.pat] [--cue-phase N] [--classes LIST] [--json]
   snnsim plot    LOG|RUN-DIR [--only NAMES] [--format png,svg,pdf] [--size WxH] [--dpi N] [--out DIR]
   snnsim export  LOG|RUN-DIR [--format npz|npy|csv|csv.gz] [--out DIR]
   snnsim report  RUN-DIR|LOG [--out FILE] [--max-spikes N]
@@ -103,18 +104,19 @@ var commands map[string]func(args []string, stdout, stderr io.Writer) int
 
 func init() {
 	commands = map[string]func(args []string, stdout, stderr io.Writer) int{
-		"run":      cmdRun,
-		"resume":   cmdResume,
-		"validate": cmdValidate,
-		"inspect":  cmdInspect,
-		"stats":    cmdStats,
-		"recall":   cmdRecall,
-		"plot":     cmdPlot,
-		"export":   cmdExport,
-		"report":   cmdReport,
-		"gallery":  cmdGallery,
-		"sweep":    cmdSweep,
-		"collect":  cmdCollect,
+		"run":        cmdRun,
+		"resume":     cmdResume,
+		"validate":   cmdValidate,
+		"inspect":    cmdInspect,
+		"stats":      cmdStats,
+		"recall":     cmdRecall,
+		"assemblies": cmdAssemblies,
+		"plot":       cmdPlot,
+		"export":     cmdExport,
+		"report":     cmdReport,
+		"gallery":    cmdGallery,
+		"sweep":      cmdSweep,
+		"collect":    cmdCollect,
 	}
 }
 
