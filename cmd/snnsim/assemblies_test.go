@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/snnsim/snnsim/scenario"
 )
 
 // assemblyScenario drives 64 neurons one to one from a pattern source
@@ -145,6 +147,51 @@ func TestAssembliesCommand(t *testing.T) {
 		se.Reset()
 		if code := run(append([]string{"assemblies", out, "--plots", "none"}, c.args...), &so, &se); code == 0 || !strings.Contains(se.String(), c.msg) {
 			t.Errorf("%v: exit %d, %q; want an error with %q", c.args, code, se.String(), c.msg)
+		}
+	}
+}
+
+// TestValidateWriteMtx writes the compiled projections as Matrix Market
+// files and reads one back into a scenario as format = "mtx": the same
+// synapses and weights.
+func TestValidateWriteMtx(t *testing.T) {
+	dir := t.TempDir()
+	scen := filepath.Join(dir, "asm.toml")
+	if err := os.WriteFile(scen, []byte(assemblyScenario), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var so, se bytes.Buffer
+	if code := run([]string{"validate", scen, "--write-mtx", dir}, &so, &se); code != 0 || !strings.Contains(so.String(), "E_to_E.mtx (") {
+		t.Fatalf("validate --write-mtx: exit %d: %s%s", code, so.String(), se.String())
+	}
+	again := strings.Replace(assemblyScenario, `connect = { rule = "fixed_probability", p = 0.1 }
+weight = "0.5 mV"`, `connect = { rule = "pairs", format = "mtx", file = "E_to_E.mtx", scale = "1 mV" }`, 1)
+	if again == assemblyScenario {
+		t.Fatal("the scenario's E_to_E projection was not replaced")
+	}
+	a, err := scenario.Decode(scen, []byte(assemblyScenario))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := scenario.Decode(scen, []byte(again))
+	if err != nil {
+		t.Fatal(err)
+	}
+	na, err := a.Compile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	nb, err := b.Compile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pa, pb := na.Projections[1], nb.Projections[1]
+	if pa.Len() < 100 || !slices.Equal(pa.RowStart, pb.RowStart) || !slices.Equal(pa.Target, pb.Target) {
+		t.Fatalf("E_to_E read back differs: %d and %d synapses", pa.Len(), pb.Len())
+	}
+	for k := range int64(pa.Len()) {
+		if pa.WeightAt(k) != pb.WeightAt(k) {
+			t.Fatalf("synapse %d: weight %g read back as %g", k, pa.WeightAt(k), pb.WeightAt(k))
 		}
 	}
 }
