@@ -310,7 +310,9 @@ func cmdAssemblies(args []string, stdout, stderr io.Writer) int {
 	} else if pre, post, w, _, err = analysis.FinalWeights(lg.Path, *proj); err != nil {
 		return fail(fmt.Errorf("--projection: %w", err))
 	}
-	if w != nil {
+	if w == nil {
+		fmt.Fprintf(stderr, "snnsim assemblies: note: the log has no final weights of a projection within %s: no block means and no weight matrix (record them with a [[record]] what = \"weights\", final = true)\n", pop.Name)
+	} else {
 		bm, err := analysis.BlockMeans(pre, post, w, pop.First, pop.Size, members)
 		if err != nil {
 			return fail(err)
