@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/checkpoint"
+	"github.com/snnsim/snnsim/checkpoint/checkpointtest"
 )
 
 // span returns the members lo..hi-1.
@@ -394,4 +396,33 @@ func FuzzReadPatterns(f *testing.F) {
 			t.Fatalf("round trip changed %v %v into %v %v", pats, gammas, p2, g2)
 		}
 	})
+}
+
+// TestPatternStateInvalid restores states with a valid frame but contents
+// that no source could have written: each is refused as corrupt.
+func TestPatternStateInvalid(t *testing.T) {
+	s := mustNew(t, patternCase(), 60, dt01, seeded(3)).(*patternSource)
+	drive(t, s, 5000)
+	payload := func(mod func(*patternSource)) []byte {
+		c := *s
+		c.pend = slices.Clone(s.pend)
+		mod(&c)
+		return c.AppendState(nil)
+	}
+	cases := []struct {
+		name  string
+		state []byte
+	}{
+		{"phase_range", payload(func(c *patternSource) { c.phase = 2 })},
+		{"pattern_range", payload(func(c *patternSource) { c.active = 3 })},
+		{"before_first_phase", payload(func(c *patternSource) { c.phase, c.active = -1, -1 })},
+		{"next_after_phase", payload(func(c *patternSource) { c.next = 30000 })},
+		{"negative_pending", payload(func(c *patternSource) { c.pend[4] = -3 })},
+	}
+	for _, c := range cases {
+		t.Run("model=pattern/case="+c.name, func(t *testing.T) {
+			r := mustNew(t, patternCase(), 60, dt01, seeded(3)).(checkpoint.Stater)
+			checkpointtest.Refuse(t, r, c.state, checkpoint.ErrCorrupt)
+		})
+	}
 }

@@ -2,7 +2,10 @@
 // by a protocol rather than by membrane dynamics. Poisson trains (constant or
 // piecewise-constant rate), explicit spike times, regular trains, tetanus
 // protocols (trains of pulses), bursts, and the named protocols of synaptic
-// tagging and capture experiments (stc_protocol: WTET, STET, WLFS, SLFS).
+// tagging and capture experiments (stc_protocol: WTET, STET, WLFS, SLFS),
+// and Poisson inputs on which patterns are presented at random intervals
+// (pattern, after Auryn's StimulusGroup), whose schedule the engine logs
+// through [Switcher].
 // It also provides [OUCurrent], not a spike source but an
 // Ornstein–Uhlenbeck input current per neuron, switched on in windows.
 //

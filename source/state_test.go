@@ -211,6 +211,8 @@ func TestStateMismatch(t *testing.T) {
 		{"burst/size", Burst{Bursts: 2, Pulses: 2, Rate: 100, Period: 100}, 3, Burst{Bursts: 2, Pulses: 2, Rate: 100, Period: 100}, 4, dt01, "burst state for 3 members, this source has 4"},
 		{"spike_times/list", SpikeTimes{Times: []float64{1, 2}}, 3, SpikeTimes{Times: []float64{1, 3}}, 3, dt01, "spike_times state of a list of 2 spikes"},
 		{"external/size", External{}, 3, External{}, 2, dt01, "external state for 3 members, this source has 2"},
+		{"pattern/phases", patternCase(), 60, func() Pattern { p := patternCase(); p.Phases = nil; return p }(), 60, dt01, "pattern state for 2 phases, this source has 1"},
+		{"pattern/size", patternCase(), 60, patternCase(), 61, dt01, "pattern state for 60 members, this source has 61"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
