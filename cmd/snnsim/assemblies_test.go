@@ -134,6 +134,18 @@ func TestAssembliesCommand(t *testing.T) {
 	if again.Derived != nil || !slices.Equal(again.Assemblies[1].Neurons, span(16, 32)) || again.Recall.Classes[2].HitsEvoked != rc.Classes[2].HitsEvoked {
 		t.Errorf("from the written file: %+v", again)
 	}
+	// inspect shortens the long list of switch marks unless --marks.
+	so.Reset()
+	if code := run([]string{"inspect", out}, &so, &se); code != 0 {
+		t.Fatalf("inspect: exit %d", code)
+	}
+	short := strings.Count(so.String(), "pattern ")
+	so.Reset()
+	run([]string{"inspect", out, "--marks"}, &so, &se)
+	all := strings.Count(so.String(), "pattern ")
+	if all <= maxMarksShown || short != headMarks+tailMarks-2 { // "run start" is the first, "run end" the last
+		t.Errorf("inspect lists %d of %d pattern marks, want %d", short, all, headMarks+tailMarks-2)
+	}
 	// Errors name the flag.
 	for _, c := range []struct {
 		args []string
