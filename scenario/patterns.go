@@ -45,6 +45,9 @@ func (d *decoder) patternFiles(pt *table, p *source.Pattern) {
 		if ph == nil || m == nil {
 			return // the decoder reported the broken table
 		}
+		if _, ok := m["at"]; k > 0 && !ok {
+			d.errorf(joinKey(keys[k], "at"), "required key is missing: a phase starts at a time, after the phase before it")
+		}
 		_, hasFile := m["file"]
 		_, hasPats := m["patterns"]
 		_, hasGammas := m["gammas"]

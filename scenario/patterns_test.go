@@ -113,6 +113,11 @@ func TestPatternScenarioErrors(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "net.toml:19: population[0].params.phases[0].on") {
 		t.Errorf("negative on in phase 0: %v, want an error at net.toml:19 on population[0].params.phases[0].on", err)
 	}
+	bad = strings.Replace(patternScenario, `at = "1 s"`, ``, 1)
+	_, err = Decode(filepath.Join(dir, "net.toml"), []byte(bad))
+	if err == nil || !strings.Contains(err.Error(), "population[0].params.phases[0].at: required key is missing") {
+		t.Errorf("phase without at: %v", err)
+	}
 	bad = strings.Replace(patternScenario, `rate = "50 Hz"`, `rate = "20 kHz"`, 1)
 	_, err = Decode(filepath.Join(dir, "net.toml"), []byte(bad))
 	if err == nil || !strings.Contains(err.Error(), "population[0].params.phases[1].rate: background + rate·gamma = 20005 Hz: above one spike per tick") {
