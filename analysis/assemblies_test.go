@@ -325,3 +325,28 @@ func TestAssemblyFiguresPlanted(t *testing.T) {
 		}
 	}
 }
+
+// TestPresentations pairs onsets with offsets per source, keeps the phase,
+// leaves an unfinished presentation open (Off = Never) and ignores other
+// marks and other sources.
+func TestPresentations(t *testing.T) {
+	m := func(tick snnsim.Time, kind, pop string, k int) spikelog.Mark {
+		return spikelog.Mark{T: tick, Text: spikelog.PatternMark(kind, pop, k)}
+	}
+	marks := []spikelog.Mark{
+		{T: 0, Text: spikelog.RunStartMark},
+		m(0, spikelog.PatternPhase, "a", 0), m(0, spikelog.PatternPhase, "b", 0),
+		m(10, spikelog.PatternOn, "a", 2), m(12, spikelog.PatternOn, "b", 0), m(20, spikelog.PatternOff, "a", 2),
+		m(30, spikelog.PatternPhase, "a", 1), m(35, spikelog.PatternOn, "a", 0), m(35, spikelog.PatternOff, "a", 0),
+		m(40, spikelog.PatternOn, "a", 1),
+		{T: 50, Text: spikelog.RunEndMark},
+	}
+	got := Presentations(marks, "a")
+	want := []Presentation{{"a", 0, 2, 10, 20}, {"a", 1, 0, 35, 35}, {"a", 1, 1, 40, snnsim.Never}}
+	if !slices.Equal(got, want) {
+		t.Errorf("a: %+v, want %+v", got, want)
+	}
+	if all := Presentations(marks, ""); len(all) != 4 || all[1] != (Presentation{"b", 0, 0, 12, snnsim.Never}) {
+		t.Errorf("all sources: %+v", all)
+	}
+}
