@@ -166,8 +166,11 @@ func cmdAssemblies(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	pres := analysis.Presentations(st.Marks, src)
-	if src == "" || (len(pres) == 0 && *asmFile == "") {
-		return fail(fmt.Errorf("no pattern presentations in the log%s: the run needs a population of model \"pattern\"", map[bool]string{true: "", false: " of " + src}[src == ""]))
+	switch {
+	case src == "":
+		return fail(fmt.Errorf("no pattern presentations in the log: the run needs a population of model \"pattern\""))
+	case len(pres) == 0 && *asmFile == "":
+		return fail(fmt.Errorf("--source %s: no presentations of that source in the log", src))
 	}
 	phaseStart, nPhases := phaseStarts(st.Marks, src)
 	phaseEnd := func(k int) snnsim.Time {
