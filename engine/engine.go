@@ -74,9 +74,10 @@ type pop struct {
 	offset   int32
 	neurons  neuron.Population
 	src      source.Source
-	out      []int // indices of projections leaving this population
-	in       []int // indices of plastic projections onto this population
-	groups   []int // indices of consolidation models onto this population
+	switcher source.Switcher // src, when it has a stimulus schedule to log
+	out      []int           // indices of projections leaving this population
+	in       []int           // indices of plastic projections onto this population
+	groups   []int           // indices of consolidation models onto this population
 	fired    []int32
 	bias     []float64  // stimulus current per neuron [pA] on top of the model's i_bias; nil until used
 	injected []float64  // current injected from outside per neuron [pA]; nil until used
@@ -146,7 +147,8 @@ type Engine struct {
 	sinkIDs  []snnsim.NeuronID // scratch: the global IDs of a tick's spikes, for the sinks
 	rec      *probeSet         // probes (record.go); nil when none
 
-	onMark func(t snnsim.Time, text string) error
+	onMark   func(t snnsim.Time, text string) error
+	switches []source.Switch // scratch for switchMarks
 
 	pending []injection // spikes and inputs injected for tick now (api.go)
 	guards  []guard     // rate guards (guard.go)
@@ -195,6 +197,7 @@ func New(net *netlist.Network, cfg Config) (*Engine, error) {
 				return nil, fmt.Errorf("engine: population %q: %w", p.Name, err)
 			}
 			r.src = s
+			r.switcher, _ = s.(source.Switcher)
 		default:
 			return nil, fmt.Errorf("engine: population %q has neither a neuron model nor a source", p.Name)
 		}

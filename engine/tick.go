@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/spikelog"
 )
 
 // ctxEvery is how many stepped ticks pass between checks of the context.
@@ -153,6 +154,11 @@ func (e *Engine) tick(t snnsim.Time) error {
 		if p.src != nil {
 			if p.src.Next() == t {
 				p.fired = p.src.Fire(t, p.fired)
+				if p.switcher != nil {
+					if err := e.switchMarks(t, p); err != nil {
+						return err
+					}
+				}
 			}
 			if len(e.pending) > 0 {
 				p.fired = e.injectedSpikes(t, i, p.fired)
@@ -261,4 +267,26 @@ func (e *Engine) applyStim(t snnsim.Time, s stimEvent) {
 	for _, i := range s.ids {
 		set(i)
 	}
+}
+
+// switchMarks writes the schedule switches that a source made at t as
+// marks (spikelog.PatternMark).
+func (e *Engine) switchMarks(t snnsim.Time, p *pop) error {
+	e.switches = p.switcher.TakeSwitches(e.switches[:0])
+	if e.onMark == nil {
+		return nil
+	}
+	for _, sw := range e.switches {
+		text := spikelog.PatternMark(spikelog.PatternPhase, p.name, sw.Phase)
+		switch {
+		case sw.Pattern >= 0 && sw.On:
+			text = spikelog.PatternMark(spikelog.PatternOn, p.name, sw.Pattern)
+		case sw.Pattern >= 0:
+			text = spikelog.PatternMark(spikelog.PatternOff, p.name, sw.Pattern)
+		}
+		if err := e.onMark(sw.T, text); err != nil {
+			return fmt.Errorf("engine: mark at tick %d: %w", t, err)
+		}
+	}
+	return nil
 }

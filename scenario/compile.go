@@ -147,6 +147,8 @@ func (s *Scenario) projection(ps *ProjectionSpec, fi, ti int, from, to *netlist.
 		rows, err = netlist.FixedIndegree(rng, from.Size, to.Size, c.K, opt)
 	case FixedOutdegree:
 		rows, err = netlist.FixedOutdegree(rng, from.Size, to.Size, c.K, opt)
+	case DiscFieldsRule:
+		rows, _, err = netlist.DiscReceptiveFields(rng, to.Size, netlist.DiscFields{Width: c.Width, Height: c.Height, Radius: c.Radius, P: c.P})
 	case PairsRule:
 		rows, sourceOfPair, err = netlist.ExplicitPairs(from.Size, to.Size, c.Pairs.Source, c.Pairs.Target)
 	default:

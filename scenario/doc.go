@@ -53,7 +53,8 @@
 //	size   = 3200                  # required, >= 1
 //	model  = "lif_exp_current"     # a neuron model (lif_delta, lif_exp_current, lif_exp_cond,
 //	                               # lif_cond_ampa_nmda, aif_cond_ampa_nmda, adex) or a source (poisson,
-//	                               # spike_times, regular, tetanus, burst, stc_protocol, external)
+//	                               # spike_times, regular, tetanus, burst, stc_protocol, pattern,
+//	                               # external; see Pattern stimuli for pattern)
 //	params = { tau_m = "20 ms", v_rest = "-49 mV", v_threshold = "-50 mV",
 //	           v_reset = "-60 mV", t_ref = "5 ms", tau_exc = "5 ms", tau_inh = "10 ms" }
 //	                               # the model's parameters (see its doc); keys left
@@ -198,6 +199,59 @@
 //	neurons     = [0]              # optional; default all
 //	variables   = ["protein"]      # optional; the engine checks the names
 //	interval    = "10 s"           # optional, default 1 min
+//
+// # Pattern stimuli
+//
+// A population of model "pattern" is a set of Poisson inputs on which
+// patterns are presented at random intervals, as by Auryn's StimulusGroup
+// in Zenke, Agnes & Gerstner (2015): every member fires at background; while
+// a pattern is on, its members fire at background + rate. The params table
+// holds the first phase; each [[population.params.phases]] table (or an
+// inline phases = [{...}, ...]) starts a later one at its at, and keys it
+// leaves out keep the values of the phase before it. The network's state
+// carries over: phases are parameters of one run.
+//
+//	[[population]]
+//	name  = "input"
+//	size  = 4096
+//	model = "pattern"
+//
+//	[population.params]
+//	background = "5 Hz"          # every member, at all times
+//	rate       = "25 Hz"         # added on the members of the pattern that is on
+//	file       = "shapes.pat"    # an Auryn pattern file (relative to the scenario), or
+//	                             # patterns = [[0, 1, 2], [7, 8]] (member indices)
+//	first      = "10 s"          # from the phase's start to its first onset
+//	on         = "1 s"           # mean presentation, drawn Normal(on, on/3) clipped at 0
+//	off        = "2 s"           # mean pause, drawn Exponential(mean off)
+//	# random_intervals = false   # exactly on and off instead
+//	# probabilities = [1, 1, 2]  # relative frequency of each pattern; default uniform
+//	# binary = false             # rate·gamma per member (the file's gammas, or
+//	                             # gammas = [[1, 0.5, 0.5], [1, 1]]); default true: gamma ignored
+//
+//	[[population.params.phases]]
+//	at  = "1200 s"               # phases in time order
+//	on  = "0.2 s"
+//	off = "5 s"
+//
+//	[[population.params.phases]]
+//	at   = "1800 s"
+//	file = "shapes_cues.pat"     # new patterns: recall cues
+//	rate = "50 Hz"
+//
+// A pattern file holds patterns separated by blank lines, one member a line
+// ("index" or "index gamma"), lines starting with # being comments
+// (go doc ./source ReadPatterns); its errors name the file and line. The
+// scenario reads the files when it is decoded, so the compiled network holds
+// the patterns. At the start of a phase a pattern still on is switched off
+// and nothing is on until at + first; a member index must be below the
+// population's size. The schedule has its own random stream, seeded from
+// the population's, so it depends on the seed and the schedule's keys, not
+// on the rates. Every onset and offset is written to the log as a mark,
+// "pattern on input: 2", "pattern off input: 2", and each phase's start as
+// "pattern phase input: 1" (spikelog.ParsePatternMark), from which the
+// analysis commands rebuild the presentations. Overrides reach a phase by
+// its index: --set "population.input.params.phases.1.rate=50 Hz".
 //
 // # Recording
 //
@@ -443,8 +497,11 @@
 //	fixed_probability   p, autapses                   each ordered pair independently with probability p
 //	fixed_indegree      k, autapses, multapses        each target from exactly k sources
 //	fixed_outdegree     k, autapses, multapses        each source to exactly k targets
-//	pairs               file, format, from_first,     the pairs listed in a CSV file, or the block
-//	                    to_first                      of an adjacency matrix (format = "adjacency")
+//	pairs               file, format, from_first,     the pairs listed in a CSV file, the block
+//	                    to_first, scale               of an adjacency matrix (format = "adjacency")
+//	                                                  or a Matrix Market file (format = "mtx")
+//	disc_receptive_fields  width, height, radius, p  each target from the inputs of a grid within
+//	                                                  a disc around a random centre
 //
 // autapses (a synapse from a neuron onto itself, only possible when from ==
 // to) and multapses (the same pair more than once) default to false. Without
@@ -473,6 +530,27 @@
 // populations' first indices with the populations numbered in declaration
 // order, so a scenario that declares E and then I reads the authors' file
 // as it is. Weight and delay are keys of the projection.
+//
+// With format = "mtx" the file is a Matrix Market coordinate matrix
+// (go doc ./netlist ReadMatrixMarket): size(from) rows, size(to) columns,
+// 1-based "i j value" lines, the format Auryn reads and writes connections
+// in. A real or integer matrix gives the weights, value × scale: scale is
+// a plain number (default 1) or a quantity whose unit the weights take
+// ("0.5 mV"), and the projection must not have a weight key; a pattern
+// matrix lists synapses only, and the projection's weight key gives their
+// weights. Errors in the file name its line and column.
+//
+//	connect = { rule = "pairs", format = "mtx", file = "rf_discs.mtx", scale = 0.5 }
+//
+// disc_receptive_fields connects a grid of inputs, width × height =
+// size(from), member k at column k mod width and row k div width, to the
+// targets as Zenke, Agnes & Gerstner (2015) connect their 64×64 input
+// grid: each target gets a centre drawn uniformly in [0, width-1] ×
+// [0, height-1] and every input within radius (in pixels, Euclidean,
+// inclusive, no wrap-around) of it, each kept with probability p (default
+// 1) ([netlist.DiscReceptiveFields]).
+//
+//	connect = { rule = "disc_receptive_fields", width = 64, height = 64, radius = 8 }
 //
 // # Weights
 //
