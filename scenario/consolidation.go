@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"math"
@@ -78,8 +79,31 @@ func (d *decoder) consolidation(t *table) (consolidation.Params, map[string]any)
 		t.ignore()
 		return nil, nil
 	}
+	if t.has("preset") || len(consolidation.Presets(name)) > 0 { // "preset" is a key only of models with presets
+		if preset, ok := t.str("preset", false); ok {
+			d.consolidationPreset(t, p, name, preset)
+		}
+	}
 	d.params(t, p, name)
 	return p, t.m
+}
+
+// consolidationPreset applies the named preset to the parameters p of the
+// consolidation model name, before the table's keys override it.
+func (d *decoder) consolidationPreset(t *table, p consolidation.Params, name, preset string) {
+	ps, ok := p.(consolidation.Presetter)
+	known := consolidation.Presets(name)
+	if !ok || len(known) == 0 {
+		d.errorf(t.path("preset"), "the consolidation model %s has no presets", name)
+		return
+	}
+	if err := ps.ApplyPreset(preset); err != nil {
+		if errors.Is(err, consolidation.ErrUnknownPreset) {
+			d.errorf(t.path("preset"), "unknown preset %q for model %s%s (known: %s)", preset, name, didYouMean(preset, known), strings.Join(known, ", "))
+		} else {
+			d.add(t.path("preset"), err)
+		}
+	}
 }
 
 // neuromodulator decodes a [[neuromodulator]] table.
