@@ -228,6 +228,15 @@ type Referenced interface {
 	Heterosynaptic() bool
 }
 
+// ReferenceKeeper is implemented by the parameters of models that are
+// [Referenced], so that a projection can be checked before its model is
+// built.
+type ReferenceKeeper interface {
+	// Heterosynaptic reports whether a model built from these parameters
+	// applies a heterosynaptic term of its own (Referenced.Heterosynaptic).
+	Heterosynaptic() bool
+}
+
 // Presetter is implemented by the parameters of models with named
 // parameter sets ([Presets]).
 type Presetter interface {
@@ -294,17 +303,18 @@ type (
 )
 
 var (
-	_ synapseModel   = (*trivial)(nil)
-	_ synapseModel   = (*zenke)(nil)
-	_ Referenced     = (*zenke)(nil)
-	_ Leveled        = (*zenke)(nil)
-	_ presetLister   = (*ZenkeParams)(nil)
-	_ synapseModel   = (*Binary)(nil)
-	_ synapseModel   = (*Cascade)(nil)
-	_ synapseModel   = (*BennaFusi)(nil)
-	_ fullModel      = (*ziegler)(nil)
-	_ fullModel      = (*TTC)(nil)
-	_ VoltageInduced = (*TTC)(nil)
+	_ synapseModel    = (*trivial)(nil)
+	_ synapseModel    = (*zenke)(nil)
+	_ Referenced      = (*zenke)(nil)
+	_ Leveled         = (*zenke)(nil)
+	_ presetLister    = (*ZenkeParams)(nil)
+	_ ReferenceKeeper = ZenkeParams{}
+	_ synapseModel    = (*Binary)(nil)
+	_ synapseModel    = (*Cascade)(nil)
+	_ synapseModel    = (*BennaFusi)(nil)
+	_ fullModel       = (*ziegler)(nil)
+	_ fullModel       = (*TTC)(nil)
+	_ VoltageInduced  = (*TTC)(nil)
 )
 
 // Lookup returns the default parameters of the named model, as a pointer

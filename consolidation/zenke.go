@@ -152,6 +152,10 @@ func (p ZenkeParams) Validate() error {
 	return c.Err()
 }
 
+// Heterosynaptic reports whether the model applies the heterosynaptic
+// term itself: beta > 0.
+func (p ZenkeParams) Heterosynaptic() bool { return p.Beta != 0 }
+
 // Modulators returns ["consolidation"], the pause switch.
 func (ZenkeParams) Modulators() []string { return []string{levelConsolid} }
 
@@ -345,7 +349,7 @@ func (m *zenke) Post(t snnsim.Time, j int32) {
 func (m *zenke) ReferenceWeights() []float64 { return m.wr }
 
 // Heterosynaptic reports whether beta > 0.
-func (m *zenke) Heterosynaptic() bool { return m.p.Beta != 0 }
+func (m *zenke) Heterosynaptic() bool { return m.p.Heterosynaptic() }
 
 // Modulators returns ["consolidation"].
 func (m *zenke) Modulators() []string { return []string{levelConsolid} }

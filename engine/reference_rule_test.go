@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/consolidation"
+	"github.com/snnsim/snnsim/stdp"
 )
 
 // heteroNet drives two targets hard (D) and gives them two plastic inputs
@@ -131,31 +133,41 @@ func TestReferenceWeightsReachRule(t *testing.T) {
 	}
 }
 
-// TestReferenceRuleErrors checks the projections the engine refuses: a
-// rule that reads w̃ without a model that keeps it, and a rule and a
+// TestReferenceRuleErrors checks the projections the engine refuses (a
+// network built in code; a scenario refuses them earlier, at their keys):
+// a rule that reads w̃ without a model that keeps it, and a rule and a
 // model that would both apply the heterosynaptic term.
 func TestReferenceRuleErrors(t *testing.T) {
+	zenkeDefault := consolidation.DefaultZenke()
 	for _, c := range []struct {
-		name, from, to, want string
+		name string
+		cons consolidation.Params
+		want string
 	}{
-		{"no_model", `consolidation = { model = "zenke_2015", preset = "sim_rc_p11" }`, "", `reads the reference weights of a consolidation model`},
-		{"twice", `preset = "sim_rc_p11" }`, `}`, `both the plasticity rule p11 and the consolidation model zenke_2015 apply the heterosynaptic term`},
-		{"trivial", `consolidation = { model = "zenke_2015", preset = "sim_rc_p11" }`, `consolidation = { model = "trivial" }`, `which the consolidation model trivial does not keep`},
+		{"no_model", nil, `reads the reference weights of a consolidation model`},
+		{"twice", &zenkeDefault, `both the plasticity rule p11 and the consolidation model zenke_2015 apply the heterosynaptic term`},
+		{"trivial", &consolidation.TrivialParams{}, `which the consolidation model trivial does not keep`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			text := strings.ReplaceAll(heteroNet, c.from, c.to)
-			text = strings.ReplaceAll(text, "[[neuromodulator]]\npopulation = \"E\"\nname       = \"consolidation\"\nschedule   = [{ at = \"0 s\", level = 0 }]\n", "")
-			net := compileText(t, text)
+			net := compileText(t, heteroNet)
+			net.Modulations = nil
+			for _, p := range net.Projections[1:] {
+				p.Consolidation = c.cons
+			}
 			if _, err := New(net, Config{}); err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("New: %v, want an error containing %q", err, c.want)
 			}
 		})
 	}
 	// β = 0: the rule reads no w̃ and needs no model.
-	text := strings.ReplaceAll(heteroNet, `consolidation = { model = "zenke_2015", preset = "sim_rc_p11" }`, "")
-	text = strings.ReplaceAll(text, "a_plus = 0, a_minus = 0, delta = 0, beta = 0.05", "beta = 0")
-	text = strings.ReplaceAll(text, "[[neuromodulator]]\npopulation = \"E\"\nname       = \"consolidation\"\nschedule   = [{ at = \"0 s\", level = 0 }]\n", "")
-	net := compileText(t, text)
+	net := compileText(t, heteroNet)
+	net.Modulations = nil
+	for _, p := range net.Projections[1:] {
+		p.Consolidation = nil
+		p11 := *p.Plasticity.(*stdp.P11Params)
+		p11.Beta = 0
+		p.Plasticity = &p11
+	}
 	if _, err := New(net, Config{}); err != nil {
 		t.Fatalf("p11 with beta = 0 and no consolidation: %v", err)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/consolidation"
 	"github.com/snnsim/snnsim/netlist"
+	"github.com/snnsim/snnsim/stdp"
 )
 
 // consolidationModels is where the decoder finds consolidation models:
@@ -170,6 +171,7 @@ func (d *decoder) drug(t *table) *DrugSpec {
 // consolidationParams checks a projection's consolidation model: its
 // parameters (Validate, attributed to the key it names).
 func (c *checker) consolidationParams(key string, p *ProjectionSpec) {
+	c.referenceRule(key, p)
 	if p.Consolidation == nil {
 		return
 	}
@@ -437,4 +439,26 @@ func modulations(s *Scenario, index map[string]int, clock snnsim.Clock) []netlis
 		return 0
 	})
 	return out
+}
+
+// referenceRule checks a projection whose plasticity rule reads reference
+// weights (the p11 rule's w̃): its consolidation model must keep them
+// (zenke_2015) and must not apply the heterosynaptic term as well.
+func (c *checker) referenceRule(key string, p *ProjectionSpec) {
+	rp, ok := p.Plasticity.(stdp.ReferenceParams)
+	if !ok || !rp.ReadsReference() {
+		return
+	}
+	rule := p.Plasticity.Rule()
+	if p.Consolidation == nil {
+		c.errorf(key+".plasticity", "the rule %s reads the reference weights w̃ of a consolidation model (its beta > 0): add consolidation = { model = \"zenke_2015\", preset = \"sim_rc_p11\" } to the projection, or set beta = 0", rule)
+		return
+	}
+	keeper, ok := p.Consolidation.(consolidation.ReferenceKeeper)
+	switch {
+	case !ok:
+		c.errorf(key+".consolidation", "the model %s keeps no reference weights, which the rule %s reads (its beta > 0): use the model zenke_2015, or set the rule's beta = 0", p.Consolidation.Model(), rule)
+	case keeper.Heterosynaptic():
+		c.errorf(key+".consolidation", "the rule %s applies the heterosynaptic term, and the model %s would apply it again: set the model's beta = 0 (its preset \"sim_rc_p11\" does)", rule, p.Consolidation.Model())
+	}
 }

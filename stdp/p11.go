@@ -106,6 +106,9 @@ func (p P11Params) Validate() error {
 	return c.Err()
 }
 
+// ReadsReference reports whether the rule reads reference weights w̃: β > 0.
+func (p P11Params) ReadsReference() bool { return p.Beta != 0 }
+
 // HomInit returns ν̄(0)·τ_hom, the initial value of the rate trace z^hom
 // (1200 for the defaults, the authors' value).
 func (p P11Params) HomInit() float64 { return p.RateInit / 1000 * p.TauHom }
@@ -204,7 +207,7 @@ func NewP11[W Weight](p P11Params, clock snnsim.Clock, nPre, nPost int) (*P11[W]
 func (r *P11[W]) Params() P11Params { return r.p }
 
 // ReadsReference reports whether the rule reads reference weights: β > 0.
-func (r *P11[W]) ReadsReference() bool { return r.p.Beta != 0 }
+func (r *P11[W]) ReadsReference() bool { return r.p.ReadsReference() }
 
 // UseReference makes the rule read ref[k] as w̃ of synapse k (an index
 // into the weight array of Pre and Post). See [ReferenceReader].

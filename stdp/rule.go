@@ -104,7 +104,17 @@ type ReferenceReader interface {
 	UseReference(ref []float64)
 }
 
+// ReferenceParams is implemented by the parameters of rules that may read
+// reference weights ([ReferenceReader]), so that a projection can be
+// checked before its rule is built.
+type ReferenceParams interface {
+	// ReadsReference reports whether a rule built from these parameters
+	// reads reference weights.
+	ReadsReference() bool
+}
+
 var (
+	_ ReferenceParams = P11Params{}
 	_ WeightOwner     = (*Homeostatic[float32])(nil)
 	_ ReferenceReader = (*P11[float32])(nil)
 	_ Rule[float32]   = (*P11[float32])(nil)
