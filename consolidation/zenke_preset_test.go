@@ -23,8 +23,8 @@ func simRcP11(t *testing.T) ZenkeParams {
 
 // TestZenkePreset checks the authors' configuration: P = 0.1/0.005859375
 // = 17.0667 (Auryn's normalisation), w̃ starting in the lower well, no
-// heterosynaptic term of the model's own (the P11 rule has it), the rest at
-// the defaults; and that an unknown preset is refused with the names.
+// heterosynaptic term of the model's own (the P11 rule has it), every
+// synapse stepped at every slow tick, the rest at the defaults; and that an unknown preset is refused with the names.
 func TestZenkePreset(t *testing.T) {
 	if got := Presets(modelZenke); !slices.Equal(got, []string{"sim_rc_p11"}) {
 		t.Fatalf("Presets(zenke_2015) = %v", got)
@@ -34,7 +34,7 @@ func TestZenkePreset(t *testing.T) {
 	}
 	p := simRcP11(t)
 	want := DefaultZenke()
-	want.P, want.WRefInit, want.Beta = 0.1/0.005859375, "lower", 0
+	want.P, want.WRefInit, want.Beta, want.SkipSettled = 0.1/0.005859375, "lower", 0, false
 	if math.Abs(p.P-17.0667) > 1e-4 || math.Abs(p.P-want.P) > 1e-12 {
 		t.Errorf("P = %.10g, want 0.1/0.005859375 = %.10g", p.P, want.P)
 	}
