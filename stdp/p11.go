@@ -160,8 +160,9 @@ func (p P11Params) ltdFactor() float64 {
 // Parameters: [P11Params]. Checked by TestP11Reference (an independent
 // sum of every kernel on fixed and random trains, including the
 // heterosynaptic term against a moving w̃), TestP11RateClosedForm (ν̄ of a
-// regular train against its geometric sum), TestP11HandComputed and
-// TestStateResume.
+// regular train against its geometric sum), TestP11OneUpdate (the order
+// of one postsynaptic update, by hand), TestP11Drift (the rate limit above
+// and the heterosynaptic decay for Poisson trains) and TestStateResume.
 type P11[W Weight] struct {
 	p            P11Params
 	dt           float64
