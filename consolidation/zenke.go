@@ -14,7 +14,7 @@ const (
 	levelConsolid  = "consolidation"
 	wRefInitWeight = "weight"
 	wRefInitLower  = "lower"
-	zenkeStateVer  = 2 // version 1 had no pause flag
+	zenkeStateVer  = 2 // the frame with the pause flag
 )
 
 // ZenkeParams are the parameters of reference-weight consolidation after

@@ -234,7 +234,7 @@ func (r *P11[W]) Pre(t snnsim.Time, i int32, tgt []int32, w []W) {
 
 // Post applies LTP and the heterosynaptic term at target j's spike at tick
 // t, from the same old weight, then records the spike in z⁻_j, z^s_j and
-// z^h_j. See [Rule]. With β > 0 it panics if UseReference was not called.
+// z^h_j. See [Rule]. With β > 0 it panics unless UseReference gave it reference weights.
 func (r *P11[W]) Post(t snnsim.Time, j int32, src, syn []int32, w []W) {
 	if t != r.h.cur {
 		r.h.advance(t, &r.pre, &r.post)
