@@ -143,6 +143,9 @@ func (p P11Params) ltdFactor() float64 {
 // the same old weight and clips once, in the authors' order; the
 // presynaptic update clips only at w_min (so δ may lift a weight at w_max
 // by δ, as in the authors' code, unless whoever owns the weight clips).
+// The engine runs the presynaptic update before it delivers the spike, so
+// the spike transmits the updated weight where the authors' code
+// transmits the old one: a difference of one update, about 1e-5.
 // The pairing of the LTD and LTP terms is that of [Homeostatic] with
 // A⁻/(κ τ_hom)² in place of η⁻ and its own ν̄(0).
 //
