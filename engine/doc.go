@@ -77,7 +77,11 @@
 // (RuleDriven.RuleWeights, the weights the rule sees), and after each rule
 // pass (one source's arrival, one target's spike) the model takes the
 // changes in one call (Changed): the scenario decides which rule
-// feeds which model. [Engine.SynapseState], [Engine.SetSynapseState],
+// feeds which model. A rule that reads reference weights
+// (stdp.ReferenceReader, the P11 rule's w̃) gets the projection's window of
+// the model's (consolidation.Referenced); New refuses such a rule on a
+// projection whose model keeps none, and a rule and a model that would
+// both apply the heterosynaptic term. [Engine.SynapseState], [Engine.SetSynapseState],
 // [Engine.NeuronState] and [Engine.SetLevel] read and change the state
 // between runs.
 //

@@ -315,9 +315,11 @@
 // parameters:
 //
 //	key     meaning
-//	rule    "pair", "triplet" or "triplet_homeostatic" (required)
+//	rule    "pair", "triplet", "triplet_homeostatic", "p11", "istdp_global"
+//	        or "istdp_vogels" (required)
 //	preset  a published parameter set of the rule, applied first (optional;
-//	        e.g. "song_abbott_2000", "visual_cortex_all_to_all_minimal", "zenke_2013")
+//	        e.g. "song_abbott_2000", "visual_cortex_all_to_all_minimal", "zenke_2013",
+//	        "zenke_2015", "zenke_2015_unstable_control", "vogels_2011")
 //	start   time from which weights change (optional, default 0); before it
 //	        the traces run but weights stay (priming)
 //	...     the rule's parameters (go doc ./stdp), overriding the preset;
@@ -354,6 +356,27 @@
 //
 //	stp = { U = 0.2, tau_d = "150 ms", tau_f = "600 ms" }              # E→E, input→E
 //	stp = { U = 0.2, tau_d = "150 ms", tau_f = "600 ms", u0 = 0.01 }   # E→I
+// The rules of the network of Zenke, Agnes & Gerstner (2015), with the
+// authors' values as defaults (go doc ./stdp P11Params, GlobalISTDPParams,
+// VogelsParams):
+//
+//	rule          keys
+//	p11           a_plus, a_minus, tau_plus, tau_minus, tau_slow, tau_hom, kappa,
+//	              rate_init, delta, beta, w_min, w_max: triplet LTP, LTD scaled by
+//	              the square of a slow rate estimate, δ per presynaptic spike and
+//	              the heterosynaptic term −β (w − w̃)(z⁻)³
+//	istdp_global  eta, kappa, tau_h, tau_plus, tau_minus, xi, zeta, w_min, w_max:
+//	              symmetric inhibitory STDP whose sign and size follow the target
+//	              population's rate against kappa (the authors' I→E rule)
+//	istdp_vogels  eta, kappa, tau, w_min, w_max: Vogels et al. (2011)
+//
+// With beta > 0, p11 reads w̃ from the projection's consolidation model,
+// which must be zenke_2015 with its own beta = 0 (the preset "sim_rc_p11"),
+// so that the term is applied once; the preset "zenke_2015_unstable_control"
+// (beta = delta = 0) is the authors' control without these terms:
+//
+//	plasticity    = { rule = "p11" }
+//	consolidation = { model = "zenke_2015", preset = "sim_rc_p11" }
 //
 // # Consolidation
 //
@@ -362,6 +385,13 @@
 // keep the model's defaults):
 //
 //	consolidation = { model = "tag_trigger_consolidation", theta_p = 40, tau_h = "1 h" }
+//
+// A model with named parameter sets takes preset (go doc ./consolidation
+// Presets), applied before the other keys: zenke_2015 has "sim_rc_p11", the
+// authors' configuration (P = 17.07, w̃ starting in the lower well, beta = 0
+// for the p11 rule):
+//
+//	consolidation = { model = "zenke_2015", preset = "sim_rc_p11", tau_cons = "20 min" }
 //
 // A projection may have consolidation with or without plasticity; with
 // both, the rule's weight changes are the model's signals. The model
@@ -393,6 +423,14 @@
 //
 // Before its first change a level is the model's default. One table sets
 // one level of one population.
+//
+// zenke_2015 reads the level "consolidation", a switch: 1 (the default)
+// consolidates, 0 pauses w̃ (the authors' consolidation_active):
+//
+//	[[neuromodulator]]
+//	population = "E"
+//	name       = "consolidation"
+//	schedule   = [{ at = "40 min", level = 0 }]
 //
 // A [[drug]] table applies a drug to a population. The only kind,
 // "protein_synthesis_inhibitor" (anisomycin), sets the level "inhibitor"
