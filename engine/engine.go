@@ -151,6 +151,7 @@ type Engine struct {
 
 	groups  []*consGroup // consolidation models (consolidate.go)
 	nextMod int          // next of net.Modulations to apply
+	phases  *phaseState  // phases without spiking (phase.go); nil for none
 }
 
 // OnMark registers f to receive a short text for each event of the
@@ -258,6 +259,9 @@ func New(net *netlist.Network, cfg Config) (*Engine, error) {
 		e.pops[pr.From].out = append(e.pops[pr.From].out, k)
 	}
 	if err := e.newGroups(); err != nil {
+		return nil, err
+	}
+	if err := e.newPhases(); err != nil {
 		return nil, err
 	}
 	for _, md := range net.Modulations {
@@ -370,7 +374,7 @@ func (e *Engine) V(p, i int) (float64, error) {
 	if i < 0 || i >= e.pops[p].neurons.Len() {
 		return 0, fmt.Errorf("engine: V: neuron %d out of range [0, %d)", i, e.pops[p].neurons.Len())
 	}
-	return e.pops[p].neurons.V(i, max(e.now-1, 0)), nil
+	return e.pops[p].neurons.V(i, e.neuronTick(max(e.now-1, 0))), nil
 }
 
 // Schedule describes the order of operations within a tick.

@@ -11,7 +11,8 @@ import (
 // with well-formed rows, targets in range, one weight and one delay (of at
 // least one tick) per synapse or a constant, and every row ordered by
 // (delay, target); stimuli, guards, records and modulations that name
-// existing populations and projections. A compiled scenario passes; a
+// existing populations and projections; phases in time order inside the
+// run. A compiled scenario passes; a
 // network built in code should be checked before it is run.
 func (n *Network) Check() error {
 	if !(n.Clock.DT > 0) {
@@ -55,7 +56,7 @@ func (n *Network) Check() error {
 			return fmt.Errorf("network: modulation %d: tick %d comes before the tick %d of the one before it: modulations are sorted by tick", i, m.At, n.Modulations[i-1].At)
 		}
 	}
-	return nil
+	return n.CheckPhases()
 }
 
 func (n *Network) pop(i int) bool { return i >= 0 && i < len(n.Populations) }
