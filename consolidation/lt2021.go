@@ -134,6 +134,11 @@ const modelLT2021 = "luboeinski_tetzlaff_2021"
 // does), the stream's draw count and a queue flag: 49 bytes per synapse. A
 // calcium jump that leaves a quiet synapse quiet moves only c.
 //
+// The model can run with spiking off ([FastForwarder]): the fast-forward
+// consolidation of the authors' simulator, here in closed form (see
+// StopSpiking and lt2021ff.go; TestLT2021FastForwardClosedForm,
+// TestLT2021FastForwardFiftySecondScheme).
+//
 // Tests: TestLT2021BasicEarlyDeterministic (the authors' deterministic
 // trace), TestLT2021GridMatchesEuler (their 0.2-ms scheme, to 1e-9),
 // TestLT2021ExactConverges, TestLT2021NoiseDistribution (mean and variance

@@ -12,8 +12,8 @@ import (
 // least one tick) per synapse or a constant, and every row ordered by
 // (delay, target); stimuli, guards, records and modulations that name
 // existing populations and projections; phases in time order inside the
-// run. A compiled scenario passes; a
-// network built in code should be checked before it is run.
+// run. A compiled scenario passes; a network built in code should be
+// checked before it is run.
 func (n *Network) Check() error {
 	if !(n.Clock.DT > 0) {
 		return fmt.Errorf("network: resolution %g ms: must be > 0", n.Clock.DT)
