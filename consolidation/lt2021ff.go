@@ -1,10 +1,6 @@
 package consolidation
 
-import (
-	"math"
-
-	"github.com/snnsim/snnsim"
-)
+import "github.com/snnsim/snnsim"
 
 // The fast-forward of luboeinski_tetzlaff_2021 (Luboeinski & Tetzlaff
 // 2021, their simulator's "FF" mode after learning). With no spike the
@@ -36,9 +32,10 @@ func (*LT2021Params) fastForwards() {}
 var _ FastForwarder = (*lt21)(nil)
 
 // StopSpiking sets every calcium amount to 0 at tick t, after the work
-// due before t, and drops the presynaptic calcium jumps not yet due; it
-// then recomputes every neuron's Σ|h − h0| from its synapses, switches its
-// synthesis on or off accordingly and schedules the switch-off.
+// due before t, and drops the presynaptic calcium jumps not yet due; with
+// every synapse brought to t, each neuron's Σ|h − h0| is exact there, so
+// its synthesis is switched on or off accordingly and its switch-off
+// scheduled.
 func (m *lt21) StopSpiking(t snnsim.Time) {
 	if t > 0 {
 		m.Advance(t - 1)
@@ -51,13 +48,7 @@ func (m *lt21) StopSpiking(t snnsim.Time) {
 	m.pending = caQueue{}
 	m.rq = m.rq[:0]
 	clear(m.queued)
-	u := float64(t-m.lag) * m.dt
 	for j := range m.pA {
-		a := 0.0
-		for _, s := range m.in.of(int32(j)) {
-			a += math.Abs(m.h[s] - m.p.H0)
-		}
-		m.sumA[j], m.sumT[j] = a, u
 		m.check(int32(j), t)
 	}
 	m.now = max(m.now, t)
