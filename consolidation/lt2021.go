@@ -898,7 +898,14 @@ func (m *lt21) Vars() []string { return lt21Vars }
 func (m *lt21) Get(v int, s snnsim.SynapseID) float64 {
 	checkVar(modelLT2021, v, len(lt21Vars))
 	t := max(m.now, m.tc[s])
-	st := m.at(s, t)
+	var st synState
+	if d := m.h[s] - m.p.H0; m.c[s] < m.thLow && math.Abs(d) <= m.p.ThetaTag {
+		// Quiet and untagged since its last event (most synapses during a
+		// consolidation): h relaxes to h0 in closed form and z stays.
+		st = synState{m.p.H0 + d*math.Exp(-m.decayQ*(float64(t)*m.dt-m.hTime(s))), m.z[s]}
+	} else {
+		st = m.at(s, t)
+	}
 	switch v {
 	case 0:
 		return (st.h + m.p.H0*st.z) / m.p.H0

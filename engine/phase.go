@@ -175,7 +175,7 @@ func (e *Engine) enterPhase(ph *netlist.Phase) error {
 	for a := t; a < ph.Stop && a <= t+e.queue.mask && e.queue.pending > 0; a++ {
 		e.queue.take(a) // spikes arriving inside the phase are lost
 	}
-	return e.mark(t, fmt.Sprintf("phase %s: spiking off until %s", ph.Name, fmtMs(e.net.Clock.Ms(ph.Stop))))
+	return e.mark(t, fmt.Sprintf("phase %s: spiking off until %.10g s", ph.Name, e.net.Clock.Seconds(ph.Stop)))
 }
 
 // leavePhase restarts spiking at the end of ph: neurons and currents
