@@ -719,6 +719,7 @@ func (m *lt21) toggle(j int32, t snnsim.Time) {
 	u := float64(t-m.lag) * m.dt
 	for _, s := range m.in.of(j) {
 		m.advance(s, t)
+		m.deliver(s) // its efficacy moved: the delivery array follows the state
 	}
 	m.pA[j] = m.protein(j, u)
 	m.pT[j] = u

@@ -18,9 +18,10 @@ import (
 
 // phaseScenario is a small network of Luboeinski & Tetzlaff (2021) type:
 // 200 excitatory and 50 inhibitory neurons with OU background, the
-// luboeinski_tetzlaff_2021 model on E→E, a Poisson source, learning pulses
-// on 20 neurons at 1 s, a fast-forward phase from 2 s to 300 s with a
-// neuromodulator-free consolidation, and a recall pulse at 300 s.
+// luboeinski_tetzlaff_2021 model on E→E, a Poisson source, a learning
+// pulse on 20 neurons at 1 s, a fast-forward phase from the tick after it
+// (spikes in flight, neurons refractory) to 0.4 ms before a recall pulse
+// at 300 s.
 const phaseScenario = `
 [simulation]
 duration   = "301 s"
@@ -116,7 +117,7 @@ stop = "300.1 s"
 
 [[phase]]
 name = "consolidation"
-start = "2 s"
+start = "1.1002 s"
 stop = "299.9996 s"
 mode = "fast_forward"
 
@@ -296,8 +297,9 @@ func samePhaseRun(t *testing.T, want, got *phaseRun, wantState, gotState []byte)
 	}
 }
 
-// TestPhaseFreezes checks what a phase without spiking does: no spike in
-// it, spikes before it as in the same run with spiking on, every neuron
+// TestPhaseFreezes checks what a phase without spiking does: the spikes in
+// flight at its start are dropped, no spike and no delivery in it, spikes
+// before it as in the same run with spiking on, every neuron
 // resumes from the state it had before the phase (potentials read at the
 // phase's last tick equal those at the tick before it), samples inside the
 // phase at their ticks with the consolidation state moving (h relaxing
@@ -320,7 +322,16 @@ func TestPhaseFreezes(t *testing.T) {
 			before = append(before, v)
 		}
 	}
+	inFlight := ff.queue.pending
+	runTo(t, ff, p0+1)
+	events := ff.Stats().SynapticEvents
+	if inFlight == 0 || ff.queue.pending != 0 {
+		t.Errorf("%d deliveries in flight before the phase, %d after its start: they must be dropped", inFlight, ff.queue.pending)
+	}
 	runTo(t, ff, p1)
+	if n := ff.Stats().SynapticEvents; n != events {
+		t.Errorf("%d synaptic events inside the phase", n-events)
+	}
 	k := 0
 	for p := range 2 {
 		for i := range net.Populations[p].Size {
@@ -409,7 +420,7 @@ func TestPhaseRefused(t *testing.T) {
 	}
 	net = phaseNet(t)
 	net.Stimuli[3].Start = net.Phases[0].Start + 10
-	if _, err := New(net, Config{}); err == nil || !strings.Contains(err.Error(), "stimulus 3 switches at tick 10010, inside phase 0 (consolidation)") {
+	if _, err := New(net, Config{}); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("stimulus 3 switches at tick %d, inside phase 0 (consolidation)", net.Phases[0].Start+10)) {
 		t.Errorf("stimulus inside: %v", err)
 	}
 	net = phaseNet(t)

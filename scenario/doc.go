@@ -131,11 +131,13 @@
 //	start      = "5 s"
 //	stop       = "8 s"             # optional, default never
 //
-//	[[phase]]                      # see Phases
-//	name  = "consolidation"        # required, unique; --set phase.consolidation.mode=spiking
-//	start = "21.35 s"              # required, > 0, before the end of the run
-//	stop  = "28809.9996 s"         # required, after start, at most the duration
-//	mode  = "fast_forward"         # optional: "spiking" (default) or "fast_forward"
+//	[[phase]]                      # a named stretch of the run; see Phases
+//	name  = "late"                 # required, unique (--set phase.late.mode=...)
+//	start = "8 s"                  # required, > 0, before the end of the run
+//	stop  = "10 s"                 # required, after start, at most the duration
+//	mode  = "spiking"              # optional: "spiking" (default), or "fast_forward"
+//	                               # (spiking off; needs models that can, not
+//	                               # tag_trigger_consolidation)
 //
 //	[[stimulus]]
 //	kind       = "current_step"    # or "ou_current" (below)
