@@ -402,5 +402,10 @@ func (e *Engine) Schedule() string {
 	b.WriteString("  7. probes       sampled state (v, rates, weights) after tick t; then rate guards\n")
 	b.WriteString("When no neuron is active the engine jumps to the next source spike, arrival, stimulus or level change,\n")
 	b.WriteString("consolidation event (slow-clock step of a synapse not at rest, tag decay) or the end.\n")
+	for _, ph := range e.net.Phases {
+		if !ph.Spiking() {
+			fmt.Fprintf(&b, "Ticks %d to %d (phase %s) are not ticked: spiking is off, neurons are frozen, only the consolidation models advance.\n", ph.Start, ph.Stop-1, ph.Name)
+		}
+	}
 	return b.String()
 }
