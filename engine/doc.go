@@ -46,8 +46,9 @@
 // date exactly when input arrives. When no neuron is active, the engine
 // jumps straight to the next event: a source spike, a spike arrival, a
 // stimulus or level change, a consolidation model's next work, a sample
-// tick or the end of the run. [Stats] counts stepped and skipped
-// ticks so that tests can check the jumps are taken.
+// tick, the start of a phase without spiking or the end of the run.
+// [Stats] counts stepped and skipped ticks so that tests can check the
+// jumps are taken.
 //
 // # Consolidation
 //
@@ -87,6 +88,22 @@
 //
 // Run can be called repeatedly; the boundaries between calls change nothing:
 // Run(1 s) twice gives the same spikes, bit for bit, as Run(2 s).
+//
+// # Phases without spiking
+//
+// A phase of mode netlist.PhaseFastForward (the fast-forward consolidation
+// of Luboeinski & Tetzlaff 2021) is jumped over, not ticked (phase.go): at
+// its start every consolidation model puts its induction to rest
+// (consolidation.FastForwarder, found when the model is bound; a phase on
+// a model without it is refused) and spikes in flight that would arrive
+// inside it are dropped; the models are then advanced without spikes in
+// pieces ending at each tick at which a probe samples or a level changes,
+// so records inside the phase see the fast-forwarded state; at its end
+// the neuron populations are moved later unchanged (neuron.Shifter), OU
+// currents hold their values and sources drop the spikes they were due to
+// emit. Whether a phase's start and end are done follows from Now()
+// alone, so runs split, checkpointed or resumed anywhere in or around a
+// phase give the same spikes, samples and state as one run.
 //
 // # Recording
 //

@@ -156,6 +156,7 @@ type Engine struct {
 
 	groups  []*consGroup // consolidation models (consolidate.go)
 	nextMod int          // next of net.Modulations to apply
+	phases  *phaseState  // phases without spiking (phase.go); nil for none
 }
 
 // OnMark registers f to receive a short text for each event of the
@@ -271,6 +272,9 @@ func New(net *netlist.Network, cfg Config) (*Engine, error) {
 	if err := e.newGroups(); err != nil {
 		return nil, err
 	}
+	if err := e.newPhases(); err != nil {
+		return nil, err
+	}
 	for _, md := range net.Modulations {
 		if md.Population < 0 || md.Population >= len(e.pops) || e.pops[md.Population].neurons == nil {
 			return nil, fmt.Errorf("engine: %s: population %d is not a neuron population", md.Name, md.Population)
@@ -381,7 +385,7 @@ func (e *Engine) V(p, i int) (float64, error) {
 	if i < 0 || i >= e.pops[p].neurons.Len() {
 		return 0, fmt.Errorf("engine: V: neuron %d out of range [0, %d)", i, e.pops[p].neurons.Len())
 	}
-	return e.pops[p].neurons.V(i, max(e.now-1, 0)), nil
+	return e.pops[p].neurons.V(i, e.neuronTick(max(e.now-1, 0))), nil
 }
 
 // Schedule describes the order of operations within a tick.
@@ -409,5 +413,10 @@ func (e *Engine) Schedule() string {
 	b.WriteString("  7. probes       sampled state (v, rates, weights) after tick t; then rate guards\n")
 	b.WriteString("When no neuron is active the engine jumps to the next source spike, arrival, stimulus or level change,\n")
 	b.WriteString("consolidation event (slow-clock step of a synapse not at rest, tag decay) or the end.\n")
+	for _, ph := range e.net.Phases {
+		if !ph.Spiking() {
+			fmt.Fprintf(&b, "Ticks %d to %d (phase %s) are not ticked: spiking is off, neurons are frozen, only the consolidation models advance.\n", ph.Start, ph.Stop-1, ph.Name)
+		}
+	}
 	return b.String()
 }

@@ -31,6 +31,14 @@ func (e *Engine) Run(ctx context.Context, d snnsim.Time) error {
 				return err
 			}
 		}
+		if e.phases != nil {
+			if ph := e.phaseNow(); ph != nil {
+				if err := e.fastForward(ctx, ph, end); err != nil {
+					return err
+				}
+				continue
+			}
+		}
 		if e.cfg.Shortcuts == ShortcutsOn && !e.busy() {
 			next := min(e.nextEvent(), end)
 			if next > e.now {
@@ -96,7 +104,7 @@ func (e *Engine) nextEvent() snnsim.Time {
 	if e.rec != nil {
 		next = min(next, e.rec.next) // a probe acts after this tick
 	}
-	return next
+	return min(next, e.nextPhase())
 }
 
 // tick does the work of tick t in the order documented in the package.

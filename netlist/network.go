@@ -49,6 +49,9 @@ type Network struct {
 	// Modulations are the neuromodulator and drug level changes for the
 	// consolidation models, sorted by tick (see Modulation).
 	Modulations []Modulation
+	// Phases are named stretches of the run, some with spiking off (see
+	// Phase), in time order without overlap.
+	Phases []*Phase
 }
 
 // Population is a group of neurons of one model, or a group of spike sources.

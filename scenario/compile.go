@@ -98,6 +98,7 @@ func (s *Scenario) Compile() (*netlist.Network, error) {
 		net.Guards = append(net.Guards, &netlist.Guard{Population: index[g.Population], MaxRate: g.MaxRate, Window: w})
 	}
 	net.Modulations = modulations(s, index, clock)
+	net.Phases = s.compilePhases(clock)
 	return net, nil
 }
 

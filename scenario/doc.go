@@ -134,6 +134,14 @@
 //	start      = "5 s"
 //	stop       = "8 s"             # optional, default never
 //
+//	[[phase]]                      # a named stretch of the run; see Phases
+//	name  = "late"                 # required, unique (--set phase.late.mode=...)
+//	start = "8 s"                  # required, > 0, before the end of the run
+//	stop  = "10 s"                 # required, after start, at most the duration
+//	mode  = "spiking"              # optional: "spiking" (default), or "fast_forward"
+//	                               # (spiking off; needs models that can, not
+//	                               # tag_trigger_consolidation)
+//
 //	[[stimulus]]
 //	kind       = "current_step"    # or "ou_current" (below)
 //	population = "E"               # a neuron population
@@ -447,6 +455,38 @@
 // Times are on the tick grid and >= 0. The network holds the changes, of
 // both kinds of table, as [netlist.Network.Modulations].
 //
+// # Phases
+//
+// A [[phase]] table names a stretch [start, stop) of the run and says how
+// it runs. mode = "spiking" (the default) is the normal simulation: the
+// phase is only a name. mode = "fast_forward" switches spiking off, as the
+// fast-forward consolidation of the simulator of Luboeinski & Tetzlaff
+// (2021): at start every consolidation model sets its calcium (its
+// induction) to 0 and drops the effects of spikes still pending, and the
+// spikes in flight that would arrive inside the phase are lost; inside it
+// no neuron is updated (membrane potentials, synaptic currents,
+// Ornstein–Uhlenbeck currents and refractory clocks keep their values),
+// no spike is emitted, sources drop the spikes they were due to emit, and
+// no stimulus acts; only the consolidation models advance, without
+// spikes and without their noise (for luboeinski_tetzlaff_2021: the
+// relaxation of h towards h0, the protein with its switch-off and the late
+// weight z, in closed form). At stop the neurons resume from the state
+// they had before the phase. The engine jumps over the phase: it costs
+// the consolidation models' closed forms and the records due inside it,
+// which see the fast-forwarded state (a v sample inside it reads the
+// frozen potential). Checkpoints inside a phase, and runs split or resumed
+// anywhere, give the same result as one run.
+//
+// The same scenario runs with spiking kept on by overriding the mode,
+// --set phase.consolidation.mode=spiking, which measures what the
+// fast-forward assumption costs. Phases must not overlap, must start after
+// tick 0 (the initial state) and end by the end of the run. A
+// fast_forward phase needs every consolidation model of the network to
+// support it (consolidation.CanFastForward; the error lists the models
+// that do), and no stimulus may start or stop inside it (its neurons are
+// frozen); neuromodulator and drug changes inside it reach the models at
+// their times. The network holds the phases as [netlist.Network.Phases].
+//
 // # Memory curves
 //
 // A scenario with a [memory_curves] table is a memory-curve experiment
@@ -477,7 +517,7 @@
 //	params = { q = 0.1 }           # optional: its parameters (keys left out keep the defaults)
 //
 // Such a scenario has no [[population]], [[projection]], [[stimulus]],
-// [[record]], [[guard]], [[neuromodulator]] or [[drug]] tables and no
+// [[record]], [[guard]], [[neuromodulator]], [[drug]] or [[phase]] tables and no
 // duration or resolution: each is an error at its key, as are parameters
 // that the model's Validate rejects and models without a memory-curve
 // setup. [Scenario.MemoryCurves] holds the table; Compile gives the

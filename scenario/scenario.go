@@ -39,6 +39,9 @@ type Scenario struct {
 	// read (see netlist.Modulation).
 	Neuromodulators []*NeuromodulatorSpec
 	Drugs           []*DrugSpec
+	// Phases are the [[phase]] tables: named stretches of the run, some
+	// with spiking off.
+	Phases []*PhaseSpec
 
 	// MemoryCurves is the [memory_curves] experiment, or nil for a network
 	// scenario. A scenario with one has no populations and no duration;
@@ -285,6 +288,9 @@ func (d *decoder) scenario(s *Scenario, raw map[string]any) {
 	}
 	for _, t := range root.tables("drug", false) {
 		s.Drugs = append(s.Drugs, d.drug(t))
+	}
+	for _, t := range root.tables("phase", false) {
+		s.Phases = append(s.Phases, d.phase(t))
 	}
 	root.done()
 }

@@ -86,6 +86,7 @@ func (s *Scenario) validate() ErrorList {
 	for i, g := range s.Guards {
 		c.guard(i, g)
 	}
+	c.phases()
 	c.errs.sort(s.File)
 	return c.errs
 }

@@ -208,6 +208,18 @@ func (o *OUCurrent) Advance(t snnsim.Time) {
 	}
 }
 
+// Hold moves the current to tick t (t >= Tick()) without an update: the
+// value of the step ending at Tick() is kept, as the current of every
+// neuron stays frozen during a phase without spiking, and the next Advance
+// continues from it. The windows must not start or end between Tick() and
+// t (a scenario refuses a stimulus that switches inside such a phase).
+func (o *OUCurrent) Hold(t snnsim.Time) {
+	if t < o.t {
+		panic(fmt.Sprintf("ou current %s: hold to tick %d from tick %d", o.name, t, o.t))
+	}
+	o.t = t
+}
+
 // tagOU is the frame tag of an OU current's state.
 const tagOU = "source/ou_current"
 
