@@ -15,6 +15,7 @@ import (
 type ouInput struct {
 	cur     *source.OUCurrent
 	ids     []int
+	stim    int  // its index in the network's stimuli
 	changed bool // its value was or is non-zero at the last applyOU
 }
 
@@ -22,16 +23,11 @@ type ouInput struct {
 // with the random streams "ou/<population>/<k>/<member>".
 func (e *Engine) newOU(k int, s *netlist.Stimulus) error {
 	p := &e.pops[s.Population]
-	n := p.neurons.Len()
-	if s.Neurons != nil {
-		n = len(s.Neurons)
-	}
-	par := source.OUParams{Mean: s.Mean, Sigma: s.Sigma, Tau: s.Tau, Start: s.Init}
-	cur, err := source.NewOUCurrent(n, par, e.net.Clock.DT, []source.OUWindow{{From: s.Start, To: s.Stop}}, e.net.Seed, "ou/"+p.name+"/"+strconv.Itoa(k))
+	cur, err := ouCurrent(e.net, k, s, p.neurons.Len())
 	if err != nil {
 		return fmt.Errorf("engine: %w", err)
 	}
-	p.ous = append(p.ous, &ouInput{cur: cur, ids: s.Neurons})
+	p.ous = append(p.ous, &ouInput{cur: cur, ids: s.Neurons, stim: k})
 	if p.ouSum == nil {
 		p.ouSum = make([]float64, p.neurons.Len())
 	}
@@ -110,4 +106,18 @@ func (e *Engine) nextOU() snnsim.Time {
 		}
 	}
 	return next
+}
+
+// ouCurrent builds the current of stimulus k of net, an ou_current on a
+// population of size members. Its random streams are keyed by the seed,
+// the population and k, so a stimulus draws the same numbers whatever
+// the other stimuli are and whenever the run was branched.
+func ouCurrent(net *netlist.Network, k int, s *netlist.Stimulus, size int) (*source.OUCurrent, error) {
+	n := size
+	if s.Neurons != nil {
+		n = len(s.Neurons)
+	}
+	par := source.OUParams{Mean: s.Mean, Sigma: s.Sigma, Tau: s.Tau, Start: s.Init}
+	name := "ou/" + net.Populations[s.Population].Name + "/" + strconv.Itoa(k)
+	return source.NewOUCurrent(n, par, net.Clock.DT, []source.OUWindow{{From: s.Start, To: s.Stop}}, net.Seed, name)
 }
