@@ -49,6 +49,16 @@ type Network struct {
 	// Modulations are the neuromodulator and drug level changes for the
 	// consolidation models, sorted by tick (see Modulation).
 	Modulations []Modulation
+	// Groups are named sets of neurons (a scenario's [[group]] tables),
+	// kept for the log header; the stimuli that use one hold its members.
+	Groups []Group
+}
+
+// Group is a named set of members of one population.
+type Group struct {
+	Name       string
+	Population int   // population index
+	Neurons    []int // member indices, in the order defined
 }
 
 // Population is a group of neurons of one model, or a group of spike sources.

@@ -82,12 +82,12 @@ func Branch(ctx context.Context, sc *scenario.Scenario, from string, o Options) 
 	pnet.Duration = info.Duration
 	at := meta.Tick
 	atMs := pnet.Clock.Ms(at)
-	if diffs := sc.BranchDiffs(psc, atMs); len(diffs) > 0 {
-		return fail(fmt.Errorf("%w (the checkpoint of %s at t = %g s):\n%w", ErrBranch, describeFile(info.File), pnet.Clock.Seconds(at), diffs))
-	}
-	net, err := sc.Compile()
+	net, err := sc.Compile() // first: it resolves sc's groups with its seed
 	if err != nil {
 		return nil, err
+	}
+	if diffs := sc.BranchDiffs(psc, atMs); len(diffs) > 0 {
+		return fail(fmt.Errorf("%w (the checkpoint of %s at t = %g s):\n%w", ErrBranch, describeFile(info.File), pnet.Clock.Seconds(at), diffs))
 	}
 	if net.Duration <= at {
 		return fail(fmt.Errorf("%w: the scenario's duration, %g s, does not reach past the checkpoint's time, %g s", ErrBranch, net.Clock.Seconds(net.Duration), net.Clock.Seconds(at)))
@@ -132,7 +132,11 @@ func Branch(ctx context.Context, sc *scenario.Scenario, from string, o Options) 
 	s := &session{o: o, net: net, dir: d.Path, eng: eng, text: sc.Text, sets: sc.Overrides, flush: o.FlushInterval, hash: sha256.New(),
 		declared: map[string]spikelog.Series{}}
 	h := logHeader(net)
-	h.Parent = &spikelog.Parent{Checkpoint: path, SHA256: hex.EncodeToString(sum[:]), Tick: at}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		abs = path
+	}
+	h.Parent = &spikelog.Parent{Checkpoint: abs, SHA256: hex.EncodeToString(sum[:]), Tick: at}
 	s.program = h.Program
 	if s.w, err = spikelog.Create(s.logPath(), h, logOptions(o.FlushInterval)); err != nil {
 		return nil, err
@@ -150,7 +154,7 @@ func Branch(ctx context.Context, sc *scenario.Scenario, from string, o Options) 
 	if err := eng.RestoreBranch(meta, body, b); err != nil {
 		return abort(err)
 	}
-	if err := s.w.Mark(at, "branch from "+path); err != nil {
+	if err := s.w.Mark(at, "branch from "+abs); err != nil {
 		return abort(err)
 	}
 	if s.logR, err = os.Open(s.logPath()); err != nil {

@@ -403,6 +403,9 @@ func logHeader(net *netlist.Network) spikelog.Header {
 			}
 		}
 	}
+	for _, g := range net.Groups {
+		h.Groups = append(h.Groups, spikelog.Group{Name: g.Name, Population: net.Populations[g.Population].Name, Neurons: g.Neurons})
+	}
 	for k, p := range net.Populations {
 		kind := spikelog.Neuron
 		if p.Source != nil {

@@ -74,12 +74,16 @@ func (s *Scenario) BranchDiffs(parent *Scenario, at float64) ErrorList {
 			if c.Start >= at && p.Start >= at {
 				continue // the future: free
 			}
-			if k, d, ok := specDiff(c, p); !ok {
+			cm, pm := s.withMembers(c), parent.withMembers(p)
+			if dk, d, ok := specDiff(cm, pm); !ok {
+				if dk == ".neurons" && c.Group != "" {
+					dk, d = ".group", fmt.Sprintf("group %q %s", c.Group, d)
+				}
 				past := p
 				if c.Start < p.Start {
 					past = c
 				}
-				add(key+k, "%s; the stimulus starts at %s, before the checkpoint (t = %s), so it must be the checkpoint's (a stimulus on at the checkpoint may not change either)",
+				add(key+dk, "%s; the stimulus starts at %s, before the checkpoint (t = %s), so it must be the checkpoint's (a stimulus on at the checkpoint may not change either)",
 					d, fmtMs(past.Start), when)
 			}
 		}
@@ -254,4 +258,17 @@ func snake(name string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// withMembers returns st with the members of its group as Neurons and no
+// group, so that stimuli compare by the neurons they reach.
+func (s *Scenario) withMembers(st *StimulusSpec) *StimulusSpec {
+	if st.Group == "" {
+		return st
+	}
+	c := *st
+	if g, ok := s.resolved.find(st.Group); ok {
+		c.Neurons, c.Group = g.Neurons, ""
+	}
+	return &c
 }

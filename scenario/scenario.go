@@ -34,6 +34,9 @@ type Scenario struct {
 	Projections []*ProjectionSpec
 	Stimuli     []*StimulusSpec
 	Records     []*RecordSpec
+	// Groups are the named sets of neurons ([[group]]) that stimuli refer
+	// to by name.
+	Groups []*GroupSpec
 	Guards      []*GuardSpec
 	// Neuromodulators and Drugs set the levels that consolidation models
 	// read (see netlist.Modulation).
@@ -51,6 +54,8 @@ type Scenario struct {
 	Overrides []string
 
 	loc *locator // key positions in Text; nil when not decoded from text
+
+	resolved groupSet // Groups resolved by the last validation (with Seed)
 }
 
 // PopulationSpec is a [[population]] table.
@@ -125,8 +130,9 @@ type Pairs struct {
 // StimulusSpec is a [[stimulus]] table.
 type StimulusSpec struct {
 	Kind       string  // "current_step" or "ou_current"
-	Population string  // a neuron population
-	Neurons    []int   // members affected; nil for all
+	Population string  // a neuron population; with Group, the group's (it may be left out)
+	Neurons    []int   // members affected; nil for all (or the group's)
+	Group      string  // a [[group]] whose members are affected, instead of Neurons
 	Amplitude  float64 // [pA] (current_step)
 	Start      float64 // [ms]
 	Stop       float64 // [ms]; +Inf when the stimulus never ends
@@ -260,6 +266,9 @@ func (d *decoder) scenario(s *Scenario, raw map[string]any) {
 	}
 	for _, t := range root.tables("projection", false) {
 		s.Projections = append(s.Projections, d.projection(t, s))
+	}
+	for _, t := range root.tables("group", false) {
+		s.Groups = append(s.Groups, d.group(t))
 	}
 	for _, t := range root.tables("stimulus", false) {
 		s.Stimuli = append(s.Stimuli, d.stimulus(t))
@@ -431,7 +440,10 @@ func (d *decoder) stimulus(t *table) *StimulusSpec {
 			t.ignore()
 		}
 	}
-	st.Population, _ = t.str("population", true)
+	if g, ok := t.str("group", false); ok {
+		st.Group = g
+	}
+	st.Population, _ = t.str("population", st.Group == "")
 	if st.Kind == "ou_current" {
 		st.Mean, _ = t.quantity("mean", snnsim.Current, true)
 		st.Sigma, _ = t.quantity("sigma", snnsim.Current, true)
@@ -447,7 +459,7 @@ func (d *decoder) stimulus(t *table) *StimulusSpec {
 	if v, ok := t.quantity("stop", snnsim.TimeDim, false); ok {
 		st.Stop = v
 	}
-	if v, ok := t.ints("neurons"); ok {
+	if v, ok := d.neuronList(t, "neurons"); ok {
 		st.Neurons = v
 	}
 	t.done()

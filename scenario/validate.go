@@ -76,6 +76,7 @@ func (s *Scenario) validate() ErrorList {
 	}
 	c.models = c.sharedConsolidation()
 	c.modulators(c.models)
+	s.resolved = c.groups()
 	for i, st := range s.Stimuli {
 		c.stimulus(i, st)
 	}
@@ -417,6 +418,24 @@ func (c *checker) stimulus(i int, st *StimulusSpec) {
 	what := "the population of a current step"
 	if st.Kind == "ou_current" {
 		what = "the population of an OU current"
+	}
+	if st.Group != "" {
+		g, found := c.s.resolved.find(st.Group)
+		switch {
+		case !found && slices.Contains(c.s.groupNames(), st.Group):
+			return // the group's own error is reported
+		case !found:
+			c.errorf(key+".group", "no group %q%s", st.Group, didYouMean(st.Group, c.s.groupNames()))
+			return
+		case st.Neurons != nil:
+			c.errorf(key+".neurons", "a stimulus takes neurons or a group, not both")
+			return
+		case st.Population == "":
+			st.Population = c.s.Populations[g.Population].Name
+		case st.Population != c.s.Populations[g.Population].Name:
+			c.errorf(key+".population", "%q, but group %q is of population %q", st.Population, st.Group, c.s.Populations[g.Population].Name)
+			return
+		}
 	}
 	pop, ok := c.neuronRef(key+".population", st.Population, what)
 	if ok {
