@@ -37,7 +37,7 @@ type Scenario struct {
 	// Groups are the named sets of neurons ([[group]]) that stimuli refer
 	// to by name.
 	Groups []*GroupSpec
-	Guards      []*GuardSpec
+	Guards []*GuardSpec
 	// Neuromodulators and Drugs set the levels that consolidation models
 	// read (see netlist.Modulation).
 	Neuromodulators []*NeuromodulatorSpec
