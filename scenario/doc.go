@@ -131,10 +131,23 @@
 //	start      = "5 s"
 //	stop       = "8 s"             # optional, default never
 //
+//	[[group]]                      # a named set of neurons; see Groups
+//	name       = "core"            # required, unique
+//	population = "E"
+//	neurons    = "0..149"          # indices and ranges ("0, 3, 7..9") or a list [0, 3]
+//
+//	[[group]]
+//	name     = "cue"
+//	of       = "core"              # a part of a group defined above
+//	fraction = 0.5                 # or count = 75; the part's size, rounded
+//	pick     = "random"            # or "first" (the default): which members
+//
 //	[[stimulus]]
 //	kind       = "current_step"    # or "ou_current" (below)
 //	population = "E"               # a neuron population
-//	neurons    = [0, 3]            # optional: members affected; default all
+//	neurons    = [0, 3]            # optional: members affected ("0..3" as in a group);
+//	                               # default all. Or group = "cue" instead of
+//	                               # population and neurons.
 //	amplitude  = "200 pA"          # bias current during the step
 //	start      = "1 s"             # optional, default 0; on the tick grid
 //	stop       = "2 s"             # optional, default never; after start. Then the
@@ -196,6 +209,33 @@
 //	neurons     = [0]              # optional; default all
 //	variables   = ["protein"]      # optional; the engine checks the names
 //	interval    = "10 s"           # optional, default 1 min
+//
+// # Groups
+//
+// A [[group]] table names a set of neurons of one population, so that a
+// scenario states an assembly or a cue once and its stimuli use it by name
+// (group = "core"); the log header lists every group with its members, and
+// snnsim recall finds the assembly ("core") and the cue ("cue") there. A
+// group lists its neurons (population and neurons), or is a part of a
+// group defined above it (of, with fraction or count, and pick): "first"
+// takes the parent's first members in its order, "random" draws them
+// without replacement from the stream group/<name> and lists them in
+// increasing order, so the draw depends on the seed and the group's name
+// only. fraction·size is rounded to the nearest integer, as the authors
+// of the recall protocol compute p_r·N_CA (Luboeinski & Tetzlaff 2021). An
+// override changes a group and every stimulus that uses it:
+//
+//	--set group.core.neurons=0..249          an assembly of 250, its cue 125
+//	--set group.cue.pick=first
+//
+// # Branching from a checkpoint
+//
+// [Scenario.BranchDiffs] tells whether a scenario may continue a run of
+// another from a checkpoint (snnsim run --from): the network and every
+// stimulus that started before the checkpoint's time must be the same, as
+// decoded; stimuli are matched by position, and those that start later may
+// differ, as may the records and the duration. Stimuli are compared by the
+// neurons they reach, so a changed group counts where it is used.
 //
 // # Recording
 //
@@ -470,7 +510,7 @@
 //
 // [Scenario.Compile] draws every random choice from a stream named after what
 // it draws (init/<population>, connect/<projection>, weight/<projection>,
-// delay/<projection>, sample/<projection>), so that a population or projection added to a
+// delay/<projection>, sample/<projection>, group/<group>), so that a population or projection added to a
 // scenario does not change the others' arrays, and the same scenario and
 // seed always give identical networks.
 package scenario
