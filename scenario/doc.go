@@ -175,6 +175,7 @@
 //	what        = "v"              # membrane potential [mV] of chosen neurons
 //	populations = ["E"]            # neuron populations; default every neuron population
 //	neurons     = [0, 1, 2]        # optional: members sampled in each population; default all
+//	                               # (or group = "core" instead of populations and neurons)
 //	sample      = "1 ms"           # required: sampling interval, on the tick grid
 //	window      = [["0 s", "1 s"], ["9 s", "10 s"]]
 //

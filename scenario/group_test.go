@@ -250,3 +250,26 @@ func TestLT2021Groups(t *testing.T) {
 		}
 	}
 }
+
+// TestRecordGroup: a v or neuron_state record samples a group's members,
+// in increasing order.
+func TestRecordGroup(t *testing.T) {
+	text := groupHead + "[[group]]\nname = \"g\"\npopulation = \"E\"\nneurons = [7, 2, 4]\n\n" +
+		"[[record]]\nwhat = \"v\"\ngroup = \"g\"\nsample = \"1 ms\"\n\n" +
+		"[[record]]\nwhat = \"rate\"\ngroup = \"g\"\nsample = \"1 ms\"\n"
+	_, err := DecodeOverrides("g.toml", []byte(text), nil)
+	if err == nil || !strings.Contains(err.Error(), `g.toml:20: record[1].group: a group chooses the neurons of a "v" or "neuron_state" record, not of a "rate" record`) {
+		t.Errorf("a rate record with a group: %v", err)
+	}
+	sc, err := DecodeOverrides("g.toml", []byte(text[:strings.LastIndex(text, "[[record]]")]), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	net, err := sc.Compile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := net.Records[0]; !slices.Equal(r.Neurons, []int{2, 4, 7}) || !slices.Equal(r.Populations, []int{0}) {
+		t.Errorf("v record of group g: populations %v, neurons %v", r.Populations, r.Neurons)
+	}
+}
