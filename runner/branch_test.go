@@ -426,3 +426,42 @@ func withoutStimulus(k int) string {
 	j := i + 1 + strings.Index(branchy[i+1:], "[[")
 	return branchy[:i] + branchy[j:]
 }
+
+// TestBranchOtherRecords: a branch may record more: the new series starts
+// at the checkpoint, with the samples of one run from there on, and the
+// series recorded alike keep their history.
+func TestBranchOtherRecords(t *testing.T) {
+	root := t.TempDir()
+	learn, one, branch := filepath.Join(root, "learn"), filepath.Join(root, "one"), filepath.Join(root, "branch")
+	runTo(t, decodeAs(t, "branchy.toml", branchy), learn, 1000, branchAt)
+	more := branchy + "\n[[record]]\nwhat = \"v\"\ngroup = \"probe\"\nsample = \"10 ms\"\n\n[[group]]\nname = \"probe\"\npopulation = \"E\"\nneurons = \"0..2\"\n"
+	runTo(t, decodeAs(t, "branchy.toml", more), one, 1000, 0)
+	if _, err := Branch(context.Background(), decodeAs(t, "branchy.toml", more), learn, Options{Dir: branch, CheckpointEvery: 1000}); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(spikesOf(t, one), spikesOf(t, branch)) {
+		t.Error("spikes differ")
+	}
+	a, b := samplesOf(t, one), samplesOf(t, branch)
+	for name, x := range a {
+		y := b[name]
+		if name == "v/E" {
+			k := slices.IndexFunc(x, func(s spikelog.Sample) bool { return s.T >= branchAt })
+			x = x[k:]
+		}
+		if len(x) == 0 || len(x) != len(y) {
+			t.Errorf("series %s: %d samples in one run (from the checkpoint, for the new one), %d in the branch", name, len(x), len(y))
+			continue
+		}
+		for i := range x {
+			if x[i].T != y[i].T || !slices.Equal(x[i].Values, y[i].Values) {
+				t.Errorf("series %s, sample %d: %v and %v", name, i, x[i], y[i])
+				break
+			}
+		}
+	}
+	if len(b) != len(a) {
+		t.Errorf("%d series in the branch, %d in one run", len(b), len(a))
+	}
+	sameState(t, "more records", one, branch)
+}
