@@ -23,7 +23,8 @@ import (
 // stimulus that starts at or after at may be changed, added or removed
 // (removing one that comes before a started one in the file moves that one,
 // which is then refused: keep the order). The records, the duration and
-// the name may differ.
+// the name may differ. A kind of table not named here is compared as a
+// part of the network.
 //
 // Every difference is a ParseError located in s (file, line, key, or the
 // --set override that wrote the value), whose message gives parent's value.
@@ -42,21 +43,26 @@ func (s *Scenario) BranchDiffs(parent *Scenario, at float64) ErrorList {
 	if s.Seed != parent.Seed {
 		add("simulation.seed", "%d here, %d in the checkpoint's scenario: the network and its random streams must be the same", s.Seed, parent.Seed)
 	}
-	sameList(add, "population", len(s.Populations), len(parent.Populations), func(i int) (string, string, bool) {
-		return specDiff(s.Populations[i], parent.Populations[i])
-	})
-	sameList(add, "projection", len(s.Projections), len(parent.Projections), func(i int) (string, string, bool) {
-		return specDiff(s.Projections[i], parent.Projections[i])
-	})
-	sameList(add, "guard", len(s.Guards), len(parent.Guards), func(i int) (string, string, bool) {
-		return specDiff(s.Guards[i], parent.Guards[i])
-	})
-	sameList(add, "neuromodulator", len(s.Neuromodulators), len(parent.Neuromodulators), func(i int) (string, string, bool) {
-		return specDiff(s.Neuromodulators[i], parent.Neuromodulators[i])
-	})
-	sameList(add, "drug", len(s.Drugs), len(parent.Drugs), func(i int) (string, string, bool) {
-		return specDiff(s.Drugs[i], parent.Drugs[i])
-	})
+	// Every other table is the network's or its protocol's past: the same
+	// in both, whatever new kinds of table the format gains.
+	sv, pv := reflect.ValueOf(s).Elem(), reflect.ValueOf(parent).Elem()
+	for f := range sv.NumField() {
+		field := sv.Type().Field(f)
+		if !field.IsExported() || branchFree[field.Name] {
+			continue
+		}
+		a, b := sv.Field(f), pv.Field(f)
+		table := strings.TrimSuffix(snake(field.Name), "s")
+		if a.Kind() != reflect.Slice {
+			if k, d, ok := specDiff(a.Interface(), b.Interface()); !ok {
+				add(table+k, "%s: the network must be the checkpoint's", d)
+			}
+			continue
+		}
+		sameList(add, table, a.Len(), b.Len(), func(i int) (string, string, bool) {
+			return specDiff(a.Index(i).Interface(), b.Index(i).Interface())
+		})
+	}
 	when := fmtMs(at)
 	for k := range max(len(s.Stimuli), len(parent.Stimuli)) {
 		key := indexKey("stimulus", k)
@@ -90,6 +96,11 @@ func (s *Scenario) BranchDiffs(parent *Scenario, at float64) ErrorList {
 	}
 	return errs
 }
+
+// branchFree are the fields of a Scenario that BranchDiffs does not
+// compare as a whole: they may differ, or are compared on their own.
+var branchFree = map[string]bool{"Name": true, "File": true, "Text": true, "Duration": true, "Resolution": true, "Seed": true,
+	"Stimuli": true, "Records": true, "Groups": true, "Overrides": true, "MemoryCurves": true}
 
 // sameList compares two lists element by element with diff.
 func sameList(add func(key, format string, args ...any), table string, n, pn int, diff func(i int) (string, string, bool)) {
