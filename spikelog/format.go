@@ -227,6 +227,14 @@ func (h Header) Validate() error {
 			return fmt.Errorf("spikelog: Header.Populations[%d] (%q): IDs [%d, %d) must lie in [0, 2^31)", i, p.Name, p.First, int64(p.First)+int64(p.Size))
 		}
 	}
+	if p := h.Parent; p != nil && !utf8.ValidString(p.Checkpoint+p.SHA256) {
+		return fmt.Errorf("spikelog: Header.Parent is not valid UTF-8: the header is stored as JSON")
+	}
+	for i, g := range h.Groups {
+		if !utf8.ValidString(g.Name) || !utf8.ValidString(g.Population) {
+			return fmt.Errorf("spikelog: Header.Groups[%d] is not valid UTF-8", i)
+		}
+	}
 	return nil
 }
 
