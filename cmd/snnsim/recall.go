@@ -161,7 +161,7 @@ func cmdRecall(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "%s\n", b)
 		return lg.exitCode()
 	}
-	fmt.Fprintf(stdout, "%s: population %s (%d neurons), assembly %d, cued %d\n", path, pop.Name, pop.Size, len(asm), len(cued))
+	fmt.Fprintf(stdout, "%s: population %s (%d neurons), assembly %d%s, cued %d%s\n", path, pop.Name, pop.Size, len(asm), groupNote(h, *assembly), len(cued), groupNote(h, *cue))
 	fmt.Fprintf(stdout, "learning window [%s, %s), recall window [%s, %s)\n\n", fmtMs(clock.Ms(wl.From)), fmtMs(clock.Ms(wl.To)), fmtMs(clock.Ms(wr.From)), fmtMs(clock.Ms(wr.To)))
 	fmt.Fprintf(stdout, "%-6s %8s %12s %10s\n", "group", "neurons", "rate [Hz]", "sd [Hz]")
 	for _, g := range []struct {
@@ -198,6 +198,14 @@ func membersOf(h spikelog.Header, flag, v string, pop spikelog.Population) ([]in
 		err = fmt.Errorf("%w; or name a group of the log (%s)", err, groupList(h))
 	}
 	return out, err
+}
+
+// groupNote says " (group NAME)" when v names a group of the log.
+func groupNote(h spikelog.Header, v string) string {
+	if _, ok := h.Group(v); ok {
+		return " (group " + v + ")"
+	}
+	return ""
 }
 
 // groupList names the groups of a log header for a message.
