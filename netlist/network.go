@@ -148,6 +148,7 @@ func (p *Projection) DelayOf(k int64) snnsim.Time {
 
 // Stimulus is an input applied to neurons from outside the network.
 type Stimulus struct {
+	Name       string      // "" or a name unique among the stimuli, which keys its random streams
 	Kind       string      // "current_step" or "ou_current"
 	Population int         // target population index
 	Neurons    []int       // members affected; nil for all

@@ -37,7 +37,7 @@ var ErrBranch = errors.New("the scenario changes what the checkpoint has simulat
 // differ. With sc the checkpoint's own scenario the branch is, bit for bit,
 // the checkpoint's run continued; with another future it is, bit for bit, a
 // run of sc from tick 0 (each stimulus draws from streams keyed by the
-// seed, its population and its position in the file).
+// seed, its population and its name, or its position in the file).
 //
 // The new log starts with the checkpoint's history: the spikes, marks and
 // samples (of the series that sc records alike) that the checkpoint's log
@@ -96,10 +96,10 @@ func Branch(ctx context.Context, sc *scenario.Scenario, from string, o Options) 
 		return fail(fmt.Errorf("StopAt (tick %d) is not after the checkpoint's tick %d", o.StopAt, at))
 	}
 	b := engine.Branch{Parent: pnet, Stimuli: make([]int, len(net.Stimuli)), KeepRecords: sameRecords(pnet, net)}
-	for k := range b.Stimuli {
+	for k, pk := range sc.MatchStimuli(psc) {
 		b.Stimuli[k] = -1
-		if k < len(pnet.Stimuli) && pnet.Stimuli[k].Start < at {
-			b.Stimuli[k] = k // the same stimulus: BranchDiffs checked it
+		if pk >= 0 && pnet.Stimuli[pk].Start < at {
+			b.Stimuli[k] = pk // the same stimulus: BranchDiffs checked it
 		}
 	}
 	parentLog := filepath.Join(filepath.Dir(path), LogName)

@@ -465,3 +465,50 @@ func TestBranchOtherRecords(t *testing.T) {
 	}
 	sameState(t, "more records", one, branch)
 }
+
+// named is branchy with names on its stimuli and a future stimulus,
+// "probe", between the current step and the recall pulse.
+func named() string {
+	text := branchy
+	for _, n := range []string{"bgE", "bgI", "learn", "step", "recall"} {
+		text = strings.Replace(text, "[[stimulus]]\nkind", "[[stimulus]]\nname = \""+n+"\"\nkind", 1)
+	}
+	probe := "[[stimulus]]\nname = \"probe\"\nkind = \"current_step\"\npopulation = \"E\"\namplitude = \"0.2 nA\"\nstart = \"1 s\"\nstop = \"1.1 s\"\n\n"
+	i := strings.Index(text, "[[stimulus]]\nname = \"recall\"")
+	return text[:i] + probe + text[i:]
+}
+
+// TestBranchNamedStimuli: named stimuli are matched by name, so a future
+// one may be removed from before others; the branch is one run of the
+// changed scenario. A past stimulus renamed is one removed and one added.
+func TestBranchNamedStimuli(t *testing.T) {
+	root := t.TempDir()
+	learn := filepath.Join(root, "learn")
+	runTo(t, decodeAs(t, "named.toml", named()), learn, 1000, branchAt)
+	i := strings.Index(named(), "[[stimulus]]\nname = \"probe\"")
+	j := strings.Index(named(), "[[stimulus]]\nname = \"recall\"")
+	without := named()[:i] + named()[j:]
+	for _, tc := range []struct {
+		name string
+		text string
+		sets []string
+	}{
+		{"probe removed", without, nil},
+		{"recall moved by name", without, []string{"stimulus.recall.start=1.4 s", "stimulus.recall.stop=1.45 s"}},
+	} {
+		one, branch := filepath.Join(root, tc.name, "one"), filepath.Join(root, tc.name, "branch")
+		runTo(t, decodeAs(t, "named.toml", tc.text, tc.sets...), one, 1000, 0)
+		if _, err := Branch(context.Background(), decodeAs(t, "named.toml", tc.text, tc.sets...), learn, Options{Dir: branch, CheckpointEvery: 1000}); err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		sameRun(t, tc.name, one, branch)
+	}
+	renamed := strings.Replace(named(), `name = "learn"`, `name = "learning"`, 1)
+	_, err := Branch(context.Background(), decodeAs(t, "named.toml", renamed), learn, Options{Dir: filepath.Join(root, "refused")})
+	for _, w := range []string{`stimulus[2].start: 300 ms, before the checkpoint (t = 800 ms), in a stimulus that the checkpoint's scenario does not have ("learning")`,
+		`: stimulus: missing: the checkpoint's scenario has a stimulus ("learn") that started at 300 ms`} {
+		if err == nil || !strings.Contains(err.Error(), w) {
+			t.Errorf("renamed past stimulus: %v\nwant %q", err, w)
+		}
+	}
+}

@@ -17,12 +17,13 @@ import (
 // every population, projection (connectivity, weights, delays, plasticity
 // and consolidation), guard, neuromodulator and drug, compared as decoded
 // (so a quantity may be written in another unit, and comments may
-// differ). Stimuli are matched by their position in the two files: a
-// stimulus that starts before at, in either file, must be the same in
-// both (one that is on at the checkpoint may not change either); a
-// stimulus that starts at or after at may be changed, added or removed
-// (removing one that comes before a started one in the file moves that one,
-// which is then refused: keep the order). The records, the duration and
+// differ). Stimuli are matched by name, and those without one by their
+// position in the two files (MatchStimuli): a stimulus that starts before
+// at, in either file, must be the same in both (one that is on at the
+// checkpoint may not change either); a stimulus that starts at or after at
+// may be changed, added or removed (removing an unnamed one that comes
+// before a started unnamed one moves that one, which is then refused:
+// name the stimuli, or keep the order). The records, the duration and
 // the name may differ. A kind of table not named here is compared as a
 // part of the network.
 //
@@ -64,37 +65,83 @@ func (s *Scenario) BranchDiffs(parent *Scenario, at float64) ErrorList {
 		})
 	}
 	when := fmtMs(at)
-	for k := range max(len(s.Stimuli), len(parent.Stimuli)) {
+	match := s.MatchStimuli(parent)
+	matched := make([]bool, len(parent.Stimuli))
+	for k, c := range s.Stimuli {
 		key := indexKey("stimulus", k)
-		switch {
-		case k >= len(s.Stimuli):
-			if p := parent.Stimuli[k]; p.Start < at {
-				add(key, "missing: the checkpoint's scenario has a stimulus here that started at %s, before the checkpoint (t = %s); a stimulus of the past cannot be removed", fmtMs(p.Start), when)
+		pk := match[k]
+		if pk < 0 {
+			if c.Start < at {
+				add(key+".start", "%s, before the checkpoint (t = %s), in a stimulus that the checkpoint's scenario does not have%s: a stimulus of the past cannot be added",
+					fmtMs(c.Start), when, stimulusWhere(c, k))
 			}
-		case k >= len(parent.Stimuli):
-			if c := s.Stimuli[k]; c.Start < at {
-				add(indexKey("stimulus", k)+".start", "%s, before the checkpoint (t = %s), in a stimulus that the checkpoint's scenario does not have: a stimulus of the past cannot be added", fmtMs(c.Start), when)
+			continue
+		}
+		matched[pk] = true
+		p := parent.Stimuli[pk]
+		if c.Start >= at && p.Start >= at {
+			continue // the future: free
+		}
+		cm, pm := s.withMembers(c), parent.withMembers(p)
+		if dk, d, ok := specDiff(cm, pm); !ok {
+			if dk == ".neurons" && c.Group != "" {
+				dk, d = ".group", fmt.Sprintf("group %q %s", c.Group, d)
 			}
-		default:
-			c, p := s.Stimuli[k], parent.Stimuli[k]
-			if c.Start >= at && p.Start >= at {
-				continue // the future: free
+			past := p
+			if c.Start < p.Start {
+				past = c
 			}
-			cm, pm := s.withMembers(c), parent.withMembers(p)
-			if dk, d, ok := specDiff(cm, pm); !ok {
-				if dk == ".neurons" && c.Group != "" {
-					dk, d = ".group", fmt.Sprintf("group %q %s", c.Group, d)
-				}
-				past := p
-				if c.Start < p.Start {
-					past = c
-				}
-				add(key+dk, "%s; the stimulus starts at %s, before the checkpoint (t = %s), so it must be the checkpoint's (a stimulus on at the checkpoint may not change either)",
-					d, fmtMs(past.Start), when)
+			add(key+dk, "%s; the stimulus starts at %s, before the checkpoint (t = %s), so it must be the checkpoint's (a stimulus on at the checkpoint may not change either)",
+				d, fmtMs(past.Start), when)
+		}
+	}
+	for pk, p := range parent.Stimuli {
+		if !matched[pk] && p.Start < at {
+			key := "stimulus"
+			if p.Name == "" && pk < len(s.Stimuli) {
+				key = indexKey("stimulus", pk)
 			}
+			add(key, "missing: the checkpoint's scenario has a stimulus%s that started at %s, before the checkpoint (t = %s); a stimulus of the past cannot be removed (unnamed stimuli are matched by their position in the file: give stimuli names to add or remove others before them)",
+				stimulusWhere(p, pk), fmtMs(p.Start), when)
 		}
 	}
 	return errs
+}
+
+// MatchStimuli pairs each stimulus of s with the stimulus of parent that
+// it continues in a branch (see BranchDiffs): the one of the same name, or
+// for a stimulus without a name, the one at the same position if that has
+// no name either; -1 when there is none.
+func (s *Scenario) MatchStimuli(parent *Scenario) []int {
+	byName := map[string]int{}
+	for pk, p := range parent.Stimuli {
+		if p != nil && p.Name != "" {
+			byName[p.Name] = pk
+		}
+	}
+	out := make([]int, len(s.Stimuli))
+	for k, c := range s.Stimuli {
+		out[k] = -1
+		switch {
+		case c == nil:
+		case c.Name != "":
+			if pk, ok := byName[c.Name]; ok {
+				out[k] = pk
+			}
+		case k < len(parent.Stimuli) && parent.Stimuli[k] != nil && parent.Stimuli[k].Name == "":
+			out[k] = k
+		}
+	}
+	return out
+}
+
+// stimulusWhere names a stimulus for a message: " (name)" or " (the
+// checkpoint's stimulus[k])".
+func stimulusWhere(st *StimulusSpec, k int) string {
+	if st.Name != "" {
+		return fmt.Sprintf(" (%q)", st.Name)
+	}
+	return fmt.Sprintf(" (stimulus[%d])", k)
 }
 
 // branchFree are the fields of a Scenario that BranchDiffs does not

@@ -143,6 +143,9 @@
 //	pick     = "random"            # or "first" (the default): which members
 //
 //	[[stimulus]]
+//	name       = "recall"          # optional, unique, not a number: keys the stimulus's
+//	                               # random streams, --set stimulus.recall.start=...,
+//	                               # and its match when branching from a checkpoint
 //	kind       = "current_step"    # or "ou_current" (below)
 //	population = "E"               # a neuron population
 //	neurons    = [0, 3]            # optional: members affected ("0..3" as in a group);
@@ -163,8 +166,8 @@
 //	init       = "0 pA"            # optional: value at start; default the mean
 //	start      = "1 s"             # optional, default 0; on the tick grid
 //	stop       = "2 s"             # optional, default never. Random streams:
-//	                               # "ou/<population>/<stimulus index>/<j>" for
-//	                               # the j-th member affected.
+//	                               # "ou/<population>/<name or stimulus index>/<j>"
+//	                               # for the j-th member affected.
 //
 //	[[record]]
 //	what        = "spikes"         # spikes, as they happen
@@ -234,8 +237,9 @@
 // [Scenario.BranchDiffs] tells whether a scenario may continue a run of
 // another from a checkpoint (snnsim run --from): the network and every
 // stimulus that started before the checkpoint's time must be the same, as
-// decoded; stimuli are matched by position, and those that start later may
-// differ, as may the records and the duration. Stimuli are compared by the
+// decoded; stimuli are matched by name, or by position when they have
+// none, and those that start later may differ, as may the records and the
+// duration. Stimuli are compared by the
 // neurons they reach, so a changed group counts where it is used.
 //
 // # Recording

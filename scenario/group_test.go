@@ -179,6 +179,10 @@ func TestGroupErrors(t *testing.T) {
 			`stimulus[0].neurons: a stimulus takes neurons or a group, not both`},
 		{"pick without of", groupHead + "[[group]]\nname = \"g\"\npopulation = \"E\"\nneurons = [1]\npick = \"first\"\n", `group[0].pick: pick is for a group that is a part of another`},
 		{"set out of range", groupHead + core, "--set group.core.neurons: group[0].neurons: 10 (entry 10 of the list) is out of range"},
+		{"stimulus name a number", groupHead + "[[stimulus]]\nname = \"3\"\nkind = \"current_step\"\npopulation = \"E\"\namplitude = \"1 pA\"\n",
+			`g.toml:9: stimulus[0].name: "3": a stimulus name must not be a number`},
+		{"stimulus names twice", groupHead + strings.Repeat("[[stimulus]]\nname = \"s\"\nkind = \"current_step\"\npopulation = \"E\"\namplitude = \"1 pA\"\n", 2),
+			`g.toml:14: stimulus[1].name: duplicate stimulus name "s" (stimulus[0] has it too)`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var sets []string

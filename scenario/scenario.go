@@ -129,6 +129,7 @@ type Pairs struct {
 
 // StimulusSpec is a [[stimulus]] table.
 type StimulusSpec struct {
+	Name       string  // optional, unique among the stimuli; keys its random streams and --set stimulus.NAME
 	Kind       string  // "current_step" or "ou_current"
 	Population string  // a neuron population; with Group, the group's (it may be left out)
 	Neurons    []int   // members affected; nil for all (or the group's)
@@ -433,6 +434,9 @@ var stimulusKinds = []string{"current_step", "ou_current"}
 
 func (d *decoder) stimulus(t *table) *StimulusSpec {
 	st := &StimulusSpec{Stop: math.Inf(1)}
+	if n, ok := t.str("name", false); ok {
+		st.Name = n
+	}
 	if k, ok := t.str("kind", true); ok {
 		st.Kind = k
 		if k != "current_step" && k != "ou_current" {

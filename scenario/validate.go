@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/snnsim/snnsim"
@@ -77,8 +78,22 @@ func (s *Scenario) validate() ErrorList {
 	c.models = c.sharedConsolidation()
 	c.modulators(c.models)
 	s.resolved = c.groups()
+	stimNames := map[string]int{}
 	for i, st := range s.Stimuli {
 		c.stimulus(i, st)
+		if st == nil || st.Name == "" {
+			continue
+		}
+		key := indexKey("stimulus", i) + ".name"
+		if err := nameError(st.Name); err != nil {
+			c.add(key, err)
+		} else if _, err := strconv.Atoi(st.Name); err == nil {
+			c.errorf(key, "%q: a stimulus name must not be a number (--set stimulus.N addresses the N-th stimulus)", st.Name)
+		} else if j, dup := stimNames[st.Name]; dup {
+			c.errorf(key, "duplicate stimulus name %q (stimulus[%d] has it too)", st.Name, j)
+		} else {
+			stimNames[st.Name] = i
+		}
 	}
 	for i, r := range s.Records {
 		c.record(i, r)
