@@ -164,6 +164,10 @@ func (c *checker) groups() groupSet {
 			c.add(key+".name", err)
 			continue
 		}
+		if _, err := strconv.Atoi(g.Name); err == nil {
+			c.errorf(key+".name", "%q: a group name must not be a number (--set group.N addresses the N-th group)", g.Name)
+			continue
+		}
 		if j, dup := set.byName[g.Name]; dup {
 			c.errorf(key+".name", "duplicate group name %q (group %q is defined above, as group[%d])", g.Name, g.Name, j)
 			continue

@@ -173,6 +173,7 @@ func TestGroupErrors(t *testing.T) {
 		{"no size", groupHead + core + "[[group]]\nname = \"g\"\nof = \"core\"\n", `give fraction (e.g. 0.5) or count`},
 		{"bad pick", groupHead + core + "[[group]]\nname = \"g\"\nof = \"core\"\ncount = 2\npick = \"rand\"\n", `g.toml:16: group[1].pick: "rand": use "first"`},
 		{"duplicate", groupHead + core + core, `group[1].name: duplicate group name "core"`},
+		{"numeric name", groupHead + "[[group]]\nname = \"1\"\npopulation = \"E\"\nneurons = [1]\n", `g.toml:9: group[0].name: "1": a group name must not be a number`},
 		{"stimulus group unknown", groupHead + core + "[[stimulus]]\nkind = \"current_step\"\ngroup = \"cor\"\namplitude = \"1 pA\"\n",
 			`g.toml:14: stimulus[0].group: no group "cor" (did you mean "core"?)`},
 		{"stimulus group and neurons", groupHead + core + "[[stimulus]]\nkind = \"current_step\"\ngroup = \"core\"\nneurons = [1]\namplitude = \"1 pA\"\n",
