@@ -381,7 +381,7 @@ func TestBranchRefusals(t *testing.T) {
 		{"connection probability", branchy, []string{"projection.E_to_I.connect.p=0.3"}, []string{"projection[1].connect.p: is 0.3 here, 0.2"}},
 		{"weight", strings.Replace(branchy, `"16.8 mV"`, `"16.9 mV"`, 1), nil, []string{"branchy.toml:" + lineOf(`"16.8 mV"`, 1) + ": projection[2].weight"}},
 		{"consolidation parameter", branchy, []string{`projection.E_to_E.consolidation={ model = "luboeinski_tetzlaff_2021", theta_p = 3.1 }`}, []string{"projection[0].consolidation", "theta_p"}},
-		{"seed", branchy, []string{"simulation.seed=6"}, []string{"simulation.seed: 6 here, 5 in the checkpoint's scenario"}},
+		{"seed", branchy, []string{"simulation.seed=6"}, []string{"simulation.seed: 6 here (the file's or --seed), 5 in the checkpoint's scenario"}},
 		{"resolution", branchy, []string{"simulation.resolution=0.1 ms"}, []string{"simulation.resolution: 0.1 ms here, 0.2 ms"}},
 		{"past pulse's neurons", branchy, []string{"stimulus.2.neurons=[0, 1, 2]"}, []string{"stimulus[2].neurons: is [0 1 2] here, a list of 10", "starts at 300 ms, before the checkpoint (t = 800 ms)"}},
 		{"background mean (on at the checkpoint)", branchy, []string{"stimulus.0.mean=0.2 nA"}, []string{"stimulus[0].mean: is 200 pA here, 150 pA in the checkpoint's scenario"}},

@@ -42,7 +42,7 @@ func (s *Scenario) BranchDiffs(parent *Scenario, at float64) ErrorList {
 		add("simulation.resolution", "%s here, %s in the checkpoint's scenario: the network must be the same", fmtMs(s.Resolution), fmtMs(parent.Resolution))
 	}
 	if s.Seed != parent.Seed {
-		add("simulation.seed", "%d here, %d in the checkpoint's scenario: the network and its random streams must be the same", s.Seed, parent.Seed)
+		add("simulation.seed", "%d here (the file's or --seed), %d in the checkpoint's scenario: the network and its random streams must be the same", s.Seed, parent.Seed)
 	}
 	// Every other table is the network's or its protocol's past: the same
 	// in both, whatever new kinds of table the format gains.

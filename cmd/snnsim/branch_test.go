@@ -119,7 +119,7 @@ func TestRunFrom(t *testing.T) {
 	}{
 		{[]string{"--set", "stimulus.1.amplitude=0.2 nA"}, 1, "b.toml: --set stimulus.1.amplitude: stimulus[1].amplitude: is 200 pA here, 300 pA in the checkpoint's scenario"},
 		{[]string{"--set", "group.cue.neurons=0..5", "--set", "stimulus.2.start=0.7 s"}, 1, "stimulus[2].group: group \"cue\" is [0 1 2 3 4 5] here"},
-		{[]string{"--seed", "5"}, 1, "b.toml:4: simulation.seed: 5 here, 4 in the checkpoint's scenario"},
+		{[]string{"--seed", "5"}, 1, "b.toml:4: simulation.seed: 5 here (the file's or --seed), 4 in the checkpoint's scenario"},
 		{[]string{"--from", ""}, 2, "--from \"\": give a checkpoint file or a run directory"},
 		{[]string{"--from", filepath.Join(tmp, "nothing")}, 1, "branch from " + filepath.Join(tmp, "nothing") + ": open "},
 	} {
