@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"sort"
 
 	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/checkpoint"
@@ -83,7 +84,13 @@ func (e *Engine) Restore(meta checkpoint.Meta, body []byte) error {
 	if fp := NetworkFingerprint(e.net); meta.Network != fp {
 		return checkpoint.Errorf(checkpoint.ErrMismatch, "engine: Restore: it belongs to another network (scenario %q; the scenario text, seed, resolution or sizes differ)", meta.Scenario)
 	}
-	rest, err := e.restoreState(body)
+	return e.finishRestore(meta, body, nil)
+}
+
+// finishRestore restores body into e (a branch's when b is not nil) and
+// classifies the error.
+func (e *Engine) finishRestore(meta checkpoint.Meta, body []byte, b *Branch) error {
+	rest, err := e.restoreState(body, b)
 	switch {
 	case err == nil && len(rest) != 0:
 		err = fmt.Errorf("%d bytes left over", len(rest))
@@ -283,13 +290,13 @@ func floats(d *checkpoint.Decoder, want int) ([]float64, error) {
 // errTruncated is the error of a section that ends early.
 var errTruncated = errors.New("truncated")
 
-func (e *Engine) restoreState(body []byte) ([]byte, error) {
+func (e *Engine) restoreState(body []byte, b *Branch) ([]byte, error) {
 	top := &checkpoint.Decoder{B: body}
-	if err := e.restoreEngine(top); err != nil {
+	if err := e.restoreEngine(top, b != nil); err != nil {
 		return nil, fmt.Errorf("engine state: %w", err)
 	}
 	for i := range e.pops {
-		if err := e.restorePop(top, i); err != nil {
+		if err := e.restorePop(top, i, b); err != nil {
 			return nil, fmt.Errorf("population %q: %w", e.pops[i].name, err)
 		}
 	}
@@ -309,6 +316,24 @@ func (e *Engine) restoreState(body []byte) ([]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("consolidation onto %q: %w", e.pops[g.pop].name, err)
 		}
+	}
+	if b != nil && !b.KeepRecords {
+		// The parent's recording positions are of other records: skip
+		// them, and start every probe at the checkpoint's tick.
+		for len(top.B) > 0 {
+			if _, err := readSection(top, secProbe); err != nil {
+				return nil, fmt.Errorf("recording positions: %w", err)
+			}
+		}
+		if e.rec != nil {
+			e.rec.next = snnsim.Never
+			for _, pr := range e.rec.probes {
+				pr.window = 0
+				pr.seek(e.now, e.stats.Spikes[pr.Population])
+				e.rec.next = min(e.rec.next, pr.due())
+			}
+		}
+		return top.B, nil
 	}
 	if e.rec != nil {
 		for _, pr := range e.rec.probes {
@@ -344,7 +369,7 @@ func restoreAll(st checkpoint.Stater, b []byte) error {
 
 // restoreEngine reads the engine's own section: tick, positions, counters,
 // spikes in flight, pending injections, guards.
-func (e *Engine) restoreEngine(top *checkpoint.Decoder) error {
+func (e *Engine) restoreEngine(top *checkpoint.Decoder, branch bool) error {
 	d, err := readSection(top, secEngine)
 	if err != nil {
 		return err
@@ -360,6 +385,11 @@ func (e *Engine) restoreEngine(top *checkpoint.Decoder) error {
 	e.stats.SynapticEvents = d.Varint()
 	for i := range e.stats.Spikes {
 		e.stats.Spikes[i] = d.Varint()
+	}
+	if branch {
+		// The parent's position is in its own list of stimulus events:
+		// the events before the checkpoint's tick are done.
+		e.nextStim = sort.Search(len(e.stims), func(k int) bool { return e.stims[k].t >= e.now })
 	}
 	if e.nextStim > len(e.stims) {
 		return fmt.Errorf("stimulus position %d of %d", e.nextStim, len(e.stims))
@@ -416,7 +446,7 @@ func (e *Engine) restoreEngine(top *checkpoint.Decoder) error {
 // restorePop reads population i's section: bias, external input, the
 // states of its OU currents, the random stream of a source, and the
 // model's state.
-func (e *Engine) restorePop(top *checkpoint.Decoder, i int) error {
+func (e *Engine) restorePop(top *checkpoint.Decoder, i int, b *Branch) error {
 	p := &e.pops[i]
 	d, err := readSection(top, secPop)
 	if err != nil {
@@ -432,9 +462,15 @@ func (e *Engine) restorePop(top *checkpoint.Decoder, i int) error {
 	if d.Short {
 		return errTruncated
 	}
-	for k, o := range p.ous {
-		if d.B, err = o.cur.RestoreState(d.B); err != nil {
-			return fmt.Errorf("ou current %d: %w", k, err)
+	if b != nil {
+		if d.B, err = e.restoreBranchOUs(d.B, i, b); err != nil {
+			return err
+		}
+	} else {
+		for k, o := range p.ous {
+			if d.B, err = o.cur.RestoreState(d.B); err != nil {
+				return fmt.Errorf("ou current %d: %w", k, err)
+			}
 		}
 	}
 	if len(p.ous) > 0 {

@@ -62,11 +62,17 @@ func (s *Scenario) Compile() (*netlist.Network, error) {
 		}
 		net.Projections = append(net.Projections, pr)
 	}
+	for _, g := range s.resolved.list {
+		net.Groups = append(net.Groups, netlist.Group{Name: g.Name, Population: g.Population, Neurons: slices.Clone(g.Neurons)})
+	}
 	for _, st := range s.Stimuli {
-		cs := &netlist.Stimulus{Kind: st.Kind, Population: index[st.Population], Amplitude: st.Amplitude, Stop: snnsim.Never,
+		cs := &netlist.Stimulus{Name: st.Name, Kind: st.Kind, Population: index[st.Population], Amplitude: st.Amplitude, Stop: snnsim.Never,
 			Mean: st.Mean, Sigma: st.Sigma, Tau: st.Tau, Init: st.Init}
 		if st.Neurons != nil {
 			cs.Neurons = slices.Clone(st.Neurons)
+		}
+		if g, ok := s.resolved.find(st.Group); ok && st.Group != "" {
+			cs.Neurons = slices.Clone(g.Neurons)
 		}
 		cs.Start, _ = clock.Ticks(st.Start)
 		if !math.IsInf(st.Stop, 1) {

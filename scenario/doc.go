@@ -142,10 +142,26 @@
 //	                               # (spiking off; needs models that can, not
 //	                               # tag_trigger_consolidation)
 //
+//	[[group]]                      # a named set of neurons; see Groups
+//	name       = "core"            # required, unique
+//	population = "E"
+//	neurons    = "0..149"          # indices and ranges ("0, 3, 7..9") or a list [0, 3]
+//
+//	[[group]]
+//	name     = "cue"
+//	of       = "core"              # a part of a group defined above
+//	fraction = 0.5                 # or count = 75; the part's size, rounded
+//	pick     = "random"            # or "first" (the default): which members
+//
 //	[[stimulus]]
+//	name       = "recall"          # optional, unique, not a number: keys the stimulus's
+//	                               # random streams, --set stimulus.recall.start=...,
+//	                               # and its match when branching from a checkpoint
 //	kind       = "current_step"    # or "ou_current" (below)
 //	population = "E"               # a neuron population
-//	neurons    = [0, 3]            # optional: members affected; default all
+//	neurons    = [0, 3]            # optional: members affected ("0..3" as in a group);
+//	                               # default all. Or group = "cue" instead of
+//	                               # population and neurons.
 //	amplitude  = "200 pA"          # bias current during the step
 //	start      = "1 s"             # optional, default 0; on the tick grid
 //	stop       = "2 s"             # optional, default never; after start. Then the
@@ -161,8 +177,8 @@
 //	init       = "0 pA"            # optional: value at start; default the mean
 //	start      = "1 s"             # optional, default 0; on the tick grid
 //	stop       = "2 s"             # optional, default never. Random streams:
-//	                               # "ou/<population>/<stimulus index>/<j>" for
-//	                               # the j-th member affected.
+//	                               # "ou/<population>/<name or stimulus index>/<j>"
+//	                               # for the j-th member affected.
 //
 //	[[record]]
 //	what        = "spikes"         # spikes, as they happen
@@ -173,6 +189,7 @@
 //	what        = "v"              # membrane potential [mV] of chosen neurons
 //	populations = ["E"]            # neuron populations; default every neuron population
 //	neurons     = [0, 1, 2]        # optional: members sampled in each population; default all
+//	                               # (or group = "core" instead of populations and neurons)
 //	sample      = "1 ms"           # required: sampling interval, on the tick grid
 //	window      = [["0 s", "1 s"], ["9 s", "10 s"]]
 //
@@ -260,6 +277,33 @@
 // "pattern phase input: 1" (spikelog.ParsePatternMark), from which the
 // analysis commands rebuild the presentations. Overrides reach a phase by
 // its index: --set "population.input.params.phases.1.rate=50 Hz".
+// # Groups
+//
+// A [[group]] table names a set of neurons of one population, so that a
+// scenario states an assembly or a cue once and its stimuli use it by name
+// (group = "core"); the log header lists every group with its members, and
+// snnsim recall finds the assembly ("core") and the cue ("cue") there. A
+// group lists its neurons (population and neurons), or is a part of a
+// group defined above it (of, with fraction or count, and pick): "first"
+// takes the parent's first members in its order, "random" draws them
+// without replacement from the stream group/<name> and lists them in
+// increasing order, so the draw depends on the seed and the group's name
+// only. fraction·size is rounded to the nearest integer, as the authors
+// of the recall protocol compute p_r·N_CA (Luboeinski & Tetzlaff 2021). An
+// override changes a group and every stimulus that uses it:
+//
+//	--set group.core.neurons=0..249          an assembly of 250, its cue 125
+//	--set group.cue.pick=first
+//
+// # Branching from a checkpoint
+//
+// [Scenario.BranchDiffs] tells whether a scenario may continue a run of
+// another from a checkpoint (snnsim run --from): the network and every
+// stimulus that started before the checkpoint's time must be the same, as
+// decoded; stimuli are matched by name, or by position when they have
+// none, and those that start later may differ, as may the records and the
+// duration. Stimuli are compared by the
+// neurons they reach, so a changed group counts where it is used.
 //
 // # Recording
 //
@@ -339,6 +383,28 @@
 // delay). Presynaptic traces are kept per source neuron, so every synapse of
 // one source in a plastic projection must have the same delay.
 //
+// The rules of the network of Zenke, Agnes & Gerstner (2015), with the
+// authors' values as defaults (go doc ./stdp P11Params, GlobalISTDPParams,
+// VogelsParams):
+//
+//	rule          keys
+//	p11           a_plus, a_minus, tau_plus, tau_minus, tau_slow, tau_hom, kappa,
+//	              rate_init, delta, beta, w_min, w_max: triplet LTP, LTD scaled by
+//	              the square of a slow rate estimate, δ per presynaptic spike and
+//	              the heterosynaptic term −β (w − w̃)(z⁻)³
+//	istdp_global  eta, kappa, tau_h, tau_plus, tau_minus, xi, zeta, w_min, w_max:
+//	              symmetric inhibitory STDP whose sign and size follow the target
+//	              population's rate against kappa (the authors' I→E rule)
+//	istdp_vogels  eta, kappa, tau, w_min, w_max: Vogels et al. (2011)
+//
+// With beta > 0, p11 reads w̃ from the projection's consolidation model,
+// which must be zenke_2015 with its own beta = 0 (the preset "sim_rc_p11"),
+// so that the term is applied once; the preset "zenke_2015_unstable_control"
+// (beta = delta = 0) is the authors' control without these terms:
+//
+//	plasticity    = { rule = "p11" }
+//	consolidation = { model = "zenke_2015", preset = "sim_rc_p11" }
+//
 // # Short-term plasticity
 //
 // A projection's stp table gives its source neurons presynaptic
@@ -364,27 +430,6 @@
 //
 //	stp = { U = 0.2, tau_d = "150 ms", tau_f = "600 ms" }              # E→E, input→E
 //	stp = { U = 0.2, tau_d = "150 ms", tau_f = "600 ms", u0 = 0.01 }   # E→I
-// The rules of the network of Zenke, Agnes & Gerstner (2015), with the
-// authors' values as defaults (go doc ./stdp P11Params, GlobalISTDPParams,
-// VogelsParams):
-//
-//	rule          keys
-//	p11           a_plus, a_minus, tau_plus, tau_minus, tau_slow, tau_hom, kappa,
-//	              rate_init, delta, beta, w_min, w_max: triplet LTP, LTD scaled by
-//	              the square of a slow rate estimate, δ per presynaptic spike and
-//	              the heterosynaptic term −β (w − w̃)(z⁻)³
-//	istdp_global  eta, kappa, tau_h, tau_plus, tau_minus, xi, zeta, w_min, w_max:
-//	              symmetric inhibitory STDP whose sign and size follow the target
-//	              population's rate against kappa (the authors' I→E rule)
-//	istdp_vogels  eta, kappa, tau, w_min, w_max: Vogels et al. (2011)
-//
-// With beta > 0, p11 reads w̃ from the projection's consolidation model,
-// which must be zenke_2015 with its own beta = 0 (the preset "sim_rc_p11"),
-// so that the term is applied once; the preset "zenke_2015_unstable_control"
-// (beta = delta = 0) is the authors' control without these terms:
-//
-//	plasticity    = { rule = "p11" }
-//	consolidation = { model = "zenke_2015", preset = "sim_rc_p11" }
 //
 // # Consolidation
 //
@@ -654,7 +699,7 @@
 //
 // [Scenario.Compile] draws every random choice from a stream named after what
 // it draws (init/<population>, connect/<projection>, weight/<projection>,
-// delay/<projection>, sample/<projection>), so that a population or projection added to a
+// delay/<projection>, sample/<projection>, group/<group>), so that a population or projection added to a
 // scenario does not change the others' arrays, and the same scenario and
 // seed always give identical networks.
 package scenario

@@ -34,7 +34,10 @@ type Scenario struct {
 	Projections []*ProjectionSpec
 	Stimuli     []*StimulusSpec
 	Records     []*RecordSpec
-	Guards      []*GuardSpec
+	// Groups are the named sets of neurons ([[group]]) that stimuli refer
+	// to by name.
+	Groups []*GroupSpec
+	Guards []*GuardSpec
 	// Neuromodulators and Drugs set the levels that consolidation models
 	// read (see netlist.Modulation).
 	Neuromodulators []*NeuromodulatorSpec
@@ -54,6 +57,8 @@ type Scenario struct {
 	Overrides []string
 
 	loc *locator // key positions in Text; nil when not decoded from text
+
+	resolved groupSet // Groups resolved by the last validation (with Seed)
 }
 
 // PopulationSpec is a [[population]] table.
@@ -137,9 +142,11 @@ type Pairs struct {
 
 // StimulusSpec is a [[stimulus]] table.
 type StimulusSpec struct {
+	Name       string  // optional, unique among the stimuli; keys its random streams and --set stimulus.NAME
 	Kind       string  // "current_step" or "ou_current"
-	Population string  // a neuron population
-	Neurons    []int   // members affected; nil for all
+	Population string  // a neuron population; with Group, the group's (it may be left out)
+	Neurons    []int   // members affected; nil for all (or the group's)
+	Group      string  // a [[group]] whose members are affected, instead of Neurons
 	Amplitude  float64 // [pA] (current_step)
 	Start      float64 // [ms]
 	Stop       float64 // [ms]; +Inf when the stimulus never ends
@@ -273,6 +280,9 @@ func (d *decoder) scenario(s *Scenario, raw map[string]any) {
 	}
 	for _, t := range root.tables("projection", false) {
 		s.Projections = append(s.Projections, d.projection(t, s))
+	}
+	for _, t := range root.tables("group", false) {
+		s.Groups = append(s.Groups, d.group(t))
 	}
 	for _, t := range root.tables("stimulus", false) {
 		s.Stimuli = append(s.Stimuli, d.stimulus(t))
@@ -458,6 +468,9 @@ var stimulusKinds = []string{"current_step", "ou_current"}
 
 func (d *decoder) stimulus(t *table) *StimulusSpec {
 	st := &StimulusSpec{Stop: math.Inf(1)}
+	if n, ok := t.str("name", false); ok {
+		st.Name = n
+	}
 	if k, ok := t.str("kind", true); ok {
 		st.Kind = k
 		if k != "current_step" && k != "ou_current" {
@@ -465,7 +478,10 @@ func (d *decoder) stimulus(t *table) *StimulusSpec {
 			t.ignore()
 		}
 	}
-	st.Population, _ = t.str("population", true)
+	if g, ok := t.str("group", false); ok {
+		st.Group = g
+	}
+	st.Population, _ = t.str("population", st.Group == "")
 	if st.Kind == "ou_current" {
 		st.Mean, _ = t.quantity("mean", snnsim.Current, true)
 		st.Sigma, _ = t.quantity("sigma", snnsim.Current, true)
@@ -481,7 +497,7 @@ func (d *decoder) stimulus(t *table) *StimulusSpec {
 	if v, ok := t.quantity("stop", snnsim.TimeDim, false); ok {
 		st.Stop = v
 	}
-	if v, ok := t.ints("neurons"); ok {
+	if v, ok := d.neuronList(t, "neurons"); ok {
 		st.Neurons = v
 	}
 	t.done()

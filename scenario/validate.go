@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/snnsim/snnsim"
@@ -77,8 +78,23 @@ func (s *Scenario) validate() ErrorList {
 	}
 	c.models = c.sharedConsolidation()
 	c.modulators(c.models)
+	s.resolved = c.groups()
+	stimNames := map[string]int{}
 	for i, st := range s.Stimuli {
 		c.stimulus(i, st)
+		if st == nil || st.Name == "" {
+			continue
+		}
+		key := indexKey("stimulus", i) + ".name"
+		if err := nameError(st.Name); err != nil {
+			c.add(key, err)
+		} else if _, err := strconv.Atoi(st.Name); err == nil {
+			c.errorf(key, "%q: a stimulus name must not be a number (--set stimulus.N addresses the N-th stimulus)", st.Name)
+		} else if j, dup := stimNames[st.Name]; dup {
+			c.errorf(key, "duplicate stimulus name %q (stimulus[%d] has it too)", st.Name, j)
+		} else {
+			stimNames[st.Name] = i
+		}
 	}
 	for i, r := range s.Records {
 		c.record(i, r)
@@ -447,6 +463,24 @@ func (c *checker) stimulus(i int, st *StimulusSpec) {
 	what := "the population of a current step"
 	if st.Kind == "ou_current" {
 		what = "the population of an OU current"
+	}
+	if st.Group != "" {
+		g, found := c.s.resolved.find(st.Group)
+		switch {
+		case !found && slices.Contains(c.s.groupNames(), st.Group):
+			return // the group's own error is reported
+		case !found:
+			c.errorf(key+".group", "no group %q%s", st.Group, didYouMean(st.Group, c.s.groupNames()))
+			return
+		case st.Neurons != nil:
+			c.errorf(key+".neurons", "a stimulus takes neurons or a group, not both")
+			return
+		case st.Population == "":
+			st.Population = c.s.Populations[g.Population].Name
+		case st.Population != c.s.Populations[g.Population].Name:
+			c.errorf(key+".population", "%q, but group %q is of population %q", st.Population, st.Group, c.s.Populations[g.Population].Name)
+			return
+		}
 	}
 	pop, ok := c.neuronRef(key+".population", st.Population, what)
 	if ok {

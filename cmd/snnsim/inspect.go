@@ -87,9 +87,18 @@ func cmdInspect(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "log          %s (%d bytes)\n", path, size)
 	fmt.Fprintf(stdout, "format       version %d, written by %s\n", r.Version(), orDash(h.Program))
 	fmt.Fprintf(stdout, "scenario     %s (%s), seed %d, resolution %g ms\n", orDash(h.Scenario), orDash(h.File), h.Seed, h.DT)
+	if p := h.Parent; p != nil {
+		fmt.Fprintf(stdout, "branched     from %s at %s (tick %d), checkpoint SHA-256 %s\n", p.Checkpoint, fmtMs(clock.Ms(p.Tick)), p.Tick, p.SHA256)
+	}
 	fmt.Fprintln(stdout, "populations")
 	for _, p := range h.Populations {
 		fmt.Fprintf(stdout, "  %-12s %-6s %8d   ids [%d, %d)\n", p.Name, p.Kind, p.Size, p.First, p.End())
+	}
+	if len(h.Groups) > 0 {
+		fmt.Fprintln(stdout, "groups")
+		for _, g := range h.Groups {
+			fmt.Fprintf(stdout, "  %-12s %-12s %6d neurons  %s\n", g.Name, g.Population, len(g.Neurons), indexRanges(g.Neurons))
+		}
 	}
 	var kinds []string
 	for _, k := range slices.Sorted(maps.Keys(st.Blocks)) {
@@ -243,4 +252,27 @@ func inspectMemoryCurves(path string, w io.Writer) error {
 			fmt.Sprintf("%.3g ± %.2g (%.3g)", s.snr1, s.se1, s.exact1), fmt.Sprintf("%g (exact %g)", s.lifeMC, s.lifeExact))
 	}
 	return nil
+}
+
+// indexRanges writes indices compactly: "0..149" or "3, 7..9, 12", the
+// first 8 runs followed by "...".
+func indexRanges(idx []int) string {
+	var parts []string
+	for i := 0; i < len(idx); {
+		j := i
+		for j+1 < len(idx) && idx[j+1] == idx[j]+1 {
+			j++
+		}
+		if len(parts) == 8 {
+			parts = append(parts, "...")
+			break
+		}
+		if j > i {
+			parts = append(parts, strconv.Itoa(idx[i])+".."+strconv.Itoa(idx[j]))
+		} else {
+			parts = append(parts, strconv.Itoa(idx[i]))
+		}
+		i = j + 1
+	}
+	return strings.Join(parts, ", ")
 }
