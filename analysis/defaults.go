@@ -480,7 +480,7 @@ func CapturePlots(path string, o PlotOptions) ([]NamedPlot, error) {
 		// The lower panel: the target's per-neuron state.
 		var state []*seriesData
 		for _, n := range d.order {
-			if s := d.series[n]; strings.HasPrefix(n, spikelog.NeuronStatePrefix) && s.Population == tgt {
+			if s := d.series[n]; strings.HasPrefix(n, spikelog.NeuronStatePrefix) && !hasSplit(n) && s.Population == tgt {
 				state = append(state, s)
 			}
 		}

@@ -4,11 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 
 	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/analysis"
+	"github.com/snnsim/snnsim/scenario"
 	"github.com/snnsim/snnsim/spikelog"
 )
 
@@ -163,29 +163,13 @@ func cmdRecall(args []string, stdout, stderr io.Writer) int {
 	return lg.exitCode()
 }
 
-// indexSet parses "A..B" (inclusive), "i" and comma-separated lists of
-// them into indices below n, in the order given.
+// indexSet parses a neuron selector ("A..B" inclusive, "i", and
+// comma-separated lists of them; scenario.ParseNeuronSet) into indices
+// below n, in the order given.
 func indexSet(flag, s string, n int) ([]int, error) {
-	var out []int
-	for _, part := range strings.Split(s, ",") {
-		part = strings.TrimSpace(part)
-		lo, hi, isRange := strings.Cut(part, "..")
-		a, err := strconv.Atoi(strings.TrimSpace(lo))
-		if err != nil {
-			return nil, fmt.Errorf("--%s: %q is not an index or a range A..B", flag, part)
-		}
-		b := a
-		if isRange {
-			if b, err = strconv.Atoi(strings.TrimSpace(hi)); err != nil {
-				return nil, fmt.Errorf("--%s: %q is not a range A..B", flag, part)
-			}
-		}
-		if a < 0 || b < a || b >= n {
-			return nil, fmt.Errorf("--%s: %q outside the population's indices 0..%d (or empty)", flag, part, n-1)
-		}
-		for i := a; i <= b; i++ {
-			out = append(out, i)
-		}
+	out, err := scenario.ParseNeuronSet(s, n)
+	if err != nil {
+		return nil, fmt.Errorf("--%s: %w", flag, err)
 	}
 	return out, nil
 }
