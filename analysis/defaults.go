@@ -39,7 +39,7 @@ import (
 //   - the figures of the shipped experiments, recognised by scenario name
 //     (ExperimentPlots): the f–I curve, the STDP window, Sjöström's
 //     frequency dependence, the Song–Abbott weights over time, the Zenke
-//     reference weight, the memory curves.
+//     reference weight, the memory curves, learn – consolidate – recall.
 func DefaultFigures(path string, o PlotOptions) ([]NamedPlot, error) {
 	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 		mc := filepath.Join(path, MemoryCurvesName)

@@ -1,62 +1,18 @@
 package scenario
 
 import (
-	"fmt"
 	"slices"
-	"strconv"
-	"strings"
 
+	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/netlist"
 )
-
-// ParseNeuronSet parses a neuron selector of a population of n members:
-// an index "7", an inclusive range "0..149", or a comma-separated list of
-// them ("0,3,7..9"). It returns the indices in the order written; an
-// index outside 0..n−1, an empty range and an index given twice are
-// errors. The scenario's split sets and the command line's --assembly and
-// --cue read selectors with it.
-func ParseNeuronSet(sel string, n int) ([]int, error) {
-	if strings.TrimSpace(sel) == "" {
-		return nil, fmt.Errorf("empty selector: give indices such as \"0..149\" or \"0,3,7..9\"")
-	}
-	var out []int
-	seen := map[int]bool{}
-	for _, part := range strings.Split(sel, ",") {
-		part = strings.TrimSpace(part)
-		lo, hi, isRange := strings.Cut(part, "..")
-		a, err := strconv.Atoi(strings.TrimSpace(lo))
-		if err != nil {
-			return nil, fmt.Errorf("%q is not an index or a range A..B", part)
-		}
-		b := a
-		if isRange {
-			if b, err = strconv.Atoi(strings.TrimSpace(hi)); err != nil {
-				return nil, fmt.Errorf("%q is not a range A..B", part)
-			}
-		}
-		switch {
-		case b < a:
-			return nil, fmt.Errorf("%q is an empty range (A..B needs A <= B)", part)
-		case a < 0 || b >= n:
-			return nil, fmt.Errorf("%q lies outside the population's indices 0..%d", part, n-1)
-		}
-		for i := a; i <= b; i++ {
-			if seen[i] {
-				return nil, fmt.Errorf("%q: index %d is selected twice", part, i)
-			}
-			seen[i] = true
-			out = append(out, i)
-		}
-	}
-	return out, nil
-}
 
 // RestSelector is the selector of a split set that holds every member of
 // the population in no other set of the split.
 const RestSelector = "rest"
 
 // SplitSet is one set of a record's split key as written: its name and
-// either a selector string (ParseNeuronSet, or RestSelector) or a list of
+// either a selector string (snnsim.ParseIndexSet, or RestSelector) or a list of
 // member indices.
 type SplitSet struct {
 	Name     string
@@ -154,7 +110,7 @@ func resolveSplit(sets []SplitSet, n int, errf func(name, format string, args ..
 			}
 		default:
 			var err error
-			if members, err = ParseNeuronSet(s.Selector, n); err != nil {
+			if members, err = snnsim.ParseIndexSet(s.Selector, n); err != nil {
 				errf(s.Name, "%v", err)
 				bad = true
 				continue

@@ -6,9 +6,10 @@ import (
 	"io"
 	"strings"
 
+	"gonum.org/v1/plot/vg"
+
 	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/analysis"
-	"github.com/snnsim/snnsim/scenario"
 	"github.com/snnsim/snnsim/spikelog"
 )
 
@@ -52,6 +53,7 @@ func cmdRecall(args []string, stdout, stderr io.Writer) int {
 	recall := fs.String("recall", "", `centre of the recall window, e.g. "20.1 s"`)
 	width := fs.String("width", "0.5 s", "width of both windows")
 	asJSON := fs.Bool("json", false, "print JSON instead of a table")
+	figure := fs.String("figure", "", "also draw the learn – consolidate – recall figure into this file (.png, .svg or .pdf); the log needs split records of h and w (and protein)")
 	path, code, ok := parseArgs(fs, args)
 	if !ok {
 		return code
@@ -138,6 +140,16 @@ func cmdRecall(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
+	if *figure != "" {
+		lr := analysis.LearnRecall{Population: pop.Name, Assembly: asm, Cue: cued, Learn: tl, Recall: tr, Width: tw}
+		p, err := analysis.LearnRecallPlot(lg.Path, lr)
+		if err != nil {
+			return fail(fmt.Errorf("--figure: %w", err))
+		}
+		if err := p.Save(*figure, 20*vg.Centimeter, 18*vg.Centimeter, 100); err != nil {
+			return fail(fmt.Errorf("--figure: %w", err))
+		}
+	}
 	if *asJSON {
 		out := recallJSON{Log: path, Population: pop.Name, Neurons: pop.Size,
 			LearnMs: [2]float64{clock.Ms(wl.From), clock.Ms(wl.To)}, RecallMs: [2]float64{clock.Ms(wr.From), clock.Ms(wr.To)},
@@ -164,10 +176,10 @@ func cmdRecall(args []string, stdout, stderr io.Writer) int {
 }
 
 // indexSet parses a neuron selector ("A..B" inclusive, "i", and
-// comma-separated lists of them; scenario.ParseNeuronSet) into indices
+// comma-separated lists of them; snnsim.ParseIndexSet) into indices
 // below n, in the order given.
 func indexSet(flag, s string, n int) ([]int, error) {
-	out, err := scenario.ParseNeuronSet(s, n)
+	out, err := snnsim.ParseIndexSet(s, n)
 	if err != nil {
 		return nil, fmt.Errorf("--%s: %w", flag, err)
 	}

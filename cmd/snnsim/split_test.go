@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"math"
 	"os"
 	"path/filepath"
@@ -356,5 +357,134 @@ func TestSplitLT2021(t *testing.T) {
 	}
 	if checked != 3*4*4 {
 		t.Errorf("%d comparisons, want 48", checked)
+	}
+}
+
+// lt2021Small is splitLT2021 as a learn–recall experiment: a learning
+// pulse to the assembly 0..9 at 0.5 s and a recall pulse to its first
+// half at 4.6 s, so that ScenarioReadout puts the learning window at
+// 1.5 s and the recall window at 4.7 s.
+func lt2021Small() string {
+	s := strings.Replace(splitLT2021, `duration   = "1.5 s"`, `duration   = "5.8 s"`, 1)
+	s = strings.Replace(s, `start      = "0.2 s"
+stop       = "0.3 s"`, `start      = "0.5 s"
+stop       = "0.6 s"`, 1)
+	return s + `
+[[stimulus]]
+kind       = "ou_current"
+population = "E"
+neurons    = [0, 1, 2, 3, 4]
+mean       = "1050.18635 nA"
+sigma      = "210.03727 nA"
+tau        = "5 ms"
+start      = "4.6 s"
+stop       = "4.7 s"
+
+[[record]]
+what = "spikes"
+`
+}
+
+// TestFigureLearnRecall reads the learn – consolidate – recall figure back:
+// its weight and protein curves are the split records' means (z·h0 as
+// w − h), its rates the spikes of the cued, uncued and control neurons
+// counted by hand in two bins, its Q and MI those of snnsim recall, and
+// snnsim recall --figure writes it.
+func TestFigureLearnRecall(t *testing.T) {
+	dir := t.TempDir()
+	sc := filepath.Join(dir, "lt2021_small.toml")
+	if err := os.WriteFile(sc, []byte(lt2021Small()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run := filepath.Join(dir, "run")
+	runCmd(t, "run", sc, "--out", run, "--progress", "none")
+	p := figure(t, run, "learn_recall", analysis.PlotOptions{})
+	parts, err := analysis.ReadSplit(run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The axis spans 0 s (1.5 s before the learning window's centre, at
+	// least 0) to 5.6 s (0.9 s after the recall window's centre): the
+	// samples every 0.5 s up to 5.5 s, not the final one at 5.8 s.
+	for _, name := range []string{"core->core", "ctrl->ctrl"} {
+		ph := analysis.FindSplit(parts, "pathway", "E_to_E", name, "h")
+		pw := analysis.FindSplit(parts, "pathway", "E_to_E", name, "w")
+		gh, gz := p.Data["h "+name], p.Data["zh0 "+name]
+		if len(ph.T) != 13 || len(gh) != 12 || len(gz) != 12 {
+			t.Fatalf("%s: %d h and %d z·h0 points of the record's %d samples, want 12 of 13", name, len(gh), len(gz), len(ph.T))
+		}
+		for k := range gh {
+			if gh[k].X != float64(ph.T[k])*0.2e-3 || gh[k].Y != ph.Mean[k] || math.Abs(gz[k].Y-(pw.Mean[k]-ph.Mean[k])) > 1e-12 {
+				t.Errorf("%s point %d: (%g, h %g, z·h0 %g), record (%g s, %g, %g)", name, k, gh[k].X, gh[k].Y, gz[k].Y, float64(ph.T[k])*0.2e-3, ph.Mean[k], pw.Mean[k]-ph.Mean[k])
+			}
+		}
+	}
+	pc := analysis.FindSplit(parts, "neuron_state", "E", "core", "protein")
+	if g := p.Data["p core"]; len(g) != 12 || g[11].Y != pc.Mean[11] || g[11].Y <= 0 {
+		t.Errorf("protein of core: %v, record %v", g, pc.Mean)
+	}
+	// Rates: the bins [0.5, 0.525) s (the first learning bin) and
+	// [4.6, 4.625) s (the first recall bin), counted by hand.
+	r, err := spikelog.Open(filepath.Join(run, LogName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var count [2][3]float64 // bin, group (as, ans, ctrl)
+	for s := range r.Spikes(spikelog.Filter{}) {
+		x := float64(s.T) * 0.2e-3
+		b := -1
+		switch {
+		case x >= 0.5-1e-9 && x < 0.525-1e-9:
+			b = 0
+		case x >= 4.6-1e-9 && x < 4.625-1e-9:
+			b = 1
+		}
+		if b < 0 {
+			continue
+		}
+		g := 2
+		if s.ID < 5 {
+			g = 0
+		} else if s.ID < 10 {
+			g = 1
+		}
+		count[b][g]++
+	}
+	size := [3]float64{5, 5, 30}
+	for b, at := range []float64{0.5, 4.6} {
+		for g, name := range []string{"as", "ans", "ctrl"} {
+			want := count[b][g] / size[g] / 0.025
+			found := false
+			steps := p.Data["rate "+name] // (start, rate), (end, rate) per bin
+			for k := 0; k < len(steps); k += 2 {
+				if xy := steps[k]; math.Abs(xy.X-at) < 1e-9 {
+					found = true
+					if math.Abs(xy.Y-want) > 1e-9 {
+						t.Errorf("rate of %s in the bin at %g s: %g Hz, by hand %g", name, at, xy.Y, want)
+					}
+					break
+				}
+			}
+			if !found {
+				t.Errorf("rate of %s: no bin starting at %g s", name, at)
+			}
+		}
+	}
+	if count[0][0] < 5*10 || count[1][0] < 5*10 {
+		t.Errorf("the pulses drove the cued neurons to %v spikes in 25 ms: want the refractory limit (about 11 each)", count)
+	}
+	// Q and MI agree with snnsim recall.
+	out, _ := runCmd(t, "recall", run, "--assembly", "0..9", "--learn", "1.5 s", "--recall", "4.7 s", "--json", "--figure", filepath.Join(dir, "lr.svg"))
+	var got recallJSON
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	qm := p.Data["Q, MI"]
+	if got.Q == nil || got.MI == nil || len(qm) != 1 || qm[0].X != *got.Q || qm[0].Y != *got.MI {
+		t.Errorf("figure Q, MI = %v; snnsim recall: %v, %v", qm, got.Q, got.MI)
+	}
+	if fi, err := os.Stat(filepath.Join(dir, "lr.svg")); err != nil || fi.Size() < 1000 {
+		t.Errorf("recall --figure: %v", err)
 	}
 }

@@ -1,4 +1,4 @@
-package scenario
+package snnsim
 
 import (
 	"slices"
@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-func TestParseNeuronSet(t *testing.T) {
+func TestParseIndexSet(t *testing.T) {
 	for _, tc := range []struct {
 		sel  string
 		n    int
@@ -27,7 +27,7 @@ func TestParseNeuronSet(t *testing.T) {
 		{"", 10, nil, "empty selector"},
 		{"1,,2", 10, nil, `"" is not an index`},
 	} {
-		got, err := ParseNeuronSet(tc.sel, tc.n)
+		got, err := ParseIndexSet(tc.sel, tc.n)
 		switch {
 		case tc.err == "" && err != nil:
 			t.Errorf("%q: %v", tc.sel, err)
@@ -39,10 +39,10 @@ func TestParseNeuronSet(t *testing.T) {
 	}
 }
 
-// FuzzParseNeuronSet checks that any selector either fails or yields
+// FuzzParseIndexSet checks that any selector either fails or yields
 // distinct indices inside the population, each of which the selector
 // writes as an index or inside a range.
-func FuzzParseNeuronSet(f *testing.F) {
+func FuzzParseIndexSet(f *testing.F) {
 	for _, s := range []string{"0..149", "0,3,7..9", "rest", "", "5..2", "1,1", " 3 .. 4 "} {
 		f.Add(s, 200)
 	}
@@ -50,7 +50,7 @@ func FuzzParseNeuronSet(f *testing.F) {
 		if n < 0 || n > 1<<16 {
 			return
 		}
-		got, err := ParseNeuronSet(sel, n)
+		got, err := ParseIndexSet(sel, n)
 		if err != nil {
 			return
 		}
