@@ -38,7 +38,7 @@ type recallJSON struct {
 // window, the pattern-completion coefficient Q, and the mutual information
 // between the rate vectors of the learning and the recall window.
 func cmdRecall(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("recall", "LOG|RUN-DIR --assembly A..B --learn T --recall T [flags]",
+	fs := newFlags("recall", "LOG|RUN-DIR --assembly A..B --learn T --recall T [flags] | --batch SWEEP-DIR|RUN-DIR... [flags]",
 		"Memory recall of a cell assembly (Luboeinski & Tetzlaff 2021, Commun. Biol. 4:275). Counts the spikes of each\n"+
 			"neuron of the population in two windows of the given width, centred on --learn and --recall (half-open,\n"+
 			"as the authors' analysis), and prints the mean recall-window rates of the cued assembly neurons (as),\n"+
@@ -53,10 +53,37 @@ func cmdRecall(args []string, stdout, stderr io.Writer) int {
 	recall := fs.String("recall", "", `centre of the recall window, e.g. "20.1 s"`)
 	width := fs.String("width", "0.5 s", "width of both windows")
 	asJSON := fs.Bool("json", false, "print JSON instead of a table")
+	batch := fs.Bool("batch", false, "summarize a batch of trials: the arguments are sweep directories (their done points; the label\n"+
+		"columns assembly, cue, learn, recall, width, population, inhibitory of a point override the flags) or run\n"+
+		"directories; prints per group mean ± s.d. and the 95% CI of nu_as, nu_ans, nu_ctrl, nu_inh, Q, MI and H(L),\n"+
+		"next to Luboeinski & Tetzlaff's 50-trial batch when the readout is theirs (11 s and 20.1 s or 28810.1 s)")
+	csvOut := fs.String("csv", "", "with --batch: also write each run's measures to this CSV file")
 	figure := fs.String("figure", "", "also draw the learn – consolidate – recall figure into this file (.png, .svg or .pdf); the log needs split records of h and w (and protein)")
-	path, code, ok := parseArgs(fs, args)
-	if !ok {
+	if code, ok := parseFlags(fs, args); !ok {
 		return code
+	}
+	if *batch {
+		if fs.NArg() == 0 {
+			usageError(fs, argCount("one or more SWEEP-DIR or RUN-DIR", fs.Args()))
+			return 2
+		}
+		if *figure != "" || *asJSON {
+			return valueError(fs, "--figure and --json are for one run, not with --batch (use --csv)")
+		}
+		return recallBatch(fs.Args(), batchReadout{population: *popName, inhibitory: *inhName, assembly: *assembly, cue: *cue,
+			learn: *learn, recall: *recall, width: *width}, *csvOut, stdout, stderr)
+	}
+	if *csvOut != "" {
+		return valueError(fs, "--csv is for --batch")
+	}
+	if fs.NArg() != 1 {
+		usageError(fs, argCount("one LOG or RUN-DIR", fs.Args()))
+		return 2
+	}
+	path, err := analysis.LogPath(fs.Arg(0))
+	if err != nil {
+		fmt.Fprintf(stderr, "snnsim recall: %v\n", err)
+		return 1
 	}
 	fail := func(err error) int {
 		fmt.Fprintf(stderr, "snnsim recall: %v\n", err)

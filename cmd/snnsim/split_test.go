@@ -1,10 +1,14 @@
 package main
 
 import (
+	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -486,5 +490,69 @@ func TestFigureLearnRecall(t *testing.T) {
 	}
 	if fi, err := os.Stat(filepath.Join(dir, "lr.svg")); err != nil || fi.Size() < 1000 {
 		t.Errorf("recall --figure: %v", err)
+	}
+}
+
+// TestRecallBatch runs the small learn–recall experiment as a trial batch
+// (a table of points naming the scenario and the readout, three seeds)
+// and checks snnsim recall --batch: one group of three runs, each run's
+// measures in the CSV equal to snnsim recall --json of that run, and the
+// printed mean ± s.d. those of the three.
+func TestRecallBatch(t *testing.T) {
+	dir := t.TempDir()
+	sc := filepath.Join(dir, "lt2021_small.toml")
+	if err := os.WriteFile(sc, []byte(lt2021Small()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	table := filepath.Join(dir, "trials.csv")
+	if err := os.WriteFile(table, []byte("scenario,assembly,learn,recall\n"+sc+",0..9,1.5 s,4.7 s\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "trials")
+	runCmd(t, "sweep", table, "--seeds", "1..3", "--out", out, "-j", "2", "--quiet")
+	csvFile := filepath.Join(dir, "runs.csv")
+	text, _ := runCmd(t, "recall", "--batch", out, "--csv", csvFile)
+	if !strings.Contains(text, ": 3 runs, assembly 10") {
+		t.Errorf("summary:\n%s", text)
+	}
+	f, err := os.Open(csvFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil || len(rows) != 4 {
+		t.Fatalf("CSV: %v, %d rows", err, len(rows))
+	}
+	col := func(name string) int { return slices.Index(rows[0], name) }
+	var qs []float64
+	for _, row := range rows[1:] {
+		js, _ := runCmd(t, "recall", row[0], "--assembly", "0..9", "--learn", "1.5 s", "--recall", "4.7 s", "--json")
+		var one recallJSON
+		if err := json.Unmarshal([]byte(js), &one); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			name string
+			want *float64
+		}{{"nu_as", one.NuAS}, {"nu_ans", one.NuANS}, {"nu_ctrl", one.NuCtrl}, {"Q", one.Q}, {"MI", one.MI}, {"H_L", one.HL}} {
+			got, err := strconv.ParseFloat(row[col(c.name)], 64)
+			if err != nil || c.want == nil || got != *c.want {
+				t.Errorf("%s: %s = %s in the CSV, %v from recall --json", row[0], c.name, row[col(c.name)], c.want)
+			}
+		}
+		if row[col("nu_inh")] != "NaN" { // the log has no population I
+			t.Errorf("nu_inh = %s without an inhibitory population", row[col("nu_inh")])
+		}
+		qs = append(qs, *one.Q)
+	}
+	mean := (qs[0] + qs[1] + qs[2]) / 3
+	var ss float64
+	for _, q := range qs {
+		ss += (q - mean) * (q - mean)
+	}
+	want := fmt.Sprintf("%.4f ± %.4f", mean, math.Sqrt(ss/2))
+	if !strings.Contains(text, want) {
+		t.Errorf("summary lacks Q = %s:\n%s", want, text)
 	}
 }
