@@ -28,14 +28,16 @@ type LearnRecall struct {
 	Width      snnsim.Time // width of both readout windows [ticks]
 }
 
-// LearnRecallMeasures are the recall measures of one run (see
-// cmd recall): the recall-window rates of the groups, Q and MI.
+// LearnRecallMeasures are the recall measures of one run: the
+// recall-window rates of the groups, Q, and MI with the entropies of the
+// learning-window (HL) and recall-window (HR) rates [bits].
 type LearnRecallMeasures struct {
 	PatternCompletion
 	MI, HL, HR float64
 }
 
-// Measures computes Q and MI of the log at path.
+// Measures computes the recall measures of the log at path, and returns
+// the excitatory population and its recall groups.
 func (lr LearnRecall) Measures(path string) (LearnRecallMeasures, spikelog.Population, RecallGroups, error) {
 	var m LearnRecallMeasures
 	r, err := spikelog.Open(path)
@@ -69,6 +71,8 @@ func (lr LearnRecall) Measures(path string) (LearnRecallMeasures, spikelog.Popul
 		return m, pop, g, err
 	}
 	m.PatternCompletion = Completion(Rates(counts[1], h.Clock().Seconds(lr.Width)), g)
+	// Equal counts are equal rates (one width), so the entropies of the
+	// counts are those of the rates.
 	m.MI, m.HL, m.HR, err = MutualInformation(counts[0], counts[1])
 	return m, pop, g, err
 }

@@ -125,8 +125,7 @@ func cmdRecall(args []string, stdout, stderr io.Writer) int {
 			return fail(err)
 		}
 	}
-	groups, err := analysis.NewRecallGroups(pop.Size, asm, cued)
-	if err != nil {
+	if _, err := analysis.NewRecallGroups(pop.Size, asm, cued); err != nil {
 		return fail(fmt.Errorf("--assembly/--cue: %w", err))
 	}
 	var tl, tr, tw snnsim.Time
@@ -145,12 +144,12 @@ func cmdRecall(args []string, stdout, stderr io.Writer) int {
 	if wl.From < 0 || wr.From < 0 {
 		return fail(fmt.Errorf("--learn/--recall: a window starts before 0 s; centre it at least half the width (%s) after 0", fmtMs(clock.Ms(tw/2))))
 	}
-	counts, err := analysis.WindowCounts(r, pop.First, pop.Size, []analysis.Span{wl, wr})
+	lr := analysis.LearnRecall{Population: pop.Name, Assembly: asm, Cue: cued, Learn: tl, Recall: tr, Width: tw}
+	m, _, _, err := lr.Measures(lg.Path)
 	if err != nil {
 		return fail(err)
 	}
-	sec := clock.Seconds(tw)
-	pc := analysis.Completion(analysis.Rates(counts[1], sec), groups)
+	pc, mi, hl, hr := m.PatternCompletion, m.MI, m.HL, m.HR
 	var nuInh *float64
 	inhSize := 0
 	if *inhName != "" {
@@ -161,14 +160,7 @@ func cmdRecall(args []string, stdout, stderr io.Writer) int {
 		}
 		nuInh = &v
 	}
-	// Equal counts are equal rates (same width), so the entropies of the
-	// counts are those of the rates.
-	mi, hl, hr, err := analysis.MutualInformation(counts[0], counts[1])
-	if err != nil {
-		return fail(err)
-	}
 	if *figure != "" {
-		lr := analysis.LearnRecall{Population: pop.Name, Assembly: asm, Cue: cued, Learn: tl, Recall: tr, Width: tw}
 		p, err := analysis.LearnRecallPlot(lg.Path, lr)
 		if err != nil {
 			return fail(fmt.Errorf("--figure: %w", err))
