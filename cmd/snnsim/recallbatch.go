@@ -27,8 +27,9 @@ type batchReadout struct {
 // batchLabels are the label columns of a sweep that set a point's readout.
 var batchLabels = []string{"population", "inhibitory", "assembly", "cue", "learn", "recall", "width"}
 
-// batchRun is one run of a batch: its directory, its group (the point's
-// values other than the seed) and its measures by analysis.RecallMeasureNames.
+// batchRun is one run of a batch: its directory, its group (its
+// scenario, readout and the scenario keys its sweep point sets) and its
+// measures by analysis.RecallMeasureNames.
 type batchRun struct {
 	dir, group string
 	nCA        int
@@ -62,18 +63,14 @@ func (b batchReadout) withLabels(p *sweep.Point) batchReadout {
 	return b
 }
 
-// batchGroup names the group of a sweep point: its values other than the
-// seed and the readout labels.
+// batchGroup returns the scenario keys that a sweep point sets (its
+// values other than labels and the seed), which split a batch into groups.
 func batchGroup(p *sweep.Point) string {
 	var parts []string
 	for _, q := range p.Params {
-		if q.Label && (q.Key == "population" || q.Key == "inhibitory" || q.Key == "cue" || q.Key == "learn" || q.Key == "width") {
-			continue
+		if !q.Label {
+			parts = append(parts, q.Key+"="+q.Value)
 		}
-		parts = append(parts, q.Key+"="+q.Value)
-	}
-	if len(parts) == 0 {
-		return "all runs"
 	}
 	return strings.Join(parts, ", ")
 }
@@ -136,6 +133,9 @@ func (b batchReadout) measure(dir string) (batchRun, error) {
 		run.values["nu_inh"] = v
 	}
 	run.nCA = len(lr.Assembly)
+	// Runs of one scenario with one readout form a group, whichever sweep
+	// or directory they come from.
+	run.group = fmt.Sprintf("%s, assembly %d, recall window at %s", h.Scenario, run.nCA, fmtMs(clock.Ms(lr.Recall)))
 	// The authors' two protocols read out at 11 s and at 20.1 s (10 s
 	// after learning) or 28810.1 s (8 h after).
 	near := func(t snnsim.Time, s float64) bool { return math.Abs(clock.Ms(t)-s*1000) < 1 }
@@ -186,7 +186,9 @@ func recallBatch(dirs []string, b batchReadout, csvFile string, stdout, stderr i
 					fmt.Fprintf(stderr, "snnsim recall: %s: %v\n", dir, err)
 					return 1
 				}
-				r.group = batchGroup(p)
+				if g := batchGroup(p); g != "" {
+					r.group += ", " + g
+				}
 				add(r)
 			}
 			continue
@@ -196,7 +198,6 @@ func recallBatch(dirs []string, b batchReadout, csvFile string, stdout, stderr i
 			fmt.Fprintf(stderr, "snnsim recall: %s: %v\n", d, err)
 			return 1
 		}
-		r.group = "runs given"
 		add(r)
 	}
 	if len(runs) == 0 {
@@ -221,7 +222,7 @@ func recallBatch(dirs []string, b batchReadout, csvFile string, stdout, stderr i
 			}
 		}
 		ref, hasRef := analysis.LT2021Reference(nCA, protocol)
-		fmt.Fprintf(stdout, "\n%s: %d runs, assembly %d", g, len(in), nCA)
+		fmt.Fprintf(stdout, "\n%s: %d runs", g, len(in))
 		if protocol != "" {
 			fmt.Fprintf(stdout, ", the %s protocol", protocol)
 		}

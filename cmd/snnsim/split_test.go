@@ -512,7 +512,7 @@ func TestRecallBatch(t *testing.T) {
 	runCmd(t, "sweep", table, "--seeds", "1..3", "--out", out, "-j", "2", "--quiet")
 	csvFile := filepath.Join(dir, "runs.csv")
 	text, _ := runCmd(t, "recall", "--batch", out, "--csv", csvFile)
-	if !strings.Contains(text, ": 3 runs, assembly 10") {
+	if !strings.Contains(text, "lt2021_small, assembly 10, recall window at 4.7 s: 3 runs\n") {
 		t.Errorf("summary:\n%s", text)
 	}
 	f, err := os.Open(csvFile)
