@@ -277,6 +277,7 @@
 // "pattern phase input: 1" (spikelog.ParsePatternMark), from which the
 // analysis commands rebuild the presentations. Overrides reach a phase by
 // its index: --set "population.input.params.phases.1.rate=50 Hz".
+//
 // # Groups
 //
 // A [[group]] table names a set of neurons of one population, so that a
@@ -317,8 +318,9 @@
 //	weights       projection, synapses, sample, window, final         the weights after each sample tick
 //	synapses      projection, synapses | sample, variables, interval, window, final
 //	                                                                  per-synapse variables of chosen synapses
-//	pathway       projection, variables, interval, window, final      mean and s.d. of each variable over the projection
-//	neuron_state  population, neurons, variables, interval, window, final
+//	pathway       projection, variables, interval, window, final, split
+//	                                                                  mean and s.d. of each variable over the projection
+//	neuron_state  population, neurons, variables, interval, window, final, split
 //	                                                                  per-neuron state variables of chosen neurons
 //
 // A v sample at tick t is the membrane potential after tick t has been
@@ -348,6 +350,39 @@
 // neuron_state record names one neuron population, optional members and
 // optional variables (non-empty strings; the engine checks the names and
 // records every per-neuron variable it has when variables is left out).
+//
+// split divides a pathway or neuron_state record by named sets of neurons,
+// as a memory experiment compares an assembly with the rest of the network:
+//
+//	[[record]]
+//	what       = "pathway"
+//	projection = "E_to_E"          # within one population
+//	variables  = ["h", "z", "w"]
+//	interval   = "1 s"
+//	split      = { core = "0..149", ctrl = "rest" }
+//
+//	[[record]]
+//	what       = "neuron_state"
+//	population = "E"
+//	variables  = ["protein"]
+//	interval   = "1 s"
+//	split      = { core = "0..149", ctrl = "rest" }
+//
+// Each set is a selector string — an index "7", an inclusive range
+// "0..149" or a comma-separated list of them, "0,3,7..9" — or a list of
+// indices, or "rest": every member in no other set. Set names are
+// letters, digits and _; the sets must be disjoint and not empty; neurons
+// in no set are left out. A split pathway record, of a projection within
+// one population, writes for each variable and each ordered pair of sets
+// (pre, post) the mean, the standard deviation and the number of the
+// synapses from set pre to set post, "pathway/<projection>/<pre>-><post>/
+// <variable>/mean", ".../sd" and ".../n"; a split neuron_state record the
+// same over the neurons of each set, "neuron_state/<population>/<set>/
+// <variable>/mean", ".../sd", ".../n". The sets are ordered by their
+// smallest member, and so are the series. They replace the record's
+// values of the whole: record the projection again without split to have
+// both (the whole follows from the parts when the sets cover every neuron,
+// as with "rest"). A split neuron_state record takes no neurons key.
 //
 // final = true (every sampled kind but rate) adds one sample after the last
 // tick of the run, inside a window or not, unless the interval already

@@ -38,10 +38,23 @@ const (
 // The statistics of a pathway series: a "pathway/<proj>/<var>/<stat>"
 // series holds, per sample, one statistic of a variable over every synapse
 // of a projection, and its Unit is the statistic's name.
+//
+// A record split by sets of neurons writes the statistics of each part:
+// "pathway/<proj>/<pre>-><post>/<var>/<stat>" over the synapses from set
+// <pre> to set <post>, "neuron_state/<pop>/<set>/<var>/<stat>" over the
+// neurons of a set, with <stat> one of StatMean, StatSD and StatN (the
+// number of synapses or neurons the part holds, so that the statistics of
+// the whole follow from those of its parts). Set names are letters, digits
+// and _, so the names split unambiguously at "/" and SplitArrow.
 const (
 	StatMean = "mean" // the mean over the synapses
 	StatSD   = "sd"   // the population standard deviation over the synapses
+	StatN    = "n"    // the number of synapses (or neurons) of a part of a split record
 )
+
+// SplitArrow joins the presynaptic and the postsynaptic set of a part of
+// a split pathway record: "core->ctrl".
+const SplitArrow = "->"
 
 // Families of series names: a series name starts with its family, the
 // kind of the record that wrote it ("v/E", "weights/S_to_E",
