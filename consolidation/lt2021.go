@@ -291,7 +291,9 @@ type lt21 struct {
 	thLow   float64 // min(θ_p, θ_d): below it a synapse is quiet
 	tagHi   float64 // h0 + θ_tag
 	tagLo   float64 // h0 − θ_tag
+	tagAbs  float64 // |h0 + θ_tag| + |h0 − θ_tag|, the scale of zPiece's margin
 	hasNois bool
+	caDec   []float64 // e^{−k dt/τ_c} for k = 0, 1, …: calcium decay over k ticks
 
 	// per synapse
 	h, z, c []float64
@@ -431,6 +433,7 @@ func newLT21(p LT2021Params, l Layout) (*lt21, error) {
 		thLow:   math.Min(p.ThetaP, p.ThetaD),
 		tagHi:   p.H0 + p.ThetaTag,
 		tagLo:   p.H0 - p.ThetaTag,
+		tagAbs:  math.Abs(p.H0+p.ThetaTag) + math.Abs(p.H0-p.ThetaTag),
 		hasNois: p.SigmaPl > 0,
 		h:       make([]float64, n),
 		z:       make([]float64, n),
@@ -450,6 +453,10 @@ func newLT21(p LT2021Params, l Layout) (*lt21, error) {
 	if p.Switching == "grid" {
 		m.lag = 1
 	}
+	m.caDec = make([]float64, lt21CaTable)
+	for k := range m.caDec {
+		m.caDec[k] = math.Exp(-float64(k) * dt / p.TauC)
+	}
 	for s := range m.h {
 		m.h[s], m.th[s] = p.H0, -m.lag
 	}
@@ -457,6 +464,20 @@ func newLT21(p LT2021Params, l Layout) (*lt21, error) {
 		m.nq[j], m.offAt[j] = snnsim.Never, snnsim.Never
 	}
 	return m, nil
+}
+
+// lt21CaTable is the number of tick counts whose calcium decay is
+// tabulated: the gaps between the jumps of a driven synapse; longer ones
+// call math.Exp.
+const lt21CaTable = 2048
+
+// caDecay returns e^{−k dt/τ_c}, the decay of calcium over k >= 0 ticks,
+// the same number math.Exp gives.
+func (m *lt21) caDecay(k snnsim.Time) float64 {
+	if uint64(k) < uint64(len(m.caDec)) {
+		return m.caDec[k]
+	}
+	return math.Exp(-float64(k) * m.dt / m.p.TauC)
 }
 
 // hTime returns the time [ms] of synapse s's h and z.
@@ -476,6 +497,18 @@ func (m *lt21) crossing(c0, t0, theta float64) float64 {
 	return t0 + off
 }
 
+// upTo returns crossing(c0, t0, θ), or +Inf when the calcium cb at the end
+// of the interval is above θ by a relative margin: then the crossing lies
+// beyond the interval, which evolve treats the same as +Inf, and its
+// logarithm is not needed. The margin, 1e-9, is far above the rounding of
+// cb and of the logarithm (about 1e-16), so both ways agree to the bit.
+func (m *lt21) upTo(c0, t0, cb, theta float64) float64 {
+	if cb > theta*(1+1e-9) {
+		return math.Inf(1)
+	}
+	return m.crossing(c0, t0, theta)
+}
+
 // synState is the evolving state of one synapse.
 type synState struct {
 	h, z float64
@@ -484,13 +517,14 @@ type synState struct {
 // evolve advances h and z of synapse s from time a [ms] to b [ms] with
 // calcium c0 at time t0 and no jump in between, through the intervals of
 // constant thresholds. draw says whether to sample the noise (from s's
-// stream) or to return the conditional mean.
-func (m *lt21) evolve(s int64, st synState, c0, t0, a, b float64, draw bool) synState {
+// stream) or to return the conditional mean. cb is the calcium at b when
+// the caller knows it (exact switching), else 0.
+func (m *lt21) evolve(s int64, st synState, c0, t0, a, b, cb float64, draw bool) synState {
 	if !(b > a) {
 		return st
 	}
-	tp := m.crossing(c0, t0, m.p.ThetaP)
-	td := m.crossing(c0, t0, m.p.ThetaD)
+	tp := m.upTo(c0, t0, cb, m.p.ThetaP)
+	td := m.upTo(c0, t0, cb, m.p.ThetaD)
 	lo, hi := tp, td
 	if lo > hi {
 		lo, hi = hi, lo
@@ -529,9 +563,9 @@ func (m *lt21) piece(s int64, j int32, st synState, a, b float64, P, D bool, dra
 	hs := rb / ra
 	rate := ra / p.TauH
 	dur := b - a
-	st.z = m.zPiece(j, st, hs, rate, a, b)
 	e := math.Exp(-rate * dur)
 	h := hs + (st.h-hs)*e
+	st.z = m.zPiece(j, st, hs, h, rate, a, b)
 	if k > 0 && m.hasNois && draw {
 		v := p.SigmaPl * p.SigmaPl * k / (2 * ra) * -math.Expm1(-2*rate*dur)
 		h += math.Sqrt(v) * m.st.Norm(s)
@@ -541,19 +575,30 @@ func (m *lt21) piece(s int64, j int32, st synState, a, b float64, P, D bool, dra
 }
 
 // zPiece integrates z over [a, b] ms along the mean path of h from st.h
-// towards hs with the given rate, splitting at the tag thresholds.
-func (m *lt21) zPiece(j int32, st synState, hs, rate, a, b float64) float64 {
+// towards hs with the given rate, splitting at the tag thresholds; hb is
+// the mean of h at b.
+//
+// The path is monotone, so where its ends lie on the same side of both tag
+// levels by a margin (1e-9 of the magnitudes, far above the rounding of
+// the path's values), no crossing falls inside the interval and the tag is
+// that of the ends: the logarithm of the crossing time and the value at
+// the midpoint, which would say the same, are skipped.
+func (m *lt21) zPiece(j int32, st synState, hs, hb, rate, a, b float64) float64 {
 	z := st.z
 	if !m.on[j] && m.pA[j] == 0 {
 		return z
 	}
 	h0 := st.h
 	dur := b - a
+	eps := 1e-9 * (math.Abs(h0) + math.Abs(hs) + m.tagAbs)
 	// crossing times of the tag levels along h0 → hs, within (0, dur)
 	var cuts [2]float64
 	nc := 0
 	for _, lvl := range [2]float64{m.tagHi, m.tagLo} {
 		if (h0-lvl)*(hs-lvl) < 0 { // the path crosses lvl at some time
+			if (h0 > lvl && hb > lvl+eps) || (h0 < lvl && hb < lvl-eps) {
+				continue // after b
+			}
 			x := math.Log((h0-hs)/(lvl-hs)) / rate
 			if x > 0 && x < dur {
 				cuts[nc] = x
@@ -563,6 +608,17 @@ func (m *lt21) zPiece(j int32, st synState, hs, rate, a, b float64) float64 {
 	}
 	if nc == 2 && cuts[1] < cuts[0] {
 		cuts[0], cuts[1] = cuts[1], cuts[0]
+	}
+	if nc == 0 {
+		lo, hi := min(h0, hb), max(h0, hb)
+		switch {
+		case lo > m.tagLo+eps && hi < m.tagHi-eps:
+			return z // untagged throughout
+		case lo > m.tagHi+eps:
+			return m.zTagged(j, z, true, a, a+dur) // a+dur, not b: the same rounding as the loop
+		case hi < m.tagLo-eps:
+			return m.zTagged(j, z, false, a, a+dur)
+		}
 	}
 	cur := 0.0
 	for k := 0; k <= nc; k++ {
@@ -574,18 +630,22 @@ func (m *lt21) zPiece(j int32, st synState, hs, rate, a, b float64) float64 {
 			mid := 0.5 * (cur + end)
 			hm := hs + (h0-hs)*math.Exp(-rate*mid)
 			if hm > m.tagHi || hm < m.tagLo {
-				P := m.proteinIntegral(j, a+cur, a+end)
-				f := math.Exp(-P / m.p.TauZ)
-				if hm > m.tagHi {
-					z = m.p.ZMax - (m.p.ZMax-z)*f
-				} else {
-					z = m.p.ZMin + (z-m.p.ZMin)*f
-				}
+				z = m.zTagged(j, z, hm > m.tagHi, a+cur, a+end)
 			}
 		}
 		cur = end
 	}
 	return z
+}
+
+// zTagged returns z after [a, b] ms with an LTP (ltp) or LTD tag.
+func (m *lt21) zTagged(j int32, z float64, ltp bool, a, b float64) float64 {
+	P := m.proteinIntegral(j, a, b)
+	f := math.Exp(-P / m.p.TauZ)
+	if ltp {
+		return m.p.ZMax - (m.p.ZMax-z)*f
+	}
+	return m.p.ZMin + (z-m.p.ZMin)*f
 }
 
 // protein returns p of neuron j at time t [ms] (t >= pT[j]).
@@ -632,14 +692,20 @@ func (m *lt21) advance(s int64, t snnsim.Time) {
 	}
 	old := m.term(s, j)
 	c0, t0 := m.c[s], float64(m.tc[s])*m.dt
+	c1 := c0 // c at t
+	if c0 != 0 && m.tc[s] < t {
+		c1 = c0 * m.caDecay(t-m.tc[s])
+	}
 	a, b := m.hTime(s), float64(ht)*m.dt
 	if m.h[s] != m.p.H0 || c0 >= m.thLow {
-		st := m.evolve(s, synState{m.h[s], m.z[s]}, c0, t0, a, b, true)
+		cb := 0.0 // c at b, for evolve's shortcut: known in exact mode, where b is t
+		if m.lag == 0 {
+			cb = c1
+		}
+		st := m.evolve(s, synState{m.h[s], m.z[s]}, c0, t0, a, b, cb, true)
 		m.h[s], m.z[s] = st.h, st.z
 	}
-	if c0 != 0 && m.tc[s] < t {
-		m.c[s] = c0 * math.Exp(-float64(t-m.tc[s])*m.dt/m.p.TauC)
-	}
+	m.c[s] = c1
 	m.tc[s] = max(m.tc[s], t)
 	m.th[s] = ht
 	m.sumA[j] += m.term(s, j) - old
@@ -851,12 +917,16 @@ func (m *lt21) Post(t snnsim.Time, j int32) {
 // the authors' simulator reports it.
 func (m *lt21) at(s int64, t snnsim.Time) synState {
 	st := synState{m.h[s], m.z[s]}
-	return m.evolve(s, st, m.c[s], float64(m.tc[s])*m.dt, m.hTime(s), float64(t)*m.dt, false)
+	return m.evolve(s, st, m.c[s], float64(m.tc[s])*m.dt, m.hTime(s), float64(t)*m.dt, 0, false)
 }
 
 // calcium returns synapse s's calcium at tick t >= tc[s].
 func (m *lt21) calcium(s int64, t snnsim.Time) float64 {
-	return m.c[s] * math.Exp(-float64(t-m.tc[s])*m.dt/m.p.TauC)
+	c := m.c[s]
+	if c == 0 {
+		return 0
+	}
+	return c * m.caDecay(t-m.tc[s])
 }
 
 func (m *lt21) Name() string { return modelLT2021 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/netlist"
+	"github.com/snnsim/snnsim/neuron"
 	"github.com/snnsim/snnsim/source"
 )
 
@@ -59,6 +60,10 @@ func (e *Engine) applyOU(t snnsim.Time) {
 		}
 		p.sumOU()
 		if all {
+			if bs, ok := p.neurons.(neuron.BiasSetter); ok {
+				bs.SetBiases(t, p.totals())
+				continue
+			}
 			for j := range p.ouSum {
 				p.neurons.SetBias(t, j, p.total(j))
 			}
@@ -110,4 +115,32 @@ func (e *Engine) nextOU() snnsim.Time {
 		}
 	}
 	return next
+}
+
+// totals returns the input current of every member, total(j) for each j,
+// in a buffer of the population's that the next call overwrites.
+func (p *pop) totals() []float64 {
+	n := len(p.ouSum)
+	if len(p.totalBuf) != n {
+		p.totalBuf = make([]float64, n)
+	}
+	tot := p.totalBuf
+	// the terms are added in total's order, so that the sums are the same
+	for j := range tot {
+		tot[j] = p.base
+	}
+	if p.bias != nil {
+		for j, x := range p.bias[:n] {
+			tot[j] += x
+		}
+	}
+	if p.injected != nil {
+		for j, x := range p.injected[:n] {
+			tot[j] += x
+		}
+	}
+	for j, x := range p.ouSum {
+		tot[j] += x
+	}
+	return tot
 }
