@@ -300,13 +300,14 @@ type lt21 struct {
 	tc      []snnsim.Time // tick of c
 	th      []snnsim.Time // tick of h and z: tc − lag, or earlier while c has stayed below both thresholds since
 	queued  []bool        // a refresh entry of the synapse is in rq
+	tm      []float64     // term(s, target): the synapse's part of its target's sumA, kept with h, th and sumT
 	st      Streams
 
 	// per target neuron
 	pA    []float64 // protein at time pT (ms, h-time)
 	pT    []float64
 	on    []bool    // synthesis on since pT
-	sumA  []float64 // Σ̃ scaled: Σ̃(t) = sumA e^{−decayQ (t − sumT)}
+	sumA  []float64 // Σ̃ scaled: Σ̃(t) = sumA e^{−decayQ (t − sumT)}, the sum of its synapses' tm
 	sumT  []float64 // [ms]
 	offAt []snnsim.Time
 	nq    []snnsim.Time // tick of the live entry of j in pq, or Never
@@ -441,6 +442,7 @@ func newLT21(p LT2021Params, l Layout) (*lt21, error) {
 		tc:      make([]snnsim.Time, n),
 		th:      make([]snnsim.Time, n),
 		queued:  make([]bool, n),
+		tm:      make([]float64, n), // h = h0: every term is 0
 		st:      NewStreams(l.Seed, n),
 		pA:      make([]float64, l.NPost),
 		pT:      make([]float64, l.NPost),
@@ -689,8 +691,9 @@ func (m *lt21) advance(s int64, t snnsim.Time) {
 		// 500 τ_h without a synthesis switch)
 		m.sumA[j] *= math.Exp(-m.decayQ * (u - m.sumT[j]))
 		m.sumT[j] = u
+		m.refreshTerms(j)
 	}
-	old := m.term(s, j)
+	old := m.tm[s]
 	c0, t0 := m.c[s], float64(m.tc[s])*m.dt
 	c1 := c0 // c at t
 	if c0 != 0 && m.tc[s] < t {
@@ -708,7 +711,15 @@ func (m *lt21) advance(s int64, t snnsim.Time) {
 	m.c[s] = c1
 	m.tc[s] = max(m.tc[s], t)
 	m.th[s] = ht
-	m.sumA[j] += m.term(s, j) - old
+	m.tm[s] = m.term(s, j)
+	m.sumA[j] += m.tm[s] - old
+}
+
+// refreshTerms recomputes tm of every synapse onto j after sumT[j] changed.
+func (m *lt21) refreshTerms(j int32) {
+	for _, s := range m.in.of(j) {
+		m.tm[s] = m.term(s, j)
+	}
 }
 
 // sum returns Σ̃ of neuron j at time t [ms].
@@ -790,6 +801,7 @@ func (m *lt21) toggle(j int32, t snnsim.Time) {
 		a += math.Abs(m.h[s] - m.p.H0)
 	}
 	m.sumA[j] = a
+	m.refreshTerms(j)
 	if !m.on[j] {
 		m.offAt[j] = snnsim.Never
 	}
@@ -947,9 +959,10 @@ func (m *lt21) Bind(w []float32) {
 func (m *lt21) setH(t snnsim.Time, s int64, x float64) {
 	m.advance(s, t)
 	j := m.target[s]
-	old := m.term(s, j)
+	old := m.tm[s]
 	m.h[s] = x
-	m.sumA[j] += m.term(s, j) - old
+	m.tm[s] = m.term(s, j)
+	m.sumA[j] += m.tm[s] - old
 	m.check(j, t)
 	m.deliver(s)
 }
@@ -1170,6 +1183,9 @@ func (m *lt21) RestoreState(b []byte) ([]byte, error) {
 	m.now = now
 	m.pA, m.pT, m.on, m.sumA, m.sumT, m.offAt, m.nq = pA, pT, on, sumA, sumT, offAt, nq
 	m.h, m.z, m.c, m.tc, m.th, m.queued = h, z, c, tc, th, queued
+	for s := range m.tm {
+		m.tm[s] = m.term(int64(s), m.target[s])
+	}
 	copy(m.st.Counts(), counts)
 	m.pending = caQueue{q: pend}
 	m.rq, m.pq = heaps[0], heaps[1]
