@@ -76,7 +76,11 @@ const modelLT2021 = "luboeinski_tetzlaff_2021"
 // The model is event-driven: a synapse is visited only when its calcium
 // jumps, once when its calcium has decayed below both thresholds, and when
 // its target's protein synthesis switches; a neuron only when its
-// synthesis switches. Between jumps c is an exponential, so the times at
+// synthesis switches. A jump that keeps a synapse in its regime (the set
+// of thresholds exceeded) needs no visit when the synapse is quiet, nor,
+// with exact switching, when the jump is postsynaptic: the regime is then
+// the same since the last visit, h one linear process over that stretch,
+// and the next visit integrates it at once. Between jumps c is an exponential, so the times at
 // which it falls below θ_p and θ_d are τ_c ln(c/θ) after the jump, and
 // within each interval of constant thresholds h is a linear
 // Ornstein–Uhlenbeck process, advanced exactly: its mean by the
@@ -100,14 +104,14 @@ const modelLT2021 = "luboeinski_tetzlaff_2021"
 //
 // Remaining approximations (both modes):
 //   - Protein trigger: Σ_i |h_ij − h0| is evaluated at the events of the
-//     synapses onto j, with each synapse's term taken from its last event and
-//     relaxed at the quiet rate 0.1/τ_h since. That is exact for quiet
+//     synapses onto j, with each synapse's term taken from its last visit
+//     and relaxed at the quiet rate 0.1/τ_h since. That is exact for quiet
 //     synapses; a synapse above a threshold moves faster, so an upward
-//     crossing of θ_pro is found at the next event of one of the target's
-//     synapses (calcium jumps of a driven synapse come every few ms, and a
-//     synapse is visited again when it turns quiet, at most τ_c ln(c/θ_d)
-//     after its last jump), which delays p by at most that time
-//     (|Δp| ≤ delay/τ_p). A downward crossing with all synapses quiet is
+//     crossing of θ_pro is found at the next visit of one of the target's
+//     synapses (the presynaptic arrivals at a driven synapse come every few
+//     ms, and a synapse is visited again when it turns quiet, at most
+//     τ_c ln(c/θ_d) after its last jump), which delays p by at most that
+//     time (|Δp| ≤ delay/τ_p). A downward crossing with all synapses quiet is
 //     exact up to the tick grid: switches fall on the first tick at or
 //     after the analytic time.
 //   - Tags while c is above a threshold: h is noisy there; the tag state
@@ -131,8 +135,9 @@ const modelLT2021 = "luboeinski_tetzlaff_2021"
 // Per-synapse state: h, z and c as float64 and the ticks of c and h (the
 // events compound rounding over millions of updates, and the grid mode
 // compares c with the thresholds exactly as the authors' double precision
-// does), the stream's draw count and a queue flag: 49 bytes per synapse. A
-// calcium jump that leaves a quiet synapse quiet moves only c.
+// does), the stream's draw count, a queue flag and the synapse's term of
+// its target's sum (kept so that a visit computes it once): 57 bytes per
+// synapse. A calcium jump that needs no visit moves only c.
 //
 // Tests: TestLT2021BasicEarlyDeterministic (the authors' deterministic
 // trace), TestLT2021GridMatchesEuler (their 0.2-ms scheme, to 1e-9),
@@ -298,7 +303,7 @@ type lt21 struct {
 	// per synapse
 	h, z, c []float64
 	tc      []snnsim.Time // tick of c
-	th      []snnsim.Time // tick of h and z: tc − lag, or earlier while c has stayed below both thresholds since
+	th      []snnsim.Time // tick of h and z: tc − lag, or earlier while c has stayed in one regime since (see jump)
 	queued  []bool        // a refresh entry of the synapse is in rq
 	tm      []float64     // term(s, target): the synapse's part of its target's sumA, kept with h, th and sumT
 	st      Streams
@@ -727,16 +732,33 @@ func (m *lt21) sum(j int32, t float64) float64 {
 	return m.sumA[j] * math.Exp(-m.decayQ*(t-m.sumT[j]))
 }
 
-// jump adds dc to the calcium of synapse s at tick t. A synapse whose
-// calcium was and stays below both thresholds only has c moved: its h and
-// z relax deterministically until its next event, which integrates them
-// over the whole quiet interval at once. It reports whether s was brought
-// to t; then, when check is set, its target's synthesis is checked too
-// (Post checks once, after all the synapses onto the neuron).
-func (m *lt21) jump(s int64, t snnsim.Time, dc float64, check bool) bool {
-	if m.c[s] < m.thLow {
-		if c := m.calcium(s, t) + dc; c < m.thLow {
-			m.c[s], m.tc[s] = c, t
+// jump adds dc to the calcium of synapse s at tick t. A jump that leaves
+// a quiet synapse quiet only moves c: h and z relax deterministically
+// until the synapse's next visit, which integrates them over the whole
+// stretch at once. So does, with exact switching, a postsynaptic jump
+// (post) that leaves the synapse in the regime (the set of thresholds its
+// calcium exceeds) it has been in since h's time th: above a threshold h
+// is then one Ornstein–Uhlenbeck process over the stretch, and one exact
+// transition over it has the law of the transitions over its parts. A
+// neuron firing at the refractory limit keeps the calcium of all its
+// incoming synapses above θ_p, and the presynaptic arrivals still bring
+// those synapses to their tick (the transmitted weight is read there). A
+// presynaptic jump always brings a synapse above a threshold to t, and
+// grid switching keeps to the authors' scheme. jump reports whether s
+// was brought to t; then, unless post is set, its target's synthesis is
+// checked too (Post checks once, after all the synapses onto the neuron).
+func (m *lt21) jump(s int64, t snnsim.Time, dc float64, post bool) bool {
+	if c0 := m.c[s]; c0 < m.thLow || (post && m.lag == 0) {
+		// the regime since th is that of c0 (the invariant kept here): c
+		// decays monotonically from c0 to c1, so it stays the same to t
+		// when c1 is in it, and after the jump when c1 + dc is
+		c1 := m.calcium(s, t)
+		if r := m.regime(c0); m.regime(c1) == r && m.regime(c1+dc) == r {
+			m.c[s], m.tc[s] = c1+dc, t
+			if r != 0 && !m.queued[s] {
+				m.queued[s] = true
+				m.rq.push(tickEntry{m.quietTick(s), s})
+			}
 			return false
 		}
 	}
@@ -746,11 +768,23 @@ func (m *lt21) jump(s int64, t snnsim.Time, dc float64, check bool) bool {
 		m.queued[s] = true
 		m.rq.push(tickEntry{m.quietTick(s), s})
 	}
-	if check {
+	if !post {
 		m.check(m.target[s], t)
 	}
 	m.deliver(s)
 	return true
+}
+
+// regime returns which thresholds calcium c exceeds: bit 1 θ_p, bit 0 θ_d.
+func (m *lt21) regime(c float64) uint8 {
+	var r uint8
+	if c >= m.p.ThetaP {
+		r = 2
+	}
+	if c >= m.p.ThetaD {
+		r |= 1
+	}
+	return r
 }
 
 // quietTick returns the first tick at which synapse s, with no further
@@ -859,7 +893,7 @@ func (m *lt21) Advance(t snnsim.Time) {
 		for m.pending.next() == k {
 			e := m.pending.pop()
 			for s := e.lo; s < e.hi; s++ {
-				m.jump(s, k, m.p.CPre, true)
+				m.jump(s, k, m.p.CPre, false)
 			}
 		}
 	}
@@ -898,7 +932,7 @@ func (m *lt21) Pre(t snnsim.Time, _ int32, lo, hi snnsim.SynapseID) {
 	}
 	if m.caWait == 0 {
 		for s := lo; s < hi; s++ {
-			m.jump(s, t, m.p.CPre, true)
+			m.jump(s, t, m.p.CPre, false)
 		}
 		return
 	}
@@ -916,7 +950,7 @@ func (m *lt21) Post(t snnsim.Time, j int32) {
 	// not depend on the order of the synapses.
 	advanced := false
 	for _, s := range m.in.of(j) {
-		advanced = m.jump(s, t, m.p.CPost, false) || advanced
+		advanced = m.jump(s, t, m.p.CPost, true) || advanced
 	}
 	if advanced {
 		m.check(j, t)
@@ -1020,7 +1054,7 @@ func (m *lt21) Set(t snnsim.Time, v int, s snnsim.SynapseID, x float64) error {
 		m.z[s] = x
 		m.deliver(s)
 	case 3:
-		m.jump(s, t, x-m.c[s], true)
+		m.jump(s, t, x-m.c[s], false)
 	case 4:
 		m.setH(t, s, x-m.p.H0*m.z[s])
 	}
