@@ -125,6 +125,10 @@ func (p *pop) totals() []float64 {
 		p.totalBuf = make([]float64, n)
 	}
 	tot := p.totalBuf
+	if p.bias == nil && p.injected == nil && p.base == 0 {
+		copy(tot, p.ouSum) // 0 + x: the same number
+		return tot
+	}
 	// the terms are added in total's order, so that the sums are the same
 	for j := range tot {
 		tot[j] = p.base

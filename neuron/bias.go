@@ -62,8 +62,21 @@ func (b *base) wakeAll() {
 // for each neuron in turn.
 func (b *base) applyBulk(tick snnsim.Time) {
 	b.bulkOn = false
-	if f, ok := b.slow.(biasLoop); ok && len(b.active) == b.n {
-		f.setBiasAll(b.bulk) // every neuron is active at tick: nothing to advance or wake
+	if f, ok := b.slow.(biasLoop); ok {
+		// apply's steps for each neuron in turn, done for all neurons step
+		// by step: a neuron's steps touch only its own state
+		if len(b.active) < b.n {
+			for i, s := range b.status {
+				if s != stActive {
+					if a := b.at[i]; a < tick {
+						b.slow.advance(i, a, tick)
+						b.at[i] = tick
+					}
+				}
+			}
+		}
+		f.setBiasAll(b.bulk)
+		b.wakeAll()
 		return
 	}
 	for i, x := range b.bulk {
@@ -100,9 +113,16 @@ type biasLoop interface {
 
 func (q *lifExpPop) setBiasAll(bias []float64) {
 	vinf := q.vinf[:len(bias)]
+	low := 0 // setDrive's count, kept for the whole loop
 	for i, x := range bias {
 		d := q.vRest + q.rm*x
-		q.setDrive(vinf[i], d)
+		if vinf[i] < q.thS {
+			low--
+		}
+		if d < q.thS {
+			low++
+		}
 		vinf[i] = d
 	}
+	q.nLow += low
 }
