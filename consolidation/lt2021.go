@@ -80,9 +80,10 @@ const modelLT2021 = "luboeinski_tetzlaff_2021"
 // of thresholds exceeded) needs no visit when the synapse is quiet, nor,
 // with exact switching, when the jump is postsynaptic: the regime is then
 // the same since the last visit, h one linear process over that stretch,
-// and the next visit integrates it at once. Between jumps c is an exponential, so the times at
-// which it falls below θ_p and θ_d are τ_c ln(c/θ) after the jump, and
-// within each interval of constant thresholds h is a linear
+// and the next visit integrates it at once. Between jumps c is an
+// exponential, so the times at which it falls below θ_p and θ_d are
+// τ_c ln(c/θ) after the jump, and within each interval of constant
+// thresholds h is a linear
 // Ornstein–Uhlenbeck process, advanced exactly: its mean by the
 // exponential propagator and, when noise is on, its variance σ_pl² k/(2a)
 // (1 − e^{−2aΔ/τ_h}) (k the number of thresholds exceeded, a = 0.1 + γ_p
