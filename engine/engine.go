@@ -85,6 +85,7 @@ type pop struct {
 	base     float64    // the model's i_bias [pA]
 	ous      []*ouInput // Ornstein–Uhlenbeck current stimuli (ou.go)
 	ouSum    []float64  // their current per neuron [pA]; nil without any
+	totalBuf []float64  // total input current per neuron, written by totals (ou.go)
 }
 
 // proj is one projection at run time with its delay groups.

@@ -226,7 +226,7 @@ func TestSTPResume(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.restoreState(body); err == nil {
+	if _, err := b.restoreState(body, nil); err == nil {
 		t.Error("a state without STP restored into a network with it")
 	}
 }

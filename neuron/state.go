@@ -156,6 +156,7 @@ func (b *base) tag() string { return tagPrefix + b.model }
 // the drive (propagator tables, lif_exp_cond's per-neuron step constant) is
 // recomputed.
 func (b *base) AppendState(buf []byte) []byte {
+	b.spillBulk()
 	n := b.n
 	nz := make([]int, len(b.lay.bufs))
 	size := 64 + 8*len(b.par) + 9*n + 8*len(b.lay.vars)*n +
@@ -321,6 +322,7 @@ func (b *base) RestoreState(data []byte) ([]byte, error) {
 	b.refr = append(b.refr[:0], refr...)
 	b.touched = append(b.touched[:0], touched...)
 	b.pend = append(b.pend[:0], pend...)
+	b.bulkOn = false
 	for j, x := range b.lay.vars {
 		copy(x, vars[j])
 	}
