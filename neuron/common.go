@@ -469,8 +469,9 @@ func (b *base) schedule(t snnsim.Time, i int, kind uint8, val float64) {
 
 // Shift moves the population's state d >= 0 ticks later without changing
 // it ([Shifter]): every tick it keeps (its last Update, each settled
-// neuron's tick, refractory ends, pending operations, the next sweep of
-// tiny variables) moves by d, so the invariants between them hold.
+// neuron's tick, refractory ends, pending operations and SetBiases, the
+// next sweep of tiny variables) moves by d, so the invariants between them
+// hold.
 func (b *base) Shift(d snnsim.Time) {
 	if d < 0 {
 		panic(fmt.Sprintf("neuron: Shift(%d): must be >= 0", d))
@@ -490,6 +491,9 @@ func (b *base) Shift(d snnsim.Time) {
 	}
 	for k := range b.pend {
 		b.pend[k].t += d
+	}
+	if b.bulkOn {
+		b.bulkT += d
 	}
 }
 

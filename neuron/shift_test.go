@@ -67,3 +67,34 @@ func TestShift(t *testing.T) {
 		}
 	}
 }
+
+// TestShiftBiases shifts a population while a SetBiases waits for the next
+// Update (the batch an OU background sets every tick): the batch moves
+// with the state, as with the unmoved copy.
+func TestShiftBiases(t *testing.T) {
+	for _, m := range stateModels() {
+		t.Run("model="+m.name, func(t *testing.T) {
+			s := &stateScenario{p: m.p, n: 40, seed: 3, save: 3000, more: 2000}
+			a, b := s.fresh(t), s.fresh(t)
+			s.runTicks(t, a, 1, s.save)
+			s.runTicks(t, b, 1, s.save)
+			bias := make([]float64, s.n)
+			for i := range bias {
+				bias[i] = 30 + 5*float64(i%9)
+			}
+			for _, p := range []Population{a, b} {
+				p.(BiasSetter).SetBiases(s.save+1, bias)
+			}
+			if !popBase(b).bulkOn {
+				t.Fatal("the batch does not wait: the test would prove little")
+			}
+			const d = 1_000_000
+			b.(Shifter).Shift(d)
+			wantS, wantV := s.runTicks(t, a, s.save+1, s.save+s.more)
+			gotS, gotV := s.runTicks(t, later{b, d}, s.save+1, s.save+s.more)
+			if !slices.Equal(gotS, wantS) || !slices.Equal(gotV, wantV) {
+				t.Errorf("shifted with a waiting SetBiases: %d spikes, unmoved %d (or different potentials)", len(gotS), len(wantS))
+			}
+		})
+	}
+}
