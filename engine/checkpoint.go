@@ -19,7 +19,9 @@ import (
 
 // A checkpoint holds the complete state of an engine at a tick boundary:
 // every neuron's and source's state and random stream, the plastic weights
-// and the traces of their rules, the spikes in flight, the stimulus and
+// and the traces of their rules, the short-term plasticity of each
+// projection that has it, the spikes in flight (with the release each
+// carries on such a projection), the stimulus and
 // recording positions and the work counters. Restoring it into a new engine
 // built from the same network continues the run exactly: the spikes are the
 // same, bit for bit, as if it had not stopped.
@@ -139,6 +141,9 @@ func (e *Engine) appendState(b []byte) ([]byte, error) {
 			s = binary.AppendUvarint(s, uint64(d.src))
 			s = binary.AppendVarint(s, d.lo)
 			s = binary.AppendVarint(s, d.hi)
+			if e.projs[d.proj].stp != nil { // the release it carries
+				s = binary.LittleEndian.AppendUint32(s, math.Float32bits(d.scale))
+			}
 		}
 	}
 	s = binary.AppendUvarint(s, uint64(len(e.pending)))
@@ -198,6 +203,9 @@ func (e *Engine) appendState(b []byte) ([]byte, error) {
 			}
 		} else {
 			s = append(s, 0)
+		}
+		if p.stp != nil {
+			s = p.stp.AppendState(s)
 		}
 		if p.plastic != nil {
 			st, ok := p.plastic.rule.(checkpoint.Stater)
@@ -397,7 +405,18 @@ func (e *Engine) restoreEngine(top *checkpoint.Decoder, branch bool) error {
 		if pj >= uint64(len(e.projs)) || lo < 0 || hi < lo || hi > int64(e.projs[pj].Len()) || at < e.now || at > e.now+e.queue.mask {
 			return errors.New("spike in flight out of range")
 		}
-		e.queue.push(at, delivery{proj: int32(pj), src: int32(src), lo: lo, hi: hi})
+		var scale float32
+		if e.projs[pj].stp != nil {
+			raw := d.Take(4)
+			if raw == nil {
+				break
+			}
+			scale = math.Float32frombits(binary.LittleEndian.Uint32(raw))
+			if !(scale >= 0 && scale <= 1) {
+				return fmt.Errorf("spike in flight with release %g", scale)
+			}
+		}
+		e.queue.push(at, delivery{proj: int32(pj), src: int32(src), lo: lo, hi: hi, scale: scale})
 	}
 	np := d.Uvarint()
 	for k := uint64(0); k < np && !d.Short; k++ {
@@ -500,6 +519,11 @@ func (e *Engine) restoreProj(top *checkpoint.Decoder, k int) error {
 			p.w[j] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*j:]))
 		}
 		p.weightsChanged(-1)
+	}
+	if p.stp != nil {
+		if d.B, err = p.stp.RestoreState(d.B); err != nil {
+			return fmt.Errorf("short-term plasticity: %w", err)
+		}
 	}
 	if p.plastic == nil {
 		if len(d.B) != 0 {

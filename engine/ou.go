@@ -6,6 +6,7 @@ import (
 
 	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/netlist"
+	"github.com/snnsim/snnsim/neuron"
 	"github.com/snnsim/snnsim/source"
 )
 
@@ -56,6 +57,10 @@ func (e *Engine) applyOU(t snnsim.Time) {
 		}
 		p.sumOU()
 		if all {
+			if bs, ok := p.neurons.(neuron.BiasSetter); ok {
+				bs.SetBiases(t, p.totals())
+				continue
+			}
 			for j := range p.ouSum {
 				p.neurons.SetBias(t, j, p.total(j))
 			}
@@ -126,4 +131,36 @@ func ouCurrent(net *netlist.Network, k int, s *netlist.Stimulus, size int) (*sou
 	}
 	name := "ou/" + net.Populations[s.Population].Name + "/" + key
 	return source.NewOUCurrent(n, par, net.Clock.DT, []source.OUWindow{{From: s.Start, To: s.Stop}}, net.Seed, name)
+}
+
+// totals returns the input current of every member, total(j) for each j,
+// in a buffer of the population's that the next call overwrites.
+func (p *pop) totals() []float64 {
+	n := len(p.ouSum)
+	if len(p.totalBuf) != n {
+		p.totalBuf = make([]float64, n)
+	}
+	tot := p.totalBuf
+	if p.bias == nil && p.injected == nil && p.base == 0 {
+		copy(tot, p.ouSum) // 0 + x: the same number
+		return tot
+	}
+	// the terms are added in total's order, so that the sums are the same
+	for j := range tot {
+		tot[j] = p.base
+	}
+	if p.bias != nil {
+		for j, x := range p.bias[:n] {
+			tot[j] += x
+		}
+	}
+	if p.injected != nil {
+		for j, x := range p.injected[:n] {
+			tot[j] += x
+		}
+	}
+	for j, x := range p.ouSum {
+		tot[j] += x
+	}
+	return tot
 }

@@ -104,6 +104,7 @@ func (s *Scenario) Compile() (*netlist.Network, error) {
 		net.Guards = append(net.Guards, &netlist.Guard{Population: index[g.Population], MaxRate: g.MaxRate, Window: w})
 	}
 	net.Modulations = modulations(s, index, clock)
+	net.Phases = s.compilePhases(clock)
 	return net, nil
 }
 
@@ -153,6 +154,8 @@ func (s *Scenario) projection(ps *ProjectionSpec, fi, ti int, from, to *netlist.
 		rows, err = netlist.FixedIndegree(rng, from.Size, to.Size, c.K, opt)
 	case FixedOutdegree:
 		rows, err = netlist.FixedOutdegree(rng, from.Size, to.Size, c.K, opt)
+	case DiscFieldsRule:
+		rows, _, err = netlist.DiscReceptiveFields(rng, to.Size, netlist.DiscFields{Width: c.Width, Height: c.Height, Radius: c.Radius, P: c.P})
 	case PairsRule:
 		rows, sourceOfPair, err = netlist.ExplicitPairs(from.Size, to.Size, c.Pairs.Source, c.Pairs.Target)
 	default:
@@ -236,6 +239,10 @@ func (s *Scenario) projection(ps *ProjectionSpec, fi, ti int, from, to *netlist.
 	}
 	if ps.Consolidation != nil {
 		pr.Consolidation = clone(ps.Consolidation)
+	}
+	if ps.STP != nil {
+		st := *ps.STP
+		pr.STP = &st
 	}
 	if ps.Plasticity != nil {
 		pr.Plasticity = ps.Plasticity

@@ -49,6 +49,9 @@ type RecordSpec struct {
 	// final = true), so that the state at the end of the run is in the log
 	// whatever the sampling interval.
 	Final bool
+	// Split divides the statistics of a "pathway" or "neuron_state" record
+	// by named sets of neurons (key split), as written; nil: no split.
+	Split []SplitSet
 }
 
 // record decodes a [[record]] table.
@@ -326,8 +329,8 @@ func (c *checker) synapseList(key string, syn []int) {
 // "neuron_state" record:
 //
 //	synapses      projection, synapses | sample = n, variables, interval, window
-//	pathway       projection, variables, interval, window
-//	neuron_state  population, neurons, variables, interval, window
+//	pathway       projection, variables, interval, window, split
+//	neuron_state  population, neurons, variables, interval, window, split
 func (d *decoder) stateRecord(t *table, r *RecordSpec) {
 	kind := netlist.RecordKind(r.What)
 	switch kind {
@@ -389,6 +392,15 @@ func (d *decoder) stateRecord(t *table, r *RecordSpec) {
 	}
 	if v, ok := t.boolean("final"); ok {
 		r.Final = v
+	}
+	switch {
+	case kind != netlist.RecordSynapses:
+		if v, ok := t.get("split", false); ok {
+			r.Split = d.decodeSplit(t.path("split"), v)
+		}
+	case t.has("split"):
+		t.get("split", false)
+		d.errorf(t.path("split"), "a synapses record has no split: record what = \"pathway\" for statistics by neuron set")
 	}
 }
 
@@ -474,6 +486,9 @@ func (c *checker) stateRecord(key string, r *RecordSpec) {
 			seen[v] = true
 		}
 	}
+	if r.Split != nil {
+		c.split(key, r)
+	}
 	// Sampling interval: default 1 min, on the grid, at least one tick.
 	if r.Sample == 0 {
 		r.Sample = DefaultStateInterval
@@ -486,6 +501,41 @@ func (c *checker) stateRecord(key string, r *RecordSpec) {
 			c.errorf(ikey, "%g ms: must be at least one tick (%g ms)", r.Sample, c.s.Resolution)
 		}
 	}
+}
+
+// split checks the split key of a pathway record (of a projection within
+// one population) or a neuron_state record (without neurons): the sets
+// must fit the population and be disjoint.
+func (c *checker) split(key string, r *RecordSpec) {
+	skey := key + ".split"
+	var pop string
+	switch netlist.RecordKind(r.What) {
+	case netlist.RecordPathway:
+		p := c.projectionRef(key+".projection", r.Projection)
+		if p == nil {
+			return
+		}
+		if p.From != p.To {
+			c.errorf(skey, "projection %s runs from %s to %s: split needs a projection within one population, whose sets name both ends", p.Name, p.From, p.To)
+			return
+		}
+		pop = p.From
+	case netlist.RecordNeuronState:
+		if r.Neurons != nil {
+			c.errorf(skey, "split and neurons exclude each other: the sets choose the neurons")
+			return
+		}
+		pop = r.Population
+	default:
+		return
+	}
+	i, ok := c.index[pop]
+	if !ok || c.s.Populations[i] == nil {
+		return
+	}
+	resolveSplit(r.Split, c.s.Populations[i].Size, func(name, format string, args ...any) {
+		c.errorf(joinKey(skey, name), format, args...)
+	})
 }
 
 // synapseVars returns the per-synapse variables of a projection: its
@@ -511,6 +561,10 @@ func (r *RecordSpec) compileState(cr *netlist.Record, net *netlist.Network, inde
 			cr.Synapses = slices.Sorted(slices.Values(r.Synapses))
 		}
 		cr.Variables = slices.Clone(r.Variables)
+		if r.Split != nil {
+			from := net.Projections[cr.Projection].From
+			cr.Split = resolveSplit(r.Split, net.Populations[from].Size, func(string, string, ...any) {})
+		}
 		if cr.Variables == nil {
 			if c := net.Projections[cr.Projection].Consolidation; c != nil {
 				cr.Variables = slices.Clone(c.Vars())
@@ -524,6 +578,9 @@ func (r *RecordSpec) compileState(cr *netlist.Record, net *netlist.Network, inde
 			cr.Neurons = slices.Sorted(slices.Values(r.Neurons))
 		}
 		cr.Variables = slices.Clone(r.Variables)
+		if r.Split != nil {
+			cr.Split = resolveSplit(r.Split, net.Populations[index[r.Population]].Size, func(string, string, ...any) {})
+		}
 	}
 	interval := r.Sample
 	if interval == 0 {

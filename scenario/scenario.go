@@ -42,6 +42,9 @@ type Scenario struct {
 	// read (see netlist.Modulation).
 	Neuromodulators []*NeuromodulatorSpec
 	Drugs           []*DrugSpec
+	// Phases are the [[phase]] tables: named stretches of the run, some
+	// with spiking off.
+	Phases []*PhaseSpec
 
 	// MemoryCurves is the [memory_curves] experiment, or nil for a network
 	// scenario. A scenario with one has no populations and no duration;
@@ -88,6 +91,10 @@ type ProjectionSpec struct {
 	// population that has one must have the same model and parameters.
 	Consolidation consolidation.Params
 
+	// STP is the short-term plasticity of the source neurons on this
+	// projection (the stp table), or nil for none.
+	STP *stdp.STP
+
 	consWritten map[string]any // the consolidation table as written, for error messages
 }
 
@@ -96,15 +103,16 @@ type Rule string
 
 // The connectivity rules.
 const (
-	AllToAll         Rule = "all_to_all"        // every source to every target
-	OneToOne         Rule = "one_to_one"        // source i to target i; equal sizes
-	FixedProbability Rule = "fixed_probability" // each pair independently with probability P
-	FixedIndegree    Rule = "fixed_indegree"    // each target from K sources drawn at random
-	FixedOutdegree   Rule = "fixed_outdegree"   // each source to K targets drawn at random
-	PairsRule        Rule = "pairs"             // the pairs listed in a CSV file
+	AllToAll         Rule = "all_to_all"            // every source to every target
+	OneToOne         Rule = "one_to_one"            // source i to target i; equal sizes
+	FixedProbability Rule = "fixed_probability"     // each pair independently with probability P
+	FixedIndegree    Rule = "fixed_indegree"        // each target from K sources drawn at random
+	FixedOutdegree   Rule = "fixed_outdegree"       // each source to K targets drawn at random
+	PairsRule        Rule = "pairs"                 // the pairs listed in a CSV, adjacency or Matrix Market file
+	DiscFieldsRule   Rule = "disc_receptive_fields" // each target from the inputs within a disc on a grid
 )
 
-var rules = []string{string(AllToAll), string(OneToOne), string(FixedProbability), string(FixedIndegree), string(FixedOutdegree), string(PairsRule)}
+var rules = []string{string(AllToAll), string(OneToOne), string(FixedProbability), string(FixedIndegree), string(FixedOutdegree), string(PairsRule), string(DiscFieldsRule)}
 
 // Connect is a projection's connect table.
 type Connect struct {
@@ -115,11 +123,16 @@ type Connect struct {
 	Multapses bool    // fixed_indegree/outdegree: allow repeated pairs
 	File      string  // pairs: the CSV file as written (relative to the scenario)
 	Pairs     *Pairs  // pairs: the file's contents
+	// disc_receptive_fields: the input grid (Width·Height sources), the
+	// disc's radius in pixels; P is the probability of each pixel within it.
+	Width, Height int
+	Radius        float64
 }
 
 // Pairs is the contents of a pairs CSV file.
 type Pairs struct {
 	Path      string           // the file as opened
+	Format    string           // "csv", "adjacency" or "mtx"
 	Source    []int32          // index in the from population, per pair
 	Target    []int32          // index in the to population, per pair
 	Weight    []float64        // per pair in the canonical unit of WeightDim; nil without a weight column
@@ -286,6 +299,9 @@ func (d *decoder) scenario(s *Scenario, raw map[string]any) {
 	for _, t := range root.tables("drug", false) {
 		s.Drugs = append(s.Drugs, d.drug(t))
 	}
+	for _, t := range root.tables("phase", false) {
+		s.Phases = append(s.Phases, d.phase(t))
+	}
 	root.done()
 }
 
@@ -320,6 +336,9 @@ func (d *decoder) population(t *table) *PopulationSpec {
 		case p.Source != nil:
 			p.written = pt.m
 			d.params(pt, p.Source, p.Model)
+			if pp, ok := p.Source.(*source.Pattern); ok {
+				d.patternFiles(pt, pp)
+			}
 		default:
 			pt.ignore() // the model is unknown, so are its parameters
 		}
@@ -369,6 +388,9 @@ func (d *decoder) projection(t *table, s *Scenario) *ProjectionSpec {
 	if ct, ok := t.sub("consolidation", false); ok {
 		p.Consolidation, p.consWritten = d.consolidation(ct)
 	}
+	if st, ok := t.sub("stp", false); ok {
+		p.STP = d.stp(st)
+	}
 	if pairs != nil {
 		// Both a column and a key: say which one wins rather than guess.
 		if pairs.Weight != nil && t.has("weight") {
@@ -411,6 +433,18 @@ func (d *decoder) connect(t *table, s *Scenario, p *ProjectionSpec) Connect {
 		}
 		c.Autapses, _ = t.boolean("autapses")
 		c.Multapses, _ = t.boolean("multapses")
+	case DiscFieldsRule:
+		if v, ok := t.integer("width", true); ok {
+			c.Width = int(min(max(v, -1), math.MaxInt32))
+		}
+		if v, ok := t.integer("height", true); ok {
+			c.Height = int(min(max(v, -1), math.MaxInt32))
+		}
+		c.Radius, _ = t.quantity("radius", snnsim.Dimensionless, true)
+		c.P = 1
+		if v, ok := t.quantity("p", snnsim.Dimensionless, false); ok {
+			c.P = v
+		}
 	case PairsRule:
 		if f, ok := t.str("file", true); ok {
 			c.File = f

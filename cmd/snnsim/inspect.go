@@ -40,11 +40,21 @@ func ticksFlag(name, v string, clock snnsim.Clock) (snnsim.Time, error) {
 // fmtMs formats a time in ms readably.
 func fmtMs(ms float64) string { return fmtSim(ms / 1000) }
 
+// A log with more than maxMarksShown marks shows its first headMarks and
+// last tailMarks unless --marks: a pattern source writes two marks per
+// presentation, thousands in a long run.
+const (
+	maxMarksShown = 60
+	headMarks     = 40
+	tailMarks     = 10
+)
+
 // cmdInspect prints what a log holds.
 func cmdInspect(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("inspect", "LOG|RUN-DIR [--scenario]",
+	fs := newFlags("inspect", "LOG|RUN-DIR [--scenario] [--marks]",
 		"Prints a log's header, its block counts by kind, its series, marks and time span, and whether it is\ncomplete, incomplete (the writer stopped before closing it) or damaged (then up to which byte it is intact).\nExit code 0 for a complete or incomplete log, 1 for a damaged one.", stderr)
 	showText := fs.Bool("scenario", false, "print the full scenario text stored in the log")
+	allMarks := fs.Bool("marks", false, fmt.Sprintf("list every mark (by default a log with more than %d, such as the switches of a pattern source, shows the first %d and the last %d)", maxMarksShown, headMarks, tailMarks))
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -125,7 +135,13 @@ func cmdInspect(args []string, stdout, stderr io.Writer) int {
 	}
 	if len(st.Marks) > 0 {
 		fmt.Fprintln(stdout, "marks")
-		for _, m := range st.Marks {
+		for k, m := range st.Marks {
+			if n := len(st.Marks); !*allMarks && n > maxMarksShown && k >= headMarks && k < n-tailMarks {
+				if k == headMarks {
+					fmt.Fprintf(stdout, "  ... %d more marks (--marks lists them all)\n", n-headMarks-tailMarks)
+				}
+				continue
+			}
 			fmt.Fprintf(stdout, "  %-12s %s\n", fmtMs(clock.Ms(m.T)), m.Text)
 		}
 	}

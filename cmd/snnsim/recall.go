@@ -4,8 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
+
+	"gonum.org/v1/plot/vg"
 
 	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/analysis"
@@ -37,7 +38,7 @@ type recallJSON struct {
 // window, the pattern-completion coefficient Q, and the mutual information
 // between the rate vectors of the learning and the recall window.
 func cmdRecall(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("recall", "LOG|RUN-DIR --learn T --recall T [--assembly A..B|GROUP] [--cue ...] [flags]",
+	fs := newFlags("recall", "LOG|RUN-DIR --learn T --recall T [--assembly A..B|GROUP] [--cue ...] [flags] | --batch SWEEP-DIR|RUN-DIR... [flags]",
 		"Memory recall of a cell assembly (Luboeinski & Tetzlaff 2021, Commun. Biol. 4:275). Counts the spikes of each\n"+
 			"neuron of the population in two windows of the given width, centred on --learn and --recall (half-open,\n"+
 			"as the authors' analysis), and prints the mean recall-window rates of the cued assembly neurons (as),\n"+
@@ -54,9 +55,37 @@ func cmdRecall(args []string, stdout, stderr io.Writer) int {
 	recall := fs.String("recall", "", `centre of the recall window, e.g. "20.1 s"`)
 	width := fs.String("width", "0.5 s", "width of both windows")
 	asJSON := fs.Bool("json", false, "print JSON instead of a table")
-	path, code, ok := parseArgs(fs, args)
-	if !ok {
+	batch := fs.Bool("batch", false, "summarize a batch of trials: the arguments are sweep directories (their done points; the label\n"+
+		"columns assembly, cue, learn, recall, width, population, inhibitory of a point override the flags) or run\n"+
+		"directories; prints per group mean ± s.d. and the 95% CI of nu_as, nu_ans, nu_ctrl, nu_inh, Q, MI and H(L),\n"+
+		"next to Luboeinski & Tetzlaff's 50-trial batch when the readout is theirs (11 s and 20.1 s or 28810.1 s)")
+	csvOut := fs.String("csv", "", "with --batch: also write each run's measures to this CSV file")
+	figure := fs.String("figure", "", "also draw the learn – consolidate – recall figure into this file (.png, .svg or .pdf); the log needs split records of h and w (and protein)")
+	if code, ok := parseFlags(fs, args); !ok {
 		return code
+	}
+	if *batch {
+		if fs.NArg() == 0 {
+			usageError(fs, argCount("one or more SWEEP-DIR or RUN-DIR", fs.Args()))
+			return 2
+		}
+		if *figure != "" || *asJSON {
+			return valueError(fs, "--figure and --json are for one run, not with --batch (use --csv)")
+		}
+		return recallBatch(fs.Args(), batchReadout{population: *popName, inhibitory: *inhName, assembly: *assembly, cue: *cue,
+			learn: *learn, recall: *recall, width: *width}, *csvOut, stdout, stderr)
+	}
+	if *csvOut != "" {
+		return valueError(fs, "--csv is for --batch")
+	}
+	if fs.NArg() != 1 {
+		usageError(fs, argCount("one LOG or RUN-DIR", fs.Args()))
+		return 2
+	}
+	path, err := analysis.LogPath(fs.Arg(0))
+	if err != nil {
+		fmt.Fprintf(stderr, "snnsim recall: %v\n", err)
+		return 1
 	}
 	fail := func(err error) int {
 		fmt.Fprintf(stderr, "snnsim recall: %v\n", err)
@@ -110,8 +139,7 @@ func cmdRecall(args []string, stdout, stderr io.Writer) int {
 			return fail(err)
 		}
 	}
-	groups, err := analysis.NewRecallGroups(pop.Size, asm, cued)
-	if err != nil {
+	if _, err := analysis.NewRecallGroups(pop.Size, asm, cued); err != nil {
 		return fail(fmt.Errorf("--assembly/--cue: %w", err))
 	}
 	var tl, tr, tw snnsim.Time
@@ -130,12 +158,12 @@ func cmdRecall(args []string, stdout, stderr io.Writer) int {
 	if wl.From < 0 || wr.From < 0 {
 		return fail(fmt.Errorf("--learn/--recall: a window starts before 0 s; centre it at least half the width (%s) after 0", fmtMs(clock.Ms(tw/2))))
 	}
-	counts, err := analysis.WindowCounts(r, pop.First, pop.Size, []analysis.Span{wl, wr})
+	lr := analysis.LearnRecall{Population: pop.Name, Assembly: asm, Cue: cued, Learn: tl, Recall: tr, Width: tw}
+	m, _, _, err := lr.Measures(lg.Path)
 	if err != nil {
 		return fail(err)
 	}
-	sec := clock.Seconds(tw)
-	pc := analysis.Completion(analysis.Rates(counts[1], sec), groups)
+	pc, mi, hl, hr := m.PatternCompletion, m.MI, m.HL, m.HR
 	var nuInh *float64
 	inhSize := 0
 	if *inhName != "" {
@@ -146,11 +174,14 @@ func cmdRecall(args []string, stdout, stderr io.Writer) int {
 		}
 		nuInh = &v
 	}
-	// Equal counts are equal rates (same width), so the entropies of the
-	// counts are those of the rates.
-	mi, hl, hr, err := analysis.MutualInformation(counts[0], counts[1])
-	if err != nil {
-		return fail(err)
+	if *figure != "" {
+		p, err := analysis.LearnRecallPlot(lg.Path, lr)
+		if err != nil {
+			return fail(fmt.Errorf("--figure: %w", err))
+		}
+		if err := p.Save(*figure, 20*vg.Centimeter, 18*vg.Centimeter, 100); err != nil {
+			return fail(fmt.Errorf("--figure: %w", err))
+		}
 	}
 	if *asJSON {
 		out := recallJSON{Log: path, Population: pop.Name, Neurons: pop.Size,
@@ -220,29 +251,13 @@ func groupList(h spikelog.Header) string {
 	return "it has " + strings.Join(names, ", ")
 }
 
-// indexSet parses "A..B" (inclusive), "i" and comma-separated lists of
-// them into indices below n, in the order given.
+// indexSet parses a neuron selector ("A..B" inclusive, "i", and
+// comma-separated lists of them; snnsim.ParseIndexSet) into indices
+// below n, in the order given.
 func indexSet(flag, s string, n int) ([]int, error) {
-	var out []int
-	for _, part := range strings.Split(s, ",") {
-		part = strings.TrimSpace(part)
-		lo, hi, isRange := strings.Cut(part, "..")
-		a, err := strconv.Atoi(strings.TrimSpace(lo))
-		if err != nil {
-			return nil, fmt.Errorf("--%s: %q is not an index or a range A..B", flag, part)
-		}
-		b := a
-		if isRange {
-			if b, err = strconv.Atoi(strings.TrimSpace(hi)); err != nil {
-				return nil, fmt.Errorf("--%s: %q is not a range A..B", flag, part)
-			}
-		}
-		if a < 0 || b < a || b >= n {
-			return nil, fmt.Errorf("--%s: %q outside the population's indices 0..%d (or empty)", flag, part, n-1)
-		}
-		for i := a; i <= b; i++ {
-			out = append(out, i)
-		}
+	out, err := snnsim.ParseIndexSet(s, n)
+	if err != nil {
+		return nil, fmt.Errorf("--%s: %w", flag, err)
 	}
 	return out, nil
 }

@@ -118,7 +118,7 @@ func TestRecallVerbErrors(t *testing.T) {
 		msg  string
 	}{
 		{[]string{"recall", path, "--learn", "1 s", "--recall", "2 s"}, 1, `--assembly: the log has no group "core" (it has no groups): give the assembly's indices`},
-		{append(base, "--assembly", "0..10"), 1, `--assembly: "0..10" outside the population's indices 0..9`},
+		{append(base, "--assembly", "0..10"), 1, `--assembly: "0..10" lies outside the population's indices 0..9`},
 		{append(base, "--assembly", "0..x"), 1, `--assembly: "0..x" is not a range`},
 		{append(base, "--assembly", "0..3", "--cue", "5"), 1, "cued neuron 5 is not in the assembly"},
 		{append(base, "--assembly", "0..3", "--population", "X"), 1, `no population "X" in the log (it has E, I)`},
