@@ -278,3 +278,31 @@ func TestRecordGroup(t *testing.T) {
 		t.Errorf("v record of group g: populations %v, neurons %v", r.Populations, r.Neurons)
 	}
 }
+
+// TestSplitGroup: a split set that names a group follows it.
+func TestSplitGroup(t *testing.T) {
+	text := groupHead + "[[group]]\nname = \"g\"\npopulation = \"E\"\nneurons = \"0..3\"\n\n" +
+		"[[record]]\nwhat = \"neuron_state\"\npopulation = \"E\"\nvariables = [\"v\"]\nsplit = { a = \"g\", b = \"rest\" }\n"
+	for _, tc := range []struct {
+		sets []string
+		a    []int
+	}{{nil, []int{0, 1, 2, 3}}, {[]string{"group.g.neurons=5..6"}, []int{5, 6}}} {
+		sc, err := DecodeOverrides("g.toml", []byte(text), tc.sets)
+		if err != nil {
+			t.Fatal(err)
+		}
+		net, err := sc.Compile()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []int
+		for _, s := range net.Records[0].Split {
+			if s.Name == "a" {
+				got = s.Members
+			}
+		}
+		if !slices.Equal(got, tc.a) {
+			t.Errorf("%v: set a = %v, want %v (%+v)", tc.sets, got, tc.a, net.Records[0].Split)
+		}
+	}
+}
