@@ -512,3 +512,25 @@ func TestBranchNamedStimuli(t *testing.T) {
 		}
 	}
 }
+
+// TestBranchPhases: a [[phase]] is history once it has started: a phase
+// added after the checkpoint is the future (the branch is one run of that
+// scenario), one that started before it is refused.
+func TestBranchPhases(t *testing.T) {
+	root := t.TempDir()
+	learn := filepath.Join(root, "learn")
+	runTo(t, decodeAs(t, "branchy.toml", branchy), learn, 1000, branchAt)
+	phase := func(start, stop string) string {
+		return branchy + "\n[[phase]]\nname = \"rest\"\nstart = \"" + start + "\"\nstop = \"" + stop + "\"\nmode = \"fast_forward\"\n"
+	}
+	one, branch := filepath.Join(root, "one"), filepath.Join(root, "branch")
+	runTo(t, decodeAs(t, "branchy.toml", phase("1 s", "1.1 s")), one, 1000, 0)
+	if _, err := Branch(context.Background(), decodeAs(t, "branchy.toml", phase("1 s", "1.1 s")), learn, Options{Dir: branch, CheckpointEvery: 1000}); err != nil {
+		t.Fatal(err)
+	}
+	sameRun(t, "a phase after the checkpoint", one, branch)
+	_, err := Branch(context.Background(), decodeAs(t, "branchy.toml", phase("0.7 s", "0.75 s")), learn, Options{Dir: filepath.Join(root, "refused")})
+	if want := "phase[0].start: 700 ms, before the checkpoint (t = 800 ms), in a [[phase]] that the checkpoint's scenario does not have"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("a phase before the checkpoint: %v\nwant %q", err, want)
+	}
+}

@@ -24,8 +24,8 @@ import (
 // may be changed, added or removed (removing an unnamed one that comes
 // before a started unnamed one moves that one, which is then refused:
 // name the stimuli, or keep the order). The records, the duration and
-// the name may differ. A kind of table not named here is compared as a
-// part of the network.
+// the name may differ. Phases ([[phase]]) are compared as stimuli are. A
+// kind of table not named here is compared as a part of the network.
 //
 // Every difference is a ParseError located in s (file, line, key, or the
 // --set override that wrote the value), whose message gives parent's value.
@@ -54,6 +54,10 @@ func (s *Scenario) BranchDiffs(parent *Scenario, at float64) ErrorList {
 		}
 		a, b := sv.Field(f), pv.Field(f)
 		table := strings.TrimSuffix(snake(field.Name), "s")
+		if timedTables[field.Name] && a.Kind() == reflect.Slice {
+			timedDiffs(add, table, a, b, at)
+			continue
+		}
 		if a.Kind() != reflect.Slice {
 			if k, d, ok := specDiff(a.Interface(), b.Interface()); !ok {
 				add(table+k, "%s: the network must be the checkpoint's", d)
@@ -148,6 +152,79 @@ func stimulusWhere(st *StimulusSpec, k int) string {
 // compare as a whole: they may differ, or are compared on their own.
 var branchFree = map[string]bool{"Name": true, "File": true, "Text": true, "Duration": true, "Resolution": true, "Seed": true,
 	"Stimuli": true, "Records": true, "Groups": true, "Overrides": true, "MemoryCurves": true}
+
+// timedTables are the kinds of table, besides [[stimulus]], that act from a
+// time on (their Start [ms]): one that starts before the checkpoint is
+// history, a later one is the future.
+var timedTables = map[string]bool{"Phases": true}
+
+// timedDiffs compares two lists of timed tables (elements with Start and
+// Name) as BranchDiffs compares stimuli: matched by name, or by position
+// when unnamed; those starting before at must be the same.
+func timedDiffs(add func(key, format string, args ...any), table string, a, b reflect.Value, at float64) {
+	field := func(v reflect.Value, name string) reflect.Value {
+		for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
+			if v.IsNil() {
+				return reflect.Value{}
+			}
+			v = v.Elem()
+		}
+		if v.Kind() != reflect.Struct {
+			return reflect.Value{}
+		}
+		return v.FieldByName(name)
+	}
+	nameOf := func(v reflect.Value) string {
+		if f := field(v, "Name"); f.IsValid() && f.Kind() == reflect.String {
+			return f.String()
+		}
+		return ""
+	}
+	startOf := func(v reflect.Value) float64 {
+		if f := field(v, "Start"); f.IsValid() && f.CanFloat() {
+			return f.Float()
+		}
+		return math.Inf(-1) // no start: always history
+	}
+	byName := map[string]int{}
+	for j := range b.Len() {
+		if n := nameOf(b.Index(j)); n != "" {
+			byName[n] = j
+		}
+	}
+	matched := make([]bool, b.Len())
+	when := fmtMs(at)
+	for i := range a.Len() {
+		x, key := a.Index(i), indexKey(table, i)
+		j := -1
+		if n := nameOf(x); n != "" {
+			if k, ok := byName[n]; ok {
+				j = k
+			}
+		} else if i < b.Len() && nameOf(b.Index(i)) == "" {
+			j = i
+		}
+		if j < 0 {
+			if startOf(x) < at {
+				add(key+".start", "%s, before the checkpoint (t = %s), in a [[%s]] that the checkpoint's scenario does not have: the past cannot gain one", fmtMs(startOf(x)), when, table)
+			}
+			continue
+		}
+		matched[j] = true
+		y := b.Index(j)
+		if startOf(x) >= at && startOf(y) >= at {
+			continue
+		}
+		if k, d, ok := specDiff(x.Interface(), y.Interface()); !ok {
+			add(key+k, "%s; it starts at %s, before the checkpoint (t = %s), so it must be the checkpoint's", d, fmtMs(min(startOf(x), startOf(y))), when)
+		}
+	}
+	for j := range b.Len() {
+		if y := b.Index(j); !matched[j] && startOf(y) < at {
+			add(table, "missing: the checkpoint's scenario has a [[%s]] %q that starts at %s, before the checkpoint (t = %s): the past cannot lose it", table, nameOf(y), fmtMs(startOf(y)), when)
+		}
+	}
+}
 
 // sameList compares two lists element by element with diff.
 func sameList(add func(key, format string, args ...any), table string, n, pn int, diff func(i int) (string, string, bool)) {

@@ -18,6 +18,7 @@ type decoder struct {
 	loc       *locator
 	errs      ErrorList
 	adjacency map[string]*adjacencyFile // adjacency files read so far, by path
+	maxSize   int                       // the largest population decoded so far, which bounds a neuron selector
 }
 
 func (d *decoder) errorf(key, format string, args ...any) {

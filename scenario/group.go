@@ -1,11 +1,9 @@
 package scenario
 
 import (
-	"fmt"
 	"math"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/netlist"
@@ -75,7 +73,9 @@ func (d *decoder) group(t *table) *GroupSpec {
 }
 
 // neuronList reads a list of member indices: an array of integers, or a
-// string of indices and inclusive ranges, "0..149" or "0, 3, 7..9".
+// selector string of indices and inclusive ranges, "0..149" or
+// "0, 3, 7..9" (snnsim.ParseIndexSet, bounded by the largest population;
+// validation checks each against its own).
 func (d *decoder) neuronList(t *table, name string) ([]int, bool) {
 	v, ok := t.m[name]
 	if !ok {
@@ -87,42 +87,12 @@ func (d *decoder) neuronList(t *table, name string) ([]int, bool) {
 		return t.ints(name)
 	}
 	t.get(name, false)
-	out, err := ParseIndices(s)
+	out, err := snnsim.ParseIndexSet(s, max(d.maxSize, 1))
 	if err != nil {
 		d.errorf(t.path(name), "%v", err)
 		return nil, false
 	}
 	return out, true
-}
-
-// ParseIndices parses a list of indices and inclusive ranges: "0..149",
-// "4", "0, 3, 7..9". The indices are returned in the order written.
-func ParseIndices(s string) ([]int, error) {
-	var out []int
-	if strings.TrimSpace(s) == "" {
-		return nil, fmt.Errorf("%q: give indices or ranges such as \"0..149\" or \"0, 3, 7..9\"", s)
-	}
-	for _, part := range strings.Split(s, ",") {
-		part = strings.TrimSpace(part)
-		lo, hi, isRange := strings.Cut(part, "..")
-		a, err := strconv.Atoi(strings.TrimSpace(lo))
-		if err != nil || a < 0 {
-			return nil, fmt.Errorf("%q: %q is not an index (an integer >= 0) or a range A..B", s, part)
-		}
-		b := a
-		if isRange {
-			if b, err = strconv.Atoi(strings.TrimSpace(hi)); err != nil || b < a {
-				return nil, fmt.Errorf("%q: %q is not a range A..B with B >= A", s, part)
-			}
-		}
-		if b-a >= math.MaxInt32 || len(out)+b-a >= math.MaxInt32 {
-			return nil, fmt.Errorf("%q: too many indices", s)
-		}
-		for i := a; i <= b; i++ {
-			out = append(out, i)
-		}
-	}
-	return out, nil
 }
 
 // groupSet is the groups of a scenario resolved to members.
@@ -304,4 +274,17 @@ func (s *Scenario) definedBefore(g *GroupSpec, name string) bool {
 		}
 	}
 	return false
+}
+
+// splitGroups returns the split sets with every selector that names a
+// [[group]] replaced by the group's members, so that a set such as
+// core = "core" follows the group wherever it is set.
+func (s *Scenario) splitGroups(sets []SplitSet) []SplitSet {
+	out := slices.Clone(sets)
+	for i, set := range out {
+		if g, ok := s.resolved.find(set.Selector); ok && set.Selector != "" {
+			out[i] = SplitSet{Name: set.Name, List: slices.Clone(g.Neurons)}
+		}
+	}
+	return out
 }

@@ -28,55 +28,6 @@ func compileGroups(t *testing.T, text string, sets ...string) (*Scenario, map[st
 	return sc, out
 }
 
-func TestParseIndices(t *testing.T) {
-	for _, tc := range []struct {
-		in   string
-		want []int
-		err  string
-	}{
-		{"0..4", []int{0, 1, 2, 3, 4}, ""},
-		{"7", []int{7}, ""},
-		{" 0, 3 , 7..9", []int{0, 3, 7, 8, 9}, ""},
-		{"5..5, 2", []int{5, 2}, ""},
-		{"", nil, "give indices or ranges"},
-		{"3..1", nil, `"3..1" is not a range A..B with B >= A`},
-		{"-1", nil, `"-1" is not an index`},
-		{"1,,2", nil, `"" is not an index`},
-		{"0..x", nil, "is not a range"},
-	} {
-		got, err := ParseIndices(tc.in)
-		switch {
-		case tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)):
-			t.Errorf("%q: error %v, want %q", tc.in, err, tc.err)
-		case tc.err == "" && (err != nil || !slices.Equal(got, tc.want)):
-			t.Errorf("%q: %v, %v; want %v", tc.in, got, err, tc.want)
-		}
-	}
-}
-
-func FuzzParseIndices(f *testing.F) {
-	for _, s := range []string{"0..149", "1, 2, 5..9", "", "3..1", "9999999999..1"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		if len(s) > 64 {
-			return
-		}
-		got, err := ParseIndices(s)
-		if err != nil {
-			return
-		}
-		if len(got) == 0 {
-			t.Fatalf("%q: no indices and no error", s)
-		}
-		for _, i := range got {
-			if i < 0 {
-				t.Fatalf("%q: negative index %d", s, i)
-			}
-		}
-	})
-}
-
 // TestGroups: ranges and lists, parts of a group picked first or at
 // random, and stimuli that use groups.
 func TestGroups(t *testing.T) {
@@ -161,9 +112,9 @@ func TestGroupErrors(t *testing.T) {
 		name, text, want string
 	}{
 		{"out of range", groupHead + "[[group]]\nname = \"g\"\npopulation = \"E\"\nneurons = \"5..10\"\n",
-			`g.toml:11: group[0].neurons: 10 (entry 5 of the list) is out of range: E has 10 members (0..9)`},
+			`g.toml:11: group[0].neurons: "5..10" lies outside the population's indices 0..9`},
 		{"twice", groupHead + "[[group]]\nname = \"g\"\npopulation = \"E\"\nneurons = [1, 2, 1]\n", `group[0].neurons: 1 is listed twice`},
-		{"bad range", groupHead + "[[group]]\nname = \"g\"\npopulation = \"E\"\nneurons = \"1..x\"\n", `g.toml:11: group[0].neurons: "1..x": "1..x" is not a range`},
+		{"bad range", groupHead + "[[group]]\nname = \"g\"\npopulation = \"E\"\nneurons = \"1..x\"\n", `g.toml:11: group[0].neurons: "1..x" is not a range A..B`},
 		{"no population", groupHead + "[[group]]\nname = \"g\"\npopulation = \"X\"\nneurons = [1]\n", `g.toml:10: group[0].population: undefined population "X"`},
 		{"both", groupHead + core + "[[group]]\nname = \"g\"\nof = \"core\"\nneurons = [1]\n", `g.toml:14: group[1].of: a group has either neurons or of`},
 		{"neither", groupHead + "[[group]]\nname = \"g\"\npopulation = \"E\"\n", `group "g" needs neurons = "0..149"`},
@@ -179,7 +130,7 @@ func TestGroupErrors(t *testing.T) {
 		{"stimulus group and neurons", groupHead + core + "[[stimulus]]\nkind = \"current_step\"\ngroup = \"core\"\nneurons = [1]\namplitude = \"1 pA\"\n",
 			`stimulus[0].neurons: a stimulus takes neurons or a group, not both`},
 		{"pick without of", groupHead + "[[group]]\nname = \"g\"\npopulation = \"E\"\nneurons = [1]\npick = \"first\"\n", `group[0].pick: pick is for a group that is a part of another`},
-		{"set out of range", groupHead + core, "--set group.core.neurons: group[0].neurons: 10 (entry 10 of the list) is out of range"},
+		{"set out of range", groupHead + core, `--set group.core.neurons: group[0].neurons: "0..10" lies outside the population's indices 0..9`},
 		{"stimulus name a number", groupHead + "[[stimulus]]\nname = \"3\"\nkind = \"current_step\"\npopulation = \"E\"\namplitude = \"1 pA\"\n",
 			`g.toml:9: stimulus[0].name: "3": a stimulus name must not be a number`},
 		{"stimulus names twice", groupHead + strings.Repeat("[[stimulus]]\nname = \"s\"\nkind = \"current_step\"\npopulation = \"E\"\namplitude = \"1 pA\"\n", 2),
@@ -276,5 +227,33 @@ func TestRecordGroup(t *testing.T) {
 	}
 	if r := net.Records[0]; !slices.Equal(r.Neurons, []int{2, 4, 7}) || !slices.Equal(r.Populations, []int{0}) {
 		t.Errorf("v record of group g: populations %v, neurons %v", r.Populations, r.Neurons)
+	}
+}
+
+// TestSplitGroup: a split set that names a group follows it.
+func TestSplitGroup(t *testing.T) {
+	text := groupHead + "[[group]]\nname = \"g\"\npopulation = \"E\"\nneurons = \"0..3\"\n\n" +
+		"[[record]]\nwhat = \"neuron_state\"\npopulation = \"E\"\nvariables = [\"v\"]\nsplit = { a = \"g\", b = \"rest\" }\n"
+	for _, tc := range []struct {
+		sets []string
+		a    []int
+	}{{nil, []int{0, 1, 2, 3}}, {[]string{"group.g.neurons=5..6"}, []int{5, 6}}} {
+		sc, err := DecodeOverrides("g.toml", []byte(text), tc.sets)
+		if err != nil {
+			t.Fatal(err)
+		}
+		net, err := sc.Compile()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []int
+		for _, s := range net.Records[0].Split {
+			if s.Name == "a" {
+				got = s.Members
+			}
+		}
+		if !slices.Equal(got, tc.a) {
+			t.Errorf("%v: set a = %v, want %v (%+v)", tc.sets, got, tc.a, net.Records[0].Split)
+		}
 	}
 }

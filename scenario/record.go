@@ -51,7 +51,8 @@ type RecordSpec struct {
 	Final bool
 	// Split divides the statistics of a "pathway" or "neuron_state" record
 	// by named sets of neurons (key split), as written; nil: no split.
-	Split []SplitSet
+	Split     []SplitSet
+	splitSets []SplitSet // Split with the sets that name a [[group]] resolved, by the last validation
 }
 
 // record decodes a [[record]] table.
@@ -533,7 +534,8 @@ func (c *checker) split(key string, r *RecordSpec) {
 	if !ok || c.s.Populations[i] == nil {
 		return
 	}
-	resolveSplit(r.Split, c.s.Populations[i].Size, func(name, format string, args ...any) {
+	r.splitSets = c.s.splitGroups(r.Split)
+	resolveSplit(r.splitSets, c.s.Populations[i].Size, func(name, format string, args ...any) {
 		c.errorf(joinKey(skey, name), format, args...)
 	})
 }
@@ -563,7 +565,7 @@ func (r *RecordSpec) compileState(cr *netlist.Record, net *netlist.Network, inde
 		cr.Variables = slices.Clone(r.Variables)
 		if r.Split != nil {
 			from := net.Projections[cr.Projection].From
-			cr.Split = resolveSplit(r.Split, net.Populations[from].Size, func(string, string, ...any) {})
+			cr.Split = resolveSplit(r.splitSets, net.Populations[from].Size, func(string, string, ...any) {})
 		}
 		if cr.Variables == nil {
 			if c := net.Projections[cr.Projection].Consolidation; c != nil {
@@ -579,7 +581,7 @@ func (r *RecordSpec) compileState(cr *netlist.Record, net *netlist.Network, inde
 		}
 		cr.Variables = slices.Clone(r.Variables)
 		if r.Split != nil {
-			cr.Split = resolveSplit(r.Split, net.Populations[index[r.Population]].Size, func(string, string, ...any) {})
+			cr.Split = resolveSplit(r.splitSets, net.Populations[index[r.Population]].Size, func(string, string, ...any) {})
 		}
 	}
 	interval := r.Sample

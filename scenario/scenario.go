@@ -276,7 +276,9 @@ func (d *decoder) scenario(s *Scenario, raw map[string]any) {
 		return
 	}
 	for _, t := range root.tables("population", true) {
-		s.Populations = append(s.Populations, d.population(t))
+		p := d.population(t)
+		s.Populations = append(s.Populations, p)
+		d.maxSize = max(d.maxSize, p.Size)
 	}
 	for _, t := range root.tables("projection", false) {
 		s.Projections = append(s.Projections, d.projection(t, s))
