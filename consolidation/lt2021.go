@@ -140,6 +140,11 @@ const modelLT2021 = "luboeinski_tetzlaff_2021"
 // its target's sum (kept so that a visit computes it once): 57 bytes per
 // synapse. A calcium jump that needs no visit moves only c.
 //
+// The model can run with spiking off ([FastForwarder]): the fast-forward
+// consolidation of the authors' simulator, here in closed form (see
+// StopSpiking and lt2021ff.go; TestLT2021FastForwardClosedForm,
+// TestLT2021FastForwardFiftySecondScheme).
+//
 // Tests: TestLT2021BasicEarlyDeterministic (the authors' deterministic
 // trace), TestLT2021GridMatchesEuler (their 0.2-ms scheme, to 1e-9),
 // TestLT2021ExactConverges, TestLT2021NoiseDistribution (mean and variance
@@ -826,6 +831,7 @@ func (m *lt21) toggle(j int32, t snnsim.Time) {
 	u := float64(t-m.lag) * m.dt
 	for _, s := range m.in.of(j) {
 		m.advance(s, t)
+		m.deliver(s) // its efficacy moved: the delivery array follows the state
 	}
 	m.pA[j] = m.protein(j, u)
 	m.pT[j] = u
@@ -1011,7 +1017,14 @@ func (m *lt21) Vars() []string { return lt21Vars }
 func (m *lt21) Get(v int, s snnsim.SynapseID) float64 {
 	checkVar(modelLT2021, v, len(lt21Vars))
 	t := max(m.now, m.tc[s])
-	st := m.at(s, t)
+	var st synState
+	if d := m.h[s] - m.p.H0; m.c[s] < m.thLow && math.Abs(d) <= m.p.ThetaTag {
+		// Quiet and untagged since its last event (most synapses during a
+		// consolidation): h relaxes to h0 in closed form and z stays.
+		st = synState{m.p.H0 + d*math.Exp(-m.decayQ*(float64(t)*m.dt-m.hTime(s))), m.z[s]}
+	} else {
+		st = m.at(s, t)
+	}
 	switch v {
 	case 0:
 		return (st.h + m.p.H0*st.z) / m.p.H0

@@ -467,6 +467,32 @@ func (b *base) schedule(t snnsim.Time, i int, kind uint8, val float64) {
 	b.wake(i)
 }
 
+// Shift moves the population's state d >= 0 ticks later without changing
+// it ([Shifter]): every tick it keeps (its last Update, each settled
+// neuron's tick, refractory ends, pending operations, the next sweep of
+// tiny variables) moves by d, so the invariants between them hold.
+func (b *base) Shift(d snnsim.Time) {
+	if d < 0 {
+		panic(fmt.Sprintf("neuron: Shift(%d): must be >= 0", d))
+	}
+	b.last += d
+	for i := range b.at {
+		b.at[i] += d
+	}
+	ref := b.lay.vars[b.lay.ref]
+	for i, r := range ref {
+		if !math.IsInf(r, -1) {
+			ref[i] = r + float64(d)
+		}
+	}
+	if b.flushK > 0 {
+		b.flushT += d
+	}
+	for k := range b.pend {
+		b.pend[k].t += d
+	}
+}
+
 // decayTable returns exp(-k*dt/tau) for k = 0..len-1, each computed directly.
 func decayTable(dt, tau float64) []float64 {
 	p := make([]float64, propTableLen)
