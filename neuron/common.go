@@ -491,6 +491,7 @@ func (b *base) Shift(d snnsim.Time) {
 	for k := range b.pend {
 		b.pend[k].t += d
 	}
+	b.bulkT += d // a waiting SetBiases too
 }
 
 // decayTable returns exp(-k*dt/tau) for k = 0..len-1, each computed directly.
