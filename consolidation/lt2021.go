@@ -127,8 +127,8 @@ const modelLT2021 = "luboeinski_tetzlaff_2021"
 //     synthesis switch decided at tick t takes effect at t − 1.
 //
 // Get returns the state at the model's latest tick; for a synapse above a
-// threshold h is the conditional mean given its last event (its noise
-// sample is drawn at its next event), so recording never changes a run.
+// threshold h is the conditional mean given its last visit (its noise
+// sample is drawn at its next visit), so recording never changes a run.
 // Set accepts the efficacy, h, z (in [z_min, z_max]), c (>= 0) and w. No
 // plasticity rule drives the model (its induction is its calcium) and it
 // reads no neuromodulator level.

@@ -134,17 +134,17 @@ func ouCurrent(net *netlist.Network, k int, s *netlist.Stimulus, size int) (*sou
 }
 
 // totals returns the input current of every member, total(j) for each j,
-// in a buffer of the population's that the next call overwrites.
+// in a buffer of the population's that the next call overwrites (ouSum
+// itself when nothing else adds to it).
 func (p *pop) totals() []float64 {
+	if p.bias == nil && p.injected == nil && p.base == 0 {
+		return p.ouSum // 0 + x: the same number
+	}
 	n := len(p.ouSum)
 	if len(p.totalBuf) != n {
 		p.totalBuf = make([]float64, n)
 	}
 	tot := p.totalBuf
-	if p.bias == nil && p.injected == nil && p.base == 0 {
-		copy(tot, p.ouSum) // 0 + x: the same number
-		return tot
-	}
 	// the terms are added in total's order, so that the sums are the same
 	for j := range tot {
 		tot[j] = p.base

@@ -151,3 +151,50 @@ func TestOUCurrentMembraneVariance(t *testing.T) {
 	}
 	t.Logf("V: mean %.3f mV (want %.3f), variance %.3f mV² (want %.3f; continuous limit %.3f)", mean, wantMean, v2, wantVar, r*r*1e4*5/(lif.TauM+5))
 }
+
+// noBiases hides a population's SetBiases, so that the engine sets the
+// biases one neuron at a time.
+type noBiases struct{ neuron.Population }
+
+// TestOUBiasesInOneCall: an OU background on every neuron sets all the
+// biases of the population in one call (neuron.BiasSetter); the run must
+// be the run that sets them one by one, bit for bit, also while a current
+// step and an OU pulse on some neurons add to the background.
+func TestOUBiasesInOneCall(t *testing.T) {
+	net := func() *netlist.Network {
+		n := ouNet(6, &netlist.Stimulus{Kind: "ou_current", Mean: 150, Sigma: 500, Tau: 5, Stop: snnsim.Never})
+		n.Stimuli = append(n.Stimuli,
+			&netlist.Stimulus{Kind: "current_step", Neurons: []int{1}, Amplitude: 300, Start: 2000, Stop: 5000},
+			&netlist.Stimulus{Kind: "ou_current", Neurons: []int{0, 2}, Mean: 600, Sigma: 200, Tau: 5, Init: 600, Start: 3000, Stop: 4000})
+		return n
+	}
+	bulk, vb := runV(t, net())
+	e, err := New(net(), Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.pops[0].neurons = noBiases{e.pops[0].neurons}
+	var one recorder
+	e.Attach(&one, nil)
+	var vo []float64
+	for e.Now() < 8000 {
+		if err := e.Run(context.Background(), 10); err != nil {
+			t.Fatal(err)
+		}
+		for i := range 3 {
+			v, _ := e.V(0, i)
+			vo = append(vo, v)
+		}
+	}
+	if len(bulk.t) < 10 {
+		t.Fatalf("%d spikes: the test would prove little", len(bulk.t))
+	}
+	if !slices.Equal(bulk.t, one.t) || !slices.Equal(bulk.ids, one.ids) {
+		t.Errorf("spikes differ: %d with SetBiases, %d with SetBias", len(bulk.t), len(one.t))
+	}
+	for k := range vb {
+		if math.Float64bits(vb[k]) != math.Float64bits(vo[k]) {
+			t.Fatalf("sample %d: V %.17g with SetBiases, %.17g with SetBias", k, vb[k], vo[k])
+		}
+	}
+}
