@@ -212,9 +212,9 @@ func (s *sampler) fire(e *Engine, t snnsim.Time) error {
 		if s.read != nil {
 			s.read(s.vals)
 		} else if s.What == netlist.RecordV {
-			neu := e.pops[s.Population].neurons
+			neu, vt := e.pops[s.Population].neurons, e.neuronTick(t)
 			for k, i := range s.Neurons {
-				s.vals[k] = neu.V(i, t)
+				s.vals[k] = neu.V(i, vt)
 			}
 		} else {
 			p := &e.projs[s.Projection]

@@ -37,6 +37,11 @@ type RecordSpec struct {
 	Count int
 	// Population is the population of a "neuron_state" record.
 	Population string
+	// Group names a [[group]] whose members a "v" or "neuron_state"
+	// record samples, instead of Populations (Population) and Neurons;
+	// validation fills those in from it.
+	Group     string
+	fromGroup bool // Neurons and the population were filled in from Group
 	// Variables are the variables of a "synapses", "pathway" or
 	// "neuron_state" record, as written; nil: the default (see netlist.Record).
 	Variables []string
@@ -68,8 +73,11 @@ func (d *decoder) record(t *table) *RecordSpec {
 	if v, ok := t.strs("populations"); ok {
 		r.Populations = v
 	}
-	if v, ok := t.ints("neurons"); ok {
+	if v, ok := d.neuronList(t, "neurons"); ok {
 		r.Neurons = v
+	}
+	if v, ok := t.str("group", false); ok {
+		r.Group = v
 	}
 	if v, ok := t.quantity("sample", snnsim.TimeDim, false); ok {
 		r.Sample, r.sampleGiven = v, true
@@ -137,6 +145,9 @@ func (c *checker) record(i int, r *RecordSpec) {
 	kind := netlist.RecordKind(r.What)
 	if !slices.Contains(recordKinds, r.What) {
 		c.errorf(key+".what", "cannot record %q: what may be %s", r.What, orList(recordKinds))
+	}
+	if r.Group != "" && !c.recordGroup(key, kind, r) {
+		return
 	}
 	if kind == netlist.RecordWeights {
 		c.weightsRecord(key, r)
@@ -326,8 +337,11 @@ func (d *decoder) stateRecord(t *table, r *RecordSpec) {
 	case netlist.RecordSynapses, netlist.RecordPathway:
 		r.Projection, _ = t.str("projection", true)
 	case netlist.RecordNeuronState:
-		r.Population, _ = t.str("population", true)
-		if v, ok := t.ints("neurons"); ok {
+		if v, ok := t.str("group", false); ok {
+			r.Group = v
+		}
+		r.Population, _ = t.str("population", r.Group == "")
+		if v, ok := d.neuronList(t, "neurons"); ok {
 			r.Neurons = v
 		}
 	}
@@ -596,4 +610,39 @@ func drawSynapses(r *rand.Rand, n, total int) []int {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// recordGroup fills in the population and the neurons of a record that
+// names a group (sorted: records sample members in increasing order).
+func (c *checker) recordGroup(key string, kind netlist.RecordKind, r *RecordSpec) bool {
+	g, found := c.s.resolved.find(r.Group)
+	switch {
+	case !found && slices.Contains(c.s.groupNames(), r.Group):
+		return false // the group's own error is reported
+	case !found:
+		c.errorf(key+".group", "no group %q%s", r.Group, didYouMean(r.Group, c.s.groupNames()))
+		return false
+	case kind != netlist.RecordV && kind != netlist.RecordNeuronState:
+		c.errorf(key+".group", "a group chooses the neurons of a \"v\" or \"neuron_state\" record, not of a %q record", r.What)
+		return false
+	case r.Neurons != nil && !r.fromGroup:
+		c.errorf(key+".neurons", "a record takes neurons or a group, not both")
+		return false
+	}
+	pop := c.s.Populations[g.Population].Name
+	if kind == netlist.RecordV {
+		if r.Populations != nil && !slices.Equal(r.Populations, []string{pop}) {
+			c.errorf(key+".populations", "%v, but group %q is of population %q", r.Populations, r.Group, pop)
+			return false
+		}
+		r.Populations = []string{pop}
+	} else {
+		if r.Population != "" && r.Population != pop {
+			c.errorf(key+".population", "%q, but group %q is of population %q", r.Population, r.Group, pop)
+			return false
+		}
+		r.Population = pop
+	}
+	r.Neurons, r.fromGroup = slices.Sorted(slices.Values(g.Neurons)), true
+	return true
 }

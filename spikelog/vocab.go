@@ -1,5 +1,10 @@
 package spikelog
 
+import (
+	"strconv"
+	"strings"
+)
+
 // The series vocabulary: the words the simulator writes into a series
 // declaration (Series.What, Series.Unit, the families of Series.Name) and
 // that readers match. The writer of the series (package engine, through
@@ -61,3 +66,46 @@ const (
 	PathwayPrefix     = "pathway/"
 	NeuronStatePrefix = "neuron_state/"
 )
+
+// Marks of a pattern source's schedule (source.Pattern): one mark per
+// switch, written at the tick of the switch, whose text is
+//
+//	pattern on <population>: <k>       pattern k of the phase in force goes on
+//	pattern off <population>: <k>      pattern k goes off
+//	pattern phase <population>: <i>    phase i (0 for the top level) starts
+//
+// Readers (recall and assembly measures) rebuild the presentations from
+// them with ParsePatternMark.
+const (
+	PatternOn    = "pattern on"
+	PatternOff   = "pattern off"
+	PatternPhase = "pattern phase"
+)
+
+// PatternMark returns the text of a pattern schedule mark: kind is
+// PatternOn, PatternOff or PatternPhase, pop the source population's name
+// and index the pattern (or the phase).
+func PatternMark(kind, pop string, index int) string {
+	return kind + " " + pop + ": " + strconv.Itoa(index)
+}
+
+// ParsePatternMark splits the text of a pattern schedule mark into its
+// kind, population and index; ok is false for any other text.
+func ParsePatternMark(text string) (kind, pop string, index int, ok bool) {
+	for _, k := range []string{PatternOn, PatternOff, PatternPhase} {
+		rest, found := strings.CutPrefix(text, k+" ")
+		if !found {
+			continue
+		}
+		name, num, found := strings.Cut(rest, ": ")
+		if !found || name == "" || strings.ContainsAny(name, " :") {
+			return "", "", 0, false
+		}
+		i, err := strconv.Atoi(num)
+		if err != nil || i < 0 {
+			return "", "", 0, false
+		}
+		return k, name, i, true
+	}
+	return "", "", 0, false
+}

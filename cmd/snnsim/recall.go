@@ -38,17 +38,19 @@ type recallJSON struct {
 // window, the pattern-completion coefficient Q, and the mutual information
 // between the rate vectors of the learning and the recall window.
 func cmdRecall(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("recall", "LOG|RUN-DIR --assembly A..B --learn T --recall T [flags] | --batch SWEEP-DIR|RUN-DIR... [flags]",
+	fs := newFlags("recall", "LOG|RUN-DIR --learn T --recall T [--assembly A..B|GROUP] [--cue ...] [flags] | --batch SWEEP-DIR|RUN-DIR... [flags]",
 		"Memory recall of a cell assembly (Luboeinski & Tetzlaff 2021, Commun. Biol. 4:275). Counts the spikes of each\n"+
 			"neuron of the population in two windows of the given width, centred on --learn and --recall (half-open,\n"+
 			"as the authors' analysis), and prints the mean recall-window rates of the cued assembly neurons (as),\n"+
 			"the uncued ones (ans) and all others (ctrl), Q = (nu_ans - nu_ctrl)/nu_as with its within-trial error,\n"+
 			"and MI = H(L) + H(R) - H(L,R) in bits between the two rate vectors (unbinned: equal rates are one value).\n"+
-			"The authors' readout: --learn '11 s' --recall '20.1 s' (recall at 20 s), width 0.5 s.", stderr)
-	popName := fs.String("population", "", "the excitatory population (default: the first population)")
+			"The authors' readout: --learn '11 s' --recall '20.1 s' (recall at 20 s), width 0.5 s.\n"+
+			"The assembly and the cue default to the groups \"core\" and \"cue\" that the scenario's [[group]] tables\n"+
+			"define (the log header lists them); the flags override them, with indices or a group's name.", stderr)
+	popName := fs.String("population", "", "the excitatory population (default: the assembly group's, else the first population)")
 	inhName := fs.String("inhibitory", "", "also print nu_inh, the mean recall-window rate of this population (e.g. I)")
-	assembly := fs.String("assembly", "", `assembly neurons, indices in the population: "0..149" or "0,3,7..9"`)
-	cue := fs.String("cue", "", "cued neurons (default: the first half of the assembly)")
+	assembly := fs.String("assembly", "", `assembly neurons, indices in the population ("0..149" or "0,3,7..9") or a group of the log (default: the group "core")`)
+	cue := fs.String("cue", "", `cued neurons, indices or a group of the log (default: the group "cue", else the first half of the assembly)`)
 	learn := fs.String("learn", "", `centre of the learning window, e.g. "11 s"`)
 	recall := fs.String("recall", "", `centre of the recall window, e.g. "20.1 s"`)
 	width := fs.String("width", "0.5 s", "width of both windows")
@@ -89,7 +91,7 @@ func cmdRecall(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "snnsim recall: %v\n", err)
 		return 1
 	}
-	for _, f := range []struct{ name, v string }{{"assembly", *assembly}, {"learn", *learn}, {"recall", *recall}} {
+	for _, f := range []struct{ name, v string }{{"learn", *learn}, {"recall", *recall}} {
 		if f.v == "" {
 			usageError(fs, fmt.Sprintf("--%s is required", f.name))
 			return 2
@@ -107,7 +109,16 @@ func cmdRecall(args []string, stdout, stderr io.Writer) int {
 	defer r.Close()
 	h := r.Header()
 	clock := h.Clock()
+	if *assembly == "" {
+		if _, ok := h.Group(defaultAssembly); !ok {
+			return fail(fmt.Errorf("--assembly: the log has no group %q (%s): give the assembly's indices, e.g. --assembly 0..149", defaultAssembly, groupList(h)))
+		}
+		*assembly = defaultAssembly
+	}
 	name := *popName
+	if g, ok := h.Group(*assembly); ok && name == "" {
+		name = g.Population
+	}
 	if name == "" && len(h.Populations) > 0 {
 		name = h.Populations[0].Name
 	}
@@ -115,13 +126,16 @@ func cmdRecall(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(fmt.Errorf("--population: %w", err))
 	}
-	asm, err := indexSet("assembly", *assembly, pop.Size)
+	asm, err := membersOf(h, "assembly", *assembly, pop)
 	if err != nil {
 		return fail(err)
 	}
 	cued := asm[:len(asm)/2]
+	if _, ok := h.Group(defaultCue); ok && *cue == "" {
+		*cue = defaultCue
+	}
 	if *cue != "" {
-		if cued, err = indexSet("cue", *cue, pop.Size); err != nil {
+		if cued, err = membersOf(h, "cue", *cue, pop); err != nil {
 			return fail(err)
 		}
 	}
@@ -178,7 +192,7 @@ func cmdRecall(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "%s\n", b)
 		return lg.exitCode()
 	}
-	fmt.Fprintf(stdout, "%s: population %s (%d neurons), assembly %d, cued %d\n", path, pop.Name, pop.Size, len(asm), len(cued))
+	fmt.Fprintf(stdout, "%s: population %s (%d neurons), assembly %d%s, cued %d%s\n", path, pop.Name, pop.Size, len(asm), groupNote(h, *assembly), len(cued), groupNote(h, *cue))
 	fmt.Fprintf(stdout, "learning window [%s, %s), recall window [%s, %s)\n\n", fmtMs(clock.Ms(wl.From)), fmtMs(clock.Ms(wl.To)), fmtMs(clock.Ms(wr.From)), fmtMs(clock.Ms(wr.To)))
 	fmt.Fprintf(stdout, "%-6s %8s %12s %10s\n", "group", "neurons", "rate [Hz]", "sd [Hz]")
 	for _, g := range []struct {
@@ -192,6 +206,49 @@ func cmdRecall(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "\nQ  = %s ± %s\nMI = %s bits   H(L) = %s bits   H(R) = %s bits\n", f4(pc.Q), f4(pc.QErr), f4(mi), f4(hl), f4(hr))
 	return lg.exitCode()
+}
+
+// The groups that recall reads from the log header when --assembly and
+// --cue are not given.
+const (
+	defaultAssembly = "core"
+	defaultCue      = "cue"
+)
+
+// membersOf resolves the value of --assembly or --cue: a group of the log
+// header (of population pop) or indices.
+func membersOf(h spikelog.Header, flag, v string, pop spikelog.Population) ([]int, error) {
+	if g, ok := h.Group(v); ok {
+		if g.Population != pop.Name {
+			return nil, fmt.Errorf("--%s %s: the group is of population %s, not %s", flag, v, g.Population, pop.Name)
+		}
+		return g.Neurons, nil
+	}
+	out, err := indexSet(flag, v, pop.Size)
+	if err != nil && len(h.Groups) > 0 {
+		err = fmt.Errorf("%w; or name a group of the log (%s)", err, groupList(h))
+	}
+	return out, err
+}
+
+// groupNote says " (group NAME)" when v names a group of the log.
+func groupNote(h spikelog.Header, v string) string {
+	if _, ok := h.Group(v); ok {
+		return " (group " + v + ")"
+	}
+	return ""
+}
+
+// groupList names the groups of a log header for a message.
+func groupList(h spikelog.Header) string {
+	if len(h.Groups) == 0 {
+		return "it has no groups"
+	}
+	names := make([]string, len(h.Groups))
+	for i, g := range h.Groups {
+		names[i] = fmt.Sprintf("%s: %d of %s", g.Name, len(g.Neurons), g.Population)
+	}
+	return "it has " + strings.Join(names, ", ")
 }
 
 // indexSet parses a neuron selector ("A..B" inclusive, "i", and

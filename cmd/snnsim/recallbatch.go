@@ -90,6 +90,19 @@ func (b batchReadout) measure(dir string) (batchRun, error) {
 	r.Close()
 	clock := h.Clock()
 	name := b.population
+	asmSel, cueSel := b.assembly, b.cue
+	if asmSel == "" {
+		if _, ok := h.Group(defaultAssembly); !ok {
+			return run, fmt.Errorf("assembly: the log has no group %q (%s): give the assembly's indices", defaultAssembly, groupList(h))
+		}
+		asmSel = defaultAssembly
+	}
+	if _, ok := h.Group(defaultCue); ok && cueSel == "" {
+		cueSel = defaultCue
+	}
+	if g, ok := h.Group(asmSel); ok && name == "" {
+		name = g.Population
+	}
 	if name == "" && len(h.Populations) > 0 {
 		name = h.Populations[0].Name
 	}
@@ -98,11 +111,11 @@ func (b batchReadout) measure(dir string) (batchRun, error) {
 		return run, fmt.Errorf("population: %w", err)
 	}
 	lr := analysis.LearnRecall{Population: pop.Name}
-	if lr.Assembly, err = indexSet("assembly", b.assembly, pop.Size); err != nil {
+	if lr.Assembly, err = membersOf(h, "assembly", asmSel, pop); err != nil {
 		return run, err
 	}
-	if b.cue != "" {
-		if lr.Cue, err = indexSet("cue", b.cue, pop.Size); err != nil {
+	if cueSel != "" {
+		if lr.Cue, err = membersOf(h, "cue", cueSel, pop); err != nil {
 			return run, err
 		}
 	}
