@@ -410,8 +410,9 @@ func fmtG(x float64) string {
 
 // ScenarioReadout infers the readout of a memory experiment from the
 // scenario text of a log's header, for the default figures: the assembly
-// is the first set (by smallest member) of a split pathway record that is
-// not "rest"; the learning window is centred 1 s after the first stimulus
+// is the header's group "core" (and the cue its group "cue") when it has
+// them, else the first set (by smallest member) of a split pathway record
+// that is not "rest" (a group of the header or indices); the learning window is centred 1 s after the first stimulus
 // that has a start (the third 0.1-s pulse of the authors' TRIPLET
 // protocol, Luboeinski & Tetzlaff 2021), the recall window 0.1 s after the
 // start of the last one, both 0.5 s wide; the cue is the last stimulus's
@@ -446,6 +447,10 @@ func ScenarioReadout(h spikelog.Header) (lr LearnRecall, ok bool) {
 				if x == "rest" {
 					continue
 				}
+				if g, isGroup := h.Group(x); isGroup && g.Population == popName {
+					members = slices.Clone(g.Neurons)
+					break
+				}
 				m, err := snnsim.ParseIndexSet(x, pop.Size)
 				if err != nil {
 					continue
@@ -464,6 +469,14 @@ func ScenarioReadout(h spikelog.Header) (lr LearnRecall, ok bool) {
 		}
 		lr.Population = popName
 		break
+	}
+	// The groups "core" and "cue" of the log's header, when the scenario
+	// names its assembly and cue so, are the readout's.
+	if g, found := h.Group("core"); found && lr.Population != "" && g.Population == lr.Population {
+		lr.Assembly = slices.Clone(g.Neurons)
+		if c, found := h.Group("cue"); found && c.Population == g.Population {
+			lr.Cue = slices.Clone(c.Neurons)
+		}
 	}
 	if lr.Assembly == nil {
 		return lr, false
@@ -489,7 +502,7 @@ func ScenarioReadout(h spikelog.Header) (lr LearnRecall, ok bool) {
 	if !okL || !okR || !okW {
 		return lr, false
 	}
-	if ns, isList := last["neurons"].([]any); isList {
+	if ns, isList := last["neurons"].([]any); isList && lr.Cue == nil {
 		var cue []int
 		for _, e := range ns {
 			if i, isInt := e.(int64); isInt && slices.Contains(lr.Assembly, int(i)) {

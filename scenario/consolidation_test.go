@@ -243,6 +243,8 @@ func TestConsolidationErrors(t *testing.T) {
 			`bad.toml:22: record[0].split.a-b: the set name "a-b" must be letters, digits and _ (it is part of the series names)`},
 		{"split_list_type", stcBase + nsRec + "split = { a = [1, \"x\"] }\n",
 			`bad.toml:22: record[0].split.a[1]: must be a member index (an integer >= 0), not the string "x"`},
+		{"split_group_population", stcBase + "[[group]]\nname = \"src\"\npopulation = \"P\"\nneurons = \"0..1\"\n" + nsRec + "split = { a = \"src\" }\n",
+			`bad.toml:26: record[0].split.a: group "src" is of population P, the split's is E`},
 		{"split_and_neurons", stcBase + nsRec + "neurons = [1]\nsplit = { a = \"0..4\" }\n",
 			`bad.toml:23: record[0].split: split and neurons exclude each other: the sets choose the neurons`},
 		{"neuron_state_missing_population", stcBase + "[[record]]\nwhat = \"neuron_state\"\n",

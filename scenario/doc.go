@@ -368,10 +368,11 @@
 //	interval   = "1 s"
 //	split      = { core = "0..149", ctrl = "rest" }
 //
-// Each set is a selector string — an index "7", an inclusive range
-// "0..149" or a comma-separated list of them, "0,3,7..9" — or a list of
-// indices, or "rest": every member in no other set, or the name of a
-// [[group]] (core = "core"), whose members it follows. Set names are
+// Each set is the name of a [[group]] of the population (its members, so
+// that --set group.core.neurons=0..249 moves the split with the group), a
+// selector string — an index "7", an inclusive range "0..149" or a
+// comma-separated list of them, "0,3,7..9" — a list of indices, or
+// "rest": every member in no other set. Set names are
 // letters, digits and _; the sets must be disjoint and not empty; neurons
 // in no set are left out. A split pathway record, of a projection within
 // one population, writes for each variable and each ordered pair of sets

@@ -275,16 +275,3 @@ func (s *Scenario) definedBefore(g *GroupSpec, name string) bool {
 	}
 	return false
 }
-
-// splitGroups returns the split sets with every selector that names a
-// [[group]] replaced by the group's members, so that a set such as
-// core = "core" follows the group wherever it is set.
-func (s *Scenario) splitGroups(sets []SplitSet) []SplitSet {
-	out := slices.Clone(sets)
-	for i, set := range out {
-		if g, ok := s.resolved.find(set.Selector); ok && set.Selector != "" {
-			out[i] = SplitSet{Name: set.Name, List: slices.Clone(g.Neurons)}
-		}
-	}
-	return out
-}

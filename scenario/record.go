@@ -51,8 +51,8 @@ type RecordSpec struct {
 	Final bool
 	// Split divides the statistics of a "pathway" or "neuron_state" record
 	// by named sets of neurons (key split), as written; nil: no split.
-	Split     []SplitSet
-	splitSets []SplitSet // Split with the sets that name a [[group]] resolved, by the last validation
+	Split []SplitSet
+	split []netlist.NeuronSet // Split resolved by the last validation
 }
 
 // record decodes a [[record]] table.
@@ -534,8 +534,7 @@ func (c *checker) split(key string, r *RecordSpec) {
 	if !ok || c.s.Populations[i] == nil {
 		return
 	}
-	r.splitSets = c.s.splitGroups(r.Split)
-	resolveSplit(r.splitSets, c.s.Populations[i].Size, func(name, format string, args ...any) {
+	r.split = c.s.resolveSplit(r.Split, i, c.s.Populations[i].Size, func(name, format string, args ...any) {
 		c.errorf(joinKey(skey, name), format, args...)
 	})
 }
@@ -563,10 +562,7 @@ func (r *RecordSpec) compileState(cr *netlist.Record, net *netlist.Network, inde
 			cr.Synapses = slices.Sorted(slices.Values(r.Synapses))
 		}
 		cr.Variables = slices.Clone(r.Variables)
-		if r.Split != nil {
-			from := net.Projections[cr.Projection].From
-			cr.Split = resolveSplit(r.splitSets, net.Populations[from].Size, func(string, string, ...any) {})
-		}
+		cr.Split = slices.Clone(r.split)
 		if cr.Variables == nil {
 			if c := net.Projections[cr.Projection].Consolidation; c != nil {
 				cr.Variables = slices.Clone(c.Vars())
@@ -580,9 +576,7 @@ func (r *RecordSpec) compileState(cr *netlist.Record, net *netlist.Network, inde
 			cr.Neurons = slices.Sorted(slices.Values(r.Neurons))
 		}
 		cr.Variables = slices.Clone(r.Variables)
-		if r.Split != nil {
-			cr.Split = resolveSplit(r.splitSets, net.Populations[index[r.Population]].Size, func(string, string, ...any) {})
-		}
+		cr.Split = slices.Clone(r.split)
 	}
 	interval := r.Sample
 	if interval == 0 {

@@ -12,8 +12,8 @@ import (
 const RestSelector = "rest"
 
 // SplitSet is one set of a record's split key as written: its name and
-// either a selector string (snnsim.ParseIndexSet, or RestSelector) or a list of
-// member indices.
+// either a selector string (a [[group]]'s name, snnsim.ParseIndexSet's
+// indices, or RestSelector) or a list of member indices.
 type SplitSet struct {
 	Name     string
 	Selector string // "" when List is given
@@ -76,60 +76,71 @@ func validSetName(s string) bool {
 	return true
 }
 
-// resolveSplit turns the sets of a split key into the members of a
-// population of n neurons, ordered by their smallest member. errf reports
-// a problem with the set called name (or with the whole split when name is
-// empty); the result is nil after any error.
-func resolveSplit(sets []SplitSet, n int, errf func(name, format string, args ...any)) []netlist.NeuronSet {
+// resolveSplit turns the sets of a split key into the members of
+// population pop of n neurons, ordered by their smallest member: a
+// selector is RestSelector, the name of a [[group]] of pop (its members,
+// so that --set group.core.neurons=... moves the split with the group) or
+// an index selector (snnsim.ParseIndexSet). errf reports a problem with
+// the set called name; the result is nil after any error.
+func (s *Scenario) resolveSplit(sets []SplitSet, pop, n int, errf func(name, format string, args ...any)) []netlist.NeuronSet {
 	var out []netlist.NeuronSet
 	owner := map[int]string{}
 	rest := ""
 	bad := false
-	for _, s := range sets {
-		if !validSetName(s.Name) {
-			errf(s.Name, "the set name %q must be letters, digits and _ (it is part of the series names)", s.Name)
+	for _, set := range sets {
+		if !validSetName(set.Name) {
+			errf(set.Name, "the set name %q must be letters, digits and _ (it is part of the series names)", set.Name)
 			bad = true
 			continue
 		}
 		var members []int
 		switch {
-		case s.Selector == RestSelector:
+		case set.Selector == RestSelector:
 			if rest != "" {
-				errf(s.Name, "sets %q and %q are both %q: only one set can hold the rest", rest, s.Name, RestSelector)
+				errf(set.Name, "sets %q and %q are both %q: only one set can hold the rest", rest, set.Name, RestSelector)
 				bad = true
 			}
-			rest = s.Name
+			rest = set.Name
 			continue
-		case s.List != nil:
-			members = slices.Clone(s.List)
+		case set.List != nil:
+			members = slices.Clone(set.List)
 			for _, m := range members {
 				if m >= n {
-					errf(s.Name, "member %d lies outside the population's indices 0..%d", m, n-1)
+					errf(set.Name, "member %d lies outside the population's indices 0..%d", m, n-1)
 					bad = true
 				}
 			}
 		default:
+			if g, isGroup := s.resolved.find(set.Selector); isGroup {
+				if g.Population != pop {
+					errf(set.Name, "group %q is of population %s, the split's is %s", set.Selector, s.Populations[g.Population].Name, s.Populations[pop].Name)
+					bad = true
+					continue
+				}
+				members = slices.Clone(g.Neurons)
+				break
+			}
 			var err error
-			if members, err = snnsim.ParseIndexSet(s.Selector, n); err != nil {
-				errf(s.Name, "%v", err)
+			if members, err = snnsim.ParseIndexSet(set.Selector, n); err != nil {
+				errf(set.Name, "%v", err)
 				bad = true
 				continue
 			}
 		}
 		for _, m := range members {
 			if o, dup := owner[m]; dup {
-				if o == s.Name {
-					errf(s.Name, "neuron %d is listed twice", m)
+				if o == set.Name {
+					errf(set.Name, "neuron %d is listed twice", m)
 				} else {
-					errf(s.Name, "neuron %d is in sets %q and %q: the sets must be disjoint", m, o, s.Name)
+					errf(set.Name, "neuron %d is in sets %q and %q: the sets must be disjoint", m, o, set.Name)
 				}
 				bad = true
 				break
 			}
-			owner[m] = s.Name
+			owner[m] = set.Name
 		}
 		slices.Sort(members)
-		out = append(out, netlist.NeuronSet{Name: s.Name, Members: members})
+		out = append(out, netlist.NeuronSet{Name: set.Name, Members: members})
 	}
 	if rest != "" {
 		var members []int

@@ -23,7 +23,7 @@ var galleryFigures = []struct{ scenario, figure string }{
 	{"song_abbott_competition", "song_abbott_weights"},
 	{"zenke_reference_weight", "zenke_reference_weight"},
 	{"memory_curves", "memory_curves"},
-	{"lt2021_10s_recall", "learn_recall"},
+	{"lt2021_8h_recall", "learn_recall"},
 }
 
 // tallFigures are drawn 1.6 times as high as the others: three panels.

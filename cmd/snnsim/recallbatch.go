@@ -148,7 +148,7 @@ func (b batchReadout) measure(dir string) (batchRun, error) {
 	run.nCA = len(lr.Assembly)
 	// Runs of one scenario with one readout form a group, whichever sweep
 	// or directory they come from.
-	run.group = fmt.Sprintf("%s, assembly %d, recall window at %s", h.Scenario, run.nCA, fmtMs(clock.Ms(lr.Recall)))
+	run.group = fmt.Sprintf("%s, assembly %d, recall window at %g s", h.Scenario, run.nCA, clock.Ms(lr.Recall)/1000)
 	// The authors' two protocols read out at 11 s and at 20.1 s (10 s
 	// after learning) or 28810.1 s (8 h after).
 	near := func(t snnsim.Time, s float64) bool { return math.Abs(clock.Ms(t)-s*1000) < 1 }

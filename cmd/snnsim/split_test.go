@@ -49,11 +49,16 @@ receptor = "exc"
 connect  = { rule = "pairs", file = "pairs.csv" }
 delay    = "1 ms"
 
+[[group]]
+name       = "pair"
+population = "N"
+neurons    = "0..1"
+
 [[record]]
 what       = "pathway"
 projection = "N_to_N"
 interval   = "5 ms"
-split      = { a = "0..1", b = "rest" }
+split      = { a = "pair", b = "rest" }
 
 [[record]]
 what       = "pathway"
@@ -62,7 +67,8 @@ interval   = "5 ms"
 `
 
 // TestSplitPathwayKnownWeights checks the split pathway record on the
-// network of splitPairs with sets a = {0, 1} and b = the rest {2, 3}:
+// network of splitPairs with sets a = {0, 1} (the group "pair") and b =
+// the rest {2, 3}:
 // a→a holds 1 and 2 (mean 1.5, s.d. 0.5), a→b 3 and 6 (4.5, 1.5), b→a 7
 // alone (7, 0), b→b 4 and 5 (4.5, 0.5); the whole, 1..7, has mean 4 and
 // population s.d. 2, which the parts recombine to.
