@@ -111,7 +111,8 @@
 // (z^h)², the sources and targets whose spikes at the current tick are not
 // yet in the copies (count, then uint32 indices), and the copies' values.
 // P11 has the homeostatic rule's layout; the inhibitory rules save z⁺ and
-// z⁻, and istdp_global then its population count (one trace).
+// z⁻, istdp_global then its population count (one trace), and both then
+// their lazy copies of z⁺ and z⁻ in the same form.
 //
 // # Units and parameters
 //
