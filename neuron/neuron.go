@@ -99,6 +99,17 @@ type Population interface {
 	SetAlwaysActive(on bool)
 }
 
+// Shifter is implemented by populations whose state can be moved later in
+// time unchanged, for a phase in which spiking is off (the fast-forward of
+// Luboeinski & Tetzlaff 2021): after Shift(d) at a tick boundary, the
+// population at tick t + d is what it was at tick t (potentials, synaptic
+// variables, pending bias changes, the remaining refractory time), and it
+// continues from there. Every population of this package implements it.
+type Shifter interface {
+	// Shift moves the state d >= 0 ticks later.
+	Shift(d snnsim.Time)
+}
+
 // Params describes a neuron model: a value struct of parameters with units,
 // the TOML keys given by `toml` tags and the canonical unit by `unit` tags.
 type Params interface {
