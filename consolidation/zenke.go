@@ -1,6 +1,7 @@
 package consolidation
 
 import (
+	"errors"
 	"fmt"
 	"math"
 
@@ -436,15 +437,31 @@ func (m *zenke) AppendState(b []byte) []byte {
 	return checkpoint.End(b, start)
 }
 
-// RestoreState reads a frame written by AppendState; on error the model is
-// unchanged. Restored into a model with skip_settled = false, every
-// synapse is active.
+// RestoreState reads a frame written by AppendState, or one of version 1
+// (the same without the pause flag, of a model that never paused); on
+// error the model is unchanged. Restored into a model with skip_settled =
+// false, every synapse is active.
 func (m *zenke) RestoreState(b []byte) ([]byte, error) {
 	d, rest, now, done, err := m.id.openClocked(b, m.clock.period)
-	if err != nil {
+	var paused byte
+	switch {
+	case errors.Is(err, checkpoint.ErrVersion):
+		// A frame of version 1 (no pause flag) is a model that never paused.
+		v1 := m.id
+		v1.version = 1
+		d1, rest1, now1, done1, err1 := v1.openClocked(b, m.clock.period)
+		if errors.Is(err1, checkpoint.ErrVersion) {
+			return nil, err // neither version: name the one this program writes
+		}
+		if err1 != nil {
+			return nil, err1
+		}
+		d, rest, now, done = d1, rest1, now1, done1
+	case err != nil:
 		return nil, err
+	default:
+		paused = d.U8()
 	}
-	paused := d.U8()
 	if len(d.B) < 16*m.n {
 		return nil, d.Done(stateTag(modelZenke))
 	}

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/checkpoint"
+	"github.com/snnsim/snnsim/checkpoint/checkpointtest"
 )
 
 // simRcP11 returns the preset "sim_rc_p11".
@@ -202,4 +204,33 @@ func TestZenkeReference(t *testing.T) {
 	if d := mustNew(t, &q, l).(*zenke); !d.Heterosynaptic() || d.Get(1, 3) != float64(l.Unit[3]) {
 		t.Fatalf("defaults: Heterosynaptic %v, w̃ %g (want true, w̃ = w)", d.Heterosynaptic(), d.Get(1, 3))
 	}
+}
+
+// TestZenkeStateVersion1 restores a frame of version 1, the layout without
+// the pause flag: it resumes unpaused, as the model that wrote it; a frame
+// of an unknown version is refused with ErrVersion.
+func TestZenkeStateVersion1(t *testing.T) {
+	p := DefaultZenke()
+	l := gridLayout(3, 2, 1, func(s int) float32 { return 0.1 * float32(s+1) })
+	a := mustNew(t, &p, l).(*zenke)
+	newConsDriver(a)
+	if err := a.Set(5, 1, 2, 0.3); err != nil {
+		t.Fatal(err)
+	}
+	v2 := a.AppendState(nil)
+	payload := checkpointtest.Payload(v2)
+	const flagAt = 6*8 + 5*8 + 2*8 // identity, parameters, model tick and slow clock
+	if payload[flagAt] != 0 {
+		t.Fatalf("pause flag byte %d, want 0", payload[flagAt])
+	}
+	v1 := checkpointtest.Frame(stateTag(modelZenke), 1, slices.Concat(payload[:flagAt], payload[flagAt+1:]))
+	b := mustNew(t, &p, l).(*zenke)
+	newConsDriver(b)
+	if rest, err := b.RestoreState(v1); err != nil || len(rest) != 0 {
+		t.Fatalf("RestoreState(version 1) = %d bytes left, %v", len(rest), err)
+	}
+	if !bytes.Equal(b.AppendState(nil), v2) || b.paused {
+		t.Fatal("a version-1 state does not restore to the state that wrote it")
+	}
+	checkpointtest.Refuse(t, b, checkpointtest.Frame(stateTag(modelZenke), 3, payload), checkpoint.ErrVersion)
 }

@@ -41,7 +41,7 @@
 //
 // The homeostatic rule (the B3 benchmark's) reads its hot traces, z⁺ in
 // the potentiation loop and z⁻ (z^h)² in the depression loop, from lazy
-// copies instead: each neuron's value times e^{(t−t0)/τ} for a common
+// copies instead (so do P11, and the inhibitory rules for z⁺ and z⁻): each neuron's value times e^{(t−t0)/τ} for a common
 // epoch t0, which does not change between the neuron's spikes, so a read
 // is one multiplication by the tick's common factor e^{−(t−t0)/τ} (8 bytes
 // per neuron, no table, no exp). The epoch moves forward every few hundred
@@ -111,7 +111,8 @@
 // (z^h)², the sources and targets whose spikes at the current tick are not
 // yet in the copies (count, then uint32 indices), and the copies' values.
 // P11 has the homeostatic rule's layout; the inhibitory rules save z⁺ and
-// z⁻, and istdp_global then its population count (one trace).
+// z⁻, istdp_global then its population count (one trace), and both then
+// their lazy copies of z⁺ and z⁻ in the same form.
 //
 // # Units and parameters
 //

@@ -198,7 +198,8 @@ type ISTDP[W Weight] struct {
 	preLo, preHi   float64 // bounds of the presynaptic update
 	postLo, postHi float64 // bounds of the postsynaptic update
 	dPlus, dMinus  decay
-	pre, post      traces1 // z⁺_i, z⁻_j
+	pre, post      traces1  // z⁺_i, z⁻_j
+	h              lazyPair // what the hot loops read of pre and post
 	tauPlus        float64
 	tauMinus       float64
 
@@ -257,6 +258,12 @@ func newISTDP[W Weight](rule string, dt, tauPlus, tauMinus float64, nPre, nPost 
 		dMinus: newDecay(tauMinus, dt, tableLen(dt, tauMinus)),
 		pre:    newTraces1(nPre),
 		post:   newTraces1(nPost),
+		h: lazyPair{
+			zp: newLazyExp(nPre, dt/tauPlus),
+			zm: newLazyExp(nPost, dt/tauMinus),
+			fp: 1,
+			fm: 1,
+		},
 	}
 }
 
@@ -286,42 +293,66 @@ func (r *ISTDP[W]) PopulationRate(t snnsim.Time) float64 {
 // Pre applies the presynaptic update at the arrival of source i's spike
 // at tick t, then records it in z⁺_i. See [Rule].
 func (r *ISTDP[W]) Pre(t snnsim.Time, i int32, tgt []int32, w []W) {
+	if t != r.h.cur {
+		r.h.advance(t, &r.pre, &r.post)
+	}
 	f := r.Factor(t)
 	if f != 0 || r.zeta != 0 {
 		w = w[:len(tgt)]
-		lo, hi, xi, zeta := r.preLo, r.preHi, r.xi, r.zeta
+		lo, hi, xi, zeta, fm, zm := r.preLo, r.preHi, r.xi, r.zeta, r.h.fm, r.h.zm.v
 		for k, j := range tgt {
-			v := float64(w[k]) + f*(r.post.at(j, t, &r.dMinus)+xi) - zeta
+			v := float64(w[k]) + f*(zm[j]*fm+xi) - zeta // z⁻_j(t−ε) = zm[j]·fm
 			w[k] = W(min(max(v, lo), hi))
 		}
 	}
-	r.pre.add(i, t, &r.dPlus, false)
+	r.tracePre(t, i)
 }
 
 // Post applies the postsynaptic update at target j's spike at tick t, then
 // records it in z⁻_j (and in the population count X). See [Rule].
 func (r *ISTDP[W]) Post(t snnsim.Time, j int32, src, syn []int32, w []W) {
+	if t != r.h.cur {
+		r.h.advance(t, &r.pre, &r.post)
+	}
 	if f := r.Factor(t); f != 0 {
 		syn = syn[:len(src)]
-		lo, hi := r.postLo, r.postHi
+		lo, hi, c, zp := r.postLo, r.postHi, f*r.h.fp, r.h.zp.v
 		for m, i := range src {
 			k := syn[m]
-			v := float64(w[k]) + f*r.pre.at(i, t, &r.dPlus)
+			v := float64(w[k]) + c*zp[i] // F z⁺_i(t−ε)
 			w[k] = W(min(max(v, lo), hi))
 		}
 	}
-	r.TracePost(t, j)
+	r.tracePost(t, j)
 }
 
 // TracePre records the arrival of source i's spike at tick t in z⁺_i only.
-func (r *ISTDP[W]) TracePre(t snnsim.Time, i int32) { r.pre.add(i, t, &r.dPlus, false) }
+func (r *ISTDP[W]) TracePre(t snnsim.Time, i int32) {
+	if t != r.h.cur {
+		r.h.advance(t, &r.pre, &r.post)
+	}
+	r.tracePre(t, i)
+}
+
+func (r *ISTDP[W]) tracePre(t snnsim.Time, i int32) {
+	r.pre.add(i, t, &r.dPlus, false)
+	r.h.pendPre = append(r.h.pendPre, i)
+}
 
 // TracePost records target j's spike at tick t in z⁻_j (and in X) only.
 func (r *ISTDP[W]) TracePost(t snnsim.Time, j int32) {
+	if t != r.h.cur {
+		r.h.advance(t, &r.pre, &r.post)
+	}
+	r.tracePost(t, j)
+}
+
+func (r *ISTDP[W]) tracePost(t snnsim.Time, j int32) {
 	if r.global {
 		r.pop.add(0, t, &r.dPop, false) // G reads X at t−ε: this spike counts from t+1
 	}
 	r.post.add(j, t, &r.dMinus, false)
+	r.h.pendPost = append(r.h.pendPost, j)
 }
 
 func (r *ISTDP[W]) ident() ident {
@@ -337,9 +368,9 @@ func (r *ISTDP[W]) ident() ident {
 }
 
 // AppendState appends the frame "stdp/istdp_global" or
-// "stdp/istdp_vogels": z⁺ of every source, z⁻ of every target and, for
-// istdp_global, the population count X (one trace). See
-// [checkpoint.Stater].
+// "stdp/istdp_vogels": z⁺ of every source, z⁻ of every target, for
+// istdp_global the population count X (one trace), then the lazy copies
+// of z⁺ and z⁻ (as the homeostatic rule's). See [checkpoint.Stater].
 func (r *ISTDP[W]) AppendState(b []byte) []byte {
 	b, start := checkpoint.Begin(b, tagOf(r.rule), stateVersion)
 	id := r.ident()
@@ -349,6 +380,7 @@ func (r *ISTDP[W]) AppendState(b []byte) []byte {
 	if r.global {
 		b = appendTraces(b, &r.pop)
 	}
+	b = r.h.appendTo(b)
 	return checkpoint.End(b, start)
 }
 
@@ -376,12 +408,121 @@ func (r *ISTDP[W]) RestoreState(b []byte) ([]byte, error) {
 			return nil, err
 		}
 	}
+	h, err := r.h.read(d, &pre, &post, r.rule)
+	if err != nil {
+		return nil, err
+	}
 	if err := d.Done(tag); err != nil {
 		return nil, err
 	}
-	r.pre, r.post = pre, post
+	r.pre, r.post, r.h = pre, post, h
 	if r.global {
 		r.pop, r.gTick = pop, -1
 	}
 	return rest, nil
+}
+
+// lazyPair are the lazy copies (lazyExp) of a presynaptic and a
+// postsynaptic trace that the inhibitory rules' loops read, with the
+// factors fp and fm of tick cur. The copies of the neurons that spiked at
+// cur (pendPre, pendPost) still hold their t−ε values; advance brings them
+// up to date at the first call of a later tick.
+type lazyPair struct {
+	zp, zm            lazyExp
+	cur               snnsim.Time
+	fp, fm            float64
+	pendPre, pendPost []int32
+}
+
+// advance makes the copies current for the first call at tick t > cur.
+func (h *lazyPair) advance(t snnsim.Time, pre, post *traces1) {
+	if t < h.cur {
+		panic("stdp: rule called for an earlier tick (calls must come in tick order)")
+	}
+	for _, i := range h.pendPre {
+		h.zp.set(i, pre.hot[i].after, h.cur)
+	}
+	for _, j := range h.pendPost {
+		h.zm.set(j, post.hot[j].after, h.cur)
+	}
+	h.pendPre, h.pendPost = h.pendPre[:0], h.pendPost[:0]
+	h.cur = t
+	if h.zp.due(t) {
+		h.zp.rebase(t)
+	}
+	if h.zm.due(t) {
+		h.zm.rebase(t)
+	}
+	h.fp, h.fm = h.zp.factor(t), h.zm.factor(t)
+}
+
+// appendTo appends the tick cur, the epochs, the pending neurons and the
+// copies' values; they are saved, not rebuilt, so that a resumed run goes
+// on bit for bit.
+func (h *lazyPair) appendTo(b []byte) []byte {
+	b = checkpoint.PutI64(b, int64(h.cur))
+	b = checkpoint.PutI64(b, int64(h.zp.t0))
+	b = checkpoint.PutI64(b, int64(h.zm.t0))
+	b = checkpoint.PutIndices(b, h.pendPre)
+	b = checkpoint.PutIndices(b, h.pendPost)
+	for _, v := range h.zp.v {
+		b = checkpoint.PutF64(b, v)
+	}
+	for _, v := range h.zm.v {
+		b = checkpoint.PutF64(b, v)
+	}
+	return b
+}
+
+// read reads what appendTo wrote, for the traces pre and post just read
+// for the named rule, and checks it against them; h gives the sizes and
+// decay rates.
+func (h *lazyPair) read(d *checkpoint.Decoder, pre, post *traces1, rule string) (lazyPair, error) {
+	nPre, nPost := len(h.zp.v), len(h.zm.v)
+	out := lazyPair{zp: h.zp, zm: h.zm}
+	out.cur = snnsim.Time(d.I64())
+	out.zp.t0, out.zm.t0 = snnsim.Time(d.I64()), snnsim.Time(d.I64())
+	var bad bool
+	out.pendPre = d.Indices(nPre, &bad)
+	out.pendPost = d.Indices(nPost, &bad)
+	if bad {
+		return lazyPair{}, codec.Corruptf("%s: a pending neuron is out of range", rule)
+	}
+	if len(d.B) < 8*(nPre+nPost) {
+		d.Short = true
+		return lazyPair{}, nil
+	}
+	out.zp.v, out.zm.v = make([]float64, nPre), make([]float64, nPost)
+	for _, v := range [][]float64{out.zp.v, out.zm.v} {
+		for k := range v {
+			v[k] = d.F64()
+			if !(v[k] >= 0) || math.IsInf(v[k], 0) {
+				return lazyPair{}, codec.Corruptf("%s: lazy trace %d is %g, must be finite and >= 0", rule, k, v[k])
+			}
+		}
+	}
+	var latest snnsim.Time // every call updates a trace at its tick, so cur is the latest update
+	for _, ts := range []*traces1{pre, post} {
+		for _, x := range ts.hot {
+			latest = max(latest, x.last)
+		}
+	}
+	if out.cur != latest {
+		return lazyPair{}, codec.Corruptf("%s: current tick %d, but the latest trace update is at %d", rule, out.cur, latest)
+	}
+	if out.zp.t0 > out.cur || out.zm.t0 > out.cur || out.zp.due(out.cur) || out.zm.due(out.cur) {
+		return lazyPair{}, codec.Corruptf("%s: epochs %d, %d do not fit tick %d", rule, out.zp.t0, out.zm.t0, out.cur)
+	}
+	for _, i := range out.pendPre {
+		if pre.hot[i].last != out.cur {
+			return lazyPair{}, codec.Corruptf("%s: source %d is pending at tick %d but last spiked at %d", rule, i, out.cur, pre.hot[i].last)
+		}
+	}
+	for _, j := range out.pendPost {
+		if post.hot[j].last != out.cur {
+			return lazyPair{}, codec.Corruptf("%s: target %d is pending at tick %d but last spiked at %d", rule, j, out.cur, post.hot[j].last)
+		}
+	}
+	out.fp, out.fm = out.zp.factor(out.cur), out.zm.factor(out.cur)
+	return out, nil
 }
