@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/snnsim/snnsim"
@@ -81,5 +82,54 @@ func TestPatternMarks(t *testing.T) {
 	}
 	if got := append(first, marked(t, b, 6000-1717)...); !slices.Equal(got, all) {
 		t.Errorf("split run marks differ:\n%v\n%v", got, all)
+	}
+}
+
+// TestPatternMarksFastForward: a pattern source's schedule runs on through
+// a phase without spiking; the switches it makes there are written when
+// the phase ends, each at its tick, and a run checkpointed right after
+// the phase writes the same marks as one run.
+func TestPatternMarksFastForward(t *testing.T) {
+	net := patternNet(5)
+	net.Duration = 6000
+	net.Phases = []*netlist.Phase{{Name: "ff", Start: 1500, Stop: 2200, Mode: netlist.PhaseFastForward}}
+	one, err := New(net, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := marked(t, one, 6000)
+	inside := 0
+	end := slices.IndexFunc(all, func(s string) bool { return strings.HasPrefix(s, "2200 phase ff ends") })
+	for k, m := range all {
+		var tick int
+		fmt.Sscanf(m, "%d", &tick)
+		if strings.Contains(m, "pattern o") && tick >= 1500 && tick < 2200 {
+			inside++
+			if k > end {
+				t.Errorf("switch %q inside the phase written after its end", m)
+			}
+		}
+	}
+	if end < 0 || inside == 0 {
+		t.Fatalf("phase end at %d, %d switches inside the phase: the test would prove little\n%v", end, inside, all)
+	}
+	for _, split := range []snnsim.Time{2200, 2201} {
+		a, _ := New(net, Config{})
+		first := marked(t, a, split)
+		var ck bytes.Buffer
+		if err := a.Checkpoint(&ck, nil); err != nil {
+			t.Fatal(err)
+		}
+		meta, body, err := checkpoint.Read(bytes.NewReader(ck.Bytes()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := New(net, Config{})
+		if err := b.Restore(meta, body); err != nil {
+			t.Fatal(err)
+		}
+		if got := append(first, marked(t, b, 6000-split)...); !slices.Equal(got, all) {
+			t.Errorf("split at %d: marks differ:\n%v\n%v", split, got, all)
+		}
 	}
 }

@@ -149,7 +149,9 @@ func (e *Engine) fastForward(ctx context.Context, ph *netlist.Phase, end snnsim.
 		if e.now == ph.Stop {
 			// Leave before the last sample: the neurons' state at the
 			// phase's last tick is then their state before it.
-			e.leavePhase(ph)
+			if err := e.leavePhase(ph); err != nil {
+				return err
+			}
 		}
 		if e.rec != nil && e.now > e.rec.next {
 			if err := e.sample(t); err != nil {
@@ -180,8 +182,10 @@ func (e *Engine) enterPhase(ph *netlist.Phase) error {
 
 // leavePhase restarts spiking at the end of ph: neurons and currents
 // resume from their state before the phase; sources drop the spikes they
-// were due to emit inside it.
-func (e *Engine) leavePhase(ph *netlist.Phase) {
+// were due to emit inside it, and a source with a stimulus schedule writes
+// the switches it made inside it (each at its tick), so that no switch
+// waits in the source across a checkpoint.
+func (e *Engine) leavePhase(ph *netlist.Phase) error {
 	d := ph.Stop - ph.Start
 	for i := range e.pops {
 		p := &e.pops[i]
@@ -199,8 +203,14 @@ func (e *Engine) leavePhase(ph *netlist.Phase) {
 				p.fired = p.src.Fire(p.src.Next(), p.fired[:0])
 			}
 			p.fired = p.fired[:0]
+			if p.switcher != nil {
+				if err := e.switchMarks(ph.Stop, p); err != nil {
+					return err
+				}
+			}
 		}
 	}
+	return nil
 }
 
 // mark passes a protocol mark to the OnMark callback, if any.

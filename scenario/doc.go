@@ -276,7 +276,11 @@
 // "pattern on input: 2", "pattern off input: 2", and each phase's start as
 // "pattern phase input: 1" (spikelog.ParsePatternMark), from which the
 // analysis commands rebuild the presentations. Overrides reach a phase by
-// its index: --set "population.input.params.phases.1.rate=50 Hz".
+// its index: --set "population.input.params.phases.1.rate=50 Hz". A pattern
+// source's phases are its own parameters, not [[phase]] tables (see
+// Phases); inside a fast_forward [[phase]] the source drops its spikes but
+// its schedule runs on, and the switches it made there are written when
+// spiking resumes, each at its own tick.
 //
 // # Groups
 //
