@@ -125,6 +125,12 @@ type base struct {
 	always bool        // SetAlwaysActive(true)
 	slow   slowPath
 
+	// A part of a population split among workers (SetPart): the choices
+	// that depend on the whole population come from PartTick.
+	part      bool
+	partDense bool // the whole population is active at the next Update
+	partIn    int  // input targets of the whole population at the next Update
+
 	model string       // the model's name, for state frames and messages
 	par   []stateParam // the model's parameters, for RestoreState
 	lay   stateLayout  // where the model keeps its state (state.go)
@@ -170,7 +176,8 @@ const denseInputDiv = 16
 // then added (lif_exp_cond and lif_cond_ampa_nmda use it; the other
 // models keep appending to touched).
 func (b *base) touch(targets []int32) {
-	if !b.denseOK {
+	if !b.denseOK || b.part { // a part decides denseIn in begin, from PartTick
+
 		b.touched = append(b.touched, targets...)
 		return
 	}
@@ -266,7 +273,45 @@ func (b *base) begin(t snnsim.Time) bool {
 		slices.Sort(b.woken)
 		b.merge()
 	}
+	if b.part {
+		return b.beginPart()
+	}
 	return len(b.active) == b.n
+}
+
+// SetPart makes the population one part of a population of total neurons
+// that is split among workers in contiguous ranges starting at multiples of
+// 4, so that each neuron is computed exactly as in the whole population:
+// the choices the whole population makes for all its neurons at once
+// (the dense loop when every neuron is active, the dense input pass when it
+// received more than total/16 targets) are then taken from PartTick
+// instead of from the part's own neurons.
+func (b *base) SetPart(total int) {
+	b.part = true
+	b.touchMax = total / denseInputDiv
+}
+
+// PartTick tells a part (SetPart), before its next Update, whether every
+// neuron of the whole population will be active in it and how many input
+// targets (with repeats) the whole population received for it.
+func (b *base) PartTick(allActive bool, inputs int) { b.partDense, b.partIn = allActive, inputs }
+
+// Settling reports whether some neuron could leave the active set at the
+// next Update: its resting drive is below threshold and the shortcut is on.
+func (b *base) Settling() bool { return b.nLow > 0 && !b.always }
+
+// beginPart ends begin for a part: it takes the whole population's choices.
+func (b *base) beginPart() bool {
+	if b.partDense && len(b.active) != b.n {
+		panic(fmt.Sprintf("neuron: PartTick says every neuron is active but %d of %d are", len(b.active), b.n))
+	}
+	if b.denseOK {
+		b.denseIn = b.partIn > b.touchMax
+		if b.denseIn {
+			b.touched = b.touched[:0]
+		}
+	}
+	return b.partDense
 }
 
 // settleScanEvery is the number of ticks between settle scans while every
