@@ -27,7 +27,7 @@ type plastic struct {
 // newPlastic prepares projection p's rule. The rule needs one delay per
 // source row, which the scenario compiler guarantees; a network built in
 // code may break it, so it is checked here.
-func newPlastic(p *proj, net *netlist.Network) (*plastic, error) {
+func newPlastic(p *proj, net *netlist.Network, nPre int) (*plastic, error) {
 	if p.segRow != nil {
 		for i := 0; i+1 < len(p.segRow); i++ {
 			if p.segRow[i+1]-p.segRow[i] > 1 {
@@ -35,7 +35,7 @@ func newPlastic(p *proj, net *netlist.Network) (*plastic, error) {
 			}
 		}
 	}
-	nPre, nPost := net.Populations[p.From].Size, net.Populations[p.To].Size
+	nPost := net.Populations[p.To].Size
 	r, err := stdp.New[float32](p.Plasticity, net.Clock, nPre, nPost)
 	if err != nil {
 		return nil, fmt.Errorf("engine: projection %q: %w", p.Name, err)
@@ -86,8 +86,15 @@ func (e *Engine) Weights(k int) ([]float32, error) {
 	if k < 0 || k >= len(e.projs) {
 		return nil, fmt.Errorf("engine: Weights: projection %d out of range [0, %d)", k, len(e.projs))
 	}
+	if e.par != nil && e.par.locOf[k] != nil {
+		w := make([]float32, e.projs[k].Len())
+		for s := range w {
+			w[s] = e.weightAt(k, int64(s))
+		}
+		return w, nil
+	}
 	if p := &e.projs[k]; p.w == nil {
-		return p.Weights(), nil // a new array of the constant weight
+		return p.Weights(), nil // a new array of the constant weight (or, on several workers, the network's static weights)
 	}
 	return slices.Clone(e.projs[k].w), nil
 }
