@@ -50,19 +50,19 @@ func serialOnly(net *netlist.Network) string {
 // partOf is what a worker knows of its part of the network.
 type partOf struct {
 	index   int
-	sources bool               // this worker fires the source populations
-	size    []int              // every population's whole size
-	lo      []int32            // the first member of each population that the worker owns
-	parts   []neuron.Part      // the worker's neuron populations as parts (nil for sources)
-	par     *parallel          // the run it belongs to
-	all     []bool             // per population, for the tick being simulated: every neuron of the whole population is active
-	anyOn   []bool             // ... some neuron of the whole population is active (Update runs)
-	mine    []uint8            // scratch: this worker's vote
-	count   [][]int32          // per population, ring by arrival tick: input targets of the whole population
-	cmask   snnsim.Time        // mask of the count rings
-	out     [2]*epochSpikes    // the spikes of the epochs, by parity of the epoch number
-	cur     *epochSpikes       // the epoch being simulated
-	times   workerTimes        // where the worker's time went
+	sources bool            // this worker fires the source populations
+	size    []int           // every population's whole size
+	lo      []int32         // the first member of each population that the worker owns
+	parts   []neuron.Part   // the worker's neuron populations as parts (nil for sources)
+	par     *parallel       // the run it belongs to
+	all     []bool          // per population, for the tick being simulated: every neuron of the whole population is active
+	anyOn   []bool          // ... some neuron of the whole population is active (Update runs)
+	mine    []uint8         // scratch: this worker's vote
+	count   [][]int32       // per population, ring by arrival tick: input targets of the whole population
+	cmask   snnsim.Time     // mask of the count rings
+	out     [2]*epochSpikes // the spikes of the epochs, by parity of the epoch number
+	cur     *epochSpikes    // the epoch being simulated
+	times   workerTimes     // where the worker's time went
 }
 
 // epochSpikes holds one worker's spikes of one epoch, tick by tick and
@@ -96,10 +96,10 @@ type workerTimes struct {
 type parallel struct {
 	workers []*Engine
 	tr      transport
-	bounds  [][]int32      // per population: the workers' ranges, bounds[i][w] .. bounds[i][w+1]-1
-	epoch   snnsim.Time    // the communication epoch: the smallest delay of the network
+	bounds  [][]int32       // per population: the workers' ranges, bounds[i][w] .. bounds[i][w+1]-1
+	epoch   snnsim.Time     // the communication epoch: the smallest delay of the network
 	locOf   map[int][]int32 // plastic projection -> per synapse, its index in its owner's part
-	full    []proj         // the whole projections' delay groups, for the input counts
+	full    []proj          // the whole projections' delay groups, for the input counts
 
 	cmd     epochCmd
 	gen     atomic.Int64 // number of epochs started
@@ -111,8 +111,8 @@ type parallel struct {
 // epochCmd is what the driver tells the workers for one epoch.
 type epochCmd struct {
 	from, to snnsim.Time // the ticks from..to-1
-	slow     []bool       // per population: the workers vote at each tick on whether it is all active
-	stop     bool         // leave the goroutine
+	slow     []bool      // per population: the workers vote at each tick on whether it is all active
+	stop     bool        // leave the goroutine
 }
 
 // transport is everything the workers of a partitioned run communicate:
