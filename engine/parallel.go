@@ -157,12 +157,18 @@ func newLocalTransport(n, pops int) *localTransport {
 	return tr
 }
 
-// spin waits until cond holds, yielding the processor after a while so
-// that more workers than cores still make progress.
+// spin waits until cond holds: busy at first, since on dedicated cores the
+// other workers are microseconds away; then yielding the processor to other
+// goroutines; then sleeping, so that more workers than free cores (a
+// shared machine, a test with many workers) still make progress.
 func spin(cond func() bool) {
 	for k := 0; !cond(); k++ {
-		if k > 64 {
+		switch {
+		case k < 1<<10:
+		case k < 1<<11:
 			runtime.Gosched()
+		default:
+			time.Sleep(10 * time.Microsecond)
 		}
 	}
 }
