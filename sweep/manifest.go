@@ -62,9 +62,9 @@ type Sweep struct {
 	// 0 means 1). A point on several workers writes no checkpoint, so an
 	// interruption cannot be resumed.
 	Workers int
-	lock     *runner.Dir
-	mu       sync.Mutex // guards Manifest.Points while workers update them
-	saveMu   sync.Mutex // one Save at a time: they share the temporary file
+	lock    *runner.Dir
+	mu      sync.Mutex // guards Manifest.Points while workers update them
+	saveMu  sync.Mutex // one Save at a time: they share the temporary file
 }
 
 // ScenarioHash returns the SHA-256 of a scenario file's text, in hex.
