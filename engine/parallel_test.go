@@ -11,6 +11,7 @@ import (
 
 	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/netlist"
+	"github.com/snnsim/snnsim/scenario"
 )
 
 // parallelWorkers is how many workers TestParallelSameSpikes compares with
@@ -22,6 +23,7 @@ var parallelWorkers = flag.String("parallel.workers", "2,3,7", "TestParallelSame
 // projection and the consolidation state of every synapse, as bytes.
 type runRecord struct {
 	spikes, weights, state []byte
+	samples                []byte // the sampled series of the scenario's records
 	nSpikes                int
 	workers                int
 	fallback               string
@@ -37,14 +39,22 @@ func recordRun(t *testing.T, net *netlist.Network, workers int, d, chunk snnsim.
 	}
 	var r runRecord
 	r.workers, r.fallback = e.Workers()
-	var b bytes.Buffer
-	if err := e.Attach(SinkFunc(func(tk snnsim.Time, ids []snnsim.NeuronID) error {
+	var b, smp bytes.Buffer
+	sink := SinkFunc(func(tk snnsim.Time, ids []snnsim.NeuronID) error {
 		binary.Write(&b, binary.LittleEndian, int64(tk))
 		binary.Write(&b, binary.LittleEndian, int32(len(ids)))
 		binary.Write(&b, binary.LittleEndian, ids)
 		r.nSpikes += len(ids)
 		return nil
-	}), nil); err != nil {
+	})
+	// The scenario's records: the spikes within their windows, and every
+	// sampled series (potentials, rates, weights) into one stream.
+	if err := e.AttachRecords(net.Records, sink, func(s Series) (SampleFunc, error) {
+		return func(tk snnsim.Time, vals []float64) error {
+			fmt.Fprintf(&smp, "%s %d ", s.Name, tk)
+			return binary.Write(&smp, binary.LittleEndian, vals)
+		}, nil
+	}); err != nil {
 		t.Fatal(err)
 	}
 	if chunk <= 0 {
@@ -56,6 +66,7 @@ func recordRun(t *testing.T, net *netlist.Network, workers int, d, chunk snnsim.
 		}
 	}
 	r.spikes = b.Bytes()
+	r.samples = smp.Bytes()
 	var w bytes.Buffer
 	for k := range net.Projections {
 		ws, err := e.Weights(k)
@@ -106,6 +117,7 @@ func TestParallelSameSpikes(t *testing.T) {
 		parallel bool    // the network runs on several workers (else it falls back to one)
 	}{
 		{"cuba.toml", nil, 1000, 0, true},
+		{"quickstart.toml", nil, 1000, 0, true}, // records potentials every 0.5 ms and rates
 		{"coba.toml", nil, 1000, 0, true},
 		{"cuba.toml", nil, 300, 7.3, true}, // epochs cut by the calls
 		{"song_abbott_competition.toml", nil, 3000, 0, true},
@@ -122,7 +134,14 @@ func TestParallelSameSpikes(t *testing.T) {
 			if testing.Short() && (c.ms > 1000 || c.ms == 0) {
 				t.Skip("long")
 			}
-			net := stcNet(t, c.file, c.sets...)
+			sc, err := scenario.LoadOverrides("../scenarios/"+c.file, c.sets)
+			if err != nil {
+				t.Fatal(err)
+			}
+			net, err := sc.Compile()
+			if err != nil {
+				t.Fatal(err)
+			}
 			d := net.Duration
 			if c.ms > 0 {
 				d = ticksAt(t, net, c.ms)
@@ -148,6 +167,9 @@ func TestParallelSameSpikes(t *testing.T) {
 				}
 				if !bytes.Equal(r.weights, one.weights) {
 					t.Errorf("%d workers: final weights differ", n)
+				}
+				if !bytes.Equal(r.samples, one.samples) {
+					t.Errorf("%d workers: sampled series differ (%d bytes, 1 worker: %d)", n, len(r.samples), len(one.samples))
 				}
 				if !bytes.Equal(r.state, one.state) {
 					t.Errorf("%d workers: consolidation state differs", n)
