@@ -178,7 +178,11 @@ func New(net *netlist.Network, cfg Config) (*Engine, error) {
 	if cfg.Workers > 1 {
 		why := serialOnly(net)
 		if why == "" {
-			return newParallel(net, cfg)
+			e, w, err := newParallel(net, cfg)
+			if e != nil || err != nil {
+				return e, err
+			}
+			why = w
 		}
 		cfg.Workers = 1
 		e, err := newEngine(net, cfg, nil)
@@ -233,7 +237,7 @@ func newEngine(net *netlist.Network, cfg Config, part *partOf) (*Engine, error) 
 				m.SetV(0, i, v)
 			}
 			if part != nil {
-				m.(neuron.Part).SetPart(part.size[len(e.pops)])
+				m.(neuron.Part).SetPart(part.size[len(e.pops)], int(part.lo[len(e.pops)]))
 			}
 			r.neurons = m
 			r.base = p.Neuron.Bias()
@@ -286,8 +290,17 @@ func newEngine(net *netlist.Network, cfg Config, part *partOf) (*Engine, error) 
 				maxDelay = max(maxDelay, d)
 			}
 		}
+		if part != nil && pr.Weight != nil {
+			p.w = part.par.weights[k] // shared by the workers, each writing its own synapses
+		}
 		if pr.Plasticity != nil {
-			pl, err := newPlastic(&p, net, e.srcSize(pr.From))
+			var pl *plastic
+			var err error
+			if part != nil {
+				pl, err = newPlastic(&p, net, e.srcSize(pr.From), part.size[pr.To], part.transpose(&p, k))
+			} else {
+				pl, err = newPlastic(&p, net, e.srcSize(pr.From), net.Populations[pr.To].Size, nil)
+			}
 			if err != nil {
 				return nil, err
 			}
@@ -295,7 +308,7 @@ func newEngine(net *netlist.Network, cfg Config, part *partOf) (*Engine, error) 
 			if o, ok := pl.rule.(stdp.WeightOwner); ok && pr.Consolidation == nil {
 				o.OwnWeights() // a consolidation model writes its rule buffer too
 			}
-			if cfg.Weights != WeightsInPlace && pr.Consolidation == nil {
+			if cfg.Weights != WeightsInPlace && pr.Consolidation == nil && part == nil {
 				// The engine's own copy, never handed out (Weights copies
 				// it), so memory outside Go's heap is safe here; it is
 				// freed with the engine.

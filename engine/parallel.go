@@ -65,6 +65,74 @@ type partOf struct {
 	times   workerTimes     // where the worker's time went
 }
 
+// cut returns the worker's synapses of delay group g of projection k (a
+// source's row, or one delay of it): lo..hi-1 of the whole projection.
+func (pt *partOf) cut(k int, g int64) (lo, hi int64) {
+	w1 := int64(pt.par.nworkers + 1)
+	c := pt.par.cuts[k][g*w1+int64(pt.index):]
+	return c[0], c[1]
+}
+
+// transpose returns the transposed index of the worker's synapses of
+// projection p (index k), by target of the whole population, each column
+// by source as in netlist.Projection.Transpose.
+func (pt *partOf) transpose(p *proj, k int) *netlist.Transposed {
+	nPost := pt.size[p.To]
+	tr := &netlist.Transposed{ColStart: make([]int64, nPost+1)}
+	pt.eachSynapse(p, k, func(i int32, s int64) { tr.ColStart[p.Target[s]+1]++ })
+	for j := 0; j < nPost; j++ {
+		tr.ColStart[j+1] += tr.ColStart[j]
+	}
+	n := tr.ColStart[nPost]
+	tr.ColSyn, tr.ColSrc = make([]int32, n), make([]int32, n)
+	fill := slices.Clone(tr.ColStart[:nPost])
+	pt.eachSynapse(p, k, func(i int32, s int64) {
+		j := p.Target[s]
+		tr.ColSyn[fill[j]], tr.ColSrc[fill[j]] = int32(s), i
+		fill[j]++
+	})
+	return tr
+}
+
+// eachSynapse calls f for each of the worker's synapses of projection p
+// (index k), by source, with the source and the synapse's index.
+func (pt *partOf) eachSynapse(p *proj, k int, f func(i int32, s int64)) {
+	for i := 0; i+1 < len(p.RowStart); i++ {
+		g0, g1 := int64(i), int64(i+1)
+		if p.segRow != nil {
+			g0, g1 = int64(p.segRow[i]), int64(p.segRow[i+1])
+		}
+		for g := g0; g < g1; g++ {
+			lo, hi := pt.cut(k, g)
+			for s := lo; s < hi; s++ {
+				f(int32(i), s)
+			}
+		}
+	}
+}
+
+// fanOutPart is fanOut for a worker: it queues the deliveries of the
+// spikes fired at t through projection k to the worker's synapses.
+func (e *Engine) fanOutPart(t snnsim.Time, k int32, fired []int32) {
+	p, pt := &e.projs[k], e.part
+	if p.segRow == nil {
+		at := t + p.ConstDelay
+		for _, i := range fired {
+			if lo, hi := pt.cut(int(k), int64(i)); lo < hi {
+				e.queue.push(at, delivery{k, i, lo, hi})
+			}
+		}
+		return
+	}
+	for _, i := range fired {
+		for g := p.segRow[i]; g < p.segRow[i+1]; g++ {
+			if lo, hi := pt.cut(int(k), int64(g)); lo < hi {
+				e.queue.push(t+p.segDelay[g], delivery{k, i, lo, hi})
+			}
+		}
+	}
+}
+
 // epochSpikes holds one worker's spikes of one epoch, tick by tick and
 // population by population: the members (indices into the whole
 // population) of population i at tick t0+s are ids[start[s*P+i]:start[s*P+i+1]].
@@ -94,12 +162,17 @@ type workerTimes struct {
 // probes and guards after each epoch; the others run in goroutines that
 // live for one call of Run.
 type parallel struct {
-	workers []*Engine
-	tr      transport
-	bounds  [][]int32       // per population: the workers' ranges, bounds[i][w] .. bounds[i][w+1]-1
-	epoch   snnsim.Time     // the communication epoch: the smallest delay of the network
-	locOf   map[int][]int32 // plastic projection -> per synapse, its index in its owner's part
-	full    []proj          // the whole projections' delay groups, for the input counts
+	workers  []*Engine
+	tr       transport
+	bounds   [][]int32   // per population: the workers' ranges, bounds[i][w] .. bounds[i][w+1]-1
+	epoch    snnsim.Time // the communication epoch: the smallest delay of the network
+	nworkers int
+	// cuts[k] splits each delay group g of projection k (a source's row, or
+	// one delay of it; sorted by target) among the workers: worker w owns
+	// its synapses cuts[k][g*(n+1)+w] .. cuts[k][g*(n+1)+w+1]-1.
+	cuts    [][]int64
+	weights [][]float32 // per projection: the weights the workers share (each writes those of its own synapses)
+	full    []proj      // the whole projections' delay groups, for the input counts
 
 	cmd     epochCmd
 	gen     atomic.Int64 // number of epochs started
@@ -210,12 +283,13 @@ func partition(n, workers int) []int32 {
 	return b
 }
 
-// newParallel builds the driver engine and its workers.
-func newParallel(net *netlist.Network, cfg Config) (*Engine, error) {
+// newParallel builds the driver engine and its workers. It returns a
+// reason instead when the network cannot be split.
+func newParallel(net *netlist.Network, cfg Config) (*Engine, string, error) {
 	n := cfg.Workers
 	e := &Engine{net: net, cfg: cfg}
 	e.stats.Spikes = make([]int64, len(net.Populations))
-	par := &parallel{tr: newLocalTransport(n, len(net.Populations)), locOf: map[int][]int32{}}
+	par := &parallel{tr: newLocalTransport(n, len(net.Populations)), nworkers: n}
 	size := make([]int, len(net.Populations))
 	for i, p := range net.Populations {
 		size[i] = p.Size
@@ -223,6 +297,21 @@ func newParallel(net *netlist.Network, cfg Config) (*Engine, error) {
 			par.bounds = append(par.bounds, partition(p.Size, n))
 		} else {
 			par.bounds = append(par.bounds, nil)
+		}
+	}
+	// The driver's projections: the whole ones with their delay groups.
+	for k, pr := range net.Projections {
+		if pr.From < 0 || pr.From >= len(size) || pr.To < 0 || pr.To >= len(size) || par.bounds[pr.To] == nil ||
+			len(pr.RowStart) != size[pr.From]+1 {
+			return nil, "", fmt.Errorf("engine: projection %q: bad populations or row starts", pr.Name)
+		}
+		p := proj{Projection: pr, w: pr.Weight}
+		if pr.Delay != nil {
+			p.buildGroups()
+		}
+		e.projs = append(e.projs, p)
+		if why := par.cut(&e.projs[k], n); why != "" {
+			return nil, why, nil
 		}
 	}
 	// The epoch is the smallest delay: a spike emitted in an epoch arrives
@@ -239,8 +328,19 @@ func newParallel(net *netlist.Network, cfg Config) (*Engine, error) {
 		}
 	}
 	par.epoch = max(par.epoch, 1)
+	par.weights = make([][]float32, len(net.Projections))
+	for k, pr := range net.Projections {
+		par.weights[k] = pr.Weight
+		if pr.Plasticity != nil && cfg.Weights != WeightsInPlace {
+			// The engine's own copy, as on one worker.
+			w, free := hugeFloat32s(len(pr.Weight))
+			copy(w, pr.Weight)
+			e.frees = append(e.frees, free)
+			par.weights[k] = w
+			e.projs[k].w = w
+		}
+	}
 	for w := 0; w < n; w++ {
-		sub, locs := subNetwork(net, par.bounds, w)
 		pt := &partOf{index: w, sources: w == 0, size: size, par: par}
 		pt.lo = make([]int32, len(net.Populations))
 		for i, b := range par.bounds {
@@ -248,11 +348,10 @@ func newParallel(net *netlist.Network, cfg Config) (*Engine, error) {
 				pt.lo[i] = b[w]
 			}
 		}
-		we, err := newEngine(sub, Config{Shortcuts: cfg.Shortcuts, Weights: WeightsCopy}, pt)
+		we, err := newEngine(subNetwork(net, par.bounds, w), Config{Shortcuts: cfg.Shortcuts, Weights: WeightsInPlace}, pt)
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
-		we.keepFrees()
 		pt.parts = make([]neuron.Part, len(we.pops))
 		for i := range we.pops {
 			if m := we.pops[i].neurons; m != nil {
@@ -274,22 +373,9 @@ func newParallel(net *netlist.Network, cfg Config) (*Engine, error) {
 			}
 		}
 		pt.out = [2]*epochSpikes{{}, {}}
-		for k, l := range locs {
-			if l == nil {
-				continue
-			}
-			g := par.locOf[k]
-			if g == nil {
-				g = make([]int32, net.Projections[k].Len())
-				par.locOf[k] = g
-			}
-			for local, global := range l {
-				g[global] = int32(local)
-			}
-		}
 		par.workers = append(par.workers, we)
 	}
-	// The driver's view: names, projections, sinks, marks, probes, guards.
+	// The driver's view: names, sinks, marks, probes, guards.
 	for i, p := range net.Populations {
 		r := pop{name: p.Name, offset: int32(p.Offset)}
 		if p.Neuron != nil {
@@ -304,11 +390,6 @@ func newParallel(net *netlist.Network, cfg Config) (*Engine, error) {
 		e.pops = append(e.pops, r)
 	}
 	for k, pr := range net.Projections {
-		p := proj{Projection: pr}
-		if pr.Delay != nil {
-			p.buildGroups()
-		}
-		e.projs = append(e.projs, p)
 		e.pops[pr.From].out = append(e.pops[pr.From].out, k)
 	}
 	par.full = e.projs
@@ -321,21 +402,59 @@ func newParallel(net *netlist.Network, cfg Config) (*Engine, error) {
 	slices.SortStableFunc(e.stims, func(a, b stimEvent) int { return int(a.t - b.t) })
 	for _, g := range net.Guards {
 		if g.Population < 0 || g.Population >= len(e.pops) || g.Window < 1 || !(g.MaxRate > 0) {
-			return nil, fmt.Errorf("engine: guard on population %d: bad population, window (%d ticks) or rate (%g Hz)", g.Population, g.Window, g.MaxRate)
+			return nil, "", fmt.Errorf("engine: guard on population %d: bad population, window (%d ticks) or rate (%g Hz)", g.Population, g.Window, g.MaxRate)
 		}
 		e.guards = append(e.guards, guard{Guard: *g})
 	}
 	e.par = par
-	return e, nil
+	e.keepFrees()
+	return e, "", nil
+}
+
+// cut splits each delay group of projection p among n workers by the
+// ranges of its target population (see parallel.cuts). A group must be
+// sorted by target, as compiled networks are; it returns why not otherwise.
+func (par *parallel) cut(p *proj, n int) string {
+	b := par.bounds[p.To]
+	groups := int64(len(p.RowStart) - 1)
+	if p.segRow != nil {
+		groups = int64(len(p.segEnd))
+	}
+	c := make([]int64, groups*int64(n+1))
+	start := func(g int64) int64 { // first synapse of group g
+		if p.segRow == nil {
+			return p.RowStart[g]
+		}
+		if g == 0 {
+			return 0
+		}
+		return p.segEnd[g-1]
+	}
+	for g := int64(0); g < groups; g++ {
+		lo, hi := start(g), int64(0)
+		if p.segRow != nil {
+			hi = p.segEnd[g]
+		} else {
+			hi = p.RowStart[g+1]
+		}
+		tg := p.Target[lo:hi]
+		if !slices.IsSorted(tg) {
+			return fmt.Sprintf("projection %q has synapses of one source and delay that are not ordered by target", p.Name)
+		}
+		for w := 0; w <= n; w++ {
+			k, _ := slices.BinarySearch(tg, b[w])
+			c[g*int64(n+1)+int64(w)] = lo + int64(k)
+		}
+	}
+	par.cuts = append(par.cuts, c)
+	return ""
 }
 
 // subNetwork returns worker w's part of net: its range of every neuron
-// population (sources whole), the synapses onto that range with their
-// targets renumbered from the range's start, in the whole projection's
-// order, and the current steps on the range. locs[k] lists, for each
-// plastic projection k, the whole projection's index of each of the
-// part's synapses.
-func subNetwork(net *netlist.Network, bounds [][]int32, w int) (*netlist.Network, [][]int64) {
+// population (sources whole) and the current steps on it, with members
+// numbered from the range's start. The projections are the whole ones:
+// the worker reaches its synapses through parallel.cuts.
+func subNetwork(net *netlist.Network, bounds [][]int32, w int) *netlist.Network {
 	sub := *net
 	sub.Populations = make([]*netlist.Population, len(net.Populations))
 	for i, p := range net.Populations {
@@ -348,44 +467,6 @@ func subNetwork(net *netlist.Network, bounds [][]int32, w int) (*netlist.Network
 			}
 		}
 		sub.Populations[i] = &c
-	}
-	locs := make([][]int64, len(net.Projections))
-	sub.Projections = make([]*netlist.Projection, len(net.Projections))
-	for k, pr := range net.Projections {
-		c := *pr
-		lo, hi := bounds[pr.To][w], bounds[pr.To][w+1]
-		c.RowStart = make([]int64, len(pr.RowStart))
-		c.Target, c.Weight, c.Delay = nil, nil, nil
-		var loc []int64
-		for i := 0; i+1 < len(pr.RowStart); i++ {
-			for s := pr.RowStart[i]; s < pr.RowStart[i+1]; s++ {
-				j := pr.Target[s]
-				if j < lo || j >= hi {
-					continue
-				}
-				c.Target = append(c.Target, j-lo)
-				if pr.Weight != nil {
-					c.Weight = append(c.Weight, pr.Weight[s])
-				}
-				if pr.Delay != nil {
-					c.Delay = append(c.Delay, pr.Delay[s])
-				}
-				if pr.Plasticity != nil {
-					loc = append(loc, s)
-				}
-			}
-			c.RowStart[i+1] = int64(len(c.Target))
-		}
-		if c.Target == nil {
-			c.Target = []int32{}
-			if pr.Weight != nil {
-				c.Weight = []float32{}
-			}
-		}
-		if pr.Plasticity != nil {
-			locs[k] = loc
-		}
-		sub.Projections[k] = &c
 	}
 	sub.Stimuli = nil
 	for _, s := range net.Stimuli {
@@ -404,7 +485,7 @@ func subNetwork(net *netlist.Network, bounds [][]int32, w int) (*netlist.Network
 		sub.Stimuli = append(sub.Stimuli, &c)
 	}
 	sub.Guards, sub.Records, sub.Modulations = nil, nil, nil
-	return &sub, locs
+	return &sub
 }
 
 // partTick does steps 3 to 5 of tick t in a worker: its sources (worker 0)
@@ -438,12 +519,13 @@ func (e *Engine) partTick(t snnsim.Time) error {
 	for i := range e.pops {
 		p := &e.pops[i]
 		if len(p.fired) > 0 {
-			for _, k := range p.in {
-				e.projs[k].post(t, p.fired)
-			}
 			lo := pt.lo[i]
+			n := len(o.ids)
 			for _, j := range p.fired {
 				o.ids = append(o.ids, j+lo)
+			}
+			for _, k := range p.in { // the rules and transposed indices number targets in the whole population
+				e.projs[k].post(t, o.ids[n:])
 			}
 		}
 		o.start = append(o.start, int32(len(o.ids)))
@@ -522,7 +604,7 @@ func (par *parallel) runEpoch(w int, gen int64, cmd *epochCmd) {
 					if len(ids) == 0 {
 						continue
 					}
-					we.fanOut(t, int32(k), ids)
+					we.fanOutPart(t, int32(k), ids)
 					pt.countInput(&par.full[k], t, ids)
 				}
 			}
@@ -771,18 +853,7 @@ func (v *partsView) SetAlwaysActive(bool) {
 }
 
 // weightAt returns the current weight of synapse s of projection k.
-func (e *Engine) weightAt(k int, s int64) float32 {
-	if e.par == nil {
-		return e.projs[k].weightAt(s)
-	}
-	p := &e.projs[k]
-	loc := e.par.locOf[k]
-	if loc == nil {
-		return p.WeightAt(s) // static: the network's
-	}
-	w := e.pops[p.To].neurons.(*partsView).worker(int(p.Target[s]))
-	return e.par.workers[w].projs[k].w[loc[s]]
-}
+func (e *Engine) weightAt(k int, s int64) float32 { return e.projs[k].weightAt(s) }
 
 // Workers returns the number of workers the engine runs on and, when that
 // is one although Config.Workers asked for more, why.

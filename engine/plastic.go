@@ -27,7 +27,9 @@ type plastic struct {
 // newPlastic prepares projection p's rule. The rule needs one delay per
 // source row, which the scenario compiler guarantees; a network built in
 // code may break it, so it is checked here.
-func newPlastic(p *proj, net *netlist.Network, nPre int) (*plastic, error) {
+// nPre and nPost are the sizes of the source and target populations; tr
+// is the transposed index, nil for the whole projection's.
+func newPlastic(p *proj, net *netlist.Network, nPre, nPost int, tr *netlist.Transposed) (*plastic, error) {
 	if p.segRow != nil {
 		for i := 0; i+1 < len(p.segRow); i++ {
 			if p.segRow[i+1]-p.segRow[i] > 1 {
@@ -35,12 +37,14 @@ func newPlastic(p *proj, net *netlist.Network, nPre int) (*plastic, error) {
 			}
 		}
 	}
-	nPost := net.Populations[p.To].Size
 	r, err := stdp.New[float32](p.Plasticity, net.Clock, nPre, nPost)
 	if err != nil {
 		return nil, fmt.Errorf("engine: projection %q: %w", p.Name, err)
 	}
-	return &plastic{rule: r, transposed: p.Transpose(nPost), start: p.PlasticityStart}, nil
+	if tr == nil {
+		tr = p.Transpose(nPost)
+	}
+	return &plastic{rule: r, transposed: tr, start: p.PlasticityStart}, nil
 }
 
 // pre runs the presynaptic side for the arrival of source src's spike at
@@ -86,15 +90,8 @@ func (e *Engine) Weights(k int) ([]float32, error) {
 	if k < 0 || k >= len(e.projs) {
 		return nil, fmt.Errorf("engine: Weights: projection %d out of range [0, %d)", k, len(e.projs))
 	}
-	if e.par != nil && e.par.locOf[k] != nil {
-		w := make([]float32, e.projs[k].Len())
-		for s := range w {
-			w[s] = e.weightAt(k, int64(s))
-		}
-		return w, nil
-	}
 	if p := &e.projs[k]; p.w == nil {
-		return p.Weights(), nil // a new array of the constant weight (or, on several workers, the network's static weights)
+		return p.Weights(), nil // a new array of the constant weight
 	}
 	return slices.Clone(e.projs[k].w), nil
 }

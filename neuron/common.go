@@ -128,7 +128,8 @@ type base struct {
 	// A part of a population split among workers (SetPart): the choices
 	// that depend on the whole population come from PartTick.
 	part      bool
-	partDense bool // the whole population is active at the next Update
+	partFirst int32 // the whole population's index of neuron 0: Deliver's targets are the whole population's
+	partDense bool  // the whole population is active at the next Update
 	partIn    int  // input targets of the whole population at the next Update
 
 	model string       // the model's name, for state frames and messages
@@ -286,8 +287,12 @@ func (b *base) begin(t snnsim.Time) bool {
 // (the dense loop when every neuron is active, the dense input pass when it
 // received more than total/16 targets) are then taken from PartTick
 // instead of from the part's own neurons.
-func (b *base) SetPart(total int) {
+func (b *base) SetPart(total, first int) {
+	if first%4 != 0 || first < 0 || first+b.n > total {
+		panic(fmt.Sprintf("neuron: SetPart(%d, %d) for %d neurons: the part must lie in the population and start at a multiple of 4", total, first, b.n))
+	}
 	b.part = true
+	b.partFirst = int32(first)
 	b.touchMax = total / denseInputDiv
 }
 
@@ -581,6 +586,10 @@ func flushSlice(x []float64) {
 // inhibition) passes negate, which costs a second loop rather than a
 // multiplication in the common one.
 func (b *base) addInput(buf []float64, negate bool, targets []int32, weights []float32) {
+	if b.partFirst != 0 {
+		b.addInputPart(buf, negate, targets, weights)
+		return
+	}
 	weights = weights[:len(targets)]
 	b.touch(targets)
 	switch {
@@ -600,6 +609,34 @@ func (b *base) addInput(buf []float64, negate bool, targets []int32, weights []f
 	for _, j := range targets {
 		if st[j] == stInactive {
 			b.wake(int(j))
+		}
+	}
+}
+
+// addInputPart is addInput for a part that does not start at neuron 0:
+// targets are indices in the whole population.
+func (b *base) addInputPart(buf []float64, negate bool, targets []int32, weights []float32) {
+	weights = weights[:len(targets)]
+	off := b.partFirst
+	n := len(b.touched)
+	for _, j := range targets {
+		b.touched = append(b.touched, j-off)
+	}
+	local := b.touched[n:]
+	if negate {
+		for k, j := range local {
+			buf[j] -= float64(weights[k])
+		}
+	} else {
+		for k, j := range local {
+			buf[j] += float64(weights[k])
+		}
+	}
+	if len(b.active) != b.n {
+		for _, j := range local {
+			if b.status[j] == stInactive {
+				b.wake(int(j))
+			}
 		}
 	}
 }

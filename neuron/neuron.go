@@ -110,8 +110,10 @@ type Population interface {
 // first neuron must be a multiple of 4 of the whole population (the vector
 // loops take the neurons four at a time, the last n mod 4 one by one).
 type Part interface {
-	// SetPart makes the population a part of a population of total neurons.
-	SetPart(total int)
+	// SetPart makes the population the part of a population of total
+	// neurons that starts at neuron first (a multiple of 4). Deliver then
+	// takes the whole population's indices.
+	SetPart(total, first int)
 	// PartTick says, before the next Update, whether every neuron of the
 	// whole population is active for it and how many input targets (with
 	// repeats, as passed to Deliver) the whole population got for it.
