@@ -130,7 +130,7 @@ type base struct {
 	part      bool
 	partFirst int32 // the whole population's index of neuron 0: Deliver's targets are the whole population's
 	partDense bool  // the whole population is active at the next Update
-	partIn    int  // input targets of the whole population at the next Update
+	partIn    int   // input targets of the whole population at the next Update
 
 	model string       // the model's name, for state frames and messages
 	par   []stateParam // the model's parameters, for RestoreState
