@@ -128,9 +128,11 @@ type base struct {
 	// A part of a population split among workers (SetPart): the choices
 	// that depend on the whole population come from PartTick.
 	part      bool
-	partFirst int32 // the whole population's index of neuron 0: Deliver's targets are the whole population's
-	partDense bool  // the whole population is active at the next Update
-	partIn    int   // input targets of the whole population at the next Update
+	partFirst int32   // the whole population's index of neuron 0: Deliver's targets are the whole population's
+	partDense bool    // the whole population is active at the next Update
+	partIn    int     // input targets of the whole population at the next Update
+	partOver  bool    // the part alone got more than touchMax targets: the whole population's input is dense
+	partLoc   []int32 // scratch: Deliver's targets as the part's indices
 
 	model string       // the model's name, for state frames and messages
 	par   []stateParam // the model's parameters, for RestoreState
@@ -177,8 +179,19 @@ const denseInputDiv = 16
 // then added (lif_exp_cond and lif_cond_ampa_nmda use it; the other
 // models keep appending to touched).
 func (b *base) touch(targets []int32) {
-	if !b.denseOK || b.part { // a part decides denseIn in begin, from PartTick
-
+	if !b.denseOK {
+		b.touched = append(b.touched, targets...)
+		return
+	}
+	if b.part { // a part decides denseIn in begin, from PartTick
+		if b.partOver {
+			return
+		}
+		if len(b.touched)+len(targets) > b.touchMax { // so does the whole population
+			b.partOver = true
+			b.touched = b.touched[:0]
+			return
+		}
 		b.touched = append(b.touched, targets...)
 		return
 	}
@@ -312,9 +325,13 @@ func (b *base) beginPart() bool {
 	}
 	if b.denseOK {
 		b.denseIn = b.partIn > b.touchMax
+		if b.partOver && !b.denseIn {
+			panic(fmt.Sprintf("neuron: PartTick says the whole population got %d input targets, but this part alone got more than %d", b.partIn, b.touchMax))
+		}
 		if b.denseIn {
 			b.touched = b.touched[:0]
 		}
+		b.partOver = false
 	}
 	return b.partDense
 }
@@ -590,6 +607,11 @@ func (b *base) addInput(buf []float64, negate bool, targets []int32, weights []f
 		b.addInputPart(buf, negate, targets, weights)
 		return
 	}
+	b.addLocal(buf, negate, targets, weights)
+}
+
+// addLocal is addInput with the population's own indices.
+func (b *base) addLocal(buf []float64, negate bool, targets []int32, weights []float32) {
 	weights = weights[:len(targets)]
 	b.touch(targets)
 	switch {
@@ -616,29 +638,12 @@ func (b *base) addInput(buf []float64, negate bool, targets []int32, weights []f
 // addInputPart is addInput for a part that does not start at neuron 0:
 // targets are indices in the whole population.
 func (b *base) addInputPart(buf []float64, negate bool, targets []int32, weights []float32) {
-	weights = weights[:len(targets)]
-	off := b.partFirst
-	n := len(b.touched)
+	loc := b.partLoc[:0]
 	for _, j := range targets {
-		b.touched = append(b.touched, j-off)
+		loc = append(loc, j-b.partFirst)
 	}
-	local := b.touched[n:]
-	if negate {
-		for k, j := range local {
-			buf[j] -= float64(weights[k])
-		}
-	} else {
-		for k, j := range local {
-			buf[j] += float64(weights[k])
-		}
-	}
-	if len(b.active) != b.n {
-		for _, j := range local {
-			if b.status[j] == stInactive {
-				b.wake(int(j))
-			}
-		}
-	}
+	b.partLoc = loc
+	b.addLocal(buf, negate, loc, weights)
 }
 
 // stepper is what a model adds to base for Update: its two loops and the
