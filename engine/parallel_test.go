@@ -126,7 +126,8 @@ func TestParallelSameSpikes(t *testing.T) {
 		// votes of the settling populations all run.
 		{"plastic_b3.toml", []string{"population.E.size=2000", "population.I.size=500", "population.P.size=2500",
 			"projection.E_to_E.plasticity.start=\"0.3 s\""}, 800, 0, true},
-		{"stc_capture.toml", nil, 0, 0, false}, // the whole 10 h
+		{"plastic_b3.toml", nil, 2200, 0, true}, // the whole B3: 2 s of priming, then plasticity
+		{"stc_capture.toml", nil, 0, 0, false},  // the whole 10 h
 		{"lt2021_10s_recall.toml", nil, 500, 0, false},
 	}
 	for _, c := range cases {
