@@ -128,11 +128,10 @@ type base struct {
 	// A part of a population split among workers (SetPart): the choices
 	// that depend on the whole population come from PartTick.
 	part      bool
-	partFirst int32   // the whole population's index of neuron 0: Deliver's targets are the whole population's
-	partDense bool    // the whole population is active at the next Update
-	partIn    int     // input targets of the whole population at the next Update
-	partOver  bool    // the part alone got more than touchMax targets: the whole population's input is dense
-	partLoc   []int32 // scratch: Deliver's targets as the part's indices
+	partFirst int32 // the whole population's index of neuron 0: Deliver's targets are the whole population's
+	partDense bool  // the whole population is active at the next Update
+	partIn    int   // input targets of the whole population at the next Update
+	partOver  bool  // the part alone got more than touchMax targets: the whole population's input is dense
 
 	model string       // the model's name, for state frames and messages
 	par   []stateParam // the model's parameters, for RestoreState
@@ -607,11 +606,6 @@ func (b *base) addInput(buf []float64, negate bool, targets []int32, weights []f
 		b.addInputPart(buf, negate, targets, weights)
 		return
 	}
-	b.addLocal(buf, negate, targets, weights)
-}
-
-// addLocal is addInput with the population's own indices.
-func (b *base) addLocal(buf []float64, negate bool, targets []int32, weights []float32) {
 	weights = weights[:len(targets)]
 	b.touch(targets)
 	switch {
@@ -638,12 +632,36 @@ func (b *base) addLocal(buf []float64, negate bool, targets []int32, weights []f
 // addInputPart is addInput for a part that does not start at neuron 0:
 // targets are indices in the whole population.
 func (b *base) addInputPart(buf []float64, negate bool, targets []int32, weights []float32) {
-	loc := b.partLoc[:0]
-	for _, j := range targets {
-		loc = append(loc, j-b.partFirst)
+	weights = weights[:len(targets)]
+	off := b.partFirst
+	if !b.denseOK || !b.partOver {
+		n := len(b.touched)
+		for _, j := range targets {
+			b.touched = append(b.touched, j-off)
+		}
+		loc := b.touched[n:]
+		b.touched = b.touched[:n]
+		b.touch(loc) // the same slice: touch appends it in place or drops it
 	}
-	b.partLoc = loc
-	b.addLocal(buf, negate, loc, weights)
+	switch {
+	case negate:
+		for k, j := range targets {
+			buf[j-off] -= float64(weights[k])
+		}
+	default:
+		for k, j := range targets {
+			buf[j-off] += float64(weights[k])
+		}
+	}
+	if len(b.active) == b.n {
+		return
+	}
+	st := b.status
+	for _, j := range targets {
+		if st[j-off] == stInactive {
+			b.wake(int(j - off))
+		}
+	}
 }
 
 // stepper is what a model adds to base for Update: its two loops and the
