@@ -740,7 +740,7 @@ func (par *parallel) slowPops(e *Engine, from, to snnsim.Time, slow []bool) {
 		}
 		for _, we := range par.workers {
 			n := we.pops[i].neurons
-			if n.Active() != n.Len() || we.part.parts[i].Settling() {
+			if n.Active() != n.Len() || we.part.parts[i].Settling(to-from) {
 				slow[i] = true
 				break
 			}

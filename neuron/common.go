@@ -313,9 +313,10 @@ func (b *base) SetPart(total, first int) {
 // targets (with repeats) the whole population received for it.
 func (b *base) PartTick(allActive bool, inputs int) { b.partDense, b.partIn = allActive, inputs }
 
-// Settling reports whether some neuron could leave the active set at the
-// next Update: its resting drive is below threshold and the shortcut is on.
-func (b *base) Settling() bool { return b.nLow > 0 && !b.always }
+// Settling reports whether some neuron could leave the active set in the
+// next ticks Updates: one whose resting drive is below threshold, with the
+// shortcut on.
+func (b *base) Settling(ticks snnsim.Time) bool { return b.nLow > 0 && !b.always }
 
 // beginPart ends begin for a part: it takes the whole population's choices.
 func (b *base) beginPart() bool {

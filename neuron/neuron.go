@@ -118,8 +118,9 @@ type Part interface {
 	// whole population is active for it and how many input targets (with
 	// repeats, as passed to Deliver) the whole population got for it.
 	PartTick(allActive bool, inputs int)
-	// Settling reports whether some neuron could leave the active set.
-	Settling() bool
+	// Settling reports whether some neuron could leave the active set in
+	// the next ticks Updates (false only when none can).
+	Settling(ticks snnsim.Time) bool
 }
 
 // Params describes a neuron model: a value struct of parameters with units,
