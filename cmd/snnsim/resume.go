@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"runtime"
 	"slices"
 	"strings"
 
@@ -21,7 +20,7 @@ func cmdResume(args []string, stdout, stderr io.Writer) int {
 			"stopped. The checkpoint holds the scenario, its --set overrides and seed; a checkpoint that does\n"+
 			"not belong to the log beside it is refused before the log is touched.", stderr)
 	mode := fs.String("progress", "auto", "progress display: auto (bar on a terminal, log lines otherwise), bar, log or none")
-	workers := fs.Int("workers", runtime.GOMAXPROCS(0), workersUsage)
+	workers := fs.Int("workers", 1, workersUsage)
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}

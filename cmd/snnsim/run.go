@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"syscall"
@@ -78,7 +77,7 @@ func runFlags(o *runOptions, stderr io.Writer) *pflag.FlagSet {
 	fs.StringVar(&o.every, "checkpoint-every", "", `write a checkpoint every so much simulated time, e.g. "30 min" or 30m (resume with 'snnsim resume DIR')`)
 	fs.StringVar(&o.until, "stop-at", "", `stop at this simulated time with a checkpoint, as an interruption would (resume later)`)
 	fs.StringArrayVar(&o.sets, "set", nil, setUsage)
-	fs.IntVar(&o.workers, "workers", runtime.GOMAXPROCS(0), workersUsage)
+	fs.IntVar(&o.workers, "workers", 1, workersUsage)
 	return fs
 }
 
@@ -245,8 +244,9 @@ func reportEnd(res *runner.Result, err error, stdout, stderr io.Writer) (int, er
 }
 
 // workersUsage documents --workers for run, resume and sweep.
-const workersUsage = "workers that simulate the network together, each owning a part of every population; the spikes and weights are the same, bit for bit, for any number " +
-	"(a network or run that cannot be split runs on one, and says why: consolidation models, OU currents, checkpoints)"
+const workersUsage = "workers that simulate the network together, each owning a part of every population (e.g. --workers $(nproc)); " +
+	"the spikes and weights are the same, bit for bit, for any number. A run on several writes no checkpoint, so an interrupted one cannot be resumed: " +
+	"the default stays 1 for that reason. A network or run that cannot be split runs on one and says why (consolidation models, OU currents, checkpoints)"
 
 // setUsage documents --set for run and validate.
 const setUsage = `set a scenario key, e.g. --set simulation.seed=7 or --set 'population.S2.params.start=3 h' (repeatable; ` +
