@@ -42,8 +42,10 @@
 // engine looks up the spiking neuron's outgoing synapses in the compiled
 // network (package netlist, compressed sparse rows grouped by delay) and puts
 // one delivery per delay group into a ring buffer slot at t + delay
-// (engine/queue.go). When that tick comes, the delivery adds each synapse's
-// weight to its target's input (neuron.Population.Deliver); the target's
+// (engine/queue.go); on a projection with short-term plasticity (stdp.STP)
+// the delivery carries the fraction the spike releases. When that tick
+// comes, the delivery adds each synapse's weight (times that fraction) to
+// its target's input (neuron.Population.Deliver); the target's
 // update in the same tick integrates it and tests the threshold. The spike
 // itself goes to the log (package spikelog) through the engine's sinks.
 //
@@ -65,7 +67,7 @@
 // The imports between them, as go list reports them (test files aside; the
 // test TestImportGraph checks both tables against the code):
 //
-//	cmd/snnsim                -> analysis consolidation internal/textdist netlist report runner scenario snnsim spikelog sweep
+//	cmd/snnsim                -> analysis consolidation internal/textdist netlist report runner scenario snnsim source spikelog sweep
 //	sweep                     -> analysis runner scenario snnsim spikelog
 //	runner                    -> checkpoint engine netlist scenario snnsim spikelog
 //	report                    -> analysis snnsim spikelog

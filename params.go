@@ -135,8 +135,14 @@ func paramUnits(t reflect.Type) map[string]string {
 }
 
 // Unit returns the canonical unit of key ("" for a plain number or a key
-// the struct does not have); an element index is ignored.
+// the struct does not have); an element index is ignored, and a key
+// inside a list of tables is looked up by its last part.
 func (c *ParamCheck) Unit(key string) string {
+	// A key of an element of a list of tables ("phases[0].at") has the
+	// unit of the field it ends in.
+	if i := strings.LastIndex(key, "]."); i >= 0 {
+		key = key[i+2:]
+	}
 	if i := strings.IndexByte(key, '['); i >= 0 {
 		key = key[:i]
 	}

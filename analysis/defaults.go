@@ -39,7 +39,7 @@ import (
 //   - the figures of the shipped experiments, recognised by scenario name
 //     (ExperimentPlots): the f–I curve, the STDP window, Sjöström's
 //     frequency dependence, the Song–Abbott weights over time, the Zenke
-//     reference weight, the memory curves.
+//     reference weight, the memory curves, learn – consolidate – recall.
 func DefaultFigures(path string, o PlotOptions) ([]NamedPlot, error) {
 	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 		mc := filepath.Join(path, MemoryCurvesName)
@@ -480,7 +480,7 @@ func CapturePlots(path string, o PlotOptions) ([]NamedPlot, error) {
 		// The lower panel: the target's per-neuron state.
 		var state []*seriesData
 		for _, n := range d.order {
-			if s := d.series[n]; strings.HasPrefix(n, spikelog.NeuronStatePrefix) && s.Population == tgt {
+			if s := d.series[n]; strings.HasPrefix(n, spikelog.NeuronStatePrefix) && !hasSplit(n) && s.Population == tgt {
 				state = append(state, s)
 			}
 		}

@@ -26,6 +26,18 @@
 // ([NamedPlot.Render], [NamedPlot.Save]) and carry the numbers they draw
 // (NamedPlot.Data); snnsim plot and snnsim gallery draw them.
 //
+// # Assemblies and recall
+//
+// For runs driven by a pattern source (Zenke, Agnes & Gerstner 2015),
+// [Presentations] rebuilds the stimulus schedule from the log's marks,
+// [DeriveAssemblies] finds the neurons that respond to each pattern (the
+// authors' recipe: mean rate in a window after each onset above a
+// threshold), [CueRecall] and [SummarizeRecall] measure which assembly is
+// most active during and after each cue, [BlockMeans] gives the mean
+// weights within and between assemblies, and [AssemblyFigures] draws the
+// weight matrix sorted by assembly, the population and assembly rates and
+// the recall per cue class; snnsim assemblies prints and draws them.
+//
 // # Export
 //
 // [ExportCSV], [ExportNPY] and [ExportNPZ] write spikes and series as CSV

@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"image/color"
 	"math"
@@ -32,6 +33,8 @@ const MemoryCurvesName = "memory_curves.csv"
 //	sjostrom_frequency       "sjostrom_frequency": relative weight change against the pairing rate, with the data
 //	song_abbott_competition  "song_abbott_weights": the weight distribution over time
 //	zenke_reference_weight   "zenke_reference_weight": w and the reference weight w̃ of each synapse
+//	lt2021_*                 "learn_recall": learn – consolidate – recall (LearnRecallPlot), when the log has
+//	                         split records and the scenario a readout (ScenarioReadout)
 func ExperimentPlots(path string, o PlotOptions) ([]NamedPlot, error) {
 	r, err := spikelog.Open(path)
 	if err != nil {
@@ -52,7 +55,18 @@ func ExperimentPlots(path string, o PlotOptions) ([]NamedPlot, error) {
 	case "zenke_reference_weight":
 		f = ZenkePlot
 	default:
-		return nil, nil
+		lr, ok := ScenarioReadout(h)
+		if !ok || !strings.HasPrefix(h.Scenario, "lt2021_") {
+			return nil, nil
+		}
+		p, err := LearnRecallPlot(path, lr)
+		if errors.Is(err, errNothing) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s figure: %w", h.Scenario, err)
+		}
+		return []NamedPlot{p}, nil
 	}
 	p, err := f(path, h)
 	if err != nil {

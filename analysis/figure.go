@@ -20,13 +20,14 @@ import (
 )
 
 // NamedPlot is a figure and a short name for its file ("raster", "rate",
-// "capture_N", ...): one plot, or two panels stacked on a shared time axis
-// (Plot above, Lower below). Legends are drawn to the right of the axes,
-// never over the data.
+// "capture_N", ...): one plot, or panels stacked on a shared time axis
+// (Plot above, Lower below it, then More). Legends are drawn to the right
+// of the axes, never over the data.
 type NamedPlot struct {
 	Name  string
 	Plot  *plot.Plot
-	Lower *plot.Plot // optional second panel, sharing Plot's x axis
+	Lower *plot.Plot   // optional second panel, sharing Plot's x axis
+	More  []*plot.Plot // optional further panels below Lower, sharing the x axis
 	// Data holds the numbers drawn, by curve name, in the axes' units, so
 	// that programs and tests can check a figure against its source.
 	Data map[string]plotter.XYs
@@ -66,13 +67,15 @@ func (p NamedPlot) Save(file string, width, height vg.Length, dpi float64) error
 	return os.WriteFile(file, buf.Bytes(), 0o644)
 }
 
-// Draw draws the figure on c: the panels stacked (the lower one 40 % of
-// the height), each with its legend in a column to the right of its axes.
+// Draw draws the figure on c: the panels stacked (two: the lower one 40 %
+// of the height; more: equal heights), each with its legend in a column to
+// the right of its axes.
 func (p NamedPlot) Draw(c draw.Canvas) {
 	panels := []*plot.Plot{p.Plot}
 	if p.Lower != nil {
 		panels = append(panels, p.Lower)
 	}
+	panels = append(panels, p.More...)
 	// One legend column for all panels, as wide as the widest legend, so
 	// that the panels' x axes line up.
 	var legW vg.Length
@@ -91,23 +94,44 @@ func (p NamedPlot) Draw(c draw.Canvas) {
 		c.Max.Y -= sty.Rectangle(t.Text).Size().Y + t.Padding
 	}
 	areas := []draw.Canvas{c}
-	if len(panels) == 2 {
-		h := c.Max.Y - c.Min.Y
+	h := c.Max.Y - c.Min.Y
+	switch n := len(panels); {
+	case n == 2:
 		split := c.Min.Y + 0.4*h
 		areas = []draw.Canvas{crop(c, c.Min.Y+0.4*h, c.Max.Y), crop(c, c.Min.Y, split)}
+	case n > 2:
+		areas = areas[:0]
+		for i := range n {
+			top := c.Max.Y - h*vg.Length(i)/vg.Length(n)
+			areas = append(areas, crop(c, top-h/vg.Length(n), top))
+		}
+	}
+	// Stacked panels share the time axis: their data areas start at the
+	// same x whatever the widths of their y tick labels.
+	var left vg.Length
+	var shift []vg.Length
+	for i, pl := range panels {
+		axes := areas[i]
+		axes.Max.X -= legW
+		x := pl.DataCanvas(axes).Min.X
+		shift = append(shift, x)
+		left = max(left, x)
 	}
 	for i, pl := range panels {
 		a := areas[i]
 		axes, leg := a, a
 		axes.Max.X -= legW
 		leg.Min.X = axes.Max.X + vg.Points(4)
+		if len(panels) > 1 {
+			axes.Min.X += left - shift[i]
+		}
 		savedTitle := pl.Title.Text
 		pl.Title.Text = ""
 		saved := pl.Legend
 		pl.Legend = plot.NewLegend()
 		pl.Legend.TextStyle = saved.TextStyle
-		if i == 0 && len(panels) == 2 {
-			// The upper panel's time axis is the lower panel's. Its tick
+		if i < len(panels)-1 {
+			// An upper panel's time axis is the lowest panel's. Its tick
 			// labels are left out rather than drawn transparent: the SVG
 			// backend draws text opaque whatever its colour's alpha.
 			savedM, savedL := pl.X.Tick.Marker, pl.X.Label.Text

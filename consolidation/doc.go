@@ -43,10 +43,19 @@
 //     variables can be read and set, for recording and embedding.
 //   - [VoltageInduced]: induction reads the postsynaptic potential.
 //   - [Stater]: the state can be saved and restored for checkpoints.
+//   - [Referenced]: the model keeps a reference weight per synapse that a
+//     plasticity rule reads in place (zenke_2015's w̃, read by the
+//     heterosynaptic term of package stdp's P11 rule).
 //
 // Every model of this package is RuleDriven, an Inspector and a Stater;
 // tag_trigger_consolidation and ziegler_2015 are also Leveled and
-// NeuronInspectors, and tag_trigger_consolidation is VoltageInduced.
+// NeuronInspectors, tag_trigger_consolidation is VoltageInduced, and
+// zenke_2015 is Referenced and Leveled (its level "consolidation" pauses
+// w̃).
+//
+// Parameters with named sets implement [Presetter]; [Presets] lists a
+// model's names (zenke_2015: "sim_rc_p11", the configuration of Zenke,
+// Agnes & Gerstner's own simulation).
 //
 // [Layout] is what a model is bound to; [Streams] gives each synapse a
 // random stream that does not depend on processing order. States are saved

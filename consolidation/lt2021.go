@@ -76,9 +76,14 @@ const modelLT2021 = "luboeinski_tetzlaff_2021"
 // The model is event-driven: a synapse is visited only when its calcium
 // jumps, once when its calcium has decayed below both thresholds, and when
 // its target's protein synthesis switches; a neuron only when its
-// synthesis switches. Between jumps c is an exponential, so the times at
-// which it falls below θ_p and θ_d are τ_c ln(c/θ) after the jump, and
-// within each interval of constant thresholds h is a linear
+// synthesis switches. A jump that keeps a synapse in its regime (the set
+// of thresholds exceeded) needs no visit when the synapse is quiet, nor,
+// with exact switching, when the jump is postsynaptic: the regime is then
+// the same since the last visit, h one linear process over that stretch,
+// and the next visit integrates it at once. Between jumps c is an
+// exponential, so the times at which it falls below θ_p and θ_d are
+// τ_c ln(c/θ) after the jump, and within each interval of constant
+// thresholds h is a linear
 // Ornstein–Uhlenbeck process, advanced exactly: its mean by the
 // exponential propagator and, when noise is on, its variance σ_pl² k/(2a)
 // (1 − e^{−2aΔ/τ_h}) (k the number of thresholds exceeded, a = 0.1 + γ_p
@@ -100,14 +105,14 @@ const modelLT2021 = "luboeinski_tetzlaff_2021"
 //
 // Remaining approximations (both modes):
 //   - Protein trigger: Σ_i |h_ij − h0| is evaluated at the events of the
-//     synapses onto j, with each synapse's term taken from its last event and
-//     relaxed at the quiet rate 0.1/τ_h since. That is exact for quiet
+//     synapses onto j, with each synapse's term taken from its last visit
+//     and relaxed at the quiet rate 0.1/τ_h since. That is exact for quiet
 //     synapses; a synapse above a threshold moves faster, so an upward
-//     crossing of θ_pro is found at the next event of one of the target's
-//     synapses (calcium jumps of a driven synapse come every few ms, and a
-//     synapse is visited again when it turns quiet, at most τ_c ln(c/θ_d)
-//     after its last jump), which delays p by at most that time
-//     (|Δp| ≤ delay/τ_p). A downward crossing with all synapses quiet is
+//     crossing of θ_pro is found at the next visit of one of the target's
+//     synapses (the presynaptic arrivals at a driven synapse come every few
+//     ms, and a synapse is visited again when it turns quiet, at most
+//     τ_c ln(c/θ_d) after its last jump), which delays p by at most that
+//     time (|Δp| ≤ delay/τ_p). A downward crossing with all synapses quiet is
 //     exact up to the tick grid: switches fall on the first tick at or
 //     after the analytic time.
 //   - Tags while c is above a threshold: h is noisy there; the tag state
@@ -131,8 +136,14 @@ const modelLT2021 = "luboeinski_tetzlaff_2021"
 // Per-synapse state: h, z and c as float64 and the ticks of c and h (the
 // events compound rounding over millions of updates, and the grid mode
 // compares c with the thresholds exactly as the authors' double precision
-// does), the stream's draw count and a queue flag: 49 bytes per synapse. A
-// calcium jump that leaves a quiet synapse quiet moves only c.
+// does), the stream's draw count, a queue flag and the synapse's term of
+// its target's sum (kept so that a visit computes it once): 57 bytes per
+// synapse. A calcium jump that needs no visit moves only c.
+//
+// The model can run with spiking off ([FastForwarder]): the fast-forward
+// consolidation of the authors' simulator, here in closed form (see
+// StopSpiking and lt2021ff.go; TestLT2021FastForwardClosedForm,
+// TestLT2021FastForwardFiftySecondScheme).
 //
 // Tests: TestLT2021BasicEarlyDeterministic (the authors' deterministic
 // trace), TestLT2021GridMatchesEuler (their 0.2-ms scheme, to 1e-9),
@@ -291,20 +302,23 @@ type lt21 struct {
 	thLow   float64 // min(θ_p, θ_d): below it a synapse is quiet
 	tagHi   float64 // h0 + θ_tag
 	tagLo   float64 // h0 − θ_tag
+	tagAbs  float64 // |h0 + θ_tag| + |h0 − θ_tag|, the scale of zPiece's margin
 	hasNois bool
+	caDec   []float64 // e^{−k dt/τ_c} for k = 0, 1, …: calcium decay over k ticks
 
 	// per synapse
 	h, z, c []float64
 	tc      []snnsim.Time // tick of c
-	th      []snnsim.Time // tick of h and z: tc − lag, or earlier while c has stayed below both thresholds since
+	th      []snnsim.Time // tick of h and z: tc − lag, or earlier while c has stayed in one regime since (see jump)
 	queued  []bool        // a refresh entry of the synapse is in rq
+	tm      []float64     // term(s, target): the synapse's part of its target's sumA, kept with h, th and sumT
 	st      Streams
 
 	// per target neuron
 	pA    []float64 // protein at time pT (ms, h-time)
 	pT    []float64
 	on    []bool    // synthesis on since pT
-	sumA  []float64 // Σ̃ scaled: Σ̃(t) = sumA e^{−decayQ (t − sumT)}
+	sumA  []float64 // Σ̃ scaled: Σ̃(t) = sumA e^{−decayQ (t − sumT)}, the sum of its synapses' tm
 	sumT  []float64 // [ms]
 	offAt []snnsim.Time
 	nq    []snnsim.Time // tick of the live entry of j in pq, or Never
@@ -431,6 +445,7 @@ func newLT21(p LT2021Params, l Layout) (*lt21, error) {
 		thLow:   math.Min(p.ThetaP, p.ThetaD),
 		tagHi:   p.H0 + p.ThetaTag,
 		tagLo:   p.H0 - p.ThetaTag,
+		tagAbs:  math.Abs(p.H0+p.ThetaTag) + math.Abs(p.H0-p.ThetaTag),
 		hasNois: p.SigmaPl > 0,
 		h:       make([]float64, n),
 		z:       make([]float64, n),
@@ -438,6 +453,7 @@ func newLT21(p LT2021Params, l Layout) (*lt21, error) {
 		tc:      make([]snnsim.Time, n),
 		th:      make([]snnsim.Time, n),
 		queued:  make([]bool, n),
+		tm:      make([]float64, n), // h = h0: every term is 0
 		st:      NewStreams(l.Seed, n),
 		pA:      make([]float64, l.NPost),
 		pT:      make([]float64, l.NPost),
@@ -450,6 +466,10 @@ func newLT21(p LT2021Params, l Layout) (*lt21, error) {
 	if p.Switching == "grid" {
 		m.lag = 1
 	}
+	m.caDec = make([]float64, lt21CaTable)
+	for k := range m.caDec {
+		m.caDec[k] = math.Exp(-float64(k) * dt / p.TauC)
+	}
 	for s := range m.h {
 		m.h[s], m.th[s] = p.H0, -m.lag
 	}
@@ -457,6 +477,20 @@ func newLT21(p LT2021Params, l Layout) (*lt21, error) {
 		m.nq[j], m.offAt[j] = snnsim.Never, snnsim.Never
 	}
 	return m, nil
+}
+
+// lt21CaTable is the number of tick counts whose calcium decay is
+// tabulated: the gaps between the jumps of a driven synapse; longer ones
+// call math.Exp.
+const lt21CaTable = 2048
+
+// caDecay returns e^{−k dt/τ_c}, the decay of calcium over k >= 0 ticks,
+// the same number math.Exp gives.
+func (m *lt21) caDecay(k snnsim.Time) float64 {
+	if uint64(k) < uint64(len(m.caDec)) {
+		return m.caDec[k]
+	}
+	return math.Exp(-float64(k) * m.dt / m.p.TauC)
 }
 
 // hTime returns the time [ms] of synapse s's h and z.
@@ -476,6 +510,18 @@ func (m *lt21) crossing(c0, t0, theta float64) float64 {
 	return t0 + off
 }
 
+// upTo returns crossing(c0, t0, θ), or +Inf when the calcium cb at the end
+// of the interval is above θ by a relative margin: then the crossing lies
+// beyond the interval, which evolve treats the same as +Inf, and its
+// logarithm is not needed. The margin, 1e-9, is far above the rounding of
+// cb and of the logarithm (about 1e-16), so both ways agree to the bit.
+func (m *lt21) upTo(c0, t0, cb, theta float64) float64 {
+	if cb > theta*(1+1e-9) {
+		return math.Inf(1)
+	}
+	return m.crossing(c0, t0, theta)
+}
+
 // synState is the evolving state of one synapse.
 type synState struct {
 	h, z float64
@@ -484,13 +530,14 @@ type synState struct {
 // evolve advances h and z of synapse s from time a [ms] to b [ms] with
 // calcium c0 at time t0 and no jump in between, through the intervals of
 // constant thresholds. draw says whether to sample the noise (from s's
-// stream) or to return the conditional mean.
-func (m *lt21) evolve(s int64, st synState, c0, t0, a, b float64, draw bool) synState {
+// stream) or to return the conditional mean. cb is the calcium at b when
+// the caller knows it (exact switching), else 0.
+func (m *lt21) evolve(s int64, st synState, c0, t0, a, b, cb float64, draw bool) synState {
 	if !(b > a) {
 		return st
 	}
-	tp := m.crossing(c0, t0, m.p.ThetaP)
-	td := m.crossing(c0, t0, m.p.ThetaD)
+	tp := m.upTo(c0, t0, cb, m.p.ThetaP)
+	td := m.upTo(c0, t0, cb, m.p.ThetaD)
 	lo, hi := tp, td
 	if lo > hi {
 		lo, hi = hi, lo
@@ -529,9 +576,9 @@ func (m *lt21) piece(s int64, j int32, st synState, a, b float64, P, D bool, dra
 	hs := rb / ra
 	rate := ra / p.TauH
 	dur := b - a
-	st.z = m.zPiece(j, st, hs, rate, a, b)
 	e := math.Exp(-rate * dur)
 	h := hs + (st.h-hs)*e
+	st.z = m.zPiece(j, st, hs, h, rate, a, b)
 	if k > 0 && m.hasNois && draw {
 		v := p.SigmaPl * p.SigmaPl * k / (2 * ra) * -math.Expm1(-2*rate*dur)
 		h += math.Sqrt(v) * m.st.Norm(s)
@@ -541,19 +588,30 @@ func (m *lt21) piece(s int64, j int32, st synState, a, b float64, P, D bool, dra
 }
 
 // zPiece integrates z over [a, b] ms along the mean path of h from st.h
-// towards hs with the given rate, splitting at the tag thresholds.
-func (m *lt21) zPiece(j int32, st synState, hs, rate, a, b float64) float64 {
+// towards hs with the given rate, splitting at the tag thresholds; hb is
+// the mean of h at b.
+//
+// The path is monotone, so where its ends lie on the same side of both tag
+// levels by a margin (1e-9 of the magnitudes, far above the rounding of
+// the path's values), no crossing falls inside the interval and the tag is
+// that of the ends: the logarithm of the crossing time and the value at
+// the midpoint, which would say the same, are skipped.
+func (m *lt21) zPiece(j int32, st synState, hs, hb, rate, a, b float64) float64 {
 	z := st.z
 	if !m.on[j] && m.pA[j] == 0 {
 		return z
 	}
 	h0 := st.h
 	dur := b - a
+	eps := 1e-9 * (math.Abs(h0) + math.Abs(hs) + m.tagAbs)
 	// crossing times of the tag levels along h0 → hs, within (0, dur)
 	var cuts [2]float64
 	nc := 0
 	for _, lvl := range [2]float64{m.tagHi, m.tagLo} {
 		if (h0-lvl)*(hs-lvl) < 0 { // the path crosses lvl at some time
+			if (h0 > lvl && hb > lvl+eps) || (h0 < lvl && hb < lvl-eps) {
+				continue // after b
+			}
 			x := math.Log((h0-hs)/(lvl-hs)) / rate
 			if x > 0 && x < dur {
 				cuts[nc] = x
@@ -563,6 +621,17 @@ func (m *lt21) zPiece(j int32, st synState, hs, rate, a, b float64) float64 {
 	}
 	if nc == 2 && cuts[1] < cuts[0] {
 		cuts[0], cuts[1] = cuts[1], cuts[0]
+	}
+	if nc == 0 {
+		lo, hi := min(h0, hb), max(h0, hb)
+		switch {
+		case lo > m.tagLo+eps && hi < m.tagHi-eps:
+			return z // untagged throughout
+		case lo > m.tagHi+eps:
+			return m.zTagged(j, z, true, a, a+dur) // a+dur, not b: the same rounding as the loop
+		case hi < m.tagLo-eps:
+			return m.zTagged(j, z, false, a, a+dur)
+		}
 	}
 	cur := 0.0
 	for k := 0; k <= nc; k++ {
@@ -574,18 +643,22 @@ func (m *lt21) zPiece(j int32, st synState, hs, rate, a, b float64) float64 {
 			mid := 0.5 * (cur + end)
 			hm := hs + (h0-hs)*math.Exp(-rate*mid)
 			if hm > m.tagHi || hm < m.tagLo {
-				P := m.proteinIntegral(j, a+cur, a+end)
-				f := math.Exp(-P / m.p.TauZ)
-				if hm > m.tagHi {
-					z = m.p.ZMax - (m.p.ZMax-z)*f
-				} else {
-					z = m.p.ZMin + (z-m.p.ZMin)*f
-				}
+				z = m.zTagged(j, z, hm > m.tagHi, a+cur, a+end)
 			}
 		}
 		cur = end
 	}
 	return z
+}
+
+// zTagged returns z after [a, b] ms with an LTP (ltp) or LTD tag.
+func (m *lt21) zTagged(j int32, z float64, ltp bool, a, b float64) float64 {
+	P := m.proteinIntegral(j, a, b)
+	f := math.Exp(-P / m.p.TauZ)
+	if ltp {
+		return m.p.ZMax - (m.p.ZMax-z)*f
+	}
+	return m.p.ZMin + (z-m.p.ZMin)*f
 }
 
 // protein returns p of neuron j at time t [ms] (t >= pT[j]).
@@ -629,20 +702,35 @@ func (m *lt21) advance(s int64, t snnsim.Time) {
 		// 500 τ_h without a synthesis switch)
 		m.sumA[j] *= math.Exp(-m.decayQ * (u - m.sumT[j]))
 		m.sumT[j] = u
+		m.refreshTerms(j)
 	}
-	old := m.term(s, j)
+	old := m.tm[s]
 	c0, t0 := m.c[s], float64(m.tc[s])*m.dt
+	c1 := c0 // c at t
+	if c0 != 0 && m.tc[s] < t {
+		c1 = c0 * m.caDecay(t-m.tc[s])
+	}
 	a, b := m.hTime(s), float64(ht)*m.dt
 	if m.h[s] != m.p.H0 || c0 >= m.thLow {
-		st := m.evolve(s, synState{m.h[s], m.z[s]}, c0, t0, a, b, true)
+		cb := 0.0 // c at b, for evolve's shortcut: known in exact mode, where b is t
+		if m.lag == 0 {
+			cb = c1
+		}
+		st := m.evolve(s, synState{m.h[s], m.z[s]}, c0, t0, a, b, cb, true)
 		m.h[s], m.z[s] = st.h, st.z
 	}
-	if c0 != 0 && m.tc[s] < t {
-		m.c[s] = c0 * math.Exp(-float64(t-m.tc[s])*m.dt/m.p.TauC)
-	}
+	m.c[s] = c1
 	m.tc[s] = max(m.tc[s], t)
 	m.th[s] = ht
-	m.sumA[j] += m.term(s, j) - old
+	m.tm[s] = m.term(s, j)
+	m.sumA[j] += m.tm[s] - old
+}
+
+// refreshTerms recomputes tm of every synapse onto j after sumT[j] changed.
+func (m *lt21) refreshTerms(j int32) {
+	for _, s := range m.in.of(j) {
+		m.tm[s] = m.term(s, j)
+	}
 }
 
 // sum returns Σ̃ of neuron j at time t [ms].
@@ -650,16 +738,33 @@ func (m *lt21) sum(j int32, t float64) float64 {
 	return m.sumA[j] * math.Exp(-m.decayQ*(t-m.sumT[j]))
 }
 
-// jump adds dc to the calcium of synapse s at tick t. A synapse whose
-// calcium was and stays below both thresholds only has c moved: its h and
-// z relax deterministically until its next event, which integrates them
-// over the whole quiet interval at once. It reports whether s was brought
-// to t; then, when check is set, its target's synthesis is checked too
-// (Post checks once, after all the synapses onto the neuron).
-func (m *lt21) jump(s int64, t snnsim.Time, dc float64, check bool) bool {
-	if m.c[s] < m.thLow {
-		if c := m.calcium(s, t) + dc; c < m.thLow {
-			m.c[s], m.tc[s] = c, t
+// jump adds dc to the calcium of synapse s at tick t. A jump that leaves
+// a quiet synapse quiet only moves c: h and z relax deterministically
+// until the synapse's next visit, which integrates them over the whole
+// stretch at once. So does, with exact switching, a postsynaptic jump
+// (post) that leaves the synapse in the regime (the set of thresholds its
+// calcium exceeds) it has been in since h's time th: above a threshold h
+// is then one Ornstein–Uhlenbeck process over the stretch, and one exact
+// transition over it has the law of the transitions over its parts. A
+// neuron firing at the refractory limit keeps the calcium of all its
+// incoming synapses above θ_p, and the presynaptic arrivals still bring
+// those synapses to their tick (the transmitted weight is read there). A
+// presynaptic jump always brings a synapse above a threshold to t, and
+// grid switching keeps to the authors' scheme. jump reports whether s
+// was brought to t; then, unless post is set, its target's synthesis is
+// checked too (Post checks once, after all the synapses onto the neuron).
+func (m *lt21) jump(s int64, t snnsim.Time, dc float64, post bool) bool {
+	if c0 := m.c[s]; c0 < m.thLow || (post && m.lag == 0) {
+		// the regime since th is that of c0 (the invariant kept here): c
+		// decays monotonically from c0 to c1, so it stays the same to t
+		// when c1 is in it, and after the jump when c1 + dc is
+		c1 := m.calcium(s, t)
+		if r := m.regime(c0); m.regime(c1) == r && m.regime(c1+dc) == r {
+			m.c[s], m.tc[s] = c1+dc, t
+			if r != 0 && !m.queued[s] {
+				m.queued[s] = true
+				m.rq.push(tickEntry{m.quietTick(s), s})
+			}
 			return false
 		}
 	}
@@ -669,11 +774,23 @@ func (m *lt21) jump(s int64, t snnsim.Time, dc float64, check bool) bool {
 		m.queued[s] = true
 		m.rq.push(tickEntry{m.quietTick(s), s})
 	}
-	if check {
+	if !post {
 		m.check(m.target[s], t)
 	}
 	m.deliver(s)
 	return true
+}
+
+// regime returns which thresholds calcium c exceeds: bit 1 θ_p, bit 0 θ_d.
+func (m *lt21) regime(c float64) uint8 {
+	var r uint8
+	if c >= m.p.ThetaP {
+		r = 2
+	}
+	if c >= m.p.ThetaD {
+		r |= 1
+	}
+	return r
 }
 
 // quietTick returns the first tick at which synapse s, with no further
@@ -714,6 +831,7 @@ func (m *lt21) toggle(j int32, t snnsim.Time) {
 	u := float64(t-m.lag) * m.dt
 	for _, s := range m.in.of(j) {
 		m.advance(s, t)
+		m.deliver(s) // its efficacy moved: the delivery array follows the state
 	}
 	m.pA[j] = m.protein(j, u)
 	m.pT[j] = u
@@ -724,6 +842,7 @@ func (m *lt21) toggle(j int32, t snnsim.Time) {
 		a += math.Abs(m.h[s] - m.p.H0)
 	}
 	m.sumA[j] = a
+	m.refreshTerms(j)
 	if !m.on[j] {
 		m.offAt[j] = snnsim.Never
 	}
@@ -781,7 +900,7 @@ func (m *lt21) Advance(t snnsim.Time) {
 		for m.pending.next() == k {
 			e := m.pending.pop()
 			for s := e.lo; s < e.hi; s++ {
-				m.jump(s, k, m.p.CPre, true)
+				m.jump(s, k, m.p.CPre, false)
 			}
 		}
 	}
@@ -820,7 +939,7 @@ func (m *lt21) Pre(t snnsim.Time, _ int32, lo, hi snnsim.SynapseID) {
 	}
 	if m.caWait == 0 {
 		for s := lo; s < hi; s++ {
-			m.jump(s, t, m.p.CPre, true)
+			m.jump(s, t, m.p.CPre, false)
 		}
 		return
 	}
@@ -838,7 +957,7 @@ func (m *lt21) Post(t snnsim.Time, j int32) {
 	// not depend on the order of the synapses.
 	advanced := false
 	for _, s := range m.in.of(j) {
-		advanced = m.jump(s, t, m.p.CPost, false) || advanced
+		advanced = m.jump(s, t, m.p.CPost, true) || advanced
 	}
 	if advanced {
 		m.check(j, t)
@@ -851,12 +970,16 @@ func (m *lt21) Post(t snnsim.Time, j int32) {
 // the authors' simulator reports it.
 func (m *lt21) at(s int64, t snnsim.Time) synState {
 	st := synState{m.h[s], m.z[s]}
-	return m.evolve(s, st, m.c[s], float64(m.tc[s])*m.dt, m.hTime(s), float64(t)*m.dt, false)
+	return m.evolve(s, st, m.c[s], float64(m.tc[s])*m.dt, m.hTime(s), float64(t)*m.dt, 0, false)
 }
 
 // calcium returns synapse s's calcium at tick t >= tc[s].
 func (m *lt21) calcium(s int64, t snnsim.Time) float64 {
-	return m.c[s] * math.Exp(-float64(t-m.tc[s])*m.dt/m.p.TauC)
+	c := m.c[s]
+	if c == 0 {
+		return 0
+	}
+	return c * m.caDecay(t-m.tc[s])
 }
 
 func (m *lt21) Name() string { return modelLT2021 }
@@ -877,9 +1000,10 @@ func (m *lt21) Bind(w []float32) {
 func (m *lt21) setH(t snnsim.Time, s int64, x float64) {
 	m.advance(s, t)
 	j := m.target[s]
-	old := m.term(s, j)
+	old := m.tm[s]
 	m.h[s] = x
-	m.sumA[j] += m.term(s, j) - old
+	m.tm[s] = m.term(s, j)
+	m.sumA[j] += m.tm[s] - old
 	m.check(j, t)
 	m.deliver(s)
 }
@@ -893,7 +1017,14 @@ func (m *lt21) Vars() []string { return lt21Vars }
 func (m *lt21) Get(v int, s snnsim.SynapseID) float64 {
 	checkVar(modelLT2021, v, len(lt21Vars))
 	t := max(m.now, m.tc[s])
-	st := m.at(s, t)
+	var st synState
+	if d := m.h[s] - m.p.H0; m.c[s] < m.thLow && math.Abs(d) <= m.p.ThetaTag {
+		// Quiet and untagged since its last event (most synapses during a
+		// consolidation): h relaxes to h0 in closed form and z stays.
+		st = synState{m.p.H0 + d*math.Exp(-m.decayQ*(float64(t)*m.dt-m.hTime(s))), m.z[s]}
+	} else {
+		st = m.at(s, t)
+	}
 	switch v {
 	case 0:
 		return (st.h + m.p.H0*st.z) / m.p.H0
@@ -937,7 +1068,7 @@ func (m *lt21) Set(t snnsim.Time, v int, s snnsim.SynapseID, x float64) error {
 		m.z[s] = x
 		m.deliver(s)
 	case 3:
-		m.jump(s, t, x-m.c[s], true)
+		m.jump(s, t, x-m.c[s], false)
 	case 4:
 		m.setH(t, s, x-m.p.H0*m.z[s])
 	}
@@ -1100,6 +1231,9 @@ func (m *lt21) RestoreState(b []byte) ([]byte, error) {
 	m.now = now
 	m.pA, m.pT, m.on, m.sumA, m.sumT, m.offAt, m.nq = pA, pT, on, sumA, sumT, offAt, nq
 	m.h, m.z, m.c, m.tc, m.th, m.queued = h, z, c, tc, th, queued
+	for s := range m.tm {
+		m.tm[s] = m.term(int64(s), m.target[s])
+	}
 	copy(m.st.Counts(), counts)
 	m.pending = caQueue{q: pend}
 	m.rq, m.pq = heaps[0], heaps[1]

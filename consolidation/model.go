@@ -3,6 +3,8 @@ package consolidation
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/checkpoint"
@@ -210,6 +212,70 @@ type VoltageInduced interface {
 	Voltage(t snnsim.Time, v func(j int32) float64, fired []int32)
 }
 
+// Referenced is implemented by models that keep a reference weight per
+// synapse which a plasticity rule reads: zenke_2015 keeps the consolidated
+// weight w̃ that the heterosynaptic term of the P11 rule (package stdp;
+// Zenke, Agnes & Gerstner 2015) pulls each weight towards. The engine
+// hands the rule its projection's window of ReferenceWeights.
+type Referenced interface {
+	// ReferenceWeights returns the reference weights of every synapse
+	// (len = Len()): the model's own array, which it updates in place and
+	// never replaces, so that a rule may keep reading it.
+	ReferenceWeights() []float64
+	// Heterosynaptic reports whether the model applies a heterosynaptic
+	// term of its own at postsynaptic spikes; with a rule that applies
+	// one too, the term would be applied twice.
+	Heterosynaptic() bool
+}
+
+// ReferenceKeeper is implemented by the parameters of models that are
+// [Referenced], so that a projection can be checked before its model is
+// built.
+type ReferenceKeeper interface {
+	// Heterosynaptic reports whether a model built from these parameters
+	// applies a heterosynaptic term of its own (Referenced.Heterosynaptic).
+	Heterosynaptic() bool
+}
+
+// Presetter is implemented by the parameters of models with named
+// parameter sets ([Presets]).
+type Presetter interface {
+	// ApplyPreset sets the parameters to the named set; an unknown name
+	// gives an error that wraps ErrUnknownPreset and lists the known ones.
+	ApplyPreset(name string) error
+}
+
+// ErrUnknownPreset is wrapped by the error for a preset name a model does
+// not know.
+var ErrUnknownPreset = errors.New("consolidation: unknown preset")
+
+// presetLister is implemented by the Params of models with presets.
+type presetLister interface {
+	Presetter
+	presetNames() []string
+}
+
+// Presets lists the preset names of the named model, sorted (nil for a
+// model without presets or an unknown model).
+func Presets(model string) []string {
+	p, ok := Lookup(model)
+	if !ok {
+		return nil
+	}
+	l, ok := p.(presetLister)
+	if !ok {
+		return nil
+	}
+	names := slices.Clone(l.presetNames())
+	slices.Sort(names)
+	return names
+}
+
+// unknownPreset is the error for a preset name the model does not know.
+func unknownPreset(model, name string) error {
+	return fmt.Errorf("%w %q for model %s: use one of %s", ErrUnknownPreset, name, model, strings.Join(Presets(model), ", "))
+}
+
 // models is the table of models; each model's file registers it.
 var models registry.Table[Params]
 
@@ -237,14 +303,18 @@ type (
 )
 
 var (
-	_ synapseModel   = (*trivial)(nil)
-	_ synapseModel   = (*zenke)(nil)
-	_ synapseModel   = (*Binary)(nil)
-	_ synapseModel   = (*Cascade)(nil)
-	_ synapseModel   = (*BennaFusi)(nil)
-	_ fullModel      = (*ziegler)(nil)
-	_ fullModel      = (*TTC)(nil)
-	_ VoltageInduced = (*TTC)(nil)
+	_ synapseModel    = (*trivial)(nil)
+	_ synapseModel    = (*zenke)(nil)
+	_ Referenced      = (*zenke)(nil)
+	_ Leveled         = (*zenke)(nil)
+	_ presetLister    = (*ZenkeParams)(nil)
+	_ ReferenceKeeper = ZenkeParams{}
+	_ synapseModel    = (*Binary)(nil)
+	_ synapseModel    = (*Cascade)(nil)
+	_ synapseModel    = (*BennaFusi)(nil)
+	_ fullModel       = (*ziegler)(nil)
+	_ fullModel       = (*TTC)(nil)
+	_ VoltageInduced  = (*TTC)(nil)
 )
 
 // Lookup returns the default parameters of the named model, as a pointer

@@ -270,6 +270,15 @@ type stateIdent struct {
 	seed, topo        uint64
 	keys              []string  // TOML keys of vals
 	vals              []float64 // parameters
+	version           byte      // payload version; 0 means stateVersion
+}
+
+// ver returns the payload version of the model's frames.
+func (id *stateIdent) ver() byte {
+	if id.version == 0 {
+		return stateVersion
+	}
+	return id.version
 }
 
 func newStateIdent(model string, l *Layout, keys []string, vals []float64) stateIdent {
@@ -294,7 +303,7 @@ func (id *stateIdent) appendTo(b []byte) []byte {
 // returns a decoder positioned after it and the bytes after the frame.
 func (id *stateIdent) open(b []byte) (*checkpoint.Decoder, []byte, error) {
 	tag := stateTag(id.model)
-	payload, rest, err := stateCodec.Open(b, tag, stateVersion)
+	payload, rest, err := stateCodec.Open(b, tag, id.ver())
 	if err != nil {
 		return nil, nil, err
 	}
@@ -330,7 +339,7 @@ func (id *stateIdent) open(b []byte) (*checkpoint.Decoder, []byte, error) {
 // beginState starts the frame of the model of id and appends the identity;
 // checkpoint.End closes the frame.
 func beginState(b []byte, id *stateIdent) ([]byte, int) {
-	b, start := checkpoint.Begin(b, stateTag(id.model), stateVersion)
+	b, start := checkpoint.Begin(b, stateTag(id.model), id.ver())
 	return id.appendTo(b), start
 }
 

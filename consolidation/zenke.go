@@ -8,7 +8,14 @@ import (
 	"github.com/snnsim/snnsim/checkpoint"
 )
 
-const modelZenke = "zenke_2015"
+const (
+	modelZenke     = "zenke_2015"
+	presetSimRcP11 = "sim_rc_p11"
+	levelConsolid  = "consolidation"
+	wRefInitWeight = "weight"
+	wRefInitLower  = "lower"
+	zenkeStateVer  = 2 // the frame with the pause flag
+)
 
 // ZenkeParams are the parameters of reference-weight consolidation after
 // Zenke, Agnes & Gerstner (2015), Nat Commun 6:6922, as in the authors'
@@ -42,9 +49,21 @@ const modelZenke = "zenke_2015"
 // every slow tick (for tests). The cost of a quiet period after settling
 // is zero: Next returns snnsim.Never.
 //
-// Initial state: w = w̃ = Unit[s], the compiled weight (which is also the
-// delivered weight: this model's efficacy is the weight itself). A w̃
-// that is not at a fixed point for its w starts active.
+// Initial state: w = Unit[s], the compiled weight (which is also the
+// delivered weight: this model's efficacy is the weight itself), and w̃ =
+// w (w_ref_init = "weight") or w̃ = 0, the lower well (w_ref_init =
+// "lower", as the authors start every synapse). A w̃ that is not at a
+// fixed point for its w starts active.
+//
+// The model reads one level (see [Leveled]; a scenario's [[neuromodulator]]
+// table), "consolidation": 1 (the default) steps w̃, 0 pauses it, as the
+// authors' consolidation_active switch: while paused, w̃ stays where it is
+// and slow ticks pass without steps; w and the heterosynaptic term go on.
+// A level set at tick t applies to the slow ticks after t.
+//
+// The P11 rule (package stdp) applies the heterosynaptic term itself,
+// together with its LTP, reading w̃ from this model ([Referenced]); then
+// this model's beta must be 0, which the preset "sim_rc_p11" sets.
 //
 // For the defaults the w̃ dynamics is bistable only for w in a narrow band
 // around w_P/2 (0.2392 < w < 0.2608 for P = 20, w_P = 0.5): there the wells
@@ -62,10 +81,23 @@ const modelZenke = "zenke_2015"
 //	slow_step     1200      ms     Euler step of w̃, whole ticks, <= tau_cons/10
 //	skip_settled  true      –      step only synapses that are not settled
 //	settle_tol    1e-6      weight distance to the stable fixed point below which w̃ is settled, > 0
+//	w_ref_init    "weight"  –      initial w̃: "weight" (w̃ = w) or "lower" (w̃ = 0)
 //
 // β = 0.05 is the value of the authors' runnable example (sim_rc_p11); the
 // P11Connection class default is 0.1. P = 20 and w_P = 0.5
-// are the P11 defaults. Tests: TestZenkeE9 (relaxation against RK4,
+// are the P11 defaults.
+//
+// The preset "sim_rc_p11" is the configuration the authors ran (with the
+// P11 rule): the defaults with P = 0.1/((m − a)(m − b)(m − c)) = 17.0667
+// for the wells a = 0, c = w_P, the barrier b = w_P/2 and m = w_P/4
+// (Auryn's normalisation of pot_strength = 0.1, so that P·|cubic| = 0.1 at
+// w̃ = m), w_ref_init = "lower", beta = 0, since the rule applies the
+// heterosynaptic term, and skip_settled = false: the authors step every
+// synapse at every slow tick, and with the P11 rule nearly every weight
+// changes between slow ticks, so the active set would only cost. The
+// authors' slow clock steps every 11999 steps of 0.1 ms rather than
+// 1200 ms, a difference of 1e-4 in the Euler factor, which the preset
+// does not copy. Tests: TestZenkeE9 (relaxation against RK4,
 // bistability, excursion duration), TestZenkeHeterosynaptic,
 // TestZenkeSkipSettled, TestZenkeQuiet, TestStateResume.
 type ZenkeParams struct {
@@ -78,12 +110,30 @@ type ZenkeParams struct {
 	SlowStep    float64 `toml:"slow_step" unit:"ms"` // Euler step of w̃ [ms]
 	SkipSettled bool    `toml:"skip_settled"`        // step only synapses that are not settled
 	SettleTol   float64 `toml:"settle_tol"`          // settling tolerance [weight]
+	WRefInit    string  `toml:"w_ref_init"`          // initial w̃: "weight" or "lower"
 }
 
 // DefaultZenke returns the defaults of the table in [ZenkeParams].
 func DefaultZenke() ZenkeParams {
 	return ZenkeParams{TauCons: 1.2e6, P: 20, WP: 0.5, Beta: 0.05, TauMinus: 20, WMax: 5,
-		SlowStep: 1200, SkipSettled: true, SettleTol: 1e-6}
+		SlowStep: 1200, SkipSettled: true, SettleTol: 1e-6, WRefInit: wRefInitWeight}
+}
+
+func (ZenkeParams) presetNames() []string { return []string{presetSimRcP11} }
+
+// ApplyPreset sets every parameter to the named set; the only one is
+// "sim_rc_p11" (see [ZenkeParams]).
+func (p *ZenkeParams) ApplyPreset(name string) error {
+	if name != presetSimRcP11 {
+		return unknownPreset(modelZenke, name)
+	}
+	q := DefaultZenke()
+	a, c := 0.0, q.WP
+	b, m := (a+c)/2, (c-a)/4
+	q.P = 0.1 / ((m - a) * (m - b) * (m - c))
+	q.WRefInit, q.Beta, q.SkipSettled = wRefInitLower, 0, false
+	*p = q
+	return nil
 }
 
 // Model returns "zenke_2015".
@@ -101,11 +151,16 @@ func (p ZenkeParams) Validate() error {
 	c.Positive("slow_step", p.SlowStep)
 	c.AtMost("slow_step", p.SlowStep, "tau_cons/10", p.TauCons/10)
 	c.Positive("settle_tol", p.SettleTol)
+	c.OneOf("w_ref_init", p.WRefInit, wRefInitWeight, wRefInitLower)
 	return c.Err()
 }
 
-// Modulators returns nil: the model reads no level.
-func (ZenkeParams) Modulators() []string { return nil }
+// Heterosynaptic reports whether the model applies the heterosynaptic
+// term itself: beta > 0.
+func (p ZenkeParams) Heterosynaptic() bool { return p.Beta != 0 }
+
+// Modulators returns ["consolidation"], the pause switch.
+func (ZenkeParams) Modulators() []string { return []string{levelConsolid} }
 
 // Vars returns ["w", "w_ref"].
 func (ZenkeParams) Vars() []string { return []string{"w", "w_ref"} }
@@ -133,6 +188,7 @@ func (p ZenkeParams) build(l Layout) (Model, error) {
 		id: newStateIdent(modelZenke, &l, []string{"tau_cons", "p", "w_p", "tau_minus", "slow_step"},
 			[]float64{p.TauCons, p.P, p.WP, p.TauMinus, p.SlowStep}),
 	}
+	m.id.version = zenkeStateVer
 	for s, u := range l.Unit {
 		// The model keeps w in [0, w_max] (every change is clipped, and a
 		// restored state is checked against it), so a start outside is an
@@ -141,7 +197,9 @@ func (p ZenkeParams) build(l Layout) (Model, error) {
 			return nil, fmt.Errorf("consolidation: %s: the weight %g of synapse %d is outside [0, w_max = %g]: lower the projection's weight or raise w_max", modelZenke, u, s, p.WMax)
 		}
 		m.w[s] = float64(u)
-		m.wr[s] = float64(u)
+		if p.WRefInit != wRefInitLower {
+			m.wr[s] = float64(u)
+		}
 	}
 	m.initActive()
 	return m, nil
@@ -156,12 +214,13 @@ type zenke struct {
 	k      float64 // Euler factor: step/τ_cons
 	a      float64 // w_P/2
 
-	w, wr []float64 // fragile and reference weights
-	zm    lazyTrace // postsynaptic trace z⁻ per target
-	act   activeSet
-	clock slowClock
-	now   snnsim.Time // latest tick seen
-	out   []float32
+	w, wr  []float64 // fragile and reference weights (wr is never replaced: see ReferenceWeights)
+	zm     lazyTrace // postsynaptic trace z⁻ per target
+	act    activeSet
+	clock  slowClock
+	now    snnsim.Time // latest tick seen
+	out    []float32
+	paused bool // the level "consolidation" is 0
 
 	id    stateIdent
 	steps int64 // synapse-steps done (for tests and benchmarks; not state)
@@ -208,6 +267,10 @@ func (m *zenke) Advance(t snnsim.Time) {
 	if t > m.now {
 		m.now = t
 	}
+	if m.paused {
+		m.clock.skipTo(t)
+		return
+	}
 	for m.act.len() > 0 && m.clock.due(t) {
 		k := m.clock.next()
 		m.step()
@@ -238,7 +301,7 @@ func (m *zenke) step() {
 }
 
 func (m *zenke) Next() snnsim.Time {
-	if m.act.len() == 0 {
+	if m.act.len() == 0 || m.paused {
 		return snnsim.Never
 	}
 	return m.clock.next()
@@ -247,7 +310,9 @@ func (m *zenke) Next() snnsim.Time {
 // touch makes s active after a change of w and delivers w (to the
 // delivery array and the rule buffer).
 func (m *zenke) touch(s int64) {
-	m.act.add(s)
+	if m.p.SkipSettled { // otherwise every synapse is a member for good
+		m.act.add(s)
+	}
 	if m.out != nil {
 		m.out[s] = float32(m.w[s])
 	}
@@ -283,6 +348,29 @@ func (m *zenke) Post(t snnsim.Time, j int32) {
 		}
 	}
 	m.zm.bump(j, t)
+}
+
+// ReferenceWeights returns w̃ of every synapse, updated in place.
+func (m *zenke) ReferenceWeights() []float64 { return m.wr }
+
+// Heterosynaptic reports whether beta > 0.
+func (m *zenke) Heterosynaptic() bool { return m.p.Heterosynaptic() }
+
+// Modulators returns ["consolidation"].
+func (m *zenke) Modulators() []string { return []string{levelConsolid} }
+
+// SetLevel sets the level "consolidation" from tick t on: 1 steps w̃, 0
+// pauses it.
+func (m *zenke) SetLevel(t snnsim.Time, name string, level float64) error {
+	if name != levelConsolid {
+		return fmt.Errorf("consolidation: %s reads only the level %q, not %q", modelZenke, levelConsolid, name)
+	}
+	if level != 0 && level != 1 {
+		return fmt.Errorf("consolidation: %s: level %q = %g: must be 1 (consolidate) or 0 (pause)", modelZenke, levelConsolid, level)
+	}
+	m.Advance(t)
+	m.paused = level == 0
+	return nil
 }
 
 // RuleWeights returns the rule buffer: w rounded to float32.
@@ -331,13 +419,14 @@ func (m *zenke) Set(t snnsim.Time, v int, s snnsim.SynapseID, x float64) error {
 	return nil
 }
 
-// AppendState appends the frame "consolidation/zenke_2015", version 1: the
+// AppendState appends the frame "consolidation/zenke_2015", version 2: the
 // identity (sizes, resolution, seed, connectivity fingerprint, tau_cons,
 // p, w_p, tau_minus, slow_step), the model tick and the last slow tick,
-// w and w̃ of every synapse, the z⁻ trace of every target (last tick,
+// the pause flag (one byte, 1 when paused), w and w̃ of every synapse, the z⁻ trace of every target (last tick,
 // value after, value before) and the active synapses.
 func (m *zenke) AppendState(b []byte) []byte {
 	b, start := beginClocked(b, &m.id, m.now, &m.clock)
+	b = checkpoint.PutBool(b, m.paused)
 	for s := range m.w {
 		b = checkpoint.PutF64(b, m.w[s])
 		b = checkpoint.PutF64(b, m.wr[s])
@@ -355,8 +444,12 @@ func (m *zenke) RestoreState(b []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	paused := d.U8()
 	if len(d.B) < 16*m.n {
 		return nil, d.Done(stateTag(modelZenke))
+	}
+	if paused > 1 {
+		return nil, stateCodec.Corruptf("zenke_2015 state: pause flag %d", paused)
 	}
 	w, wr := make([]float64, m.n), make([]float64, m.n)
 	for s := range w {
@@ -373,8 +466,9 @@ func (m *zenke) RestoreState(b []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	m.now, m.clock.done = now, done
-	m.w, m.wr, m.zm = w, wr, zm
+	m.now, m.clock.done, m.paused = now, done, paused == 1
+	m.w, m.zm = w, zm
+	copy(m.wr, wr) // a rule may be reading m.wr
 	m.act.restore(list, m.p.SkipSettled)
 	if m.out != nil {
 		m.Bind(m.out)

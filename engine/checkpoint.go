@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"sort"
 
 	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/checkpoint"
@@ -18,7 +19,9 @@ import (
 
 // A checkpoint holds the complete state of an engine at a tick boundary:
 // every neuron's and source's state and random stream, the plastic weights
-// and the traces of their rules, the spikes in flight, the stimulus and
+// and the traces of their rules, the short-term plasticity of each
+// projection that has it, the spikes in flight (with the release each
+// carries on such a projection), the stimulus and
 // recording positions and the work counters. Restoring it into a new engine
 // built from the same network continues the run exactly: the spikes are the
 // same, bit for bit, as if it had not stopped.
@@ -87,7 +90,13 @@ func (e *Engine) Restore(meta checkpoint.Meta, body []byte) error {
 	if fp := NetworkFingerprint(e.net); meta.Network != fp {
 		return checkpoint.Errorf(checkpoint.ErrMismatch, "engine: Restore: it belongs to another network (scenario %q; the scenario text, seed, resolution or sizes differ)", meta.Scenario)
 	}
-	rest, err := e.restoreState(body)
+	return e.finishRestore(meta, body, nil)
+}
+
+// finishRestore restores body into e (a branch's when b is not nil) and
+// classifies the error.
+func (e *Engine) finishRestore(meta checkpoint.Meta, body []byte, b *Branch) error {
+	rest, err := e.restoreState(body, b)
 	switch {
 	case err == nil && len(rest) != 0:
 		err = fmt.Errorf("%d bytes left over", len(rest))
@@ -138,6 +147,9 @@ func (e *Engine) appendState(b []byte) ([]byte, error) {
 			s = binary.AppendUvarint(s, uint64(d.src))
 			s = binary.AppendVarint(s, d.lo)
 			s = binary.AppendVarint(s, d.hi)
+			if e.projs[d.proj].stp != nil { // the release it carries
+				s = binary.LittleEndian.AppendUint32(s, math.Float32bits(d.scale))
+			}
 		}
 	}
 	s = binary.AppendUvarint(s, uint64(len(e.pending)))
@@ -197,6 +209,9 @@ func (e *Engine) appendState(b []byte) ([]byte, error) {
 			}
 		} else {
 			s = append(s, 0)
+		}
+		if p.stp != nil {
+			s = p.stp.AppendState(s)
 		}
 		if p.plastic != nil {
 			st, ok := p.plastic.rule.(checkpoint.Stater)
@@ -281,13 +296,13 @@ func floats(d *checkpoint.Decoder, want int) ([]float64, error) {
 // errTruncated is the error of a section that ends early.
 var errTruncated = errors.New("truncated")
 
-func (e *Engine) restoreState(body []byte) ([]byte, error) {
+func (e *Engine) restoreState(body []byte, b *Branch) ([]byte, error) {
 	top := &checkpoint.Decoder{B: body}
-	if err := e.restoreEngine(top); err != nil {
+	if err := e.restoreEngine(top, b != nil); err != nil {
 		return nil, fmt.Errorf("engine state: %w", err)
 	}
 	for i := range e.pops {
-		if err := e.restorePop(top, i); err != nil {
+		if err := e.restorePop(top, i, b); err != nil {
 			return nil, fmt.Errorf("population %q: %w", e.pops[i].name, err)
 		}
 	}
@@ -307,6 +322,24 @@ func (e *Engine) restoreState(body []byte) ([]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("consolidation onto %q: %w", e.pops[g.pop].name, err)
 		}
+	}
+	if b != nil && !b.KeepRecords {
+		// The parent's recording positions are of other records: skip
+		// them, and start every probe at the checkpoint's tick.
+		for len(top.B) > 0 {
+			if _, err := readSection(top, secProbe); err != nil {
+				return nil, fmt.Errorf("recording positions: %w", err)
+			}
+		}
+		if e.rec != nil {
+			e.rec.next = snnsim.Never
+			for _, pr := range e.rec.probes {
+				pr.window = 0
+				pr.seek(e.now, e.stats.Spikes[pr.Population])
+				e.rec.next = min(e.rec.next, pr.due())
+			}
+		}
+		return top.B, nil
 	}
 	if e.rec != nil {
 		for _, pr := range e.rec.probes {
@@ -342,7 +375,7 @@ func restoreAll(st checkpoint.Stater, b []byte) error {
 
 // restoreEngine reads the engine's own section: tick, positions, counters,
 // spikes in flight, pending injections, guards.
-func (e *Engine) restoreEngine(top *checkpoint.Decoder) error {
+func (e *Engine) restoreEngine(top *checkpoint.Decoder, branch bool) error {
 	d, err := readSection(top, secEngine)
 	if err != nil {
 		return err
@@ -359,6 +392,11 @@ func (e *Engine) restoreEngine(top *checkpoint.Decoder) error {
 	for i := range e.stats.Spikes {
 		e.stats.Spikes[i] = d.Varint()
 	}
+	if branch {
+		// The parent's position is in its own list of stimulus events:
+		// the events before the checkpoint's tick are done.
+		e.nextStim = sort.Search(len(e.stims), func(k int) bool { return e.stims[k].t >= e.now })
+	}
 	if e.nextStim > len(e.stims) {
 		return fmt.Errorf("stimulus position %d of %d", e.nextStim, len(e.stims))
 	}
@@ -373,7 +411,18 @@ func (e *Engine) restoreEngine(top *checkpoint.Decoder) error {
 		if pj >= uint64(len(e.projs)) || lo < 0 || hi < lo || hi > int64(e.projs[pj].Len()) || at < e.now || at > e.now+e.queue.mask {
 			return errors.New("spike in flight out of range")
 		}
-		e.queue.push(at, delivery{proj: int32(pj), src: int32(src), lo: lo, hi: hi})
+		var scale float32
+		if e.projs[pj].stp != nil {
+			raw := d.Take(4)
+			if raw == nil {
+				break
+			}
+			scale = math.Float32frombits(binary.LittleEndian.Uint32(raw))
+			if !(scale >= 0 && scale <= 1) {
+				return fmt.Errorf("spike in flight with release %g", scale)
+			}
+		}
+		e.queue.push(at, delivery{proj: int32(pj), src: int32(src), lo: lo, hi: hi, scale: scale})
 	}
 	np := d.Uvarint()
 	for k := uint64(0); k < np && !d.Short; k++ {
@@ -403,7 +452,7 @@ func (e *Engine) restoreEngine(top *checkpoint.Decoder) error {
 // restorePop reads population i's section: bias, external input, the
 // states of its OU currents, the random stream of a source, and the
 // model's state.
-func (e *Engine) restorePop(top *checkpoint.Decoder, i int) error {
+func (e *Engine) restorePop(top *checkpoint.Decoder, i int, b *Branch) error {
 	p := &e.pops[i]
 	d, err := readSection(top, secPop)
 	if err != nil {
@@ -419,9 +468,15 @@ func (e *Engine) restorePop(top *checkpoint.Decoder, i int) error {
 	if d.Short {
 		return errTruncated
 	}
-	for k, o := range p.ous {
-		if d.B, err = o.cur.RestoreState(d.B); err != nil {
-			return fmt.Errorf("ou current %d: %w", k, err)
+	if b != nil {
+		if d.B, err = e.restoreBranchOUs(d.B, i, b); err != nil {
+			return err
+		}
+	} else {
+		for k, o := range p.ous {
+			if d.B, err = o.cur.RestoreState(d.B); err != nil {
+				return fmt.Errorf("ou current %d: %w", k, err)
+			}
 		}
 	}
 	if len(p.ous) > 0 {
@@ -470,6 +525,11 @@ func (e *Engine) restoreProj(top *checkpoint.Decoder, k int) error {
 			p.w[j] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*j:]))
 		}
 		p.weightsChanged(-1)
+	}
+	if p.stp != nil {
+		if d.B, err = p.stp.RestoreState(d.B); err != nil {
+			return fmt.Errorf("short-term plasticity: %w", err)
+		}
 	}
 	if p.plastic == nil {
 		if len(d.B) != 0 {

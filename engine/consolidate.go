@@ -6,6 +6,7 @@ import (
 
 	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/consolidation"
+	"github.com/snnsim/snnsim/stdp"
 )
 
 // consGroup is one consolidation model at run time with the projections it
@@ -138,6 +139,9 @@ func (e *Engine) newGroups() error {
 				return fmt.Errorf("engine: projection %q: the consolidation model %s takes no plasticity signals; remove the plasticity rule", p.Name, m.Name())
 			}
 			p.ruleBuf = g.rule.RuleWeights()[p.consOffset : p.consOffset+int64(p.Len())]
+			if err := p.useReference(m); err != nil {
+				return err
+			}
 			for i := 0; i+1 < len(p.RowStart); i++ {
 				for n := p.RowStart[i+1] - p.RowStart[i]; int64(len(g.rowIndices)) < n; {
 					g.rowIndices = append(g.rowIndices, int32(len(g.rowIndices)))
@@ -147,6 +151,28 @@ func (e *Engine) newGroups() error {
 		e.groups = append(e.groups, g)
 		e.pops[to].groups = append(e.pops[to].groups, len(e.groups)-1)
 	}
+	return nil
+}
+
+// useReference gives projection p's rule, if it reads reference weights
+// (stdp.ReferenceReader, the P11 rule's w̃), its window of the model's
+// reference weights. A model that keeps none, or that applies a
+// heterosynaptic term of its own besides the rule's, is an error.
+func (p *proj) useReference(m consolidation.Model) error {
+	rr, ok := p.plastic.rule.(stdp.ReferenceReader)
+	if !ok || !rr.ReadsReference() {
+		return nil
+	}
+	ref, ok := m.(consolidation.Referenced)
+	if !ok {
+		return fmt.Errorf("engine: projection %q: the plasticity rule %s reads reference weights, which the consolidation model %s does not keep; use the model zenke_2015 or set the rule's beta = 0",
+			p.Name, p.Plasticity.Rule(), m.Name())
+	}
+	if ref.Heterosynaptic() {
+		return fmt.Errorf("engine: projection %q: both the plasticity rule %s and the consolidation model %s apply the heterosynaptic term; set the model's beta = 0 (its preset \"sim_rc_p11\" does) or the rule's",
+			p.Name, p.Plasticity.Rule(), m.Name())
+	}
+	rr.UseReference(ref.ReferenceWeights()[p.consOffset : p.consOffset+int64(p.Len())])
 	return nil
 }
 

@@ -16,7 +16,8 @@
 //     synapse's delay, at least one tick) first runs the presynaptic side of
 //     plasticity on its synapses (stdp.Rule.Pre: depression, trace update),
 //     then adds their weights to the targets' inputs
-//     (neuron.Population.Deliver);
+//     (neuron.Population.Deliver), times the spike's release on a
+//     projection with short-term plasticity;
 //  3. sources: spike sources due at t fire;
 //  4. neurons: every active neuron is advanced to t, its input from step 2 is
 //     added, and the threshold is tested (neuron.Population.Update); then
@@ -24,7 +25,9 @@
 //     side of every plastic projection onto them (stdp.Rule.Post:
 //     potentiation over the transposed index, trace update);
 //  5. fan-out: the spikes of steps 3 and 4 are queued for arrival at
-//     t + delay, grouped per source neuron and delay; then (5b) every
+//     t + delay, grouped per source neuron and delay, each carrying, on a
+//     projection with short-term plasticity (stdp.STP), the release x·u of
+//     its source neuron, whose x and u jump here; then (5b) every
 //     consolidation model reads the potentials of its target neurons after
 //     the update (voltage-based induction) and their spikes of tick t;
 //  6. sinks: the spikes of tick t are passed to every attached sink, ordered by
@@ -43,8 +46,9 @@
 // date exactly when input arrives. When no neuron is active, the engine
 // jumps straight to the next event: a source spike, a spike arrival, a
 // stimulus or level change, a consolidation model's next work, a sample
-// tick or the end of the run. [Stats] counts stepped and skipped
-// ticks so that tests can check the jumps are taken.
+// tick, the start of a phase without spiking or the end of the run.
+// [Stats] counts stepped and skipped ticks so that tests can check the
+// jumps are taken.
 //
 // # Consolidation
 //
@@ -74,12 +78,32 @@
 // (RuleDriven.RuleWeights, the weights the rule sees), and after each rule
 // pass (one source's arrival, one target's spike) the model takes the
 // changes in one call (Changed): the scenario decides which rule
-// feeds which model. [Engine.SynapseState], [Engine.SetSynapseState],
+// feeds which model. A rule that reads reference weights
+// (stdp.ReferenceReader, the P11 rule's w̃) gets the projection's window of
+// the model's (consolidation.Referenced); New refuses such a rule on a
+// projection whose model keeps none, and a rule and a model that would
+// both apply the heterosynaptic term. [Engine.SynapseState], [Engine.SetSynapseState],
 // [Engine.NeuronState] and [Engine.SetLevel] read and change the state
 // between runs.
 //
 // Run can be called repeatedly; the boundaries between calls change nothing:
 // Run(1 s) twice gives the same spikes, bit for bit, as Run(2 s).
+//
+// # Phases without spiking
+//
+// A phase of mode netlist.PhaseFastForward (the fast-forward consolidation
+// of Luboeinski & Tetzlaff 2021) is jumped over, not ticked (phase.go): at
+// its start every consolidation model puts its induction to rest
+// (consolidation.FastForwarder, found when the model is bound; a phase on
+// a model without it is refused) and spikes in flight that would arrive
+// inside it are dropped; the models are then advanced without spikes in
+// pieces ending at each tick at which a probe samples or a level changes,
+// so records inside the phase see the fast-forwarded state; at its end
+// the neuron populations are moved later unchanged (neuron.Shifter), OU
+// currents hold their values and sources drop the spikes they were due to
+// emit. Whether a phase's start and end are done follows from Now()
+// alone, so runs split, checkpointed or resumed anywhere in or around a
+// phase give the same spikes, samples and state as one run.
 //
 // # Recording
 //

@@ -81,9 +81,10 @@ type pop struct {
 	offset   int32
 	neurons  neuron.Population
 	src      source.Source
-	out      []int // indices of projections leaving this population
-	in       []int // indices of plastic projections onto this population
-	groups   []int // indices of consolidation models onto this population
+	switcher source.Switcher // src, when it has a stimulus schedule to log
+	out      []int           // indices of projections leaving this population
+	in       []int           // indices of plastic projections onto this population
+	groups   []int           // indices of consolidation models onto this population
 	fired    []int32
 	bias     []float64  // stimulus current per neuron [pA] on top of the model's i_bias; nil until used
 	injected []float64  // current injected from outside per neuron [pA]; nil until used
@@ -91,6 +92,7 @@ type pop struct {
 	base     float64    // the model's i_bias [pA]
 	ous      []*ouInput // Ornstein–Uhlenbeck current stimuli (ou.go)
 	ouSum    []float64  // their current per neuron [pA]; nil without any
+	totalBuf []float64  // total input current per neuron, written by totals (ou.go)
 }
 
 // proj is one projection at run time with its delay groups.
@@ -118,6 +120,9 @@ type proj struct {
 	consOffset    snnsim.SynapseID // the model's index of this projection's first synapse
 	consPreOffset int32            // the model's index of this projection's first presynaptic neuron
 	ruleBuf       []float32        // a plastic projection's window of the model's rule buffer, on which the rule works
+	// Short-term plasticity (stp.go).
+	stp    *stdp.STPState // x and u of each source neuron; nil for none
+	stpBuf []float32      // scratch: a row's weights times a spike's release
 }
 
 // stimEvent changes the stimulus current of some neurons at a tick.
@@ -150,7 +155,8 @@ type Engine struct {
 	sinkIDs  []snnsim.NeuronID // scratch: the global IDs of a tick's spikes, for the sinks
 	rec      *probeSet         // probes (record.go); nil when none
 
-	onMark func(t snnsim.Time, text string) error
+	onMark   func(t snnsim.Time, text string) error
+	switches []source.Switch // scratch for switchMarks
 
 	pending []injection // spikes and inputs injected for tick now (api.go)
 	guards  []guard     // rate guards (guard.go)
@@ -158,10 +164,14 @@ type Engine struct {
 
 	groups  []*consGroup // consolidation models (consolidate.go)
 	nextMod int          // next of net.Modulations to apply
+<<<<<<< HEAD
 
 	par      *parallel // the workers of a run on several (parallel.go); nil on one
 	part     *partOf   // in a worker: which part of the network it owns; nil otherwise
 	fallback string    // why the engine runs on one worker when Config.Workers asked for more
+=======
+	phases  *phaseState  // phases without spiking (phase.go); nil for none
+>>>>>>> main
 }
 
 // OnMark registers f to receive a short text for each event of the
@@ -248,6 +258,7 @@ func newEngine(net *netlist.Network, cfg Config, part *partOf) (*Engine, error) 
 				return nil, fmt.Errorf("engine: population %q: %w", p.Name, err)
 			}
 			r.src = s
+			r.switcher, _ = s.(source.Switcher)
 		default:
 			return nil, fmt.Errorf("engine: population %q has neither a neuron model nor a source", p.Name)
 		}
@@ -274,6 +285,11 @@ func newEngine(net *netlist.Network, cfg Config, part *partOf) (*Engine, error) 
 			p.constW = make([]float32, longest)
 			for k := range p.constW {
 				p.constW[k] = pr.ConstWeight
+			}
+		}
+		if pr.STP != nil {
+			if err := p.newSTP(net); err != nil {
+				return nil, err
 			}
 		}
 		if pr.Delay == nil {
@@ -323,6 +339,9 @@ func newEngine(net *netlist.Network, cfg Config, part *partOf) (*Engine, error) 
 		e.pops[pr.From].out = append(e.pops[pr.From].out, k)
 	}
 	if err := e.newGroups(); err != nil {
+		return nil, err
+	}
+	if err := e.newPhases(); err != nil {
 		return nil, err
 	}
 	for _, md := range net.Modulations {
@@ -442,7 +461,7 @@ func (e *Engine) V(p, i int) (float64, error) {
 	if i < 0 || i >= e.pops[p].neurons.Len() {
 		return 0, fmt.Errorf("engine: V: neuron %d out of range [0, %d)", i, e.pops[p].neurons.Len())
 	}
-	return e.pops[p].neurons.V(i, max(e.now-1, 0)), nil
+	return e.pops[p].neurons.V(i, e.neuronTick(max(e.now-1, 0))), nil
 }
 
 // Schedule describes the order of operations within a tick.
@@ -470,5 +489,10 @@ func (e *Engine) Schedule() string {
 	b.WriteString("  7. probes       sampled state (v, rates, weights) after tick t; then rate guards\n")
 	b.WriteString("When no neuron is active the engine jumps to the next source spike, arrival, stimulus or level change,\n")
 	b.WriteString("consolidation event (slow-clock step of a synapse not at rest, tag decay) or the end.\n")
+	for _, ph := range e.net.Phases {
+		if !ph.Spiking() {
+			fmt.Fprintf(&b, "Ticks %d to %d (phase %s) are not ticked: spiking is off, neurons are frozen, only the consolidation models advance.\n", ph.Start, ph.Stop-1, ph.Name)
+		}
+	}
 	return b.String()
 }

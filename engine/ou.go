@@ -6,6 +6,7 @@ import (
 
 	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/netlist"
+	"github.com/snnsim/snnsim/neuron"
 	"github.com/snnsim/snnsim/source"
 )
 
@@ -15,23 +16,20 @@ import (
 type ouInput struct {
 	cur     *source.OUCurrent
 	ids     []int
+	stim    int  // its index in the network's stimuli
 	changed bool // its value was or is non-zero at the last applyOU
 }
 
 // newOU builds stimulus k of the network, an ou_current on population pop,
-// with the random streams "ou/<population>/<k>/<member>".
+// with the random streams "ou/<population>/<key>/<j>" for its j-th member,
+// the key being the stimulus's name, or k for one without a name.
 func (e *Engine) newOU(k int, s *netlist.Stimulus) error {
 	p := &e.pops[s.Population]
-	n := p.neurons.Len()
-	if s.Neurons != nil {
-		n = len(s.Neurons)
-	}
-	par := source.OUParams{Mean: s.Mean, Sigma: s.Sigma, Tau: s.Tau, Start: s.Init}
-	cur, err := source.NewOUCurrent(n, par, e.net.Clock.DT, []source.OUWindow{{From: s.Start, To: s.Stop}}, e.net.Seed, "ou/"+p.name+"/"+strconv.Itoa(k))
+	cur, err := ouCurrent(e.net, k, s, p.neurons.Len())
 	if err != nil {
 		return fmt.Errorf("engine: %w", err)
 	}
-	p.ous = append(p.ous, &ouInput{cur: cur, ids: s.Neurons})
+	p.ous = append(p.ous, &ouInput{cur: cur, ids: s.Neurons, stim: k})
 	if p.ouSum == nil {
 		p.ouSum = make([]float64, p.neurons.Len())
 	}
@@ -59,6 +57,10 @@ func (e *Engine) applyOU(t snnsim.Time) {
 		}
 		p.sumOU()
 		if all {
+			if bs, ok := p.neurons.(neuron.BiasSetter); ok {
+				bs.SetBiases(t, p.totals())
+				continue
+			}
 			for j := range p.ouSum {
 				p.neurons.SetBias(t, j, p.total(j))
 			}
@@ -110,4 +112,55 @@ func (e *Engine) nextOU() snnsim.Time {
 		}
 	}
 	return next
+}
+
+// ouCurrent builds the current of stimulus k of net, an ou_current on a
+// population of size members. Its random streams are keyed by the seed,
+// the population and the stimulus's name (or k), so a stimulus draws the
+// same numbers whenever the run was branched, and a named one whatever
+// the other stimuli are.
+func ouCurrent(net *netlist.Network, k int, s *netlist.Stimulus, size int) (*source.OUCurrent, error) {
+	n := size
+	if s.Neurons != nil {
+		n = len(s.Neurons)
+	}
+	par := source.OUParams{Mean: s.Mean, Sigma: s.Sigma, Tau: s.Tau, Start: s.Init}
+	key := strconv.Itoa(k)
+	if s.Name != "" {
+		key = s.Name
+	}
+	name := "ou/" + net.Populations[s.Population].Name + "/" + key
+	return source.NewOUCurrent(n, par, net.Clock.DT, []source.OUWindow{{From: s.Start, To: s.Stop}}, net.Seed, name)
+}
+
+// totals returns the input current of every member, total(j) for each j,
+// in a buffer of the population's that the next call overwrites.
+func (p *pop) totals() []float64 {
+	n := len(p.ouSum)
+	if len(p.totalBuf) != n {
+		p.totalBuf = make([]float64, n)
+	}
+	tot := p.totalBuf
+	if p.bias == nil && p.injected == nil && p.base == 0 {
+		copy(tot, p.ouSum) // 0 + x: the same number
+		return tot
+	}
+	// the terms are added in total's order, so that the sums are the same
+	for j := range tot {
+		tot[j] = p.base
+	}
+	if p.bias != nil {
+		for j, x := range p.bias[:n] {
+			tot[j] += x
+		}
+	}
+	if p.injected != nil {
+		for j, x := range p.injected[:n] {
+			tot[j] += x
+		}
+	}
+	for j, x := range p.ouSum {
+		tot[j] += x
+	}
+	return tot
 }

@@ -8,6 +8,7 @@ type delivery struct {
 	proj   int32
 	src    int32 // the source neuron (for plasticity)
 	lo, hi int64
+	scale  float32 // the release of a projection with short-term plasticity (stp.go); unused otherwise
 }
 
 // ring is the delay queue: slot (t mod len) holds the deliveries that arrive

@@ -212,9 +212,9 @@ func (s *sampler) fire(e *Engine, t snnsim.Time) error {
 		if s.read != nil {
 			s.read(s.vals)
 		} else if s.What == netlist.RecordV {
-			neu := e.pops[s.Population].neurons
+			neu, vt := e.pops[s.Population].neurons, e.neuronTick(t)
 			for k, i := range s.Neurons {
-				s.vals[k] = neu.V(i, t)
+				s.vals[k] = neu.V(i, vt)
 			}
 		} else {
 			for k, i := range s.Synapses {
@@ -514,6 +514,9 @@ func sortSearchRow(rowStart []int64, k int64) int {
 //   - "neuron_state": "neuron_state/<pop>/<var>", the per-neuron variable
 //     (such as "protein") of each sampled neuron.
 //
+// A pathway or neuron_state record with Split writes the statistics of its
+// parts instead (attachSplit).
+//
 // For a projection without a consolidation model the only variable is
 // "weight". Values are the state after the sample tick.
 func (e *Engine) attachState(r *netlist.Record, names map[string]int, declare func(Series) (SampleFunc, error)) error {
@@ -530,6 +533,12 @@ func (e *Engine) attachState(r *netlist.Record, names map[string]int, declare fu
 			return fmt.Errorf("engine: AttachRecords: series %q: %w", se.Name, err)
 		}
 		return e.attachReader(r.What, pop, r.Interval, r.Windows, n, read, f)
+	}
+	if len(r.Split) > 0 {
+		if r.What == netlist.RecordSynapses {
+			return fmt.Errorf("engine: synapses record: split applies to pathway and neuron_state records")
+		}
+		return e.attachSplit(r, unique, add)
 	}
 	if r.What == netlist.RecordNeuronState {
 		if len(r.Populations) != 1 || r.Populations[0] < 0 || r.Populations[0] >= len(e.pops) {
@@ -551,20 +560,9 @@ func (e *Engine) attachState(r *netlist.Record, names map[string]int, declare fu
 			}
 		}
 		for _, name := range vars {
-			var g *consGroup
-			v := -1
-			for _, gi := range pop.groups {
-				if v = slices.Index(e.groups[gi].neuronVars(), name); v >= 0 {
-					g = e.groups[gi]
-					break
-				}
-			}
-			if g == nil {
-				var known []string
-				for _, gi := range pop.groups {
-					known = append(known, e.groups[gi].neuronVars()...)
-				}
-				return fmt.Errorf("engine: neuron_state record of %q: no consolidation model onto it has a neuron variable %q (known: %v)", pop.name, name, known)
+			g, v, err := e.neuronVar(pi, name)
+			if err != nil {
+				return err
 			}
 			se := Series{Name: unique(spikelog.NeuronStatePrefix + pop.name + "/" + name), Record: r.What, What: name, Population: pi, Projection: -1, Indices: slices.Clone(neurons)}
 			if err := add(se, pi, len(neurons), func(vals []float64) {

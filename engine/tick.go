@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/spikelog"
 )
 
 // ctxEvery is how many stepped ticks pass between checks of the context.
@@ -31,6 +32,14 @@ func (e *Engine) Run(ctx context.Context, d snnsim.Time) error {
 			sinceCheck = 0
 			if err := ctx.Err(); err != nil {
 				return err
+			}
+		}
+		if e.phases != nil {
+			if ph := e.phaseNow(); ph != nil {
+				if err := e.fastForward(ctx, ph, end); err != nil {
+					return err
+				}
+				continue
 			}
 		}
 		if e.cfg.Shortcuts == ShortcutsOn && !e.busy() {
@@ -98,7 +107,7 @@ func (e *Engine) nextEvent() snnsim.Time {
 	if e.rec != nil {
 		next = min(next, e.rec.next) // a probe acts after this tick
 	}
-	return next
+	return min(next, e.nextPhase())
 }
 
 // tick does the work of tick t in the order documented in the package.
@@ -136,11 +145,16 @@ func (e *Engine) tick(t snnsim.Time) error {
 		} else if p.plastic != nil {
 			p.pre(t, d.src, d.lo, d.hi)
 		}
+		var ws []float32
 		if p.w != nil {
-			p.target.Deliver(t, p.Receptor, p.Target[d.lo:d.hi], p.w[d.lo:d.hi])
+			ws = p.w[d.lo:d.hi]
 		} else {
-			p.target.Deliver(t, p.Receptor, p.Target[d.lo:d.hi], p.constW[:d.hi-d.lo])
+			ws = p.constW[:d.hi-d.lo]
 		}
+		if p.stp != nil {
+			ws = p.scaled(ws, d.scale)
+		}
+		p.target.Deliver(t, p.Receptor, p.Target[d.lo:d.hi], ws)
 		e.stats.SynapticEvents += d.hi - d.lo
 	}
 	// 3 and 4: sources and neurons
@@ -154,6 +168,11 @@ func (e *Engine) tick(t snnsim.Time) error {
 		if p.src != nil {
 			if p.src.Next() == t {
 				p.fired = p.src.Fire(t, p.fired)
+				if p.switcher != nil {
+					if err := e.switchMarks(t, p); err != nil {
+						return err
+					}
+				}
 			}
 			if len(e.pending) > 0 {
 				p.fired = e.injectedSpikes(t, i, p.fired)
@@ -224,12 +243,16 @@ func (e *Engine) toSinks(t snnsim.Time) error {
 // fanOut queues the deliveries of the spikes fired at t through projection k.
 func (e *Engine) fanOut(t snnsim.Time, k int32, fired []int32) {
 	p := &e.projs[k]
+	if p.stp != nil {
+		e.fanOutSTP(t, p, k, fired)
+		return
+	}
 	if p.segRow == nil {
 		at := t + p.ConstDelay
 		for _, i := range fired {
 			lo, hi := p.RowStart[i], p.RowStart[i+1]
 			if lo < hi {
-				e.queue.push(at, delivery{k, i, lo, hi})
+				e.queue.push(at, delivery{k, i, lo, hi, 0})
 			}
 		}
 		return
@@ -238,7 +261,7 @@ func (e *Engine) fanOut(t snnsim.Time, k int32, fired []int32) {
 		lo := p.RowStart[i]
 		for g := p.segRow[i]; g < p.segRow[i+1]; g++ {
 			hi := p.segEnd[g]
-			e.queue.push(t+p.segDelay[g], delivery{k, i, lo, hi})
+			e.queue.push(t+p.segDelay[g], delivery{k, i, lo, hi, 0})
 			lo = hi
 		}
 	}
@@ -263,4 +286,26 @@ func (e *Engine) applyStim(t snnsim.Time, s stimEvent) {
 	for _, i := range s.ids {
 		set(i)
 	}
+}
+
+// switchMarks writes the schedule switches that a source made at t as
+// marks (spikelog.PatternMark).
+func (e *Engine) switchMarks(t snnsim.Time, p *pop) error {
+	e.switches = p.switcher.TakeSwitches(e.switches[:0])
+	if e.onMark == nil {
+		return nil
+	}
+	for _, sw := range e.switches {
+		text := spikelog.PatternMark(spikelog.PatternPhase, p.name, sw.Phase)
+		switch {
+		case sw.Pattern >= 0 && sw.On:
+			text = spikelog.PatternMark(spikelog.PatternOn, p.name, sw.Pattern)
+		case sw.Pattern >= 0:
+			text = spikelog.PatternMark(spikelog.PatternOff, p.name, sw.Pattern)
+		}
+		if err := e.onMark(sw.T, text); err != nil {
+			return fmt.Errorf("engine: mark at tick %d: %w", t, err)
+		}
+	}
+	return nil
 }

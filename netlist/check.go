@@ -9,10 +9,11 @@ import (
 // relies on without checking them: populations in consecutive ID ranges,
 // each a neuron model or a source; projections onto neuron populations
 // with well-formed rows, targets in range, one weight and one delay (of at
-// least one tick) per synapse or a constant, and every row ordered by
-// (delay, target); stimuli, guards, records and modulations that name
-// existing populations and projections. A compiled scenario passes; a
-// network built in code should be checked before it is run.
+// least one tick) per synapse or a constant, every row ordered by
+// (delay, target), and valid short-term plasticity parameters; stimuli,
+// guards, records and modulations that name existing populations and
+// projections; phases in time order inside the run. A compiled scenario
+// passes; a network built in code should be checked before it is run.
 func (n *Network) Check() error {
 	if !(n.Clock.DT > 0) {
 		return fmt.Errorf("network: resolution %g ms: must be > 0", n.Clock.DT)
@@ -55,7 +56,7 @@ func (n *Network) Check() error {
 			return fmt.Errorf("network: modulation %d: tick %d comes before the tick %d of the one before it: modulations are sorted by tick", i, m.At, n.Modulations[i-1].At)
 		}
 	}
-	return nil
+	return n.CheckPhases()
 }
 
 func (n *Network) pop(i int) bool { return i >= 0 && i < len(n.Populations) }
@@ -95,6 +96,11 @@ func (p *Projection) check(n *Network) error {
 		return fmt.Errorf("%d delays for %d synapses", len(p.Delay), m)
 	case p.Delay == nil && p.ConstDelay < 1:
 		return fmt.Errorf("delay %d ticks: must be at least one tick", p.ConstDelay)
+	}
+	if p.STP != nil {
+		if err := p.STP.Validate(); err != nil {
+			return err
+		}
 	}
 	for i := 0; i < nFrom; i++ {
 		a, e := p.RowStart[i], p.RowStart[i+1]

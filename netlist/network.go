@@ -49,6 +49,19 @@ type Network struct {
 	// Modulations are the neuromodulator and drug level changes for the
 	// consolidation models, sorted by tick (see Modulation).
 	Modulations []Modulation
+	// Phases are named stretches of the run, some with spiking off (see
+	// Phase), in time order without overlap.
+	Phases []*Phase
+	// Groups are named sets of neurons (a scenario's [[group]] tables),
+	// kept for the log header; the stimuli that use one hold its members.
+	Groups []Group
+}
+
+// Group is a named set of members of one population.
+type Group struct {
+	Name       string
+	Population int   // population index
+	Neurons    []int // member indices, in the order defined
 }
 
 // Population is a group of neurons of one model, or a group of spike sources.
@@ -102,6 +115,12 @@ type Projection struct {
 	// consolidation.Model over their concatenated synapses, which shares
 	// the per-neuron state (protein, levels).
 	Consolidation consolidation.Params
+
+	// STP is the short-term plasticity of the projection, or nil for
+	// none: each spike of a source neuron releases a fraction r of its
+	// resources (stdp.STP) and every synapse of its row delivers w·r.
+	// Plasticity and consolidation see the weights unscaled.
+	STP *stdp.STP
 }
 
 // Len returns the number of synapses.
@@ -138,6 +157,7 @@ func (p *Projection) DelayOf(k int64) snnsim.Time {
 
 // Stimulus is an input applied to neurons from outside the network.
 type Stimulus struct {
+	Name       string      // "" or a name unique among the stimuli, which keys its random streams
 	Kind       string      // "current_step" or "ou_current"
 	Population int         // target population index
 	Neurons    []int       // members affected; nil for all

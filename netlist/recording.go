@@ -95,6 +95,22 @@ type Record struct {
 	// reach it, so that the log holds the state at the end of the run.
 	// Sampled kinds other than "rate" only.
 	Final bool
+	// Split divides the statistics of a "pathway" or "neuron_state"
+	// record by sets of neurons, disjoint and not empty: a "pathway"
+	// record (of a projection within one population) writes the mean, the
+	// standard deviation and the count of each variable over the synapses
+	// from each set to each set (every ordered pair of sets, the first set
+	// outermost), a "neuron_state" record over the neurons of each set,
+	// instead of the values of the whole. Neurons in no set are left out.
+	// Nil: no split.
+	Split []NeuronSet
+}
+
+// NeuronSet is a named set of members of one population: the assembly of
+// a memory experiment, its complement, a cue.
+type NeuronSet struct {
+	Name    string // letters, digits and _; unique within a record
+	Members []int  // member indices, strictly increasing
 }
 
 // InWindows reports whether tick t is recorded: it lies in one of the

@@ -12,8 +12,9 @@ import (
 // active: the resting drive is above threshold, as in B1 "cuba" (v_rest =
 // -49 mV > v_threshold = -50 mV) and B2 "coba" (i_bias = 200 pA, R = 100 MOhm,
 // so V_inf = -40 mV; Brette et al. 2007), and for
-// lif_cond_ampa_nmda a bias of 250 pA (V_inf = -70 + 25 = -45 mV; B3 keeps
-// its neurons active by input instead).
+// lif_cond_ampa_nmda and aif_cond_ampa_nmda a bias of 250 pA (V_inf = -70 +
+// 25 = -45 mV; B3 and Zenke et al. 2015 keep their neurons active by input
+// instead).
 func benchModels() []Params {
 	delta := DefaultLIFDelta()
 	delta.VRest = -49 // B1's drive
@@ -23,7 +24,9 @@ func benchModels() []Params {
 	coba.IBias = 200 // B2 "coba": I_bg = 20 mV = 200 pA · 100 MOhm
 	ampa := DefaultLIFAmpaNmda()
 	ampa.IBias = 250
-	return []Params{delta, cuba, coba, ampa}
+	aif := DefaultAIFAmpaNmda()
+	aif.IBias = 250
+	return []Params{delta, cuba, coba, ampa, aif}
 }
 
 // BenchmarkUpdate measures Update of n neurons, all active (the dense loop).

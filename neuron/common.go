@@ -114,6 +114,10 @@ type base struct {
 	refr    []int32       // neurons still clamped after a spike (repeats only across skipped ticks)
 	pend    []pendOp
 
+	bulk   []float64   // biases of a SetBiases waiting for tick bulkT, ahead of pend (bias.go)
+	bulkT  snnsim.Time // tick of the waiting SetBiases
+	bulkOn bool        // a SetBiases is waiting
+
 	denseIn  bool // Deliver got more than touchMax targets since the last Update; touched is not kept
 	denseOK  bool // the model's Update and clearInput handle denseIn (else touched is always kept)
 	touchMax int  // see touch
@@ -265,7 +269,7 @@ func (b *base) begin(t snnsim.Time) bool {
 	if t <= b.last {
 		panic(fmt.Sprintf("neuron: Update(%d) after Update(%d): ticks must increase", t, b.last))
 	}
-	if len(b.pend) > 0 {
+	if len(b.pend) > 0 || b.bulkOn {
 		b.applyLate(t)
 	}
 	if len(b.active) > 0 && b.last < t-1 {
@@ -446,6 +450,13 @@ func (b *base) end(t snnsim.Time) {
 		b.slow.flushTiny()
 		b.flushT = t + b.flushK
 	}
+	if b.bulkOn {
+		if b.bulkT <= t {
+			b.applyBulk(t)
+		} else {
+			b.wakeAll() // keep them stepped until the batch is due
+		}
+	}
 	if len(b.pend) == 0 {
 		return
 	}
@@ -467,6 +478,9 @@ func (b *base) end(t snnsim.Time) {
 // running and op.t < t. The neurons concerned are woken, so that begin then
 // brings them from op.t to t-1.
 func (b *base) applyLate(t snnsim.Time) {
+	if b.bulkOn && b.bulkT < t {
+		b.applyBulk(b.bulkT)
+	}
 	keep := b.pend[:0]
 	for _, op := range b.pend {
 		if op.t >= t {
@@ -518,6 +532,32 @@ func (b *base) schedule(t snnsim.Time, i int, kind uint8, val float64) {
 	}
 	b.pend = append(b.pend, op)
 	b.wake(i)
+}
+
+// Shift moves the population's state d >= 0 ticks later without changing
+// it ([Shifter]): every tick it keeps (its last Update, each settled
+// neuron's tick, refractory ends, pending operations, the next sweep of
+// tiny variables) moves by d, so the invariants between them hold.
+func (b *base) Shift(d snnsim.Time) {
+	if d < 0 {
+		panic(fmt.Sprintf("neuron: Shift(%d): must be >= 0", d))
+	}
+	b.last += d
+	for i := range b.at {
+		b.at[i] += d
+	}
+	ref := b.lay.vars[b.lay.ref]
+	for i, r := range ref {
+		if !math.IsInf(r, -1) {
+			ref[i] = r + float64(d)
+		}
+	}
+	if b.flushK > 0 {
+		b.flushT += d
+	}
+	for k := range b.pend {
+		b.pend[k].t += d
+	}
 }
 
 // decayTable returns exp(-k*dt/tau) for k = 0..len-1, each computed directly.

@@ -17,7 +17,7 @@ var clock01 = snnsim.Clock{DT: 0.1}
 // allModels returns the default parameters of every model, the table
 // every model-independent test loops over.
 func allModels() []Params {
-	return append(lifModels(), DefaultLIFAmpaNmda())
+	return append(lifModels(), DefaultLIFAmpaNmda(), DefaultAIFAmpaNmda())
 }
 
 // lifModels returns the default parameters of the three LIF models whose
@@ -40,7 +40,7 @@ func refractoryModels() []Params {
 // isCond reports whether p's weights are conductances in units of g_L.
 func isCond(p Params) bool {
 	switch p.(type) {
-	case LIFCond, LIFAmpaNmda:
+	case LIFCond, LIFAmpaNmda, AIFAmpaNmda:
 		return true
 	}
 	return false
@@ -48,10 +48,12 @@ func isCond(p Params) bool {
 
 // freeDecay returns the fraction of V - V_inf left after k ticks of 0.1 ms
 // without input or conductance: exp(-k dt/tau_m) for the exact propagators,
-// (1 - dt/tau_m)^k for the forward Euler of lif_cond_ampa_nmda.
+// (1 - dt/tau_m)^k for the forward Euler of lif_cond_ampa_nmda and
+// aif_cond_ampa_nmda.
 func freeDecay(p Params, k snnsim.Time) float64 {
 	tau := baseOf(p).TauM
-	if _, ok := p.(LIFAmpaNmda); ok {
+	switch p.(type) {
+	case LIFAmpaNmda, AIFAmpaNmda:
 		return math.Pow(1-0.1/tau, float64(k))
 	}
 	return math.Exp(-float64(k) * 0.1 / tau)
@@ -67,6 +69,8 @@ func baseOf(p Params) LIFBase {
 	case LIFCond:
 		return p.LIFBase
 	case LIFAmpaNmda:
+		return p.LIFBase
+	case AIFAmpaNmda:
 		return p.LIFBase
 	}
 	panic(fmt.Sprintf("unknown params %T", p))
@@ -85,6 +89,9 @@ func withBase(p Params, b LIFBase) Params {
 		p.LIFBase = b
 		return p
 	case LIFAmpaNmda:
+		p.LIFBase = b
+		return p
+	case AIFAmpaNmda:
 		p.LIFBase = b
 		return p
 	}

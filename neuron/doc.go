@@ -10,6 +10,8 @@
 //	lif_exp_cond         exponential conductances      exponential Euler, mid-tick conductances
 //	lif_cond_ampa_nmda   AMPA, NMDA, GABA conductances forward Euler, as Auryn's IFGroup (Zenke et al. 2013)
 //	adex                 exponential conductances      1 ms forward Euler (Clopath et al. 2008)
+//	aif_cond_ampa_nmda   as lif_cond_ampa_nmda, plus   forward Euler, as Auryn's AIF2Group (Zenke, Agnes &
+//	                     adaptation conductances       Gerstner 2015)
 //
 // The leaky integrate-and-fire models use the benchmark values of Brette et
 // al. (2007) as defaults. Each model is one file: its parameter struct with a

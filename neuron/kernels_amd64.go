@@ -6,7 +6,8 @@ import "golang.org/x/sys/cpu"
 
 // The dense loops of the models have AVX2+FMA versions in kernels_amd64.s
 // that advance four neurons per instruction. They compute the same formulas
-// as the Go loops (deltaDense, expDense, condDense, ampaNmdaDense) but fuse
+// as the Go loops (deltaDense, expDense, condDense, ampaNmdaDense, aifDense)
+// but fuse
 // multiply-adds, and the cond loop evaluates exp(-z) outside the φ
 // polynomial's interval by range reduction instead of tables (both within
 // 1e-12), so the two differ by rounding; TestKernelsAgree, TestCondStep and
@@ -31,6 +32,9 @@ func condDenseAVX(v, hd, ge, gi, be, bi *float64, n int, k *condConst, vth float
 
 //go:noescape
 func ampaNmdaDenseAVX(v, ga, gn, gg, thr, drive, be, bi *float64, n int, k *ampaNmdaConst, vth float64, spk *int32) (nc int, low bool)
+
+//go:noescape
+func aifDenseAVX(v, ga, gn, gg, a1, thr, drive, be, bi *float64, n int, k *aifConst, vth float64, spk *int32) (nc int, low bool)
 
 //go:noescape
 func expNegAVX(z *[4]float64)

@@ -592,3 +592,168 @@ amp_done:
 	VZEROUPPER
 	MOVQ R12, nc+96(FP)
 	RET
+
+// func aifDenseAVX(v, ga, gn, gg, a1, thr, drive, be, bi *float64, n int, k *aifConst, vth float64, spk *int32) (nc int, low bool)
+//
+//	ga    = ga*pa,  gg = gg*pg,  a1 = a1*p1
+//	gn    = (gn + m*ga)*q
+//	c     = (aa*ga + an*gn)*(v - eExc) + (gg + a1)*(v - eInh) + (v - drive)
+//	v     = min(max(v - h*c, vMin), vMax)
+//	thr   = thr*pt
+//	ga   += be, gg += bi, be = bi = 0 (if be != nil)
+//	spike if v > vth + thr
+//	low   = any |ga| <= ampaNmdaGTol (after the input)
+//
+// (aifDense with g_a2 = 0, which is where dg_a2 = 0 keeps it.) The
+// registers are those of ampaNmdaDenseAVX with R12 pointing to a1; the
+// spike count lives in the frame at 392, and the spike path borrows DI and
+// R12, saved at 288 and 384. Frame constants, four copies each: aa 0,
+// an 32, eExc 64, eInh 96, h 128, m 160, q 192, pt 224, vth 256,
+// ampaNmdaGTol 320, p1 352. Y10 is zero, Y11 vMin, Y12 vMax, Y13 pa,
+// Y14 pg, Y15 the OR of the low masks.
+TEXT ·aifDenseAVX(SB), NOSPLIT, $400-113
+	MOVQ $0, 392(SP)
+	VXORPD Y15, Y15, Y15
+	MOVQ n+72(FP), R8
+	TESTQ R8, R8
+	JEQ   aif_done
+
+	MOVQ k+80(FP), R9
+	VBROADCASTSD aifConst_aa(R9), Y0
+	VMOVUPD Y0, 0(SP)
+	VBROADCASTSD aifConst_an(R9), Y0
+	VMOVUPD Y0, 32(SP)
+	VBROADCASTSD aifConst_eExc(R9), Y0
+	VMOVUPD Y0, 64(SP)
+	VBROADCASTSD aifConst_eInh(R9), Y0
+	VMOVUPD Y0, 96(SP)
+	VBROADCASTSD aifConst_h(R9), Y0
+	VMOVUPD Y0, 128(SP)
+	VBROADCASTSD aifConst_m(R9), Y0
+	VMOVUPD Y0, 160(SP)
+	VBROADCASTSD aifConst_q(R9), Y0
+	VMOVUPD Y0, 192(SP)
+	VBROADCASTSD aifConst_pt(R9), Y0
+	VMOVUPD Y0, 224(SP)
+	VBROADCASTSD vth+88(FP), Y0
+	VMOVUPD Y0, 256(SP)
+	VBROADCASTSD ·ampaNmdaGTolv(SB), Y0
+	VMOVUPD Y0, 320(SP)
+	VBROADCASTSD aifConst_p1(R9), Y0
+	VMOVUPD Y0, 352(SP)
+	VXORPD Y10, Y10, Y10
+	VBROADCASTSD aifConst_vMin(R9), Y11
+	VBROADCASTSD aifConst_vMax(R9), Y12
+	VBROADCASTSD aifConst_pa(R9), Y13
+	VBROADCASTSD aifConst_pg(R9), Y14
+
+	MOVQ R8, R11
+	NEGQ R11
+	SHLQ $3, R8
+	MOVQ v+0(FP), AX
+	ADDQ R8, AX
+	MOVQ ga+8(FP), BX
+	ADDQ R8, BX
+	MOVQ gn+16(FP), CX
+	ADDQ R8, CX
+	MOVQ gg+24(FP), DX
+	ADDQ R8, DX
+	MOVQ a1+32(FP), R12
+	ADDQ R8, R12
+	MOVQ thr+40(FP), SI
+	ADDQ R8, SI
+	MOVQ drive+48(FP), DI
+	ADDQ R8, DI
+	MOVQ spk+96(FP), R10
+	MOVQ bi+64(FP), R9
+	ADDQ R8, R9
+	MOVQ be+56(FP), R13
+	TESTQ R13, R13
+	JEQ   aif_noin
+	ADDQ R13, R8
+	JMP   aif_loop
+
+aif_noin:
+	XORQ R8, R8
+
+aif_loop:
+	VMOVUPD (AX)(R11*8), Y0
+	VMULPD  (BX)(R11*8), Y13, Y1
+	VMULPD  (DX)(R11*8), Y14, Y3
+	VMOVUPD (R12)(R11*8), Y8
+	VMULPD  352(SP), Y8, Y8
+	VMOVUPD Y8, (R12)(R11*8)
+	VMOVUPD (CX)(R11*8), Y2
+	VFMADD231PD 160(SP), Y1, Y2
+	VMULPD  192(SP), Y2, Y2
+	VADDPD  Y8, Y3, Y8
+	VMULPD  0(SP), Y1, Y4
+	VFMADD231PD 32(SP), Y2, Y4
+	VSUBPD  64(SP), Y0, Y5
+	VSUBPD  96(SP), Y0, Y6
+	VSUBPD  (DI)(R11*8), Y0, Y7
+	VFMADD231PD Y4, Y5, Y7
+	VFMADD231PD Y8, Y6, Y7
+	VFNMADD231PD 128(SP), Y7, Y0
+	VMAXPD  Y0, Y11, Y0
+	VMINPD  Y0, Y12, Y0
+	TESTQ   R8, R8
+	JNE     aif_in
+
+aif_g:
+	VANDPD  absmask<>(SB), Y1, Y4
+	VCMPPD  $0x02, 320(SP), Y4, Y4
+	VORPD   Y4, Y15, Y15
+	VMOVUPD Y1, (BX)(R11*8)
+	VMOVUPD Y2, (CX)(R11*8)
+	VMOVUPD Y3, (DX)(R11*8)
+	VMOVUPD (SI)(R11*8), Y9
+	VMULPD  224(SP), Y9, Y9
+	VMOVUPD Y9, (SI)(R11*8)
+	VMOVUPD Y0, (AX)(R11*8)
+	VADDPD  256(SP), Y9, Y9
+	VCMPPD  $0x1e, Y9, Y0, Y9
+	VMOVMSKPD Y9, R13
+	TESTQ   R13, R13
+	JNE     aif_spikes
+
+aif_next:
+	ADDQ $4, R11
+	JNE  aif_loop
+	JMP  aif_done
+
+aif_in:
+	// ga += be, gg += bi; be = bi = 0
+	VADDPD  (R8)(R11*8), Y1, Y1
+	VADDPD  (R9)(R11*8), Y3, Y3
+	VMOVUPD Y10, (R8)(R11*8)
+	VMOVUPD Y10, (R9)(R11*8)
+	JMP     aif_g
+
+aif_spikes:
+	MOVQ DI, 288(SP)
+	MOVQ R12, 384(SP)
+	MOVQ 392(SP), R12
+
+aif_spikes_loop:
+	BSFQ  R13, DI
+	ADDQ  R11, DI
+	ADDQ  n+72(FP), DI
+	MOVL  DI, (R10)(R12*4)
+	INCQ  R12
+	LEAQ  -1(R13), DI
+	ANDQ  DI, R13
+	JNE   aif_spikes_loop
+	MOVQ  R12, 392(SP)
+	MOVQ  384(SP), R12
+	MOVQ  288(SP), DI
+	JMP   aif_next
+
+aif_done:
+	VMOVMSKPD Y15, R13
+	TESTQ R13, R13
+	SETNE low+112(FP)
+	VZEROUPPER
+	MOVQ 392(SP), R12
+	MOVQ R12, nc+104(FP)
+	RET

@@ -22,4 +22,8 @@ func ampaNmdaDenseAVX(v, ga, gn, gg, thr, drive, be, bi *float64, n int, k *ampa
 	panic("neuron: no assembly kernels")
 }
 
+func aifDenseAVX(v, ga, gn, gg, a1, thr, drive, be, bi *float64, n int, k *aifConst, vth float64, spk *int32) (int, bool) {
+	panic("neuron: no assembly kernels")
+}
+
 func expNegAVX(z *[4]float64) { panic("neuron: no assembly kernels") }

@@ -118,6 +118,13 @@ func (LIFAmpaNmda) Model() string { return "lif_cond_ampa_nmda" }
 // Validate checks the parameters.
 func (p LIFAmpaNmda) Validate() error {
 	c := checkParams(p.Model(), p)
+	p.checkAmpaNmda(c)
+	return c.Err()
+}
+
+// checkAmpaNmda checks the parameters that lif_cond_ampa_nmda shares with
+// the models that embed it.
+func (p LIFAmpaNmda) checkAmpaNmda(c *snnsim.ParamCheck) {
 	p.check(c)
 	c.Positive("tau_ampa", p.TauAmpa)
 	c.Positive("tau_nmda", p.TauNmda)
@@ -134,7 +141,6 @@ func (p LIFAmpaNmda) Validate() error {
 	if p.VReset < p.VMin || p.VReset > p.VMax {
 		c.Failf("v_reset", p.VReset, "must be within [v_min, v_max] = [%g, %g] mV", p.VMin, p.VMax)
 	}
-	return c.Err()
 }
 
 // WeightUnit returns "g_L": a weight is a multiple of the leak conductance.

@@ -99,6 +99,7 @@ type Population interface {
 	SetAlwaysActive(on bool)
 }
 
+<<<<<<< HEAD
 // Part is implemented by every population of this package. It lets a
 // population be one contiguous part of a larger one whose neurons are
 // split among workers, with every neuron computed bit for bit as in the
@@ -121,6 +122,17 @@ type Part interface {
 	// Settling reports whether some neuron could leave the active set in
 	// the next ticks Updates (false only when none can).
 	Settling(ticks snnsim.Time) bool
+=======
+// Shifter is implemented by populations whose state can be moved later in
+// time unchanged, for a phase in which spiking is off (the fast-forward of
+// Luboeinski & Tetzlaff 2021): after Shift(d) at a tick boundary, the
+// population at tick t + d is what it was at tick t (potentials, synaptic
+// variables, pending bias changes, the remaining refractory time), and it
+// continues from there. Every population of this package implements it.
+type Shifter interface {
+	// Shift moves the state d >= 0 ticks later.
+	Shift(d snnsim.Time)
+>>>>>>> main
 }
 
 // Params describes a neuron model: a value struct of parameters with units,

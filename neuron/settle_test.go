@@ -52,6 +52,18 @@ func TestSettle(t *testing.T) {
 				}
 				limit += 2
 			}
+			if c, ok := p.(AIFAmpaNmda); ok {
+				// Auryn's AIF2Group order: decay first, then the Euler
+				// step of g_nmda with dt/tau_nmda.
+				m := 0.1 / c.TauNmda
+				ga, gn := float64(w), 0.0
+				for ga > ampaNmdaGTol || gn > ampaNmdaGTol {
+					ga *= math.Exp(-0.1 / c.TauAmpa)
+					gn = (gn + m*ga) * (1 - m)
+					limit++
+				}
+				limit += 2
+			}
 			var settled snnsim.Time
 			for tk := snnsim.Time(10); tk <= limit+100; tk++ {
 				pop.Update(tk, nil)
@@ -138,7 +150,8 @@ func TestShortcutAgrees(t *testing.T) {
 					if _, ok := p.(LIFCond); ok {
 						period, on = 30000, 10000
 					}
-					if _, ok := p.(LIFAmpaNmda); ok {
+					switch p.(type) {
+					case LIFAmpaNmda, AIFAmpaNmda:
 						T, period, on = 90000, 90000, 10000
 					}
 					var inputs []input

@@ -17,6 +17,7 @@ var (
 	_ checkpoint.Stater = (*lifCondPop)(nil)
 	_ checkpoint.Stater = (*lifAmpaNmdaPop)(nil)
 	_ checkpoint.Stater = (*adexPop)(nil)
+	_ checkpoint.Stater = (*aifPop)(nil)
 )
 
 // stateVersion is the payload version that AppendState writes and
@@ -143,7 +144,9 @@ func (b *base) tag() string { return tagPrefix + b.model }
 //	             R·I_exc, R·I_inh, v_inf, refractory end; lif_exp_cond v,
 //	             g_exc, g_inh, drive, refractory end; lif_cond_ampa_nmda
 //	             v, g_ampa, g_nmda, g_gaba, theta, drive, refractory end;
-//	             adex v, w, i_bias, rest potential V*, refractory end
+//	             adex v, w, i_bias, rest potential V*, refractory end;
+//	             aif_cond_ampa_nmda v, g_ampa, g_nmda, g_gaba, g_a1, g_a2,
+//	             theta, drive, refractory end
 //	input        each input buffer (lif_delta and adex one, the others exc
 //	             then inh) as a count and its entries with non-zero bits
 //	             (index, value) in increasing index order
@@ -153,6 +156,7 @@ func (b *base) tag() string { return tagPrefix + b.model }
 // the drive (propagator tables, lif_exp_cond's per-neuron step constant) is
 // recomputed.
 func (b *base) AppendState(buf []byte) []byte {
+	b.spillBulk()
 	n := b.n
 	nz := make([]int, len(b.lay.bufs))
 	size := 64 + 8*len(b.par) + 9*n + 8*len(b.lay.vars)*n +
@@ -318,6 +322,7 @@ func (b *base) RestoreState(data []byte) ([]byte, error) {
 	b.refr = append(b.refr[:0], refr...)
 	b.touched = append(b.touched[:0], touched...)
 	b.pend = append(b.pend[:0], pend...)
+	b.bulkOn = false
 	for j, x := range b.lay.vars {
 		copy(x, vars[j])
 	}

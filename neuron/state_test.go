@@ -220,6 +220,8 @@ func popBase(pop Population) *base {
 		return &q.base
 	case *adexPop:
 		return &q.base
+	case *aifPop:
+		return &q.base
 	}
 	panic(fmt.Sprintf("unknown population %T", pop))
 }

@@ -59,6 +59,12 @@ func TestValidate(t *testing.T) {
 			"neuron: lif_cond_ampa_nmda.v_reset = -90 mV: must be within [v_min, v_max] = [-80, 0] mV"},
 		{"e_exc=NaN", func() Params { p := DefaultLIFAmpaNmda(); p.EExc = nan; return p }(),
 			"neuron: lif_cond_ampa_nmda.e_exc = NaN mV: must be finite"},
+		{"tau_a1=0", func() Params { p := DefaultAIFAmpaNmda(); p.TauA1 = 0; return p }(),
+			"neuron: aif_cond_ampa_nmda.tau_a1 = 0 ms: must be > 0"},
+		{"dg_a2<0", func() Params { p := DefaultAIFAmpaNmda(); p.DgA2 = -0.002; return p }(),
+			"neuron: aif_cond_ampa_nmda.dg_a2 = -0.002: must be >= 0"},
+		{"aif_v_min=v_max", func() Params { p := DefaultAIFAmpaNmda(); p.VMin = 0; return p }(),
+			"neuron: aif_cond_ampa_nmda.v_min = 0 mV: must be below v_max = 0 mV"},
 	} {
 		t.Run("model="+tc.p.Model()+"/case="+tc.name, func(t *testing.T) {
 			err := tc.p.Validate()
@@ -86,6 +92,12 @@ func TestNewErrors(t *testing.T) {
 	if _, err := p.New(1, clock01); err == nil || err.Error() != "neuron: lif_cond_ampa_nmda.tau_m = 0.1 ms: forward Euler needs tau_m > resolution 0.1 ms" {
 		t.Errorf("lif_cond_ampa_nmda.New with tau_m = dt: %v", err)
 	}
+	// aif_cond_ampa_nmda steps g_nmda by forward Euler too.
+	a := DefaultAIFAmpaNmda()
+	a.TauNmda = 0.05
+	if _, err := a.New(1, clock01); err == nil || err.Error() != "neuron: aif_cond_ampa_nmda.tau_nmda = 0.05 ms: forward Euler needs tau_nmda > resolution 0.1 ms" {
+		t.Errorf("aif_cond_ampa_nmda.New with tau_nmda < dt: %v", err)
+	}
 	for _, p := range allModels() {
 		if _, err := p.New(-1, clock01); err == nil || err.Error() != "neuron: "+p.Model()+" population size -1: must be >= 0" {
 			t.Errorf("%s.New(-1): %v", p.Model(), err)
@@ -100,7 +112,7 @@ func TestNewErrors(t *testing.T) {
 
 // TestLookup checks the model registry and the weight units.
 func TestLookup(t *testing.T) {
-	if got, want := Models(), []string{"adex", "lif_cond_ampa_nmda", "lif_delta", "lif_exp_cond", "lif_exp_current"}; !slices.Equal(got, want) {
+	if got, want := Models(), []string{"adex", "aif_cond_ampa_nmda", "lif_cond_ampa_nmda", "lif_delta", "lif_exp_cond", "lif_exp_current"}; !slices.Equal(got, want) {
 		t.Fatalf("Models() = %v, want %v", got, want)
 	}
 	for _, m := range Models() {
@@ -139,6 +151,9 @@ func TestLookup(t *testing.T) {
 		{DefaultLIFAmpaNmda(), snnsim.Dimensionless, 1, true},
 		{DefaultLIFAmpaNmda(), snnsim.Conductance, 0.1, true},
 		{DefaultLIFAmpaNmda(), snnsim.Current, 0, false},
+		{DefaultAIFAmpaNmda(), snnsim.Dimensionless, 1, true},
+		{DefaultAIFAmpaNmda(), snnsim.Conductance, 0.1, true},
+		{DefaultAIFAmpaNmda(), snnsim.Voltage, 0, false},
 	} {
 		s, err := tc.p.WeightScale(Exc, tc.d)
 		if (err == nil) != tc.ok || (tc.ok && math.Abs(s-tc.scale) > 1e-15) {

@@ -165,6 +165,8 @@ type session struct {
 	hashed  int64
 	logR    *os.File
 	program string // the program named in the log's header
+
+	declared map[string]spikelog.Series // when not nil: the series attachRecords declared, by name
 }
 
 // RunInfo is what a checkpoint keeps for Resume (the app data of the
@@ -286,6 +288,9 @@ func (s *session) attachRecords(ids map[string]int) error {
 			var err error
 			if id, err = s.w.Declare(ls); err != nil {
 				return nil, err
+			}
+			if s.declared != nil {
+				s.declared[ls.Name] = ls
 			}
 		}
 		return func(t snnsim.Time, v []float64) error { return s.w.Sample(id, t, v) }, nil
@@ -425,6 +430,9 @@ func logHeader(net *netlist.Network) spikelog.Header {
 				recorded[p] = true
 			}
 		}
+	}
+	for _, g := range net.Groups {
+		h.Groups = append(h.Groups, spikelog.Group{Name: g.Name, Population: net.Populations[g.Population].Name, Neurons: g.Neurons})
 	}
 	for k, p := range net.Populations {
 		kind := spikelog.Neuron

@@ -82,7 +82,7 @@ func (d *decoder) adjacencyPairs(key, name string, s *Scenario, p *ProjectionSpe
 		d.errorf(key, "%v", err)
 		return nil
 	}
-	out := &Pairs{Path: path, Source: make([]int32, 0, block.Len()), Target: block.Target}
+	out := &Pairs{Path: path, Format: "adjacency", Source: make([]int32, 0, block.Len()), Target: block.Target}
 	for i := range nFrom {
 		for range block.RowStart[i+1] - block.RowStart[i] {
 			out.Source = append(out.Source, int32(i))
@@ -112,8 +112,11 @@ func (d *decoder) adjacencyConnect(t *table, s *Scenario, p *ProjectionSpec, fil
 	if !ok || format == "csv" {
 		return nil, false
 	}
+	if format == "mtx" {
+		return d.mtxPairs(t, file, s, p), true
+	}
 	if format != "adjacency" {
-		d.errorf(t.path("format"), "unknown format %q: use \"csv\" (pairs, the default) or \"adjacency\" (N rows of 0/1)", format)
+		d.errorf(t.path("format"), "unknown format %q: use \"csv\" (pairs, the default), \"adjacency\" (N rows of 0/1) or \"mtx\" (Matrix Market)", format)
 		return nil, true
 	}
 	first := func(k, pop string) (int, bool) {

@@ -62,11 +62,17 @@ func (s *Scenario) Compile() (*netlist.Network, error) {
 		}
 		net.Projections = append(net.Projections, pr)
 	}
+	for _, g := range s.resolved.list {
+		net.Groups = append(net.Groups, netlist.Group{Name: g.Name, Population: g.Population, Neurons: slices.Clone(g.Neurons)})
+	}
 	for _, st := range s.Stimuli {
-		cs := &netlist.Stimulus{Kind: st.Kind, Population: index[st.Population], Amplitude: st.Amplitude, Stop: snnsim.Never,
+		cs := &netlist.Stimulus{Name: st.Name, Kind: st.Kind, Population: index[st.Population], Amplitude: st.Amplitude, Stop: snnsim.Never,
 			Mean: st.Mean, Sigma: st.Sigma, Tau: st.Tau, Init: st.Init}
 		if st.Neurons != nil {
 			cs.Neurons = slices.Clone(st.Neurons)
+		}
+		if g, ok := s.resolved.find(st.Group); ok && st.Group != "" {
+			cs.Neurons = slices.Clone(g.Neurons)
 		}
 		cs.Start, _ = clock.Ticks(st.Start)
 		if !math.IsInf(st.Stop, 1) {
@@ -98,6 +104,7 @@ func (s *Scenario) Compile() (*netlist.Network, error) {
 		net.Guards = append(net.Guards, &netlist.Guard{Population: index[g.Population], MaxRate: g.MaxRate, Window: w})
 	}
 	net.Modulations = modulations(s, index, clock)
+	net.Phases = s.compilePhases(clock)
 	return net, nil
 }
 
@@ -147,6 +154,8 @@ func (s *Scenario) projection(ps *ProjectionSpec, fi, ti int, from, to *netlist.
 		rows, err = netlist.FixedIndegree(rng, from.Size, to.Size, c.K, opt)
 	case FixedOutdegree:
 		rows, err = netlist.FixedOutdegree(rng, from.Size, to.Size, c.K, opt)
+	case DiscFieldsRule:
+		rows, _, err = netlist.DiscReceptiveFields(rng, to.Size, netlist.DiscFields{Width: c.Width, Height: c.Height, Radius: c.Radius, P: c.P})
 	case PairsRule:
 		rows, sourceOfPair, err = netlist.ExplicitPairs(from.Size, to.Size, c.Pairs.Source, c.Pairs.Target)
 	default:
@@ -230,6 +239,10 @@ func (s *Scenario) projection(ps *ProjectionSpec, fi, ti int, from, to *netlist.
 	}
 	if ps.Consolidation != nil {
 		pr.Consolidation = clone(ps.Consolidation)
+	}
+	if ps.STP != nil {
+		st := *ps.STP
+		pr.STP = &st
 	}
 	if ps.Plasticity != nil {
 		pr.Plasticity = ps.Plasticity

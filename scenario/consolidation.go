@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"math"
@@ -11,6 +12,7 @@ import (
 	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/consolidation"
 	"github.com/snnsim/snnsim/netlist"
+	"github.com/snnsim/snnsim/stdp"
 )
 
 // consolidationModels is where the decoder finds consolidation models:
@@ -78,8 +80,31 @@ func (d *decoder) consolidation(t *table) (consolidation.Params, map[string]any)
 		t.ignore()
 		return nil, nil
 	}
+	if t.has("preset") || len(consolidation.Presets(name)) > 0 { // "preset" is a key only of models with presets
+		if preset, ok := t.str("preset", false); ok {
+			d.consolidationPreset(t, p, name, preset)
+		}
+	}
 	d.params(t, p, name)
 	return p, t.m
+}
+
+// consolidationPreset applies the named preset to the parameters p of the
+// consolidation model name, before the table's keys override it.
+func (d *decoder) consolidationPreset(t *table, p consolidation.Params, name, preset string) {
+	ps, ok := p.(consolidation.Presetter)
+	known := consolidation.Presets(name)
+	if !ok || len(known) == 0 {
+		d.errorf(t.path("preset"), "the consolidation model %s has no presets", name)
+		return
+	}
+	if err := ps.ApplyPreset(preset); err != nil {
+		if errors.Is(err, consolidation.ErrUnknownPreset) {
+			d.errorf(t.path("preset"), "unknown preset %q for model %s%s (known: %s)", preset, name, didYouMean(preset, known), strings.Join(known, ", "))
+		} else {
+			d.add(t.path("preset"), err)
+		}
+	}
 }
 
 // neuromodulator decodes a [[neuromodulator]] table.
@@ -146,6 +171,7 @@ func (d *decoder) drug(t *table) *DrugSpec {
 // consolidationParams checks a projection's consolidation model: its
 // parameters (Validate, attributed to the key it names).
 func (c *checker) consolidationParams(key string, p *ProjectionSpec) {
+	c.referenceRule(key, p)
 	if p.Consolidation == nil {
 		return
 	}
@@ -413,4 +439,26 @@ func modulations(s *Scenario, index map[string]int, clock snnsim.Clock) []netlis
 		return 0
 	})
 	return out
+}
+
+// referenceRule checks a projection whose plasticity rule reads reference
+// weights (the p11 rule's w̃): its consolidation model must keep them
+// (zenke_2015) and must not apply the heterosynaptic term as well.
+func (c *checker) referenceRule(key string, p *ProjectionSpec) {
+	rp, ok := p.Plasticity.(stdp.ReferenceParams)
+	if !ok || !rp.ReadsReference() {
+		return
+	}
+	rule := p.Plasticity.Rule()
+	if p.Consolidation == nil {
+		c.errorf(key+".plasticity", "the rule %s reads the reference weights w̃ of a consolidation model (its beta > 0): add consolidation = { model = \"zenke_2015\", preset = \"sim_rc_p11\" } to the projection, or set beta = 0", rule)
+		return
+	}
+	keeper, ok := p.Consolidation.(consolidation.ReferenceKeeper)
+	switch {
+	case !ok:
+		c.errorf(key+".consolidation", "the model %s keeps no reference weights, which the rule %s reads (its beta > 0): use the model zenke_2015, or set the rule's beta = 0", p.Consolidation.Model(), rule)
+	case keeper.Heterosynaptic():
+		c.errorf(key+".consolidation", "the rule %s applies the heterosynaptic term, and the model %s would apply it again: set the model's beta = 0 (its preset \"sim_rc_p11\" does)", rule, p.Consolidation.Model())
+	}
 }

@@ -78,6 +78,7 @@ const (
 	nmE    = "[[neuromodulator]]\npopulation = \"E\"\nname = \"dopamine\"\n" // 3 lines
 	drugE  = "[[drug]]\nkind = \"protein_synthesis_inhibitor\"\npopulation = \"E\"\nstart = \"1 s\"\n"
 	synRec = "[[record]]\nwhat = \"synapses\"\nprojection = \"P_to_E\"\n" // 3 lines
+	nsRec  = "[[record]]\nwhat = \"neuron_state\"\npopulation = \"E\"\n"  // 3 lines
 )
 
 // TestConsolidationErrors lists one broken scenario per row with the exact
@@ -215,11 +216,35 @@ func TestConsolidationErrors(t *testing.T) {
 		{"synapses_populations", stcBase + synRec + "populations = [\"E\"]\n",
 			`bad.toml:22: record[0].populations: unknown key "populations"; valid keys here: what, projection, synapses, sample, variables, interval, window, final`},
 		{"pathway_synapses", stcBase + "[[record]]\nwhat = \"pathway\"\nprojection = \"P_to_E\"\nsynapses = [1]\n",
-			`bad.toml:22: record[0].synapses: unknown key "synapses"; valid keys here: what, projection, variables, interval, window, final`},
+			`bad.toml:22: record[0].synapses: unknown key "synapses"; valid keys here: what, projection, variables, interval, window, final, split`},
 		{"pathway_sample", stcBase + "[[record]]\nwhat = \"pathway\"\nprojection = \"P_to_E\"\nsample = \"1 min\"\n",
 			`bad.toml:22: record[0].sample: a pathway record has no sample: its sampling interval is interval = "1 min" (the default)`},
 		{"pathway_unknown_variable", stcBase + "[[record]]\nwhat = \"pathway\"\nprojection = \"P_to_E\"\nvariables = [\"weight\"]\n",
 			`bad.toml:22: record[0].variables[0]: projection P_to_E has no variable "weight": the variables of fake_stc are "efficacy", "h", "z"`},
+		{"split_across_populations", stcBase + "[[record]]\nwhat = \"pathway\"\nprojection = \"P_to_E\"\nsplit = { a = \"0..4\" }\n",
+			`bad.toml:22: record[0].split: projection P_to_E runs from P to E: split needs a projection within one population, whose sets name both ends`},
+		{"split_synapses", stcBase + synRec + "split = { a = \"0..4\" }\n",
+			`bad.toml:22: record[0].split: a synapses record has no split: record what = "pathway" for statistics by neuron set`},
+		{"split_not_table", stcBase + nsRec + "split = \"0..4\"\n",
+			`bad.toml:22: record[0].split: must be a table of named neuron sets, e.g. split = { core = "0..149", ctrl = "rest" }, not the string "0..4"`},
+		{"split_range", stcBase + nsRec + "split = { a = \"0..12\" }\n",
+			`bad.toml:22: record[0].split.a: "0..12" lies outside the population's indices 0..9`},
+		{"split_empty_range", stcBase + nsRec + "split = { a = \"5..2\" }\n",
+			`bad.toml:22: record[0].split.a: "5..2" is an empty range (A..B needs A <= B)`},
+		{"split_not_selector", stcBase + nsRec + "split = { a = \"core\" }\n",
+			`bad.toml:22: record[0].split.a: "core" is not an index or a range A..B`},
+		{"split_overlap", stcBase + nsRec + "split = { a = \"0..5\", b = [3, 9] }\n",
+			`bad.toml:22: record[0].split.b: neuron 3 is in sets "a" and "b": the sets must be disjoint`},
+		{"split_two_rests", stcBase + nsRec + "split = { a = \"rest\", b = \"rest\" }\n",
+			`bad.toml:22: record[0].split.b: sets "a" and "b" are both "rest": only one set can hold the rest`},
+		{"split_empty_rest", stcBase + nsRec + "split = { a = \"0..9\", b = \"rest\" }\n",
+			`bad.toml:22: record[0].split.b: "rest" is empty: the other sets hold every neuron`},
+		{"split_bad_name", stcBase + nsRec + "split = { \"a-b\" = \"0..4\" }\n",
+			`bad.toml:22: record[0].split.a-b: the set name "a-b" must be letters, digits and _ (it is part of the series names)`},
+		{"split_list_type", stcBase + nsRec + "split = { a = [1, \"x\"] }\n",
+			`bad.toml:22: record[0].split.a[1]: must be a member index (an integer >= 0), not the string "x"`},
+		{"split_and_neurons", stcBase + nsRec + "neurons = [1]\nsplit = { a = \"0..4\" }\n",
+			`bad.toml:23: record[0].split: split and neurons exclude each other: the sets choose the neurons`},
 		{"neuron_state_missing_population", stcBase + "[[record]]\nwhat = \"neuron_state\"\n",
 			`bad.toml:19: record[0].population: required key is missing`},
 		{"neuron_state_populations", stcBase + "[[record]]\nwhat = \"neuron_state\"\npopulation = \"E\"\npopulations = [\"E\"]\n",

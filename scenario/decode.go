@@ -459,14 +459,72 @@ func (d *decoder) params(t *table, p any, model string) {
 		t.ignore()
 		return
 	}
+	d.fill(t, rv.Elem(), fields)
+	t.doneFor(model)
+}
+
+// fill sets the fields of the struct sv from the keys of t. A field that is
+// a list of structs (a pattern source's phases) takes an array of tables;
+// each table starts from the values before it, the first from the fields
+// of sv itself when sv embeds a struct of the element type, each later one
+// from the table before it, so that a table lists only what changes.
+func (d *decoder) fill(t *table, sv reflect.Value, fields []paramField) {
 	for _, f := range fields {
 		v, ok := t.get(f.key, false)
 		if !ok {
 			continue
 		}
-		d.field(t.path(f.key), v, f, rv.Elem().FieldByIndex(f.index))
+		fv := sv.FieldByIndex(f.index)
+		if fv.Kind() == reflect.Slice && fv.Type().Elem().Kind() == reflect.Struct {
+			d.structList(t, f.key, v, fv, sv)
+			continue
+		}
+		d.field(t.path(f.key), v, f, fv)
 	}
-	t.doneFor(model)
+}
+
+// structList decodes the array of tables v into the list of structs fv
+// (see fill); parent is the struct that holds fv.
+func (d *decoder) structList(t *table, name string, v any, fv, parent reflect.Value) {
+	et := fv.Type().Elem()
+	fields, err := paramFields(et)
+	if err != nil {
+		d.errorf(t.path(name), "internal error: %v", err)
+		return
+	}
+	prev := reflect.New(et).Elem()
+	for i := 0; i < parent.NumField(); i++ {
+		if f := parent.Type().Field(i); f.Anonymous && f.Type == et {
+			prev.Set(parent.Field(i))
+		}
+	}
+	var maps []map[string]any
+	switch v := v.(type) {
+	case []map[string]any:
+		maps = v
+	case []any:
+		for i, e := range v {
+			m, ok := e.(map[string]any)
+			if !ok {
+				d.errorf(indexKey(t.path(name), i), "must be a table, not %s", typeName(e))
+				return
+			}
+			maps = append(maps, m)
+		}
+	default:
+		t.typeErr(name, "an array of tables", v)
+		return
+	}
+	out := reflect.MakeSlice(fv.Type(), len(maps), len(maps))
+	for i, m := range maps {
+		el := out.Index(i)
+		el.Set(prev)
+		sub := d.table(indexKey(t.path(name), i), m)
+		d.fill(sub, el, fields)
+		sub.done()
+		prev = el
+	}
+	fv.Set(out)
 }
 
 // field decodes one parameter value into fv.
@@ -510,7 +568,7 @@ func (d *decoder) field(key string, v any, f paramField, fv reflect.Value) {
 		for i, e := range arr {
 			ev := out.Index(i)
 			switch ev.Kind() {
-			case reflect.Float64, reflect.Float32, reflect.Int, reflect.Int64, reflect.Int32, reflect.Int16, reflect.Int8, reflect.String, reflect.Bool:
+			case reflect.Float64, reflect.Float32, reflect.Int, reflect.Int64, reflect.Int32, reflect.Int16, reflect.Int8, reflect.String, reflect.Bool, reflect.Slice:
 				before := len(d.errs)
 				d.field(indexKey(key, i), e, f, ev)
 				good = good && len(d.errs) == before

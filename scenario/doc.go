@@ -51,9 +51,10 @@
 //	[[population]]
 //	name   = "E"                   # required, unique; letters, digits, '_', '-', '.'
 //	size   = 3200                  # required, >= 1
-//	model  = "lif_exp_current"     # a neuron model (lif_delta, lif_exp_current,
-//	                               # lif_exp_cond, lif_cond_ampa_nmda, ...) or a source (poisson,
-//	                               # spike_times, regular, tetanus, burst, stc_protocol, external)
+//	model  = "lif_exp_current"     # a neuron model (lif_delta, lif_exp_current, lif_exp_cond,
+//	                               # lif_cond_ampa_nmda, aif_cond_ampa_nmda, adex) or a source (poisson,
+//	                               # spike_times, regular, tetanus, burst, stc_protocol, pattern,
+//	                               # external; see Pattern stimuli for pattern)
 //	params = { tau_m = "20 ms", v_rest = "-49 mV", v_threshold = "-50 mV",
 //	           v_reset = "-60 mV", t_ref = "5 ms", tau_exc = "5 ms", tau_inh = "10 ms" }
 //	                               # the model's parameters (see its doc); keys left
@@ -92,6 +93,8 @@
 //	connect  = { rule = "fixed_probability", p = 0.02 }
 //	weight   = "1.62 mV"           # required; see Weights
 //	delay    = "0.8 ms"            # required; see Delays
+//	stp      = { U = 0.2, tau_d = "150 ms", tau_f = "600 ms" }
+//	                               # optional; see Short-term plasticity
 //
 //	[[projection]]
 //	from     = "I"
@@ -131,10 +134,34 @@
 //	start      = "5 s"
 //	stop       = "8 s"             # optional, default never
 //
+//	[[phase]]                      # a named stretch of the run; see Phases
+//	name  = "late"                 # required, unique (--set phase.late.mode=...)
+//	start = "8 s"                  # required, > 0, before the end of the run
+//	stop  = "10 s"                 # required, after start, at most the duration
+//	mode  = "spiking"              # optional: "spiking" (default), or "fast_forward"
+//	                               # (spiking off; needs models that can, not
+//	                               # tag_trigger_consolidation)
+//
+//	[[group]]                      # a named set of neurons; see Groups
+//	name       = "core"            # required, unique
+//	population = "E"
+//	neurons    = "0..149"          # indices and ranges ("0, 3, 7..9") or a list [0, 3]
+//
+//	[[group]]
+//	name     = "cue"
+//	of       = "core"              # a part of a group defined above
+//	fraction = 0.5                 # or count = 75; the part's size, rounded
+//	pick     = "random"            # or "first" (the default): which members
+//
 //	[[stimulus]]
+//	name       = "recall"          # optional, unique, not a number: keys the stimulus's
+//	                               # random streams, --set stimulus.recall.start=...,
+//	                               # and its match when branching from a checkpoint
 //	kind       = "current_step"    # or "ou_current" (below)
 //	population = "E"               # a neuron population
-//	neurons    = [0, 3]            # optional: members affected; default all
+//	neurons    = [0, 3]            # optional: members affected ("0..3" as in a group);
+//	                               # default all. Or group = "cue" instead of
+//	                               # population and neurons.
 //	amplitude  = "200 pA"          # bias current during the step
 //	start      = "1 s"             # optional, default 0; on the tick grid
 //	stop       = "2 s"             # optional, default never; after start. Then the
@@ -150,8 +177,8 @@
 //	init       = "0 pA"            # optional: value at start; default the mean
 //	start      = "1 s"             # optional, default 0; on the tick grid
 //	stop       = "2 s"             # optional, default never. Random streams:
-//	                               # "ou/<population>/<stimulus index>/<j>" for
-//	                               # the j-th member affected.
+//	                               # "ou/<population>/<name or stimulus index>/<j>"
+//	                               # for the j-th member affected.
 //
 //	[[record]]
 //	what        = "spikes"         # spikes, as they happen
@@ -162,6 +189,7 @@
 //	what        = "v"              # membrane potential [mV] of chosen neurons
 //	populations = ["E"]            # neuron populations; default every neuron population
 //	neurons     = [0, 1, 2]        # optional: members sampled in each population; default all
+//	                               # (or group = "core" instead of populations and neurons)
 //	sample      = "1 ms"           # required: sampling interval, on the tick grid
 //	window      = [["0 s", "1 s"], ["9 s", "10 s"]]
 //
@@ -197,6 +225,87 @@
 //	variables   = ["protein"]      # optional; the engine checks the names
 //	interval    = "10 s"           # optional, default 1 min
 //
+// # Pattern stimuli
+//
+// A population of model "pattern" is a set of Poisson inputs on which
+// patterns are presented at random intervals, as by Auryn's StimulusGroup
+// in Zenke, Agnes & Gerstner (2015): every member fires at background; while
+// a pattern is on, its members fire at background + rate. The params table
+// holds the first phase; each [[population.params.phases]] table (or an
+// inline phases = [{...}, ...]) starts a later one at its at, and keys it
+// leaves out keep the values of the phase before it. The network's state
+// carries over: phases are parameters of one run.
+//
+//	[[population]]
+//	name  = "input"
+//	size  = 4096
+//	model = "pattern"
+//
+//	[population.params]
+//	background = "5 Hz"          # every member, at all times
+//	rate       = "25 Hz"         # added on the members of the pattern that is on
+//	file       = "shapes.pat"    # an Auryn pattern file (relative to the scenario), or
+//	                             # patterns = [[0, 1, 2], [7, 8]] (member indices)
+//	first      = "10 s"          # from the phase's start to its first onset
+//	on         = "1 s"           # mean presentation, drawn Normal(on, on/3) clipped at 0
+//	off        = "2 s"           # mean pause, drawn Exponential(mean off)
+//	# random_intervals = false   # exactly on and off instead
+//	# probabilities = [1, 1, 2]  # relative frequency of each pattern; default uniform
+//	# binary = false             # rate·gamma per member (the file's gammas, or
+//	                             # gammas = [[1, 0.5, 0.5], [1, 1]]); default true: gamma ignored
+//
+//	[[population.params.phases]]
+//	at  = "1200 s"               # phases in time order
+//	on  = "0.2 s"
+//	off = "5 s"
+//
+//	[[population.params.phases]]
+//	at   = "1800 s"
+//	file = "shapes_cues.pat"     # new patterns: recall cues
+//	rate = "50 Hz"
+//
+// A pattern file holds patterns separated by blank lines, one member a line
+// ("index" or "index gamma"), lines starting with # being comments
+// (go doc ./source ReadPatterns); its errors name the file and line. The
+// scenario reads the files when it is decoded, so the compiled network holds
+// the patterns. At the start of a phase a pattern still on is switched off
+// and nothing is on until at + first; a member index must be below the
+// population's size. The schedule has its own random stream, seeded from
+// the population's, so it depends on the seed and the schedule's keys, not
+// on the rates. Every onset and offset is written to the log as a mark,
+// "pattern on input: 2", "pattern off input: 2", and each phase's start as
+// "pattern phase input: 1" (spikelog.ParsePatternMark), from which the
+// analysis commands rebuild the presentations. Overrides reach a phase by
+// its index: --set "population.input.params.phases.1.rate=50 Hz".
+//
+// # Groups
+//
+// A [[group]] table names a set of neurons of one population, so that a
+// scenario states an assembly or a cue once and its stimuli use it by name
+// (group = "core"); the log header lists every group with its members, and
+// snnsim recall finds the assembly ("core") and the cue ("cue") there. A
+// group lists its neurons (population and neurons), or is a part of a
+// group defined above it (of, with fraction or count, and pick): "first"
+// takes the parent's first members in its order, "random" draws them
+// without replacement from the stream group/<name> and lists them in
+// increasing order, so the draw depends on the seed and the group's name
+// only. fraction·size is rounded to the nearest integer, as the authors
+// of the recall protocol compute p_r·N_CA (Luboeinski & Tetzlaff 2021). An
+// override changes a group and every stimulus that uses it:
+//
+//	--set group.core.neurons=0..249          an assembly of 250, its cue 125
+//	--set group.cue.pick=first
+//
+// # Branching from a checkpoint
+//
+// [Scenario.BranchDiffs] tells whether a scenario may continue a run of
+// another from a checkpoint (snnsim run --from): the network and every
+// stimulus that started before the checkpoint's time must be the same, as
+// decoded; stimuli are matched by name, or by position when they have
+// none, and those that start later may differ, as may the records and the
+// duration. Stimuli are compared by the
+// neurons they reach, so a changed group counts where it is used.
+//
 // # Recording
 //
 // Each [[record]] table adds to what the run's log holds; several tables may
@@ -209,8 +318,9 @@
 //	weights       projection, synapses, sample, window, final         the weights after each sample tick
 //	synapses      projection, synapses | sample, variables, interval, window, final
 //	                                                                  per-synapse variables of chosen synapses
-//	pathway       projection, variables, interval, window, final      mean and s.d. of each variable over the projection
-//	neuron_state  population, neurons, variables, interval, window, final
+//	pathway       projection, variables, interval, window, final, split
+//	                                                                  mean and s.d. of each variable over the projection
+//	neuron_state  population, neurons, variables, interval, window, final, split
 //	                                                                  per-neuron state variables of chosen neurons
 //
 // A v sample at tick t is the membrane potential after tick t has been
@@ -241,6 +351,39 @@
 // optional variables (non-empty strings; the engine checks the names and
 // records every per-neuron variable it has when variables is left out).
 //
+// split divides a pathway or neuron_state record by named sets of neurons,
+// as a memory experiment compares an assembly with the rest of the network:
+//
+//	[[record]]
+//	what       = "pathway"
+//	projection = "E_to_E"          # within one population
+//	variables  = ["h", "z", "w"]
+//	interval   = "1 s"
+//	split      = { core = "0..149", ctrl = "rest" }
+//
+//	[[record]]
+//	what       = "neuron_state"
+//	population = "E"
+//	variables  = ["protein"]
+//	interval   = "1 s"
+//	split      = { core = "0..149", ctrl = "rest" }
+//
+// Each set is a selector string — an index "7", an inclusive range
+// "0..149" or a comma-separated list of them, "0,3,7..9" — or a list of
+// indices, or "rest": every member in no other set. Set names are
+// letters, digits and _; the sets must be disjoint and not empty; neurons
+// in no set are left out. A split pathway record, of a projection within
+// one population, writes for each variable and each ordered pair of sets
+// (pre, post) the mean, the standard deviation and the number of the
+// synapses from set pre to set post, "pathway/<projection>/<pre>-><post>/
+// <variable>/mean", ".../sd" and ".../n"; a split neuron_state record the
+// same over the neurons of each set, "neuron_state/<population>/<set>/
+// <variable>/mean", ".../sd", ".../n". The sets are ordered by their
+// smallest member, and so are the series. They replace the record's
+// values of the whole: record the projection again without split to have
+// both (the whole follows from the parts when the sets cover every neuron,
+// as with "rest"). A split neuron_state record takes no neurons key.
+//
 // final = true (every sampled kind but rate) adds one sample after the last
 // tick of the run, inside a window or not, unless the interval already
 // places one there: weights every 10 s of a 100 s run are sampled at 0, 10,
@@ -259,9 +402,11 @@
 // parameters:
 //
 //	key     meaning
-//	rule    "pair", "triplet" or "triplet_homeostatic" (required)
+//	rule    "pair", "triplet", "triplet_homeostatic", "p11", "istdp_global"
+//	        or "istdp_vogels" (required)
 //	preset  a published parameter set of the rule, applied first (optional;
-//	        e.g. "song_abbott_2000", "visual_cortex_all_to_all_minimal", "zenke_2013")
+//	        e.g. "song_abbott_2000", "visual_cortex_all_to_all_minimal", "zenke_2013",
+//	        "zenke_2015", "zenke_2015_unstable_control", "vogels_2011")
 //	start   time from which weights change (optional, default 0); before it
 //	        the traces run but weights stay (priming)
 //	...     the rule's parameters (go doc ./stdp), overriding the preset;
@@ -273,6 +418,54 @@
 // delay). Presynaptic traces are kept per source neuron, so every synapse of
 // one source in a plastic projection must have the same delay.
 //
+// The rules of the network of Zenke, Agnes & Gerstner (2015), with the
+// authors' values as defaults (go doc ./stdp P11Params, GlobalISTDPParams,
+// VogelsParams):
+//
+//	rule          keys
+//	p11           a_plus, a_minus, tau_plus, tau_minus, tau_slow, tau_hom, kappa,
+//	              rate_init, delta, beta, w_min, w_max: triplet LTP, LTD scaled by
+//	              the square of a slow rate estimate, δ per presynaptic spike and
+//	              the heterosynaptic term −β (w − w̃)(z⁻)³
+//	istdp_global  eta, kappa, tau_h, tau_plus, tau_minus, xi, zeta, w_min, w_max:
+//	              symmetric inhibitory STDP whose sign and size follow the target
+//	              population's rate against kappa (the authors' I→E rule)
+//	istdp_vogels  eta, kappa, tau, w_min, w_max: Vogels et al. (2011)
+//
+// With beta > 0, p11 reads w̃ from the projection's consolidation model,
+// which must be zenke_2015 with its own beta = 0 (the preset "sim_rc_p11"),
+// so that the term is applied once; the preset "zenke_2015_unstable_control"
+// (beta = delta = 0) is the authors' control without these terms:
+//
+//	plasticity    = { rule = "p11" }
+//	consolidation = { model = "zenke_2015", preset = "sim_rc_p11" }
+//
+// # Short-term plasticity
+//
+// A projection's stp table gives its source neurons presynaptic
+// short-term plasticity (Tsodyks & Markram 1997; go doc ./stdp STP): each
+// source neuron has resources x and a utilisation u on this projection,
+// and each of its spikes releases r = x·u (the values just before the
+// spike), after which x ← x(1 - u) and u ← u + U(1 - u); between spikes x
+// recovers to 1 with tau_d and u relaxes to U with tau_f, exactly. Every
+// synapse of the spike's row delivers w·r; the spike carries r through its
+// delay. Plasticity and consolidation read and change w itself, and
+// recorded weights are w. A projection without the table delivers w.
+//
+//	key    meaning
+//	U      utilisation at rest and facilitation jump, in (0, 1] (required)
+//	tau_d  recovery time of the resources, > 0 (required)
+//	tau_f  relaxation time of the utilisation, > 0 (required)
+//	x0     resources at t = 0, in [0, 1] (optional, default 1)
+//	u0     utilisation at t = 0, in [0, 1] (optional, default U)
+//
+// Release uses u before the jump, as in Zenke, Agnes & Gerstner (2015): the
+// first spike after a pause releases U (0.2 w for U = 0.2). Two projections
+// from the same population keep separate x and u.
+//
+//	stp = { U = 0.2, tau_d = "150 ms", tau_f = "600 ms" }              # E→E, input→E
+//	stp = { U = 0.2, tau_d = "150 ms", tau_f = "600 ms", u0 = 0.01 }   # E→I
+//
 // # Consolidation
 //
 // A projection's consolidation table names a model of package
@@ -280,6 +473,13 @@
 // keep the model's defaults):
 //
 //	consolidation = { model = "tag_trigger_consolidation", theta_p = 40, tau_h = "1 h" }
+//
+// A model with named parameter sets takes preset (go doc ./consolidation
+// Presets), applied before the other keys: zenke_2015 has "sim_rc_p11", the
+// authors' configuration (P = 17.07, w̃ starting in the lower well, beta = 0
+// for the p11 rule):
+//
+//	consolidation = { model = "zenke_2015", preset = "sim_rc_p11", tau_cons = "20 min" }
 //
 // A projection may have consolidation with or without plasticity; with
 // both, the rule's weight changes are the model's signals. The model
@@ -312,6 +512,14 @@
 // Before its first change a level is the model's default. One table sets
 // one level of one population.
 //
+// zenke_2015 reads the level "consolidation", a switch: 1 (the default)
+// consolidates, 0 pauses w̃ (the authors' consolidation_active):
+//
+//	[[neuromodulator]]
+//	population = "E"
+//	name       = "consolidation"
+//	schedule   = [{ at = "40 min", level = 0 }]
+//
 // A [[drug]] table applies a drug to a population. The only kind,
 // "protein_synthesis_inhibitor" (anisomycin), sets the level "inhibitor"
 // to 1 from start (required) to stop (optional; default: never washed
@@ -326,6 +534,38 @@
 //
 // Times are on the tick grid and >= 0. The network holds the changes, of
 // both kinds of table, as [netlist.Network.Modulations].
+//
+// # Phases
+//
+// A [[phase]] table names a stretch [start, stop) of the run and says how
+// it runs. mode = "spiking" (the default) is the normal simulation: the
+// phase is only a name. mode = "fast_forward" switches spiking off, as the
+// fast-forward consolidation of the simulator of Luboeinski & Tetzlaff
+// (2021): at start every consolidation model sets its calcium (its
+// induction) to 0 and drops the effects of spikes still pending, and the
+// spikes in flight that would arrive inside the phase are lost; inside it
+// no neuron is updated (membrane potentials, synaptic currents,
+// Ornstein–Uhlenbeck currents and refractory clocks keep their values),
+// no spike is emitted, sources drop the spikes they were due to emit, and
+// no stimulus acts; only the consolidation models advance, without
+// spikes and without their noise (for luboeinski_tetzlaff_2021: the
+// relaxation of h towards h0, the protein with its switch-off and the late
+// weight z, in closed form). At stop the neurons resume from the state
+// they had before the phase. The engine jumps over the phase: it costs
+// the consolidation models' closed forms and the records due inside it,
+// which see the fast-forwarded state (a v sample inside it reads the
+// frozen potential). Checkpoints inside a phase, and runs split or resumed
+// anywhere, give the same result as one run.
+//
+// The same scenario runs with spiking kept on by overriding the mode,
+// --set phase.consolidation.mode=spiking, which measures what the
+// fast-forward assumption costs. Phases must not overlap, must start after
+// tick 0 (the initial state) and end by the end of the run. A
+// fast_forward phase needs every consolidation model of the network to
+// support it (consolidation.CanFastForward; the error lists the models
+// that do), and no stimulus may start or stop inside it (its neurons are
+// frozen); neuromodulator and drug changes inside it reach the models at
+// their times. The network holds the phases as [netlist.Network.Phases].
 //
 // # Memory curves
 //
@@ -357,7 +597,7 @@
 //	params = { q = 0.1 }           # optional: its parameters (keys left out keep the defaults)
 //
 // Such a scenario has no [[population]], [[projection]], [[stimulus]],
-// [[record]], [[guard]], [[neuromodulator]] or [[drug]] tables and no
+// [[record]], [[guard]], [[neuromodulator]], [[drug]] or [[phase]] tables and no
 // duration or resolution: each is an error at its key, as are parameters
 // that the model's Validate rejects and models without a memory-curve
 // setup. [Scenario.MemoryCurves] holds the table; Compile gives the
@@ -415,8 +655,11 @@
 //	fixed_probability   p, autapses                   each ordered pair independently with probability p
 //	fixed_indegree      k, autapses, multapses        each target from exactly k sources
 //	fixed_outdegree     k, autapses, multapses        each source to exactly k targets
-//	pairs               file, format, from_first,     the pairs listed in a CSV file, or the block
-//	                    to_first                      of an adjacency matrix (format = "adjacency")
+//	pairs               file, format, from_first,     the pairs listed in a CSV file, the block
+//	                    to_first, scale               of an adjacency matrix (format = "adjacency")
+//	                                                  or a Matrix Market file (format = "mtx")
+//	disc_receptive_fields  width, height, radius, p  each target from the inputs of a grid within
+//	                                                  a disc around a random centre
 //
 // autapses (a synapse from a neuron onto itself, only possible when from ==
 // to) and multapses (the same pair more than once) default to false. Without
@@ -446,6 +689,27 @@
 // order, so a scenario that declares E and then I reads the authors' file
 // as it is. Weight and delay are keys of the projection.
 //
+// With format = "mtx" the file is a Matrix Market coordinate matrix
+// (go doc ./netlist ReadMatrixMarket): size(from) rows, size(to) columns,
+// 1-based "i j value" lines, the format Auryn reads and writes connections
+// in. A real or integer matrix gives the weights, value × scale: scale is
+// a plain number (default 1) or a quantity whose unit the weights take
+// ("0.5 mV"), and the projection must not have a weight key; a pattern
+// matrix lists synapses only, and the projection's weight key gives their
+// weights. Errors in the file name its line and column.
+//
+//	connect = { rule = "pairs", format = "mtx", file = "rf_discs.mtx", scale = 0.5 }
+//
+// disc_receptive_fields connects a grid of inputs, width × height =
+// size(from), member k at column k mod width and row k div width, to the
+// targets as Zenke, Agnes & Gerstner (2015) connect their 64×64 input
+// grid: each target gets a centre drawn uniformly in [0, width-1] ×
+// [0, height-1] and every input within radius (in pixels, Euclidean,
+// inclusive, no wrap-around) of it, each kept with probability p (default
+// 1) ([netlist.DiscReceptiveFields]).
+//
+//	connect = { rule = "disc_receptive_fields", width = 64, height = 64, radius = 8 }
+//
 // # Weights
 //
 // A weight is a magnitude, >= 0: the receptor gives its sign. It is written
@@ -470,7 +734,7 @@
 //
 // [Scenario.Compile] draws every random choice from a stream named after what
 // it draws (init/<population>, connect/<projection>, weight/<projection>,
-// delay/<projection>, sample/<projection>), so that a population or projection added to a
+// delay/<projection>, sample/<projection>, group/<group>), so that a population or projection added to a
 // scenario does not change the others' arrays, and the same scenario and
 // seed always give identical networks.
 package scenario

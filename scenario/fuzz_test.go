@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -27,7 +28,10 @@ func FuzzDecodeScenario(f *testing.F) {
 	f.Add([]byte(head + popP + popE + proj("P", "E", `{ rule = "fixed_outdegree", k = 3, multapses = true }`, `1`, `{ uniform = ["1 ms", "2 ms"] }`)))
 	f.Add([]byte("[simulation]\nduration = \"1 s\"\n[[population]]\nname = \"E\"\nsize = 2\nmodel = \"lif_delta\"\ninit = { v = { normal = [\"-60 mV\", \"1 mV\"], clip = [\"-61 mV\", \"-59 mV\"] } }\n"))
 	f.Add([]byte(stcScenario))
+	f.Add([]byte(head + popP + popE + proj("P", "E", p01, `"1 mV"`, `"1 ms"`) + "stp = { U = 0.2, tau_d = \"150 ms\", tau_f = \"600 ms\", u0 = 0.01 }\n"))
 	f.Add([]byte(stcBase + nmE + "schedule = [{ at = \"1 ms\", level = 0.5 }]\n" + drugE + synRec + "sample = 3\n"))
+	f.Add([]byte(strings.Replace(patternScenario, `file = "shapes.pat"`, `patterns = [[0, 1], [2, 3, 15]]`, 1)))
+	f.Add([]byte(discScenario))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, err := Decode("fuzz.toml", data)
 		if err != nil {

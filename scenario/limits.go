@@ -45,6 +45,26 @@ func (c *checker) sourceLimits(key string, p *PopulationSpec) {
 			}
 		}
 	}
+	if pp, ok := p.Source.(*source.Pattern); ok {
+		// A member of the pattern on fires at background + rate·gamma.
+		for k, ph := range pp.AllPhases() {
+			pk := key + ".params"
+			if k > 0 {
+				pk = joinKey(pk, indexKey("phases", k-1))
+			}
+			g := 1.0
+			if !ph.Binary {
+				for _, gs := range ph.Gammas {
+					for _, x := range gs {
+						g = max(g, x)
+					}
+				}
+			}
+			if hz := ph.Background + ph.Rate*g; hz > maxHz {
+				c.errorf(joinKey(pk, "rate"), "background + rate·gamma = %g Hz: above one spike per tick (%g Hz at resolution %g ms), the most a source can fire", hz, maxHz, c.s.Resolution)
+			}
+		}
+	}
 	st, ok := p.Source.(*source.SpikeTimes)
 	if !ok || !(c.s.Duration > 0) || math.IsInf(c.s.Duration, 0) {
 		return

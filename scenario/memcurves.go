@@ -44,7 +44,7 @@ var memoryCurveStarts = map[string]consolidation.MemoryStart{
 
 // networkTables are the top-level tables of a network scenario, which a
 // memory-curve scenario does not have.
-var networkTables = []string{"population", "projection", "stimulus", "record", "guard", "neuromodulator", "drug"}
+var networkTables = []string{"population", "projection", "stimulus", "record", "guard", "neuromodulator", "drug", "phase"}
 
 // Config returns the experiment of model i (an index into Models) for the
 // scenario seed: the spec's settings and a seed drawn from the stream
@@ -178,7 +178,8 @@ func (c *checker) memoryCurves() {
 	s, m := c.s, c.s.MemoryCurves
 	for _, k := range networkTables {
 		n := map[string]int{"population": len(s.Populations), "projection": len(s.Projections), "stimulus": len(s.Stimuli),
-			"record": len(s.Records), "guard": len(s.Guards), "neuromodulator": len(s.Neuromodulators), "drug": len(s.Drugs)}[k]
+			"record": len(s.Records), "guard": len(s.Guards), "neuromodulator": len(s.Neuromodulators), "drug": len(s.Drugs),
+			"phase": len(s.Phases)}[k]
 		if n > 0 {
 			c.errorf(k, "a scenario with [memory_curves] has no [[%s]] tables: the experiment drives the synapse models directly, without neurons", k)
 		}

@@ -170,6 +170,10 @@ func expectedSynapses(p *ProjectionSpec, nFrom, nTo float64) float64 {
 		if cn.Pairs != nil {
 			return float64(len(cn.Pairs.Source))
 		}
+	case DiscFieldsRule:
+		// At most a full disc, at most the grid.
+		disc := math.Pi * cn.Radius * cn.Radius
+		return nTo * min(disc+4*cn.Radius+1, nFrom) * max(min(cn.P, 1), 0)
 	}
 	return 0
 }

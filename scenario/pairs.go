@@ -152,7 +152,7 @@ func (r *pairReader) read(in io.Reader, nFrom, nTo int) *Pairs {
 	if r.nerr > 0 {
 		return nil
 	}
-	p := &Pairs{Path: r.path}
+	p := &Pairs{Path: r.path, Format: "csv"}
 	wi, hasW := col["weight"]
 	di, hasD := col["delay"]
 	if hasW {

@@ -37,6 +37,11 @@ type RecordSpec struct {
 	Count int
 	// Population is the population of a "neuron_state" record.
 	Population string
+	// Group names a [[group]] whose members a "v" or "neuron_state"
+	// record samples, instead of Populations (Population) and Neurons;
+	// validation fills those in from it.
+	Group     string
+	fromGroup bool // Neurons and the population were filled in from Group
 	// Variables are the variables of a "synapses", "pathway" or
 	// "neuron_state" record, as written; nil: the default (see netlist.Record).
 	Variables []string
@@ -44,6 +49,9 @@ type RecordSpec struct {
 	// final = true), so that the state at the end of the run is in the log
 	// whatever the sampling interval.
 	Final bool
+	// Split divides the statistics of a "pathway" or "neuron_state" record
+	// by named sets of neurons (key split), as written; nil: no split.
+	Split []SplitSet
 }
 
 // record decodes a [[record]] table.
@@ -65,8 +73,11 @@ func (d *decoder) record(t *table) *RecordSpec {
 	if v, ok := t.strs("populations"); ok {
 		r.Populations = v
 	}
-	if v, ok := t.ints("neurons"); ok {
+	if v, ok := d.neuronList(t, "neurons"); ok {
 		r.Neurons = v
+	}
+	if v, ok := t.str("group", false); ok {
+		r.Group = v
 	}
 	if v, ok := t.quantity("sample", snnsim.TimeDim, false); ok {
 		r.Sample, r.sampleGiven = v, true
@@ -134,6 +145,9 @@ func (c *checker) record(i int, r *RecordSpec) {
 	kind := netlist.RecordKind(r.What)
 	if !slices.Contains(recordKinds, r.What) {
 		c.errorf(key+".what", "cannot record %q: what may be %s", r.What, orList(recordKinds))
+	}
+	if r.Group != "" && !c.recordGroup(key, kind, r) {
+		return
 	}
 	if kind == netlist.RecordWeights {
 		c.weightsRecord(key, r)
@@ -315,16 +329,19 @@ func (c *checker) synapseList(key string, syn []int) {
 // "neuron_state" record:
 //
 //	synapses      projection, synapses | sample = n, variables, interval, window
-//	pathway       projection, variables, interval, window
-//	neuron_state  population, neurons, variables, interval, window
+//	pathway       projection, variables, interval, window, split
+//	neuron_state  population, neurons, variables, interval, window, split
 func (d *decoder) stateRecord(t *table, r *RecordSpec) {
 	kind := netlist.RecordKind(r.What)
 	switch kind {
 	case netlist.RecordSynapses, netlist.RecordPathway:
 		r.Projection, _ = t.str("projection", true)
 	case netlist.RecordNeuronState:
-		r.Population, _ = t.str("population", true)
-		if v, ok := t.ints("neurons"); ok {
+		if v, ok := t.str("group", false); ok {
+			r.Group = v
+		}
+		r.Population, _ = t.str("population", r.Group == "")
+		if v, ok := d.neuronList(t, "neurons"); ok {
 			r.Neurons = v
 		}
 	}
@@ -375,6 +392,15 @@ func (d *decoder) stateRecord(t *table, r *RecordSpec) {
 	}
 	if v, ok := t.boolean("final"); ok {
 		r.Final = v
+	}
+	switch {
+	case kind != netlist.RecordSynapses:
+		if v, ok := t.get("split", false); ok {
+			r.Split = d.decodeSplit(t.path("split"), v)
+		}
+	case t.has("split"):
+		t.get("split", false)
+		d.errorf(t.path("split"), "a synapses record has no split: record what = \"pathway\" for statistics by neuron set")
 	}
 }
 
@@ -460,6 +486,9 @@ func (c *checker) stateRecord(key string, r *RecordSpec) {
 			seen[v] = true
 		}
 	}
+	if r.Split != nil {
+		c.split(key, r)
+	}
 	// Sampling interval: default 1 min, on the grid, at least one tick.
 	if r.Sample == 0 {
 		r.Sample = DefaultStateInterval
@@ -472,6 +501,41 @@ func (c *checker) stateRecord(key string, r *RecordSpec) {
 			c.errorf(ikey, "%g ms: must be at least one tick (%g ms)", r.Sample, c.s.Resolution)
 		}
 	}
+}
+
+// split checks the split key of a pathway record (of a projection within
+// one population) or a neuron_state record (without neurons): the sets
+// must fit the population and be disjoint.
+func (c *checker) split(key string, r *RecordSpec) {
+	skey := key + ".split"
+	var pop string
+	switch netlist.RecordKind(r.What) {
+	case netlist.RecordPathway:
+		p := c.projectionRef(key+".projection", r.Projection)
+		if p == nil {
+			return
+		}
+		if p.From != p.To {
+			c.errorf(skey, "projection %s runs from %s to %s: split needs a projection within one population, whose sets name both ends", p.Name, p.From, p.To)
+			return
+		}
+		pop = p.From
+	case netlist.RecordNeuronState:
+		if r.Neurons != nil {
+			c.errorf(skey, "split and neurons exclude each other: the sets choose the neurons")
+			return
+		}
+		pop = r.Population
+	default:
+		return
+	}
+	i, ok := c.index[pop]
+	if !ok || c.s.Populations[i] == nil {
+		return
+	}
+	resolveSplit(r.Split, c.s.Populations[i].Size, func(name, format string, args ...any) {
+		c.errorf(joinKey(skey, name), format, args...)
+	})
 }
 
 // synapseVars returns the per-synapse variables of a projection: its
@@ -497,6 +561,10 @@ func (r *RecordSpec) compileState(cr *netlist.Record, net *netlist.Network, inde
 			cr.Synapses = slices.Sorted(slices.Values(r.Synapses))
 		}
 		cr.Variables = slices.Clone(r.Variables)
+		if r.Split != nil {
+			from := net.Projections[cr.Projection].From
+			cr.Split = resolveSplit(r.Split, net.Populations[from].Size, func(string, string, ...any) {})
+		}
 		if cr.Variables == nil {
 			if c := net.Projections[cr.Projection].Consolidation; c != nil {
 				cr.Variables = slices.Clone(c.Vars())
@@ -510,6 +578,9 @@ func (r *RecordSpec) compileState(cr *netlist.Record, net *netlist.Network, inde
 			cr.Neurons = slices.Sorted(slices.Values(r.Neurons))
 		}
 		cr.Variables = slices.Clone(r.Variables)
+		if r.Split != nil {
+			cr.Split = resolveSplit(r.Split, net.Populations[index[r.Population]].Size, func(string, string, ...any) {})
+		}
 	}
 	interval := r.Sample
 	if interval == 0 {
@@ -539,4 +610,39 @@ func drawSynapses(r *rand.Rand, n, total int) []int {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// recordGroup fills in the population and the neurons of a record that
+// names a group (sorted: records sample members in increasing order).
+func (c *checker) recordGroup(key string, kind netlist.RecordKind, r *RecordSpec) bool {
+	g, found := c.s.resolved.find(r.Group)
+	switch {
+	case !found && slices.Contains(c.s.groupNames(), r.Group):
+		return false // the group's own error is reported
+	case !found:
+		c.errorf(key+".group", "no group %q%s", r.Group, didYouMean(r.Group, c.s.groupNames()))
+		return false
+	case kind != netlist.RecordV && kind != netlist.RecordNeuronState:
+		c.errorf(key+".group", "a group chooses the neurons of a \"v\" or \"neuron_state\" record, not of a %q record", r.What)
+		return false
+	case r.Neurons != nil && !r.fromGroup:
+		c.errorf(key+".neurons", "a record takes neurons or a group, not both")
+		return false
+	}
+	pop := c.s.Populations[g.Population].Name
+	if kind == netlist.RecordV {
+		if r.Populations != nil && !slices.Equal(r.Populations, []string{pop}) {
+			c.errorf(key+".populations", "%v, but group %q is of population %q", r.Populations, r.Group, pop)
+			return false
+		}
+		r.Populations = []string{pop}
+	} else {
+		if r.Population != "" && r.Population != pop {
+			c.errorf(key+".population", "%q, but group %q is of population %q", r.Population, r.Group, pop)
+			return false
+		}
+		r.Population = pop
+	}
+	r.Neurons, r.fromGroup = slices.Sorted(slices.Values(g.Neurons)), true
+	return true
 }

@@ -34,11 +34,17 @@ type Scenario struct {
 	Projections []*ProjectionSpec
 	Stimuli     []*StimulusSpec
 	Records     []*RecordSpec
-	Guards      []*GuardSpec
+	// Groups are the named sets of neurons ([[group]]) that stimuli refer
+	// to by name.
+	Groups []*GroupSpec
+	Guards []*GuardSpec
 	// Neuromodulators and Drugs set the levels that consolidation models
 	// read (see netlist.Modulation).
 	Neuromodulators []*NeuromodulatorSpec
 	Drugs           []*DrugSpec
+	// Phases are the [[phase]] tables: named stretches of the run, some
+	// with spiking off.
+	Phases []*PhaseSpec
 
 	// MemoryCurves is the [memory_curves] experiment, or nil for a network
 	// scenario. A scenario with one has no populations and no duration;
@@ -51,6 +57,8 @@ type Scenario struct {
 	Overrides []string
 
 	loc *locator // key positions in Text; nil when not decoded from text
+
+	resolved groupSet // Groups resolved by the last validation (with Seed)
 }
 
 // PopulationSpec is a [[population]] table.
@@ -83,6 +91,10 @@ type ProjectionSpec struct {
 	// population that has one must have the same model and parameters.
 	Consolidation consolidation.Params
 
+	// STP is the short-term plasticity of the source neurons on this
+	// projection (the stp table), or nil for none.
+	STP *stdp.STP
+
 	consWritten map[string]any // the consolidation table as written, for error messages
 }
 
@@ -91,15 +103,16 @@ type Rule string
 
 // The connectivity rules.
 const (
-	AllToAll         Rule = "all_to_all"        // every source to every target
-	OneToOne         Rule = "one_to_one"        // source i to target i; equal sizes
-	FixedProbability Rule = "fixed_probability" // each pair independently with probability P
-	FixedIndegree    Rule = "fixed_indegree"    // each target from K sources drawn at random
-	FixedOutdegree   Rule = "fixed_outdegree"   // each source to K targets drawn at random
-	PairsRule        Rule = "pairs"             // the pairs listed in a CSV file
+	AllToAll         Rule = "all_to_all"            // every source to every target
+	OneToOne         Rule = "one_to_one"            // source i to target i; equal sizes
+	FixedProbability Rule = "fixed_probability"     // each pair independently with probability P
+	FixedIndegree    Rule = "fixed_indegree"        // each target from K sources drawn at random
+	FixedOutdegree   Rule = "fixed_outdegree"       // each source to K targets drawn at random
+	PairsRule        Rule = "pairs"                 // the pairs listed in a CSV, adjacency or Matrix Market file
+	DiscFieldsRule   Rule = "disc_receptive_fields" // each target from the inputs within a disc on a grid
 )
 
-var rules = []string{string(AllToAll), string(OneToOne), string(FixedProbability), string(FixedIndegree), string(FixedOutdegree), string(PairsRule)}
+var rules = []string{string(AllToAll), string(OneToOne), string(FixedProbability), string(FixedIndegree), string(FixedOutdegree), string(PairsRule), string(DiscFieldsRule)}
 
 // Connect is a projection's connect table.
 type Connect struct {
@@ -110,11 +123,16 @@ type Connect struct {
 	Multapses bool    // fixed_indegree/outdegree: allow repeated pairs
 	File      string  // pairs: the CSV file as written (relative to the scenario)
 	Pairs     *Pairs  // pairs: the file's contents
+	// disc_receptive_fields: the input grid (Width·Height sources), the
+	// disc's radius in pixels; P is the probability of each pixel within it.
+	Width, Height int
+	Radius        float64
 }
 
 // Pairs is the contents of a pairs CSV file.
 type Pairs struct {
 	Path      string           // the file as opened
+	Format    string           // "csv", "adjacency" or "mtx"
 	Source    []int32          // index in the from population, per pair
 	Target    []int32          // index in the to population, per pair
 	Weight    []float64        // per pair in the canonical unit of WeightDim; nil without a weight column
@@ -124,9 +142,11 @@ type Pairs struct {
 
 // StimulusSpec is a [[stimulus]] table.
 type StimulusSpec struct {
+	Name       string  // optional, unique among the stimuli; keys its random streams and --set stimulus.NAME
 	Kind       string  // "current_step" or "ou_current"
-	Population string  // a neuron population
-	Neurons    []int   // members affected; nil for all
+	Population string  // a neuron population; with Group, the group's (it may be left out)
+	Neurons    []int   // members affected; nil for all (or the group's)
+	Group      string  // a [[group]] whose members are affected, instead of Neurons
 	Amplitude  float64 // [pA] (current_step)
 	Start      float64 // [ms]
 	Stop       float64 // [ms]; +Inf when the stimulus never ends
@@ -261,6 +281,9 @@ func (d *decoder) scenario(s *Scenario, raw map[string]any) {
 	for _, t := range root.tables("projection", false) {
 		s.Projections = append(s.Projections, d.projection(t, s))
 	}
+	for _, t := range root.tables("group", false) {
+		s.Groups = append(s.Groups, d.group(t))
+	}
 	for _, t := range root.tables("stimulus", false) {
 		s.Stimuli = append(s.Stimuli, d.stimulus(t))
 	}
@@ -275,6 +298,9 @@ func (d *decoder) scenario(s *Scenario, raw map[string]any) {
 	}
 	for _, t := range root.tables("drug", false) {
 		s.Drugs = append(s.Drugs, d.drug(t))
+	}
+	for _, t := range root.tables("phase", false) {
+		s.Phases = append(s.Phases, d.phase(t))
 	}
 	root.done()
 }
@@ -310,6 +336,9 @@ func (d *decoder) population(t *table) *PopulationSpec {
 		case p.Source != nil:
 			p.written = pt.m
 			d.params(pt, p.Source, p.Model)
+			if pp, ok := p.Source.(*source.Pattern); ok {
+				d.patternFiles(pt, pp)
+			}
 		default:
 			pt.ignore() // the model is unknown, so are its parameters
 		}
@@ -359,6 +388,9 @@ func (d *decoder) projection(t *table, s *Scenario) *ProjectionSpec {
 	if ct, ok := t.sub("consolidation", false); ok {
 		p.Consolidation, p.consWritten = d.consolidation(ct)
 	}
+	if st, ok := t.sub("stp", false); ok {
+		p.STP = d.stp(st)
+	}
 	if pairs != nil {
 		// Both a column and a key: say which one wins rather than guess.
 		if pairs.Weight != nil && t.has("weight") {
@@ -401,6 +433,18 @@ func (d *decoder) connect(t *table, s *Scenario, p *ProjectionSpec) Connect {
 		}
 		c.Autapses, _ = t.boolean("autapses")
 		c.Multapses, _ = t.boolean("multapses")
+	case DiscFieldsRule:
+		if v, ok := t.integer("width", true); ok {
+			c.Width = int(min(max(v, -1), math.MaxInt32))
+		}
+		if v, ok := t.integer("height", true); ok {
+			c.Height = int(min(max(v, -1), math.MaxInt32))
+		}
+		c.Radius, _ = t.quantity("radius", snnsim.Dimensionless, true)
+		c.P = 1
+		if v, ok := t.quantity("p", snnsim.Dimensionless, false); ok {
+			c.P = v
+		}
 	case PairsRule:
 		if f, ok := t.str("file", true); ok {
 			c.File = f
@@ -424,6 +468,9 @@ var stimulusKinds = []string{"current_step", "ou_current"}
 
 func (d *decoder) stimulus(t *table) *StimulusSpec {
 	st := &StimulusSpec{Stop: math.Inf(1)}
+	if n, ok := t.str("name", false); ok {
+		st.Name = n
+	}
 	if k, ok := t.str("kind", true); ok {
 		st.Kind = k
 		if k != "current_step" && k != "ou_current" {
@@ -431,7 +478,10 @@ func (d *decoder) stimulus(t *table) *StimulusSpec {
 			t.ignore()
 		}
 	}
-	st.Population, _ = t.str("population", true)
+	if g, ok := t.str("group", false); ok {
+		st.Group = g
+	}
+	st.Population, _ = t.str("population", st.Group == "")
 	if st.Kind == "ou_current" {
 		st.Mean, _ = t.quantity("mean", snnsim.Current, true)
 		st.Sigma, _ = t.quantity("sigma", snnsim.Current, true)
@@ -447,7 +497,7 @@ func (d *decoder) stimulus(t *table) *StimulusSpec {
 	if v, ok := t.quantity("stop", snnsim.TimeDim, false); ok {
 		st.Stop = v
 	}
-	if v, ok := t.ints("neurons"); ok {
+	if v, ok := d.neuronList(t, "neurons"); ok {
 		st.Neurons = v
 	}
 	t.done()

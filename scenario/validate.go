@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/consolidation"
 	"github.com/snnsim/snnsim/neuron"
+	"github.com/snnsim/snnsim/source"
 )
 
 // maxSynapses bounds the expected number of synapses of one projection.
@@ -76,8 +78,23 @@ func (s *Scenario) validate() ErrorList {
 	}
 	c.models = c.sharedConsolidation()
 	c.modulators(c.models)
+	s.resolved = c.groups()
+	stimNames := map[string]int{}
 	for i, st := range s.Stimuli {
 		c.stimulus(i, st)
+		if st == nil || st.Name == "" {
+			continue
+		}
+		key := indexKey("stimulus", i) + ".name"
+		if err := nameError(st.Name); err != nil {
+			c.add(key, err)
+		} else if _, err := strconv.Atoi(st.Name); err == nil {
+			c.errorf(key, "%q: a stimulus name must not be a number (--set stimulus.N addresses the N-th stimulus)", st.Name)
+		} else if j, dup := stimNames[st.Name]; dup {
+			c.errorf(key, "duplicate stimulus name %q (stimulus[%d] has it too)", st.Name, j)
+		} else {
+			stimNames[st.Name] = i
+		}
 	}
 	for i, r := range s.Records {
 		c.record(i, r)
@@ -85,6 +102,7 @@ func (s *Scenario) validate() ErrorList {
 	for i, g := range s.Guards {
 		c.guard(i, g)
 	}
+	c.phases()
 	c.errs.sort(s.File)
 	return c.errs
 }
@@ -144,6 +162,9 @@ func (c *checker) populations() {
 		case p.Source != nil:
 			c.kind[i] = kindSource
 			c.params(key, p, p.Source.Validate())
+			if pp, ok := p.Source.(*source.Pattern); ok {
+				c.patternMembers(key+".params", pp, p.Size)
+			}
 			if p.InitV != nil {
 				c.errorf(key+".init", "%s is a %s source: init applies only to neuron populations", p.Name, p.Source.Model())
 			}
@@ -201,6 +222,11 @@ func paramAt(key string, written map[string]any, err error) (string, error) {
 			shown = fmt.Sprintf("%q", s)
 		}
 		err = &paramError{written: shown, constraint: pe.Constraint, err: err}
+	}
+	if strings.Contains(pe.Key, "].") {
+		// A key inside a list of tables ("phases[0].rate"): the element's
+		// own line.
+		return joinKey(key, pe.Key), err
 	}
 	return joinKey(key, name), err
 }
@@ -302,6 +328,22 @@ func (c *checker) projection(i int, p *ProjectionSpec) {
 			c.errorf(ckey+".k", "%d: there are no available %s (autapses are off)", cn.K, side)
 		}
 		expected = float64(per) * float64(max(cn.K, 0))
+	case DiscFieldsRule:
+		switch {
+		case cn.Width < 1:
+			c.errorf(ckey+".width", "%d: must be >= 1", cn.Width)
+		case cn.Height < 1:
+			c.errorf(ckey+".height", "%d: must be >= 1", cn.Height)
+		case sizesOK && int64(cn.Width)*int64(cn.Height) != int64(nFrom):
+			c.errorf(ckey+".width", "a %d×%d grid has %d inputs, but %s has %d members: width × height must be its size", cn.Width, cn.Height, cn.Width*cn.Height, p.From, nFrom)
+		}
+		if !(cn.Radius >= 0) || math.IsInf(cn.Radius, 0) {
+			c.errorf(ckey+".radius", "%g: must be a finite number of pixels >= 0", cn.Radius)
+		}
+		if !(cn.P >= 0 && cn.P <= 1) {
+			c.errorf(ckey+".p", "%g: a probability must be between 0 and 1", cn.P)
+		}
+		expected = expectedSynapses(p, float64(nFrom), float64(nTo))
 	case PairsRule:
 		c.pairs(ckey+".file", p, nFrom, nTo, sizesOK)
 		if cn.Pairs != nil {
@@ -337,7 +379,11 @@ func (c *checker) projection(i int, p *ProjectionSpec) {
 	default:
 		if toOK {
 			if _, err := c.s.Populations[to].Neuron.WeightScale(p.Receptor, pairs.WeightDim); err != nil {
-				c.add(key+".connect.file", fmt.Errorf("weight column: %w", err))
+				if pairs.Format == "mtx" {
+					c.add(key+".connect.scale", fmt.Errorf("the weights of %s: %w", p.Connect.File, err))
+				} else {
+					c.add(key+".connect.file", fmt.Errorf("weight column: %w", err))
+				}
 			}
 		}
 	}
@@ -417,6 +463,24 @@ func (c *checker) stimulus(i int, st *StimulusSpec) {
 	what := "the population of a current step"
 	if st.Kind == "ou_current" {
 		what = "the population of an OU current"
+	}
+	if st.Group != "" {
+		g, found := c.s.resolved.find(st.Group)
+		switch {
+		case !found && slices.Contains(c.s.groupNames(), st.Group):
+			return // the group's own error is reported
+		case !found:
+			c.errorf(key+".group", "no group %q%s", st.Group, didYouMean(st.Group, c.s.groupNames()))
+			return
+		case st.Neurons != nil:
+			c.errorf(key+".neurons", "a stimulus takes neurons or a group, not both")
+			return
+		case st.Population == "":
+			st.Population = c.s.Populations[g.Population].Name
+		case st.Population != c.s.Populations[g.Population].Name:
+			c.errorf(key+".population", "%q, but group %q is of population %q", st.Population, st.Group, c.s.Populations[g.Population].Name)
+			return
+		}
 	}
 	pop, ok := c.neuronRef(key+".population", st.Population, what)
 	if ok {

@@ -73,7 +73,9 @@ type OUWindow struct {
 // current is 0 and no random numbers are drawn.
 //
 // Each neuron draws from its own random stream, name + "/" + its index,
-// derived from the seed (snnsim.NewPCG), so a neuron's trace does not
+// derived from the seed (snnsim.NewPCG), its normal deviates by the
+// ziggurat method (Marsaglia & Tsang 2000) on the stream's 64-bit
+// outputs, so a neuron's trace does not
 // depend on the population size or on the other neurons. The trace does
 // not depend on how Advance is called either (every tick, or in jumps).
 type OUCurrent struct {
@@ -89,7 +91,6 @@ type OUCurrent struct {
 	on  bool        // x holds the current of the step ending at t
 	x   []float64
 	pcg []rand.PCG
-	rng []*rand.Rand
 }
 
 // NewOUCurrent returns the current of n neurons at tick 0 (off until the
@@ -118,12 +119,11 @@ func NewOUCurrent(n int, p OUParams, dt float64, windows []OUWindow, seed uint64
 		}
 	}
 	o := &OUCurrent{p: p, dt: dt, windows: append([]OUWindow(nil), windows...), name: name,
-		x: make([]float64, n), pcg: make([]rand.PCG, n), rng: make([]*rand.Rand, n)}
+		x: make([]float64, n), pcg: make([]rand.PCG, n)}
 	o.decay = math.Exp(-dt / p.Tau)
 	o.noise = p.Sigma * math.Sqrt(-math.Expm1(-2*dt/p.Tau))
 	for i := range o.pcg {
 		o.pcg[i] = *snnsim.NewPCG(seed, name+"/"+strconv.Itoa(i))
-		o.rng[i] = rand.New(&o.pcg[i])
 	}
 	return o, nil
 }
@@ -197,15 +197,34 @@ func (o *OUCurrent) Advance(t snnsim.Time) {
 		}
 		k := int(end - o.t)
 		m, a, s := o.p.Mean, o.decay, o.noise
-		for i := range o.x {
-			x, r := o.x[i], o.rng[i]
+		xs, gs := o.x, o.pcg[:len(o.x)]
+		for i := range xs {
+			x, g := xs[i], &gs[i]
 			for range k {
-				x = m + (x-m)*a + s*r.NormFloat64()
+				// normal(g), with its common case inlined
+				b := g.Uint64()
+				n, ok := zigFast(b)
+				if !ok {
+					n = normalSlow(g, b)
+				}
+				x = m + (x-m)*a + s*n
 			}
-			o.x[i] = x
+			xs[i] = x
 		}
 		o.t, o.on = end, true
 	}
+}
+
+// Hold moves the current to tick t (t >= Tick()) without an update: the
+// value of the step ending at Tick() is kept, as the current of every
+// neuron stays frozen during a phase without spiking, and the next Advance
+// continues from it. The windows must not start or end between Tick() and
+// t (a scenario refuses a stimulus that switches inside such a phase).
+func (o *OUCurrent) Hold(t snnsim.Time) {
+	if t < o.t {
+		panic(fmt.Sprintf("ou current %s: hold to tick %d from tick %d", o.name, t, o.t))
+	}
+	o.t = t
 }
 
 // tagOU is the frame tag of an OU current's state.
@@ -239,8 +258,9 @@ func (o *OUCurrent) AppendState(b []byte) []byte {
 }
 
 // RestoreState restores a state written by AppendState of a current with
-// the same size, resolution, parameters and windows. See
-// [checkpoint.Stater].
+// the same size, resolution and parameters whose windows that started
+// before the saved tick are this current's (the windows from the saved
+// tick on may differ: nothing was drawn in them). See [checkpoint.Stater].
 func (o *OUCurrent) RestoreState(b []byte) ([]byte, error) {
 	payload, rest, err := codec.Open(b, tagOU, stateVersion)
 	if err != nil {
@@ -260,10 +280,16 @@ func (o *OUCurrent) RestoreState(b []byte) ([]byte, error) {
 	if d.Short {
 		return nil, codec.Corruptf("%s payload does not match its declared length", tagOU)
 	}
-	if n != int64(len(o.x)) || dt != o.dt || p != o.p || !slices.Equal(ws, o.windows) {
-		return nil, codec.Mismatchf("ou current state of %d neurons, dt %g ms, %+v, %d windows; this current has %d, %g ms, %+v, %d windows", n, dt, p, nw, len(o.x), o.dt, o.p, len(o.windows))
+	if n != int64(len(o.x)) || dt != o.dt || p != o.p {
+		return nil, codec.Mismatchf("ou current state of %d neurons, dt %g ms, %+v; this current has %d, %g ms, %+v", n, dt, p, len(o.x), o.dt, o.p)
 	}
 	t := snnsim.Time(d.I64())
+	// Only the windows that had started by the saved tick are history: a
+	// window starting at or after it has drawn nothing yet, so the windows
+	// from there on may differ (a protocol continued with another future).
+	if past, mine := startedBefore(ws, t), startedBefore(o.windows, t); !slices.Equal(past, mine) {
+		return nil, codec.Mismatchf("ou current state at tick %d with windows %v started before it; this current's are %v", t, past, mine)
+	}
 	on := d.U8()
 	x := make([]float64, len(o.x))
 	pcg := make([]rand.PCG, len(o.x))
@@ -282,6 +308,12 @@ func (o *OUCurrent) RestoreState(b []byte) ([]byte, error) {
 	}
 	o.t, o.on, o.w = t, on == 1, 0
 	copy(o.x, x)
-	copy(o.pcg, pcg) // o.rng[i] points at o.pcg[i]
+	copy(o.pcg, pcg)
 	return rest, nil
+}
+
+// startedBefore returns the windows that start before tick t.
+func startedBefore(ws []OUWindow, t snnsim.Time) []OUWindow {
+	k := sort.Search(len(ws), func(k int) bool { return ws[k].From >= t })
+	return ws[:k]
 }

@@ -3,6 +3,7 @@ package source
 import (
 	"errors"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -219,16 +220,53 @@ func TestOUResume(t *testing.T) {
 			}
 		}
 	}
-	// A different current refuses the state; a damaged state is corrupt.
+	// A current whose windows started before the saved tick differ
+	// refuses the state; a damaged state is corrupt.
 	a, _ := NewOUCurrent(6, p, 0.2, w, 4, "bg")
 	a.Advance(20)
 	state := a.AppendState(nil)
-	other, _ := NewOUCurrent(6, p, 0.2, w[:1], 4, "bg")
-	if _, err := other.RestoreState(state); !errors.Is(err, checkpoint.ErrMismatch) {
-		t.Errorf("other windows: %v, want a mismatch", err)
+	for _, ow := range [][]OUWindow{{{3, 30}, {40, 90}}, {{2, 40}, {40, 90}}, {{40, 90}}, {{3, 10}, {12, 40}, {40, 90}}} {
+		other, _ := NewOUCurrent(6, p, 0.2, ow, 4, "bg")
+		if _, err := other.RestoreState(state); !errors.Is(err, checkpoint.ErrMismatch) {
+			t.Errorf("windows %v: %v, want a mismatch", ow, err)
+		}
 	}
 	if _, err := a.RestoreState(state[:len(state)-9]); !errors.Is(err, checkpoint.ErrCorrupt) {
 		t.Errorf("truncated: %v, want corrupt", err)
+	}
+}
+
+// TestOURestoreOtherFuture: the windows that start at or after the saved
+// tick are not history. A current restored with other future windows
+// (moved, removed, added) continues exactly as a current built with those
+// windows from tick 0, since neither drew anything in them.
+func TestOURestoreOtherFuture(t *testing.T) {
+	p := ltBackground
+	old := []OUWindow{{3, 40}, {60, 90}}
+	for _, future := range [][]OUWindow{{{3, 40}}, {{3, 40}, {45, 50}}, {{3, 40}, {40, 41}, {70, 120}}, {{3, 40}, {60, 90}}} {
+		for _, cut := range []snnsim.Time{40, 41, 45} {
+			half, _ := NewOUCurrent(4, p, 0.2, old, 4, "bg")
+			half.Advance(cut)
+			state := half.AppendState(nil)
+			if !slices.Equal(startedBefore(future, cut), startedBefore(old, cut)) {
+				continue // this future changes a window that had started: refused above
+			}
+			resumed, _ := NewOUCurrent(4, p, 0.2, future, 4, "bg")
+			if _, err := resumed.RestoreState(state); err != nil {
+				t.Fatalf("future %v, cut %d: %v", future, cut, err)
+			}
+			fresh, _ := NewOUCurrent(4, p, 0.2, future, 4, "bg")
+			fresh.Advance(cut)
+			for tk := cut; tk <= 130; tk++ {
+				resumed.Advance(tk)
+				fresh.Advance(tk)
+				for i := range 4 {
+					if resumed.Current(i) != fresh.Current(i) {
+						t.Fatalf("future %v, cut %d, tick %d, neuron %d: %v restored, %v from tick 0", future, cut, tk, i, resumed.Current(i), fresh.Current(i))
+					}
+				}
+			}
+		}
 	}
 }
 

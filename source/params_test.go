@@ -138,7 +138,7 @@ func TestValidEdgeCases(t *testing.T) {
 // TestLookup: every listed model is found, its defaults are valid, and its
 // Model() name round-trips.
 func TestLookup(t *testing.T) {
-	want := []string{"burst", "external", "poisson", "regular", "spike_times", "stc_protocol", "tetanus"}
+	want := []string{"burst", "external", "pattern", "poisson", "regular", "spike_times", "stc_protocol", "tetanus"}
 	if got := Models(); !slices.Equal(got, want) {
 		t.Fatalf("Models() = %v, want %v", got, want)
 	}

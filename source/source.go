@@ -2,7 +2,10 @@
 // by a protocol rather than by membrane dynamics. Poisson trains (constant or
 // piecewise-constant rate), explicit spike times, regular trains, tetanus
 // protocols (trains of pulses), bursts, and the named protocols of synaptic
-// tagging and capture experiments (stc_protocol: WTET, STET, WLFS, SLFS).
+// tagging and capture experiments (stc_protocol: WTET, STET, WLFS, SLFS),
+// and Poisson inputs on which patterns are presented at random intervals
+// (pattern, after Auryn's StimulusGroup), whose schedule the engine logs
+// through [Switcher].
 // It also provides [OUCurrent], not a spike source but an
 // Ornstein–Uhlenbeck input current per neuron, switched on in windows.
 //
@@ -75,8 +78,11 @@ import (
 type Source interface {
 	// Len returns the number of generators.
 	Len() int
-	// Next returns the earliest tick at which a member spikes, or snnsim.Never.
-	// It is O(1) and changes nothing (in particular it draws no random numbers).
+	// Next returns the earliest tick at which a member spikes or, for a
+	// source with a stimulus schedule (pattern), the schedule changes the
+	// rates; snnsim.Never when neither will happen. Fire at a tick of a
+	// schedule change may return no member. Next is O(1) and changes
+	// nothing (in particular it draws no random numbers).
 	Next() snnsim.Time
 	// Fire appends to fired the members that spike at tick t (t == Next()),
 	// in increasing order, and returns it. It does not allocate when fired

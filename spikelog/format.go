@@ -156,6 +156,40 @@ type Header struct {
 	File        string       // scenario file path, "" when built in code
 	Text        string       // full scenario file text
 	Populations []Population // in declaration order
+	// Parent is the checkpoint that the run continued, for a run branched
+	// from a saved state (snnsim run --from); nil for a run from tick 0.
+	Parent *Parent
+	// Groups are the scenario's named groups of neurons ([[group]]
+	// tables), resolved to member indices, so that analyses find an
+	// assembly or a cue by name; nil when the scenario has none.
+	Groups []Group
+}
+
+// Parent names the checkpoint a branched run started from: the file as
+// given, its SHA-256 (of the whole file, in hex) and the tick it was
+// written at, where the branch's own simulation starts.
+type Parent struct {
+	Checkpoint string
+	SHA256     string
+	Tick       snnsim.Time
+}
+
+// Group is a named set of neurons of one population: Neurons are indices
+// within Population (0 is its first member), in the scenario's order.
+type Group struct {
+	Name       string
+	Population string
+	Neurons    []int
+}
+
+// Group returns the group called name.
+func (h Header) Group(name string) (Group, bool) {
+	for _, g := range h.Groups {
+		if g.Name == name {
+			return g, true
+		}
+	}
+	return Group{}, false
 }
 
 // Clock returns the clock that converts the log's ticks to milliseconds.
@@ -193,6 +227,14 @@ func (h Header) Validate() error {
 			return fmt.Errorf("spikelog: Header.Populations[%d] (%q): IDs [%d, %d) must lie in [0, 2^31)", i, p.Name, p.First, int64(p.First)+int64(p.Size))
 		}
 	}
+	if p := h.Parent; p != nil && !utf8.ValidString(p.Checkpoint+p.SHA256) {
+		return fmt.Errorf("spikelog: Header.Parent is not valid UTF-8: the header is stored as JSON")
+	}
+	for i, g := range h.Groups {
+		if !utf8.ValidString(g.Name) || !utf8.ValidString(g.Population) {
+			return fmt.Errorf("spikelog: Header.Groups[%d] is not valid UTF-8", i)
+		}
+	}
 	return nil
 }
 
@@ -220,6 +262,20 @@ type headerJSON struct {
 	File        string           `json:"file"`
 	Text        string           `json:"text"`
 	Populations []populationJSON `json:"populations"`
+	Parent      *parentJSON      `json:"parent,omitempty"`
+	Groups      []groupJSON      `json:"groups,omitempty"`
+}
+
+type parentJSON struct {
+	Checkpoint string `json:"checkpoint"`
+	SHA256     string `json:"sha256"`
+	Tick       int64  `json:"tick"`
+}
+
+type groupJSON struct {
+	Name       string `json:"name"`
+	Population string `json:"population"`
+	Neurons    []int  `json:"neurons"`
 }
 
 type populationJSON struct {
@@ -236,6 +292,12 @@ func appendHeader(dst []byte, h Header) ([]byte, error) {
 		File: h.File, Text: h.Text, Populations: []populationJSON{}}
 	for _, p := range h.Populations {
 		hj.Populations = append(hj.Populations, populationJSON{p.Name, int32(p.First), p.Size, string(p.Kind), p.NotRecorded})
+	}
+	if p := h.Parent; p != nil {
+		hj.Parent = &parentJSON{Checkpoint: p.Checkpoint, SHA256: p.SHA256, Tick: int64(p.Tick)}
+	}
+	for _, g := range h.Groups {
+		hj.Groups = append(hj.Groups, groupJSON{Name: g.Name, Population: g.Population, Neurons: g.Neurons})
 	}
 	payload, err := json.Marshal(hj)
 	if err != nil {
@@ -262,6 +324,12 @@ func parseHeaderPayload(payload []byte) (Header, error) {
 	h := Header{Program: hj.Program, DT: hj.DTms, Seed: hj.Seed, Scenario: hj.Scenario, File: hj.File, Text: hj.Text}
 	for _, p := range hj.Populations {
 		h.Populations = append(h.Populations, Population{p.Name, snnsim.NeuronID(p.First), p.Size, PopulationKind(p.Kind), p.NotRecorded})
+	}
+	if p := hj.Parent; p != nil {
+		h.Parent = &Parent{Checkpoint: p.Checkpoint, SHA256: p.SHA256, Tick: snnsim.Time(p.Tick)}
+	}
+	for _, g := range hj.Groups {
+		h.Groups = append(h.Groups, Group{Name: g.Name, Population: g.Population, Neurons: g.Neurons})
 	}
 	return h, nil
 }

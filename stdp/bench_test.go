@@ -33,10 +33,11 @@ func benchRules() []struct {
 	p    Params
 } {
 	pair, trip, hom := DefaultPair(), DefaultTriplet(), DefaultHomeostatic()
+	p11, glob := DefaultP11(), DefaultGlobalISTDP()
 	return []struct {
 		name string
 		p    Params
-	}{{"pair", &pair}, {"triplet", &trip}, {"triplet_homeostatic", &hom}}
+	}{{"pair", &pair}, {"triplet", &trip}, {"triplet_homeostatic", &hom}, {"p11", &p11}, {"istdp_global", &glob}}
 }
 
 // benchRule creates the rule and gives every neuron a last pre and post
@@ -46,9 +47,28 @@ func benchRule(b *testing.B, p Params, rng *rand.Rand) Rule[float32] {
 	if err != nil {
 		b.Fatal(err)
 	}
+	if rr, ok := r.(ReferenceReader); ok && rr.ReadsReference() {
+		ref := make([]float64, benchNeurons*benchDegree) // w̃ of every synapse, in the lower well
+		rr.UseReference(ref)
+	}
+	// The spikes in tick order: the rules need calls in tick order.
+	type spike struct {
+		t    snnsim.Time
+		n    int32
+		post bool
+	}
+	var sp []spike
 	for n := range int32(benchNeurons) {
-		r.TracePre(benchStart-1-snnsim.Time(rng.ExpFloat64()*benchMeanISI)%benchStart, n)
-		r.TracePost(benchStart-1-snnsim.Time(rng.ExpFloat64()*benchMeanISI)%benchStart, n)
+		sp = append(sp, spike{benchStart - 1 - snnsim.Time(rng.ExpFloat64()*benchMeanISI)%benchStart, n, false},
+			spike{benchStart - 1 - snnsim.Time(rng.ExpFloat64()*benchMeanISI)%benchStart, n, true})
+	}
+	slices.SortFunc(sp, func(a, b spike) int { return int(a.t - b.t) })
+	for _, s := range sp {
+		if s.post {
+			r.TracePost(s.t, s.n)
+		} else {
+			r.TracePre(s.t, s.n)
+		}
 	}
 	return r
 }

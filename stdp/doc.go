@@ -1,9 +1,18 @@
 // Package stdp holds spike-timing-dependent plasticity rules: pair STDP with
 // the weight-dependence family of Gütig et al. (2003) ([Pair]), triplet STDP
 // of Pfister & Gerstner (2006) ([Triplet]) and its homeostatic minimal
-// variant of Zenke et al. (2013) ([Homeostatic]), with the per-neuron
-// traces they read, their parameters ([Params], [Lookup], [Presets]) and
-// their published parameter sets.
+// variant of Zenke et al. (2013) ([Homeostatic]); the rules of the network
+// of Zenke, Agnes & Gerstner (2015): [P11] for excitatory synapses
+// (triplet LTP, LTD scaled by a slow rate estimate, transmitter-induced
+// and heterosynaptic terms) and the global-factor inhibitory rule
+// ([ISTDP], "istdp_global"), with the inhibitory rule of Vogels et al.
+// (2011) ("istdp_vogels"); with the per-neuron traces they read, their
+// parameters ([Params], [Lookup], [Presets]) and their published parameter
+// sets.
+//
+// A rule that reads a per-synapse reference weight it does not own (P11's
+// w̃) is a [ReferenceReader]; the engine hands it the reference weights of
+// the projection's consolidation model.
 //
 // It owns the traces and the weight update, including the weight bounds,
 // which are rule parameters applied inside the rule's loop. It does not own
@@ -101,6 +110,8 @@
 // copies its hot loops read: the current tick, the epochs of z⁺ and of z⁻
 // (z^h)², the sources and targets whose spikes at the current tick are not
 // yet in the copies (count, then uint32 indices), and the copies' values.
+// P11 has the homeostatic rule's layout; the inhibitory rules save z⁺ and
+// z⁻, and istdp_global then its population count (one trace).
 //
 // # Units and parameters
 //
@@ -121,5 +132,8 @@
 // TestWindow checks the analytic pair window, TestSjostrom the frequency
 // dependence data of Sjöström et al. (2001), TestRateDrift the rate-based
 // limit of the minimal triplet rule, TestHomeostaticHandComputed a few
-// spikes of the Zenke rule computed by hand.
+// spikes of the Zenke rule computed by hand. TestP11Reference,
+// TestGlobalISTDPReference (each with an independent sum of its own),
+// TestP11RateClosedForm, TestGlobalFactor and TestVogelsWindow check the
+// rules of 2015 and 2011.
 package stdp

@@ -283,22 +283,25 @@ func (r *Homeostatic[W]) Post(t snnsim.Time, j int32, src, syn []int32, w []W) {
 	r.tracePost(t, j)
 }
 
-// sync makes the lazy copies current for a call at tick t: at the first
-// call of a new tick it brings in the spikes of the previous one, moves the
-// epochs forward when due and computes the tick's factors.
+// sync makes the lazy copies current for a call at tick t.
 func (r *Homeostatic[W]) sync(t snnsim.Time) {
-	h := &r.h
-	if t == h.cur {
-		return
+	if t != r.h.cur {
+		r.h.advance(t, &r.pre, &r.post)
 	}
+}
+
+// advance makes the copies current for the first call at tick t > cur: it
+// brings in the spikes of tick cur (whose traces are pre and post), moves
+// the epochs forward when due and computes the tick's factors.
+func (h *hotCopies) advance(t snnsim.Time, pre *traces1, post *homTraces) {
 	if t < h.cur {
-		panic("stdp: homeostatic rule called for an earlier tick (calls must come in tick order)")
+		panic("stdp: rule called for an earlier tick (calls must come in tick order)")
 	}
 	for _, i := range h.pendPre {
-		h.zp.set(i, r.pre.hot[i].after, h.cur)
+		h.zp.set(i, pre.hot[i].after, h.cur)
 	}
 	for _, j := range h.pendPost {
-		h.lq.set(j, r.post.q(j), h.cur)
+		h.lq.set(j, post.q(j), h.cur)
 	}
 	h.pendPre, h.pendPost = h.pendPre[:0], h.pendPost[:0]
 	h.cur = t
@@ -366,7 +369,7 @@ func (r *Homeostatic[W]) AppendState(b []byte) []byte {
 	b = appendTraces(b, &r.pre)
 	b = appendHomTraces(b, &r.post)
 	b = appendTraces(b, &r.slow)
-	b = r.appendHot(b)
+	b = r.h.appendTo(b)
 	return checkpoint.End(b, start)
 }
 
@@ -392,7 +395,7 @@ func (r *Homeostatic[W]) RestoreState(b []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	h, err := r.readHot(d, &pre, &post)
+	h, err := r.h.read(d, &pre, &post, ruleHomeostatic)
 	if err != nil {
 		return nil, err
 	}
@@ -403,11 +406,10 @@ func (r *Homeostatic[W]) RestoreState(b []byte) ([]byte, error) {
 	return rest, nil
 }
 
-// appendHot appends the lazy copies: the tick cur, the epochs of z⁺ and q,
+// appendTo appends the lazy copies: the tick cur, the epochs of z⁺ and q,
 // the neurons pending at cur, and the stored values. They are saved, not
 // rebuilt from the traces, so that a resumed run goes on bit for bit.
-func (r *Homeostatic[W]) appendHot(b []byte) []byte {
-	h := &r.h
+func (h *hotCopies) appendTo(b []byte) []byte {
 	b = checkpoint.PutI64(b, int64(h.cur))
 	b = checkpoint.PutI64(b, int64(h.zp.t0))
 	b = checkpoint.PutI64(b, int64(h.lq.t0))
@@ -422,18 +424,19 @@ func (r *Homeostatic[W]) appendHot(b []byte) []byte {
 	return b
 }
 
-// readHot reads what appendHot wrote, for the traces pre and post just
-// read, and checks it against them.
-func (r *Homeostatic[W]) readHot(d *checkpoint.Decoder, pre *traces1, post *homTraces) (hotCopies, error) {
-	nPre, nPost := len(r.h.zp.v), len(r.h.lq.v)
-	out := hotCopies{zp: r.h.zp, lq: r.h.lq}
+// read reads what appendTo wrote, for the traces pre and post just read
+// for the named rule, and checks it against them; h gives the sizes and
+// decay rates.
+func (h *hotCopies) read(d *checkpoint.Decoder, pre *traces1, post *homTraces, rule string) (hotCopies, error) {
+	nPre, nPost := len(h.zp.v), len(h.lq.v)
+	out := hotCopies{zp: h.zp, lq: h.lq}
 	out.cur = snnsim.Time(d.I64())
 	out.zp.t0, out.lq.t0 = snnsim.Time(d.I64()), snnsim.Time(d.I64())
 	var bad bool
 	out.pendPre = d.Indices(nPre, &bad)
 	out.pendPost = d.Indices(nPost, &bad)
 	if bad {
-		return hotCopies{}, codec.Corruptf("triplet_homeostatic: a pending neuron is out of range")
+		return hotCopies{}, codec.Corruptf("%s: a pending neuron is out of range", rule)
 	}
 	if len(d.B) < 8*(nPre+nPost) {
 		d.Short = true
@@ -444,31 +447,31 @@ func (r *Homeostatic[W]) readHot(d *checkpoint.Decoder, pre *traces1, post *homT
 		for k := range v {
 			v[k] = d.F64()
 			if !(v[k] >= 0) || math.IsInf(v[k], 0) {
-				return hotCopies{}, codec.Corruptf("triplet_homeostatic: lazy trace %d is %g, must be finite and >= 0", k, v[k])
+				return hotCopies{}, codec.Corruptf("%s: lazy trace %d is %g, must be finite and >= 0", rule, k, v[k])
 			}
 		}
 	}
 	var latest snnsim.Time // every call updates a trace at its tick, so cur is the latest update
-	for _, h := range pre.hot {
-		latest = max(latest, h.last)
+	for _, ph := range pre.hot {
+		latest = max(latest, ph.last)
 	}
 	for _, l := range post.last {
 		latest = max(latest, l)
 	}
 	if out.cur != latest {
-		return hotCopies{}, codec.Corruptf("triplet_homeostatic: current tick %d, but the latest trace update is at %d", out.cur, latest)
+		return hotCopies{}, codec.Corruptf("%s: current tick %d, but the latest trace update is at %d", rule, out.cur, latest)
 	}
 	if out.zp.t0 > out.cur || out.lq.t0 > out.cur || out.zp.due(out.cur) || out.lq.due(out.cur) {
-		return hotCopies{}, codec.Corruptf("triplet_homeostatic: epochs %d, %d do not fit tick %d", out.zp.t0, out.lq.t0, out.cur)
+		return hotCopies{}, codec.Corruptf("%s: epochs %d, %d do not fit tick %d", rule, out.zp.t0, out.lq.t0, out.cur)
 	}
 	for _, i := range out.pendPre {
 		if pre.hot[i].last != out.cur {
-			return hotCopies{}, codec.Corruptf("triplet_homeostatic: source %d is pending at tick %d but last spiked at %d", i, out.cur, pre.hot[i].last)
+			return hotCopies{}, codec.Corruptf("%s: source %d is pending at tick %d but last spiked at %d", rule, i, out.cur, pre.hot[i].last)
 		}
 	}
 	for _, j := range out.pendPost {
 		if post.last[j] != out.cur {
-			return hotCopies{}, codec.Corruptf("triplet_homeostatic: target %d is pending at tick %d but last spiked at %d", j, out.cur, post.last[j])
+			return hotCopies{}, codec.Corruptf("%s: target %d is pending at tick %d but last spiked at %d", rule, j, out.cur, post.last[j])
 		}
 	}
 	out.fp, out.fq = out.zp.factor(out.cur), out.lq.factor(out.cur)

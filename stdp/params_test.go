@@ -19,6 +19,9 @@ func TestValidate(t *testing.T) {
 	pair := func(f func(*PairParams)) Params { p := DefaultPair(); f(&p); return &p }
 	trip := func(f func(*TripletParams)) Params { p := DefaultTriplet(); f(&p); return &p }
 	hom := func(f func(*HomeostaticParams)) Params { p := DefaultHomeostatic(); f(&p); return &p }
+	p11 := func(f func(*P11Params)) Params { p := DefaultP11(); f(&p); return &p }
+	glob := func(f func(*GlobalISTDPParams)) Params { p := DefaultGlobalISTDP(); f(&p); return &p }
+	vog := func(f func(*VogelsParams)) Params { p := DefaultVogels(); f(&p); return &p }
 	for _, tc := range []struct {
 		name string
 		p    Params
@@ -52,6 +55,18 @@ func TestValidate(t *testing.T) {
 		{"tau_slow=0", hom(func(p *HomeostaticParams) { p.TauSlow = 0 }), "stdp: triplet_homeostatic.tau_slow = 0 ms: must be > 0"},
 		{"eta<0", hom(func(p *HomeostaticParams) { p.Eta = -1 }), "stdp: triplet_homeostatic.eta = -1: must be >= 0"},
 		{"hom_w_min=Inf", hom(func(p *HomeostaticParams) { p.WMin = inf }), "stdp: triplet_homeostatic.w_min = +Inf: must be a number below w_max (-Inf is allowed)"},
+		{"p11_beta<0", p11(func(p *P11Params) { p.Beta = -0.05 }), "stdp: p11.beta = -0.05: must be >= 0"},
+		{"p11_delta=NaN", p11(func(p *P11Params) { p.Delta = nan }), "stdp: p11.delta = NaN: must be finite"},
+		{"p11_rate_init<0", p11(func(p *P11Params) { p.RateInit = -2 }), "stdp: p11.rate_init = -2 Hz: must be >= 0"},
+		{"p11_tau_hom=0", p11(func(p *P11Params) { p.TauHom = 0 }), "stdp: p11.tau_hom = 0 ms: must be > 0"},
+		{"p11_kappa=0", p11(func(p *P11Params) { p.Kappa = 0 }), "stdp: p11.kappa = 0 Hz: must be > 0"},
+		{"p11_w_max<w_min", p11(func(p *P11Params) { p.WMax = -1 }), "stdp: p11.w_max = -1: must be above w_min = 0"},
+		{"global_kappa=0", glob(func(p *GlobalISTDPParams) { p.Kappa = 0 }), "stdp: istdp_global.kappa = 0 Hz: must be > 0"},
+		{"global_tau_h<0", glob(func(p *GlobalISTDPParams) { p.TauH = -1 }), "stdp: istdp_global.tau_h = -1 ms: must be > 0"},
+		{"global_xi=Inf", glob(func(p *GlobalISTDPParams) { p.Xi = inf }), "stdp: istdp_global.xi = +Inf: must be finite"},
+		{"global_eta<0", glob(func(p *GlobalISTDPParams) { p.Eta = -1 }), "stdp: istdp_global.eta = -1: must be >= 0"},
+		{"vogels_tau=0", vog(func(p *VogelsParams) { p.Tau = 0 }), "stdp: istdp_vogels.tau = 0 ms: must be > 0"},
+		{"vogels_kappa<0", vog(func(p *VogelsParams) { p.Kappa = -3 }), "stdp: istdp_vogels.kappa = -3 Hz: must be > 0"},
 	} {
 		t.Run("rule="+tc.p.Rule()+"/case="+tc.name, func(t *testing.T) {
 			err := tc.p.Validate()
@@ -77,6 +92,9 @@ func TestPresets(t *testing.T) {
 			"visual_cortex_all_to_all_full", "visual_cortex_all_to_all_minimal",
 			"visual_cortex_nearest_spike_full", "visual_cortex_nearest_spike_minimal"},
 		"triplet_homeostatic": {"zenke_2013"},
+		"p11":                 {"zenke_2015", "zenke_2015_unstable_control"},
+		"istdp_global":        {"zenke_2015"},
+		"istdp_vogels":        {"vogels_2011"},
 	}
 	for _, rule := range Rules() {
 		if got := Presets(rule); !slices.Equal(got, wantNames[rule]) {
@@ -144,6 +162,12 @@ func setBounds(p Params, lo, hi float64) {
 		q.WMin, q.WMax = lo, hi
 	case *HomeostaticParams:
 		q.WMin, q.WMax = lo, hi
+	case *P11Params:
+		q.WMin, q.WMax = lo, hi
+	case *GlobalISTDPParams:
+		q.WMin, q.WMax = lo, hi
+	case *VogelsParams:
+		q.WMin, q.WMax = lo, hi
 	}
 }
 
@@ -155,6 +179,12 @@ func bounds(p Params) (float64, float64) {
 		return q.WMin, q.WMax
 	case *HomeostaticParams:
 		return q.WMin, q.WMax
+	case *P11Params:
+		return q.WMin, q.WMax
+	case *GlobalISTDPParams:
+		return q.WMin, q.WMax
+	case *VogelsParams:
+		return q.WMin, q.WMax
 	}
 	return math.NaN(), math.NaN()
 }
@@ -163,7 +193,7 @@ func bounds(p Params) (float64, float64) {
 // is that name, that unknown names are refused, and that every parameter
 // field carries a TOML key and, if dimensioned, a known unit tag.
 func TestLookup(t *testing.T) {
-	if got, want := Rules(), []string{"pair", "triplet", "triplet_homeostatic"}; !slices.Equal(got, want) {
+	if got, want := Rules(), []string{"istdp_global", "istdp_vogels", "p11", "pair", "triplet", "triplet_homeostatic"}; !slices.Equal(got, want) {
 		t.Errorf("Rules() = %v, want %v", got, want)
 	}
 	for _, rule := range Rules() {

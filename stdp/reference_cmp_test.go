@@ -78,6 +78,19 @@ func referenceCases(dt float64) []ruleCase {
 			cs = append(cs, ruleCase{fmt.Sprintf("rule=triplet_homeostatic/eta=%g/bounds=%s", eta, b.name), &p, refHomeostatic(p, dt), b.w0})
 		}
 	}
+	// P11 without the heterosynaptic term (it reads w̃, which these tests
+	// do not have: TestP11Reference covers it), with 50 times the authors'
+	// amplitudes and a short τ_hom so that weights move and ν̄ changes.
+	for _, b := range boundVariants {
+		p := DefaultP11()
+		p.APlus, p.AMinus, p.Delta, p.Beta, p.TauHom, p.RateInit, p.WMin, p.WMax = 0.05, 0.05, 1e-3, 0, 500, 30, b.wMin, b.wMax
+		cs = append(cs, ruleCase{"rule=p11/beta=0/bounds=" + b.name, &p, refP11(p, dt, func(snnsim.Time) float64 { return 0 }), b.w0})
+	}
+	for _, b := range boundVariants {
+		p := DefaultVogels() // ρ0 = 20 Hz: the 10–50 Hz targets of randomTrains lie on both sides
+		p.Eta, p.Kappa, p.WMin, p.WMax = 0.01, 20, b.wMin, b.wMax
+		cs = append(cs, ruleCase{"rule=istdp_vogels/bounds=" + b.name, &p, refVogels(p, dt), b.w0})
+	}
 	return cs
 }
 
@@ -208,6 +221,10 @@ func TestSameTickOrder(t *testing.T) {
 		case *TripletParams:
 			additive = math.IsInf(p.WMin, -1) && math.IsInf(p.WMax, 1)
 		case *HomeostaticParams:
+			additive = math.IsInf(p.WMin, -1) && math.IsInf(p.WMax, 1)
+		case *P11Params:
+			additive = math.IsInf(p.WMin, -1) && math.IsInf(p.WMax, 1)
+		case *VogelsParams:
 			additive = math.IsInf(p.WMin, -1) && math.IsInf(p.WMax, 1)
 		}
 		t.Run(rc.name, func(t *testing.T) {

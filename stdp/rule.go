@@ -86,14 +86,47 @@ type WeightOwner interface {
 	WeightsChanged(j int32)
 }
 
+// ReferenceReader is implemented by rules whose update reads a reference
+// weight w̃ per synapse that the rule does not own: the heterosynaptic
+// term of [P11] pulls each weight towards the consolidated weight that a
+// consolidation model keeps (Zenke, Agnes & Gerstner 2015). The engine
+// hands such a rule the reference weights of its projection's synapses
+// before the first call, from the projection's consolidation model, and
+// refuses a projection whose rule reads them but that has no model that
+// keeps them.
+type ReferenceReader interface {
+	// ReadsReference reports whether the rule reads reference weights
+	// with its parameters (P11: β > 0).
+	ReadsReference() bool
+	// UseReference makes the rule read ref[k] as the reference weight of
+	// synapse k, an index into the weight array w of Pre and Post. The
+	// caller owns ref and updates it in place; the rule only reads it.
+	UseReference(ref []float64)
+}
+
+// ReferenceParams is implemented by the parameters of rules that may read
+// reference weights ([ReferenceReader]), so that a projection can be
+// checked before its rule is built.
+type ReferenceParams interface {
+	// ReadsReference reports whether a rule built from these parameters
+	// reads reference weights.
+	ReadsReference() bool
+}
+
 var (
-	_ WeightOwner   = (*Homeostatic[float32])(nil)
-	_ Rule[float32] = (*Pair[float32])(nil)
-	_ Rule[float64] = (*Pair[float64])(nil)
-	_ Rule[float32] = (*Triplet[float32])(nil)
-	_ Rule[float64] = (*Triplet[float64])(nil)
-	_ Rule[float32] = (*Homeostatic[float32])(nil)
-	_ Rule[float64] = (*Homeostatic[float64])(nil)
+	_ ReferenceParams = P11Params{}
+	_ WeightOwner     = (*Homeostatic[float32])(nil)
+	_ ReferenceReader = (*P11[float32])(nil)
+	_ Rule[float32]   = (*P11[float32])(nil)
+	_ Rule[float64]   = (*P11[float64])(nil)
+	_ Rule[float32]   = (*ISTDP[float32])(nil)
+	_ Rule[float64]   = (*ISTDP[float64])(nil)
+	_ Rule[float32]   = (*Pair[float32])(nil)
+	_ Rule[float64]   = (*Pair[float64])(nil)
+	_ Rule[float32]   = (*Triplet[float32])(nil)
+	_ Rule[float64]   = (*Triplet[float64])(nil)
+	_ Rule[float32]   = (*Homeostatic[float32])(nil)
+	_ Rule[float64]   = (*Homeostatic[float64])(nil)
 )
 
 // BUG(stdp): Presynaptic traces are per source neuron and advanced when
@@ -129,8 +162,8 @@ func (p Pairing) check(c *snnsim.ParamCheck) {
 
 // New creates the rule that p describes for a projection from nPre source
 // neurons to nPost target neurons at the given resolution, with all traces
-// at tick 0. p is what Lookup returns: *PairParams, *TripletParams or
-// *HomeostaticParams.
+// at tick 0. p is what Lookup returns: *PairParams, *TripletParams,
+// *HomeostaticParams, *P11Params, *GlobalISTDPParams or *VogelsParams.
 func New[W Weight](p Params, clock snnsim.Clock, nPre, nPost int) (Rule[W], error) {
 	switch q := p.(type) {
 	case *PairParams:
@@ -148,6 +181,21 @@ func New[W Weight](p Params, clock snnsim.Clock, nPre, nPost int) (Rule[W], erro
 			break
 		}
 		return ruleOrNil(NewHomeostatic[W](*q, clock, nPre, nPost))
+	case *P11Params:
+		if q == nil {
+			break
+		}
+		return ruleOrNil(NewP11[W](*q, clock, nPre, nPost))
+	case *GlobalISTDPParams:
+		if q == nil {
+			break
+		}
+		return ruleOrNil(NewGlobalISTDP[W](*q, clock, nPre, nPost))
+	case *VogelsParams:
+		if q == nil {
+			break
+		}
+		return ruleOrNil(NewVogels[W](*q, clock, nPre, nPost))
 	}
 	return nil, fmt.Errorf("stdp: parameters of type %T are not a rule of this package", p)
 }

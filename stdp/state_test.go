@@ -302,6 +302,16 @@ func lastTick(r any) snnsim.Time {
 		for _, l := range q.post.last {
 			last = max(last, l)
 		}
+	case *P11[float32]:
+		arrays = []*traces1{&q.pre, &q.slow}
+		for _, l := range q.post.last {
+			last = max(last, l)
+		}
+	case *ISTDP[float32]:
+		arrays = []*traces1{&q.pre, &q.post}
+		if q.global {
+			arrays = append(arrays, &q.pop)
+		}
 	}
 	for _, ts := range arrays {
 		for _, h := range ts.hot {
@@ -320,7 +330,10 @@ func lastTick(r any) snnsim.Time {
 func FuzzRestoreState(f *testing.F) {
 	nearest := DefaultPair()
 	nearest.Pairing, nearest.MuMinus, nearest.MuPlus = NearestSpike, 1, 1
-	params := []Params{ptr(DefaultPair()), &nearest, ptr(DefaultTriplet()), ptr(DefaultHomeostatic())}
+	p11 := DefaultP11()
+	p11.Beta = 0 // the fuzzed rule has no reference weights
+	params := []Params{ptr(DefaultPair()), &nearest, ptr(DefaultTriplet()), ptr(DefaultHomeostatic()), &p11,
+		ptr(DefaultGlobalISTDP()), ptr(DefaultVogels())}
 	const nPre, nPost = 3, 2
 	pr := newProj(nPre, nPost, 1, nil)
 	rng := rand.New(rand.NewPCG(23, 29))

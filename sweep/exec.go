@@ -52,13 +52,19 @@ func PointStatus(dir string) (Status, string) {
 	return Pending, ""
 }
 
-// Scenario loads the sweep's scenario with point i's overrides and seed,
-// as 'snnsim run SCENARIO --seed N --set ...' in the sweep's working
-// directory would. A scenario file changed since the sweep started is
+// Scenario loads point i's scenario (the sweep's, or the one its
+// ScenarioColumn names) with its overrides and seed, as 'snnsim run
+// SCENARIO --seed N --set ...' in the sweep's working directory would. A scenario file changed since the sweep started is
 // refused.
 func (s *Sweep) Scenario(i int) (*scenario.Scenario, error) {
 	sp := &s.Manifest.Spec
-	path := sp.Scenario
+	p := &s.Manifest.Points[i]
+	name := p.ScenarioPath(sp)
+	want := sp.ScenarioSHA256
+	if name != sp.Scenario || sp.Scenario == "" {
+		want = sp.RowScenarios[name]
+	}
+	path := name
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(sp.WorkDir, path)
 	}
@@ -66,12 +72,11 @@ func (s *Sweep) Scenario(i int) (*scenario.Scenario, error) {
 	if err != nil {
 		return nil, err
 	}
-	if h := ScenarioHash(text); h != sp.ScenarioSHA256 {
+	if h := ScenarioHash(text); h != want {
 		return nil, fmt.Errorf("%s changed since the sweep started (its SHA-256 is %.12s…, the sweep's %.12s…): restore it, or start a new sweep",
-			path, h, sp.ScenarioSHA256)
+			path, h, want)
 	}
-	p := &s.Manifest.Points[i]
-	sc, err := scenario.DecodeOverrides(sp.Scenario, text, p.Overrides(sp))
+	sc, err := scenario.DecodeOverrides(name, text, p.Overrides(sp))
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -199,6 +200,11 @@ func Differences(a, b *Spec) []string {
 		d = append(d, fmt.Sprintf("scenario: %s, now %s", filepath.Join(a.WorkDir, a.Scenario), filepath.Join(b.WorkDir, b.Scenario)))
 	} else if a.ScenarioSHA256 != b.ScenarioSHA256 {
 		d = append(d, fmt.Sprintf("scenario: the file %s changed since the sweep started", b.Scenario))
+	}
+	for _, name := range slices.Sorted(maps.Keys(b.RowScenarios)) {
+		if h := b.RowScenarios[name]; a.RowScenarios[name] != h && a.RowScenarios[name] != "" {
+			d = append(d, fmt.Sprintf("scenario: the file %s changed since the sweep started", name))
+		}
 	}
 	if !slices.Equal(a.Sets, b.Sets) {
 		d = append(d, fmt.Sprintf("--set: %s, now %s", list(a.Sets), list(b.Sets)))

@@ -24,6 +24,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -53,6 +55,9 @@ type Spec struct {
 	// ScenarioSHA256 is the hash of the scenario file's text, so that a
 	// file edited during a sweep is noticed.
 	ScenarioSHA256 string `json:"scenario_sha256"`
+	// RowScenarios holds the hash of each scenario file that the
+	// ScenarioColumn of Rows names, by the path as written.
+	RowScenarios map[string]string `json:"row_scenarios,omitempty"`
 	// Sets are overrides applied to every point, before its own.
 	Sets []string `json:"sets,omitempty"`
 	Grid []Axis   `json:"grid,omitempty"`
@@ -63,6 +68,67 @@ type Spec struct {
 	// point ("" for none: an interrupted point still checkpoints where it
 	// stops).
 	CheckpointEvery string `json:"checkpoint_every,omitempty"`
+}
+
+// ScenarioColumn is the label column of Rows that names each point's
+// scenario file (relative to the working directory), so that one sweep
+// runs several protocols: a point without it runs Spec.Scenario.
+const ScenarioColumn = "scenario"
+
+// ScenarioPath returns the scenario file of point p: its ScenarioColumn
+// value, else the sweep's scenario.
+func (p *Point) ScenarioPath(s *Spec) string {
+	for _, q := range p.Params {
+		if q.Label && q.Key == ScenarioColumn {
+			return q.Value
+		}
+	}
+	return s.Scenario
+}
+
+// HashScenarios records the hash of the sweep's scenario file (when it
+// has one) and of every scenario file that the ScenarioColumn of its rows
+// names, read relative to WorkDir. A sweep needs a scenario for every
+// point: a Scenario, or a rows table with a ScenarioColumn.
+func (sp *Spec) HashScenarios() error {
+	read := func(path string) (string, error) {
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(sp.WorkDir, path)
+		}
+		text, err := os.ReadFile(path)
+		if err != nil {
+			return "", err
+		}
+		return ScenarioHash(text), nil
+	}
+	col := -1
+	if sp.Rows != nil {
+		col = slices.Index(sp.Rows.Columns, ScenarioColumn)
+	}
+	if sp.Scenario == "" && col < 0 {
+		return fmt.Errorf("no scenario: give a SCENARIO file, or rows with a %q column naming each point's scenario", ScenarioColumn)
+	}
+	if sp.Scenario != "" {
+		h, err := read(sp.Scenario)
+		if err != nil {
+			return err
+		}
+		sp.ScenarioSHA256 = h
+	}
+	if col >= 0 {
+		sp.RowScenarios = map[string]string{}
+		for _, row := range sp.Rows.Values {
+			if _, done := sp.RowScenarios[row[col]]; done {
+				continue
+			}
+			h, err := read(row[col])
+			if err != nil {
+				return fmt.Errorf("%s, column %s: %w", sp.Rows.File, ScenarioColumn, err)
+			}
+			sp.RowScenarios[row[col]] = h
+		}
+	}
+	return nil
 }
 
 // Param is one value of a point.

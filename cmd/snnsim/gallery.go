@@ -23,7 +23,11 @@ var galleryFigures = []struct{ scenario, figure string }{
 	{"song_abbott_competition", "song_abbott_weights"},
 	{"zenke_reference_weight", "zenke_reference_weight"},
 	{"memory_curves", "memory_curves"},
+	{"lt2021_10s_recall", "learn_recall"},
 }
+
+// tallFigures are drawn 1.6 times as high as the others: three panels.
+var tallFigures = map[string]bool{"learn_recall": true}
 
 // cmdGallery runs the shipped scenarios and writes the figures of the
 // gallery as PNG files into a directory.
@@ -84,7 +88,11 @@ func cmdGallery(args []string, stdout, stderr io.Writer) int {
 				if g.scenario == g.figure || g.scenario == "lif_fi_curve" || g.scenario == "song_abbott_competition" || g.scenario == "zenke_reference_weight" {
 					file = filepath.Join(dir, g.figure+".png")
 				}
-				if err := p.Save(file, vg.Length(sz.w)*vg.Centimeter, vg.Length(sz.h)*vg.Centimeter, *dpi); err != nil {
+				h := vg.Length(sz.h) * vg.Centimeter
+				if tallFigures[g.figure] {
+					h *= 1.6
+				}
+				if err := p.Save(file, vg.Length(sz.w)*vg.Centimeter, h, *dpi); err != nil {
 					return fail(err)
 				}
 				fmt.Fprintln(stdout, "wrote", file)

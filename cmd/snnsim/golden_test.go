@@ -36,12 +36,13 @@ func readCheckpoint(t *testing.T, dir string) (checkpoint.Meta, []byte, runner.R
 // left with --stop-at (testdata/resume: stc_capture stopped at 1 h, which
 // holds adex neurons, protocol sources and tag-trigger-consolidation; a
 // plastic network stopped at 2 s, which holds Poisson sources, LIF neurons and
-// pair STDP). This build must write the same checkpoint at the same moment
+// pair STDP; a network of aif_cond_ampa_nmda and lif_cond_ampa_nmda neurons
+// with short-term plasticity stopped at 500 ms). This build must write the same checkpoint at the same moment
 // (the body byte for byte, and the metadata but for the program version), and
 // resuming the old checkpoint must append to the log exactly what resuming its
 // own appends.
 func TestResumeGolden(t *testing.T) {
-	for _, c := range []struct{ name, at string }{{"stc_capture_1h", "1h"}, {"pair_stdp_2s", "2s"}} {
+	for _, c := range []struct{ name, at string }{{"stc_capture_1h", "1h"}, {"pair_stdp_2s", "2s"}, {"zenke_stp_500ms", "500ms"}} {
 		t.Run(c.name, func(t *testing.T) {
 			golden := filepath.Join("testdata", "resume", c.name)
 			gMeta, gBody, gInfo := readCheckpoint(t, golden)

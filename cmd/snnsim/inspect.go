@@ -40,11 +40,21 @@ func ticksFlag(name, v string, clock snnsim.Clock) (snnsim.Time, error) {
 // fmtMs formats a time in ms readably.
 func fmtMs(ms float64) string { return fmtSim(ms / 1000) }
 
+// A log with more than maxMarksShown marks shows its first headMarks and
+// last tailMarks unless --marks: a pattern source writes two marks per
+// presentation, thousands in a long run.
+const (
+	maxMarksShown = 60
+	headMarks     = 40
+	tailMarks     = 10
+)
+
 // cmdInspect prints what a log holds.
 func cmdInspect(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("inspect", "LOG|RUN-DIR [--scenario]",
+	fs := newFlags("inspect", "LOG|RUN-DIR [--scenario] [--marks]",
 		"Prints a log's header, its block counts by kind, its series, marks and time span, and whether it is\ncomplete, incomplete (the writer stopped before closing it) or damaged (then up to which byte it is intact).\nExit code 0 for a complete or incomplete log, 1 for a damaged one.", stderr)
 	showText := fs.Bool("scenario", false, "print the full scenario text stored in the log")
+	allMarks := fs.Bool("marks", false, fmt.Sprintf("list every mark (by default a log with more than %d, such as the switches of a pattern source, shows the first %d and the last %d)", maxMarksShown, headMarks, tailMarks))
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -77,9 +87,18 @@ func cmdInspect(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "log          %s (%d bytes)\n", path, size)
 	fmt.Fprintf(stdout, "format       version %d, written by %s\n", r.Version(), orDash(h.Program))
 	fmt.Fprintf(stdout, "scenario     %s (%s), seed %d, resolution %g ms\n", orDash(h.Scenario), orDash(h.File), h.Seed, h.DT)
+	if p := h.Parent; p != nil {
+		fmt.Fprintf(stdout, "branched     from %s at %s (tick %d), checkpoint SHA-256 %s\n", p.Checkpoint, fmtMs(clock.Ms(p.Tick)), p.Tick, p.SHA256)
+	}
 	fmt.Fprintln(stdout, "populations")
 	for _, p := range h.Populations {
 		fmt.Fprintf(stdout, "  %-12s %-6s %8d   ids [%d, %d)\n", p.Name, p.Kind, p.Size, p.First, p.End())
+	}
+	if len(h.Groups) > 0 {
+		fmt.Fprintln(stdout, "groups")
+		for _, g := range h.Groups {
+			fmt.Fprintf(stdout, "  %-12s %-12s %6d neurons  %s\n", g.Name, g.Population, len(g.Neurons), indexRanges(g.Neurons))
+		}
 	}
 	var kinds []string
 	for _, k := range slices.Sorted(maps.Keys(st.Blocks)) {
@@ -116,7 +135,13 @@ func cmdInspect(args []string, stdout, stderr io.Writer) int {
 	}
 	if len(st.Marks) > 0 {
 		fmt.Fprintln(stdout, "marks")
-		for _, m := range st.Marks {
+		for k, m := range st.Marks {
+			if n := len(st.Marks); !*allMarks && n > maxMarksShown && k >= headMarks && k < n-tailMarks {
+				if k == headMarks {
+					fmt.Fprintf(stdout, "  ... %d more marks (--marks lists them all)\n", n-headMarks-tailMarks)
+				}
+				continue
+			}
 			fmt.Fprintf(stdout, "  %-12s %s\n", fmtMs(clock.Ms(m.T)), m.Text)
 		}
 	}
@@ -227,4 +252,27 @@ func inspectMemoryCurves(path string, w io.Writer) error {
 			fmt.Sprintf("%.3g ± %.2g (%.3g)", s.snr1, s.se1, s.exact1), fmt.Sprintf("%g (exact %g)", s.lifeMC, s.lifeExact))
 	}
 	return nil
+}
+
+// indexRanges writes indices compactly: "0..149" or "3, 7..9, 12", the
+// first 8 runs followed by "...".
+func indexRanges(idx []int) string {
+	var parts []string
+	for i := 0; i < len(idx); {
+		j := i
+		for j+1 < len(idx) && idx[j+1] == idx[j]+1 {
+			j++
+		}
+		if len(parts) == 8 {
+			parts = append(parts, "...")
+			break
+		}
+		if j > i {
+			parts = append(parts, strconv.Itoa(idx[i])+".."+strconv.Itoa(idx[j]))
+		} else {
+			parts = append(parts, strconv.Itoa(idx[i]))
+		}
+		i = j + 1
+	}
+	return strings.Join(parts, ", ")
 }

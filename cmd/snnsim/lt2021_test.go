@@ -32,7 +32,8 @@ sample     = "1 h"
 // seed, up to the end of the recall readout window) and checks the recall
 // measures against the 50-trial distribution of Luboeinski & Tetzlaff's
 // stand-alone simulator for an assembly of 150 (their own re-run with
-// fresh topologies and a random cued half; mean ± s.d. across trials):
+// fresh topologies and a random cued half, as the scenario's group "cue";
+// mean ± s.d. across trials):
 // every measure of this one trial must lie within 4 s.d. of their mean,
 // which a trial of the same distribution misses with probability below
 // 1e-4 each. Q spreads so widely between trials (0.0307 ± 0.0140) that
@@ -68,10 +69,15 @@ func TestLT2021TenSecondRecall(t *testing.T) {
 	}
 	runCmd(t, "run", scen, "--out", dir, "--duration", "20.5 s", "--progress", "none")
 
-	out, _ := runCmd(t, "recall", dir, "--assembly", "0..149", "--learn", "11 s", "--recall", "20.1 s", "--json")
+	// The assembly and the random cued half come from the log header's
+	// groups.
+	out, _ := runCmd(t, "recall", dir, "--learn", "11 s", "--recall", "20.1 s", "--json")
 	var r recallJSON
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
 		t.Fatalf("%v\n%s", err, out)
+	}
+	if r.Assembly != 150 || r.Cued != 75 {
+		t.Errorf("recall found an assembly of %d and a cue of %d in the log; the scenario's groups have 150 and 75", r.Assembly, r.Cued)
 	}
 	out, _ = runCmd(t, "stats", dir, "--from", "19.85 s", "--to", "20.35 s", "--json")
 	var s statsJSON

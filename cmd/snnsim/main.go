@@ -4,9 +4,11 @@
 //
 //	snnsim run SCENARIO [--out DIR [--force]] [--seed N] [--duration D] [--set KEY=VALUE]... [flags]
 //	snnsim resume RUN-DIR [--progress MODE]
-//	snnsim validate SCENARIO... [--set KEY=VALUE]...
-//	snnsim inspect LOG|RUN-DIR [--scenario]
+//	snnsim validate SCENARIO... [--set KEY=VALUE]... [--write-mtx DIR]
+//	snnsim inspect LOG|RUN-DIR [--scenario] [--marks]
 //	snnsim stats LOG|RUN-DIR [--from T] [--to T] [--json]
+//	snnsim recall LOG|RUN-DIR --assembly A..B [--cue A..B] --learn T --recall T [--width T] [--json]
+//	snnsim assemblies LOG|RUN-DIR [--derive-phase N | --assemblies FILE.pat] [--cue-phase N] [--classes LIST] [--json]
 //	snnsim plot LOG|RUN-DIR [--only NAMES] [--format png,svg,pdf] [--size WxH] [--dpi N] [--out DIR]
 //	snnsim export LOG|RUN-DIR [--format npz|npy|csv|csv.gz] [--out DIR]
 //	snnsim report RUN-DIR|LOG [--out FILE] [--max-spikes N]
@@ -51,6 +53,14 @@
 // (package report). The computations are package analysis's. gallery runs the
 // shipped scenarios and writes the figures of docs/figures.
 //
+// validate --write-mtx writes each compiled projection as a Matrix Market
+// file (netlist.WriteMatrixMarket), which a scenario reads back with
+// format = "mtx" and Auryn reads as a connection. assemblies derives the
+// cell assemblies of a run driven by a pattern source (their marks give the
+// presentations) and measures their recall from cues, with figures (Zenke,
+// Agnes & Gerstner 2015); recall measures the recall of one assembly
+// (Luboeinski & Tetzlaff 2021).
+//
 // sweep runs a scenario at every point of a parameter design (grid,
 // CSV rows, seeds), each point a run in its own directory, on this machine
 // or as a Slurm job array; collect computes metrics from the points' logs
@@ -76,10 +86,11 @@ const usage = `snnsim: a spiking neural network simulator
 Usage:
   snnsim run SCENARIO [--out DIR [--force]] [--seed N] [--duration D] [--set KEY=VALUE]... [flags]
   snnsim resume RUN-DIR [--progress auto|bar|log|none]
-  snnsim validate SCENARIO... [--set KEY=VALUE]...
-  snnsim inspect LOG|RUN-DIR [--scenario]
+  snnsim validate SCENARIO... [--set KEY=VALUE]... [--write-mtx DIR]
+  snnsim inspect LOG|RUN-DIR [--scenario] [--marks]
   snnsim stats   LOG|RUN-DIR [--from T] [--to T] [--json]
   snnsim recall  LOG|RUN-DIR --assembly A..B [--cue A..B] --learn T --recall T [--width T] [--json]
+  snnsim assemblies LOG|RUN-DIR [--derive-phase N | --assemblies FILE.pat] [--cue-phase N] [--classes LIST] [--json]
   snnsim plot    LOG|RUN-DIR [--only NAMES] [--format png,svg,pdf] [--size WxH] [--dpi N] [--out DIR]
   snnsim export  LOG|RUN-DIR [--format npz|npy|csv|csv.gz] [--out DIR]
   snnsim report  RUN-DIR|LOG [--out FILE] [--max-spikes N]
@@ -103,18 +114,19 @@ var commands map[string]func(args []string, stdout, stderr io.Writer) int
 
 func init() {
 	commands = map[string]func(args []string, stdout, stderr io.Writer) int{
-		"run":      cmdRun,
-		"resume":   cmdResume,
-		"validate": cmdValidate,
-		"inspect":  cmdInspect,
-		"stats":    cmdStats,
-		"recall":   cmdRecall,
-		"plot":     cmdPlot,
-		"export":   cmdExport,
-		"report":   cmdReport,
-		"gallery":  cmdGallery,
-		"sweep":    cmdSweep,
-		"collect":  cmdCollect,
+		"run":        cmdRun,
+		"resume":     cmdResume,
+		"validate":   cmdValidate,
+		"inspect":    cmdInspect,
+		"stats":      cmdStats,
+		"recall":     cmdRecall,
+		"assemblies": cmdAssemblies,
+		"plot":       cmdPlot,
+		"export":     cmdExport,
+		"report":     cmdReport,
+		"gallery":    cmdGallery,
+		"sweep":      cmdSweep,
+		"collect":    cmdCollect,
 	}
 }
 

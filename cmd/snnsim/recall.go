@@ -4,8 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
+
+	"gonum.org/v1/plot/vg"
 
 	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/analysis"
@@ -37,30 +38,60 @@ type recallJSON struct {
 // window, the pattern-completion coefficient Q, and the mutual information
 // between the rate vectors of the learning and the recall window.
 func cmdRecall(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("recall", "LOG|RUN-DIR --assembly A..B --learn T --recall T [flags]",
+	fs := newFlags("recall", "LOG|RUN-DIR --learn T --recall T [--assembly A..B|GROUP] [--cue ...] [flags] | --batch SWEEP-DIR|RUN-DIR... [flags]",
 		"Memory recall of a cell assembly (Luboeinski & Tetzlaff 2021, Commun. Biol. 4:275). Counts the spikes of each\n"+
 			"neuron of the population in two windows of the given width, centred on --learn and --recall (half-open,\n"+
 			"as the authors' analysis), and prints the mean recall-window rates of the cued assembly neurons (as),\n"+
 			"the uncued ones (ans) and all others (ctrl), Q = (nu_ans - nu_ctrl)/nu_as with its within-trial error,\n"+
 			"and MI = H(L) + H(R) - H(L,R) in bits between the two rate vectors (unbinned: equal rates are one value).\n"+
-			"The authors' readout: --learn '11 s' --recall '20.1 s' (recall at 20 s), width 0.5 s.", stderr)
-	popName := fs.String("population", "", "the excitatory population (default: the first population)")
+			"The authors' readout: --learn '11 s' --recall '20.1 s' (recall at 20 s), width 0.5 s.\n"+
+			"The assembly and the cue default to the groups \"core\" and \"cue\" that the scenario's [[group]] tables\n"+
+			"define (the log header lists them); the flags override them, with indices or a group's name.", stderr)
+	popName := fs.String("population", "", "the excitatory population (default: the assembly group's, else the first population)")
 	inhName := fs.String("inhibitory", "", "also print nu_inh, the mean recall-window rate of this population (e.g. I)")
-	assembly := fs.String("assembly", "", `assembly neurons, indices in the population: "0..149" or "0,3,7..9"`)
-	cue := fs.String("cue", "", "cued neurons (default: the first half of the assembly)")
+	assembly := fs.String("assembly", "", `assembly neurons, indices in the population ("0..149" or "0,3,7..9") or a group of the log (default: the group "core")`)
+	cue := fs.String("cue", "", `cued neurons, indices or a group of the log (default: the group "cue", else the first half of the assembly)`)
 	learn := fs.String("learn", "", `centre of the learning window, e.g. "11 s"`)
 	recall := fs.String("recall", "", `centre of the recall window, e.g. "20.1 s"`)
 	width := fs.String("width", "0.5 s", "width of both windows")
 	asJSON := fs.Bool("json", false, "print JSON instead of a table")
-	path, code, ok := parseArgs(fs, args)
-	if !ok {
+	batch := fs.Bool("batch", false, "summarize a batch of trials: the arguments are sweep directories (their done points; the label\n"+
+		"columns assembly, cue, learn, recall, width, population, inhibitory of a point override the flags) or run\n"+
+		"directories; prints per group mean ± s.d. and the 95% CI of nu_as, nu_ans, nu_ctrl, nu_inh, Q, MI and H(L),\n"+
+		"next to Luboeinski & Tetzlaff's 50-trial batch when the readout is theirs (11 s and 20.1 s or 28810.1 s)")
+	csvOut := fs.String("csv", "", "with --batch: also write each run's measures to this CSV file")
+	figure := fs.String("figure", "", "also draw the learn – consolidate – recall figure into this file (.png, .svg or .pdf); the log needs split records of h and w (and protein)")
+	if code, ok := parseFlags(fs, args); !ok {
 		return code
+	}
+	if *batch {
+		if fs.NArg() == 0 {
+			usageError(fs, argCount("one or more SWEEP-DIR or RUN-DIR", fs.Args()))
+			return 2
+		}
+		if *figure != "" || *asJSON {
+			return valueError(fs, "--figure and --json are for one run, not with --batch (use --csv)")
+		}
+		return recallBatch(fs.Args(), batchReadout{population: *popName, inhibitory: *inhName, assembly: *assembly, cue: *cue,
+			learn: *learn, recall: *recall, width: *width}, *csvOut, stdout, stderr)
+	}
+	if *csvOut != "" {
+		return valueError(fs, "--csv is for --batch")
+	}
+	if fs.NArg() != 1 {
+		usageError(fs, argCount("one LOG or RUN-DIR", fs.Args()))
+		return 2
+	}
+	path, err := analysis.LogPath(fs.Arg(0))
+	if err != nil {
+		fmt.Fprintf(stderr, "snnsim recall: %v\n", err)
+		return 1
 	}
 	fail := func(err error) int {
 		fmt.Fprintf(stderr, "snnsim recall: %v\n", err)
 		return 1
 	}
-	for _, f := range []struct{ name, v string }{{"assembly", *assembly}, {"learn", *learn}, {"recall", *recall}} {
+	for _, f := range []struct{ name, v string }{{"learn", *learn}, {"recall", *recall}} {
 		if f.v == "" {
 			usageError(fs, fmt.Sprintf("--%s is required", f.name))
 			return 2
@@ -78,7 +109,16 @@ func cmdRecall(args []string, stdout, stderr io.Writer) int {
 	defer r.Close()
 	h := r.Header()
 	clock := h.Clock()
+	if *assembly == "" {
+		if _, ok := h.Group(defaultAssembly); !ok {
+			return fail(fmt.Errorf("--assembly: the log has no group %q (%s): give the assembly's indices, e.g. --assembly 0..149", defaultAssembly, groupList(h)))
+		}
+		*assembly = defaultAssembly
+	}
 	name := *popName
+	if g, ok := h.Group(*assembly); ok && name == "" {
+		name = g.Population
+	}
 	if name == "" && len(h.Populations) > 0 {
 		name = h.Populations[0].Name
 	}
@@ -86,18 +126,20 @@ func cmdRecall(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(fmt.Errorf("--population: %w", err))
 	}
-	asm, err := indexSet("assembly", *assembly, pop.Size)
+	asm, err := membersOf(h, "assembly", *assembly, pop)
 	if err != nil {
 		return fail(err)
 	}
 	cued := asm[:len(asm)/2]
+	if _, ok := h.Group(defaultCue); ok && *cue == "" {
+		*cue = defaultCue
+	}
 	if *cue != "" {
-		if cued, err = indexSet("cue", *cue, pop.Size); err != nil {
+		if cued, err = membersOf(h, "cue", *cue, pop); err != nil {
 			return fail(err)
 		}
 	}
-	groups, err := analysis.NewRecallGroups(pop.Size, asm, cued)
-	if err != nil {
+	if _, err := analysis.NewRecallGroups(pop.Size, asm, cued); err != nil {
 		return fail(fmt.Errorf("--assembly/--cue: %w", err))
 	}
 	var tl, tr, tw snnsim.Time
@@ -116,12 +158,12 @@ func cmdRecall(args []string, stdout, stderr io.Writer) int {
 	if wl.From < 0 || wr.From < 0 {
 		return fail(fmt.Errorf("--learn/--recall: a window starts before 0 s; centre it at least half the width (%s) after 0", fmtMs(clock.Ms(tw/2))))
 	}
-	counts, err := analysis.WindowCounts(r, pop.First, pop.Size, []analysis.Span{wl, wr})
+	lr := analysis.LearnRecall{Population: pop.Name, Assembly: asm, Cue: cued, Learn: tl, Recall: tr, Width: tw}
+	m, _, _, err := lr.Measures(lg.Path)
 	if err != nil {
 		return fail(err)
 	}
-	sec := clock.Seconds(tw)
-	pc := analysis.Completion(analysis.Rates(counts[1], sec), groups)
+	pc, mi, hl, hr := m.PatternCompletion, m.MI, m.HL, m.HR
 	var nuInh *float64
 	inhSize := 0
 	if *inhName != "" {
@@ -132,11 +174,14 @@ func cmdRecall(args []string, stdout, stderr io.Writer) int {
 		}
 		nuInh = &v
 	}
-	// Equal counts are equal rates (same width), so the entropies of the
-	// counts are those of the rates.
-	mi, hl, hr, err := analysis.MutualInformation(counts[0], counts[1])
-	if err != nil {
-		return fail(err)
+	if *figure != "" {
+		p, err := analysis.LearnRecallPlot(lg.Path, lr)
+		if err != nil {
+			return fail(fmt.Errorf("--figure: %w", err))
+		}
+		if err := p.Save(*figure, 20*vg.Centimeter, 18*vg.Centimeter, 100); err != nil {
+			return fail(fmt.Errorf("--figure: %w", err))
+		}
 	}
 	if *asJSON {
 		out := recallJSON{Log: path, Population: pop.Name, Neurons: pop.Size,
@@ -147,7 +192,7 @@ func cmdRecall(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "%s\n", b)
 		return lg.exitCode()
 	}
-	fmt.Fprintf(stdout, "%s: population %s (%d neurons), assembly %d, cued %d\n", path, pop.Name, pop.Size, len(asm), len(cued))
+	fmt.Fprintf(stdout, "%s: population %s (%d neurons), assembly %d%s, cued %d%s\n", path, pop.Name, pop.Size, len(asm), groupNote(h, *assembly), len(cued), groupNote(h, *cue))
 	fmt.Fprintf(stdout, "learning window [%s, %s), recall window [%s, %s)\n\n", fmtMs(clock.Ms(wl.From)), fmtMs(clock.Ms(wl.To)), fmtMs(clock.Ms(wr.From)), fmtMs(clock.Ms(wr.To)))
 	fmt.Fprintf(stdout, "%-6s %8s %12s %10s\n", "group", "neurons", "rate [Hz]", "sd [Hz]")
 	for _, g := range []struct {
@@ -163,29 +208,56 @@ func cmdRecall(args []string, stdout, stderr io.Writer) int {
 	return lg.exitCode()
 }
 
-// indexSet parses "A..B" (inclusive), "i" and comma-separated lists of
-// them into indices below n, in the order given.
+// The groups that recall reads from the log header when --assembly and
+// --cue are not given.
+const (
+	defaultAssembly = "core"
+	defaultCue      = "cue"
+)
+
+// membersOf resolves the value of --assembly or --cue: a group of the log
+// header (of population pop) or indices.
+func membersOf(h spikelog.Header, flag, v string, pop spikelog.Population) ([]int, error) {
+	if g, ok := h.Group(v); ok {
+		if g.Population != pop.Name {
+			return nil, fmt.Errorf("--%s %s: the group is of population %s, not %s", flag, v, g.Population, pop.Name)
+		}
+		return g.Neurons, nil
+	}
+	out, err := indexSet(flag, v, pop.Size)
+	if err != nil && len(h.Groups) > 0 {
+		err = fmt.Errorf("%w; or name a group of the log (%s)", err, groupList(h))
+	}
+	return out, err
+}
+
+// groupNote says " (group NAME)" when v names a group of the log.
+func groupNote(h spikelog.Header, v string) string {
+	if _, ok := h.Group(v); ok {
+		return " (group " + v + ")"
+	}
+	return ""
+}
+
+// groupList names the groups of a log header for a message.
+func groupList(h spikelog.Header) string {
+	if len(h.Groups) == 0 {
+		return "it has no groups"
+	}
+	names := make([]string, len(h.Groups))
+	for i, g := range h.Groups {
+		names[i] = fmt.Sprintf("%s: %d of %s", g.Name, len(g.Neurons), g.Population)
+	}
+	return "it has " + strings.Join(names, ", ")
+}
+
+// indexSet parses a neuron selector ("A..B" inclusive, "i", and
+// comma-separated lists of them; snnsim.ParseIndexSet) into indices
+// below n, in the order given.
 func indexSet(flag, s string, n int) ([]int, error) {
-	var out []int
-	for _, part := range strings.Split(s, ",") {
-		part = strings.TrimSpace(part)
-		lo, hi, isRange := strings.Cut(part, "..")
-		a, err := strconv.Atoi(strings.TrimSpace(lo))
-		if err != nil {
-			return nil, fmt.Errorf("--%s: %q is not an index or a range A..B", flag, part)
-		}
-		b := a
-		if isRange {
-			if b, err = strconv.Atoi(strings.TrimSpace(hi)); err != nil {
-				return nil, fmt.Errorf("--%s: %q is not a range A..B", flag, part)
-			}
-		}
-		if a < 0 || b < a || b >= n {
-			return nil, fmt.Errorf("--%s: %q outside the population's indices 0..%d (or empty)", flag, part, n-1)
-		}
-		for i := a; i <= b; i++ {
-			out = append(out, i)
-		}
+	out, err := snnsim.ParseIndexSet(s, n)
+	if err != nil {
+		return nil, fmt.Errorf("--%s: %w", flag, err)
 	}
 	return out, nil
 }

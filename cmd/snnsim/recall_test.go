@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -23,12 +24,12 @@ import (
 //
 // plus spikes just outside both windows and of I inside them, which must
 // not count.
-func recallLog(t *testing.T) string {
+func recallLog(t *testing.T, groups ...spikelog.Group) string {
 	t.Helper()
 	h := spikelog.Header{Program: "test", DT: 0.1, Scenario: "test", Populations: []spikelog.Population{
 		{Name: "E", First: 0, Size: 10, Kind: spikelog.Neuron},
 		{Name: "I", First: 10, Size: 2, Kind: spikelog.Neuron},
-	}}
+	}, Groups: groups}
 	var buf bytes.Buffer
 	w, err := spikelog.NewWriter(&buf, h, spikelog.Options{FlushInterval: -1})
 	if err != nil {
@@ -116,8 +117,8 @@ func TestRecallVerbErrors(t *testing.T) {
 		code int
 		msg  string
 	}{
-		{[]string{"recall", path, "--learn", "1 s", "--recall", "2 s"}, 2, "--assembly is required"},
-		{append(base, "--assembly", "0..10"), 1, `--assembly: "0..10" outside the population's indices 0..9`},
+		{[]string{"recall", path, "--learn", "1 s", "--recall", "2 s"}, 1, `--assembly: the log has no group "core" (it has no groups): give the assembly's indices`},
+		{append(base, "--assembly", "0..10"), 1, `--assembly: "0..10" lies outside the population's indices 0..9`},
 		{append(base, "--assembly", "0..x"), 1, `--assembly: "0..x" is not a range`},
 		{append(base, "--assembly", "0..3", "--cue", "5"), 1, "cued neuron 5 is not in the assembly"},
 		{append(base, "--assembly", "0..3", "--population", "X"), 1, `no population "X" in the log (it has E, I)`},
@@ -129,5 +130,49 @@ func TestRecallVerbErrors(t *testing.T) {
 		if code != tc.code || !strings.Contains(errb.String(), tc.msg) {
 			t.Errorf("%v: exit %d, stderr %q; want exit %d and %q", tc.args[2:], code, errb.String(), tc.code, tc.msg)
 		}
+	}
+}
+
+// TestRecallGroupsFromHeader: without --assembly and --cue, recall takes
+// the groups "core" and "cue" of the log header. With the cue {2, 3} of
+// the assembly {0..3} in recallLog, the cued neurons fire 1 and 0 spikes
+// in the recall window (ν_as = 10 Hz), the uncued 3 and 3 (ν_ans = 60 Hz),
+// so Q = (60 − 10/3)/10 = 17/3; MI does not depend on the groups. The
+// flags override the header, by indices or by a group's name.
+func TestRecallGroupsFromHeader(t *testing.T) {
+	path := recallLog(t, spikelog.Group{Name: "core", Population: "E", Neurons: []int{0, 1, 2, 3}},
+		spikelog.Group{Name: "cue", Population: "E", Neurons: []int{2, 3}},
+		spikelog.Group{Name: "inh", Population: "I", Neurons: []int{0}})
+	base := []string{"recall", path, "--learn", "100 ms", "--recall", "300 ms", "--width", "50 ms", "--json"}
+	for _, tc := range []struct {
+		flags     []string
+		q, nuAS   float64
+		asm, cued int
+	}{
+		{nil, 17.0 / 3, 10, 4, 2},
+		{[]string{"--assembly", "core", "--cue", "cue"}, 17.0 / 3, 10, 4, 2},
+		{[]string{"--cue", "0,1"}, 1.0 / 9, 60, 4, 2},
+		{[]string{"--assembly", "0..3", "--cue", "0..1"}, 1.0 / 9, 60, 4, 2},
+		{[]string{"--assembly", "1..3", "--cue", "cue"}, (60 - 80.0/7) / 10, 10, 3, 2}, // ctrl: neurons 0, 4..9 with 3, 1, 0... spikes
+	} {
+		out, _ := runCmd(t, append(slices.Clone(base), tc.flags...)...)
+		var got recallJSON
+		if err := json.Unmarshal([]byte(out), &got); err != nil {
+			t.Fatalf("%v: %v\n%s", tc.flags, err, out)
+		}
+		if got.Q == nil || math.Abs(*got.Q-tc.q) > 1e-9 || got.NuAS == nil || math.Abs(*got.NuAS-tc.nuAS) > 1e-9 || got.Assembly != tc.asm || got.Cued != tc.cued {
+			t.Errorf("%v: Q %v, nu_as %v, assembly %d, cued %d; want %.6g, %g, %d, %d", tc.flags, got.Q, got.NuAS, got.Assembly, got.Cued, tc.q, tc.nuAS, tc.asm, tc.cued)
+		}
+		if got.MI == nil || math.Abs(*got.MI-0.3809371) > 1e-6 {
+			t.Errorf("%v: MI %v, want 0.3809371", tc.flags, got.MI)
+		}
+	}
+	var out, errb bytes.Buffer
+	if code := run(append(slices.Clone(base), "--cue", "inh"), &out, &errb); code != 1 || !strings.Contains(errb.String(), "--cue inh: the group is of population I, not E") {
+		t.Errorf("a cue of another population: exit %d, %q", code, errb.String())
+	}
+	errb.Reset()
+	if code := run(append(slices.Clone(base), "--cue", "kue"), &out, &errb); code != 1 || !strings.Contains(errb.String(), "or name a group of the log (it has core: 4 of E, cue: 2 of E, inh: 1 of I)") {
+		t.Errorf("an unknown group: exit %d, %q", code, errb.String())
 	}
 }

@@ -57,7 +57,11 @@ type runOptions struct {
 	every    string   // --checkpoint-every
 	until    string   // --stop-at
 	sets     []string // --set KEY=VALUE overrides, in order
+<<<<<<< HEAD
 	workers  int      // --workers
+=======
+	from     string   // --from: a checkpoint or run directory to branch from
+>>>>>>> main
 }
 
 // runFlags declares run's flags on a new flag set.
@@ -67,7 +71,15 @@ func runFlags(o *runOptions, stderr io.Writer) *pflag.FlagSet {
 			"scenario: memory_curves.csv and summary.json) into a run directory. Without --out that is a new\n"+
 			"directory out/<scenario-name>[-seed<N>][-set<hash>][-2, -3, ...]; --out DIR must be empty or absent\n"+
 			"unless --force. The directory is locked while the run lasts. Ctrl-C stops at a tick boundary with\n"+
-			"a checkpoint (exit code 130); 'snnsim resume RUN-DIR' continues.", stderr)
+			"a checkpoint (exit code 130); 'snnsim resume RUN-DIR' continues.\n\n"+
+			"--from CHECKPOINT|RUN-DIR starts from a saved state instead of t = 0 (a branch, as Brian2's restore or\n"+
+			"NEST's saved state): learn once with --stop-at or --checkpoint-every, then run several protocols from\n"+
+			"that checkpoint, each into its own new directory. The scenario must keep the network (populations,\n"+
+			"projections, seed, resolution, plasticity and consolidation) and every stimulus that starts before\n"+
+			"the checkpoint's time (one on at that time included) as they were; stimuli starting at or after it\n"+
+			"may be added, changed or removed, and the records and --duration may differ. A refusal names each\n"+
+			"difference (file, line, key) and the checkpoint. The new log starts with the checkpoint's history\n"+
+			"and its header names the parent checkpoint and its SHA-256.", stderr)
 	fs.StringVar(&o.out, "out", "", "run directory; must be empty or absent (default: a new out/<scenario-name>...)")
 	fs.BoolVar(&o.force, "force", false, "with --out: remove an earlier run's files (log, summary, checkpoint, plots, exports) from the directory first")
 	fs.Uint64Var(&o.seed, "seed", 0, "override the scenario's seed (default: the scenario's)")
@@ -77,7 +89,11 @@ func runFlags(o *runOptions, stderr io.Writer) *pflag.FlagSet {
 	fs.StringVar(&o.every, "checkpoint-every", "", `write a checkpoint every so much simulated time, e.g. "30 min" or 30m (resume with 'snnsim resume DIR')`)
 	fs.StringVar(&o.until, "stop-at", "", `stop at this simulated time with a checkpoint, as an interruption would (resume later)`)
 	fs.StringArrayVar(&o.sets, "set", nil, setUsage)
+<<<<<<< HEAD
 	fs.IntVar(&o.workers, "workers", 1, workersUsage)
+=======
+	fs.StringVar(&o.from, "from", "", "start from this checkpoint file or run directory's checkpoint (a branch: same network and past stimuli, another future)")
+>>>>>>> main
 	return fs
 }
 
@@ -112,6 +128,9 @@ func checkRunValues(fs *pflag.FlagSet, o runOptions) (int, bool) {
 	}
 	if o.force && o.out == "" {
 		return valueError(fs, "--force needs --out: a run without --out gets a new directory and removes nothing"), false
+	}
+	if fs.Changed("from") && strings.TrimSpace(o.from) == "" {
+		return valueError(fs, "--from %q: give a checkpoint file or a run directory that holds one", o.from), false
 	}
 	if fs.Changed("out") && strings.TrimSpace(o.out) == "" {
 		return valueError(fs, "--out %q: give a directory", o.out), false
@@ -167,6 +186,9 @@ func runScenario(ctx context.Context, path string, o runOptions, stdout, stderr 
 		ro.Dir, ro.Fresh = runner.DefaultDir(outRoot, sc.Name, sc.Seed, seedChanged, sc.Overrides), true
 	}
 	if sc.MemoryCurves != nil {
+		if o.from != "" {
+			return 2, fmt.Errorf("--from %s: %s is a [memory_curves] scenario, which has no network state to start from", o.from, path)
+		}
 		if err := memoryCurvesFlags(path, o); err != nil {
 			return 2, err
 		}
@@ -194,12 +216,21 @@ func runScenario(ctx context.Context, path string, o runOptions, stdout, stderr 
 	}
 	var prog *progress
 	ro.Started = func(dir string, net *netlist.Network) {
-		fmt.Fprintf(stderr, "snnsim: %s: %d neurons, %d synapses, %s simulated, seed %d -> %s\n",
-			path, countNeurons(net), countSynapses(net), fmtSim(net.Clock.Seconds(net.Duration)), net.Seed, dir)
+		from := ""
+		if o.from != "" {
+			from = ", from " + o.from
+		}
+		fmt.Fprintf(stderr, "snnsim: %s: %d neurons, %d synapses, %s simulated, seed %d%s -> %s\n",
+			path, countNeurons(net), countSynapses(net), fmtSim(net.Clock.Seconds(net.Duration)), net.Seed, from, dir)
 		prog = newProgress(o.progress, stderr)
 	}
 	ro.Progress = func(p runner.Progress) { prog.update(p) }
-	res, err := runner.Run(ctx, sc, ro)
+	var res *runner.Result
+	if o.from != "" {
+		res, err = runner.Branch(ctx, sc, o.from, ro)
+	} else {
+		res, err = runner.Run(ctx, sc, ro)
+	}
 	if prog != nil {
 		prog.finish()
 	}

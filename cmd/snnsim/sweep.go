@@ -19,7 +19,9 @@ import (
 )
 
 const sweepWhat = "Runs SCENARIO at every point of a design: the Cartesian product of the --grid values, the rows of\n" +
-	"--rows (a CSV with a header of scenario keys; columns without a dot are labels) and the --seeds. Each point\n" +
+	"--rows (a CSV with a header of scenario keys; columns without a dot are labels) and the --seeds. A CSV as the\n" +
+	"argument is such a table whose column 'scenario' names each row's scenario file (several protocols, one sweep).\n" +
+	"Each point\n" +
 	"is a normal run in DIR/points/<its values>; DIR/sweep.json lists every point, its overrides, seed and\n" +
 	"status. --local (the default) runs the points here with -j workers; Ctrl-C stops them with checkpoints,\n" +
 	"and the same command again skips the done points and resumes the others. --slurm writes DIR/sweep.sbatch,\n" +
@@ -42,7 +44,7 @@ func cmdSweep(args []string, stdout, stderr io.Writer) int {
 			return cmdSweepPlot(args[1:], stdout, stderr)
 		}
 	}
-	fs := newFlags("sweep", "SCENARIO --out DIR [--grid KEY=V1,V2,...]... [--rows FILE.csv] [--seeds N|A..B] [--set KEY=VALUE]... [--local [-j N] | --slurm]", sweepWhat, stderr)
+	fs := newFlags("sweep", "SCENARIO|POINTS.csv --out DIR [--grid KEY=V1,V2,...]... [--rows FILE.csv] [--seeds N|A..B] [--set KEY=VALUE]... [--local [-j N] | --slurm]", sweepWhat, stderr)
 	grids := fs.StringArray("grid", nil, "a key and its values, KEY=V1,V2,... (repeatable; quote a value with a comma as in CSV)")
 	rows := fs.String("rows", "", "CSV file of points: a header of keys, one line per point (columns without a dot are labels)")
 	seeds := fs.String("seeds", "", "seeds of every point: N (1..N) or A..B (default: the scenario's)")
@@ -97,16 +99,18 @@ func cmdSweep(args []string, stdout, stderr io.Writer) int {
 		*every = strconv.FormatFloat(ms, 'g', -1, 64) + " ms"
 	}
 	spec := sweep.Spec{Scenario: fs.Arg(0), Sets: *sets, CheckpointEvery: *every}
+	if strings.EqualFold(filepath.Ext(spec.Scenario), ".csv") {
+		// A table of points that names each point's scenario.
+		if *rows != "" {
+			return valueError(fs, "%s is a table of points and so is --rows %s: give one", spec.Scenario, *rows)
+		}
+		*rows, spec.Scenario = spec.Scenario, ""
+	}
 	wd, err := os.Getwd()
 	if err != nil {
 		return fail(stderr, "sweep", err)
 	}
 	spec.WorkDir = wd
-	text, err := os.ReadFile(spec.Scenario)
-	if err != nil {
-		return fail(stderr, "sweep", err)
-	}
-	spec.ScenarioSHA256 = sweep.ScenarioHash(text)
 	for _, g := range *grids {
 		a, err := sweep.ParseAxis(g)
 		if err != nil {
@@ -118,6 +122,12 @@ func cmdSweep(args []string, stdout, stderr io.Writer) int {
 		if spec.Rows, err = sweep.ReadRows(*rows); err != nil {
 			return fail(stderr, "sweep", fmt.Errorf("--rows: %w", err))
 		}
+	}
+	if spec.Scenario != "" && spec.Rows != nil && slices.Contains(spec.Rows.Columns, sweep.ScenarioColumn) {
+		return valueError(fs, "--rows %s names each point's scenario (column %s): give the table as the argument instead of %s", *rows, sweep.ScenarioColumn, spec.Scenario)
+	}
+	if err := spec.HashScenarios(); err != nil {
+		return fail(stderr, "sweep", err)
 	}
 	if *seeds != "" {
 		if spec.Seeds, err = sweep.ParseSeeds(*seeds); err != nil {

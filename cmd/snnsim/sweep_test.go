@@ -15,7 +15,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/snnsim/snnsim/analysis"
 	"github.com/snnsim/snnsim/runner"
+	"github.com/snnsim/snnsim/spikelog"
 	"github.com/snnsim/snnsim/sweep"
 )
 
@@ -303,5 +305,74 @@ func TestSweepGoDurationCheckpoint(t *testing.T) {
 		"--checkpoint-every", "30m", "--out", dir, "-j", "1")
 	if !strings.Contains(out+errs, "2 run") || !strings.Contains(out+errs, "0 failed") {
 		t.Errorf("sweep output:\n%s%s", out, errs)
+	}
+}
+
+// TestSweepScenarioColumn runs a table of points whose column scenario
+// names two scenarios (as the LT2021 trial batch runs both protocols in
+// one sweep): each point runs its own file with its seed, the manifest
+// holds both files' hashes, and editing one of them stops the sweep from
+// continuing with it.
+func TestSweepScenarioColumn(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "pairs.csv"), []byte(splitPairs), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	short := strings.Replace(splitScenario, `duration   = "10 ms"`, `duration   = "20 ms"`, 1)
+	for name, text := range map[string]string{"a.toml": splitScenario, "b.toml": short} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a, b := filepath.Join(dir, "a.toml"), filepath.Join(dir, "b.toml")
+	table := filepath.Join(dir, "points.csv")
+	if err := os.WriteFile(table, []byte("scenario,protocol\n"+a+",A\n"+b+",B\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "sweep")
+	runCmd(t, "sweep", table, "--seeds", "1..2", "--out", out, "-j", "1", "--quiet")
+	s, err := sweep.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp := &s.Manifest.Spec
+	if sp.Scenario != "" || len(sp.RowScenarios) != 2 || len(s.Manifest.Points) != 4 {
+		t.Fatalf("spec %+v with %d points, want no scenario, two row scenarios and 4 points", sp, len(s.Manifest.Points))
+	}
+	for i, p := range s.Manifest.Points {
+		want, dur := a, 10.0
+		if i >= 2 {
+			want, dur = b, 20.0
+		}
+		if got := p.ScenarioPath(sp); got != want {
+			t.Errorf("point %d runs %s, want %s", i, got, want)
+		}
+		r, err := spikelog.Open(filepath.Join(s.PointDir(i), LogName))
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := r.Header()
+		st, err := r.Stats()
+		r.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		end := 0.0
+		for _, m := range st.Marks {
+			if m.Text == analysis.RunEndMark {
+				end = h.Clock().Ms(m.T)
+			}
+		}
+		if h.Seed != uint64(i%2+1) || h.File != want || end != dur {
+			t.Errorf("point %d: seed %d, file %s, run end %g ms; want seed %d, %s, %g ms", i, h.Seed, h.File, end, i%2+1, want, dur)
+		}
+	}
+	// An edited scenario is noticed when the sweep continues.
+	if err := os.WriteFile(b, []byte(short+"\n# edited\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var so, se bytes.Buffer
+	if code := run([]string{"sweep", table, "--seeds", "1..2", "--out", out, "-j", "1", "--quiet"}, &so, &se); code == 0 || !strings.Contains(se.String(), "b.toml changed since the sweep started") {
+		t.Errorf("edited scenario: exit %d, stderr %s", code, se.String())
 	}
 }

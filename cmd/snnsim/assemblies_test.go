@@ -1,0 +1,209 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/snnsim/snnsim/scenario"
+)
+
+// assemblyScenario drives 64 neurons one to one from a pattern source
+// (each input spike makes its neuron fire), so that the assembly of each
+// pattern is the pattern's own members: 0..15 and 16..31. The second phase
+// presents cues: halves of the two patterns and a novel pattern.
+const assemblyScenario = `[simulation]
+duration = "40 s"
+seed = 3
+[[population]]
+name = "E"
+size = 64
+model = "lif_delta"
+params = { tau_m = "10 ms", v_rest = "-70 mV", v_threshold = "-55 mV", v_reset = "-70 mV", t_ref = "2 ms" }
+[[population]]
+name = "input"
+size = 64
+model = "pattern"
+[population.params]
+background = "2 Hz"
+rate = "60 Hz"
+patterns = [[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15], [16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31]]
+first = "1 s"
+on = "1 s"
+off = "1 s"
+[[population.params.phases]]
+at = "30 s"
+patterns = [[0, 1, 2, 3, 4, 5, 6, 7], [16, 17, 18, 19, 20, 21, 22, 23], [40, 41, 42, 43]]
+on = "0.2 s"
+off = "0.5 s"
+first = "0.5 s"
+[[projection]]
+from = "input"
+to = "E"
+receptor = "exc"
+connect = { rule = "one_to_one" }
+weight = "20 mV"
+delay = "1 ms"
+[[projection]]
+from = "E"
+to = "E"
+receptor = "exc"
+connect = { rule = "fixed_probability", p = 0.1 }
+weight = "0.5 mV"
+delay = "1 ms"
+[[record]]
+what = "spikes"
+[[record]]
+what = "weights"
+projection = "E_to_E"
+sample = "10 s"
+final = true
+`
+
+// TestAssembliesCommand runs the scenario and measures it: the derived
+// assemblies are the patterns' members, every cue of a pattern makes its
+// assembly the most active during the cue, the block means are the one
+// weight of E_to_E, and the figures are written; the assemblies written to
+// a .pat file and read back give the same recall.
+func TestAssembliesCommand(t *testing.T) {
+	dir := t.TempDir()
+	scen := filepath.Join(dir, "asm.toml")
+	if err := os.WriteFile(scen, []byte(assemblyScenario), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "run")
+	var so, se bytes.Buffer
+	if code := run([]string{"run", scen, "--out", out, "--progress", "none"}, &so, &se); code != 0 {
+		t.Fatalf("run: exit %d: %s", code, se.String())
+	}
+	pat := filepath.Join(dir, "asm.pat")
+	measure := func(args ...string) assembliesJSON {
+		t.Helper()
+		so.Reset()
+		se.Reset()
+		if code := run(append([]string{"assemblies", out, "--json"}, args...), &so, &se); code != 0 {
+			t.Fatalf("assemblies %v: exit %d: %s", args, code, se.String())
+		}
+		var got assembliesJSON
+		if err := json.Unmarshal(so.Bytes(), &got); err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	got := measure("--classes", "0,1,-", "--names", "a,b", "--write", pat)
+	span := func(lo, hi int) []int {
+		var s []int
+		for i := lo; i < hi; i++ {
+			s = append(s, i)
+		}
+		return s
+	}
+	if len(got.Assemblies) != 2 || !slices.Equal(got.Assemblies[0].Neurons, span(0, 16)) || !slices.Equal(got.Assemblies[1].Neurons, span(16, 32)) {
+		t.Fatalf("assemblies %+v, want 0..15 and 16..31", got.Assemblies)
+	}
+	if d := got.Derived; d == nil || d.Phase != 0 || d.OnsetsMs != [2]float64{0, 30000} {
+		t.Errorf("derived from %+v, want phase 0, onsets in [0, 30 s)", d)
+	}
+	if got.Projection != "E_to_E" || len(got.BlockMeans) != 3 || *got.BlockMeans[0][1] != 0.5 {
+		t.Errorf("block means of %q: %v, want E_to_E at 0.5 everywhere", got.Projection, got.BlockMeans)
+	}
+	rc := got.Recall
+	if rc == nil || rc.Phase != 1 || len(rc.Classes) != 3 {
+		t.Fatalf("recall %+v: want phase 1 with classes -, a, b", rc)
+	}
+	total := 0
+	for _, c := range rc.Classes {
+		total += c.N
+		if c.Class != "-" && (c.N == 0 || c.HitsEvoked != c.N) {
+			t.Errorf("class %s: %d of %d cues made their assembly the most active", c.Class, c.HitsEvoked, c.N)
+		}
+	}
+	if total < 10 || len(got.Plots) != 3 {
+		t.Errorf("%d cues, %d figures; want >= 10 and 3", total, len(got.Plots))
+	}
+	for _, p := range got.Plots {
+		if fi, err := os.Stat(p); err != nil || fi.Size() == 0 {
+			t.Errorf("figure %s: %v", p, err)
+		}
+	}
+	again := measure("--assemblies", pat, "--classes", "0,1,-", "--plots", "none")
+	if again.Derived != nil || !slices.Equal(again.Assemblies[1].Neurons, span(16, 32)) || again.Recall.Classes[2].HitsEvoked != rc.Classes[2].HitsEvoked {
+		t.Errorf("from the written file: %+v", again)
+	}
+	// inspect shortens the long list of switch marks unless --marks.
+	so.Reset()
+	if code := run([]string{"inspect", out}, &so, &se); code != 0 {
+		t.Fatalf("inspect: exit %d", code)
+	}
+	short := strings.Count(so.String(), "pattern ")
+	so.Reset()
+	run([]string{"inspect", out, "--marks"}, &so, &se)
+	all := strings.Count(so.String(), "pattern ")
+	if all <= maxMarksShown || short != headMarks+tailMarks-2 { // "run start" is the first, "run end" the last
+		t.Errorf("inspect lists %d of %d pattern marks, want %d", short, all, headMarks+tailMarks-2)
+	}
+	// Errors name the flag.
+	for _, c := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"--cue-phase", "5"}, "--cue-phase 5"},
+		{[]string{}, "--classes: the cue phase has 3 cue patterns and there are 2 assemblies"},
+		{[]string{"--classes", "0,7,-"}, "--classes: entry 1"},
+		{[]string{"--population", "X"}, `--population: no population "X"`},
+	} {
+		se.Reset()
+		if code := run(append([]string{"assemblies", out, "--plots", "none"}, c.args...), &so, &se); code == 0 || !strings.Contains(se.String(), c.msg) {
+			t.Errorf("%v: exit %d, %q; want an error with %q", c.args, code, se.String(), c.msg)
+		}
+	}
+}
+
+// TestValidateWriteMtx writes the compiled projections as Matrix Market
+// files and reads one back into a scenario as format = "mtx": the same
+// synapses and weights.
+func TestValidateWriteMtx(t *testing.T) {
+	dir := t.TempDir()
+	scen := filepath.Join(dir, "asm.toml")
+	if err := os.WriteFile(scen, []byte(assemblyScenario), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var so, se bytes.Buffer
+	if code := run([]string{"validate", scen, "--write-mtx", dir}, &so, &se); code != 0 || !strings.Contains(so.String(), "E_to_E.mtx (") {
+		t.Fatalf("validate --write-mtx: exit %d: %s%s", code, so.String(), se.String())
+	}
+	again := strings.Replace(assemblyScenario, `connect = { rule = "fixed_probability", p = 0.1 }
+weight = "0.5 mV"`, `connect = { rule = "pairs", format = "mtx", file = "E_to_E.mtx", scale = "1 mV" }`, 1)
+	if again == assemblyScenario {
+		t.Fatal("the scenario's E_to_E projection was not replaced")
+	}
+	a, err := scenario.Decode(scen, []byte(assemblyScenario))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := scenario.Decode(scen, []byte(again))
+	if err != nil {
+		t.Fatal(err)
+	}
+	na, err := a.Compile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	nb, err := b.Compile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pa, pb := na.Projections[1], nb.Projections[1]
+	if pa.Len() < 100 || !slices.Equal(pa.RowStart, pb.RowStart) || !slices.Equal(pa.Target, pb.Target) {
+		t.Fatalf("E_to_E read back differs: %d and %d synapses", pa.Len(), pb.Len())
+	}
+	for k := range int64(pa.Len()) {
+		if pa.WeightAt(k) != pb.WeightAt(k) {
+			t.Fatalf("synapse %d: weight %g read back as %g", k, pa.WeightAt(k), pb.WeightAt(k))
+		}
+	}
+}

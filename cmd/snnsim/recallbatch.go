@@ -1,0 +1,297 @@
+package main
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/analysis"
+	"github.com/snnsim/snnsim/spikelog"
+	"github.com/snnsim/snnsim/sweep"
+)
+
+// batchReadout is the readout of the runs of a batch as the flags give
+// it; a sweep point's label columns assembly, cue, learn, recall, width,
+// population and inhibitory override it for that point.
+type batchReadout struct {
+	population, inhibitory, assembly, cue, learn, recall, width string
+}
+
+// batchLabels are the label columns of a sweep that set a point's readout.
+var batchLabels = []string{"population", "inhibitory", "assembly", "cue", "learn", "recall", "width"}
+
+// batchRun is one run of a batch: its directory, its group (its
+// scenario, readout and the scenario keys its sweep point sets) and its
+// measures by analysis.RecallMeasureNames.
+type batchRun struct {
+	dir, group string
+	nCA        int
+	protocol   string // "10 s", "8 h" or "" (another readout)
+	values     map[string]float64
+}
+
+// withLabels returns the readout with the point's label values.
+func (b batchReadout) withLabels(p *sweep.Point) batchReadout {
+	for _, q := range p.Params {
+		if !q.Label {
+			continue
+		}
+		switch q.Key {
+		case "population":
+			b.population = q.Value
+		case "inhibitory":
+			b.inhibitory = q.Value
+		case "assembly":
+			b.assembly = q.Value
+		case "cue":
+			b.cue = q.Value
+		case "learn":
+			b.learn = q.Value
+		case "recall":
+			b.recall = q.Value
+		case "width":
+			b.width = q.Value
+		}
+	}
+	return b
+}
+
+// batchGroup returns the scenario keys that a sweep point sets (its
+// values other than labels and the seed), which split a batch into groups.
+func batchGroup(p *sweep.Point) string {
+	var parts []string
+	for _, q := range p.Params {
+		if !q.Label {
+			parts = append(parts, q.Key+"="+q.Value)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// measure computes the recall measures of the run in dir.
+func (b batchReadout) measure(dir string) (batchRun, error) {
+	run := batchRun{dir: dir, values: map[string]float64{}}
+	path, err := analysis.LogPath(dir)
+	if err != nil {
+		return run, err
+	}
+	r, err := spikelog.Open(path)
+	if err != nil {
+		return run, err
+	}
+	h := r.Header()
+	r.Close()
+	clock := h.Clock()
+	name := b.population
+	asmSel, cueSel := b.assembly, b.cue
+	if asmSel == "" {
+		if _, ok := h.Group(defaultAssembly); !ok {
+			return run, fmt.Errorf("assembly: the log has no group %q (%s): give the assembly's indices", defaultAssembly, groupList(h))
+		}
+		asmSel = defaultAssembly
+	}
+	if _, ok := h.Group(defaultCue); ok && cueSel == "" {
+		cueSel = defaultCue
+	}
+	if g, ok := h.Group(asmSel); ok && name == "" {
+		name = g.Population
+	}
+	if name == "" && len(h.Populations) > 0 {
+		name = h.Populations[0].Name
+	}
+	pop, err := recordedPopulation(h, name)
+	if err != nil {
+		return run, fmt.Errorf("population: %w", err)
+	}
+	lr := analysis.LearnRecall{Population: pop.Name}
+	if lr.Assembly, err = membersOf(h, "assembly", asmSel, pop); err != nil {
+		return run, err
+	}
+	if cueSel != "" {
+		if lr.Cue, err = membersOf(h, "cue", cueSel, pop); err != nil {
+			return run, err
+		}
+	}
+	for _, f := range []struct {
+		name, v string
+		dst     *snnsim.Time
+	}{{"learn", b.learn, &lr.Learn}, {"recall", b.recall, &lr.Recall}, {"width", b.width, &lr.Width}} {
+		if *f.dst, err = ticksFlag(f.name, f.v, clock); err != nil {
+			return run, err
+		}
+	}
+	m, _, _, err := lr.Measures(path)
+	if err != nil {
+		return run, err
+	}
+	run.values["nu_as"], run.values["nu_ans"], run.values["nu_ctrl"] = m.AS.Mean, m.ANS.Mean, m.Ctrl.Mean
+	run.values["Q"], run.values["MI"], run.values["H_L"] = m.Q, m.MI, m.HL
+	run.values["nu_inh"] = math.NaN()
+	inh := b.inhibitory
+	if _, has := h.Population("I"); inh == "" && has {
+		inh = "I"
+	}
+	if inh != "" {
+		v, _, err := populationRate(path, inh, analysis.CentredWindow(lr.Recall, lr.Width))
+		if err != nil {
+			return run, fmt.Errorf("inhibitory: %w", err)
+		}
+		run.values["nu_inh"] = v
+	}
+	run.nCA = len(lr.Assembly)
+	// Runs of one scenario with one readout form a group, whichever sweep
+	// or directory they come from.
+	run.group = fmt.Sprintf("%s, assembly %d, recall window at %s", h.Scenario, run.nCA, fmtMs(clock.Ms(lr.Recall)))
+	// The authors' two protocols read out at 11 s and at 20.1 s (10 s
+	// after learning) or 28810.1 s (8 h after).
+	near := func(t snnsim.Time, s float64) bool { return math.Abs(clock.Ms(t)-s*1000) < 1 }
+	if near(lr.Learn, 11) && near(lr.Width, 0.5) {
+		switch {
+		case near(lr.Recall, 20.1):
+			run.protocol = "10 s"
+		case near(lr.Recall, 28810.1):
+			run.protocol = "8 h"
+		}
+	}
+	return run, nil
+}
+
+// recallBatch measures every run of the directories (a sweep directory:
+// its done points; else a run directory or log) and prints, per group,
+// mean ± s.d. and the 95 % confidence interval of each measure next to
+// the authors' batch when the readout is theirs, with a verdict.
+func recallBatch(dirs []string, b batchReadout, csvFile string, stdout, stderr io.Writer) int {
+	var runs []batchRun
+	var groups []string
+	skipped := 0
+	add := func(r batchRun) {
+		runs = append(runs, r)
+		for _, g := range groups {
+			if g == r.group {
+				return
+			}
+		}
+		groups = append(groups, r.group)
+	}
+	for _, d := range dirs {
+		if _, err := os.Stat(filepath.Join(d, sweep.ManifestName)); err == nil {
+			s, err := sweep.Open(d)
+			if err != nil {
+				fmt.Fprintf(stderr, "snnsim recall: %v\n", err)
+				return 1
+			}
+			for i := range s.Manifest.Points {
+				p := &s.Manifest.Points[i]
+				dir := s.PointDir(i)
+				if st, _ := sweep.PointStatus(dir); st != sweep.Done {
+					skipped++
+					continue
+				}
+				r, err := b.withLabels(p).measure(dir)
+				if err != nil {
+					fmt.Fprintf(stderr, "snnsim recall: %s: %v\n", dir, err)
+					return 1
+				}
+				if g := batchGroup(p); g != "" {
+					r.group += ", " + g
+				}
+				add(r)
+			}
+			continue
+		}
+		r, err := b.measure(d)
+		if err != nil {
+			fmt.Fprintf(stderr, "snnsim recall: %s: %v\n", d, err)
+			return 1
+		}
+		add(r)
+	}
+	if len(runs) == 0 {
+		fmt.Fprintf(stderr, "snnsim recall: --batch: no finished run in %s (%d not done)\n", strings.Join(dirs, ", "), skipped)
+		return 1
+	}
+	if skipped > 0 {
+		fmt.Fprintf(stdout, "(%d points not done are left out)\n", skipped)
+	}
+	f4 := func(x float64) string { return strconv.FormatFloat(x, 'f', 4, 64) }
+	for _, g := range groups {
+		var in []batchRun
+		for _, r := range runs {
+			if r.group == g {
+				in = append(in, r)
+			}
+		}
+		nCA, protocol := in[0].nCA, in[0].protocol
+		for _, r := range in {
+			if r.nCA != nCA || r.protocol != protocol {
+				protocol = ""
+			}
+		}
+		ref, hasRef := analysis.LT2021Reference(nCA, protocol)
+		fmt.Fprintf(stdout, "\n%s: %d runs", g, len(in))
+		if protocol != "" {
+			fmt.Fprintf(stdout, ", the %s protocol", protocol)
+		}
+		fmt.Fprintln(stdout)
+		fmt.Fprintf(stdout, "%-8s %22s %22s", "measure", "mean ± s.d.", "95% CI of the mean")
+		if hasRef {
+			fmt.Fprintf(stdout, " %22s %22s  %s", "authors (50 trials)", "authors' 95% CI", "verdict")
+		}
+		fmt.Fprintln(stdout)
+		for _, name := range analysis.RecallMeasureNames {
+			var x []float64
+			for _, r := range in {
+				if v := r.values[name]; !math.IsNaN(v) {
+					x = append(x, v)
+				}
+			}
+			if len(x) == 0 {
+				continue
+			}
+			mean, sd, lo, hi := analysis.SampleCI(x)
+			fmt.Fprintf(stdout, "%-8s %22s %22s", name, f4(mean)+" ± "+f4(sd), "["+f4(lo)+", "+f4(hi)+"]")
+			if rv, ok := ref[name]; hasRef && ok {
+				rlo, rhi := rv.CI()
+				verdict := "inside the authors' 95% CI"
+				switch {
+				case mean >= rlo && mean <= rhi:
+				case hi < rlo || lo > rhi:
+					verdict = "OUTSIDE: the 95% CIs are disjoint"
+				default:
+					verdict = "outside the authors' 95% CI; the CIs overlap"
+				}
+				fmt.Fprintf(stdout, " %22s %22s  %s", f4(rv.Mean)+" ± "+f4(rv.SD), "["+f4(rlo)+", "+f4(rhi)+"]", verdict)
+			}
+			fmt.Fprintln(stdout)
+		}
+	}
+	if csvFile != "" {
+		f, err := os.Create(csvFile)
+		if err != nil {
+			fmt.Fprintf(stderr, "snnsim recall: --csv: %v\n", err)
+			return 1
+		}
+		w := csv.NewWriter(f)
+		w.Write(append([]string{"run", "group", "assembly", "protocol"}, analysis.RecallMeasureNames...))
+		for _, r := range runs {
+			row := []string{r.dir, r.group, strconv.Itoa(r.nCA), r.protocol}
+			for _, n := range analysis.RecallMeasureNames {
+				row = append(row, strconv.FormatFloat(r.values[n], 'g', -1, 64))
+			}
+			w.Write(row)
+		}
+		w.Flush()
+		if err := errors.Join(w.Error(), f.Close()); err != nil {
+			fmt.Fprintf(stderr, "snnsim recall: --csv: %v\n", err)
+			return 1
+		}
+	}
+	return 0
+}

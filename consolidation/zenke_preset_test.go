@@ -1,0 +1,205 @@
+package consolidation
+
+import (
+	"bytes"
+	"errors"
+	"math"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/snnsim/snnsim"
+)
+
+// simRcP11 returns the preset "sim_rc_p11".
+func simRcP11(t *testing.T) ZenkeParams {
+	t.Helper()
+	var p ZenkeParams
+	if err := p.ApplyPreset("sim_rc_p11"); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestZenkePreset checks the authors' configuration: P = 0.1/0.005859375
+// = 17.0667 (Auryn's normalisation), w̃ starting in the lower well, no
+// heterosynaptic term of the model's own (the P11 rule has it), every
+// synapse stepped at every slow tick, the rest at the defaults; and that an unknown preset is refused with the names.
+func TestZenkePreset(t *testing.T) {
+	if got := Presets(modelZenke); !slices.Equal(got, []string{"sim_rc_p11"}) {
+		t.Fatalf("Presets(zenke_2015) = %v", got)
+	}
+	if Presets("trivial") != nil || Presets("no_such_model") != nil {
+		t.Fatal("Presets lists presets for a model without any")
+	}
+	p := simRcP11(t)
+	want := DefaultZenke()
+	want.P, want.WRefInit, want.Beta, want.SkipSettled = 0.1/0.005859375, "lower", 0, false
+	if math.Abs(p.P-17.0667) > 1e-4 || math.Abs(p.P-want.P) > 1e-12 {
+		t.Errorf("P = %.10g, want 0.1/0.005859375 = %.10g", p.P, want.P)
+	}
+	p.P = want.P
+	if p != want {
+		t.Errorf("preset = %+v\nwant     %+v", p, want)
+	}
+	if err := p.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	err := p.ApplyPreset("auryn")
+	if !errors.Is(err, ErrUnknownPreset) || !strings.Contains(err.Error(), `"auryn"`) || !strings.Contains(err.Error(), "sim_rc_p11") {
+		t.Errorf("ApplyPreset(auryn) = %v", err)
+	}
+	bad := DefaultZenke()
+	bad.WRefInit = "upper"
+	if err := bad.Validate(); err == nil || err.Error() != `consolidation: zenke_2015.w_ref_init = "upper": must be one of "weight", "lower"` {
+		t.Errorf("w_ref_init = upper: %v", err)
+	}
+}
+
+// TestZenkeAuthorsFixedPoints runs w̃ from the lower well with w held
+// fixed under the preset and compares where it settles with the roots of
+// (w − w̃) = P w̃ (0.25 − w̃)(0.5 − w̃) for P = 17.07 (w = 0.1 → 0.037,
+// 0.2 → 0.098, 0.3 → 0.402, 1.0 → 0.607), and checks the narrow bistable
+// band 0.2484 < w < 0.2516: inside it w̃ stays in the well it starts in;
+// outside it (w = 0.24, 0.26: close to the band w̃ passes the vanished
+// fixed point too slowly to leave within the test) w̃ leaves the wrong one.
+func TestZenkeAuthorsFixedPoints(t *testing.T) {
+	p := simRcP11(t)
+	p.SkipSettled = false
+	settle := func(w, wr0 float64) float64 {
+		m, d := zenkeOne(t, w, &p)
+		if got := m.Get(1, 0); got != 0 {
+			t.Fatalf("w̃ starts at %g, want 0 (lower well)", got)
+		}
+		if err := m.Set(0, 1, 0, wr0); err != nil {
+			t.Fatal(err)
+		}
+		end := msTicks(20 * p.TauCons) // 20 τ_cons: ≥ 60 relaxation times
+		d.idle(end)
+		d.to(end)
+		if m.Get(0, 0) != float64(float32(w)) {
+			t.Fatalf("w moved from %g to %g without signals", w, m.Get(0, 0))
+		}
+		return m.Get(1, 0)
+	}
+	for _, c := range []struct{ w, want float64 }{{0.1, 0.037}, {0.2, 0.098}, {0.3, 0.402}, {1.0, 0.607}} {
+		if got := settle(c.w, 0); math.Abs(got-c.want) > 5e-4 {
+			t.Errorf("w = %g: w̃ settles at %.5f, want %.3f", c.w, got, c.want)
+		}
+	}
+	for _, c := range []struct {
+		w, from float64
+		high    bool
+	}{
+		{0.249, 0, false}, {0.249, 0.5, true}, {0.251, 0, false}, {0.251, 0.5, true},
+		{0.24, 0.5, false}, {0.26, 0, true},
+	} {
+		if got := settle(c.w, c.from); (got > 0.25) != c.high {
+			t.Errorf("w = %g from w̃ = %g: settles at %.4f, want the %s well", c.w, c.from, got, map[bool]string{true: "upper", false: "lower"}[c.high])
+		}
+	}
+}
+
+// TestZenkePause checks the level "consolidation": while it is 0 w̃ does
+// not move and the model asks for no work; resumed, it goes on as if the
+// paused stretch had not been there (here both ends are slow ticks, so the
+// steps are the same ones, bit for bit). A checkpoint taken while paused
+// resumes paused. Bad names and levels are refused.
+func TestZenkePause(t *testing.T) {
+	p := simRcP11(t)
+	p.SkipSettled = false
+	step := msTicks(p.SlowStep)
+	pauseAt, resumeAt := 50*step, 550*step
+
+	paused, dp := zenkeOne(t, 0.5, &p)
+	straight, ds := zenkeOne(t, 0.5, &p)
+	dp.idle(pauseAt - 1)
+	dp.to(pauseAt)
+	if err := paused.SetLevel(pauseAt, "consolidation", 0); err != nil {
+		t.Fatal(err)
+	}
+	frozen := paused.Get(1, 0)
+	if frozen == 0 {
+		t.Fatal("w̃ did not move before the pause: the test tests nothing")
+	}
+	if paused.Next() != snnsim.Never {
+		t.Fatalf("paused: Next() = %d, want Never", paused.Next())
+	}
+	mid := (pauseAt + resumeAt) / 2
+	dp.to(mid)
+	if paused.Get(1, 0) != frozen {
+		t.Fatalf("w̃ moved while paused: %g → %g", frozen, paused.Get(1, 0))
+	}
+
+	// A checkpoint while paused resumes paused.
+	saved := paused.AppendState(nil)
+	again, da := zenkeOne(t, 0.5, &p)
+	if _, err := again.RestoreState(saved); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		m *zenke
+		d *consDriver
+	}{{paused, dp}, {again, da}} {
+		c.d.to(resumeAt)
+		if err := c.m.SetLevel(resumeAt, "consolidation", 1); err != nil {
+			t.Fatal(err)
+		}
+		if c.m.Get(1, 0) != frozen {
+			t.Fatalf("w̃ moved while paused: %g → %g", frozen, c.m.Get(1, 0))
+		}
+		c.d.idle(resumeAt + 50*step)
+		c.d.to(resumeAt + 50*step)
+	}
+	ds.idle(100 * step)
+	ds.to(100 * step)
+	if a, b, c := paused.Get(1, 0), again.Get(1, 0), straight.Get(1, 0); a != c || b != c {
+		t.Errorf("w̃ after 50 + 50 active slow ticks: paused %.17g, restored while paused %.17g, straight %.17g", a, b, c)
+	}
+	if !bytes.Equal(paused.AppendState(nil), again.AppendState(nil)) {
+		t.Error("the run restored while paused ends in another state")
+	}
+	if err := paused.SetLevel(0, "dopamine", 1); err == nil || !strings.Contains(err.Error(), `"consolidation"`) {
+		t.Errorf("SetLevel(dopamine) = %v", err)
+	}
+	if err := paused.SetLevel(0, "consolidation", 0.5); err == nil {
+		t.Error("SetLevel(consolidation, 0.5) accepted")
+	}
+	if got := (ZenkeParams{}).Modulators(); !slices.Equal(got, []string{"consolidation"}) {
+		t.Errorf("Modulators() = %v", got)
+	}
+}
+
+// TestZenkeReference checks what a rule reads: ReferenceWeights is w̃ of
+// every synapse, the same array for the model's life (also after
+// RestoreState, which refills it), and Heterosynaptic says whether the
+// model applies the term itself.
+func TestZenkeReference(t *testing.T) {
+	p := simRcP11(t)
+	l := gridLayout(3, 2, 1, func(s int) float32 { return 0.1 * float32(s+1) })
+	m := mustNew(t, &p, l).(*zenke)
+	ref := m.ReferenceWeights()
+	if len(ref) != 6 || m.Heterosynaptic() {
+		t.Fatalf("len %d, Heterosynaptic %v; want 6, false (beta = 0)", len(ref), m.Heterosynaptic())
+	}
+	if err := m.Set(5, 1, 4, 0.3); err != nil {
+		t.Fatal(err)
+	}
+	if ref[4] != 0.3 {
+		t.Fatalf("ref[4] = %g after Set(w̃ = 0.3)", ref[4])
+	}
+	state := m.AppendState(nil)
+	if err := m.Set(6, 1, 4, 0.1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.RestoreState(state); err != nil {
+		t.Fatal(err)
+	}
+	if &m.ReferenceWeights()[0] != &ref[0] || ref[4] != 0.3 {
+		t.Fatalf("after RestoreState: same array %v, ref[4] = %g (want 0.3)", &m.ReferenceWeights()[0] == &ref[0], ref[4])
+	}
+	q := DefaultZenke()
+	if d := mustNew(t, &q, l).(*zenke); !d.Heterosynaptic() || d.Get(1, 3) != float64(l.Unit[3]) {
+		t.Fatalf("defaults: Heterosynaptic %v, w̃ %g (want true, w̃ = w)", d.Heterosynaptic(), d.Get(1, 3))
+	}
+}

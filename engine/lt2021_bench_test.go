@@ -1,0 +1,81 @@
+package engine
+
+import (
+	"context"
+	"flag"
+	"testing"
+
+	"github.com/snnsim/snnsim/scenario"
+)
+
+// lt21Full makes BenchmarkLT2021Network run the whole 25-s protocol of
+// scenarios/lt2021_10s_recall.toml instead of its compressed timeline.
+var lt21Full = flag.Bool("lt21.full", false, "BenchmarkLT2021Network: the whole 25-s 10s-recall protocol instead of 4 s")
+
+// BenchmarkLT2021Network runs the network of Luboeinski & Tetzlaff (2021)
+// (scenarios/lt2021_10s_recall.toml: 2000 LIF neurons, OU background on
+// every neuron, about 256,000 luboeinski_tetzlaff_2021 synapses on E→E).
+// One iteration is a fresh engine simulating 4 s: background only, the
+// three learning pulses at 1.0, 1.5 and 2.0 s and the recall pulse at
+// 3.0 s (-lt21.full: the scenario's own 25 s). It reports wall seconds per
+// simulated second, synaptic events per wall second and plasticity updates
+// per wall second: calcium jumps of E→E synapses, one per synapse for
+// every presynaptic arrival and for every spike of its target, each of
+// which the model has to account for.
+//
+//	go test ./engine -run '^$' -bench 'LT2021Network$' -benchtime 3x -count 5 -cpu 1
+func BenchmarkLT2021Network(b *testing.B) {
+	sets := []string{
+		"simulation.duration=4 s",
+		"stimulus.2.start=1 s", "stimulus.2.stop=1.1 s",
+		"stimulus.3.start=1.5 s", "stimulus.3.stop=1.6 s",
+		"stimulus.4.start=2 s", "stimulus.4.stop=2.1 s",
+		"stimulus.5.start=3 s", "stimulus.5.stop=3.1 s",
+	}
+	if *lt21Full {
+		sets = nil
+	}
+	sc, err := scenario.LoadOverrides("../scenarios/lt2021_10s_recall.toml", sets)
+	if err != nil {
+		b.Fatal(err)
+	}
+	net, err := sc.Compile()
+	if err != nil {
+		b.Fatal(err)
+	}
+	ee := -1
+	for k, p := range net.Projections {
+		if p.Consolidation != nil {
+			ee = k
+		}
+	}
+	if ee < 0 {
+		b.Fatal("no consolidation projection")
+	}
+	pe := net.Projections[ee]
+	var events, updates int64
+	n := 0
+	b.ResetTimer()
+	for b.Loop() {
+		b.StopTimer()
+		e, err := New(net, Config{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		if err := e.Run(context.Background(), net.Duration); err != nil {
+			b.Fatal(err)
+		}
+		st := e.Stats()
+		events += st.SynapticEvents
+		// every E spike reaches the E→E synapses out of it (their arrival)
+		// and into it (its postsynaptic jump): the synapse count times the
+		// E spikes per E neuron, twice
+		updates += 2 * int64(float64(e.projs[ee].Len())*float64(st.Spikes[pe.From])/float64(net.Populations[pe.From].Size))
+		n++
+	}
+	el := b.Elapsed().Seconds()
+	b.ReportMetric(el/float64(n)/net.Clock.Seconds(net.Duration), "wall-s/sim-s")
+	b.ReportMetric(float64(events)/el, "events/s")
+	b.ReportMetric(float64(updates)/el, "plasticity-updates/s")
+}

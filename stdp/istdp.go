@@ -1,0 +1,387 @@
+package stdp
+
+import (
+	"math"
+
+	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/checkpoint"
+)
+
+// Inhibitory STDP: the symmetric rule of Vogels et al. (2011) and the
+// variant of Zenke, Agnes & Gerstner (2015) whose amplitude and sign come
+// from a global factor, the deviation of the target population's rate from
+// a target rate. Both are one type, ISTDP, that differs only in where its
+// factor comes from and in its bounds.
+
+const (
+	ruleGlobalISTDP = "istdp_global"
+	ruleVogels      = "istdp_vogels"
+	presetVogels    = "vogels_2011"
+)
+
+// GlobalISTDPParams are the parameters of the inhibitory STDP rule with a
+// global factor of Zenke, Agnes & Gerstner (2015), as the authors ran it
+// on the I→E synapses (GlobalPFConnection in sim_rc_p11). See [ISTDP] for
+// the equations.
+//
+//	key        default  unit    meaning
+//	eta        2e-5     weight  learning rate η_I (the authors' η/50), >= 0
+//	kappa      4        Hz      target rate κ_I of the target population, > 0
+//	tau_h      10000    ms      time constant τ_H of the population rate estimate (10 s), > 0
+//	tau_plus   20       ms      presynaptic trace z⁺ time constant, > 0
+//	tau_minus  20       ms      postsynaptic trace z⁻ time constant, > 0
+//	xi         1        1       presynaptic offset ξ, finite
+//	zeta       0        weight  constant change ζ per presynaptic spike, finite
+//	w_min      0        weight  lower bound (applied at presynaptic spikes), < w_max
+//	w_max      5        weight  upper bound (applied at postsynaptic spikes)
+//
+// The defaults are the preset "zenke_2015" (κ_I is the scripts'
+// `--alpha 4`; ξ = 1, ζ = 0 and the 20 ms traces are the class's
+// constants).
+type GlobalISTDPParams struct {
+	Eta      float64 `toml:"eta"`                 // learning rate η_I [weight]
+	Kappa    float64 `toml:"kappa" unit:"Hz"`     // target population rate κ_I [Hz]
+	TauH     float64 `toml:"tau_h" unit:"ms"`     // population rate time constant τ_H [ms]
+	TauPlus  float64 `toml:"tau_plus" unit:"ms"`  // z⁺ time constant [ms]
+	TauMinus float64 `toml:"tau_minus" unit:"ms"` // z⁻ time constant [ms]
+	Xi       float64 `toml:"xi"`                  // presynaptic offset ξ [1]
+	Zeta     float64 `toml:"zeta"`                // constant change ζ [weight]
+	WMin     float64 `toml:"w_min"`               // lower weight bound [weight]
+	WMax     float64 `toml:"w_max"`               // upper weight bound [weight]
+}
+
+// DefaultGlobalISTDP returns the "zenke_2015" preset with bounds [0, 5].
+func DefaultGlobalISTDP() GlobalISTDPParams {
+	p := GlobalISTDPParams{WMin: 0, WMax: 5}
+	if err := p.ApplyPreset(presetZenke2015); err != nil {
+		panic(err)
+	}
+	return p
+}
+
+// VogelsParams are the parameters of the inhibitory STDP rule of Vogels,
+// Sprekeler, Zenke, Clopath & Gerstner (2011), Science 334:1569. See
+// [ISTDP] for the equations.
+//
+//	key    default  unit    meaning
+//	eta    1e-4     weight  learning rate η, >= 0
+//	kappa  3        Hz      target rate ρ0 of each postsynaptic neuron, > 0
+//	tau    20       ms      time constant τ of both traces (the window), > 0
+//	w_min  0        weight  lower bound, < w_max
+//	w_max  5        weight  upper bound
+//
+// The defaults are the preset "vogels_2011": τ_STDP = 20 ms and ρ0 = 3 Hz
+// (so α = 2 ρ0 τ = 0.12) of the paper's network, with η = 1e-4; η is in
+// the projection's weight unit and needs choosing for each network.
+type VogelsParams struct {
+	Eta   float64 `toml:"eta"`             // learning rate η [weight]
+	Kappa float64 `toml:"kappa" unit:"Hz"` // target rate ρ0 [Hz]
+	Tau   float64 `toml:"tau" unit:"ms"`   // window time constant τ [ms]
+	WMin  float64 `toml:"w_min"`           // lower weight bound [weight]
+	WMax  float64 `toml:"w_max"`           // upper weight bound [weight]
+}
+
+// DefaultVogels returns the "vogels_2011" preset with bounds [0, 5].
+func DefaultVogels() VogelsParams {
+	p := VogelsParams{WMin: 0, WMax: 5}
+	if err := p.ApplyPreset(presetVogels); err != nil {
+		panic(err)
+	}
+	return p
+}
+
+func init() {
+	rules.Register(ruleGlobalISTDP, func() Params { p := DefaultGlobalISTDP(); return &p })
+	rules.Register(ruleVogels, func() Params { p := DefaultVogels(); return &p })
+}
+
+func (GlobalISTDPParams) presetNames() []string { return []string{presetZenke2015} }
+func (VogelsParams) presetNames() []string      { return []string{presetVogels} }
+
+// Rule returns "istdp_global".
+func (GlobalISTDPParams) Rule() string { return ruleGlobalISTDP }
+
+// Rule returns "istdp_vogels".
+func (VogelsParams) Rule() string { return ruleVogels }
+
+// ApplyPreset sets every parameter except w_min and w_max to the named
+// set; the only one is "zenke_2015", the table in [GlobalISTDPParams].
+func (p *GlobalISTDPParams) ApplyPreset(name string) error {
+	if name != presetZenke2015 {
+		return unknownPreset(ruleGlobalISTDP, name)
+	}
+	*p = GlobalISTDPParams{Eta: 2e-5, Kappa: 4, TauH: 10e3, TauPlus: 20, TauMinus: 20, Xi: 1, Zeta: 0,
+		WMin: p.WMin, WMax: p.WMax}
+	return nil
+}
+
+// ApplyPreset sets every parameter except w_min and w_max to the named
+// set; the only one is "vogels_2011", the table in [VogelsParams].
+func (p *VogelsParams) ApplyPreset(name string) error {
+	if name != presetVogels {
+		return unknownPreset(ruleVogels, name)
+	}
+	*p = VogelsParams{Eta: 1e-4, Kappa: 3, Tau: 20, WMin: p.WMin, WMax: p.WMax}
+	return nil
+}
+
+// Validate checks the parameters.
+func (p GlobalISTDPParams) Validate() error {
+	c := checkParams(ruleGlobalISTDP, p)
+	c.NonNegative("eta", p.Eta)
+	c.Positive("kappa", p.Kappa)
+	c.Positive("tau_h", p.TauH)
+	c.Positive("tau_plus", p.TauPlus)
+	c.Positive("tau_minus", p.TauMinus)
+	c.Finite("xi", p.Xi)
+	c.Finite("zeta", p.Zeta)
+	checkBounds(c, p.WMin, p.WMax, "", "")
+	return c.Err()
+}
+
+// Validate checks the parameters.
+func (p VogelsParams) Validate() error {
+	c := checkParams(ruleVogels, p)
+	c.NonNegative("eta", p.Eta)
+	c.Positive("kappa", p.Kappa)
+	c.Positive("tau", p.Tau)
+	checkBounds(c, p.WMin, p.WMax, "", "")
+	return c.Err()
+}
+
+// Alpha returns the depression offset α = 2 ρ0 τ of the Vogels rule, with
+// ρ0 in spikes per ms (0.12 for the defaults).
+func (p VogelsParams) Alpha() float64 { return 2 * p.Kappa / 1000 * p.Tau }
+
+// ISTDP is a symmetric pair rule for inhibitory synapses. Traces are per
+// neuron, all-to-all (+1 per spike), decay exponentially and are read at
+// t−ε:
+//
+//	z⁺_i  presynaptic (the inhibitory source), +1 at the ARRIVAL of i's spike
+//	z⁻_j  postsynaptic, +1 at j's spike
+//
+//	arrival of i's spike at i→j:  w ← w + F(t) (z⁻_j + ξ) − ζ
+//	spike of j, each i→j:         w ← w + F(t) z⁺_i
+//
+// Vogels et al. (2011), rule "istdp_vogels": F = η, ξ = −α = −2 ρ0 τ,
+// ζ = 0, both traces with τ, and both updates clipped to [w_min, w_max]. A
+// pre–post pair at any Δt adds η e^{−|Δt|/τ} and every presynaptic spike
+// takes ηα, so a target firing at ρ0 (with uncorrelated input) keeps its
+// inhibitory weights on average, above ρ0 they grow.
+//
+// Zenke, Agnes & Gerstner (2015), rule "istdp_global" (the authors'
+// GlobalPFConnection): F is a global factor of the target population,
+//
+//	F(t) = G(t) = η_I (ν_pop(t) − κ_I)/κ_I,   ν_pop = X/(τ_H N)
+//	X     the count of the population's spikes filtered with τ_H, +1 per spike, X(0) = κ_I N τ_H
+//
+// with N the number of target neurons, so G is 0 while the population has
+// fired at κ_I, and positive (all active inhibitory synapses grow, more if
+// correlated with their target) when it fires faster. X counts every spike
+// of the target population: the rule is told of them by Post and
+// TracePost, which the engine calls for every target that fires. G and
+// the traces are read at t−ε. As in the authors' code each update is
+// clipped on one side only: at w_min at presynaptic spikes, at w_max at
+// postsynaptic ones; so while G < 0 a postsynaptic spike can leave a weight
+// slightly below w_min, until the next presynaptic spike of its source
+// clips it (before that spike is transmitted: the engine runs Pre before
+// delivery, so no weight below w_min is ever transmitted).
+//
+// Parameters: [GlobalISTDPParams], [VogelsParams]. Checked by
+// TestGlobalISTDPReference (every update against the definition, with X
+// summed explicitly over the population's spikes), TestGlobalFactor,
+// TestVogelsWindow (the published window) and TestStateResume.
+type ISTDP[W Weight] struct {
+	rule           string
+	dt             float64
+	eta, xi, zeta  float64
+	preLo, preHi   float64 // bounds of the presynaptic update
+	postLo, postHi float64 // bounds of the postsynaptic update
+	dPlus, dMinus  decay
+	pre, post      traces1 // z⁺_i, z⁻_j
+	tauPlus        float64
+	tauMinus       float64
+
+	// global factor (istdp_global only)
+	global bool
+	tauH   float64
+	x0     float64 // κ_I N τ_H
+	dPop   decay
+	pop    traces1 // X: one entry
+	gTick  snnsim.Time
+	g      float64 // G at gTick
+}
+
+// NewGlobalISTDP creates the global-factor rule for nPre source and nPost
+// target neurons; at tick 0 the traces are 0 and X = κ_I N τ_H (G = 0).
+func NewGlobalISTDP[W Weight](p GlobalISTDPParams, clock snnsim.Clock, nPre, nPost int) (*ISTDP[W], error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	if err := checkSizes(ruleGlobalISTDP, clock, nPre, nPost); err != nil {
+		return nil, err
+	}
+	r := newISTDP[W](ruleGlobalISTDP, clock.DT, p.TauPlus, p.TauMinus, nPre, nPost)
+	r.eta, r.xi, r.zeta = p.Eta, p.Xi, p.Zeta
+	r.preLo, r.preHi = p.WMin, math.Inf(1)
+	r.postLo, r.postHi = math.Inf(-1), p.WMax
+	r.global, r.tauH = true, p.TauH
+	r.x0 = p.Kappa / 1000 * float64(nPost) * p.TauH
+	r.dPop = newDecay(p.TauH, clock.DT, 2) // read once per tick: no table
+	r.pop = newTraces1(1)
+	r.pop.hot[0].after, r.pop.before[0] = r.x0, r.x0
+	r.gTick = -1
+	return r, nil
+}
+
+// NewVogels creates the Vogels et al. (2011) rule for nPre source and
+// nPost target neurons, with every trace 0 at tick 0.
+func NewVogels[W Weight](p VogelsParams, clock snnsim.Clock, nPre, nPost int) (*ISTDP[W], error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	if err := checkSizes(ruleVogels, clock, nPre, nPost); err != nil {
+		return nil, err
+	}
+	r := newISTDP[W](ruleVogels, clock.DT, p.Tau, p.Tau, nPre, nPost)
+	r.eta, r.xi = p.Eta, -p.Alpha()
+	r.preLo, r.preHi = p.WMin, p.WMax
+	r.postLo, r.postHi = p.WMin, p.WMax
+	return r, nil
+}
+
+func newISTDP[W Weight](rule string, dt, tauPlus, tauMinus float64, nPre, nPost int) *ISTDP[W] {
+	return &ISTDP[W]{
+		rule: rule, dt: dt, tauPlus: tauPlus, tauMinus: tauMinus,
+		dPlus:  newDecay(tauPlus, dt, tableLen(dt, tauPlus)),
+		dMinus: newDecay(tauMinus, dt, tableLen(dt, tauMinus)),
+		pre:    newTraces1(nPre),
+		post:   newTraces1(nPost),
+	}
+}
+
+// Factor returns F at tick t (t−ε): G(t) for istdp_global, η for
+// istdp_vogels.
+func (r *ISTDP[W]) Factor(t snnsim.Time) float64 {
+	if !r.global {
+		return r.eta
+	}
+	if t != r.gTick {
+		x := r.pop.at(0, t, &r.dPop)
+		r.g = r.eta * (x - r.x0) / r.x0
+		r.gTick = t
+	}
+	return r.g
+}
+
+// PopulationRate returns the rule's estimate ν_pop of the target
+// population's mean rate at tick t (t−ε), in Hz; 0 for istdp_vogels.
+func (r *ISTDP[W]) PopulationRate(t snnsim.Time) float64 {
+	if !r.global {
+		return 0
+	}
+	return r.pop.at(0, t, &r.dPop) / (r.tauH * float64(len(r.post.hot))) * 1000
+}
+
+// Pre applies the presynaptic update at the arrival of source i's spike
+// at tick t, then records it in z⁺_i. See [Rule].
+func (r *ISTDP[W]) Pre(t snnsim.Time, i int32, tgt []int32, w []W) {
+	f := r.Factor(t)
+	if f != 0 || r.zeta != 0 {
+		w = w[:len(tgt)]
+		lo, hi, xi, zeta := r.preLo, r.preHi, r.xi, r.zeta
+		for k, j := range tgt {
+			v := float64(w[k]) + f*(r.post.at(j, t, &r.dMinus)+xi) - zeta
+			w[k] = W(min(max(v, lo), hi))
+		}
+	}
+	r.pre.add(i, t, &r.dPlus, false)
+}
+
+// Post applies the postsynaptic update at target j's spike at tick t, then
+// records it in z⁻_j (and in the population count X). See [Rule].
+func (r *ISTDP[W]) Post(t snnsim.Time, j int32, src, syn []int32, w []W) {
+	if f := r.Factor(t); f != 0 {
+		syn = syn[:len(src)]
+		lo, hi := r.postLo, r.postHi
+		for m, i := range src {
+			k := syn[m]
+			v := float64(w[k]) + f*r.pre.at(i, t, &r.dPlus)
+			w[k] = W(min(max(v, lo), hi))
+		}
+	}
+	r.TracePost(t, j)
+}
+
+// TracePre records the arrival of source i's spike at tick t in z⁺_i only.
+func (r *ISTDP[W]) TracePre(t snnsim.Time, i int32) { r.pre.add(i, t, &r.dPlus, false) }
+
+// TracePost records target j's spike at tick t in z⁻_j (and in X) only.
+func (r *ISTDP[W]) TracePost(t snnsim.Time, j int32) {
+	if r.global {
+		r.pop.add(0, t, &r.dPop, false) // G reads X at t−ε: this spike counts from t+1
+	}
+	r.post.add(j, t, &r.dMinus, false)
+}
+
+func (r *ISTDP[W]) ident() ident {
+	id := ident{rule: r.rule, nPre: len(r.pre.hot), nPost: len(r.post.hot), dt: r.dt}
+	if r.global {
+		id.keys = []string{"tau_plus", "tau_minus", "tau_h"}
+		id.taus = []float64{r.tauPlus, r.tauMinus, r.tauH}
+	} else {
+		id.keys = []string{"tau"}
+		id.taus = []float64{r.tauPlus}
+	}
+	return id
+}
+
+// AppendState appends the frame "stdp/istdp_global" or
+// "stdp/istdp_vogels": z⁺ of every source, z⁻ of every target and, for
+// istdp_global, the population count X (one trace). See
+// [checkpoint.Stater].
+func (r *ISTDP[W]) AppendState(b []byte) []byte {
+	b, start := checkpoint.Begin(b, tagOf(r.rule), stateVersion)
+	id := r.ident()
+	b = id.append(b)
+	b = appendTraces(b, &r.pre)
+	b = appendTraces(b, &r.post)
+	if r.global {
+		b = appendTraces(b, &r.pop)
+	}
+	return checkpoint.End(b, start)
+}
+
+// RestoreState restores the traces from a state written by AppendState of
+// the same rule with the same sizes, resolution and time constants. See
+// [checkpoint.Stater].
+func (r *ISTDP[W]) RestoreState(b []byte) ([]byte, error) {
+	tag := tagOf(r.rule)
+	id := r.ident()
+	d, rest, err := id.open(b, tag)
+	if err != nil {
+		return nil, err
+	}
+	pre, err := readTraces(d, id.nPre, "z⁺")
+	if err != nil {
+		return nil, err
+	}
+	post, err := readTraces(d, id.nPost, "z⁻")
+	if err != nil {
+		return nil, err
+	}
+	var pop traces1
+	if r.global {
+		if pop, err = readTraces(d, 1, "population"); err != nil {
+			return nil, err
+		}
+	}
+	if err := d.Done(tag); err != nil {
+		return nil, err
+	}
+	r.pre, r.post = pre, post
+	if r.global {
+		r.pop, r.gTick = pop, -1
+	}
+	return rest, nil
+}
