@@ -164,14 +164,11 @@ type Engine struct {
 
 	groups  []*consGroup // consolidation models (consolidate.go)
 	nextMod int          // next of net.Modulations to apply
-<<<<<<< HEAD
+	phases  *phaseState  // phases without spiking (phase.go); nil for none
 
 	par      *parallel // the workers of a run on several (parallel.go); nil on one
 	part     *partOf   // in a worker: which part of the network it owns; nil otherwise
 	fallback string    // why the engine runs on one worker when Config.Workers asked for more
-=======
-	phases  *phaseState  // phases without spiking (phase.go); nil for none
->>>>>>> main
 }
 
 // OnMark registers f to receive a short text for each event of the

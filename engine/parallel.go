@@ -24,6 +24,14 @@ func serialOnly(net *netlist.Network) string {
 			return fmt.Sprintf("projection %q has a consolidation model, whose per-neuron state is shared by all synapses onto a population", pr.Name)
 		}
 	}
+	for _, pr := range net.Projections {
+		if pr.STP != nil {
+			return fmt.Sprintf("projection %q has short-term plasticity, whose state is updated at fan-out", pr.Name)
+		}
+	}
+	if len(net.Phases) > 0 {
+		return "phases (fast-forward without spiking) run on one worker"
+	}
 	for _, s := range net.Stimuli {
 		if s.Kind != "current_step" {
 			return fmt.Sprintf("the %s stimulus runs on one worker", s.Kind)
@@ -119,7 +127,7 @@ func (e *Engine) fanOutPart(t snnsim.Time, k int32, fired []int32) {
 		at := t + p.ConstDelay
 		for _, i := range fired {
 			if lo, hi := pt.cut(int(k), int64(i)); lo < hi {
-				e.queue.push(at, delivery{k, i, lo, hi})
+				e.queue.push(at, delivery{k, i, lo, hi, 0})
 			}
 		}
 		return
@@ -127,7 +135,7 @@ func (e *Engine) fanOutPart(t snnsim.Time, k int32, fired []int32) {
 	for _, i := range fired {
 		for g := p.segRow[i]; g < p.segRow[i+1]; g++ {
 			if lo, hi := pt.cut(int(k), int64(g)); lo < hi {
-				e.queue.push(t+p.segDelay[g], delivery{k, i, lo, hi})
+				e.queue.push(t+p.segDelay[g], delivery{k, i, lo, hi, 0})
 			}
 		}
 	}

@@ -41,18 +41,14 @@ func newPlastic(p *proj, net *netlist.Network, nPre, nPost int, tr *netlist.Tran
 	if err != nil {
 		return nil, fmt.Errorf("engine: projection %q: %w", p.Name, err)
 	}
-<<<<<<< HEAD
-	if tr == nil {
-		tr = p.Transpose(nPost)
-	}
-	return &plastic{rule: r, transposed: tr, start: p.PlasticityStart}, nil
-=======
 	if rr, ok := r.(stdp.ReferenceReader); ok && rr.ReadsReference() && p.Consolidation == nil {
 		return nil, fmt.Errorf("engine: projection %q: the plasticity rule %s reads the reference weights of a consolidation model: add consolidation = { model = \"zenke_2015\", preset = \"sim_rc_p11\" } or set the rule's beta = 0",
 			p.Name, p.Plasticity.Rule())
 	}
-	return &plastic{rule: r, transposed: p.Transpose(nPost), start: p.PlasticityStart}, nil
->>>>>>> main
+	if tr == nil {
+		tr = p.Transpose(nPost)
+	}
+	return &plastic{rule: r, transposed: tr, start: p.PlasticityStart}, nil
 }
 
 // pre runs the presynaptic side for the arrival of source src's spike at

@@ -99,7 +99,6 @@ type Population interface {
 	SetAlwaysActive(on bool)
 }
 
-<<<<<<< HEAD
 // Part is implemented by every population of this package. It lets a
 // population be one contiguous part of a larger one whose neurons are
 // split among workers, with every neuron computed bit for bit as in the
@@ -122,7 +121,8 @@ type Part interface {
 	// Settling reports whether some neuron could leave the active set in
 	// the next ticks Updates (false only when none can).
 	Settling(ticks snnsim.Time) bool
-=======
+}
+
 // Shifter is implemented by populations whose state can be moved later in
 // time unchanged, for a phase in which spiking is off (the fast-forward of
 // Luboeinski & Tetzlaff 2021): after Shift(d) at a tick boundary, the
@@ -132,7 +132,6 @@ type Part interface {
 type Shifter interface {
 	// Shift moves the state d >= 0 ticks later.
 	Shift(d snnsim.Time)
->>>>>>> main
 }
 
 // Params describes a neuron model: a value struct of parameters with units,

@@ -57,11 +57,8 @@ type runOptions struct {
 	every    string   // --checkpoint-every
 	until    string   // --stop-at
 	sets     []string // --set KEY=VALUE overrides, in order
-<<<<<<< HEAD
-	workers  int      // --workers
-=======
 	from     string   // --from: a checkpoint or run directory to branch from
->>>>>>> main
+	workers  int      // --workers
 }
 
 // runFlags declares run's flags on a new flag set.
@@ -89,11 +86,8 @@ func runFlags(o *runOptions, stderr io.Writer) *pflag.FlagSet {
 	fs.StringVar(&o.every, "checkpoint-every", "", `write a checkpoint every so much simulated time, e.g. "30 min" or 30m (resume with 'snnsim resume DIR')`)
 	fs.StringVar(&o.until, "stop-at", "", `stop at this simulated time with a checkpoint, as an interruption would (resume later)`)
 	fs.StringArrayVar(&o.sets, "set", nil, setUsage)
-<<<<<<< HEAD
-	fs.IntVar(&o.workers, "workers", 1, workersUsage)
-=======
 	fs.StringVar(&o.from, "from", "", "start from this checkpoint file or run directory's checkpoint (a branch: same network and past stimuli, another future)")
->>>>>>> main
+	fs.IntVar(&o.workers, "workers", 1, workersUsage)
 	return fs
 }
 
