@@ -170,8 +170,9 @@
 //
 // What runs on one worker: networks with consolidation models (their
 // per-neuron state is shared by every synapse onto a population, and some
-// models reduce over it), Ornstein–Uhlenbeck current stimuli and
-// neuromodulator levels; New then builds an engine on one worker and
+// models reduce over it), short-term plasticity (its release is computed
+// at fan-out), phases with spiking off, Ornstein–Uhlenbeck current stimuli
+// and neuromodulator levels; New then builds an engine on one worker and
 // [Engine.Workers] says why. Checkpoints, Restore, injected spikes, inputs
 // and currents, SetWeight and the consolidation state accessors need an
 // engine on one worker: called before the first tick they turn the engine
