@@ -60,6 +60,9 @@ type injection struct {
 // passed to sinks. Use an "external" source population for the spikes of
 // another simulator. Members must be in range; duplicates are merged.
 func (e *Engine) Inject(pop int, members ...int) error {
+	if err := e.oneWorker("Inject"); err != nil {
+		return err
+	}
 	if pop < 0 || pop >= len(e.pops) || e.pops[pop].src == nil {
 		return fmt.Errorf("engine: Inject: population %d is not a source population (use an \"external\" source)", pop)
 	}
@@ -78,6 +81,9 @@ func (e *Engine) Inject(pop int, members ...int) error {
 // member i of neuron population pop at tick Now(), as a spike arriving
 // there would.
 func (e *Engine) InjectInput(pop, i int, r neuron.Receptor, w float64) error {
+	if err := e.oneWorker("InjectInput"); err != nil {
+		return err
+	}
 	if err := e.checkNeuron("InjectInput", pop, i); err != nil {
 		return err
 	}
@@ -90,6 +96,9 @@ func (e *Engine) InjectInput(pop, i int, r neuron.Receptor, w float64) error {
 // i_bias and any current step of the scenario. It replaces the previous
 // injected current; 0 removes it.
 func (e *Engine) InjectCurrent(pop, i int, pA float64) error {
+	if err := e.oneWorker("InjectCurrent"); err != nil {
+		return err
+	}
 	if err := e.checkNeuron("InjectCurrent", pop, i); err != nil {
 		return err
 	}
@@ -121,6 +130,9 @@ func (e *Engine) SetRate(pop int, hz float64) error {
 // owns its weights (it would overwrite the value); set the model's
 // variables with SetSynapseState instead.
 func (e *Engine) SetWeight(proj int, k snnsim.SynapseID, w float64) error {
+	if err := e.oneWorker("SetWeight"); err != nil {
+		return err
+	}
 	if proj < 0 || proj >= len(e.projs) {
 		return fmt.Errorf("engine: SetWeight: projection %d out of range [0, %d)", proj, len(e.projs))
 	}

@@ -27,6 +27,12 @@ var b3Prime = flag.Duration("b3.prime", 2*time.Second, "BenchmarkB3: priming wit
 //	go test ./engine -run '^$' -bench 'B3$' -benchtime 3x -count 3 -cpu 1
 //	go test ./engine -run '^$' -bench 'B3$' -benchtime 3x -cpu 1 -args -b3.prime 30s
 func BenchmarkB3(b *testing.B) {
+	for _, workers := range benchWorkers(b) {
+		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) { benchB3(b, workers) })
+	}
+}
+
+func benchB3(b *testing.B, workers int) {
 	prime := fmt.Sprintf(`"%g s"`, b3Prime.Seconds())
 	sc, err := scenario.LoadOverrides("../scenarios/plastic_b3.toml", []string{"projection.E_to_E.plasticity.start=" + prime})
 	if err != nil {
@@ -36,7 +42,7 @@ func BenchmarkB3(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	e, err := New(net, Config{}) // the engine's own weight copy, in huge pages on Linux
+	e, err := New(net, Config{Workers: workers}) // the engine's own weight copy, in huge pages on Linux
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -54,8 +60,8 @@ func BenchmarkB3(b *testing.B) {
 			ee = k
 		}
 	}
-	inE := float64(e.projs[ee].Len()) / float64(net.Populations[net.Projections[ee].To].Size)
-	st0 := e.Stats()
+	inE := float64(net.Projections[ee].Len()) / float64(net.Populations[net.Projections[ee].To].Size)
+	st0, ep0 := e.Stats(), e.EpochTimes()
 	b.ResetTimer()
 	n := 0
 	for b.Loop() {
@@ -71,4 +77,5 @@ func BenchmarkB3(b *testing.B) {
 	b.ReportMetric(float64(st.SynapticEvents-st0.SynapticEvents)/el, "events/s")
 	b.ReportMetric(postUpdates/el, "post-updates/s")
 	b.ReportMetric(float64(st.Spikes[net.Projections[ee].To]-st0.Spikes[net.Projections[ee].To])/float64(n)/float64(net.Populations[net.Projections[ee].To].Size), "E-Hz")
+	reportEpochs(b, ep0, e.EpochTimes())
 }

@@ -52,6 +52,9 @@ func NetworkFingerprint(net *netlist.Network) string {
 // keeps the log offset and run length there). Every model must support
 // checkpoints (an error names the one that does not).
 func (e *Engine) Checkpoint(w io.Writer, app json.RawMessage) error {
+	if err := e.oneWorker("Checkpoint"); err != nil {
+		return err
+	}
 	body, err := e.appendState(nil)
 	if err != nil {
 		return err
@@ -75,6 +78,9 @@ func (e *Engine) WriteCheckpoint(path string, app json.RawMessage) error {
 // checkpoint.ErrVersion (another program version), checkpoint.ErrMismatch
 // (another network) or checkpoint.ErrCorrupt; the engine is then unusable.
 func (e *Engine) Restore(meta checkpoint.Meta, body []byte) error {
+	if err := e.oneWorker("Restore"); err != nil {
+		return err
+	}
 	if e.now != 0 || e.stats.TicksStepped != 0 {
 		return fmt.Errorf("engine: Restore: the engine has already run to tick %d; restore into a new engine", e.now)
 	}

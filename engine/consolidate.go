@@ -302,6 +302,9 @@ func (e *Engine) SynapseVars(k int) []string {
 // SynapseState returns consolidation variable name of synapse syn of
 // projection k, as of the model's last slow-clock step.
 func (e *Engine) SynapseState(k int, syn snnsim.SynapseID, name string) (float64, error) {
+	if err := e.oneWorker("SynapseState"); err != nil {
+		return 0, err
+	}
 	g, s, err := e.consProjection("SynapseState", k, syn)
 	if err != nil {
 		return 0, err
@@ -317,6 +320,9 @@ func (e *Engine) SynapseState(k int, syn snnsim.SynapseID, name string) (float64
 // SetSynapseState sets consolidation variable name of synapse syn of
 // projection k from the next tick on, and with it the transmitted weight.
 func (e *Engine) SetSynapseState(k int, syn snnsim.SynapseID, name string, x float64) error {
+	if err := e.oneWorker("SetSynapseState"); err != nil {
+		return err
+	}
 	g, s, err := e.consProjection("SetSynapseState", k, syn)
 	if err != nil {
 		return err
@@ -333,6 +339,9 @@ func (e *Engine) SetSynapseState(k int, syn snnsim.SynapseID, name string, x flo
 // "protein") of member i of population pop, from the first model onto pop
 // that has it.
 func (e *Engine) NeuronState(pop, i int, name string) (float64, error) {
+	if err := e.oneWorker("NeuronState"); err != nil {
+		return 0, err
+	}
 	if err := e.checkNeuron("NeuronState", pop, i); err != nil {
 		return 0, err
 	}
@@ -351,6 +360,9 @@ func (e *Engine) NeuronState(pop, i int, name string) (float64, error) {
 // [[neuromodulator]] or [[drug]] table of the scenario would. A later
 // scheduled change of the same level overrides it.
 func (e *Engine) SetLevel(pop int, name string, level float64) error {
+	if err := e.oneWorker("SetLevel"); err != nil {
+		return err
+	}
 	if pop < 0 || pop >= len(e.pops) || e.pops[pop].neurons == nil {
 		return fmt.Errorf("engine: SetLevel: population %d is not a neuron population", pop)
 	}

@@ -114,4 +114,68 @@
 // the sample ticks. [Engine.AttachRecords] sets up a scenario's [[record]]
 // tables: spikes (merged into one sink call per tick, within their windows)
 // and one probe per sampled population, each announced as a [Series].
+//
+// # Parallel runs
+//
+// With Config.Workers = n > 1 the network is split among n workers by
+// target neuron, as NEST and Auryn do: each worker owns a contiguous range
+// of every neuron population (ranges start at multiples of 4, see
+// neuron.Part), with its neurons' state, every synapse onto them (weights,
+// delays, plastic state) and the postsynaptic traces. The ownership rule:
+// a synapse belongs to the worker that owns its target, and all work on it
+// runs there, the presynaptic side of plasticity on a spike's arrival
+// (depression, the presynaptic trace) as well as the postsynaptic side, so
+// no two workers write the same memory. Each worker keeps the presynaptic
+// traces of the sources it has synapses from. Worker 0 also fires the
+// source populations.
+//
+// Workers exchange spikes once per communication epoch: the smallest delay
+// of the network, D ticks. A spike emitted in the epoch [T, T+D) arrives at
+// T+D or later, so each worker simulates the epoch's ticks on its own, then
+// the workers exchange the epoch's spikes, and each queues every worker's
+// spikes for its own synapses, tick by tick, population by population,
+// projection by projection and, within a projection, by source, which is
+// the order one worker queues them in. Every target therefore receives its
+// inputs in the same order whatever the partition, and sums them in the
+// same floating-point order. Random streams are keyed by (seed, entity),
+// never by worker. Two choices a neuron population makes for all its
+// neurons at once would otherwise depend on the partition (the dense
+// vector step when every neuron is active, and the dense input pass when
+// many got input; they round differently from the per-neuron path): the
+// input count is known to every worker from the exchanged spikes, and
+// whether every neuron is active comes from one vote of the workers per
+// tick (an AND and an OR of two bits), taken only for populations in which
+// some neuron could leave the active set during the epoch. With these
+// rules the spikes, weights and every trace are the same, bit for bit, for
+// any number of workers; a test compares 1, 2, 3 and 7.
+//
+// The driver, in the goroutine that calls Run, decides each epoch: the jump
+// over a quiet period (when no worker has an active neuron: to the earliest
+// next event of any worker), the epoch's end (D ticks on, earlier at the
+// end of the run or after a probe's tick, since probes read the state after
+// their tick), and which populations vote. After the epoch it passes the
+// merged spikes to the sinks, marks, guards and probes, tick by tick, as
+// one worker does. A sink's error therefore stops the run at the end of the
+// epoch, not at the tick. [Engine.EpochTimes] splits each worker's time
+// into computing, queueing the exchanged spikes and waiting.
+//
+// Everything the workers communicate goes through one small interface, the
+// transport: publish the epoch's spikes and wait for every worker's, and
+// the per-tick vote. The workers here share memory and synchronise with
+// spinning barriers. Ranks on several machines over MPI (an Open MPI layer
+// through cgo behind a build tag, the default build staying pure Go) would
+// implement the same interface with an allgather of the epoch's spikes and
+// an allreduce of the votes, each rank holding one part; the partition,
+// the epoch loop and the engine would not change.
+//
+// What runs on one worker: networks with consolidation models (their
+// per-neuron state is shared by every synapse onto a population, and some
+// models reduce over it), short-term plasticity (its release is computed
+// at fan-out), phases with spiking off, Ornstein–Uhlenbeck current stimuli
+// and neuromodulator levels; New then builds an engine on one worker and
+// [Engine.Workers] says why. Checkpoints, Restore, injected spikes, inputs
+// and currents, SetWeight and the consolidation state accessors need an
+// engine on one worker: called before the first tick they turn the engine
+// into one, after it they return an error. A checkpoint is therefore always
+// written by one worker, and a run resumed from it runs on one.
 package engine

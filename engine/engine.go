@@ -31,6 +31,13 @@ type Config struct {
 	// spikes (stdp.WeightOwner), so change them with Engine.SetWeight, not
 	// by writing the network's arrays.
 	Weights Weights
+	// Workers is the number of workers that simulate the network together,
+	// each owning a contiguous part of every population (see "Parallel
+	// runs" in the package documentation); 0 means 1. The spikes and
+	// weights are the same, bit for bit, for any number. A network with a
+	// feature that does not run on several workers runs on one: see
+	// Engine.Workers.
+	Workers int
 }
 
 // Weights selects where plastic weights live.
@@ -158,6 +165,10 @@ type Engine struct {
 	groups  []*consGroup // consolidation models (consolidate.go)
 	nextMod int          // next of net.Modulations to apply
 	phases  *phaseState  // phases without spiking (phase.go); nil for none
+
+	par      *parallel // the workers of a run on several (parallel.go); nil on one
+	part     *partOf   // in a worker: which part of the network it owns; nil otherwise
+	fallback string    // why the engine runs on one worker when Config.Workers asked for more
 }
 
 // OnMark registers f to receive a short text for each event of the
@@ -171,10 +182,52 @@ func (e *Engine) OnMark(f func(t snnsim.Time, text string) error) { e.onMark = f
 // from the network seed and the population name, and prepares the delay
 // queue. The network is not modified and may be shared.
 func New(net *netlist.Network, cfg Config) (*Engine, error) {
+	if cfg.Workers > 1 {
+		why := serialOnly(net)
+		if why == "" {
+			e, w, err := newParallel(net, cfg)
+			if e != nil || err != nil {
+				return e, err
+			}
+			why = w
+		}
+		cfg.Workers = 1
+		e, err := newEngine(net, cfg, nil)
+		if err != nil {
+			return nil, err
+		}
+		e.fallback = why
+		e.keepFrees()
+		return e, nil
+	}
+	e, err := newEngine(net, cfg, nil)
+	if err != nil {
+		return nil, err
+	}
+	e.keepFrees()
+	return e, nil
+}
+
+// keepFrees releases the memory mapped outside Go's heap when e is
+// collected.
+func (e *Engine) keepFrees() {
+	if len(e.frees) > 0 {
+		runtime.AddCleanup(e, func(fs []func()) {
+			for _, f := range fs {
+				f()
+			}
+		}, e.frees)
+	}
+}
+
+// newEngine builds an engine for net on one worker; part, when not nil,
+// makes it the worker that owns one part of a network split among several
+// (net is then that part, see parallel.go).
+func newEngine(net *netlist.Network, cfg Config, part *partOf) (*Engine, error) {
 	if net.Clock.DT <= 0 {
 		return nil, fmt.Errorf("engine: resolution %g ms: must be > 0", net.Clock.DT)
 	}
-	e := &Engine{net: net, cfg: cfg}
+	e := &Engine{net: net, cfg: cfg, part: part}
 	e.stats.Spikes = make([]int64, len(net.Populations))
 	for _, p := range net.Populations {
 		r := pop{name: p.Name, offset: int32(p.Offset)}
@@ -189,6 +242,9 @@ func New(net *netlist.Network, cfg Config) (*Engine, error) {
 			}
 			for i, v := range p.InitV {
 				m.SetV(0, i, v)
+			}
+			if part != nil {
+				m.(neuron.Part).SetPart(part.size[len(e.pops)], int(part.lo[len(e.pops)]))
 			}
 			r.neurons = m
 			r.base = p.Neuron.Bias()
@@ -214,8 +270,8 @@ func New(net *netlist.Network, cfg Config) (*Engine, error) {
 		if tgt == nil {
 			return nil, fmt.Errorf("engine: projection %q: target %q is a source, not a neuron population", pr.Name, e.pops[pr.To].name)
 		}
-		if len(pr.RowStart) != net.Populations[pr.From].Size+1 {
-			return nil, fmt.Errorf("engine: projection %q: %d row starts for %d sources", pr.Name, len(pr.RowStart), net.Populations[pr.From].Size)
+		if len(pr.RowStart) != e.srcSize(pr.From)+1 {
+			return nil, fmt.Errorf("engine: projection %q: %d row starts for %d sources", pr.Name, len(pr.RowStart), e.srcSize(pr.From))
 		}
 		p := proj{Projection: pr, target: tgt, w: pr.Weight}
 		if pr.Weight == nil { // one constant weight: a row's worth of it serves every delivery
@@ -247,8 +303,17 @@ func New(net *netlist.Network, cfg Config) (*Engine, error) {
 				maxDelay = max(maxDelay, d)
 			}
 		}
+		if part != nil && pr.Weight != nil {
+			p.w = part.par.weights[k] // shared by the workers, each writing its own synapses
+		}
 		if pr.Plasticity != nil {
-			pl, err := newPlastic(&p, net)
+			var pl *plastic
+			var err error
+			if part != nil {
+				pl, err = newPlastic(&p, net, e.srcSize(pr.From), part.size[pr.To], part.transpose(&p, k))
+			} else {
+				pl, err = newPlastic(&p, net, e.srcSize(pr.From), net.Populations[pr.To].Size, nil)
+			}
 			if err != nil {
 				return nil, err
 			}
@@ -256,7 +321,7 @@ func New(net *netlist.Network, cfg Config) (*Engine, error) {
 			if o, ok := pl.rule.(stdp.WeightOwner); ok && pr.Consolidation == nil {
 				o.OwnWeights() // a consolidation model writes its rule buffer too
 			}
-			if cfg.Weights != WeightsInPlace && pr.Consolidation == nil {
+			if cfg.Weights != WeightsInPlace && pr.Consolidation == nil && part == nil {
 				// The engine's own copy, never handed out (Weights copies
 				// it), so memory outside Go's heap is safe here; it is
 				// freed with the engine.
@@ -289,13 +354,6 @@ func New(net *netlist.Network, cfg Config) (*Engine, error) {
 		}
 	}
 	e.queue = newRing(maxDelay)
-	if len(e.frees) > 0 {
-		runtime.AddCleanup(e, func(fs []func()) {
-			for _, f := range fs {
-				f()
-			}
-		}, e.frees)
-	}
 	for k, s := range net.Stimuli {
 		if s.Kind == "ou_current" && s.Population >= 0 && s.Population < len(e.pops) && e.pops[s.Population].neurons != nil {
 			if err := e.newOU(k, s); err != nil {
@@ -322,6 +380,15 @@ func New(net *netlist.Network, cfg Config) (*Engine, error) {
 		e.guards = append(e.guards, guard{Guard: *g})
 	}
 	return e, nil
+}
+
+// srcSize returns the number of neurons of population i as the sources of
+// projections see it: in a worker, the whole population's.
+func (e *Engine) srcSize(i int) int {
+	if e.part != nil {
+		return e.part.size[i]
+	}
+	return e.net.Populations[i].Size
 }
 
 // buildGroups splits each source row into groups of equal delay (rows are
@@ -374,6 +441,11 @@ func (e *Engine) Stats() Stats {
 	s := e.stats
 	s.Now = e.now
 	s.Spikes = append([]int64(nil), e.stats.Spikes...)
+	if e.par != nil {
+		for _, we := range e.par.workers {
+			s.SynapticEvents += we.stats.SynapticEvents
+		}
+	}
 	return s
 }
 

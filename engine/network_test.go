@@ -2,9 +2,14 @@ package engine
 
 import (
 	"context"
+	"flag"
+	"fmt"
 	"math"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/netlist"
@@ -120,40 +125,79 @@ func TestBenchmarkNetworksAsynchronousIrregular(t *testing.T) {
 // temporary file, to measure what logging costs.
 func BenchmarkNetworks(b *testing.B) {
 	for _, tc := range []struct{ file, log string }{{"cuba", "off"}, {"cuba", "on"}, {"coba", "off"}, {"coba", "on"}} {
-		b.Run(tc.file+"/log="+tc.log, func(b *testing.B) {
-			net := loadNet(b, "../scenarios/"+tc.file+".toml", 0)
-			e, err := New(net, Config{})
-			if err != nil {
-				b.Fatal(err)
-			}
-			if tc.log == "on" {
-				w, err := spikelog.Create(filepath.Join(b.TempDir(), "log"), spikelog.Header{DT: net.Clock.DT}, spikelog.Options{})
+		for _, workers := range benchWorkers(b) {
+			b.Run(fmt.Sprintf("%s/log=%s/workers=%d", tc.file, tc.log, workers), func(b *testing.B) {
+				net := loadNet(b, "../scenarios/"+tc.file+".toml", 0)
+				e, err := New(net, Config{Workers: workers})
 				if err != nil {
 					b.Fatal(err)
 				}
-				defer w.Close()
-				e.Attach(w, nil)
-			}
-			second := snnsim.Time(net.Clock.TicksPerSecond())
-			// Skip the initial transient (COBA's synchronous volley).
-			if err := e.Run(context.Background(), second/2); err != nil {
-				b.Fatal(err)
-			}
-			ev0 := e.Stats().SynapticEvents
-			b.ReportAllocs()
-			b.ResetTimer()
-			n := 0
-			for b.Loop() {
-				if err := e.Run(context.Background(), second); err != nil {
+				if tc.log == "on" {
+					w, err := spikelog.Create(filepath.Join(b.TempDir(), "log"), spikelog.Header{DT: net.Clock.DT}, spikelog.Options{})
+					if err != nil {
+						b.Fatal(err)
+					}
+					defer w.Close()
+					e.Attach(w, nil)
+				}
+				second := snnsim.Time(net.Clock.TicksPerSecond())
+				// Skip the initial transient (COBA's synchronous volley).
+				if err := e.Run(context.Background(), second/2); err != nil {
 					b.Fatal(err)
 				}
-				n++
-			}
-			el := b.Elapsed().Seconds()
-			b.ReportMetric(el/float64(n), "wall-s/sim-s")
-			b.ReportMetric(float64(e.Stats().SynapticEvents-ev0)/el, "events/s")
-		})
+				ev0 := e.Stats().SynapticEvents
+				ep0 := e.EpochTimes()
+				b.ReportAllocs()
+				b.ResetTimer()
+				n := 0
+				for b.Loop() {
+					if err := e.Run(context.Background(), second); err != nil {
+						b.Fatal(err)
+					}
+					n++
+				}
+				el := b.Elapsed().Seconds()
+				b.ReportMetric(el/float64(n), "wall-s/sim-s")
+				b.ReportMetric(float64(e.Stats().SynapticEvents-ev0)/el, "events/s")
+				reportEpochs(b, ep0, e.EpochTimes())
+			})
+		}
 	}
+}
+
+// benchWorkers returns the worker counts of -bench.workers.
+func benchWorkers(b *testing.B) []int {
+	var ws []int
+	for _, f := range strings.Split(*benchWorkersFlag, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			b.Fatalf("-bench.workers %q: want worker counts >= 1 separated by commas", *benchWorkersFlag)
+		}
+		ws = append(ws, n)
+	}
+	return ws
+}
+
+var benchWorkersFlag = flag.String("bench.workers", "1", "BenchmarkNetworks, BenchmarkB3: worker counts to run (\"1,2\": both, for benchstat -col /workers)")
+
+// reportEpochs reports, for a run on several workers, the mean time per
+// epoch that a worker spent computing, queueing the exchanged spikes and
+// waiting for the others, between the snapshots a and z.
+func reportEpochs(b *testing.B, a, z EpochTimes) {
+	ep := z.Epochs - a.Epochs
+	if ep == 0 || len(z.Compute) == 0 {
+		return
+	}
+	var c, x, w time.Duration
+	for k := range z.Compute {
+		c += z.Compute[k] - a.Compute[k]
+		x += z.Exchange[k] - a.Exchange[k]
+		w += z.Wait[k] - a.Wait[k]
+	}
+	per := float64(ep) * float64(len(z.Compute)) * 1e3 // ns -> µs per worker-epoch
+	b.ReportMetric(float64(c)/per, "compute-µs/epoch")
+	b.ReportMetric(float64(x)/per, "exchange-µs/epoch")
+	b.ReportMetric(float64(w)/per, "wait-µs/epoch")
 }
 
 // TestFICurveScenario runs scenarios/lif_fi_curve.toml and compares each

@@ -27,7 +27,9 @@ type plastic struct {
 // newPlastic prepares projection p's rule. The rule needs one delay per
 // source row, which the scenario compiler guarantees; a network built in
 // code may break it, so it is checked here.
-func newPlastic(p *proj, net *netlist.Network) (*plastic, error) {
+// nPre and nPost are the sizes of the source and target populations; tr
+// is the transposed index, nil for the whole projection's.
+func newPlastic(p *proj, net *netlist.Network, nPre, nPost int, tr *netlist.Transposed) (*plastic, error) {
 	if p.segRow != nil {
 		for i := 0; i+1 < len(p.segRow); i++ {
 			if p.segRow[i+1]-p.segRow[i] > 1 {
@@ -35,7 +37,6 @@ func newPlastic(p *proj, net *netlist.Network) (*plastic, error) {
 			}
 		}
 	}
-	nPre, nPost := net.Populations[p.From].Size, net.Populations[p.To].Size
 	r, err := stdp.New[float32](p.Plasticity, net.Clock, nPre, nPost)
 	if err != nil {
 		return nil, fmt.Errorf("engine: projection %q: %w", p.Name, err)
@@ -44,7 +45,10 @@ func newPlastic(p *proj, net *netlist.Network) (*plastic, error) {
 		return nil, fmt.Errorf("engine: projection %q: the plasticity rule %s reads the reference weights of a consolidation model: add consolidation = { model = \"zenke_2015\", preset = \"sim_rc_p11\" } or set the rule's beta = 0",
 			p.Name, p.Plasticity.Rule())
 	}
-	return &plastic{rule: r, transposed: p.Transpose(nPost), start: p.PlasticityStart}, nil
+	if tr == nil {
+		tr = p.Transpose(nPost)
+	}
+	return &plastic{rule: r, transposed: tr, start: p.PlasticityStart}, nil
 }
 
 // pre runs the presynaptic side for the arrival of source src's spike at

@@ -217,9 +217,8 @@ func (s *sampler) fire(e *Engine, t snnsim.Time) error {
 				s.vals[k] = neu.V(i, vt)
 			}
 		} else {
-			p := &e.projs[s.Projection]
 			for k, i := range s.Synapses {
-				s.vals[k] = float64(p.weightAt(int64(i)))
+				s.vals[k] = float64(e.weightAt(s.Projection, int64(i)))
 			}
 		}
 		if s.next += s.Interval; s.next >= w.Stop || s.next < t {

@@ -23,6 +23,9 @@ func (e *Engine) Run(ctx context.Context, d snnsim.Time) error {
 	if end < e.now {
 		end = snnsim.Never
 	}
+	if e.par != nil {
+		return e.runParallel(ctx, end)
+	}
 	sinceCheck := 0
 	for e.now < end {
 		if sinceCheck++; sinceCheck >= ctxEvery {
@@ -84,7 +87,7 @@ func (e *Engine) busy() bool {
 func (e *Engine) nextEvent() snnsim.Time {
 	next := e.queue.next(e.now)
 	for i := range e.pops {
-		if s := e.pops[i].src; s != nil {
+		if s := e.pops[i].src; s != nil && (e.part == nil || e.part.sources) {
 			next = min(next, s.Next())
 		}
 	}
@@ -155,6 +158,9 @@ func (e *Engine) tick(t snnsim.Time) error {
 		e.stats.SynapticEvents += d.hi - d.lo
 	}
 	// 3 and 4: sources and neurons
+	if e.part != nil {
+		return e.partTick(t)
+	}
 	any := false
 	for i := range e.pops {
 		p := &e.pops[i]
@@ -208,6 +214,11 @@ func (e *Engine) tick(t snnsim.Time) error {
 		return nil
 	}
 	// 6. sinks
+	return e.toSinks(t)
+}
+
+// toSinks passes the spikes of tick t (the populations' fired lists) to the sinks.
+func (e *Engine) toSinks(t snnsim.Time) error {
 	for _, s := range e.sinks {
 		e.sinkIDs = e.sinkIDs[:0]
 		for i := range e.pops {

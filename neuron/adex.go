@@ -503,3 +503,8 @@ func (q *adexPop) checkVars(last snnsim.Time, status []uint8, at []snnsim.Time, 
 	}
 	return nil
 }
+
+// Settling reports whether some neuron could leave the active set: an AdEx
+// neuron settles wherever its state reaches its fixed point, whatever its
+// drive, so this holds whenever the shortcut is on.
+func (q *adexPop) Settling(ticks snnsim.Time) bool { return !q.always }

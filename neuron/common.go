@@ -129,6 +129,14 @@ type base struct {
 	always bool        // SetAlwaysActive(true)
 	slow   slowPath
 
+	// A part of a population split among workers (SetPart): the choices
+	// that depend on the whole population come from PartTick.
+	part      bool
+	partFirst int32 // the whole population's index of neuron 0: Deliver's targets are the whole population's
+	partDense bool  // the whole population is active at the next Update
+	partIn    int   // input targets of the whole population at the next Update
+	partOver  bool  // the part alone got more than touchMax targets: the whole population's input is dense
+
 	model string       // the model's name, for state frames and messages
 	par   []stateParam // the model's parameters, for RestoreState
 	lay   stateLayout  // where the model keeps its state (state.go)
@@ -175,6 +183,18 @@ const denseInputDiv = 16
 // models keep appending to touched).
 func (b *base) touch(targets []int32) {
 	if !b.denseOK {
+		b.touched = append(b.touched, targets...)
+		return
+	}
+	if b.part { // a part decides denseIn in begin, from PartTick
+		if b.partOver {
+			return
+		}
+		if len(b.touched)+len(targets) > b.touchMax { // so does the whole population
+			b.partOver = true
+			b.touched = b.touched[:0]
+			return
+		}
 		b.touched = append(b.touched, targets...)
 		return
 	}
@@ -270,7 +290,54 @@ func (b *base) begin(t snnsim.Time) bool {
 		slices.Sort(b.woken)
 		b.merge()
 	}
+	if b.part {
+		return b.beginPart()
+	}
 	return len(b.active) == b.n
+}
+
+// SetPart makes the population one part of a population of total neurons
+// that is split among workers in contiguous ranges starting at multiples of
+// 4, so that each neuron is computed exactly as in the whole population:
+// the choices the whole population makes for all its neurons at once
+// (the dense loop when every neuron is active, the dense input pass when it
+// received more than total/16 targets) are then taken from PartTick
+// instead of from the part's own neurons.
+func (b *base) SetPart(total, first int) {
+	if first%4 != 0 || first < 0 || first+b.n > total {
+		panic(fmt.Sprintf("neuron: SetPart(%d, %d) for %d neurons: the part must lie in the population and start at a multiple of 4", total, first, b.n))
+	}
+	b.part = true
+	b.partFirst = int32(first)
+	b.touchMax = total / denseInputDiv
+}
+
+// PartTick tells a part (SetPart), before its next Update, whether every
+// neuron of the whole population will be active in it and how many input
+// targets (with repeats) the whole population received for it.
+func (b *base) PartTick(allActive bool, inputs int) { b.partDense, b.partIn = allActive, inputs }
+
+// Settling reports whether some neuron could leave the active set in the
+// next ticks Updates: one whose resting drive is below threshold, with the
+// shortcut on.
+func (b *base) Settling(ticks snnsim.Time) bool { return b.nLow > 0 && !b.always }
+
+// beginPart ends begin for a part: it takes the whole population's choices.
+func (b *base) beginPart() bool {
+	if b.partDense && len(b.active) != b.n {
+		panic(fmt.Sprintf("neuron: PartTick says every neuron is active but %d of %d are", len(b.active), b.n))
+	}
+	if b.denseOK {
+		b.denseIn = b.partIn > b.touchMax
+		if b.partOver && !b.denseIn {
+			panic(fmt.Sprintf("neuron: PartTick says the whole population got %d input targets, but this part alone got more than %d", b.partIn, b.touchMax))
+		}
+		if b.denseIn {
+			b.touched = b.touched[:0]
+		}
+		b.partOver = false
+	}
+	return b.partDense
 }
 
 // settleScanEvery is the number of ticks between settle scans while every
@@ -580,6 +647,10 @@ func flushSlice(x []float64) {
 // inhibition) passes negate, which costs a second loop rather than a
 // multiplication in the common one.
 func (b *base) addInput(buf []float64, negate bool, targets []int32, weights []float32) {
+	if b.partFirst != 0 {
+		b.addInputPart(buf, negate, targets, weights)
+		return
+	}
 	weights = weights[:len(targets)]
 	b.touch(targets)
 	switch {
@@ -599,6 +670,41 @@ func (b *base) addInput(buf []float64, negate bool, targets []int32, weights []f
 	for _, j := range targets {
 		if st[j] == stInactive {
 			b.wake(int(j))
+		}
+	}
+}
+
+// addInputPart is addInput for a part that does not start at neuron 0:
+// targets are indices in the whole population.
+func (b *base) addInputPart(buf []float64, negate bool, targets []int32, weights []float32) {
+	weights = weights[:len(targets)]
+	off := b.partFirst
+	if !b.denseOK || !b.partOver {
+		n := len(b.touched)
+		for _, j := range targets {
+			b.touched = append(b.touched, j-off)
+		}
+		loc := b.touched[n:]
+		b.touched = b.touched[:n]
+		b.touch(loc) // the same slice: touch appends it in place or drops it
+	}
+	switch {
+	case negate:
+		for k, j := range targets {
+			buf[j-off] -= float64(weights[k])
+		}
+	default:
+		for k, j := range targets {
+			buf[j-off] += float64(weights[k])
+		}
+	}
+	if len(b.active) == b.n {
+		return
+	}
+	st := b.status
+	for _, j := range targets {
+		if st[j-off] == stInactive {
+			b.wake(int(j - off))
 		}
 	}
 }

@@ -546,3 +546,22 @@ func (q *lifAmpaNmdaPop) clearInput() {
 	}
 	q.touched = q.touched[:0]
 }
+
+// Settling reports whether some neuron could leave the active set in the
+// next ticks Updates. A neuron settles only with |g_ampa| <= ampaNmdaGTol,
+// and without input g_ampa falls by the factor exp(-dt/tau_ampa) per tick
+// (inputs are non-negative weights), so a population whose every g_ampa
+// stays above the tolerance for ticks ticks, with a factor 2 for rounding,
+// keeps every neuron: in a driven network (B3) this holds nearly always.
+func (q *lifAmpaNmdaPop) Settling(ticks snnsim.Time) bool {
+	if !q.base.Settling(ticks) {
+		return false
+	}
+	lim := 2 * ampaNmdaGTol / math.Pow(q.k.pa, float64(ticks))
+	for _, a := range q.ga[:q.n] {
+		if a <= lim {
+			return true
+		}
+	}
+	return false
+}

@@ -99,6 +99,30 @@ type Population interface {
 	SetAlwaysActive(on bool)
 }
 
+// Part is implemented by every population of this package. It lets a
+// population be one contiguous part of a larger one whose neurons are
+// split among workers, with every neuron computed bit for bit as in the
+// whole population: the choices a population makes for all its neurons at
+// once (the dense loop, when every neuron is active; adding the input
+// buffers densely, when many targets got input) round differently from
+// the per-neuron path, so a part takes them from the whole population,
+// which its caller reports with PartTick before each Update. A part's
+// first neuron must be a multiple of 4 of the whole population (the vector
+// loops take the neurons four at a time, the last n mod 4 one by one).
+type Part interface {
+	// SetPart makes the population the part of a population of total
+	// neurons that starts at neuron first (a multiple of 4). Deliver then
+	// takes the whole population's indices.
+	SetPart(total, first int)
+	// PartTick says, before the next Update, whether every neuron of the
+	// whole population is active for it and how many input targets (with
+	// repeats, as passed to Deliver) the whole population got for it.
+	PartTick(allActive bool, inputs int)
+	// Settling reports whether some neuron could leave the active set in
+	// the next ticks Updates (false only when none can).
+	Settling(ticks snnsim.Time) bool
+}
+
 // Shifter is implemented by populations whose state can be moved later in
 // time unchanged, for a phase in which spiking is off (the fast-forward of
 // Luboeinski & Tetzlaff 2021): after Shift(d) at a tick boundary, the

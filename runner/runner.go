@@ -70,6 +70,34 @@ type Options struct {
 	// Started, when set, is called once the directory is claimed and the
 	// log created, before the first tick.
 	Started func(dir string, net *netlist.Network)
+	// Workers is the number of workers that simulate the network (see
+	// engine.Config.Workers; 0 means 1). A run that writes checkpoints
+	// (CheckpointEvery, StopAt) runs on one, since checkpoints are written
+	// by an engine on one worker.
+	Workers int
+	// Notice, when set, receives a sentence saying why the run uses fewer
+	// workers than Workers asked for.
+	Notice func(string)
+}
+
+// newEngine builds the engine of a run on the workers asked for, or on one
+// with a notice saying why.
+func newEngine(net *netlist.Network, workers int, checkpoints bool, notice func(string)) (*engine.Engine, error) {
+	why := ""
+	if workers > 1 && checkpoints {
+		why, workers = "checkpoints are written by an engine on one worker", 1
+	}
+	eng, err := engine.New(net, engine.Config{Weights: engine.WeightsInPlace, Workers: workers})
+	if err != nil {
+		return nil, err
+	}
+	if _, w := eng.Workers(); w != "" {
+		why = w
+	}
+	if why != "" && notice != nil {
+		notice(fmt.Sprintf("runs on one worker: %s", why))
+	}
+	return eng, nil
 }
 
 // Progress is how far a run is.
@@ -187,7 +215,7 @@ func Run(ctx context.Context, sc *scenario.Scenario, o Options) (*Result, error)
 			return nil, fmt.Errorf("runner: %s = %d ticks: must be >= 0", t.name, t.v)
 		}
 	}
-	eng, err := engine.New(net, engine.Config{Weights: engine.WeightsInPlace})
+	eng, err := newEngine(net, o.Workers, o.CheckpointEvery > 0 || o.StopAt > 0, o.Notice)
 	if err != nil {
 		return nil, err
 	}

@@ -305,12 +305,8 @@ func (h *hotCopies) advance(t snnsim.Time, pre *traces1, post *homTraces) {
 	}
 	h.pendPre, h.pendPost = h.pendPre[:0], h.pendPost[:0]
 	h.cur = t
-	if h.zp.due(t) {
-		h.zp.rebase(t)
-	}
-	if h.lq.due(t) {
-		h.lq.rebase(t)
-	}
+	h.zp.advance(t)
+	h.lq.advance(t)
 	h.fp, h.fq = h.zp.factor(t), h.lq.factor(t)
 }
 

@@ -42,6 +42,19 @@ func (l *lazyExp) factor(t snnsim.Time) float64 { return math.Exp(-float64(t-l.t
 // due reports whether the epoch should move forward to t.
 func (l *lazyExp) due(t snnsim.Time) bool { return float64(t-l.t0)*l.rate > rebaseAt }
 
+// advance moves the epoch forward, while it is due at t, in steps of the
+// fixed number of ticks after which it falls due. The epochs are then a
+// function of the rate alone, not of the ticks at which the rule happens
+// to be called, so that the parts of a projection split among workers
+// (each called at the spikes of its own targets) hold the same values, bit
+// for bit, as the whole projection.
+func (l *lazyExp) advance(t snnsim.Time) {
+	step := snnsim.Time(rebaseAt/l.rate) + 1 // the first whole tick past rebaseAt
+	for l.due(t) {
+		l.rebase(l.t0 + step)
+	}
+}
+
 // rebase moves the epoch to t.
 func (l *lazyExp) rebase(t snnsim.Time) {
 	f := l.factor(t)

@@ -162,7 +162,7 @@ func (s *Sweep) start(ctx context.Context, i int, dir string) (*runner.Result, e
 	if err != nil {
 		return nil, err
 	}
-	o := runner.Options{Dir: dir, Force: true}
+	o := runner.Options{Dir: dir, Force: true, Workers: s.Workers}
 	if e := s.Manifest.Spec.CheckpointEvery; e != "" {
 		ms, err := snnsim.ParseIn(e, snnsim.TimeDim)
 		if err != nil {

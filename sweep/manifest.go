@@ -59,9 +59,13 @@ type SlurmJob struct {
 type Sweep struct {
 	Dir      string
 	Manifest Manifest
-	lock     *runner.Dir
-	mu       sync.Mutex // guards Manifest.Points while workers update them
-	saveMu   sync.Mutex // one Save at a time: they share the temporary file
+	// Workers is the number of workers of each point (runner.Options.Workers;
+	// 0 means 1). A point on several workers writes no checkpoint, so an
+	// interruption cannot be resumed.
+	Workers int
+	lock    *runner.Dir
+	mu      sync.Mutex // guards Manifest.Points while workers update them
+	saveMu  sync.Mutex // one Save at a time: they share the temporary file
 }
 
 // ScenarioHash returns the SHA-256 of a scenario file's text, in hex.

@@ -20,6 +20,7 @@ func cmdResume(args []string, stdout, stderr io.Writer) int {
 			"stopped. The checkpoint holds the scenario, its --set overrides and seed; a checkpoint that does\n"+
 			"not belong to the log beside it is refused before the log is touched.", stderr)
 	mode := fs.String("progress", "auto", "progress display: auto (bar on a terminal, log lines otherwise), bar, log or none")
+	workers := fs.Int("workers", 1, workersUsage)
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -27,19 +28,22 @@ func cmdResume(args []string, stdout, stderr io.Writer) int {
 		usageError(fs, argCount("one RUN-DIR", fs.Args()))
 		return 2
 	}
+	if *workers < 1 {
+		return valueError(fs, "--workers %d: must be >= 1", *workers)
+	}
 	if !slices.Contains(progressModes, *mode) {
 		return valueError(fs, "--progress %q: use one of %s%s", *mode, strings.Join(progressModes, ", "), didYouMean(*mode, progressModes, ""))
 	}
 	ctx, stop := signalContext()
 	defer stop()
-	code, err := resume(ctx, fs.Arg(0), *mode, stdout, stderr)
+	code, err := resume(ctx, fs.Arg(0), *mode, *workers, stdout, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "snnsim: %v\n", err)
 	}
 	return code
 }
 
-func resume(ctx context.Context, dir, mode string, stdout, stderr io.Writer) (int, error) {
+func resume(ctx context.Context, dir, mode string, workers int, stdout, stderr io.Writer) (int, error) {
 	var prog *progress
 	res, err := runner.Resume(ctx, dir, runner.ResumeOptions{
 		Started: func(dir string, net *netlist.Network, at snnsim.Time) {
@@ -47,6 +51,8 @@ func resume(ctx context.Context, dir, mode string, stdout, stderr io.Writer) (in
 			prog = newProgress(mode, stderr)
 		},
 		Progress: func(p runner.Progress) { prog.update(p) },
+		Workers:  workers,
+		Notice:   func(msg string) { fmt.Fprintf(stderr, "snnsim: %s: %s\n", dir, msg) },
 	})
 	prog.finish()
 	if errors.Is(err, runner.ErrFinished) {

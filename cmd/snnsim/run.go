@@ -58,6 +58,7 @@ type runOptions struct {
 	until    string   // --stop-at
 	sets     []string // --set KEY=VALUE overrides, in order
 	from     string   // --from: a checkpoint or run directory to branch from
+	workers  int      // --workers
 }
 
 // runFlags declares run's flags on a new flag set.
@@ -86,6 +87,7 @@ func runFlags(o *runOptions, stderr io.Writer) *pflag.FlagSet {
 	fs.StringVar(&o.until, "stop-at", "", `stop at this simulated time with a checkpoint, as an interruption would (resume later)`)
 	fs.StringArrayVar(&o.sets, "set", nil, setUsage)
 	fs.StringVar(&o.from, "from", "", "start from this checkpoint file or run directory's checkpoint (a branch: same network and past stimuli, another future)")
+	fs.IntVar(&o.workers, "workers", 1, workersUsage)
 	return fs
 }
 
@@ -114,6 +116,9 @@ func checkRunValues(fs *pflag.FlagSet, o runOptions) (int, bool) {
 	}
 	if o.flush < 0 {
 		return valueError(fs, "--flush-interval %v: must be >= 0 (0: write only full blocks)", o.flush), false
+	}
+	if o.workers < 1 {
+		return valueError(fs, "--workers %d: must be >= 1", o.workers), false
 	}
 	if o.force && o.out == "" {
 		return valueError(fs, "--force needs --out: a run without --out gets a new directory and removes nothing"), false
@@ -169,7 +174,8 @@ func runScenario(ctx context.Context, path string, o runOptions, stdout, stderr 
 	if err := checkMemory(path, sc); err != nil {
 		return 1, err
 	}
-	ro := runner.Options{Dir: o.out, Force: o.force, FlushInterval: o.flush}
+	ro := runner.Options{Dir: o.out, Force: o.force, FlushInterval: o.flush, Workers: o.workers,
+		Notice: func(msg string) { fmt.Fprintf(stderr, "snnsim: %s: %s\n", path, msg) }}
 	if o.out == "" {
 		ro.Dir, ro.Fresh = runner.DefaultDir(outRoot, sc.Name, sc.Seed, seedChanged, sc.Overrides), true
 	}
@@ -261,6 +267,11 @@ func reportEnd(res *runner.Result, err error, stdout, stderr io.Writer) (int, er
 	fmt.Fprintf(stdout, "wrote %s and %s\n", res.LogPath(), filepath.Join(res.Dir, SummaryName))
 	return 0, nil
 }
+
+// workersUsage documents --workers for run, resume and sweep.
+const workersUsage = "workers that simulate the network together, each owning a part of every population (e.g. --workers $(nproc)); " +
+	"the spikes and weights are the same, bit for bit, for any number. A run on several writes no checkpoint, so an interrupted one cannot be resumed: " +
+	"the default stays 1 for that reason. A network or run that cannot be split runs on one and says why (consolidation models, OU currents, checkpoints)"
 
 // setUsage documents --set for run and validate.
 const setUsage = `set a scenario key, e.g. --set simulation.seed=7 or --set 'population.S2.params.start=3 h' (repeatable; ` +

@@ -1,0 +1,924 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"slices"
+	"sync/atomic"
+	"time"
+
+	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/netlist"
+	"github.com/snnsim/snnsim/neuron"
+)
+
+// This file runs a network on several workers (Config.Workers > 1); the
+// package documentation ("Parallel runs") states the rules it keeps.
+
+// serialOnly returns why net must run on one worker, or "" if it can run
+// on several.
+func serialOnly(net *netlist.Network) string {
+	for _, pr := range net.Projections {
+		if pr.Consolidation != nil {
+			return fmt.Sprintf("projection %q has a consolidation model, whose per-neuron state is shared by all synapses onto a population", pr.Name)
+		}
+	}
+	for _, pr := range net.Projections {
+		if pr.STP != nil {
+			return fmt.Sprintf("projection %q has short-term plasticity, whose state is updated at fan-out", pr.Name)
+		}
+	}
+	if len(net.Phases) > 0 {
+		return "phases (fast-forward without spiking) run on one worker"
+	}
+	for _, s := range net.Stimuli {
+		if s.Kind != "current_step" {
+			return fmt.Sprintf("the %s stimulus runs on one worker", s.Kind)
+		}
+	}
+	if len(net.Modulations) > 0 {
+		return "neuromodulator levels run on one worker"
+	}
+	for _, p := range net.Populations {
+		if p.Neuron == nil {
+			continue
+		}
+		m, err := p.Neuron.New(0, net.Clock)
+		if err != nil {
+			return "" // newEngine reports it
+		}
+		if _, ok := m.(neuron.Part); !ok {
+			return fmt.Sprintf("the neuron model %s of %q cannot be split among workers", p.Neuron.Model(), p.Name)
+		}
+	}
+	return ""
+}
+
+// partOf is what a worker knows of its part of the network.
+type partOf struct {
+	index   int
+	sources bool            // this worker fires the source populations
+	size    []int           // every population's whole size
+	lo      []int32         // the first member of each population that the worker owns
+	parts   []neuron.Part   // the worker's neuron populations as parts (nil for sources)
+	par     *parallel       // the run it belongs to
+	all     []bool          // per population, for the tick being simulated: every neuron of the whole population is active
+	anyOn   []bool          // ... some neuron of the whole population is active (Update runs)
+	mine    []uint8         // scratch: this worker's vote
+	count   [][]int32       // per population, ring by arrival tick: input targets of the whole population
+	cmask   snnsim.Time     // mask of the count rings
+	out     [2]*epochSpikes // the spikes of the epochs, by parity of the epoch number
+	cur     *epochSpikes    // the epoch being simulated
+	times   workerTimes     // where the worker's time went
+}
+
+// cut returns the worker's synapses of delay group g of projection k (a
+// source's row, or one delay of it): lo..hi-1 of the whole projection.
+func (pt *partOf) cut(k int, g int64) (lo, hi int64) {
+	w1 := int64(pt.par.nworkers + 1)
+	c := pt.par.cuts[k][g*w1+int64(pt.index):]
+	return c[0], c[1]
+}
+
+// transpose returns the transposed index of the worker's synapses of
+// projection p (index k), by target of the whole population, each column
+// by source as in netlist.Projection.Transpose.
+func (pt *partOf) transpose(p *proj, k int) *netlist.Transposed {
+	nPost := pt.size[p.To]
+	tr := &netlist.Transposed{ColStart: make([]int64, nPost+1)}
+	pt.eachSynapse(p, k, func(i int32, s int64) { tr.ColStart[p.Target[s]+1]++ })
+	for j := 0; j < nPost; j++ {
+		tr.ColStart[j+1] += tr.ColStart[j]
+	}
+	n := tr.ColStart[nPost]
+	tr.ColSyn, tr.ColSrc = make([]int32, n), make([]int32, n)
+	fill := slices.Clone(tr.ColStart[:nPost])
+	pt.eachSynapse(p, k, func(i int32, s int64) {
+		j := p.Target[s]
+		tr.ColSyn[fill[j]], tr.ColSrc[fill[j]] = int32(s), i
+		fill[j]++
+	})
+	return tr
+}
+
+// eachSynapse calls f for each of the worker's synapses of projection p
+// (index k), by source, with the source and the synapse's index.
+func (pt *partOf) eachSynapse(p *proj, k int, f func(i int32, s int64)) {
+	for i := 0; i+1 < len(p.RowStart); i++ {
+		g0, g1 := int64(i), int64(i+1)
+		if p.segRow != nil {
+			g0, g1 = int64(p.segRow[i]), int64(p.segRow[i+1])
+		}
+		for g := g0; g < g1; g++ {
+			lo, hi := pt.cut(k, g)
+			for s := lo; s < hi; s++ {
+				f(int32(i), s)
+			}
+		}
+	}
+}
+
+// fanOutPart is fanOut for a worker: it queues the deliveries of the
+// spikes fired at t through projection k to the worker's synapses.
+func (e *Engine) fanOutPart(t snnsim.Time, k int32, fired []int32) {
+	p, pt := &e.projs[k], e.part
+	if p.segRow == nil {
+		at := t + p.ConstDelay
+		for _, i := range fired {
+			if lo, hi := pt.cut(int(k), int64(i)); lo < hi {
+				e.queue.push(at, delivery{k, i, lo, hi, 0})
+			}
+		}
+		return
+	}
+	for _, i := range fired {
+		for g := p.segRow[i]; g < p.segRow[i+1]; g++ {
+			if lo, hi := pt.cut(int(k), int64(g)); lo < hi {
+				e.queue.push(t+p.segDelay[g], delivery{k, i, lo, hi, 0})
+			}
+		}
+	}
+}
+
+// epochSpikes holds one worker's spikes of one epoch, tick by tick and
+// population by population: the members (indices into the whole
+// population) of population i at tick t0+s are ids[start[s*P+i]:start[s*P+i+1]].
+type epochSpikes struct {
+	ids   []int32
+	start []int32
+}
+
+func (o *epochSpikes) reset() {
+	o.ids = o.ids[:0]
+	o.start = append(o.start[:0], 0)
+}
+
+// at returns the members of population i that fired at the s-th tick of the
+// epoch, of P populations.
+func (o *epochSpikes) at(s, i, P int) []int32 {
+	k := s*P + i
+	return o.ids[o.start[k]:o.start[k+1]]
+}
+
+type workerTimes struct {
+	compute, exchange, wait time.Duration
+}
+
+// parallel is the driver of a run on several workers. Worker 0 runs in the
+// goroutine that calls Run, which also merges the spikes for the sinks,
+// probes and guards after each epoch; the others run in goroutines that
+// live for one call of Run.
+type parallel struct {
+	workers  []*Engine
+	tr       transport
+	bounds   [][]int32   // per population: the workers' ranges, bounds[i][w] .. bounds[i][w+1]-1
+	epoch    snnsim.Time // the communication epoch: the smallest delay of the network
+	nworkers int
+	// cuts[k] splits each delay group g of projection k (a source's row, or
+	// one delay of it; sorted by target) among the workers: worker w owns
+	// its synapses cuts[k][g*(n+1)+w] .. cuts[k][g*(n+1)+w+1]-1.
+	cuts    [][]int64
+	weights [][]float32 // per projection: the weights the workers share (each writes those of its own synapses)
+	full    []proj      // the whole projections' delay groups, for the input counts
+
+	cmd     epochCmd
+	gen     atomic.Int64 // number of epochs started
+	done    atomic.Int64 // epochs finished by workers 1.. (summed)
+	started bool         // some tick was simulated: the engine can no longer fall back to one worker
+	epochs  int64
+}
+
+// epochCmd is what the driver tells the workers for one epoch.
+type epochCmd struct {
+	from, to snnsim.Time // the ticks from..to-1
+	slow     []bool      // per population: the workers vote at each tick on whether it is all active
+	stop     bool        // leave the goroutine
+}
+
+// transport is everything the workers of a partitioned run communicate:
+// the spikes of each epoch and, for populations whose neurons can leave
+// the active set, one vote per tick. A run over MPI ranks implements it
+// with an allgather of the epoch's spikes and an allreduce of the votes;
+// the engine does not change.
+type transport interface {
+	// exchange publishes worker w's spikes of the epoch (already written
+	// to its buffer) and returns when every worker's are.
+	exchange(w int)
+	// vote combines the flags of worker w for tick t with every other
+	// worker's: bit 0 is ANDed (every neuron active), bit 1 ORed (some
+	// neuron active).
+	vote(w int, t snnsim.Time, mine []uint8) []uint8
+}
+
+// localTransport is the transport of workers that share memory: a spinning
+// barrier per epoch and per vote, which on dedicated cores costs far less
+// than a wake-up through the scheduler.
+type localTransport struct {
+	n       int
+	arrived atomic.Int64
+	rounds  []int64       // per worker: its calls of exchange
+	votes   [][2]voteSlot // per worker, by parity of the tick
+	res     [][]uint8     // per worker: its result
+}
+
+type voteSlot struct {
+	t    atomic.Int64 // tick+1 of the vote in bits
+	bits []uint8
+	_    [40]byte // keeps the workers' slots on different cache lines
+}
+
+func newLocalTransport(n, pops int) *localTransport {
+	tr := &localTransport{n: n, votes: make([][2]voteSlot, n), res: make([][]uint8, n), rounds: make([]int64, n)}
+	for w := range tr.votes {
+		tr.votes[w][0].bits = make([]uint8, pops)
+		tr.votes[w][1].bits = make([]uint8, pops)
+		tr.res[w] = make([]uint8, pops)
+	}
+	return tr
+}
+
+// spin waits until cond holds: busy at first, since on dedicated cores the
+// other workers are microseconds away; then yielding the processor to other
+// goroutines; then sleeping, so that more workers than free cores (a
+// shared machine, a test with many workers) still make progress.
+func spin(cond func() bool) {
+	for k := 0; !cond(); k++ {
+		switch {
+		case k < 1<<10:
+		case k < 1<<11:
+			runtime.Gosched()
+		default:
+			time.Sleep(10 * time.Microsecond)
+		}
+	}
+}
+
+func (tr *localTransport) exchange(w int) {
+	tr.rounds[w]++
+	want := tr.rounds[w] * int64(tr.n)
+	tr.arrived.Add(1)
+	spin(func() bool { return tr.arrived.Load() >= want })
+}
+
+func (tr *localTransport) vote(w int, t snnsim.Time, mine []uint8) []uint8 {
+	s := &tr.votes[w][t&1]
+	copy(s.bits, mine)
+	s.t.Store(int64(t) + 1)
+	res := tr.res[w][:len(mine)]
+	copy(res, mine)
+	for v := range tr.votes {
+		if v == w {
+			continue
+		}
+		o := &tr.votes[v][t&1]
+		spin(func() bool { return o.t.Load() == int64(t)+1 })
+		for i, b := range o.bits[:len(mine)] {
+			res[i] = (res[i] & (b | 2)) | (b & 2)
+		}
+	}
+	return res
+}
+
+// partition returns the workers' ranges of a population of n neurons:
+// contiguous, in order, each starting at a multiple of 4 (see neuron.Part).
+func partition(n, workers int) []int32 {
+	b := make([]int32, workers+1)
+	for w := 1; w < workers; w++ {
+		b[w] = int32(n*w/workers) &^ 3
+	}
+	b[workers] = int32(n)
+	return b
+}
+
+// newParallel builds the driver engine and its workers. It returns a
+// reason instead when the network cannot be split.
+func newParallel(net *netlist.Network, cfg Config) (*Engine, string, error) {
+	n := cfg.Workers
+	e := &Engine{net: net, cfg: cfg}
+	e.stats.Spikes = make([]int64, len(net.Populations))
+	par := &parallel{tr: newLocalTransport(n, len(net.Populations)), nworkers: n}
+	size := make([]int, len(net.Populations))
+	for i, p := range net.Populations {
+		size[i] = p.Size
+		if p.Neuron != nil {
+			par.bounds = append(par.bounds, partition(p.Size, n))
+		} else {
+			par.bounds = append(par.bounds, nil)
+		}
+	}
+	// The driver's projections: the whole ones with their delay groups.
+	for k, pr := range net.Projections {
+		if pr.From < 0 || pr.From >= len(size) || pr.To < 0 || pr.To >= len(size) || par.bounds[pr.To] == nil ||
+			len(pr.RowStart) != size[pr.From]+1 {
+			return nil, "", fmt.Errorf("engine: projection %q: bad populations or row starts", pr.Name)
+		}
+		p := proj{Projection: pr, w: pr.Weight}
+		if pr.Delay != nil {
+			p.buildGroups()
+		}
+		e.projs = append(e.projs, p)
+		if why := par.cut(&e.projs[k], n); why != "" {
+			return nil, why, nil
+		}
+	}
+	// The epoch is the smallest delay: a spike emitted in an epoch arrives
+	// in a later one, so the workers need each other's spikes only at its end.
+	par.epoch = 1 << 16
+	maxDelay := snnsim.Time(1)
+	for _, pr := range net.Projections {
+		if pr.Delay == nil {
+			par.epoch, maxDelay = min(par.epoch, pr.ConstDelay), max(maxDelay, pr.ConstDelay)
+			continue
+		}
+		for _, d := range pr.Delay {
+			par.epoch, maxDelay = min(par.epoch, snnsim.Time(d)), max(maxDelay, snnsim.Time(d))
+		}
+	}
+	par.epoch = max(par.epoch, 1)
+	par.weights = make([][]float32, len(net.Projections))
+	for k, pr := range net.Projections {
+		par.weights[k] = pr.Weight
+		if pr.Plasticity != nil && cfg.Weights != WeightsInPlace {
+			// The engine's own copy, as on one worker.
+			w, free := hugeFloat32s(len(pr.Weight))
+			copy(w, pr.Weight)
+			e.frees = append(e.frees, free)
+			par.weights[k] = w
+			e.projs[k].w = w
+		}
+	}
+	for w := 0; w < n; w++ {
+		pt := &partOf{index: w, sources: w == 0, size: size, par: par}
+		pt.lo = make([]int32, len(net.Populations))
+		for i, b := range par.bounds {
+			if b != nil {
+				pt.lo[i] = b[w]
+			}
+		}
+		we, err := newEngine(subNetwork(net, par.bounds, w), Config{Shortcuts: cfg.Shortcuts, Weights: WeightsInPlace}, pt)
+		if err != nil {
+			return nil, "", err
+		}
+		pt.parts = make([]neuron.Part, len(we.pops))
+		for i := range we.pops {
+			if m := we.pops[i].neurons; m != nil {
+				pt.parts[i] = m.(neuron.Part)
+			}
+		}
+		pt.all = make([]bool, len(we.pops))
+		pt.anyOn = make([]bool, len(we.pops))
+		pt.mine = make([]uint8, len(we.pops))
+		ring := snnsim.Time(1)
+		for ring <= maxDelay {
+			ring <<= 1
+		}
+		pt.cmask = ring - 1
+		pt.count = make([][]int32, len(we.pops))
+		for i := range pt.count {
+			if we.pops[i].neurons != nil {
+				pt.count[i] = make([]int32, ring)
+			}
+		}
+		pt.out = [2]*epochSpikes{{}, {}}
+		par.workers = append(par.workers, we)
+	}
+	// The driver's view: names, sinks, marks, probes, guards.
+	for i, p := range net.Populations {
+		r := pop{name: p.Name, offset: int32(p.Offset)}
+		if p.Neuron != nil {
+			v := &partsView{n: p.Size, bounds: par.bounds[i]}
+			for _, we := range par.workers {
+				v.parts = append(v.parts, we.pops[i].neurons)
+			}
+			r.neurons = v
+		} else {
+			r.src = par.workers[0].pops[i].src // changed only between runs (SetRate)
+		}
+		e.pops = append(e.pops, r)
+	}
+	for k, pr := range net.Projections {
+		e.pops[pr.From].out = append(e.pops[pr.From].out, k)
+	}
+	par.full = e.projs
+	for _, s := range net.Stimuli {
+		e.stims = append(e.stims, stimEvent{s.Start, s.Population, s.Neurons, s.Amplitude})
+		if s.Stop != snnsim.Never {
+			e.stims = append(e.stims, stimEvent{s.Stop, s.Population, s.Neurons, -s.Amplitude})
+		}
+	}
+	slices.SortStableFunc(e.stims, func(a, b stimEvent) int { return int(a.t - b.t) })
+	for _, g := range net.Guards {
+		if g.Population < 0 || g.Population >= len(e.pops) || g.Window < 1 || !(g.MaxRate > 0) {
+			return nil, "", fmt.Errorf("engine: guard on population %d: bad population, window (%d ticks) or rate (%g Hz)", g.Population, g.Window, g.MaxRate)
+		}
+		e.guards = append(e.guards, guard{Guard: *g})
+	}
+	e.par = par
+	e.keepFrees()
+	return e, "", nil
+}
+
+// cut splits each delay group of projection p among n workers by the
+// ranges of its target population (see parallel.cuts). A group must be
+// sorted by target, as compiled networks are; it returns why not otherwise.
+func (par *parallel) cut(p *proj, n int) string {
+	b := par.bounds[p.To]
+	groups := int64(len(p.RowStart) - 1)
+	if p.segRow != nil {
+		groups = int64(len(p.segEnd))
+	}
+	c := make([]int64, groups*int64(n+1))
+	start := func(g int64) int64 { // first synapse of group g
+		if p.segRow == nil {
+			return p.RowStart[g]
+		}
+		if g == 0 {
+			return 0
+		}
+		return p.segEnd[g-1]
+	}
+	for g := int64(0); g < groups; g++ {
+		lo, hi := start(g), int64(0)
+		if p.segRow != nil {
+			hi = p.segEnd[g]
+		} else {
+			hi = p.RowStart[g+1]
+		}
+		tg := p.Target[lo:hi]
+		if !slices.IsSorted(tg) {
+			return fmt.Sprintf("projection %q has synapses of one source and delay that are not ordered by target", p.Name)
+		}
+		for w := 0; w <= n; w++ {
+			k, _ := slices.BinarySearch(tg, b[w])
+			c[g*int64(n+1)+int64(w)] = lo + int64(k)
+		}
+	}
+	par.cuts = append(par.cuts, c)
+	return ""
+}
+
+// subNetwork returns worker w's part of net: its range of every neuron
+// population (sources whole) and the current steps on it, with members
+// numbered from the range's start. The projections are the whole ones:
+// the worker reaches its synapses through parallel.cuts.
+func subNetwork(net *netlist.Network, bounds [][]int32, w int) *netlist.Network {
+	sub := *net
+	sub.Populations = make([]*netlist.Population, len(net.Populations))
+	for i, p := range net.Populations {
+		c := *p
+		if b := bounds[i]; b != nil {
+			lo, hi := b[w], b[w+1]
+			c.Size = int(hi - lo)
+			if len(p.InitV) > 0 {
+				c.InitV = p.InitV[lo:hi]
+			}
+		}
+		sub.Populations[i] = &c
+	}
+	sub.Stimuli = nil
+	for _, s := range net.Stimuli {
+		c := *s
+		if b := bounds[s.Population]; b != nil && s.Neurons != nil {
+			c.Neurons = nil
+			for _, i := range s.Neurons {
+				if int32(i) >= b[w] && int32(i) < b[w+1] {
+					c.Neurons = append(c.Neurons, i-int(b[w]))
+				}
+			}
+			if c.Neurons == nil {
+				continue
+			}
+		}
+		sub.Stimuli = append(sub.Stimuli, &c)
+	}
+	sub.Guards, sub.Records, sub.Modulations = nil, nil, nil
+	return &sub
+}
+
+// partTick does steps 3 to 5 of tick t in a worker: its sources (worker 0)
+// and neurons, the postsynaptic side of plasticity, and the record of the
+// spikes, whose fan-out waits for the end of the epoch.
+func (e *Engine) partTick(t snnsim.Time) error {
+	pt := e.part
+	if t > 0 {
+		pt.decide(e, t)
+	}
+	for i := range e.pops {
+		p := &e.pops[i]
+		p.fired = p.fired[:0]
+		if p.src != nil {
+			if pt.sources && p.src.Next() == t {
+				p.fired = p.src.Fire(t, p.fired)
+			}
+		} else {
+			c := &pt.count[i][t&pt.cmask]
+			if t > 0 && pt.anyOn[i] {
+				pt.parts[i].PartTick(pt.all[i], int(*c))
+				p.fired = p.neurons.Update(t, p.fired)
+			}
+			*c = 0
+		}
+		if len(p.fired) > 0 {
+			e.stats.Spikes[i] += int64(len(p.fired))
+		}
+	}
+	o := pt.cur
+	for i := range e.pops {
+		p := &e.pops[i]
+		if len(p.fired) > 0 {
+			lo := pt.lo[i]
+			n := len(o.ids)
+			for _, j := range p.fired {
+				o.ids = append(o.ids, j+lo)
+			}
+			for _, k := range p.in { // the rules and transposed indices number targets in the whole population
+				e.projs[k].post(t, o.ids[n:])
+			}
+		}
+		o.start = append(o.start, int32(len(o.ids)))
+	}
+	return nil
+}
+
+// decide sets, for tick t, whether each population of the whole network is
+// all active and whether any of its neurons is: from the part itself for
+// the populations the driver found all active for the epoch, by a vote of
+// the workers for the others.
+func (pt *partOf) decide(e *Engine, t snnsim.Time) {
+	slow := pt.par.cmd.slow
+	voting := false
+	for i, p := range pt.parts {
+		if p == nil {
+			continue
+		}
+		if !slow[i] {
+			pt.all[i], pt.anyOn[i] = true, true
+			continue
+		}
+		n := e.pops[i].neurons
+		a := n.Active()
+		var b uint8
+		if a == n.Len() {
+			b |= 1
+		}
+		if a > 0 {
+			b |= 2
+		}
+		pt.mine[i] = b
+		voting = true
+	}
+	if !voting {
+		return
+	}
+	t0 := time.Now()
+	res := pt.par.tr.vote(pt.index, t, pt.mine)
+	pt.times.wait += time.Since(t0)
+	for i, p := range pt.parts {
+		if p != nil && slow[i] {
+			pt.all[i], pt.anyOn[i] = res[i]&1 != 0, res[i]&2 != 0
+		}
+	}
+}
+
+// runEpoch simulates the epoch of cmd in worker w, exchanges the spikes and
+// queues every worker's spikes for their arrival at this worker's synapses,
+// in the order one worker would: tick by tick, population by population,
+// projection by projection, and within a projection by source.
+func (par *parallel) runEpoch(w int, gen int64, cmd *epochCmd) {
+	we := par.workers[w]
+	pt := we.part
+	t0 := time.Now()
+	o := pt.out[gen&1]
+	o.reset()
+	pt.cur = o
+	for t := cmd.from; t < cmd.to; t++ {
+		if err := we.tick(t); err != nil {
+			panic(err) // a worker has no sinks or marks, the only sources of errors
+		}
+	}
+	we.now = cmd.to
+	we.stats.TicksStepped += int64(cmd.to - cmd.from)
+	t1 := time.Now()
+	par.tr.exchange(w)
+	t2 := time.Now()
+	P := len(we.pops)
+	for s := 0; s < int(cmd.to-cmd.from); s++ {
+		t := cmd.from + snnsim.Time(s)
+		for i := range we.pops {
+			for _, k := range we.pops[i].out {
+				for _, v := range par.workers {
+					ids := v.part.out[gen&1].at(s, i, P)
+					if len(ids) == 0 {
+						continue
+					}
+					we.fanOutPart(t, int32(k), ids)
+					pt.countInput(&par.full[k], t, ids)
+				}
+			}
+		}
+	}
+	t3 := time.Now()
+	pt.times.compute += t1.Sub(t0)
+	pt.times.wait += t2.Sub(t1)
+	pt.times.exchange += t3.Sub(t2)
+}
+
+// countInput adds the whole projection p's targets of the spikes ids, fired
+// at t, to the input counts of their arrival ticks.
+func (pt *partOf) countInput(p *proj, t snnsim.Time, ids []int32) {
+	c := pt.count[p.To]
+	if p.segRow == nil {
+		k := (t + p.ConstDelay) & pt.cmask
+		for _, i := range ids {
+			c[k] += int32(p.RowStart[i+1] - p.RowStart[i])
+		}
+		return
+	}
+	for _, i := range ids {
+		lo := p.RowStart[i]
+		for g := p.segRow[i]; g < p.segRow[i+1]; g++ {
+			hi := p.segEnd[g]
+			c[(t+p.segDelay[g])&pt.cmask] += int32(hi - lo)
+			lo = hi
+		}
+	}
+}
+
+// work is the loop of worker w >= 1 during one call of Run.
+func (par *parallel) work(w int, from int64) {
+	for gen := from + 1; ; gen++ {
+		t0 := time.Now()
+		spin(func() bool { return par.gen.Load() >= gen })
+		par.workers[w].part.times.wait += time.Since(t0)
+		cmd := &par.cmd
+		if cmd.stop {
+			par.done.Add(1)
+			return
+		}
+		par.runEpoch(w, gen, cmd)
+		par.done.Add(1)
+	}
+}
+
+// runParallel is Run on several workers.
+func (e *Engine) runParallel(ctx context.Context, end snnsim.Time) error {
+	par := e.par
+	n := len(par.workers)
+	base := par.gen.Load()
+	for w := 1; w < n; w++ {
+		go par.work(w, base)
+	}
+	defer func() { // stop the workers, whatever ended the run
+		par.cmd = epochCmd{stop: true}
+		g := par.gen.Add(1)
+		spin(func() bool { return par.done.Load() >= g*int64(n-1) })
+	}()
+	slow := make([]bool, len(e.pops))
+	for e.now < end {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if e.cfg.Shortcuts == ShortcutsOn && !par.busy() {
+			next := min(par.nextEvent(e), end)
+			if next > e.now {
+				e.stats.TicksSkipped += int64(next - e.now)
+				e.now = next
+				for _, we := range par.workers {
+					we.now = next
+				}
+				continue
+			}
+		}
+		to := min(e.now+par.epoch, end)
+		if e.rec != nil {
+			to = min(to, max(e.rec.next+1, e.now+1)) // probes read the state after their tick
+		}
+		par.slowPops(e, e.now, to, slow)
+		par.cmd = epochCmd{from: e.now, to: to, slow: slow}
+		par.started = true
+		gen := par.gen.Add(1)
+		par.runEpoch(0, gen, &par.cmd)
+		t0 := time.Now()
+		spin(func() bool { return par.done.Load() >= gen*int64(n-1) })
+		par.workers[0].part.times.wait += time.Since(t0)
+		par.epochs++
+		if err := e.mergeEpoch(gen, e.now, to); err != nil {
+			e.now = to
+			return err
+		}
+	}
+	return ctx.Err()
+}
+
+// busy reports whether some worker has an active neuron.
+func (par *parallel) busy() bool {
+	for _, we := range par.workers {
+		if we.busy() {
+			return true
+		}
+	}
+	return false
+}
+
+// nextEvent is Engine.nextEvent over the workers and the driver's probes and marks.
+func (par *parallel) nextEvent(e *Engine) snnsim.Time {
+	next := snnsim.Never
+	for _, we := range par.workers {
+		next = min(next, we.nextEvent())
+	}
+	if e.nextStim < len(e.stims) {
+		next = min(next, e.stims[e.nextStim].t)
+	}
+	if e.rec != nil {
+		next = min(next, e.rec.next)
+	}
+	return next
+}
+
+// slowPops sets slow[i] for the neuron populations that need a vote at each
+// tick of the epoch from..to-1: all but those whose every neuron is active
+// in every worker and cannot settle, and whose bias no current step
+// changes in the epoch (they stay all active throughout).
+func (par *parallel) slowPops(e *Engine, from, to snnsim.Time, slow []bool) {
+	for i := range slow {
+		slow[i] = false
+		if par.bounds[i] == nil {
+			continue
+		}
+		for _, we := range par.workers {
+			n := we.pops[i].neurons
+			if n.Active() != n.Len() || we.part.parts[i].Settling(to-from) {
+				slow[i] = true
+				break
+			}
+		}
+	}
+	for k := e.nextStim; k < len(e.stims) && e.stims[k].t < to; k++ {
+		if e.stims[k].t >= from {
+			slow[e.stims[k].pop] = true
+		}
+	}
+}
+
+// mergeEpoch passes the spikes of the ticks from..to-1 to the sinks, marks,
+// guards and probes, tick by tick, as one worker does after each tick.
+func (e *Engine) mergeEpoch(gen int64, from, to snnsim.Time) error {
+	par := e.par
+	P := len(e.pops)
+	for s := 0; s < int(to-from); s++ {
+		t := from + snnsim.Time(s)
+		for e.nextStim < len(e.stims) && e.stims[e.nextStim].t <= t {
+			st := e.stims[e.nextStim]
+			e.nextStim++
+			if e.onMark != nil {
+				if err := e.onMark(t, fmt.Sprintf("current_step on %s: %+g pA", e.pops[st.pop].name, st.delta)); err != nil {
+					return fmt.Errorf("engine: mark at tick %d: %w", t, err)
+				}
+			}
+		}
+		any := false
+		for i := range e.pops {
+			p := &e.pops[i]
+			p.fired = p.fired[:0]
+			for _, we := range par.workers {
+				p.fired = append(p.fired, we.part.out[gen&1].at(s, i, P)...)
+			}
+			if len(p.fired) > 0 {
+				any = true
+				e.stats.Spikes[i] += int64(len(p.fired))
+			}
+		}
+		if any {
+			if err := e.toSinks(t); err != nil {
+				return err
+			}
+		}
+		e.now = t + 1
+		e.stats.TicksStepped++
+		if len(e.guards) > 0 {
+			if err := e.checkGuards(t); err != nil {
+				return err
+			}
+		}
+		if e.rec != nil && e.now > e.rec.next {
+			if err := e.sample(t); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// partsView is the driver's view of a neuron population split among the
+// workers: it reads the state of each neuron from the worker that owns it.
+// The engine changes the state only through the workers.
+type partsView struct {
+	n      int
+	bounds []int32
+	parts  []neuron.Population
+}
+
+// worker returns the worker that owns member i.
+func (v *partsView) worker(i int) int {
+	w, _ := slices.BinarySearch(v.bounds, int32(i)+1) // the first bound > i (or the first of equal bounds)
+	for w--; v.bounds[w] > int32(i) || v.bounds[w+1] <= int32(i); w-- {
+	}
+	return w
+}
+
+func (v *partsView) owner(i int) (neuron.Population, int) {
+	w := v.worker(i)
+	return v.parts[w], i - int(v.bounds[w])
+}
+
+func (v *partsView) Len() int { return v.n }
+func (v *partsView) Active() int {
+	a := 0
+	for _, p := range v.parts {
+		a += p.Active()
+	}
+	return a
+}
+func (v *partsView) V(i int, t snnsim.Time) float64 {
+	p, j := v.owner(i)
+	return p.V(j, t)
+}
+func (v *partsView) Deliver(snnsim.Time, neuron.Receptor, []int32, []float32) {
+	panic("engine: Deliver on a population split among workers")
+}
+func (v *partsView) Update(snnsim.Time, []int32) []int32 {
+	panic("engine: Update on a population split among workers")
+}
+func (v *partsView) SetBias(snnsim.Time, int, float64) {
+	panic("engine: SetBias on a population split among workers")
+}
+func (v *partsView) SetV(snnsim.Time, int, float64) {
+	panic("engine: SetV on a population split among workers")
+}
+func (v *partsView) SetAlwaysActive(bool) {
+	panic("engine: SetAlwaysActive on a population split among workers")
+}
+
+// weightAt returns the current weight of synapse s of projection k.
+func (e *Engine) weightAt(k int, s int64) float32 { return e.projs[k].weightAt(s) }
+
+// Workers returns the number of workers the engine runs on and, when that
+// is one although Config.Workers asked for more, why.
+func (e *Engine) Workers() (int, string) {
+	if e.par != nil {
+		return len(e.par.workers), ""
+	}
+	return 1, e.fallback
+}
+
+// EpochTimes is where the workers of a run on several spent their time.
+// Each epoch (the network's smallest delay) a worker computes its ticks,
+// waits for the others (at the end of the epoch, and at each tick's vote
+// for populations whose neurons can settle), then queues every worker's
+// spikes for its own synapses (the exchange).
+type EpochTimes struct {
+	Epochs   int64           // epochs simulated
+	Compute  []time.Duration // per worker: simulating ticks, without the votes' waits
+	Exchange []time.Duration // per worker: queueing the epoch's spikes
+	Wait     []time.Duration // per worker: waiting for the others
+}
+
+// EpochTimes returns the time split of a run on several workers, or the
+// zero value on one.
+func (e *Engine) EpochTimes() EpochTimes {
+	if e.par == nil {
+		return EpochTimes{}
+	}
+	r := EpochTimes{Epochs: e.par.epochs}
+	for _, we := range e.par.workers {
+		tm := we.part.times
+		r.Compute = append(r.Compute, tm.compute)
+		r.Exchange = append(r.Exchange, tm.exchange)
+		r.Wait = append(r.Wait, tm.wait)
+	}
+	return r
+}
+
+// oneWorker makes an engine built for several workers run on one before
+// its first tick, for an operation that needs one (op names it); after
+// the first tick it is an error.
+func (e *Engine) oneWorker(op string) error {
+	if e.par == nil {
+		return nil
+	}
+	if e.par.started {
+		return fmt.Errorf("engine: %s needs an engine on one worker: this one runs on %d (build it with Config.Workers = 1)", op, len(e.par.workers))
+	}
+	cfg := e.cfg
+	cfg.Workers = 1
+	s, err := newEngine(e.net, cfg, nil)
+	if err != nil {
+		return err
+	}
+	s.sinks, s.onMark, s.rec = e.sinks, e.onMark, e.rec
+	s.fallback = op + " needs one worker"
+	*e = *s
+	e.keepFrees()
+	return nil
+}

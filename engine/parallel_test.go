@@ -1,0 +1,181 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"flag"
+	"fmt"
+	"math"
+	"testing"
+
+	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/netlist"
+	"github.com/snnsim/snnsim/scenario"
+)
+
+// parallelWorkers is how many workers TestParallelSameSpikes compares with
+// one; -race runs use -parallel.workers 4.
+var parallelWorkers = flag.String("parallel.workers", "2,3,7", "TestParallelSameSpikes: worker counts compared with one")
+
+// runRecord is everything a run leaves that must not depend on the number
+// of workers: the spikes tick by tick, the final weights of every
+// projection and the consolidation state of every synapse, as bytes.
+type runRecord struct {
+	spikes, weights, state []byte
+	samples                []byte // the sampled series of the scenario's records
+	nSpikes                int
+	workers                int
+	fallback               string
+}
+
+// recordRun runs net for d ticks on the given workers, in chunks of chunk
+// ticks (0: one call).
+func recordRun(t *testing.T, net *netlist.Network, workers int, d, chunk snnsim.Time) runRecord {
+	t.Helper()
+	e, err := New(net, Config{Workers: workers})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r runRecord
+	r.workers, r.fallback = e.Workers()
+	var b, smp bytes.Buffer
+	sink := SinkFunc(func(tk snnsim.Time, ids []snnsim.NeuronID) error {
+		binary.Write(&b, binary.LittleEndian, int64(tk))
+		binary.Write(&b, binary.LittleEndian, int32(len(ids)))
+		binary.Write(&b, binary.LittleEndian, ids)
+		r.nSpikes += len(ids)
+		return nil
+	})
+	// The scenario's records: the spikes within their windows, and every
+	// sampled series (potentials, rates, weights) into one stream.
+	if err := e.AttachRecords(net.Records, sink, func(s Series) (SampleFunc, error) {
+		return func(tk snnsim.Time, vals []float64) error {
+			fmt.Fprintf(&smp, "%s %d ", s.Name, tk)
+			return binary.Write(&smp, binary.LittleEndian, vals)
+		}, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if chunk <= 0 {
+		chunk = d
+	}
+	for done := snnsim.Time(0); done < d; done += chunk {
+		if err := e.Run(context.Background(), min(chunk, d-done)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r.spikes = b.Bytes()
+	r.samples = smp.Bytes()
+	var w bytes.Buffer
+	for k := range net.Projections {
+		ws, err := e.Weights(k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range ws {
+			binary.Write(&w, binary.LittleEndian, math.Float32bits(x))
+		}
+	}
+	r.weights = w.Bytes()
+	var s bytes.Buffer
+	for k, p := range net.Projections {
+		if p.Consolidation == nil {
+			continue
+		}
+		for _, name := range e.SynapseVars(k) {
+			for syn := 0; syn < p.Len(); syn++ {
+				x, err := e.SynapseState(k, snnsim.SynapseID(syn), name)
+				if err != nil {
+					t.Fatal(err)
+				}
+				binary.Write(&s, binary.LittleEndian, math.Float64bits(x))
+			}
+		}
+	}
+	r.state = s.Bytes()
+	return r
+}
+
+// TestParallelSameSpikes runs networks on one worker and on several and
+// checks that the spikes, the final weights and the consolidation state are
+// the same, bit for bit: the partition of the neurons must not show.
+func TestParallelSameSpikes(t *testing.T) {
+	var counts []int
+	for _, f := range bytes.Split([]byte(*parallelWorkers), []byte(",")) {
+		var n int
+		if _, err := fmt.Sscan(string(f), &n); err != nil {
+			t.Fatalf("-parallel.workers: %v", err)
+		}
+		counts = append(counts, n)
+	}
+	cases := []struct {
+		file     string
+		sets     []string
+		ms       float64
+		chunkMs  float64 // run in chunks of this length (0: one call)
+		parallel bool    // the network runs on several workers (else it falls back to one)
+	}{
+		{"cuba.toml", nil, 1000, 0, true},
+		{"quickstart.toml", nil, 1000, 0, true}, // records potentials every 0.5 ms and rates
+		{"coba.toml", nil, 1000, 0, true},
+		{"cuba.toml", nil, 300, 7.3, true}, // epochs cut by the calls
+		{"song_abbott_competition.toml", nil, 3000, 0, true},
+		// B3 scaled down: the plasticity starts at 0.3 s, so that the
+		// depression and potentiation passes, their lazy traces and the
+		// votes of the settling populations all run.
+		{"plastic_b3.toml", []string{"population.E.size=2000", "population.I.size=500", "population.P.size=2500",
+			"projection.E_to_E.plasticity.start=\"0.3 s\""}, 800, 0, true},
+		{"plastic_b3.toml", nil, 2200, 0, true}, // the whole B3: 2 s of priming, then plasticity
+		{"stc_capture.toml", nil, 0, 0, false},  // the whole 10 h
+		{"lt2021_10s_recall.toml", nil, 500, 0, false},
+	}
+	for _, c := range cases {
+		t.Run(fmt.Sprintf("%s/%gms", c.file, c.ms), func(t *testing.T) {
+			if testing.Short() && (c.ms > 1000 || c.ms == 0) {
+				t.Skip("long")
+			}
+			sc, err := scenario.LoadOverrides("../scenarios/"+c.file, c.sets)
+			if err != nil {
+				t.Fatal(err)
+			}
+			net, err := sc.Compile()
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := net.Duration
+			if c.ms > 0 {
+				d = ticksAt(t, net, c.ms)
+			}
+			var chunk snnsim.Time
+			if c.chunkMs > 0 {
+				chunk = ticksAt(t, net, c.chunkMs)
+			}
+			one := recordRun(t, net, 1, d, 0)
+			if one.nSpikes == 0 {
+				t.Fatal("no spikes on one worker: nothing is compared")
+			}
+			for _, n := range counts {
+				r := recordRun(t, net, n, d, chunk)
+				if c.parallel && r.workers != n {
+					t.Errorf("%d workers asked: runs on %d (%s)", n, r.workers, r.fallback)
+				}
+				if !c.parallel && (r.workers != 1 || r.fallback == "") {
+					t.Errorf("%d workers asked: runs on %d, reason %q; want 1 with a reason", n, r.workers, r.fallback)
+				}
+				if !bytes.Equal(r.spikes, one.spikes) {
+					t.Errorf("%d workers: %d spikes, 1 worker: %d; the logs differ", n, r.nSpikes, one.nSpikes)
+				}
+				if !bytes.Equal(r.weights, one.weights) {
+					t.Errorf("%d workers: final weights differ", n)
+				}
+				if !bytes.Equal(r.samples, one.samples) {
+					t.Errorf("%d workers: sampled series differ (%d bytes, 1 worker: %d)", n, len(r.samples), len(one.samples))
+				}
+				if !bytes.Equal(r.state, one.state) {
+					t.Errorf("%d workers: consolidation state differs", n)
+				}
+			}
+		})
+	}
+}
