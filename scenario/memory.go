@@ -28,7 +28,7 @@ type MemoryEstimate struct {
 // element, rounded up so that the estimate bounds the peak resident memory
 // of a run whose every array has been touched (a long run).
 const (
-	memBase          = 16 << 20 // program, runtime, scenario
+	memBase          = 20 << 20 // program, runtime, scenario: the resident size of a run of one neuron, with room for the collector's timing
 	memNeuronBase    = 32       // status, tick, list entries, spike buffer, engine slices
 	memNeuronVar     = 8        // one float64 state variable
 	memSource        = 24       // random stream and schedule position
@@ -44,6 +44,7 @@ const (
 // model's population allocates (see the models' New).
 var neuronVars = map[string]int64{
 	"lif_delta": 4, "lif_exp_current": 7, "lif_exp_cond": 8, "lif_cond_ampa_nmda": 9, "adex": 6,
+	"aif_cond_ampa_nmda": 11,
 }
 
 // Total returns the sum of the parts.
