@@ -127,7 +127,7 @@ func TestHugeScenarioRefused(t *testing.T) {
 	// population: neurons are allocated by the engine, not by Compile).
 	t.Setenv(MemoryLimitEnv, "none")
 	code, out, errs := runSafe("validate", "--verbose", path)
-	if code != 0 || !strings.Contains(out, "memory estimate 82 GiB (neurons 82 GiB, records 2 MiB, program 16 MiB)") {
+	if code != 0 || !strings.Contains(out, "memory estimate 82 GiB (neurons 82 GiB, records 2 MiB, program 20 MiB)") {
 		t.Errorf("validate --verbose with %s=none: exit %d\n%s%s", MemoryLimitEnv, code, out, errs)
 	}
 	t.Setenv(MemoryLimitEnv, "lots")
