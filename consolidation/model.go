@@ -314,6 +314,7 @@ var (
 	_ synapseModel    = (*BennaFusi)(nil)
 	_ fullModel       = (*ziegler)(nil)
 	_ fullModel       = (*TTC)(nil)
+	_ synapseModel    = (*metaplastic)(nil)
 	_ VoltageInduced  = (*TTC)(nil)
 )
 

@@ -149,6 +149,11 @@ func stateCases() []modelCase {
 			return &p
 		}, gridLayout(10, 3, 7, unit)},
 		{"ziegler_2015", func() Params { p := DefaultZiegler(); return &p }, gridLayout(10, 3, 7, unit)},
+		{"metaplastic_laborieux_2021", func() Params {
+			p := DefaultMetaplastic()
+			p.WHInit = 0.005 // the test's signals move W_h across 0
+			return &p
+		}, gridLayout(10, 3, 7, unit)},
 		{"ziegler_2015/skip_settled=false", func() Params {
 			p := DefaultZiegler()
 			p.SkipSettled = false
