@@ -315,6 +315,8 @@ var (
 	_ fullModel       = (*ziegler)(nil)
 	_ fullModel       = (*TTC)(nil)
 	_ synapseModel    = (*metaplastic)(nil)
+	_ synapseModel    = (*importance)(nil)
+	_ Leveled         = (*importance)(nil)
 	_ VoltageInduced  = (*TTC)(nil)
 )
 
