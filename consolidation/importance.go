@@ -15,7 +15,7 @@ const (
 
 // ImportanceParams are the parameters of the importance-weighted synapse
 // after synaptic intelligence (Zenke, Poole & Ganguli 2017, "Continual
-// learning through synaptic intelligence", ICML, Eqs. 3–5).
+// learning through synaptic intelligence", ICML).
 //
 // Every synapse has a weight w (the weight that spikes transmit and that a
 // plasticity rule sees and changes), a path integral ω of the current
@@ -28,10 +28,10 @@ const (
 //	delivered weight:  w
 //
 // Published (Zenke et al. 2017): the path integral ω = −Σ g·Δw of the
-// loss gradient g along the weight's trajectory (Eq. 3), the
-// consolidation Ω ← Ω + ω/(Δ² + ξ) with Δ the weight's change over the
-// task (Eq. 5), the anchor at the task's final weight, and the quadratic
-// surrogate penalty c·Σ Ω (w − w*)² (Eq. 4), whose gradient is
+// loss gradient g along the weight's trajectory, the consolidation
+// Ω ← Ω + ω/(Δ² + ξ) with Δ the weight's change over the task, the anchor
+// at the task's final weight, and the quadratic surrogate penalty
+// c·Σ Ω (w − w*)², whose gradient is
 // 2cΩ(w − w*). This project's spiking translation: a spiking network has
 // no loss gradient, so the local learning signal is the plasticity rule's
 // own change: if the rule's change were a gradient step dw = −η·g, then

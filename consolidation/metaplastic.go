@@ -29,7 +29,8 @@ const (
 //	             hidden: e = max(W_h, 0)
 //	delivered:   Unit[s]·e
 //
-// Published (Laborieux et al. 2021, Eq. 1 and Algorithm 1): f_meta, and the
+// Published (Laborieux et al. 2021, the metaplastic update of the
+// Results and of Algorithm 1 in the Methods): f_meta, and the
 // rule that an update decreasing |W_h| is scaled by f_meta evaluated at the
 // present W_h while one increasing |W_h| passes unchanged; m = 0 gives a
 // plain hidden weight. The paper's transmitted weight is W_b = sign(W_h)
@@ -37,8 +38,8 @@ const (
 // plasticity rule's weight change instead of an optimiser step, and,
 // since a spiking synapse cannot change its sign, the binary efficacy maps
 // sign(W_h) = −1 to 0 (silent) and +1 to 1 (output "binary"); output
-// "hidden" transmits the rectified hidden weight, the non-binarized
-// variant of the paper's discussion. A decreasing update that crosses zero
+// "hidden" transmits the rectified hidden weight (this project's
+// real-valued option, not the paper's). A decreasing update that crosses zero
 // is scaled as a whole by f_meta at its start, as in the paper's discrete
 // update.
 //
