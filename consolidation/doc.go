@@ -24,6 +24,13 @@
 //   - luboeinski_tetzlaff_2021 ([LT2021Params]): the network STC synapse of
 //     Luboeinski & Tetzlaff (2021), calcium-driven and event-driven, with
 //     exact Ornstein–Uhlenbeck steps of the noisy early weight.
+//   - metaplastic_laborieux_2021 ([MetaplasticParams], Laborieux et al.
+//     2021) and importance_si ([ImportanceParams], synaptic intelligence,
+//     Zenke, Poole & Ganguli 2017): intelligent synapses for continual
+//     learning, a hidden weight whose updates towards zero are attenuated,
+//     and a per-synapse importance consolidated at task boundaries with an
+//     anchored relaxation. Each Params doc separates the published
+//     equations from this project's spiking translation.
 //
 // # Contract
 //
@@ -51,7 +58,8 @@
 // tag_trigger_consolidation and ziegler_2015 are also Leveled and
 // NeuronInspectors, tag_trigger_consolidation is VoltageInduced, and
 // zenke_2015 is Referenced and Leveled (its level "consolidation" pauses
-// w̃).
+// w̃); importance_si is Leveled (a change of its level "task" is a task
+// boundary).
 //
 // Parameters with named sets implement [Presetter]; [Presets] lists a
 // model's names (zenke_2015: "sim_rc_p11", the configuration of Zenke,

@@ -314,6 +314,9 @@ var (
 	_ synapseModel    = (*BennaFusi)(nil)
 	_ fullModel       = (*ziegler)(nil)
 	_ fullModel       = (*TTC)(nil)
+	_ synapseModel    = (*metaplastic)(nil)
+	_ synapseModel    = (*importance)(nil)
+	_ Leveled         = (*importance)(nil)
 	_ VoltageInduced  = (*TTC)(nil)
 )
 

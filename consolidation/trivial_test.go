@@ -149,6 +149,16 @@ func stateCases() []modelCase {
 			return &p
 		}, gridLayout(10, 3, 7, unit)},
 		{"ziegler_2015", func() Params { p := DefaultZiegler(); return &p }, gridLayout(10, 3, 7, unit)},
+		{"importance_si", func() Params {
+			p := DefaultImportance()
+			p.C, p.Tau, p.SlowStep = 1, 100, 10 // relax within the scenario
+			return &p
+		}, gridLayout(10, 3, 7, unit)},
+		{"metaplastic_laborieux_2021", func() Params {
+			p := DefaultMetaplastic()
+			p.WHInit = 0.005 // the test's signals move W_h across 0
+			return &p
+		}, gridLayout(10, 3, 7, unit)},
 		{"ziegler_2015/skip_settled=false", func() Params {
 			p := DefaultZiegler()
 			p.SkipSettled = false
@@ -213,11 +223,18 @@ func (d *consDriver) play(t testing.TB, ev []consEvent, nPost int) {
 		case 's':
 			d.m.Signal(e.t, e.s, e.value)
 		case 'l':
-			if err := d.m.(Leveled).SetLevel(e.t, "dopamine", e.value); err != nil {
+			if err := d.m.(Leveled).SetLevel(e.t, modulators(d.m)[0], e.value); err != nil {
 				t.Fatal(err)
 			}
 		}
 	}
+}
+
+// leveled reports whether the busy scenario sets a level of the model
+// (dopamine, or importance_si's task number).
+func leveled(p Params) bool {
+	mods := p.Modulators()
+	return slices.Contains(mods, "dopamine") || slices.Contains(mods, levelTask)
 }
 
 // snapshot is every variable of every synapse and neuron, and the
@@ -247,7 +264,7 @@ func snapshot(d *consDriver, nPost int) []float64 {
 func TestStateResume(t *testing.T) {
 	for _, c := range stateCases() {
 		t.Run("model="+c.name, func(t *testing.T) {
-			ev := busyScenario(c.layout, slices.Contains(c.params().Modulators(), "dopamine"))
+			ev := busyScenario(c.layout, leveled(c.params()))
 			cut := msTicks(30e3)
 			k := slices.IndexFunc(ev, func(e consEvent) bool { return e.t >= cut })
 			end := msTicks(180e3)
@@ -298,7 +315,7 @@ func TestStateConformance(t *testing.T) {
 	cases := stateCases()
 	for ci, c := range cases {
 		d := newConsDriver(mustNew(t, c.params(), c.layout))
-		d.play(t, busyScenario(c.layout, slices.Contains(c.params().Modulators(), "dopamine"))[:200], c.layout.NPost)
+		d.play(t, busyScenario(c.layout, leveled(c.params()))[:200], c.layout.NPost)
 		good := d.m.AppendState(nil)
 		stateOf := func(p Params, l Layout) []byte { return mustNew(t, p, l).AppendState(nil) }
 		seed := c.layout

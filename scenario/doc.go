@@ -526,6 +526,29 @@
 //	name       = "consolidation"
 //	schedule   = [{ at = "40 min", level = 0 }]
 //
+// importance_si (synaptic intelligence, Zenke, Poole & Ganguli 2017) reads
+// the level "task": every change of its value (initially 0) is a task
+// boundary, at which each synapse's importance Ω grows by its path
+// integral ω/(Δ² + xi) and its anchor w* moves to its weight; between
+// boundaries the weight relaxes towards w* at the rate 2·c·Ω/tau. Number
+// the tasks:
+//
+//	consolidation = { model = "importance_si", c = 0.1, tau = "1 s" }
+//
+//	[[neuromodulator]]
+//	population = "E"
+//	name       = "task"
+//	schedule   = [{ at = "10 s", level = 1 }, { at = "20 s", level = 2 }]
+//
+// metaplastic_laborieux_2021 (Laborieux et al. 2021) reads no level: the
+// rule drives a hidden weight w_h whose changes towards 0 are scaled by
+// 1 − tanh²(m·|w_h|), and the synapse transmits its compiled weight while
+// w_h > 0 (output = "binary") or that weight times max(w_h, 0) (output =
+// "hidden"). The rule's bounds clip w_h, so give them room below 0:
+//
+//	plasticity    = { rule = "pair", w_min = -1, w_max = 1 }
+//	consolidation = { model = "metaplastic_laborieux_2021", m = 1.3, w_h_init = 0.1 }
+//
 // A [[drug]] table applies a drug to a population. The only kind,
 // "protein_synthesis_inhibitor" (anisomycin), sets the level "inhibitor"
 // to 1 from start (required) to stop (optional; default: never washed
