@@ -166,7 +166,18 @@ func TestKilledRunLeavesReadableLog(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(2 * time.Second)
+	// Kill only once the log has grown past its first flushes: a fixed sleep
+	// races with a slow start on a loaded machine.
+	logPath := filepath.Join(dir, "spikes.snnlog")
+	for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(50 * time.Millisecond) {
+		if fi, err := os.Stat(logPath); err == nil && fi.Size() > 256<<10 {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("%s did not grow past 256 KiB within 2 minutes\n%s", logPath, errb.String())
+		}
+	}
 	cmd.Process.Signal(syscall.SIGKILL)
 	err = cmd.Wait()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
