@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
-	"sync/atomic"
 	"time"
 
 	"github.com/snnsim/snnsim"
@@ -70,7 +69,25 @@ type partOf struct {
 	cmask   snnsim.Time     // mask of the count rings
 	out     [2]*epochSpikes // the spikes of the epochs, by parity of the epoch number
 	cur     *epochSpikes    // the epoch being simulated
+	cmd     epochCmd        // the epoch being simulated
 	times   workerTimes     // where the worker's time went
+	// The summary of the worker's state that it publishes with its spikes
+	// at the end of each epoch, from which the driver plans the next.
+	active []int  // per population: Active()
+	full   []bool // per population: every neuron is active and none can settle within an epoch
+}
+
+// publish writes the worker's state summary (partOf.active, full).
+func (pt *partOf) publish(e *Engine) {
+	for i, p := range pt.parts {
+		if p == nil {
+			continue
+		}
+		n := e.pops[i].neurons
+		a := n.Active()
+		pt.active[i] = a
+		pt.full[i] = a == n.Len() && !p.Settling(pt.par.epoch)
+	}
 }
 
 // cut returns the worker's synapses of delay group g of projection k (a
@@ -162,7 +179,23 @@ func (o *epochSpikes) at(s, i, P int) []int32 {
 }
 
 type workerTimes struct {
-	compute, exchange, wait time.Duration
+	compute, exchange, wait, serial time.Duration
+}
+
+// cpuClock, when not nil, makes EpochTimes measure the CPU time of the
+// calling thread instead of the wall time, and the workers keep their OS
+// threads so that it is theirs: a test's view of the work done on a
+// machine whose cores other processes share.
+var cpuClock func() time.Duration
+
+var clockBase = time.Now()
+
+// epochClock returns the time for EpochTimes.
+func epochClock() time.Duration {
+	if cpuClock != nil {
+		return cpuClock()
+	}
+	return time.Since(clockBase)
 }
 
 // parallel is the driver of a run on several workers. Worker 0 runs in the
@@ -182,10 +215,11 @@ type parallel struct {
 	weights [][]float32 // per projection: the weights the workers share (each writes those of its own synapses)
 	full    []proj      // the whole projections' delay groups, for the input counts
 
-	cmd     epochCmd
-	gen     atomic.Int64 // number of epochs started
-	done    atomic.Int64 // epochs finished by workers 1.. (summed)
-	started bool         // some tick was simulated: the engine can no longer fall back to one worker
+	cmds    [2]epochCmd // the epochs' commands, by parity of the epoch number
+	slowBuf [2][]bool   // their slow flags
+	gen     *gate       // number of epochs started
+	done    *gate       // epochs finished by workers 1.. (summed), with their fan-out
+	started bool        // some tick was simulated: the engine can no longer fall back to one worker
 	epochs  int64
 }
 
@@ -194,90 +228,6 @@ type epochCmd struct {
 	from, to snnsim.Time // the ticks from..to-1
 	slow     []bool      // per population: the workers vote at each tick on whether it is all active
 	stop     bool        // leave the goroutine
-}
-
-// transport is everything the workers of a partitioned run communicate:
-// the spikes of each epoch and, for populations whose neurons can leave
-// the active set, one vote per tick. A run over MPI ranks implements it
-// with an allgather of the epoch's spikes and an allreduce of the votes;
-// the engine does not change.
-type transport interface {
-	// exchange publishes worker w's spikes of the epoch (already written
-	// to its buffer) and returns when every worker's are.
-	exchange(w int)
-	// vote combines the flags of worker w for tick t with every other
-	// worker's: bit 0 is ANDed (every neuron active), bit 1 ORed (some
-	// neuron active).
-	vote(w int, t snnsim.Time, mine []uint8) []uint8
-}
-
-// localTransport is the transport of workers that share memory: a spinning
-// barrier per epoch and per vote, which on dedicated cores costs far less
-// than a wake-up through the scheduler.
-type localTransport struct {
-	n       int
-	arrived atomic.Int64
-	rounds  []int64       // per worker: its calls of exchange
-	votes   [][2]voteSlot // per worker, by parity of the tick
-	res     [][]uint8     // per worker: its result
-}
-
-type voteSlot struct {
-	t    atomic.Int64 // tick+1 of the vote in bits
-	bits []uint8
-	_    [40]byte // keeps the workers' slots on different cache lines
-}
-
-func newLocalTransport(n, pops int) *localTransport {
-	tr := &localTransport{n: n, votes: make([][2]voteSlot, n), res: make([][]uint8, n), rounds: make([]int64, n)}
-	for w := range tr.votes {
-		tr.votes[w][0].bits = make([]uint8, pops)
-		tr.votes[w][1].bits = make([]uint8, pops)
-		tr.res[w] = make([]uint8, pops)
-	}
-	return tr
-}
-
-// spin waits until cond holds: busy at first, since on dedicated cores the
-// other workers are microseconds away; then yielding the processor to other
-// goroutines; then sleeping, so that more workers than free cores (a
-// shared machine, a test with many workers) still make progress.
-func spin(cond func() bool) {
-	for k := 0; !cond(); k++ {
-		switch {
-		case k < 1<<10:
-		case k < 1<<11:
-			runtime.Gosched()
-		default:
-			time.Sleep(10 * time.Microsecond)
-		}
-	}
-}
-
-func (tr *localTransport) exchange(w int) {
-	tr.rounds[w]++
-	want := tr.rounds[w] * int64(tr.n)
-	tr.arrived.Add(1)
-	spin(func() bool { return tr.arrived.Load() >= want })
-}
-
-func (tr *localTransport) vote(w int, t snnsim.Time, mine []uint8) []uint8 {
-	s := &tr.votes[w][t&1]
-	copy(s.bits, mine)
-	s.t.Store(int64(t) + 1)
-	res := tr.res[w][:len(mine)]
-	copy(res, mine)
-	for v := range tr.votes {
-		if v == w {
-			continue
-		}
-		o := &tr.votes[v][t&1]
-		spin(func() bool { return o.t.Load() == int64(t)+1 })
-		for i, b := range o.bits[:len(mine)] {
-			res[i] = (res[i] & (b | 2)) | (b & 2)
-		}
-	}
-	return res
 }
 
 // partition returns the workers' ranges of a population of n neurons:
@@ -297,7 +247,8 @@ func newParallel(net *netlist.Network, cfg Config) (*Engine, string, error) {
 	n := cfg.Workers
 	e := &Engine{net: net, cfg: cfg}
 	e.stats.Spikes = make([]int64, len(net.Populations))
-	par := &parallel{tr: newLocalTransport(n, len(net.Populations)), nworkers: n}
+	par := &parallel{tr: newLocalTransport(n, len(net.Populations)), nworkers: n, gen: newGate(), done: newGate()}
+	par.slowBuf = [2][]bool{make([]bool, len(net.Populations)), make([]bool, len(net.Populations))}
 	size := make([]int, len(net.Populations))
 	for i, p := range net.Populations {
 		size[i] = p.Size
@@ -369,6 +320,8 @@ func newParallel(net *netlist.Network, cfg Config) (*Engine, string, error) {
 		pt.all = make([]bool, len(we.pops))
 		pt.anyOn = make([]bool, len(we.pops))
 		pt.mine = make([]uint8, len(we.pops))
+		pt.active = make([]int, len(we.pops))
+		pt.full = make([]bool, len(we.pops))
 		ring := snnsim.Time(1)
 		for ring <= maxDelay {
 			ring <<= 1
@@ -546,7 +499,7 @@ func (e *Engine) partTick(t snnsim.Time) error {
 // the populations the driver found all active for the epoch, by a vote of
 // the workers for the others.
 func (pt *partOf) decide(e *Engine, t snnsim.Time) {
-	slow := pt.par.cmd.slow
+	slow := pt.cmd.slow
 	voting := false
 	for i, p := range pt.parts {
 		if p == nil {
@@ -571,9 +524,9 @@ func (pt *partOf) decide(e *Engine, t snnsim.Time) {
 	if !voting {
 		return
 	}
-	t0 := time.Now()
+	t0 := epochClock()
 	res := pt.par.tr.vote(pt.index, t, pt.mine)
-	pt.times.wait += time.Since(t0)
+	pt.times.wait += epochClock() - t0
 	for i, p := range pt.parts {
 		if p != nil && slow[i] {
 			pt.all[i], pt.anyOn[i] = res[i]&1 != 0, res[i]&2 != 0
@@ -581,14 +534,16 @@ func (pt *partOf) decide(e *Engine, t snnsim.Time) {
 	}
 }
 
-// runEpoch simulates the epoch of cmd in worker w, exchanges the spikes and
-// queues every worker's spikes for their arrival at this worker's synapses,
-// in the order one worker would: tick by tick, population by population,
-// projection by projection, and within a projection by source.
-func (par *parallel) runEpoch(w int, gen int64, cmd *epochCmd) {
+// runEpoch simulates the epoch of cmd in worker w, publishes its spikes
+// and state summary, exchanges them and queues every worker's spikes for
+// their arrival at this worker's synapses, in the order one worker would:
+// tick by tick, population by population, projection by projection, and
+// within a projection by source.
+func (par *parallel) runEpoch(w int, gen int64, cmd epochCmd) {
 	we := par.workers[w]
 	pt := we.part
-	t0 := time.Now()
+	t0 := epochClock()
+	pt.cmd = cmd
 	o := pt.out[gen&1]
 	o.reset()
 	pt.cur = o
@@ -599,9 +554,10 @@ func (par *parallel) runEpoch(w int, gen int64, cmd *epochCmd) {
 	}
 	we.now = cmd.to
 	we.stats.TicksStepped += int64(cmd.to - cmd.from)
-	t1 := time.Now()
+	pt.publish(we)
+	t1 := epochClock()
 	par.tr.exchange(w)
-	t2 := time.Now()
+	t2 := epochClock()
 	P := len(we.pops)
 	for s := 0; s < int(cmd.to-cmd.from); s++ {
 		t := cmd.from + snnsim.Time(s)
@@ -618,10 +574,10 @@ func (par *parallel) runEpoch(w int, gen int64, cmd *epochCmd) {
 			}
 		}
 	}
-	t3 := time.Now()
-	pt.times.compute += t1.Sub(t0)
-	pt.times.wait += t2.Sub(t1)
-	pt.times.exchange += t3.Sub(t2)
+	t3 := epochClock()
+	pt.times.compute += t1 - t0
+	pt.times.wait += t2 - t1
+	pt.times.exchange += t3 - t2
 }
 
 // countInput adds the whole projection p's targets of the spikes ids, fired
@@ -645,41 +601,70 @@ func (pt *partOf) countInput(p *proj, t snnsim.Time, ids []int32) {
 	}
 }
 
-// work is the loop of worker w >= 1 during one call of Run.
+// work is the loop of worker w >= 1 during one call of Run: it simulates
+// each epoch the driver starts, with its exchange and fan-out, until told
+// to stop.
 func (par *parallel) work(w int, from int64) {
+	if cpuClock != nil {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+	}
+	pt := par.workers[w].part
 	for gen := from + 1; ; gen++ {
-		t0 := time.Now()
-		spin(func() bool { return par.gen.Load() >= gen })
-		par.workers[w].part.times.wait += time.Since(t0)
-		cmd := &par.cmd
+		t0 := epochClock()
+		par.gen.wait(gen)
+		pt.times.wait += epochClock() - t0
+		cmd := par.cmds[gen&1]
 		if cmd.stop {
-			par.done.Add(1)
+			par.done.add(1)
 			return
 		}
 		par.runEpoch(w, gen, cmd)
-		par.done.Add(1)
+		par.done.add(1)
 	}
 }
 
-// runParallel is Run on several workers.
+// launch starts the next epoch with cmd and returns its number. The
+// workers copy their command when they start an epoch, and the driver
+// writes the command of epoch g+2 only after every worker has reached the
+// exchange of epoch g+1, so two commands suffice.
+func (par *parallel) launch(cmd epochCmd) int64 {
+	g := par.gen.v.Load() + 1
+	par.cmds[g&1] = cmd
+	par.gen.set(g)
+	return g
+}
+
+// runParallel is Run on several workers. Each epoch the driver plans the
+// next one from the state summaries the workers published with their
+// spikes, without waiting for their fan-out, except before a jump over a
+// quiet period, which needs every worker's queue.
 func (e *Engine) runParallel(ctx context.Context, end snnsim.Time) error {
 	par := e.par
 	n := len(par.workers)
-	base := par.gen.Load()
+	if cpuClock != nil {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+	}
+	for _, we := range par.workers { // idle between calls of Run
+		we.part.publish(we)
+	}
+	base := par.gen.v.Load()
 	for w := 1; w < n; w++ {
 		go par.work(w, base)
 	}
 	defer func() { // stop the workers, whatever ended the run
-		par.cmd = epochCmd{stop: true}
-		g := par.gen.Add(1)
-		spin(func() bool { return par.done.Load() >= g*int64(n-1) })
+		g := par.launch(epochCmd{stop: true})
+		par.done.wait(g * int64(n-1))
 	}()
-	slow := make([]bool, len(e.pops))
+	pt0 := par.workers[0].part
 	for e.now < end {
+		t0 := epochClock()
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		if e.cfg.Shortcuts == ShortcutsOn && !par.busy() {
+			par.done.wait(par.gen.v.Load() * int64(n-1)) // every worker's queue is complete
 			next := min(par.nextEvent(e), end)
 			if next > e.now {
 				e.stats.TicksSkipped += int64(next - e.now)
@@ -687,6 +672,7 @@ func (e *Engine) runParallel(ctx context.Context, end snnsim.Time) error {
 				for _, we := range par.workers {
 					we.now = next
 				}
+				pt0.times.serial += epochClock() - t0
 				continue
 			}
 		}
@@ -694,16 +680,17 @@ func (e *Engine) runParallel(ctx context.Context, end snnsim.Time) error {
 		if e.rec != nil {
 			to = min(to, max(e.rec.next+1, e.now+1)) // probes read the state after their tick
 		}
+		slow := par.slowBuf[(par.gen.v.Load()+1)&1]
 		par.slowPops(e, e.now, to, slow)
-		par.cmd = epochCmd{from: e.now, to: to, slow: slow}
 		par.started = true
-		gen := par.gen.Add(1)
-		par.runEpoch(0, gen, &par.cmd)
-		t0 := time.Now()
-		spin(func() bool { return par.done.Load() >= gen*int64(n-1) })
-		par.workers[0].part.times.wait += time.Since(t0)
+		t1 := epochClock()
+		gen := par.launch(epochCmd{from: e.now, to: to, slow: slow})
+		par.runEpoch(0, gen, par.cmds[gen&1])
+		t2 := epochClock()
 		par.epochs++
-		if err := e.mergeEpoch(gen, e.now, to); err != nil {
+		err := e.mergeEpoch(gen, e.now, to)
+		pt0.times.serial += t1 - t0 + epochClock() - t2
+		if err != nil {
 			e.now = to
 			return err
 		}
@@ -711,11 +698,14 @@ func (e *Engine) runParallel(ctx context.Context, end snnsim.Time) error {
 	return ctx.Err()
 }
 
-// busy reports whether some worker has an active neuron.
+// busy reports whether some worker had an active neuron at the end of the
+// last epoch.
 func (par *parallel) busy() bool {
 	for _, we := range par.workers {
-		if we.busy() {
-			return true
+		for _, a := range we.part.active {
+			if a > 0 {
+				return true
+			}
 		}
 	}
 	return false
@@ -747,8 +737,7 @@ func (par *parallel) slowPops(e *Engine, from, to snnsim.Time, slow []bool) {
 			continue
 		}
 		for _, we := range par.workers {
-			n := we.pops[i].neurons
-			if n.Active() != n.Len() || we.part.parts[i].Settling(to-from) {
+			if !we.part.full[i] {
 				slow[i] = true
 				break
 			}
@@ -882,6 +871,10 @@ type EpochTimes struct {
 	Compute  []time.Duration // per worker: simulating ticks, without the votes' waits
 	Exchange []time.Duration // per worker: queueing the epoch's spikes
 	Wait     []time.Duration // per worker: waiting for the others
+	// Serial is the driver's time outside the epochs, while the other
+	// workers wait for it: planning each epoch and passing its spikes
+	// to the sinks, probes and guards.
+	Serial time.Duration
 }
 
 // EpochTimes returns the time split of a run on several workers, or the
@@ -890,7 +883,7 @@ func (e *Engine) EpochTimes() EpochTimes {
 	if e.par == nil {
 		return EpochTimes{}
 	}
-	r := EpochTimes{Epochs: e.par.epochs}
+	r := EpochTimes{Epochs: e.par.epochs, Serial: e.par.workers[0].part.times.serial}
 	for _, we := range e.par.workers {
 		tm := we.part.times
 		r.Compute = append(r.Compute, tm.compute)
