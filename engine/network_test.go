@@ -279,3 +279,48 @@ func TestFICurveScenario(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkCeiling runs k independent one-worker engines of B1 or B2 at
+// once, each in its own goroutine, and reports the wall seconds per
+// simulated second of each: with no communication at all, how much k
+// cores speed up k copies of the work is the most that k workers of one
+// network can gain on this machine (shared caches, memory bandwidth,
+// simultaneous multithreading and clock boost all show here).
+//
+//	go test ./engine -run '^$' -bench Ceiling -benchtime 3x
+func BenchmarkCeiling(b *testing.B) {
+	for _, file := range []string{"cuba", "coba"} {
+		for _, k := range []int{1, 2} {
+			b.Run(fmt.Sprintf("%s/engines=%d", file, k), func(b *testing.B) {
+				net := loadNet(b, "../scenarios/"+file+".toml", 0)
+				second := snnsim.Time(net.Clock.TicksPerSecond())
+				es := make([]*Engine, k)
+				for j := range es {
+					e, err := New(net, Config{})
+					if err != nil {
+						b.Fatal(err)
+					}
+					if err := e.Run(context.Background(), second/2); err != nil {
+						b.Fatal(err)
+					}
+					es[j] = e
+				}
+				b.ResetTimer()
+				n := 0
+				for b.Loop() {
+					errs := make(chan error, k)
+					for _, e := range es {
+						go func() { errs <- e.Run(context.Background(), second) }()
+					}
+					for range es {
+						if err := <-errs; err != nil {
+							b.Fatal(err)
+						}
+					}
+					n++
+				}
+				b.ReportMetric(b.Elapsed().Seconds()/float64(n), "wall-s/sim-s")
+			})
+		}
+	}
+}

@@ -221,6 +221,17 @@ type parallel struct {
 	done    *gate       // epochs finished by workers 1.. (summed), with their fan-out
 	started bool        // some tick was simulated: the engine can no longer fall back to one worker
 	epochs  int64
+
+	// For checkpoints (parallel_checkpoint.go): the merged spikes of the
+	// last ticks, by tick modulo hmask+1 and population, with the tick
+	// each slot holds; the deliveries restored from a checkpoint at tick
+	// restoredAt.
+	maxDelay   snnsim.Time
+	hist       [][][]int32
+	histT      []snnsim.Time
+	hmask      snnsim.Time
+	restored   []queued
+	restoredAt snnsim.Time
 }
 
 // epochCmd is what the driver tells the workers for one epoch.
@@ -287,6 +298,18 @@ func newParallel(net *netlist.Network, cfg Config) (*Engine, string, error) {
 		}
 	}
 	par.epoch = max(par.epoch, 1)
+	par.maxDelay = maxDelay
+	hn := snnsim.Time(1)
+	for hn <= maxDelay {
+		hn <<= 1
+	}
+	par.hmask = hn - 1
+	par.hist = make([][][]int32, hn)
+	par.histT = make([]snnsim.Time, hn)
+	for s := range par.hist {
+		par.hist[s] = make([][]int32, len(net.Populations))
+		par.histT[s] = -1
+	}
 	par.weights = make([][]float32, len(net.Projections))
 	for k, pr := range net.Projections {
 		par.weights[k] = pr.Weight
@@ -778,6 +801,7 @@ func (e *Engine) mergeEpoch(gen int64, from, to snnsim.Time) error {
 				e.stats.Spikes[i] += int64(len(p.fired))
 			}
 		}
+		par.remember(e, t)
 		if any {
 			if err := e.toSinks(t); err != nil {
 				return err

@@ -31,13 +31,16 @@ type transport interface {
 // away and a wake-up through the scheduler costs more than that; past a
 // time budget it sleeps until the counter moves, so that more workers than
 // free cores (a loaded machine, a sweep running several points, a test
-// with many workers) cost no processor time while they wait. The budget
-// adapts: it halves each time a wait has to sleep and doubles each time
-// spinning succeeds, between spinMin and spinMax.
+// with many workers) cost little processor time while they wait. The
+// budget adapts to the waits seen: a wait that ended within spinMax sets
+// it to twice that wait, so that the next such wait spins through; a
+// longer one (the other worker was not running) halves it, down to
+// spinMin.
 type gate struct {
 	v        atomic.Int64
 	sleepers atomic.Int32
 	budget   atomic.Int64 // spin time [ns]
+	spin     bool         // more than one processor: spinning can help
 	mu       sync.Mutex
 	cond     *sync.Cond
 	_        [64]byte // keeps the next gate's counter off this one's cache line
@@ -45,11 +48,11 @@ type gate struct {
 
 const (
 	spinMin = int64(2 * time.Microsecond)
-	spinMax = int64(200 * time.Microsecond)
+	spinMax = int64(500 * time.Microsecond)
 )
 
 func newGate() *gate {
-	g := &gate{}
+	g := &gate{spin: runtime.GOMAXPROCS(0) > 1}
 	g.cond = sync.NewCond(&g.mu)
 	g.budget.Store(spinMax)
 	return g
@@ -82,19 +85,17 @@ func (g *gate) wait(want int64) {
 	if g.v.Load() >= want {
 		return
 	}
-	if runtime.GOMAXPROCS(0) > 1 {
+	start := time.Now()
+	if g.spin {
 		budget := g.budget.Load()
-		start := time.Now()
 		for k := 1; ; k++ {
 			if g.v.Load() >= want {
-				g.budget.Store(min(spinMax, 2*budget))
 				return
 			}
 			if k&63 == 0 && int64(time.Since(start)) > budget {
 				break
 			}
 		}
-		g.budget.Store(max(spinMin, budget/2))
 	}
 	g.mu.Lock()
 	g.sleepers.Add(1)
@@ -103,6 +104,11 @@ func (g *gate) wait(want int64) {
 	}
 	g.sleepers.Add(-1)
 	g.mu.Unlock()
+	if w := int64(time.Since(start)); w < spinMax {
+		g.budget.Store(min(spinMax, 2*w))
+	} else {
+		g.budget.Store(max(spinMin, g.budget.Load()/2))
+	}
 }
 
 // localTransport is the transport of workers that share memory: a barrier
