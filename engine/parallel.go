@@ -10,6 +10,7 @@ import (
 	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/netlist"
 	"github.com/snnsim/snnsim/neuron"
+	"github.com/snnsim/snnsim/source"
 )
 
 // This file runs a network on several workers (Config.Workers > 1); the
@@ -54,6 +55,9 @@ func serialOnly(net *netlist.Network) string {
 	return ""
 }
 
+// maxEpoch is the longest communication epoch [ticks].
+const maxEpoch = 128
+
 // partOf is what a worker knows of its part of the network.
 type partOf struct {
 	index   int
@@ -71,10 +75,20 @@ type partOf struct {
 	cur     *epochSpikes    // the epoch being simulated
 	cmd     epochCmd        // the epoch being simulated
 	times   workerTimes     // where the worker's time went
+	// The schedule switches its sources made in the epoch (worker 0), for
+	// the driver's marks.
+	switches []srcSwitch
 	// The summary of the worker's state that it publishes with its spikes
 	// at the end of each epoch, from which the driver plans the next.
 	active []int  // per population: Active()
 	full   []bool // per population: every neuron is active and none can settle within an epoch
+}
+
+// srcSwitch is a source's schedule switch taken at tick t.
+type srcSwitch struct {
+	t   snnsim.Time
+	pop int
+	sw  source.Switch
 }
 
 // publish writes the worker's state summary (partOf.active, full).
@@ -285,8 +299,10 @@ func newParallel(net *netlist.Network, cfg Config) (*Engine, string, error) {
 		}
 	}
 	// The epoch is the smallest delay: a spike emitted in an epoch arrives
-	// in a later one, so the workers need each other's spikes only at its end.
-	par.epoch = 1 << 16
+	// in a later one, so the workers need each other's spikes only at its
+	// end. It is at most maxEpoch ticks, which bounds the spikes a worker
+	// holds for the exchange (a network without projections has no delay).
+	par.epoch = maxEpoch
 	maxDelay := snnsim.Time(1)
 	for _, pr := range net.Projections {
 		if pr.Delay == nil {
@@ -486,6 +502,12 @@ func (e *Engine) partTick(t snnsim.Time) error {
 		if p.src != nil {
 			if pt.sources && p.src.Next() == t {
 				p.fired = p.src.Fire(t, p.fired)
+				if p.switcher != nil {
+					e.switches = p.switcher.TakeSwitches(e.switches[:0])
+					for _, sw := range e.switches {
+						pt.switches = append(pt.switches, srcSwitch{t, i, sw})
+					}
+				}
 			}
 		} else {
 			c := &pt.count[i][t&pt.cmask]
@@ -567,6 +589,7 @@ func (par *parallel) runEpoch(w int, gen int64, cmd epochCmd) {
 	pt := we.part
 	t0 := epochClock()
 	pt.cmd = cmd
+	pt.switches = pt.switches[:0]
 	o := pt.out[gen&1]
 	o.reset()
 	pt.cur = o
@@ -778,6 +801,7 @@ func (par *parallel) slowPops(e *Engine, from, to snnsim.Time, slow []bool) {
 func (e *Engine) mergeEpoch(gen int64, from, to snnsim.Time) error {
 	par := e.par
 	P := len(e.pops)
+	pt0, sw := par.workers[0].part, 0
 	for s := 0; s < int(to-from); s++ {
 		t := from + snnsim.Time(s)
 		for e.nextStim < len(e.stims) && e.stims[e.nextStim].t <= t {
@@ -787,6 +811,12 @@ func (e *Engine) mergeEpoch(gen int64, from, to snnsim.Time) error {
 				if err := e.onMark(t, fmt.Sprintf("current_step on %s: %+g pA", e.pops[st.pop].name, st.delta)); err != nil {
 					return fmt.Errorf("engine: mark at tick %d: %w", t, err)
 				}
+			}
+		}
+		for ; sw < len(pt0.switches) && pt0.switches[sw].t == t; sw++ {
+			s := pt0.switches[sw]
+			if err := e.markSwitches(t, e.pops[s.pop].name, []source.Switch{s.sw}); err != nil {
+				return err
 			}
 		}
 		any := false

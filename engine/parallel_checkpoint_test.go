@@ -16,7 +16,8 @@ import (
 
 // splitRun runs net for d ticks: n workers up to tick c, then a
 // checkpoint restored into a new engine on m workers for the rest. It
-// returns the spikes and samples of both parts and the final weights.
+// returns the spikes and samples of both parts, the final weights and, as
+// state, the checkpoint's body.
 func splitRun(t *testing.T, net *netlist.Network, n, m int, d, c snnsim.Time) runRecord {
 	t.Helper()
 	var r runRecord
@@ -57,6 +58,7 @@ func splitRun(t *testing.T, net *netlist.Network, n, m int, d, c snnsim.Time) ru
 	if err != nil {
 		t.Fatal(err)
 	}
+	r.state = body
 	e, err := New(net, Config{Workers: m})
 	if err != nil {
 		t.Fatal(err)
@@ -90,7 +92,8 @@ func splitRun(t *testing.T, net *netlist.Network, n, m int, d, c snnsim.Time) ru
 // epoch, with spikes in flight, restores them on m workers and checks that
 // the spikes, samples and weights are those of one uninterrupted run on
 // one worker, bit for bit (the run that writes the checkpoint goes on
-// identically, TestParallelSameSpikes). The random network has delays of 1 to 30 ticks
+// identically, TestParallelSameSpikes), and that the checkpoint is the one
+// one worker writes, byte for byte. The random network has delays of 1 to 30 ticks
 // (several per source row), three neuron models and a Poisson input that
 // stops; quickstart records potentials and rates.
 func TestParallelCheckpoint(t *testing.T) {
@@ -134,6 +137,7 @@ func TestParallelCheckpoint(t *testing.T) {
 			if one.nSpikes == 0 {
 				t.Fatal("no spikes: nothing is compared")
 			}
+			ckOne := splitRun(t, net, 1, 1, d, c).state
 			for _, nm := range tc.nm {
 				r := splitRun(t, net, nm[0], nm[1], d, c)
 				if !bytes.Equal(r.spikes, one.spikes) {
@@ -144,6 +148,9 @@ func TestParallelCheckpoint(t *testing.T) {
 				}
 				if !bytes.Equal(r.weights, one.weights) {
 					t.Errorf("%d then %d workers: final weights differ", nm[0], nm[1])
+				}
+				if !bytes.Equal(r.state, ckOne) {
+					t.Errorf("%d workers wrote another checkpoint than one worker", nm[0])
 				}
 			}
 		})

@@ -47,6 +47,11 @@ func recordRun(t *testing.T, net *netlist.Network, workers int, d, chunk snnsim.
 		r.nSpikes += len(ids)
 		return nil
 	})
+	// The marks (current steps, pattern switches) go into the spike stream.
+	e.OnMark(func(tk snnsim.Time, text string) error {
+		fmt.Fprintf(&b, "mark %d %s\n", tk, text)
+		return nil
+	})
 	// The scenario's records: the spikes within their windows, and every
 	// sampled series (potentials, rates, weights) into one stream.
 	if err := e.AttachRecords(net.Records, sink, func(s Series) (SampleFunc, error) {
@@ -177,5 +182,72 @@ func TestParallelSameSpikes(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// patternScenario is a network of Poisson pattern inputs (whose schedule
+// switches the log records as marks) onto LIF neurons.
+const patternScenario = `
+[simulation]
+duration = "1.2 s"
+seed = 3
+[[population]]
+name = "E"
+size = 64
+model = "lif_delta"
+params = { tau_m = "10 ms", v_rest = "-70 mV", v_threshold = "-55 mV", v_reset = "-70 mV", t_ref = "2 ms" }
+[[population]]
+name = "input"
+size = 64
+model = "pattern"
+[population.params]
+background = "2 Hz"
+rate = "60 Hz"
+patterns = [[0, 1, 2, 3, 4, 5, 6, 7], [16, 17, 18, 19, 20, 21, 22, 23]]
+first = "0.2 s"
+on = "0.3 s"
+off = "0.2 s"
+[[projection]]
+from = "input"
+to = "E"
+receptor = "exc"
+connect = { rule = "one_to_one" }
+weight = "20 mV"
+delay = "1 ms"
+[[projection]]
+from = "E"
+to = "E"
+receptor = "exc"
+connect = { rule = "fixed_probability", p = 0.1 }
+weight = "0.5 mV"
+delay = "1 ms"
+[[record]]
+what = "spikes"
+`
+
+// TestParallelMarks checks that the marks of a run on several workers
+// (the pattern switches of a source, which worker 0 fires) are those of
+// one worker, at the same ticks and in the same order among the spikes.
+func TestParallelMarks(t *testing.T) {
+	sc, err := scenario.DecodeOverrides("pattern.toml", []byte(patternScenario), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	net, err := sc.Compile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	one := recordRun(t, net, 1, net.Duration, 0)
+	if !bytes.Contains(one.spikes, []byte("mark ")) {
+		t.Fatal("no marks on one worker: nothing is compared")
+	}
+	for _, n := range []int{2, 3} {
+		r := recordRun(t, net, n, net.Duration, 0)
+		if r.workers != n {
+			t.Fatalf("%d workers asked: runs on %d (%s)", n, r.workers, r.fallback)
+		}
+		if !bytes.Equal(r.spikes, one.spikes) {
+			t.Errorf("%d workers: the spikes and marks differ from one worker's", n)
+		}
 	}
 }

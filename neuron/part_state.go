@@ -15,7 +15,9 @@ func (b *base) baseOf() *base { return b }
 // AppendState writes the state one population would have, so that a
 // checkpoint does not depend on the number of workers. The lists of
 // woken, refractory and touched neurons and the pending operations are
-// the parts' in order; their order within the lists changes no result.
+// the parts' in order (the refractory list merged in the one population's
+// order), so that the state is the one population's, byte for byte, in a
+// run without repeats in that list; the order changes no result.
 func JoinParts(whole Population, parts []Population, firsts []int) error {
 	w, ps, err := partBases(whole, parts, firsts)
 	if err != nil {
@@ -34,9 +36,6 @@ func JoinParts(whole Population, parts []Population, firsts []int) error {
 		for _, i := range p.woken {
 			w.woken = append(w.woken, i+f)
 		}
-		for _, i := range p.refr {
-			w.refr = append(w.refr, i+f)
-		}
 		for _, i := range p.touched {
 			w.touched = append(w.touched, i+f)
 		}
@@ -51,8 +50,34 @@ func JoinParts(whole Population, parts []Population, firsts []int) error {
 			copy(x[f:], p.lay.bufs[j])
 		}
 	}
+	w.refr = mergeRefractory(w.refr, ps, firsts, w.lay.vars[w.lay.ref])
 	w.settled()
 	return nil
+}
+
+// mergeRefractory appends the parts' refractory lists to refr in the order
+// one population keeps: by spike tick (that is, by refractory end), then
+// by member, each part's list being in that order already.
+func mergeRefractory(refr []int32, ps []*base, firsts []int, ref []float64) []int32 {
+	pos := make([]int, len(ps))
+	for {
+		best := -1
+		var bj int32
+		for k, p := range ps {
+			if pos[k] == len(p.refr) {
+				continue
+			}
+			j := p.refr[pos[k]] + int32(firsts[k])
+			if best < 0 || ref[j] < ref[bj] {
+				best, bj = k, j
+			}
+		}
+		if best < 0 {
+			return refr
+		}
+		refr = append(refr, bj)
+		pos[best]++
+	}
 }
 
 // SplitParts is the inverse of JoinParts: it copies the state of whole
