@@ -185,17 +185,24 @@
 // the one-worker queue of spikes in flight from the spikes of the last
 // maxDelay ticks, which it keeps), and Restore splits any checkpoint among
 // any number of workers. This holds for networks without plasticity
-// rules, whose traces each worker keeps for its own synapses
+// rules, whose traces each worker keeps for its own synapses, and without
+// short-term plasticity, whose release each spike in flight carries
 // ([SerialCheckpoints] says why not).
+//
+// Short-term plasticity runs on every worker: each keeps the x and u of
+// every source neuron of such a projection and takes the release of every
+// spike at its fan-out, whether or not it has synapses of the source, so
+// the copies stay the same and every delivery carries the release it
+// carries on one worker.
 //
 // What runs on one worker: networks with consolidation models (their
 // per-neuron state is shared by every synapse onto a population, and some
-// models reduce over it), short-term plasticity (its release is computed
-// at fan-out), phases with spiking off, Ornstein–Uhlenbeck current stimuli
-// and neuromodulator levels; New then builds an engine on one worker and
+// models reduce over it), phases with spiking off, Ornstein–Uhlenbeck
+// current stimuli and neuromodulator levels; New then builds an engine on one worker and
 // [Engine.Workers] says why. Injected spikes, inputs and currents,
 // SetWeight, the consolidation state accessors, and checkpoints of a
-// network with plasticity rules need an engine on one worker: called
+// network with plasticity rules or short-term plasticity need an engine
+// on one worker: called
 // before the first tick they turn the engine into one, after it they
 // return an error.
 package engine

@@ -24,11 +24,6 @@ func serialOnly(net *netlist.Network) string {
 			return fmt.Sprintf("projection %q has a consolidation model, whose per-neuron state is shared by all synapses onto a population", pr.Name)
 		}
 	}
-	for _, pr := range net.Projections {
-		if pr.STP != nil {
-			return fmt.Sprintf("projection %q has short-term plasticity, whose state is updated at fan-out", pr.Name)
-		}
-	}
 	if len(net.Phases) > 0 {
 		return "phases (fast-forward without spiking) run on one worker"
 	}
@@ -152,8 +147,33 @@ func (pt *partOf) eachSynapse(p *proj, k int, f func(i int32, s int64)) {
 
 // fanOutPart is fanOut for a worker: it queues the deliveries of the
 // spikes fired at t through projection k to the worker's synapses.
+//
+// On a projection with short-term plasticity every worker takes the
+// release of every spike, whether or not it has synapses of the source:
+// each keeps the x and u of every source neuron, the same in all since
+// they see the same spikes in the same order, and its deliveries carry
+// the release as on one worker.
 func (e *Engine) fanOutPart(t snnsim.Time, k int32, fired []int32) {
 	p, pt := &e.projs[k], e.part
+	if p.stp != nil {
+		for _, i := range fired {
+			r := float32(p.stp.Release(i, t))
+			g0, g1 := int64(i), int64(i+1)
+			if p.segRow != nil {
+				g0, g1 = int64(p.segRow[i]), int64(p.segRow[i+1])
+			}
+			for g := g0; g < g1; g++ {
+				d := p.ConstDelay
+				if p.segRow != nil {
+					d = p.segDelay[g]
+				}
+				if lo, hi := pt.cut(int(k), g); lo < hi {
+					e.queue.push(t+d, delivery{k, i, lo, hi, r})
+				}
+			}
+		}
+		return
+	}
 	if p.segRow == nil {
 		at := t + p.ConstDelay
 		for _, i := range fired {

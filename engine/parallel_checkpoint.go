@@ -27,6 +27,9 @@ func SerialCheckpoints(net *netlist.Network) string {
 		return why
 	}
 	for _, pr := range net.Projections {
+		if pr.STP != nil {
+			return fmt.Sprintf("projection %q has short-term plasticity, whose release each spike in flight carries; checkpoints of such a network are written on one worker", pr.Name)
+		}
 		if pr.Plasticity != nil {
 			return fmt.Sprintf("projection %q has a plasticity rule, whose traces each worker keeps for its own synapses; checkpoints of such a network are written on one worker", pr.Name)
 		}

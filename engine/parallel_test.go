@@ -126,6 +126,9 @@ func TestParallelSameSpikes(t *testing.T) {
 		{"coba.toml", nil, 1000, 0, true},
 		{"cuba.toml", nil, 300, 7.3, true}, // epochs cut by the calls
 		{"song_abbott_competition.toml", nil, 3000, 0, true},
+		// Short-term plasticity: depressing E->E, facilitating E->I.
+		{"cuba.toml", []string{`projection.E_to_E.stp={ U = 0.2, tau_d = "150 ms", tau_f = "600 ms" }`,
+			`projection.E_to_I.stp={ U = 0.2, tau_d = "150 ms", tau_f = "600 ms", u0 = 0.01 }`}, 500, 0, true},
 		// B3 scaled down: the plasticity starts at 0.3 s, so that the
 		// depression and potentiation passes, their lazy traces and the
 		// votes of the settling populations all run.

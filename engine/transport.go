@@ -32,10 +32,10 @@ type transport interface {
 // time budget it sleeps until the counter moves, so that more workers than
 // free cores (a loaded machine, a sweep running several points, a test
 // with many workers) cost little processor time while they wait. The
-// budget adapts to the waits seen: a wait that ended within spinMax sets
-// it to twice that wait, so that the next such wait spins through; a
-// longer one (the other worker was not running) halves it, down to
-// spinMin.
+// budget adapts as an adaptive mutex's does: a wait that has to sleep
+// halves it (down to spinMin: the other workers are not running, so
+// spinning only takes their processor), a wait that spins through raises
+// it by an eighth (up to spinMax, on an idle machine).
 type gate struct {
 	v        atomic.Int64
 	sleepers atomic.Int32
@@ -85,17 +85,19 @@ func (g *gate) wait(want int64) {
 	if g.v.Load() >= want {
 		return
 	}
-	start := time.Now()
 	if g.spin {
 		budget := g.budget.Load()
+		start := time.Now()
 		for k := 1; ; k++ {
 			if g.v.Load() >= want {
+				g.budget.Store(min(spinMax, budget+budget/8+spinMin))
 				return
 			}
 			if k&63 == 0 && int64(time.Since(start)) > budget {
 				break
 			}
 		}
+		g.budget.Store(max(spinMin, budget/2))
 	}
 	g.mu.Lock()
 	g.sleepers.Add(1)
@@ -104,11 +106,6 @@ func (g *gate) wait(want int64) {
 	}
 	g.sleepers.Add(-1)
 	g.mu.Unlock()
-	if w := int64(time.Since(start)); w < spinMax {
-		g.budget.Store(min(spinMax, 2*w))
-	} else {
-		g.budget.Store(max(spinMin, g.budget.Load()/2))
-	}
 }
 
 // localTransport is the transport of workers that share memory: a barrier
