@@ -71,8 +71,10 @@ type partOf struct {
 	cmd     epochCmd        // the epoch being simulated
 	times   workerTimes     // where the worker's time went
 	// The schedule switches its sources made in the epoch (worker 0), for
-	// the driver's marks.
+	// the driver's marks, and per tick of the epoch whether one worker
+	// would have stepped it (Stats counts it as stepped or skipped).
 	switches []srcSwitch
+	stepped  []bool
 	// The summary of the worker's state that it publishes with its spikes
 	// at the end of each epoch, from which the driver plans the next.
 	active []int  // per population: Active()
@@ -271,6 +273,7 @@ type parallel struct {
 // epochCmd is what the driver tells the workers for one epoch.
 type epochCmd struct {
 	from, to snnsim.Time // the ticks from..to-1
+	busy     bool        // some neuron is active at from
 	slow     []bool      // per population: the workers vote at each tick on whether it is all active
 	stop     bool        // leave the goroutine
 }
@@ -513,6 +516,11 @@ func subNetwork(net *netlist.Network, bounds [][]int32, w int) *netlist.Network 
 // spikes, whose fan-out waits for the end of the epoch.
 func (e *Engine) partTick(t snnsim.Time) error {
 	pt := e.part
+	// Whether one worker would step tick t rather than jump over it: some
+	// neuron is active (anyOn, the same in every worker), a delivery
+	// arrives (the input counts) or a source fires; the driver adds the
+	// stimuli and probes (mergeEpoch). Worker 0 keeps the answer.
+	step := t == pt.cmd.from && pt.cmd.busy
 	if t > 0 {
 		pt.decide(e, t)
 	}
@@ -521,6 +529,7 @@ func (e *Engine) partTick(t snnsim.Time) error {
 		p.fired = p.fired[:0]
 		if p.src != nil {
 			if pt.sources && p.src.Next() == t {
+				step = true
 				p.fired = p.src.Fire(t, p.fired)
 				if p.switcher != nil {
 					e.switches = p.switcher.TakeSwitches(e.switches[:0])
@@ -531,6 +540,7 @@ func (e *Engine) partTick(t snnsim.Time) error {
 			}
 		} else {
 			c := &pt.count[i][t&pt.cmask]
+			step = step || *c > 0 || (t > 0 && pt.anyOn[i])
 			if t > 0 && pt.anyOn[i] {
 				pt.parts[i].PartTick(pt.all[i], int(*c))
 				p.fired = p.neurons.Update(t, p.fired)
@@ -540,6 +550,9 @@ func (e *Engine) partTick(t snnsim.Time) error {
 		if len(p.fired) > 0 {
 			e.stats.Spikes[i] += int64(len(p.fired))
 		}
+	}
+	if pt.sources {
+		pt.stepped = append(pt.stepped, step)
 	}
 	o := pt.cur
 	for i := range e.pops {
@@ -610,6 +623,7 @@ func (par *parallel) runEpoch(w int, gen int64, cmd epochCmd) {
 	t0 := epochClock()
 	pt.cmd = cmd
 	pt.switches = pt.switches[:0]
+	pt.stepped = pt.stepped[:0]
 	o := pt.out[gen&1]
 	o.reset()
 	pt.cur = o
@@ -750,7 +764,7 @@ func (e *Engine) runParallel(ctx context.Context, end snnsim.Time) error {
 		par.slowPops(e, e.now, to, slow)
 		par.started = true
 		t1 := epochClock()
-		gen := par.launch(epochCmd{from: e.now, to: to, slow: slow})
+		gen := par.launch(epochCmd{from: e.now, to: to, slow: slow, busy: e.cfg.Shortcuts == ShortcutsOff || par.busy()})
 		par.runEpoch(0, gen, par.cmds[gen&1])
 		t2 := epochClock()
 		par.epochs++
@@ -824,9 +838,11 @@ func (e *Engine) mergeEpoch(gen int64, from, to snnsim.Time) error {
 	pt0, sw := par.workers[0].part, 0
 	for s := 0; s < int(to-from); s++ {
 		t := from + snnsim.Time(s)
+		stimAt := false
 		for e.nextStim < len(e.stims) && e.stims[e.nextStim].t <= t {
 			st := e.stims[e.nextStim]
 			e.nextStim++
+			stimAt = true
 			if e.onMark != nil {
 				if err := e.onMark(t, fmt.Sprintf("current_step on %s: %+g pA", e.pops[st.pop].name, st.delta)); err != nil {
 					return fmt.Errorf("engine: mark at tick %d: %w", t, err)
@@ -858,7 +874,11 @@ func (e *Engine) mergeEpoch(gen int64, from, to snnsim.Time) error {
 			}
 		}
 		e.now = t + 1
-		e.stats.TicksStepped++
+		if pt0.stepped[s] || (e.rec != nil && e.rec.next == t) || stimAt || e.cfg.Shortcuts == ShortcutsOff {
+			e.stats.TicksStepped++
+		} else {
+			e.stats.TicksSkipped++
+		}
 		if len(e.guards) > 0 {
 			if err := e.checkGuards(t); err != nil {
 				return err

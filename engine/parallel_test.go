@@ -25,6 +25,7 @@ type runRecord struct {
 	spikes, weights, state []byte
 	samples                []byte // the sampled series of the scenario's records
 	nSpikes                int
+	stepped, skipped       int64 // Stats: ticks stepped and jumped over
 	workers                int
 	fallback               string
 }
@@ -72,6 +73,8 @@ func recordRun(t *testing.T, net *netlist.Network, workers int, d, chunk snnsim.
 	}
 	r.spikes = b.Bytes()
 	r.samples = smp.Bytes()
+	st := e.Stats()
+	r.stepped, r.skipped = st.TicksStepped, st.TicksSkipped
 	var w bytes.Buffer
 	for k := range net.Projections {
 		ws, err := e.Weights(k)
@@ -163,6 +166,7 @@ func TestParallelSameSpikes(t *testing.T) {
 			if one.nSpikes == 0 {
 				t.Fatal("no spikes on one worker: nothing is compared")
 			}
+			t.Logf("1 worker: %d spikes, %d ticks stepped, %d jumped over", one.nSpikes, one.stepped, one.skipped)
 			for _, n := range counts {
 				r := recordRun(t, net, n, d, chunk)
 				if c.parallel && r.workers != n {
@@ -182,6 +186,9 @@ func TestParallelSameSpikes(t *testing.T) {
 				}
 				if !bytes.Equal(r.state, one.state) {
 					t.Errorf("%d workers: consolidation state differs", n)
+				}
+				if r.stepped != one.stepped || r.skipped != one.skipped {
+					t.Errorf("%d workers: %d ticks stepped and %d jumped over, 1 worker: %d and %d", n, r.stepped, r.skipped, one.stepped, one.skipped)
 				}
 			}
 		})
@@ -251,6 +258,42 @@ func TestParallelMarks(t *testing.T) {
 		}
 		if !bytes.Equal(r.spikes, one.spikes) {
 			t.Errorf("%d workers: the spikes and marks differ from one worker's", n)
+		}
+	}
+}
+
+// TestParallelQuietTicks runs a network that falls quiet (its Poisson
+// input stops at 300 ms, so the engine jumps over the rest) on one worker
+// and on several, in one call and in chunks that cut epochs anywhere, and
+// checks the spikes and the counts of ticks stepped and jumped over: the
+// counts are those of one worker whatever the epochs.
+func TestParallelQuietTicks(t *testing.T) {
+	net := randomNet(5, 0)
+	net.Records = []*netlist.Record{{What: netlist.RecordSpikes, Populations: []int{0, 1, 2, 3}}}
+	for _, p := range net.Projections { // epochs of 10 ticks, in which one worker would jump
+		for k := range p.Delay {
+			p.Delay[k] += 9
+		}
+		if p.Delay == nil {
+			p.ConstDelay += 9
+		}
+	}
+	d := ticksAt(t, net, 700)
+	one := recordRun(t, net, 1, d, 0)
+	if one.skipped == 0 || one.nSpikes == 0 {
+		t.Fatalf("1 worker: %d spikes, %d ticks jumped over: nothing is compared", one.nSpikes, one.skipped)
+	}
+	for _, c := range []struct {
+		n     int
+		chunk snnsim.Time
+	}{{2, 0}, {3, 777}, {2, 31}} {
+		r := recordRun(t, net, c.n, d, c.chunk)
+		if !bytes.Equal(r.spikes, one.spikes) {
+			t.Errorf("%d workers, chunks of %d ticks: the spikes differ", c.n, c.chunk)
+		}
+		if r.stepped != one.stepped || r.skipped != one.skipped {
+			t.Errorf("%d workers, chunks of %d ticks: %d ticks stepped and %d jumped over, 1 worker: %d and %d",
+				c.n, c.chunk, r.stepped, r.skipped, one.stepped, one.skipped)
 		}
 	}
 }
