@@ -61,7 +61,9 @@ func benchB3(b *testing.B, workers int) {
 		}
 	}
 	inE := float64(net.Projections[ee].Len()) / float64(net.Populations[net.Projections[ee].To].Size)
+	defer benchClock()()
 	st0, ep0 := e.Stats(), e.EpochTimes()
+	cpu0 := processCPU()
 	b.ResetTimer()
 	n := 0
 	for b.Loop() {
@@ -77,5 +79,6 @@ func benchB3(b *testing.B, workers int) {
 	b.ReportMetric(float64(st.SynapticEvents-st0.SynapticEvents)/el, "events/s")
 	b.ReportMetric(postUpdates/el, "post-updates/s")
 	b.ReportMetric(float64(st.Spikes[net.Projections[ee].To]-st0.Spikes[net.Projections[ee].To])/float64(n)/float64(net.Populations[net.Projections[ee].To].Size), "E-Hz")
+	reportCPU(b, cpu0, float64(n))
 	reportEpochs(b, ep0, e.EpochTimes())
 }

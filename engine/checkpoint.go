@@ -52,10 +52,17 @@ func NetworkFingerprint(net *netlist.Network) string {
 // keeps the log offset and run length there). Every model must support
 // checkpoints (an error names the one that does not).
 func (e *Engine) Checkpoint(w io.Writer, app json.RawMessage) error {
-	if err := e.oneWorker("Checkpoint"); err != nil {
+	src := e
+	if e.canCheckpoint() {
+		j, err := e.joined()
+		if err != nil {
+			return err
+		}
+		src = j
+	} else if err := e.oneWorker("Checkpoint"); err != nil {
 		return err
 	}
-	body, err := e.appendState(nil)
+	body, err := src.appendState(nil)
 	if err != nil {
 		return err
 	}
@@ -78,6 +85,9 @@ func (e *Engine) WriteCheckpoint(path string, app json.RawMessage) error {
 // checkpoint.ErrVersion (another program version), checkpoint.ErrMismatch
 // (another network) or checkpoint.ErrCorrupt; the engine is then unusable.
 func (e *Engine) Restore(meta checkpoint.Meta, body []byte) error {
+	if e.canCheckpoint() {
+		return e.restoreParallel(meta, body)
+	}
 	if err := e.oneWorker("Restore"); err != nil {
 		return err
 	}

@@ -149,33 +149,60 @@
 // rules the spikes, weights and every trace are the same, bit for bit, for
 // any number of workers; a test compares 1, 2, 3 and 7.
 //
-// The driver, in the goroutine that calls Run, decides each epoch: the jump
-// over a quiet period (when no worker has an active neuron: to the earliest
-// next event of any worker), the epoch's end (D ticks on, earlier at the
-// end of the run or after a probe's tick, since probes read the state after
-// their tick), and which populations vote. After the epoch it passes the
-// merged spikes to the sinks, marks, guards and probes, tick by tick, as
-// one worker does. A sink's error therefore stops the run at the end of the
-// epoch, not at the tick. [Engine.EpochTimes] splits each worker's time
-// into computing, queueing the exchanged spikes and waiting.
+// The driver, in the goroutine that calls Run and which is also worker 0,
+// plans each epoch: the jump over a quiet period (when no worker has an
+// active neuron: to the earliest next event of any worker), the epoch's
+// end (D ticks on, earlier at the end of the run or after a probe's tick,
+// since probes read the state after their tick), and which populations
+// vote. It plans from a summary that every worker publishes with its
+// spikes (its active count and, per population, whether every neuron is
+// active and none can settle within an epoch), so the workers meet once
+// per epoch, at the exchange; only a jump waits for every worker's
+// fan-out, since it reads their queues. After the epoch the driver passes
+// the merged spikes to the sinks, marks, guards and probes, tick by tick,
+// as one worker does, while the others wait for the next epoch: this and
+// the planning are the serial part. A sink's error therefore stops the run
+// at the end of the epoch, not at the tick. [Engine.EpochTimes] splits
+// each worker's time into computing, queueing the exchanged spikes and
+// waiting, and the driver's serial time.
 //
 // Everything the workers communicate goes through one small interface, the
-// transport: publish the epoch's spikes and wait for every worker's, and
-// the per-tick vote. The workers here share memory and synchronise with
-// spinning barriers. Ranks on several machines over MPI (an Open MPI layer
-// through cgo behind a build tag, the default build staying pure Go) would
-// implement the same interface with an allgather of the epoch's spikes and
-// an allreduce of the votes, each rank holding one part; the partition,
-// the epoch loop and the engine would not change.
+// transport: publish the epoch's spikes and summary and wait for every
+// worker's, and the per-tick vote. The workers here share memory; a
+// waiting worker spins for a time budget that follows the waits it sees
+// (on dedicated cores the others are microseconds away) and then sleeps
+// until woken, so that more workers than free cores cost little. Ranks on
+// several machines over MPI (an Open MPI layer through cgo behind a build
+// tag, the default build staying pure Go) would implement the same
+// interface with an allgather of the epoch's spikes and summaries and an
+// allreduce of the votes, each rank holding one part and running the same
+// planning on the gathered summaries; the partition, the epoch loop and
+// the engine would not change.
+//
+// A checkpoint does not depend on the number of workers: a run on several
+// writes the checkpoint one worker would write at the same tick (the
+// driver joins the workers' neuron states, neuron.JoinParts, and rebuilds
+// the one-worker queue of spikes in flight from the spikes of the last
+// maxDelay ticks, which it keeps), and Restore splits any checkpoint among
+// any number of workers. This holds for networks without plasticity
+// rules, whose traces each worker keeps for its own synapses, and without
+// short-term plasticity, whose release each spike in flight carries
+// ([SerialCheckpoints] says why not).
+//
+// Short-term plasticity runs on every worker: each keeps the x and u of
+// every source neuron of such a projection and takes the release of every
+// spike at its fan-out, whether or not it has synapses of the source, so
+// the copies stay the same and every delivery carries the release it
+// carries on one worker.
 //
 // What runs on one worker: networks with consolidation models (their
 // per-neuron state is shared by every synapse onto a population, and some
-// models reduce over it), short-term plasticity (its release is computed
-// at fan-out), phases with spiking off, Ornstein–Uhlenbeck current stimuli
-// and neuromodulator levels; New then builds an engine on one worker and
-// [Engine.Workers] says why. Checkpoints, Restore, injected spikes, inputs
-// and currents, SetWeight and the consolidation state accessors need an
-// engine on one worker: called before the first tick they turn the engine
-// into one, after it they return an error. A checkpoint is therefore always
-// written by one worker, and a run resumed from it runs on one.
+// models reduce over it), phases with spiking off, Ornstein–Uhlenbeck
+// current stimuli and neuromodulator levels; New then builds an engine on one worker and
+// [Engine.Workers] says why. Injected spikes, inputs and currents,
+// SetWeight, the consolidation state accessors, and checkpoints of a
+// network with plasticity rules or short-term plasticity need an engine
+// on one worker: called
+// before the first tick they turn the engine into one, after it they
+// return an error.
 package engine

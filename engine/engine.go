@@ -285,7 +285,7 @@ func newEngine(net *netlist.Network, cfg Config, part *partOf) (*Engine, error) 
 			}
 		}
 		if pr.STP != nil {
-			if err := p.newSTP(net); err != nil {
+			if err := p.newSTP(net, e.srcSize(pr.From)); err != nil {
 				return nil, err
 			}
 		}

@@ -1,10 +1,12 @@
 package engine_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 
 	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/checkpoint"
 	"github.com/snnsim/snnsim/engine"
 	"github.com/snnsim/snnsim/scenario"
 )
@@ -48,4 +50,56 @@ func ExampleConfig_workers() {
 	fmt.Printf("%d workers; %d spikes; the same as on one worker: %v\n", n, len(three), same)
 	// Output:
 	// 3 workers; 4713 spikes; the same as on one worker: true
+}
+
+// A checkpoint written on some workers resumes on any number: the run goes
+// on as if it had not stopped.
+func ExampleSerialCheckpoints() {
+	sc, err := scenario.Load("../scenarios/cuba.toml")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	net, err := sc.Compile()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("needs one worker for checkpoints: %q\n", engine.SerialCheckpoints(net))
+	count := func(e *engine.Engine, n *int) {
+		e.Attach(engine.SinkFunc(func(_ snnsim.Time, fired []snnsim.NeuronID) error {
+			*n += len(fired)
+			return nil
+		}), nil)
+	}
+	var straight, split int
+	e, _ := engine.New(net, engine.Config{Workers: 1})
+	count(e, &straight)
+	e.Run(context.Background(), 2000) // 200 ms
+
+	a, _ := engine.New(net, engine.Config{Workers: 2})
+	count(a, &split)
+	a.Run(context.Background(), 777)
+	var buf bytes.Buffer
+	if err := a.Checkpoint(&buf, nil); err != nil {
+		fmt.Println(err)
+		return
+	}
+	meta, body, err := checkpoint.Read(&buf)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	b, _ := engine.New(net, engine.Config{Workers: 3})
+	count(b, &split)
+	if err := b.Restore(meta, body); err != nil {
+		fmt.Println(err)
+		return
+	}
+	b.Run(context.Background(), 2000-777)
+	w, _ := b.Workers()
+	fmt.Printf("resumed on %d workers: %d spikes, one straight run %d\n", w, split, straight)
+	// Output:
+	// needs one worker for checkpoints: ""
+	// resumed on 3 workers: 4713 spikes, one straight run 4713
 }

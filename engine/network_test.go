@@ -145,8 +145,10 @@ func BenchmarkNetworks(b *testing.B) {
 				if err := e.Run(context.Background(), second/2); err != nil {
 					b.Fatal(err)
 				}
+				defer benchClock()()
 				ev0 := e.Stats().SynapticEvents
 				ep0 := e.EpochTimes()
+				cpu0 := processCPU()
 				b.ReportAllocs()
 				b.ResetTimer()
 				n := 0
@@ -159,6 +161,7 @@ func BenchmarkNetworks(b *testing.B) {
 				el := b.Elapsed().Seconds()
 				b.ReportMetric(el/float64(n), "wall-s/sim-s")
 				b.ReportMetric(float64(e.Stats().SynapticEvents-ev0)/el, "events/s")
+				reportCPU(b, cpu0, float64(n))
 				reportEpochs(b, ep0, e.EpochTimes())
 			})
 		}
@@ -180,6 +183,31 @@ func benchWorkers(b *testing.B) []int {
 
 var benchWorkersFlag = flag.String("bench.workers", "1", "BenchmarkNetworks, BenchmarkB3: worker counts to run (\"1,2\": both, for benchstat -col /workers)")
 
+// benchThreadCPU makes the epoch split measure each worker's processor
+// time instead of the wall time: on a machine whose cores other processes
+// share, the wall time of a worker counts the time it was not running.
+var benchThreadCPU = flag.Bool("bench.threadcpu", false, "BenchmarkNetworks, BenchmarkB3: measure compute, exchange and wait per epoch in thread CPU time (Linux)")
+
+// benchClock sets the clock of EpochTimes for a benchmark (see
+// -bench.threadcpu) and returns the function that restores it.
+func benchClock() func() {
+	if !*benchThreadCPU {
+		return func() {}
+	}
+	cpuClock = threadCPU
+	return func() { cpuClock = nil }
+}
+
+// reportCPU reports the processor time of the process per simulated
+// second (all threads, spinning included) between two readings of
+// processCPU: with one worker it is the wall time on an idle core, with
+// several its excess over one worker's is the cost of working in parallel.
+func reportCPU(b *testing.B, cpu0 time.Duration, simSeconds float64) {
+	if cpu0 > 0 {
+		b.ReportMetric((processCPU()-cpu0).Seconds()/simSeconds, "cpu-s/sim-s")
+	}
+}
+
 // reportEpochs reports, for a run on several workers, the mean time per
 // epoch that a worker spent computing, queueing the exchanged spikes and
 // waiting for the others, between the snapshots a and z.
@@ -188,9 +216,10 @@ func reportEpochs(b *testing.B, a, z EpochTimes) {
 	if ep == 0 || len(z.Compute) == 0 {
 		return
 	}
-	var c, x, w time.Duration
+	var c, x, w, cmax time.Duration
 	for k := range z.Compute {
 		c += z.Compute[k] - a.Compute[k]
+		cmax = max(cmax, z.Compute[k]-a.Compute[k])
 		x += z.Exchange[k] - a.Exchange[k]
 		w += z.Wait[k] - a.Wait[k]
 	}
@@ -198,6 +227,11 @@ func reportEpochs(b *testing.B, a, z EpochTimes) {
 	b.ReportMetric(float64(c)/per, "compute-µs/epoch")
 	b.ReportMetric(float64(x)/per, "exchange-µs/epoch")
 	b.ReportMetric(float64(w)/per, "wait-µs/epoch")
+	b.ReportMetric(float64(z.Serial-a.Serial)/float64(ep)/1e3, "serial-µs/epoch")
+	if c > 0 {
+		// The busiest worker's compute over the mean: 1 is a perfect balance.
+		b.ReportMetric(float64(cmax)*float64(len(z.Compute))/float64(c), "imbalance")
+	}
 }
 
 // TestFICurveScenario runs scenarios/lif_fi_curve.toml and compares each
@@ -242,6 +276,51 @@ func TestFICurveScenario(t *testing.T) {
 		isi, ta := float64(refTicks+n)*dt, 1000/analytic
 		if isi < ta || isi > ta+dt {
 			t.Errorf("I = %g pA: grid interval %.4f ms outside [%.4f, %.4f] ms", s.Amplitude, isi, ta, ta+dt)
+		}
+	}
+}
+
+// BenchmarkCeiling runs k independent one-worker engines of B1 or B2 at
+// once, each in its own goroutine, and reports the wall seconds per
+// simulated second of each: with no communication at all, how much k
+// cores speed up k copies of the work is the most that k workers of one
+// network can gain on this machine (shared caches, memory bandwidth,
+// simultaneous multithreading and clock boost all show here).
+//
+//	go test ./engine -run '^$' -bench Ceiling -benchtime 3x
+func BenchmarkCeiling(b *testing.B) {
+	for _, file := range []string{"cuba", "coba"} {
+		for _, k := range []int{1, 2} {
+			b.Run(fmt.Sprintf("%s/engines=%d", file, k), func(b *testing.B) {
+				net := loadNet(b, "../scenarios/"+file+".toml", 0)
+				second := snnsim.Time(net.Clock.TicksPerSecond())
+				es := make([]*Engine, k)
+				for j := range es {
+					e, err := New(net, Config{})
+					if err != nil {
+						b.Fatal(err)
+					}
+					if err := e.Run(context.Background(), second/2); err != nil {
+						b.Fatal(err)
+					}
+					es[j] = e
+				}
+				b.ResetTimer()
+				n := 0
+				for b.Loop() {
+					errs := make(chan error, k)
+					for _, e := range es {
+						go func() { errs <- e.Run(context.Background(), second) }()
+					}
+					for range es {
+						if err := <-errs; err != nil {
+							b.Fatal(err)
+						}
+					}
+					n++
+				}
+				b.ReportMetric(b.Elapsed().Seconds()/float64(n), "wall-s/sim-s")
+			})
 		}
 	}
 }

@@ -5,12 +5,12 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
-	"sync/atomic"
 	"time"
 
 	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/netlist"
 	"github.com/snnsim/snnsim/neuron"
+	"github.com/snnsim/snnsim/source"
 )
 
 // This file runs a network on several workers (Config.Workers > 1); the
@@ -22,11 +22,6 @@ func serialOnly(net *netlist.Network) string {
 	for _, pr := range net.Projections {
 		if pr.Consolidation != nil {
 			return fmt.Sprintf("projection %q has a consolidation model, whose per-neuron state is shared by all synapses onto a population", pr.Name)
-		}
-	}
-	for _, pr := range net.Projections {
-		if pr.STP != nil {
-			return fmt.Sprintf("projection %q has short-term plasticity, whose state is updated at fan-out", pr.Name)
 		}
 	}
 	if len(net.Phases) > 0 {
@@ -55,6 +50,9 @@ func serialOnly(net *netlist.Network) string {
 	return ""
 }
 
+// maxEpoch is the longest communication epoch [ticks].
+const maxEpoch = 128
+
 // partOf is what a worker knows of its part of the network.
 type partOf struct {
 	index   int
@@ -70,7 +68,37 @@ type partOf struct {
 	cmask   snnsim.Time     // mask of the count rings
 	out     [2]*epochSpikes // the spikes of the epochs, by parity of the epoch number
 	cur     *epochSpikes    // the epoch being simulated
+	cmd     epochCmd        // the epoch being simulated
 	times   workerTimes     // where the worker's time went
+	// The schedule switches its sources made in the epoch (worker 0), for
+	// the driver's marks, and per tick of the epoch whether one worker
+	// would have stepped it (Stats counts it as stepped or skipped).
+	switches []srcSwitch
+	stepped  []bool
+	// The summary of the worker's state that it publishes with its spikes
+	// at the end of each epoch, from which the driver plans the next.
+	active []int  // per population: Active()
+	full   []bool // per population: every neuron is active and none can settle within an epoch
+}
+
+// srcSwitch is a source's schedule switch taken at tick t.
+type srcSwitch struct {
+	t   snnsim.Time
+	pop int
+	sw  source.Switch
+}
+
+// publish writes the worker's state summary (partOf.active, full).
+func (pt *partOf) publish(e *Engine) {
+	for i, p := range pt.parts {
+		if p == nil {
+			continue
+		}
+		n := e.pops[i].neurons
+		a := n.Active()
+		pt.active[i] = a
+		pt.full[i] = a == n.Len() && !p.Settling(pt.par.epoch)
+	}
 }
 
 // cut returns the worker's synapses of delay group g of projection k (a
@@ -121,8 +149,33 @@ func (pt *partOf) eachSynapse(p *proj, k int, f func(i int32, s int64)) {
 
 // fanOutPart is fanOut for a worker: it queues the deliveries of the
 // spikes fired at t through projection k to the worker's synapses.
+//
+// On a projection with short-term plasticity every worker takes the
+// release of every spike, whether or not it has synapses of the source:
+// each keeps the x and u of every source neuron, the same in all since
+// they see the same spikes in the same order, and its deliveries carry
+// the release as on one worker.
 func (e *Engine) fanOutPart(t snnsim.Time, k int32, fired []int32) {
 	p, pt := &e.projs[k], e.part
+	if p.stp != nil {
+		for _, i := range fired {
+			r := float32(p.stp.Release(i, t))
+			g0, g1 := int64(i), int64(i+1)
+			if p.segRow != nil {
+				g0, g1 = int64(p.segRow[i]), int64(p.segRow[i+1])
+			}
+			for g := g0; g < g1; g++ {
+				d := p.ConstDelay
+				if p.segRow != nil {
+					d = p.segDelay[g]
+				}
+				if lo, hi := pt.cut(int(k), g); lo < hi {
+					e.queue.push(t+d, delivery{k, i, lo, hi, r})
+				}
+			}
+		}
+		return
+	}
 	if p.segRow == nil {
 		at := t + p.ConstDelay
 		for _, i := range fired {
@@ -162,7 +215,23 @@ func (o *epochSpikes) at(s, i, P int) []int32 {
 }
 
 type workerTimes struct {
-	compute, exchange, wait time.Duration
+	compute, exchange, wait, serial time.Duration
+}
+
+// cpuClock, when not nil, makes EpochTimes measure the CPU time of the
+// calling thread instead of the wall time, and the workers keep their OS
+// threads so that it is theirs: a test's view of the work done on a
+// machine whose cores other processes share.
+var cpuClock func() time.Duration
+
+var clockBase = time.Now()
+
+// epochClock returns the time for EpochTimes.
+func epochClock() time.Duration {
+	if cpuClock != nil {
+		return cpuClock()
+	}
+	return time.Since(clockBase)
 }
 
 // parallel is the driver of a run on several workers. Worker 0 runs in the
@@ -182,102 +251,31 @@ type parallel struct {
 	weights [][]float32 // per projection: the weights the workers share (each writes those of its own synapses)
 	full    []proj      // the whole projections' delay groups, for the input counts
 
-	cmd     epochCmd
-	gen     atomic.Int64 // number of epochs started
-	done    atomic.Int64 // epochs finished by workers 1.. (summed)
-	started bool         // some tick was simulated: the engine can no longer fall back to one worker
+	cmds    [2]epochCmd // the epochs' commands, by parity of the epoch number
+	slowBuf [2][]bool   // their slow flags
+	gen     *gate       // number of epochs started
+	done    *gate       // epochs finished by workers 1.. (summed), with their fan-out
+	started bool        // some tick was simulated: the engine can no longer fall back to one worker
 	epochs  int64
+
+	// For checkpoints (parallel_checkpoint.go): the merged spikes of the
+	// last ticks, by tick modulo hmask+1 and population, with the tick
+	// each slot holds; the deliveries restored from a checkpoint at tick
+	// restoredAt.
+	maxDelay   snnsim.Time
+	hist       [][][]int32
+	histT      []snnsim.Time
+	hmask      snnsim.Time
+	restored   []queued
+	restoredAt snnsim.Time
 }
 
 // epochCmd is what the driver tells the workers for one epoch.
 type epochCmd struct {
 	from, to snnsim.Time // the ticks from..to-1
+	busy     bool        // some neuron is active at from
 	slow     []bool      // per population: the workers vote at each tick on whether it is all active
 	stop     bool        // leave the goroutine
-}
-
-// transport is everything the workers of a partitioned run communicate:
-// the spikes of each epoch and, for populations whose neurons can leave
-// the active set, one vote per tick. A run over MPI ranks implements it
-// with an allgather of the epoch's spikes and an allreduce of the votes;
-// the engine does not change.
-type transport interface {
-	// exchange publishes worker w's spikes of the epoch (already written
-	// to its buffer) and returns when every worker's are.
-	exchange(w int)
-	// vote combines the flags of worker w for tick t with every other
-	// worker's: bit 0 is ANDed (every neuron active), bit 1 ORed (some
-	// neuron active).
-	vote(w int, t snnsim.Time, mine []uint8) []uint8
-}
-
-// localTransport is the transport of workers that share memory: a spinning
-// barrier per epoch and per vote, which on dedicated cores costs far less
-// than a wake-up through the scheduler.
-type localTransport struct {
-	n       int
-	arrived atomic.Int64
-	rounds  []int64       // per worker: its calls of exchange
-	votes   [][2]voteSlot // per worker, by parity of the tick
-	res     [][]uint8     // per worker: its result
-}
-
-type voteSlot struct {
-	t    atomic.Int64 // tick+1 of the vote in bits
-	bits []uint8
-	_    [40]byte // keeps the workers' slots on different cache lines
-}
-
-func newLocalTransport(n, pops int) *localTransport {
-	tr := &localTransport{n: n, votes: make([][2]voteSlot, n), res: make([][]uint8, n), rounds: make([]int64, n)}
-	for w := range tr.votes {
-		tr.votes[w][0].bits = make([]uint8, pops)
-		tr.votes[w][1].bits = make([]uint8, pops)
-		tr.res[w] = make([]uint8, pops)
-	}
-	return tr
-}
-
-// spin waits until cond holds: busy at first, since on dedicated cores the
-// other workers are microseconds away; then yielding the processor to other
-// goroutines; then sleeping, so that more workers than free cores (a
-// shared machine, a test with many workers) still make progress.
-func spin(cond func() bool) {
-	for k := 0; !cond(); k++ {
-		switch {
-		case k < 1<<10:
-		case k < 1<<11:
-			runtime.Gosched()
-		default:
-			time.Sleep(10 * time.Microsecond)
-		}
-	}
-}
-
-func (tr *localTransport) exchange(w int) {
-	tr.rounds[w]++
-	want := tr.rounds[w] * int64(tr.n)
-	tr.arrived.Add(1)
-	spin(func() bool { return tr.arrived.Load() >= want })
-}
-
-func (tr *localTransport) vote(w int, t snnsim.Time, mine []uint8) []uint8 {
-	s := &tr.votes[w][t&1]
-	copy(s.bits, mine)
-	s.t.Store(int64(t) + 1)
-	res := tr.res[w][:len(mine)]
-	copy(res, mine)
-	for v := range tr.votes {
-		if v == w {
-			continue
-		}
-		o := &tr.votes[v][t&1]
-		spin(func() bool { return o.t.Load() == int64(t)+1 })
-		for i, b := range o.bits[:len(mine)] {
-			res[i] = (res[i] & (b | 2)) | (b & 2)
-		}
-	}
-	return res
 }
 
 // partition returns the workers' ranges of a population of n neurons:
@@ -297,7 +295,8 @@ func newParallel(net *netlist.Network, cfg Config) (*Engine, string, error) {
 	n := cfg.Workers
 	e := &Engine{net: net, cfg: cfg}
 	e.stats.Spikes = make([]int64, len(net.Populations))
-	par := &parallel{tr: newLocalTransport(n, len(net.Populations)), nworkers: n}
+	par := &parallel{tr: newLocalTransport(n, len(net.Populations)), nworkers: n, gen: newGate(), done: newGate()}
+	par.slowBuf = [2][]bool{make([]bool, len(net.Populations)), make([]bool, len(net.Populations))}
 	size := make([]int, len(net.Populations))
 	for i, p := range net.Populations {
 		size[i] = p.Size
@@ -323,8 +322,10 @@ func newParallel(net *netlist.Network, cfg Config) (*Engine, string, error) {
 		}
 	}
 	// The epoch is the smallest delay: a spike emitted in an epoch arrives
-	// in a later one, so the workers need each other's spikes only at its end.
-	par.epoch = 1 << 16
+	// in a later one, so the workers need each other's spikes only at its
+	// end. It is at most maxEpoch ticks, which bounds the spikes a worker
+	// holds for the exchange (a network without projections has no delay).
+	par.epoch = maxEpoch
 	maxDelay := snnsim.Time(1)
 	for _, pr := range net.Projections {
 		if pr.Delay == nil {
@@ -336,6 +337,18 @@ func newParallel(net *netlist.Network, cfg Config) (*Engine, string, error) {
 		}
 	}
 	par.epoch = max(par.epoch, 1)
+	par.maxDelay = maxDelay
+	hn := snnsim.Time(1)
+	for hn <= maxDelay {
+		hn <<= 1
+	}
+	par.hmask = hn - 1
+	par.hist = make([][][]int32, hn)
+	par.histT = make([]snnsim.Time, hn)
+	for s := range par.hist {
+		par.hist[s] = make([][]int32, len(net.Populations))
+		par.histT[s] = -1
+	}
 	par.weights = make([][]float32, len(net.Projections))
 	for k, pr := range net.Projections {
 		par.weights[k] = pr.Weight
@@ -369,6 +382,8 @@ func newParallel(net *netlist.Network, cfg Config) (*Engine, string, error) {
 		pt.all = make([]bool, len(we.pops))
 		pt.anyOn = make([]bool, len(we.pops))
 		pt.mine = make([]uint8, len(we.pops))
+		pt.active = make([]int, len(we.pops))
+		pt.full = make([]bool, len(we.pops))
 		ring := snnsim.Time(1)
 		for ring <= maxDelay {
 			ring <<= 1
@@ -501,6 +516,11 @@ func subNetwork(net *netlist.Network, bounds [][]int32, w int) *netlist.Network 
 // spikes, whose fan-out waits for the end of the epoch.
 func (e *Engine) partTick(t snnsim.Time) error {
 	pt := e.part
+	// Whether one worker would step tick t rather than jump over it: some
+	// neuron is active (anyOn, the same in every worker), a delivery
+	// arrives (the input counts) or a source fires; the driver adds the
+	// stimuli and probes (mergeEpoch). Worker 0 keeps the answer.
+	step := t == pt.cmd.from && pt.cmd.busy
 	if t > 0 {
 		pt.decide(e, t)
 	}
@@ -509,10 +529,18 @@ func (e *Engine) partTick(t snnsim.Time) error {
 		p.fired = p.fired[:0]
 		if p.src != nil {
 			if pt.sources && p.src.Next() == t {
+				step = true
 				p.fired = p.src.Fire(t, p.fired)
+				if p.switcher != nil {
+					e.switches = p.switcher.TakeSwitches(e.switches[:0])
+					for _, sw := range e.switches {
+						pt.switches = append(pt.switches, srcSwitch{t, i, sw})
+					}
+				}
 			}
 		} else {
 			c := &pt.count[i][t&pt.cmask]
+			step = step || *c > 0 || (t > 0 && pt.anyOn[i])
 			if t > 0 && pt.anyOn[i] {
 				pt.parts[i].PartTick(pt.all[i], int(*c))
 				p.fired = p.neurons.Update(t, p.fired)
@@ -522,6 +550,9 @@ func (e *Engine) partTick(t snnsim.Time) error {
 		if len(p.fired) > 0 {
 			e.stats.Spikes[i] += int64(len(p.fired))
 		}
+	}
+	if pt.sources {
+		pt.stepped = append(pt.stepped, step)
 	}
 	o := pt.cur
 	for i := range e.pops {
@@ -546,7 +577,7 @@ func (e *Engine) partTick(t snnsim.Time) error {
 // the populations the driver found all active for the epoch, by a vote of
 // the workers for the others.
 func (pt *partOf) decide(e *Engine, t snnsim.Time) {
-	slow := pt.par.cmd.slow
+	slow := pt.cmd.slow
 	voting := false
 	for i, p := range pt.parts {
 		if p == nil {
@@ -571,9 +602,9 @@ func (pt *partOf) decide(e *Engine, t snnsim.Time) {
 	if !voting {
 		return
 	}
-	t0 := time.Now()
+	t0 := epochClock()
 	res := pt.par.tr.vote(pt.index, t, pt.mine)
-	pt.times.wait += time.Since(t0)
+	pt.times.wait += epochClock() - t0
 	for i, p := range pt.parts {
 		if p != nil && slow[i] {
 			pt.all[i], pt.anyOn[i] = res[i]&1 != 0, res[i]&2 != 0
@@ -581,14 +612,18 @@ func (pt *partOf) decide(e *Engine, t snnsim.Time) {
 	}
 }
 
-// runEpoch simulates the epoch of cmd in worker w, exchanges the spikes and
-// queues every worker's spikes for their arrival at this worker's synapses,
-// in the order one worker would: tick by tick, population by population,
-// projection by projection, and within a projection by source.
-func (par *parallel) runEpoch(w int, gen int64, cmd *epochCmd) {
+// runEpoch simulates the epoch of cmd in worker w, publishes its spikes
+// and state summary, exchanges them and queues every worker's spikes for
+// their arrival at this worker's synapses, in the order one worker would:
+// tick by tick, population by population, projection by projection, and
+// within a projection by source.
+func (par *parallel) runEpoch(w int, gen int64, cmd epochCmd) {
 	we := par.workers[w]
 	pt := we.part
-	t0 := time.Now()
+	t0 := epochClock()
+	pt.cmd = cmd
+	pt.switches = pt.switches[:0]
+	pt.stepped = pt.stepped[:0]
 	o := pt.out[gen&1]
 	o.reset()
 	pt.cur = o
@@ -599,9 +634,10 @@ func (par *parallel) runEpoch(w int, gen int64, cmd *epochCmd) {
 	}
 	we.now = cmd.to
 	we.stats.TicksStepped += int64(cmd.to - cmd.from)
-	t1 := time.Now()
+	pt.publish(we)
+	t1 := epochClock()
 	par.tr.exchange(w)
-	t2 := time.Now()
+	t2 := epochClock()
 	P := len(we.pops)
 	for s := 0; s < int(cmd.to-cmd.from); s++ {
 		t := cmd.from + snnsim.Time(s)
@@ -618,10 +654,10 @@ func (par *parallel) runEpoch(w int, gen int64, cmd *epochCmd) {
 			}
 		}
 	}
-	t3 := time.Now()
-	pt.times.compute += t1.Sub(t0)
-	pt.times.wait += t2.Sub(t1)
-	pt.times.exchange += t3.Sub(t2)
+	t3 := epochClock()
+	pt.times.compute += t1 - t0
+	pt.times.wait += t2 - t1
+	pt.times.exchange += t3 - t2
 }
 
 // countInput adds the whole projection p's targets of the spikes ids, fired
@@ -645,41 +681,70 @@ func (pt *partOf) countInput(p *proj, t snnsim.Time, ids []int32) {
 	}
 }
 
-// work is the loop of worker w >= 1 during one call of Run.
+// work is the loop of worker w >= 1 during one call of Run: it simulates
+// each epoch the driver starts, with its exchange and fan-out, until told
+// to stop.
 func (par *parallel) work(w int, from int64) {
+	if cpuClock != nil {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+	}
+	pt := par.workers[w].part
 	for gen := from + 1; ; gen++ {
-		t0 := time.Now()
-		spin(func() bool { return par.gen.Load() >= gen })
-		par.workers[w].part.times.wait += time.Since(t0)
-		cmd := &par.cmd
+		t0 := epochClock()
+		par.gen.wait(gen)
+		pt.times.wait += epochClock() - t0
+		cmd := par.cmds[gen&1]
 		if cmd.stop {
-			par.done.Add(1)
+			par.done.add(1)
 			return
 		}
 		par.runEpoch(w, gen, cmd)
-		par.done.Add(1)
+		par.done.add(1)
 	}
 }
 
-// runParallel is Run on several workers.
+// launch starts the next epoch with cmd and returns its number. The
+// workers copy their command when they start an epoch, and the driver
+// writes the command of epoch g+2 only after every worker has reached the
+// exchange of epoch g+1, so two commands suffice.
+func (par *parallel) launch(cmd epochCmd) int64 {
+	g := par.gen.v.Load() + 1
+	par.cmds[g&1] = cmd
+	par.gen.set(g)
+	return g
+}
+
+// runParallel is Run on several workers. Each epoch the driver plans the
+// next one from the state summaries the workers published with their
+// spikes, without waiting for their fan-out, except before a jump over a
+// quiet period, which needs every worker's queue.
 func (e *Engine) runParallel(ctx context.Context, end snnsim.Time) error {
 	par := e.par
 	n := len(par.workers)
-	base := par.gen.Load()
+	if cpuClock != nil {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+	}
+	for _, we := range par.workers { // idle between calls of Run
+		we.part.publish(we)
+	}
+	base := par.gen.v.Load()
 	for w := 1; w < n; w++ {
 		go par.work(w, base)
 	}
 	defer func() { // stop the workers, whatever ended the run
-		par.cmd = epochCmd{stop: true}
-		g := par.gen.Add(1)
-		spin(func() bool { return par.done.Load() >= g*int64(n-1) })
+		g := par.launch(epochCmd{stop: true})
+		par.done.wait(g * int64(n-1))
 	}()
-	slow := make([]bool, len(e.pops))
+	pt0 := par.workers[0].part
 	for e.now < end {
+		t0 := epochClock()
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		if e.cfg.Shortcuts == ShortcutsOn && !par.busy() {
+			par.done.wait(par.gen.v.Load() * int64(n-1)) // every worker's queue is complete
 			next := min(par.nextEvent(e), end)
 			if next > e.now {
 				e.stats.TicksSkipped += int64(next - e.now)
@@ -687,6 +752,7 @@ func (e *Engine) runParallel(ctx context.Context, end snnsim.Time) error {
 				for _, we := range par.workers {
 					we.now = next
 				}
+				pt0.times.serial += epochClock() - t0
 				continue
 			}
 		}
@@ -694,16 +760,17 @@ func (e *Engine) runParallel(ctx context.Context, end snnsim.Time) error {
 		if e.rec != nil {
 			to = min(to, max(e.rec.next+1, e.now+1)) // probes read the state after their tick
 		}
+		slow := par.slowBuf[(par.gen.v.Load()+1)&1]
 		par.slowPops(e, e.now, to, slow)
-		par.cmd = epochCmd{from: e.now, to: to, slow: slow}
 		par.started = true
-		gen := par.gen.Add(1)
-		par.runEpoch(0, gen, &par.cmd)
-		t0 := time.Now()
-		spin(func() bool { return par.done.Load() >= gen*int64(n-1) })
-		par.workers[0].part.times.wait += time.Since(t0)
+		t1 := epochClock()
+		gen := par.launch(epochCmd{from: e.now, to: to, slow: slow, busy: e.cfg.Shortcuts == ShortcutsOff || par.busy()})
+		par.runEpoch(0, gen, par.cmds[gen&1])
+		t2 := epochClock()
 		par.epochs++
-		if err := e.mergeEpoch(gen, e.now, to); err != nil {
+		err := e.mergeEpoch(gen, e.now, to)
+		pt0.times.serial += t1 - t0 + epochClock() - t2
+		if err != nil {
 			e.now = to
 			return err
 		}
@@ -711,11 +778,14 @@ func (e *Engine) runParallel(ctx context.Context, end snnsim.Time) error {
 	return ctx.Err()
 }
 
-// busy reports whether some worker has an active neuron.
+// busy reports whether some worker had an active neuron at the end of the
+// last epoch.
 func (par *parallel) busy() bool {
 	for _, we := range par.workers {
-		if we.busy() {
-			return true
+		for _, a := range we.part.active {
+			if a > 0 {
+				return true
+			}
 		}
 	}
 	return false
@@ -747,8 +817,7 @@ func (par *parallel) slowPops(e *Engine, from, to snnsim.Time, slow []bool) {
 			continue
 		}
 		for _, we := range par.workers {
-			n := we.pops[i].neurons
-			if n.Active() != n.Len() || we.part.parts[i].Settling(to-from) {
+			if !we.part.full[i] {
 				slow[i] = true
 				break
 			}
@@ -766,15 +835,24 @@ func (par *parallel) slowPops(e *Engine, from, to snnsim.Time, slow []bool) {
 func (e *Engine) mergeEpoch(gen int64, from, to snnsim.Time) error {
 	par := e.par
 	P := len(e.pops)
+	pt0, sw := par.workers[0].part, 0
 	for s := 0; s < int(to-from); s++ {
 		t := from + snnsim.Time(s)
+		stimAt := false
 		for e.nextStim < len(e.stims) && e.stims[e.nextStim].t <= t {
 			st := e.stims[e.nextStim]
 			e.nextStim++
+			stimAt = true
 			if e.onMark != nil {
 				if err := e.onMark(t, fmt.Sprintf("current_step on %s: %+g pA", e.pops[st.pop].name, st.delta)); err != nil {
 					return fmt.Errorf("engine: mark at tick %d: %w", t, err)
 				}
+			}
+		}
+		for ; sw < len(pt0.switches) && pt0.switches[sw].t == t; sw++ {
+			s := pt0.switches[sw]
+			if err := e.markSwitches(t, e.pops[s.pop].name, []source.Switch{s.sw}); err != nil {
+				return err
 			}
 		}
 		any := false
@@ -789,13 +867,18 @@ func (e *Engine) mergeEpoch(gen int64, from, to snnsim.Time) error {
 				e.stats.Spikes[i] += int64(len(p.fired))
 			}
 		}
+		par.remember(e, t)
 		if any {
 			if err := e.toSinks(t); err != nil {
 				return err
 			}
 		}
 		e.now = t + 1
-		e.stats.TicksStepped++
+		if pt0.stepped[s] || (e.rec != nil && e.rec.next == t) || stimAt || e.cfg.Shortcuts == ShortcutsOff {
+			e.stats.TicksStepped++
+		} else {
+			e.stats.TicksSkipped++
+		}
 		if len(e.guards) > 0 {
 			if err := e.checkGuards(t); err != nil {
 				return err
@@ -882,6 +965,10 @@ type EpochTimes struct {
 	Compute  []time.Duration // per worker: simulating ticks, without the votes' waits
 	Exchange []time.Duration // per worker: queueing the epoch's spikes
 	Wait     []time.Duration // per worker: waiting for the others
+	// Serial is the driver's time outside the epochs, while the other
+	// workers wait for it: planning each epoch and passing its spikes
+	// to the sinks, probes and guards.
+	Serial time.Duration
 }
 
 // EpochTimes returns the time split of a run on several workers, or the
@@ -890,7 +977,7 @@ func (e *Engine) EpochTimes() EpochTimes {
 	if e.par == nil {
 		return EpochTimes{}
 	}
-	r := EpochTimes{Epochs: e.par.epochs}
+	r := EpochTimes{Epochs: e.par.epochs, Serial: e.par.workers[0].part.times.serial}
 	for _, we := range e.par.workers {
 		tm := we.part.times
 		r.Compute = append(r.Compute, tm.compute)

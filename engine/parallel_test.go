@@ -25,6 +25,7 @@ type runRecord struct {
 	spikes, weights, state []byte
 	samples                []byte // the sampled series of the scenario's records
 	nSpikes                int
+	stepped, skipped       int64 // Stats: ticks stepped and jumped over
 	workers                int
 	fallback               string
 }
@@ -47,6 +48,11 @@ func recordRun(t *testing.T, net *netlist.Network, workers int, d, chunk snnsim.
 		r.nSpikes += len(ids)
 		return nil
 	})
+	// The marks (current steps, pattern switches) go into the spike stream.
+	e.OnMark(func(tk snnsim.Time, text string) error {
+		fmt.Fprintf(&b, "mark %d %s\n", tk, text)
+		return nil
+	})
 	// The scenario's records: the spikes within their windows, and every
 	// sampled series (potentials, rates, weights) into one stream.
 	if err := e.AttachRecords(net.Records, sink, func(s Series) (SampleFunc, error) {
@@ -67,6 +73,8 @@ func recordRun(t *testing.T, net *netlist.Network, workers int, d, chunk snnsim.
 	}
 	r.spikes = b.Bytes()
 	r.samples = smp.Bytes()
+	st := e.Stats()
+	r.stepped, r.skipped = st.TicksStepped, st.TicksSkipped
 	var w bytes.Buffer
 	for k := range net.Projections {
 		ws, err := e.Weights(k)
@@ -121,6 +129,9 @@ func TestParallelSameSpikes(t *testing.T) {
 		{"coba.toml", nil, 1000, 0, true},
 		{"cuba.toml", nil, 300, 7.3, true}, // epochs cut by the calls
 		{"song_abbott_competition.toml", nil, 3000, 0, true},
+		// Short-term plasticity: depressing E->E, facilitating E->I.
+		{"cuba.toml", []string{`projection.E_to_E.stp={ U = 0.2, tau_d = "150 ms", tau_f = "600 ms" }`,
+			`projection.E_to_I.stp={ U = 0.2, tau_d = "150 ms", tau_f = "600 ms", u0 = 0.01 }`}, 500, 0, true},
 		// B3 scaled down: the plasticity starts at 0.3 s, so that the
 		// depression and potentiation passes, their lazy traces and the
 		// votes of the settling populations all run.
@@ -155,6 +166,7 @@ func TestParallelSameSpikes(t *testing.T) {
 			if one.nSpikes == 0 {
 				t.Fatal("no spikes on one worker: nothing is compared")
 			}
+			t.Logf("1 worker: %d spikes, %d ticks stepped, %d jumped over", one.nSpikes, one.stepped, one.skipped)
 			for _, n := range counts {
 				r := recordRun(t, net, n, d, chunk)
 				if c.parallel && r.workers != n {
@@ -175,7 +187,113 @@ func TestParallelSameSpikes(t *testing.T) {
 				if !bytes.Equal(r.state, one.state) {
 					t.Errorf("%d workers: consolidation state differs", n)
 				}
+				if r.stepped != one.stepped || r.skipped != one.skipped {
+					t.Errorf("%d workers: %d ticks stepped and %d jumped over, 1 worker: %d and %d", n, r.stepped, r.skipped, one.stepped, one.skipped)
+				}
 			}
 		})
+	}
+}
+
+// patternScenario is a network of Poisson pattern inputs (whose schedule
+// switches the log records as marks) onto LIF neurons.
+const patternScenario = `
+[simulation]
+duration = "1.2 s"
+seed = 3
+[[population]]
+name = "E"
+size = 64
+model = "lif_delta"
+params = { tau_m = "10 ms", v_rest = "-70 mV", v_threshold = "-55 mV", v_reset = "-70 mV", t_ref = "2 ms" }
+[[population]]
+name = "input"
+size = 64
+model = "pattern"
+[population.params]
+background = "2 Hz"
+rate = "60 Hz"
+patterns = [[0, 1, 2, 3, 4, 5, 6, 7], [16, 17, 18, 19, 20, 21, 22, 23]]
+first = "0.2 s"
+on = "0.3 s"
+off = "0.2 s"
+[[projection]]
+from = "input"
+to = "E"
+receptor = "exc"
+connect = { rule = "one_to_one" }
+weight = "20 mV"
+delay = "1 ms"
+[[projection]]
+from = "E"
+to = "E"
+receptor = "exc"
+connect = { rule = "fixed_probability", p = 0.1 }
+weight = "0.5 mV"
+delay = "1 ms"
+[[record]]
+what = "spikes"
+`
+
+// TestParallelMarks checks that the marks of a run on several workers
+// (the pattern switches of a source, which worker 0 fires) are those of
+// one worker, at the same ticks and in the same order among the spikes.
+func TestParallelMarks(t *testing.T) {
+	sc, err := scenario.DecodeOverrides("pattern.toml", []byte(patternScenario), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	net, err := sc.Compile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	one := recordRun(t, net, 1, net.Duration, 0)
+	if !bytes.Contains(one.spikes, []byte("mark ")) {
+		t.Fatal("no marks on one worker: nothing is compared")
+	}
+	for _, n := range []int{2, 3} {
+		r := recordRun(t, net, n, net.Duration, 0)
+		if r.workers != n {
+			t.Fatalf("%d workers asked: runs on %d (%s)", n, r.workers, r.fallback)
+		}
+		if !bytes.Equal(r.spikes, one.spikes) {
+			t.Errorf("%d workers: the spikes and marks differ from one worker's", n)
+		}
+	}
+}
+
+// TestParallelQuietTicks runs a network that falls quiet (its Poisson
+// input stops at 300 ms, so the engine jumps over the rest) on one worker
+// and on several, in one call and in chunks that cut epochs anywhere, and
+// checks the spikes and the counts of ticks stepped and jumped over: the
+// counts are those of one worker whatever the epochs.
+func TestParallelQuietTicks(t *testing.T) {
+	net := randomNet(5, 0)
+	net.Records = []*netlist.Record{{What: netlist.RecordSpikes, Populations: []int{0, 1, 2, 3}}}
+	for _, p := range net.Projections { // epochs of 10 ticks, in which one worker would jump
+		for k := range p.Delay {
+			p.Delay[k] += 9
+		}
+		if p.Delay == nil {
+			p.ConstDelay += 9
+		}
+	}
+	d := ticksAt(t, net, 700)
+	one := recordRun(t, net, 1, d, 0)
+	if one.skipped == 0 || one.nSpikes == 0 {
+		t.Fatalf("1 worker: %d spikes, %d ticks jumped over: nothing is compared", one.nSpikes, one.skipped)
+	}
+	for _, c := range []struct {
+		n     int
+		chunk snnsim.Time
+	}{{2, 0}, {3, 777}, {2, 31}} {
+		r := recordRun(t, net, c.n, d, c.chunk)
+		if !bytes.Equal(r.spikes, one.spikes) {
+			t.Errorf("%d workers, chunks of %d ticks: the spikes differ", c.n, c.chunk)
+		}
+		if r.stepped != one.stepped || r.skipped != one.skipped {
+			t.Errorf("%d workers, chunks of %d ticks: %d ticks stepped and %d jumped over, 1 worker: %d and %d",
+				c.n, c.chunk, r.stepped, r.skipped, one.stepped, one.skipped)
+		}
 	}
 }

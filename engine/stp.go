@@ -16,10 +16,11 @@ import (
 // are; only the values given to the targets are w·r, computed into a
 // scratch row. A projection without it is untouched by this file.
 
-// newSTP sets up the short-term plasticity of projection p: every source
-// neuron at x0, u0, and a scratch row as long as the longest row.
-func (p *proj) newSTP(net *netlist.Network) error {
-	st, err := p.STP.New(net.Populations[p.From].Size, net.Clock)
+// newSTP sets up the short-term plasticity of projection p from nPre
+// source neurons: every one at x0, u0, and a scratch row as long as the
+// longest row.
+func (p *proj) newSTP(net *netlist.Network, nPre int) error {
+	st, err := p.STP.New(nPre, net.Clock)
 	if err != nil {
 		return fmt.Errorf("engine: projection %q: %w", p.Name, err)
 	}

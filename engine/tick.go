@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/source"
 	"github.com/snnsim/snnsim/spikelog"
 )
 
@@ -292,16 +293,22 @@ func (e *Engine) applyStim(t snnsim.Time, s stimEvent) {
 // marks (spikelog.PatternMark).
 func (e *Engine) switchMarks(t snnsim.Time, p *pop) error {
 	e.switches = p.switcher.TakeSwitches(e.switches[:0])
+	return e.markSwitches(t, p.name, e.switches)
+}
+
+// markSwitches writes the schedule switches of the source population
+// named name, taken at t, as marks.
+func (e *Engine) markSwitches(t snnsim.Time, name string, switches []source.Switch) error {
 	if e.onMark == nil {
 		return nil
 	}
-	for _, sw := range e.switches {
-		text := spikelog.PatternMark(spikelog.PatternPhase, p.name, sw.Phase)
+	for _, sw := range switches {
+		text := spikelog.PatternMark(spikelog.PatternPhase, name, sw.Phase)
 		switch {
 		case sw.Pattern >= 0 && sw.On:
-			text = spikelog.PatternMark(spikelog.PatternOn, p.name, sw.Pattern)
+			text = spikelog.PatternMark(spikelog.PatternOn, name, sw.Pattern)
 		case sw.Pattern >= 0:
-			text = spikelog.PatternMark(spikelog.PatternOff, p.name, sw.Pattern)
+			text = spikelog.PatternMark(spikelog.PatternOff, name, sw.Pattern)
 		}
 		if err := e.onMark(sw.T, text); err != nil {
 			return fmt.Errorf("engine: mark at tick %d: %w", t, err)

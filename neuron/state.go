@@ -312,12 +312,6 @@ func (b *base) RestoreState(data []byte) ([]byte, error) {
 	b.last, b.flushT, b.always, b.denseIn = last, flushT, always == 1, denseIn == 1
 	copy(b.status, status)
 	copy(b.at, at)
-	b.active = b.active[:0]
-	for i, s := range status {
-		if s == stActive {
-			b.active = append(b.active, int32(i))
-		}
-	}
 	b.woken = append(b.woken[:0], woken...)
 	b.refr = append(b.refr[:0], refr...)
 	b.touched = append(b.touched[:0], touched...)
@@ -332,6 +326,20 @@ func (b *base) RestoreState(data []byte) ([]byte, error) {
 			x[e.i] = e.v
 		}
 	}
+	b.settled()
+	return rest, nil
+}
+
+// settled recomputes, after the state was replaced (RestoreState,
+// JoinParts, SplitParts), what follows from it: the active list, the
+// count of neurons that can settle and what the model derives.
+func (b *base) settled() {
+	b.active = b.active[:0]
+	for i, s := range b.status {
+		if s == stActive {
+			b.active = append(b.active, int32(i))
+		}
+	}
 	b.nLow = 0
 	for _, v := range b.lay.vars[b.lay.drive] {
 		if v < b.thS {
@@ -341,7 +349,6 @@ func (b *base) RestoreState(data []byte) ([]byte, error) {
 	if b.lay.derive != nil {
 		b.lay.derive()
 	}
-	return rest, nil
 }
 
 // checkState checks the consistency of a decoded state (whose lists hold

@@ -37,10 +37,12 @@ type ResumeOptions struct {
 	// Started, when set, is called once every check has passed, before
 	// the first tick; at is the checkpoint's tick.
 	Started func(dir string, net *netlist.Network, at snnsim.Time)
-	// Workers and Notice are those of Options. A resumed run restores its
-	// checkpoint on one worker, so it runs on one (Notice says so).
-	Workers int
-	Notice  func(string)
+	// Workers, AutoWorkers and Notice are those of Options: a checkpoint
+	// written on any number of workers resumes on any number, unless its
+	// network's checkpoints need one worker (engine.SerialCheckpoints).
+	Workers     int
+	AutoWorkers int
+	Notice      func(string)
 }
 
 // Resume continues the run in dir from its checkpoint, appending to its
@@ -116,7 +118,7 @@ func Resume(ctx context.Context, dir string, o ResumeOptions) (*Result, error) {
 			}
 		}
 	}
-	if s.eng, err = newEngine(s.net, 1, false, nil); err != nil {
+	if s.eng, err = newEngine(s.net, o.Workers, o.AutoWorkers, true, o.Notice); err != nil {
 		return fail(err)
 	}
 	if err := s.attachRecords(ids); err != nil {
@@ -124,9 +126,6 @@ func Resume(ctx context.Context, dir string, o ResumeOptions) (*Result, error) {
 	}
 	if err := s.eng.Restore(meta, body); err != nil {
 		return fail(fmt.Errorf("%s: %w", CheckpointName, err))
-	}
-	if o.Workers > 1 && o.Notice != nil {
-		o.Notice("runs on one worker: checkpoints are restored by an engine on one worker")
 	}
 	if s.w, err = spikelog.Append(s.logPath(), info.LogOffset, logOptions(info.Flush)); err != nil {
 		return fail(err)

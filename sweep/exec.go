@@ -122,7 +122,7 @@ func (s *Sweep) RunPoint(ctx context.Context, i int) (Status, float64, error) {
 	case Running:
 		return Running, 0, fmt.Errorf("point %d (%s): %w: another process runs it", i, dir, runner.ErrBusy)
 	case Interrupted:
-		res, err = runner.Resume(ctx, dir, runner.ResumeOptions{})
+		res, err = runner.Resume(ctx, dir, runner.ResumeOptions{Workers: s.Workers, AutoWorkers: s.autoWorkers})
 		if errors.Is(err, runner.ErrFinished) {
 			return Done, 0, nil
 		}
@@ -162,7 +162,7 @@ func (s *Sweep) start(ctx context.Context, i int, dir string) (*runner.Result, e
 	if err != nil {
 		return nil, err
 	}
-	o := runner.Options{Dir: dir, Force: true, Workers: s.Workers}
+	o := runner.Options{Dir: dir, Force: true, Workers: s.Workers, AutoWorkers: s.autoWorkers}
 	if e := s.Manifest.Spec.CheckpointEvery; e != "" {
 		ms, err := snnsim.ParseIn(e, snnsim.TimeDim)
 		if err != nil {
@@ -233,6 +233,8 @@ func (s *Sweep) RunLocal(ctx context.Context, o LocalOptions) (Counts, error) {
 	if err := s.Save(); err != nil {
 		return c, err
 	}
+	// Workers = 0 shares the cores among the points that run at once.
+	s.autoWorkers = max(1, runtime.GOMAXPROCS(0)/max(1, min(jobs, len(todo))))
 	if err := os.MkdirAll(filepath.Join(s.Dir, PointsDir), 0o755); err != nil {
 		return c, err
 	}

@@ -59,13 +59,18 @@ type SlurmJob struct {
 type Sweep struct {
 	Dir      string
 	Manifest Manifest
-	// Workers is the number of workers of each point (runner.Options.Workers;
-	// 0 means 1). A point on several workers writes no checkpoint, so an
-	// interruption cannot be resumed.
-	Workers int
-	lock    *runner.Dir
-	mu      sync.Mutex // guards Manifest.Points while workers update them
-	saveMu  sync.Mutex // one Save at a time: they share the temporary file
+	// Workers is the number of workers of each point (runner.Options.Workers),
+	// or 0 to choose: RunLocal shares runtime.GOMAXPROCS among the points
+	// running at once (at least one each), and a point whose network's
+	// checkpoints need one worker runs on one, so that an interruption
+	// can be resumed. A point asked for several workers whose network's
+	// checkpoints need one writes no checkpoint when interrupted and
+	// starts again.
+	Workers     int
+	autoWorkers int // what Workers = 0 chooses (0: runtime.GOMAXPROCS)
+	lock        *runner.Dir
+	mu          sync.Mutex // guards Manifest.Points while workers update them
+	saveMu      sync.Mutex // one Save at a time: they share the temporary file
 }
 
 // ScenarioHash returns the SHA-256 of a scenario file's text, in hex.

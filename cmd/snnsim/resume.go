@@ -20,7 +20,7 @@ func cmdResume(args []string, stdout, stderr io.Writer) int {
 			"stopped. The checkpoint holds the scenario, its --set overrides and seed; a checkpoint that does\n"+
 			"not belong to the log beside it is refused before the log is touched.", stderr)
 	mode := fs.String("progress", "auto", "progress display: auto (bar on a terminal, log lines otherwise), bar, log or none")
-	workers := fs.Int("workers", 1, workersUsage)
+	workers := fs.Int("workers", 0, workersUsage)
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -28,8 +28,8 @@ func cmdResume(args []string, stdout, stderr io.Writer) int {
 		usageError(fs, argCount("one RUN-DIR", fs.Args()))
 		return 2
 	}
-	if *workers < 1 {
-		return valueError(fs, "--workers %d: must be >= 1", *workers)
+	if *workers < 0 {
+		return valueError(fs, "--workers %d: must be >= 1 (0: the number of cores)", *workers)
 	}
 	if !slices.Contains(progressModes, *mode) {
 		return valueError(fs, "--progress %q: use one of %s%s", *mode, strings.Join(progressModes, ", "), didYouMean(*mode, progressModes, ""))

@@ -87,7 +87,7 @@ func runFlags(o *runOptions, stderr io.Writer) *pflag.FlagSet {
 	fs.StringVar(&o.until, "stop-at", "", `stop at this simulated time with a checkpoint, as an interruption would (resume later)`)
 	fs.StringArrayVar(&o.sets, "set", nil, setUsage)
 	fs.StringVar(&o.from, "from", "", "start from this checkpoint file or run directory's checkpoint (a branch: same network and past stimuli, another future)")
-	fs.IntVar(&o.workers, "workers", 1, workersUsage)
+	fs.IntVar(&o.workers, "workers", 0, workersUsage)
 	return fs
 }
 
@@ -117,8 +117,8 @@ func checkRunValues(fs *pflag.FlagSet, o runOptions) (int, bool) {
 	if o.flush < 0 {
 		return valueError(fs, "--flush-interval %v: must be >= 0 (0: write only full blocks)", o.flush), false
 	}
-	if o.workers < 1 {
-		return valueError(fs, "--workers %d: must be >= 1", o.workers), false
+	if o.workers < 0 {
+		return valueError(fs, "--workers %d: must be >= 1 (0: the number of cores)", o.workers), false
 	}
 	if o.force && o.out == "" {
 		return valueError(fs, "--force needs --out: a run without --out gets a new directory and removes nothing"), false
@@ -268,10 +268,12 @@ func reportEnd(res *runner.Result, err error, stdout, stderr io.Writer) (int, er
 	return 0, nil
 }
 
-// workersUsage documents --workers for run, resume and sweep.
-const workersUsage = "workers that simulate the network together, each owning a part of every population (e.g. --workers $(nproc)); " +
-	"the spikes and weights are the same, bit for bit, for any number. A run on several writes no checkpoint, so an interrupted one cannot be resumed: " +
-	"the default stays 1 for that reason. A network or run that cannot be split runs on one and says why (consolidation models, OU currents, checkpoints)"
+// workersUsage documents --workers for run and resume.
+const workersUsage = "workers that simulate the network together, each owning a part of every population; " +
+	"the spikes and weights are the same, bit for bit, for any number, and a checkpoint written on N workers resumes on any number. " +
+	"0 (the default): as many as cores (GOMAXPROCS), except that a network whose checkpoints need one worker " +
+	"(plasticity rules, short-term plasticity) runs on one, so that an interruption can be resumed; --workers N runs it on N, and an interruption then writes no checkpoint. " +
+	"A network that cannot be split runs on one and says why (consolidation models, phases, OU currents, neuromodulators)"
 
 // setUsage documents --set for run and validate.
 const setUsage = `set a scenario key, e.g. --set simulation.seed=7 or --set 'population.S2.params.start=3 h' (repeatable; ` +

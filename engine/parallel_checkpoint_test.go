@@ -1,0 +1,158 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"math"
+	"testing"
+
+	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/checkpoint"
+	"github.com/snnsim/snnsim/netlist"
+	"github.com/snnsim/snnsim/scenario"
+)
+
+// splitRun runs net for d ticks: n workers up to tick c, then a
+// checkpoint restored into a new engine on m workers for the rest. It
+// returns the spikes and samples of both parts, the final weights and, as
+// state, the checkpoint's body.
+func splitRun(t *testing.T, net *netlist.Network, n, m int, d, c snnsim.Time) runRecord {
+	t.Helper()
+	var r runRecord
+	var b, smp bytes.Buffer
+	attach := func(e *Engine) {
+		sink := SinkFunc(func(tk snnsim.Time, ids []snnsim.NeuronID) error {
+			binary.Write(&b, binary.LittleEndian, int64(tk))
+			binary.Write(&b, binary.LittleEndian, int32(len(ids)))
+			binary.Write(&b, binary.LittleEndian, ids)
+			r.nSpikes += len(ids)
+			return nil
+		})
+		if err := e.AttachRecords(net.Records, sink, func(s Series) (SampleFunc, error) {
+			return func(tk snnsim.Time, vals []float64) error {
+				fmt.Fprintf(&smp, "%s %d ", s.Name, tk)
+				return binary.Write(&smp, binary.LittleEndian, vals)
+			}, nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a, err := New(net, Config{Workers: n})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w, why := a.Workers(); w != n {
+		t.Fatalf("%d workers asked: runs on %d (%s)", n, w, why)
+	}
+	attach(a)
+	if err := a.Run(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	var ck bytes.Buffer
+	if err := a.Checkpoint(&ck, nil); err != nil {
+		t.Fatal(err)
+	}
+	meta, body, err := checkpoint.Read(&ck)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.state = body
+	e, err := New(net, Config{Workers: m})
+	if err != nil {
+		t.Fatal(err)
+	}
+	attach(e)
+	if err := e.Restore(meta, body); err != nil {
+		t.Fatal(err)
+	}
+	if w, why := e.Workers(); w != m {
+		t.Fatalf("restored on %d workers asked: runs on %d (%s)", m, w, why)
+	}
+	if err := e.Run(context.Background(), d-c); err != nil {
+		t.Fatal(err)
+	}
+	r.spikes, r.samples = b.Bytes(), smp.Bytes()
+	var w bytes.Buffer
+	for k := range net.Projections {
+		ws, err := e.Weights(k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range ws {
+			binary.Write(&w, binary.LittleEndian, math.Float32bits(x))
+		}
+	}
+	r.weights = w.Bytes()
+	return r
+}
+
+// TestParallelCheckpoint checkpoints runs on n workers at a tick inside an
+// epoch, with spikes in flight, restores them on m workers and checks that
+// the spikes, samples and weights are those of one uninterrupted run on
+// one worker, bit for bit (the run that writes the checkpoint goes on
+// identically, TestParallelSameSpikes), and that the checkpoint is the one
+// one worker writes, byte for byte. The random network has delays of 1 to 30 ticks
+// (several per source row), three neuron models and a Poisson input that
+// stops; quickstart records potentials and rates.
+func TestParallelCheckpoint(t *testing.T) {
+	load := func(file string) func(t *testing.T) *netlist.Network {
+		return func(t *testing.T) *netlist.Network {
+			sc, err := scenario.Load("../scenarios/" + file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			net, err := sc.Compile()
+			if err != nil {
+				t.Fatal(err)
+			}
+			return net
+		}
+	}
+	cases := []struct {
+		name string
+		net  func(t *testing.T) *netlist.Network
+		ms   float64  // run length
+		at   float64  // checkpoint
+		nm   [][2]int // workers before and after the checkpoint
+	}{
+		{"random", func(*testing.T) *netlist.Network {
+			net := randomNet(5, 0)
+			net.Records = []*netlist.Record{{What: netlist.RecordSpikes, Populations: []int{0, 1, 2, 3}}}
+			return net
+		}, 350, 291.7, [][2]int{{1, 2}, {2, 1}, {3, 2}}},
+		{"cuba", load("cuba.toml"), 400, 123.4, [][2]int{{1, 2}, {2, 1}, {2, 3}, {7, 4}}},
+		{"coba", load("coba.toml"), 300, 100.3, [][2]int{{2, 3}, {3, 1}}},
+		{"quickstart", load("quickstart.toml"), 300, 250.1, [][2]int{{2, 1}, {1, 3}}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			net := tc.net(t)
+			if why := SerialCheckpoints(net); why != "" {
+				t.Fatalf("checkpoints on several workers refused: %s", why)
+			}
+			d, c := ticksAt(t, net, tc.ms), ticksAt(t, net, tc.at)
+			one := recordRun(t, net, 1, d, 0)
+			if one.nSpikes == 0 {
+				t.Fatal("no spikes: nothing is compared")
+			}
+			ckOne := splitRun(t, net, 1, 1, d, c).state
+			for _, nm := range tc.nm {
+				r := splitRun(t, net, nm[0], nm[1], d, c)
+				if !bytes.Equal(r.spikes, one.spikes) {
+					t.Errorf("%d then %d workers: %d spikes, one run: %d; the logs differ", nm[0], nm[1], r.nSpikes, one.nSpikes)
+				}
+				if !bytes.Equal(r.samples, one.samples) {
+					t.Errorf("%d then %d workers: sampled series differ", nm[0], nm[1])
+				}
+				if !bytes.Equal(r.weights, one.weights) {
+					t.Errorf("%d then %d workers: final weights differ", nm[0], nm[1])
+				}
+				if !bytes.Equal(r.state, ckOne) {
+					t.Errorf("%d workers wrote another checkpoint than one worker", nm[0])
+				}
+			}
+		})
+	}
+}
