@@ -91,7 +91,8 @@ type pop struct {
 	rng      *rand.PCG  // a source's random stream
 	base     float64    // the model's i_bias [pA]
 	ous      []*ouInput // Ornstein–Uhlenbeck current stimuli (ou.go)
-	ouSum    []float64  // their current per neuron [pA]; nil without any
+	ouSum    []float64  // their current per neuron [pA]; nil without any; ouOwn or the values of the only current on (sumOU)
+	ouOwn    []float64  // the buffer of ouSum when several currents add up
 	totalBuf []float64  // total input current per neuron, written by totals (ou.go)
 }
 
