@@ -115,6 +115,10 @@ func (q *lifExpPop) setBiasAll(bias []float64) {
 	vinf := q.vinf[:len(bias)]
 	vr, rm, th := q.vRest, q.rm, q.thS
 	low := 0 // setDrive's count, kept for the whole loop
+	if n4 := len(bias) &^ 3; useAVX2 && n4 > 0 {
+		low = driveAllAVX(&vinf[0], &bias[0], n4, vr, rm, th)
+		vinf, bias = vinf[n4:], bias[n4:]
+	}
 	for i, x := range bias {
 		d := vr + rm*x
 		// counted without branches: a drive near threshold would make

@@ -104,6 +104,9 @@ func TestSetBiasesIsSetBias(t *testing.T) {
 					if sa, sb := a.(checkpoint.Stater).AppendState(nil), b.(checkpoint.Stater).AppendState(nil); !bytes.Equal(sa, sb) {
 						t.Fatalf("tick %d: states differ", tk)
 					}
+					if la, lb := popBase(a).nLow, popBase(b).nLow; la != lb {
+						t.Fatalf("tick %d: %d drives below threshold counted with SetBias, %d with SetBiases", tk, la, lb)
+					}
 				}
 			}
 			if spikes == 0 || !settled {
