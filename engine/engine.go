@@ -73,6 +73,13 @@ type Stats struct {
 	TicksSkipped   int64       // ticks jumped over because nothing was active
 	Spikes         []int64     // spikes per population, in declaration order
 	SynapticEvents int64       // weight deliveries (one per synapse reached by a spike)
+	// PlasticityUpdates counts the synapses whose plasticity rule or
+	// consolidation model a spike reached: one per synapse of a plastic
+	// projection that a presynaptic spike arrives at, and one per synapse
+	// of such a projection onto a neuron that fired. Unlike the others it
+	// is not saved in checkpoints: it counts the work of this engine since
+	// it was made or restored.
+	PlasticityUpdates int64
 }
 
 // pop is one population at run time: a neuron model or a source.
@@ -445,6 +452,7 @@ func (e *Engine) Stats() Stats {
 	if e.par != nil {
 		for _, we := range e.par.workers {
 			s.SynapticEvents += we.stats.SynapticEvents
+			s.PlasticityUpdates += we.stats.PlasticityUpdates
 		}
 	}
 	return s
