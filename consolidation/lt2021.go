@@ -480,9 +480,10 @@ func newLT21(p LT2021Params, l Layout) (*lt21, error) {
 }
 
 // lt21CaTable is the number of tick counts whose calcium decay is
-// tabulated: the gaps between the jumps of a driven synapse; longer ones
-// call math.Exp.
-const lt21CaTable = 2048
+// tabulated: the gaps between the jumps of a synapse, up to about 34 τ_c
+// at the step of the authors (0.2 ms), which covers most gaps of a synapse
+// in background activity of about 1 Hz; longer ones call math.Exp.
+const lt21CaTable = 8192
 
 // caDecay returns e^{−k dt/τ_c}, the decay of calcium over k >= 0 ticks,
 // the same number math.Exp gives.

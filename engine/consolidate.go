@@ -38,6 +38,19 @@ type consGroup struct {
 	rowIndices     []int32                       // 0, 1, 2, …: a source row's synapses for rule.Changed
 	potential      func(j int32) float64         // target j's potential at potentialTick, for voltageInduced (made once: no allocation per tick)
 	potentialTick  snnsim.Time                   // the tick potential reads
+	inDeg          []int32                       // synapses of the group onto each target, for Stats (made when first needed)
+}
+
+// groupInDegrees returns the number of synapses of group g onto each
+// neuron of its target population.
+func (e *Engine) groupInDegrees(g *consGroup) []int32 {
+	deg := make([]int32, e.net.Populations[g.pop].Size)
+	for _, k := range g.projs {
+		for _, j := range e.projs[k].Target {
+			deg[j]++
+		}
+	}
+	return deg
 }
 
 // synVars returns the model's per-synapse variable names (nil if it has
@@ -269,6 +282,12 @@ func (e *Engine) consAfterUpdate(t snnsim.Time, i int) {
 		}
 		for _, j := range p.fired {
 			g.model.Post(t, j)
+		}
+		if g.inDeg == nil {
+			g.inDeg = e.groupInDegrees(g)
+		}
+		for _, j := range p.fired {
+			e.stats.PlasticityUpdates += int64(g.inDeg[j])
 		}
 	}
 }

@@ -73,6 +73,13 @@ type Stats struct {
 	TicksSkipped   int64       // ticks jumped over because nothing was active
 	Spikes         []int64     // spikes per population, in declaration order
 	SynapticEvents int64       // weight deliveries (one per synapse reached by a spike)
+	// PlasticityUpdates counts the synapses whose plasticity rule or
+	// consolidation model a spike reached: one per synapse of a plastic
+	// projection that a presynaptic spike arrives at, and one per synapse
+	// of such a projection onto a neuron that fired. Unlike the others it
+	// is not saved in checkpoints: it counts the work of this engine since
+	// it was made or restored.
+	PlasticityUpdates int64
 }
 
 // pop is one population at run time: a neuron model or a source.
@@ -91,7 +98,8 @@ type pop struct {
 	rng      *rand.PCG  // a source's random stream
 	base     float64    // the model's i_bias [pA]
 	ous      []*ouInput // Ornstein–Uhlenbeck current stimuli (ou.go)
-	ouSum    []float64  // their current per neuron [pA]; nil without any
+	ouSum    []float64  // their current per neuron [pA]; nil without any; ouOwn or the values of the only current on (sumOU)
+	ouOwn    []float64  // the buffer of ouSum when several currents add up
 	totalBuf []float64  // total input current per neuron, written by totals (ou.go)
 }
 
@@ -444,6 +452,7 @@ func (e *Engine) Stats() Stats {
 	if e.par != nil {
 		for _, we := range e.par.workers {
 			s.SynapticEvents += we.stats.SynapticEvents
+			s.PlasticityUpdates += we.stats.PlasticityUpdates
 		}
 	}
 	return s

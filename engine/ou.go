@@ -79,7 +79,30 @@ func (e *Engine) applyOU(t snnsim.Time) {
 }
 
 // sumOU recomputes the OU current of every member from the currents' values.
+// While one current on every member is the only one on (a background
+// current between stimulus windows), its values are the sum (0 + x is x),
+// and ouSum refers to them instead of copying them at every tick.
 func (p *pop) sumOU() {
+	var only []float64
+	for _, o := range p.ous {
+		v := o.cur.Values()
+		if v == nil {
+			continue
+		}
+		if only != nil || o.ids != nil {
+			only = nil
+			break
+		}
+		only = v
+	}
+	if only != nil {
+		p.ouSum = only
+		return
+	}
+	if len(p.ouOwn) != len(p.ouSum) {
+		p.ouOwn = make([]float64, len(p.ouSum))
+	}
+	p.ouSum = p.ouOwn
 	clear(p.ouSum)
 	for _, o := range p.ous {
 		v := o.cur.Values()

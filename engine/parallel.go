@@ -565,6 +565,7 @@ func (e *Engine) partTick(t snnsim.Time) error {
 			}
 			for _, k := range p.in { // the rules and transposed indices number targets in the whole population
 				e.projs[k].post(t, o.ids[n:])
+				e.stats.PlasticityUpdates += e.projs[k].inSynapses(o.ids[n:])
 			}
 		}
 		o.start = append(o.start, int32(len(o.ids)))

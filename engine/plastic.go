@@ -77,6 +77,17 @@ func (p *proj) post(t snnsim.Time, fired []int32) {
 	}
 }
 
+// inSynapses returns the number of synapses of the plastic projection p
+// onto the neurons in fired.
+func (p *proj) inSynapses(fired []int32) int64 {
+	col := p.plastic.transposed.ColStart
+	n := int64(0)
+	for _, j := range fired {
+		n += int64(col[j+1] - col[j])
+	}
+	return n
+}
+
 // weightsChanged tells the rule of a plastic projection that the engine
 // changed the weights of target j's synapses (every weight, if j < 0).
 func (p *proj) weightsChanged(j int32) {

@@ -143,8 +143,10 @@ func (e *Engine) tick(t snnsim.Time) error {
 		p := &e.projs[d.proj]
 		if p.consGroup != nil {
 			p.consPre(t, d.src, d.lo, d.hi)
+			e.stats.PlasticityUpdates += d.hi - d.lo
 		} else if p.plastic != nil {
 			p.pre(t, d.src, d.lo, d.hi)
+			e.stats.PlasticityUpdates += d.hi - d.lo
 		}
 		var ws []float32
 		if p.w != nil {
@@ -197,6 +199,7 @@ func (e *Engine) tick(t snnsim.Time) error {
 				pr.consPost(t, p.fired)
 			} else {
 				pr.post(t, p.fired)
+				e.stats.PlasticityUpdates += pr.inSynapses(p.fired)
 			}
 		}
 		for _, k := range p.out {

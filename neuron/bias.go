@@ -113,16 +113,26 @@ type biasLoop interface {
 
 func (q *lifExpPop) setBiasAll(bias []float64) {
 	vinf := q.vinf[:len(bias)]
+	vr, rm, th := q.vRest, q.rm, q.thS
 	low := 0 // setDrive's count, kept for the whole loop
+	if n4 := len(bias) &^ 3; useAVX2 && n4 > 0 {
+		low = driveAllAVX(&vinf[0], &bias[0], n4, vr, rm, th)
+		vinf, bias = vinf[n4:], bias[n4:]
+	}
 	for i, x := range bias {
-		d := q.vRest + q.rm*x
-		if vinf[i] < q.thS {
-			low--
-		}
-		if d < q.thS {
-			low++
-		}
+		d := vr + rm*x
+		// counted without branches: a drive near threshold would make
+		// them unpredictable
+		low += b2i(d < th) - b2i(vinf[i] < th)
 		vinf[i] = d
 	}
 	q.nLow += low
+}
+
+// b2i returns 1 for true and 0 for false (a conditional move, no branch).
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -348,9 +348,15 @@ func (b *base) beginPart() bool {
 const settleScanEvery = 8
 
 // scanDue reports whether a dense step at tick t should be followed by a
-// settle scan.
+// settle scan. None is due while new biases for every neuron wait, as one
+// SetBiases or as at least one pending operation per neuron: end(t) would
+// wake the neurons that the scan settles at the tick they settled, without
+// a step in between (an Ornstein–Uhlenbeck current on every neuron sets
+// the biases at every tick and would pay for scans that change nothing).
+// Settling later changes nothing but the cost, and both ways of setting
+// the biases skip alike, so that they leave the same state.
 func (b *base) scanDue(t snnsim.Time) bool {
-	return !b.always && b.nLow > 0 && t%settleScanEvery == 0
+	return !b.always && b.nLow > 0 && t%settleScanEvery == 0 && !b.bulkOn && len(b.pend) < b.n
 }
 
 // rebuild recomputes the sorted active list from the status array after a

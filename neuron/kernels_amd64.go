@@ -38,3 +38,11 @@ func aifDenseAVX(v, ga, gn, gg, a1, thr, drive, be, bi *float64, n int, k *aifCo
 
 //go:noescape
 func expNegAVX(z *[4]float64)
+
+// driveAllAVX sets vinf[i] = vr + rm·bias[i] (a multiplication, then an
+// addition: the roundings of the Go loop in setBiasAll) for the n neurons,
+// n a multiple of 4, and returns the change in the number of drives below
+// th (new ones below minus old ones below).
+//
+//go:noescape
+func driveAllAVX(vinf, bias *float64, n int, vr, rm, th float64) int

@@ -757,3 +757,39 @@ aif_done:
 	MOVQ 392(SP), R12
 	MOVQ R12, nc+104(FP)
 	RET
+
+// func driveAllAVX(vinf, bias *float64, n int, vr, rm, th float64) int
+TEXT ·driveAllAVX(SB), NOSPLIT, $0-56
+	MOVQ vinf+0(FP), AX
+	MOVQ bias+8(FP), BX
+	MOVQ n+16(FP), R8
+	VBROADCASTSD vr+24(FP), Y10
+	VBROADCASTSD rm+32(FP), Y11
+	VBROADCASTSD th+40(FP), Y12
+	XORQ R11, R11 // index
+	XORQ R12, R12 // count
+	TESTQ R8, R8
+	JEQ  drive_done
+
+drive_loop:
+	VMOVUPD (BX)(R11*8), Y0
+	VMULPD  Y11, Y0, Y0
+	VADDPD  Y10, Y0, Y0
+	VMOVUPD (AX)(R11*8), Y1
+	VMOVUPD Y0, (AX)(R11*8)
+	VCMPPD  $0x11, Y12, Y0, Y2 // new < th
+	VCMPPD  $0x11, Y12, Y1, Y3 // old < th
+	VMOVMSKPD Y2, R13
+	VMOVMSKPD Y3, R14
+	POPCNTQ R13, R13
+	POPCNTQ R14, R14
+	ADDQ R13, R12
+	SUBQ R14, R12
+	ADDQ $4, R11
+	CMPQ R11, R8
+	JLT  drive_loop
+
+drive_done:
+	VZEROUPPER
+	MOVQ R12, ret+48(FP)
+	RET

@@ -27,3 +27,7 @@ func aifDenseAVX(v, ga, gn, gg, a1, thr, drive, be, bi *float64, n int, k *aifCo
 }
 
 func expNegAVX(z *[4]float64) { panic("neuron: no assembly kernels") }
+
+func driveAllAVX(vinf, bias *float64, n int, vr, rm, th float64) int {
+	panic("neuron: no assembly kernels")
+}

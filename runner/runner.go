@@ -346,7 +346,8 @@ func (s *session) checkpoint() error {
 func (s *session) run(ctx context.Context) (*Result, error) {
 	net, eng := s.net, s.eng
 	start := time.Now()
-	t0, ev0 := eng.Now(), eng.Stats().SynapticEvents
+	st0 := eng.Stats()
+	t0, ev0, up0 := eng.Now(), st0.SynapticEvents, st0.PlasticityUpdates
 	every, stop := s.o.CheckpointEvery, s.o.StopAt
 	prog := func() {
 		if s.o.Progress != nil {
@@ -389,7 +390,7 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 	case interrupted:
 		res.Status = Interrupted
 	}
-	res.Summary = summarize(net, eng, wall, net.Clock.Seconds(eng.Now()-t0), eng.Stats().SynapticEvents-ev0, runErr == nil && !stopped)
+	res.Summary = summarize(net, eng, wall, net.Clock.Seconds(eng.Now()-t0), eng.Stats().SynapticEvents-ev0, eng.Stats().PlasticityUpdates-up0, runErr == nil && !stopped)
 	if err := WriteSummary(filepath.Join(s.dir, SummaryName), res.Summary); err != nil && closeErr == nil {
 		closeErr = err
 	}

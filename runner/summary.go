@@ -16,7 +16,8 @@ import (
 // simulated time since the checkpoint and WallS the wall time since the
 // resume, and SimSPerWallS, WallSPerSimS and EventsPerWallS are their
 // ratios (each other's inverse); they are 0 when this process simulated
-// nothing.
+// nothing. PlasticityUpdates (engine.Stats) and its rate are this
+// process's too.
 type Summary struct {
 	Scenario     string  `json:"scenario"`
 	File         string  `json:"file"`
@@ -26,16 +27,20 @@ type Summary struct {
 	Completed    bool    `json:"completed"`
 	// SimulatedS is the simulated time of the whole run, up to where it
 	// ended or stopped.
-	SimulatedS        float64             `json:"simulated_s"`
-	SimulatedThisRunS float64             `json:"simulated_this_run_s"`
-	WallS             float64             `json:"wall_s"`
-	SimSPerWallS      float64             `json:"sim_s_per_wall_s"`
-	WallSPerSimS      float64             `json:"wall_s_per_sim_s"`
-	SynapticEvents    int64               `json:"synaptic_events"`
-	EventsPerWallS    float64             `json:"events_per_wall_s"`
-	TicksStepped      int64               `json:"ticks_stepped"`
-	TicksSkipped      int64               `json:"ticks_skipped"`
-	Populations       []PopulationSummary `json:"populations"`
+	SimulatedS        float64 `json:"simulated_s"`
+	SimulatedThisRunS float64 `json:"simulated_this_run_s"`
+	WallS             float64 `json:"wall_s"`
+	SimSPerWallS      float64 `json:"sim_s_per_wall_s"`
+	WallSPerSimS      float64 `json:"wall_s_per_sim_s"`
+	SynapticEvents    int64   `json:"synaptic_events"`
+	EventsPerWallS    float64 `json:"events_per_wall_s"`
+	// PlasticityUpdates are the synapses whose plasticity rule or
+	// consolidation model a spike reached in this process (engine.Stats).
+	PlasticityUpdates         int64               `json:"plasticity_updates"`
+	PlasticityUpdatesPerWallS float64             `json:"plasticity_updates_per_wall_s"`
+	TicksStepped              int64               `json:"ticks_stepped"`
+	TicksSkipped              int64               `json:"ticks_skipped"`
+	Populations               []PopulationSummary `json:"populations"`
 	// SaturatedPopulations are the neuron populations without a [[guard]]
 	// whose mean rate reached engine.SaturationFraction of their maximum
 	// rate (one spike per t_ref plus a tick); empty for a sound run.
@@ -52,22 +57,23 @@ type PopulationSummary struct {
 	RateHz float64 `json:"rate_hz"`
 }
 
-// summarize fills a Summary from the engine's counters. simThis and
-// eventsThis are the simulated seconds and synaptic events of this
-// process, wall its wall time.
-func summarize(net *netlist.Network, eng *engine.Engine, wall, simThis float64, eventsThis int64, completed bool) Summary {
+// summarize fills a Summary from the engine's counters. simThis,
+// eventsThis and updatesThis are the simulated seconds, synaptic events
+// and plasticity updates of this process, wall its wall time.
+func summarize(net *netlist.Network, eng *engine.Engine, wall, simThis float64, eventsThis, updatesThis int64, completed bool) Summary {
 	st := eng.Stats()
 	simS := net.Clock.Seconds(st.Now)
 	s := Summary{
 		Scenario: net.Name, File: net.File, Seed: net.Seed, Version: buildVersion(),
 		ResolutionMs: net.Clock.DT, Completed: completed, SimulatedS: simS, SimulatedThisRunS: simThis, WallS: wall,
 		SynapticEvents: st.SynapticEvents, TicksStepped: st.TicksStepped, TicksSkipped: st.TicksSkipped,
-		Log: LogName,
+		PlasticityUpdates: updatesThis, Log: LogName,
 	}
 	if wall > 0 && simThis > 0 {
 		s.SimSPerWallS = simThis / wall
 		s.WallSPerSimS = wall / simThis
 		s.EventsPerWallS = float64(eventsThis) / wall
+		s.PlasticityUpdatesPerWallS = float64(updatesThis) / wall
 	}
 	for i, p := range net.Populations {
 		ps := PopulationSummary{Name: p.Name, Size: p.Size, Spikes: st.Spikes[i]}

@@ -33,6 +33,48 @@ type ziggurat struct {
 	ratio [zigLayers]float64
 	f     [zigLayers + 1]float64
 	r, v  float64
+	sq    [zigLayers]squeeze
+}
+
+// squeeze holds two lines that bound f(z) = e^{−z²/2} on a layer's wedge,
+// x[i+1] <= z <= x[i]: the chord c0 + c1·z through its ends and the tangent
+// t0 + t1·z at its middle. Where f is convex (z >= 1) the chord lies above
+// f and the tangent below; where it is concave (z <= 1) the other way
+// round; a layer across z = 1 has no bounds (kind 0).
+type squeeze struct {
+	c0, c1, t0, t1 float64
+	kind           int8 // +1 convex, −1 concave, 0 none
+}
+
+// squeezeEps is far above the rounding errors of math.Exp and of the two
+// lines (about 1e-15 for values <= 1), so that a decision taken from a
+// line with this margin is the one the comparison with math.Exp takes.
+const squeezeEps = 1e-12
+
+// wedge reports whether the point (x, y) of the wedge of layer i lies under
+// the curve, y < e^{−x²/2} as math.Exp evaluates it, deciding from the
+// bounding lines where they leave no doubt (most points) and calling
+// math.Exp only for the others.
+func (z *ziggurat) wedge(i uint64, x, y float64) bool {
+	q := &z.sq[i]
+	a := math.Abs(x)
+	switch q.kind {
+	case 1:
+		if y >= q.c0+q.c1*a+squeezeEps {
+			return false
+		}
+		if y < q.t0+q.t1*a-squeezeEps {
+			return true
+		}
+	case -1:
+		if y < q.c0+q.c1*a-squeezeEps {
+			return true
+		}
+		if y >= q.t0+q.t1*a+squeezeEps {
+			return false
+		}
+	}
+	return y < math.Exp(-0.5*x*x)
 }
 
 // newZiggurat builds the tables. Every layer has the same area V under
@@ -78,6 +120,21 @@ func newZiggurat() *ziggurat {
 	for i := range z.f {
 		z.f[i] = f(z.x[i])
 	}
+	for i := 1; i < zigLayers; i++ {
+		lo, hi := z.x[i+1], z.x[i]
+		q := &z.sq[i]
+		q.c1 = (z.f[i] - z.f[i+1]) / (hi - lo)
+		q.c0 = z.f[i+1] - q.c1*lo
+		m := 0.5 * (lo + hi)
+		fm := f(m)
+		q.t0, q.t1 = fm*(1+m*m), -m*fm
+		switch {
+		case lo >= 1:
+			q.kind = 1
+		case hi <= 1:
+			q.kind = -1
+		}
+	}
 	return z
 }
 
@@ -115,7 +172,7 @@ func normalSlow(g *rand.PCG, b uint64) float64 {
 		// layer's bottom f[i] and top f[i+1] lies under the curve
 		x := u * zig.x[i]
 		y := zig.f[i] + float64(g.Uint64()>>zigShift)*zigUnit*(zig.f[i+1]-zig.f[i])
-		if y < math.Exp(-0.5*x*x) {
+		if zig.wedge(i, x, y) {
 			return x
 		}
 		b = g.Uint64()

@@ -103,3 +103,37 @@ func BenchmarkNormal(b *testing.B) {
 		_ = s
 	})
 }
+
+// TestWedgeSqueeze: the squeeze decides every point of every wedge as the
+// comparison with math.Exp does, for uniform points (as the draws give
+// them) and for points within a few rounding steps of the curve, where a
+// margin too small would show.
+func TestWedgeSqueeze(t *testing.T) {
+	g := rand.New(rand.NewPCG(5, 8))
+	for i := uint64(1); i < zigLayers; i++ {
+		lo, hi := zig.x[i+1], zig.x[i]
+		for k := range 20000 {
+			x := lo + g.Float64()*(hi-lo)
+			if k%2 == 1 {
+				x = -x
+			}
+			y := zig.f[i] + g.Float64()*(zig.f[i+1]-zig.f[i])
+			if k%4 >= 2 { // next to the curve
+				y = math.Exp(-0.5 * x * x)
+				for range g.IntN(4) {
+					y = math.Nextafter(y, 2*float64(g.IntN(2)))
+				}
+			}
+			if got, want := zig.wedge(i, x, y), y < math.Exp(-0.5*x*x); got != want {
+				t.Fatalf("layer %d, x = %v, y = %v: squeeze says %v, math.Exp %v", i, x, y, got, want)
+			}
+		}
+	}
+	kinds := map[int8]int{}
+	for i := 1; i < zigLayers; i++ {
+		kinds[zig.sq[i].kind]++
+	}
+	if kinds[1] == 0 || kinds[-1] == 0 || kinds[0] != 1 {
+		t.Errorf("layer kinds %v: want convex and concave layers and one across z = 1", kinds)
+	}
+}

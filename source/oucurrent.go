@@ -3,6 +3,7 @@ package source
 import (
 	"fmt"
 	"math"
+	"math/bits"
 	"math/rand/v2"
 	"slices"
 	"sort"
@@ -91,6 +92,9 @@ type OUCurrent struct {
 	on  bool        // x holds the current of the step ending at t
 	x   []float64
 	pcg []rand.PCG
+
+	first []uint64 // stepAVX512: the first draw of each neuron in the last step
+	fail  []uint8  // stepAVX512: a bit per neuron whose draw zigFast refused
 }
 
 // NewOUCurrent returns the current of n neurons at tick 0 (off until the
@@ -198,6 +202,11 @@ func (o *OUCurrent) Advance(t snnsim.Time) {
 		k := int(end - o.t)
 		m, a, s := o.p.Mean, o.decay, o.noise
 		xs, gs := o.x, o.pcg[:len(o.x)]
+		if k == 1 && useAVX512 && len(xs) >= 8 {
+			o.stepAVX512()
+			o.t, o.on = end, true
+			continue
+		}
 		for i := range xs {
 			x, g := xs[i], &gs[i]
 			for range k {
@@ -207,11 +216,43 @@ func (o *OUCurrent) Advance(t snnsim.Time) {
 				if !ok {
 					n = normalSlow(g, b)
 				}
-				x = m + (x-m)*a + s*n
+				x = ouStep(x, m, a, s, n)
 			}
 			xs[i] = x
 		}
 		o.t, o.on = end, true
+	}
+}
+
+// ouStep returns the value after one step from x with deviate n, for the
+// mean m, decay a and noise amplitude s of an OU current. The conversions
+// keep the compiler from fusing a multiply-add, so that every build and
+// the assembly kernel round alike.
+func ouStep(x, m, a, s, n float64) float64 {
+	return m + float64((x-m)*a) + float64(s*n)
+}
+
+// stepAVX512 advances every neuron by one step: the kernel takes the
+// neurons in groups of eight and the draws that zigFast accepts; the Go
+// code finishes the others and the last len%8 neurons, from the same
+// streams, so the values are those of the Go loop.
+func (o *OUCurrent) stepAVX512() {
+	n8 := len(o.x) &^ 7
+	if len(o.first) != n8 {
+		o.first = make([]uint64, n8)
+		o.fail = make([]uint8, n8/8)
+	}
+	m, a, s := o.p.Mean, o.decay, o.noise
+	ouStepAVX512(&o.x[0], &o.pcg[0], &o.first[0], &o.fail[0], n8, m, a, s, &zig.x[0], &zig.ratio[0])
+	for g, f := range o.fail {
+		for f != 0 {
+			j := g*8 + bits.TrailingZeros8(f)
+			f &= f - 1
+			o.x[j] = ouStep(o.x[j], m, a, s, normalSlow(&o.pcg[j], o.first[j]))
+		}
+	}
+	for j := n8; j < len(o.x); j++ {
+		o.x[j] = ouStep(o.x[j], m, a, s, normal(&o.pcg[j]))
 	}
 }
 

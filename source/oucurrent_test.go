@@ -309,3 +309,17 @@ func FuzzOURestoreState(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkOUAdvanceTick advances the background current of the 2000
+// neurons of Luboeinski & Tetzlaff (2021) by one 0.2-ms tick per
+// iteration, as an engine does while spiking.
+func BenchmarkOUAdvanceTick(b *testing.B) {
+	o, err := NewOUCurrent(2000, ltBackground, 0.2, []OUWindow{{0, snnsim.Never}}, 1, "bg")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		o.Advance(o.Tick() + 1)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/2000, "ns/draw")
+}

@@ -259,8 +259,12 @@ func reportEnd(res *runner.Result, err error, stdout, stderr io.Writer) (int, er
 		fmt.Fprintf(stdout, "%-12s %8d neurons %10d spikes %9.3f Hz\n", p.Name, p.Size, p.Spikes, p.RateHz)
 	}
 	if sum.SimulatedThisRunS > 0 && sum.WallS > 0 {
-		fmt.Fprintf(stdout, "simulated %s in %.3f s wall: %.3g simulated s per wall s (%.3g wall s per simulated s), %.3g synaptic events/s\n",
-			fmtSim(sum.SimulatedThisRunS), sum.WallS, sum.SimSPerWallS, sum.WallSPerSimS, sum.EventsPerWallS)
+		updates := ""
+		if sum.PlasticityUpdates > 0 {
+			updates = fmt.Sprintf(", %.3g plasticity updates/s", sum.PlasticityUpdatesPerWallS)
+		}
+		fmt.Fprintf(stdout, "simulated %s in %.3f s wall: %.3g simulated s per wall s (%.3g wall s per simulated s), %.3g synaptic events/s%s\n",
+			fmtSim(sum.SimulatedThisRunS), sum.WallS, sum.SimSPerWallS, sum.WallSPerSimS, sum.EventsPerWallS, updates)
 	} else {
 		fmt.Fprintf(stdout, "nothing left to simulate: the run had reached its end (t = %s); the log is closed now\n", fmtSim(sum.SimulatedS))
 	}
