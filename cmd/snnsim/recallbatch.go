@@ -163,6 +163,55 @@ func (b batchReadout) measure(dir string) (batchRun, error) {
 	return run, nil
 }
 
+// measureAll measures the run in dir: every cue of every assembly when
+// its scenario has a [sequence] and the readout names no assembly, cue or
+// window (one batchRun each, grouped by assembly and cue), else as
+// measure.
+func (b batchReadout) measureAll(dir string) ([]batchRun, error) {
+	if b.assembly != "" || b.cue != "" || b.learn != "" || b.recall != "" {
+		r, err := b.measure(dir)
+		return []batchRun{r}, err
+	}
+	path, err := analysis.LogPath(dir)
+	if err != nil {
+		return nil, err
+	}
+	r, err := spikelog.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	h := r.Header()
+	r.Close()
+	sc, err := recordedSequence(h)
+	if err != nil {
+		return nil, err
+	}
+	if sc == nil {
+		r, err := b.measure(dir)
+		return []batchRun{r}, err
+	}
+	width := b.width
+	if width == "" {
+		width = "0.5 s"
+	}
+	tw, err := ticksFlag("width", width, h.Clock())
+	if err != nil {
+		return nil, err
+	}
+	rs, err := measureSequence(path, h, sc, tw)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]batchRun, 0, len(rs))
+	for _, x := range rs {
+		run := batchRun{dir: dir, nCA: x.Neurons, values: map[string]float64{
+			"nu_as": x.m.AS.Mean, "nu_ans": x.m.ANS.Mean, "nu_ctrl": x.m.Ctrl.Mean, "Q": x.m.Q, "MI": x.m.MI, "H_L": x.m.HL, "nu_inh": math.NaN()}}
+		run.group = fmt.Sprintf("%s, %s recalled at %g s (age %s, %d later)", h.Scenario, x.Assembly, x.RecallMs/1000, fmtMs(x.AgeS*1000), x.Later)
+		out = append(out, run)
+	}
+	return out, nil
+}
+
 // recallBatch measures every run of the directories (a sweep directory:
 // its done points; else a run directory or log) and prints, per group,
 // mean ± s.d. and the 95 % confidence interval of each measure next to
@@ -194,24 +243,28 @@ func recallBatch(dirs []string, b batchReadout, csvFile string, stdout, stderr i
 					skipped++
 					continue
 				}
-				r, err := b.withLabels(p).measure(dir)
+				rs, err := b.withLabels(p).measureAll(dir)
 				if err != nil {
 					fmt.Fprintf(stderr, "snnsim recall: %s: %v\n", dir, err)
 					return 1
 				}
-				if g := batchGroup(p); g != "" {
-					r.group += ", " + g
+				for _, r := range rs {
+					if g := batchGroup(p); g != "" {
+						r.group += ", " + g
+					}
+					add(r)
 				}
-				add(r)
 			}
 			continue
 		}
-		r, err := b.measure(d)
+		rs, err := b.measureAll(d)
 		if err != nil {
 			fmt.Fprintf(stderr, "snnsim recall: %s: %v\n", d, err)
 			return 1
 		}
-		add(r)
+		for _, r := range rs {
+			add(r)
+		}
 	}
 	if len(runs) == 0 {
 		fmt.Fprintf(stderr, "snnsim recall: --batch: no finished run in %s (%d not done)\n", strings.Join(dirs, ", "), skipped)
