@@ -648,9 +648,10 @@
 //     has ended by R (assemblies learned later are not cued in that block);
 //   - with fast_forward, fast_forward phases A_ff1, A_ff2, … (see Phases)
 //     between the stretches of spiking: a stretch is one assembly's
-//     learning or one block of cues; spiking continues after after
-//     the stretch's last pulse ends and resumes before before the next
-//     stretch's first pulse (Luboeinski & Tetzlaff 2021 keep 10.25 s and
+//     learning or one block of cues; spiking continues for the time
+//     fast_forward.after past a stretch's last pulse and resumes
+//     fast_forward.before ahead of the next stretch's first pulse
+//     (Luboeinski & Tetzlaff 2021 keep 10.25 s and
 //     resume 2 steps before, with 0.2-ms steps: after = "10.25 s", before =
 //     "0.4 ms"); stretches closer than that spike throughout.
 //
