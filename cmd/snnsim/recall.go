@@ -63,7 +63,10 @@ func cmdRecall(args []string, stdout, stderr io.Writer) int {
 		"directories; prints per group mean ± s.d. and the 95% CI of nu_as, nu_ans, nu_ctrl, nu_inh, Q, MI and H(L),\n"+
 		"next to Luboeinski & Tetzlaff's 50-trial batch when the readout is theirs (11 s and 20.1 s or 28810.1 s)")
 	csvOut := fs.String("csv", "", "with --batch: also write each run's measures to this CSV file")
-	figure := fs.String("figure", "", "also draw the learn – consolidate – recall figure into this file (.png, .svg or .pdf); the log needs split records of h and w (and protein)")
+	figure := fs.String("figure", "", "also draw the learn – consolidate – recall figure into this file (.png, .svg or .pdf); the log needs split records of h and w (and protein).\n"+
+		"With --batch of [sequence] runs: the continual-learning figure, A1's Q and MI and the newest assembly's Q against\n"+
+		"the number of assemblies learned after A1, mean ± 95% CI over the runs, one curve per value of --by")
+	by := fs.String("by", "", "with --batch --figure: the sweep's label column whose values are the curves (default: its first label column)")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -72,14 +75,14 @@ func cmdRecall(args []string, stdout, stderr io.Writer) int {
 			usageError(fs, argCount("one or more SWEEP-DIR or RUN-DIR", fs.Args()))
 			return 2
 		}
-		if *figure != "" || *asJSON {
-			return valueError(fs, "--figure and --json are for one run, not with --batch (use --csv)")
+		if *asJSON {
+			return valueError(fs, "--json is for one run, not with --batch (use --csv)")
 		}
 		return recallBatch(fs.Args(), batchReadout{population: *popName, inhibitory: *inhName, assembly: *assembly, cue: *cue,
-			learn: *learn, recall: *recall, width: *width}, *csvOut, stdout, stderr)
+			learn: *learn, recall: *recall, width: *width}, *csvOut, *figure, *by, stdout, stderr)
 	}
-	if *csvOut != "" {
-		return valueError(fs, "--csv is for --batch")
+	if *csvOut != "" || *by != "" {
+		return valueError(fs, "--csv and --by are for --batch")
 	}
 	if fs.NArg() != 1 {
 		usageError(fs, argCount("one LOG or RUN-DIR", fs.Args()))

@@ -8,8 +8,11 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+
+	"gonum.org/v1/plot/vg"
 
 	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/analysis"
@@ -35,6 +38,10 @@ type batchRun struct {
 	nCA        int
 	protocol   string // "10 s", "8 h" or "" (another readout)
 	values     map[string]float64
+	// A run of a [sequence]: the assembly (1 for A1) and the number of
+	// assemblies, the later ones at its first cue, and the figure's curve.
+	seqIndex, seqN, later int
+	curve                 string
 }
 
 // withLabels returns the readout with the point's label values.
@@ -207,6 +214,7 @@ func (b batchReadout) measureAll(dir string) ([]batchRun, error) {
 		run := batchRun{dir: dir, nCA: x.Neurons, values: map[string]float64{
 			"nu_as": x.m.AS.Mean, "nu_ans": x.m.ANS.Mean, "nu_ctrl": x.m.Ctrl.Mean, "Q": x.m.Q, "MI": x.m.MI, "H_L": x.m.HL, "nu_inh": math.NaN()}}
 		run.group = fmt.Sprintf("%s, %s recalled at %g s (age %s, %d later)", h.Scenario, x.Assembly, x.RecallMs/1000, fmtMs(x.AgeS*1000), x.Later)
+		run.seqIndex, run.seqN, run.later = x.Index, sc.Sequence.N, x.Later
 		out = append(out, run)
 	}
 	return out, nil
@@ -216,7 +224,7 @@ func (b batchReadout) measureAll(dir string) ([]batchRun, error) {
 // its done points; else a run directory or log) and prints, per group,
 // mean ± s.d. and the 95 % confidence interval of each measure next to
 // the authors' batch when the readout is theirs, with a verdict.
-func recallBatch(dirs []string, b batchReadout, csvFile string, stdout, stderr io.Writer) int {
+func recallBatch(dirs []string, b batchReadout, csvFile, figure, by string, stdout, stderr io.Writer) int {
 	var runs []batchRun
 	var groups []string
 	skipped := 0
@@ -252,6 +260,7 @@ func recallBatch(dirs []string, b batchReadout, csvFile string, stdout, stderr i
 					if g := batchGroup(p); g != "" {
 						r.group += ", " + g
 					}
+					r.curve = curveLabel(p, by)
 					add(r)
 				}
 			}
@@ -325,6 +334,12 @@ func recallBatch(dirs []string, b batchReadout, csvFile string, stdout, stderr i
 			fmt.Fprintln(stdout)
 		}
 	}
+	if figure != "" {
+		if err := sequenceFigure(runs, figure); err != nil {
+			fmt.Fprintf(stderr, "snnsim recall: --figure: %v\n", err)
+			return 1
+		}
+	}
 	if csvFile != "" {
 		f, err := os.Create(csvFile)
 		if err != nil {
@@ -347,4 +362,52 @@ func recallBatch(dirs []string, b batchReadout, csvFile string, stdout, stderr i
 		}
 	}
 	return 0
+}
+
+// curveLabel is the value of the label column by of a sweep point (by
+// "": its first label column), which names the point's curve in the
+// continual-learning figure; "" when it has none.
+func curveLabel(p *sweep.Point, by string) string {
+	for _, q := range p.Params {
+		if q.Label && (by == "" || q.Key == by) && !slices.Contains(batchLabels, q.Key) {
+			return q.Key + "=" + q.Value
+		}
+	}
+	return ""
+}
+
+// sequenceFigure draws the continual-learning figure of the sequence runs
+// of a batch (analysis.SequencePlot): per run directory, A1's Q and MI at
+// its first cue and the newest assembly's Q.
+func sequenceFigure(runs []batchRun, file string) error {
+	first := map[string]*analysis.SequenceRun{}
+	var order []string
+	for _, r := range runs {
+		if r.seqIndex != 1 {
+			continue
+		}
+		if _, seen := first[r.dir]; seen {
+			continue // a later cue of A1
+		}
+		curve := r.curve
+		if curve == "" {
+			curve = "all runs"
+		}
+		first[r.dir] = &analysis.SequenceRun{Curve: curve, Later: r.later, Q: r.values["Q"], MI: r.values["MI"], NewestQ: math.NaN()}
+		order = append(order, r.dir)
+	}
+	for _, r := range runs {
+		if a := first[r.dir]; a != nil && r.seqIndex == r.seqN && math.IsNaN(a.NewestQ) {
+			a.NewestQ = r.values["Q"]
+		}
+	}
+	var in []analysis.SequenceRun
+	for _, d := range order {
+		in = append(in, *first[d])
+	}
+	p, err := analysis.SequencePlot("Continual learning: recall of the first assembly and of the newest", in)
+	if err != nil {
+		return err
+	}
+	return p.Save(file, 16*vg.Centimeter, 20*vg.Centimeter, 100)
 }

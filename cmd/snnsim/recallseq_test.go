@@ -142,6 +142,11 @@ func TestRecallSequence(t *testing.T) {
 	if !strings.Contains(batch, "A1 recalled at 0.51 s (age 400 ms, 1 later): 1 runs") || !strings.Contains(batch, "A2 recalled at 0.61 s") {
 		t.Errorf("batch:\n%s", batch)
 	}
+	fig := filepath.Join(t.TempDir(), "cl.png")
+	runCmd(t, "recall", "--batch", "--width", "50 ms", "--figure", fig, path)
+	if st, err := os.Stat(fig); err != nil || st.Size() == 0 {
+		t.Errorf("--figure: %v", err)
+	}
 }
 
 // TestRecallSequenceErrors: a log without a [sequence] needs the

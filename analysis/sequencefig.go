@@ -1,0 +1,124 @@
+package analysis
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// SequenceRun is what one run of a sequential-memory protocol contributes
+// to the continual-learning figure: the recall measures of its first
+// assembly A1 and of its newest one An, with the number of assemblies
+// learned after A1 (n − 1), and the curve (synapse model) it belongs to.
+type SequenceRun struct {
+	Curve   string
+	Later   int     // assemblies learned after A1 before its cue
+	Q, MI   float64 // A1's pattern completion and mutual information [bits]
+	NewestQ float64 // the newest assembly's Q (A1's when Later is 0)
+}
+
+// SequencePoint is one point of a curve of the continual-learning figure:
+// mean and 95 % confidence half-width (Student's t) over the runs with
+// this number of later assemblies.
+type SequencePoint struct {
+	Later          int
+	N              int
+	Q, QHalf       float64
+	MI, MIHalf     float64
+	NewQ, NewQHalf float64
+}
+
+// SequenceCurves groups runs by curve and by Later, in the order the
+// curves first appear and by increasing Later.
+func SequenceCurves(runs []SequenceRun) (names []string, curves map[string][]SequencePoint) {
+	curves = map[string][]SequencePoint{}
+	by := map[string]map[int][]SequenceRun{}
+	for _, r := range runs {
+		if by[r.Curve] == nil {
+			by[r.Curve] = map[int][]SequenceRun{}
+			names = append(names, r.Curve)
+		}
+		by[r.Curve][r.Later] = append(by[r.Curve][r.Later], r)
+	}
+	half := func(x []float64) (float64, float64) {
+		mean, _, lo, hi := SampleCI(x)
+		return mean, (hi - lo) / 2
+	}
+	for _, name := range names {
+		var laters []int
+		for k := range by[name] {
+			laters = append(laters, k)
+		}
+		slices.Sort(laters)
+		for _, k := range laters {
+			rs := by[name][k]
+			var q, mi, nq []float64
+			for _, r := range rs {
+				q, mi, nq = append(q, r.Q), append(mi, r.MI), append(nq, r.NewestQ)
+			}
+			p := SequencePoint{Later: k, N: len(rs)}
+			p.Q, p.QHalf = half(q)
+			p.MI, p.MIHalf = half(mi)
+			p.NewQ, p.NewQHalf = half(nq)
+			curves[name] = append(curves[name], p)
+		}
+	}
+	return names, curves
+}
+
+// SequencePlot draws the continual-learning figure: against the number of
+// assemblies learned after A1, A1's Q (top), its MI (middle) and the
+// newest assembly's Q (bottom, plasticity against stability), one curve
+// per model, mean ± 95 % CI over seeds. Data holds the means by
+// "<curve> Q", "<curve> MI" and "<curve> newest Q".
+func SequencePlot(title string, runs []SequenceRun) (NamedPlot, error) {
+	if len(runs) == 0 {
+		return NamedPlot{}, fmt.Errorf("continual-learning figure: %w: no run of a [sequence]", errNothing)
+	}
+	names, curves := SequenceCurves(runs)
+	top := newPlot(title, "", "Q of A1")
+	mid := newPlot("", "", "MI of A1 [bits]")
+	low := newPlot("", "assemblies learned after A1 (n − 1)", "Q of the newest")
+	out := NamedPlot{Name: "sequence", Plot: top, Lower: mid, More: []*plot.Plot{low}, Data: map[string]plotter.XYs{}}
+	cols := colours(len(names))
+	shapes := []draw.GlyphDrawer{draw.CircleGlyph{}, draw.SquareGlyph{}, draw.TriangleGlyph{}, draw.PlusGlyph{}, draw.CrossGlyph{}, draw.RingGlyph{}}
+	for i, name := range names {
+		ps := curves[name]
+		for _, panel := range []struct {
+			pl    *plot.Plot
+			key   string
+			value func(SequencePoint) (float64, float64)
+		}{
+			{top, " Q", func(p SequencePoint) (float64, float64) { return p.Q, p.QHalf }},
+			{mid, " MI", func(p SequencePoint) (float64, float64) { return p.MI, p.MIHalf }},
+			{low, " newest Q", func(p SequencePoint) (float64, float64) { return p.NewQ, p.NewQHalf }},
+		} {
+			xy := make(plotter.XYs, len(ps))
+			errs := make([]float64, len(ps))
+			for k, p := range ps {
+				m, h := panel.value(p)
+				xy[k] = plotter.XY{X: float64(p.Later), Y: m}
+				errs[k] = h
+				if math.IsNaN(h) {
+					errs[k] = 0 // one run: no interval
+				}
+			}
+			out.Data[name+panel.key] = xy
+			legend := ""
+			if panel.pl == top {
+				legend = name
+			}
+			if err := addLine(panel.pl, xy, cols[i], 1, false, ""); err != nil {
+				return out, err
+			}
+			if err := addPoints(panel.pl, xy, errs, cols[i], shapes[i%len(shapes)], legend); err != nil {
+				return out, err
+			}
+		}
+	}
+	return out, nil
+}
