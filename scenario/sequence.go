@@ -55,6 +55,9 @@ const (
 
 var sequenceLayouts = []string{LayoutChain, LayoutRandom}
 
+// maxSequenceStimuli bounds the stimuli a [sequence] generates.
+const maxSequenceStimuli = 1 << 20
+
 // SequenceAssembly is one assembly of a sequence and its readout times:
 // the centres of the windows in which the recall measures of Luboeinski &
 // Tetzlaff (2021) compare its learning and its recall.
@@ -244,6 +247,16 @@ func (d *decoder) sequence(t *table, s *Scenario) {
 		ft.done()
 	}
 	t.done()
+	// Bounds on what the table generates, so that a typo cannot ask for
+	// billions of groups and stimuli.
+	if ok && q.N > max(d.maxSize, 1) {
+		d.errorf(t.path("n"), "%d assemblies: more than the neurons of the largest population (%d)", q.N, d.maxSize)
+		ok = false
+	}
+	if ok && q.N*(q.Pulses+len(q.Recall)) > maxSequenceStimuli {
+		d.errorf(t.path("pulses"), "%d assemblies of %d pulses and %d cues each make more than %d stimuli", q.N, q.Pulses, len(q.Recall), maxSequenceStimuli)
+		ok = false
+	}
 	if !ok || !d.sequenceTimes(t, q) {
 		return // nothing generated: the table's own errors say why
 	}

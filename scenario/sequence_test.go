@@ -254,6 +254,7 @@ func TestSequenceErrors(t *testing.T) {
 		{"missing pulse", strings.Replace(base, "pulse      =", "plse =", 1), nil, 19, "sequence.plse", "unknown key"},
 		{"clash", seqHead + "[[group]]\nname = \"A2\"\npopulation = \"E\"\nneurons = \"0..3\"\n" + seqTable(3, "0.1", "chain"), nil, 12, "sequence", `the group "A2" that [sequence] makes: duplicate group name`},
 		{"stimulus in phase", base + "[[stimulus]]\nkind = \"current_step\"\npopulation = \"E\"\namplitude = \"1 pA\"\nstart = \"20 s\"\n", nil, 27, "stimulus[0].start", `inside phase "A_ff1"`},
+		{"too many", base, []string{"sequence.n=101"}, 0, "sequence.n", "more than the neurons of the largest population (100)"},
 		{"first random", strings.Replace(base, `"chain"`, `"random"`, 1) + "", []string{"sequence.first=3"}, 0, "sequence.first", "chain layout"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
