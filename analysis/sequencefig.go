@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -84,6 +85,19 @@ func SequencePlot(title string, runs []SequenceRun) (NamedPlot, error) {
 	mid := newPlot("", "", "MI of A1 [bits]")
 	low := newPlot("", "assemblies learned after A1 (n − 1)", "Q of the newest")
 	out := NamedPlot{Name: "sequence", Plot: top, Lower: mid, More: []*plot.Plot{low}, Data: map[string]plotter.XYs{}}
+	// The x values are counts: one labelled tick at each.
+	var ticks []plot.Tick
+	for _, name := range names {
+		for _, p := range curves[name] {
+			if !slices.ContainsFunc(ticks, func(t plot.Tick) bool { return t.Value == float64(p.Later) }) {
+				ticks = append(ticks, plot.Tick{Value: float64(p.Later), Label: strconv.Itoa(p.Later)})
+			}
+		}
+	}
+	for _, pl := range []*plot.Plot{top, mid, low} {
+		pl.X.Tick.Marker = plot.ConstantTicks(slices.Clone(ticks)) // each its own: upper panels drop their labels
+		pl.X.Min, pl.X.Max = -0.3, 0.3
+	}
 	cols := colours(len(names))
 	shapes := []draw.GlyphDrawer{draw.CircleGlyph{}, draw.SquareGlyph{}, draw.TriangleGlyph{}, draw.PlusGlyph{}, draw.CrossGlyph{}, draw.RingGlyph{}}
 	for i, name := range names {
