@@ -17,6 +17,7 @@ import (
 // learned after A1 (n − 1), and the curve (synapse model) it belongs to.
 type SequenceRun struct {
 	Curve   string
+	Seed    uint64  // the run's seed: runs of one curve and seed pair up
 	Later   int     // assemblies learned after A1 before its cue
 	Q, MI   float64 // A1's pattern completion and mutual information [bits]
 	NewestQ float64 // the newest assembly's Q (A1's when Later is 0)
@@ -31,6 +32,12 @@ type SequencePoint struct {
 	Q, QHalf       float64
 	MI, MIHalf     float64
 	NewQ, NewQHalf float64
+	// DQ is the mean change of A1's Q against the run of the same curve
+	// and seed with no later assembly, over the DN seeds that have both
+	// (paired: such runs share the network and A1's learning), with its
+	// half-width; NaN without pairs.
+	DQ, DQHalf float64
+	DN         int
 }
 
 // SequenceCurves groups runs by curve and by Later, in the order the
@@ -61,10 +68,23 @@ func SequenceCurves(runs []SequenceRun) (names []string, curves map[string][]Seq
 			for _, r := range rs {
 				q, mi, nq = append(q, r.Q), append(mi, r.MI), append(nq, r.NewestQ)
 			}
-			p := SequencePoint{Later: k, N: len(rs)}
+			p := SequencePoint{Later: k, N: len(rs), DQ: math.NaN(), DQHalf: math.NaN()}
 			p.Q, p.QHalf = half(q)
 			p.MI, p.MIHalf = half(mi)
 			p.NewQ, p.NewQHalf = half(nq)
+			var dq []float64
+			for _, r := range rs {
+				for _, b := range by[name][0] {
+					if b.Seed == r.Seed {
+						dq = append(dq, r.Q-b.Q)
+						break
+					}
+				}
+			}
+			if len(dq) > 0 {
+				p.DN = len(dq)
+				p.DQ, p.DQHalf = half(dq)
+			}
 			curves[name] = append(curves[name], p)
 		}
 	}

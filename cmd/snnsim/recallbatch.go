@@ -42,6 +42,7 @@ type batchRun struct {
 	// assemblies, the later ones at its first cue, and the figure's curve.
 	seqIndex, seqN, later int
 	curve                 string
+	seed                  uint64
 }
 
 // withLabels returns the readout with the point's label values.
@@ -214,7 +215,7 @@ func (b batchReadout) measureAll(dir string) ([]batchRun, error) {
 		run := batchRun{dir: dir, nCA: x.Neurons, values: map[string]float64{
 			"nu_as": x.m.AS.Mean, "nu_ans": x.m.ANS.Mean, "nu_ctrl": x.m.Ctrl.Mean, "Q": x.m.Q, "MI": x.m.MI, "H_L": x.m.HL, "nu_inh": math.NaN()}}
 		run.group = fmt.Sprintf("%s, %s recalled at %g s (age %s, %d later)", h.Scenario, x.Assembly, x.RecallMs/1000, fmtMs(x.AgeS*1000), x.Later)
-		run.seqIndex, run.seqN, run.later = x.Index, sc.Sequence.N, x.Later
+		run.seqIndex, run.seqN, run.later, run.seed = x.Index, sc.Sequence.N, x.Later, h.Seed
 		out = append(out, run)
 	}
 	return out, nil
@@ -334,11 +335,21 @@ func recallBatch(dirs []string, b batchReadout, csvFile, figure, by string, stdo
 			fmt.Fprintln(stdout)
 		}
 	}
-	if figure != "" {
-		if err := sequenceFigure(runs, figure); err != nil {
-			fmt.Fprintf(stderr, "snnsim recall: --figure: %v\n", err)
-			return 1
+	if seq := sequenceRuns(runs); len(seq) > 0 {
+		printSequenceCurves(stdout, seq)
+		if figure != "" {
+			p, err := analysis.SequencePlot("Continual learning: recall of the first assembly and of the newest", seq)
+			if err == nil {
+				err = p.Save(figure, 16*vg.Centimeter, 20*vg.Centimeter, 100)
+			}
+			if err != nil {
+				fmt.Fprintf(stderr, "snnsim recall: --figure: %v\n", err)
+				return 1
+			}
 		}
+	} else if figure != "" {
+		fmt.Fprintf(stderr, "snnsim recall: --figure: with --batch, the figure is that of runs of a [sequence]; these have none\n")
+		return 1
 	}
 	if csvFile != "" {
 		f, err := os.Create(csvFile)
@@ -376,10 +387,10 @@ func curveLabel(p *sweep.Point, by string) string {
 	return ""
 }
 
-// sequenceFigure draws the continual-learning figure of the sequence runs
-// of a batch (analysis.SequencePlot): per run directory, A1's Q and MI at
-// its first cue and the newest assembly's Q.
-func sequenceFigure(runs []batchRun, file string) error {
+// sequenceRuns returns, per run directory of a [sequence], A1's Q and
+// MI at its first cue and the newest assembly's Q, for the
+// continual-learning summary and figure.
+func sequenceRuns(runs []batchRun) []analysis.SequenceRun {
 	first := map[string]*analysis.SequenceRun{}
 	var order []string
 	for _, r := range runs {
@@ -393,7 +404,7 @@ func sequenceFigure(runs []batchRun, file string) error {
 		if curve == "" {
 			curve = "all runs"
 		}
-		first[r.dir] = &analysis.SequenceRun{Curve: curve, Later: r.later, Q: r.values["Q"], MI: r.values["MI"], NewestQ: math.NaN()}
+		first[r.dir] = &analysis.SequenceRun{Curve: curve, Seed: r.seed, Later: r.later, Q: r.values["Q"], MI: r.values["MI"], NewestQ: math.NaN()}
 		order = append(order, r.dir)
 	}
 	for _, r := range runs {
@@ -401,13 +412,27 @@ func sequenceFigure(runs []batchRun, file string) error {
 			a.NewestQ = r.values["Q"]
 		}
 	}
-	var in []analysis.SequenceRun
+	out := make([]analysis.SequenceRun, 0, len(order))
 	for _, d := range order {
-		in = append(in, *first[d])
+		out = append(out, *first[d])
 	}
-	p, err := analysis.SequencePlot("Continual learning: recall of the first assembly and of the newest", in)
-	if err != nil {
-		return err
+	return out
+}
+
+// printSequenceCurves prints the continual-learning summary: per curve
+// and number of later assemblies, A1's Q, its change paired by seed
+// against the runs with none, its MI and the newest assembly's Q, each
+// mean ± 95% CI half-width.
+func printSequenceCurves(w io.Writer, runs []analysis.SequenceRun) {
+	names, curves := analysis.SequenceCurves(runs)
+	pm := func(m, h float64) string {
+		return strconv.FormatFloat(m, 'f', 4, 64) + " ± " + strconv.FormatFloat(h, 'f', 4, 64)
 	}
-	return p.Save(file, 16*vg.Centimeter, 20*vg.Centimeter, 100)
+	fmt.Fprintf(w, "\nA1 against the number of assemblies learned after it (mean ± 95%% CI half-width over runs; dQ paired by seed\nwith the runs of no later assembly)\n")
+	fmt.Fprintf(w, "%-20s %6s %5s %20s %20s %6s %20s %20s\n", "curve", "later", "runs", "Q of A1", "dQ of A1", "pairs", "MI of A1 [bits]", "Q of the newest")
+	for _, name := range names {
+		for _, p := range curves[name] {
+			fmt.Fprintf(w, "%-20s %6d %5d %20s %20s %6d %20s %20s\n", name, p.Later, p.N, pm(p.Q, p.QHalf), pm(p.DQ, p.DQHalf), p.DN, pm(p.MI, p.MIHalf), pm(p.NewQ, p.NewQHalf))
+		}
+	}
 }
