@@ -596,6 +596,78 @@
 // frozen); neuromodulator and drug changes inside it reach the models at
 // their times. The network holds the phases as [netlist.Network.Phases].
 //
+// # Sequences
+//
+// A [sequence] table is a sequential-memory protocol, the continual-
+// learning experiment of Luboeinski & Tetzlaff (2022), who learn several
+// overlapping cell assemblies in one network: n assemblies A1 … An of one
+// population are learned one after another, each by a train of pulses,
+// and then cued, each from a part of its neurons, in blocks at chosen
+// times. It is written once and expands, when the file is decoded, into
+// ordinary tables that the rest of the scenario (records, --set, branching)
+// sees like its own:
+//
+//	[sequence]
+//	name         = "A"            # optional, default "A": the names below
+//	population   = "E"            # required
+//	n            = 10             # required: assemblies A1 … A10
+//	size         = 150            # required: neurons per assembly
+//	overlap      = 0.1            # optional, in [0, 1), default 0
+//	layout       = "chain"        # optional: "chain" (default) or "random"
+//	first        = 0              # optional, chain only: A1's first neuron
+//	learn        = "10 s"         # required: onset of A1's first pulse
+//	interval     = "30 min"       # required for n > 1: A_i's onset to A_i+1's
+//	pulses       = 3              # optional, default 1: pulses per assembly
+//	every        = "0.5 s"        # required for pulses > 1: onset to onset
+//	pulse        = { mean = "1050.18635 nA", sigma = "210.03727 nA", tau = "5 ms", width = "0.1 s" }
+//	recall       = "28810 s"      # optional: a block onset, or a list ["60 s", "8 h"]
+//	spacing      = "3 s"          # required with recall and n > 1: cue onset to cue onset
+//	cue_fraction = 0.5            # optional, default 0.5: the cued part p_r
+//	cue_pick     = "random"       # optional, default "random", or "first"
+//	fast_forward = { after = "10.25 s", before = "0.4 ms" }  # optional
+//
+// The expansion, after the file's own tables (so --set group.N and
+// stimulus.N keep their meaning):
+//   - groups A1 … An of size neurons each. layout = "chain": consecutive
+//     blocks of the population, A_i = first + (i−1)·s … first + (i−1)·s +
+//     size − 1 with stride s = size − round(overlap·size), so consecutive
+//     assemblies share round(overlap·size) neurons and A_i, A_i+k share
+//     max(0, size − k·s). layout = "random": A_1 is size neurons drawn at
+//     random; A_i (i > 1) takes round(overlap·size) neurons drawn from the
+//     union of A_1 … A_i−1 and the rest from the neurons in none of them,
+//     so every new memory reuses that many neurons already in use; each
+//     A_i from the stream group/A_i of the seed, in increasing order;
+//   - groups A1_cue … An_cue: a group of = "A_i", fraction = cue_fraction,
+//     pick = cue_pick (see Groups);
+//   - ou_current stimuli A_i_learn1 … A_i_learnP on A_i, the k-th at
+//     learn + (i−1)·interval + (k−1)·every, each lasting pulse.width with
+//     the pulse's mean, sigma and tau (init = mean);
+//   - per block at time R, in assembly order A1 first, a cue stimulus
+//     A_i_recall (A_i_recallB for the B-th block when there are several)
+//     on A_i_cue at R + (j−1)·spacing for the j-th assembly whose learning
+//     has ended by R (assemblies learned later are not cued in that block);
+//   - with fast_forward, fast_forward phases A_ff1, A_ff2, … (see Phases)
+//     between the stretches of spiking: a stretch is one assembly's
+//     learning or one block of cues; spiking continues for the time
+//     fast_forward.after past a stretch's last pulse and resumes
+//     fast_forward.before ahead of the next stretch's first pulse
+//     (Luboeinski & Tetzlaff 2021 keep 10.25 s and
+//     resume 2 steps before, with 0.2-ms steps: after = "10.25 s", before =
+//     "0.4 ms"); stretches closer than that spike throughout.
+//
+// One assembly with the authors' times is their 8h-recall protocol
+// (lt2021_8h_recall.toml). The readout windows of
+// 'snnsim recall RUN' (per assembly, without --learn and --recall) are
+// centred on the onset of each assembly's last learning pulse and on the
+// end of each of its cues, as the authors' 11 s and 28810.1 s. Decoding
+// checks that pulses do not overlap (every >= width, interval longer than
+// one assembly's learning, spacing >= width), that a block of cues does not
+// overlap a learning and ends before the next block, that every block
+// cues at least one assembly, and that the assemblies fit the population;
+// a problem in a generated table (a name that clashes with the file's own,
+// a stimulus of the file starting inside a generated phase) is reported at
+// the [sequence] table's line, naming the generated table.
+//
 // # Memory curves
 //
 // A scenario with a [memory_curves] table is a memory-curve experiment

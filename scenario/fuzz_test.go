@@ -32,6 +32,7 @@ func FuzzDecodeScenario(f *testing.F) {
 	f.Add([]byte(stcBase + nmE + "schedule = [{ at = \"1 ms\", level = 0.5 }]\n" + drugE + synRec + "sample = 3\n"))
 	f.Add([]byte(strings.Replace(patternScenario, `file = "shapes.pat"`, `patterns = [[0, 1], [2, 3, 15]]`, 1)))
 	f.Add([]byte(discScenario))
+	f.Add([]byte(seqHead + seqTable(4, "0.3", "random")))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, err := Decode("fuzz.toml", data)
 		if err != nil {

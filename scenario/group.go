@@ -23,6 +23,10 @@ type GroupSpec struct {
 	Count      int      // with Of: the number of members; 0 when Fraction is given
 	Pick       string   // with Of: "first" (Of's first members, in Of's order) or "random"
 	written    []string // the keys given, for errors
+	// seq is the [sequence] that made the group, nil for a [[group]]
+	// table; seqIndex is its assembly's index, -1 for a cue.
+	seq      *SequenceSpec
+	seqIndex int
 }
 
 // Pick values of a [[group]] with of.
@@ -155,6 +159,20 @@ func (c *checker) groups() groupSet {
 // group checks and resolves one group.
 func (c *checker) group(key string, g *GroupSpec, set groupSet) (netlist.Group, bool) {
 	res := netlist.Group{Name: g.Name}
+	if g.seq != nil && g.seqIndex >= 0 {
+		pop, ok := c.ref("sequence.population", g.Population)
+		if !ok {
+			return res, false
+		}
+		res.Population = pop
+		m, err := g.seq.members(c.s.Seed, g.seqIndex, c.s.Populations[pop].Size)
+		if err != nil {
+			c.add("sequence", err)
+			return res, false
+		}
+		res.Neurons = m
+		return res, true
+	}
 	has := func(k string) bool { return slices.Contains(g.written, k) }
 	switch {
 	case has("neurons") && has("of"):

@@ -350,3 +350,19 @@ func (s *Scenario) RecordedText() string {
 	}
 	return b.String()
 }
+
+// SplitRecorded is the inverse of [Scenario.RecordedText]: it splits a
+// recorded text into the file's text and the overrides listed in its
+// trailing comment block (nil when there is none), so that
+// DecodeOverrides(file, text, sets) decodes the scenario a log recorded.
+func SplitRecorded(rec string) (text string, sets []string) {
+	block := "\n\n" + overrideBlockHeader + "\n"
+	i := strings.LastIndex(rec, block)
+	if i < 0 {
+		return rec, nil
+	}
+	for line := range strings.Lines(rec[i+len(block):]) {
+		sets = append(sets, strings.TrimPrefix(strings.TrimSuffix(line, "\n"), "# --set "))
+	}
+	return rec[:i+1], sets
+}

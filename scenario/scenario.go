@@ -46,6 +46,11 @@ type Scenario struct {
 	// with spiking off.
 	Phases []*PhaseSpec
 
+	// Sequence is the [sequence] table, or nil. Decoding has appended its
+	// groups, stimuli and phases to Groups, Stimuli and Phases, after the
+	// file's own.
+	Sequence *SequenceSpec
+
 	// MemoryCurves is the [memory_curves] experiment, or nil for a network
 	// scenario. A scenario with one has no populations and no duration;
 	// Compile gives it an empty network.
@@ -303,6 +308,9 @@ func (d *decoder) scenario(s *Scenario, raw map[string]any) {
 	}
 	for _, t := range root.tables("phase", false) {
 		s.Phases = append(s.Phases, d.phase(t))
+	}
+	if t, ok := root.sub("sequence", false); ok {
+		d.sequence(t, s)
 	}
 	root.done()
 }

@@ -42,6 +42,9 @@ func (c *checker) errorf(key, format string, args ...any) {
 }
 
 func (c *checker) add(key string, err error) {
+	if k, what, ok := c.s.generatedKey(key); ok && k != key {
+		key, err = k, fmt.Errorf("%s: %w", what, err)
+	}
 	c.errs = append(c.errs, c.s.loc.at(c.s.File, key, err))
 }
 

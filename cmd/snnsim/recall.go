@@ -38,7 +38,7 @@ type recallJSON struct {
 // window, the pattern-completion coefficient Q, and the mutual information
 // between the rate vectors of the learning and the recall window.
 func cmdRecall(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("recall", "LOG|RUN-DIR --learn T --recall T [--assembly A..B|GROUP] [--cue ...] [flags] | --batch SWEEP-DIR|RUN-DIR... [flags]",
+	fs := newFlags("recall", "LOG|RUN-DIR --learn T --recall T [--assembly A..B|GROUP] [--cue ...] [flags] | LOG|RUN-DIR of a [sequence] | --batch SWEEP-DIR|RUN-DIR... [flags]",
 		"Memory recall of a cell assembly (Luboeinski & Tetzlaff 2021, Commun. Biol. 4:275). Counts the spikes of each\n"+
 			"neuron of the population in two windows of the given width, centred on --learn and --recall (half-open,\n"+
 			"as the authors' analysis), and prints the mean recall-window rates of the cued assembly neurons (as),\n"+
@@ -46,7 +46,10 @@ func cmdRecall(args []string, stdout, stderr io.Writer) int {
 			"and MI = H(L) + H(R) - H(L,R) in bits between the two rate vectors (unbinned: equal rates are one value).\n"+
 			"The authors' readout: --learn '11 s' --recall '20.1 s' (recall at 20 s), width 0.5 s.\n"+
 			"The assembly and the cue default to the groups \"core\" and \"cue\" that the scenario's [[group]] tables\n"+
-			"define (the log header lists them); the flags override them, with indices or a group's name.", stderr)
+			"define (the log header lists them); the flags override them, with indices or a group's name.\n"+
+			"A run of a scenario with a [sequence] table, given without --learn, --recall, --assembly and --cue, is read out\n"+
+			"per assembly and cue: each assembly's learning window (centred on its last learning pulse's onset) against\n"+
+			"each of its recall windows (centred on its cue's end), with its age and the number of assemblies learned after it.", stderr)
 	popName := fs.String("population", "", "the excitatory population (default: the assembly group's, else the first population)")
 	inhName := fs.String("inhibitory", "", "also print nu_inh, the mean recall-window rate of this population (e.g. I)")
 	assembly := fs.String("assembly", "", `assembly neurons, indices in the population ("0..149" or "0,3,7..9") or a group of the log (default: the group "core")`)
@@ -60,7 +63,10 @@ func cmdRecall(args []string, stdout, stderr io.Writer) int {
 		"directories; prints per group mean ± s.d. and the 95% CI of nu_as, nu_ans, nu_ctrl, nu_inh, Q, MI and H(L),\n"+
 		"next to Luboeinski & Tetzlaff's 50-trial batch when the readout is theirs (11 s and 20.1 s or 28810.1 s)")
 	csvOut := fs.String("csv", "", "with --batch: also write each run's measures to this CSV file")
-	figure := fs.String("figure", "", "also draw the learn – consolidate – recall figure into this file (.png, .svg or .pdf); the log needs split records of h and w (and protein)")
+	figure := fs.String("figure", "", "also draw the learn – consolidate – recall figure into this file (.png, .svg or .pdf); the log needs split records of h and w (and protein).\n"+
+		"With --batch of [sequence] runs: the continual-learning figure, A1's Q and MI and the newest assembly's Q against\n"+
+		"the number of assemblies learned after A1, mean ± 95% CI over the runs, one curve per value of --by")
+	by := fs.String("by", "", "with --batch --figure: the sweep's label column whose values are the curves (default: its first label column)")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -69,14 +75,14 @@ func cmdRecall(args []string, stdout, stderr io.Writer) int {
 			usageError(fs, argCount("one or more SWEEP-DIR or RUN-DIR", fs.Args()))
 			return 2
 		}
-		if *figure != "" || *asJSON {
-			return valueError(fs, "--figure and --json are for one run, not with --batch (use --csv)")
+		if *asJSON {
+			return valueError(fs, "--json is for one run, not with --batch (use --csv)")
 		}
 		return recallBatch(fs.Args(), batchReadout{population: *popName, inhibitory: *inhName, assembly: *assembly, cue: *cue,
-			learn: *learn, recall: *recall, width: *width}, *csvOut, stdout, stderr)
+			learn: *learn, recall: *recall, width: *width}, *csvOut, *figure, *by, stdout, stderr)
 	}
-	if *csvOut != "" {
-		return valueError(fs, "--csv is for --batch")
+	if *csvOut != "" || *by != "" {
+		return valueError(fs, "--csv and --by are for --batch")
 	}
 	if fs.NArg() != 1 {
 		usageError(fs, argCount("one LOG or RUN-DIR", fs.Args()))
@@ -91,10 +97,15 @@ func cmdRecall(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "snnsim recall: %v\n", err)
 		return 1
 	}
-	for _, f := range []struct{ name, v string }{{"learn", *learn}, {"recall", *recall}} {
-		if f.v == "" {
-			usageError(fs, fmt.Sprintf("--%s is required", f.name))
-			return 2
+	// Without --learn and --recall, a run of a [sequence] is read out
+	// per assembly.
+	perAssembly := *learn == "" && *recall == "" && *assembly == "" && *cue == ""
+	if !perAssembly {
+		for _, f := range []struct{ name, v string }{{"learn", *learn}, {"recall", *recall}} {
+			if f.v == "" {
+				usageError(fs, fmt.Sprintf("--%s is required (or give none of --learn, --recall, --assembly, --cue to read out each assembly of a [sequence] run)", f.name))
+				return 2
+			}
 		}
 	}
 	lg, err := openIntact("recall", path, "the recall measures", stderr)
@@ -109,6 +120,32 @@ func cmdRecall(args []string, stdout, stderr io.Writer) int {
 	defer r.Close()
 	h := r.Header()
 	clock := h.Clock()
+	if perAssembly {
+		sc, err := recordedSequence(h)
+		if err != nil {
+			return fail(err)
+		}
+		if sc == nil {
+			usageError(fs, "--learn and --recall are required: the log's scenario has no [sequence] to read out per assembly")
+			return 2
+		}
+		if *figure != "" || *inhName != "" || *popName != "" {
+			return valueError(fs, "--figure, --inhibitory and --population are for one assembly (--learn, --recall), not for the per-assembly readout of a [sequence]")
+		}
+		tw, err := ticksFlag("width", *width, clock)
+		if err != nil {
+			return fail(err)
+		}
+		if tw <= 0 {
+			return fail(fmt.Errorf("--width %s: must be longer than one step", *width))
+		}
+		rs, err := measureSequence(lg.Path, h, sc, tw)
+		if err != nil {
+			return fail(err)
+		}
+		printSequence(stdout, path, sc, clock.Ms(tw), rs, *asJSON)
+		return lg.exitCode()
+	}
 	if *assembly == "" {
 		if _, ok := h.Group(defaultAssembly); !ok {
 			return fail(fmt.Errorf("--assembly: the log has no group %q (%s): give the assembly's indices, e.g. --assembly 0..149", defaultAssembly, groupList(h)))

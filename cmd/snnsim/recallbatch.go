@@ -8,8 +8,11 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+
+	"gonum.org/v1/plot/vg"
 
 	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/analysis"
@@ -35,6 +38,11 @@ type batchRun struct {
 	nCA        int
 	protocol   string // "10 s", "8 h" or "" (another readout)
 	values     map[string]float64
+	// A run of a [sequence]: the assembly (1 for A1) and the number of
+	// assemblies, the later ones at its first cue, and the figure's curve.
+	seqIndex, seqN, later int
+	curve                 string
+	seed                  uint64
 }
 
 // withLabels returns the readout with the point's label values.
@@ -163,11 +171,61 @@ func (b batchReadout) measure(dir string) (batchRun, error) {
 	return run, nil
 }
 
+// measureAll measures the run in dir: every cue of every assembly when
+// its scenario has a [sequence] and the readout names no assembly, cue or
+// window (one batchRun each, grouped by assembly and cue), else as
+// measure.
+func (b batchReadout) measureAll(dir string) ([]batchRun, error) {
+	if b.assembly != "" || b.cue != "" || b.learn != "" || b.recall != "" {
+		r, err := b.measure(dir)
+		return []batchRun{r}, err
+	}
+	path, err := analysis.LogPath(dir)
+	if err != nil {
+		return nil, err
+	}
+	r, err := spikelog.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	h := r.Header()
+	r.Close()
+	sc, err := recordedSequence(h)
+	if err != nil {
+		return nil, err
+	}
+	if sc == nil {
+		r, err := b.measure(dir)
+		return []batchRun{r}, err
+	}
+	width := b.width
+	if width == "" {
+		width = "0.5 s"
+	}
+	tw, err := ticksFlag("width", width, h.Clock())
+	if err != nil {
+		return nil, err
+	}
+	rs, err := measureSequence(path, h, sc, tw)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]batchRun, 0, len(rs))
+	for _, x := range rs {
+		run := batchRun{dir: dir, nCA: x.Neurons, values: map[string]float64{
+			"nu_as": x.m.AS.Mean, "nu_ans": x.m.ANS.Mean, "nu_ctrl": x.m.Ctrl.Mean, "Q": x.m.Q, "MI": x.m.MI, "H_L": x.m.HL, "nu_inh": math.NaN()}}
+		run.group = fmt.Sprintf("%s, %s recalled at %g s (age %s, %d later)", h.Scenario, x.Assembly, x.RecallMs/1000, fmtMs(x.AgeS*1000), x.Later)
+		run.seqIndex, run.seqN, run.later, run.seed = x.Index, sc.Sequence.N, x.Later, h.Seed
+		out = append(out, run)
+	}
+	return out, nil
+}
+
 // recallBatch measures every run of the directories (a sweep directory:
 // its done points; else a run directory or log) and prints, per group,
 // mean ± s.d. and the 95 % confidence interval of each measure next to
 // the authors' batch when the readout is theirs, with a verdict.
-func recallBatch(dirs []string, b batchReadout, csvFile string, stdout, stderr io.Writer) int {
+func recallBatch(dirs []string, b batchReadout, csvFile, figure, by string, stdout, stderr io.Writer) int {
 	var runs []batchRun
 	var groups []string
 	skipped := 0
@@ -194,24 +252,29 @@ func recallBatch(dirs []string, b batchReadout, csvFile string, stdout, stderr i
 					skipped++
 					continue
 				}
-				r, err := b.withLabels(p).measure(dir)
+				rs, err := b.withLabels(p).measureAll(dir)
 				if err != nil {
 					fmt.Fprintf(stderr, "snnsim recall: %s: %v\n", dir, err)
 					return 1
 				}
-				if g := batchGroup(p); g != "" {
-					r.group += ", " + g
+				for _, r := range rs {
+					if g := batchGroup(p); g != "" {
+						r.group += ", " + g
+					}
+					r.curve = curveLabel(p, by)
+					add(r)
 				}
-				add(r)
 			}
 			continue
 		}
-		r, err := b.measure(d)
+		rs, err := b.measureAll(d)
 		if err != nil {
 			fmt.Fprintf(stderr, "snnsim recall: %s: %v\n", d, err)
 			return 1
 		}
-		add(r)
+		for _, r := range rs {
+			add(r)
+		}
 	}
 	if len(runs) == 0 {
 		fmt.Fprintf(stderr, "snnsim recall: --batch: no finished run in %s (%d not done)\n", strings.Join(dirs, ", "), skipped)
@@ -272,6 +335,22 @@ func recallBatch(dirs []string, b batchReadout, csvFile string, stdout, stderr i
 			fmt.Fprintln(stdout)
 		}
 	}
+	if seq := sequenceRuns(runs); len(seq) > 0 {
+		printSequenceCurves(stdout, seq)
+		if figure != "" {
+			p, err := analysis.SequencePlot("Continual learning: recall of the first assembly and of the newest", seq)
+			if err == nil {
+				err = p.Save(figure, 16*vg.Centimeter, 20*vg.Centimeter, 100)
+			}
+			if err != nil {
+				fmt.Fprintf(stderr, "snnsim recall: --figure: %v\n", err)
+				return 1
+			}
+		}
+	} else if figure != "" {
+		fmt.Fprintf(stderr, "snnsim recall: --figure: with --batch, the figure is that of runs of a [sequence]; these have none\n")
+		return 1
+	}
 	if csvFile != "" {
 		f, err := os.Create(csvFile)
 		if err != nil {
@@ -294,4 +373,66 @@ func recallBatch(dirs []string, b batchReadout, csvFile string, stdout, stderr i
 		}
 	}
 	return 0
+}
+
+// curveLabel is the value of the label column by of a sweep point (by
+// "": its first label column), which names the point's curve in the
+// continual-learning figure; "" when it has none.
+func curveLabel(p *sweep.Point, by string) string {
+	for _, q := range p.Params {
+		if q.Label && (by == "" || q.Key == by) && !slices.Contains(batchLabels, q.Key) {
+			return q.Key + "=" + q.Value
+		}
+	}
+	return ""
+}
+
+// sequenceRuns returns, per run directory of a [sequence], A1's Q and
+// MI at its first cue and the newest assembly's Q, for the
+// continual-learning summary and figure.
+func sequenceRuns(runs []batchRun) []analysis.SequenceRun {
+	first := map[string]*analysis.SequenceRun{}
+	var order []string
+	for _, r := range runs {
+		if r.seqIndex != 1 {
+			continue
+		}
+		if _, seen := first[r.dir]; seen {
+			continue // a later cue of A1
+		}
+		curve := r.curve
+		if curve == "" {
+			curve = "all runs"
+		}
+		first[r.dir] = &analysis.SequenceRun{Curve: curve, Seed: r.seed, Later: r.later, Q: r.values["Q"], MI: r.values["MI"], NewestQ: math.NaN()}
+		order = append(order, r.dir)
+	}
+	for _, r := range runs {
+		if a := first[r.dir]; a != nil && r.seqIndex == r.seqN && math.IsNaN(a.NewestQ) {
+			a.NewestQ = r.values["Q"]
+		}
+	}
+	out := make([]analysis.SequenceRun, 0, len(order))
+	for _, d := range order {
+		out = append(out, *first[d])
+	}
+	return out
+}
+
+// printSequenceCurves prints the continual-learning summary: per curve
+// and number of later assemblies, A1's Q, its change paired by seed
+// against the runs with none, its MI and the newest assembly's Q, each
+// mean ± 95% CI half-width.
+func printSequenceCurves(w io.Writer, runs []analysis.SequenceRun) {
+	names, curves := analysis.SequenceCurves(runs)
+	pm := func(m, h float64) string {
+		return strconv.FormatFloat(m, 'f', 4, 64) + " ± " + strconv.FormatFloat(h, 'f', 4, 64)
+	}
+	fmt.Fprintf(w, "\nA1 against the number of assemblies learned after it (mean ± 95%% CI half-width over runs; dQ paired by seed\nwith the runs of no later assembly)\n")
+	fmt.Fprintf(w, "%-20s %6s %5s %20s %20s %6s %20s %20s\n", "curve", "later", "runs", "Q of A1", "dQ of A1", "pairs", "MI of A1 [bits]", "Q of the newest")
+	for _, name := range names {
+		for _, p := range curves[name] {
+			fmt.Fprintf(w, "%-20s %6d %5d %20s %20s %6d %20s %20s\n", name, p.Later, p.N, pm(p.Q, p.QHalf), pm(p.DQ, p.DQHalf), p.DN, pm(p.MI, p.MIHalf), pm(p.NewQ, p.NewQHalf))
+		}
+	}
 }
