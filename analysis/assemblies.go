@@ -500,8 +500,18 @@ func AssemblyOrder(size int, members [][]int) (order []int, starts []int) {
 // = true) and each synapse's presynaptic and postsynaptic global IDs, and
 // the tick of that sample.
 func FinalWeights(path, proj string) (pre, post, w []float64, at snnsim.Time, err error) {
+	return WeightsAt(path, proj, -1)
+}
+
+// WeightsAt is FinalWeights for the last sample at or before tick at (at <
+// 0: the last sample of all), such as the end of a protocol's phase.
+func WeightsAt(path, proj string, at snnsim.Time) (pre, post, w []float64, tick snnsim.Time, err error) {
 	name := spikelog.WeightsPrefix + proj
-	d, err := loadLog(path, 0, 0, func(s spikelog.Series) int {
+	to := snnsim.Time(0)
+	if at >= 0 {
+		to = at + 1
+	}
+	d, err := loadLog(path, 0, to, func(s spikelog.Series) int {
 		if s.Name == name || s.Name == name+"/"+spikelog.WhatPre || s.Name == name+"/"+spikelog.WhatPost {
 			return s.Width()
 		}
@@ -512,6 +522,9 @@ func FinalWeights(path, proj string) (pre, post, w []float64, at snnsim.Time, er
 	}
 	ws, ps, qs := d.series[name], d.series[name+"/"+spikelog.WhatPre], d.series[name+"/"+spikelog.WhatPost]
 	if ws == nil || ps == nil || qs == nil || len(ws.V) == 0 || len(ps.V) == 0 || len(qs.V) == 0 {
+		if at >= 0 {
+			return nil, nil, nil, 0, fmt.Errorf("the log has no weights of %s at or before tick %d: record them with a [[record]] what = \"weights\", projection = %q and a sample interval", proj, at, proj)
+		}
 		return nil, nil, nil, 0, fmt.Errorf("the log has no weights of %s: add a [[record]] with what = \"weights\", projection = %q and final = true", proj, proj)
 	}
 	last := len(ws.V) - 1

@@ -28,6 +28,7 @@ type assembliesJSON struct {
 	Derived    *derivedJSON   `json:"derived,omitempty"` // absent with --assemblies
 	Assemblies []assemblyJSON `json:"assemblies"`
 	Projection string         `json:"projection,omitempty"`
+	WeightsMs  *float64       `json:"weights_ms,omitempty"`  // time of the weight sample used
 	BlockMeans [][]*float64   `json:"block_means,omitempty"` // pre group, post group; the last group is the rest
 	Contrast   *contrastJSON  `json:"contrast,omitempty"`
 	// Delay activity: the assemblies' response to the presentations of
@@ -121,6 +122,7 @@ func cmdAssemblies(args []string, stdout, stderr io.Writer) int {
 	delayPhase := fs.String("delay-phase", "auto", `phase whose presentations show the delay activity: a phase number, "none", or "auto" (the phase before --cue-phase unless it is --derive-phase)`)
 	classes := fs.String("classes", "", `assembly each cue should recall, per cue pattern: "0,0,1,1,-" ("-": a novel cue); default: cue k recalls assembly k`)
 	proj := fs.String("projection", "", "projection whose final weights give the block means and the matrix (default: the first whose weights are recorded within the population)")
+	weightsAt := fs.String("weights-at", "", "use the weights sampled last at or before this time (e.g. the end of a phase) instead of the final ones")
 	bin := fs.String("bin", "1 s", "bin of the rates over time")
 	plots := fs.String("plots", "", `directory for the figures (default: plots/ beside the log; "none": no figures)`)
 	format := fs.String("format", "png", "figure format: "+strings.Join(analysis.Formats, ", "))
@@ -320,19 +322,26 @@ func cmdAssemblies(args []string, stdout, stderr io.Writer) int {
 
 	// Block means of the weights.
 	var pre, post, w []float64
+	var wTick snnsim.Time
+	at := snnsim.Time(-1)
+	if *weightsAt != "" {
+		if at, err = ticksFlag("weights-at", *weightsAt, clock); err != nil {
+			return fail(err)
+		}
+	}
 	if *proj == "" {
 		projs, err := analysis.WeightProjections(lg.Path)
 		if err != nil {
 			return fail(err)
 		}
 		for _, p := range projs {
-			if a, b, c, _, err := analysis.FinalWeights(lg.Path, p); err == nil && within(a, pop) && within(b, pop) {
-				*proj, pre, post, w = p, a, b, c
+			if a, b, c, tk, err := analysis.WeightsAt(lg.Path, p, at); err == nil && within(a, pop) && within(b, pop) {
+				*proj, pre, post, w, wTick = p, a, b, c, tk
 				break
 			}
 		}
-	} else if pre, post, w, _, err = analysis.FinalWeights(lg.Path, *proj); err != nil {
-		return fail(fmt.Errorf("--projection: %w", err))
+	} else if pre, post, w, wTick, err = analysis.WeightsAt(lg.Path, *proj, at); err != nil {
+		return fail(fmt.Errorf("--projection %s: %w", *proj, err))
 	}
 	if w == nil {
 		fmt.Fprintf(stderr, "snnsim assemblies: note: the log has no final weights of a projection within %s: no block means and no weight matrix (record them with a [[record]] what = \"weights\", final = true)\n", pop.Name)
@@ -342,6 +351,7 @@ func cmdAssemblies(args []string, stdout, stderr io.Writer) int {
 			return fail(err)
 		}
 		out.Projection = *proj
+		out.WeightsMs = num(clock.Ms(wTick))
 		c, err := analysis.Contrast(bm)
 		if err != nil {
 			return fail(err)
@@ -494,7 +504,7 @@ func cmdAssemblies(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "%-10s %14d %8d\n", a.Name, a.Presentations, len(a.Neurons))
 	}
 	if out.BlockMeans != nil {
-		fmt.Fprintf(stdout, "\nmean weight of %s at the end, pre (rows) → post (columns)\n%-10s", out.Projection, "")
+		fmt.Fprintf(stdout, "\nmean weight of %s at t = %s, pre (rows) → post (columns)\n%-10s", out.Projection, fmtMs(deref(out.WeightsMs)), "")
 		for b := range out.BlockMeans {
 			fmt.Fprintf(stdout, " %9s", asmName(b))
 		}

@@ -264,6 +264,20 @@ at = "40 s"`, 1)
 	if cs := got.Contrast; cs == nil || deref(cs.WithinMin) != 0.5 || deref(cs.BetweenMax) != 0.5 {
 		t.Errorf("contrast %+v: want 0.5 within and between (one fixed weight)", cs)
 	}
+	// The weights sampled at 10 s (every 10 s, and the final sample at the
+	// last tick, 49999.9 ms) for --weights-at 15 s, the final ones by
+	// default.
+	if got.WeightsMs == nil || *got.WeightsMs != 49999.9 {
+		t.Errorf("weights at %v ms, want the final sample at 49999.9", deref(got.WeightsMs))
+	}
+	so.Reset()
+	if code := run([]string{"assemblies", out, "--json", "--plots", "none", "--classes", "0,1,-", "--weights-at", "15 s"}, &so, &se); code != 0 {
+		t.Fatalf("--weights-at: exit %d: %s", code, se.String())
+	}
+	var at assembliesJSON
+	if err := json.Unmarshal(so.Bytes(), &at); err != nil || at.WeightsMs == nil || *at.WeightsMs != 10000 {
+		t.Errorf("--weights-at 15 s: weights at %v ms (%v), want 10000", deref(at.WeightsMs), err)
+	}
 	// "none" and an explicit phase; a bad value names the flag.
 	for _, c := range []struct {
 		arg   string
