@@ -67,7 +67,7 @@
 // The imports between them, as go list reports them (test files aside; the
 // test TestImportGraph checks both tables against the code):
 //
-//	cmd/snnsim                -> analysis consolidation internal/textdist netlist report runner scenario snnsim source spikelog sweep
+//	cmd/snnsim                -> analysis consolidation engine internal/textdist netlist report runner scenario snnsim source spikelog sweep
 //	sweep                     -> analysis runner scenario snnsim spikelog
 //	runner                    -> checkpoint engine netlist scenario snnsim spikelog
 //	report                    -> analysis snnsim spikelog

@@ -283,11 +283,18 @@ func argmax(x []float64) int {
 // none), how many were presented, how many made their assembly the most
 // active during the cue (HitsEvoked) and in the delay window (HitsDelay),
 // and the assemblies' rates averaged over the presentations.
+//
+// SelEvoked and SelDelay are the selectivity of Zenke, Agnes & Gerstner
+// (2015)'s recall read-out: per presentation, the rate of the cued class's
+// assembly minus the highest rate of any other assembly (0 when there is
+// none), averaged over the presentations [Hz]; positive when the cued
+// assembly leads. NaN for novel cues, which have no assembly of their own.
 type RecallSummary struct {
 	Class                 int
 	N                     int
 	HitsEvoked, HitsDelay int
 	Evoked, Delay         []float64
+	SelEvoked, SelDelay   float64
 }
 
 // SummarizeRecall groups responses by class: class[k] is the assembly that
@@ -316,6 +323,10 @@ func SummarizeRecall(resp []CueResponse, class []int, nAssemblies int) ([]Recall
 			s.Evoked[a] += c.Evoked[a]
 			s.Delay[a] += c.Delay[a]
 		}
+		if k >= 0 {
+			s.SelEvoked += lead(c.Evoked, k)
+			s.SelDelay += lead(c.Delay, k)
+		}
 	}
 	var out []RecallSummary
 	for _, s := range by {
@@ -323,10 +334,83 @@ func SummarizeRecall(resp []CueResponse, class []int, nAssemblies int) ([]Recall
 			s.Evoked[a] /= float64(s.N)
 			s.Delay[a] /= float64(s.N)
 		}
+		s.SelEvoked /= float64(s.N)
+		s.SelDelay /= float64(s.N)
+		if s.Class < 0 {
+			s.SelEvoked, s.SelDelay = math.NaN(), math.NaN()
+		}
 		out = append(out, *s)
 	}
 	slices.SortFunc(out, func(a, b RecallSummary) int { return a.Class - b.Class })
 	return out, nil
+}
+
+// lead returns rates[k] minus the largest other rate that is not NaN (0
+// when there is none).
+func lead(rates []float64, k int) float64 {
+	other := 0.0
+	for a, v := range rates {
+		if a != k && v > other {
+			other = v
+		}
+	}
+	return rates[k] - other
+}
+
+// WeightContrast sums up a matrix of block means (BlockMeans) between n
+// assemblies: the smallest and the mean of the n within-assembly blocks
+// (the diagonal), the largest and the mean of the n(n-1) blocks between
+// two assemblies, and the block among the neurons in no assembly (Rest).
+// The criterion of an assembly in Zenke, Agnes & Gerstner (2015) is a
+// strong within block against weak between blocks. Blocks without
+// synapses (NaN) are left out; a statistic with no block is NaN. When
+// assemblies share neurons, their between blocks hold the shared neurons'
+// within-assembly synapses too.
+type WeightContrast struct {
+	WithinMin, WithinMean   float64
+	BetweenMax, BetweenMean float64
+	Rest                    float64
+}
+
+// Contrast computes the WeightContrast of bm, the (n+1)×(n+1) block means
+// of BlockMeans (the last row and column being the rest).
+func Contrast(bm [][]float64) (WeightContrast, error) {
+	n := len(bm) - 1
+	if n < 1 {
+		return WeightContrast{}, fmt.Errorf("weight contrast: %d rows of block means: want the assemblies and the rest", len(bm))
+	}
+	for a, row := range bm {
+		if len(row) != n+1 {
+			return WeightContrast{}, fmt.Errorf("weight contrast: row %d has %d block means, want %d", a, len(row), n+1)
+		}
+	}
+	nan := math.NaN()
+	c := WeightContrast{WithinMin: nan, BetweenMax: nan, Rest: bm[n][n]}
+	var sw, sb float64
+	var nw, nb int
+	for a := range n {
+		for b := range n {
+			v := bm[a][b]
+			if math.IsNaN(v) {
+				continue
+			}
+			if a == b {
+				if nw == 0 || v < c.WithinMin {
+					c.WithinMin = v
+				}
+				sw += v
+				nw++
+			} else {
+				if nb == 0 || v > c.BetweenMax {
+					c.BetweenMax = v
+				}
+				sb += v
+				nb++
+			}
+		}
+	}
+	c.WithinMean, c.BetweenMean = sw/float64(nw), sb/float64(nb) // 0/0 = NaN
+	return c, nil
 }
 
 // BlockMeans returns the mean weight of the synapses from the neurons of
@@ -416,8 +500,18 @@ func AssemblyOrder(size int, members [][]int) (order []int, starts []int) {
 // = true) and each synapse's presynaptic and postsynaptic global IDs, and
 // the tick of that sample.
 func FinalWeights(path, proj string) (pre, post, w []float64, at snnsim.Time, err error) {
+	return WeightsAt(path, proj, -1)
+}
+
+// WeightsAt is FinalWeights for the last sample at or before tick at (at <
+// 0: the last sample of all), such as the end of a protocol's phase.
+func WeightsAt(path, proj string, at snnsim.Time) (pre, post, w []float64, tick snnsim.Time, err error) {
 	name := spikelog.WeightsPrefix + proj
-	d, err := loadLog(path, 0, 0, func(s spikelog.Series) int {
+	to := snnsim.Time(0)
+	if at >= 0 {
+		to = at + 1
+	}
+	d, err := loadLog(path, 0, to, func(s spikelog.Series) int {
 		if s.Name == name || s.Name == name+"/"+spikelog.WhatPre || s.Name == name+"/"+spikelog.WhatPost {
 			return s.Width()
 		}
@@ -428,6 +522,9 @@ func FinalWeights(path, proj string) (pre, post, w []float64, at snnsim.Time, er
 	}
 	ws, ps, qs := d.series[name], d.series[name+"/"+spikelog.WhatPre], d.series[name+"/"+spikelog.WhatPost]
 	if ws == nil || ps == nil || qs == nil || len(ws.V) == 0 || len(ps.V) == 0 || len(qs.V) == 0 {
+		if at >= 0 {
+			return nil, nil, nil, 0, fmt.Errorf("the log has no weights of %s at or before tick %d: record them with a [[record]] what = \"weights\", projection = %q and a sample interval", proj, at, proj)
+		}
 		return nil, nil, nil, 0, fmt.Errorf("the log has no weights of %s: add a [[record]] with what = \"weights\", projection = %q and final = true", proj, proj)
 	}
 	last := len(ws.V) - 1

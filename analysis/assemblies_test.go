@@ -3,6 +3,8 @@ package analysis
 import (
 	"bytes"
 	"math"
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 
@@ -208,8 +210,81 @@ func TestCueRecallPlanted(t *testing.T) {
 			t.Errorf("class %d: %+v, want n %d, hits %d, evoked %v, delay %v", s.Class, s, n, hits, wantEvoked[s.Class], wantDelay[s.Class])
 		}
 	}
+	// Selectivity, own minus best other: 10 - 0 and 50 - 0 for class 0;
+	// 10 - 5 and 50 - 25 for classes 1 and 2, whose assemblies overlap.
+	wantSel := map[int][2]float64{0: {50, 10}, 1: {25, 5}, 2: {25, 5}}
+	for _, s := range sum {
+		w, ok := wantSel[s.Class]
+		if !ok {
+			if !math.IsNaN(s.SelEvoked) || !math.IsNaN(s.SelDelay) {
+				t.Errorf("novel cues: selectivity %g, %g, want NaN", s.SelEvoked, s.SelDelay)
+			}
+			continue
+		}
+		if !near(s.SelEvoked, w[0]) || !near(s.SelDelay, w[1]) {
+			t.Errorf("class %d: selectivity evoked %g, delay %g, want %g, %g", s.Class, s.SelEvoked, s.SelDelay, w[0], w[1])
+		}
+	}
 	if _, err := SummarizeRecall(resp, class[:3], 3); err == nil {
 		t.Error("cue 5 without a class accepted")
+	}
+}
+
+// TestSelectivityMixed averages the lead of the cued assembly over
+// presentations where it wins and where it loses: during the cues 5 - 2
+// and 2 - 6 give -0.5, after them 4 - 1 and 1 - 3 give 0.5; a single
+// assembly leads by its own rate.
+func TestSelectivityMixed(t *testing.T) {
+	resp := []CueResponse{
+		{Presentation: Presentation{Pattern: 0}, Evoked: []float64{5, 2, 1}, Delay: []float64{4, 1, 0}},
+		{Presentation: Presentation{Pattern: 0}, Evoked: []float64{2, 6, 0}, Delay: []float64{1, 0, 3}},
+	}
+	sum, err := SummarizeRecall(resp, []int{0}, 3)
+	if err != nil || len(sum) != 1 {
+		t.Fatalf("summary %+v, %v", sum, err)
+	}
+	if !near(sum[0].SelEvoked, -0.5) || !near(sum[0].SelDelay, 0.5) {
+		t.Errorf("selectivity %g, %g, want -0.5 ((3 - 4)/2), 0.5 ((3 - 2)/2)", sum[0].SelEvoked, sum[0].SelDelay)
+	}
+	one := []CueResponse{{Presentation: Presentation{Pattern: 0}, Evoked: []float64{7}, Delay: []float64{2}}}
+	if s, _ := SummarizeRecall(one, []int{0}, 1); !near(s[0].SelEvoked, 7) || !near(s[0].SelDelay, 2) {
+		t.Errorf("one assembly: selectivity %g, %g, want 7, 2", s[0].SelEvoked, s[0].SelDelay)
+	}
+}
+
+// TestContrast checks the within/between summary of block means on
+// matrices whose answers are read off by hand.
+func TestContrast(t *testing.T) {
+	nan := math.NaN()
+	for _, tc := range []struct {
+		name string
+		bm   [][]float64
+		want WeightContrast
+		err  bool
+	}{
+		{"two assemblies", [][]float64{{1, 0.1, 0.3}, {0.05, 0.6, 0.3}, {0.3, 0.3, 0.2}},
+			WeightContrast{WithinMin: 0.6, WithinMean: 0.8, BetweenMax: 0.1, BetweenMean: 0.075, Rest: 0.2}, false},
+		{"empty block left out", [][]float64{{0.9, nan, 0.1}, {0.2, 0.7, 0.1}, {0.1, 0.1, nan}},
+			WeightContrast{WithinMin: 0.7, WithinMean: 0.8, BetweenMax: 0.2, BetweenMean: 0.2, Rest: nan}, false},
+		{"one assembly", [][]float64{{0.5, 0.1}, {0.1, 0.1}},
+			WeightContrast{WithinMin: 0.5, WithinMean: 0.5, BetweenMax: nan, BetweenMean: nan, Rest: 0.1}, false},
+		{"rest only", [][]float64{{0.1}}, WeightContrast{}, true},
+		{"ragged", [][]float64{{1, 0.1}, {0.1}}, WeightContrast{}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := Contrast(tc.bm)
+			if (err != nil) != tc.err {
+				t.Fatalf("error %v, want error: %v", err, tc.err)
+			}
+			if tc.err {
+				return
+			}
+			same := func(a, b float64) bool { return near(a, b) || (math.IsNaN(a) && math.IsNaN(b)) }
+			if !same(got.WithinMin, tc.want.WithinMin) || !same(got.WithinMean, tc.want.WithinMean) || !same(got.BetweenMax, tc.want.BetweenMax) ||
+				!same(got.BetweenMean, tc.want.BetweenMean) || !same(got.Rest, tc.want.Rest) {
+				t.Errorf("got %+v, want %+v", got, tc.want)
+			}
+		})
 	}
 }
 
@@ -348,5 +423,45 @@ func TestPresentations(t *testing.T) {
 	}
 	if all := Presentations(marks, ""); len(all) != 4 || all[1] != (Presentation{"b", 0, 0, 12, snnsim.Never}) {
 		t.Errorf("all sources: %+v", all)
+	}
+}
+
+// TestWeightsAt writes weights of a projection at ticks 0, 100 and 200 and
+// reads the sample at or before a tick back, with the IDs sampled once.
+func TestWeightsAt(t *testing.T) {
+	h := spikelog.Header{Program: "test", DT: 0.1, Seed: 1, Populations: []spikelog.Population{{Name: "E", First: 0, Size: 2, Kind: spikelog.Neuron}}}
+	path := filepath.Join(t.TempDir(), "w.snnlog")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := spikelog.NewWriter(f, h, spikelog.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := spikelog.WeightsPrefix + "E_to_E"
+	ws, err := w.Declare(spikelog.Series{Name: name, What: spikelog.WhatWeights, Projection: "E_to_E", Indices: []int{0, 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps, _ := w.Declare(spikelog.Series{Name: name + "/" + spikelog.WhatPre, What: spikelog.WhatPre, Unit: spikelog.UnitID, Projection: "E_to_E", Indices: []int{0, 1}})
+	qs, _ := w.Declare(spikelog.Series{Name: name + "/" + spikelog.WhatPost, What: spikelog.WhatPost, Unit: spikelog.UnitID, Projection: "E_to_E", Indices: []int{0, 1}})
+	for _, e := range []error{w.Sample(ps, 0, []float64{0, 1}), w.Sample(qs, 0, []float64{1, 0}),
+		w.Sample(ws, 0, []float64{0.1, 0.2}), w.Sample(ws, 100, []float64{0.3, 0.4}), w.Sample(ws, 200, []float64{0.5, 0.6}), w.Close(), f.Close()} {
+		if e != nil {
+			t.Fatal(e)
+		}
+	}
+	for _, tc := range []struct {
+		at, tick snnsim.Time
+		w        []float64
+	}{{-1, 200, []float64{0.5, 0.6}}, {250, 200, []float64{0.5, 0.6}}, {199, 100, []float64{0.3, 0.4}}, {100, 100, []float64{0.3, 0.4}}, {0, 0, []float64{0.1, 0.2}}} {
+		pre, post, got, tick, err := WeightsAt(path, "E_to_E", tc.at)
+		if err != nil || tick != tc.tick || !slices.Equal(got, tc.w) || !slices.Equal(pre, []float64{0, 1}) || !slices.Equal(post, []float64{1, 0}) {
+			t.Errorf("at %d: tick %d, w %v, pre %v, post %v, %v; want tick %d, w %v", tc.at, tick, got, pre, post, err, tc.tick, tc.w)
+		}
+	}
+	if _, _, _, _, err := WeightsAt(path, "I_to_E", -1); err == nil {
+		t.Error("weights of a projection the log does not record")
 	}
 }

@@ -28,9 +28,23 @@ type assembliesJSON struct {
 	Derived    *derivedJSON   `json:"derived,omitempty"` // absent with --assemblies
 	Assemblies []assemblyJSON `json:"assemblies"`
 	Projection string         `json:"projection,omitempty"`
+	WeightsMs  *float64       `json:"weights_ms,omitempty"`  // time of the weight sample used
 	BlockMeans [][]*float64   `json:"block_means,omitempty"` // pre group, post group; the last group is the rest
-	Recall     *recallSetJSON `json:"recall,omitempty"`
-	Plots      []string       `json:"plots,omitempty"`
+	Contrast   *contrastJSON  `json:"contrast,omitempty"`
+	// Delay activity: the assemblies' response to the presentations of
+	// --delay-phase (the stimuli themselves, 0.2 s in Zenke et al.'s
+	// second phase) and in the --delay after each.
+	DelayActivity *recallSetJSON `json:"delay_activity,omitempty"`
+	Recall        *recallSetJSON `json:"recall,omitempty"`
+	Plots         []string       `json:"plots,omitempty"`
+}
+
+type contrastJSON struct {
+	WithinMin   *float64 `json:"within_min"`
+	WithinMean  *float64 `json:"within_mean"`
+	BetweenMax  *float64 `json:"between_max"`
+	BetweenMean *float64 `json:"between_mean"`
+	Rest        *float64 `json:"rest"`
 }
 
 type derivedJSON struct {
@@ -61,6 +75,10 @@ type recallClassJSON struct {
 	HitsDelay  int        `json:"hits_delay"`
 	EvokedHz   []*float64 `json:"evoked_hz"`
 	DelayHz    []*float64 `json:"delay_hz"`
+	// Own assembly minus the best other, averaged over the cues [Hz];
+	// null for novel cues.
+	SelEvokedHz *float64 `json:"selectivity_evoked_hz"`
+	SelDelayHz  *float64 `json:"selectivity_delay_hz"`
 }
 
 type cueJSON struct {
@@ -83,8 +101,11 @@ func cmdAssemblies(args []string, stdout, stderr io.Writer) int {
 			"--derive-phase; default the last 400 s of it) exceeds --threshold; or reads them from --assemblies (an\n"+
 			"Auryn .pat file, such as --write makes). Then prints the mean weights between assemblies (--projection)\n"+
 			"and, for the cues of --cue-phase (default the last phase when the log has several), which assembly is\n"+
-			"most active during each cue and in the --delay after it, hits counted per cue class (--classes). Draws\n"+
-			"the weight matrix sorted by assembly, the population and assembly rates, and the recall per class.", stderr)
+			"most active during each cue and in the --delay after it, hits counted per cue class (--classes), with the\n"+
+			"selectivity (the cued assembly's rate minus the best other's). The same table for the presentations of\n"+
+			"--delay-phase (default the phase before the cues when it is not --derive-phase: the 0.2 s stimuli of the\n"+
+			"authors' second phase) shows the delay activity. Draws the weight matrix sorted by assembly, the\n"+
+			"population and assembly rates, and the recall per class.", stderr)
 	popName := fs.String("population", "", "the population the assemblies are in (default: the first neuron population)")
 	srcName := fs.String("source", "", "the pattern source (default: the one whose switches the log holds)")
 	derivePhase := fs.Int("derive-phase", 0, "phase whose presentations define the assemblies")
@@ -98,8 +119,10 @@ func cmdAssemblies(args []string, stdout, stderr io.Writer) int {
 	names := fs.String("names", "", "names of the assemblies, comma-separated (e.g. circle,square,cross,triangle)")
 	cuePhase := fs.Int("cue-phase", -1, "phase whose presentations are the cues (default: the last phase, when there are several)")
 	delay := fs.String("delay", "1 s", "delay window after each cue's offset (cut at the next cue)")
+	delayPhase := fs.String("delay-phase", "auto", `phase whose presentations show the delay activity: a phase number, "none", or "auto" (the phase before --cue-phase unless it is --derive-phase)`)
 	classes := fs.String("classes", "", `assembly each cue should recall, per cue pattern: "0,0,1,1,-" ("-": a novel cue); default: cue k recalls assembly k`)
 	proj := fs.String("projection", "", "projection whose final weights give the block means and the matrix (default: the first whose weights are recorded within the population)")
+	weightsAt := fs.String("weights-at", "", "use the weights sampled last at or before this time (e.g. the end of a phase) instead of the final ones")
 	bin := fs.String("bin", "1 s", "bin of the rates over time")
 	plots := fs.String("plots", "", `directory for the figures (default: plots/ beside the log; "none": no figures)`)
 	format := fs.String("format", "png", "figure format: "+strings.Join(analysis.Formats, ", "))
@@ -299,19 +322,26 @@ func cmdAssemblies(args []string, stdout, stderr io.Writer) int {
 
 	// Block means of the weights.
 	var pre, post, w []float64
+	var wTick snnsim.Time
+	at := snnsim.Time(-1)
+	if *weightsAt != "" {
+		if at, err = ticksFlag("weights-at", *weightsAt, clock); err != nil {
+			return fail(err)
+		}
+	}
 	if *proj == "" {
 		projs, err := analysis.WeightProjections(lg.Path)
 		if err != nil {
 			return fail(err)
 		}
 		for _, p := range projs {
-			if a, b, c, _, err := analysis.FinalWeights(lg.Path, p); err == nil && within(a, pop) && within(b, pop) {
-				*proj, pre, post, w = p, a, b, c
+			if a, b, c, tk, err := analysis.WeightsAt(lg.Path, p, at); err == nil && within(a, pop) && within(b, pop) {
+				*proj, pre, post, w, wTick = p, a, b, c, tk
 				break
 			}
 		}
-	} else if pre, post, w, _, err = analysis.FinalWeights(lg.Path, *proj); err != nil {
-		return fail(fmt.Errorf("--projection: %w", err))
+	} else if pre, post, w, wTick, err = analysis.WeightsAt(lg.Path, *proj, at); err != nil {
+		return fail(fmt.Errorf("--projection %s: %w", *proj, err))
 	}
 	if w == nil {
 		fmt.Fprintf(stderr, "snnsim assemblies: note: the log has no final weights of a projection within %s: no block means and no weight matrix (record them with a [[record]] what = \"weights\", final = true)\n", pop.Name)
@@ -321,6 +351,12 @@ func cmdAssemblies(args []string, stdout, stderr io.Writer) int {
 			return fail(err)
 		}
 		out.Projection = *proj
+		out.WeightsMs = num(clock.Ms(wTick))
+		c, err := analysis.Contrast(bm)
+		if err != nil {
+			return fail(err)
+		}
+		out.Contrast = &contrastJSON{WithinMin: num(c.WithinMin), WithinMean: num(c.WithinMean), BetweenMax: num(c.BetweenMax), BetweenMean: num(c.BetweenMean), Rest: num(c.Rest)}
 		for _, row := range bm {
 			var jr []*float64
 			for _, v := range row {
@@ -330,55 +366,82 @@ func cmdAssemblies(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 
-	// Recall.
+	// Recall and delay activity.
 	k := *cuePhase
 	if k < 0 && nPhases > 1 {
 		k = nPhases - 1
 	}
-	var summary []analysis.RecallSummary
-	var classOf []int
-	if k >= 0 {
-		if k >= nPhases {
-			return fail(fmt.Errorf("--cue-phase %d: the log has phases 0..%d of %s", k, nPhases-1, src))
+	var dt snnsim.Time
+	if dt, err = ticksFlag("delay", *delay, clock); err != nil {
+		return fail(err)
+	}
+	if dt <= 0 {
+		return fail(fmt.Errorf("--delay %s: must be longer than one step", *delay))
+	}
+	// measure scores the presentations of phase ph, whose patterns recall
+	// the assemblies the class list cls gives.
+	measure := func(ph int, cls string) (*recallSetJSON, []analysis.RecallSummary, error) {
+		if ph >= nPhases {
+			return nil, nil, fmt.Errorf("the log has phases 0..%d of %s", nPhases-1, src)
 		}
-		dt, err := ticksFlag("delay", *delay, clock)
+		classOf, err := parseClasses(cls, patternsIn(ph), len(members))
 		if err != nil {
-			return fail(err)
-		}
-		if dt <= 0 {
-			return fail(fmt.Errorf("--delay %s: must be longer than one step", *delay))
-		}
-		n := patternsIn(k)
-		if classOf, err = parseClasses(*classes, n, len(members)); err != nil {
-			return fail(err)
+			return nil, nil, err
 		}
 		var cues []analysis.Presentation
 		for _, p := range pres {
-			if p.Phase == k {
+			if p.Phase == ph {
 				cues = append(cues, p)
 			}
 		}
 		r, err := open()
 		if err != nil {
-			return fail(err)
+			return nil, nil, err
 		}
 		resp, err := analysis.CueRecall(r, pop, members, cues, dt)
 		r.Close()
 		if err != nil {
-			return fail(err)
+			return nil, nil, err
 		}
-		if summary, err = analysis.SummarizeRecall(resp, classOf, len(members)); err != nil {
-			return fail(err)
+		summary, err := analysis.SummarizeRecall(resp, classOf, len(members))
+		if err != nil {
+			return nil, nil, err
 		}
-		rs := &recallSetJSON{Phase: k, DelayMs: clock.Ms(dt)}
+		rs := &recallSetJSON{Phase: ph, DelayMs: clock.Ms(dt)}
 		for _, s := range summary {
-			rs.Classes = append(rs.Classes, recallClassJSON{Class: asmName(s.Class), N: s.N, HitsEvoked: s.HitsEvoked, HitsDelay: s.HitsDelay, EvokedHz: nums(s.Evoked), DelayHz: nums(s.Delay)})
+			rs.Classes = append(rs.Classes, recallClassJSON{Class: asmName(s.Class), N: s.N, HitsEvoked: s.HitsEvoked, HitsDelay: s.HitsDelay,
+				EvokedHz: nums(s.Evoked), DelayHz: nums(s.Delay), SelEvokedHz: num(s.SelEvoked), SelDelayHz: num(s.SelDelay)})
 		}
 		for _, c := range resp {
 			rs.Cues = append(rs.Cues, cueJSON{OnMs: clock.Ms(c.On), OffMs: clock.Ms(c.Off), Cue: c.Pattern, Class: asmName(classOf[c.Pattern]),
 				BestEvoked: asmName(c.BestEvoked), BestDelay: asmName(c.BestDelay), DelayHz: nums(c.Delay)})
 		}
-		out.Recall = rs
+		return rs, summary, nil
+	}
+	var summary []analysis.RecallSummary
+	if k >= 0 {
+		if out.Recall, summary, err = measure(k, *classes); err != nil {
+			return fail(fmt.Errorf("--cue-phase %d: %w", k, err))
+		}
+	}
+	dp := -1
+	switch *delayPhase {
+	case "none":
+	case "auto":
+		if k-1 >= 0 && (*asmFile != "" || k-1 != *derivePhase) {
+			dp = k - 1
+		}
+	default:
+		if dp, err = strconv.Atoi(*delayPhase); err != nil || dp < 0 {
+			return fail(fmt.Errorf("--delay-phase %q: want a phase number, \"none\" or \"auto\"", *delayPhase))
+		}
+	}
+	if dp >= 0 {
+		// The stimuli of the delay phase are the patterns themselves:
+		// pattern k should recall assembly k.
+		if out.DelayActivity, _, err = measure(dp, ""); err != nil {
+			return fail(fmt.Errorf("--delay-phase %d: %w", dp, err))
+		}
 	}
 
 	// Figures.
@@ -441,7 +504,7 @@ func cmdAssemblies(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "%-10s %14d %8d\n", a.Name, a.Presentations, len(a.Neurons))
 	}
 	if out.BlockMeans != nil {
-		fmt.Fprintf(stdout, "\nmean weight of %s at the end, pre (rows) → post (columns)\n%-10s", out.Projection, "")
+		fmt.Fprintf(stdout, "\nmean weight of %s at t = %s, pre (rows) → post (columns)\n%-10s", out.Projection, fmtMs(deref(out.WeightsMs)), "")
 		for b := range out.BlockMeans {
 			fmt.Fprintf(stdout, " %9s", asmName(b))
 		}
@@ -454,25 +517,40 @@ func cmdAssemblies(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stdout)
 		}
 	}
+	if c := out.Contrast; c != nil {
+		fmt.Fprintf(stdout, "within assemblies: min %s, mean %s; between: max %s, mean %s; rest → rest %s\n",
+			f4(deref(c.WithinMin)), f4(deref(c.WithinMean)), f4(deref(c.BetweenMax)), f4(deref(c.BetweenMean)), f4(deref(c.Rest)))
+	}
+	if rs := out.DelayActivity; rs != nil {
+		fmt.Fprintf(stdout, "\ndelay activity in phase %d: assembly rates [Hz] during each presentation and in the %s after it\n", rs.Phase, fmtMs(rs.DelayMs))
+		printRecall(stdout, rs, "pattern")
+	}
 	if rs := out.Recall; rs != nil {
 		fmt.Fprintf(stdout, "\nrecall in phase %d: assembly rates [Hz] during the cue and in the %s after it\n", rs.Phase, fmtMs(rs.DelayMs))
-		fmt.Fprintf(stdout, "%-10s %4s %12s %12s   %s\n", "class", "n", "hits evoked", "hits delay", "delay rate per assembly")
-		for _, c := range rs.Classes {
-			var rates []string
-			for _, v := range c.DelayHz {
-				rates = append(rates, f4(deref(v)))
-			}
-			he, hd := strconv.Itoa(c.HitsEvoked), strconv.Itoa(c.HitsDelay)
-			if c.Class == "-" {
-				he, hd = "-", "-"
-			}
-			fmt.Fprintf(stdout, "%-10s %4d %12s %12s   %s\n", c.Class, c.N, he, hd, strings.Join(rates, " "))
-		}
+		printRecall(stdout, rs, "class")
 	}
 	for _, p := range out.Plots {
 		fmt.Fprintf(stdout, "wrote %s\n", p)
 	}
 	return lg.exitCode()
+}
+
+// printRecall prints the table of a recall set: per class the cues, the
+// hits, the selectivity (own minus best other) during and after the cues,
+// and the assemblies' rates after them.
+func printRecall(w io.Writer, rs *recallSetJSON, first string) {
+	fmt.Fprintf(w, "%-10s %4s %12s %12s %10s %10s   %s\n", first, "n", "hits evoked", "hits delay", "sel evoked", "sel delay", "delay rate per assembly")
+	for _, c := range rs.Classes {
+		var rates []string
+		for _, v := range c.DelayHz {
+			rates = append(rates, f4(deref(v)))
+		}
+		he, hd, se, sd := strconv.Itoa(c.HitsEvoked), strconv.Itoa(c.HitsDelay), f4(deref(c.SelEvokedHz)), f4(deref(c.SelDelayHz))
+		if c.Class == "-" {
+			he, hd, se, sd = "-", "-", "-", "-"
+		}
+		fmt.Fprintf(w, "%-10s %4d %12s %12s %10s %10s   %s\n", c.Class, c.N, he, hd, se, sd, strings.Join(rates, " "))
+	}
 }
 
 // phaseStarts returns the tick at which each phase of source src starts

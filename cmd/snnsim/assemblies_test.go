@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -204,6 +205,97 @@ weight = "0.5 mV"`, `connect = { rule = "pairs", format = "mtx", file = "E_to_E.
 	for k := range int64(pa.Len()) {
 		if pa.WeightAt(k) != pb.WeightAt(k) {
 			t.Fatalf("synapse %d: weight %g read back as %g", k, pa.WeightAt(k), pb.WeightAt(k))
+		}
+	}
+}
+
+// TestAssembliesDelayPhase adds a phase of 0.2 s presentations of the two
+// patterns before the cues. By default it is scored as the delay phase
+// (the phase before the cues, not the one the assemblies come from). Each
+// input spike makes its neuron fire, so during a presentation the
+// assembly fires at the input's 60 + 2 Hz less what the 2 ms refractory
+// period takes (62/(1 + 62·0.002) ≈ 55 Hz) and the other at the 2 Hz
+// background; without recurrent drive there is no delay activity, so
+// after the presentation both fall back to about 2 Hz.
+func TestAssembliesDelayPhase(t *testing.T) {
+	text := strings.Replace(assemblyScenario, `duration = "40 s"`, `duration = "50 s"`, 1)
+	text = strings.Replace(text, `[[population.params.phases]]
+at = "30 s"`, `[[population.params.phases]]
+at = "30 s"
+on = "0.2 s"
+off = "0.5 s"
+first = "0.5 s"
+[[population.params.phases]]
+at = "40 s"`, 1)
+	dir := t.TempDir()
+	scen := filepath.Join(dir, "asm3.toml")
+	if err := os.WriteFile(scen, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "run")
+	var so, se bytes.Buffer
+	if code := run([]string{"run", scen, "--out", out, "--progress", "none"}, &so, &se); code != 0 {
+		t.Fatalf("run: exit %d: %s", code, se.String())
+	}
+	so.Reset()
+	if code := run([]string{"assemblies", out, "--json", "--plots", "none", "--classes", "0,1,-"}, &so, &se); code != 0 {
+		t.Fatalf("assemblies: exit %d: %s", code, se.String())
+	}
+	var got assembliesJSON
+	if err := json.Unmarshal(so.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	da := got.DelayActivity
+	if da == nil || da.Phase != 1 || got.Recall == nil || got.Recall.Phase != 2 || len(da.Classes) != 2 {
+		t.Fatalf("delay activity %+v, recall phase %+v: want phase 1 (patterns 0, 1) and the cues in phase 2", da, got.Recall)
+	}
+	for a, c := range da.Classes {
+		own, other := deref(c.EvokedHz[a]), deref(c.EvokedHz[1-a])
+		if c.N < 5 || c.HitsEvoked != c.N || own < 45 || own > 65 || other > 6 || math.Abs(deref(c.SelEvokedHz)-(own-other)) > 1e-9 {
+			t.Errorf("pattern %s: %d presentations, %d hits, evoked %g Hz own, %g Hz other, selectivity %g; want >= 5, all, 45..65, < 6, own - other",
+				c.Class, c.N, c.HitsEvoked, own, other, deref(c.SelEvokedHz))
+		}
+		for b, v := range c.DelayHz {
+			if deref(v) > 6 {
+				t.Errorf("pattern %s: assembly %d at %g Hz after the presentation, want background (< 6 Hz)", c.Class, b, deref(v))
+			}
+		}
+	}
+	if cs := got.Contrast; cs == nil || deref(cs.WithinMin) != 0.5 || deref(cs.BetweenMax) != 0.5 {
+		t.Errorf("contrast %+v: want 0.5 within and between (one fixed weight)", cs)
+	}
+	// The weights sampled at 10 s (every 10 s, and the final sample at the
+	// last tick, 49999.9 ms) for --weights-at 15 s, the final ones by
+	// default.
+	if got.WeightsMs == nil || *got.WeightsMs != 49999.9 {
+		t.Errorf("weights at %v ms, want the final sample at 49999.9", deref(got.WeightsMs))
+	}
+	so.Reset()
+	if code := run([]string{"assemblies", out, "--json", "--plots", "none", "--classes", "0,1,-", "--weights-at", "15 s"}, &so, &se); code != 0 {
+		t.Fatalf("--weights-at: exit %d: %s", code, se.String())
+	}
+	var at assembliesJSON
+	if err := json.Unmarshal(so.Bytes(), &at); err != nil || at.WeightsMs == nil || *at.WeightsMs != 10000 {
+		t.Errorf("--weights-at 15 s: weights at %v ms (%v), want 10000", deref(at.WeightsMs), err)
+	}
+	// "none" and an explicit phase; a bad value names the flag.
+	for _, c := range []struct {
+		arg   string
+		phase int
+		msg   string
+	}{{"none", -1, ""}, {"0", 0, ""}, {"x", 0, `--delay-phase "x"`}, {"7", 0, "--delay-phase 7: the log has phases 0..2"}} {
+		so.Reset()
+		se.Reset()
+		code := run([]string{"assemblies", out, "--json", "--plots", "none", "--classes", "0,1,-", "--delay-phase", c.arg}, &so, &se)
+		if c.msg != "" {
+			if code == 0 || !strings.Contains(se.String(), c.msg) {
+				t.Errorf("--delay-phase %s: exit %d, %q; want an error with %q", c.arg, code, se.String(), c.msg)
+			}
+			continue
+		}
+		var g assembliesJSON
+		if code != 0 || json.Unmarshal(so.Bytes(), &g) != nil || (g.DelayActivity == nil) != (c.phase < 0) || (c.phase >= 0 && g.DelayActivity.Phase != c.phase) {
+			t.Errorf("--delay-phase %s: exit %d, delay activity %+v; want phase %d", c.arg, code, g.DelayActivity, c.phase)
 		}
 	}
 }

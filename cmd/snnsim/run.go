@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -16,6 +17,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/engine"
 	"github.com/snnsim/snnsim/netlist"
 	"github.com/snnsim/snnsim/runner"
 	"github.com/snnsim/snnsim/scenario"
@@ -253,6 +255,15 @@ func reportEnd(res *runner.Result, err error, stdout, stderr io.Writer) (int, er
 		return code, nil
 	}
 	if err != nil {
+		if errors.Is(err, engine.ErrRunaway) {
+			// A [[guard]] stopped the run: the runner closed the log with
+			// its end mark and wrote the summary, so both can be read up
+			// to the stop (Auryn's RateChecker leaves the same).
+			fmt.Fprintf(stderr, "snnsim: %v\nsnnsim: stopped at t = %s of %s; the log %s is closed and readable up to there "+
+				"(snnsim stats, plot, assemblies) and %s says completed = false\n",
+				err, fmtSim(sum.SimulatedS), fmtSim(net.Clock.Seconds(net.Duration)), res.LogPath(), filepath.Join(res.Dir, SummaryName))
+			return 1, nil
+		}
 		return 1, err
 	}
 	for _, p := range sum.Populations {
