@@ -177,19 +177,23 @@ func (p ZenkeParams) build(l Layout) (Model, error) {
 	}
 	n := len(l.Target)
 	m := &zenke{
-		p: p, n: n, target: l.Target,
-		in:    newTargetIndex(&l),
+		p: p, n: n,
 		k:     float64(period) * l.Clock.DT / p.TauCons,
 		a:     p.WP / 2,
 		w:     make([]float64, n),
 		wr:    make([]float64, n),
 		zm:    newLazyTrace(l.NPost, l.Clock.DT, p.TauMinus),
-		act:   newActiveSet(n),
 		clock: slowClock{period: period},
 		id: newStateIdent(modelZenke, &l, []string{"tau_cons", "p", "w_p", "tau_minus", "slow_step"},
 			[]float64{p.TauCons, p.P, p.WP, p.TauMinus, p.SlowStep}),
 	}
 	m.id.version = zenkeStateVer
+	if p.Beta != 0 {
+		m.in = newTargetIndex(&l)
+	}
+	if p.SkipSettled {
+		m.act = newActiveSet(n)
+	}
 	for s, u := range l.Unit {
 		// The model keeps w in [0, w_max] (every change is clipped, and a
 		// restored state is checked against it), so a start outside is an
@@ -208,16 +212,15 @@ func (p ZenkeParams) build(l Layout) (Model, error) {
 
 // zenke is the zenke_2015 model bound to a layout.
 type zenke struct {
-	p      ZenkeParams
-	n      int
-	target []int32
-	in     targetIndex
-	k      float64 // Euler factor: step/τ_cons
-	a      float64 // w_P/2
+	p  ZenkeParams
+	n  int
+	in targetIndex // the synapses onto each target; built only for beta > 0
+	k  float64     // Euler factor: step/τ_cons
+	a  float64     // w_P/2
 
 	w, wr  []float64 // fragile and reference weights (wr is never replaced: see ReferenceWeights)
 	zm     lazyTrace // postsynaptic trace z⁻ per target
-	act    activeSet
+	act    activeSet // the synapses to step; unused (empty) without skip_settled, when every synapse is stepped
 	clock  slowClock
 	now    snnsim.Time // latest tick seen
 	out    []float32
@@ -231,7 +234,6 @@ type zenke struct {
 // initActive puts every synapse that needs steps into the active set.
 func (m *zenke) initActive() {
 	if !m.p.SkipSettled {
-		m.act.fill()
 		return
 	}
 	for s := range m.w {
@@ -261,7 +263,15 @@ func (m *zenke) settled(s int64) bool {
 func (m *zenke) Name() string { return modelZenke }
 func (m *zenke) Len() int     { return m.n }
 
-func (m *zenke) Bind(w []float32) { m.out = bindWeights(modelZenke, w, m.w) }
+// Bind sets the delivery array; a rule buffer that was the old delivery
+// array (RuleWeights) follows it.
+func (m *zenke) Bind(w []float32) {
+	follow := m.rule.w != nil && m.out != nil && len(m.out) > 0 && &m.rule.w[0] == &m.out[0]
+	m.out = bindWeights(modelZenke, w, m.w)
+	if follow {
+		m.rule.w = m.out
+	}
+}
 
 // Advance does the slow-clock steps at the slow ticks <= t.
 func (m *zenke) Advance(t snnsim.Time) {
@@ -272,19 +282,29 @@ func (m *zenke) Advance(t snnsim.Time) {
 		m.clock.skipTo(t)
 		return
 	}
-	for m.act.len() > 0 && m.clock.due(t) {
+	for m.stepping() && m.clock.due(t) {
 		k := m.clock.next()
 		m.step()
 		m.clock.done = k
 	}
-	if m.act.len() == 0 {
+	if !m.stepping() {
 		m.clock.skipTo(t)
 	}
 }
 
+// stepping reports whether some synapse needs slow-clock steps: every one
+// without skip_settled, the active ones with it.
+func (m *zenke) stepping() bool { return !m.p.SkipSettled || m.act.len() > 0 }
+
 // step does one Euler step of w̃ for every active synapse; settled
-// synapses leave the set (skip_settled).
+// synapses leave the set (skip_settled). Without skip_settled it steps
+// every synapse in one pass over the contiguous arrays (the synapses are
+// independent, so the order changes nothing).
 func (m *zenke) step() {
+	if !m.p.SkipSettled {
+		m.stepAll()
+		return
+	}
 	list := m.act.list
 	skip := m.p.SkipSettled
 	for i := len(list) - 1; i >= 0; i-- {
@@ -301,8 +321,20 @@ func (m *zenke) step() {
 	}
 }
 
+// stepAll does one Euler step of w̃ for every synapse: the update of
+// step, with the drift written out so that the loop needs no call.
+func (m *zenke) stepAll() {
+	a, k, pp := m.a, m.k, m.p.P
+	w, wr := m.w, m.wr[:len(m.w)]
+	for s, x := range w {
+		r := wr[s]
+		wr[s] = r + k*((x-r)-pp*r*(a-r)*(2*a-r))
+	}
+	m.steps += int64(len(w))
+}
+
 func (m *zenke) Next() snnsim.Time {
-	if m.act.len() == 0 || m.paused {
+	if !m.stepping() || m.paused {
 		return snnsim.Never
 	}
 	return m.clock.next()
@@ -374,13 +406,51 @@ func (m *zenke) SetLevel(t snnsim.Time, name string, level float64) error {
 	return nil
 }
 
-// RuleWeights returns the rule buffer: w rounded to float32.
-func (m *zenke) RuleWeights() []float32 { return m.rule.weights(m.n, m.w) }
+// RuleWeights returns the rule buffer: w rounded to float32. Once the
+// model is bound, the buffer is the delivery array itself, since this
+// model delivers w rounded to float32 too: one array fewer to keep and to
+// touch per synapse. The rule's edits in it last only until Changed, which
+// the engine calls before any delivery.
+func (m *zenke) RuleWeights() []float32 {
+	if m.rule.w == nil && m.out != nil {
+		m.rule.w = m.out
+	}
+	return m.rule.weights(m.n, m.w)
+}
 
-// Changed signals the rule's changes of synapses off+syn[k] at tick t.
+// Changed signals the rule's changes of synapses off+syn[k] at tick t:
+// the loop of ruleBuf.changes and Signal in one pass. Each synapse of syn
+// is distinct, so taking the changes one by one reads every rule weight
+// before its own signal, as the two passes do; the model is brought to t
+// at the first change, as Signal would.
 func (m *zenke) Changed(t snnsim.Time, off snnsim.SynapseID, syn []int32) {
-	for _, c := range m.rule.changes(off, syn, m.w) {
-		m.Signal(t, c.s, c.dw)
+	buf, w := m.rule.w, m.w
+	advanced := false
+	for _, k := range syn {
+		s := off + int64(k)
+		x := w[s]
+		r := float32(x)
+		b := buf[s]
+		if math.Float32bits(b) == math.Float32bits(r) {
+			continue
+		}
+		if dw := float64(b) - float64(r); dw != 0 {
+			if !advanced {
+				m.Advance(t)
+				advanced = true
+			}
+			if y := m.clip(x + dw); y != x {
+				w[s] = y
+				r = float32(y)
+				if m.p.SkipSettled {
+					m.act.add(s)
+				}
+				if m.out != nil {
+					m.out[s] = r
+				}
+			}
+		}
+		buf[s] = r
 	}
 }
 
@@ -433,7 +503,11 @@ func (m *zenke) AppendState(b []byte) []byte {
 		b = checkpoint.PutF64(b, m.wr[s])
 	}
 	b = m.zm.appendTo(b)
-	b = appendActive(b, &m.act)
+	if m.p.SkipSettled {
+		b = appendActive(b, &m.act)
+	} else {
+		b = appendAll(b, m.n) // every synapse is active
+	}
 	return checkpoint.End(b, start)
 }
 
@@ -485,8 +559,10 @@ func (m *zenke) RestoreState(b []byte) ([]byte, error) {
 	}
 	m.now, m.clock.done, m.paused = now, done, paused == 1
 	m.w, m.zm = w, zm
-	copy(m.wr, wr) // a rule may be reading m.wr
-	m.act.restore(list, m.p.SkipSettled)
+	copy(m.wr, wr)       // a rule may be reading m.wr
+	if m.p.SkipSettled { // otherwise every synapse is stepped, without a set
+		m.act.reset(list)
+	}
 	if m.out != nil {
 		m.Bind(m.out)
 	}
