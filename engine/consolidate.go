@@ -84,6 +84,11 @@ func (e *Engine) newGroups() error {
 		var l consolidation.Layout
 		l.Clock = e.net.Clock
 		l.NPost = e.pops[to].neurons.Len()
+		total := 0
+		for _, k := range g.projs {
+			total += e.projs[k].Len()
+		}
+		l.Source, l.Target, l.Unit = make([]int32, 0, total), make([]int32, 0, total), make([]float32, 0, total)
 		name := ""
 		var off int64
 		var pre int32
