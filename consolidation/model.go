@@ -218,10 +218,12 @@ type VoltageInduced interface {
 // Zenke, Agnes & Gerstner 2015) pulls each weight towards. The engine
 // hands the rule its projection's window of ReferenceWeights.
 type Referenced interface {
-	// ReferenceWeights returns the reference weights of every synapse
-	// (len = Len()): the model's own array, which it updates in place and
+	// ReferenceWeights returns the reference weights of every synapse:
+	// that of synapse s is ref[stride·s] (a model may keep other
+	// variables between them, so that a synapse's variables share a cache
+	// line). ref is the model's own array, which it updates in place and
 	// never replaces, so that a rule may keep reading it.
-	ReferenceWeights() []float64
+	ReferenceWeights() (ref []float64, stride int)
 	// Heterosynaptic reports whether the model applies a heterosynaptic
 	// term of its own at postsynaptic spikes; with a rule that applies
 	// one too, the term would be applied twice.

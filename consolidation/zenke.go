@@ -180,8 +180,7 @@ func (p ZenkeParams) build(l Layout) (Model, error) {
 		p: p, n: n,
 		k:     float64(period) * l.Clock.DT / p.TauCons,
 		a:     p.WP / 2,
-		w:     make([]float64, n),
-		wr:    make([]float64, n),
+		ws:    make([]float64, 2*n),
 		zm:    newLazyTrace(l.NPost, l.Clock.DT, p.TauMinus),
 		clock: slowClock{period: period},
 		id: newStateIdent(modelZenke, &l, []string{"tau_cons", "p", "w_p", "tau_minus", "slow_step"},
@@ -201,9 +200,9 @@ func (p ZenkeParams) build(l Layout) (Model, error) {
 		if !(u >= 0 && float64(u) <= p.WMax) {
 			return nil, fmt.Errorf("consolidation: %s: the weight %g of synapse %d is outside [0, w_max = %g]: lower the projection's weight or raise w_max", modelZenke, u, s, p.WMax)
 		}
-		m.w[s] = float64(u)
+		m.ws[2*s] = float64(u)
 		if p.WRefInit != wRefInitLower {
-			m.wr[s] = float64(u)
+			m.ws[2*s+1] = float64(u)
 		}
 	}
 	m.initActive()
@@ -218,7 +217,12 @@ type zenke struct {
 	k  float64     // Euler factor: step/τ_cons
 	a  float64     // w_P/2
 
-	w, wr  []float64 // fragile and reference weights (wr is never replaced: see ReferenceWeights)
+	// ws holds the fragile and the reference weight of every synapse,
+	// w = ws[2s], w̃ = ws[2s+1]: the postsynaptic pass of a rule reads both
+	// in the order of the target's synapses, scattered over the array, and
+	// one cache line then serves both. ws is never replaced (see
+	// ReferenceWeights).
+	ws     []float64
 	zm     lazyTrace // postsynaptic trace z⁻ per target
 	act    activeSet // the synapses to step; unused (empty) without skip_settled, when every synapse is stepped
 	clock  slowClock
@@ -236,7 +240,7 @@ func (m *zenke) initActive() {
 	if !m.p.SkipSettled {
 		return
 	}
-	for s := range m.w {
+	for s := range m.n {
 		if !m.settled(int64(s)) {
 			m.act.add(int64(s))
 		}
@@ -253,8 +257,9 @@ func (m *zenke) drift(w, wr float64) (f, fp float64) {
 
 // settled reports whether synapse s needs no more steps for its present w.
 func (m *zenke) settled(s int64) bool {
-	f, fp := m.drift(m.w[s], m.wr[s])
-	if m.wr[s]+m.k*f == m.wr[s] {
+	w, wr := m.ws[2*s], m.ws[2*s+1]
+	f, fp := m.drift(w, wr)
+	if wr+m.k*f == wr {
 		return true
 	}
 	return fp < 0 && math.Abs(f) <= m.p.SettleTol*(-fp)
@@ -267,7 +272,13 @@ func (m *zenke) Len() int     { return m.n }
 // array (RuleWeights) follows it.
 func (m *zenke) Bind(w []float32) {
 	follow := m.rule.w != nil && m.out != nil && len(m.out) > 0 && &m.rule.w[0] == &m.out[0]
-	m.out = bindWeights(modelZenke, w, m.w)
+	if len(w) != m.n {
+		panic(fmt.Sprintf("consolidation: %s: Bind with %d weights for %d synapses", modelZenke, len(w), m.n))
+	}
+	for s := range w {
+		w[s] = float32(m.ws[2*s])
+	}
+	m.out = w
 	if follow {
 		m.rule.w = m.out
 	}
@@ -309,14 +320,14 @@ func (m *zenke) step() {
 	skip := m.p.SkipSettled
 	for i := len(list) - 1; i >= 0; i-- {
 		s := list[i]
-		w, wr := m.w[s], m.wr[s]
+		w, wr := m.ws[2*s], m.ws[2*s+1]
 		f, fp := m.drift(w, wr)
 		next := wr + m.k*f
 		if skip && (next == wr || (fp < 0 && math.Abs(f) <= m.p.SettleTol*(-fp))) {
 			m.act.removeAt(i)
 			continue
 		}
-		m.wr[s] = next
+		m.ws[2*s+1] = next
 		m.steps++
 	}
 }
@@ -325,12 +336,12 @@ func (m *zenke) step() {
 // step, with the drift written out so that the loop needs no call.
 func (m *zenke) stepAll() {
 	a, k, pp := m.a, m.k, m.p.P
-	w, wr := m.w, m.wr[:len(m.w)]
-	for s, x := range w {
-		r := wr[s]
-		wr[s] = r + k*((x-r)-pp*r*(a-r)*(2*a-r))
+	ws := m.ws
+	for s := 0; s+1 < len(ws); s += 2 {
+		x, r := ws[s], ws[s+1]
+		ws[s+1] = r + k*((x-r)-pp*r*(a-r)*(2*a-r))
 	}
-	m.steps += int64(len(w))
+	m.steps += int64(m.n)
 }
 
 func (m *zenke) Next() snnsim.Time {
@@ -347,9 +358,9 @@ func (m *zenke) touch(s int64) {
 		m.act.add(s)
 	}
 	if m.out != nil {
-		m.out[s] = float32(m.w[s])
+		m.out[s] = float32(m.ws[2*s])
 	}
-	m.rule.set(s, m.w[s])
+	m.rule.set(s, m.ws[2*s])
 }
 
 func (m *zenke) clip(w float64) float64 {
@@ -373,9 +384,10 @@ func (m *zenke) Post(t snnsim.Time, j int32) {
 	if z := m.zm.at(j, t); z != 0 && m.p.Beta != 0 {
 		c := m.p.Beta * z * z * z
 		for _, s := range m.in.of(j) {
-			w := m.clip(m.w[s] - c*(m.w[s]-m.wr[s]))
-			if w != m.w[s] {
-				m.w[s] = w
+			x := m.ws[2*s]
+			w := m.clip(x - c*(x-m.ws[2*s+1]))
+			if w != x {
+				m.ws[2*s] = w
 				m.touch(s)
 			}
 		}
@@ -383,8 +395,9 @@ func (m *zenke) Post(t snnsim.Time, j int32) {
 	m.zm.bump(j, t)
 }
 
-// ReferenceWeights returns w̃ of every synapse, updated in place.
-func (m *zenke) ReferenceWeights() []float64 { return m.wr }
+// ReferenceWeights returns w̃ of every synapse, updated in place: w̃ of
+// synapse s is ref[2s].
+func (m *zenke) ReferenceWeights() (ref []float64, stride int) { return m.ws[1:], 2 }
 
 // Heterosynaptic reports whether beta > 0.
 func (m *zenke) Heterosynaptic() bool { return m.p.Heterosynaptic() }
@@ -415,7 +428,18 @@ func (m *zenke) RuleWeights() []float32 {
 	if m.rule.w == nil && m.out != nil {
 		m.rule.w = m.out
 	}
-	return m.rule.weights(m.n, m.w)
+	if m.rule.w == nil {
+		m.rule.w = make([]float32, m.n)
+		m.fillRule()
+	}
+	return m.rule.w
+}
+
+// fillRule sets every rule-buffer entry to w rounded to float32.
+func (m *zenke) fillRule() {
+	for s := range m.rule.w {
+		m.rule.w[s] = float32(m.ws[2*s])
+	}
 }
 
 // Changed signals the rule's changes of synapses off+syn[k] at tick t:
@@ -424,11 +448,11 @@ func (m *zenke) RuleWeights() []float32 {
 // before its own signal, as the two passes do; the model is brought to t
 // at the first change, as Signal would.
 func (m *zenke) Changed(t snnsim.Time, off snnsim.SynapseID, syn []int32) {
-	buf, w := m.rule.w, m.w
+	buf, ws := m.rule.w, m.ws
 	advanced := false
 	for _, k := range syn {
 		s := off + int64(k)
-		x := w[s]
+		x := ws[2*s]
 		r := float32(x)
 		b := buf[s]
 		if math.Float32bits(b) == math.Float32bits(r) {
@@ -440,7 +464,7 @@ func (m *zenke) Changed(t snnsim.Time, off snnsim.SynapseID, syn []int32) {
 				advanced = true
 			}
 			if y := m.clip(x + dw); y != x {
-				w[s] = y
+				ws[2*s] = y
 				r = float32(y)
 				if m.p.SkipSettled {
 					m.act.add(s)
@@ -456,9 +480,9 @@ func (m *zenke) Changed(t snnsim.Time, off snnsim.SynapseID, syn []int32) {
 
 func (m *zenke) Signal(t snnsim.Time, s snnsim.SynapseID, dw float64) {
 	m.Advance(t)
-	w := m.clip(m.w[s] + dw)
-	if w != m.w[s] {
-		m.w[s] = w
+	w := m.clip(m.ws[2*s] + dw)
+	if w != m.ws[2*s] {
+		m.ws[2*s] = w
 		m.touch(s)
 	}
 }
@@ -467,10 +491,7 @@ func (m *zenke) Vars() []string { return []string{"w", "w_ref"} }
 
 func (m *zenke) Get(v int, s snnsim.SynapseID) float64 {
 	checkVar(modelZenke, v, 2)
-	if v == 0 {
-		return m.w[s]
-	}
-	return m.wr[s]
+	return m.ws[2*s+int64(v)]
 }
 
 // Set sets w (v = 0, in [0, w_max]) or w̃ (v = 1, in [0, w_max]) at tick t.
@@ -481,11 +502,7 @@ func (m *zenke) Set(t snnsim.Time, v int, s snnsim.SynapseID, x float64) error {
 		return err
 	}
 	m.Advance(t)
-	if v == 0 {
-		m.w[s] = x
-	} else {
-		m.wr[s] = x
-	}
+	m.ws[2*s+int64(v)] = x
 	m.touch(s)
 	return nil
 }
@@ -498,9 +515,8 @@ func (m *zenke) Set(t snnsim.Time, v int, s snnsim.SynapseID, x float64) error {
 func (m *zenke) AppendState(b []byte) []byte {
 	b, start := beginClocked(b, &m.id, m.now, &m.clock)
 	b = checkpoint.PutBool(b, m.paused)
-	for s := range m.w {
-		b = checkpoint.PutF64(b, m.w[s])
-		b = checkpoint.PutF64(b, m.wr[s])
+	for _, x := range m.ws { // w and w̃ of each synapse in turn
+		b = checkpoint.PutF64(b, x)
 	}
 	b = m.zm.appendTo(b)
 	if m.p.SkipSettled {
@@ -542,12 +558,13 @@ func (m *zenke) RestoreState(b []byte) ([]byte, error) {
 	if paused > 1 {
 		return nil, stateCodec.Corruptf("zenke_2015 state: pause flag %d", paused)
 	}
-	w, wr := make([]float64, m.n), make([]float64, m.n)
-	for s := range w {
-		w[s], wr[s] = d.F64(), d.F64()
-		if !(w[s] >= 0 && w[s] <= m.p.WMax) || math.IsNaN(wr[s]) || math.IsInf(wr[s], 0) {
-			return nil, stateCodec.Corruptf("zenke_2015 state: synapse %d has w = %g, w_ref = %g", s, w[s], wr[s])
+	ws := make([]float64, 2*m.n)
+	for s := range m.n {
+		w, wr := d.F64(), d.F64()
+		if !(w >= 0 && w <= m.p.WMax) || math.IsNaN(wr) || math.IsInf(wr, 0) {
+			return nil, stateCodec.Corruptf("zenke_2015 state: synapse %d has w = %g, w_ref = %g", s, w, wr)
 		}
+		ws[2*s], ws[2*s+1] = w, wr
 	}
 	zm, err := m.zm.read(d, now, "z⁻")
 	if err != nil {
@@ -558,14 +575,16 @@ func (m *zenke) RestoreState(b []byte) ([]byte, error) {
 		return nil, err
 	}
 	m.now, m.clock.done, m.paused = now, done, paused == 1
-	m.w, m.zm = w, zm
-	copy(m.wr, wr)       // a rule may be reading m.wr
+	m.zm = zm
+	copy(m.ws, ws)       // a rule may be reading w̃ in m.ws
 	if m.p.SkipSettled { // otherwise every synapse is stepped, without a set
 		m.act.reset(list)
 	}
 	if m.out != nil {
 		m.Bind(m.out)
 	}
-	m.rule.fill(m.w)
+	if m.rule.w != nil {
+		m.fillRule()
+	}
 	return rest, nil
 }

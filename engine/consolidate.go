@@ -177,7 +177,8 @@ func (p *proj) useReference(m consolidation.Model) error {
 		return fmt.Errorf("engine: projection %q: both the plasticity rule %s and the consolidation model %s apply the heterosynaptic term; set the model's beta = 0 (its preset \"sim_rc_p11\" does) or the rule's",
 			p.Name, p.Plasticity.Rule(), m.Name())
 	}
-	rr.UseReference(ref.ReferenceWeights()[p.consOffset : p.consOffset+int64(p.Len())])
+	w, stride := ref.ReferenceWeights()
+	rr.UseReference(w[int64(stride)*p.consOffset:], stride)
 	return nil
 }
 

@@ -70,7 +70,7 @@ func p11Cases() []struct {
 // array).
 func runP11[W Weight](r *P11[W], pr *proj, tr trains, w []W, ref0, ref1 []float64, tSwitch snnsim.Time) {
 	ref := slices.Clone(ref0)
-	r.UseReference(ref)
+	r.UseReference(ref, 1)
 	evs := events(tr, preFirst)
 	k := 0
 	for k < len(evs) && evs[k].t < tSwitch {
@@ -171,7 +171,7 @@ func TestP11OneUpdate(t *testing.T) {
 		t.Fatal(err)
 	}
 	ref := []float64{0.2}
-	r.UseReference(ref)
+	r.UseReference(ref, 1)
 	w := []float64{0.9}
 	r.Post(0, 0, []int32{0}, []int32{0}, w) // z^slow, z⁻ = 1 from here
 	r.Pre(10, 0, []int32{0}, w)             // z⁺ = 1 from here

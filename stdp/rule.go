@@ -98,10 +98,11 @@ type ReferenceReader interface {
 	// ReadsReference reports whether the rule reads reference weights
 	// with its parameters (P11: β > 0).
 	ReadsReference() bool
-	// UseReference makes the rule read ref[k] as the reference weight of
-	// synapse k, an index into the weight array w of Pre and Post. The
-	// caller owns ref and updates it in place; the rule only reads it.
-	UseReference(ref []float64)
+	// UseReference makes the rule read ref[stride·k] as the reference
+	// weight of synapse k, an index into the weight array w of Pre and
+	// Post; stride >= 1. The caller owns ref and updates it in place; the
+	// rule only reads it.
+	UseReference(ref []float64, stride int)
 }
 
 // ReferenceParams is implemented by the parameters of rules that may read
