@@ -230,6 +230,21 @@ type Referenced interface {
 	Heterosynaptic() bool
 }
 
+// PostUpdater is implemented by [RuleDriven] models that can apply a
+// rule's postsynaptic update of the form of the P11 rule (package stdp,
+// stdp.PostFactorer; Zenke, Agnes & Gerstner 2015) to their own state in
+// one pass, instead of a rule pass over the rule buffer followed by
+// Changed: for each synapse s = off+syn[m] from source src[m], with x the
+// rule weight of s (float32) and w̃ its reference weight,
+//
+//	v = x + a·zp[src[m]];  v −= b·(x − w̃) if b ≠ 0;  x' = float32(clip(v, wMin, wMax))
+//
+// in float64, then the change x' − x taken as Changed takes it. The
+// result is that of the rule pass and Changed, bit for bit.
+type PostUpdater interface {
+	PostUpdate(t snnsim.Time, off snnsim.SynapseID, syn, src []int32, zp []float64, a, b, wMin, wMax float64)
+}
+
 // ReferenceKeeper is implemented by the parameters of models that are
 // [Referenced], so that a projection can be checked before its model is
 // built.
@@ -308,6 +323,7 @@ var (
 	_ synapseModel    = (*trivial)(nil)
 	_ synapseModel    = (*zenke)(nil)
 	_ Referenced      = (*zenke)(nil)
+	_ PostUpdater     = (*zenke)(nil)
 	_ Leveled         = (*zenke)(nil)
 	_ presetLister    = (*ZenkeParams)(nil)
 	_ ReferenceKeeper = ZenkeParams{}

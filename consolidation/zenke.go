@@ -233,6 +233,8 @@ type zenke struct {
 	id    stateIdent
 	steps int64 // synapse-steps done (for tests and benchmarks; not state)
 	rule  ruleBuf
+
+	touched float32 // the sum of PostUpdate's first pass, kept so that the pass is not optimised away
 }
 
 // initActive puts every synapse that needs steps into the active set.
@@ -475,6 +477,69 @@ func (m *zenke) Changed(t snnsim.Time, off snnsim.SynapseID, syn []int32) {
 			}
 		}
 		buf[s] = r
+	}
+}
+
+// PostUpdate applies a P11-form postsynaptic update (see [PostUpdater])
+// to the synapses off+syn[m]: the rule's arithmetic on x = float32(w),
+// which the rule buffer holds between rule passes, and Changed's on the
+// result, reading w and w̃ of each synapse from one place.
+func (m *zenke) PostUpdate(t snnsim.Time, off snnsim.SynapseID, syn, src []int32, zp []float64, a, b, wMin, wMax float64) {
+	buf, ws, out := m.rule.w, m.ws, m.out
+	src = src[:len(syn)]
+	// The synapses lie scattered over ws and out. A first pass without
+	// data-dependent branches brings their cache lines in with many loads
+	// in flight; the update below branches on every synapse's values, and
+	// a mispredicted branch there would leave one miss at a time.
+	var touch float32
+	if out != nil {
+		for _, k := range syn {
+			s := off + int64(k)
+			touch += float32(ws[2*s]) + out[s]
+		}
+	}
+	m.touched = touch
+	advanced := false
+	for n, k := range syn {
+		s := off + int64(k)
+		w := ws[2*s]
+		r := float32(w)
+		x := float64(r)
+		v := x + a*zp[src[n]]
+		if b != 0 {
+			v -= b * (x - ws[2*s+1])
+		}
+		if v > wMax {
+			v = wMax
+		}
+		if v < wMin {
+			v = wMin
+		}
+		nb := float32(v)
+		if math.Float32bits(nb) == math.Float32bits(r) {
+			continue
+		}
+		dw := float64(nb) - x
+		if dw == 0 {
+			continue
+		}
+		if !advanced {
+			m.Advance(t)
+			advanced = true
+		}
+		if y := m.clip(w + dw); y != w {
+			ws[2*s] = y
+			r = float32(y)
+			if m.p.SkipSettled {
+				m.act.add(s)
+			}
+			if out != nil {
+				out[s] = r
+			}
+			if buf != nil {
+				buf[s] = r
+			}
+		}
 	}
 }
 

@@ -147,6 +147,12 @@ func (e *Engine) newGroups() error {
 			if err := p.useReference(m); err != nil {
 				return err
 			}
+			pf, ok1 := p.plastic.rule.(stdp.PostFactorer)
+			pu, ok2 := m.(consolidation.PostUpdater)
+			if ok1 && ok2 {
+				p.postFactors, p.postUpdate = pf, pu
+				p.postBounds[0], p.postBounds[1] = pf.WeightBounds()
+			}
 			for i := 0; i+1 < len(p.RowStart); i++ {
 				for n := p.RowStart[i+1] - p.RowStart[i]; int64(len(g.rowIndices)) < n; {
 					g.rowIndices = append(g.rowIndices, int32(len(g.rowIndices)))
@@ -248,6 +254,11 @@ func (p *proj) consPre(t snnsim.Time, src int32, lo, hi int64) {
 // consPost runs the rule's postsynaptic side on the rule buffer of
 // projection p for the targets that fired at t; the model takes each
 // target's changes in one call.
+//
+// When the model can apply the rule's postsynaptic update itself
+// (consolidation.PostUpdater with a stdp.PostFactorer rule), the rule only
+// gives the factors of each spike and the model makes one pass over the
+// target's synapses, with the same result.
 func (p *proj) consPost(t snnsim.Time, fired []int32) {
 	tr, rd := p.plastic.transposed, p.consGroup.rule
 	for _, j := range fired {
@@ -257,6 +268,12 @@ func (p *proj) consPost(t snnsim.Time, fired []int32) {
 		}
 		lo, hi := tr.ColStart[j], tr.ColStart[j+1]
 		syn := tr.ColSyn[lo:hi]
+		if p.postUpdate != nil {
+			if a, b, zp := p.postFactors.PostFactors(t, j); a != 0 || b != 0 {
+				p.postUpdate.PostUpdate(t, p.consOffset, syn, tr.ColSrc[lo:hi], zp, a, b, p.postBounds[0], p.postBounds[1])
+			}
+			continue
+		}
 		p.plastic.rule.Post(t, j, tr.ColSrc[lo:hi], syn, p.ruleBuf)
 		rd.Changed(t, p.consOffset, syn)
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/consolidation"
 	"github.com/snnsim/snnsim/netlist"
 	"github.com/snnsim/snnsim/neuron"
 	"github.com/snnsim/snnsim/source"
@@ -116,10 +117,13 @@ type proj struct {
 	segEnd   []int64
 	segDelay []snnsim.Time
 	// Consolidation (consolidate.go).
-	consGroup     *consGroup       // the consolidation model of the projection; nil for none
-	consOffset    snnsim.SynapseID // the model's index of this projection's first synapse
-	consPreOffset int32            // the model's index of this projection's first presynaptic neuron
-	ruleBuf       []float32        // a plastic projection's window of the model's rule buffer, on which the rule works
+	consGroup     *consGroup                // the consolidation model of the projection; nil for none
+	consOffset    snnsim.SynapseID          // the model's index of this projection's first synapse
+	consPreOffset int32                     // the model's index of this projection's first presynaptic neuron
+	ruleBuf       []float32                 // a plastic projection's window of the model's rule buffer, on which the rule works
+	postFactors   stdp.PostFactorer         // with postUpdate: the rule whose postsynaptic update the model applies
+	postUpdate    consolidation.PostUpdater // nil unless the model applies the rule's postsynaptic update itself
+	postBounds    [2]float64                // the rule's weight bounds, for postUpdate
 	// Short-term plasticity (stp.go).
 	stp    *stdp.STPState // x and u of each source neuron; nil for none
 	stpBuf []float32      // scratch: a row's weights times a spike's release

@@ -245,13 +245,8 @@ func (r *P11[W]) Pre(t snnsim.Time, i int32, tgt []int32, w []W) {
 // t, from the same old weight, then records the spike in z⁻_j, z^s_j and
 // z^h_j. See [Rule]. With β > 0 it panics unless UseReference gave it reference weights.
 func (r *P11[W]) Post(t snnsim.Time, j int32, src, syn []int32, w []W) {
-	if t != r.h.cur {
-		r.h.advance(t, &r.pre, &r.post)
-	}
+	a, b := r.postFactors(t, j)
 	syn = syn[:len(src)]
-	a := r.aPlus * r.slow.at(j, t, &r.dSlow) * r.h.fp
-	zm, _ := r.post.at(j, t)
-	b := r.p.Beta * zm * zm * zm
 	switch {
 	case b != 0:
 		if r.ref == nil {
@@ -263,6 +258,33 @@ func (r *P11[W]) Post(t snnsim.Time, j int32, src, syn []int32, w []W) {
 	}
 	r.tracePost(t, j)
 }
+
+// postFactors returns the factors a = A⁺ z^s_j and b = β (z⁻_j)³ of target
+// j's postsynaptic update at tick t (t−ε), in the scale of the lazy copies
+// of z⁺ (r.h.zp).
+func (r *P11[W]) postFactors(t snnsim.Time, j int32) (a, b float64) {
+	if t != r.h.cur {
+		r.h.advance(t, &r.pre, &r.post)
+	}
+	a = r.aPlus * r.slow.at(j, t, &r.dSlow) * r.h.fp
+	zm, _ := r.post.at(j, t)
+	return a, r.p.Beta * zm * zm * zm
+}
+
+// PostFactors does what Post does at target j's spike at tick t except
+// the update of the weights, which it returns as factors: Post would set
+// every incoming w[k] from source i to clip(w + a·zp[i] − b·(w − w̃_k),
+// w_min, w_max) (the b term only for b ≠ 0), computed in float64 and
+// rounded to W. zp is the rule's array, valid until the next call. With
+// a = b = 0 Post changes no weight. See [PostFactorer].
+func (r *P11[W]) PostFactors(t snnsim.Time, j int32) (a, b float64, zp []float64) {
+	a, b = r.postFactors(t, j)
+	r.tracePost(t, j)
+	return a, b, r.h.zp.v
+}
+
+// WeightBounds returns w_min and w_max.
+func (r *P11[W]) WeightBounds() (wMin, wMax float64) { return r.p.WMin, r.p.WMax }
 
 // hetero is P11's postsynaptic loop: w[k] ← clip(w + a·zp[i] − b·(w −
 // ref[stride·k]), wMin, wMax) for every incoming synapse k = syn[m] from
