@@ -103,7 +103,13 @@ func (e *Engine) newGroups() error {
 				}
 			}
 			l.Target = append(l.Target, p.Target...)
-			l.Unit = append(l.Unit, p.Weights()...)
+			if p.Weight != nil {
+				l.Unit = append(l.Unit, p.Weight...)
+			} else { // a constant weight: no array of it to copy
+				for range n {
+					l.Unit = append(l.Unit, p.ConstWeight)
+				}
+			}
 			off += n
 			pre += int32(e.net.Populations[p.From].Size)
 			name += "/" + p.Name

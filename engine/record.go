@@ -322,6 +322,12 @@ func (e *Engine) AttachRecords(records []*netlist.Record, spikes Sink, declare f
 	}
 	// Samples: one probe per record and population.
 	names := map[string]int{}
+	var identity []int // 0, 1, 2, …: the indices of whole-matrix weight records, shared by prefix
+	for _, r := range records {
+		if r.What == netlist.RecordWeights && r.Synapses == nil && r.Projection >= 0 && r.Projection < len(e.projs) {
+			identity = slices.Grow(identity, e.projs[r.Projection].Len()-len(identity))
+		}
+	}
 	for _, r := range records {
 		if !r.What.Sampled() {
 			continue
@@ -335,7 +341,7 @@ func (e *Engine) AttachRecords(records []*netlist.Record, spikes Sink, declare f
 			r = &fr
 		}
 		if r.What == netlist.RecordWeights {
-			if err := e.attachWeights(r, names, declare); err != nil {
+			if err := e.attachWeights(r, names, declare, &identity); err != nil {
 				return err
 			}
 			continue
@@ -451,7 +457,11 @@ func (w *windowSink) Spikes(t snnsim.Time, ids []snnsim.NeuronID) error {
 // weight matrix without the network. The values are made when sampled,
 // into the shared scratch: a record of the whole matrix keeps no array of
 // its size besides the weights.
-func (e *Engine) attachWeights(r *netlist.Record, names map[string]int, declare func(Series) (SampleFunc, error)) error {
+//
+// identity holds 0, 1, 2, …, grown as needed: the indices of a record of
+// every synapse are a prefix of it, so that the records of several
+// matrices do not each make their own.
+func (e *Engine) attachWeights(r *netlist.Record, names map[string]int, declare func(Series) (SampleFunc, error), identity *[]int) error {
 	if r.Projection < 0 || r.Projection >= len(e.projs) {
 		return fmt.Errorf("engine: AttachRecords: projection index %d out of range", r.Projection)
 	}
@@ -466,10 +476,10 @@ func (e *Engine) attachWeights(r *netlist.Record, names map[string]int, declare 
 	}
 	if syn == nil {
 		n = p.Len()
-		indices = make([]int, n)
-		for k := range indices {
-			indices[k] = k
+		for k := len(*identity); k < n; k++ {
+			*identity = append(*identity, k)
 		}
+		indices = (*identity)[:n:n]
 	}
 	base := spikelog.WeightsPrefix + p.Name
 	name := base
