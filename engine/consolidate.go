@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"runtime"
 	"slices"
 
 	"github.com/snnsim/snnsim"
@@ -117,6 +118,11 @@ func (e *Engine) newGroups() error {
 		l.Projections = append(l.Projections, off)
 		l.NPre = int(pre)
 		l.Seed, _ = snnsim.StreamSeed(e.net.Seed, "consolidation"+name)
+		// A model's per-synapse state is one large allocation; collecting
+		// the construction garbage first lets it reuse that memory instead
+		// of adding to it (the collector would otherwise wait for the heap
+		// to double), which bounds the start-up peak.
+		runtime.GC()
 		m, err := consolidation.New(e.projs[g.projs[0]].Consolidation, l)
 		if err != nil {
 			return fmt.Errorf("engine: consolidation onto %q: %w", e.pops[to].name, err)

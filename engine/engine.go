@@ -342,6 +342,7 @@ func newEngine(net *netlist.Network, cfg Config, part *partOf) (*Engine, error) 
 	if err := e.newGroups(); err != nil {
 		return nil, err
 	}
+	e.transposeAll()
 	if err := e.newPhases(); err != nil {
 		return nil, err
 	}
@@ -496,4 +497,18 @@ func (e *Engine) Schedule() string {
 		}
 	}
 	return b.String()
+}
+
+// transposeAll builds the transposed index of every plastic projection
+// that has none yet (one engine's whole projection). It runs after the
+// consolidation models are built, so that their per-synapse state and the
+// layout they are built from are not in memory together with every
+// transposed index: the start-up peak is then the larger of the two, not
+// their sum.
+func (e *Engine) transposeAll() {
+	for k := range e.projs {
+		if p := &e.projs[k]; p.plastic != nil && p.plastic.transposed == nil {
+			p.plastic.transposed = p.Transpose(e.net.Populations[p.To].Size)
+		}
+	}
 }
