@@ -393,6 +393,16 @@ func appendActive(b []byte, a *activeSet) []byte {
 	return b
 }
 
+// appendAll appends, as appendActive, an active set that holds the
+// synapses 0..n-1 in this order.
+func appendAll(b []byte, n int) []byte {
+	b = checkpoint.PutI64(b, int64(n))
+	for s := range n {
+		b = checkpoint.PutI64(b, int64(s))
+	}
+	return b
+}
+
 // readActive reads what appendActive wrote for n synapses; it checks the
 // indices are in range and distinct.
 func readActive(d *checkpoint.Decoder, n int, model string) ([]int64, error) {

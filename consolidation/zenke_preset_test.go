@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -180,15 +181,15 @@ func TestZenkeReference(t *testing.T) {
 	p := simRcP11(t)
 	l := gridLayout(3, 2, 1, func(s int) float32 { return 0.1 * float32(s+1) })
 	m := mustNew(t, &p, l).(*zenke)
-	ref := m.ReferenceWeights()
-	if len(ref) != 6 || m.Heterosynaptic() {
-		t.Fatalf("len %d, Heterosynaptic %v; want 6, false (beta = 0)", len(ref), m.Heterosynaptic())
+	ref, stride := m.ReferenceWeights()
+	if stride < 1 || len(ref) < 5*stride+1 || m.Heterosynaptic() {
+		t.Fatalf("len %d, stride %d, Heterosynaptic %v; want room for 6 synapses, false (beta = 0)", len(ref), stride, m.Heterosynaptic())
 	}
 	if err := m.Set(5, 1, 4, 0.3); err != nil {
 		t.Fatal(err)
 	}
-	if ref[4] != 0.3 {
-		t.Fatalf("ref[4] = %g after Set(w̃ = 0.3)", ref[4])
+	if ref[4*stride] != 0.3 {
+		t.Fatalf("w̃ of synapse 4 = %g after Set(w̃ = 0.3)", ref[4*stride])
 	}
 	state := m.AppendState(nil)
 	if err := m.Set(6, 1, 4, 0.1); err != nil {
@@ -197,8 +198,8 @@ func TestZenkeReference(t *testing.T) {
 	if _, err := m.RestoreState(state); err != nil {
 		t.Fatal(err)
 	}
-	if &m.ReferenceWeights()[0] != &ref[0] || ref[4] != 0.3 {
-		t.Fatalf("after RestoreState: same array %v, ref[4] = %g (want 0.3)", &m.ReferenceWeights()[0] == &ref[0], ref[4])
+	if again, _ := m.ReferenceWeights(); &again[0] != &ref[0] || ref[4*stride] != 0.3 {
+		t.Fatalf("after RestoreState: same array %v, w̃ of synapse 4 = %g (want 0.3)", &again[0] == &ref[0], ref[4*stride])
 	}
 	q := DefaultZenke()
 	if d := mustNew(t, &q, l).(*zenke); !d.Heterosynaptic() || d.Get(1, 3) != float64(l.Unit[3]) {
@@ -233,4 +234,102 @@ func TestZenkeStateVersion1(t *testing.T) {
 		t.Fatal("a version-1 state does not restore to the state that wrote it")
 	}
 	checkpointtest.Refuse(t, b, checkpointtest.Frame(stateTag(modelZenke), 3, payload), checkpoint.ErrVersion)
+}
+
+// TestZenkePostUpdate checks PostUpdate against its definition: the P11
+// rule's postsynaptic arithmetic on the rule buffer (written out here, in
+// float64 from the float32 rule weight, clipped to the rule's bounds and
+// rounded to float32) followed by Changed, on two models built alike and
+// driven through the same random sequence of updates, with and without
+// the delivery array bound, with factors large enough to reach both
+// bounds; w, w̃, the rule buffer and the delivery array must agree bit for
+// bit after every update.
+func TestZenkePostUpdate(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		bind       bool
+		wMin, wMax float64
+	}{
+		{"bound", true, 0, 5},
+		{"unbound", false, 0, 5},
+		{"narrow rule bounds", true, 0.05, 0.4},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := simRcP11(t)
+			p.SlowStep = 10 // slow steps between the updates, so that w̃ moves
+			const nPre, nPost = 7, 5
+			l := gridLayout(nPre, nPost, 3, func(s int) float32 { return 0.05 * float32(s%9) })
+			ref := mustNew(t, &p, l).(*zenke)
+			got := mustNew(t, &p, l).(*zenke)
+			var outRef, outGot []float32
+			if tc.bind {
+				outRef, outGot = make([]float32, len(l.Target)), make([]float32, len(l.Target))
+				ref.Bind(outRef)
+				got.Bind(outGot)
+			}
+			bufRef, bufGot := ref.RuleWeights(), got.RuleWeights()
+			rng := rand.New(rand.NewPCG(5, 6))
+			zp := make([]float64, nPre)
+			atMax := 0
+			for step := range 400 {
+				tick := snnsim.Time(step * 3)
+				j := int32(rng.IntN(nPost))
+				var syn, src []int32
+				for i := range int32(nPre) {
+					syn, src = append(syn, i*nPost+j), append(src, i)
+				}
+				for i := range zp {
+					zp[i] = rng.ExpFloat64()
+				}
+				a := 0.3 * rng.Float64() * float64(step%3)
+				b := 0.5 * rng.Float64() * float64(step%2)
+				if step%17 == 0 {
+					a = 40 // up to w_max
+				}
+				ref.Advance(tick)
+				for n, k := range syn {
+					x := float64(bufRef[k])
+					v := x + a*zp[src[n]]
+					if b != 0 {
+						v -= b * (x - ref.Get(1, int64(k)))
+					}
+					if v > tc.wMax { // the order of the P11 rule's clip
+						v = tc.wMax
+					}
+					if v < tc.wMin {
+						v = tc.wMin
+					}
+					bufRef[k] = float32(v)
+				}
+				ref.Changed(tick, 0, syn)
+				got.Advance(tick)
+				got.PostUpdate(tick, 0, syn, src, zp, a, b, tc.wMin, tc.wMax)
+				for s := range l.Target {
+					for v := range 2 {
+						if x, y := ref.Get(v, int64(s)), got.Get(v, int64(s)); math.Float64bits(x) != math.Float64bits(y) {
+							t.Fatalf("step %d: synapse %d variable %d: %v after PostUpdate, %v after the rule pass and Changed", step, s, v, y, x)
+						}
+					}
+					if math.Float32bits(bufRef[s]) != math.Float32bits(bufGot[s]) {
+						t.Fatalf("step %d: synapse %d: rule buffer %v, want %v", step, s, bufGot[s], bufRef[s])
+					}
+					if tc.bind && math.Float32bits(outRef[s]) != math.Float32bits(outGot[s]) {
+						t.Fatalf("step %d: synapse %d: delivered %v, want %v", step, s, outGot[s], outRef[s])
+					}
+					if math.Abs(got.Get(0, int64(s))-tc.wMax) < 1e-6 { // w_max rounded to float32 by the rule
+						atMax++
+					}
+				}
+			}
+			moved := 0
+			for s, u := range l.Unit {
+				if got.Get(0, int64(s)) != float64(u) {
+					moved++
+				}
+			}
+			if moved < len(l.Unit)/2 || atMax == 0 {
+				t.Fatalf("%d of %d weights moved, %d updates reached w_max: the updates do not exercise the model", moved, len(l.Unit), atMax)
+			}
+		})
+	}
 }

@@ -281,8 +281,9 @@ func TestZenkeSkipSettled(t *testing.T) {
 	}
 	if on.Next() != snnsim.Never {
 		for _, s := range on.act.list {
-			f, fp := on.drift(on.w[s], on.wr[s])
-			t.Logf("active: synapse %d w %.17g w̃ %.17g f %g ∂f %g", s, on.w[s], on.wr[s], f, fp)
+			w, wr := on.Get(0, s), on.Get(1, s)
+			f, fp := on.drift(w, wr)
+			t.Logf("active: synapse %d w %.17g w̃ %.17g f %g ∂f %g", s, w, wr, f, fp)
 		}
 		t.Errorf("skip_settled model still active after 48 h")
 	}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"runtime"
 	"slices"
 
 	"github.com/snnsim/snnsim"
@@ -97,6 +98,11 @@ func (e *Engine) newGroups() error {
 		var l consolidation.Layout
 		l.Clock = e.net.Clock
 		l.NPost = e.pops[to].neurons.Len()
+		total := 0
+		for _, k := range g.projs {
+			total += e.projs[k].Len()
+		}
+		l.Source, l.Target, l.Unit = make([]int32, 0, total), make([]int32, 0, total), make([]float32, 0, total)
 		name := ""
 		var off int64
 		var pre int32
@@ -111,7 +117,13 @@ func (e *Engine) newGroups() error {
 				}
 			}
 			l.Target = append(l.Target, p.Target...)
-			l.Unit = append(l.Unit, p.Weights()...)
+			if p.Weight != nil {
+				l.Unit = append(l.Unit, p.Weight...)
+			} else { // a constant weight: no array of it to copy
+				for range n {
+					l.Unit = append(l.Unit, p.ConstWeight)
+				}
+			}
 			off += n
 			pre += int32(e.net.Populations[p.From].Size)
 			name += "/" + p.Name
@@ -119,6 +131,11 @@ func (e *Engine) newGroups() error {
 		l.Projections = append(l.Projections, off)
 		l.NPre = int(pre)
 		l.Seed, _ = snnsim.StreamSeed(e.net.Seed, "consolidation"+name)
+		// A model's per-synapse state is one large allocation; collecting
+		// the construction garbage first lets it reuse that memory instead
+		// of adding to it (the collector would otherwise wait for the heap
+		// to double), which bounds the start-up peak.
+		runtime.GC()
 		m, err := consolidation.New(e.projs[g.projs[0]].Consolidation, l)
 		if err != nil {
 			return fmt.Errorf("engine: consolidation onto %q: %w", e.pops[to].name, err)
@@ -155,6 +172,12 @@ func (e *Engine) newGroups() error {
 			if err := p.useReference(m); err != nil {
 				return err
 			}
+			pf, ok1 := p.plastic.rule.(stdp.PostFactorer)
+			pu, ok2 := m.(consolidation.PostUpdater)
+			if ok1 && ok2 {
+				p.postFactors, p.postUpdate = pf, pu
+				p.postBounds[0], p.postBounds[1] = pf.WeightBounds()
+			}
 			for i := 0; i+1 < len(p.RowStart); i++ {
 				for n := p.RowStart[i+1] - p.RowStart[i]; int64(len(g.rowIndices)) < n; {
 					g.rowIndices = append(g.rowIndices, int32(len(g.rowIndices)))
@@ -185,7 +208,8 @@ func (p *proj) useReference(m consolidation.Model) error {
 		return fmt.Errorf("engine: projection %q: both the plasticity rule %s and the consolidation model %s apply the heterosynaptic term; set the model's beta = 0 (its preset \"sim_rc_p11\" does) or the rule's",
 			p.Name, p.Plasticity.Rule(), m.Name())
 	}
-	rr.UseReference(ref.ReferenceWeights()[p.consOffset : p.consOffset+int64(p.Len())])
+	w, stride := ref.ReferenceWeights()
+	rr.UseReference(w[int64(stride)*p.consOffset:], stride)
 	return nil
 }
 
@@ -255,6 +279,11 @@ func (p *proj) consPre(t snnsim.Time, src int32, lo, hi int64) {
 // consPost runs the rule's postsynaptic side on the rule buffer of
 // projection p for the targets that fired at t; the model takes each
 // target's changes in one call.
+//
+// When the model can apply the rule's postsynaptic update itself
+// (consolidation.PostUpdater with a stdp.PostFactorer rule), the rule only
+// gives the factors of each spike and the model makes one pass over the
+// target's synapses, with the same result.
 func (p *proj) consPost(t snnsim.Time, fired []int32) {
 	tr, rd := p.plastic.transposed, p.consGroup.rule
 	for _, j := range fired {
@@ -264,6 +293,12 @@ func (p *proj) consPost(t snnsim.Time, fired []int32) {
 		}
 		lo, hi := tr.ColStart[j], tr.ColStart[j+1]
 		syn := tr.ColSyn[lo:hi]
+		if p.postUpdate != nil {
+			if a, b, zp := p.postFactors.PostFactors(t, j); a != 0 || b != 0 {
+				p.postUpdate.PostUpdate(t, p.consOffset, syn, tr.ColSrc[lo:hi], zp, a, b, p.postBounds[0], p.postBounds[1])
+			}
+			continue
+		}
 		p.plastic.rule.Post(t, j, tr.ColSrc[lo:hi], syn, p.ruleBuf)
 		rd.Changed(t, p.consOffset, syn)
 	}

@@ -82,7 +82,11 @@
 // (stdp.ReferenceReader, the P11 rule's w̃) gets the projection's window of
 // the model's (consolidation.Referenced); New refuses such a rule on a
 // projection whose model keeps none, and a rule and a model that would
-// both apply the heterosynaptic term. [Engine.SynapseState], [Engine.SetSynapseState],
+// both apply the heterosynaptic term. A model that can apply the rule's
+// postsynaptic update itself (consolidation.PostUpdater, with a
+// stdp.PostFactorer rule: zenke_2015 with P11) does so in one pass over the
+// target's synapses instead of the rule pass and Changed, with the same
+// result. [Engine.SynapseState], [Engine.SetSynapseState],
 // [Engine.NeuronState] and [Engine.SetLevel] read and change the state
 // between runs.
 //

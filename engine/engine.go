@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/consolidation"
 	"github.com/snnsim/snnsim/netlist"
 	"github.com/snnsim/snnsim/neuron"
 	"github.com/snnsim/snnsim/source"
@@ -124,10 +125,13 @@ type proj struct {
 	segEnd   []int64
 	segDelay []snnsim.Time
 	// Consolidation (consolidate.go).
-	consGroup     *consGroup       // the consolidation model of the projection; nil for none
-	consOffset    snnsim.SynapseID // the model's index of this projection's first synapse
-	consPreOffset int32            // the model's index of this projection's first presynaptic neuron
-	ruleBuf       []float32        // a plastic projection's window of the model's rule buffer, on which the rule works
+	consGroup     *consGroup                // the consolidation model of the projection; nil for none
+	consOffset    snnsim.SynapseID          // the model's index of this projection's first synapse
+	consPreOffset int32                     // the model's index of this projection's first presynaptic neuron
+	ruleBuf       []float32                 // a plastic projection's window of the model's rule buffer, on which the rule works
+	postFactors   stdp.PostFactorer         // with postUpdate: the rule whose postsynaptic update the model applies
+	postUpdate    consolidation.PostUpdater // nil unless the model applies the rule's postsynaptic update itself
+	postBounds    [2]float64                // the rule's weight bounds, for postUpdate
 	// Short-term plasticity (stp.go).
 	stp    *stdp.STPState // x and u of each source neuron; nil for none
 	stpBuf []float32      // scratch: a row's weights times a spike's release
@@ -346,6 +350,7 @@ func newEngine(net *netlist.Network, cfg Config, part *partOf) (*Engine, error) 
 	if err := e.newGroups(); err != nil {
 		return nil, err
 	}
+	e.transposeAll()
 	if err := e.newPhases(); err != nil {
 		return nil, err
 	}
@@ -501,4 +506,18 @@ func (e *Engine) Schedule() string {
 		}
 	}
 	return b.String()
+}
+
+// transposeAll builds the transposed index of every plastic projection
+// that has none yet (one engine's whole projection). It runs after the
+// consolidation models are built, so that their per-synapse state and the
+// layout they are built from are not in memory together with every
+// transposed index: the start-up peak is then the larger of the two, not
+// their sum.
+func (e *Engine) transposeAll() {
+	for k := range e.projs {
+		if p := &e.projs[k]; p.plastic != nil && p.plastic.transposed == nil {
+			p.plastic.transposed = p.Transpose(e.net.Populations[p.To].Size)
+		}
+	}
 }

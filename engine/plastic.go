@@ -28,7 +28,8 @@ type plastic struct {
 // source row, which the scenario compiler guarantees; a network built in
 // code may break it, so it is checked here.
 // nPre and nPost are the sizes of the source and target populations; tr
-// is the transposed index, nil for the whole projection's.
+// is the transposed index, nil for the whole projection's, which New
+// builds later (transposeAll).
 func newPlastic(p *proj, net *netlist.Network, nPre, nPost int, tr *netlist.Transposed) (*plastic, error) {
 	if p.segRow != nil {
 		for i := 0; i+1 < len(p.segRow); i++ {
@@ -44,9 +45,6 @@ func newPlastic(p *proj, net *netlist.Network, nPre, nPost int, tr *netlist.Tran
 	if rr, ok := r.(stdp.ReferenceReader); ok && rr.ReadsReference() && p.Consolidation == nil {
 		return nil, fmt.Errorf("engine: projection %q: the plasticity rule %s reads the reference weights of a consolidation model: add consolidation = { model = \"zenke_2015\", preset = \"sim_rc_p11\" } or set the rule's beta = 0",
 			p.Name, p.Plasticity.Rule())
-	}
-	if tr == nil {
-		tr = p.Transpose(nPost)
 	}
 	return &plastic{rule: r, transposed: tr, start: p.PlasticityStart}, nil
 }

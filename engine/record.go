@@ -60,14 +60,24 @@ type sampler struct {
 	next        snnsim.Time          // the next sample tick, or the start of the open rate bin
 	open        bool                 // rate: the snapshot for the bin starting at next is taken
 	countBefore int64                // rate: the population's spike count before tick next
-	read        func(vals []float64) // consolidation state records: fills vals (record.go)
+	read        func(vals []float64) // consolidation state and weight records: fills vals (record.go)
+	width       int                  // read probes: the number of values, filled into the probe set's shared scratch
 }
 
 // probeSet holds the probes of an engine. next is the earliest tick after
 // which some probe acts; the run loop tests it after every stepped tick.
 type probeSet struct {
-	probes []*sampler
-	next   snnsim.Time
+	probes  []*sampler
+	next    snnsim.Time
+	scratch []float64 // the values of read probes: they fire one at a time and a SampleFunc keeps no values
+}
+
+// values returns the shared scratch for n values.
+func (ps *probeSet) values(n int) []float64 {
+	if cap(ps.scratch) < n {
+		ps.scratch = make([]float64, n)
+	}
+	return ps.scratch[:n]
 }
 
 // AttachProbe adds a probe whose samples go to f. Samples start at the
@@ -209,8 +219,10 @@ func (s *sampler) fire(e *Engine, t snnsim.Time) error {
 	count := e.stats.Spikes[s.Population]
 	w := s.Windows[s.window]
 	if s.What == netlist.RecordV || s.What == netlist.RecordWeights || s.read != nil {
+		vals := s.vals
 		if s.read != nil {
-			s.read(s.vals)
+			vals = e.rec.values(s.width)
+			s.read(vals)
 		} else if s.What == netlist.RecordV {
 			neu, vt := e.pops[s.Population].neurons, e.neuronTick(t)
 			for k, i := range s.Neurons {
@@ -224,7 +236,7 @@ func (s *sampler) fire(e *Engine, t snnsim.Time) error {
 		if s.next += s.Interval; s.next >= w.Stop || s.next < t {
 			s.seek(t+1, count)
 		}
-		return s.f(t, s.vals)
+		return s.f(t, vals)
 	}
 	if !s.open {
 		s.open, s.countBefore = true, count
@@ -310,6 +322,12 @@ func (e *Engine) AttachRecords(records []*netlist.Record, spikes Sink, declare f
 	}
 	// Samples: one probe per record and population.
 	names := map[string]int{}
+	var identity []int // 0, 1, 2, …: the indices of whole-matrix weight records, shared by prefix
+	for _, r := range records {
+		if r.What == netlist.RecordWeights && r.Synapses == nil && r.Projection >= 0 && r.Projection < len(e.projs) {
+			identity = slices.Grow(identity, e.projs[r.Projection].Len()-len(identity))
+		}
+	}
 	for _, r := range records {
 		if !r.What.Sampled() {
 			continue
@@ -323,7 +341,7 @@ func (e *Engine) AttachRecords(records []*netlist.Record, spikes Sink, declare f
 			r = &fr
 		}
 		if r.What == netlist.RecordWeights {
-			if err := e.attachWeights(r, names, declare); err != nil {
+			if err := e.attachWeights(r, names, declare, &identity); err != nil {
 				return err
 			}
 			continue
@@ -436,30 +454,73 @@ func (w *windowSink) Spikes(t snnsim.Time, ids []snnsim.NeuronID) error {
 // at the record's first sample tick, "weights/<proj>/pre" and
 // "weights/<proj>/post", whose values are the global neuron IDs of each
 // sampled synapse's source and target, so that a reader can rebuild the
-// weight matrix without the network.
-func (e *Engine) attachWeights(r *netlist.Record, names map[string]int, declare func(Series) (SampleFunc, error)) error {
+// weight matrix without the network. The values are made when sampled,
+// into the shared scratch: a record of the whole matrix keeps no array of
+// its size besides the weights.
+//
+// identity holds 0, 1, 2, …, grown as needed: the indices of a record of
+// every synapse are a prefix of it, so that the records of several
+// matrices do not each make their own.
+func (e *Engine) attachWeights(r *netlist.Record, names map[string]int, declare func(Series) (SampleFunc, error), identity *[]int) error {
 	if r.Projection < 0 || r.Projection >= len(e.projs) {
 		return fmt.Errorf("engine: AttachRecords: projection index %d out of range", r.Projection)
 	}
 	p := &e.projs[r.Projection]
-	syn := r.Synapses
-	if syn == nil {
-		syn = make([]int, p.Len())
-		for k := range syn {
-			syn[k] = k
+	syn := r.Synapses // nil: every synapse
+	n := len(syn)
+	indices := syn // for the declarations, which copy them
+	for k, i := range syn {
+		if i < 0 || i >= p.Len() || (k > 0 && i <= syn[k-1]) {
+			return fmt.Errorf("engine: AttachRecords: weights of %q: Synapses[%d] = %d: indices must be strictly increasing in [0, %d)", p.Name, k, i, p.Len())
 		}
+	}
+	if syn == nil {
+		n = p.Len()
+		for k := len(*identity); k < n; k++ {
+			*identity = append(*identity, k)
+		}
+		indices = (*identity)[:n:n]
 	}
 	base := spikelog.WeightsPrefix + p.Name
 	name := base
 	if names[base]++; names[base] > 1 {
 		name = fmt.Sprintf("%s#%d", base, names[base])
 	}
-	pre := make([]float64, len(syn))
-	post := make([]float64, len(syn))
-	for k, s := range syn {
-		row := sortSearchRow(p.RowStart, int64(s))
-		pre[k] = float64(int(e.pops[p.From].offset) + row)
-		post[k] = float64(int(e.pops[p.To].offset) + int(p.Target[s]))
+	fromOff, toOff := float64(e.pops[p.From].offset), float64(e.pops[p.To].offset)
+	pre := func(vals []float64) {
+		if syn == nil {
+			for i := 0; i+1 < len(p.RowStart); i++ {
+				for s := p.RowStart[i]; s < p.RowStart[i+1]; s++ {
+					vals[s] = fromOff + float64(i)
+				}
+			}
+			return
+		}
+		for k, s := range syn {
+			vals[k] = fromOff + float64(sortSearchRow(p.RowStart, int64(s)))
+		}
+	}
+	post := func(vals []float64) {
+		if syn == nil {
+			for s, j := range p.Target {
+				vals[s] = toOff + float64(j)
+			}
+			return
+		}
+		for k, s := range syn {
+			vals[k] = toOff + float64(p.Target[s])
+		}
+	}
+	weights := func(vals []float64) {
+		if syn == nil {
+			for s := range vals {
+				vals[s] = float64(e.weightAt(r.Projection, int64(s)))
+			}
+			return
+		}
+		for k, s := range syn {
+			vals[k] = float64(e.weightAt(r.Projection, int64(s)))
+		}
 	}
 	first := snnsim.Time(0)
 	if len(r.Windows) > 0 {
@@ -468,25 +529,23 @@ func (e *Engine) attachWeights(r *netlist.Record, names map[string]int, declare 
 	once := []netlist.Window{{Start: first, Stop: first + 1}}
 	for _, side := range []struct {
 		what string
-		ids  []float64
+		ids  func([]float64)
 	}{{spikelog.WhatPre, pre}, {spikelog.WhatPost, post}} {
-		se := Series{Name: name + "/" + side.what, Record: r.What, What: side.what, Unit: spikelog.UnitID, Population: p.To, Projection: r.Projection, Indices: slices.Clone(syn), Interval: 1}
+		se := Series{Name: name + "/" + side.what, Record: r.What, What: side.what, Unit: spikelog.UnitID, Population: p.To, Projection: r.Projection, Indices: indices, Interval: 1}
 		f, err := declare(se)
 		if err != nil {
 			return fmt.Errorf("engine: AttachRecords: series %q: %w", se.Name, err)
 		}
-		ids := side.ids
-		if err := e.AttachProbe(Probe{What: netlist.RecordWeights, Projection: r.Projection, Synapses: syn, Interval: 1, Windows: once},
-			func(t snnsim.Time, _ []float64) error { return f(t, ids) }); err != nil {
+		if err := e.attachReader(netlist.RecordWeights, p.To, 1, once, n, side.ids, f); err != nil {
 			return err
 		}
 	}
-	se := Series{Name: name, Record: r.What, What: spikelog.WhatWeights, Unit: e.net.Populations[p.To].Neuron.WeightUnit(), Population: p.To, Projection: r.Projection, Indices: slices.Clone(syn), Interval: r.Interval}
+	se := Series{Name: name, Record: r.What, What: spikelog.WhatWeights, Unit: e.net.Populations[p.To].Neuron.WeightUnit(), Population: p.To, Projection: r.Projection, Indices: indices, Interval: r.Interval}
 	f, err := declare(se)
 	if err != nil {
 		return fmt.Errorf("engine: AttachRecords: series %q: %w", se.Name, err)
 	}
-	return e.AttachProbe(Probe{What: netlist.RecordWeights, Projection: r.Projection, Synapses: syn, Interval: r.Interval, Windows: r.Windows}, f)
+	return e.attachReader(netlist.RecordWeights, p.To, r.Interval, r.Windows, n, weights, f)
 }
 
 // sortSearchRow returns the source row that holds synapse k.
@@ -589,7 +648,7 @@ func (e *Engine) attachState(r *netlist.Record, names map[string]int, declare fu
 		}
 	}
 	syn := r.Synapses
-	if syn == nil || r.What == netlist.RecordPathway {
+	if syn == nil && r.What == netlist.RecordSynapses {
 		syn = make([]int, p.Len())
 		for k := range syn {
 			syn[k] = k
@@ -630,14 +689,15 @@ func (e *Engine) attachState(r *netlist.Record, names map[string]int, declare fu
 			at()
 			mean, sd = 0, 0
 			var m2 float64
-			for k, s := range syn {
+			n := p.Len() // every synapse
+			for s := range n {
 				x := get(s)
 				d := x - mean
-				mean += d / float64(k+1)
+				mean += d / float64(s+1)
 				m2 += d * (x - mean)
 			}
-			if len(syn) > 0 {
-				sd = math.Sqrt(m2 / float64(len(syn)))
+			if n > 0 {
+				sd = math.Sqrt(m2 / float64(n))
 			}
 		}
 		for _, part := range []string{spikelog.StatMean, spikelog.StatSD} {
@@ -671,7 +731,7 @@ func (e *Engine) attachReader(what netlist.RecordKind, pop int, interval snnsim.
 	if interval < 1 {
 		return fmt.Errorf("engine: %s record: interval %d ticks: must be >= 1", what, interval)
 	}
-	s := &sampler{Probe: Probe{What: what, Population: pop, Interval: interval, Windows: slices.Clone(windows)}, f: f, read: read, vals: make([]float64, n)}
+	s := &sampler{Probe: Probe{What: what, Population: pop, Interval: interval, Windows: slices.Clone(windows)}, f: f, read: read, width: n}
 	if s.Windows == nil {
 		s.Windows = []netlist.Window{{Start: 0, Stop: snnsim.Never}}
 	}

@@ -54,9 +54,13 @@ func DiscReceptiveFields(r *rand.Rand, nTo int, f DiscFields) (Rows, []Centre, e
 	// Pixels of each target, then the transpose into rows by pixel.
 	nFrom := f.Width * f.Height
 	count := make([]int64, nFrom+1)
-	var pix []int32
-	start := make([]int64, nTo+1)
 	r2 := f.Radius * f.Radius
+	// Room for full discs (π r² pixels each, plus the edge of the grid of
+	// pixel centres): the array is not regrown, which would leave several
+	// times its size as garbage at the network's largest.
+	est := float64(nTo) * f.P * (math.Pi*r2 + 4*f.Radius + 4)
+	pix := make([]int32, 0, int(min(est, float64(nTo)*float64(f.Width*f.Height), maxSynapses)))
+	start := make([]int64, nTo+1)
 	for j, c := range centres {
 		y0, y1 := max(0, int(math.Ceil(c.Y-f.Radius))), min(f.Height-1, int(math.Floor(c.Y+f.Radius)))
 		x0, x1 := max(0, int(math.Ceil(c.X-f.Radius))), min(f.Width-1, int(math.Floor(c.X+f.Radius)))

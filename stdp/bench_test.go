@@ -49,7 +49,7 @@ func benchRule(b *testing.B, p Params, rng *rand.Rand) Rule[float32] {
 	}
 	if rr, ok := r.(ReferenceReader); ok && rr.ReadsReference() {
 		ref := make([]float64, benchNeurons*benchDegree) // w̃ of every synapse, in the lower well
-		rr.UseReference(ref)
+		rr.UseReference(ref, 1)
 	}
 	// The spikes in tick order: the rules need calls in tick order.
 	type spike struct {

@@ -17,7 +17,7 @@ func ExampleP11() {
 		panic(err)
 	}
 	wRef := []float64{0} // w̃ of synapse 0, read in place
-	rule.UseReference(wRef)
+	rule.UseReference(wRef, 1)
 	w := []float32{0.5}
 	tgt, src, syn := []int32{0}, []int32{0}, []int32{0}
 	rule.Post(100, 0, src, syn, w) // post at 10 ms: no trace yet, no change

@@ -175,7 +175,8 @@ type P11[W Weight] struct {
 	post         homTraces // z⁻_j, z^h_j
 	slow         traces1   // z^s_j
 	h            hotCopies // lazy copies of z⁺ and z⁻ (z^h)²
-	ref          []float64 // w̃ of each synapse; nil until UseReference
+	ref          []float64 // w̃ of synapse k is ref[refStride·k]; nil until UseReference
+	refStride    int
 }
 
 // NewP11 creates the rule for nPre source and nPost target neurons; at
@@ -213,9 +214,14 @@ func (r *P11[W]) Params() P11Params { return r.p }
 // ReadsReference reports whether the rule reads reference weights: β > 0.
 func (r *P11[W]) ReadsReference() bool { return r.p.ReadsReference() }
 
-// UseReference makes the rule read ref[k] as w̃ of synapse k (an index
-// into the weight array of Pre and Post). See [ReferenceReader].
-func (r *P11[W]) UseReference(ref []float64) { r.ref = ref }
+// UseReference makes the rule read ref[stride·k] as w̃ of synapse k (an
+// index into the weight array of Pre and Post). See [ReferenceReader].
+func (r *P11[W]) UseReference(ref []float64, stride int) {
+	if stride < 1 {
+		panic(fmt.Sprintf("stdp: %s: UseReference with stride %d, want >= 1", ruleP11, stride))
+	}
+	r.ref, r.refStride = ref, stride
+}
 
 // Pre applies LTD and δ at the arrival of source i's spike at tick t, then
 // records it in z⁺_i. See [Rule].
@@ -239,35 +245,57 @@ func (r *P11[W]) Pre(t snnsim.Time, i int32, tgt []int32, w []W) {
 // t, from the same old weight, then records the spike in z⁻_j, z^s_j and
 // z^h_j. See [Rule]. With β > 0 it panics unless UseReference gave it reference weights.
 func (r *P11[W]) Post(t snnsim.Time, j int32, src, syn []int32, w []W) {
-	if t != r.h.cur {
-		r.h.advance(t, &r.pre, &r.post)
-	}
+	a, b := r.postFactors(t, j)
 	syn = syn[:len(src)]
-	a := r.aPlus * r.slow.at(j, t, &r.dSlow) * r.h.fp
-	zm, _ := r.post.at(j, t)
-	b := r.p.Beta * zm * zm * zm
 	switch {
 	case b != 0:
 		if r.ref == nil {
 			panic(fmt.Sprintf("stdp: %s: beta = %g but no reference weights (UseReference)", ruleP11, r.p.Beta))
 		}
-		hetero(a, b, r.p.WMin, r.p.WMax, r.h.zp.v, r.ref, src, syn, w)
+		hetero(a, b, r.p.WMin, r.p.WMax, r.h.zp.v, r.ref, r.refStride, src, syn, w)
 	case a != 0:
-		hetero(a, 0, r.p.WMin, r.p.WMax, r.h.zp.v, nil, src, syn, w)
+		hetero(a, 0, r.p.WMin, r.p.WMax, r.h.zp.v, nil, 0, src, syn, w)
 	}
 	r.tracePost(t, j)
 }
 
+// postFactors returns the factors a = A⁺ z^s_j and b = β (z⁻_j)³ of target
+// j's postsynaptic update at tick t (t−ε), in the scale of the lazy copies
+// of z⁺ (r.h.zp).
+func (r *P11[W]) postFactors(t snnsim.Time, j int32) (a, b float64) {
+	if t != r.h.cur {
+		r.h.advance(t, &r.pre, &r.post)
+	}
+	a = r.aPlus * r.slow.at(j, t, &r.dSlow) * r.h.fp
+	zm, _ := r.post.at(j, t)
+	return a, r.p.Beta * zm * zm * zm
+}
+
+// PostFactors does what Post does at target j's spike at tick t except
+// the update of the weights, which it returns as factors: Post would set
+// every incoming w[k] from source i to clip(w + a·zp[i] − b·(w − w̃_k),
+// w_min, w_max) (the b term only for b ≠ 0), computed in float64 and
+// rounded to W. zp is the rule's array, valid until the next call. With
+// a = b = 0 Post changes no weight. See [PostFactorer].
+func (r *P11[W]) PostFactors(t snnsim.Time, j int32) (a, b float64, zp []float64) {
+	a, b = r.postFactors(t, j)
+	r.tracePost(t, j)
+	return a, b, r.h.zp.v
+}
+
+// WeightBounds returns w_min and w_max.
+func (r *P11[W]) WeightBounds() (wMin, wMax float64) { return r.p.WMin, r.p.WMax }
+
 // hetero is P11's postsynaptic loop: w[k] ← clip(w + a·zp[i] − b·(w −
-// ref[k]), wMin, wMax) for every incoming synapse k = syn[m] from source
-// i = src[m]; ref is not read when b = 0.
-func hetero[W Weight](a, b, wMin, wMax float64, zp, ref []float64, src, syn []int32, w []W) {
+// ref[stride·k]), wMin, wMax) for every incoming synapse k = syn[m] from
+// source i = src[m]; ref is not read when b = 0.
+func hetero[W Weight](a, b, wMin, wMax float64, zp, ref []float64, stride int, src, syn []int32, w []W) {
 	for m, i := range src {
 		k := syn[m]
 		x := float64(w[k])
 		v := x + a*zp[i]
 		if b != 0 {
-			v -= b * (x - ref[k])
+			v -= b * (x - ref[stride*int(k)])
 		}
 		if v > wMax {
 			v = wMax

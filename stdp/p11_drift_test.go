@@ -18,7 +18,7 @@ func p11Trial(t *testing.T, p P11Params, seed [2]uint64, pre, post float64, w0 f
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.UseReference([]float64{0})
+	r.UseReference([]float64{0}, 1)
 	const n = 0
 	rng := rand.New(rand.NewPCG(seed[0], seed[1]))
 	pt := poissonTicks(rng, pre, testClock.DT, 0, warmup+span)

@@ -70,7 +70,7 @@ func p11Cases() []struct {
 // array).
 func runP11[W Weight](r *P11[W], pr *proj, tr trains, w []W, ref0, ref1 []float64, tSwitch snnsim.Time) {
 	ref := slices.Clone(ref0)
-	r.UseReference(ref)
+	r.UseReference(ref, 1)
 	evs := events(tr, preFirst)
 	k := 0
 	for k < len(evs) && evs[k].t < tSwitch {
@@ -171,7 +171,7 @@ func TestP11OneUpdate(t *testing.T) {
 		t.Fatal(err)
 	}
 	ref := []float64{0.2}
-	r.UseReference(ref)
+	r.UseReference(ref, 1)
 	w := []float64{0.9}
 	r.Post(0, 0, []int32{0}, []int32{0}, w) // z^slow, z⁻ = 1 from here
 	r.Pre(10, 0, []int32{0}, w)             // z⁺ = 1 from here
@@ -267,4 +267,96 @@ func TestP11NeedsReference(t *testing.T) {
 	}
 	r.Post(0, 0, []int32{0}, []int32{0}, w)
 	r.Post(10, 0, []int32{0}, []int32{0}, w)
+}
+
+// TestP11PostFactors checks PostFactors against Post: two rules see the
+// same random pre and post spikes; one updates with Post, the other with
+// PostFactors and the update PostFactorer documents, written out here
+// (with a stride-2 reference array, as a consolidation model keeps it);
+// weights and traces must agree bit for bit, for each parameter set of
+// p11Cases (bounded, unbounded, β = δ = 0).
+func TestP11PostFactors(t *testing.T) {
+	for _, c := range p11Cases() {
+		t.Run(c.name, func(t *testing.T) {
+			const nPre, nPost = 6, 4
+			clock := snnsim.Clock{DT: 0.1}
+			r1, err := NewP11[float32](c.p, clock, nPre, nPost)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r2, _ := NewP11[float32](c.p, clock, nPre, nPost)
+			rng := rand.New(rand.NewPCG(1, 2))
+			n := nPre * nPost // synapse k = i·nPost + j
+			w1, w2 := make([]float32, n), make([]float32, n)
+			ref := make([]float64, 2*n) // w̃ of synapse k at 2k+1
+			for k := range n {
+				w1[k] = float32(0.1 + 0.3*rng.Float64())
+				w2[k] = w1[k]
+				ref[2*k+1] = 0.4 * rng.Float64()
+			}
+			r1.UseReference(ref[1:], 2)
+			r2.UseReference(ref[1:], 2)
+			changed := 0
+			for tick := snnsim.Time(0); tick < 20000; tick++ {
+				for i := range int32(nPre) {
+					if rng.Float64() < 0.004 {
+						tgt := make([]int32, nPost)
+						for j := range tgt {
+							tgt[j] = int32(j)
+						}
+						lo := int(i) * nPost
+						r1.Pre(tick, i, tgt, w1[lo:lo+nPost])
+						r2.Pre(tick, i, tgt, w2[lo:lo+nPost])
+					}
+				}
+				for j := range int32(nPost) {
+					if rng.Float64() >= 0.01 {
+						continue
+					}
+					var src, syn []int32
+					for i := range int32(nPre) {
+						src, syn = append(src, i), append(syn, i*nPost+j)
+					}
+					r1.Post(tick, j, src, syn, w1)
+					a, b, zp := r2.PostFactors(tick, j)
+					if a == 0 && b == 0 {
+						continue
+					}
+					wMin, wMax := r2.WeightBounds()
+					for m, k := range syn {
+						x := float64(w2[k])
+						v := x + a*zp[src[m]]
+						if b != 0 {
+							v -= b * (x - ref[2*k+1])
+						}
+						if v > wMax {
+							v = wMax
+						}
+						if v < wMin {
+							v = wMin
+						}
+						if float32(v) != w2[k] {
+							changed++
+						}
+						w2[k] = float32(v)
+					}
+				}
+				for k := range n {
+					if math.Float32bits(w1[k]) != math.Float32bits(w2[k]) {
+						t.Fatalf("tick %d: synapse %d: %v with PostFactors, %v with Post", tick, k, w2[k], w1[k])
+					}
+				}
+			}
+			for j := range int32(nPost) {
+				m1, s1, h1 := r1.PostTraces(j, 20000)
+				m2, s2, h2 := r2.PostTraces(j, 20000)
+				if m1 != m2 || s1 != s2 || h1 != h2 {
+					t.Fatalf("target %d: traces %v %v %v with PostFactors, %v %v %v with Post", j, m2, s2, h2, m1, s1, h1)
+				}
+			}
+			if changed == 0 {
+				t.Fatal("no postsynaptic update changed a weight")
+			}
+		})
+	}
 }

@@ -98,10 +98,30 @@ type ReferenceReader interface {
 	// ReadsReference reports whether the rule reads reference weights
 	// with its parameters (P11: β > 0).
 	ReadsReference() bool
-	// UseReference makes the rule read ref[k] as the reference weight of
-	// synapse k, an index into the weight array w of Pre and Post. The
-	// caller owns ref and updates it in place; the rule only reads it.
-	UseReference(ref []float64)
+	// UseReference makes the rule read ref[stride·k] as the reference
+	// weight of synapse k, an index into the weight array w of Pre and
+	// Post; stride >= 1. The caller owns ref and updates it in place; the
+	// rule only reads it.
+	UseReference(ref []float64, stride int)
+}
+
+// PostFactorer is implemented by rules whose postsynaptic update is, for
+// every synapse k from source i onto the spiking target,
+//
+//	v = w_k + a·zp[i];  v −= b·(w_k − w̃_k) if b ≠ 0;  w_k ← W(clip(v, wMin, wMax))
+//
+// in float64, with a, b and zp set per spike ([P11]). Whoever keeps the
+// weights and w̃ (a consolidation model) can then apply the update in its
+// own pass over the synapses, reading each synapse's state once: the
+// engine does so when the model can (consolidation.PostUpdater), calling
+// PostFactors instead of Post.
+type PostFactorer interface {
+	// PostFactors does what Post(t, j, …) does except the update of the
+	// weights, and returns a, b and zp (the rule's array, valid until the
+	// next call to the rule); with a = b = 0 Post changes no weight.
+	PostFactors(t snnsim.Time, j int32) (a, b float64, zp []float64)
+	// WeightBounds returns the bounds wMin and wMax of the update.
+	WeightBounds() (wMin, wMax float64)
 }
 
 // ReferenceParams is implemented by the parameters of rules that may read
@@ -117,6 +137,7 @@ var (
 	_ ReferenceParams = P11Params{}
 	_ WeightOwner     = (*Homeostatic[float32])(nil)
 	_ ReferenceReader = (*P11[float32])(nil)
+	_ PostFactorer    = (*P11[float32])(nil)
 	_ Rule[float32]   = (*P11[float32])(nil)
 	_ Rule[float64]   = (*P11[float64])(nil)
 	_ Rule[float32]   = (*ISTDP[float32])(nil)

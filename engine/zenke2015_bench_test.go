@@ -1,0 +1,53 @@
+package engine
+
+import (
+	"context"
+	"testing"
+
+	"github.com/snnsim/snnsim/scenario"
+)
+
+// BenchmarkZenke2015 runs the network of Zenke, Agnes & Gerstner (2015)
+// (scenarios/zenke2015_orchestrated.toml: 4096 AIF E, 1024 I, 4096 pattern
+// inputs, about 0.75e6 input→E and 0.84e6 E→E p11 synapses with zenke_2015
+// consolidation). One engine is built and warmed up for 2 s (the first
+// pattern at 1 s), then every iteration simulates the next 2 s of the
+// learning phase; the engine keeps its state, so slow-clock steps of w̃
+// (every 1.2 s) fall into every iteration. It reports wall seconds per
+// simulated second and synaptic events per wall second.
+//
+//	go test ./engine -run '^$' -bench 'Zenke2015$' -benchtime 3x -count 5 -cpu 1
+func BenchmarkZenke2015(b *testing.B) {
+	sc, err := scenario.LoadOverrides("../scenarios/zenke2015_orchestrated.toml",
+		[]string{"population.input.params.first=1 s"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	net, err := sc.Compile()
+	if err != nil {
+		b.Fatal(err)
+	}
+	e, err := New(net, Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	step, err := net.Clock.Ticks(2000)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := e.Run(context.Background(), step); err != nil {
+		b.Fatal(err)
+	}
+	events := e.Stats().SynapticEvents
+	n := 0
+	b.ResetTimer()
+	for b.Loop() {
+		if err := e.Run(context.Background(), step); err != nil {
+			b.Fatal(err)
+		}
+		n++
+	}
+	el := b.Elapsed().Seconds()
+	b.ReportMetric(el/float64(n)/net.Clock.Seconds(step), "wall-s/sim-s")
+	b.ReportMetric(float64(e.Stats().SynapticEvents-events)/el, "events/s")
+}
