@@ -161,33 +161,42 @@ func TestEnginesConcurrent(t *testing.T) {
 	}
 }
 
-// TestGuardStopsRunaway puts a rate guard of 5 Hz per 100 ms on a
+// TestGuardStopsRunaway puts a rate guard of 5 Hz per 99.9 ms on a
 // population that fires faster (the random test network's delta neurons
 // fire at tens of Hz under the Poisson drive) and checks that the run stops
-// with ErrRunaway at the end of the first bin over the limit, and that a
-// generous guard lets the same run finish.
+// with ErrRunaway at the end of the first bin over the limit, on the same
+// tick for 1, 2 and 3 workers, and that a generous guard lets the same run
+// finish.
 func TestGuardStopsRunaway(t *testing.T) {
 	for _, tc := range []struct {
 		max  float64
 		trip bool
 	}{{5, true}, {1e4, false}} {
-		net := randomNet(3, 3000)
-		net.Guards = []*netlist.Guard{{Population: 3, MaxRate: tc.max, Window: 1000}}
-		e, err := New(net, Config{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		err = e.Run(context.Background(), net.Duration)
-		if tc.trip {
-			if !errors.Is(err, ErrRunaway) {
-				t.Fatalf("max %g Hz: err = %v, want ErrRunaway", tc.max, err)
+		var stop snnsim.Time
+		for _, workers := range []int{1, 2, 3} {
+			net := randomNet(3, 3000)
+			net.Guards = []*netlist.Guard{{Population: 3, MaxRate: tc.max, Window: 999}}
+			e, err := New(net, Config{Workers: workers})
+			if err != nil {
+				t.Fatal(err)
 			}
-			if e.Now()%1000 != 0 || e.Now() == 0 {
-				t.Errorf("stopped at tick %d, not at the end of a 1000-tick bin", e.Now())
+			err = e.Run(context.Background(), net.Duration)
+			if tc.trip {
+				if !errors.Is(err, ErrRunaway) {
+					t.Fatalf("max %g Hz, %d workers: err = %v, want ErrRunaway", tc.max, workers, err)
+				}
+				if e.Now()%999 != 0 || e.Now() == 0 {
+					t.Errorf("%d workers: stopped at tick %d, not at the end of a 999-tick bin", workers, e.Now())
+				}
+				if workers == 1 {
+					stop = e.Now()
+				} else if e.Now() != stop {
+					t.Errorf("%d workers stopped at tick %d, one worker at %d", workers, e.Now(), stop)
+				}
+				t.Log(err)
+			} else if err != nil {
+				t.Fatalf("max %g Hz, %d workers: %v", tc.max, workers, err)
 			}
-			t.Log(err)
-		} else if err != nil {
-			t.Fatalf("max %g Hz: %v", tc.max, err)
 		}
 	}
 }

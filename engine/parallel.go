@@ -761,6 +761,11 @@ func (e *Engine) runParallel(ctx context.Context, end snnsim.Time) error {
 		if e.rec != nil {
 			to = min(to, max(e.rec.next+1, e.now+1)) // probes read the state after their tick
 		}
+		for i := range e.guards {
+			// A guard that trips stops the run after its bin's last tick, as
+			// on one worker: no epoch runs past the end of a bin.
+			to = min(to, max(e.guards[i].start+e.guards[i].Window, e.now+1))
+		}
 		slow := par.slowBuf[(par.gen.v.Load()+1)&1]
 		par.slowPops(e, e.now, to, slow)
 		par.started = true
