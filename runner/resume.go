@@ -220,7 +220,7 @@ func headerDiffs(h spikelog.Header, info RunInfo, net *netlist.Network) []string
 		d = append(d, fmt.Sprintf("resolution: the log's is %g ms, the checkpoint's %g ms", h.DT, net.Clock.DT))
 	}
 	if h.Text != net.Text {
-		text, sets := splitRecorded(h.Text)
+		text, sets := scenario.SplitRecorded(h.Text)
 		if len(sets) > 0 && !strings.HasSuffix(info.Text, "\n") {
 			text = strings.TrimSuffix(text, "\n") // RecordedText ended the file's last line
 		}
@@ -235,21 +235,6 @@ func headerDiffs(h spikelog.Header, info RunInfo, net *netlist.Network) []string
 		}
 	}
 	return d
-}
-
-// splitRecorded splits a recorded scenario text (netlist's
-// Scenario.RecordedText) into the file's text, ending in a newline, and
-// the overrides listed in its trailing comment block.
-func splitRecorded(rec string) (text string, sets []string) {
-	const block = "\n\n# snnsim --set overrides, applied to the text above:\n"
-	i := strings.LastIndex(rec, block)
-	if i < 0 {
-		return rec, nil
-	}
-	for line := range strings.Lines(rec[i+len(block):]) {
-		sets = append(sets, strings.TrimPrefix(strings.TrimSuffix(line, "\n"), "# --set "))
-	}
-	return rec[:i+1], sets
 }
 
 // firstDiff names the first line where the log's text a and the
