@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"math"
 	"os"
 	"path/filepath"
@@ -63,44 +62,7 @@ func TestLT2021EightHourRecall(t *testing.T) {
 	}
 	runCmd(t, "run", scen, "--out", dir, "--duration", "28810.5 s", "--progress", "none")
 
-	out, _ := runCmd(t, "recall", dir, "--assembly", "0..149", "--learn", "11 s", "--recall", "28810.1 s", "--json")
-	var r recallJSON
-	if err := json.Unmarshal([]byte(out), &r); err != nil {
-		t.Fatalf("%v\n%s", err, out)
-	}
-	out, _ = runCmd(t, "stats", dir, "--from", "28809.85 s", "--to", "28810.35 s", "--json")
-	var s statsJSON
-	if err := json.Unmarshal([]byte(out), &s); err != nil {
-		t.Fatalf("%v\n%s", err, out)
-	}
-	var nuInh *float64
-	for _, p := range s.Populations {
-		if p.Name == "I" {
-			nuInh = p.RateHz
-		}
-	}
-	for _, c := range []struct {
-		name     string
-		got      *float64
-		mean, sd float64
-	}{
-		{"nu_as [Hz]", r.NuAS, 92.81, 0.25},
-		{"nu_ans [Hz]", r.NuANS, 10.19, 1.69},
-		{"nu_ctrl [Hz]", r.NuCtrl, 7.04, 0.46},
-		{"nu_inh [Hz]", nuInh, 23.23, 0.72},
-		{"Q", r.Q, 0.0340, 0.0155},
-		{"MI [bits]", r.MI, 0.941, 0.062},
-		{"H(L) [bits]", r.HL, 2.861, 0.087},
-	} {
-		switch {
-		case c.got == nil:
-			t.Errorf("%s: not computed", c.name)
-		case *c.got < c.mean-4*c.sd || *c.got > c.mean+4*c.sd:
-			t.Errorf("%s = %.4g, outside the stand-alone's %.4g ± 4·%.3g", c.name, *c.got, c.mean, c.sd)
-		default:
-			t.Logf("%-12s %8.4g   stand-alone %.4g ± %.3g", c.name, *c.got, c.mean, c.sd)
-		}
-	}
+	lt2021CheckMeans(t, "8 h", []recallJSON{lt2021Recall(t, dir, "28810.1 s")})
 	lt2021CheckConsolidation(t, filepath.Join(dir, "spikes.snnlog"))
 }
 

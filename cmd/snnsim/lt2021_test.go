@@ -71,50 +71,14 @@ func TestLT2021TenSecondRecall(t *testing.T) {
 
 	// The assembly and the random cued half come from the log header's
 	// groups.
-	out, _ := runCmd(t, "recall", dir, "--learn", "11 s", "--recall", "20.1 s", "--json")
-	var r recallJSON
-	if err := json.Unmarshal([]byte(out), &r); err != nil {
-		t.Fatalf("%v\n%s", err, out)
-	}
+	r := lt2021Recall(t, dir, "20.1 s")
 	if r.Assembly != 150 || r.Cued != 75 {
 		t.Errorf("recall found an assembly of %d and a cue of %d in the log; the scenario's groups have 150 and 75", r.Assembly, r.Cued)
 	}
-	out, _ = runCmd(t, "stats", dir, "--from", "19.85 s", "--to", "20.35 s", "--json")
-	var s statsJSON
-	if err := json.Unmarshal([]byte(out), &s); err != nil {
-		t.Fatalf("%v\n%s", err, out)
-	}
-	var nuInh *float64
-	for _, p := range s.Populations {
-		if p.Name == "I" {
-			nuInh = p.RateHz
-		}
-	}
-	for _, c := range []struct {
-		name     string
-		got      *float64
-		mean, sd float64
-	}{
-		{"nu_as [Hz]", r.NuAS, 92.58, 0.16},
-		{"nu_ans [Hz]", r.NuANS, 8.72, 1.58},
-		{"nu_ctrl [Hz]", r.NuCtrl, 5.88, 0.55},
-		{"nu_inh [Hz]", nuInh, 21.46, 0.78},
-		{"Q", r.Q, 0.0307, 0.0140},
-		{"MI [bits]", r.MI, 0.860, 0.066},
-		{"H(L) [bits]", r.HL, 2.846, 0.085},
-	} {
-		switch {
-		case c.got == nil:
-			t.Errorf("%s: not computed", c.name)
-		case *c.got < c.mean-4*c.sd || *c.got > c.mean+4*c.sd:
-			t.Errorf("%s = %.4g, outside the stand-alone's %.4g ± 4·%.3g", c.name, *c.got, c.mean, c.sd)
-		default:
-			t.Logf("%-12s %8.4g   stand-alone %.4g ± %.3g", c.name, *c.got, c.mean, c.sd)
-		}
-	}
+	lt2021CheckMeans(t, "10 s", []recallJSON{r})
 
-	out, _ = runCmd(t, "stats", dir, "--from", "19 s", "--to", "19.1 s", "--json")
-	s = statsJSON{}
+	out, _ := runCmd(t, "stats", dir, "--from", "19 s", "--to", "19.1 s", "--json")
+	var s statsJSON
 	if err := json.Unmarshal([]byte(out), &s); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}

@@ -6,6 +6,8 @@ import (
 	"math"
 	"path/filepath"
 	"testing"
+
+	"github.com/snnsim/snnsim/analysis"
 )
 
 // TestLT2021FewTrials is the small statistical test of the network of
@@ -16,44 +18,17 @@ import (
 //
 // The bounds are wide but honest: the mean of three trials must lie within
 // 4 s.e.m. (4 s.d./√3, with the authors' across-trial s.d.) of the authors'
-// 50-trial mean for each protocol; and consolidation must improve recall,
-// the paired mean of MI(8 h) − MI(10 s) over the three topologies being
-// positive, as it is in the authors' batch (0.860 → 0.941 bits).
+// 50-trial mean for each protocol (lt2021CheckMeans); and consolidation
+// must improve recall, the paired mean of MI(8 h) − MI(10 s) over the
+// three topologies being positive, as it is in the authors' batch
+// (0.860 → 0.941 bits).
 func TestLT2021FewTrials(t *testing.T) {
 	if testing.Short() {
 		t.Skip("six runs of 2000 neurons and 400,000 synapses")
 	}
-	type ref struct {
-		name     string
-		get      func(recallJSON) *float64
-		mean, sd float64
-	}
-	nuAS := func(r recallJSON) *float64 { return r.NuAS }
-	nuANS := func(r recallJSON) *float64 { return r.NuANS }
-	nuCtrl := func(r recallJSON) *float64 { return r.NuCtrl }
-	nuInh := func(r recallJSON) *float64 { return r.NuInh }
-	q := func(r recallJSON) *float64 { return r.Q }
-	mi := func(r recallJSON) *float64 { return r.MI }
-	protocols := []struct {
-		name, scenario, duration, recall string
-		refs                             []ref
-	}{
-		{"10 s", "lt2021_10s_recall.toml", "20.5 s", "20.1 s", []ref{
-			{"nu_as [Hz]", nuAS, 92.58, 0.16},
-			{"nu_ans [Hz]", nuANS, 8.72, 1.58},
-			{"nu_ctrl [Hz]", nuCtrl, 5.88, 0.55},
-			{"nu_inh [Hz]", nuInh, 21.46, 0.78},
-			{"Q", q, 0.0307, 0.0140},
-			{"MI [bits]", mi, 0.860, 0.066},
-		}},
-		{"8 h", "lt2021_8h_recall.toml", "28810.5 s", "28810.1 s", []ref{
-			{"nu_as [Hz]", nuAS, 92.81, 0.25},
-			{"nu_ans [Hz]", nuANS, 10.19, 1.69},
-			{"nu_ctrl [Hz]", nuCtrl, 7.04, 0.46},
-			{"nu_inh [Hz]", nuInh, 23.23, 0.72},
-			{"Q", q, 0.0340, 0.0155},
-			{"MI [bits]", mi, 0.941, 0.062},
-		}},
+	protocols := []struct{ name, scenario, duration, recall string }{
+		{"10 s", "lt2021_10s_recall.toml", "20.5 s", "20.1 s"},
+		{"8 h", "lt2021_8h_recall.toml", "28810.5 s", "28810.1 s"},
 	}
 	seeds := []int{2, 3, 4}
 	got := make([][]recallJSON, len(protocols)) // [protocol][trial]
@@ -63,40 +38,61 @@ func TestLT2021FewTrials(t *testing.T) {
 			dir := filepath.Join(tmp, fmt.Sprintf("p%d-seed%d", i, seed))
 			runCmd(t, "run", filepath.Join("../../scenarios", p.scenario), "--seed", fmt.Sprint(seed),
 				"--out", dir, "--duration", p.duration, "--progress", "none")
-			out, _ := runCmd(t, "recall", dir, "--learn", "11 s", "--recall", p.recall, "--inhibitory", "I", "--json")
-			var r recallJSON
-			if err := json.Unmarshal([]byte(out), &r); err != nil {
-				t.Fatalf("%v\n%s", err, out)
-			}
-			got[i] = append(got[i], r)
+			got[i] = append(got[i], lt2021Recall(t, dir, p.recall))
 		}
-	}
-	n := float64(len(seeds))
-	for i, p := range protocols {
-		for _, c := range p.refs {
-			sum := 0.0
-			for _, r := range got[i] {
-				v := c.get(r)
-				if v == nil {
-					t.Fatalf("%s %s: not computed", p.name, c.name)
-				}
-				sum += *v
-			}
-			mean, sem := sum/n, c.sd/math.Sqrt(n)
-			if math.Abs(mean-c.mean) > 4*sem {
-				t.Errorf("%s %s: mean of %d trials %.4g, outside the authors' %.4g ± 4·%.3g (s.e.m.)", p.name, c.name, len(seeds), mean, c.mean, sem)
-			} else {
-				t.Logf("%s %-12s mean of %d trials %8.4g   authors %.4g ± %.3g (s.e.m.)", p.name, c.name, len(seeds), mean, c.mean, sem)
-			}
-		}
+		lt2021CheckMeans(t, p.name, got[i])
 	}
 	gain := 0.0
 	for k := range seeds {
-		gain += (*got[1][k].MI - *got[0][k].MI) / n
+		gain += (*got[1][k].MI - *got[0][k].MI) / float64(len(seeds))
 	}
 	if !(gain > 0) {
 		t.Errorf("MI(8 h) − MI(10 s), paired mean over %d topologies, = %.4f bits; consolidation should improve recall", len(seeds), gain)
 	} else {
 		t.Logf("MI(8 h) − MI(10 s), paired mean over %d topologies: %+.4f bits", len(seeds), gain)
+	}
+}
+
+// lt2021Recall reads the recall measures of the run in dir (assembly and
+// cue from the log's groups, learning window at 11 s, recall window at
+// recall, ν_inh of population I).
+func lt2021Recall(t *testing.T, dir, recall string) recallJSON {
+	t.Helper()
+	out, _ := runCmd(t, "recall", dir, "--learn", "11 s", "--recall", recall, "--inhibitory", "I", "--json")
+	var r recallJSON
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	return r
+}
+
+// lt2021CheckMeans checks that the mean over trials of each recall measure
+// lies within 4 s.e.m. (4 s.d./√n, with the across-trial s.d.) of the
+// authors' 50-trial mean for an assembly of 150 and the protocol ("10 s"
+// or "8 h"; analysis.LT2021Reference). One trial is checked within 4 s.d.
+func lt2021CheckMeans(t *testing.T, protocol string, trials []recallJSON) {
+	t.Helper()
+	ref, ok := analysis.LT2021Reference(150, protocol)
+	if !ok {
+		t.Fatalf("no reference for protocol %q", protocol)
+	}
+	n := float64(len(trials))
+	for _, name := range analysis.RecallMeasureNames {
+		sum := 0.0
+		for _, r := range trials {
+			v := map[string]*float64{"nu_as": r.NuAS, "nu_ans": r.NuANS, "nu_ctrl": r.NuCtrl, "nu_inh": r.NuInh,
+				"Q": r.Q, "MI": r.MI, "H_L": r.HL}[name]
+			if v == nil {
+				t.Fatalf("%s %s: not computed", protocol, name)
+			}
+			sum += *v
+		}
+		c := ref[name]
+		mean, sem := sum/n, c.SD/math.Sqrt(n)
+		if math.Abs(mean-c.Mean) > 4*sem {
+			t.Errorf("%s %s: mean of %d trials %.4g, outside the authors' %.4g ± 4·%.3g", protocol, name, len(trials), mean, c.Mean, sem)
+		} else {
+			t.Logf("%s %-8s mean of %d trials %8.4g   authors %.4g ± %.3g", protocol, name, len(trials), mean, c.Mean, sem)
+		}
 	}
 }
