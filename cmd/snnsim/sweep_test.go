@@ -226,11 +226,13 @@ func replaceArg(a []string, old, new string) []string {
 func TestSweepInterruptAndResume(t *testing.T) {
 	bin := buildSnnsim(t)
 	dir := t.TempDir()
-	// Long simulated runs: the protocols are over after 2 h, the rest is
-	// quiet, so each point takes about a second of wall time.
+	// Long simulated runs: the protocols are over after 2 h and the rest is
+	// quiet, jumped in large steps, so the length is chosen to make each
+	// point last far longer than the gap between its log appearing and the
+	// signal (a point must still be running when SIGINT arrives).
 	args := func(out string) []string {
 		return []string{"sweep", "../../scenarios/stc_capture.toml", "--grid", "population.S2.params.start=60 min,90 min",
-			"--seeds", "1..2", "--set", "simulation.duration=60 h", "--out", out, "--quiet", "-j", "2"}
+			"--seeds", "1..2", "--set", "simulation.duration=2000 h", "--out", out, "--quiet", "-j", "2"}
 	}
 	var so, se bytes.Buffer
 	if code := run(args(filepath.Join(dir, "ref")), &so, &se); code != 0 {
@@ -252,7 +254,7 @@ func TestSweepInterruptAndResume(t *testing.T) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	time.Sleep(100 * time.Millisecond)
+	time.Sleep(20 * time.Millisecond)
 	cmd.Process.Signal(syscall.SIGINT)
 	err := cmd.Wait()
 	var ee *exec.ExitError
