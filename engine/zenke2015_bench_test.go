@@ -14,7 +14,9 @@ import (
 // pattern at 1 s), then every iteration simulates the next 2 s of the
 // learning phase; the engine keeps its state, so slow-clock steps of w̃
 // (every 1.2 s) fall into every iteration. It reports wall seconds per
-// simulated second and synaptic events per wall second.
+// simulated second, processor seconds (user and system, of the whole
+// process) per simulated second, which a loaded machine inflates less
+// than wall time, and synaptic events per wall second.
 //
 //	go test ./engine -run '^$' -bench 'Zenke2015$' -benchtime 3x -count 5 -cpu 1
 func BenchmarkZenke2015(b *testing.B) {
@@ -40,6 +42,7 @@ func BenchmarkZenke2015(b *testing.B) {
 	}
 	events := e.Stats().SynapticEvents
 	n := 0
+	cpu0 := processCPU()
 	b.ResetTimer()
 	for b.Loop() {
 		if err := e.Run(context.Background(), step); err != nil {
@@ -48,6 +51,8 @@ func BenchmarkZenke2015(b *testing.B) {
 		n++
 	}
 	el := b.Elapsed().Seconds()
+	cpu := (processCPU() - cpu0).Seconds()
+	b.ReportMetric(cpu/float64(n)/net.Clock.Seconds(step), "cpu-s/sim-s")
 	b.ReportMetric(el/float64(n)/net.Clock.Seconds(step), "wall-s/sim-s")
 	b.ReportMetric(float64(e.Stats().SynapticEvents-events)/el, "events/s")
 }
