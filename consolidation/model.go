@@ -245,6 +245,27 @@ type PostUpdater interface {
 	PostUpdate(t snnsim.Time, off snnsim.SynapseID, syn, src []int32, zp []float64, a, b, wMin, wMax float64)
 }
 
+// PreUpdater is implemented by [PostUpdater] models that can also apply a
+// rule's presynaptic update of the form of the P11 rule (package stdp,
+// stdp.PreFactorer) to their own state and hand out the delivered weights
+// in the same pass, so that no delivery array needs to be kept: for each
+// synapse s = off+k onto target tgt[k], with x the rule weight of s
+// (float32),
+//
+//	x' = float32(max(wMin, x − c·q[tgt[k]] + δ))
+//
+// in float64, then the change x' − x taken as Changed takes it, and
+// dst[k] = the delivered weight of s after the change. The result is that
+// of the rule pass, Changed and a delivery array, bit for bit. A model
+// used this way is never bound (Model.Bind): whoever delivers its spikes
+// reads the weights through PreUpdate and Efficacies.
+type PreUpdater interface {
+	PreUpdate(t snnsim.Time, off snnsim.SynapseID, tgt []int32, q []float64, c, delta, wMin float64, dst []float32)
+	// Efficacies writes the delivered weight of synapse off+k to dst[k]
+	// for every k of dst, as the delivery array would hold it.
+	Efficacies(dst []float32, off snnsim.SynapseID)
+}
+
 // ReferenceKeeper is implemented by the parameters of models that are
 // [Referenced], so that a projection can be checked before its model is
 // built.
@@ -324,6 +345,7 @@ var (
 	_ synapseModel    = (*zenke)(nil)
 	_ Referenced      = (*zenke)(nil)
 	_ PostUpdater     = (*zenke)(nil)
+	_ PreUpdater      = (*zenke)(nil)
 	_ Leveled         = (*zenke)(nil)
 	_ presetLister    = (*ZenkeParams)(nil)
 	_ ReferenceKeeper = ZenkeParams{}

@@ -485,17 +485,22 @@ func (m *zenke) Changed(t snnsim.Time, off snnsim.SynapseID, syn []int32) {
 // which the rule buffer holds between rule passes, and Changed's on the
 // result, reading w and w̃ of each synapse from one place.
 func (m *zenke) PostUpdate(t snnsim.Time, off snnsim.SynapseID, syn, src []int32, zp []float64, a, b, wMin, wMax float64) {
-	buf, ws, out := m.rule.w, m.ws, m.out
+	ws, out := m.ws, m.out
 	src = src[:len(syn)]
-	// The synapses lie scattered over ws and out. A first pass without
-	// data-dependent branches brings their cache lines in with many loads
-	// in flight; the update below branches on every synapse's values, and
-	// a mispredicted branch there would leave one miss at a time.
+	// The synapses lie scattered over ws (and out, when bound). A first
+	// pass without data-dependent branches brings their cache lines in
+	// with many loads in flight; the update below branches on every
+	// synapse's values, and a mispredicted branch there would leave one
+	// miss at a time.
 	var touch float32
 	if out != nil {
 		for _, k := range syn {
 			s := off + int64(k)
 			touch += float32(ws[2*s]) + out[s]
+		}
+	} else {
+		for _, k := range syn {
+			touch += float32(ws[2*(off+int64(k))])
 		}
 	}
 	m.touched = touch
@@ -529,17 +534,64 @@ func (m *zenke) PostUpdate(t snnsim.Time, off snnsim.SynapseID, syn, src []int32
 		}
 		if y := m.clip(w + dw); y != w {
 			ws[2*s] = y
-			r = float32(y)
-			if m.p.SkipSettled {
-				m.act.add(s)
-			}
-			if out != nil {
-				out[s] = r
-			}
-			if buf != nil {
-				buf[s] = r
+			m.changedAt(s, float32(y))
+		}
+	}
+}
+
+// PreUpdate applies a P11-form presynaptic update (see [PreUpdater]) to
+// the synapses off..off+len(tgt)-1 and writes their delivered weights,
+// w rounded to float32, to dst: the rule's arithmetic on x = float32(w)
+// and Changed's on the result, in one pass over the row.
+func (m *zenke) PreUpdate(t snnsim.Time, off snnsim.SynapseID, tgt []int32, q []float64, c, delta, wMin float64, dst []float32) {
+	ws := m.ws[2*off : 2*(off+int64(len(tgt)))]
+	dst = dst[:len(tgt)]
+	advanced := false
+	for k, j := range tgt {
+		x := ws[2*k]
+		r := float32(x)
+		v := float64(r) - c*q[j] + delta
+		if v < wMin {
+			v = wMin
+		}
+		if nb := float32(v); math.Float32bits(nb) != math.Float32bits(r) {
+			if dw := float64(nb) - float64(r); dw != 0 {
+				if !advanced {
+					m.Advance(t)
+					advanced = true
+				}
+				if y := m.clip(x + dw); y != x {
+					ws[2*k] = y
+					r = float32(y)
+					m.changedAt(off+int64(k), r)
+				}
 			}
 		}
+		dst[k] = r
+	}
+}
+
+// changedAt does the bookkeeping of a change of w of synapse s to r (in
+// float32) in a fused pass: the active set and the arrays that hold w in
+// float32, if any.
+func (m *zenke) changedAt(s snnsim.SynapseID, r float32) {
+	if m.p.SkipSettled {
+		m.act.add(s)
+	}
+	if m.out != nil {
+		m.out[s] = r
+	}
+	if m.rule.w != nil {
+		m.rule.w[s] = r
+	}
+}
+
+// Efficacies writes w rounded to float32 of synapses off.. to dst: the
+// delivered weights. See [PreUpdater].
+func (m *zenke) Efficacies(dst []float32, off snnsim.SynapseID) {
+	ws := m.ws[2*off : 2*(off+int64(len(dst)))]
+	for k := range dst {
+		dst[k] = float32(ws[2*k])
 	}
 }
 

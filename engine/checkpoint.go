@@ -214,7 +214,11 @@ func (e *Engine) appendState(b []byte) ([]byte, error) {
 		own := p.plastic != nil || (p.Len() > 0 && p.w != nil && (p.Weight == nil || &p.w[0] != &p.Weight[0]))
 		if own {
 			s = append(s, 1)
-			for _, w := range p.w {
+			w := p.w
+			if p.preUpdate != nil { // the model's weights, as a delivery array would hold them
+				w = p.efficacies()
+			}
+			for _, w := range w {
 				s = binary.LittleEndian.AppendUint32(s, math.Float32bits(w))
 			}
 		} else {
@@ -528,13 +532,17 @@ func (e *Engine) restoreProj(top *checkpoint.Decoder, k int) error {
 		if raw == nil {
 			return errTruncated
 		}
-		if p.w == nil || (p.plastic == nil && e.cfg.Weights != WeightsInPlace && p.Len() > 0 && p.Weight != nil && &p.w[0] == &p.Weight[0]) {
-			p.w, p.constW = make([]float32, p.Len()), nil
+		// A model that hands out the weights itself (preUpdate) restores
+		// them from its own frame.
+		if p.preUpdate == nil {
+			if p.w == nil || (p.plastic == nil && e.cfg.Weights != WeightsInPlace && p.Len() > 0 && p.Weight != nil && &p.w[0] == &p.Weight[0]) {
+				p.w, p.constW = make([]float32, p.Len()), nil
+			}
+			for j := range p.w {
+				p.w[j] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*j:]))
+			}
+			p.weightsChanged(-1)
 		}
-		for j := range p.w {
-			p.w[j] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*j:]))
-		}
-		p.weightsChanged(-1)
 	}
 	if p.stp != nil {
 		if d.B, err = p.stp.RestoreState(d.B); err != nil {

@@ -157,20 +157,30 @@ func (e *Engine) newGroups() error {
 				g.levels[n] = true
 			}
 		}
-		g.w = make([]float32, off)
-		m.Bind(g.w)
+		fused := e.fusedGroup(g)
+		if !fused {
+			g.w = make([]float32, off)
+			m.Bind(g.w)
+		}
 		for _, k := range g.projs {
 			p := &e.projs[k]
-			p.w = g.w[p.consOffset : p.consOffset+int64(p.Len())]
+			if !fused {
+				p.w = g.w[p.consOffset : p.consOffset+int64(p.Len())]
+			}
 			if p.plastic == nil {
 				continue
 			}
 			if g.rule == nil {
 				return fmt.Errorf("engine: projection %q: the consolidation model %s takes no plasticity signals; remove the plasticity rule", p.Name, m.Name())
 			}
-			p.ruleBuf = g.rule.RuleWeights()[p.consOffset : p.consOffset+int64(p.Len())]
 			if err := p.useReference(m); err != nil {
 				return err
+			}
+			if fused {
+				p.preFactors, p.preUpdate = p.plastic.rule.(stdp.PreFactorer), m.(consolidation.PreUpdater)
+				p.rowBuf = make([]float32, p.longestRow())
+			} else {
+				p.ruleBuf = g.rule.RuleWeights()[p.consOffset : p.consOffset+int64(p.Len())]
 			}
 			pf, ok1 := p.plastic.rule.(stdp.PostFactorer)
 			pu, ok2 := m.(consolidation.PostUpdater)
@@ -188,6 +198,41 @@ func (e *Engine) newGroups() error {
 		e.pops[to].groups = append(e.pops[to].groups, len(e.groups)-1)
 	}
 	return nil
+}
+
+// fusedGroup reports whether group g's model applies both the pre- and the
+// postsynaptic update of every projection's rule itself
+// (consolidation.PreUpdater and PostUpdater, stdp.PreFactorer and
+// PostFactorer), so that it needs neither a delivery array nor a rule
+// buffer.
+func (e *Engine) fusedGroup(g *consGroup) bool {
+	if _, ok := g.model.(consolidation.PreUpdater); !ok {
+		return false
+	}
+	if _, ok := g.model.(consolidation.PostUpdater); !ok {
+		return false
+	}
+	for _, k := range g.projs {
+		p := &e.projs[k]
+		if p.plastic == nil {
+			return false
+		}
+		_, ok1 := p.plastic.rule.(stdp.PreFactorer)
+		_, ok2 := p.plastic.rule.(stdp.PostFactorer)
+		if !ok1 || !ok2 {
+			return false
+		}
+	}
+	return true
+}
+
+// longestRow returns the number of synapses of p's longest source row.
+func (p *proj) longestRow() int64 {
+	longest := int64(0)
+	for i := 0; i+1 < len(p.RowStart); i++ {
+		longest = max(longest, p.RowStart[i+1]-p.RowStart[i])
+	}
+	return longest
 }
 
 // useReference gives projection p's rule, if it reads reference weights
@@ -274,6 +319,33 @@ func (p *proj) consPre(t snnsim.Time, src int32, lo, hi int64) {
 		}
 	}
 	g.model.Pre(t, p.consPreOffset+src, p.consOffset+lo, p.consOffset+hi)
+}
+
+// consPreFused is consPre and the choice of the weights to deliver for a
+// projection whose model applies the rule's presynaptic update itself
+// (preUpdate): one pass over the synapses lo..hi-1 updates them and writes
+// the weights the spike delivers into the projection's scratch row, which
+// it returns (valid until the next call).
+func (p *proj) consPreFused(t snnsim.Time, src int32, lo, hi int64) []float32 {
+	g, dst := p.consGroup, p.rowBuf[:hi-lo]
+	if t >= p.plastic.start {
+		c, delta, wMin, q := p.preFactors.PreFactors(t, src)
+		p.preUpdate.PreUpdate(t, p.consOffset+lo, p.Target[lo:hi], q, c, delta, wMin, dst)
+	} else {
+		p.plastic.rule.TracePre(t, src)
+		p.preUpdate.Efficacies(dst, p.consOffset+lo)
+	}
+	g.model.Pre(t, p.consPreOffset+src, p.consOffset+lo, p.consOffset+hi)
+	return dst
+}
+
+// efficacies returns the weights that projection p delivers, in the
+// order of its synapses, as a new array; p's model hands them out
+// (preUpdate).
+func (p *proj) efficacies() []float32 {
+	w := make([]float32, p.Len())
+	p.preUpdate.Efficacies(w, p.consOffset)
+	return w
 }
 
 // consPost runs the rule's postsynaptic side on the rule buffer of

@@ -86,7 +86,13 @@
 // postsynaptic update itself (consolidation.PostUpdater, with a
 // stdp.PostFactorer rule: zenke_2015 with P11) does so in one pass over the
 // target's synapses instead of the rule pass and Changed, with the same
-// result. [Engine.SynapseState], [Engine.SetSynapseState],
+// result. When it can apply the presynaptic update too
+// (consolidation.PreUpdater, with a stdp.PreFactorer rule) and every
+// projection of the model has such a rule, the model keeps no delivery
+// array: each arrival is one pass over the source's synapses that updates
+// the weights and writes the values to deliver into a scratch row, and the
+// postsynaptic pass reads and writes only the model's own state (one
+// scattered cache line per synapse). [Engine.SynapseState], [Engine.SetSynapseState],
 // [Engine.NeuronState] and [Engine.SetLevel] read and change the state
 // between runs.
 //

@@ -112,7 +112,8 @@ type proj struct {
 	// static projection, the engine's copy (or, with WeightsInPlace, the
 	// network's) for a plastic one. It is nil for a projection with one
 	// constant weight (netlist.Projection.ConstWeight), whose deliveries
-	// read constW, that weight repeated for the longest row.
+	// read constW, that weight repeated for the longest row, and for one
+	// whose consolidation model hands out the weights itself (preUpdate).
 	w       []float32
 	constW  []float32
 	plastic *plastic // the plasticity rule at run time; nil for static synapses
@@ -132,6 +133,9 @@ type proj struct {
 	postFactors   stdp.PostFactorer         // with postUpdate: the rule whose postsynaptic update the model applies
 	postUpdate    consolidation.PostUpdater // nil unless the model applies the rule's postsynaptic update itself
 	postBounds    [2]float64                // the rule's weight bounds, for postUpdate
+	preFactors    stdp.PreFactorer          // with preUpdate: the rule whose presynaptic update the model applies
+	preUpdate     consolidation.PreUpdater  // nil unless the model applies the rule's presynaptic update and keeps no delivery array (w is then nil)
+	rowBuf        []float32                 // with preUpdate: scratch for the weights a spike delivers
 	// Short-term plasticity (stp.go).
 	stp    *stdp.STPState // x and u of each source neuron; nil for none
 	stpBuf []float32      // scratch: a row's weights times a spike's release

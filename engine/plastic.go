@@ -103,7 +103,9 @@ func (e *Engine) Weights(k int) ([]float32, error) {
 	if k < 0 || k >= len(e.projs) {
 		return nil, fmt.Errorf("engine: Weights: projection %d out of range [0, %d)", k, len(e.projs))
 	}
-	if p := &e.projs[k]; p.w == nil {
+	if p := &e.projs[k]; p.preUpdate != nil {
+		return p.efficacies(), nil
+	} else if p.w == nil {
 		return p.Weights(), nil // a new array of the constant weight
 	}
 	return slices.Clone(e.projs[k].w), nil
@@ -111,6 +113,11 @@ func (e *Engine) Weights(k int) ([]float32, error) {
 
 // weightAt returns the current weight of synapse k.
 func (p *proj) weightAt(k int64) float32 {
+	if p.preUpdate != nil {
+		var w [1]float32
+		p.preUpdate.Efficacies(w[:], p.consOffset+k)
+		return w[0]
+	}
 	if p.w == nil {
 		return p.ConstWeight
 	}

@@ -61,3 +61,11 @@ func (p *proj) scaled(ws []float32, r float32) []float32 {
 	}
 	return out
 }
+
+// scaleRow multiplies the weights ws by a spike's release r in place, as
+// scaled does into the scratch row.
+func scaleRow(ws []float32, r float32) {
+	for k, w := range ws {
+		ws[k] = w * r
+	}
+}

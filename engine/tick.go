@@ -141,6 +141,16 @@ func (e *Engine) tick(t snnsim.Time) error {
 	}
 	for _, d := range e.queue.take(t) {
 		p := &e.projs[d.proj]
+		if p.preUpdate != nil {
+			ws := p.consPreFused(t, d.src, d.lo, d.hi)
+			e.stats.PlasticityUpdates += d.hi - d.lo
+			if p.stp != nil {
+				scaleRow(ws, d.scale)
+			}
+			p.target.Deliver(t, p.Receptor, p.Target[d.lo:d.hi], ws)
+			e.stats.SynapticEvents += d.hi - d.lo
+			continue
+		}
 		if p.consGroup != nil {
 			p.consPre(t, d.src, d.lo, d.hi)
 			e.stats.PlasticityUpdates += d.hi - d.lo

@@ -241,6 +241,21 @@ func (r *P11[W]) Pre(t snnsim.Time, i int32, tgt []int32, w []W) {
 	r.tracePre(t, i)
 }
 
+// PreFactors does what Pre does at the arrival of source i's spike at
+// tick t except the update of the weights, which it returns as factors:
+// Pre would set every w[k] onto target j to W(max(wMin, w + δ − c·q[j]))
+// (in that order of operations: w − c·q[j], then + δ), computed in
+// float64. q is the rule's array, valid until the next call. See
+// [PreFactorer].
+func (r *P11[W]) PreFactors(t snnsim.Time, i int32) (c, delta, wMin float64, q []float64) {
+	if t != r.h.cur {
+		r.h.advance(t, &r.pre, &r.post)
+	}
+	c, q = r.aLTD*r.h.fq, r.h.lq.v
+	r.tracePre(t, i)
+	return c, r.p.Delta, r.p.WMin, q
+}
+
 // Post applies LTP and the heterosynaptic term at target j's spike at tick
 // t, from the same old weight, then records the spike in z⁻_j, z^s_j and
 // z^h_j. See [Rule]. With β > 0 it panics unless UseReference gave it reference weights.

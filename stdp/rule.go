@@ -124,6 +124,24 @@ type PostFactorer interface {
 	WeightBounds() (wMin, wMax float64)
 }
 
+// PreFactorer is implemented by rules whose presynaptic update is, for
+// every synapse k onto target j reached by the arriving spike,
+//
+//	w_k ← W(max(wMin, w_k − c·q[j] + δ))
+//
+// in float64, with c and q set per arrival ([P11]: the rate-dependent LTD
+// and the transmitter-induced δ). Whoever keeps the weights (a
+// consolidation model) can then apply the update in its own pass, reading
+// each synapse once, and hand the delivered weights on in the same pass:
+// the engine does so when the model can (consolidation.PreUpdater),
+// calling PreFactors instead of Pre.
+type PreFactorer interface {
+	// PreFactors does what Pre(t, i, …) does except the update of the
+	// weights, and returns c, δ, wMin and q (the rule's array, valid
+	// until the next call to the rule).
+	PreFactors(t snnsim.Time, i int32) (c, delta, wMin float64, q []float64)
+}
+
 // ReferenceParams is implemented by the parameters of rules that may read
 // reference weights ([ReferenceReader]), so that a projection can be
 // checked before its rule is built.
@@ -138,6 +156,7 @@ var (
 	_ WeightOwner     = (*Homeostatic[float32])(nil)
 	_ ReferenceReader = (*P11[float32])(nil)
 	_ PostFactorer    = (*P11[float32])(nil)
+	_ PreFactorer     = (*P11[float32])(nil)
 	_ Rule[float32]   = (*P11[float32])(nil)
 	_ Rule[float64]   = (*P11[float64])(nil)
 	_ Rule[float32]   = (*ISTDP[float32])(nil)
