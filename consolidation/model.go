@@ -264,6 +264,8 @@ type PreUpdater interface {
 	// Efficacies writes the delivered weight of synapse off+k to dst[k]
 	// for every k of dst, as the delivery array would hold it.
 	Efficacies(dst []float32, off snnsim.SynapseID)
+	// Efficacy returns the delivered weight of synapse s.
+	Efficacy(s snnsim.SynapseID) float32
 }
 
 // ReferenceKeeper is implemented by the parameters of models that are

@@ -586,6 +586,10 @@ func (m *zenke) changedAt(s snnsim.SynapseID, r float32) {
 	}
 }
 
+// Efficacy returns w rounded to float32 of synapse s: its delivered
+// weight. See [PreUpdater].
+func (m *zenke) Efficacy(s snnsim.SynapseID) float32 { return float32(m.ws[2*s]) }
+
 // Efficacies writes w rounded to float32 of synapses off.. to dst: the
 // delivered weights. See [PreUpdater].
 func (m *zenke) Efficacies(dst []float32, off snnsim.SynapseID) {

@@ -354,6 +354,12 @@ func newEngine(net *netlist.Network, cfg Config, part *partOf) (*Engine, error) 
 	if err := e.newGroups(); err != nil {
 		return nil, err
 	}
+	if len(e.groups) > 0 {
+		// The consolidation layouts are garbage now; collecting them
+		// before the transposed indices are made lets those reuse their
+		// memory, so that the start-up peak does not hold both.
+		runtime.GC()
+	}
 	e.transposeAll()
 	if err := e.newPhases(); err != nil {
 		return nil, err

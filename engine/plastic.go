@@ -114,9 +114,7 @@ func (e *Engine) Weights(k int) ([]float32, error) {
 // weightAt returns the current weight of synapse k.
 func (p *proj) weightAt(k int64) float32 {
 	if p.preUpdate != nil {
-		var w [1]float32
-		p.preUpdate.Efficacies(w[:], p.consOffset+k)
-		return w[0]
+		return p.preUpdate.Efficacy(p.consOffset + k)
 	}
 	if p.w == nil {
 		return p.ConstWeight

@@ -172,7 +172,11 @@ func (s *Scenario) projection(ps *ProjectionSpec, fi, ti int, from, to *netlist.
 	if c.Rule == PairsRule {
 		pairs = c.Pairs
 	}
-	constant := (pairs == nil || pairs.Weight == nil) && ps.Weight.Kind == Const && ps.Plasticity == nil && ps.Consolidation == nil
+	// A constant weight needs no array, except under a plasticity rule
+	// without a consolidation model, whose weights the engine copies from
+	// the network's (a consolidation model starts from the constant and
+	// keeps its own).
+	constant := (pairs == nil || pairs.Weight == nil) && ps.Weight.Kind == Const && (ps.Plasticity == nil || ps.Consolidation != nil)
 	if !constant {
 		pr.Weight = make([]float32, n)
 	}
