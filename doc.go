@@ -62,7 +62,7 @@
 //	layer 3  netlist analysis
 //	layer 2  neuron source stdp consolidation spikelog checkpoint/checkpointtest
 //	layer 1  checkpoint internal/paramtest
-//	layer 0  snnsim internal/registry internal/textdist
+//	layer 0  snnsim internal/hugepage internal/registry internal/textdist
 //
 // The imports between them, as go list reports them (test files aside; the
 // test TestImportGraph checks both tables against the code):
@@ -78,12 +78,13 @@
 //	neuron                    -> checkpoint internal/registry snnsim
 //	source                    -> checkpoint internal/registry snnsim
 //	stdp                      -> checkpoint internal/registry snnsim
-//	consolidation             -> checkpoint internal/registry snnsim
+//	consolidation             -> checkpoint internal/hugepage internal/registry snnsim
 //	spikelog                  -> snnsim
 //	checkpoint/checkpointtest -> checkpoint
 //	checkpoint                -> snnsim
 //	internal/paramtest        -> snnsim
 //	snnsim                    ->
+//	internal/hugepage         ->
 //	internal/registry         ->
 //	internal/textdist         ->
 package snnsim

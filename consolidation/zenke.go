@@ -7,6 +7,7 @@ import (
 
 	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/checkpoint"
+	"github.com/snnsim/snnsim/internal/hugepage"
 )
 
 const (
@@ -205,6 +206,9 @@ func (p ZenkeParams) build(l Layout) (Model, error) {
 			m.ws[2*s+1] = float64(u)
 		}
 	}
+	// The postsynaptic pass reads w and w̃ of a target's synapses, one
+	// cache line each, scattered over the whole array.
+	hugepage.Advise(m.ws)
 	m.initActive()
 	return m, nil
 }
