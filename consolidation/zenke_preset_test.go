@@ -333,3 +333,107 @@ func TestZenkePostUpdate(t *testing.T) {
 		})
 	}
 }
+
+// TestZenkePreUpdate checks PreUpdate against its definition: the P11
+// rule's presynaptic arithmetic on the rule buffer (written out here: in
+// float64 from the float32 rule weight, w − c·q[j] + δ, clipped below at
+// the rule's w_min and rounded to float32) followed by Changed, with the
+// reference model bound to a delivery array. The model under test is
+// unbound (as the engine runs it when it hands out the weights itself) or
+// bound; w, w̃, the rule buffer and the weights PreUpdate writes must agree
+// with the reference, bit for bit, after every arrival, and so must
+// Efficacy and Efficacies. The factors reach both bounds of the model.
+func TestZenkePreUpdate(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		bind bool
+		wMin float64
+	}{
+		{"unbound", false, 0},
+		{"bound", true, 0},
+		{"rule bound above 0", false, 0.05},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := simRcP11(t)
+			p.SlowStep = 10 // slow steps between the arrivals, so that w̃ moves
+			const nPre, nPost = 6, 9
+			l := gridLayout(nPre, nPost, 4, func(s int) float32 { return 0.06 * float32(s%7) })
+			ref := mustNew(t, &p, l).(*zenke)
+			got := mustNew(t, &p, l).(*zenke)
+			outRef := make([]float32, len(l.Target))
+			ref.Bind(outRef)
+			var outGot []float32
+			if tc.bind {
+				outGot = make([]float32, len(l.Target))
+				got.Bind(outGot)
+			}
+			bufRef := ref.RuleWeights()
+			rng := rand.New(rand.NewPCG(7, 8))
+			q := make([]float64, nPost)
+			dst := make([]float32, nPost)
+			atMax, atMin := 0, 0
+			for step := range 500 {
+				tick := snnsim.Time(step * 4)
+				i := int64(rng.IntN(nPre))
+				lo, hi := i*nPost, (i+1)*nPost
+				tgt := l.Target[lo:hi]
+				for j := range q {
+					q[j] = rng.ExpFloat64()
+				}
+				c := 0.05 * rng.Float64() * float64(step%3)
+				delta := 0.02 * rng.Float64()
+				switch step % 23 {
+				case 0:
+					delta = 8 // past w_max: the model clips
+				case 11:
+					c = 30 // below 0: the rule clips
+				}
+				ref.Advance(tick)
+				for k, j := range tgt {
+					v := float64(bufRef[lo+int64(k)]) - c*q[j] + delta
+					if v < tc.wMin {
+						v = tc.wMin
+					}
+					bufRef[lo+int64(k)] = float32(v)
+				}
+				ref.Changed(tick, lo, []int32{0, 1, 2, 3, 4, 5, 6, 7, 8})
+				got.Advance(tick)
+				got.PreUpdate(tick, lo, tgt, q, c, delta, tc.wMin, dst)
+				for k := range dst {
+					if want := outRef[lo+int64(k)]; math.Float32bits(dst[k]) != math.Float32bits(want) {
+						t.Fatalf("step %d: synapse %d delivers %v, want %v", step, lo+int64(k), dst[k], want)
+					}
+				}
+				for s := range l.Target {
+					for v := range 2 {
+						if x, y := ref.Get(v, int64(s)), got.Get(v, int64(s)); math.Float64bits(x) != math.Float64bits(y) {
+							t.Fatalf("step %d: synapse %d variable %d: %v after PreUpdate, %v after the rule pass and Changed", step, s, v, y, x)
+						}
+					}
+					if e := got.Efficacy(int64(s)); math.Float32bits(e) != math.Float32bits(outRef[s]) {
+						t.Fatalf("step %d: Efficacy(%d) = %v, want %v", step, s, e, outRef[s])
+					}
+					if tc.bind && math.Float32bits(outGot[s]) != math.Float32bits(outRef[s]) {
+						t.Fatalf("step %d: synapse %d: delivery array %v, want %v", step, s, outGot[s], outRef[s])
+					}
+					switch w := got.Get(0, int64(s)); {
+					case w == p.WMax:
+						atMax++
+					case w == 0:
+						atMin++
+					}
+				}
+			}
+			all := make([]float32, len(l.Target))
+			got.Efficacies(all, 0)
+			for s := range all {
+				if math.Float32bits(all[s]) != math.Float32bits(outRef[s]) {
+					t.Fatalf("Efficacies: synapse %d: %v, want %v", s, all[s], outRef[s])
+				}
+			}
+			if atMax == 0 || (tc.wMin == 0 && atMin == 0) {
+				t.Fatalf("%d weight samples at w_max, %d at 0: the arrivals do not exercise the bounds", atMax, atMin)
+			}
+		})
+	}
+}

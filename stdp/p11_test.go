@@ -269,12 +269,13 @@ func TestP11NeedsReference(t *testing.T) {
 	r.Post(10, 0, []int32{0}, []int32{0}, w)
 }
 
-// TestP11PostFactors checks PostFactors against Post: two rules see the
-// same random pre and post spikes; one updates with Post, the other with
-// PostFactors and the update PostFactorer documents, written out here
-// (with a stride-2 reference array, as a consolidation model keeps it);
-// weights and traces must agree bit for bit, for each parameter set of
-// p11Cases (bounded, unbounded, β = δ = 0).
+// TestP11PostFactors checks PostFactors and PreFactors against Post and
+// Pre: two rules see the same random pre and post spikes; one updates with
+// Pre and Post, the other with PreFactors and PostFactors and the updates
+// PreFactorer and PostFactorer document, written out here (with a
+// stride-2 reference array, as a consolidation model keeps it); weights
+// and traces must agree bit for bit, for each parameter set of p11Cases
+// (bounded, unbounded, β = δ = 0).
 func TestP11PostFactors(t *testing.T) {
 	for _, c := range p11Cases() {
 		t.Run(c.name, func(t *testing.T) {
@@ -296,7 +297,7 @@ func TestP11PostFactors(t *testing.T) {
 			}
 			r1.UseReference(ref[1:], 2)
 			r2.UseReference(ref[1:], 2)
-			changed := 0
+			changed, changedPre := 0, 0
 			for tick := snnsim.Time(0); tick < 20000; tick++ {
 				for i := range int32(nPre) {
 					if rng.Float64() < 0.004 {
@@ -306,7 +307,17 @@ func TestP11PostFactors(t *testing.T) {
 						}
 						lo := int(i) * nPost
 						r1.Pre(tick, i, tgt, w1[lo:lo+nPost])
-						r2.Pre(tick, i, tgt, w2[lo:lo+nPost])
+						c, delta, wMin, q := r2.PreFactors(tick, i)
+						for k, j := range tgt {
+							v := float64(w2[lo+k]) - c*q[j] + delta
+							if v < wMin {
+								v = wMin
+							}
+							if float32(v) != w2[lo+k] {
+								changedPre++
+							}
+							w2[lo+k] = float32(v)
+						}
 					}
 				}
 				for j := range int32(nPost) {
@@ -354,8 +365,16 @@ func TestP11PostFactors(t *testing.T) {
 					t.Fatalf("target %d: traces %v %v %v with PostFactors, %v %v %v with Post", j, m2, s2, h2, m1, s1, h1)
 				}
 			}
+			for i := range int32(nPre) {
+				if z1, z2 := r1.PreTrace(i, 20000), r2.PreTrace(i, 20000); z1 != z2 {
+					t.Fatalf("source %d: z⁺ %v with PreFactors, %v with Pre", i, z2, z1)
+				}
+			}
 			if changed == 0 {
 				t.Fatal("no postsynaptic update changed a weight")
+			}
+			if changedPre == 0 {
+				t.Fatal("no presynaptic update changed a weight")
 			}
 		})
 	}
