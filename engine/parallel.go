@@ -148,7 +148,11 @@ func (pt *partOf) eachSynapse(p *proj, k int, f func(i int32, s int64)) {
 }
 
 // fanOutPart is fanOut for a worker: it queues the deliveries of the
-// spikes fired at t through projection k to the worker's synapses.
+// spikes fired at t through projection k to the worker's synapses, and
+// adds the targets of the whole projection to the input counts of their
+// arrival ticks. Both come from the row of parallel.cuts of each delay
+// group, whose ends are the group's first and last synapse, so that a
+// spike costs one look-up of its row per projection.
 //
 // On a projection with short-term plasticity every worker takes the
 // release of every spike, whether or not it has synapses of the source:
@@ -157,38 +161,40 @@ func (pt *partOf) eachSynapse(p *proj, k int, f func(i int32, s int64)) {
 // the release as on one worker.
 func (e *Engine) fanOutPart(t snnsim.Time, k int32, fired []int32) {
 	p, pt := &e.projs[k], e.part
-	if p.stp != nil {
-		for _, i := range fired {
-			r := float32(p.stp.Release(i, t))
-			g0, g1 := int64(i), int64(i+1)
-			if p.segRow != nil {
-				g0, g1 = int64(p.segRow[i]), int64(p.segRow[i+1])
-			}
-			for g := g0; g < g1; g++ {
-				d := p.ConstDelay
-				if p.segRow != nil {
-					d = p.segDelay[g]
-				}
-				if lo, hi := pt.cut(int(k), g); lo < hi {
-					e.queue.push(t+d, delivery{k, i, lo, hi, r})
-				}
-			}
-		}
-		return
-	}
-	if p.segRow == nil {
+	n := pt.par.nworkers
+	w1, w := int64(n+1), pt.index
+	cuts, count := pt.par.cuts[k], pt.count[p.To]
+	if p.segRow == nil && p.stp == nil {
 		at := t + p.ConstDelay
+		in := int32(0)
 		for _, i := range fired {
-			if lo, hi := pt.cut(int(k), int64(i)); lo < hi {
+			c := cuts[int64(i)*w1:][:n+1]
+			in += int32(c[n] - c[0])
+			if lo, hi := c[w], c[w+1]; lo < hi {
 				e.queue.push(at, delivery{k, i, lo, hi, 0})
 			}
 		}
+		count[at&pt.cmask] += in
 		return
 	}
 	for _, i := range fired {
-		for g := p.segRow[i]; g < p.segRow[i+1]; g++ {
-			if lo, hi := pt.cut(int(k), int64(g)); lo < hi {
-				e.queue.push(t+p.segDelay[g], delivery{k, i, lo, hi, 0})
+		var r float32
+		if p.stp != nil {
+			r = float32(p.stp.Release(i, t))
+		}
+		g0, g1 := int64(i), int64(i+1)
+		if p.segRow != nil {
+			g0, g1 = int64(p.segRow[i]), int64(p.segRow[i+1])
+		}
+		for g := g0; g < g1; g++ {
+			d := p.ConstDelay
+			if p.segRow != nil {
+				d = p.segDelay[g]
+			}
+			c := cuts[g*w1:][:n+1]
+			count[(t+d)&pt.cmask] += int32(c[n] - c[0])
+			if lo, hi := c[w], c[w+1]; lo < hi {
+				e.queue.push(t+d, delivery{k, i, lo, hi, r})
 			}
 		}
 	}
@@ -650,7 +656,6 @@ func (par *parallel) runEpoch(w int, gen int64, cmd epochCmd) {
 						continue
 					}
 					we.fanOutPart(t, int32(k), ids)
-					pt.countInput(&par.full[k], t, ids)
 				}
 			}
 		}
@@ -659,27 +664,6 @@ func (par *parallel) runEpoch(w int, gen int64, cmd epochCmd) {
 	pt.times.compute += t1 - t0
 	pt.times.wait += t2 - t1
 	pt.times.exchange += t3 - t2
-}
-
-// countInput adds the whole projection p's targets of the spikes ids, fired
-// at t, to the input counts of their arrival ticks.
-func (pt *partOf) countInput(p *proj, t snnsim.Time, ids []int32) {
-	c := pt.count[p.To]
-	if p.segRow == nil {
-		k := (t + p.ConstDelay) & pt.cmask
-		for _, i := range ids {
-			c[k] += int32(p.RowStart[i+1] - p.RowStart[i])
-		}
-		return
-	}
-	for _, i := range ids {
-		lo := p.RowStart[i]
-		for g := p.segRow[i]; g < p.segRow[i+1]; g++ {
-			hi := p.segEnd[g]
-			c[(t+p.segDelay[g])&pt.cmask] += int32(hi - lo)
-			lo = hi
-		}
-	}
 }
 
 // work is the loop of worker w >= 1 during one call of Run: it simulates
