@@ -1027,9 +1027,11 @@ type EpochTimes struct {
 	Compute  []time.Duration // per worker: simulating ticks, without the votes' waits
 	Exchange []time.Duration // per worker: queueing the epoch's spikes
 	Wait     []time.Duration // per worker: waiting for the others
-	// Serial is the driver's time outside the epochs, while the other
-	// workers wait for it: planning each epoch and passing its spikes
-	// to the sinks, probes and guards.
+	// Serial is the driver's time outside its own computing, exchange
+	// and fan-out: planning each epoch and passing its spikes to the
+	// sinks, probes and guards. The others wait for it at the next
+	// exchange, or at the start of the next epoch when that could not
+	// start early (see the package documentation).
 	Serial time.Duration
 }
 
