@@ -76,6 +76,7 @@ type partOf struct {
 	out     [2]*epochSpikes // the spikes of the epochs, by parity of the epoch number
 	cur     *epochSpikes    // the epoch being simulated
 	cmd     epochCmd        // the epoch being simulated
+	timed   bool            // ... is timed (EpochTimes)
 	times   workerTimes     // where the worker's time went
 	// The schedule switches its sources made in the epoch (worker 0), for
 	// the driver's marks, and per tick of the epoch whether one worker
@@ -242,13 +243,25 @@ var cpuClock func() time.Duration
 
 var clockBase = time.Now()
 
-// epochClock returns the time for EpochTimes.
-func epochClock() time.Duration {
+// epochClock returns the time for EpochTimes, or 0 when on is false.
+func epochClock(on bool) time.Duration {
+	if !on {
+		return 0
+	}
 	if cpuClock != nil {
 		return cpuClock()
 	}
 	return time.Since(clockBase)
 }
+
+// timeEvery is how often EpochTimes times an epoch: the epochs whose
+// number is a multiple of it. A clock reading costs a noticeable share of
+// an epoch of a small network, and a workers' epoch reads it several
+// times.
+const timeEvery = 8
+
+// timed reports whether epoch gen is timed (timeEvery).
+func timed(gen int64) bool { return gen%timeEvery == 0 }
 
 // parallel is the driver of a run on several workers. Worker 0 runs in the
 // goroutine that calls Run, which also merges the spikes for the sinks,
@@ -272,7 +285,7 @@ type parallel struct {
 	gen     *gate       // number of epochs started
 	done    *gate       // epochs finished by workers 1.. (summed), with their fan-out
 	started bool        // some tick was simulated: the engine can no longer fall back to one worker
-	epochs  int64
+	epochs  int64       // epochs timed (EpochTimes)
 
 	// For checkpoints (parallel_checkpoint.go): the merged spikes of the
 	// last ticks, by tick modulo hmask+1 and population, with the tick
@@ -621,9 +634,9 @@ func (pt *partOf) decide(e *Engine, t snnsim.Time) {
 	if !voting {
 		return
 	}
-	t0 := epochClock()
+	t0 := epochClock(pt.timed)
 	res := pt.par.tr.vote(pt.index, t, pt.mine)
-	pt.times.wait += epochClock() - t0
+	pt.times.wait += epochClock(pt.timed) - t0
 	for i, p := range pt.parts {
 		if p != nil && slow[i] {
 			pt.all[i], pt.anyOn[i] = res[i]&1 != 0, res[i]&2 != 0
@@ -641,7 +654,9 @@ func (pt *partOf) decide(e *Engine, t snnsim.Time) {
 func (par *parallel) runEpoch(w int, gen int64, cmd epochCmd, next func()) {
 	we := par.workers[w]
 	pt := we.part
-	t0 := epochClock()
+	on := timed(gen)
+	pt.timed = on
+	t0 := epochClock(on)
 	pt.cmd = cmd
 	pt.switches = pt.switches[:0]
 	pt.stepped = pt.stepped[:0]
@@ -656,13 +671,13 @@ func (par *parallel) runEpoch(w int, gen int64, cmd epochCmd, next func()) {
 	we.now = cmd.to
 	we.stats.TicksStepped += int64(cmd.to - cmd.from)
 	pt.publish(we)
-	t1 := epochClock()
+	t1 := epochClock(on)
 	par.tr.exchange(w)
-	t2 := epochClock()
+	t2 := epochClock(on)
 	t3 := t2
 	if next != nil {
 		next()
-		t3 = epochClock()
+		t3 = epochClock(on)
 	}
 	P := len(we.pops)
 	for s := 0; s < int(cmd.to-cmd.from); s++ {
@@ -677,7 +692,7 @@ func (par *parallel) runEpoch(w int, gen int64, cmd epochCmd, next func()) {
 			}
 		}
 	}
-	t4 := epochClock()
+	t4 := epochClock(on)
 	pt.times.compute += t1 - t0
 	pt.times.wait += t2 - t1
 	pt.times.serial += t3 - t2
@@ -695,9 +710,10 @@ func (par *parallel) work(w int, from int64) {
 	defer runtime.UnlockOSThread()
 	pt := par.workers[w].part
 	for gen := from + 1; ; gen++ {
-		t0 := epochClock()
+		on := timed(gen)
+		t0 := epochClock(on)
 		par.gen.wait(gen)
-		pt.times.wait += epochClock() - t0
+		pt.times.wait += epochClock(on) - t0
 		cmd := par.cmds[gen&1]
 		if cmd.stop {
 			par.done.add(1)
@@ -785,7 +801,11 @@ func (e *Engine) runParallel(ctx context.Context, end snnsim.Time) error {
 	pt0 := par.workers[0].part
 	var gen, nextGen int64 // the epoch to simulate, and the next if it was started early
 	for e.now < end {
-		t0 := epochClock()
+		on := timed(par.gen.v.Load() + 1) // the next epoch's, when it has not started
+		if nextGen != 0 {
+			on = timed(nextGen)
+		}
+		t0 := epochClock(on)
 		if nextGen != 0 {
 			gen, nextGen = nextGen, 0
 		} else {
@@ -801,32 +821,36 @@ func (e *Engine) runParallel(ctx context.Context, end snnsim.Time) error {
 					for _, we := range par.workers {
 						we.now = next
 					}
-					pt0.times.serial += epochClock() - t0
+					pt0.times.serial += epochClock(on) - t0
 					continue
 				}
 			}
 			gen = par.launch(par.plan(e, e.now, end))
 		}
 		cmd := par.cmds[gen&1]
-		t1 := epochClock()
+		t1 := epochClock(on)
 		par.runEpoch(0, gen, cmd, func() {
 			if par.early(ctx, e, cmd, end) {
 				nextGen = par.launch(par.plan(e, cmd.to, end))
 			}
 		})
-		t2 := epochClock()
-		par.epochs++
+		t2 := epochClock(on)
+		if on {
+			par.epochs++
+		}
 		err := e.mergeEpoch(gen, cmd.from, cmd.to, false)
 		if err != nil && nextGen != 0 {
 			// The others are simulating the next epoch: finish it, without
 			// passing its spikes on, so that every worker stops at its end.
 			cmd := par.cmds[nextGen&1]
 			par.runEpoch(0, nextGen, cmd, nil)
-			par.epochs++
+			if timed(nextGen) {
+				par.epochs++
+			}
 			e.mergeEpoch(nextGen, cmd.from, cmd.to, true)
 			nextGen = 0
 		}
-		pt0.times.serial += t1 - t0 + epochClock() - t2
+		pt0.times.serial += t1 - t0 + epochClock(on) - t2
 		if err != nil {
 			e.now = max(e.now, cmd.to)
 			return err
@@ -1022,8 +1046,12 @@ func (e *Engine) Workers() (int, string) {
 // waits for the others (at the end of the epoch, and at each tick's vote
 // for populations whose neurons can settle), then queues every worker's
 // spikes for its own synapses (the exchange).
+//
+// Only every eighth epoch is timed, since reading the clock costs a
+// noticeable share of an epoch of a small network: the durations are sums
+// over the timed epochs, and Epochs counts them.
 type EpochTimes struct {
-	Epochs   int64           // epochs simulated
+	Epochs   int64           // epochs timed
 	Compute  []time.Duration // per worker: simulating ticks, without the votes' waits
 	Exchange []time.Duration // per worker: queueing the epoch's spikes
 	Wait     []time.Duration // per worker: waiting for the others
