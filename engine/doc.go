@@ -168,13 +168,20 @@
 // spikes (its active count and, per population, whether every neuron is
 // active and none can settle within an epoch), so the workers meet once
 // per epoch, at the exchange; only a jump waits for every worker's
-// fan-out, since it reads their queues. After the epoch the driver passes
-// the merged spikes to the sinks, marks, guards and probes, tick by tick,
-// as one worker does, while the others wait for the next epoch: this and
-// the planning are the serial part. A sink's error therefore stops the run
-// at the end of the epoch, not at the tick. [Engine.EpochTimes] splits
-// each worker's time into computing, queueing the exchanged spikes and
-// waiting, and the driver's serial time.
+// fan-out, since it reads their queues. The driver plans the next epoch as
+// soon as every worker has published and starts it at once, so that the
+// others go on from their fan-out without waiting, unless the run ends, a
+// probe samples or a guard's bin ends in the epoch (they act on the state
+// at its end) or a jump could follow. It then passes the merged spikes to
+// the sinks, marks, guards and probes, tick by tick, as one worker does,
+// before simulating its own part of the next epoch: this and the planning
+// are the serial part, which the others wait for only at the next
+// exchange. A sink's error therefore stops the run at the end of the
+// epoch, or of the next one when that had started, not at the tick. Each
+// worker keeps its OS thread during Run, and the structures the workers
+// write are padded apart, so that no two write the same cache line.
+// [Engine.EpochTimes] splits each worker's time into computing, queueing
+// the exchanged spikes and waiting, and the driver's serial time.
 //
 // Everything the workers communicate goes through one small interface, the
 // transport: publish the epoch's spikes and summary and wait for every

@@ -158,6 +158,7 @@ type sinkEntry struct {
 // engines may run concurrently in one process. Its methods are not safe for
 // concurrent use.
 type Engine struct {
+	_        [linePad]byte // a worker's engine writes its counters at every delivery (parallel.go)
 	net      *netlist.Network
 	cfg      Config
 	now      snnsim.Time
@@ -185,6 +186,7 @@ type Engine struct {
 	par      *parallel // the workers of a run on several (parallel.go); nil on one
 	part     *partOf   // in a worker: which part of the network it owns; nil otherwise
 	fallback string    // why the engine runs on one worker when Config.Workers asked for more
+	_        [linePad]byte
 }
 
 // OnMark registers f to receive a short text for each event of the

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -195,8 +196,21 @@ func benchClock() func() {
 		return func() {}
 	}
 	cpuClock = threadCPU
-	return func() { cpuClock = nil }
+	runtime.LockOSThread()
+	const calls = 2000
+	t0 := threadCPU()
+	for range calls {
+		threadCPU()
+	}
+	clockCost = (threadCPU() - t0) / calls
+	runtime.UnlockOSThread()
+	return func() { cpuClock, clockCost = nil, 0 }
 }
+
+// clockCost is the processor time of one reading of the thread clock
+// (a system call, slow in some virtual machines): each figure of the
+// epoch split is an interval between two readings and counts about one.
+var clockCost time.Duration
 
 // reportCPU reports the processor time of the process per simulated
 // second (all threads, spinning included) between two readings of
@@ -228,6 +242,9 @@ func reportEpochs(b *testing.B, a, z EpochTimes) {
 	b.ReportMetric(float64(x)/per, "exchange-µs/epoch")
 	b.ReportMetric(float64(w)/per, "wait-µs/epoch")
 	b.ReportMetric(float64(z.Serial-a.Serial)/float64(ep)/1e3, "serial-µs/epoch")
+	if clockCost > 0 {
+		b.ReportMetric(float64(clockCost)/1e3, "clock-µs/read")
+	}
 	if c > 0 {
 		// The busiest worker's compute over the mean: 1 is a perfect balance.
 		b.ReportMetric(float64(cmax)*float64(len(z.Compute))/float64(c), "imbalance")

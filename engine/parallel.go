@@ -53,8 +53,15 @@ func serialOnly(net *netlist.Network) string {
 // maxEpoch is the longest communication epoch [ticks].
 const maxEpoch = 128
 
+// linePad separates the structures that different workers write, so
+// that no two workers write the same cache line (or the pair of lines
+// that a core's adjacent-line prefetcher fetches together); they are
+// allocated one after another when the run is built.
+const linePad = 128
+
 // partOf is what a worker knows of its part of the network.
 type partOf struct {
+	_       [linePad]byte
 	index   int
 	sources bool            // this worker fires the source populations
 	size    []int           // every population's whole size
@@ -69,6 +76,7 @@ type partOf struct {
 	out     [2]*epochSpikes // the spikes of the epochs, by parity of the epoch number
 	cur     *epochSpikes    // the epoch being simulated
 	cmd     epochCmd        // the epoch being simulated
+	timed   bool            // ... is timed (EpochTimes)
 	times   workerTimes     // where the worker's time went
 	// The schedule switches its sources made in the epoch (worker 0), for
 	// the driver's marks, and per tick of the epoch whether one worker
@@ -79,6 +87,7 @@ type partOf struct {
 	// at the end of each epoch, from which the driver plans the next.
 	active []int  // per population: Active()
 	full   []bool // per population: every neuron is active and none can settle within an epoch
+	_      [linePad]byte
 }
 
 // srcSwitch is a source's schedule switch taken at tick t.
@@ -148,7 +157,11 @@ func (pt *partOf) eachSynapse(p *proj, k int, f func(i int32, s int64)) {
 }
 
 // fanOutPart is fanOut for a worker: it queues the deliveries of the
-// spikes fired at t through projection k to the worker's synapses.
+// spikes fired at t through projection k to the worker's synapses, and
+// adds the targets of the whole projection to the input counts of their
+// arrival ticks. Both come from the row of parallel.cuts of each delay
+// group, whose ends are the group's first and last synapse, so that a
+// spike costs one look-up of its row per projection.
 //
 // On a projection with short-term plasticity every worker takes the
 // release of every spike, whether or not it has synapses of the source:
@@ -157,38 +170,40 @@ func (pt *partOf) eachSynapse(p *proj, k int, f func(i int32, s int64)) {
 // the release as on one worker.
 func (e *Engine) fanOutPart(t snnsim.Time, k int32, fired []int32) {
 	p, pt := &e.projs[k], e.part
-	if p.stp != nil {
-		for _, i := range fired {
-			r := float32(p.stp.Release(i, t))
-			g0, g1 := int64(i), int64(i+1)
-			if p.segRow != nil {
-				g0, g1 = int64(p.segRow[i]), int64(p.segRow[i+1])
-			}
-			for g := g0; g < g1; g++ {
-				d := p.ConstDelay
-				if p.segRow != nil {
-					d = p.segDelay[g]
-				}
-				if lo, hi := pt.cut(int(k), g); lo < hi {
-					e.queue.push(t+d, delivery{k, i, lo, hi, r})
-				}
-			}
-		}
-		return
-	}
-	if p.segRow == nil {
+	n := pt.par.nworkers
+	w1, w := int64(n+1), pt.index
+	cuts, count := pt.par.cuts[k], pt.count[p.To]
+	if p.segRow == nil && p.stp == nil {
 		at := t + p.ConstDelay
+		in := int32(0)
 		for _, i := range fired {
-			if lo, hi := pt.cut(int(k), int64(i)); lo < hi {
+			c := cuts[int64(i)*w1:][:n+1]
+			in += int32(c[n] - c[0])
+			if lo, hi := c[w], c[w+1]; lo < hi {
 				e.queue.push(at, delivery{k, i, lo, hi, 0})
 			}
 		}
+		count[at&pt.cmask] += in
 		return
 	}
 	for _, i := range fired {
-		for g := p.segRow[i]; g < p.segRow[i+1]; g++ {
-			if lo, hi := pt.cut(int(k), int64(g)); lo < hi {
-				e.queue.push(t+p.segDelay[g], delivery{k, i, lo, hi, 0})
+		var r float32
+		if p.stp != nil {
+			r = float32(p.stp.Release(i, t))
+		}
+		g0, g1 := int64(i), int64(i+1)
+		if p.segRow != nil {
+			g0, g1 = int64(p.segRow[i]), int64(p.segRow[i+1])
+		}
+		for g := g0; g < g1; g++ {
+			d := p.ConstDelay
+			if p.segRow != nil {
+				d = p.segDelay[g]
+			}
+			c := cuts[g*w1:][:n+1]
+			count[(t+d)&pt.cmask] += int32(c[n] - c[0])
+			if lo, hi := c[w], c[w+1]; lo < hi {
+				e.queue.push(t+d, delivery{k, i, lo, hi, r})
 			}
 		}
 	}
@@ -198,8 +213,10 @@ func (e *Engine) fanOutPart(t snnsim.Time, k int32, fired []int32) {
 // population by population: the members (indices into the whole
 // population) of population i at tick t0+s are ids[start[s*P+i]:start[s*P+i+1]].
 type epochSpikes struct {
+	_     [linePad]byte
 	ids   []int32
 	start []int32
+	_     [linePad]byte
 }
 
 func (o *epochSpikes) reset() {
@@ -226,13 +243,25 @@ var cpuClock func() time.Duration
 
 var clockBase = time.Now()
 
-// epochClock returns the time for EpochTimes.
-func epochClock() time.Duration {
+// epochClock returns the time for EpochTimes, or 0 when on is false.
+func epochClock(on bool) time.Duration {
+	if !on {
+		return 0
+	}
 	if cpuClock != nil {
 		return cpuClock()
 	}
 	return time.Since(clockBase)
 }
+
+// timeEvery is how often EpochTimes times an epoch: the epochs whose
+// number is a multiple of it. A clock reading costs a noticeable share of
+// an epoch of a small network, and a workers' epoch reads it several
+// times.
+const timeEvery = 8
+
+// timed reports whether epoch gen is timed (timeEvery).
+func timed(gen int64) bool { return gen%timeEvery == 0 }
 
 // parallel is the driver of a run on several workers. Worker 0 runs in the
 // goroutine that calls Run, which also merges the spikes for the sinks,
@@ -256,7 +285,7 @@ type parallel struct {
 	gen     *gate       // number of epochs started
 	done    *gate       // epochs finished by workers 1.. (summed), with their fan-out
 	started bool        // some tick was simulated: the engine can no longer fall back to one worker
-	epochs  int64
+	epochs  int64       // epochs timed (EpochTimes)
 
 	// For checkpoints (parallel_checkpoint.go): the merged spikes of the
 	// last ticks, by tick modulo hmask+1 and population, with the tick
@@ -379,11 +408,13 @@ func newParallel(net *netlist.Network, cfg Config) (*Engine, string, error) {
 				pt.parts[i] = m.(neuron.Part)
 			}
 		}
-		pt.all = make([]bool, len(we.pops))
-		pt.anyOn = make([]bool, len(we.pops))
-		pt.mine = make([]uint8, len(we.pops))
-		pt.active = make([]int, len(we.pops))
-		pt.full = make([]bool, len(we.pops))
+		// The flags each worker writes at every tick or epoch, in one
+		// allocation of its own (small ones share lines otherwise).
+		P := len(we.pops)
+		flags := make([]bool, 2*linePad+4*P)[linePad:]
+		pt.all, pt.anyOn, pt.full = flags[:P:P], flags[P:2*P:2*P], flags[2*P:3*P:3*P]
+		pt.mine = make([]uint8, 2*linePad+P)[linePad:][:P:P]
+		pt.active = make([]int, 2*linePad/8+P)[linePad/8:][:P:P]
 		ring := snnsim.Time(1)
 		for ring <= maxDelay {
 			ring <<= 1
@@ -603,9 +634,9 @@ func (pt *partOf) decide(e *Engine, t snnsim.Time) {
 	if !voting {
 		return
 	}
-	t0 := epochClock()
+	t0 := epochClock(pt.timed)
 	res := pt.par.tr.vote(pt.index, t, pt.mine)
-	pt.times.wait += epochClock() - t0
+	pt.times.wait += epochClock(pt.timed) - t0
 	for i, p := range pt.parts {
 		if p != nil && slow[i] {
 			pt.all[i], pt.anyOn[i] = res[i]&1 != 0, res[i]&2 != 0
@@ -617,11 +648,15 @@ func (pt *partOf) decide(e *Engine, t snnsim.Time) {
 // and state summary, exchanges them and queues every worker's spikes for
 // their arrival at this worker's synapses, in the order one worker would:
 // tick by tick, population by population, projection by projection, and
-// within a projection by source.
-func (par *parallel) runEpoch(w int, gen int64, cmd epochCmd) {
+// within a projection by source. The driver (w = 0) passes next, which it
+// calls as soon as every worker's spikes and summary are published, to
+// start the next epoch before its own fan-out (see runParallel).
+func (par *parallel) runEpoch(w int, gen int64, cmd epochCmd, next func()) {
 	we := par.workers[w]
 	pt := we.part
-	t0 := epochClock()
+	on := timed(gen)
+	pt.timed = on
+	t0 := epochClock(on)
 	pt.cmd = cmd
 	pt.switches = pt.switches[:0]
 	pt.stepped = pt.stepped[:0]
@@ -636,71 +671,55 @@ func (par *parallel) runEpoch(w int, gen int64, cmd epochCmd) {
 	we.now = cmd.to
 	we.stats.TicksStepped += int64(cmd.to - cmd.from)
 	pt.publish(we)
-	t1 := epochClock()
+	t1 := epochClock(on)
 	par.tr.exchange(w)
-	t2 := epochClock()
+	t2 := epochClock(on)
+	t3 := t2
+	if next != nil {
+		next()
+		t3 = epochClock(on)
+	}
 	P := len(we.pops)
 	for s := 0; s < int(cmd.to-cmd.from); s++ {
 		t := cmd.from + snnsim.Time(s)
 		for i := range we.pops {
 			for _, k := range we.pops[i].out {
 				for _, v := range par.workers {
-					ids := v.part.out[gen&1].at(s, i, P)
-					if len(ids) == 0 {
-						continue
+					if ids := v.part.out[gen&1].at(s, i, P); len(ids) > 0 {
+						we.fanOutPart(t, int32(k), ids)
 					}
-					we.fanOutPart(t, int32(k), ids)
-					pt.countInput(&par.full[k], t, ids)
 				}
 			}
 		}
 	}
-	t3 := epochClock()
+	t4 := epochClock(on)
 	pt.times.compute += t1 - t0
 	pt.times.wait += t2 - t1
-	pt.times.exchange += t3 - t2
-}
-
-// countInput adds the whole projection p's targets of the spikes ids, fired
-// at t, to the input counts of their arrival ticks.
-func (pt *partOf) countInput(p *proj, t snnsim.Time, ids []int32) {
-	c := pt.count[p.To]
-	if p.segRow == nil {
-		k := (t + p.ConstDelay) & pt.cmask
-		for _, i := range ids {
-			c[k] += int32(p.RowStart[i+1] - p.RowStart[i])
-		}
-		return
-	}
-	for _, i := range ids {
-		lo := p.RowStart[i]
-		for g := p.segRow[i]; g < p.segRow[i+1]; g++ {
-			hi := p.segEnd[g]
-			c[(t+p.segDelay[g])&pt.cmask] += int32(hi - lo)
-			lo = hi
-		}
-	}
+	pt.times.serial += t3 - t2
+	pt.times.exchange += t4 - t3
 }
 
 // work is the loop of worker w >= 1 during one call of Run: it simulates
 // each epoch the driver starts, with its exchange and fan-out, until told
-// to stop.
+// to stop. It keeps its OS thread, so that the operating system keeps the
+// worker's neurons and queue in the caches of the core it runs on rather
+// than the Go scheduler moving it to the driver's thread when one of them
+// sleeps.
 func (par *parallel) work(w int, from int64) {
-	if cpuClock != nil {
-		runtime.LockOSThread()
-		defer runtime.UnlockOSThread()
-	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	pt := par.workers[w].part
 	for gen := from + 1; ; gen++ {
-		t0 := epochClock()
+		on := timed(gen)
+		t0 := epochClock(on)
 		par.gen.wait(gen)
-		pt.times.wait += epochClock() - t0
+		pt.times.wait += epochClock(on) - t0
 		cmd := par.cmds[gen&1]
 		if cmd.stop {
 			par.done.add(1)
 			return
 		}
-		par.runEpoch(w, gen, cmd)
+		par.runEpoch(w, gen, cmd, nil)
 		par.done.add(1)
 	}
 }
@@ -716,17 +735,58 @@ func (par *parallel) launch(cmd epochCmd) int64 {
 	return g
 }
 
-// runParallel is Run on several workers. Each epoch the driver plans the
-// next one from the state summaries the workers published with their
-// spikes, without waiting for their fan-out, except before a jump over a
-// quiet period, which needs every worker's queue.
+// plan returns the command of the epoch that starts at from, in a run
+// that ends at end: at most the communication epoch, and ending after
+// the tick of the next probe and at the end of every guard's bin.
+func (par *parallel) plan(e *Engine, from, end snnsim.Time) epochCmd {
+	to := min(from+par.epoch, end)
+	if e.rec != nil {
+		to = min(to, max(e.rec.next+1, from+1)) // probes read the state after their tick
+	}
+	for i := range e.guards {
+		// A guard that trips stops the run after its bin's last tick, as
+		// on one worker: no epoch runs past the end of a bin.
+		to = min(to, max(e.guards[i].start+e.guards[i].Window, from+1))
+	}
+	slow := par.slowBuf[(par.gen.v.Load()+1)&1]
+	par.slowPops(e, from, to, slow)
+	par.started = true
+	return epochCmd{from: from, to: to, slow: slow, busy: e.cfg.Shortcuts == ShortcutsOff || par.busy()}
+}
+
+// early reports whether the epoch after cmd can start before the driver
+// has passed cmd's spikes on: the run goes on past it, no probe samples
+// and no guard's bin ends in it (both act on the state at the epoch's end,
+// before the next), and no jump over a quiet period may follow it (a
+// jump needs every worker's queue).
+func (par *parallel) early(ctx context.Context, e *Engine, cmd epochCmd, end snnsim.Time) bool {
+	if cmd.to >= end || ctx.Err() != nil || (e.cfg.Shortcuts == ShortcutsOn && !par.busy()) {
+		return false
+	}
+	if e.rec != nil && e.rec.next < cmd.to {
+		return false
+	}
+	for i := range e.guards {
+		if e.guards[i].start+e.guards[i].Window <= cmd.to {
+			return false
+		}
+	}
+	return true
+}
+
+// runParallel is Run on several workers. The driver plans each epoch from
+// the state summaries the workers published with their spikes. When it
+// may (parallel.early), it starts the next epoch as soon as every
+// worker has published, so that the others go on from their fan-out to
+// the next epoch without waiting, while the driver fans out, passes the
+// spikes to the sinks, probes and guards (mergeEpoch) and then simulates
+// its part of the next epoch; otherwise the others wait for it, and before
+// a jump over a quiet period it waits for their fan-out.
 func (e *Engine) runParallel(ctx context.Context, end snnsim.Time) error {
 	par := e.par
 	n := len(par.workers)
-	if cpuClock != nil {
-		runtime.LockOSThread()
-		defer runtime.UnlockOSThread()
-	}
+	runtime.LockOSThread() // see work
+	defer runtime.UnlockOSThread()
 	for _, we := range par.workers { // idle between calls of Run
 		we.part.publish(we)
 	}
@@ -739,45 +799,60 @@ func (e *Engine) runParallel(ctx context.Context, end snnsim.Time) error {
 		par.done.wait(g * int64(n-1))
 	}()
 	pt0 := par.workers[0].part
+	var gen, nextGen int64 // the epoch to simulate, and the next if it was started early
 	for e.now < end {
-		t0 := epochClock()
-		if err := ctx.Err(); err != nil {
-			return err
+		on := timed(par.gen.v.Load() + 1) // the next epoch's, when it has not started
+		if nextGen != 0 {
+			on = timed(nextGen)
 		}
-		if e.cfg.Shortcuts == ShortcutsOn && !par.busy() {
-			par.done.wait(par.gen.v.Load() * int64(n-1)) // every worker's queue is complete
-			next := min(par.nextEvent(e), end)
-			if next > e.now {
-				e.stats.TicksSkipped += int64(next - e.now)
-				e.now = next
-				for _, we := range par.workers {
-					we.now = next
-				}
-				pt0.times.serial += epochClock() - t0
-				continue
+		t0 := epochClock(on)
+		if nextGen != 0 {
+			gen, nextGen = nextGen, 0
+		} else {
+			if err := ctx.Err(); err != nil {
+				return err
 			}
+			if e.cfg.Shortcuts == ShortcutsOn && !par.busy() {
+				par.done.wait(par.gen.v.Load() * int64(n-1)) // every worker's queue is complete
+				next := min(par.nextEvent(e), end)
+				if next > e.now {
+					e.stats.TicksSkipped += int64(next - e.now)
+					e.now = next
+					for _, we := range par.workers {
+						we.now = next
+					}
+					pt0.times.serial += epochClock(on) - t0
+					continue
+				}
+			}
+			gen = par.launch(par.plan(e, e.now, end))
 		}
-		to := min(e.now+par.epoch, end)
-		if e.rec != nil {
-			to = min(to, max(e.rec.next+1, e.now+1)) // probes read the state after their tick
+		cmd := par.cmds[gen&1]
+		t1 := epochClock(on)
+		par.runEpoch(0, gen, cmd, func() {
+			if par.early(ctx, e, cmd, end) {
+				nextGen = par.launch(par.plan(e, cmd.to, end))
+			}
+		})
+		t2 := epochClock(on)
+		if on {
+			par.epochs++
 		}
-		for i := range e.guards {
-			// A guard that trips stops the run after its bin's last tick, as
-			// on one worker: no epoch runs past the end of a bin.
-			to = min(to, max(e.guards[i].start+e.guards[i].Window, e.now+1))
+		err := e.mergeEpoch(gen, cmd.from, cmd.to, false)
+		if err != nil && nextGen != 0 {
+			// The others are simulating the next epoch: finish it, without
+			// passing its spikes on, so that every worker stops at its end.
+			cmd := par.cmds[nextGen&1]
+			par.runEpoch(0, nextGen, cmd, nil)
+			if timed(nextGen) {
+				par.epochs++
+			}
+			e.mergeEpoch(nextGen, cmd.from, cmd.to, true)
+			nextGen = 0
 		}
-		slow := par.slowBuf[(par.gen.v.Load()+1)&1]
-		par.slowPops(e, e.now, to, slow)
-		par.started = true
-		t1 := epochClock()
-		gen := par.launch(epochCmd{from: e.now, to: to, slow: slow, busy: e.cfg.Shortcuts == ShortcutsOff || par.busy()})
-		par.runEpoch(0, gen, par.cmds[gen&1])
-		t2 := epochClock()
-		par.epochs++
-		err := e.mergeEpoch(gen, e.now, to)
-		pt0.times.serial += t1 - t0 + epochClock() - t2
+		pt0.times.serial += t1 - t0 + epochClock(on) - t2
 		if err != nil {
-			e.now = to
+			e.now = max(e.now, cmd.to)
 			return err
 		}
 	}
@@ -838,7 +913,9 @@ func (par *parallel) slowPops(e *Engine, from, to snnsim.Time, slow []bool) {
 
 // mergeEpoch passes the spikes of the ticks from..to-1 to the sinks, marks,
 // guards and probes, tick by tick, as one worker does after each tick.
-func (e *Engine) mergeEpoch(gen int64, from, to snnsim.Time) error {
+// Quiet, after an error, it passes nothing to the sinks and marks and
+// ignores the errors of guards and probes.
+func (e *Engine) mergeEpoch(gen int64, from, to snnsim.Time, quiet bool) error {
 	par := e.par
 	P := len(e.pops)
 	pt0, sw := par.workers[0].part, 0
@@ -849,7 +926,7 @@ func (e *Engine) mergeEpoch(gen int64, from, to snnsim.Time) error {
 			st := e.stims[e.nextStim]
 			e.nextStim++
 			stimAt = true
-			if e.onMark != nil {
+			if e.onMark != nil && !quiet {
 				if err := e.onMark(t, fmt.Sprintf("current_step on %s: %+g pA", e.pops[st.pop].name, st.delta)); err != nil {
 					return fmt.Errorf("engine: mark at tick %d: %w", t, err)
 				}
@@ -857,6 +934,9 @@ func (e *Engine) mergeEpoch(gen int64, from, to snnsim.Time) error {
 		}
 		for ; sw < len(pt0.switches) && pt0.switches[sw].t == t; sw++ {
 			s := pt0.switches[sw]
+			if quiet {
+				continue
+			}
 			if err := e.markSwitches(t, e.pops[s.pop].name, []source.Switch{s.sw}); err != nil {
 				return err
 			}
@@ -874,7 +954,7 @@ func (e *Engine) mergeEpoch(gen int64, from, to snnsim.Time) error {
 			}
 		}
 		par.remember(e, t)
-		if any {
+		if any && !quiet {
 			if err := e.toSinks(t); err != nil {
 				return err
 			}
@@ -886,12 +966,12 @@ func (e *Engine) mergeEpoch(gen int64, from, to snnsim.Time) error {
 			e.stats.TicksSkipped++
 		}
 		if len(e.guards) > 0 {
-			if err := e.checkGuards(t); err != nil {
+			if err := e.checkGuards(t); err != nil && !quiet {
 				return err
 			}
 		}
 		if e.rec != nil && e.now > e.rec.next {
-			if err := e.sample(t); err != nil {
+			if err := e.sample(t); err != nil && !quiet {
 				return err
 			}
 		}
@@ -966,14 +1046,20 @@ func (e *Engine) Workers() (int, string) {
 // waits for the others (at the end of the epoch, and at each tick's vote
 // for populations whose neurons can settle), then queues every worker's
 // spikes for its own synapses (the exchange).
+//
+// Only every eighth epoch is timed, since reading the clock costs a
+// noticeable share of an epoch of a small network: the durations are sums
+// over the timed epochs, and Epochs counts them.
 type EpochTimes struct {
-	Epochs   int64           // epochs simulated
+	Epochs   int64           // epochs timed
 	Compute  []time.Duration // per worker: simulating ticks, without the votes' waits
 	Exchange []time.Duration // per worker: queueing the epoch's spikes
 	Wait     []time.Duration // per worker: waiting for the others
-	// Serial is the driver's time outside the epochs, while the other
-	// workers wait for it: planning each epoch and passing its spikes
-	// to the sinks, probes and guards.
+	// Serial is the driver's time outside its own computing, exchange
+	// and fan-out: planning each epoch and passing its spikes to the
+	// sinks, probes and guards. The others wait for it at the next
+	// exchange, or at the start of the next epoch when that could not
+	// start early (see the package documentation).
 	Serial time.Duration
 }
 

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"errors"
 	"flag"
 	"fmt"
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/snnsim/snnsim"
@@ -294,6 +296,79 @@ func TestParallelQuietTicks(t *testing.T) {
 		if r.stepped != one.stepped || r.skipped != one.skipped {
 			t.Errorf("%d workers, chunks of %d ticks: %d ticks stepped and %d jumped over, 1 worker: %d and %d",
 				c.n, c.chunk, r.stepped, r.skipped, one.stepped, one.skipped)
+		}
+	}
+}
+
+// TestParallelSinkError makes a sink fail once in the middle of a run on
+// several workers, whose next epoch has then started, and checks that Run
+// returns the sink's error at an epoch's end no later than the end of the
+// epoch after the failing tick, and that the engine is consistent there:
+// the spikes passed on before the error and those after resuming are one
+// worker's, tick for tick (the ticks in between are not passed on).
+func TestParallelSinkError(t *testing.T) {
+	net := loadNet(t, "../scenarios/cuba.toml", 0)
+	d := ticksAt(t, net, 300)
+	failAt := ticksAt(t, net, 100)
+	type tickSpikes struct {
+		t   snnsim.Time
+		ids []snnsim.NeuronID
+	}
+	run := func(workers int, fail bool) ([]tickSpikes, snnsim.Time, error) {
+		e, err := New(net, Config{Workers: workers})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, why := e.Workers(); n != workers {
+			t.Fatalf("%d workers asked: runs on %d (%s)", workers, n, why)
+		}
+		var got []tickSpikes
+		errSink := errors.New("disk full")
+		failed := false
+		e.Attach(SinkFunc(func(tk snnsim.Time, ids []snnsim.NeuronID) error {
+			if fail && !failed && tk >= failAt {
+				failed = true
+				return errSink
+			}
+			got = append(got, tickSpikes{tk, slices.Clone(ids)})
+			return nil
+		}), nil)
+		err = e.Run(context.Background(), d)
+		stop := e.Now()
+		if fail {
+			if !errors.Is(err, errSink) {
+				t.Fatalf("%d workers: Run returned %v, want the sink's error", workers, err)
+			}
+			if err := e.Run(context.Background(), d-stop); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return got, stop, err
+	}
+	one, _, err := run(1, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var epoch snnsim.Time = 8 // the smallest delay of cuba: 0.8 ms
+	for _, n := range []int{2, 3} {
+		got, stop, _ := run(n, true)
+		t.Logf("%d workers: stopped at tick %d", n, stop)
+		if stop <= failAt || stop > failAt+2*epoch {
+			t.Errorf("%d workers: Run stopped at tick %d after the sink failed at %d, want within two epochs", n, stop, failAt)
+		}
+		var want []tickSpikes
+		for _, s := range one {
+			if s.t < failAt || s.t >= stop {
+				want = append(want, s)
+			}
+		}
+		if len(got) != len(want) {
+			t.Fatalf("%d workers: %d ticks with spikes passed on, one worker: %d outside [%d, %d)", n, len(got), len(want), failAt, stop)
+		}
+		for k := range got {
+			if got[k].t != want[k].t || !slices.Equal(got[k].ids, want[k].ids) {
+				t.Fatalf("%d workers: the spikes of tick %d differ from one worker's", n, got[k].t)
+			}
 		}
 	}
 }

@@ -15,9 +15,11 @@ type delivery struct {
 // at tick t. Its length exceeds the largest delay, so a spike queued at tick
 // s for s+d never lands in the slot being delivered.
 type ring struct {
+	_       [linePad]byte // each worker has its own (parallel.go)
 	slots   [][]delivery
 	mask    snnsim.Time
 	pending int // deliveries queued in all slots
+	_       [linePad]byte
 }
 
 func newRing(maxDelay snnsim.Time) *ring {
@@ -25,7 +27,10 @@ func newRing(maxDelay snnsim.Time) *ring {
 	for n <= maxDelay {
 		n <<= 1
 	}
-	return &ring{slots: make([][]delivery, n), mask: n - 1}
+	// The slots' headers, which every push and take writes, in an
+	// allocation of their own lines.
+	slots := make([][]delivery, n+2*linePad/24+2)[linePad/24+1:][:n:n]
+	return &ring{slots: slots, mask: n - 1}
 }
 
 // push queues d for arrival at tick t.
