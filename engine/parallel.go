@@ -11,6 +11,7 @@ import (
 	"github.com/snnsim/snnsim/netlist"
 	"github.com/snnsim/snnsim/neuron"
 	"github.com/snnsim/snnsim/source"
+	"github.com/snnsim/snnsim/stdp"
 )
 
 // This file runs a network on several workers (Config.Workers > 1); the
@@ -22,6 +23,11 @@ func serialOnly(net *netlist.Network) string {
 	for _, pr := range net.Projections {
 		if pr.Consolidation != nil {
 			return fmt.Sprintf("projection %q has a consolidation model, whose per-neuron state is shared by all synapses onto a population", pr.Name)
+		}
+	}
+	for _, pr := range net.Projections {
+		if _, ok := pr.Plasticity.(*stdp.GlobalISTDPParams); ok {
+			return fmt.Sprintf("projection %q has the rule istdp_global, whose population rate estimate reads every target's spikes up to the last tick", pr.Name)
 		}
 	}
 	if len(net.Phases) > 0 {
@@ -160,6 +166,9 @@ func (e *Engine) fanOutPart(t snnsim.Time, k int32, fired []int32) {
 	if p.stp != nil {
 		for _, i := range fired {
 			r := float32(p.stp.Release(i, t))
+			if pt.index == 0 {
+				pt.par.keepRelease(t, k, r)
+			}
 			g0, g1 := int64(i), int64(i+1)
 			if p.segRow != nil {
 				g0, g1 = int64(p.segRow[i]), int64(p.segRow[i+1])
@@ -266,6 +275,8 @@ type parallel struct {
 	hist       [][][]int32
 	histT      []snnsim.Time
 	hmask      snnsim.Time
+	rel        [][][]float32 // by tick modulo hmask+1 and projection: the releases of the spikes through a projection with short-term plasticity (keepRelease)
+	relT       []snnsim.Time
 	restored   []queued
 	restoredAt snnsim.Time
 }
@@ -345,9 +356,13 @@ func newParallel(net *netlist.Network, cfg Config) (*Engine, string, error) {
 	par.hmask = hn - 1
 	par.hist = make([][][]int32, hn)
 	par.histT = make([]snnsim.Time, hn)
+	par.rel = make([][][]float32, hn)
+	par.relT = make([]snnsim.Time, hn)
 	for s := range par.hist {
 		par.hist[s] = make([][]int32, len(net.Populations))
 		par.histT[s] = -1
+		par.rel[s] = make([][]float32, len(net.Projections))
+		par.relT[s] = -1
 	}
 	par.weights = make([][]float32, len(net.Projections))
 	for k, pr := range net.Projections {
