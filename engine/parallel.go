@@ -332,6 +332,7 @@ func newParallel(net *netlist.Network, cfg Config) (*Engine, string, error) {
 			return nil, why, nil
 		}
 	}
+	par.full = e.projs // the workers share their delay groups
 	// The epoch is the smallest delay: a spike emitted in an epoch arrives
 	// in a later one, so the workers need each other's spikes only at its
 	// end. It is at most maxEpoch ticks, which bounds the spikes a worker
@@ -430,7 +431,6 @@ func newParallel(net *netlist.Network, cfg Config) (*Engine, string, error) {
 	for k, pr := range net.Projections {
 		e.pops[pr.From].out = append(e.pops[pr.From].out, k)
 	}
-	par.full = e.projs
 	for _, s := range net.Stimuli {
 		e.stims = append(e.stims, stimEvent{s.Start, s.Population, s.Neurons, s.Amplitude})
 		if s.Stop != snnsim.Never {

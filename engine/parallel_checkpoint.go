@@ -55,7 +55,7 @@ func (par *parallel) remember(e *Engine, t snnsim.Time) {
 // checkpoint; it shares e's sources, probes and guards.
 func (e *Engine) joined() (*Engine, error) {
 	par := e.par
-	tmp, err := newEngine(e.net, Config{Shortcuts: e.cfg.Shortcuts, Weights: WeightsInPlace}, nil)
+	tmp, err := newEngine(e.net, Config{Shortcuts: e.cfg.Shortcuts, Weights: WeightsInPlace, stateOnly: true}, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -277,7 +277,7 @@ func (e *Engine) restoreParallel(meta checkpoint.Meta, body []byte) error {
 	if par.started || e.now != 0 {
 		return fmt.Errorf("engine: Restore: the engine has already run to tick %d; restore into a new engine", e.now)
 	}
-	tmp, err := newEngine(e.net, Config{Shortcuts: e.cfg.Shortcuts, Weights: WeightsInPlace}, nil)
+	tmp, err := newEngine(e.net, Config{Shortcuts: e.cfg.Shortcuts, Weights: WeightsInPlace, stateOnly: true}, nil)
 	if err != nil {
 		return err
 	}
