@@ -208,14 +208,36 @@
 // short-term state, of which each reads only its own synapses' sources
 // and targets.
 //
-// What runs on one worker: networks with consolidation models (their
-// per-neuron state is shared by every synapse onto a population, and some
-// models reduce over it), phases with spiking off, Ornstein–Uhlenbeck
-// current stimuli, neuromodulator levels and the rule istdp_global (its
-// estimate of the population rate reads every target's spikes up to the
-// tick before, which would need an exchange at every tick); New then
-// builds an engine on one worker and [Engine.Workers] says why. Injected
-// spikes, inputs and currents, SetWeight and the consolidation state
-// accessors need an engine on one worker: called before the first tick
-// they turn the engine into one, after it they return an error.
+// Ornstein–Uhlenbeck currents run in the workers, each drawing the
+// streams of its own members, keyed by (seed, stimulus, member) as on one
+// worker; a population with one votes at every tick on whether it is all
+// active, since its bias changes at every tick.
+//
+// Consolidation models whose state decomposes by target neuron
+// (consolidation.Parted: luboeinski_tetzlaff_2021 and
+// tag_trigger_consolidation) run in the workers: each has a model of the
+// whole layout, called only for the synapses onto its own targets, so that
+// a target's per-neuron state (protein, synthesis, the sum over its
+// synapses) and its synapses' state are computed in its worker in the
+// order of one worker; random streams are keyed by synapse. Such a model
+// must not see a source's spikes at only some of their arrival ticks, so
+// every source's synapses share one delay. A model with voltage-based
+// induction runs at the ticks one worker steps (a quiet tick jumped over
+// is caught up in closed form, which rounds otherwise), so its workers vote
+// at every tick on whether one worker would step it. The driver reads the
+// consolidation state (records, SynapseState, NeuronState, Weights) from
+// the worker that owns the target.
+//
+// What runs on one worker: other consolidation models (some reduce over a
+// population, or pass over every synapse at once), consolidation models
+// driven by a plasticity rule, phases with spiking off, neuromodulator
+// levels and the rule istdp_global (its estimate of the population rate
+// reads every target's spikes up to the tick before, which would need an
+// exchange at every tick); New then builds an engine on one worker and
+// [Engine.Workers] says why. Checkpoints of networks with consolidation
+// models or OU currents are written on one worker ([SerialCheckpoints]):
+// their states are not yet joined from the workers' parts. Injected
+// spikes, inputs and currents, SetWeight, SetSynapseState and SetLevel
+// need an engine on one worker: called before the first tick they turn
+// the engine into one, after it they return an error.
 package engine

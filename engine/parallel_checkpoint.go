@@ -22,17 +22,31 @@ import (
 
 // SerialCheckpoints returns why an engine for net on several workers
 // cannot write or restore checkpoints (it then runs on one when it must),
-// or "" when it can. Every network that runs on several workers (New)
-// writes and restores checkpoints there, so the reason is the one that
-// keeps it on one worker.
+// or "" when it can: the reason that keeps the network on one worker, or
+// its consolidation models or OU currents, whose states are not joined
+// from the workers' parts. Plasticity rules and short-term plasticity are
+// checkpointed on any number of workers.
 func SerialCheckpoints(net *netlist.Network) string {
-	return serialOnly(net)
+	if why := serialOnly(net); why != "" {
+		return why
+	}
+	for _, pr := range net.Projections {
+		if pr.Consolidation != nil {
+			return fmt.Sprintf("projection %q has a consolidation model, whose state is not joined from the workers' parts; checkpoints of such a network are written on one worker", pr.Name)
+		}
+	}
+	for _, s := range net.Stimuli {
+		if s.Kind == "ou_current" {
+			return "the OU currents' states are not joined from the workers' parts; checkpoints of a network with them are written on one worker"
+		}
+	}
+	return ""
 }
 
 // canCheckpoint reports whether e runs on several workers and can write
 // and restore checkpoints there.
 func (e *Engine) canCheckpoint() bool {
-	return e.par != nil
+	return e.par != nil && SerialCheckpoints(e.net) == ""
 }
 
 // queued is a delivery restored from a checkpoint with its arrival tick.

@@ -61,8 +61,11 @@ type Sweep struct {
 	Manifest Manifest
 	// Workers is the number of workers of each point (runner.Options.Workers),
 	// or 0 to choose: RunLocal shares runtime.GOMAXPROCS among the points
-	// running at once (at least one each). A point's checkpoint resumes
-	// on any number of workers.
+	// running at once (at least one each), and a point whose network's
+	// checkpoints need one worker runs on one, so that an interruption
+	// can be resumed. A point asked for several workers whose network's
+	// checkpoints need one writes no checkpoint when interrupted and
+	// starts again.
 	Workers     int
 	autoWorkers int // what Workers = 0 chooses (0: runtime.GOMAXPROCS)
 	lock        *runner.Dir
