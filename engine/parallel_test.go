@@ -149,7 +149,7 @@ func TestParallelSameSpikes(t *testing.T) {
 		// tags, protein synthesis), recall at 1.2 s, OU currents on every
 		// neuron.
 		{"lt2021_10s_recall.toml", lt2021Short, 1500, 0, true}, // not under -race
-		{"lt2021_10s_recall.toml", lt2021Short, 400, 0, true},  // the first pulse
+		{"lt2021_10s_recall.toml", lt2021Short, 260, 0, true},  // into the first pulse
 	}
 	for _, c := range cases {
 		t.Run(fmt.Sprintf("%s/%gms", c.file, c.ms), func(t *testing.T) {
