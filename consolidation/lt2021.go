@@ -907,6 +907,11 @@ func (m *lt21) Advance(t snnsim.Time) {
 	}
 }
 
+// SetPart does nothing: the model never passes over every target, and its
+// state decomposes by target (a neuron's synthesis reads the sum over the
+// synapses onto it). See [Parted].
+func (m *lt21) SetPart(first, end int32) {}
+
 // Next returns the earliest tick with internal work.
 func (m *lt21) Next() snnsim.Time {
 	return min(m.pending.next(), m.rq.top(), m.pq.top())

@@ -212,6 +212,22 @@ type VoltageInduced interface {
 	Voltage(t snnsim.Time, v func(j int32) float64, fired []int32)
 }
 
+// Parted is implemented by models whose state decomposes by target
+// neuron: the state of a target and of the synapses onto it depends only
+// on the events of those synapses (arrivals, in the order of their ticks
+// and sources), of that target (its spikes, its potential) and on random
+// streams keyed by synapse or target, never on a sum or mean over several
+// targets. Such a model can run split among the workers of a parallel run
+// (package engine): each worker has a model of the whole layout, called
+// only for the synapses onto its own targets, and SetPart tells the model
+// which targets those are, so that its passes over every target
+// (voltage-based induction) skip the others.
+type Parted interface {
+	// SetPart restricts the model's passes over the targets to targets
+	// first .. end−1; it is called once, before any other call but Bind.
+	SetPart(first, end int32)
+}
+
 // Referenced is implemented by models that keep a reference weight per
 // synapse which a plasticity rule reads: zenke_2015 keeps the consolidated
 // weight w̃ that the heterosynaptic term of the P11 rule (package stdp;

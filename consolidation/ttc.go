@@ -201,6 +201,8 @@ type TTC struct {
 	u1, u2 []float64
 	uT     []snnsim.Time // tick of the last low-pass update
 	vLast  []float64     // potential at uT
+	// the targets the voltage-based induction passes over (SetPart)
+	partLo, partHi int32
 
 	// per presynaptic neuron
 	r  []float64
@@ -265,6 +267,7 @@ func newTTC(p TTCParams, l Layout) (*TTC, error) {
 		m.pT[j] = -1
 	}
 	m.arrT = -1
+	m.partHi = int32(l.NPost)
 	// Baseline: exactly round(init_up·n_k) synapses of each projection start
 	// at z = 1, chosen by a shuffle from the model's seed.
 	spans := l.Projections
@@ -522,9 +525,10 @@ func (m *TTC) Voltage(t snnsim.Time, v func(j int32) float64, fired []int32) {
 		m.vNow = make([]float64, nPost)
 	}
 	vNow := m.vNow[:nPost]
-	for j := range vNow {
-		m.catchUp(int32(j), t) // with the potential held over the skipped ticks
-		vNow[j] = v(int32(j))
+	lo, hi := m.partLo, m.partHi
+	for j := lo; j < hi; j++ {
+		m.catchUp(j, t) // with the potential held over the skipped ticks
+		vNow[j] = v(j)
 		m.vLast[j] = vNow[j] // held over skipped ticks: the potential after any reset
 	}
 	for _, j := range fired {
@@ -546,7 +550,7 @@ func (m *TTC) Voltage(t snnsim.Time, v func(j int32) float64, fired []int32) {
 		}
 	}
 	// Potentiation candidates: the other synapses onto targets above θ_ltp.
-	for j := int32(0); j < nPost; j++ {
+	for j := lo; j < hi; j++ {
 		if vNow[j] <= m.p.ThetaLTP {
 			continue
 		}
@@ -566,7 +570,7 @@ func (m *TTC) Voltage(t snnsim.Time, v func(j int32) float64, fired []int32) {
 		}
 	}
 	// Low-pass updates with this tick's potential and arrivals.
-	for j := int32(0); j < nPost; j++ {
+	for j := lo; j < hi; j++ {
 		m.catchUp(j, t)
 		if m.uT[j] < t {
 			m.u1[j] += (vNow[j] - m.u1[j]) * m.a1
@@ -584,6 +588,12 @@ func (m *TTC) Voltage(t snnsim.Time, v func(j int32) float64, fired []int32) {
 		}
 	}
 }
+
+// SetPart restricts the voltage-based induction to the targets first ..
+// end−1. The model's state decomposes by target as long as every source's
+// synapses share one delay (the presynaptic trace of a source moves at
+// the ticks its spikes arrive). See [Parted].
+func (m *TTC) SetPart(first, end int32) { m.partLo, m.partHi = first, end }
 
 // induce draws the tag transitions of untagged synapse s with per-tick
 // probabilities ph (h) and pl (l).

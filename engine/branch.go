@@ -147,7 +147,7 @@ func (e *Engine) restoreBranchOUs(s []byte, i int, b *Branch) ([]byte, error) {
 			}
 		}
 		if into == nil {
-			scratch, err := ouCurrent(b.Parent, pk, ps, p.neurons.Len())
+			scratch, err := ouCurrent(b.Parent, pk, ps, p.neurons.Len(), nil)
 			if err != nil {
 				return nil, err
 			}

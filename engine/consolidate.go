@@ -45,7 +45,7 @@ type consGroup struct {
 // groupInDegrees returns the number of synapses of group g onto each
 // neuron of its target population.
 func (e *Engine) groupInDegrees(g *consGroup) []int32 {
-	deg := make([]int32, e.net.Populations[g.pop].Size)
+	deg := make([]int32, e.srcSize(g.pop))
 	for _, k := range g.projs {
 		for _, j := range e.projs[k].Target {
 			deg[j]++
@@ -97,7 +97,7 @@ func (e *Engine) newGroups() error {
 		g := byPop[to]
 		var l consolidation.Layout
 		l.Clock = e.net.Clock
-		l.NPost = e.pops[to].neurons.Len()
+		l.NPost = e.srcSize(to) // in a worker, the whole population: the model numbers targets in it
 		total := 0
 		for _, k := range g.projs {
 			total += e.projs[k].Len()
@@ -125,7 +125,7 @@ func (e *Engine) newGroups() error {
 				}
 			}
 			off += n
-			pre += int32(e.net.Populations[p.From].Size)
+			pre += int32(e.srcSize(p.From))
 			name += "/" + p.Name
 		}
 		l.Projections = append(l.Projections, off)
@@ -147,9 +147,20 @@ func (e *Engine) newGroups() error {
 		g.neuronState, _ = m.(consolidation.NeuronInspector)
 		g.voltageInduced, _ = m.(consolidation.VoltageInduced)
 		g.stater, _ = m.(consolidation.Stater)
+		first := int32(0)
+		if e.part != nil {
+			// Each worker has a model of the whole layout, called only for
+			// the synapses onto its own targets.
+			pm, ok := m.(consolidation.Parted)
+			if !ok {
+				return fmt.Errorf("engine: consolidation onto %q: the model %s cannot be split among workers", e.pops[to].name, m.Name())
+			}
+			first = e.part.lo[to]
+			pm.SetPart(first, first+int32(e.pops[to].neurons.Len()))
+		}
 		if g.voltageInduced != nil {
 			neu := e.pops[to].neurons
-			g.potential = func(j int32) float64 { return neu.V(int(j), g.potentialTick) }
+			g.potential = func(j int32) float64 { return neu.V(int(j-first), g.potentialTick) }
 		}
 		g.levels = map[string]bool{}
 		if g.leveled != nil {
@@ -378,22 +389,23 @@ func (p *proj) consPost(t snnsim.Time, fired []int32) {
 
 // consAfterUpdate runs, at every stepped tick, the voltage-reading
 // induction of the models onto population i and the models' postsynaptic
-// handling of the neurons that fired.
-func (e *Engine) consAfterUpdate(t snnsim.Time, i int) {
+// handling of the neurons that fired (fired: in a worker, their indices in
+// the whole population).
+func (e *Engine) consAfterUpdate(t snnsim.Time, i int, fired []int32) {
 	p := &e.pops[i]
 	for _, gi := range p.groups {
 		g := e.groups[gi]
 		if g.voltageInduced != nil {
 			g.potentialTick = t
-			g.voltageInduced.Voltage(t, g.potential, p.fired)
+			g.voltageInduced.Voltage(t, g.potential, fired)
 		}
-		for _, j := range p.fired {
+		for _, j := range fired {
 			g.model.Post(t, j)
 		}
 		if g.inDeg == nil {
 			g.inDeg = e.groupInDegrees(g)
 		}
-		for _, j := range p.fired {
+		for _, j := range fired {
 			e.stats.PlasticityUpdates += int64(g.inDeg[j])
 		}
 	}
@@ -419,6 +431,9 @@ func (e *Engine) consProjection(op string, k int, syn snnsim.SynapseID) (*consGr
 // projection k's synapses (the first is the efficacy), or nil for a
 // projection without a consolidation model.
 func (e *Engine) SynapseVars(k int) []string {
+	if e.par != nil {
+		return e.par.workers[0].SynapseVars(k)
+	}
 	if k < 0 || k >= len(e.projs) || e.projs[k].consGroup == nil {
 		return nil
 	}
@@ -428,6 +443,13 @@ func (e *Engine) SynapseVars(k int) []string {
 // SynapseState returns consolidation variable name of synapse syn of
 // projection k, as of the model's last slow-clock step.
 func (e *Engine) SynapseState(k int, syn snnsim.SynapseID, name string) (float64, error) {
+	if e.par != nil { // the synapse's state is its target's worker's
+		if k < 0 || k >= len(e.projs) || syn < 0 || syn >= snnsim.SynapseID(e.projs[k].Len()) {
+			return 0, fmt.Errorf("engine: SynapseState: synapse %d of projection %d out of range", syn, k)
+		}
+		p := &e.projs[k]
+		return e.par.workers[e.par.owner(p.To, p.Target[syn])].SynapseState(k, syn, name)
+	}
 	if err := e.oneWorker("SynapseState"); err != nil {
 		return 0, err
 	}
@@ -465,14 +487,22 @@ func (e *Engine) SetSynapseState(k int, syn snnsim.SynapseID, name string, x flo
 // "protein") of member i of population pop, from the first model onto pop
 // that has it.
 func (e *Engine) NeuronState(pop, i int, name string) (float64, error) {
-	if err := e.oneWorker("NeuronState"); err != nil {
-		return 0, err
+	src := e // the engine whose models hold neuron i
+	if e.par != nil {
+		if err := e.checkNeuron("NeuronState", pop, i); err != nil {
+			return 0, err
+		}
+		src = e.par.workers[e.par.owner(pop, int32(i))] // its models number the whole population
+	} else {
+		if err := e.oneWorker("NeuronState"); err != nil {
+			return 0, err
+		}
+		if err := e.checkNeuron("NeuronState", pop, i); err != nil {
+			return 0, err
+		}
 	}
-	if err := e.checkNeuron("NeuronState", pop, i); err != nil {
-		return 0, err
-	}
-	for _, gi := range e.pops[pop].groups {
-		g := e.groups[gi]
+	for _, gi := range src.pops[pop].groups {
+		g := src.groups[gi]
 		if v := slices.Index(g.neuronVars(), name); v >= 0 {
 			g.model.Advance(max(e.now-1, 0))
 			return g.neuronState.NeuronGet(v, int32(i)), nil

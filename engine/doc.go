@@ -196,30 +196,61 @@
 // planning on the gathered summaries; the partition, the epoch loop and
 // the engine would not change.
 //
-// A checkpoint does not depend on the number of workers: a run on several
-// writes the checkpoint one worker would write at the same tick (the
-// driver joins the workers' neuron states, neuron.JoinParts, and rebuilds
-// the one-worker queue of spikes in flight from the spikes of the last
-// maxDelay ticks, which it keeps), and Restore splits any checkpoint among
-// any number of workers. This holds for networks without plasticity
-// rules, whose traces each worker keeps for its own synapses, and without
-// short-term plasticity, whose release each spike in flight carries
-// ([SerialCheckpoints] says why not).
-//
 // Short-term plasticity runs on every worker: each keeps the x and u of
 // every source neuron of such a projection and takes the release of every
 // spike at its fan-out, whether or not it has synapses of the source, so
 // the copies stay the same and every delivery carries the release it
 // carries on one worker.
 //
-// What runs on one worker: networks with consolidation models (their
-// per-neuron state is shared by every synapse onto a population, and some
-// models reduce over it), phases with spiking off, Ornstein–Uhlenbeck
-// current stimuli and neuromodulator levels; New then builds an engine on one worker and
-// [Engine.Workers] says why. Injected spikes, inputs and currents,
-// SetWeight, the consolidation state accessors, and checkpoints of a
-// network with plasticity rules or short-term plasticity need an engine
-// on one worker: called
-// before the first tick they turn the engine into one, after it they
-// return an error.
+// A checkpoint does not depend on the number of workers: a run on several
+// writes the checkpoint one worker would write at the same tick, byte for
+// byte, and Restore splits any checkpoint among any number of workers. To
+// write one the driver joins the workers' state into a one-worker engine:
+// the neuron states (neuron.JoinParts); the traces of each plasticity rule
+// (stdp.JoinParts: a source's presynaptic traces from a worker with
+// synapses from it, which sees every arrival of its spikes, a target's
+// postsynaptic traces from its owner, and the rules' lazy copies brought
+// to the latest tick any worker called its rule at, with the neurons
+// pending there in the order of one worker's calls); the x and u of
+// short-term plasticity, the same in every worker; and the weights, which
+// the workers share. It rebuilds the one-worker queue of spikes in flight
+// from the spikes of the last maxDelay ticks, which it keeps with the
+// release each carries on a projection with short-term plasticity. To
+// restore, it restores the checkpoint into a one-worker engine and gives
+// every worker its neuron parts and the whole projections' rule and
+// short-term state, of which each reads only its own synapses' sources
+// and targets.
+//
+// Ornstein–Uhlenbeck currents run in the workers, each drawing the
+// streams of its own members, keyed by (seed, stimulus, member) as on one
+// worker; a population with one votes at every tick on whether it is all
+// active, since its bias changes at every tick.
+//
+// Consolidation models whose state decomposes by target neuron
+// (consolidation.Parted: luboeinski_tetzlaff_2021 and
+// tag_trigger_consolidation) run in the workers: each has a model of the
+// whole layout, called only for the synapses onto its own targets, so that
+// a target's per-neuron state (protein, synthesis, the sum over its
+// synapses) and its synapses' state are computed in its worker in the
+// order of one worker; random streams are keyed by synapse. Such a model
+// must not see a source's spikes at only some of their arrival ticks, so
+// every source's synapses share one delay. A model with voltage-based
+// induction runs at the ticks one worker steps (a quiet tick jumped over
+// is caught up in closed form, which rounds otherwise), so its workers vote
+// at every tick on whether one worker would step it. The driver reads the
+// consolidation state (records, SynapseState, NeuronState, Weights) from
+// the worker that owns the target.
+//
+// What runs on one worker: other consolidation models (some reduce over a
+// population, or pass over every synapse at once), consolidation models
+// driven by a plasticity rule, phases with spiking off, neuromodulator
+// levels and the rule istdp_global (its estimate of the population rate
+// reads every target's spikes up to the tick before, which would need an
+// exchange at every tick); New then builds an engine on one worker and
+// [Engine.Workers] says why. Checkpoints of networks with consolidation
+// models or OU currents are written on one worker ([SerialCheckpoints]):
+// their states are not yet joined from the workers' parts. Injected
+// spikes, inputs and currents, SetWeight, SetSynapseState and SetLevel
+// need an engine on one worker: called before the first tick they turn
+// the engine into one, after it they return an error.
 package engine

@@ -39,6 +39,11 @@ type Config struct {
 	// feature that does not run on several workers runs on one: see
 	// Engine.Workers.
 	Workers int
+	// stateOnly builds an engine that only holds a network's state, for a
+	// checkpoint of the workers of a parallel run to be joined into or
+	// split from: it never runs, so its plastic projections need no
+	// transposed index.
+	stateOnly bool
 }
 
 // Weights selects where plastic weights live.
@@ -313,7 +318,12 @@ func newEngine(net *netlist.Network, cfg Config, part *partOf) (*Engine, error) 
 			}
 			maxDelay = max(maxDelay, pr.ConstDelay)
 		} else {
-			p.buildGroups()
+			if part != nil { // the driver's, which every worker shares
+				f := &part.par.full[k]
+				p.segRow, p.segEnd, p.segDelay = f.segRow, f.segEnd, f.segDelay
+			} else {
+				p.buildGroups()
+			}
 			for _, d := range p.segDelay {
 				if d < 1 {
 					return nil, fmt.Errorf("engine: projection %q: delay %d ticks: must be >= 1", pr.Name, d)
@@ -362,7 +372,9 @@ func newEngine(net *netlist.Network, cfg Config, part *partOf) (*Engine, error) 
 		// memory, so that the start-up peak does not hold both.
 		runtime.GC()
 	}
-	e.transposeAll()
+	if !cfg.stateOnly {
+		e.transposeAll()
+	}
 	if err := e.newPhases(); err != nil {
 		return nil, err
 	}

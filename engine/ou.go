@@ -25,7 +25,23 @@ type ouInput struct {
 // the key being the stimulus's name, or k for one without a name.
 func (e *Engine) newOU(k int, s *netlist.Stimulus) error {
 	p := &e.pops[s.Population]
-	cur, err := ouCurrent(e.net, k, s, p.neurons.Len())
+	var keys []int // in a worker: the streams of the whole population's current
+	if e.part != nil {
+		keys = []int{}
+		first := int(e.part.lo[s.Population])
+		if all := e.part.par.net.Stimuli[k].Neurons; all == nil {
+			for j := range p.neurons.Len() {
+				keys = append(keys, first+j)
+			}
+		} else {
+			for q, j := range all {
+				if j >= first && j < first+p.neurons.Len() {
+					keys = append(keys, q)
+				}
+			}
+		}
+	}
+	cur, err := ouCurrent(e.net, k, s, p.neurons.Len(), keys)
 	if err != nil {
 		return fmt.Errorf("engine: %w", err)
 	}
@@ -142,7 +158,10 @@ func (e *Engine) nextOU() snnsim.Time {
 // the population and the stimulus's name (or k), so a stimulus draws the
 // same numbers whenever the run was branched, and a named one whatever
 // the other stimuli are.
-func ouCurrent(net *netlist.Network, k int, s *netlist.Stimulus, size int) (*source.OUCurrent, error) {
+//
+// keys, when not nil, are the stream keys of the current's neurons (a
+// worker's part of a current: see source.NewOUCurrentPart).
+func ouCurrent(net *netlist.Network, k int, s *netlist.Stimulus, size int, keys []int) (*source.OUCurrent, error) {
 	n := size
 	if s.Neurons != nil {
 		n = len(s.Neurons)
@@ -153,6 +172,9 @@ func ouCurrent(net *netlist.Network, k int, s *netlist.Stimulus, size int) (*sou
 		key = s.Name
 	}
 	name := "ou/" + net.Populations[s.Population].Name + "/" + key
+	if keys != nil {
+		return source.NewOUCurrentPart(keys, par, net.Clock.DT, []source.OUWindow{{From: s.Start, To: s.Stop}}, net.Seed, name)
+	}
 	return source.NewOUCurrent(n, par, net.Clock.DT, []source.OUWindow{{From: s.Start, To: s.Stop}}, net.Seed, name)
 }
 

@@ -8,9 +8,11 @@ import (
 	"time"
 
 	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/consolidation"
 	"github.com/snnsim/snnsim/netlist"
 	"github.com/snnsim/snnsim/neuron"
 	"github.com/snnsim/snnsim/source"
+	"github.com/snnsim/snnsim/stdp"
 )
 
 // This file runs a network on several workers (Config.Workers > 1); the
@@ -20,15 +22,31 @@ import (
 // on several.
 func serialOnly(net *netlist.Network) string {
 	for _, pr := range net.Projections {
-		if pr.Consolidation != nil {
-			return fmt.Sprintf("projection %q has a consolidation model, whose per-neuron state is shared by all synapses onto a population", pr.Name)
+		if pr.Consolidation == nil {
+			continue
+		}
+		switch pr.Consolidation.(type) {
+		case *consolidation.LT2021Params, *consolidation.TTCParams: // consolidation.Parted
+		default:
+			return fmt.Sprintf("projection %q has the consolidation model %s, which is not split among workers (consolidation.Parted)", pr.Name, pr.Consolidation.Model())
+		}
+		if pr.Plasticity != nil {
+			return fmt.Sprintf("projection %q has a consolidation model driven by a plasticity rule, which runs on one worker", pr.Name)
+		}
+		if !oneDelayPerSource(pr) {
+			return fmt.Sprintf("projection %q has a consolidation model and sources whose synapses have different delays; split among workers, a source's state in the model would move at the arrivals of a part of its spikes", pr.Name)
+		}
+	}
+	for _, pr := range net.Projections {
+		if _, ok := pr.Plasticity.(*stdp.GlobalISTDPParams); ok {
+			return fmt.Sprintf("projection %q has the rule istdp_global, whose population rate estimate reads every target's spikes up to the last tick", pr.Name)
 		}
 	}
 	if len(net.Phases) > 0 {
 		return "phases (fast-forward without spiking) run on one worker"
 	}
 	for _, s := range net.Stimuli {
-		if s.Kind != "current_step" {
+		if s.Kind != "current_step" && s.Kind != "ou_current" {
 			return fmt.Sprintf("the %s stimulus runs on one worker", s.Kind)
 		}
 	}
@@ -48,6 +66,22 @@ func serialOnly(net *netlist.Network) string {
 		}
 	}
 	return ""
+}
+
+// oneDelayPerSource reports whether every source's synapses of pr have one
+// delay.
+func oneDelayPerSource(pr *netlist.Projection) bool {
+	if pr.Delay == nil {
+		return true
+	}
+	for i := 0; i+1 < len(pr.RowStart); i++ {
+		for s := pr.RowStart[i] + 1; s < pr.RowStart[i+1]; s++ {
+			if pr.Delay[s] != pr.Delay[pr.RowStart[i]] {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // maxEpoch is the longest communication epoch [ticks].
@@ -83,6 +117,12 @@ type partOf struct {
 	// would have stepped it (Stats counts it as stepped or skipped).
 	switches []srcSwitch
 	stepped  []bool
+	// due: something other than a neuron, an arrival or a source needs
+	// tick t in this worker (a consolidation model's work, an OU current,
+	// a stimulus), found before step 0 of the tick. stepAll: with
+	// par.stepVote, whether one worker would step the tick (a vote).
+	due, stepAll bool
+	stepBits     []uint8 // scratch of the step vote
 	// The summary of the worker's state that it publishes with its spikes
 	// at the end of each epoch, from which the driver plans the next.
 	active []int  // per population: Active()
@@ -190,6 +230,9 @@ func (e *Engine) fanOutPart(t snnsim.Time, k int32, fired []int32) {
 		var r float32
 		if p.stp != nil {
 			r = float32(p.stp.Release(i, t))
+			if pt.index == 0 {
+				pt.par.keepRelease(t, k, r)
+			}
 		}
 		g0, g1 := int64(i), int64(i+1)
 		if p.segRow != nil {
@@ -269,6 +312,7 @@ func timed(gen int64) bool { return gen%timeEvery == 0 }
 // live for one call of Run.
 type parallel struct {
 	workers  []*Engine
+	net      *netlist.Network // the whole network
 	tr       transport
 	bounds   [][]int32   // per population: the workers' ranges, bounds[i][w] .. bounds[i][w+1]-1
 	epoch    snnsim.Time // the communication epoch: the smallest delay of the network
@@ -279,6 +323,11 @@ type parallel struct {
 	cuts    [][]int64
 	weights [][]float32 // per projection: the weights the workers share (each writes those of its own synapses)
 	full    []proj      // the whole projections' delay groups, for the input counts
+	ouPop   []bool      // per population: it has an OU current
+	// stepVote: the network has a consolidation model with voltage-based
+	// induction, which runs at the ticks one worker steps: the workers
+	// vote on them.
+	stepVote bool
 
 	cmds    [2]epochCmd // the epochs' commands, by parity of the epoch number
 	slowBuf [2][]bool   // their slow flags
@@ -295,6 +344,8 @@ type parallel struct {
 	hist       [][][]int32
 	histT      []snnsim.Time
 	hmask      snnsim.Time
+	rel        [][][]float32 // by tick modulo hmask+1 and projection: the releases of the spikes through a projection with short-term plasticity (keepRelease)
+	relT       []snnsim.Time
 	restored   []queued
 	restoredAt snnsim.Time
 }
@@ -303,6 +354,7 @@ type parallel struct {
 type epochCmd struct {
 	from, to snnsim.Time // the ticks from..to-1
 	busy     bool        // some neuron is active at from
+	probe    snnsim.Time // the tick a probe samples (one worker steps it)
 	slow     []bool      // per population: the workers vote at each tick on whether it is all active
 	stop     bool        // leave the goroutine
 }
@@ -324,8 +376,14 @@ func newParallel(net *netlist.Network, cfg Config) (*Engine, string, error) {
 	n := cfg.Workers
 	e := &Engine{net: net, cfg: cfg}
 	e.stats.Spikes = make([]int64, len(net.Populations))
-	par := &parallel{tr: newLocalTransport(n, len(net.Populations)), nworkers: n, gen: newGate(), done: newGate()}
+	par := &parallel{net: net, tr: newLocalTransport(n, len(net.Populations)+1), nworkers: n, gen: newGate(), done: newGate()}
 	par.slowBuf = [2][]bool{make([]bool, len(net.Populations)), make([]bool, len(net.Populations))}
+	par.ouPop = make([]bool, len(net.Populations))
+	for _, s := range net.Stimuli {
+		if s.Kind == "ou_current" {
+			par.ouPop[s.Population] = true
+		}
+	}
 	size := make([]int, len(net.Populations))
 	for i, p := range net.Populations {
 		size[i] = p.Size
@@ -350,6 +408,7 @@ func newParallel(net *netlist.Network, cfg Config) (*Engine, string, error) {
 			return nil, why, nil
 		}
 	}
+	par.full = e.projs // the workers share their delay groups
 	// The epoch is the smallest delay: a spike emitted in an epoch arrives
 	// in a later one, so the workers need each other's spikes only at its
 	// end. It is at most maxEpoch ticks, which bounds the spikes a worker
@@ -374,9 +433,13 @@ func newParallel(net *netlist.Network, cfg Config) (*Engine, string, error) {
 	par.hmask = hn - 1
 	par.hist = make([][][]int32, hn)
 	par.histT = make([]snnsim.Time, hn)
+	par.rel = make([][][]float32, hn)
+	par.relT = make([]snnsim.Time, hn)
 	for s := range par.hist {
 		par.hist[s] = make([][]int32, len(net.Populations))
 		par.histT[s] = -1
+		par.rel[s] = make([][]float32, len(net.Projections))
+		par.relT[s] = -1
 	}
 	par.weights = make([][]float32, len(net.Projections))
 	for k, pr := range net.Projections {
@@ -408,6 +471,9 @@ func newParallel(net *netlist.Network, cfg Config) (*Engine, string, error) {
 				pt.parts[i] = m.(neuron.Part)
 			}
 		}
+		for _, g := range we.groups {
+			par.stepVote = par.stepVote || g.voltageInduced != nil
+		}
 		// The flags each worker writes at every tick or epoch, in one
 		// allocation of its own (small ones share lines otherwise).
 		P := len(we.pops)
@@ -415,6 +481,7 @@ func newParallel(net *netlist.Network, cfg Config) (*Engine, string, error) {
 		pt.all, pt.anyOn, pt.full = flags[:P:P], flags[P:2*P:2*P], flags[2*P:3*P:3*P]
 		pt.mine = make([]uint8, 2*linePad+P)[linePad:][:P:P]
 		pt.active = make([]int, 2*linePad/8+P)[linePad/8:][:P:P]
+		pt.stepBits = make([]uint8, 2*linePad+P+1)[linePad:][: P+1 : P+1]
 		ring := snnsim.Time(1)
 		for ring <= maxDelay {
 			ring <<= 1
@@ -446,8 +513,10 @@ func newParallel(net *netlist.Network, cfg Config) (*Engine, string, error) {
 	for k, pr := range net.Projections {
 		e.pops[pr.From].out = append(e.pops[pr.From].out, k)
 	}
-	par.full = e.projs
 	for _, s := range net.Stimuli {
+		if s.Kind != "current_step" {
+			continue // an OU current: the workers' (ou.go)
+		}
 		e.stims = append(e.stims, stimEvent{s.Start, s.Population, s.Neurons, s.Amplitude})
 		if s.Stop != snnsim.Never {
 			e.stims = append(e.stims, stimEvent{s.Stop, s.Population, s.Neurons, -s.Amplitude})
@@ -533,7 +602,9 @@ func subNetwork(net *netlist.Network, bounds [][]int32, w int) *netlist.Network 
 				}
 			}
 			if c.Neurons == nil {
-				continue
+				// Kept, with no member, so that the stimuli keep their
+				// indices, which key the OU currents' random streams.
+				c.Neurons = []int{}
 			}
 		}
 		sub.Stimuli = append(sub.Stimuli, &c)
@@ -551,9 +622,12 @@ func (e *Engine) partTick(t snnsim.Time) error {
 	// neuron is active (anyOn, the same in every worker), a delivery
 	// arrives (the input counts) or a source fires; the driver adds the
 	// stimuli and probes (mergeEpoch). Worker 0 keeps the answer.
-	step := t == pt.cmd.from && pt.cmd.busy
+	step := (t == pt.cmd.from && pt.cmd.busy) || pt.due || t == pt.cmd.probe
 	if t > 0 {
 		pt.decide(e, t)
+	}
+	if pt.par.stepVote {
+		pt.voteStep(e, t, step)
 	}
 	for i := range e.pops {
 		p := &e.pops[i]
@@ -582,9 +656,7 @@ func (e *Engine) partTick(t snnsim.Time) error {
 			e.stats.Spikes[i] += int64(len(p.fired))
 		}
 	}
-	if pt.sources {
-		pt.stepped = append(pt.stepped, step)
-	}
+	pt.stepped = append(pt.stepped, step)
 	o := pt.cur
 	for i := range e.pops {
 		p := &e.pops[i]
@@ -601,7 +673,64 @@ func (e *Engine) partTick(t snnsim.Time) error {
 		}
 		o.start = append(o.start, int32(len(o.ids)))
 	}
+	// 5b: the consolidation models onto the worker's targets, after every
+	// population's update, as on one worker.
+	if len(e.groups) > 0 && (!pt.par.stepVote || pt.stepAll) {
+		s, P := int(t-pt.cmd.from), len(e.pops)
+		for i := range e.pops {
+			if len(e.pops[i].groups) > 0 {
+				e.consAfterUpdate(t, i, o.at(s, i, P))
+			}
+		}
+	}
 	return nil
+}
+
+// voteStep finds whether one worker would step tick t rather than jump
+// over it, from the workers' votes: step is what this worker knows
+// (something due here, the epoch's busy start, a probe), to which it adds
+// its neurons' activity, the arrivals (the input counts of the whole
+// populations) and, in worker 0, the sources.
+func (pt *partOf) voteStep(e *Engine, t snnsim.Time, step bool) {
+	for i := range e.pops {
+		p := &e.pops[i]
+		if p.src != nil {
+			step = step || (pt.sources && p.src.Next() == t)
+			continue
+		}
+		step = step || pt.count[i][t&pt.cmask] > 0 || p.neurons.Active() > 0
+	}
+	P := len(e.pops)
+	pt.stepBits[P] = 0
+	if step {
+		pt.stepBits[P] = 2
+	}
+	t0 := epochClock(pt.timed)
+	res := pt.par.tr.vote(pt.index, t, pt.stepBits)
+	pt.times.wait += epochClock(pt.timed) - t0
+	pt.stepAll = res[P]&2 != 0
+}
+
+// due reports whether something other than a neuron, an arrival or a
+// source needs tick t in worker e (see partOf.due): it is called before
+// step 0 of the tick.
+func (pt *partOf) dueAt(e *Engine, t snnsim.Time) bool {
+	for _, g := range e.groups {
+		if g.model.Next() <= t {
+			return true
+		}
+	}
+	if e.nextStim < len(e.stims) && e.stims[e.nextStim].t <= t {
+		return true
+	}
+	for i := range e.pops {
+		for _, o := range e.pops[i].ous {
+			if o.cur.On() || o.cur.NextOn(t) <= t {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // decide sets, for tick t, whether each population of the whole network is
@@ -751,7 +880,11 @@ func (par *parallel) plan(e *Engine, from, end snnsim.Time) epochCmd {
 	slow := par.slowBuf[(par.gen.v.Load()+1)&1]
 	par.slowPops(e, from, to, slow)
 	par.started = true
-	return epochCmd{from: from, to: to, slow: slow, busy: e.cfg.Shortcuts == ShortcutsOff || par.busy()}
+	probe := snnsim.Never
+	if e.rec != nil {
+		probe = e.rec.next
+	}
+	return epochCmd{from: from, to: to, slow: slow, probe: probe, busy: e.cfg.Shortcuts == ShortcutsOff || par.busy()}
 }
 
 // early reports whether the epoch after cmd can start before the driver
@@ -897,6 +1030,10 @@ func (par *parallel) slowPops(e *Engine, from, to snnsim.Time, slow []bool) {
 		if par.bounds[i] == nil {
 			continue
 		}
+		if par.ouPop[i] { // its bias changes at every tick while the current is on
+			slow[i] = true
+			continue
+		}
 		for _, we := range par.workers {
 			if !we.part.full[i] {
 				slow[i] = true
@@ -960,7 +1097,11 @@ func (e *Engine) mergeEpoch(gen int64, from, to snnsim.Time, quiet bool) error {
 			}
 		}
 		e.now = t + 1
-		if pt0.stepped[s] || (e.rec != nil && e.rec.next == t) || stimAt || e.cfg.Shortcuts == ShortcutsOff {
+		stepped := false
+		for _, we := range par.workers {
+			stepped = stepped || we.part.stepped[s]
+		}
+		if stepped || (e.rec != nil && e.rec.next == t) || stimAt || e.cfg.Shortcuts == ShortcutsOff {
 			e.stats.TicksStepped++
 		} else {
 			e.stats.TicksSkipped++
@@ -1027,6 +1168,15 @@ func (v *partsView) SetV(snnsim.Time, int, float64) {
 }
 func (v *partsView) SetAlwaysActive(bool) {
 	panic("engine: SetAlwaysActive on a population split among workers")
+}
+
+// owner returns the worker that owns member j of neuron population i.
+func (par *parallel) owner(i int, j int32) int {
+	b := par.bounds[i]
+	w, _ := slices.BinarySearch(b, j+1) // the first bound > j
+	for w--; b[w] > j || b[w+1] <= j; w-- {
+	}
+	return w
 }
 
 // weightAt returns the current weight of synapse s of projection k.

@@ -7,6 +7,7 @@ import (
 	"github.com/snnsim/snnsim/checkpoint"
 	"github.com/snnsim/snnsim/netlist"
 	"github.com/snnsim/snnsim/neuron"
+	"github.com/snnsim/snnsim/stdp"
 )
 
 // A run on several workers writes the checkpoint that one worker would
@@ -21,17 +22,22 @@ import (
 
 // SerialCheckpoints returns why an engine for net on several workers
 // cannot write or restore checkpoints (it then runs on one when it must),
-// or "" when it can.
+// or "" when it can: the reason that keeps the network on one worker, or
+// its consolidation models or OU currents, whose states are not joined
+// from the workers' parts. Plasticity rules and short-term plasticity are
+// checkpointed on any number of workers.
 func SerialCheckpoints(net *netlist.Network) string {
 	if why := serialOnly(net); why != "" {
 		return why
 	}
 	for _, pr := range net.Projections {
-		if pr.STP != nil {
-			return fmt.Sprintf("projection %q has short-term plasticity, whose release each spike in flight carries; checkpoints of such a network are written on one worker", pr.Name)
+		if pr.Consolidation != nil {
+			return fmt.Sprintf("projection %q has a consolidation model, whose state is not joined from the workers' parts; checkpoints of such a network are written on one worker", pr.Name)
 		}
-		if pr.Plasticity != nil {
-			return fmt.Sprintf("projection %q has a plasticity rule, whose traces each worker keeps for its own synapses; checkpoints of such a network are written on one worker", pr.Name)
+	}
+	for _, s := range net.Stimuli {
+		if s.Kind == "ou_current" {
+			return "the OU currents' states are not joined from the workers' parts; checkpoints of a network with them are written on one worker"
 		}
 	}
 	return ""
@@ -63,13 +69,16 @@ func (par *parallel) remember(e *Engine, t snnsim.Time) {
 // checkpoint; it shares e's sources, probes and guards.
 func (e *Engine) joined() (*Engine, error) {
 	par := e.par
-	tmp, err := newEngine(e.net, Config{Shortcuts: e.cfg.Shortcuts, Weights: WeightsInPlace}, nil)
+	tmp, err := newEngine(e.net, Config{Shortcuts: e.cfg.Shortcuts, Weights: WeightsInPlace, stateOnly: true}, nil)
 	if err != nil {
 		return nil, err
 	}
 	tmp.now, tmp.nextStim = e.now, e.nextStim
 	tmp.stats = e.Stats()
 	tmp.guards, tmp.rec = e.guards, e.rec
+	if err := par.joinProjections(tmp); err != nil {
+		return nil, err
+	}
 	for i := range tmp.pops {
 		p := &tmp.pops[i]
 		if p.src != nil {
@@ -103,7 +112,7 @@ func (e *Engine) joined() (*Engine, error) {
 		}
 		for i := range tmp.pops {
 			for _, k := range tmp.pops[i].out {
-				tmp.fanOutFrom(s, int32(k), par.hist[h][i], e.now)
+				tmp.fanOutFrom(s, int32(k), par.hist[h][i], par.releases(s, k), e.now)
 			}
 		}
 	}
@@ -111,25 +120,155 @@ func (e *Engine) joined() (*Engine, error) {
 }
 
 // fanOutFrom is fanOut of the spikes fired at t through projection k,
-// keeping only the deliveries that arrive at from or later.
-func (e *Engine) fanOutFrom(t snnsim.Time, k int32, fired []int32, from snnsim.Time) {
+// keeping only the deliveries that arrive at from or later; on a
+// projection with short-term plasticity, rel holds the release of each
+// spike (the state of the projection's x and u has moved on since).
+func (e *Engine) fanOutFrom(t snnsim.Time, k int32, fired []int32, rel []float32, from snnsim.Time) {
 	p := &e.projs[k]
-	for _, i := range fired {
+	for m, i := range fired {
+		var r float32
+		if p.stp != nil {
+			r = rel[m]
+		}
 		lo := p.RowStart[i]
 		if p.segRow == nil {
 			if hi := p.RowStart[i+1]; lo < hi && t+p.ConstDelay >= from {
-				e.queue.push(t+p.ConstDelay, delivery{k, i, lo, hi, 0})
+				e.queue.push(t+p.ConstDelay, delivery{k, i, lo, hi, r})
 			}
 			continue
 		}
 		for g := p.segRow[i]; g < p.segRow[i+1]; g++ {
 			hi := p.segEnd[g]
 			if t+p.segDelay[g] >= from {
-				e.queue.push(t+p.segDelay[g], delivery{k, i, lo, hi, 0})
+				e.queue.push(t+p.segDelay[g], delivery{k, i, lo, hi, r})
 			}
 			lo = hi
 		}
 	}
+}
+
+// keepRelease keeps the release r of the next spike fired at t through
+// projection k, which has short-term plasticity, for the queue of a
+// checkpoint (joined): worker 0 calls it for every spike, in the order of
+// the merged fired lists.
+func (par *parallel) keepRelease(t snnsim.Time, k int32, r float32) {
+	s := t & par.hmask
+	if par.relT[s] != t {
+		par.relT[s] = t
+		for j := range par.rel[s] {
+			par.rel[s][j] = par.rel[s][j][:0]
+		}
+	}
+	par.rel[s][k] = append(par.rel[s][k], r)
+}
+
+// releases returns the releases of the spikes fired at t through
+// projection k (keepRelease), or nil.
+func (par *parallel) releases(t snnsim.Time, k int) []float32 {
+	s := t & par.hmask
+	if par.relT[s] != t {
+		return nil
+	}
+	return par.rel[s][k]
+}
+
+// joinProjections sets tmp's plastic weights, the state of its plasticity
+// rules and of its short-term plasticity to the workers': the weights are
+// the array the workers share, the rules' traces are joined from the
+// workers' (stdp.JoinParts), and every worker keeps the same x and u, so
+// worker 0's are the one worker's.
+func (par *parallel) joinProjections(tmp *Engine) error {
+	for k := range tmp.projs {
+		p := &tmp.projs[k]
+		if par.weights[k] != nil {
+			p.w = par.weights[k]
+		}
+		if p.stp != nil {
+			st := par.workers[0].projs[k].stp.AppendState(nil)
+			if err := restoreAll(p.stp, st); err != nil {
+				return fmt.Errorf("engine: checkpoint: projection %q: short-term plasticity: %w", p.Name, err)
+			}
+		}
+		if p.plastic == nil {
+			continue
+		}
+		parts := make([]stdp.Rule[float32], len(par.workers))
+		for w, we := range par.workers {
+			parts[w] = we.projs[k].plastic.rule
+		}
+		if err := stdp.JoinParts(p.plastic.rule, parts, par.layout(k)); err != nil {
+			return fmt.Errorf("engine: checkpoint: projection %q: %w", p.Name, err)
+		}
+	}
+	return nil
+}
+
+// layout returns how plastic projection k is split among the workers:
+// the targets of each, a worker that has synapses from each source (which
+// calls the rule at every arrival of the source's spikes), and the order
+// of the arrivals within a tick on one worker: by emission tick (the
+// source's delay, longest first: one per source on a plastic projection),
+// then by source.
+func (par *parallel) layout(k int) stdp.Layout {
+	p := &par.full[k]
+	n := len(p.RowStart) - 1
+	l := stdp.Layout{PostFirst: par.bounds[p.To], PreFrom: make([]int32, n)}
+	delay := func(i int32) snnsim.Time {
+		if p.segRow == nil {
+			return p.ConstDelay
+		}
+		if g := p.segRow[i]; g < p.segRow[i+1] {
+			return p.segDelay[g]
+		}
+		return 0
+	}
+	for i := range n {
+		l.PreFrom[i] = -1
+		g := int64(i)
+		if p.segRow != nil {
+			if p.segRow[i] == p.segRow[i+1] {
+				continue
+			}
+			g = int64(p.segRow[i])
+		}
+		for w := range par.workers {
+			if lo, hi := par.workers[w].part.cut(k, g); lo < hi {
+				l.PreFrom[i] = int32(w)
+				break
+			}
+		}
+	}
+	l.ArrivalRank = func(i int32) int64 { return -int64(delay(i)) }
+	return l
+}
+
+// splitProjections gives every worker the state of tmp's plasticity rules
+// and short-term plasticity, restored from a checkpoint: each keeps the
+// whole projection's traces and uses those of its own synapses' sources
+// and targets. The weights were restored into the array the workers share.
+func (par *parallel) splitProjections(tmp *Engine) error {
+	for k := range tmp.projs {
+		p := &tmp.projs[k]
+		if p.stp != nil {
+			st := p.stp.AppendState(nil)
+			for _, we := range par.workers {
+				if err := restoreAll(we.projs[k].stp, st); err != nil {
+					return fmt.Errorf("projection %q: short-term plasticity: %w", p.Name, err)
+				}
+			}
+		}
+		if p.plastic == nil {
+			continue
+		}
+		st := p.plastic.rule.AppendState(nil)
+		for _, we := range par.workers {
+			if err := restoreAll(we.projs[k].plastic.rule, st); err != nil {
+				return fmt.Errorf("projection %q: %w", p.Name, err)
+			}
+			we.projs[k].weightsChanged(-1)
+		}
+	}
+	return nil
 }
 
 // parts returns the workers' parts of neuron population i and their first
@@ -152,13 +291,37 @@ func (e *Engine) restoreParallel(meta checkpoint.Meta, body []byte) error {
 	if par.started || e.now != 0 {
 		return fmt.Errorf("engine: Restore: the engine has already run to tick %d; restore into a new engine", e.now)
 	}
-	tmp, err := newEngine(e.net, Config{Shortcuts: e.cfg.Shortcuts, Weights: WeightsInPlace}, nil)
+	tmp, err := newEngine(e.net, Config{Shortcuts: e.cfg.Shortcuts, Weights: WeightsInPlace, stateOnly: true}, nil)
 	if err != nil {
 		return err
 	}
 	tmp.guards, tmp.rec = e.guards, e.rec
+	// Plastic weights are restored into the array the workers share. A
+	// static projection whose weights the checkpoint holds (changed by
+	// SetWeight) gets an array of its own, shared by the workers, unless
+	// the engine works on the network's arrays.
+	for k := range tmp.projs {
+		p := &tmp.projs[k]
+		switch {
+		case p.plastic != nil:
+			p.w = par.weights[k]
+		case p.Weight == nil || e.cfg.Weights != WeightsInPlace:
+			p.w = nil
+		}
+	}
 	if err := tmp.Restore(meta, body); err != nil {
 		return err
+	}
+	for k := range tmp.projs {
+		if p := &tmp.projs[k]; p.plastic == nil && p.w != nil && (p.Weight == nil || e.cfg.Weights != WeightsInPlace) {
+			par.weights[k], e.projs[k].w = p.w, p.w
+			for _, we := range par.workers {
+				we.projs[k].w = p.w
+			}
+		}
+	}
+	if err := par.splitProjections(tmp); err != nil {
+		return checkpoint.Errorf(checkpoint.ErrCorrupt, "engine: Restore: %v", err)
 	}
 	e.now, e.nextStim = tmp.now, tmp.nextStim
 	e.stats = tmp.stats
@@ -209,14 +372,14 @@ func (e *Engine) restoreParallel(meta checkpoint.Meta, body []byte) error {
 			for _, we := range par.workers {
 				pt := we.part
 				if lo, hi := pt.cut(int(d.proj), g); lo < hi {
-					we.queue.push(at, delivery{d.proj, d.src, lo, hi, 0})
+					we.queue.push(at, delivery{d.proj, d.src, lo, hi, d.scale})
 				}
 				pt.count[full.To][at&pt.cmask] += int32(d.hi - d.lo)
 			}
 		}
 	}
 	for s := range par.histT {
-		par.histT[s] = -1
+		par.histT[s], par.relT[s] = -1, -1
 	}
 	return nil
 }

@@ -97,9 +97,9 @@ func splitRun(t *testing.T, net *netlist.Network, n, m int, d, c snnsim.Time) ru
 // (several per source row), three neuron models and a Poisson input that
 // stops; quickstart records potentials and rates.
 func TestParallelCheckpoint(t *testing.T) {
-	load := func(file string) func(t *testing.T) *netlist.Network {
+	load := func(file string, sets ...string) func(t *testing.T) *netlist.Network {
 		return func(t *testing.T) *netlist.Network {
-			sc, err := scenario.Load("../scenarios/" + file)
+			sc, err := scenario.LoadOverrides("../scenarios/"+file, sets)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -125,6 +125,23 @@ func TestParallelCheckpoint(t *testing.T) {
 		{"cuba", load("cuba.toml"), 400, 123.4, [][2]int{{1, 2}, {2, 1}, {2, 3}, {7, 4}}},
 		{"coba", load("coba.toml"), 300, 100.3, [][2]int{{2, 3}, {3, 1}}},
 		{"quickstart", load("quickstart.toml"), 300, 250.1, [][2]int{{2, 1}, {1, 3}}},
+		// B3 scaled down, with the plasticity on from 0.3 s: the
+		// homeostatic triplet rule's traces and lazy copies, checkpointed
+		// while it changes the weights.
+		{"plastic_b3", load("plastic_b3.toml", "population.E.size=2000", "population.I.size=500", "population.P.size=2500",
+			`projection.E_to_E.plasticity.start="0.3 s"`), 700, 512.3, [][2]int{{1, 2}, {2, 1}, {2, 3}, {3, 2}, {7, 1}}},
+		// The pair rule onto one neuron from 1000 Poisson sources.
+		{"song_abbott", load("song_abbott_competition.toml"), 2000, 1234.5, [][2]int{{1, 2}, {2, 1}, {3, 2}}},
+		// Short-term plasticity (releases carried by the spikes in
+		// flight), the triplet rule, istdp_vogels and p11 (without its
+		// reference weights) on one network.
+		{"stp_rules", load("cuba.toml",
+			`projection.E_to_E.stp={ U = 0.2, tau_d = "150 ms", tau_f = "600 ms" }`,
+			`projection.E_to_I.stp={ U = 0.2, tau_d = "150 ms", tau_f = "600 ms", u0 = 0.01 }`,
+			`projection.E_to_E.plasticity={ rule = "triplet", preset = "visual_cortex_all_to_all_minimal", w_min = 0, w_max = 3 }`,
+			`projection.I_to_E.plasticity={ rule = "istdp_vogels", preset = "vogels_2011", eta = 0.01, w_min = -20, w_max = 0 }`,
+			`projection.E_to_I.plasticity={ rule = "p11", preset = "zenke_2015", beta = 0, w_min = 0, w_max = 3 }`),
+			300, 150.7, [][2]int{{1, 2}, {2, 1}, {3, 2}, {7, 1}}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -138,7 +155,11 @@ func TestParallelCheckpoint(t *testing.T) {
 				t.Fatal("no spikes: nothing is compared")
 			}
 			ckOne := splitRun(t, net, 1, 1, d, c).state
-			for _, nm := range tc.nm {
+			nms := tc.nm
+			if raceOn {
+				nms = nms[:min(len(nms), 2)] // the race detector makes each run ten times longer
+			}
+			for _, nm := range nms {
 				r := splitRun(t, net, nm[0], nm[1], d, c)
 				if !bytes.Equal(r.spikes, one.spikes) {
 					t.Errorf("%d then %d workers: %d spikes, one run: %d; the logs differ", nm[0], nm[1], r.nSpikes, one.nSpikes)

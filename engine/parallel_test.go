@@ -107,6 +107,11 @@ func recordRun(t *testing.T, net *netlist.Network, workers int, d, chunk snnsim.
 	return r
 }
 
+// lt2021Short moves the learning and recall pulses of lt2021_10s_recall
+// to the first 1.3 s.
+var lt2021Short = []string{`stimulus.2.start="0.2 s"`, `stimulus.2.stop="0.3 s"`, `stimulus.3.start="0.5 s"`, `stimulus.3.stop="0.6 s"`,
+	`stimulus.4.start="0.8 s"`, `stimulus.4.stop="0.9 s"`, `stimulus.recall.start="1.2 s"`, `stimulus.recall.stop="1.3 s"`}
+
 // TestParallelSameSpikes runs networks on one worker and on several and
 // checks that the spikes, the final weights and the consolidation state are
 // the same, bit for bit: the partition of the neurons must not show.
@@ -139,14 +144,22 @@ func TestParallelSameSpikes(t *testing.T) {
 		// votes of the settling populations all run.
 		{"plastic_b3.toml", []string{"population.E.size=2000", "population.I.size=500", "population.P.size=2500",
 			"projection.E_to_E.plasticity.start=\"0.3 s\""}, 800, 0, true},
-		{"plastic_b3.toml", nil, 2200, 0, true}, // the whole B3: 2 s of priming, then plasticity
-		{"stc_capture.toml", nil, 0, 0, false},  // the whole 10 h
-		{"lt2021_10s_recall.toml", nil, 500, 0, false},
+		{"plastic_b3.toml", nil, 2200, 0, true}, // the whole B3: 2 s of priming, then plasticity (not under -race)
+		{"stc_capture.toml", nil, 0, 0, true},   // the whole 10 h, voltage-based tags
+		// Luboeinski & Tetzlaff (2021) with its protocol moved forward:
+		// learning pulses at 0.2, 0.5 and 0.8 s (early-phase changes,
+		// tags, protein synthesis), recall at 1.2 s, OU currents on every
+		// neuron.
+		{"lt2021_10s_recall.toml", lt2021Short, 1500, 0, true}, // not under -race
+		{"lt2021_10s_recall.toml", lt2021Short, 260, 0, true},  // into the first pulse
 	}
 	for _, c := range cases {
 		t.Run(fmt.Sprintf("%s/%gms", c.file, c.ms), func(t *testing.T) {
 			if testing.Short() && (c.ms > 1000 || c.ms == 0) {
 				t.Skip("long")
+			}
+			if raceOn && c.ms > 1000 && c.file != "song_abbott_competition.toml" {
+				t.Skip("long under -race")
 			}
 			sc, err := scenario.LoadOverrides("../scenarios/"+c.file, c.sets)
 			if err != nil {

@@ -103,6 +103,15 @@ func (e *Engine) Weights(k int) ([]float32, error) {
 	if k < 0 || k >= len(e.projs) {
 		return nil, fmt.Errorf("engine: Weights: projection %d out of range [0, %d)", k, len(e.projs))
 	}
+	if e.par != nil && e.projs[k].Consolidation != nil {
+		// Each worker's model delivers the weights of its own synapses.
+		w := make([]float32, e.projs[k].Len())
+		for _, we := range e.par.workers {
+			p := &we.projs[k]
+			we.part.eachSynapse(p, k, func(_ int32, s int64) { w[s] = p.w[s] })
+		}
+		return w, nil
+	}
 	if p := &e.projs[k]; p.preUpdate != nil {
 		return p.efficacies(), nil
 	} else if p.w == nil {

@@ -614,20 +614,18 @@ func (e *Engine) attachState(r *netlist.Record, names map[string]int, declare fu
 		}
 		vars := r.Variables
 		if vars == nil {
-			for _, gi := range pop.groups {
-				vars = append(vars, e.groups[gi].neuronVars()...)
-			}
+			vars = e.neuronVars(pi)
 		}
 		for _, name := range vars {
-			g, v, err := e.neuronVar(pi, name)
+			get, at, err := e.neuronVar(pi, name)
 			if err != nil {
 				return err
 			}
 			se := Series{Name: unique(spikelog.NeuronStatePrefix + pop.name + "/" + name), Record: r.What, What: name, Population: pi, Projection: -1, Indices: slices.Clone(neurons)}
 			if err := add(se, pi, len(neurons), func(vals []float64) {
-				sampleAt(g.model, e.now-1)
+				at()
 				for k, i := range neurons {
-					vals[k] = g.neuronState.NeuronGet(v, int32(i))
+					vals[k] = get(int32(i))
 				}
 			}); err != nil {
 				return err
@@ -639,10 +637,11 @@ func (e *Engine) attachState(r *netlist.Record, names map[string]int, declare fu
 		return fmt.Errorf("engine: AttachRecords: projection index %d out of range", r.Projection)
 	}
 	p := &e.projs[r.Projection]
+	cvars := e.synVars(r.Projection)
 	vars := r.Variables
 	if vars == nil {
-		if p.consGroup != nil {
-			vars = p.consGroup.synVars()
+		if cvars != nil {
+			vars = cvars
 		} else {
 			vars = []string{spikelog.VarWeight}
 		}
@@ -657,17 +656,15 @@ func (e *Engine) attachState(r *netlist.Record, names map[string]int, declare fu
 	for _, name := range vars {
 		var get func(s int) float64
 		at := func() {} // brings the model to the sampled tick
-		switch {
-		case p.consGroup != nil && slices.Contains(p.consGroup.synVars(), name):
-			v, m, off := slices.Index(p.consGroup.synVars(), name), p.consGroup.synState, p.consOffset
-			get = func(s int) float64 { return m.Get(v, off+int64(s)) }
-			at = func() { sampleAt(p.consGroup.model, e.now-1) }
-		case p.consGroup == nil && name == spikelog.VarWeight:
+		switch g, a := e.synVar(r.Projection, name); {
+		case g != nil:
+			get, at = g, a
+		case cvars == nil && name == spikelog.VarWeight:
 			get = func(s int) float64 { return float64(p.weightAt(int64(s))) }
 		default:
 			known := []string{spikelog.VarWeight}
-			if p.consGroup != nil {
-				known = p.consGroup.synVars()
+			if cvars != nil {
+				known = cvars
 			}
 			return fmt.Errorf("engine: %s record of %q: no variable %q (known: %v)", r.What, p.Name, name, known)
 		}

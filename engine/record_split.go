@@ -118,28 +118,26 @@ func (e *Engine) attachSplit(r *netlist.Record, unique func(string) string, add 
 		}
 		vars = r.Variables
 		if vars == nil {
-			for _, gi := range ep.groups {
-				vars = append(vars, e.groups[gi].neuronVars()...)
-			}
+			vars = e.neuronVars(pop)
 		}
 		type neuronVar struct {
-			g *consGroup
-			v int
+			get func(i int32) float64
+			at  func()
 		}
 		nv := map[string]neuronVar{}
 		for _, name := range vars {
-			g, v, err := e.neuronVar(pop, name)
+			get, at, err := e.neuronVar(pop, name)
 			if err != nil {
 				return err
 			}
-			nv[name] = neuronVar{g, v}
+			nv[name] = neuronVar{get, at}
 		}
 		fill = func(name string, st *splitStats) {
 			x := nv[name]
-			sampleAt(x.g.model, e.now-1)
+			x.at()
 			for i, s := range of {
 				if s >= 0 {
-					st.add(int(s), x.g.neuronState.NeuronGet(x.v, int32(i)))
+					st.add(int(s), x.get(int32(i)))
 				}
 			}
 		}
@@ -174,34 +172,33 @@ func (e *Engine) attachSplit(r *netlist.Record, unique func(string) string, add 
 				}
 			}
 		}
+		cvars := e.synVars(proj)
 		vars = r.Variables
 		if vars == nil {
-			if p.consGroup != nil {
-				vars = p.consGroup.synVars()
+			if cvars != nil {
+				vars = cvars
 			} else {
 				vars = []string{spikelog.VarWeight}
 			}
 		}
 		getters := map[string]func(s int) float64{}
+		ats := map[string]func(){}
 		for _, name := range vars {
-			switch {
-			case p.consGroup != nil && slices.Contains(p.consGroup.synVars(), name):
-				v, m, off := slices.Index(p.consGroup.synVars(), name), p.consGroup.synState, p.consOffset
-				getters[name] = func(s int) float64 { return m.Get(v, off+int64(s)) }
-			case p.consGroup == nil && name == spikelog.VarWeight:
-				getters[name] = func(s int) float64 { return float64(p.weightAt(int64(s))) }
+			switch get, at := e.synVar(proj, name); {
+			case get != nil:
+				getters[name], ats[name] = get, at
+			case cvars == nil && name == spikelog.VarWeight:
+				getters[name], ats[name] = func(s int) float64 { return float64(p.weightAt(int64(s))) }, func() {}
 			default:
 				known := []string{spikelog.VarWeight}
-				if p.consGroup != nil {
-					known = p.consGroup.synVars()
+				if cvars != nil {
+					known = cvars
 				}
 				return fmt.Errorf("engine: pathway record of %q: no variable %q (known: %v)", p.Name, name, known)
 			}
 		}
 		fill = func(v string, st *splitStats) {
-			if p.consGroup != nil {
-				sampleAt(p.consGroup.model, e.now-1)
-			}
+			ats[v]()
 			get := getters[v]
 			for s, g := range group {
 				if g >= 0 {
@@ -237,17 +234,87 @@ func (e *Engine) attachSplit(r *netlist.Record, unique func(string) string, add 
 	return nil
 }
 
-// neuronVar finds the consolidation model onto population pop that has
-// the per-neuron variable name, and the variable's index.
-func (e *Engine) neuronVar(pop int, name string) (*consGroup, int, error) {
-	ep := &e.pops[pop]
-	var known []string
-	for _, gi := range ep.groups {
-		vars := e.groups[gi].neuronVars()
-		if v := slices.Index(vars, name); v >= 0 {
-			return e.groups[gi], v, nil
-		}
-		known = append(known, vars...)
+// consEngine returns the engine whose consolidation models give the
+// names of the variables: e, or in a parallel run its first worker, whose
+// models have every name (the driver has none).
+func (e *Engine) consEngine() *Engine {
+	if e.par != nil {
+		return e.par.workers[0]
 	}
-	return nil, 0, fmt.Errorf("engine: neuron_state record of %q: no consolidation model onto it has a neuron variable %q (known: %v)", ep.name, name, known)
+	return e
+}
+
+// neuronVars returns the per-neuron variable names of the models onto
+// population pop.
+func (e *Engine) neuronVars(pop int) []string {
+	c := e.consEngine()
+	var vars []string
+	for _, gi := range c.pops[pop].groups {
+		vars = append(vars, c.groups[gi].neuronVars()...)
+	}
+	return vars
+}
+
+// neuronVar finds the consolidation model onto population pop that has
+// the per-neuron variable name, and returns a reader of the variable of
+// member i and a function that brings the models to the sampled tick. In
+// a parallel run member i's value is in the model of its worker.
+func (e *Engine) neuronVar(pop int, name string) (get func(i int32) float64, at func(), err error) {
+	c := e.consEngine()
+	var known []string
+	for _, gi := range c.pops[pop].groups {
+		vars := c.groups[gi].neuronVars()
+		v := slices.Index(vars, name)
+		if v < 0 {
+			known = append(known, vars...)
+			continue
+		}
+		if e.par == nil {
+			g := e.groups[gi]
+			return func(i int32) float64 { return g.neuronState.NeuronGet(v, i) }, func() { sampleAt(g.model, e.now-1) }, nil
+		}
+		par := e.par
+		return func(i int32) float64 {
+				return par.workers[par.owner(pop, i)].groups[gi].neuronState.NeuronGet(v, i)
+			}, func() {
+				for _, we := range par.workers {
+					sampleAt(we.groups[gi].model, e.now-1)
+				}
+			}, nil
+	}
+	return nil, nil, fmt.Errorf("engine: neuron_state record of %q: no consolidation model onto it has a neuron variable %q (known: %v)", e.pops[pop].name, name, known)
+}
+
+// synVars returns the consolidation variable names of projection k's
+// synapses, or nil for a projection without a consolidation model.
+func (e *Engine) synVars(k int) []string {
+	if g := e.consEngine().projs[k].consGroup; g != nil {
+		return g.synVars()
+	}
+	return nil
+}
+
+// synVar returns a reader of consolidation variable name of projection
+// k's synapse s and a function that brings the models to the sampled
+// tick, or nil when the projection's model has no such variable. In a
+// parallel run synapse s's value is in the model of its target's worker.
+func (e *Engine) synVar(k int, name string) (get func(s int) float64, at func()) {
+	v := slices.Index(e.synVars(k), name)
+	if v < 0 {
+		return nil, nil
+	}
+	if e.par == nil {
+		p := &e.projs[k]
+		m, off := p.consGroup.synState, p.consOffset
+		return func(s int) float64 { return m.Get(v, off+int64(s)) }, func() { sampleAt(p.consGroup.model, e.now-1) }
+	}
+	par, p := e.par, &e.projs[k]
+	return func(s int) float64 {
+			q := &par.workers[par.owner(p.To, p.Target[s])].projs[k]
+			return q.consGroup.synState.Get(v, q.consOffset+int64(s))
+		}, func() {
+			for _, we := range par.workers {
+				sampleAt(we.projs[k].consGroup.model, e.now-1)
+			}
+		}
 }

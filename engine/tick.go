@@ -116,6 +116,9 @@ func (e *Engine) tick(t snnsim.Time) error {
 	if len(e.pending) > 0 {
 		defer func() { e.pending = e.pending[:0] }()
 	}
+	if e.part != nil {
+		e.part.due = e.part.dueAt(e, t)
+	}
 	// 0. consolidation clocks
 	if len(e.groups) > 0 {
 		e.advanceGroups(t)
@@ -220,7 +223,7 @@ func (e *Engine) tick(t snnsim.Time) error {
 	if len(e.groups) > 0 {
 		for i := range e.pops {
 			if len(e.pops[i].groups) > 0 {
-				e.consAfterUpdate(t, i)
+				e.consAfterUpdate(t, i, e.pops[i].fired)
 			}
 		}
 	}

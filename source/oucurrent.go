@@ -102,6 +102,21 @@ type OUCurrent struct {
 // increasing order without overlap; they may touch, and a window that
 // starts where the previous one stops restarts the process at Start.
 func NewOUCurrent(n int, p OUParams, dt float64, windows []OUWindow, seed uint64, name string) (*OUCurrent, error) {
+	return newOUCurrent(n, nil, p, dt, windows, seed, name)
+}
+
+// NewOUCurrentPart returns the part of the current NewOUCurrent would
+// return made of its neurons keys[0], keys[1], …: neuron i of the part
+// draws from the stream of neuron keys[i] of the whole, so that its values
+// are those of that neuron of the whole, bit for bit (a population split
+// among the workers of a parallel run).
+func NewOUCurrentPart(keys []int, p OUParams, dt float64, windows []OUWindow, seed uint64, name string) (*OUCurrent, error) {
+	return newOUCurrent(len(keys), keys, p, dt, windows, seed, name)
+}
+
+// newOUCurrent is NewOUCurrent with the stream keys of the neurons (nil:
+// 0, 1, 2, …).
+func newOUCurrent(n int, keys []int, p OUParams, dt float64, windows []OUWindow, seed uint64, name string) (*OUCurrent, error) {
 	switch {
 	case n < 0:
 		return nil, fmt.Errorf("ou current %s: %d neurons", name, n)
@@ -127,7 +142,11 @@ func NewOUCurrent(n int, p OUParams, dt float64, windows []OUWindow, seed uint64
 	o.decay = math.Exp(-dt / p.Tau)
 	o.noise = p.Sigma * math.Sqrt(-math.Expm1(-2*dt/p.Tau))
 	for i := range o.pcg {
-		o.pcg[i] = *snnsim.NewPCG(seed, name+"/"+strconv.Itoa(i))
+		k := i
+		if keys != nil {
+			k = keys[i]
+		}
+		o.pcg[i] = *snnsim.NewPCG(seed, name+"/"+strconv.Itoa(k))
 	}
 	return o, nil
 }

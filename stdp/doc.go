@@ -101,6 +101,12 @@
 // continues exactly as the original would have, bit for bit
 // (TestStateResume).
 //
+// A projection split among the workers of a parallel run has one rule per
+// worker, each called only for its own share of the synapses: JoinParts
+// joins their states into the state of one rule called for all of them,
+// bit for bit, so that a checkpoint does not depend on the number of
+// workers (TestJoinParts).
+//
 // The frames are tagged "stdp/" and the rule ("stdp/pair"). Payload
 // version 2: source and target counts, the resolution [ms], the rule's time
 // constants [ms] in the order of its parameter table, the pairing (one

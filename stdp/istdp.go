@@ -447,12 +447,8 @@ func (h *lazyPair) advance(t snnsim.Time, pre, post *traces1) {
 	}
 	h.pendPre, h.pendPost = h.pendPre[:0], h.pendPost[:0]
 	h.cur = t
-	if h.zp.due(t) {
-		h.zp.rebase(t)
-	}
-	if h.zm.due(t) {
-		h.zm.rebase(t)
-	}
+	h.zp.advance(t) // in fixed steps: the same epochs in every part of a split projection
+	h.zm.advance(t)
 	h.fp, h.fm = h.zp.factor(t), h.zm.factor(t)
 }
 

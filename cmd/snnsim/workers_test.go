@@ -18,7 +18,7 @@ func TestRunWorkersSameLog(t *testing.T) {
 	}{
 		{"quickstart.toml", "0.5 s", true},
 		{"coba.toml", "0.3 s", true},
-		{"stc_capture.toml", "40 min", false},
+		{"stc_capture.toml", "40 min", true},
 	} {
 		t.Run(c.file, func(t *testing.T) {
 			dir := t.TempDir()
@@ -45,38 +45,50 @@ func TestRunWorkersSameLog(t *testing.T) {
 
 // TestResumeOtherWorkers stops runs on some workers with a checkpoint,
 // resumes them on another number, and checks that the log is the one of
-// a run stopped and resumed at the same tick on one worker, byte for byte;
-// a plastic network run with the default number of workers runs on one
-// and says why.
+// a run stopped and resumed at the same tick on one worker, byte for byte,
+// for a static network and for plastic ones (the pair rule; the triplet
+// rule with short-term plasticity); the default number of workers splits
+// a plastic network too.
 func TestResumeOtherWorkers(t *testing.T) {
 	dir := t.TempDir()
-	scen := "../../scenarios/coba.toml"
-	var want []byte
-	for _, c := range [][2]string{{"1", "1"}, {"2", "3"}, {"3", "1"}} {
-		out := filepath.Join(dir, c[0]+"-"+c[1])
-		var so, se bytes.Buffer
-		if code := run([]string{"run", scen, "--out", out, "--progress", "none", "--flush-interval", "0", "--duration", "0.3 s",
-			"--stop-at", "0.1234 s", "--workers", c[0]}, &so, &se); code != 3 || strings.Contains(se.String(), "runs on one worker") {
-			t.Fatalf("--workers %s --stop-at: exit %d (want 3, stopped)\n%s", c[0], code, se.String())
-		}
-		if _, stderr := runCmd(t, "resume", out, "--progress", "none", "--workers", c[1]); strings.Contains(stderr, "runs on one worker") {
-			t.Errorf("resume --workers %s: %s", c[1], stderr)
-		}
-		got, err := os.ReadFile(filepath.Join(out, LogName))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if want == nil {
-			want = got
-			continue
-		}
-		if !bytes.Equal(got, want) {
-			t.Errorf("stopped on %s workers, resumed on %s: the log differs from one worker's (%d and %d bytes)", c[0], c[1], len(got), len(want))
-		}
-	}
-	_, stderr := runCmd(t, "run", "../../scenarios/song_abbott_competition.toml", "--out", filepath.Join(dir, "plastic"), "--progress", "none",
-		"--duration", "0.05 s")
-	if !strings.Contains(stderr, "runs on one worker") || !strings.Contains(stderr, "plasticity rule") {
-		t.Errorf("a plastic network on the default workers: stderr %q; want the reason it runs on one", stderr)
+	for _, sc := range []struct {
+		name, file string
+		sets       []string
+	}{
+		{"coba", "coba.toml", nil},
+		{"song_abbott", "song_abbott_competition.toml", nil},
+		{"stp_triplet", "cuba.toml", []string{
+			`projection.E_to_E.stp={ U = 0.2, tau_d = "150 ms", tau_f = "600 ms" }`,
+			`projection.E_to_E.plasticity={ rule = "triplet", preset = "visual_cortex_all_to_all_minimal", w_min = 0, w_max = 3 }`}},
+	} {
+		t.Run(sc.name, func(t *testing.T) {
+			var want []byte
+			for _, c := range [][2]string{{"1", "1"}, {"2", "3"}, {"3", "1"}, {"0", "0"}} {
+				out := filepath.Join(dir, sc.name, c[0]+"-"+c[1])
+				args := []string{"run", "../../scenarios/" + sc.file, "--out", out, "--progress", "none", "--flush-interval", "0", "--duration", "0.3 s",
+					"--stop-at", "0.1234 s", "--workers", c[0]}
+				for _, s := range sc.sets {
+					args = append(args, "--set", s)
+				}
+				var so, se bytes.Buffer
+				if code := run(args, &so, &se); code != 3 || strings.Contains(se.String(), "runs on one worker") {
+					t.Fatalf("--workers %s --stop-at: exit %d (want 3, stopped)\n%s", c[0], code, se.String())
+				}
+				if _, stderr := runCmd(t, "resume", out, "--progress", "none", "--workers", c[1]); strings.Contains(stderr, "runs on one worker") {
+					t.Errorf("resume --workers %s: %s", c[1], stderr)
+				}
+				got, err := os.ReadFile(filepath.Join(out, LogName))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if want == nil {
+					want = got
+					continue
+				}
+				if !bytes.Equal(got, want) {
+					t.Errorf("stopped on %s workers, resumed on %s: the log differs from one worker's (%d and %d bytes)", c[0], c[1], len(got), len(want))
+				}
+			}
+		})
 	}
 }
