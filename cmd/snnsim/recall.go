@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 
 	"gonum.org/v1/plot/vg"
@@ -65,8 +66,10 @@ func cmdRecall(args []string, stdout, stderr io.Writer) int {
 	csvOut := fs.String("csv", "", "with --batch: also write each run's measures to this CSV file")
 	figure := fs.String("figure", "", "also draw the learn – consolidate – recall figure into this file (.png, .svg or .pdf); the log needs split records of h and w (and protein).\n"+
 		"With --batch of [sequence] runs: the continual-learning figure, A1's Q and MI and the newest assembly's Q against\n"+
-		"the number of assemblies learned after A1, mean ± 95% CI over the runs, one curve per value of --by")
-	by := fs.String("by", "", "with --batch --figure: the sweep's label column whose values are the curves (default: its first label column)")
+		"the number of assemblies learned after A1, mean ± 95% CI over the runs, one curve per value of --by, and, when a [[guard]]\n"+
+		"stopped some runs on runaway activity, the fraction of runs that ran away")
+	by := fs.String("by", "", "with --batch: the sweep's label column whose values are the curves of the continual-learning summary and figure,\n"+
+		"or several, comma-separated, whose values together name a curve (default: its first label column)")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -139,7 +142,7 @@ func cmdRecall(args []string, stdout, stderr io.Writer) int {
 		if tw <= 0 {
 			return fail(fmt.Errorf("--width %s: must be longer than one step", *width))
 		}
-		rs, err := measureSequence(lg.Path, h, sc, tw)
+		rs, err := measureSequence(lg.Path, h, sc, tw, math.Inf(1))
 		if err != nil {
 			return fail(err)
 		}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/analysis"
+	"github.com/snnsim/snnsim/engine"
 	"github.com/snnsim/snnsim/spikelog"
 	"github.com/snnsim/snnsim/sweep"
 )
@@ -173,9 +175,10 @@ func (b batchReadout) measure(dir string) (batchRun, error) {
 
 // measureAll measures the run in dir: every cue of every assembly when
 // its scenario has a [sequence] and the readout names no assembly, cue or
-// window (one batchRun each, grouped by assembly and cue), else as
-// measure.
-func (b batchReadout) measureAll(dir string) ([]batchRun, error) {
+// window (one batchRun each, grouped by assembly and cue; those whose
+// recall window ends after until [ms], where a stopped run ends, left
+// out), else as measure.
+func (b batchReadout) measureAll(dir string, until float64) ([]batchRun, error) {
 	if b.assembly != "" || b.cue != "" || b.learn != "" || b.recall != "" {
 		r, err := b.measure(dir)
 		return []batchRun{r}, err
@@ -206,7 +209,7 @@ func (b batchReadout) measureAll(dir string) ([]batchRun, error) {
 	if err != nil {
 		return nil, err
 	}
-	rs, err := measureSequence(path, h, sc, tw)
+	rs, err := measureSequence(path, h, sc, tw, until)
 	if err != nil {
 		return nil, err
 	}
@@ -227,6 +230,7 @@ func (b batchReadout) measureAll(dir string) ([]batchRun, error) {
 // the authors' batch when the readout is theirs, with a verdict.
 func recallBatch(dirs []string, b batchReadout, csvFile, figure, by string, stdout, stderr io.Writer) int {
 	var runs []batchRun
+	runaways := map[string]analysis.SequenceRun{} // sequence runs a [[guard]] stopped, by directory
 	var groups []string
 	skipped := 0
 	add := func(r batchRun) {
@@ -248,11 +252,25 @@ func recallBatch(dirs []string, b batchReadout, csvFile, figure, by string, stdo
 			for i := range s.Manifest.Points {
 				p := &s.Manifest.Points[i]
 				dir := s.PointDir(i)
-				if st, _ := sweep.PointStatus(dir); st != sweep.Done {
+				st, msg := sweep.PointStatus(dir)
+				until := math.Inf(1)
+				if st == sweep.Failed && strings.Contains(msg, engine.ErrRunaway.Error()) {
+					r, end, ok, err := runawaySequence(dir, curveLabel(p, by))
+					if err != nil {
+						fmt.Fprintf(stderr, "snnsim recall: %s: %v\n", dir, err)
+						return 1
+					}
+					if ok {
+						runaways[dir] = r
+						until = end
+						st = sweep.Done // measured up to the stop
+					}
+				}
+				if st != sweep.Done {
 					skipped++
 					continue
 				}
-				rs, err := b.withLabels(p).measureAll(dir)
+				rs, err := b.withLabels(p).measureAll(dir, until)
 				if err != nil {
 					fmt.Fprintf(stderr, "snnsim recall: %s: %v\n", dir, err)
 					return 1
@@ -267,7 +285,7 @@ func recallBatch(dirs []string, b batchReadout, csvFile, figure, by string, stdo
 			}
 			continue
 		}
-		rs, err := b.measureAll(d)
+		rs, err := b.measureAll(d, math.Inf(1))
 		if err != nil {
 			fmt.Fprintf(stderr, "snnsim recall: %s: %v\n", d, err)
 			return 1
@@ -276,12 +294,15 @@ func recallBatch(dirs []string, b batchReadout, csvFile, figure, by string, stdo
 			add(r)
 		}
 	}
-	if len(runs) == 0 {
+	if len(runs) == 0 && len(runaways) == 0 {
 		fmt.Fprintf(stderr, "snnsim recall: --batch: no finished run in %s (%d not done)\n", strings.Join(dirs, ", "), skipped)
 		return 1
 	}
 	if skipped > 0 {
 		fmt.Fprintf(stdout, "(%d points not done are left out)\n", skipped)
+	}
+	if len(runaways) > 0 {
+		fmt.Fprintf(stdout, "(%d runs of a [sequence] were stopped by a [[guard]] on runaway activity: their recalls before the stop are\nmeasured, and they count as runaways below)\n", len(runaways))
 	}
 	f4 := func(x float64) string { return strconv.FormatFloat(x, 'f', 4, 64) }
 	for _, g := range groups {
@@ -335,12 +356,16 @@ func recallBatch(dirs []string, b batchReadout, csvFile, figure, by string, stdo
 			fmt.Fprintln(stdout)
 		}
 	}
-	if seq := sequenceRuns(runs); len(seq) > 0 {
+	if seq := sequenceRuns(runs, runaways); len(seq) > 0 {
 		printSequenceCurves(stdout, seq)
 		if figure != "" {
 			p, err := analysis.SequencePlot("Continual learning: recall of the first assembly and of the newest", seq)
 			if err == nil {
-				err = p.Save(figure, 16*vg.Centimeter, 20*vg.Centimeter, 100)
+				height := 20 * vg.Centimeter
+				if len(p.More) > 1 {
+					height = 25 * vg.Centimeter // the runaway panel
+				}
+				err = p.Save(figure, 16*vg.Centimeter, height, 100)
 			}
 			if err != nil {
 				fmt.Fprintf(stderr, "snnsim recall: --figure: %v\n", err)
@@ -377,20 +402,28 @@ func recallBatch(dirs []string, b batchReadout, csvFile, figure, by string, stdo
 
 // curveLabel is the value of the label column by of a sweep point (by
 // "": its first label column), which names the point's curve in the
-// continual-learning figure; "" when it has none.
+// continual-learning figure; by may list several columns, "model,variant",
+// whose values together name the curve. "" when the point has none of them.
 func curveLabel(p *sweep.Point, by string) string {
-	for _, q := range p.Params {
-		if q.Label && (by == "" || q.Key == by) && !slices.Contains(batchLabels, q.Key) {
-			return q.Key + "=" + q.Value
+	var parts []string
+	for _, col := range strings.Split(by, ",") {
+		col = strings.TrimSpace(col)
+		for _, q := range p.Params {
+			if q.Label && (col == "" || q.Key == col) && !slices.Contains(batchLabels, q.Key) {
+				parts = append(parts, q.Key+"="+q.Value)
+				break
+			}
 		}
 	}
-	return ""
+	return strings.Join(parts, ", ")
 }
 
 // sequenceRuns returns, per run directory of a [sequence], A1's Q and
 // MI at its first cue and the newest assembly's Q, for the
-// continual-learning summary and figure.
-func sequenceRuns(runs []batchRun) []analysis.SequenceRun {
+// continual-learning summary and figure. runaway holds the runs a
+// [[guard]] stopped, by directory: each is one entry, with the measures
+// of the recalls that came before the stop (NaN for the others).
+func sequenceRuns(runs []batchRun, runaway map[string]analysis.SequenceRun) []analysis.SequenceRun {
 	first := map[string]*analysis.SequenceRun{}
 	var order []string
 	for _, r := range runs {
@@ -404,13 +437,27 @@ func sequenceRuns(runs []batchRun) []analysis.SequenceRun {
 		if curve == "" {
 			curve = "all runs"
 		}
-		first[r.dir] = &analysis.SequenceRun{Curve: curve, Seed: r.seed, Later: r.later, Q: r.values["Q"], MI: r.values["MI"], NewestQ: math.NaN()}
+		_, ran := runaway[r.dir]
+		first[r.dir] = &analysis.SequenceRun{Curve: curve, Seed: r.seed, Later: r.later, Q: r.values["Q"], MI: r.values["MI"], NewestQ: math.NaN(), Runaway: ran}
 		order = append(order, r.dir)
 	}
 	for _, r := range runs {
 		if a := first[r.dir]; a != nil && r.seqIndex == r.seqN && math.IsNaN(a.NewestQ) {
 			a.NewestQ = r.values["Q"]
 		}
+	}
+	// runs stopped before A1's cue: no measure
+	var stopped []string
+	for d := range runaway {
+		if first[d] == nil {
+			stopped = append(stopped, d)
+		}
+	}
+	slices.Sort(stopped)
+	for _, d := range stopped {
+		r := runaway[d]
+		first[d] = &r
+		order = append(order, d)
 	}
 	out := make([]analysis.SequenceRun, 0, len(order))
 	for _, d := range order {
@@ -428,11 +475,56 @@ func printSequenceCurves(w io.Writer, runs []analysis.SequenceRun) {
 	pm := func(m, h float64) string {
 		return strconv.FormatFloat(m, 'f', 4, 64) + " ± " + strconv.FormatFloat(h, 'f', 4, 64)
 	}
-	fmt.Fprintf(w, "\nA1 against the number of assemblies learned after it (mean ± 95%% CI half-width over runs; dQ paired by seed\nwith the runs of no later assembly)\n")
-	fmt.Fprintf(w, "%-20s %6s %5s %20s %20s %6s %20s %20s\n", "curve", "later", "runs", "Q of A1", "dQ of A1", "pairs", "MI of A1 [bits]", "Q of the newest")
+	fmt.Fprintf(w, "\nA1 against the number of assemblies learned after it (mean ± 95%% CI half-width over the runs measured; dQ paired\nby seed with the runs of no later assembly; runaway: runs stopped by a [[guard]], measured up to the stop)\n")
+	fmt.Fprintf(w, "%-20s %6s %5s %20s %20s %6s %20s %20s %8s\n", "curve", "later", "runs", "Q of A1", "dQ of A1", "pairs", "MI of A1 [bits]", "Q of the newest", "runaway")
 	for _, name := range names {
 		for _, p := range curves[name] {
-			fmt.Fprintf(w, "%-20s %6d %5d %20s %20s %6d %20s %20s\n", name, p.Later, p.N, pm(p.Q, p.QHalf), pm(p.DQ, p.DQHalf), p.DN, pm(p.MI, p.MIHalf), pm(p.NewQ, p.NewQHalf))
+			fmt.Fprintf(w, "%-20s %6d %5d %20s %20s %6d %20s %20s %8s\n", name, p.Later, p.N, pm(p.Q, p.QHalf), pm(p.DQ, p.DQHalf), p.DN, pm(p.MI, p.MIHalf), pm(p.NewQ, p.NewQHalf),
+				strconv.Itoa(p.Runaway)+"/"+strconv.Itoa(p.Runs))
 		}
 	}
+}
+
+// runawaySequence returns the entry of the continual-learning summary of a
+// sweep point in dir that a [[guard]] stopped, with no measure: its
+// curve, seed and the number of assemblies its scenario learns after A1
+// before A1's first cue; and the time [ms] at which it stopped. ok is
+// false when the run's scenario has no [sequence] (the point is then left
+// out as any failed one).
+func runawaySequence(dir, curve string) (r analysis.SequenceRun, end float64, ok bool, err error) {
+	path, err := analysis.LogPath(dir)
+	if err != nil {
+		return r, 0, false, err
+	}
+	lr, err := spikelog.Open(path)
+	if err != nil {
+		return r, 0, false, err
+	}
+	h := lr.Header()
+	lr.Close()
+	sc, err := recordedSequence(h)
+	if err != nil || sc == nil {
+		return r, 0, false, err
+	}
+	as := sc.SequenceReadout()
+	if len(as) == 0 || len(as[0].Recalls) == 0 {
+		return r, 0, false, nil
+	}
+	b, err := os.ReadFile(filepath.Join(dir, SummaryName))
+	if err != nil {
+		return r, 0, false, err
+	}
+	var sum struct {
+		SimulatedS *float64 `json:"simulated_s"`
+	}
+	if err := json.Unmarshal(b, &sum); err != nil || sum.SimulatedS == nil {
+		return r, 0, false, fmt.Errorf("%s: no simulated_s, the time at which the guard stopped the run (%v)", filepath.Join(dir, SummaryName), err)
+	}
+	if curve == "" {
+		curve = "all runs"
+	}
+	onset := as[0].Recalls[0] - sc.Sequence.Width
+	nan := math.NaN()
+	r = analysis.SequenceRun{Curve: curve, Seed: h.Seed, Later: sc.LearnedBetween(as[0], onset), Runaway: true, Q: nan, MI: nan, NewestQ: nan}
+	return r, *sum.SimulatedS * 1000, true, nil
 }

@@ -52,8 +52,10 @@ type seqRecall struct {
 // measureSequence reads out every cue of every assembly of the sequence
 // sc in the log at path: the recall measures of Luboeinski & Tetzlaff
 // (2021) between the assembly's learning window and its recall window,
-// both of width w, with the cue's neurons as the cued part.
-func measureSequence(path string, h spikelog.Header, sc *scenario.Scenario, w snnsim.Time) ([]seqRecall, error) {
+// both of width w, with the cue's neurons as the cued part. Cues whose
+// recall window ends after until [ms] (the end of a run that was stopped
+// early; +Inf for one that ran to its end) are left out.
+func measureSequence(path string, h spikelog.Header, sc *scenario.Scenario, w snnsim.Time, until float64) ([]seqRecall, error) {
 	clock := h.Clock()
 	q := sc.Sequence
 	pop, err := recordedPopulation(h, q.Population)
@@ -75,6 +77,9 @@ func measureSequence(path string, h spikelog.Header, sc *scenario.Scenario, w sn
 			return nil, err
 		}
 		for _, rc := range a.Recalls {
+			if rc+clock.Ms(w)/2 > until {
+				continue
+			}
 			tr, err := clock.Ticks(rc)
 			if err != nil {
 				return nil, err

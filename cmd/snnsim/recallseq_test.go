@@ -6,11 +6,13 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/spikelog"
+	"github.com/snnsim/snnsim/sweep"
 )
 
 // seqScenario is a [sequence] of two assemblies of 4 of the 10 neurons of
@@ -169,5 +171,77 @@ func TestRecallSequenceErrors(t *testing.T) {
 	seq := seqLog(t, seqScenario)
 	if code := run([]string{"recall", seq, "--population", "E"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "per-assembly readout") {
 		t.Errorf("exit %d: %s", code, errb.String())
+	}
+}
+
+// TestRecallBatchRunaway: a sweep over three rows of a small [sequence],
+// each on two seeds: calm, whose [[guard]] never trips; wild, whose guard
+// stops the run at the end of the first 50-ms bin with a spike (A1's
+// learning pulse at 100 ms), before any cue; late, whose guard checks its
+// first bin at 550 ms, after A1's recall window (485–535 ms) and before
+// A2's (585–635 ms). recall --batch measures the calm runs, counts the
+// stopped ones as runaways at their scheduled number of later assemblies
+// (one: A2 is learned before A1's cue), measures A1 in the late runs (the
+// same spikes as the calm ones up to the stop, so the same Q) but not A2,
+// and the figure gets the runaway panel.
+func TestRecallBatchRunaway(t *testing.T) {
+	dir := t.TempDir()
+	scen := filepath.Join(dir, "seq.toml")
+	text := seqScenario + `
+[[record]]
+what = "spikes"
+
+[[guard]]
+population = "E"
+max_rate   = "1000000 Hz"
+window     = "50 ms"
+`
+	if err := os.WriteFile(scen, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rows := filepath.Join(dir, "rows.csv")
+	if err := os.WriteFile(rows, []byte("model,kind,guard.0.max_rate,guard.0.window\ncalm,a,1000000 Hz,50 ms\nwild,b,0.001 Hz,50 ms\nlate,c,0.001 Hz,550 ms\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "sweep")
+	var so, se bytes.Buffer
+	run([]string{"sweep", scen, "--rows", rows, "--seeds", "1..2", "--out", out, "--quiet", "-j", "1"}, &so, &se)
+	s, err := sweep.Open(out)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, se.String())
+	}
+	for i, p := range s.Manifest.Points {
+		st, msg := sweep.PointStatus(s.PointDir(i))
+		calm := strings.Contains(p.Name, "calm")
+		if !calm && (st != sweep.Failed || !strings.Contains(msg, "runaway")) || calm && st != sweep.Done {
+			t.Fatalf("point %s: %s %q", p.Name, st, msg)
+		}
+	}
+	fig := filepath.Join(dir, "cl.png")
+	text2, _ := runCmd(t, "recall", "--batch", out, "--width", "50 ms", "--by", "model", "--figure", fig)
+	if !strings.Contains(text2, "4 runs of a [sequence] were stopped by a [[guard]]") {
+		t.Errorf("batch output lacks the count of stopped runs:\n%s", text2)
+	}
+	want := map[string]*regexp.Regexp{
+		"calm": regexp.MustCompile(`model=calm +1 +2 +(\S+) ± \S+ .* (\S+) ± \S+ +0/2\n`),
+		"wild": regexp.MustCompile(`model=wild +1 +0 +NaN ± NaN .* NaN ± NaN +2/2\n`),
+		"late": regexp.MustCompile(`model=late +1 +2 +(\S+) ± \S+ .* NaN ± NaN +2/2\n`),
+	}
+	found := map[string][]string{}
+	for name, re := range want {
+		if found[name] = re.FindStringSubmatch(text2); found[name] == nil {
+			t.Errorf("no %s row of the expected form %s:\n%s", name, re, text2)
+		}
+	}
+	if c, l := found["calm"], found["late"]; c != nil && l != nil && c[1] != l[1] {
+		t.Errorf("Q of A1: calm %s, late %s: the same spikes up to the stop must give the same Q", c[1], l[1])
+	}
+	if st, err := os.Stat(fig); err != nil || st.Size() == 0 {
+		t.Errorf("--figure: %v", err)
+	}
+	// --by with two label columns names each curve by both values.
+	text3, _ := runCmd(t, "recall", "--batch", out, "--width", "50 ms", "--by", "model,kind")
+	if !strings.Contains(text3, "model=calm, kind=a        1     2") || !strings.Contains(text3, "model=wild, kind=b        1     0") {
+		t.Errorf("--by model,kind:\n%s", text3)
 	}
 }
