@@ -1212,11 +1212,12 @@ func (m *lt21) ident() stateIdent {
 		keys: []string{"tau_c", "ca_delay", "delay", "tau_h", "switching"},
 		vals: []float64{m.p.TauC, m.p.CaDelay, m.p.Delay, m.p.TauH, sw}}
 	if m.late.kind.variant() {
-		// a late phase with a state of its own: a version-2 frame whose
-		// identity names it, so that no state of another late phase is
-		// restored into it
+		// a late phase with a state of its own: a frame of its own
+		// ("consolidation/luboeinski_tetzlaff_2021/metaplastic"), so that
+		// no state of another late phase is restored into it
 		k, v := m.lateIdent()
-		id.keys, id.vals, id.version = append(id.keys, k...), append(id.vals, v...), lateStateVersion
+		id.keys, id.vals = append(id.keys, k...), append(id.vals, v...)
+		id.model = modelLT2021 + "/" + m.p.Late
 	}
 	return id
 }
@@ -1225,7 +1226,7 @@ func (m *lt21) ident() stateIdent {
 // unchanged.
 func (m *lt21) RestoreState(b []byte) ([]byte, error) {
 	id := m.ident()
-	tag := stateTag(modelLT2021)
+	tag := stateTag(id.model)
 	d, rest, err := id.open(b)
 	if err != nil {
 		return nil, err

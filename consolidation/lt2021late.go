@@ -318,7 +318,7 @@ func expConv(k, r, d float64) float64 {
 	case y > 0:
 		return math.Exp(-r*d) * -math.Expm1(-y*d) / y
 	}
-	return math.Exp(-k*d) * math.Expm1(-y*d) / -y
+	return math.Exp(-k*d) * math.Expm1(y*d) / y
 }
 
 // lateIdentKeys returns the keys and values that fix the meaning of a
@@ -338,11 +338,6 @@ func (m *lt21) lateIdent() ([]string, []float64) {
 	}
 	return keys, vals
 }
-
-// lateStateVersion is the payload version of the frames of the late
-// phases with a state of their own (metaplastic, importance,
-// benna_fusi); "stc" and "none" write version 1.
-const lateStateVersion = 2
 
 // appendLate appends the late phase's per-synapse state.
 func (m *lt21) appendLate(b []byte) []byte {
