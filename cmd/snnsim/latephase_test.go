@@ -111,51 +111,49 @@ func TestLatePhaseResumeCLI(t *testing.T) {
 	}
 	bin := buildBinary(t)
 	for _, c := range [][2]string{{"metaplastic", "20.7 s"}, {"importance", "27 s"}, {"benna_fusi", "20.7 s"}} {
-		{
-			late, stop := c[0], c[1]
-			t.Run(late+"/"+stop, func(t *testing.T) {
-				dir := t.TempDir()
-				sc := filepath.Join(dir, "late.toml")
-				if err := os.WriteFile(sc, []byte(strings.Replace(latePhaseScenario, "LATE", late, 1)), 0o644); err != nil {
-					t.Fatal(err)
+		late, stop := c[0], c[1]
+		t.Run(late+"/"+stop, func(t *testing.T) {
+			dir := t.TempDir()
+			sc := filepath.Join(dir, "late.toml")
+			if err := os.WriteFile(sc, []byte(strings.Replace(latePhaseScenario, "LATE", late, 1)), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+			common := []string{"--progress", "none", "--flush-interval", "0", "--checkpoint-every", "4 s"}
+			runCmd(t, append([]string{"run", sc, "--out", a}, common...)...)
+			var out, errb bytes.Buffer
+			if code := run(append([]string{"run", sc, "--out", b, "--stop-at", stop}, common...), &out, &errb); code != 3 {
+				t.Fatalf("--stop-at: exit %d, want 3\n%s", code, errb.String())
+			}
+			if out, err := exec.Command(bin, "resume", b, "--progress", "none").CombinedOutput(); err != nil {
+				t.Fatalf("resume in a new process: %v\n%s", err, out)
+			}
+			// The resumed log holds the same spikes and samples in other
+			// blocks (the stop ends a block), so the runs are compared by
+			// their exported contents: every spike and every sample,
+			// with the final value of every synapse's w.
+			for _, d := range []string{a, b} {
+				runCmd(t, "export", d, "--format", "csv", "--out", filepath.Join(d, "csv"))
+			}
+			files, _ := filepath.Glob(filepath.Join(a, "csv", "*.csv"))
+			if len(files) < 10 {
+				t.Fatalf("export wrote %d files", len(files))
+			}
+			for _, f := range files {
+				x, _ := os.ReadFile(f)
+				y, _ := os.ReadFile(filepath.Join(b, "csv", filepath.Base(f)))
+				if len(x) == 0 || !bytes.Equal(x, y) {
+					t.Errorf("%s differs between the straight and the resumed run (%d and %d bytes)", filepath.Base(f), len(x), len(y))
 				}
-				a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
-				common := []string{"--progress", "none", "--flush-interval", "0", "--checkpoint-every", "4 s"}
-				runCmd(t, append([]string{"run", sc, "--out", a}, common...)...)
-				var out, errb bytes.Buffer
-				if code := run(append([]string{"run", sc, "--out", b, "--stop-at", stop}, common...), &out, &errb); code != 3 {
-					t.Fatalf("--stop-at: exit %d, want 3\n%s", code, errb.String())
-				}
-				if out, err := exec.Command(bin, "resume", b, "--progress", "none").CombinedOutput(); err != nil {
-					t.Fatalf("resume in a new process: %v\n%s", err, out)
-				}
-				// The resumed log holds the same spikes and samples in other
-				// blocks (the stop ends a block), so the runs are compared by
-				// their exported contents: every spike and every sample,
-				// with the final value of every synapse's w.
-				for _, d := range []string{a, b} {
-					runCmd(t, "export", d, "--format", "csv", "--out", filepath.Join(d, "csv"))
-				}
-				files, _ := filepath.Glob(filepath.Join(a, "csv", "*.csv"))
-				if len(files) < 10 {
-					t.Fatalf("export wrote %d files", len(files))
-				}
-				for _, f := range files {
-					x, _ := os.ReadFile(f)
-					y, _ := os.ReadFile(filepath.Join(b, "csv", filepath.Base(f)))
-					if len(x) == 0 || !bytes.Equal(x, y) {
-						t.Errorf("%s differs between the straight and the resumed run (%d and %d bytes)", filepath.Base(f), len(x), len(y))
+			}
+			if late == "importance" {
+				insp, _ := runCmd(t, "inspect", b)
+				for _, want := range []string{"task on E: 1", "task on E: 3"} {
+					if !strings.Contains(insp, want) {
+						t.Errorf("inspect does not show the mark %q:\n%s", want, insp)
 					}
 				}
-				if late == "importance" {
-					insp, _ := runCmd(t, "inspect", b)
-					for _, want := range []string{"task on E: 1", "task on E: 3"} {
-						if !strings.Contains(insp, want) {
-							t.Errorf("inspect does not show the mark %q:\n%s", want, insp)
-						}
-					}
-				}
-			})
-		}
+			}
+		})
 	}
 }
