@@ -59,6 +59,7 @@ const modelLT2021 = "luboeinski_tetzlaff_2021"
 //	z_max      1                    1     upper bound of z
 //	z_min      −0.5                 1     lower bound of z
 //	switching  "exact"              –     "exact" or "grid" (see below)
+//	late       "stc"                –     the late phase (see Late phases)
 //
 // [DefaultLT2021] gives the network values (c_pre 0.6, c_post 0.16548,
 // used by every network simulation of the authors); [LT2021SingleSynapse]
@@ -70,6 +71,33 @@ const modelLT2021 = "luboeinski_tetzlaff_2021"
 // that, so delay must be the projection's transmission delay (a scenario
 // whose projection has another delay is refused, see [ArrivalTimed]) and
 // at most ca_delay.
+//
+// # Late phases
+//
+// The key late selects what the early phase's changes drive, on the same
+// calcium early phase (c, h, its noise and thresholds unchanged), so that
+// consolidation models can be compared on one network with one key
+// (--set projection.E_to_E.consolidation.late=...):
+//
+//	late           what the synapse transmits        state besides h, c       parameters
+//	"stc"          h + h0 z (tagging and capture)    z; protein per neuron    alpha, theta_pro, tau_p, theta_tag, tau_z, z_*
+//	"none"         h (the early phase alone)         –                        –
+//	"metaplastic"  h0 (1 + W_h), W_h metaplastic     W_h                      meta_m ([LT2021Metaplastic])
+//	"importance"   h0 (1 + x), x anchored by Ω       x, x*, ω, Ω              si_c, si_tau, si_xi ([LT2021Importance])
+//	"benna_fusi"   h + h0 u_1, u_1 a chain fed by h  u_1 … u_m                bf_* ([LT2021BennaFusi])
+//
+// "none" is the run of "stc" with alpha = 0, bit for bit. The other late
+// phases make no protein (alpha is taken as 0, so z stays 0 and the
+// protein variables read 0); their equations, parameters, sources and
+// which parts are this project's translation are in the docs of their
+// parameter types. Each is exact along the mean path of h between the
+// model's events (the noise of h enters once per interval), reads and
+// transmits quiet synapses in closed form, fast-forwards (its state
+// moves with h's relaxation, the chain relaxes, the weight returns to
+// its anchor) and checkpoints in a frame of its own
+// ("consolidation/luboeinski_tetzlaff_2021/metaplastic", ...). "importance"
+// reads the level "task" (its task boundaries, [Leveled]); the others
+// read no level.
 //
 // # Integration
 //
@@ -129,9 +157,10 @@ const modelLT2021 = "luboeinski_tetzlaff_2021"
 // Get returns the state at the model's latest tick; for a synapse above a
 // threshold h is the conditional mean given its last visit (its noise
 // sample is drawn at its next visit), so recording never changes a run.
-// Set accepts the efficacy, h, z (in [z_min, z_max]), c (>= 0) and w. No
-// plasticity rule drives the model (its induction is its calcium) and it
-// reads no neuromodulator level.
+// Set accepts the efficacy, h, z (in [z_min, z_max]), c (>= 0) and w
+// (with a late phase that keeps a state of its own, the efficacy and w
+// are read-only and its own variables are set instead). No plasticity
+// rule drives the model (its induction is its calcium).
 //
 // Per-synapse state: h, z and c as float64 and the ticks of c and h (the
 // events compound rounding over millions of updates, and the grid mode
@@ -1160,7 +1189,9 @@ func (m *lt21) NeuronGet(v int, j int32) float64 {
 // synthesis flag, the scaled sum and its time, the scheduled switch-off
 // and the tick of its queue entry; per synapse h, z, c, the ticks of c and
 // of h, the queue flag and the stream's draw count; then the pending calcium jumps
-// and both event heaps as stored.
+// and both event heaps as stored. A late phase with a state of its own
+// writes the frame "consolidation/luboeinski_tetzlaff_2021/<late>" with
+// its parameters in the identity and its per-synapse state at the end.
 func (m *lt21) AppendState(b []byte) []byte {
 	id := m.ident()
 	b, start := beginState(b, &id)
