@@ -214,7 +214,7 @@ func chainInput(p BennaFusiParams, in0, q, T float64, n int) []float64 {
 // TestBennaFusiImpulseTable), log–log slope −0.50 ± 0.02 over 10⁵–10⁷ T.
 func TestLT2021BFFeed(t *testing.T) {
 	p := lateParams(LateBennaFusi)
-	p.SigmaPl, p.BFFeed = 0, 0.01
+	p.SigmaPl, p.BFFeed, p.BFVariables = 0, 0.01, 12
 	m := newLT21One(t, p, 0.2, 1, 1)
 	const D = 3.0
 	if err := m.Set(1, 1, 0, p.H0+D); err != nil {

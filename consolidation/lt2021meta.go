@@ -80,15 +80,18 @@ func metaFlow(m, a float64) float64 {
 	return a/2 + math.Sinh(2*m*a)/(4*m)
 }
 
-// metaFlowInv returns a >= 0 with G(a) = y, y >= 0: Newton's method from
-// the upper bound min(y, asinh(4m·y)/(2m)) (G(a) >= a and G(a) >=
-// sinh(2m·a)/(4m)), which decreases monotonically to the root since G is
-// convex; it stops when an iterate no longer decreases.
-func metaFlowInv(m, y float64) float64 {
+// metaFlowInv returns a >= 0 with G(a) = y, 0 <= y <= G(from): Newton's
+// method from the smallest of the upper bounds from, y and
+// asinh(4m·y)/(2m) (G(a) >= a and G(a) >= sinh(2m·a)/(4m)), which
+// decreases monotonically to the root since G is convex; it stops when an
+// iterate no longer decreases. Starting from the weight before a small
+// change, the first step is the explicit update of Laborieux et al.
+// (2021), and two or three more reach the root.
+func metaFlowInv(m, y, from float64) float64 {
 	if m == 0 || y <= 0 {
 		return math.Max(y, 0)
 	}
-	a := math.Min(y, math.Asinh(4*m*y)/(2*m))
+	a := min(from, y, math.Asinh(4*m*y)/(2*m))
 	for range 200 {
 		c := math.Cosh(m * a)
 		next := a - (metaFlow(m, a)-y)/(c*c)
@@ -109,7 +112,7 @@ func metaPhi(m, x, d float64) float64 {
 	g := metaFlow(m, math.Abs(x))
 	sgn := math.Copysign(1, x)
 	if r := math.Abs(d); r <= g {
-		return sgn * metaFlowInv(m, g-r)
+		return sgn * metaFlowInv(m, g-r, math.Abs(x))
 	}
 	return -sgn * (math.Abs(d) - g)
 }
