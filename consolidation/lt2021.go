@@ -82,8 +82,8 @@ const modelLT2021 = "luboeinski_tetzlaff_2021"
 //	late           what the synapse transmits        state besides h, c       parameters
 //	"stc"          h + h0 z (tagging and capture)    z; protein per neuron    alpha, theta_pro, tau_p, theta_tag, tau_z, z_*
 //	"none"         h (the early phase alone)         –                        –
-//	"metaplastic"  h0 (1 + W_h), W_h metaplastic     W_h                      meta_m ([LT2021Metaplastic])
-//	"importance"   h0 (1 + x), x anchored by Ω       x, x*, ω, Ω              si_c, si_tau, si_xi ([LT2021Importance])
+//	"metaplastic"  h0 (1 + W_h) in [0, h_max]        W_h                      meta_m ([LT2021Metaplastic])
+//	"importance"   h0 (1 + x) in [0, h_max]          x, x*, ω, Ω              si_c, si_tau, si_xi ([LT2021Importance])
 //	"benna_fusi"   h + h0 u_1, u_1 a chain fed by h  u_1 … u_m                bf_* ([LT2021BennaFusi])
 //
 // "none" is the run of "stc" with alpha = 0, bit for bit. The other late

@@ -196,7 +196,11 @@ func (m *lt21) lateWeight(h, z float64, ls lateState) float64 {
 	h0 := m.p.H0
 	switch m.late.kind {
 	case lateMeta, lateSI:
-		return h0 * math.Max(1+ls.x, 0)
+		// the range of the calcium rule's own weight, [0, h_max]: a
+		// hidden weight may grow without bound (the metaplastic one
+		// ratchets away from 0 on every fluctuation of h), the synapse's
+		// efficacy does not, as sign(W_h) in Laborieux et al. (2021)
+		return min(h0*math.Max(1+ls.x, 0), math.Max(m.p.HMax, h0))
 	case lateBF:
 		return math.Max(h+h0*m.bfU1(ls.u), 0)
 	}

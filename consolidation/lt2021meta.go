@@ -18,7 +18,7 @@ import (
 //
 //	dW_h = dh/h0                          if dh·W_h >= 0  (|W_h| grows)
 //	dW_h = (1 − tanh²(m·|W_h|))·dh/h0     if dh·W_h < 0   (|W_h| shrinks)
-//	transmitted weight w = h0·max(1 + W_h, 0)   [mV]
+//	transmitted weight w = min(h0·max(1 + W_h, 0), h_max)   [mV]
 //
 // h, c, the noise and the thresholds are those of the model; no protein
 // is made (alpha is taken as 0) and z stays 0.
@@ -33,10 +33,14 @@ import (
 // thus an update towards zero and is attenuated: what an early phase
 // learned and then forgot leaves a residue in W_h the larger m is. The
 // paper's binary weight sign(W_h) becomes the graded deviation h0·W_h of
-// the transmitted weight from h0 (rectified at 0, as an excitatory
-// synapse cannot change sign). With m = 0, W_h = (h − h0)/h0 at all times
-// and the synapse transmits h: the plain early phase (late = "none", to
-// rounding).
+// the transmitted weight from h0, bounded as sign(W_h) is, to the range
+// of the calcium rule's own weight, [0, h_max] (an excitatory synapse
+// cannot change sign). The bound matters: every fluctuation of h (its
+// noise) moves W_h away from 0 in full and back only attenuated, so W_h
+// ratchets away from 0 while h stays near its fixed point, as the hidden
+// weights of a metaplastic network grow with training. With m = 0,
+// W_h = (h − h0)/h0 at all times and the synapse transmits h: the plain
+// early phase (late = "none", to rounding).
 //
 // Integration: the update is integrated as a continuous flow along h's
 // path, piece by piece (the model's intervals of constant thresholds,

@@ -23,7 +23,7 @@ import (
 //	dx/dt = (dh/dt)/h0 − (2c·Ω/τ)·(x − x*)
 //	dω    = (τ_h/h0²)·(dh/dt)²·dt  while calcium drives h (c >= min(θ_p, θ_d))
 //	task boundary:  Ω ← Ω + max(ω, 0)/((x − x*)² + ξ);  ω ← 0;  x* ← x
-//	transmitted weight w = h0·max(1 + x, 0)   [mV]
+//	transmitted weight w = min(h0·max(1 + x, 0), h_max)   [mV]
 //
 // h, c, the noise and the thresholds are those of the model; no protein
 // is made (alpha is taken as 0) and z stays 0.
