@@ -28,7 +28,7 @@ import (
 // h, c, the noise and the thresholds are those of the model; no protein
 // is made (alpha is taken as 0) and z stays 0.
 //
-// Published (Zenke et al. 2017, eqs. 3–5; Kirkpatrick et al. 2017, eq. 3):
+// Published (Zenke et al. 2017; Kirkpatrick et al. 2017 for the penalty):
 // the per-parameter path integral ω = −∫ g·θ' dt of the loss gradient g
 // along the parameter's trajectory, its consolidation Ω ← Ω + ω/(Δ² + ξ)
 // at the end of a task, Δ the parameter's change over the task, the
@@ -71,8 +71,8 @@ import (
 // permuted MNIST; τ and ξ are this project's choices. ξ caps the
 // importance of a synapse whose path was long but whose net change was
 // small (a background synapse moved only by noise) at ω/ξ; the paper's
-// 10⁻³ is for parameters of order 0.01–0.1, while here a learned change
-// is of order h0 (ξ = 0.1 h0² is a change of 0.3 h0). An assembly's
+// ξ = 10⁻³ is for the parameters of deep networks, while here a learned
+// change is of order h0 (ξ = 0.1 h0² is a change of 0.3 h0). An assembly's
 // synapse potentiated from h0 to 1.7 h0 in the potentiation regime gains
 // at least ω = (a/2)[(h0 − 2h0)² − (1.7h0 − 2h0)²]/h0² ≈ 890 (a = 1958.8),
 // so Ω ≈ 1500 and, with τ = 1 h, it returns to its anchor with a time
