@@ -550,7 +550,7 @@
 // the early weight, bf_variables, bf_ratio, bf_g12, bf_time_unit,
 // bf_feed):
 //
-//	consolidation = { model = "luboeinski_tetzlaff_2021", late = "metaplastic", meta_m = 1.3 }
+//	consolidation = { model = "luboeinski_tetzlaff_2021", late = "metaplastic", meta_m = 0.5 }
 //
 // metaplastic_laborieux_2021 (Laborieux et al. 2021) reads no level: the
 // rule drives a hidden weight w_h whose changes towards 0 are scaled by
