@@ -59,6 +59,7 @@ const modelLT2021 = "luboeinski_tetzlaff_2021"
 //	z_max      1                    1     upper bound of z
 //	z_min      −0.5                 1     lower bound of z
 //	switching  "exact"              –     "exact" or "grid" (see below)
+//	late       "stc"                –     the late phase (see Late phases)
 //
 // [DefaultLT2021] gives the network values (c_pre 0.6, c_post 0.16548,
 // used by every network simulation of the authors); [LT2021SingleSynapse]
@@ -70,6 +71,33 @@ const modelLT2021 = "luboeinski_tetzlaff_2021"
 // that, so delay must be the projection's transmission delay (a scenario
 // whose projection has another delay is refused, see [ArrivalTimed]) and
 // at most ca_delay.
+//
+// # Late phases
+//
+// The key late selects what the early phase's changes drive, on the same
+// calcium early phase (c, h, its noise and thresholds unchanged), so that
+// consolidation models can be compared on one network with one key
+// (--set projection.E_to_E.consolidation.late=...):
+//
+//	late           what the synapse transmits        state besides h, c       parameters
+//	"stc"          h + h0 z (tagging and capture)    z; protein per neuron    alpha, theta_pro, tau_p, theta_tag, tau_z, z_*
+//	"none"         h (the early phase alone)         –                        –
+//	"metaplastic"  h0 (1 + W_h) in [0, h_max]        W_h                      meta_m ([LT2021Metaplastic])
+//	"importance"   h0 (1 + x) in [0, h_max]          x, x*, ω, Ω              si_c, si_tau, si_xi ([LT2021Importance])
+//	"benna_fusi"   h + h0 u_1, u_1 a chain fed by h  u_1 … u_m                bf_* ([LT2021BennaFusi])
+//
+// "none" is the run of "stc" with alpha = 0, bit for bit. The other late
+// phases make no protein (alpha is taken as 0, so z stays 0 and the
+// protein variables read 0); their equations, parameters, sources and
+// which parts are this project's translation are in the docs of their
+// parameter types. Each is exact along the mean path of h between the
+// model's events (the noise of h enters once per interval), reads and
+// transmits quiet synapses in closed form, fast-forwards (its state
+// moves with h's relaxation, the chain relaxes, the weight returns to
+// its anchor) and checkpoints in a frame of its own
+// ("consolidation/luboeinski_tetzlaff_2021/metaplastic", ...). "importance"
+// reads the level "task" (its task boundaries, [Leveled]); the others
+// read no level.
 //
 // # Integration
 //
@@ -129,9 +157,10 @@ const modelLT2021 = "luboeinski_tetzlaff_2021"
 // Get returns the state at the model's latest tick; for a synapse above a
 // threshold h is the conditional mean given its last visit (its noise
 // sample is drawn at its next visit), so recording never changes a run.
-// Set accepts the efficacy, h, z (in [z_min, z_max]), c (>= 0) and w. No
-// plasticity rule drives the model (its induction is its calcium) and it
-// reads no neuromodulator level.
+// Set accepts the efficacy, h, z (in [z_min, z_max]), c (>= 0) and w
+// (with a late phase that keeps a state of its own, the efficacy and w
+// are read-only and its own variables are set instead). No plasticity
+// rule drives the model (its induction is its calcium).
 //
 // Per-synapse state: h, z and c as float64 and the ticks of c and h (the
 // events compound rounding over millions of updates, and the grid mode
@@ -175,6 +204,14 @@ type LT2021Params struct {
 	ZMax      float64 `toml:"z_max"`               // upper bound of z [1]
 	ZMin      float64 `toml:"z_min"`               // lower bound of z [1]
 	Switching string  `toml:"switching"`           // "exact" or "grid"
+
+	// Late selects what the early phase's changes drive (see
+	// [LT2021Params], "Late phases"): "stc" (the default), "none",
+	// "metaplastic", "importance" or "benna_fusi".
+	Late string `toml:"late"`
+	LT2021Metaplastic
+	LT2021Importance
+	LT2021BennaFusi
 }
 
 // lt21Leak is the coefficient of the relaxation of h to h0 (0.1 in
@@ -191,6 +228,10 @@ func DefaultLT2021() LT2021Params {
 		CaDelay: 18.8, Delay: 3, SigmaPl: 2.90436,
 		ThetaPro: 0.5 * h0, TauP: 3.6e6, Alpha: 1, ThetaTag: 0.2 * h0, TauZ: 3.6e6,
 		ZMax: 1, ZMin: -0.5, Switching: "exact",
+		Late:              LateSTC,
+		LT2021Metaplastic: defaultLT2021Metaplastic(),
+		LT2021Importance:  defaultLT2021Importance(),
+		LT2021BennaFusi:   defaultLT2021BennaFusi(),
 	}
 }
 
@@ -232,11 +273,18 @@ func (m *lt21) ContinuousState() {}
 // Model returns "luboeinski_tetzlaff_2021".
 func (*LT2021Params) Model() string { return modelLT2021 }
 
-// Modulators returns nil: the model reads no level.
-func (*LT2021Params) Modulators() []string { return nil }
+// Modulators returns nil, or ["task"] with late = "importance" (its task
+// boundaries).
+func (p *LT2021Params) Modulators() []string {
+	if p.Late == LateImportance {
+		return []string{levelTask}
+	}
+	return nil
+}
 
-// Vars returns the per-synapse variables.
-func (*LT2021Params) Vars() []string { return lt21Vars }
+// Vars returns the per-synapse variables: those of lt21Vars, then the
+// late phase's own (see [LT2021Params], "Late phases").
+func (p *LT2021Params) Vars() []string { return lateVars(p) }
 
 var lt21Vars = []string{"efficacy", "h", "z", "c", "w"}
 
@@ -268,6 +316,10 @@ func (p *LT2021Params) Validate() error {
 		c.Fail("z_min", p.ZMin, "must be <= 0")
 	}
 	c.OneOf("switching", p.Switching, "exact", "grid")
+	c.OneOf("late", p.Late, lateNames...)
+	p.LT2021Metaplastic.validate(c)
+	p.LT2021Importance.validate(c)
+	p.LT2021BennaFusi.validate(c)
 	return c.Err()
 }
 
@@ -331,6 +383,8 @@ type lt21 struct {
 	pq      tickHeap // protein switch-off events
 	now     snnsim.Time
 	out     []float32
+
+	late lateModel // the state of a late phase other than "stc"
 }
 
 // caEntry is a pending presynaptic calcium jump of synapses lo..hi-1.
@@ -476,6 +530,9 @@ func newLT21(p LT2021Params, l Layout) (*lt21, error) {
 	for j := range m.nq {
 		m.nq[j], m.offAt[j] = snnsim.Never, snnsim.Never
 	}
+	if err := m.initLate(); err != nil {
+		return nil, err
+	}
 	return m, nil
 }
 
@@ -526,6 +583,7 @@ func (m *lt21) upTo(c0, t0, cb, theta float64) float64 {
 // synState is the evolving state of one synapse.
 type synState struct {
 	h, z float64
+	ls   lateState // a late phase's state (see lt2021late.go)
 }
 
 // evolve advances h and z of synapse s from time a [ms] to b [ms] with
@@ -580,9 +638,13 @@ func (m *lt21) piece(s int64, j int32, st synState, a, b float64, P, D bool, dra
 	e := math.Exp(-rate * dur)
 	h := hs + (st.h-hs)*e
 	st.z = m.zPiece(j, st, hs, h, rate, a, b)
+	hm := h
 	if k > 0 && m.hasNois && draw {
 		v := p.SigmaPl * p.SigmaPl * k / (2 * ra) * -math.Expm1(-2*rate*dur)
 		h += math.Sqrt(v) * m.st.Norm(s)
+	}
+	if m.late.kind.variant() {
+		st.ls = m.latePiece(s, st.ls, st.h, h, hm, hs, rate, ra, dur, k > 0)
 	}
 	st.h = h
 	return st
@@ -712,13 +774,16 @@ func (m *lt21) advance(s int64, t snnsim.Time) {
 		c1 = c0 * m.caDecay(t-m.tc[s])
 	}
 	a, b := m.hTime(s), float64(ht)*m.dt
-	if m.h[s] != m.p.H0 || c0 >= m.thLow {
+	// a late phase with a state of its own moves even at h = h0 (a chain
+	// relaxes, a weight returns to its anchor)
+	if m.h[s] != m.p.H0 || c0 >= m.thLow || m.late.kind.variant() {
 		cb := 0.0 // c at b, for evolve's shortcut: known in exact mode, where b is t
 		if m.lag == 0 {
 			cb = c1
 		}
-		st := m.evolve(s, synState{m.h[s], m.z[s]}, c0, t0, a, b, cb, true)
+		st := m.evolve(s, synState{m.h[s], m.z[s], m.lateOfSyn(s)}, c0, t0, a, b, cb, true)
 		m.h[s], m.z[s] = st.h, st.z
+		m.storeLate(s, st.ls)
 	}
 	m.c[s] = c1
 	m.tc[s] = max(m.tc[s], t)
@@ -851,9 +916,14 @@ func (m *lt21) toggle(j int32, t snnsim.Time) {
 
 // deliver writes synapse s's transmitted weight.
 func (m *lt21) deliver(s int64) {
-	if m.out != nil {
-		m.out[s] = float32(float64(m.unit[s]) * (m.h[s] + m.p.H0*m.z[s]) / m.p.H0)
+	if m.out == nil {
+		return
 	}
+	if m.late.kind.variant() {
+		m.out[s] = float32(float64(m.unit[s]) * m.lateWeight(m.h[s], m.z[s], m.lateOfSyn(s)) / m.p.H0)
+		return
+	}
+	m.out[s] = float32(float64(m.unit[s]) * (m.h[s] + m.p.H0*m.z[s]) / m.p.H0)
 }
 
 // Advance processes the calcium jumps, quiet entries and synthesis
@@ -929,6 +999,14 @@ func (m *lt21) Pre(t snnsim.Time, _ int32, lo, hi snnsim.SynapseID) {
 			continue
 		}
 		d := m.h[s] - m.p.H0
+		if m.c[s] < m.thLow && m.late.kind.variant() {
+			// quiet: read in closed form, as Get does
+			if m.out != nil {
+				st := m.stateAt(s, u)
+				m.out[s] = float32(float64(m.unit[s]) * m.lateWeight(st.h, st.z, st.ls) / m.p.H0)
+			}
+			continue
+		}
 		if m.c[s] < m.thLow && math.Abs(d) <= m.p.ThetaTag {
 			if m.out != nil && d != 0 {
 				h := m.p.H0 + d*math.Exp(-m.decayQ*(u-m.hTime(s)))
@@ -975,8 +1053,14 @@ func (m *lt21) Post(t snnsim.Time, j int32) {
 // includes the step ending at t, whose thresholds are those of c at t, as
 // the authors' simulator reports it.
 func (m *lt21) at(s int64, t snnsim.Time) synState {
-	st := synState{m.h[s], m.z[s]}
-	return m.evolve(s, st, m.c[s], float64(m.tc[s])*m.dt, m.hTime(s), float64(t)*m.dt, 0, false)
+	return m.stateAt(s, float64(t)*m.dt)
+}
+
+// stateAt returns synapse s's state at time u [ms] >= its h time without
+// changing the model (the conditional mean where h is noisy).
+func (m *lt21) stateAt(s int64, u float64) synState {
+	st := synState{m.h[s], m.z[s], m.lateCopy(s)}
+	return m.evolve(s, st, m.c[s], float64(m.tc[s])*m.dt, m.hTime(s), u, 0, false)
 }
 
 // calcium returns synapse s's calcium at tick t >= tc[s].
@@ -1017,17 +1101,20 @@ func (m *lt21) setH(t snnsim.Time, s int64, x float64) {
 // Vars returns ["efficacy", "h", "z", "c", "w"]: the efficacy (h + h0 z)/h0
 // that scales the compiled weight, the early weight h [mV], the late
 // weight z, the calcium c and the total weight h + h0 z [mV].
-func (m *lt21) Vars() []string { return lt21Vars }
+func (m *lt21) Vars() []string { return lateVars(&m.p) }
 
 // Get returns a variable of s at the model's latest tick.
 func (m *lt21) Get(v int, s snnsim.SynapseID) float64 {
+	if m.late.kind.variant() {
+		return m.lateGetAt(v, s)
+	}
 	checkVar(modelLT2021, v, len(lt21Vars))
 	t := max(m.now, m.tc[s])
 	var st synState
 	if d := m.h[s] - m.p.H0; m.c[s] < m.thLow && math.Abs(d) <= m.p.ThetaTag {
 		// Quiet and untagged since its last event (most synapses during a
 		// consolidation): h relaxes to h0 in closed form and z stays.
-		st = synState{m.p.H0 + d*math.Exp(-m.decayQ*(float64(t)*m.dt-m.hTime(s))), m.z[s]}
+		st = synState{m.p.H0 + d*math.Exp(-m.decayQ*(float64(t)*m.dt-m.hTime(s))), m.z[s], lateState{}}
 	} else {
 		st = m.at(s, t)
 	}
@@ -1047,6 +1134,11 @@ func (m *lt21) Get(v int, s snnsim.SynapseID) float64 {
 // Set sets a variable of s at tick t: the efficacy or w (through h), h
 // (finite), z in [z_min, z_max] or c (>= 0).
 func (m *lt21) Set(t snnsim.Time, v int, s snnsim.SynapseID, x float64) error {
+	if m.late.kind.variant() {
+		if done, err := m.lateSetAt(t, v, s, x); done {
+			return err
+		}
+	}
 	checkVar(modelLT2021, v, len(lt21Vars))
 	name := lt21Vars[v]
 	switch v {
@@ -1102,7 +1194,9 @@ func (m *lt21) NeuronGet(v int, j int32) float64 {
 // synthesis flag, the scaled sum and its time, the scheduled switch-off
 // and the tick of its queue entry; per synapse h, z, c, the ticks of c and
 // of h, the queue flag and the stream's draw count; then the pending calcium jumps
-// and both event heaps as stored.
+// and both event heaps as stored. A late phase with a state of its own
+// writes the frame "consolidation/luboeinski_tetzlaff_2021/<late>" with
+// its parameters in the identity and its per-synapse state at the end.
 func (m *lt21) AppendState(b []byte) []byte {
 	id := m.ident()
 	b, start := beginState(b, &id)
@@ -1140,6 +1234,7 @@ func (m *lt21) AppendState(b []byte) []byte {
 			b = checkpoint.PutI64(b, e.i)
 		}
 	}
+	b = m.appendLate(b)
 	return checkpoint.End(b, start)
 }
 
@@ -1149,16 +1244,25 @@ func (m *lt21) ident() stateIdent {
 	if m.lag != 0 {
 		sw = 1
 	}
-	return stateIdent{model: modelLT2021, nSyn: m.n, nPre: m.nPre, nPost: len(m.pA), dt: m.dt, seed: m.seed, topo: m.topo,
+	id := stateIdent{model: modelLT2021, nSyn: m.n, nPre: m.nPre, nPost: len(m.pA), dt: m.dt, seed: m.seed, topo: m.topo,
 		keys: []string{"tau_c", "ca_delay", "delay", "tau_h", "switching"},
 		vals: []float64{m.p.TauC, m.p.CaDelay, m.p.Delay, m.p.TauH, sw}}
+	if m.late.kind.variant() {
+		// a late phase with a state of its own: a frame of its own
+		// ("consolidation/luboeinski_tetzlaff_2021/metaplastic"), so that
+		// no state of another late phase is restored into it
+		k, v := m.lateIdent()
+		id.keys, id.vals = append(id.keys, k...), append(id.vals, v...)
+		id.model = modelLT2021 + "/" + m.p.Late
+	}
+	return id
 }
 
 // RestoreState reads a frame written by AppendState; on error the model is
 // unchanged.
 func (m *lt21) RestoreState(b []byte) ([]byte, error) {
 	id := m.ident()
-	tag := stateTag(modelLT2021)
+	tag := stateTag(id.model)
 	d, rest, err := id.open(b)
 	if err != nil {
 		return nil, err
@@ -1231,9 +1335,17 @@ func (m *lt21) RestoreState(b []byte) ([]byte, error) {
 		}
 		heaps[k] = hp
 	}
+	late, ok, err := m.readLate(d)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, d.Done(tag)
+	}
 	if err := d.Done(tag); err != nil {
 		return nil, err
 	}
+	m.late = late
 	m.now = now
 	m.pA, m.pT, m.on, m.sumA, m.sumT, m.offAt, m.nq = pA, pT, on, sumA, sumT, offAt, nq
 	m.h, m.z, m.c, m.tc, m.th, m.queued = h, z, c, tc, th, queued

@@ -458,7 +458,7 @@ func TestLT2021BasicLate(t *testing.T) {
 				t.Errorf("t = %g s: the stand-alone's h = %g mV is not within 4.5 s.d. (%.3f) of %.4f", r.s, r.h, sd, hStar)
 			}
 			m.advance(0, tk) // draw the noise due, then read h
-			got[k] = synState{m.h[0], m.z[0]}
+			got[k] = synState{h: m.h[0], z: m.z[0]}
 			if math.Abs(got[k].h-hStar) > 4.5*sd {
 				t.Errorf("t = %g s: h = %.4f mV is not within 4.5 s.d. (%.3f) of %.4f", r.s, got[k].h, sd, hStar)
 			}

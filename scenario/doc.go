@@ -540,6 +540,18 @@
 //	name       = "task"
 //	schedule   = [{ at = "10 s", level = 1 }, { at = "20 s", level = 2 }]
 //
+// luboeinski_tetzlaff_2021 takes a late phase, the key late (go doc
+// ./consolidation LT2021Params): "stc" (tagging and capture, the default),
+// "none" (the early phase alone, as alpha = 0), "metaplastic" (a hidden
+// weight driven by the early phase's changes, attenuated towards zero by
+// 1 − tanh²(meta_m·|W_h|)), "importance" (an importance-weighted weight
+// anchored at each task boundary, si_c, si_tau, si_xi; it reads the level
+// "task", which a [sequence] table makes) or "benna_fusi" (a chain fed by
+// the early weight, bf_variables, bf_ratio, bf_g12, bf_time_unit,
+// bf_feed):
+//
+//	consolidation = { model = "luboeinski_tetzlaff_2021", late = "metaplastic", meta_m = 0.5 }
+//
 // metaplastic_laborieux_2021 (Laborieux et al. 2021) reads no level: the
 // rule drives a hidden weight w_h whose changes towards 0 are scaled by
 // 1 − tanh²(m·|w_h|), and the synapse transmits its compiled weight while
@@ -625,6 +637,7 @@
 //	cue_fraction = 0.5            # optional, default 0.5: the cued part p_r
 //	cue_pick     = "random"       # optional, default "random", or "first"
 //	fast_forward = { after = "10.25 s", before = "0.4 ms" }  # optional
+//	task_boundary = "10.25 s"     # optional: see the level "task" below
 //
 // The expansion, after the file's own tables (so --set group.N and
 // stimulus.N keep their meaning):
@@ -653,7 +666,14 @@
 //     fast_forward.before ahead of the next stretch's first pulse
 //     (Luboeinski & Tetzlaff 2021 keep 10.25 s and
 //     resume 2 steps before, with 0.2-ms steps: after = "10.25 s", before =
-//     "0.4 ms"); stretches closer than that spike throughout.
+//     "0.4 ms"); stretches closer than that spike throughout;
+//   - when a consolidation model of the population reads the level "task"
+//     (luboeinski_tetzlaff_2021 with late = "importance", importance_si)
+//     and the file sets no such level there, a [[neuromodulator]] "task"
+//     that steps to i at the end of A_i's task, task_boundary after the
+//     end of A_i's last learning pulse (default fast_forward.after, so the
+//     task ends where spiking stops; without fast_forward 10.25 s), which
+//     must come before A_i+1's learning.
 //
 // One assembly with the authors' times is their 8h-recall protocol
 // (lt2021_8h_recall.toml). The readout windows of

@@ -42,10 +42,25 @@ type SequenceSpec struct {
 	FastForward bool      // fast-forward between the spiking stretches
 	After       float64   // spiking kept after each stretch's last pulse ends [ms]
 	Before      float64   // spiking resumed before each stretch's first pulse [ms]
-	firstGroup  int       // index in Scenario.Groups of A1
-	firstStim   int       // index in Scenario.Stimuli of the first generated stimulus
-	firstPhase  int       // index in Scenario.Phases of the first generated phase
+	// TaskBoundary is the time from the end of an assembly's last learning
+	// pulse to the end of its task [ms] (see Sequences in the package
+	// doc); TaskLevel is set when the sequence made the level "task".
+	TaskBoundary float64
+	TaskLevel    bool
+	firstGroup   int // index in Scenario.Groups of A1
+	firstStim    int // index in Scenario.Stimuli of the first generated stimulus
+	firstPhase   int // index in Scenario.Phases of the first generated phase
+	firstMod     int // index in Scenario.Neuromodulators of the generated level
 }
+
+// TaskLevelName is the level that marks task boundaries ("task"), which
+// a [sequence] makes for a consolidation model that reads it.
+const TaskLevelName = "task"
+
+// defaultTaskBoundary is the end of an assembly's task after the end of its
+// last learning pulse without fast_forward: the margin of spiking that
+// Luboeinski & Tetzlaff (2021) keep after learning.
+const defaultTaskBoundary = 10250.0
 
 // Sequence layouts.
 const (
@@ -246,6 +261,22 @@ func (d *decoder) sequence(t *table, s *Scenario) {
 		need(okf)
 		ft.done()
 	}
+	q.TaskBoundary = defaultTaskBoundary
+	if q.FastForward {
+		q.TaskBoundary = q.After
+	}
+	taskKey := t.path("task_boundary")
+	if v, has := t.quantity("task_boundary", snnsim.TimeDim, false); has {
+		if !(v >= 0) {
+			d.errorf(taskKey, "%s: must be >= 0", fmtTime(v))
+			ok = false
+		}
+		q.TaskBoundary = v
+	} else if q.FastForward {
+		taskKey = t.path("fast_forward.after")
+	} else {
+		taskKey = t.key
+	}
 	t.done()
 	// Bounds on what the table generates, so that a typo cannot ask for
 	// billions of groups and stimuli.
@@ -262,6 +293,42 @@ func (d *decoder) sequence(t *table, s *Scenario) {
 	}
 	s.Sequence = q
 	q.expand(s)
+	d.sequenceTasks(taskKey, q, s)
+}
+
+// sequenceTasks makes the level "task" of the sequence's population when
+// a consolidation model there reads it and the file does not set it
+// itself: it steps to i at the end of A_i's task, TaskBoundary after the
+// end of A_i's last learning pulse, which must come before A_i+1's
+// learning.
+func (d *decoder) sequenceTasks(key string, q *SequenceSpec, s *Scenario) {
+	q.firstMod = len(s.Neuromodulators)
+	reads := false
+	for _, p := range s.Projections {
+		if p != nil && p.To == q.Population && p.Consolidation != nil && slices.Contains(p.Consolidation.Modulators(), TaskLevelName) {
+			reads = true
+		}
+	}
+	for _, n := range s.Neuromodulators {
+		if n != nil && n.Population == q.Population && n.Name == TaskLevelName {
+			return // the file's own boundaries
+		}
+	}
+	if !reads {
+		return
+	}
+	n := &NeuromodulatorSpec{Population: q.Population, Name: TaskLevelName}
+	for i := range q.N {
+		at := q.learnEnd(i) + q.TaskBoundary
+		if i+1 < q.N && !(at < q.learnOnset(i+1)) {
+			d.errorf(key, "%s: the task of %s would end at %s, after the learning of %s begins (%s): a shorter task_boundary, or a longer interval",
+				fmtTime(q.TaskBoundary), q.assembly(i), fmtTime(at), q.assembly(i+1), fmtTime(q.learnOnset(i+1)))
+			return
+		}
+		n.Schedule = append(n.Schedule, LevelStep{At: at, Level: float64(i + 1)})
+	}
+	q.TaskLevel = true
+	s.Neuromodulators = append(s.Neuromodulators, n)
 }
 
 // times decodes one time or an array of times.
@@ -482,6 +549,7 @@ func (s *Scenario) generatedKey(key string) (string, string, bool) {
 		{"group", q.firstGroup, func(i int) string { return s.Groups[i].Name }},
 		{"stimulus", q.firstStim, func(i int) string { return s.Stimuli[i].Name }},
 		{"phase", q.firstPhase, func(i int) string { return s.Phases[i].Name }},
+		{"neuromodulator", q.firstMod, func(i int) string { return s.Neuromodulators[i].Name }},
 	} {
 		if !strings.HasPrefix(key, g.prefix+"[") {
 			continue

@@ -272,3 +272,65 @@ func TestSequenceErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestSequenceTasks: with late = "importance" (a model that reads the
+// level "task") the sequence makes the level, stepping to i at the end
+// of A_i's last pulse plus task_boundary (default fast_forward.after);
+// with the default late phase it makes none; a boundary after the next
+// learning's onset is an error at task_boundary; the file's own level
+// "task" wins.
+func TestSequenceTasks(t *testing.T) {
+	data, err := os.ReadFile("../scenarios/cl_sequence.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	short := []string{"sequence.n=3", `sequence.interval="20 s"`, `sequence.recall="100 s"`, `sequence.fast_forward.after="2 s"`, `simulation.duration="110 s"`}
+	si := append(slices.Clone(short), `projection.E_to_E.consolidation.late="importance"`)
+	sc, err := DecodeOverrides("cl_sequence.toml", data, si)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sc.Neuromodulators) != 1 || !sc.Sequence.TaskLevel {
+		t.Fatalf("neuromodulators %v, want the level task", sc.Neuromodulators)
+	}
+	n := sc.Neuromodulators[0]
+	// A_i's pulses at 10 + 20(i−1) + {0, 0.5, 1} s, 0.1 s long: the last ends 11.1 s after its onset
+	want := []LevelStep{{At: 13100, Level: 1}, {At: 33100, Level: 2}, {At: 53100, Level: 3}}
+	if n.Name != TaskLevelName || n.Population != "E" || len(n.Schedule) != 3 {
+		t.Fatalf("level %+v", n)
+	}
+	for i, st := range n.Schedule {
+		if math.Abs(st.At-want[i].At) > 1e-6 || st.Level != want[i].Level {
+			t.Errorf("step %d: %+v, want %+v", i, st, want[i])
+		}
+	}
+	sc, err = DecodeOverrides("cl_sequence.toml", data, append(slices.Clone(si), `sequence.task_boundary="5 s"`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if at := sc.Neuromodulators[0].Schedule[1].At; math.Abs(at-36100) > 1e-6 {
+		t.Errorf("task_boundary 5 s: A2's boundary at %g ms, want 36100", at)
+	}
+	sc, err = DecodeOverrides("cl_sequence.toml", data, short)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sc.Neuromodulators) != 0 || sc.Sequence.TaskLevel {
+		t.Errorf("late = stc: neuromodulators %v", sc.Neuromodulators)
+	}
+	_, err = DecodeOverrides("cl_sequence.toml", data, append(slices.Clone(si), `sequence.task_boundary="19 s"`))
+	var list ErrorList
+	if !errors.As(err, &list) || !slices.ContainsFunc([]*ParseError(list), func(e *ParseError) bool {
+		return e.Key == "sequence.task_boundary" && strings.Contains(e.Error(), "after the learning of A2 begins")
+	}) {
+		t.Errorf("task_boundary after the next learning: %v", err)
+	}
+	own := strings.Replace(string(data), "\n[sequence]\n", "\n[[neuromodulator]]\npopulation = \"E\"\nname = \"task\"\nschedule = [{ at = \"50 s\", level = 7 }]\n\n[sequence]\n", 1)
+	sc, err = DecodeOverrides("cl_sequence.toml", []byte(own), si)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sc.Neuromodulators) != 1 || sc.Neuromodulators[0].Schedule[0].Level != 7 || sc.Sequence.TaskLevel {
+		t.Errorf("the file's own level: %+v", sc.Neuromodulators)
+	}
+}
