@@ -115,8 +115,11 @@ type partOf struct {
 	// The schedule switches its sources made in the epoch (worker 0), for
 	// the driver's marks, and per tick of the epoch whether one worker
 	// would have stepped it (Stats counts it as stepped or skipped).
+	// stepped is kept by parity of the epoch number, as out is: the driver
+	// reads an epoch's while the others may have started the next.
 	switches []srcSwitch
-	stepped  []bool
+	stepped  [2][]bool
+	parity   int64 // the epoch number's parity (gen&1)
 	// due: something other than a neuron, an arrival or a source needs
 	// tick t in this worker (a consolidation model's work, an OU current,
 	// a stimulus), found before step 0 of the tick. stepAll: with
@@ -656,7 +659,7 @@ func (e *Engine) partTick(t snnsim.Time) error {
 			e.stats.Spikes[i] += int64(len(p.fired))
 		}
 	}
-	pt.stepped = append(pt.stepped, step)
+	pt.stepped[pt.parity] = append(pt.stepped[pt.parity], step)
 	o := pt.cur
 	for i := range e.pops {
 		p := &e.pops[i]
@@ -788,7 +791,8 @@ func (par *parallel) runEpoch(w int, gen int64, cmd epochCmd, next func()) {
 	t0 := epochClock(on)
 	pt.cmd = cmd
 	pt.switches = pt.switches[:0]
-	pt.stepped = pt.stepped[:0]
+	pt.parity = gen & 1
+	pt.stepped[pt.parity] = pt.stepped[pt.parity][:0]
 	o := pt.out[gen&1]
 	o.reset()
 	pt.cur = o
@@ -1099,7 +1103,7 @@ func (e *Engine) mergeEpoch(gen int64, from, to snnsim.Time, quiet bool) error {
 		e.now = t + 1
 		stepped := false
 		for _, we := range par.workers {
-			stepped = stepped || we.part.stepped[s]
+			stepped = stepped || we.part.stepped[gen&1][s]
 		}
 		if stepped || (e.rec != nil && e.rec.next == t) || stimAt || e.cfg.Shortcuts == ShortcutsOff {
 			e.stats.TicksStepped++
