@@ -68,41 +68,15 @@ func JoinParts[W Weight](whole Rule[W], parts []Rule[W], l Layout) error {
 		if err != nil {
 			return err
 		}
-		if err := l.check(len(r.pre.hot), len(r.slow.hot)); err != nil {
-			return err
-		}
-		hs := make([]*hotCopies, len(ps))
-		for k, p := range ps {
-			hs[k] = &p.h
-		}
-		hs = syncCopies(hs, func(h *hotCopies) snnsim.Time { return h.cur }, func(k int, h *hotCopies, t snnsim.Time) { h.advance(t, &ps[k].pre, &ps[k].post) })
-		l.pre(func(i int32, k int) { r.pre.copy(i, &ps[k].pre); r.h.zp.v[i] = hs[k].zp.v[i] })
-		l.post(func(j int32, k int) {
-			r.post.copy(j, &ps[k].post)
-			r.slow.copy(j, &ps[k].slow)
-			r.h.lq.v[j] = hs[k].lq.v[j]
-		})
-		return r.h.join(hs, l)
+		st := func(p *Homeostatic[W]) *slowState { return &slowState{&p.pre, &p.post, &p.slow, &p.h} }
+		return joinSlow(&l, st(r), mapParts(ps, st))
 	case *P11[W]:
 		ps, err := partsOf[W](r, parts)
 		if err != nil {
 			return err
 		}
-		if err := l.check(len(r.pre.hot), len(r.slow.hot)); err != nil {
-			return err
-		}
-		hs := make([]*hotCopies, len(ps))
-		for k, p := range ps {
-			hs[k] = &p.h
-		}
-		hs = syncCopies(hs, func(h *hotCopies) snnsim.Time { return h.cur }, func(k int, h *hotCopies, t snnsim.Time) { h.advance(t, &ps[k].pre, &ps[k].post) })
-		l.pre(func(i int32, k int) { r.pre.copy(i, &ps[k].pre); r.h.zp.v[i] = hs[k].zp.v[i] })
-		l.post(func(j int32, k int) {
-			r.post.copy(j, &ps[k].post)
-			r.slow.copy(j, &ps[k].slow)
-			r.h.lq.v[j] = hs[k].lq.v[j]
-		})
-		return r.h.join(hs, l)
+		st := func(p *P11[W]) *slowState { return &slowState{&p.pre, &p.post, &p.slow, &p.h} }
+		return joinSlow(&l, st(r), mapParts(ps, st))
 	case *ISTDP[W]:
 		if r.global {
 			return fmt.Errorf("stdp: JoinParts: %s: the population rate estimate of a part counts only its own targets' spikes", r.rule)
@@ -267,4 +241,43 @@ func joinPending[H any](hs []H, l Layout, of func(H) (pre, post []int32)) (pre, 
 		return cmp.Or(cmp.Compare(l.ArrivalRank(a), l.ArrivalRank(b)), cmp.Compare(a, b))
 	})
 	return slices.Compact(pre), post
+}
+
+// slowState is the state the homeostatic and the P11 rules share: the
+// presynaptic, postsynaptic and slow traces and the lazy copies of their
+// hot loops (Zenke et al. 2013; Zenke, Agnes & Gerstner 2015).
+type slowState struct {
+	pre  *traces1
+	post *homTraces
+	slow *traces1
+	h    *hotCopies
+}
+
+// mapParts applies f to every part.
+func mapParts[R any](ps []R, f func(R) *slowState) []*slowState {
+	out := make([]*slowState, len(ps))
+	for k, p := range ps {
+		out[k] = f(p)
+	}
+	return out
+}
+
+// joinSlow joins the parts' slowState into whole's, as JoinParts does
+// for the homeostatic and the P11 rules.
+func joinSlow(l *Layout, whole *slowState, ps []*slowState) error {
+	if err := l.check(len(whole.pre.hot), len(whole.slow.hot)); err != nil {
+		return err
+	}
+	hs := make([]*hotCopies, len(ps))
+	for k, p := range ps {
+		hs[k] = p.h
+	}
+	hs = syncCopies(hs, func(h *hotCopies) snnsim.Time { return h.cur }, func(k int, h *hotCopies, t snnsim.Time) { h.advance(t, ps[k].pre, ps[k].post) })
+	l.pre(func(i int32, k int) { whole.pre.copy(i, ps[k].pre); whole.h.zp.v[i] = hs[k].zp.v[i] })
+	l.post(func(j int32, k int) {
+		whole.post.copy(j, ps[k].post)
+		whole.slow.copy(j, ps[k].slow)
+		whole.h.lq.v[j] = hs[k].lq.v[j]
+	})
+	return whole.h.join(hs, *l)
 }
