@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
-	"math"
 	"testing"
 
 	"github.com/snnsim/snnsim"
@@ -74,17 +73,7 @@ func splitRun(t *testing.T, net *netlist.Network, n, m int, d, c snnsim.Time) ru
 		t.Fatal(err)
 	}
 	r.spikes, r.samples = b.Bytes(), smp.Bytes()
-	var w bytes.Buffer
-	for k := range net.Projections {
-		ws, err := e.Weights(k)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, x := range ws {
-			binary.Write(&w, binary.LittleEndian, math.Float32bits(x))
-		}
-	}
-	r.weights = w.Bytes()
+	r.weights = weightBytes(t, e, len(net.Projections))
 	return r
 }
 

@@ -77,17 +77,7 @@ func recordRun(t *testing.T, net *netlist.Network, workers int, d, chunk snnsim.
 	r.samples = smp.Bytes()
 	st := e.Stats()
 	r.stepped, r.skipped = st.TicksStepped, st.TicksSkipped
-	var w bytes.Buffer
-	for k := range net.Projections {
-		ws, err := e.Weights(k)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, x := range ws {
-			binary.Write(&w, binary.LittleEndian, math.Float32bits(x))
-		}
-	}
-	r.weights = w.Bytes()
+	r.weights = weightBytes(t, e, len(net.Projections))
 	var s bytes.Buffer
 	for k, p := range net.Projections {
 		if p.Consolidation == nil {
@@ -384,4 +374,21 @@ func TestParallelSinkError(t *testing.T) {
 			}
 		}
 	}
+}
+
+// weightBytes is every projection's weights, in order, as little-endian
+// float32 bits: runs compare them byte for byte.
+func weightBytes(t *testing.T, e *Engine, projections int) []byte {
+	t.Helper()
+	var w bytes.Buffer
+	for k := range projections {
+		ws, err := e.Weights(k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range ws {
+			binary.Write(&w, binary.LittleEndian, math.Float32bits(x))
+		}
+	}
+	return w.Bytes()
 }
