@@ -9,9 +9,6 @@ import (
 	"github.com/snnsim/snnsim/spikelog"
 )
 
-// ctxEvery is how many stepped ticks pass between checks of the context.
-const ctxEvery = 1024
-
 // Run simulates the next d ticks, from Now() to Now()+d. It returns early,
 // at a tick boundary, with ctx.Err() when ctx is cancelled, or with the first
 // error of a sink; in both cases the engine is consistent and Run may be
@@ -27,13 +24,16 @@ func (e *Engine) Run(ctx context.Context, d snnsim.Time) error {
 	if e.par != nil {
 		return e.runParallel(ctx, end)
 	}
-	sinceCheck := 0
+	// The context is looked at on every tick: a tick of a network in
+	// runaway activity can take a tenth of a second, so a check every so
+	// many ticks would leave Ctrl-C unanswered for minutes, and a
+	// non-blocking receive on Done costs no lock, unlike ctx.Err().
+	done := ctx.Done()
 	for e.now < end {
-		if sinceCheck++; sinceCheck >= ctxEvery {
-			sinceCheck = 0
-			if err := ctx.Err(); err != nil {
-				return err
-			}
+		select {
+		case <-done:
+			return ctx.Err()
+		default:
 		}
 		if e.phases != nil {
 			if ph := e.phaseNow(); ph != nil {
