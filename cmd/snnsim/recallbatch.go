@@ -244,7 +244,11 @@ func (b batchReadout) measureAll(dir string, until float64) ([]batchRun, error) 
 // recallBatch measures every run of the directories (a sweep directory:
 // its done points; else a run directory or log) and prints, per group,
 // mean ± s.d. and the 95 % confidence interval of each measure next to
-// the authors' batch when the readout is theirs, with a verdict.
+// the authors' batch when the readout is theirs, with a verdict. A point
+// that a [[guard]] stopped on runaway activity is measured up to the
+// stop: a [sequence] run at the cues before it, another run when its log
+// holds its readout windows whole (else it is left out, and each group
+// counts both kinds).
 func recallBatch(dirs []string, b batchReadout, csvFile, figure, by string, stdout, stderr io.Writer) int {
 	var runs []batchRun
 	runaways := map[string]analysis.SequenceRun{} // sequence runs a [[guard]] stopped, by directory
