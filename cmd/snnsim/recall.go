@@ -62,7 +62,9 @@ func cmdRecall(args []string, stdout, stderr io.Writer) int {
 	batch := fs.Bool("batch", false, "summarize a batch of trials: the arguments are sweep directories (their done points; the label\n"+
 		"columns assembly, cue, learn, recall, width, population, inhibitory of a point override the flags) or run\n"+
 		"directories; prints per group mean ± s.d. and the 95% CI of nu_as, nu_ans, nu_ctrl, nu_inh, Q, MI and H(L),\n"+
-		"next to Luboeinski & Tetzlaff's 50-trial batch when the readout is theirs (11 s and 20.1 s or 28810.1 s)")
+		"next to Luboeinski & Tetzlaff's 50-trial batch when the readout is theirs (11 s and 20.1 s or 28810.1 s). A point that a\n"+
+		"[[guard]] stopped on runaway activity after its readout windows is measured like any run; one stopped before their end\n"+
+		"is not; each group says how many of its runs ran away after the readout and how many before its end")
 	csvOut := fs.String("csv", "", "with --batch: also write each run's measures to this CSV file")
 	figure := fs.String("figure", "", "also draw the learn – consolidate – recall figure into this file (.png, .svg or .pdf); the log needs split records of h and w (and protein).\n"+
 		"With --batch of [sequence] runs: the continual-learning figure, A1's Q and MI and the newest assembly's Q against\n"+

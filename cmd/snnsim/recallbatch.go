@@ -45,7 +45,15 @@ type batchRun struct {
 	seqIndex, seqN, later int
 	curve                 string
 	seed                  uint64
+	// ranAway: a [[guard]] stopped the run on runaway activity after
+	// this readout's windows had closed; it is measured like any run.
+	ranAway bool
 }
+
+// errBeforeReadout is returned by measure for a run that stopped before
+// the end of its readout windows: its log does not hold them, so it is
+// not measured.
+var errBeforeReadout = errors.New("the run stopped before the end of its readout windows")
 
 // withLabels returns the readout with the point's label values.
 func (b batchReadout) withLabels(p *sweep.Point) batchReadout {
@@ -85,8 +93,11 @@ func batchGroup(p *sweep.Point) string {
 	return strings.Join(parts, ", ")
 }
 
-// measure computes the recall measures of the run in dir.
-func (b batchReadout) measure(dir string) (batchRun, error) {
+// measure computes the recall measures of the run in dir, which ran up
+// to until [ms] (+Inf for a run that reached its end). A run whose
+// learning or recall window ends after until is not measured: measure
+// returns it with its group and seed and errBeforeReadout.
+func (b batchReadout) measure(dir string, until float64) (batchRun, error) {
 	run := batchRun{dir: dir, values: map[string]float64{}}
 	path, err := analysis.LogPath(dir)
 	if err != nil {
@@ -137,6 +148,27 @@ func (b batchReadout) measure(dir string) (batchRun, error) {
 			return run, err
 		}
 	}
+	run.nCA, run.seed = len(lr.Assembly), h.Seed
+	// Runs of one scenario with one readout form a group, whichever sweep
+	// or directory they come from.
+	run.group = fmt.Sprintf("%s, assembly %d, recall window at %g s", h.Scenario, run.nCA, clock.Ms(lr.Recall)/1000)
+	// The authors' two protocols read out at 11 s and at 20.1 s (10 s
+	// after learning) or 28810.1 s (8 h after).
+	near := func(t snnsim.Time, s float64) bool { return math.Abs(clock.Ms(t)-s*1000) < 1 }
+	if near(lr.Learn, 11) && near(lr.Width, 0.5) {
+		switch {
+		case near(lr.Recall, 20.1):
+			run.protocol = "10 s"
+		case near(lr.Recall, 28810.1):
+			run.protocol = "8 h"
+		}
+	}
+	// The windows are half-open: a run that stopped at tick n holds the
+	// ticks before n, so a window ending at n is whole.
+	end := max(analysis.CentredWindow(lr.Learn, lr.Width).To, analysis.CentredWindow(lr.Recall, lr.Width).To)
+	if clock.Ms(end) > until+clock.DT/2 {
+		return run, errBeforeReadout
+	}
 	m, _, _, err := lr.Measures(path)
 	if err != nil {
 		return run, err
@@ -155,21 +187,6 @@ func (b batchReadout) measure(dir string) (batchRun, error) {
 		}
 		run.values["nu_inh"] = v
 	}
-	run.nCA = len(lr.Assembly)
-	// Runs of one scenario with one readout form a group, whichever sweep
-	// or directory they come from.
-	run.group = fmt.Sprintf("%s, assembly %d, recall window at %g s", h.Scenario, run.nCA, clock.Ms(lr.Recall)/1000)
-	// The authors' two protocols read out at 11 s and at 20.1 s (10 s
-	// after learning) or 28810.1 s (8 h after).
-	near := func(t snnsim.Time, s float64) bool { return math.Abs(clock.Ms(t)-s*1000) < 1 }
-	if near(lr.Learn, 11) && near(lr.Width, 0.5) {
-		switch {
-		case near(lr.Recall, 20.1):
-			run.protocol = "10 s"
-		case near(lr.Recall, 28810.1):
-			run.protocol = "8 h"
-		}
-	}
 	return run, nil
 }
 
@@ -180,7 +197,7 @@ func (b batchReadout) measure(dir string) (batchRun, error) {
 // out), else as measure.
 func (b batchReadout) measureAll(dir string, until float64) ([]batchRun, error) {
 	if b.assembly != "" || b.cue != "" || b.learn != "" || b.recall != "" {
-		r, err := b.measure(dir)
+		r, err := b.measure(dir, until)
 		return []batchRun{r}, err
 	}
 	path, err := analysis.LogPath(dir)
@@ -198,7 +215,7 @@ func (b batchReadout) measureAll(dir string, until float64) ([]batchRun, error) 
 		return nil, err
 	}
 	if sc == nil {
-		r, err := b.measure(dir)
+		r, err := b.measure(dir, until)
 		return []batchRun{r}, err
 	}
 	width := b.width
@@ -227,20 +244,28 @@ func (b batchReadout) measureAll(dir string, until float64) ([]batchRun, error) 
 // recallBatch measures every run of the directories (a sweep directory:
 // its done points; else a run directory or log) and prints, per group,
 // mean ± s.d. and the 95 % confidence interval of each measure next to
-// the authors' batch when the readout is theirs, with a verdict.
+// the authors' batch when the readout is theirs, with a verdict. A point
+// that a [[guard]] stopped on runaway activity is measured up to the
+// stop: a [sequence] run at the cues before it, another run when its log
+// holds its readout windows whole (else it is left out, and each group
+// counts both kinds).
 func recallBatch(dirs []string, b batchReadout, csvFile, figure, by string, stdout, stderr io.Writer) int {
 	var runs []batchRun
 	runaways := map[string]analysis.SequenceRun{} // sequence runs a [[guard]] stopped, by directory
+	// Runs without a [sequence] that a [[guard]] stopped: after their
+	// readout (measured, in runs) and before its end (not measured), by
+	// group.
+	after, before := 0, map[string][]batchRun{}
 	var groups []string
 	skipped := 0
+	addGroup := func(g string) {
+		if !slices.Contains(groups, g) {
+			groups = append(groups, g)
+		}
+	}
 	add := func(r batchRun) {
 		runs = append(runs, r)
-		for _, g := range groups {
-			if g == r.group {
-				return
-			}
-		}
-		groups = append(groups, r.group)
+		addGroup(r.group)
 	}
 	for _, d := range dirs {
 		if _, err := os.Stat(filepath.Join(d, sweep.ManifestName)); err == nil {
@@ -253,24 +278,38 @@ func recallBatch(dirs []string, b batchReadout, csvFile, figure, by string, stdo
 				p := &s.Manifest.Points[i]
 				dir := s.PointDir(i)
 				st, msg := sweep.PointStatus(dir)
-				until := math.Inf(1)
+				until, stopped := math.Inf(1), false
 				if st == sweep.Failed && strings.Contains(msg, engine.ErrRunaway.Error()) {
 					r, end, ok, err := runawaySequence(dir, curveLabel(p, by))
+					if err == nil && !ok {
+						// No [sequence]: one readout, measured when
+						// the run stopped after its windows.
+						end, err = stoppedAt(dir)
+					}
 					if err != nil {
 						fmt.Fprintf(stderr, "snnsim recall: %s: %v\n", dir, err)
 						return 1
 					}
 					if ok {
 						runaways[dir] = r
-						until = end
-						st = sweep.Done // measured up to the stop
 					}
+					until, stopped = end, true
+					st = sweep.Done // measured up to the stop
 				}
 				if st != sweep.Done {
 					skipped++
 					continue
 				}
 				rs, err := b.withLabels(p).measureAll(dir, until)
+				if len(rs) == 1 && errors.Is(err, errBeforeReadout) {
+					r := rs[0]
+					if g := batchGroup(p); g != "" {
+						r.group += ", " + g
+					}
+					before[r.group] = append(before[r.group], r)
+					addGroup(r.group)
+					continue
+				}
 				if err != nil {
 					fmt.Fprintf(stderr, "snnsim recall: %s: %v\n", dir, err)
 					return 1
@@ -280,6 +319,10 @@ func recallBatch(dirs []string, b batchReadout, csvFile, figure, by string, stdo
 						r.group += ", " + g
 					}
 					r.curve = curveLabel(p, by)
+					r.ranAway = stopped
+					if stopped && r.seqN == 0 {
+						after++
+					}
 					add(r)
 				}
 			}
@@ -294,7 +337,7 @@ func recallBatch(dirs []string, b batchReadout, csvFile, figure, by string, stdo
 			add(r)
 		}
 	}
-	if len(runs) == 0 && len(runaways) == 0 {
+	if len(runs) == 0 && len(runaways) == 0 && len(before) == 0 {
 		fmt.Fprintf(stderr, "snnsim recall: --batch: no finished run in %s (%d not done)\n", strings.Join(dirs, ", "), skipped)
 		return 1
 	}
@@ -304,16 +347,33 @@ func recallBatch(dirs []string, b batchReadout, csvFile, figure, by string, stdo
 	if len(runaways) > 0 {
 		fmt.Fprintf(stdout, "(%d runs of a [sequence] were stopped by a [[guard]] on runaway activity: their recalls before the stop are\nmeasured, and they count as runaways below)\n", len(runaways))
 	}
+	nBefore := 0
+	for _, rs := range before {
+		nBefore += len(rs)
+	}
+	plainStops := after+nBefore > 0
+	if plainStops {
+		fmt.Fprintf(stdout, "(%d runs were stopped by a [[guard]] on runaway activity: %d after their readout windows, measured up to the stop\n"+
+			"like any run; %d before the end of the readout, which are not measured; each group counts its own below)\n", after+nBefore, after, nBefore)
+	}
 	f4 := func(x float64) string { return strconv.FormatFloat(x, 'f', 4, 64) }
 	for _, g := range groups {
-		var in []batchRun
+		var in, ran []batchRun
 		for _, r := range runs {
 			if r.group == g {
 				in = append(in, r)
+				if r.ranAway {
+					ran = append(ran, r)
+				}
 			}
 		}
-		nCA, protocol := in[0].nCA, in[0].protocol
-		for _, r := range in {
+		early := before[g]
+		head := in
+		if len(head) == 0 {
+			head = early
+		}
+		nCA, protocol := head[0].nCA, head[0].protocol
+		for _, r := range head {
 			if r.nCA != nCA || r.protocol != protocol {
 				protocol = ""
 			}
@@ -324,6 +384,13 @@ func recallBatch(dirs []string, b batchReadout, csvFile, figure, by string, stdo
 			fmt.Fprintf(stdout, ", the %s protocol", protocol)
 		}
 		fmt.Fprintln(stdout)
+		if plainStops {
+			fmt.Fprintf(stdout, "ran away after the readout: %d of the %d runs%s; ran away before the end of the readout: %d more%s, not measured\n",
+				len(ran), len(in), seedList(ran), len(early), seedList(early))
+		}
+		if len(in) == 0 {
+			continue
+		}
 		fmt.Fprintf(stdout, "%-8s %22s %22s", "measure", "mean ± s.d.", "95% CI of the mean")
 		if hasRef {
 			fmt.Fprintf(stdout, " %22s %22s  %s", "authors (50 trials)", "authors' 95% CI", "verdict")
@@ -383,13 +450,13 @@ func recallBatch(dirs []string, b batchReadout, csvFile, figure, by string, stdo
 			return 1
 		}
 		w := csv.NewWriter(f)
-		w.Write(append([]string{"run", "group", "assembly", "protocol"}, analysis.RecallMeasureNames...))
+		w.Write(append(append([]string{"run", "group", "assembly", "protocol"}, analysis.RecallMeasureNames...), "ran_away_after_readout"))
 		for _, r := range runs {
 			row := []string{r.dir, r.group, strconv.Itoa(r.nCA), r.protocol}
 			for _, n := range analysis.RecallMeasureNames {
 				row = append(row, strconv.FormatFloat(r.values[n], 'g', -1, 64))
 			}
-			w.Write(row)
+			w.Write(append(row, strconv.FormatBool(r.ranAway)))
 		}
 		w.Flush()
 		if err := errors.Join(w.Error(), f.Close()); err != nil {
@@ -510,15 +577,9 @@ func runawaySequence(dir, curve string) (r analysis.SequenceRun, end float64, ok
 	if len(as) == 0 || len(as[0].Recalls) == 0 {
 		return r, 0, false, nil
 	}
-	b, err := os.ReadFile(filepath.Join(dir, SummaryName))
+	end, err = stoppedAt(dir)
 	if err != nil {
 		return r, 0, false, err
-	}
-	var sum struct {
-		SimulatedS *float64 `json:"simulated_s"`
-	}
-	if err := json.Unmarshal(b, &sum); err != nil || sum.SimulatedS == nil {
-		return r, 0, false, fmt.Errorf("%s: no simulated_s, the time at which the guard stopped the run (%v)", filepath.Join(dir, SummaryName), err)
 	}
 	if curve == "" {
 		curve = "all runs"
@@ -526,5 +587,39 @@ func runawaySequence(dir, curve string) (r analysis.SequenceRun, end float64, ok
 	onset := as[0].Recalls[0] - sc.Sequence.Width
 	nan := math.NaN()
 	r = analysis.SequenceRun{Curve: curve, Seed: h.Seed, Later: sc.LearnedBetween(as[0], onset), Runaway: true, Q: nan, MI: nan, NewestQ: nan}
-	return r, *sum.SimulatedS * 1000, true, nil
+	return r, end, true, nil
+}
+
+// stoppedAt returns the time [ms] at which a [[guard]] stopped the run in
+// dir, from its summary.
+func stoppedAt(dir string) (float64, error) {
+	path := filepath.Join(dir, SummaryName)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, err
+	}
+	var sum struct {
+		SimulatedS *float64 `json:"simulated_s"`
+	}
+	if err := json.Unmarshal(b, &sum); err != nil || sum.SimulatedS == nil {
+		return 0, fmt.Errorf("%s: no simulated_s, the time at which the guard stopped the run (%v)", path, err)
+	}
+	return *sum.SimulatedS * 1000, nil
+}
+
+// seedList names the seeds of runs for a line of the batch summary:
+// " (seeds 19, 21)", or "" for none.
+func seedList(runs []batchRun) string {
+	if len(runs) == 0 {
+		return ""
+	}
+	seeds := make([]string, len(runs))
+	for i, r := range runs {
+		seeds[i] = strconv.FormatUint(r.seed, 10)
+	}
+	word := "seeds"
+	if len(runs) == 1 {
+		word = "seed"
+	}
+	return " (" + word + " " + strings.Join(seeds, ", ") + ")"
 }
