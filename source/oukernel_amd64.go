@@ -39,6 +39,7 @@ const (
 	kRows
 )
 
+// newZigKernel lays out the tables of z for the kernels.
 func newZigKernel(z *ziggurat) *[kRows][zigLayers + 1]float64 {
 	k := new([kRows][zigLayers + 1]float64)
 	k[kX] = z.x

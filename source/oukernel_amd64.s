@@ -51,6 +51,7 @@ DATA ouidx1<>+48(SB)/8, $7
 DATA ouidx1<>+56(SB)/8, $15
 GLOBL ouidx1<>(SB), RODATA|NOPTR, $64
 
+// The lane offsets 0..7: a lane's neuron is the group's first plus its own.
 DATA ouiota<>+0(SB)/8, $0
 DATA ouiota<>+8(SB)/8, $1
 DATA ouiota<>+16(SB)/8, $2
@@ -61,8 +62,9 @@ DATA ouiota<>+48(SB)/8, $6
 DATA ouiota<>+56(SB)/8, $7
 GLOBL ouiota<>(SB), RODATA|NOPTR, $64
 
-// Offsets of the rows of zigKernel (kernelTables in oukernel_amd64.go),
-// 129 float64 each.
+// Byte offsets of the rows of zigKernel (oukernel_amd64.go), 129 float64
+// each: x, ratio, f (ZF1: f[i+1] for index i), the squeeze's reject and
+// accept lines, and the constants ε and 2^-53.
 #define ZX 0
 #define ZRATIO 1032
 #define ZF 2064
