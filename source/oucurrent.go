@@ -267,7 +267,7 @@ func (o *OUCurrent) stepAVX512() {
 // kernelBufs are the lists of the assembly kernels.
 type kernelBufs struct {
 	idx    []int64  // the neurons whose draws the fast path refused
-	draws  []uint64 // their draws
+	draws  []uint64 // every neuron's draw in the fast path
 	first  []uint64 // the last draw of each neuron left to Go
 	second []uint64 // its wedge height draw
 	fail   []uint8  // a bit per position of idx whose draw is left to Go

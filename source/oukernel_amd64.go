@@ -87,24 +87,24 @@ func kernelMatchesGo() bool {
 // ouStepAVX512 advances n neurons (n a multiple of 8) of an OU current by
 // one step where the ziggurat's fast path accepts the draw: for each
 // neuron j it draws the next 64-bit output b of pcg[j] (advancing the
-// generator) and, where zigFast accepts it, sets x[j] to
-// m + (x[j]−m)·a + s·deviate, with the same roundings as the Go loop (no
-// fused multiply-add). It appends each other neuron j to idx and its b to
-// bl (both need room for n+8 values) and returns their number; x[j] is
-// then unchanged. zk is zigKernel.
+// generator), stores it in bl[j] and, where zigFast accepts it, sets x[j]
+// to m + (x[j]−m)·a + s·deviate, with the same roundings as the Go loop
+// (no fused multiply-add). It appends each other neuron j to idx (room
+// for n+8 values) and returns their number; x[j] is then unchanged. zk is
+// zigKernel.
 //
 //go:noescape
 func ouStepAVX512(x *float64, pcg *rand.PCG, idx *int64, bl *uint64, n int, m, a, s float64, zk *float64) int
 
-// ouSlowAVX512 goes on with the cnt neurons idx[k] whose draws bl[k]
+// ouSlowAVX512 goes on with the cnt neurons j = idx[k] whose draws bl[j]
 // ouStepAVX512 refused, eight at a time, as normalSlow does: the wedge
 // test with its squeeze and, after a rejection, fresh draws. Where a
-// neuron's deviate is found, x[idx[k]] gets its update. Where the draw
-// needs the Go code (the tail, or a wedge point that the squeeze leaves
-// undecided), bit l of fail[k/8] is set for k = 8(k/8)+l, x is unchanged,
-// first[k] holds the last draw b (for an undecided wedge point second[k]
-// its height draw) and the generator stands after them: normalFinish
-// completes the draw.
+// neuron's deviate is found, x[j] gets its update. Where the draw needs
+// the Go code (the tail, or a wedge point that the squeeze leaves
+// undecided), bit l of fail[k/8] is set for k = 8(k/8)+l, x[j] is
+// unchanged, first[k] holds the last draw b (for an undecided wedge point
+// second[k] its height draw) and the generator stands after them:
+// normalFinish completes the draw.
 //
 //go:noescape
 func ouSlowAVX512(x *float64, pcg *rand.PCG, idx *int64, bl *uint64, cnt int, m, a, s float64, zk *float64, first, second *uint64, fail *uint8)

@@ -76,9 +76,10 @@ GLOBL ouiota<>(SB), RODATA|NOPTR, $64
 #define ZEPS 7224
 #define ZUNIT 7232
 
-// PCGSTEP steps the generators (Z8 hi, Z10 lo) of the lanes in mask k,
-// leaving the others as they are. Temporaries Z3–Z7, Z9, Z11, Z12.
-#define PCGSTEP(k) \
+// PCGNEXT computes the next state of the generators (Z8 hi, Z10 lo) into
+// Z7 (hi) and Z11 (lo), as PCG.Uint64 steps them (state·mul + inc, 128
+// bits). Temporaries Z3–Z6, Z9 and K7.
+#define PCGNEXT \
 	VPSRLQ   $32, Z10, Z3; \
 	VPMULUDQ Z20, Z10, Z4; \
 	VPMULUDQ Z18, Z10, Z5; \
@@ -103,9 +104,19 @@ GLOBL ouiota<>(SB), RODATA|NOPTR, $64
 	VPADDQ   Z22, Z11, Z11; \
 	VPCMPUQ  $1, Z22, Z11, K7; \
 	VPADDQ   Z23, Z7, Z7; \
-	VPADDQ   Z26, Z7, K7, Z7; \
+	VPADDQ   Z26, Z7, K7, Z7
+
+// PCGSTEP steps the generators (Z8 hi, Z10 lo) of the lanes in mask k,
+// leaving the others as they are; PCGSTEPALL steps all.
+#define PCGSTEP(k) \
+	PCGNEXT; \
 	VMOVDQA64 Z7, k, Z8; \
 	VMOVDQA64 Z11, k, Z10
+
+#define PCGSTEPALL \
+	PCGNEXT; \
+	VMOVDQA64 Z7, Z8; \
+	VMOVDQA64 Z11, Z10
 
 // DXSM sets out to the DXSM output of the generators (Z8 hi, Z10 lo), in
 // the lanes of mask k. Temporaries Z3, Z4.
@@ -173,7 +184,7 @@ loop:
 	VPERMI2Q  Z1, Z0, Z10
 
 	KXNORB K0, K0, K1
-	PCGSTEP(K1)
+	PCGSTEPALL
 
 	// store the new states, interleaved again
 	VMOVDQU64 ouidx0<>(SB), Z0
@@ -210,12 +221,11 @@ loop:
 	VADDPD  Z2, Z6, Z6
 	VMOVUPD Z6, K4, (AX)(R11*8)
 
-	// append the refused lanes (K5) and their draws to the lists
+	// keep the draws; append the refused lanes (K5) to the list
+	VMOVDQU64   Z0, (DI)(R11*8)
 	KNOTB       K4, K5
 	VPCOMPRESSQ Z14, K5, Z16
 	VMOVDQU64   Z16, (CX)(R13*8)
-	VPCOMPRESSQ Z0, K5, Z17
-	VMOVDQU64   Z17, (DI)(R13*8)
 	KMOVB       K5, R12
 	POPCNTL     R12, R12
 	ADDQ        R12, R13
@@ -297,7 +307,8 @@ full:
 	VPGATHERQQ (BX)(Z16*8), K2, Z8
 	KMOVB      K1, K2
 	VPGATHERQQ 8(BX)(Z16*8), K2, Z10
-	VMOVDQU64  (R10)(R11*8), Z0
+	KMOVB      K1, K2
+	VPGATHERQQ (R10)(Z12*8), K2, Z0
 	VPANDQ     Z13, Z0, Z1
 	VPSRLQ     $11, Z0, Z3
 	VCVTUQQ2PD Z3, Z3
