@@ -363,6 +363,7 @@ type lt21 struct {
 	tc      []snnsim.Time // tick of c
 	th      []snnsim.Time // tick of h and z: tc − lag, or earlier while c has stayed in one regime since (see jump)
 	queued  []bool        // a refresh entry of the synapse is in rq
+	touched float64       // touch's sum, kept so that its loads stay
 	tm      []float64     // term(s, target): the synapse's part of its target's sumA, kept with h, th and sumT
 	st      Streams
 
@@ -1039,13 +1040,29 @@ func (m *lt21) Post(t snnsim.Time, j int32) {
 	// All synapses onto j are brought to t before j's synthesis is
 	// checked once, as a step of the whole neuron would, so the switch does
 	// not depend on the order of the synapses.
+	in := m.in.of(j)
+	m.touch(in)
 	advanced := false
-	for _, s := range m.in.of(j) {
+	for _, s := range in {
 		advanced = m.jump(s, t, m.p.CPost, true) || advanced
 	}
 	if advanced {
 		m.check(j, t)
 	}
+}
+
+// touch reads the calcium and its tick of the synapses ss before jump
+// visits them one by one: the synapses onto a neuron lie scattered over
+// the arrays, and these loads, independent of each other, wait for memory
+// together instead of one after the other inside jump's branches.
+func (m *lt21) touch(ss []int64) {
+	var c float64
+	var k snnsim.Time
+	for _, s := range ss {
+		c += m.c[s]
+		k ^= m.tc[s]
+	}
+	m.touched = c + float64(k)
 }
 
 // at returns synapse s's h and z at tick t >= tc[s] without changing the

@@ -66,3 +66,57 @@ func BenchmarkLT2021Network(b *testing.B) {
 	b.ReportMetric(float64(events)/el, "events/s")
 	b.ReportMetric(float64(updates)/el, "plasticity-updates/s")
 }
+
+// BenchmarkLT2021Consolidation runs the consolidation period of
+// scenarios/lt2021_8h_recall.toml with spiking kept on
+// (phase.consolidation.mode = "spiking"): background activity only, the
+// OU background current on each of the 2000 neurons and the
+// luboeinski_tetzlaff_2021 synapses on E→E evolving with it. One engine
+// runs the scenario's learning up to the start of the consolidation
+// phase (21.35 s); then every iteration simulates the next 10 s, the
+// engine keeping its state. No record is attached. It reports processor
+// seconds (user and system, of the whole process) per simulated second,
+// wall seconds per simulated second and synaptic events per wall second;
+// the 8 hours take 28,800 times the first.
+//
+//	go test ./engine -run '^$' -bench 'LT2021Consolidation$' -benchtime 3x -count 5 -cpu 1
+func BenchmarkLT2021Consolidation(b *testing.B) {
+	sc, err := scenario.LoadOverrides("../scenarios/lt2021_8h_recall.toml", []string{"phase.consolidation.mode=spiking"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	net, err := sc.Compile()
+	if err != nil {
+		b.Fatal(err)
+	}
+	e, err := New(net, Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	warm, err := net.Clock.Ticks(21350)
+	if err != nil {
+		b.Fatal(err)
+	}
+	step, err := net.Clock.Ticks(10000)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := e.Run(context.Background(), warm); err != nil {
+		b.Fatal(err)
+	}
+	events := e.Stats().SynapticEvents
+	n := 0
+	cpu0 := processCPU()
+	b.ResetTimer()
+	for b.Loop() {
+		if err := e.Run(context.Background(), step); err != nil {
+			b.Fatal(err)
+		}
+		n++
+	}
+	el := b.Elapsed().Seconds()
+	cpu := (processCPU() - cpu0).Seconds()
+	b.ReportMetric(cpu/float64(n)/net.Clock.Seconds(step), "cpu-s/sim-s")
+	b.ReportMetric(el/float64(n)/net.Clock.Seconds(step), "wall-s/sim-s")
+	b.ReportMetric(float64(e.Stats().SynapticEvents-events)/el, "events/s")
+}

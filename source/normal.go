@@ -171,12 +171,39 @@ func normalSlow(g *rand.PCG, b uint64) float64 {
 		// the wedge of layer i: accept x if a uniform height between the
 		// layer's bottom f[i] and top f[i+1] lies under the curve
 		x := u * zig.x[i]
-		y := zig.f[i] + float64(g.Uint64()>>zigShift)*zigUnit*(zig.f[i+1]-zig.f[i])
-		if zig.wedge(i, x, y) {
+		if wedgeAt(i, x, g.Uint64()) {
 			return x
 		}
 		b = g.Uint64()
 	}
+}
+
+// wedgeAt reports whether the point of the wedge of layer i at abscissa x
+// whose height comes from the draw b2 lies under the curve: the height is
+// uniform between the layer's bottom f[i] and top f[i+1], computed with
+// the roundings of the assembly kernel (the conversion keeps the compiler
+// from fusing a multiply-add).
+func wedgeAt(i uint64, x float64, b2 uint64) bool {
+	y := zig.f[i] + float64(float64(b2>>zigShift)*zigUnit*(zig.f[i+1]-zig.f[i]))
+	return zig.wedge(i, x, y)
+}
+
+// normalFinish finishes a draw that the assembly kernel left to Go: b is
+// the last 64-bit draw, refused by the fast path; in the base layer the
+// tail is drawn from it, in another layer b2 is the draw of the height of
+// its wedge point, which the squeeze left undecided (a rejected point is
+// followed by a fresh draw).
+func normalFinish(g *rand.PCG, b, b2 uint64) float64 {
+	i := b & zigMask
+	if i == 0 {
+		return normalSlow(g, b)
+	}
+	u := float64(b>>zigShift)*zigScale - 1
+	x := u * zig.x[i]
+	if wedgeAt(i, x, b2) {
+		return x
+	}
+	return normal(g)
 }
 
 // normalTail returns a deviate from the normal tail beyond r (below −r if

@@ -93,8 +93,7 @@ type OUCurrent struct {
 	x   []float64
 	pcg []rand.PCG
 
-	first []uint64 // stepAVX512: the first draw of each neuron in the last step
-	fail  []uint8  // stepAVX512: a bit per neuron whose draw zigFast refused
+	kern kernelBufs // stepAVX512's lists
 }
 
 // NewOUCurrent returns the current of n neurons at tick 0 (off until the
@@ -251,27 +250,55 @@ func ouStep(x, m, a, s, n float64) float64 {
 	return m + float64((x-m)*a) + float64(s*n)
 }
 
-// stepAVX512 advances every neuron by one step: the kernel takes the
-// neurons in groups of eight and the draws that zigFast accepts; the Go
-// code finishes the others and the last len%8 neurons, from the same
+// stepAVX512 advances every neuron by one step: the kernels take the
+// neurons in groups of eight, drawing their deviates as normal does; the
+// Go code finishes the draws they leave to it (the tail and the wedge
+// points near the curve) and the last len%8 neurons, from the same
 // streams, so the values are those of the Go loop.
 func (o *OUCurrent) stepAVX512() {
 	n8 := len(o.x) &^ 7
-	if len(o.first) != n8 {
-		o.first = make([]uint64, n8)
-		o.fail = make([]uint8, n8/8)
-	}
 	m, a, s := o.p.Mean, o.decay, o.noise
-	ouStepAVX512(&o.x[0], &o.pcg[0], &o.first[0], &o.fail[0], n8, m, a, s, &zig.x[0], &zig.ratio[0])
-	for g, f := range o.fail {
-		for f != 0 {
-			j := g*8 + bits.TrailingZeros8(f)
-			f &= f - 1
-			o.x[j] = ouStep(o.x[j], m, a, s, normalSlow(&o.pcg[j], o.first[j]))
-		}
-	}
+	o.kern.step(o.x[:n8], o.pcg[:n8], m, a, s)
 	for j := n8; j < len(o.x); j++ {
 		o.x[j] = ouStep(o.x[j], m, a, s, normal(&o.pcg[j]))
+	}
+}
+
+// kernelBufs are the lists of the assembly kernels.
+type kernelBufs struct {
+	idx    []int64  // the neurons whose draws the fast path refused
+	draws  []uint64 // every neuron's draw in the fast path
+	first  []uint64 // the last draw of each neuron left to Go
+	second []uint64 // its wedge height draw
+	fail   []uint8  // a bit per position of idx whose draw is left to Go
+}
+
+// step advances the len(x) neurons (a multiple of 8) by one step in the
+// kernels: the fast path for all, the slow path for the refused ones, the
+// Go code for the draws left to it.
+func (k *kernelBufs) step(x []float64, pcg []rand.PCG, m, a, s float64) {
+	n := len(x)
+	if n == 0 {
+		return
+	}
+	if len(k.idx) != n+8 {
+		k.idx, k.draws = make([]int64, n+8), make([]uint64, n+8)
+		k.first, k.second = make([]uint64, n+8), make([]uint64, n+8)
+		k.fail = make([]uint8, n/8+1)
+	}
+	zk := &zigKernel[0][0]
+	cnt := ouStepAVX512(&x[0], &pcg[0], &k.idx[0], &k.draws[0], n, m, a, s, zk)
+	if cnt == 0 {
+		return
+	}
+	ouSlowAVX512(&x[0], &pcg[0], &k.idx[0], &k.draws[0], cnt, m, a, s, zk, &k.first[0], &k.second[0], &k.fail[0])
+	for g, f := range k.fail[:(cnt+7)/8] {
+		for f != 0 {
+			p := g*8 + bits.TrailingZeros8(f)
+			f &= f - 1
+			j := k.idx[p]
+			x[j] = ouStep(x[j], m, a, s, normalFinish(&pcg[j], k.first[p], k.second[p]))
+		}
 	}
 }
 
