@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"runtime/debug"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/snnsim/snnsim"
@@ -336,8 +339,11 @@ type parallel struct {
 	slowBuf [2][]bool   // their slow flags
 	gen     *gate       // number of epochs started
 	done    *gate       // epochs finished by workers 1.. (summed), with their fan-out
-	started bool        // some tick was simulated: the engine can no longer fall back to one worker
-	epochs  int64       // epochs timed (EpochTimes)
+	fence   *fence      // the run's failure flag, which every gate and the transport watch
+	failure atomic.Pointer[workerPanic]
+	running sync.WaitGroup // the goroutines of workers 1.. in a call of Run
+	started bool           // some tick was simulated: the engine can no longer fall back to one worker
+	epochs  int64          // epochs timed (EpochTimes)
 
 	// For checkpoints (parallel_checkpoint.go): the merged spikes of the
 	// last ticks, by tick modulo hmask+1 and population, with the tick
@@ -379,7 +385,8 @@ func newParallel(net *netlist.Network, cfg Config) (*Engine, string, error) {
 	n := cfg.Workers
 	e := &Engine{net: net, cfg: cfg}
 	e.stats.Spikes = make([]int64, len(net.Populations))
-	par := &parallel{net: net, tr: newLocalTransport(n, len(net.Populations)+1), nworkers: n, gen: newGate(), done: newGate()}
+	f := &fence{}
+	par := &parallel{net: net, tr: newLocalTransport(n, len(net.Populations)+1, f), nworkers: n, gen: f.newGate(n), done: f.newGate(n), fence: f}
 	par.slowBuf = [2][]bool{make([]bool, len(net.Populations)), make([]bool, len(net.Populations))}
 	par.ouPop = make([]bool, len(net.Populations))
 	for _, s := range net.Stimuli {
@@ -797,6 +804,9 @@ func (par *parallel) runEpoch(w int, gen int64, cmd epochCmd, next func()) {
 	o.reset()
 	pt.cur = o
 	for t := cmd.from; t < cmd.to; t++ {
+		if tickHook != nil {
+			tickHook(w, t)
+		}
 		if err := we.tick(t); err != nil {
 			panic(err) // a worker has no sinks or marks, the only sources of errors
 		}
@@ -841,6 +851,8 @@ func (par *parallel) runEpoch(w int, gen int64, cmd epochCmd, next func()) {
 func (par *parallel) work(w int, from int64) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
+	defer par.running.Done()
+	defer par.catch(w)
 	pt := par.workers[w].part
 	for gen := from + 1; ; gen++ {
 		on := timed(gen)
@@ -855,6 +867,44 @@ func (par *parallel) work(w int, from int64) {
 		par.runEpoch(w, gen, cmd, nil)
 		par.done.add(1)
 	}
+}
+
+// tickHook, when not nil, is called by every worker before each tick:
+// tests inject failures through it.
+var tickHook func(w int, t snnsim.Time)
+
+// workerPanic is a panic in a worker of a parallel run: Run raises the
+// panic of a worker w >= 1 again in the goroutine that called it, and
+// keeps the first of any worker's (the driver's is worker 0) to refuse
+// later calls.
+type workerPanic struct {
+	worker int
+	value  any
+	stack  []byte // the worker's stack at the panic
+}
+
+func (p *workerPanic) Error() string {
+	return fmt.Sprintf("engine: worker %d of a parallel run: panic: %v\n\n%s", p.worker, p.value, p.stack)
+}
+
+// Unwrap returns the panic's value when it is an error.
+func (p *workerPanic) Unwrap() error {
+	err, _ := p.value.(error)
+	return err
+}
+
+// catch, deferred by worker w >= 1, turns its panic into the failure of
+// the run: it keeps the first, and trips the fence so that every other
+// worker and the driver leave their waits instead of waiting for this one.
+func (par *parallel) catch(w int) {
+	r := recover()
+	if r == nil {
+		return
+	}
+	if r != errAborted {
+		par.failure.CompareAndSwap(nil, &workerPanic{worker: w, value: r, stack: debug.Stack()})
+	}
+	par.fence.trip()
 }
 
 // launch starts the next epoch with cmd and returns its number. The
@@ -927,14 +977,47 @@ func (e *Engine) runParallel(ctx context.Context, end snnsim.Time) error {
 	for _, we := range par.workers { // idle between calls of Run
 		we.part.publish(we)
 	}
+	if f := par.failure.Load(); f != nil {
+		return fmt.Errorf("engine: an earlier run of this engine failed (worker %d: %v)", f.worker, f.value)
+	}
 	base := par.gen.v.Load()
+	par.running.Add(n - 1)
 	for w := 1; w < n; w++ {
 		go par.work(w, base)
 	}
+	finished := false
 	defer func() { // stop the workers, whatever ended the run
-		g := par.launch(epochCmd{stop: true})
-		par.done.wait(g * int64(n-1))
+		if finished {
+			par.launch(epochCmd{stop: true})
+			par.running.Wait()
+			if f := par.failure.Load(); f != nil { // after its last exchange
+				panic(f)
+			}
+			return
+		}
+		// A panic here (or runtime.Goexit): the workers leave their
+		// waits, and a worker's panic is raised in this goroutine, with
+		// its stack, instead of the errAborted of a wait.
+		r := recover()
+		par.failure.CompareAndSwap(nil, &workerPanic{worker: 0, value: r, stack: debug.Stack()})
+		par.fence.trip()
+		par.running.Wait()
+		if r == errAborted {
+			panic(par.failure.Load())
+		}
+		if r != nil {
+			panic(r)
+		}
 	}()
+	err := e.runEpochs(ctx, end)
+	finished = true
+	return err
+}
+
+// runEpochs is the driver's loop of runParallel.
+func (e *Engine) runEpochs(ctx context.Context, end snnsim.Time) error {
+	par := e.par
+	n := len(par.workers)
 	pt0 := par.workers[0].part
 	var gen, nextGen int64 // the epoch to simulate, and the next if it was started early
 	for e.now < end {
