@@ -13,7 +13,9 @@ import (
 // (partState) and, for populations whose neurons can leave the active
 // set, one vote per tick. A run over MPI ranks implements it with an
 // allgather of the epoch's spikes and summaries and an allreduce of the
-// votes; the engine does not change.
+// votes; the engine does not change. Once the run has failed
+// (fence.trip), exchange and vote panic with errAborted instead of waiting
+// for the failed worker.
 type transport interface {
 	// exchange publishes worker w's spikes and state summary of the
 	// epoch (already written to its buffers) and returns when every
