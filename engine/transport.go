@@ -29,29 +29,37 @@ type transport interface {
 
 // gate is a counter that goroutines wait to reach a value. A waiter spins
 // first, when every worker can have a processor of its own, since then the
-// others are microseconds away and a wake-up costs more than that; past a
-// fixed time budget (a partner whose processor the operating system or the
-// hypervisor has taken away can be gone for milliseconds) it sleeps on the
-// counter's futex until the counter moves. The budget does not adapt:
-// halving it on each sleep, as an adaptive mutex does, lets a burst of
-// stolen time shrink it until every wait sleeps, and a sleeping worker
-// pays a wake-up at every epoch from then on. The sleep is a futex wait in
-// the worker's own OS thread (workers keep theirs), so the waker wakes
-// that thread directly rather than the Go scheduler handing the goroutine
-// from thread to thread.
+// others are microseconds away and a wake-up costs more than that (in a
+// virtual machine, waking a thread on an idle virtual processor costs tens
+// of microseconds); past a time budget it sleeps on the counter's futex
+// until the counter moves. The sleep is a futex wait in the worker's own
+// OS thread (workers keep theirs), so the waker wakes that thread directly
+// rather than the Go scheduler handing the goroutine from thread to
+// thread.
+//
+// The budget follows the waits. A wait that slept and still ended soon
+// (within spinMax) would have ended in a spin of twice its length, which
+// costs no wake-up: the budget grows to that. A wait that slept longer
+// (the partner's processor was taken away by the operating system or the
+// hypervisor, or the machine has fewer free processors than workers)
+// halves it, down to spinMin, so that spinning does not take the
+// processor from the workers it waits for. Halving alone, as an adaptive
+// mutex does, is a trap: once both sides sleep, every wait costs a
+// wake-up and so outlasts a small budget, which then never grows back.
 type gate struct {
 	v        atomic.Int64
 	seq      atomic.Uint32 // the futex word: moves with every change of v
 	sleepers atomic.Int32
-	spin     bool     // every worker can run at once: spinning can help
-	f        *fence   // the run's failure flag
-	_        [64]byte // keeps the next gate's counter off this one's cache line
+	budget   atomic.Int64 // spin time [ns]
+	spin     bool         // every worker can run at once: spinning can help
+	f        *fence       // the run's failure flag
+	_        [64]byte     // keeps the next gate's counter off this one's cache line
 }
 
-// spinFor is how long a waiting worker spins before it sleeps. It exceeds
-// the load imbalance of an epoch and is far below the time the operating
-// system takes a processor away for.
-const spinFor = 100 * time.Microsecond
+const (
+	spinMin = int64(2 * time.Microsecond)
+	spinMax = int64(200 * time.Microsecond)
+)
 
 // fence is the failure flag of a parallel run: when one worker panics,
 // every wait of the others on the run's gates, pending or later, panics
@@ -82,6 +90,7 @@ func (f *fence) trip() {
 // newGate returns a gate of the run with failure flag f, for n workers.
 func (f *fence) newGate(n int) *gate {
 	g := &gate{spin: n > 1 && runtime.GOMAXPROCS(0) >= n, f: f}
+	g.budget.Store(spinMax)
 	f.gates = append(f.gates, g)
 	return g
 }
@@ -112,21 +121,24 @@ func (g *gate) wait(want int64) {
 	if g.v.Load() >= want {
 		return
 	}
+	var start time.Time
 	if g.spin {
-		start := time.Now()
+		start = time.Now()
+		budget := time.Duration(g.budget.Load())
 		for k := 1; ; k++ {
 			if g.v.Load() >= want {
 				return
 			}
-			if k&63 == 0 {
+			if k&511 == 0 { // a clock reading costs as much as hundreds of loads
 				if g.f.failed.Load() {
 					panic(errAborted)
 				}
-				if time.Since(start) > spinFor {
+				if time.Since(start) > budget {
 					break
 				}
 			}
 		}
+		defer func() { g.adapt(int64(time.Since(start))) }()
 	}
 	// The waiter counts itself before it reads the futex word and the
 	// counter, and a waker changes both before it reads the count of
@@ -144,6 +156,15 @@ func (g *gate) wait(want int64) {
 			panic(errAborted)
 		}
 		futexWait(&g.seq, s)
+	}
+}
+
+// adapt sets the spin budget after a wait of w ns that slept.
+func (g *gate) adapt(w int64) {
+	if w < spinMax {
+		g.budget.Store(min(spinMax, max(g.budget.Load(), 2*w)))
+	} else {
+		g.budget.Store(max(spinMin, g.budget.Load()/2))
 	}
 }
 
