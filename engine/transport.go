@@ -37,15 +37,19 @@ type transport interface {
 // rather than the Go scheduler handing the goroutine from thread to
 // thread.
 //
-// The budget follows the waits. A wait that slept and still ended soon
-// (within spinMax) would have ended in a spin of twice its length, which
-// costs no wake-up: the budget grows to that. A wait that slept longer
-// (the partner's processor was taken away by the operating system or the
-// hypervisor, or the machine has fewer free processors than workers)
-// halves it, down to spinMin, so that spinning does not take the
-// processor from the workers it waits for. Halving alone, as an adaptive
-// mutex does, is a trap: once both sides sleep, every wait costs a
-// wake-up and so outlasts a small budget, which then never grows back.
+// The budget follows the waits, up to spinMax, about what a wake-up
+// costs (spinning longer than a wake-up costs is not worth it: a spin
+// cut short at that length costs at most twice the best choice). A wait
+// that slept and still ended within spinMax would have ended in a spin of
+// twice its length, which costs no wake-up: the budget grows to that. A
+// wait that slept longer (the partner's processor was taken away by the
+// operating system or the hypervisor, or the machine has fewer free
+// processors than workers) halves it, down to spinMin, so that spinning
+// does not take the processor from the workers it waits for (a thread
+// that spins also loses its share of a loaded processor to the others).
+// Halving alone, as an adaptive mutex does, is a trap: once both sides
+// sleep, every wait costs a wake-up and so outlasts a small budget, which
+// then never grows back.
 type gate struct {
 	v        atomic.Int64
 	seq      atomic.Uint32 // the futex word: moves with every change of v
@@ -58,7 +62,7 @@ type gate struct {
 
 const (
 	spinMin = int64(2 * time.Microsecond)
-	spinMax = int64(200 * time.Microsecond)
+	spinMax = int64(50 * time.Microsecond)
 )
 
 // fence is the failure flag of a parallel run: when one worker panics,

@@ -13,15 +13,18 @@ import (
 // brings it back, so that sleeping does not feed on itself.
 func TestGateBudget(t *testing.T) {
 	us := int64(time.Microsecond)
+	if spinMax != 50*us || spinMin != 2*us {
+		t.Fatalf("the cases assume a budget within [2, 50] µs, not [%d, %d] ns", spinMin, spinMax)
+	}
 	cases := []struct {
 		name      string
 		budget, w int64
 		want      int64
 	}{
-		{"short wait from the floor", spinMin, 30 * us, 60 * us},
-		{"short wait under the budget", 150 * us, 30 * us, 150 * us},
-		{"short wait near the ceiling", 100 * us, 190 * us, spinMax},
-		{"long wait", 160 * us, 5000 * us, 80 * us},
+		{"short wait from the floor", spinMin, 10 * us, 20 * us},
+		{"short wait under the budget", 40 * us, 10 * us, 40 * us},
+		{"short wait near the ceiling", 30 * us, 45 * us, spinMax},
+		{"long wait", 40 * us, 5000 * us, 20 * us},
 		{"long wait at the floor", spinMin, 5000 * us, spinMin},
 		{"long wait from 3 µs", 3 * us, spinMax, spinMin},
 	}
