@@ -41,8 +41,10 @@ type transport interface {
 // costs (spinning longer than a wake-up costs is not worth it: a spin
 // cut short at that length costs at most twice the best choice). A wait
 // that slept and still ended within spinMax would have ended in a spin of
-// twice its length, which costs no wake-up: the budget grows to that. A
-// wait that slept longer (the partner's processor was taken away by the
+// twice its length, which costs no wake-up: after shortRun such waits in
+// a row (on a loaded machine short and long waits alternate, and there
+// spinning costs more than it saves) the budget grows to that. A wait
+// that slept longer (the partner's processor was taken away by the
 // operating system or the hypervisor, or the machine has fewer free
 // processors than workers) halves it, down to spinMin, so that spinning
 // does not take the processor from the workers it waits for (a thread
@@ -55,14 +57,16 @@ type gate struct {
 	seq      atomic.Uint32 // the futex word: moves with every change of v
 	sleepers atomic.Int32
 	budget   atomic.Int64 // spin time [ns]
+	short    atomic.Int32 // waits in a row that slept and ended within spinMax
 	spin     bool         // every worker can run at once: spinning can help
 	f        *fence       // the run's failure flag
 	_        [64]byte     // keeps the next gate's counter off this one's cache line
 }
 
 const (
-	spinMin = int64(2 * time.Microsecond)
-	spinMax = int64(50 * time.Microsecond)
+	shortRun = 4
+	spinMin  = int64(2 * time.Microsecond)
+	spinMax  = int64(50 * time.Microsecond)
 )
 
 // fence is the failure flag of a parallel run: when one worker panics,
@@ -166,8 +170,11 @@ func (g *gate) wait(want int64) {
 // adapt sets the spin budget after a wait of w ns that slept.
 func (g *gate) adapt(w int64) {
 	if w < spinMax {
-		g.budget.Store(min(spinMax, max(g.budget.Load(), 2*w)))
+		if g.short.Add(1) >= shortRun {
+			g.budget.Store(min(spinMax, max(g.budget.Load(), 2*w)))
+		}
 	} else {
+		g.short.Store(0)
 		g.budget.Store(max(spinMin, g.budget.Load()/2))
 	}
 }

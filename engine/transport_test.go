@@ -6,35 +6,42 @@ import (
 	"time"
 )
 
-// TestGateBudget checks the spin budget's rule after a wait that slept:
-// a short wait raises the budget to twice its length (a spin that long
-// would have caught the partner without a wake-up), a long one halves it,
-// within [spinMin, spinMax]; from the smallest budget one short wait
-// brings it back, so that sleeping does not feed on itself.
+// TestGateBudget checks the spin budget's rule after waits that slept:
+// shortRun short waits in a row raise the budget to twice the last one's
+// length (a spin that long would have caught the partner without a
+// wake-up), a long one halves it and restarts the count, within
+// [spinMin, spinMax]; from the smallest budget shortRun short waits bring
+// it back, so that sleeping does not feed on itself.
 func TestGateBudget(t *testing.T) {
 	us := int64(time.Microsecond)
-	if spinMax != 50*us || spinMin != 2*us {
-		t.Fatalf("the cases assume a budget within [2, 50] µs, not [%d, %d] ns", spinMin, spinMax)
+	if spinMax != 50*us || spinMin != 2*us || shortRun != 4 {
+		t.Fatalf("the cases assume a budget within [2, 50] µs raised after 4 short waits, not [%d, %d] ns after %d", spinMin, spinMax, shortRun)
 	}
 	cases := []struct {
-		name      string
-		budget, w int64
-		want      int64
+		name   string
+		budget int64
+		waits  []int64 // slept waits, in order [ns]
+		want   int64
 	}{
-		{"short wait from the floor", spinMin, 10 * us, 20 * us},
-		{"short wait under the budget", 40 * us, 10 * us, 40 * us},
-		{"short wait near the ceiling", 30 * us, 45 * us, spinMax},
-		{"long wait", 40 * us, 5000 * us, 20 * us},
-		{"long wait at the floor", spinMin, 5000 * us, spinMin},
-		{"long wait from 3 µs", 3 * us, spinMax, spinMin},
+		{"short waits from the floor", spinMin, []int64{10 * us, 12 * us, 9 * us, 10 * us}, 20 * us},
+		{"too few short waits", spinMin, []int64{10 * us, 12 * us, 9 * us}, spinMin},
+		{"short waits cut by a long one", spinMin, []int64{10 * us, 12 * us, 900 * us, 9 * us, 10 * us, 10 * us}, spinMin},
+		{"short waits under the budget", 40 * us, []int64{10 * us, 10 * us, 10 * us, 10 * us}, 40 * us},
+		{"short waits near the ceiling", 30 * us, []int64{45 * us, 45 * us, 45 * us, 45 * us}, spinMax},
+		{"long wait", 40 * us, []int64{5000 * us}, 20 * us},
+		{"long waits", 40 * us, []int64{5000 * us, spinMax, 100 * us}, 5 * us},
+		{"long wait at the floor", spinMin, []int64{5000 * us}, spinMin},
+		{"long wait from 3 µs", 3 * us, []int64{spinMax}, spinMin},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			g := (&fence{}).newGate(2)
 			g.budget.Store(c.budget)
-			g.adapt(c.w)
+			for _, w := range c.waits {
+				g.adapt(w)
+			}
 			if got := g.budget.Load(); got != c.want {
-				t.Errorf("budget %d ns after a wait of %d ns: %d ns, want %d", c.budget, c.w, got, c.want)
+				t.Errorf("budget %d ns after slept waits of %v ns: %d ns, want %d", c.budget, c.waits, got, c.want)
 			}
 		})
 	}
