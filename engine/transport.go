@@ -133,6 +133,8 @@ func (g *gate) wait(want int64) {
 	if g.spin {
 		start = time.Now()
 		budget := time.Duration(g.budget.Load())
+		// No PAUSE in the loop: virtual machines that trap it (pause-loop
+		// exiting) make each one cost a trip to the hypervisor.
 		for k := 1; ; k++ {
 			if g.v.Load() >= want {
 				return
