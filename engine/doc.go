@@ -186,9 +186,17 @@
 // Everything the workers communicate goes through one small interface, the
 // transport: publish the epoch's spikes and summary and wait for every
 // worker's, and the per-tick vote. The workers here share memory; a
-// waiting worker spins for a time budget that follows the waits it sees
+// waiting worker spins when every worker can have a processor of its own
 // (on dedicated cores the others are microseconds away) and then sleeps
-// until woken, so that more workers than free cores cost little. Ranks on
+// on a futex in its own thread until woken, so that more workers than
+// free cores cost little. The spin's time budget follows the waits: a
+// wait that slept for longer than a wake-up (the partner's processor was
+// taken away) halves it, and one that slept and still ended soon raises
+// it to twice that wait, so that once both sides sleep they do not keep
+// paying a wake-up at every epoch. A panic in any worker trips a flag
+// that every wait watches, so the others leave their waits at once, and
+// Run panics in the calling goroutine with the failed worker's message
+// and stack; the engine then refuses to run again. Ranks on
 // several machines over MPI (an Open MPI layer through cgo behind a build
 // tag, the default build staying pure Go) would implement the same
 // interface with an allgather of the epoch's spikes and summaries and an

@@ -3,8 +3,14 @@ package engine
 import (
 	"context"
 	"fmt"
+	"math"
 	"runtime"
+	"runtime/debug"
+	"runtime/pprof"
 	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/snnsim/snnsim"
@@ -130,7 +136,35 @@ type partOf struct {
 	// at the end of each epoch, from which the driver plans the next.
 	active []int  // per population: Active()
 	full   []bool // per population: every neuron is active and none can settle within an epoch
-	_      [linePad]byte
+	// spans[k][g]: the worker's synapses of delay group g of projection k
+	// (parallel.cuts) and the size of the whole group, in an array of the
+	// worker's own, which a spike's fan-out reads.
+	spans [][]span
+	_     [linePad]byte
+}
+
+// span is a worker's synapses lo..lo+n-1 of a delay group of whole
+// synapses. A group's synapses (one source's of one delay) number far
+// fewer than 2^31, as the input counts assume.
+type span struct {
+	lo       int64
+	n, whole int32
+}
+
+// makeSpans returns worker w's spans of every projection (partOf.spans).
+func (par *parallel) makeSpans(w int) [][]span {
+	n := par.nworkers
+	spans := make([][]span, len(par.cuts))
+	for k, c := range par.cuts {
+		groups := len(c) / (n + 1)
+		sp := make([]span, groups)
+		for g := range sp {
+			r := c[g*(n+1):][:n+1]
+			sp[g] = span{lo: r[w], n: int32(r[w+1] - r[w]), whole: int32(r[n] - r[0])}
+		}
+		spans[k] = sp
+	}
+	return spans
 }
 
 // srcSwitch is a source's schedule switch taken at tick t.
@@ -202,9 +236,9 @@ func (pt *partOf) eachSynapse(p *proj, k int, f func(i int32, s int64)) {
 // fanOutPart is fanOut for a worker: it queues the deliveries of the
 // spikes fired at t through projection k to the worker's synapses, and
 // adds the targets of the whole projection to the input counts of their
-// arrival ticks. Both come from the row of parallel.cuts of each delay
-// group, whose ends are the group's first and last synapse, so that a
-// spike costs one look-up of its row per projection.
+// arrival ticks. Both come from the worker's span of each delay group
+// (partOf.spans), so that a spike costs one look-up of 16 bytes per
+// projection in an array of the worker's own.
 //
 // On a projection with short-term plasticity every worker takes the
 // release of every spike, whether or not it has synapses of the source:
@@ -213,17 +247,15 @@ func (pt *partOf) eachSynapse(p *proj, k int, f func(i int32, s int64)) {
 // the release as on one worker.
 func (e *Engine) fanOutPart(t snnsim.Time, k int32, fired []int32) {
 	p, pt := &e.projs[k], e.part
-	n := pt.par.nworkers
-	w1, w := int64(n+1), pt.index
-	cuts, count := pt.par.cuts[k], pt.count[p.To]
+	spans, count := pt.spans[k], pt.count[p.To]
 	if p.segRow == nil && p.stp == nil {
 		at := t + p.ConstDelay
 		in := int32(0)
 		for _, i := range fired {
-			c := cuts[int64(i)*w1:][:n+1]
-			in += int32(c[n] - c[0])
-			if lo, hi := c[w], c[w+1]; lo < hi {
-				e.queue.push(at, delivery{k, i, lo, hi, 0})
+			sp := &spans[i]
+			in += sp.whole
+			if sp.n > 0 {
+				e.queue.push(at, delivery{k, i, sp.lo, sp.lo + int64(sp.n), 0})
 			}
 		}
 		count[at&pt.cmask] += in
@@ -246,10 +278,10 @@ func (e *Engine) fanOutPart(t snnsim.Time, k int32, fired []int32) {
 			if p.segRow != nil {
 				d = p.segDelay[g]
 			}
-			c := cuts[g*w1:][:n+1]
-			count[(t+d)&pt.cmask] += int32(c[n] - c[0])
-			if lo, hi := c[w], c[w+1]; lo < hi {
-				e.queue.push(t+d, delivery{k, i, lo, hi, r})
+			sp := &spans[g]
+			count[(t+d)&pt.cmask] += sp.whole
+			if sp.n > 0 {
+				e.queue.push(t+d, delivery{k, i, sp.lo, sp.lo + int64(sp.n), r})
 			}
 		}
 	}
@@ -336,8 +368,11 @@ type parallel struct {
 	slowBuf [2][]bool   // their slow flags
 	gen     *gate       // number of epochs started
 	done    *gate       // epochs finished by workers 1.. (summed), with their fan-out
-	started bool        // some tick was simulated: the engine can no longer fall back to one worker
-	epochs  int64       // epochs timed (EpochTimes)
+	fence   *fence      // the run's failure flag, which every gate and the transport watch
+	failure atomic.Pointer[workerPanic]
+	running sync.WaitGroup // the goroutines of workers 1.. in a call of Run
+	started bool           // some tick was simulated: the engine can no longer fall back to one worker
+	epochs  int64          // epochs timed (EpochTimes)
 
 	// For checkpoints (parallel_checkpoint.go): the merged spikes of the
 	// last ticks, by tick modulo hmask+1 and population, with the tick
@@ -379,7 +414,8 @@ func newParallel(net *netlist.Network, cfg Config) (*Engine, string, error) {
 	n := cfg.Workers
 	e := &Engine{net: net, cfg: cfg}
 	e.stats.Spikes = make([]int64, len(net.Populations))
-	par := &parallel{net: net, tr: newLocalTransport(n, len(net.Populations)+1), nworkers: n, gen: newGate(), done: newGate()}
+	f := &fence{}
+	par := &parallel{net: net, tr: newLocalTransport(n, len(net.Populations)+1, f), nworkers: n, gen: f.newGate(n), done: f.newGate(n), fence: f}
 	par.slowBuf = [2][]bool{make([]bool, len(net.Populations)), make([]bool, len(net.Populations))}
 	par.ouPop = make([]bool, len(net.Populations))
 	for _, s := range net.Stimuli {
@@ -497,6 +533,7 @@ func newParallel(net *netlist.Network, cfg Config) (*Engine, string, error) {
 			}
 		}
 		pt.out = [2]*epochSpikes{{}, {}}
+		pt.spans = par.makeSpans(w)
 		par.workers = append(par.workers, we)
 	}
 	// The driver's view: names, sinks, marks, probes, guards.
@@ -564,6 +601,9 @@ func (par *parallel) cut(p *proj, n int) string {
 			hi = p.RowStart[g+1]
 		}
 		tg := p.Target[lo:hi]
+		if hi-lo > math.MaxInt32 {
+			return fmt.Sprintf("projection %q has a source with %d synapses of one delay, more than the input counts of a split network hold", p.Name, hi-lo)
+		}
 		if !slices.IsSorted(tg) {
 			return fmt.Sprintf("projection %q has synapses of one source and delay that are not ordered by target", p.Name)
 		}
@@ -797,6 +837,9 @@ func (par *parallel) runEpoch(w int, gen int64, cmd epochCmd, next func()) {
 	o.reset()
 	pt.cur = o
 	for t := cmd.from; t < cmd.to; t++ {
+		if tickHook != nil {
+			tickHook(w, t)
+		}
 		if err := we.tick(t); err != nil {
 			panic(err) // a worker has no sinks or marks, the only sources of errors
 		}
@@ -837,10 +880,14 @@ func (par *parallel) runEpoch(w int, gen int64, cmd epochCmd, next func()) {
 // to stop. It keeps its OS thread, so that the operating system keeps the
 // worker's neurons and queue in the caches of the core it runs on rather
 // than the Go scheduler moving it to the driver's thread when one of them
-// sleeps.
-func (par *parallel) work(w int, from int64) {
+// sleeps. Its CPU profile samples carry the label snnsim_worker=w (the
+// driver's, 0), with the labels of the context of Run.
+func (par *parallel) work(ctx context.Context, w int, from int64) {
+	pprof.SetGoroutineLabels(pprof.WithLabels(ctx, pprof.Labels("snnsim_worker", strconv.Itoa(w))))
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
+	defer par.running.Done()
+	defer par.catch(w)
 	pt := par.workers[w].part
 	for gen := from + 1; ; gen++ {
 		on := timed(gen)
@@ -855,6 +902,44 @@ func (par *parallel) work(w int, from int64) {
 		par.runEpoch(w, gen, cmd, nil)
 		par.done.add(1)
 	}
+}
+
+// tickHook, when not nil, is called by every worker before each tick:
+// tests inject failures through it.
+var tickHook func(w int, t snnsim.Time)
+
+// workerPanic is a panic in a worker of a parallel run: Run raises the
+// panic of a worker w >= 1 again in the goroutine that called it, and
+// keeps the first of any worker's (the driver's is worker 0) to refuse
+// later calls.
+type workerPanic struct {
+	worker int
+	value  any
+	stack  []byte // the worker's stack at the panic
+}
+
+func (p *workerPanic) Error() string {
+	return fmt.Sprintf("engine: worker %d of a parallel run: panic: %v\n\n%s", p.worker, p.value, p.stack)
+}
+
+// Unwrap returns the panic's value when it is an error.
+func (p *workerPanic) Unwrap() error {
+	err, _ := p.value.(error)
+	return err
+}
+
+// catch, deferred by worker w >= 1, turns its panic into the failure of
+// the run: it keeps the first, and trips the fence so that every other
+// worker and the driver leave their waits instead of waiting for this one.
+func (par *parallel) catch(w int) {
+	r := recover()
+	if r == nil {
+		return
+	}
+	if r != errAborted {
+		par.failure.CompareAndSwap(nil, &workerPanic{worker: w, value: r, stack: debug.Stack()})
+	}
+	par.fence.trip()
 }
 
 // launch starts the next epoch with cmd and returns its number. The
@@ -927,14 +1012,48 @@ func (e *Engine) runParallel(ctx context.Context, end snnsim.Time) error {
 	for _, we := range par.workers { // idle between calls of Run
 		we.part.publish(we)
 	}
-	base := par.gen.v.Load()
-	for w := 1; w < n; w++ {
-		go par.work(w, base)
+	if f := par.failure.Load(); f != nil {
+		return fmt.Errorf("engine: an earlier run of this engine failed (worker %d: %v)", f.worker, f.value)
 	}
+	base := par.gen.v.Load()
+	par.running.Add(n - 1)
+	for w := 1; w < n; w++ {
+		go par.work(ctx, w, base)
+	}
+	finished := false
 	defer func() { // stop the workers, whatever ended the run
-		g := par.launch(epochCmd{stop: true})
-		par.done.wait(g * int64(n-1))
+		if finished {
+			par.launch(epochCmd{stop: true})
+			par.running.Wait()
+			if f := par.failure.Load(); f != nil { // after its last exchange
+				panic(f)
+			}
+			return
+		}
+		// A panic here (or runtime.Goexit): the workers leave their
+		// waits, and a worker's panic is raised in this goroutine, with
+		// its stack, instead of the errAborted of a wait.
+		r := recover()
+		par.failure.CompareAndSwap(nil, &workerPanic{worker: 0, value: r, stack: debug.Stack()})
+		par.fence.trip()
+		par.running.Wait()
+		if r == errAborted {
+			panic(par.failure.Load())
+		}
+		if r != nil {
+			panic(r)
+		}
 	}()
+	var err error
+	pprof.Do(ctx, pprof.Labels("snnsim_worker", "0"), func(ctx context.Context) { err = e.runEpochs(ctx, end) })
+	finished = true
+	return err
+}
+
+// runEpochs is the driver's loop of runParallel.
+func (e *Engine) runEpochs(ctx context.Context, end snnsim.Time) error {
+	par := e.par
+	n := len(par.workers)
 	pt0 := par.workers[0].part
 	var gen, nextGen int64 // the epoch to simulate, and the next if it was started early
 	for e.now < end {

@@ -9,7 +9,9 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/netlist"
@@ -391,4 +393,85 @@ func weightBytes(t *testing.T, e *Engine, projections int) []byte {
 		}
 	}
 	return w.Bytes()
+}
+
+// TestParallelPanic makes a worker or the driver panic in the middle of a
+// run on several workers, while the others are simulating, exchanging or
+// voting, and checks that Run fails at once with the panic's message in
+// the calling goroutine instead of waiting for the failed worker forever,
+// and that the engine refuses later runs.
+func TestParallelPanic(t *testing.T) {
+	small := []string{"population.E.size=2000", "population.I.size=500", "population.P.size=2500",
+		"projection.E_to_E.plasticity.start=\"0.05 s\""}
+	cases := []struct {
+		name    string
+		file    string
+		sets    []string
+		workers int
+		worker  int         // the worker that panics at tick at (-1: none)
+		sink    bool        // the sink panics at the first tick >= at with spikes
+		at      snnsim.Time // in the middle of an epoch (0.8 ms)
+		want    string
+	}{
+		{"worker 1 of 2", "cuba.toml", nil, 2, 1, false, 503, "worker 1 of a parallel run: panic: injected at tick 503"},
+		{"worker 2 of 3", "cuba.toml", nil, 3, 2, false, 503, "worker 2 of a parallel run: panic: injected at tick 503"},
+		{"driver of 2", "cuba.toml", nil, 2, 0, false, 503, "injected at tick 503"},
+		{"sink of 3", "cuba.toml", nil, 3, -1, true, 503, "sink: injected"},
+		// In the first ticks every population of B3 votes (its neurons
+		// could settle): the others wait in the vote of tick 2.
+		{"worker 1 of 2, votes", "plastic_b3.toml", small, 2, 1, false, 2, "worker 1 of a parallel run: panic: injected at tick 2"},
+		{"driver of 3, votes", "plastic_b3.toml", small, 3, 0, false, 2, "injected at tick 2"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			sc, err := scenario.LoadOverrides("../scenarios/"+c.file, c.sets)
+			if err != nil {
+				t.Fatal(err)
+			}
+			net, err := sc.Compile()
+			if err != nil {
+				t.Fatal(err)
+			}
+			e, err := New(net, Config{Workers: c.workers})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n, why := e.Workers(); n != c.workers {
+				t.Fatalf("%d workers asked: runs on %d (%s)", c.workers, n, why)
+			}
+			e.Attach(SinkFunc(func(tk snnsim.Time, ids []snnsim.NeuronID) error {
+				if c.sink && tk >= c.at {
+					panic("sink: injected")
+				}
+				return nil
+			}), nil)
+			tickHook = func(w int, tk snnsim.Time) {
+				if w == c.worker && tk == c.at {
+					panic(fmt.Sprintf("injected at tick %d", tk))
+				}
+			}
+			defer func() { tickHook = nil }()
+			done := make(chan any, 1)
+			go func() {
+				defer func() { done <- recover() }()
+				e.Run(context.Background(), 2000)
+			}()
+			var r any
+			select {
+			case r = <-done:
+			case <-time.After(30 * time.Second):
+				t.Fatal("Run did not return within 30 s of a panic in the run")
+			}
+			if r == nil {
+				t.Fatal("Run returned without panicking")
+			}
+			if msg := fmt.Sprint(r); !strings.Contains(msg, c.want) {
+				t.Fatalf("Run panicked with %q, want it to contain %q", msg, c.want)
+			}
+			tickHook = nil
+			if err := e.Run(context.Background(), 10); err == nil || !strings.Contains(err.Error(), "an earlier run of this engine failed") {
+				t.Errorf("Run after the failure returned %v, want the earlier failure", err)
+			}
+		})
+	}
 }

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"runtime"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -14,7 +13,9 @@ import (
 // (partState) and, for populations whose neurons can leave the active
 // set, one vote per tick. A run over MPI ranks implements it with an
 // allgather of the epoch's spikes and summaries and an allreduce of the
-// votes; the engine does not change.
+// votes; the engine does not change. Once the run has failed
+// (fence.trip), exchange and vote panic with errAborted instead of waiting
+// for the failed worker.
 type transport interface {
 	// exchange publishes worker w's spikes and state summary of the
 	// epoch (already written to its buffers) and returns when every
@@ -27,44 +28,87 @@ type transport interface {
 }
 
 // gate is a counter that goroutines wait to reach a value. A waiter spins
-// first, since on dedicated cores the other workers are microseconds
-// away and a wake-up through the scheduler costs more than that; past a
-// time budget it sleeps until the counter moves, so that more workers than
-// free cores (a loaded machine, a sweep running several points, a test
-// with many workers) cost little processor time while they wait. The
-// budget adapts as an adaptive mutex's does: a wait that has to sleep
-// halves it (down to spinMin: the other workers are not running, so
-// spinning only takes their processor), a wait that spins through raises
-// it by an eighth (up to spinMax, on an idle machine).
+// first, when every worker can have a processor of its own, since then the
+// others are microseconds away and a wake-up costs more than that (in a
+// virtual machine, waking a thread on an idle virtual processor costs tens
+// of microseconds); past a time budget it sleeps on the counter's futex
+// until the counter moves. The sleep is a futex wait in the worker's own
+// OS thread (workers keep theirs), so the waker wakes that thread directly
+// rather than the Go scheduler handing the goroutine from thread to
+// thread.
+//
+// The budget follows the waits, up to spinMax, about what a wake-up
+// costs (spinning longer than a wake-up costs is not worth it: a spin
+// cut short at that length costs at most twice the best choice). A wait
+// that slept and still ended within spinMax would have ended in a spin of
+// twice its length, which costs no wake-up: after shortRun such waits in
+// a row (on a loaded machine short and long waits alternate, and there
+// spinning costs more than it saves) the budget grows to that. A wait
+// that slept longer (the partner's processor was taken away by the
+// operating system or the hypervisor, or the machine has fewer free
+// processors than workers) halves it, down to spinMin, so that spinning
+// does not take the processor from the workers it waits for (a thread
+// that spins also loses its share of a loaded processor to the others).
+// Halving alone, as an adaptive mutex does, is a trap: once both sides
+// sleep, every wait costs a wake-up and so outlasts a small budget, which
+// then never grows back.
 type gate struct {
 	v        atomic.Int64
+	seq      atomic.Uint32 // the futex word: moves with every change of v
 	sleepers atomic.Int32
 	budget   atomic.Int64 // spin time [ns]
-	spin     bool         // more than one processor: spinning can help
-	mu       sync.Mutex
-	cond     *sync.Cond
-	_        [64]byte // keeps the next gate's counter off this one's cache line
+	short    atomic.Int32 // waits in a row that slept and ended within spinMax
+	spin     bool         // every worker can run at once: spinning can help
+	f        *fence       // the run's failure flag
+	_        [64]byte     // keeps the next gate's counter off this one's cache line
 }
 
 const (
-	spinMin = int64(2 * time.Microsecond)
-	spinMax = int64(500 * time.Microsecond)
+	shortRun = 4
+	spinMin  = int64(2 * time.Microsecond)
+	spinMax  = int64(50 * time.Microsecond)
 )
 
-func newGate() *gate {
-	g := &gate{spin: runtime.GOMAXPROCS(0) > 1}
-	g.cond = sync.NewCond(&g.mu)
+// fence is the failure flag of a parallel run: when one worker panics,
+// every wait of the others on the run's gates, pending or later, panics
+// with errAborted, so that they leave instead of waiting for it.
+type fence struct {
+	failed atomic.Bool
+	gates  []*gate
+}
+
+// errAborted is the panic of a wait on a gate of a run that failed.
+var errAborted = abortedError{}
+
+type abortedError struct{}
+
+func (abortedError) Error() string { return "engine: another worker of the run failed" }
+
+// trip marks the run failed and wakes every sleeping waiter.
+func (f *fence) trip() {
+	f.failed.Store(true)
+	for _, g := range f.gates {
+		g.seq.Add(1)
+		if g.sleepers.Load() > 0 {
+			futexWake(&g.seq)
+		}
+	}
+}
+
+// newGate returns a gate of the run with failure flag f, for n workers.
+func (f *fence) newGate(n int) *gate {
+	g := &gate{spin: n > 1 && runtime.GOMAXPROCS(0) >= n, f: f}
 	g.budget.Store(spinMax)
+	f.gates = append(f.gates, g)
 	return g
 }
 
 // add adds d to the counter and wakes the sleeping waiters.
 func (g *gate) add(d int64) int64 {
 	v := g.v.Add(d)
+	g.seq.Add(1)
 	if g.sleepers.Load() > 0 {
-		g.mu.Lock()
-		g.cond.Broadcast()
-		g.mu.Unlock()
+		futexWake(&g.seq)
 	}
 	return v
 }
@@ -73,39 +117,68 @@ func (g *gate) add(d int64) int64 {
 // sleeping waiters.
 func (g *gate) set(v int64) {
 	g.v.Store(v)
+	g.seq.Add(1)
 	if g.sleepers.Load() > 0 {
-		g.mu.Lock()
-		g.cond.Broadcast()
-		g.mu.Unlock()
+		futexWake(&g.seq)
 	}
 }
 
-// wait returns when the counter is at least want.
+// wait returns when the counter is at least want. It panics with
+// errAborted when the run has failed.
 func (g *gate) wait(want int64) {
 	if g.v.Load() >= want {
 		return
 	}
+	var start time.Time
 	if g.spin {
-		budget := g.budget.Load()
-		start := time.Now()
+		start = time.Now()
+		budget := time.Duration(g.budget.Load())
+		// No PAUSE in the loop: virtual machines that trap it (pause-loop
+		// exiting) make each one cost a trip to the hypervisor.
 		for k := 1; ; k++ {
 			if g.v.Load() >= want {
-				g.budget.Store(min(spinMax, budget+budget/8+spinMin))
 				return
 			}
-			if k&63 == 0 && int64(time.Since(start)) > budget {
-				break
+			if k&511 == 0 { // a clock reading costs as much as hundreds of loads
+				if g.f.failed.Load() {
+					panic(errAborted)
+				}
+				if time.Since(start) > budget {
+					break
+				}
 			}
 		}
-		g.budget.Store(max(spinMin, budget/2))
+		defer func() { g.adapt(int64(time.Since(start))) }()
 	}
-	g.mu.Lock()
+	// The waiter counts itself before it reads the futex word and the
+	// counter, and a waker changes both before it reads the count of
+	// sleepers (all sequentially consistent): either the waker sees the
+	// sleeper and wakes it, or the sleeper sees the new value (the futex
+	// wait returns at once when the word has moved).
 	g.sleepers.Add(1)
-	for g.v.Load() < want {
-		g.cond.Wait()
+	defer g.sleepers.Add(-1)
+	for {
+		s := g.seq.Load()
+		if g.v.Load() >= want {
+			return
+		}
+		if g.f.failed.Load() {
+			panic(errAborted)
+		}
+		futexWait(&g.seq, s)
 	}
-	g.sleepers.Add(-1)
-	g.mu.Unlock()
+}
+
+// adapt sets the spin budget after a wait of w ns that slept.
+func (g *gate) adapt(w int64) {
+	if w < spinMax {
+		if g.short.Add(1) >= shortRun {
+			g.budget.Store(min(spinMax, max(g.budget.Load(), 2*w)))
+		}
+	} else {
+		g.short.Store(0)
+		g.budget.Store(max(spinMin, g.budget.Load()/2))
+	}
 }
 
 // localTransport is the transport of workers that share memory: a barrier
@@ -119,10 +192,10 @@ type localTransport struct {
 	res     [][]uint8    // per worker: its result
 }
 
-func newLocalTransport(n, pops int) *localTransport {
-	tr := &localTransport{n: n, arrived: newGate(), rounds: make([]int64, n*8)}
+func newLocalTransport(n, pops int, f *fence) *localTransport {
+	tr := &localTransport{n: n, arrived: f.newGate(n), rounds: make([]int64, n*8)}
 	for w := 0; w < n; w++ {
-		tr.votes = append(tr.votes, newGate())
+		tr.votes = append(tr.votes, f.newGate(n))
 		tr.bits = append(tr.bits, [2][]uint8{make([]uint8, pops), make([]uint8, pops)})
 		tr.res = append(tr.res, make([]uint8, pops))
 	}
