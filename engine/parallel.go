@@ -351,6 +351,11 @@ type parallel struct {
 	relT       []snnsim.Time
 	restored   []queued
 	restoredAt snnsim.Time
+	// stepT is the tick after the last one that one worker would have
+	// stepped: the tick of the OU currents of a one-worker engine, which
+	// advances them at the ticks it steps (the workers step every tick of
+	// an epoch; the currents draw nothing while off).
+	stepT snnsim.Time
 }
 
 // epochCmd is what the driver tells the workers for one epoch.
@@ -1107,6 +1112,7 @@ func (e *Engine) mergeEpoch(gen int64, from, to snnsim.Time, quiet bool) error {
 		}
 		if stepped || (e.rec != nil && e.rec.next == t) || stimAt || e.cfg.Shortcuts == ShortcutsOff {
 			e.stats.TicksStepped++
+			par.stepT = t + 1
 		} else {
 			e.stats.TicksSkipped++
 		}
