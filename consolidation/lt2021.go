@@ -378,6 +378,8 @@ type lt21 struct {
 
 	nPre       int
 	seed, topo uint64
+	// the targets a pass over every synapse or target visits (SetPart)
+	partLo, partHi int32
 
 	pending caQueue  // presynaptic calcium jumps not yet due
 	rq      tickHeap // synapse refresh events (quiet entry)
@@ -495,7 +497,7 @@ func newLT21(p LT2021Params, l Layout) (*lt21, error) {
 	m := &lt21{
 		p: p, n: n, dt: dt, caWait: wait, target: l.Target, unit: l.Unit,
 		in:   newTargetIndex(&l),
-		nPre: l.NPre, seed: l.Seed, topo: layoutHash(&l),
+		nPre: l.NPre, seed: l.Seed, topo: layoutHash(&l), partHi: int32(l.NPost),
 		decayQ:  lt21Leak / p.TauH,
 		thLow:   math.Min(p.ThetaP, p.ThetaD),
 		tagHi:   p.H0 + p.ThetaTag,
@@ -978,10 +980,11 @@ func (m *lt21) Advance(t snnsim.Time) {
 	}
 }
 
-// SetPart does nothing: the model never passes over every target, and its
-// state decomposes by target (a neuron's synthesis reads the sum over the
-// synapses onto it). See [Parted].
-func (m *lt21) SetPart(first, end int32) {}
+// SetPart restricts the passes over every synapse and target
+// (StopSpiking) to the targets first .. end−1 and the synapses onto them.
+// The model's state decomposes by target (a neuron's synthesis reads the
+// sum over the synapses onto it). See [Parted].
+func (m *lt21) SetPart(first, end int32) { m.partLo, m.partHi = first, end }
 
 // Next returns the earliest tick with internal work.
 func (m *lt21) Next() snnsim.Time {

@@ -115,6 +115,11 @@ func (e *Engine) joined() (*Engine, error) {
 			}
 		}
 	}
+	// The arrivals inside a phase without spiking were dropped when it
+	// began.
+	for a := max(e.now, par.dropFrom); a < par.dropTo && a <= e.now+tmp.queue.mask; a++ {
+		tmp.queue.take(a)
+	}
 	return tmp, nil
 }
 

@@ -15,7 +15,7 @@ import (
 
 // splitRun runs net for d ticks: n workers up to tick c, then a
 // checkpoint restored into a new engine on m workers for the rest. It
-// returns the spikes and samples of both parts, the final weights and, as
+// returns the spikes, marks and samples of both parts, the final weights and, as
 // state, the checkpoint's body.
 func splitRun(t *testing.T, net *netlist.Network, n, m int, d, c snnsim.Time) runRecord {
 	t.Helper()
@@ -27,6 +27,10 @@ func splitRun(t *testing.T, net *netlist.Network, n, m int, d, c snnsim.Time) ru
 			binary.Write(&b, binary.LittleEndian, int32(len(ids)))
 			binary.Write(&b, binary.LittleEndian, ids)
 			r.nSpikes += len(ids)
+			return nil
+		})
+		e.OnMark(func(tk snnsim.Time, text string) error { // as recordRun
+			fmt.Fprintf(&b, "mark %d %s\n", tk, text)
 			return nil
 		})
 		if err := e.AttachRecords(net.Records, sink, func(s Series) (SampleFunc, error) {
@@ -132,18 +136,23 @@ func TestParallelCheckpoint(t *testing.T) {
 			`projection.E_to_I.plasticity={ rule = "p11", preset = "zenke_2015", beta = 0, w_min = 0, w_max = 3 }`),
 			300, 150.7, [][2]int{{1, 2}, {2, 1}, {3, 2}, {7, 1}}},
 		// Luboeinski & Tetzlaff (2021), the pulses moved forward (see
-		// lt2021Short): checkpointed inside the second learning pulse,
+		// lt2021Short): checkpointed inside the first learning pulse,
 		// with calcium jumps pending, tags set and protein being made,
 		// and OU currents on every neuron.
-		{"lt2021", load("lt2021_10s_recall.toml", lt2021Short...), 1000, 551.2, [][2]int{{1, 2}, {2, 1}, {2, 3}, {3, 2}, {7, 1}}},
+		{"lt2021", load("lt2021_10s_recall.toml", lt2021Short...), 400, 251.2, [][2]int{{1, 2}, {2, 1}, {2, 3}, {3, 2}, {7, 1}}},
 		// Its late phases with a state of their own.
 		{"lt2021_importance", load("lt2021_10s_recall.toml", append([]string{`projection.E_to_E.consolidation.late="importance"`}, lt2021Short...)...),
-			500, 251.2, [][2]int{{1, 2}, {2, 1}, {3, 2}}},
+			300, 251.2, [][2]int{{2, 1}, {3, 2}}},
 		{"lt2021_benna_fusi", load("lt2021_10s_recall.toml", append([]string{`projection.E_to_E.consolidation.late="benna_fusi"`}, lt2021Short...)...),
-			400, 251.2, [][2]int{{2, 3}, {7, 1}}},
+			300, 251.2, [][2]int{{2, 3}}},
+		// Learning, 60 s of fast-forward consolidation, recall:
+		// checkpointed inside the phase and at both its edges.
+		{"lt2021_ff_inside", load("lt2021_8h_recall.toml", lt2021FastForwardShort...), 60450, 30000.2, [][2]int{{1, 2}, {3, 1}}},
+		{"lt2021_ff_start", load("lt2021_8h_recall.toml", lt2021FastForwardShort...), 60450, 250, [][2]int{{7, 2}}},
+		{"lt2021_ff_stop", load("lt2021_8h_recall.toml", lt2021FastForwardShort...), 60450, 60250, [][2]int{{2, 3}}},
 		// Tag-trigger-consolidation with voltage-based tags: checkpointed
 		// within the weak tetanus, 10 min after the strong one.
-		{"stc_capture", load("stc_capture.toml"), 70 * 60e3, 60*60e3 + 1.5e3, [][2]int{{1, 2}, {2, 1}, {2, 3}, {3, 2}, {7, 1}}},
+		{"stc_capture", load("stc_capture.toml"), 62 * 60e3, 60*60e3 + 1.5e3, [][2]int{{1, 2}, {2, 1}, {2, 3}, {3, 2}, {7, 1}}},
 		// OU currents switched on in windows on part of a population,
 		// checkpointed while they are off and the network is quiet.
 		{"ou_windows", ouWindowsNet, 600, 250.3, [][2]int{{1, 2}, {2, 1}, {3, 2}, {7, 1}}},
