@@ -158,8 +158,14 @@ func TestParallelCheckpoint(t *testing.T) {
 		{"ou_windows", ouWindowsNet, 600, 250.3, [][2]int{{1, 2}, {2, 1}, {3, 2}, {7, 1}}},
 		{"ou_windows_on", ouWindowsNet, 600, 99.9, [][2]int{{2, 3}, {3, 1}}},
 	}
+	// The cases that the race detector would make too long; the others
+	// cover the same code.
+	longUnderRace := map[string]bool{"lt2021_importance": true, "lt2021_benna_fusi": true, "lt2021_ff_inside": true, "lt2021_ff_stop": true}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			if raceOn && longUnderRace[tc.name] {
+				t.Skip("long under -race")
+			}
 			net := tc.net(t)
 			if why := SerialCheckpoints(net); why != "" {
 				t.Fatalf("checkpoints on several workers refused: %s", why)
