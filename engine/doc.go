@@ -250,10 +250,16 @@
 // consolidation state (records, SynapseState, NeuronState, Weights) from
 // the worker that owns the target.
 //
+// A phase without spiking runs in every worker at once, each doing to its
+// own part what one worker does to the whole network (parallel_phase.go):
+// its consolidation models stop spiking and are fast-forwarded in the
+// pieces one worker makes, its queue drops the arrivals inside the phase,
+// and its neurons and OU currents resume after it. No epoch crosses the
+// start of such a phase.
+//
 // What runs on one worker: other consolidation models (some reduce over a
 // population, or pass over every synapse at once), consolidation models
-// driven by a plasticity rule, phases with spiking off, neuromodulator
-// levels and the rule istdp_global (its estimate of the population rate
+// driven by a plasticity rule, neuromodulator levels and the rule istdp_global (its estimate of the population rate
 // reads every target's spikes up to the tick before, which would need an
 // exchange at every tick); New then builds an engine on one worker and
 // [Engine.Workers] says why. Injected
