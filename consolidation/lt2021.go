@@ -3,6 +3,7 @@ package consolidation
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/checkpoint"
@@ -378,6 +379,8 @@ type lt21 struct {
 
 	nPre       int
 	seed, topo uint64
+	// the targets a pass over every synapse or target visits (SetPart)
+	partLo, partHi int32
 
 	pending caQueue  // presynaptic calcium jumps not yet due
 	rq      tickHeap // synapse refresh events (quiet entry)
@@ -495,7 +498,7 @@ func newLT21(p LT2021Params, l Layout) (*lt21, error) {
 	m := &lt21{
 		p: p, n: n, dt: dt, caWait: wait, target: l.Target, unit: l.Unit,
 		in:   newTargetIndex(&l),
-		nPre: l.NPre, seed: l.Seed, topo: layoutHash(&l),
+		nPre: l.NPre, seed: l.Seed, topo: layoutHash(&l), partHi: int32(l.NPost),
 		decayQ:  lt21Leak / p.TauH,
 		thLow:   math.Min(p.ThetaP, p.ThetaD),
 		tagHi:   p.H0 + p.ThetaTag,
@@ -978,10 +981,11 @@ func (m *lt21) Advance(t snnsim.Time) {
 	}
 }
 
-// SetPart does nothing: the model never passes over every target, and its
-// state decomposes by target (a neuron's synthesis reads the sum over the
-// synapses onto it). See [Parted].
-func (m *lt21) SetPart(first, end int32) {}
+// SetPart restricts the passes over every synapse and target
+// (StopSpiking) to the targets first .. end−1 and the synapses onto them.
+// The model's state decomposes by target (a neuron's synthesis reads the
+// sum over the synapses onto it). See [Parted].
+func (m *lt21) SetPart(first, end int32) { m.partLo, m.partHi = first, end }
 
 // Next returns the earliest tick with internal work.
 func (m *lt21) Next() snnsim.Time {
@@ -1211,7 +1215,7 @@ func (m *lt21) NeuronGet(v int, j int32) float64 {
 // synthesis flag, the scaled sum and its time, the scheduled switch-off
 // and the tick of its queue entry; per synapse h, z, c, the ticks of c and
 // of h, the queue flag and the stream's draw count; then the pending calcium jumps
-// and both event heaps as stored. A late phase with a state of its own
+// and both event heaps sorted (by tick, then index). A late phase with a state of its own
 // writes the frame "consolidation/luboeinski_tetzlaff_2021/<late>" with
 // its parameters in the identity and its per-synapse state at the end.
 func (m *lt21) AppendState(b []byte) []byte {
@@ -1245,6 +1249,11 @@ func (m *lt21) AppendState(b []byte) []byte {
 		b = checkpoint.PutI64(b, e.hi)
 	}
 	for _, h := range []tickHeap{m.rq, m.pq} {
+		// Sorted, the order in which they are popped: the state does not
+		// depend on the order the events were pushed in, so a model
+		// joined from parts (JoinParts) writes the same bytes.
+		h = slices.Clone(h)
+		h.sort()
 		b = checkpoint.PutI64(b, int64(len(h)))
 		for _, e := range h {
 			b = checkpoint.PutI64(b, int64(e.t))
@@ -1346,7 +1355,7 @@ func (m *lt21) RestoreState(b []byte) ([]byte, error) {
 		hp := make(tickHeap, cnt)
 		for x := range hp {
 			hp[x] = tickEntry{snnsim.Time(d.I64()), d.I64()}
-			if hp[x].i < 0 || hp[x].i >= limit || hp[x].t < 0 || (x > 0 && hp.less(x, (x-1)/2)) {
+			if hp[x].i < 0 || hp[x].i >= limit || hp[x].t < 0 || (x > 0 && hp.less(x, x-1)) { // sorted, as AppendState writes them
 				return nil, stateCodec.Corruptf("%s state: event %d of heap %d (index %d at tick %d) out of range or order", modelLT2021, x, k, hp[x].i, hp[x].t)
 			}
 		}

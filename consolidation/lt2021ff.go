@@ -31,7 +31,8 @@ func (*LT2021Params) fastForwards() {}
 
 var _ FastForwarder = (*lt21)(nil)
 
-// StopSpiking sets every calcium amount to 0 at tick t, after the work
+// StopSpiking sets every calcium amount to 0 at tick t (of the synapses
+// onto the part's targets, see SetPart), after the work
 // due before t, and drops the presynaptic calcium jumps not yet due; with
 // every synapse brought to t, each neuron's Σ|h − h0| is exact there, so
 // its synthesis is switched on or off accordingly and its switch-off
@@ -40,7 +41,11 @@ func (m *lt21) StopSpiking(t snnsim.Time) {
 	if t > 0 {
 		m.Advance(t - 1)
 	}
+	lo, hi := m.partLo, m.partHi // the part's targets (SetPart)
 	for s := range int64(m.n) {
+		if j := m.target[s]; j < lo || j >= hi {
+			continue
+		}
 		m.advance(s, t)
 		m.c[s], m.tc[s] = 0, t
 		m.deliver(s)
@@ -48,8 +53,8 @@ func (m *lt21) StopSpiking(t snnsim.Time) {
 	m.pending = caQueue{}
 	m.rq = m.rq[:0]
 	clear(m.queued)
-	for j := range m.pA {
-		m.check(int32(j), t)
+	for j := lo; j < hi; j++ {
+		m.check(j, t)
 	}
 	m.now = max(m.now, t)
 }

@@ -221,13 +221,22 @@
 // to the latest tick any worker called its rule at, with the neurons
 // pending there in the order of one worker's calls); the x and u of
 // short-term plasticity, the same in every worker; and the weights, which
-// the workers share. It rebuilds the one-worker queue of spikes in flight
+// the workers share; the state of each consolidation model
+// (consolidation.JoinParts: every target's and its synapses' state from
+// the worker that owns it, a source's from a worker with its synapses,
+// the presynaptic work pending in the workers merged into the arrivals
+// one model holds, in their order) and its delivery array; the OU
+// currents' values and random streams (source.JoinOUParts), at the tick
+// after the last one that one worker would have stepped. It rebuilds the
+// one-worker queue of spikes in flight
 // from the spikes of the last maxDelay ticks, which it keeps with the
 // release each carries on a projection with short-term plasticity. To
 // restore, it restores the checkpoint into a one-worker engine and gives
-// every worker its neuron parts and the whole projections' rule and
-// short-term state, of which each reads only its own synapses' sources
-// and targets.
+// every worker its neuron parts, its members of each OU current, and the
+// whole projections' rule and short-term state and the whole
+// consolidation state, of which each reads only its own synapses' sources
+// and targets (consolidation.SplitParts keeps in each only the work
+// pending on its own synapses and targets).
 //
 // Ornstein–Uhlenbeck currents run in the workers, each drawing the
 // streams of its own members, keyed by (seed, stimulus, member) as on one
@@ -249,15 +258,19 @@
 // consolidation state (records, SynapseState, NeuronState, Weights) from
 // the worker that owns the target.
 //
+// A phase without spiking runs in every worker at once, each doing to its
+// own part what one worker does to the whole network (parallel_phase.go):
+// its consolidation models stop spiking and are fast-forwarded in the
+// pieces one worker makes, its queue drops the arrivals inside the phase,
+// and its neurons and OU currents resume after it. No epoch crosses the
+// start of such a phase.
+//
 // What runs on one worker: other consolidation models (some reduce over a
 // population, or pass over every synapse at once), consolidation models
-// driven by a plasticity rule, phases with spiking off, neuromodulator
-// levels and the rule istdp_global (its estimate of the population rate
+// driven by a plasticity rule, neuromodulator levels and the rule istdp_global (its estimate of the population rate
 // reads every target's spikes up to the tick before, which would need an
 // exchange at every tick); New then builds an engine on one worker and
-// [Engine.Workers] says why. Checkpoints of networks with consolidation
-// models or OU currents are written on one worker ([SerialCheckpoints]):
-// their states are not yet joined from the workers' parts. Injected
+// [Engine.Workers] says why. Injected
 // spikes, inputs and currents, SetWeight, SetSynapseState and SetLevel
 // need an engine on one worker: called before the first tick they turn
 // the engine into one, after it they return an error.

@@ -48,9 +48,6 @@ func serialOnly(net *netlist.Network) string {
 			return fmt.Sprintf("projection %q has the rule istdp_global, whose population rate estimate reads every target's spikes up to the last tick", pr.Name)
 		}
 	}
-	if len(net.Phases) > 0 {
-		return "phases (fast-forward without spiking) run on one worker"
-	}
 	for _, s := range net.Stimuli {
 		if s.Kind != "current_step" && s.Kind != "ou_current" {
 			return fmt.Sprintf("the %s stimulus runs on one worker", s.Kind)
@@ -386,6 +383,14 @@ type parallel struct {
 	relT       []snnsim.Time
 	restored   []queued
 	restoredAt snnsim.Time
+	// stepT is the tick after the last one that one worker would have
+	// stepped: the tick of the OU currents of a one-worker engine, which
+	// advances them at the ticks it steps (the workers step every tick of
+	// an epoch; the currents draw nothing while off).
+	stepT snnsim.Time
+	// The arrivals of the last phase without spiking entered,
+	// dropFrom..dropTo-1, which a checkpoint's queue does not hold.
+	dropFrom, dropTo snnsim.Time
 }
 
 // epochCmd is what the driver tells the workers for one epoch.
@@ -569,6 +574,11 @@ func newParallel(net *netlist.Network, cfg Config) (*Engine, string, error) {
 		}
 		e.guards = append(e.guards, guard{Guard: *g})
 	}
+	phases, err := driverPhases(net)
+	if err != nil {
+		return nil, "", err
+	}
+	e.phases = phases
 	e.par = par
 	e.keepFrees()
 	return e, "", nil
@@ -958,6 +968,9 @@ func (par *parallel) launch(cmd epochCmd) int64 {
 // the tick of the next probe and at the end of every guard's bin.
 func (par *parallel) plan(e *Engine, from, end snnsim.Time) epochCmd {
 	to := min(from+par.epoch, end)
+	if e.phases != nil {
+		to = min(to, max(e.nextPhase(), from+1)) // a phase without spiking starts at an epoch's start
+	}
 	if e.rec != nil {
 		to = min(to, max(e.rec.next+1, from+1)) // probes read the state after their tick
 	}
@@ -987,6 +1000,9 @@ func (par *parallel) early(ctx context.Context, e *Engine, cmd epochCmd, end snn
 	}
 	if e.rec != nil && e.rec.next < cmd.to {
 		return false
+	}
+	if e.phases != nil && e.nextPhase() <= cmd.to {
+		return false // the driver runs the phase, with every worker idle
 	}
 	for i := range e.guards {
 		if e.guards[i].start+e.guards[i].Window <= cmd.to {
@@ -1068,6 +1084,17 @@ func (e *Engine) runEpochs(ctx context.Context, end snnsim.Time) error {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
+			if e.phases != nil {
+				if ph := e.phaseNow(); ph != nil {
+					par.done.wait(par.gen.v.Load() * int64(n-1)) // every worker is idle
+					t1 := epochClock(on)
+					if err := e.fastForwardParallel(ctx, ph, end); err != nil {
+						return err
+					}
+					pt0.times.serial += t1 - t0
+					continue
+				}
+			}
 			if e.cfg.Shortcuts == ShortcutsOn && !par.busy() {
 				par.done.wait(par.gen.v.Load() * int64(n-1)) // every worker's queue is complete
 				next := min(par.nextEvent(e), end)
@@ -1140,7 +1167,7 @@ func (par *parallel) nextEvent(e *Engine) snnsim.Time {
 	if e.rec != nil {
 		next = min(next, e.rec.next)
 	}
-	return next
+	return min(next, e.nextPhase())
 }
 
 // slowPops sets slow[i] for the neuron populations that need a vote at each
@@ -1226,6 +1253,7 @@ func (e *Engine) mergeEpoch(gen int64, from, to snnsim.Time, quiet bool) error {
 		}
 		if stepped || (e.rec != nil && e.rec.next == t) || stimAt || e.cfg.Shortcuts == ShortcutsOff {
 			e.stats.TicksStepped++
+			par.stepT = t + 1
 		} else {
 			e.stats.TicksSkipped++
 		}

@@ -2,11 +2,14 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/checkpoint"
+	"github.com/snnsim/snnsim/consolidation"
 	"github.com/snnsim/snnsim/netlist"
 	"github.com/snnsim/snnsim/neuron"
+	"github.com/snnsim/snnsim/source"
 	"github.com/snnsim/snnsim/stdp"
 )
 
@@ -22,25 +25,13 @@ import (
 
 // SerialCheckpoints returns why an engine for net on several workers
 // cannot write or restore checkpoints (it then runs on one when it must),
-// or "" when it can: the reason that keeps the network on one worker, or
-// its consolidation models or OU currents, whose states are not joined
-// from the workers' parts. Plasticity rules and short-term plasticity are
-// checkpointed on any number of workers.
+// or "": the reason that keeps the network on one worker. Every state of
+// a network that runs on several workers is joined from the workers'
+// parts for a checkpoint and split among them on a restore: the neurons,
+// plasticity rules, short-term plasticity, consolidation models
+// (consolidation.JoinParts) and OU currents (source.JoinOUParts).
 func SerialCheckpoints(net *netlist.Network) string {
-	if why := serialOnly(net); why != "" {
-		return why
-	}
-	for _, pr := range net.Projections {
-		if pr.Consolidation != nil {
-			return fmt.Sprintf("projection %q has a consolidation model, whose state is not joined from the workers' parts; checkpoints of such a network are written on one worker", pr.Name)
-		}
-	}
-	for _, s := range net.Stimuli {
-		if s.Kind == "ou_current" {
-			return "the OU currents' states are not joined from the workers' parts; checkpoints of a network with them are written on one worker"
-		}
-	}
-	return ""
+	return serialOnly(net)
 }
 
 // canCheckpoint reports whether e runs on several workers and can write
@@ -79,6 +70,9 @@ func (e *Engine) joined() (*Engine, error) {
 	if err := par.joinProjections(tmp); err != nil {
 		return nil, err
 	}
+	if err := par.joinGroups(tmp); err != nil {
+		return nil, err
+	}
 	for i := range tmp.pops {
 		p := &tmp.pops[i]
 		if p.src != nil {
@@ -89,6 +83,11 @@ func (e *Engine) joined() (*Engine, error) {
 		parts, firsts := par.parts(i)
 		if err := neuron.JoinParts(p.neurons, parts, firsts); err != nil {
 			return nil, err
+		}
+		for q, o := range p.ous {
+			if err := source.JoinOUParts(o.cur, par.ouParts(i, q), par.stepT); err != nil {
+				return nil, fmt.Errorf("engine: checkpoint: %w", err)
+			}
 		}
 		for w, we := range par.workers {
 			if b := we.pops[i].bias; b != nil {
@@ -115,6 +114,11 @@ func (e *Engine) joined() (*Engine, error) {
 				tmp.fanOutFrom(s, int32(k), par.hist[h][i], par.releases(s, k), e.now)
 			}
 		}
+	}
+	// The arrivals inside a phase without spiking were dropped when it
+	// began.
+	for a := max(e.now, par.dropFrom); a < par.dropTo && a <= e.now+tmp.queue.mask; a++ {
+		tmp.queue.take(a)
 	}
 	return tmp, nil
 }
@@ -180,7 +184,7 @@ func (par *parallel) releases(t snnsim.Time, k int) []float32 {
 func (par *parallel) joinProjections(tmp *Engine) error {
 	for k := range tmp.projs {
 		p := &tmp.projs[k]
-		if par.weights[k] != nil {
+		if par.weights[k] != nil && p.consGroup == nil { // a consolidation model's delivery array is joined with its state
 			p.w = par.weights[k]
 		}
 		if p.stp != nil {
@@ -222,8 +226,17 @@ func (par *parallel) layout(k int) stdp.Layout {
 		}
 		return 0
 	}
-	for i := range n {
-		l.PreFrom[i] = -1
+	par.preFrom(k, l.PreFrom)
+	l.ArrivalRank = func(i int32) int64 { return -int64(delay(i)) }
+	return l
+}
+
+// preFrom sets from[i] to a worker that has synapses of projection k
+// from source i, or −1 when none has.
+func (par *parallel) preFrom(k int, from []int32) {
+	p := &par.full[k]
+	for i := range len(p.RowStart) - 1 {
+		from[i] = -1
 		g := int64(i)
 		if p.segRow != nil {
 			if p.segRow[i] == p.segRow[i+1] {
@@ -233,13 +246,107 @@ func (par *parallel) layout(k int) stdp.Layout {
 		}
 		for w := range par.workers {
 			if lo, hi := par.workers[w].part.cut(k, g); lo < hi {
-				l.PreFrom[i] = int32(w)
+				from[i] = int32(w)
 				break
 			}
 		}
 	}
-	l.ArrivalRank = func(i int32) int64 { return -int64(delay(i)) }
+}
+
+// groupLayout returns how the consolidation group g of tmp (a one-worker
+// engine of the network; the workers' groups are in the same order) is
+// split among the workers. An arrival reaches a source's delay group of
+// one projection; one worker queues the arrivals of a tick by emission
+// tick (the longest delay first), then source population, projection and
+// source, the order in which it fans the spikes out.
+func (par *parallel) groupLayout(tmp *Engine, g *consGroup) consolidation.PartLayout {
+	l := consolidation.PartLayout{PostFirst: par.bounds[g.pop]}
+	var offs []int64 // the first synapse of each projection of the group
+	for _, k := range g.projs {
+		p := &tmp.projs[k]
+		from := make([]int32, len(p.RowStart)-1)
+		par.preFrom(k, from)
+		l.PreFrom = append(l.PreFrom, from...)
+		offs = append(offs, p.consOffset)
+	}
+	P, K := int64(len(tmp.pops)), int64(len(tmp.projs))
+	var N int64 // the largest source population
+	for _, p := range par.net.Populations {
+		N = max(N, int64(p.Size))
+	}
+	l.Arrival = func(s snnsim.SynapseID) (lo, hi snnsim.SynapseID, rank int64) {
+		x, _ := slices.BinarySearch(offs, s+1) // the first offset > s
+		k := g.projs[x-1]
+		p := &par.full[k]
+		ls := s - offs[x-1]
+		r, _ := slices.BinarySearch(p.RowStart, ls+1)
+		i := r - 1 // RowStart[i] <= ls < RowStart[i+1]
+		lo, hi, d := p.RowStart[i], p.RowStart[i+1], p.ConstDelay
+		if p.segRow != nil {
+			for q := int64(p.segRow[i]); q < int64(p.segRow[i+1]); q++ {
+				if p.segStart(q) <= ls && ls < p.segEnd[q] {
+					lo, hi, d = p.segStart(q), p.segEnd[q], p.segDelay[q]
+					break
+				}
+			}
+		}
+		rank = ((int64(par.maxDelay-d)*P+int64(p.From))*K+int64(k))*(N+1) + int64(i)
+		return offs[x-1] + lo, offs[x-1] + hi, rank
+	}
 	return l
+}
+
+// joinGroups sets the state of tmp's consolidation models to the
+// workers' (consolidation.JoinParts) and their delivery arrays to the
+// workers', each synapse's from the worker that owns it.
+func (par *parallel) joinGroups(tmp *Engine) error {
+	for gi, g := range tmp.groups {
+		parts := make([]consolidation.Model, len(par.workers))
+		for w, we := range par.workers {
+			parts[w] = we.groups[gi].model
+		}
+		if err := consolidation.JoinParts(g.model, parts, par.groupLayout(tmp, g)); err != nil {
+			return fmt.Errorf("engine: checkpoint: consolidation onto %q: %w", tmp.pops[g.pop].name, err)
+		}
+		for _, k := range g.projs {
+			dst := tmp.projs[k].w
+			for _, we := range par.workers {
+				src := we.projs[k].w
+				we.part.eachSynapse(&par.full[k], k, func(_ int32, s int64) { dst[s] = src[s] })
+			}
+		}
+	}
+	return nil
+}
+
+// splitGroups gives every worker its share of the state of tmp's
+// consolidation models, restored from a checkpoint
+// (consolidation.SplitParts).
+func (par *parallel) splitGroups(tmp *Engine) error {
+	for gi, g := range tmp.groups {
+		parts := make([]consolidation.Model, len(par.workers))
+		for w, we := range par.workers {
+			parts[w] = we.groups[gi].model
+		}
+		if err := consolidation.SplitParts(g.model, parts, par.groupLayout(tmp, g)); err != nil {
+			return fmt.Errorf("consolidation onto %q: %w", tmp.pops[g.pop].name, err)
+		}
+		for _, k := range g.projs { // the delivery arrays restored (restoreState)
+			for _, we := range par.workers {
+				copy(we.projs[k].w, tmp.projs[k].w)
+			}
+		}
+	}
+	return nil
+}
+
+// ouParts returns the workers' parts of OU current q of population i.
+func (par *parallel) ouParts(i, q int) []*source.OUCurrent {
+	parts := make([]*source.OUCurrent, len(par.workers))
+	for w, we := range par.workers {
+		parts[w] = we.pops[i].ous[q].cur
+	}
+	return parts
 }
 
 // splitProjections gives every worker the state of tmp's plasticity rules
@@ -303,6 +410,7 @@ func (e *Engine) restoreParallel(meta checkpoint.Meta, body []byte) error {
 	for k := range tmp.projs {
 		p := &tmp.projs[k]
 		switch {
+		case p.consGroup != nil: // the model's delivery array, refilled from its state
 		case p.plastic != nil:
 			p.w = par.weights[k]
 		case p.Weight == nil || e.cfg.Weights != WeightsInPlace:
@@ -313,7 +421,7 @@ func (e *Engine) restoreParallel(meta checkpoint.Meta, body []byte) error {
 		return err
 	}
 	for k := range tmp.projs {
-		if p := &tmp.projs[k]; p.plastic == nil && p.w != nil && (p.Weight == nil || e.cfg.Weights != WeightsInPlace) {
+		if p := &tmp.projs[k]; p.plastic == nil && p.consGroup == nil && p.w != nil && (p.Weight == nil || e.cfg.Weights != WeightsInPlace) {
 			par.weights[k], e.projs[k].w = p.w, p.w
 			for _, we := range par.workers {
 				we.projs[k].w = p.w
@@ -321,6 +429,9 @@ func (e *Engine) restoreParallel(meta checkpoint.Meta, body []byte) error {
 		}
 	}
 	if err := par.splitProjections(tmp); err != nil {
+		return checkpoint.Errorf(checkpoint.ErrCorrupt, "engine: Restore: %v", err)
+	}
+	if err := par.splitGroups(tmp); err != nil {
 		return checkpoint.Errorf(checkpoint.ErrCorrupt, "engine: Restore: %v", err)
 	}
 	e.now, e.nextStim = tmp.now, tmp.nextStim
@@ -345,6 +456,17 @@ func (e *Engine) restoreParallel(meta checkpoint.Meta, body []byte) error {
 		parts, firsts := par.parts(i)
 		if err := neuron.SplitParts(p.neurons, parts, firsts); err != nil {
 			return err
+		}
+		for q, o := range p.ous {
+			if err := source.SplitOUParts(o.cur, par.ouParts(i, q)); err != nil {
+				return checkpoint.Errorf(checkpoint.ErrCorrupt, "engine: Restore: %v", err)
+			}
+			par.stepT = o.cur.Tick() // the tick after the last one stepped, the same for every current
+		}
+		if len(p.ous) > 0 {
+			for _, we := range par.workers {
+				we.pops[i].sumOU()
+			}
 		}
 		for w, we := range par.workers {
 			if p.bias != nil {

@@ -15,7 +15,7 @@ import (
 
 // splitRun runs net for d ticks: n workers up to tick c, then a
 // checkpoint restored into a new engine on m workers for the rest. It
-// returns the spikes and samples of both parts, the final weights and, as
+// returns the spikes, marks and samples of both parts, the final weights and, as
 // state, the checkpoint's body.
 func splitRun(t *testing.T, net *netlist.Network, n, m int, d, c snnsim.Time) runRecord {
 	t.Helper()
@@ -27,6 +27,10 @@ func splitRun(t *testing.T, net *netlist.Network, n, m int, d, c snnsim.Time) ru
 			binary.Write(&b, binary.LittleEndian, int32(len(ids)))
 			binary.Write(&b, binary.LittleEndian, ids)
 			r.nSpikes += len(ids)
+			return nil
+		})
+		e.OnMark(func(tk snnsim.Time, text string) error { // as recordRun
+			fmt.Fprintf(&b, "mark %d %s\n", tk, text)
 			return nil
 		})
 		if err := e.AttachRecords(net.Records, sink, func(s Series) (SampleFunc, error) {
@@ -131,9 +135,37 @@ func TestParallelCheckpoint(t *testing.T) {
 			`projection.I_to_E.plasticity={ rule = "istdp_vogels", preset = "vogels_2011", eta = 0.01, w_min = -20, w_max = 0 }`,
 			`projection.E_to_I.plasticity={ rule = "p11", preset = "zenke_2015", beta = 0, w_min = 0, w_max = 3 }`),
 			300, 150.7, [][2]int{{1, 2}, {2, 1}, {3, 2}, {7, 1}}},
+		// Luboeinski & Tetzlaff (2021), the pulses moved forward (see
+		// lt2021Short): checkpointed inside the first learning pulse,
+		// with calcium jumps pending, tags set and protein being made,
+		// and OU currents on every neuron.
+		{"lt2021", load("lt2021_10s_recall.toml", lt2021Short...), 400, 251.2, [][2]int{{1, 2}, {2, 1}, {2, 3}, {3, 2}, {7, 1}}},
+		// Its late phases with a state of their own.
+		{"lt2021_importance", load("lt2021_10s_recall.toml", append([]string{`projection.E_to_E.consolidation.late="importance"`}, lt2021Short...)...),
+			300, 251.2, [][2]int{{2, 1}, {3, 2}}},
+		{"lt2021_benna_fusi", load("lt2021_10s_recall.toml", append([]string{`projection.E_to_E.consolidation.late="benna_fusi"`}, lt2021Short...)...),
+			300, 251.2, [][2]int{{2, 3}}},
+		// Learning, 60 s of fast-forward consolidation, recall:
+		// checkpointed inside the phase and at both its edges.
+		{"lt2021_ff_inside", load("lt2021_8h_recall.toml", lt2021FastForwardShort...), 60450, 30000.2, [][2]int{{1, 2}, {3, 1}}},
+		{"lt2021_ff_start", load("lt2021_8h_recall.toml", lt2021FastForwardShort...), 60450, 250, [][2]int{{7, 2}}},
+		{"lt2021_ff_stop", load("lt2021_8h_recall.toml", lt2021FastForwardShort...), 60450, 60250, [][2]int{{2, 3}}},
+		// Tag-trigger-consolidation with voltage-based tags: checkpointed
+		// within the weak tetanus, 10 min after the strong one.
+		{"stc_capture", load("stc_capture.toml"), 62 * 60e3, 60*60e3 + 1.5e3, [][2]int{{1, 2}, {2, 1}, {2, 3}, {3, 2}, {7, 1}}},
+		// OU currents switched on in windows on part of a population,
+		// checkpointed while they are off and the network is quiet.
+		{"ou_windows", ouWindowsNet, 600, 250.3, [][2]int{{1, 2}, {2, 1}, {3, 2}, {7, 1}}},
+		{"ou_windows_on", ouWindowsNet, 600, 99.9, [][2]int{{2, 3}, {3, 1}}},
 	}
+	// The cases that the race detector would make too long; the others
+	// cover the same code.
+	longUnderRace := map[string]bool{"lt2021_importance": true, "lt2021_benna_fusi": true, "lt2021_ff_inside": true, "lt2021_ff_stop": true}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			if raceOn && longUnderRace[tc.name] {
+				t.Skip("long under -race")
+			}
 			net := tc.net(t)
 			if why := SerialCheckpoints(net); why != "" {
 				t.Fatalf("checkpoints on several workers refused: %s", why)
@@ -165,4 +197,83 @@ func TestParallelCheckpoint(t *testing.T) {
 			}
 		})
 	}
+}
+
+// ouScenario is a network of LIF neurons driven only by OU currents in
+// windows: on part of E from 50 to 150 ms and on all of it from 400 to
+// 450 ms, so that it falls quiet in between.
+const ouScenario = `
+[simulation]
+duration = "0.6 s"
+resolution = "0.1 ms"
+seed = 5
+[[population]]
+name = "E"
+size = 250
+model = "lif_exp_current"
+params = { tau_m = "10 ms", c_m = "1 nF", v_rest = "-65 mV", v_threshold = "-55 mV", v_reset = "-70 mV", t_ref = "2 ms", tau_exc = "5 ms", tau_inh = "5 ms" }
+[[population]]
+name = "I"
+size = 60
+model = "lif_exp_current"
+params = { tau_m = "10 ms", c_m = "1 nF", v_rest = "-65 mV", v_threshold = "-55 mV", v_reset = "-70 mV", t_ref = "2 ms", tau_exc = "5 ms", tau_inh = "5 ms" }
+[[projection]]
+from = "E"
+to = "E"
+receptor = "exc"
+connect = { rule = "fixed_probability", p = 0.1 }
+weight = "2 mV"
+delay = "1.5 ms"
+[[projection]]
+from = "E"
+to = "I"
+receptor = "exc"
+connect = { rule = "fixed_probability", p = 0.2 }
+weight = "3 mV"
+delay = "1 ms"
+[[projection]]
+from = "I"
+to = "E"
+receptor = "inh"
+connect = { rule = "fixed_probability", p = 0.2 }
+weight = "5 mV"
+delay = "2 ms"
+[[group]]
+name = "half"
+population = "E"
+neurons = "20..149"
+[[stimulus]]
+kind = "ou_current"
+group = "half"
+mean = "0.4 nA"
+sigma = "0.3 nA"
+tau = "5 ms"
+init = "0.2 nA"
+start = "50 ms"
+stop = "150 ms"
+[[stimulus]]
+name = "all"
+kind = "ou_current"
+population = "E"
+mean = "0.3 nA"
+sigma = "0.2 nA"
+tau = "5 ms"
+init = "0 pA"
+start = "400 ms"
+stop = "450 ms"
+[[record]]
+what = "spikes"
+`
+
+// ouWindowsNet returns the network of ouScenario.
+func ouWindowsNet(t *testing.T) *netlist.Network {
+	sc, err := scenario.DecodeOverrides("ou.toml", []byte(ouScenario), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	net, err := sc.Compile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return net
 }

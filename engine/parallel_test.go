@@ -104,6 +104,21 @@ func recordRun(t *testing.T, net *netlist.Network, workers int, d, chunk snnsim.
 var lt2021Short = []string{`stimulus.2.start="0.2 s"`, `stimulus.2.stop="0.3 s"`, `stimulus.3.start="0.5 s"`, `stimulus.3.stop="0.6 s"`,
 	`stimulus.4.start="0.8 s"`, `stimulus.4.stop="0.9 s"`, `stimulus.recall.start="1.2 s"`, `stimulus.recall.stop="1.3 s"`}
 
+// lt2021FastForward shortens lt2021_8h_recall: three learning pulses from
+// 0.1 s, the fast-forward consolidation from 0.7 s to 200.7 s, recall at
+// 200.8 s.
+var lt2021FastForward = []string{`simulation.duration="201 s"`,
+	`stimulus.2.start="0.1 s"`, `stimulus.2.stop="0.2 s"`, `stimulus.3.start="0.3 s"`, `stimulus.3.stop="0.4 s"`,
+	`stimulus.4.start="0.5 s"`, `stimulus.4.stop="0.6 s"`, `phase.consolidation.start="0.7 s"`, `phase.consolidation.stop="200.7 s"`,
+	`stimulus.recall.start="200.8 s"`, `stimulus.recall.stop="200.9 s"`}
+
+// lt2021FastForwardShort is lt2021FastForward with one learning pulse
+// and 60 s of fast-forward consolidation, from 0.25 s to 60.25 s.
+var lt2021FastForwardShort = []string{`simulation.duration="60.45 s"`,
+	`stimulus.2.start="0.1 s"`, `stimulus.2.stop="0.2 s"`, `stimulus.3.start="60.4 s"`, `stimulus.3.stop="60.41 s"`,
+	`stimulus.4.start="60.42 s"`, `stimulus.4.stop="60.43 s"`, `phase.consolidation.start="0.25 s"`, `phase.consolidation.stop="60.25 s"`,
+	`stimulus.recall.start="60.3 s"`, `stimulus.recall.stop="60.4 s"`}
+
 // TestParallelSameSpikes runs networks on one worker and on several and
 // checks that the spikes, the final weights and the consolidation state are
 // the same, bit for bit: the partition of the neurons must not show.
@@ -144,6 +159,9 @@ func TestParallelSameSpikes(t *testing.T) {
 		// neuron.
 		{"lt2021_10s_recall.toml", lt2021Short, 1500, 0, true}, // not under -race
 		{"lt2021_10s_recall.toml", lt2021Short, 260, 0, true},  // into the first pulse
+		// Learning, 200 s of fast-forward consolidation (each worker
+		// fast-forwards its part), recall.
+		{"lt2021_8h_recall.toml", lt2021FastForward, 201e3, 0, true}, // not under -race
 	}
 	for _, c := range cases {
 		t.Run(fmt.Sprintf("%s/%gms", c.file, c.ms), func(t *testing.T) {

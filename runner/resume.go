@@ -38,8 +38,7 @@ type ResumeOptions struct {
 	// the first tick; at is the checkpoint's tick.
 	Started func(dir string, net *netlist.Network, at snnsim.Time)
 	// Workers, AutoWorkers and Notice are those of Options: a checkpoint
-	// written on any number of workers resumes on any number, unless its
-	// network's checkpoints need one worker (engine.SerialCheckpoints).
+	// written on any number of workers resumes on any number.
 	Workers     int
 	AutoWorkers int
 	Notice      func(string)
@@ -118,7 +117,7 @@ func Resume(ctx context.Context, dir string, o ResumeOptions) (*Result, error) {
 			}
 		}
 	}
-	if s.eng, err = newEngine(s.net, o.Workers, o.AutoWorkers, true, o.Notice); err != nil {
+	if s.eng, err = newEngine(s.net, o.Workers, o.AutoWorkers, o.Notice); err != nil {
 		return fail(err)
 	}
 	if err := s.attachRecords(ids); err != nil {

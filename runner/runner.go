@@ -74,12 +74,9 @@ type Options struct {
 	Started func(dir string, net *netlist.Network)
 	// Workers is the number of workers that simulate the network (see
 	// engine.Config.Workers), or 0 to choose: AutoWorkers, or
-	// runtime.GOMAXPROCS when that is 0, except that a network whose
-	// checkpoints need one worker (engine.SerialCheckpoints) runs on one,
-	// so that an interruption can be resumed. A run asked for several
-	// workers that writes checkpoints (CheckpointEvery, StopAt) runs on
-	// one when its network's checkpoints need one; without them, an
-	// interruption of such a run writes no checkpoint.
+	// runtime.GOMAXPROCS when that is 0. A checkpoint written on any number
+	// of workers resumes on any number; a network that cannot be split
+	// among workers runs on one (Notice says why).
 	Workers int
 	// AutoWorkers is the number of workers that Workers = 0 chooses (0:
 	// runtime.GOMAXPROCS): a sweep running several points at once shares
@@ -92,30 +89,18 @@ type Options struct {
 
 // newEngine builds the engine of a run on the workers asked for (0: see
 // Options.Workers), or on one with a notice saying why.
-func newEngine(net *netlist.Network, workers, auto int, checkpoints bool, notice func(string)) (*engine.Engine, error) {
-	why := ""
-	switch {
-	case workers == 0:
+func newEngine(net *netlist.Network, workers, auto int, notice func(string)) (*engine.Engine, error) {
+	if workers == 0 {
 		workers = auto
 		if workers <= 0 {
 			workers = runtime.GOMAXPROCS(0)
-		}
-		if w := engine.SerialCheckpoints(net); workers > 1 && w != "" {
-			why, workers = w+" (an interruption is resumed from a checkpoint; --workers N runs on N without)", 1
-		}
-	case workers > 1 && checkpoints:
-		if w := engine.SerialCheckpoints(net); w != "" {
-			why, workers = w, 1
 		}
 	}
 	eng, err := engine.New(net, engine.Config{Weights: engine.WeightsInPlace, Workers: workers})
 	if err != nil {
 		return nil, err
 	}
-	if _, w := eng.Workers(); w != "" {
-		why = w
-	}
-	if why != "" && notice != nil {
+	if _, why := eng.Workers(); why != "" && notice != nil {
 		notice(fmt.Sprintf("runs on one worker: %s", why))
 	}
 	return eng, nil
@@ -241,7 +226,7 @@ func Run(ctx context.Context, sc *scenario.Scenario, o Options) (*Result, error)
 			return nil, fmt.Errorf("runner: %s = %d ticks: must be >= 0", t.name, t.v)
 		}
 	}
-	eng, err := newEngine(net, o.Workers, o.AutoWorkers, o.CheckpointEvery > 0 || o.StopAt > 0, o.Notice)
+	eng, err := newEngine(net, o.Workers, o.AutoWorkers, o.Notice)
 	if err != nil {
 		return nil, err
 	}

@@ -86,6 +86,7 @@ type OUCurrent struct {
 	noise   float64 // Sigma·sqrt(1 − e^{−2dt/τ})
 	windows []OUWindow
 	name    string
+	keys    []int // a part's: the neurons of the whole it holds (NewOUCurrentPart)
 
 	t   snnsim.Time // current tick
 	w   int         // first window whose To is after t (the window containing t or the next)
@@ -137,7 +138,7 @@ func newOUCurrent(n int, keys []int, p OUParams, dt float64, windows []OUWindow,
 		}
 	}
 	o := &OUCurrent{p: p, dt: dt, windows: append([]OUWindow(nil), windows...), name: name,
-		x: make([]float64, n), pcg: make([]rand.PCG, n)}
+		x: make([]float64, n), pcg: make([]rand.PCG, n), keys: keys}
 	o.decay = math.Exp(-dt / p.Tau)
 	o.noise = p.Sigma * math.Sqrt(-math.Expm1(-2*dt/p.Tau))
 	for i := range o.pcg {
@@ -403,4 +404,60 @@ func (o *OUCurrent) RestoreState(b []byte) ([]byte, error) {
 func startedBefore(ws []OUWindow, t snnsim.Time) []OUWindow {
 	k := sort.Search(len(ws), func(k int) bool { return ws[k].From >= t })
 	return ws[:k]
+}
+
+// JoinOUParts sets whole, a current that NewOUCurrent returned, to the
+// state of its parts (NewOUCurrentPart, with the same parameters, windows
+// and name, and each of whole's neurons in one of them) at tick t: every
+// neuron's value and random stream from the part that holds it. The parts
+// are at one tick at or after t, at which they are on or off as whole is
+// at t (advanced further while off, they drew nothing since t). The
+// state whole then saves (AppendState) is, byte for byte, the one current's.
+func JoinOUParts(whole *OUCurrent, parts []*OUCurrent, t snnsim.Time) error {
+	seen := 0
+	for k, p := range parts {
+		if err := whole.sameAs(p, k); err != nil {
+			return err
+		}
+		if p.t < t || p.t != parts[0].t || p.on != parts[0].on {
+			return fmt.Errorf("ou current %s: part %d at tick %d (on: %v), part 0 at %d (on: %v), joined at %d", whole.name, k, p.t, p.on, parts[0].t, parts[0].on, t)
+		}
+		for i, j := range p.keys {
+			whole.x[j], whole.pcg[j] = p.x[i], p.pcg[i]
+		}
+		seen += len(p.keys)
+	}
+	if seen != len(whole.x) {
+		return fmt.Errorf("ou current %s: the parts hold %d neurons of %d", whole.name, seen, len(whole.x))
+	}
+	whole.t, whole.w, whole.on = t, 0, len(parts) > 0 && parts[0].on
+	return nil
+}
+
+// SplitOUParts sets every part of whole (see JoinOUParts) to whole's state:
+// the tick, and the value and random stream of each of its neurons.
+func SplitOUParts(whole *OUCurrent, parts []*OUCurrent) error {
+	for k, p := range parts {
+		if err := whole.sameAs(p, k); err != nil {
+			return err
+		}
+		for i, j := range p.keys {
+			p.x[i], p.pcg[i] = whole.x[j], whole.pcg[j]
+		}
+		p.t, p.w, p.on = whole.t, 0, whole.on
+	}
+	return nil
+}
+
+// sameAs checks that part k of o is a part of a current of o's parameters.
+func (o *OUCurrent) sameAs(part *OUCurrent, k int) error {
+	if o.keys != nil || part.keys == nil || part.name != o.name || part.p != o.p || part.dt != o.dt || !slices.Equal(part.windows, o.windows) {
+		return fmt.Errorf("ou current %s: part %d (%s) is not a part of it", o.name, k, part.name)
+	}
+	for _, j := range part.keys {
+		if j < 0 || j >= len(o.x) {
+			return fmt.Errorf("ou current %s: part %d holds neuron %d of %d", o.name, k, j, len(o.x))
+		}
+	}
+	return nil
 }

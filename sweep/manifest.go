@@ -61,11 +61,8 @@ type Sweep struct {
 	Manifest Manifest
 	// Workers is the number of workers of each point (runner.Options.Workers),
 	// or 0 to choose: RunLocal shares runtime.GOMAXPROCS among the points
-	// running at once (at least one each), and a point whose network's
-	// checkpoints need one worker runs on one, so that an interruption
-	// can be resumed. A point asked for several workers whose network's
-	// checkpoints need one writes no checkpoint when interrupted and
-	// starts again.
+	// running at once (at least one each). An interrupted point resumes
+	// from its checkpoint on any number of workers.
 	Workers     int
 	autoWorkers int // what Workers = 0 chooses (0: runtime.GOMAXPROCS)
 	lock        *runner.Dir

@@ -54,9 +54,8 @@ func cmdSweep(args []string, stdout, stderr io.Writer) int {
 	jobs := fs.IntP("jobs", "j", 0, "with --local: points run at once (default: all cores)")
 	every := fs.String("checkpoint-every", "", `checkpoint each point every so much simulated time, e.g. "1 h" (an interrupted point checkpoints anyway)`)
 	quiet := fs.Bool("quiet", false, "no line per point")
-	workers := fs.Int("workers", 0, "workers of each point (see run --workers); 0 (the default) shares the cores among the points running at once (-j), at least one each, "+
-		"and runs a point whose network's checkpoints need one worker (consolidation models, OU currents) on one, so that an interruption is resumed; "+
-		"such a point on several workers writes no checkpoint, so an interrupted one starts again")
+	workers := fs.Int("workers", 0, "workers of each point (see run --workers); 0 (the default) shares the cores among the points running at once (-j), at least one each; "+
+		"an interrupted point resumes from its checkpoint on any number")
 	slurm := fs.Bool("slurm", false, "submit a Slurm job array (one task per point not done)")
 	throttle := fs.Int("throttle", 0, "with --slurm: tasks running at once (sbatch --array=...%N; 0: no limit)")
 	tlimit := fs.String("time", "", "with --slurm: time limit per task, e.g. 0:30:00 (default: estimated from a probe run and the duration)")

@@ -46,9 +46,10 @@ func TestRunWorkersSameLog(t *testing.T) {
 // TestResumeOtherWorkers stops runs on some workers with a checkpoint,
 // resumes them on another number, and checks that the log is the one of
 // a run stopped and resumed at the same tick on one worker, byte for byte,
-// for a static network and for plastic ones (the pair rule; the triplet
-// rule with short-term plasticity); the default number of workers splits
-// a plastic network too.
+// for a static network, plastic ones (the pair rule; the triplet rule with
+// short-term plasticity) and one with a consolidation model and OU
+// currents (luboeinski_tetzlaff_2021); the default number of workers
+// splits them too.
 func TestResumeOtherWorkers(t *testing.T) {
 	dir := t.TempDir()
 	for _, sc := range []struct {
@@ -60,6 +61,9 @@ func TestResumeOtherWorkers(t *testing.T) {
 		{"stp_triplet", "cuba.toml", []string{
 			`projection.E_to_E.stp={ U = 0.2, tau_d = "150 ms", tau_f = "600 ms" }`,
 			`projection.E_to_E.plasticity={ rule = "triplet", preset = "visual_cortex_all_to_all_minimal", w_min = 0, w_max = 3 }`}},
+		// Luboeinski & Tetzlaff (2021), stopped inside a learning pulse
+		// moved to 0.1 s: consolidation state and OU currents.
+		{"lt2021", "lt2021_10s_recall.toml", []string{`stimulus.2.start=0.1 s`, `stimulus.2.stop=0.2 s`}},
 	} {
 		t.Run(sc.name, func(t *testing.T) {
 			var want []byte
