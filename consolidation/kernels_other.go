@@ -2,7 +2,7 @@
 
 package consolidation
 
-// Without the amd64 assembly the postsynaptic pass runs in Go.
+// Without the amd64 assembly the pre- and postsynaptic passes run in Go.
 
 var useAVX2 = false
 
@@ -14,5 +14,15 @@ type postConst struct {
 }
 
 func postUpdateAVX(ws *float64, syn, src *int32, n int, off int64, zp *float64, k *postConst) int {
+	panic("consolidation: no assembly kernels")
+}
+
+type preConst struct {
+	c, delta float64
+	wMin     float64
+	cap      float64
+}
+
+func preUpdateAVX(ws *float64, tgt *int32, n int, q *float64, k *preConst, dst *float32) int {
 	panic("consolidation: no assembly kernels")
 }

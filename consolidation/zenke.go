@@ -571,6 +571,15 @@ func (m *zenke) PreUpdate(t snnsim.Time, off snnsim.SynapseID, tgt []int32, q []
 	ws := m.ws[2*off : 2*(off+int64(len(tgt)))]
 	dst = dst[:len(tgt)]
 	advanced := false
+	if n4 := len(tgt) &^ 3; useAVX2 && n4 > 0 && m.out == nil && m.rule.w == nil && !m.p.SkipSettled && m.quietAt(t) {
+		// As in PostUpdate: the assembly does the Go loop's work.
+		k := preConst{c: c, delta: delta, wMin: wMin, cap: m.p.WMax}
+		if preUpdateAVX(&ws[0], &tgt[0], n4, &q[0], &k, &dst[0]) != 0 {
+			m.Advance(t)
+			advanced = true
+		}
+		off, ws, tgt, dst = off+int64(n4), ws[2*n4:], tgt[n4:], dst[n4:]
+	}
 	for k, j := range tgt {
 		x := ws[2*k]
 		r := float32(x)

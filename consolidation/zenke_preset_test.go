@@ -373,16 +373,25 @@ func TestZenkePostUpdate(t *testing.T) {
 // with the reference, bit for bit, after every arrival, and so must
 // Efficacy and Efficacies. The factors reach both bounds of the model.
 func TestZenkePreUpdate(t *testing.T) {
+	haveAVX2 := useAVX2
+	defer func() { useAVX2 = haveAVX2 }()
 	for _, tc := range []struct {
 		name string
 		bind bool
+		avx  bool
 		wMin float64
 	}{
-		{"unbound", false, 0},
-		{"bound", true, 0},
-		{"rule bound above 0", false, 0.05},
+		{"unbound", false, false, 0},
+		{"bound", true, false, 0},
+		{"rule bound above 0", false, false, 0.05},
+		{"unbound assembly", false, true, 0},
+		{"rule bound above 0 assembly", false, true, 0.05},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			if tc.avx && !haveAVX2 {
+				t.Skip("no assembly kernels on this machine")
+			}
+			useAVX2 = tc.avx
 			p := simRcP11(t)
 			p.SlowStep = 10 // slow steps between the arrivals, so that w̃ moves
 			const nPre, nPost = 6, 9
@@ -395,6 +404,13 @@ func TestZenkePreUpdate(t *testing.T) {
 			if tc.bind {
 				outGot = make([]float32, len(l.Target))
 				got.Bind(outGot)
+			}
+			for s := 0; s < len(l.Target); s += 3 { // weights that float32 does not hold
+				for _, m := range []*zenke{ref, got} {
+					if err := m.Set(0, 0, int64(s), float64(l.Unit[s])+1e-9); err != nil {
+						t.Fatal(err)
+					}
+				}
 			}
 			bufRef := ref.RuleWeights()
 			rng := rand.New(rand.NewPCG(7, 8))
