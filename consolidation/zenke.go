@@ -309,6 +309,12 @@ func (m *zenke) Advance(t snnsim.Time) {
 	}
 }
 
+// quietAt reports whether Advance(t) would step no w̃: the model is
+// paused, has nothing to step, or no slow tick is due at t.
+func (m *zenke) quietAt(t snnsim.Time) bool {
+	return m.paused || !m.stepping() || !m.clock.due(t)
+}
+
 // stepping reports whether some synapse needs slow-clock steps: every one
 // without skip_settled, the active ones with it.
 func (m *zenke) stepping() bool { return !m.p.SkipSettled || m.act.len() > 0 }
@@ -509,6 +515,20 @@ func (m *zenke) PostUpdate(t snnsim.Time, off snnsim.SynapseID, syn, src []int32
 	}
 	m.touched = touch
 	advanced := false
+	if n4 := len(syn) &^ 3; useAVX2 && n4 > 0 && out == nil && m.rule.w == nil && !m.p.SkipSettled && m.quietAt(t) {
+		// Nothing in synapse order to keep up to date, and Advance(t)
+		// steps no w̃, so that it may come after the changes rather than
+		// before the first: the assembly does the Go loop's work.
+		k := postConst{a: a, b: b, wMin: wMin, wMax: wMax, cap: m.p.WMax}
+		if b != 0 {
+			k.bMask = ^uint64(0)
+		}
+		if postUpdateAVX(&ws[0], &syn[0], &src[0], n4, off, &zp[0], &k) != 0 {
+			m.Advance(t)
+			advanced = true
+		}
+		syn, src = syn[n4:], src[n4:]
+	}
 	for n, k := range syn {
 		s := off + int64(k)
 		w := ws[2*s]
@@ -551,6 +571,15 @@ func (m *zenke) PreUpdate(t snnsim.Time, off snnsim.SynapseID, tgt []int32, q []
 	ws := m.ws[2*off : 2*(off+int64(len(tgt)))]
 	dst = dst[:len(tgt)]
 	advanced := false
+	if n4 := len(tgt) &^ 3; useAVX2 && n4 > 0 && m.out == nil && m.rule.w == nil && !m.p.SkipSettled && m.quietAt(t) {
+		// As in PostUpdate: the assembly does the Go loop's work.
+		k := preConst{c: c, delta: delta, wMin: wMin, cap: m.p.WMax}
+		if preUpdateAVX(&ws[0], &tgt[0], n4, &q[0], &k, &dst[0]) != 0 {
+			m.Advance(t)
+			advanced = true
+		}
+		off, ws, tgt, dst = off+int64(n4), ws[2*n4:], tgt[n4:], dst[n4:]
+	}
 	for k, j := range tgt {
 		x := ws[2*k]
 		r := float32(x)

@@ -243,21 +243,37 @@ func TestZenkeStateVersion1(t *testing.T) {
 // driven through the same random sequence of updates, with and without
 // the delivery array bound, with factors large enough to reach both
 // bounds; w, w̃, the rule buffer and the delivery array must agree bit for
-// bit after every update.
+// bit after every update. The fused cases keep neither a rule buffer nor
+// a delivery array in the model that PostUpdate drives, as the engine
+// runs it with a PreUpdater model; there the update runs in the assembly
+// where there is one (useAVX2), for the synapses up to the last multiple
+// of four, and in Go for the others, and both are checked.
 func TestZenkePostUpdate(t *testing.T) {
+	haveAVX2 := useAVX2
+	defer func() { useAVX2 = haveAVX2 }()
 	for _, tc := range []struct {
 		name       string
 		bind       bool
+		fused      bool
+		avx        bool
 		wMin, wMax float64
 	}{
-		{"bound", true, 0, 5},
-		{"unbound", false, 0, 5},
-		{"narrow rule bounds", true, 0.05, 0.4},
+		{"bound", true, false, false, 0, 5},
+		{"unbound", false, false, false, 0, 5},
+		{"narrow rule bounds", true, false, false, 0.05, 0.4},
+		{"fused", false, true, false, 0, 5},
+		{"fused narrow", false, true, false, 0.05, 0.4},
+		{"fused assembly", false, true, true, 0, 5},
+		{"fused assembly narrow", false, true, true, 0.05, 0.4},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			if tc.avx && !haveAVX2 {
+				t.Skip("no assembly kernels on this machine")
+			}
+			useAVX2 = tc.avx
 			p := simRcP11(t)
 			p.SlowStep = 10 // slow steps between the updates, so that w̃ moves
-			const nPre, nPost = 7, 5
+			const nPre, nPost = 23, 5
 			l := gridLayout(nPre, nPost, 3, func(s int) float32 { return 0.05 * float32(s%9) })
 			ref := mustNew(t, &p, l).(*zenke)
 			got := mustNew(t, &p, l).(*zenke)
@@ -267,7 +283,17 @@ func TestZenkePostUpdate(t *testing.T) {
 				ref.Bind(outRef)
 				got.Bind(outGot)
 			}
-			bufRef, bufGot := ref.RuleWeights(), got.RuleWeights()
+			for s := 0; s < len(l.Target); s += 3 { // weights that float32 does not hold
+				for _, m := range []*zenke{ref, got} {
+					if err := m.Set(0, 0, int64(s), float64(l.Unit[s])+1e-9); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			bufRef, bufGot := ref.RuleWeights(), ref.RuleWeights()
+			if !tc.fused {
+				bufGot = got.RuleWeights()
+			}
 			rng := rand.New(rand.NewPCG(5, 6))
 			zp := make([]float64, nPre)
 			atMax := 0
@@ -285,6 +311,9 @@ func TestZenkePostUpdate(t *testing.T) {
 				b := 0.5 * rng.Float64() * float64(step%2)
 				if step%17 == 0 {
 					a = 40 // up to w_max
+				}
+				if step%13 == 0 {
+					a = -40 // down to w_min
 				}
 				ref.Advance(tick)
 				for n, k := range syn {
@@ -344,16 +373,25 @@ func TestZenkePostUpdate(t *testing.T) {
 // with the reference, bit for bit, after every arrival, and so must
 // Efficacy and Efficacies. The factors reach both bounds of the model.
 func TestZenkePreUpdate(t *testing.T) {
+	haveAVX2 := useAVX2
+	defer func() { useAVX2 = haveAVX2 }()
 	for _, tc := range []struct {
 		name string
 		bind bool
+		avx  bool
 		wMin float64
 	}{
-		{"unbound", false, 0},
-		{"bound", true, 0},
-		{"rule bound above 0", false, 0.05},
+		{"unbound", false, false, 0},
+		{"bound", true, false, 0},
+		{"rule bound above 0", false, false, 0.05},
+		{"unbound assembly", false, true, 0},
+		{"rule bound above 0 assembly", false, true, 0.05},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			if tc.avx && !haveAVX2 {
+				t.Skip("no assembly kernels on this machine")
+			}
+			useAVX2 = tc.avx
 			p := simRcP11(t)
 			p.SlowStep = 10 // slow steps between the arrivals, so that w̃ moves
 			const nPre, nPost = 6, 9
@@ -366,6 +404,13 @@ func TestZenkePreUpdate(t *testing.T) {
 			if tc.bind {
 				outGot = make([]float32, len(l.Target))
 				got.Bind(outGot)
+			}
+			for s := 0; s < len(l.Target); s += 3 { // weights that float32 does not hold
+				for _, m := range []*zenke{ref, got} {
+					if err := m.Set(0, 0, int64(s), float64(l.Unit[s])+1e-9); err != nil {
+						t.Fatal(err)
+					}
+				}
 			}
 			bufRef := ref.RuleWeights()
 			rng := rand.New(rand.NewPCG(7, 8))
