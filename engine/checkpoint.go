@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"slices"
 	"sort"
 
 	"github.com/snnsim/snnsim"
@@ -326,27 +325,6 @@ func (e *Engine) restoreState(body []byte, b *Branch) ([]byte, error) {
 			return nil, fmt.Errorf("projection %q: %w", e.projs[k].Name, err)
 		}
 	}
-	// A consolidation model refills its delivery array from its state when
-	// restored; the array the checkpoint holds is the run's, which a
-	// model refreshes only at a synapse's events (the spikes transmit the
-	// same weights either way), so it is put back for Weights to read
-	// what the run would have. A branch keeps the model's.
-	var delivered [][]float32
-	if b == nil {
-		delivered = make([][]float32, len(e.projs))
-		for k := range e.projs {
-			if p := &e.projs[k]; p.consGroup != nil && p.preUpdate == nil && p.w != nil {
-				delivered[k] = slices.Clone(p.w)
-			}
-		}
-	}
-	defer func() {
-		for k, w := range delivered {
-			if w != nil {
-				copy(e.projs[k].w, w)
-			}
-		}
-	}()
 	for _, g := range e.groups {
 		if g.stater == nil {
 			return nil, fmt.Errorf("consolidation onto %q: the model %s does not support checkpoints", e.pops[g.pop].name, g.model.Name())
