@@ -1088,7 +1088,7 @@ func (e *Engine) runEpochs(ctx context.Context, end snnsim.Time) error {
 				if ph := e.phaseNow(); ph != nil {
 					par.done.wait(par.gen.v.Load() * int64(n-1)) // every worker is idle
 					t1 := epochClock(on)
-					if err := e.fastForwardParallel(ctx, ph, end); err != nil {
+					if err := e.fastForward(ctx, ph, end); err != nil {
 						return err
 					}
 					pt0.times.serial += t1 - t0

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"context"
 	"fmt"
 	"sync"
 
@@ -57,47 +56,16 @@ func (par *parallel) eachWorker(f func(we *Engine)) {
 	wg.Wait()
 }
 
-// fastForwardParallel is fastForward on several workers: it runs the part
-// of phase ph from Now() to min(ph.Stop, end).
-func (e *Engine) fastForwardParallel(ctx context.Context, ph *netlist.Phase, end snnsim.Time) error {
-	par := e.par
-	if e.now == ph.Start {
-		if err := e.enterPhaseParallel(ph); err != nil {
-			return err
+// advancePhaseParallel fast-forwards every worker's consolidation models
+// to the end of tick t. A network with modulations runs on one worker, so
+// there are none to apply.
+func (e *Engine) advancePhaseParallel(t snnsim.Time) error {
+	e.par.eachWorker(func(we *Engine) {
+		for _, ff := range we.phases.ffs {
+			ff.FastForward(t)
 		}
-	}
-	stop := min(ph.Stop, end)
-	for e.now < stop {
-		t := stop - 1 // the last tick of this piece
-		if e.rec != nil {
-			t = min(t, max(e.rec.next, e.now))
-		}
-		par.eachWorker(func(we *Engine) {
-			for _, ff := range we.phases.ffs {
-				ff.FastForward(t)
-			}
-			we.now = t + 1
-		})
-		e.stats.TicksSkipped += int64(t + 1 - e.now)
-		e.now = t + 1
-		if e.now == ph.Stop {
-			// Leave before the last sample, as on one worker.
-			if err := e.leavePhaseParallel(ph); err != nil {
-				return err
-			}
-		}
-		if e.rec != nil && e.now > e.rec.next {
-			if err := e.sample(t); err != nil {
-				return err
-			}
-		}
-		if e.now == ph.Stop {
-			return e.mark(ph.Stop, fmt.Sprintf("phase %s ends: spiking on", ph.Name))
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-	}
+		we.now = t + 1
+	})
 	return nil
 }
 

@@ -122,10 +122,17 @@ func (e *Engine) neuronTick(t snnsim.Time) snnsim.Time {
 	return t
 }
 
-// fastForward runs the part of phase ph from Now() to min(ph.Stop, end).
+// fastForward runs the part of phase ph from Now() to min(ph.Stop, end),
+// on one engine or on its workers (parallel_phase.go): the loop, its
+// pieces (up to each sampled tick and each modulation) and its marks are
+// the same, only entering, advancing and leaving the phase differ.
 func (e *Engine) fastForward(ctx context.Context, ph *netlist.Phase, end snnsim.Time) error {
+	enter, advance, leave := e.enterPhase, e.advancePhase, e.leavePhase
+	if e.par != nil {
+		enter, advance, leave = e.enterPhaseParallel, e.advancePhaseParallel, e.leavePhaseParallel
+	}
 	if e.now == ph.Start {
-		if err := e.enterPhase(ph); err != nil {
+		if err := enter(ph); err != nil {
 			return err
 		}
 	}
@@ -138,10 +145,7 @@ func (e *Engine) fastForward(ctx context.Context, ph *netlist.Phase, end snnsim.
 		if e.nextMod < len(e.net.Modulations) {
 			t = min(t, max(e.net.Modulations[e.nextMod].At, e.now))
 		}
-		for _, ff := range e.phases.ffs {
-			ff.FastForward(t)
-		}
-		if err := e.applyMods(t); err != nil {
+		if err := advance(t); err != nil {
 			return err
 		}
 		e.stats.TicksSkipped += int64(t + 1 - e.now)
@@ -149,7 +153,7 @@ func (e *Engine) fastForward(ctx context.Context, ph *netlist.Phase, end snnsim.
 		if e.now == ph.Stop {
 			// Leave before the last sample: the neurons' state at the
 			// phase's last tick is then their state before it.
-			if err := e.leavePhase(ph); err != nil {
+			if err := leave(ph); err != nil {
 				return err
 			}
 		}
@@ -166,6 +170,15 @@ func (e *Engine) fastForward(ctx context.Context, ph *netlist.Phase, end snnsim.
 		}
 	}
 	return nil
+}
+
+// advancePhase fast-forwards the consolidation models to the end of tick
+// t and applies the modulations due by then.
+func (e *Engine) advancePhase(t snnsim.Time) error {
+	for _, ff := range e.phases.ffs {
+		ff.FastForward(t)
+	}
+	return e.applyMods(t)
 }
 
 // enterPhase stops spiking at the start of ph.
