@@ -132,10 +132,10 @@ type base struct {
 	// A part of a population split among workers (SetPart): the choices
 	// that depend on the whole population come from PartTick.
 	part      bool
-	partFirst int32   // the whole population's index of neuron 0: Deliver's targets are the whole population's
-	partDense bool    // the whole population is active at the next Update
-	partIn    int     // input targets of the whole population at the next Update
-	partOver  bool    // the part alone got more than touchMax targets: the whole population's input is dense
+	partFirst int32 // the whole population's index of neuron 0: Deliver's targets are the whole population's
+	partDense bool  // the whole population is active at the next Update
+	partIn    int   // input targets of the whole population at the next Update
+	partOver  bool  // the part alone got more than touchMax targets: the whole population's input is dense
 
 	model string       // the model's name, for state frames and messages
 	par   []stateParam // the model's parameters, for RestoreState
