@@ -169,7 +169,8 @@ type Engine struct {
 	now      snnsim.Time
 	pops     []pop
 	projs    []proj
-	queue    *ring // spike deliveries waiting for their delay, by tick
+	queue    *ring  // spike deliveries waiting for their delay, by tick
+	touchSum uint32 // see touchRows
 	stims    []stimEvent
 	nextStim int // index in stims of the next stimulus event
 	sinks    []sinkEntry

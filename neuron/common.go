@@ -132,11 +132,10 @@ type base struct {
 	// A part of a population split among workers (SetPart): the choices
 	// that depend on the whole population come from PartTick.
 	part      bool
-	partFirst int32   // the whole population's index of neuron 0: Deliver's targets are the whole population's
-	partDense bool    // the whole population is active at the next Update
-	partIn    int     // input targets of the whole population at the next Update
-	partOver  bool    // the part alone got more than touchMax targets: the whole population's input is dense
-	local     []int32 // scratch of addInputPart: a delivery's targets numbered from partFirst
+	partFirst int32 // the whole population's index of neuron 0: Deliver's targets are the whole population's
+	partDense bool  // the whole population is active at the next Update
+	partIn    int   // input targets of the whole population at the next Update
+	partOver  bool  // the part alone got more than touchMax targets: the whole population's input is dense
 
 	model string       // the model's name, for state frames and messages
 	par   []stateParam // the model's parameters, for RestoreState
@@ -682,10 +681,12 @@ func (b *base) addInput(buf []float64, negate bool, targets []int32, weights []f
 }
 
 // addInputPart is addInput for a part that does not start at neuron 0:
-// targets are indices in the whole population. It numbers them from the
-// part's first neuron once, straight into the list of touched targets
-// when touch would keep them (else into a scratch buffer), and goes on as
-// addInput.
+// targets are indices in the whole population. The loop that adds the
+// weights numbers each target from the part's first neuron as it goes,
+// writing the local index straight into the list of touched targets when
+// touch would keep them, so that a delivery costs one pass over its
+// targets, as on a whole population. The additions are the same, in the
+// same order.
 func (b *base) addInputPart(buf []float64, negate bool, targets []int32, weights []float32) {
 	weights = weights[:len(targets)]
 	keep := !b.denseOK
@@ -697,38 +698,40 @@ func (b *base) addInputPart(buf []float64, negate bool, targets []int32, weights
 			keep = true
 		}
 	}
-	var loc []int32
+	off := b.partFirst
 	if keep {
 		n := len(b.touched)
 		b.touched = slices.Grow(b.touched, len(targets))[:n+len(targets)]
-		loc = b.touched[n:]
+		loc := b.touched[n:]
+		if negate {
+			for k, j := range targets {
+				j -= off
+				loc[k] = j
+				buf[j] -= float64(weights[k])
+			}
+		} else {
+			for k, j := range targets {
+				j -= off
+				loc[k] = j
+				buf[j] += float64(weights[k])
+			}
+		}
+	} else if negate {
+		for k, j := range targets {
+			buf[j-off] -= float64(weights[k])
+		}
 	} else {
-		if cap(b.local) < len(targets) {
-			b.local = make([]int32, 2*len(targets))
-		}
-		loc = b.local[:len(targets)]
-	}
-	off := b.partFirst
-	for k, j := range targets {
-		loc[k] = j - off
-	}
-	switch {
-	case negate:
-		for k, j := range loc {
-			buf[j] -= float64(weights[k])
-		}
-	default:
-		for k, j := range loc {
-			buf[j] += float64(weights[k])
+		for k, j := range targets {
+			buf[j-off] += float64(weights[k])
 		}
 	}
 	if len(b.active) == b.n {
 		return
 	}
 	st := b.status
-	for _, j := range loc {
-		if st[j] == stInactive {
-			b.wake(int(j))
+	for _, j := range targets {
+		if st[j-off] == stInactive {
+			b.wake(int(j - off))
 		}
 	}
 }
