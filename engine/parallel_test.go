@@ -181,6 +181,7 @@ func TestParallelSameSpikes(t *testing.T) {
 		// in chunks that cut epochs.
 		{"zenke2015_orchestrated.toml", zenkeSmall, 1300, 0, true},
 		{"zenke2015_orchestrated.toml", zenkeSmall, 1210, 77.7, true},
+		{"zenke2015_orchestrated.toml", zenkeSmall, 450, 0, true}, // the first shape, under -race too
 	}
 	for _, c := range cases {
 		t.Run(fmt.Sprintf("%s/%gms", c.file, c.ms), func(t *testing.T) {
