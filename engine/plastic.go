@@ -62,25 +62,26 @@ func newPlastic(p *proj, net *netlist.Network, nPre, nPost int, tr *netlist.Tran
 	return &plastic{rule: r, transposed: tr, start: p.PlasticityStart}, nil
 }
 
-// minDelay returns the smallest delay of p's synapses (its constant delay
-// when it has no synapse).
+// minDelay returns the smallest delay of p's synapses, which is at least
+// the communication epoch of a parallel run; a projection without
+// synapses, whose rule changes no weight, gets the longest epoch.
 func (p *proj) minDelay() snnsim.Time {
 	if p.segRow == nil {
 		return p.ConstDelay
 	}
-	d := snnsim.Never
+	d := snnsim.Time(maxEpoch)
+	if len(p.segDelay) > 0 {
+		d = snnsim.Never
+	}
 	for _, x := range p.segDelay {
 		d = min(d, x)
-	}
-	if d == snnsim.Never {
-		return p.ConstDelay
 	}
 	return d
 }
 
-// countPopulation passes the number of spikes of each population at tick
-// t (fired: the fired lists of the engine's populations, whole on one
-// worker) to the rules that count their target population's spikes.
+// countPopulation passes n, the number of spikes of population pop at
+// tick t (on several workers, of the whole population), to the rules that
+// count their target population's spikes.
 func (e *Engine) countPopulation(t snnsim.Time, pop int, n int) {
 	if n == 0 {
 		return

@@ -358,10 +358,11 @@ func (r *ISTDP[W]) SetCountDelay(d snnsim.Time) {
 func (r *ISTDP[W]) CountExternally() { r.external = true }
 
 // PopulationSpikes counts n spikes of the target population fired at tick
-// t (after CountExternally); calls come in tick order, and a tick may be
-// passed in several calls. Since a count enters X only d ticks later
-// (SetCountDelay), the counts of a tick may be passed up to d ticks after
-// it, after the rule's calls of the ticks in between.
+// t (after CountExternally); calls come in tick order, one per tick (the
+// calls of one tick are summed until X takes them; one taken later is
+// added to X on its own, which may round otherwise). Since a count enters
+// X only d ticks later (SetCountDelay), the count of a tick may be passed
+// up to d ticks after it, after the rule's calls of the ticks in between.
 func (r *ISTDP[W]) PopulationSpikes(t snnsim.Time, n int) {
 	if r.global && n > 0 {
 		r.count(t, int64(n))
