@@ -219,7 +219,9 @@
 // synapses from it, which sees every arrival of its spikes, a target's
 // postsynaptic traces from its owner, and the rules' lazy copies brought
 // to the latest tick any worker called its rule at, with the neurons
-// pending there in the order of one worker's calls); the x and u of
+// pending there in the order of one worker's calls, and istdp_global's
+// population count with the counts pending for it from the worker whose
+// rule took the most); the x and u of
 // short-term plasticity, the same in every worker; and the weights, which
 // the workers share; the state of each consolidation model
 // (consolidation.JoinParts: every target's and its synapses' state from
