@@ -364,6 +364,7 @@ var (
 	_ Referenced      = (*zenke)(nil)
 	_ PostUpdater     = (*zenke)(nil)
 	_ PreUpdater      = (*zenke)(nil)
+	_ Parted          = (*zenke)(nil)
 	_ Leveled         = (*zenke)(nil)
 	_ presetLister    = (*ZenkeParams)(nil)
 	_ ReferenceKeeper = ZenkeParams{}

@@ -29,6 +29,9 @@ type PartLayout struct {
 	// and the rank of that arrival among the arrivals of one tick: one
 	// model is called for the arrival of lower rank first.
 	Arrival func(s snnsim.SynapseID) (lo, hi snnsim.SynapseID, rank int64)
+	// Target holds the target of every synapse, for models that do not
+	// keep their synapses' targets (zenke_2015).
+	Target []int32
 }
 
 // check checks the layout against a model's sizes.
@@ -72,10 +75,19 @@ func (l *PartLayout) owners() []int32 {
 // was given. The state whole then saves (AppendState) is, byte for byte,
 // the one model's; its delivery array is not written (the engine keeps the
 // parts' delivered weights). Every part must be of whole's type and
-// layout. Models: luboeinski_tetzlaff_2021 (every late phase) and
-// tag_trigger_consolidation.
+// layout. Models: luboeinski_tetzlaff_2021 (every late phase),
+// tag_trigger_consolidation and zenke_2015.
 func JoinParts(whole Model, parts []Model, l PartLayout) error {
 	switch w := whole.(type) {
+	case *zenke:
+		ps, err := partsAs(w, parts)
+		if err != nil {
+			return err
+		}
+		if err := l.check(len(ps), len(l.PreFrom), len(w.zm.last)); err != nil {
+			return err
+		}
+		return w.join(ps, &l)
 	case *lt21:
 		ps, err := partsAs(w, parts)
 		if err != nil {
@@ -106,6 +118,27 @@ func JoinParts(whole Model, parts []Model, l PartLayout) error {
 // reaches them). The models JoinParts joins.
 func SplitParts(whole Model, parts []Model, l PartLayout) error {
 	switch w := whole.(type) {
+	case *zenke:
+		ps, err := partsAs(w, parts)
+		if err != nil {
+			return err
+		}
+		if err := l.check(len(ps), len(l.PreFrom), len(w.zm.last)); err != nil {
+			return err
+		}
+		if w.p.SkipSettled && len(l.Target) != w.n {
+			return fmt.Errorf("consolidation: SplitParts: %s: the targets of %d synapses for %d", modelZenke, len(l.Target), w.n)
+		}
+		st := w.AppendState(nil)
+		for k, p := range ps {
+			if _, err := p.RestoreState(st); err != nil {
+				return err
+			}
+			if p.p.SkipSettled {
+				p.restrictActive(l.PostFirst[k], l.PostFirst[k+1], l.Target)
+			}
+		}
+		return nil
 	case *lt21:
 		ps, err := partsAs(w, parts)
 		if err != nil {
@@ -145,7 +178,7 @@ func SplitParts(whole Model, parts []Model, l PartLayout) error {
 // partsAs returns parts as models of whole's concrete type M.
 func partsAs[M interface {
 	Model
-	*lt21 | *TTC
+	*lt21 | *TTC | *zenke
 }](whole M, parts []Model) ([]M, error) {
 	ps := make([]M, len(parts))
 	for k, p := range parts {

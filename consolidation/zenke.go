@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/checkpoint"
@@ -193,6 +194,7 @@ func (p ZenkeParams) build(l Layout) (Model, error) {
 	}
 	if p.SkipSettled {
 		m.act = newActiveSet(n)
+		m.tgt = l.Target // to keep a part's active set to its own synapses (SetPart)
 	}
 	for s, u := range l.Unit {
 		// The model keeps w in [0, w_max] (every change is clipped, and a
@@ -234,6 +236,7 @@ type zenke struct {
 	out    []float32
 	paused bool // the level "consolidation" is 0
 
+	tgt   []int32 // the target of every synapse; kept only with skip_settled
 	id    stateIdent
 	steps int64 // synapse-steps done (for tests and benchmarks; not state)
 	rule  ruleBuf
@@ -661,11 +664,79 @@ func (m *zenke) Set(t snnsim.Time, v int, s snnsim.SynapseID, x float64) error {
 	return nil
 }
 
+// SetPart restricts the model to the synapses onto the targets first ..
+// end−1 (see [Parted]): each synapse's w and w̃ and each target's z⁻ change
+// only with the events of that synapse and target, and w̃ steps at the
+// same slow ticks whatever the other synapses do, so a model called only
+// for those synapses keeps their state as one model of every synapse
+// does. With skip_settled only their synapses stay in the active set, so
+// that the part's slow clock runs when one model's would for them;
+// without it the slow step passes over every synapse, one pass per slow
+// tick whose results for other parts' synapses nobody reads.
+func (m *zenke) SetPart(first, end int32) {
+	if m.p.SkipSettled {
+		m.restrictActive(first, end, m.tgt)
+	}
+}
+
+// restrictActive drops the synapses onto targets outside lo..hi−1 (tgt:
+// every synapse's target) from the active set.
+func (m *zenke) restrictActive(lo, hi int32, tgt []int32) {
+	for k := len(m.act.list) - 1; k >= 0; k-- {
+		if j := tgt[m.act.list[k]]; j < lo || j >= hi {
+			m.act.removeAt(k)
+		}
+	}
+}
+
+// join sets m's state to its parts' (JoinParts): every synapse's w and w̃
+// and every target's z⁻ from the part that owns the target; the model
+// tick and the last slow tick are the latest any part was given (every
+// call brings a model's slow clock to its tick).
+func (m *zenke) join(ps []*zenke, l *PartLayout) error {
+	if len(l.Target) != m.n {
+		return fmt.Errorf("consolidation: JoinParts: %s: the targets of %d synapses for %d", modelZenke, len(l.Target), m.n)
+	}
+	own := l.owners()
+	for _, p := range ps {
+		if p.paused != ps[0].paused {
+			return fmt.Errorf("consolidation: JoinParts: %s: parts paused and not", modelZenke)
+		}
+		m.now = max(m.now, p.now)
+		m.clock.done = max(m.clock.done, p.clock.done)
+	}
+	m.paused = ps[0].paused
+	var list []int64
+	for s, j := range l.Target {
+		p := ps[own[j]]
+		m.ws[2*s], m.ws[2*s+1] = p.ws[2*s], p.ws[2*s+1]
+		if m.p.SkipSettled && p.act.pos[s] != 0 {
+			list = append(list, int64(s))
+		}
+	}
+	for j := range m.zm.last {
+		p := &ps[own[j]].zm
+		m.zm.last[j], m.zm.after[j], m.zm.before[j] = p.last[j], p.after[j], p.before[j]
+	}
+	if m.p.SkipSettled {
+		m.act.reset(list)
+	}
+	if m.out != nil {
+		m.Bind(m.out)
+	}
+	if m.rule.w != nil {
+		m.fillRule()
+	}
+	return nil
+}
+
 // AppendState appends the frame "consolidation/zenke_2015", version 2: the
 // identity (sizes, resolution, seed, connectivity fingerprint, tau_cons,
 // p, w_p, tau_minus, slow_step), the model tick and the last slow tick,
-// the pause flag (one byte, 1 when paused), w and w̃ of every synapse, the z⁻ trace of every target (last tick,
-// value after, value before) and the active synapses.
+// the pause flag (one byte, 1 when paused), w and w̃ of every synapse, the
+// z⁻ trace of every target (last tick, value after, value before) and the
+// active synapses in increasing order (the order they are stepped in does
+// not matter, so the state does not depend on it).
 func (m *zenke) AppendState(b []byte) []byte {
 	b, start := beginClocked(b, &m.id, m.now, &m.clock)
 	b = checkpoint.PutBool(b, m.paused)
@@ -674,7 +745,9 @@ func (m *zenke) AppendState(b []byte) []byte {
 	}
 	b = m.zm.appendTo(b)
 	if m.p.SkipSettled {
-		b = appendActive(b, &m.act)
+		sorted := activeSet{list: slices.Clone(m.act.list)}
+		slices.Sort(sorted.list)
+		b = appendActive(b, &sorted)
 	} else {
 		b = appendAll(b, m.n) // every synapse is active
 	}

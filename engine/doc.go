@@ -219,7 +219,9 @@
 // synapses from it, which sees every arrival of its spikes, a target's
 // postsynaptic traces from its owner, and the rules' lazy copies brought
 // to the latest tick any worker called its rule at, with the neurons
-// pending there in the order of one worker's calls); the x and u of
+// pending there in the order of one worker's calls, and istdp_global's
+// population count with the counts pending for it from the worker whose
+// rule took the most); the x and u of
 // short-term plasticity, the same in every worker; and the weights, which
 // the workers share; the state of each consolidation model
 // (consolidation.JoinParts: every target's and its synapses' state from
@@ -244,12 +246,15 @@
 // active, since its bias changes at every tick.
 //
 // Consolidation models whose state decomposes by target neuron
-// (consolidation.Parted: luboeinski_tetzlaff_2021 and
-// tag_trigger_consolidation) run in the workers: each has a model of the
-// whole layout, called only for the synapses onto its own targets, so that
-// a target's per-neuron state (protein, synthesis, the sum over its
-// synapses) and its synapses' state are computed in its worker in the
-// order of one worker; random streams are keyed by synapse. Such a model
+// (consolidation.Parted: luboeinski_tetzlaff_2021,
+// tag_trigger_consolidation and zenke_2015) run in the workers: each has a
+// model of the whole layout, called only for the synapses onto its own
+// targets, so that a target's per-neuron state (protein, synthesis, the
+// sum over its synapses, z⁻) and its synapses' state are computed in its
+// worker in the order of one worker; random streams are keyed by synapse.
+// zenke_2015 also takes the P11 rule's pre- and postsynaptic updates of
+// its worker's synapses in its fused passes, and every worker's model
+// steps w̃ at the same slow ticks. Such a model
 // must not see a source's spikes at only some of their arrival ticks, so
 // every source's synapses share one delay. A model with voltage-based
 // induction runs at the ticks one worker steps (a quiet tick jumped over
@@ -265,12 +270,20 @@
 // and its neurons and OU currents resume after it. No epoch crosses the
 // start of such a phase.
 //
+// The rule istdp_global reads the spike count of its whole target
+// population. It counts a spike of tick t at tick t+D, D the projection's
+// smallest delay, as the authors' code counts the delayed spike list
+// (Zenke, Agnes & Gerstner 2015), on one worker as on several, and the
+// engine passes it the counts (stdp.PopulationCounter): on one worker
+// those of each tick after it, on several those of every worker's spikes
+// of an epoch after its exchange; the epoch is at most D, so each count
+// arrives before it is due, and every worker's estimate is the same.
+//
 // What runs on one worker: other consolidation models (some reduce over a
 // population, or pass over every synapse at once), consolidation models
-// driven by a plasticity rule, neuromodulator levels and the rule istdp_global (its estimate of the population rate
-// reads every target's spikes up to the tick before, which would need an
-// exchange at every tick); New then builds an engine on one worker and
-// [Engine.Workers] says why. Injected
+// other than zenke_2015 driven by a plasticity rule, and neuromodulator
+// levels; New then builds an engine on one worker and [Engine.Workers]
+// says why. Injected
 // spikes, inputs and currents, SetWeight, SetSynapseState and SetLevel
 // need an engine on one worker: called before the first tick they turn
 // the engine into one, after it they return an error.

@@ -192,7 +192,10 @@ type Engine struct {
 	par      *parallel // the workers of a run on several (parallel.go); nil on one
 	part     *partOf   // in a worker: which part of the network it owns; nil otherwise
 	fallback string    // why the engine runs on one worker when Config.Workers asked for more
-	_        [linePad]byte
+	// popCounters: a plasticity rule counts its target population's
+	// spikes (stdp.PopulationCounter), which the engine passes it.
+	popCounters bool
+	_           [linePad]byte
 }
 
 // OnMark registers f to receive a short text for each event of the
@@ -347,6 +350,7 @@ func newEngine(net *netlist.Network, cfg Config, part *partOf) (*Engine, error) 
 				return nil, err
 			}
 			p.plastic = pl
+			e.popCounters = e.popCounters || pl.counter != nil
 			if o, ok := pl.rule.(stdp.WeightOwner); ok && pr.Consolidation == nil {
 				o.OwnWeights() // a consolidation model writes its rule buffer too
 			}

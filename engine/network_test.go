@@ -182,12 +182,12 @@ func benchWorkers(b *testing.B) []int {
 	return ws
 }
 
-var benchWorkersFlag = flag.String("bench.workers", "1", "BenchmarkNetworks, BenchmarkB3: worker counts to run (\"1,2\": both, for benchstat -col /workers)")
+var benchWorkersFlag = flag.String("bench.workers", "1", "BenchmarkNetworks, BenchmarkB3, BenchmarkZenke2015: worker counts to run (\"1,2\": both, for benchstat -col /workers)")
 
 // benchThreadCPU makes the epoch split measure each worker's processor
 // time instead of the wall time: on a machine whose cores other processes
 // share, the wall time of a worker counts the time it was not running.
-var benchThreadCPU = flag.Bool("bench.threadcpu", false, "BenchmarkNetworks, BenchmarkB3: measure compute, exchange and wait per epoch in thread CPU time (Linux)")
+var benchThreadCPU = flag.Bool("bench.threadcpu", false, "BenchmarkNetworks, BenchmarkB3, BenchmarkZenke2015: measure compute, exchange and wait per epoch in thread CPU time (Linux)")
 
 // benchClock sets the clock of EpochTimes for a benchmark (see
 // -bench.threadcpu) and returns the function that restores it.

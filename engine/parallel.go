@@ -18,7 +18,6 @@ import (
 	"github.com/snnsim/snnsim/netlist"
 	"github.com/snnsim/snnsim/neuron"
 	"github.com/snnsim/snnsim/source"
-	"github.com/snnsim/snnsim/stdp"
 )
 
 // This file runs a network on several workers (Config.Workers > 1); the
@@ -32,20 +31,16 @@ func serialOnly(net *netlist.Network) string {
 			continue
 		}
 		switch pr.Consolidation.(type) {
+		case *consolidation.ZenkeParams: // consolidation.Parted, with or without a rule
 		case *consolidation.LT2021Params, *consolidation.TTCParams: // consolidation.Parted
+			if pr.Plasticity != nil {
+				return fmt.Sprintf("projection %q has the consolidation model %s driven by a plasticity rule, which runs on one worker", pr.Name, pr.Consolidation.Model())
+			}
 		default:
 			return fmt.Sprintf("projection %q has the consolidation model %s, which is not split among workers (consolidation.Parted)", pr.Name, pr.Consolidation.Model())
 		}
-		if pr.Plasticity != nil {
-			return fmt.Sprintf("projection %q has a consolidation model driven by a plasticity rule, which runs on one worker", pr.Name)
-		}
 		if !oneDelayPerSource(pr) {
 			return fmt.Sprintf("projection %q has a consolidation model and sources whose synapses have different delays; split among workers, a source's state in the model would move at the arrivals of a part of its spikes", pr.Name)
-		}
-	}
-	for _, pr := range net.Projections {
-		if _, ok := pr.Plasticity.(*stdp.GlobalISTDPParams); ok {
-			return fmt.Sprintf("projection %q has the rule istdp_global, whose population rate estimate reads every target's spikes up to the last tick", pr.Name)
 		}
 	}
 	for _, s := range net.Stimuli {
@@ -720,8 +715,12 @@ func (e *Engine) partTick(t snnsim.Time) error {
 				o.ids = append(o.ids, j+lo)
 			}
 			for _, k := range p.in { // the rules and transposed indices number targets in the whole population
-				e.projs[k].post(t, o.ids[n:])
-				e.stats.PlasticityUpdates += e.projs[k].inSynapses(o.ids[n:])
+				if pr := &e.projs[k]; pr.consGroup != nil {
+					pr.consPost(t, o.ids[n:])
+				} else {
+					pr.post(t, o.ids[n:])
+					e.stats.PlasticityUpdates += pr.inSynapses(o.ids[n:])
+				}
 			}
 		}
 		o.start = append(o.start, int32(len(o.ids)))
@@ -878,6 +877,7 @@ func (par *parallel) runEpoch(w int, gen int64, cmd epochCmd, next func()) {
 			}
 		}
 	}
+	we.countPopulations(gen, cmd.from, cmd.to)
 	t4 := epochClock(on)
 	pt.times.compute += t1 - t0
 	pt.times.wait += t2 - t1
@@ -1330,8 +1330,15 @@ func (par *parallel) owner(i int, j int32) int {
 	return w
 }
 
-// weightAt returns the current weight of synapse s of projection k.
-func (e *Engine) weightAt(k int, s int64) float32 { return e.projs[k].weightAt(s) }
+// weightAt returns the current weight of synapse s of projection k; in
+// a parallel run, that of a projection with a consolidation model comes
+// from the model of its target's worker.
+func (e *Engine) weightAt(k int, s int64) float32 {
+	if p := &e.projs[k]; e.par != nil && p.Consolidation != nil {
+		return e.par.workers[e.par.owner(p.To, p.Target[s])].projs[k].weightAt(s)
+	}
+	return e.projs[k].weightAt(s)
+}
 
 // Workers returns the number of workers the engine runs on and, when that
 // is one although Config.Workers asked for more, why.

@@ -268,6 +268,7 @@ func (par *parallel) groupLayout(tmp *Engine, g *consGroup) consolidation.PartLa
 		par.preFrom(k, from)
 		l.PreFrom = append(l.PreFrom, from...)
 		offs = append(offs, p.consOffset)
+		l.Target = append(l.Target, p.Target...)
 	}
 	P, K := int64(len(tmp.pops)), int64(len(tmp.projs))
 	var N int64 // the largest source population
@@ -309,6 +310,9 @@ func (par *parallel) joinGroups(tmp *Engine) error {
 			return fmt.Errorf("engine: checkpoint: consolidation onto %q: %w", tmp.pops[g.pop].name, err)
 		}
 		for _, k := range g.projs {
+			if tmp.projs[k].preUpdate != nil {
+				continue // the model hands out the weights: they are in its state
+			}
 			dst := tmp.projs[k].w
 			for _, we := range par.workers {
 				src := we.projs[k].w
@@ -332,6 +336,9 @@ func (par *parallel) splitGroups(tmp *Engine) error {
 			return fmt.Errorf("consolidation onto %q: %w", tmp.pops[g.pop].name, err)
 		}
 		for _, k := range g.projs { // the delivery arrays restored (restoreState)
+			if tmp.projs[k].preUpdate != nil {
+				continue // none: the model hands out the weights
+			}
 			for _, we := range par.workers {
 				copy(we.projs[k].w, tmp.projs[k].w)
 			}

@@ -157,6 +157,12 @@ func TestParallelCheckpoint(t *testing.T) {
 		// checkpointed while they are off and the network is quiet.
 		{"ou_windows", ouWindowsNet, 600, 250.3, [][2]int{{1, 2}, {2, 1}, {3, 2}, {7, 1}}},
 		{"ou_windows_on", ouWindowsNet, 600, 99.9, [][2]int{{2, 3}, {3, 1}}},
+		// Zenke, Agnes & Gerstner (2015) scaled down (zenkeSmall):
+		// checkpointed inside an epoch while a shape is on, with E spikes
+		// not yet counted by istdp_global, before and after the first
+		// slow-clock step of w̃.
+		{"zenke2015", load("zenke2015_orchestrated.toml", zenkeSmall...), 1300, 1100.3, [][2]int{{1, 2}, {2, 3}, {7, 4}}},
+		{"zenke2015_slow", load("zenke2015_orchestrated.toml", zenkeSmall...), 1300, 1200.5, [][2]int{{3, 1}}},
 	}
 	// The cases that the race detector would make too long; the others
 	// cover the same code.

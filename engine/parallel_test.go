@@ -119,6 +119,17 @@ var lt2021FastForwardShort = []string{`simulation.duration="60.45 s"`,
 	`stimulus.4.start="60.42 s"`, `stimulus.4.stop="60.43 s"`, `phase.consolidation.start="0.25 s"`, `phase.consolidation.stop="60.25 s"`,
 	`stimulus.recall.start="60.3 s"`, `stimulus.recall.stop="60.4 s"`}
 
+// zenkeSmall scales the network of Zenke, Agnes & Gerstner (2015) down
+// to a quarter of its E and I neurons with the in-degrees kept (p = 0.2),
+// the 4096 pattern inputs whole: a shape from 0.2 s, pattern phases
+// switched at 0.9 and 1.25 s, the weights sampled every 0.5 s, and the
+// first slow-clock step of w̃ at 1.2 s.
+var zenkeSmall = []string{"population.E.size=1024", "population.I.size=256",
+	"projection.E_to_E.connect.p=0.2", "projection.E_to_I.connect.p=0.2", "projection.I_to_E.connect.p=0.2", "projection.I_to_I.connect.p=0.2",
+	`population.input.params.first="0.2 s"`, `population.input.params.on="0.3 s"`, `population.input.params.off="0.2 s"`,
+	`population.input.params.phases.0.at="0.9 s"`, `population.input.params.phases.1.at="1.25 s"`,
+	`record.4.sample="0.5 s"`, `record.5.sample="0.5 s"`, `record.6.sample="0.5 s"`}
+
 // TestParallelSameSpikes runs networks on one worker and on several and
 // checks that the spikes, the final weights and the consolidation state are
 // the same, bit for bit: the partition of the neurons must not show.
@@ -162,6 +173,15 @@ func TestParallelSameSpikes(t *testing.T) {
 		// Learning, 200 s of fast-forward consolidation (each worker
 		// fast-forwards its part), recall.
 		{"lt2021_8h_recall.toml", lt2021FastForward, 201e3, 0, true}, // not under -race
+		// Zenke, Agnes & Gerstner (2015) scaled down (zenkeSmall): P11
+		// fused with zenke_2015 on input->E and E->E, short-term
+		// plasticity, istdp_global on I->E counting the E spikes one
+		// delay late, AIF neurons, the pattern source and its phases, the
+		// guard, the weights sampled, a slow-clock step; in one call and
+		// in chunks that cut epochs.
+		{"zenke2015_orchestrated.toml", zenkeSmall, 1300, 0, true},
+		{"zenke2015_orchestrated.toml", zenkeSmall, 1210, 77.7, true},
+		{"zenke2015_orchestrated.toml", zenkeSmall, 450, 0, true}, // the first shape, under -race too
 	}
 	for _, c := range cases {
 		t.Run(fmt.Sprintf("%s/%gms", c.file, c.ms), func(t *testing.T) {

@@ -21,7 +21,8 @@ import (
 type plastic struct {
 	rule       stdp.Rule[float32]
 	transposed *netlist.Transposed
-	start      snnsim.Time // PlasticityStart: before it, traces only
+	start      snnsim.Time            // PlasticityStart: before it, traces only
+	counter    stdp.PopulationCounter // a rule that counts the target population's spikes, which the engine passes it; nil for others
 }
 
 // newPlastic prepares projection p's rule. The rule needs one delay per
@@ -46,7 +47,69 @@ func newPlastic(p *proj, net *netlist.Network, nPre, nPost int, tr *netlist.Tran
 		return nil, fmt.Errorf("engine: projection %q: the plasticity rule %s reads the reference weights of a consolidation model: add consolidation = { model = \"zenke_2015\", preset = \"sim_rc_p11\" } or set the rule's beta = 0",
 			p.Name, p.Plasticity.Rule())
 	}
+	if pc, ok := r.(stdp.PopulationCounter); ok && pc.CountsPopulation() {
+		// The target population's spikes are counted as the authors'
+		// code counts them, one delay late (istdp_global), from the
+		// engine's counts, on one worker as on several: a worker's rule
+		// is told of its own targets' spikes only, but every worker
+		// knows every spike of the epoch before at the exchange, no
+		// later than that delay after it (the epoch is the network's
+		// smallest delay).
+		pc.SetCountDelay(p.minDelay())
+		pc.CountExternally()
+		return &plastic{rule: r, transposed: tr, start: p.PlasticityStart, counter: pc}, nil
+	}
 	return &plastic{rule: r, transposed: tr, start: p.PlasticityStart}, nil
+}
+
+// minDelay returns the smallest delay of p's synapses, which is at least
+// the communication epoch of a parallel run; a projection without
+// synapses, whose rule changes no weight, gets the longest epoch.
+func (p *proj) minDelay() snnsim.Time {
+	if p.segRow == nil {
+		return p.ConstDelay
+	}
+	d := snnsim.Time(maxEpoch)
+	if len(p.segDelay) > 0 {
+		d = snnsim.Never
+	}
+	for _, x := range p.segDelay {
+		d = min(d, x)
+	}
+	return d
+}
+
+// countPopulation passes n, the number of spikes of population pop at
+// tick t (on several workers, of the whole population), to the rules that
+// count their target population's spikes.
+func (e *Engine) countPopulation(t snnsim.Time, pop int, n int) {
+	if n == 0 {
+		return
+	}
+	for _, k := range e.pops[pop].in {
+		if pl := e.projs[k].plastic; pl != nil && pl.counter != nil {
+			pl.counter.PopulationSpikes(t, n)
+		}
+	}
+}
+
+// countPopulations passes every worker's spikes of the epoch from..to−1
+// (number gen), which worker e has from the exchange, to e's rules that
+// count their target population's spikes, tick by tick.
+func (e *Engine) countPopulations(gen int64, from, to snnsim.Time) {
+	if !e.popCounters {
+		return
+	}
+	P := len(e.pops)
+	for s := 0; s < int(to-from); s++ {
+		for i := range e.pops {
+			n := 0
+			for _, v := range e.part.par.workers {
+				n += len(v.part.out[gen&1].at(s, i, P))
+			}
+			e.countPopulation(from+snnsim.Time(s), i, n)
+		}
+	}
 }
 
 // pre runs the presynaptic side for the arrival of source src's spike at
@@ -108,7 +171,7 @@ func (e *Engine) Weights(k int) ([]float32, error) {
 		w := make([]float32, e.projs[k].Len())
 		for _, we := range e.par.workers {
 			p := &we.projs[k]
-			we.part.eachSynapse(p, k, func(_ int32, s int64) { w[s] = p.w[s] })
+			we.part.eachSynapse(p, k, func(_ int32, s int64) { w[s] = p.weightAt(s) })
 		}
 		return w, nil
 	}

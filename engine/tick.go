@@ -223,6 +223,9 @@ func (e *Engine) tick(t snnsim.Time) error {
 		for _, k := range p.out {
 			e.fanOut(t, int32(k), p.fired)
 		}
+		if e.popCounters {
+			e.countPopulation(t, i, len(p.fired))
+		}
 	}
 	// 5b. consolidation: voltage-based induction and postsynaptic spikes
 	if len(e.groups) > 0 {

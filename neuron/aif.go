@@ -453,6 +453,27 @@ func (q *aifPop) stepSparse(t snnsim.Time, fired []int32) []int32 {
 	return fired
 }
 
+// Settling reports whether some neuron could leave the active set in the
+// next ticks Updates. As for [LIFAmpaNmda], a neuron settles only with
+// |g_ampa| <= ampaNmdaGTol (quiet), and g_ampa falls at most by the factor
+// exp(-dt/tau_ampa) per tick (inputs are non-negative), so a population
+// whose every g_ampa stays above the tolerance for ticks ticks, with a
+// factor 2 for rounding, keeps every neuron: the E population of a driven
+// network (Zenke, Agnes & Gerstner 2015) nearly always does, and a
+// parallel run then needs no vote at every tick (package engine).
+func (q *aifPop) Settling(ticks snnsim.Time) bool {
+	if !q.base.Settling(ticks) {
+		return false
+	}
+	lim := 2 * ampaNmdaGTol / math.Pow(q.k.pa, float64(ticks))
+	for _, a := range q.ga[:q.n] {
+		if a <= lim {
+			return true
+		}
+	}
+	return false
+}
+
 // quiet reports whether a neuron in state s with resting drive d <
 // threshold can settle: its conductances are negligible, V is within the
 // clip, and no later potential without input can reach threshold.

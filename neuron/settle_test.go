@@ -238,3 +238,59 @@ func firstDiff(a, b []spike) string {
 	}
 	return "one is a prefix of the other"
 }
+
+// TestSettlingBound checks the promise of Part.Settling for the AMPA/NMDA
+// models, whose answer comes from a bound on g_ampa: whenever every neuron
+// is active and Settling(k) is false, every neuron stays active through
+// the next k Updates. The populations get random input for a while, then
+// none, so that they also settle; the test fails if Settling is never
+// false (nothing would be checked) or never true. Each model runs with
+// its defaults, whose g_nmda outlasts g_ampa, and with a slow g_ampa
+// (50 ms) and a fast g_nmda (1 ms).
+func TestSettlingBound(t *testing.T) {
+	const n, k = 40, 8
+	lif, aif := DefaultLIFAmpaNmda(), DefaultAIFAmpaNmda()
+	lif.TauAmpa, lif.TauNmda = 50, 1
+	aif.TauAmpa, aif.TauNmda = 50, 1
+	for i, p := range []Params{DefaultLIFAmpaNmda(), DefaultAIFAmpaNmda(), lif, aif} {
+		t.Run(fmt.Sprintf("model=%s/%d", p.Model(), i), func(t *testing.T) {
+			pop := mustNew(t, p, n, clock01)
+			part := pop.(Part)
+			rng := rand.New(rand.NewPCG(3, 4))
+			tgt := make([]int32, n)
+			w := make([]float32, n)
+			for i := range tgt {
+				tgt[i] = int32(i)
+			}
+			var kept, settling int
+			promise := snnsim.Time(-1)                   // every neuron stays active up to this tick
+			for tk := snnsim.Time(1); tk < 60000; tk++ { // NMDA settles about 2.4 s after the last input
+				if tk < 20000 && rng.IntN(3) == 0 { // input to everyone, then silence
+					for i := range w {
+						w[i] = float32(0.05 * rng.Float64())
+					}
+					pop.Deliver(tk, Exc, tgt, w)
+				}
+				if pop.Active() == n {
+					if !part.Settling(k) {
+						promise = max(promise, tk+k-1)
+						kept++
+					} else {
+						settling++
+					}
+				}
+				pop.Update(tk, nil)
+				if tk <= promise && pop.Active() != n {
+					t.Fatalf("tick %d: %d of %d neurons active after Settling(%d) was false", tk, pop.Active(), n, k)
+				}
+			}
+			if kept == 0 || settling == 0 {
+				t.Fatalf("Settling false at %d ticks, true at %d: both must occur", kept, settling)
+			}
+			if pop.Active() == n {
+				t.Error("no neuron settled in the silence")
+			}
+			t.Logf("Settling(%d) false at %d ticks, true at %d, with every neuron active", k, kept, settling)
+		})
+	}
+}

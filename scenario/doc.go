@@ -435,7 +435,8 @@
 //	              the heterosynaptic term −β (w − w̃)(z⁻)³
 //	istdp_global  eta, kappa, tau_h, tau_plus, tau_minus, xi, zeta, w_min, w_max:
 //	              symmetric inhibitory STDP whose sign and size follow the target
-//	              population's rate against kappa (the authors' I→E rule)
+//	              population's rate against kappa (the authors' I→E rule; the rate
+//	              counts each spike one projection delay late, as their code does)
 //	istdp_vogels  eta, kappa, tau, w_min, w_max: Vogels et al. (2011)
 //
 // With beta > 0, p11 reads w̃ from the projection's consolidation model,

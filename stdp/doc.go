@@ -105,7 +105,8 @@
 // worker, each called only for its own share of the synapses: JoinParts
 // joins their states into the state of one rule called for all of them,
 // bit for bit, so that a checkpoint does not depend on the number of
-// workers (TestJoinParts).
+// workers (TestJoinParts). The parts of istdp_global are given the whole
+// population's spike counts ([PopulationCounter]).
 //
 // The frames are tagged "stdp/" and the rule ("stdp/pair"). Payload
 // version 2: source and target counts, the resolution [ms], the rule's time
@@ -117,8 +118,9 @@
 // (z^h)², the sources and targets whose spikes at the current tick are not
 // yet in the copies (count, then uint32 indices), and the copies' values.
 // P11 has the homeostatic rule's layout; the inhibitory rules save z⁺ and
-// z⁻, istdp_global then its population count (one trace), and both then
-// their lazy copies of z⁺ and z⁻ in the same form.
+// z⁻, istdp_global then its population count (one trace) and, in payload
+// version 3, the counts not yet in it (number, then tick and count of
+// each), and both then their lazy copies of z⁺ and z⁻ in the same form.
 //
 // # Units and parameters
 //

@@ -1,6 +1,8 @@
 package stdp
 
 import (
+	"errors"
+	"fmt"
 	"math"
 
 	"github.com/snnsim/snnsim"
@@ -178,9 +180,18 @@ func (p VogelsParams) Alpha() float64 { return 2 * p.Kappa / 1000 * p.Tau }
 // with N the number of target neurons, so G is 0 while the population has
 // fired at κ_I, and positive (all active inhibitory synapses grow, more if
 // correlated with their target) when it fires faster. X counts every spike
-// of the target population: the rule is told of them by Post and
-// TracePost, which the engine calls for every target that fires. G and
-// the traces are read at t−ε. As in the authors' code each update is
+// of the target population, a spike of tick t at tick t+D: the authors'
+// code (GlobalPFConnection, Zenke, Agnes & Gerstner 2015) adds the spikes
+// of the population's delayed spike list, those fired one axonal delay
+// before, and the engine sets D to the projection's smallest delay
+// (SetCountDelay; 0 by default). The rule counts the spikes that Post and
+// TracePost report, or, after CountExternally, the counts that
+// PopulationSpikes passes: a projection split among the workers of a
+// parallel run has each worker's rule called for its own targets only,
+// and every worker knows the whole population's spikes of tick t by the
+// exchange at the end of the communication epoch, no later than t+D, so
+// that every worker's X is the same. G and the traces are read at t−ε. As
+// in the authors' code each update is
 // clipped on one side only: at w_min at presynaptic spikes, at w_max at
 // postsynaptic ones; so while G < 0 a postsynaptic spike can leave a weight
 // slightly below w_min, until the next presynaptic spike of its source
@@ -189,7 +200,8 @@ func (p VogelsParams) Alpha() float64 { return 2 * p.Kappa / 1000 * p.Tau }
 //
 // Parameters: [GlobalISTDPParams], [VogelsParams]. Checked by
 // TestGlobalISTDPReference (every update against the definition, with X
-// summed explicitly over the population's spikes), TestGlobalFactor,
+// summed explicitly over the population's spikes, with and without the
+// delay), TestGlobalISTDPExternal (counts passed in epochs), TestGlobalFactor,
 // TestVogelsWindow (the published window) and TestStateResume.
 type ISTDP[W Weight] struct {
 	rule           string
@@ -204,13 +216,22 @@ type ISTDP[W Weight] struct {
 	tauMinus       float64
 
 	// global factor (istdp_global only)
-	global bool
-	tauH   float64
-	x0     float64 // κ_I N τ_H
-	dPop   decay
-	pop    traces1 // X: one entry
-	gTick  snnsim.Time
-	g      float64 // G at gTick
+	global   bool
+	tauH     float64
+	x0       float64 // κ_I N τ_H
+	dPop     decay
+	pop      traces1 // X: one entry, holding the counts up to the last one flushed
+	delay    snnsim.Time
+	external bool       // the counts come from PopulationSpikes, not from Post and TracePost
+	pending  []popCount // counts not yet in X, by tick (flush)
+	gTick    snnsim.Time
+	g        float64 // G at gTick
+}
+
+// popCount is a count n of target spikes that X takes at tick at.
+type popCount struct {
+	at snnsim.Time
+	n  int64
 }
 
 // NewGlobalISTDP creates the global-factor rule for nPre source and nPost
@@ -274,6 +295,7 @@ func (r *ISTDP[W]) Factor(t snnsim.Time) float64 {
 		return r.eta
 	}
 	if t != r.gTick {
+		r.flush(t)
 		x := r.pop.at(0, t, &r.dPop)
 		r.g = r.eta * (x - r.x0) / r.x0
 		r.gTick = t
@@ -287,7 +309,98 @@ func (r *ISTDP[W]) PopulationRate(t snnsim.Time) float64 {
 	if !r.global {
 		return 0
 	}
-	return r.pop.at(0, t, &r.dPop) / (r.tauH * float64(len(r.post.hot))) * 1000
+	return r.xAt(t) / (r.tauH * float64(len(r.post.hot))) * 1000
+}
+
+// xAt returns X at tick t (t−ε) with the pending counts due by then, as
+// flush and the trace's read would, without changing the rule.
+func (r *ISTDP[W]) xAt(t snnsim.Time) float64 {
+	last, after, before := r.pop.hot[0].last, r.pop.hot[0].after, r.pop.before[0]
+	for _, c := range r.pending {
+		if c.at > t {
+			break
+		}
+		if n := c.at - last; n != 0 {
+			v := after * r.dPop.at(n)
+			last, after, before = c.at, v, v
+		}
+		after += float64(c.n)
+	}
+	if t == last {
+		return before
+	}
+	return after * r.dPop.at(t-last)
+}
+
+// CountsPopulation reports whether the rule reads the target
+// population's spike count: true for istdp_global.
+func (r *ISTDP[W]) CountsPopulation() bool { return r.global }
+
+// SetCountDelay makes istdp_global count a target spike of tick t in X at
+// tick t+d (it enters G from tick t+d+1), d >= 0 ticks; the default is 0.
+// The authors' code counts the target population's spikes from the
+// spike list that its connections deliver, one axonal delay after they
+// were fired (Zenke, Agnes & Gerstner 2015, GlobalPFConnection in the
+// authors' sim_rc_p11), which the engine copies by giving the projection's
+// smallest delay. Call it before the first spike is counted.
+func (r *ISTDP[W]) SetCountDelay(d snnsim.Time) {
+	if d < 0 {
+		panic(fmt.Sprintf("stdp: %s: count delay %d ticks: must be >= 0", r.rule, d))
+	}
+	r.delay = d
+}
+
+// CountExternally makes istdp_global take the target population's spike
+// counts from PopulationSpikes only: Post and TracePost no longer count.
+// A caller that calls the rule for only some of the targets (a part of a
+// projection split among workers) passes the whole population's count of
+// every tick instead. Call it before the first spike is counted.
+func (r *ISTDP[W]) CountExternally() { r.external = true }
+
+// PopulationSpikes counts n spikes of the target population fired at tick
+// t (after CountExternally); calls come in tick order, one per tick (the
+// calls of one tick are summed until X takes them; one taken later is
+// added to X on its own, which may round otherwise). Since a count enters
+// X only d ticks later (SetCountDelay), the count of a tick may be passed
+// up to d ticks after it, after the rule's calls of the ticks in between.
+func (r *ISTDP[W]) PopulationSpikes(t snnsim.Time, n int) {
+	if r.global && n > 0 {
+		r.count(t, int64(n))
+	}
+}
+
+// count adds n target spikes of tick t to the counts pending for X.
+func (r *ISTDP[W]) count(t snnsim.Time, n int64) {
+	at := t + r.delay
+	if k := len(r.pending) - 1; k >= 0 && r.pending[k].at >= at {
+		if r.pending[k].at > at {
+			panic(fmt.Sprintf("stdp: %s: spikes of tick %d counted after those of tick %d (counts must come in tick order)", r.rule, t, r.pending[k].at-r.delay))
+		}
+		r.pending[k].n += n
+		return
+	}
+	if at < r.gTick || at < r.pop.hot[0].last {
+		panic(fmt.Sprintf("stdp: %s: spikes of tick %d counted at tick %d, after G was read at tick %d", r.rule, t, at, max(r.gTick, r.pop.hot[0].last)))
+	}
+	r.pending = append(r.pending, popCount{at, n})
+}
+
+// flush adds the pending counts due at ticks <= t to X, in tick order: X
+// is the same whenever they are added.
+func (r *ISTDP[W]) flush(t snnsim.Time) {
+	k := 0
+	for ; k < len(r.pending) && r.pending[k].at <= t; k++ {
+		c := r.pending[k]
+		h := &r.pop.hot[0]
+		if n := c.at - h.last; n != 0 {
+			v := h.after * r.dPop.at(n)
+			h.last, h.after, r.pop.before[0] = c.at, v, v
+		}
+		h.after += float64(c.n)
+	}
+	if k > 0 {
+		r.pending = append(r.pending[:0], r.pending[k:]...)
+	}
 }
 
 // Pre applies the presynaptic update at the arrival of source i's spike
@@ -331,6 +444,9 @@ func (r *ISTDP[W]) TracePre(t snnsim.Time, i int32) {
 	if t != r.h.cur {
 		r.h.advance(t, &r.pre, &r.post)
 	}
+	if r.global {
+		r.flush(t) // as every call does (Factor): X then holds the same counts, whatever calls came
+	}
 	r.tracePre(t, i)
 }
 
@@ -344,12 +460,15 @@ func (r *ISTDP[W]) TracePost(t snnsim.Time, j int32) {
 	if t != r.h.cur {
 		r.h.advance(t, &r.pre, &r.post)
 	}
+	if r.global {
+		r.flush(t)
+	}
 	r.tracePost(t, j)
 }
 
 func (r *ISTDP[W]) tracePost(t snnsim.Time, j int32) {
-	if r.global {
-		r.pop.add(0, t, &r.dPop, false) // G reads X at t−ε: this spike counts from t+1
+	if r.global && !r.external {
+		r.count(t, 1) // G reads X at t−ε: this spike counts from t+delay+1
 	}
 	r.post.add(j, t, &r.dMinus, false)
 	r.h.pendPost = append(r.h.pendPost, j)
@@ -367,30 +486,58 @@ func (r *ISTDP[W]) ident() ident {
 	return id
 }
 
-// AppendState appends the frame "stdp/istdp_global" or
-// "stdp/istdp_vogels": z⁺ of every source, z⁻ of every target, for
-// istdp_global the population count X (one trace), then the lazy copies
-// of z⁺ and z⁻ (as the homeostatic rule's). See [checkpoint.Stater].
+// globalVersion is the payload version of istdp_global's frame: the
+// common one with the counts pending for X.
+const globalVersion = stateVersion + 1
+
+// version returns the payload version of the rule's frame.
+func (r *ISTDP[W]) version() byte {
+	if r.global {
+		return globalVersion
+	}
+	return stateVersion
+}
+
+// AppendState appends the frame "stdp/istdp_global" (version 3) or
+// "stdp/istdp_vogels" (version 2): z⁺ of every source, z⁻ of every target,
+// for istdp_global the population count X (one trace) and the counts not
+// yet in X (their number, then tick and count of each), then the lazy
+// copies of z⁺ and z⁻ (as the homeostatic rule's). See
+// [checkpoint.Stater].
 func (r *ISTDP[W]) AppendState(b []byte) []byte {
-	b, start := checkpoint.Begin(b, tagOf(r.rule), stateVersion)
+	b, start := checkpoint.Begin(b, tagOf(r.rule), r.version())
 	id := r.ident()
 	b = id.append(b)
 	b = appendTraces(b, &r.pre)
 	b = appendTraces(b, &r.post)
 	if r.global {
 		b = appendTraces(b, &r.pop)
+		b = checkpoint.PutI64(b, int64(len(r.pending)))
+		for _, c := range r.pending {
+			b = checkpoint.PutI64(b, int64(c.at))
+			b = checkpoint.PutI64(b, c.n)
+		}
 	}
 	b = r.h.appendTo(b)
 	return checkpoint.End(b, start)
 }
 
 // RestoreState restores the traces from a state written by AppendState of
-// the same rule with the same sizes, resolution and time constants. See
+// the same rule with the same sizes, resolution and time constants. An
+// istdp_global frame of version 2 (without pending counts, written when X
+// counted every spike at once) restores with no count pending. See
 // [checkpoint.Stater].
 func (r *ISTDP[W]) RestoreState(b []byte) ([]byte, error) {
 	tag := tagOf(r.rule)
 	id := r.ident()
-	d, rest, err := id.open(b, tag)
+	d, rest, err := id.openVersion(b, tag, r.version())
+	withPending := r.global
+	if r.global && errors.Is(err, checkpoint.ErrVersion) {
+		var err2 error
+		if d, rest, err2 = id.openVersion(b, tag, stateVersion); err2 == nil {
+			err, withPending = nil, false
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -403,9 +550,15 @@ func (r *ISTDP[W]) RestoreState(b []byte) ([]byte, error) {
 		return nil, err
 	}
 	var pop traces1
+	var pending []popCount
 	if r.global {
 		if pop, err = readTraces(d, 1, "population"); err != nil {
 			return nil, err
+		}
+		if withPending {
+			if pending, err = readPending(d, pop.hot[0].last, r.rule); err != nil {
+				return nil, err
+			}
 		}
 	}
 	h, err := r.h.read(d, &pre, &post, r.rule)
@@ -417,9 +570,35 @@ func (r *ISTDP[W]) RestoreState(b []byte) ([]byte, error) {
 	}
 	r.pre, r.post, r.h = pre, post, h
 	if r.global {
-		r.pop, r.gTick = pop, -1
+		r.pop, r.pending, r.gTick = pop, pending, -1
 	}
 	return rest, nil
+}
+
+// readPending reads the counts pending for X, which AppendState wrote
+// after X's trace (last updated at tick last): ticks increasing from
+// last on, counts positive.
+func readPending(d *checkpoint.Decoder, last snnsim.Time, rule string) ([]popCount, error) {
+	n := d.I64()
+	if d.Short {
+		return nil, nil
+	}
+	if n < 0 {
+		return nil, codec.Corruptf("%s: %d pending counts", rule, n)
+	}
+	if n > int64(len(d.B)/16) {
+		d.Short = true
+		return nil, nil
+	}
+	var pending []popCount
+	for range n {
+		c := popCount{snnsim.Time(d.I64()), d.I64()}
+		if c.at < last || c.at == snnsim.Never || c.n <= 0 || (len(pending) > 0 && c.at <= pending[len(pending)-1].at) {
+			return nil, codec.Corruptf("%s: pending count %d at tick %d after X at tick %d and the counts %v", rule, c.n, c.at, last, pending)
+		}
+		pending = append(pending, c)
+	}
+	return pending, nil
 }
 
 // lazyPair are the lazy copies (lazyExp) of a presynaptic and a

@@ -1,6 +1,7 @@
 package stdp
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -69,56 +70,159 @@ func globalCases() []struct {
 
 // TestGlobalISTDPReference runs istdp_global over random trains and
 // compares every weight with refGlobal; the population's spikes are those
-// of all targets of the projection.
+// of all targets of the projection, each counted without delay or, as the
+// authors' code counts them, one axonal delay (count=8: 8 ticks) after it
+// was fired: the reference then sums the spike trains shifted by the
+// delay.
 func TestGlobalISTDPReference(t *testing.T) {
 	const nPre, nPost, ticks, delay = 6, 5, 20000, 8
 	for _, c := range globalCases() {
-		for seed := range uint64(3) {
-			t.Run(fmt.Sprintf("%s/seed=%d", c.name, seed), func(t *testing.T) {
-				rng := rand.New(rand.NewPCG(seed, 0x15))
-				pr := newProj(nPre, nPost, 0.7, rng)
-				tr := randomTrains(rng, pr, ticks, delay, testClock.DT)
-				all := slices.Concat(tr.post...)
-				slices.Sort(all)
-				ref := refGlobal(c.p, testClock.DT, nPost, all)
-				n := len(pr.tgt)
-				w0 := make([]float64, n)
-				for k := range w0 {
-					w0[k] = 0.3 + 0.4*rng.Float64()
+		for _, cd := range []snnsim.Time{0, 8} {
+			for seed := range uint64(3) {
+				t.Run(fmt.Sprintf("%s/count=%d/seed=%d", c.name, cd, seed), func(t *testing.T) {
+					globalReference(t, c.p, cd, seed, nPre, nPost, ticks, delay)
+				})
+			}
+		}
+	}
+}
+
+// globalReference is one case of TestGlobalISTDPReference, with the
+// target spikes counted cd ticks late.
+func globalReference(t *testing.T, p GlobalISTDPParams, cd snnsim.Time, seed uint64, nPre, nPost int, ticks, delay snnsim.Time) {
+	rng := rand.New(rand.NewPCG(seed, 0x15))
+	pr := newProj(nPre, nPost, 0.7, rng)
+	tr := randomTrains(rng, pr, ticks, delay, testClock.DT)
+	all := slices.Concat(tr.post...)
+	slices.Sort(all)
+	counted := make([]snnsim.Time, len(all)) // the ticks at which X counts them
+	for k, s := range all {
+		counted[k] = s + cd
+	}
+	ref := refGlobal(p, testClock.DT, nPost, counted)
+	n := len(pr.tgt)
+	w0 := make([]float64, n)
+	for k := range w0 {
+		w0[k] = 0.3 + 0.4*rng.Float64()
+	}
+	r64, err := NewGlobalISTDP[float64](p, testClock, nPre, nPost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r32, _ := NewGlobalISTDP[float32](p, testClock, nPre, nPost)
+	r64.SetCountDelay(cd)
+	r32.SetCountDelay(cd)
+	w := slices.Clone(w0)
+	w32 := make([]float32, n)
+	for k := range w0 {
+		w32[k] = float32(w0[k])
+	}
+	drive(r64, pr, tr, w, preFirst)
+	drive(r32, pr, tr, w32, preFirst)
+	var maxDiff, maxDiff32, maxChange float64
+	for k := range w {
+		want := refRun(ref, w0[k], tr.pre[pr.source(k)], tr.post[pr.tgt[k]])
+		d := math.Abs(w[k] - want)
+		maxDiff = max(maxDiff, d)
+		maxDiff32 = max(maxDiff32, math.Abs(float64(w32[k])-want))
+		maxChange = max(maxChange, math.Abs(want-w0[k]))
+		if !(d <= 1e-12) {
+			t.Errorf("synapse %d: rule %.17g, reference %.17g, diff %.3g", k, w[k], want, d)
+		}
+	}
+	if maxDiff32 > 1e-5 {
+		t.Errorf("float32 weights differ from the reference by %.3g > 1e-5", maxDiff32)
+	}
+	if maxChange == 0 {
+		t.Error("no weight changed: the case tests nothing")
+	}
+	if cd > 0 {
+		// The delay must show: the reference without it is
+		// farther from the rule than the tolerance.
+		undelayed := refGlobal(p, testClock.DT, nPost, all)
+		var off float64
+		for k := range w {
+			off = max(off, math.Abs(w[k]-refRun(undelayed, w0[k], tr.pre[pr.source(k)], tr.post[pr.tgt[k]])))
+		}
+		if off <= 1e-12 {
+			t.Errorf("the reference counting without delay agrees to %.3g: the case cannot tell the delay", off)
+		}
+	}
+	t.Logf("max |rule - reference| = %.3g (float64), %.3g (float32); largest change %.3g; G at the end %.3g",
+		maxDiff, maxDiff32, maxChange, r64.Factor(ticks))
+}
+
+// TestGlobalISTDPExternal checks that istdp_global given the population's
+// spike counts from outside (CountExternally, PopulationSpikes) changes
+// the weights as when it counts the spikes of Post itself, bit for bit,
+// whether the counts of each tick come right after it or in batches of
+// the count delay (as the workers of a parallel run pass them, at the end
+// of each communication epoch), and that its state is the same.
+func TestGlobalISTDPExternal(t *testing.T) {
+	const nPre, nPost, ticks, delay = 6, 5, 20000, 8
+	for _, c := range globalCases() {
+		t.Run(c.name, func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(7, 0x15))
+			pr := newProj(nPre, nPost, 0.7, rng)
+			evs := events(randomTrains(rng, pr, ticks, delay, testClock.DT), preFirst)
+			counts := map[snnsim.Time]int{}
+			for _, e := range evs {
+				if e.post {
+					counts[e.t]++
 				}
-				r64, err := NewGlobalISTDP[float64](c.p, testClock, nPre, nPost)
+			}
+			w0 := make([]float64, len(pr.tgt))
+			for k := range w0 {
+				w0[k] = 0.3 + 0.4*rng.Float64()
+			}
+			run := func(external bool, batch snnsim.Time) ([]float64, []byte) {
+				r, err := NewGlobalISTDP[float64](c.p, testClock, nPre, nPost)
 				if err != nil {
 					t.Fatal(err)
 				}
-				r32, _ := NewGlobalISTDP[float32](c.p, testClock, nPre, nPost)
-				w := slices.Clone(w0)
-				w32 := make([]float32, n)
-				for k := range w0 {
-					w32[k] = float32(w0[k])
+				r.SetCountDelay(delay)
+				if external {
+					r.CountExternally()
 				}
-				drive(r64, pr, tr, w, preFirst)
-				drive(r32, pr, tr, w32, preFirst)
-				var maxDiff, maxDiff32, maxChange float64
-				for k := range w {
-					want := refRun(ref, w0[k], tr.pre[pr.source(k)], tr.post[pr.tgt[k]])
-					d := math.Abs(w[k] - want)
-					maxDiff = max(maxDiff, d)
-					maxDiff32 = max(maxDiff32, math.Abs(float64(w32[k])-want))
-					maxChange = max(maxChange, math.Abs(want-w0[k]))
-					if !(d <= 1e-12) {
-						t.Errorf("synapse %d: rule %.17g, reference %.17g, diff %.3g", k, w[k], want, d)
+				w := slices.Clone(w0)
+				fed := snnsim.Time(0) // the counts of the ticks before fed are passed
+				feed := func(to snnsim.Time) {
+					for ; fed < to; fed++ {
+						r.PopulationSpikes(fed, counts[fed])
 					}
 				}
-				if maxDiff32 > 1e-5 {
-					t.Errorf("float32 weights differ from the reference by %.3g > 1e-5", maxDiff32)
+				for _, e := range evs {
+					if external && e.t/batch*batch > fed {
+						feed(e.t / batch * batch)
+					}
+					if e.post {
+						r.Post(e.t, e.n, pr.colSrc[e.n], pr.colSyn[e.n], w)
+					} else {
+						a, b := pr.rowStart[e.n], pr.rowStart[e.n+1]
+						r.Pre(e.t, e.n, pr.tgt[a:b], w[a:b])
+					}
 				}
-				if maxChange == 0 {
-					t.Error("no weight changed: the case tests nothing")
+				if external {
+					feed(evs[len(evs)-1].t + 1)
 				}
-				t.Logf("max |rule - reference| = %.3g (float64), %.3g (float32); largest change %.3g; G at the end %.3g",
-					maxDiff, maxDiff32, maxChange, r64.Factor(ticks))
-			})
-		}
+				return w, r.AppendState(nil)
+			}
+			want, wantState := run(false, 0)
+			if slices.Equal(want, w0) {
+				t.Fatal("no weight changed: nothing is compared")
+			}
+			for _, batch := range []snnsim.Time{1, delay} {
+				got, state := run(true, batch)
+				for k := range got {
+					if math.Float64bits(got[k]) != math.Float64bits(want[k]) {
+						t.Fatalf("counts in batches of %d ticks: synapse %d: %v, counted by Post: %v", batch, k, got[k], want[k])
+					}
+				}
+				if !bytes.Equal(state, wantState) {
+					t.Errorf("counts in batches of %d ticks: the state differs from the rule's that counts by Post", batch)
+				}
+			}
+		})
 	}
 }
 
@@ -223,5 +327,35 @@ func TestGlobalISTDPState(t *testing.T) {
 				return mustRule[float64](tb, rc.p, testClock, stateNPre, stateNPost)
 			},
 		})
+	}
+}
+
+// TestGlobalISTDPStateVersion2 restores a frame of version 2 (before the
+// counts pending for X were saved) into istdp_global: it holds no pending
+// count, and the rule then saves what it read, with none pending.
+func TestGlobalISTDPStateVersion2(t *testing.T) {
+	p := DefaultGlobalISTDP()
+	rc := ruleCase{name: "istdp_global", p: &p, w0: [2]float64{0.3, 0.7}}
+	s := newStateSetup(rc, 5)
+	r := mustRule[float64](t, &p, testClock, stateNPre, stateNPost).(*ISTDP[float64])
+	apply(r, s.pr, s.evs[:len(s.evs)/2], slices.Clone(s.w0))
+	r.flush(r.h.cur + 1) // nothing pending, as in a frame of version 2
+	id := r.ident()
+	payload := id.append(nil)
+	payload = appendTraces(payload, &r.pre)
+	payload = appendTraces(payload, &r.post)
+	payload = appendTraces(payload, &r.pop)
+	payload = r.h.appendTo(payload)
+	old := checkpointtest.Frame(tagOf(ruleGlobalISTDP), stateVersion, payload)
+	q := mustRule[float64](t, &p, testClock, stateNPre, stateNPost)
+	rest, err := q.RestoreState(old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rest) != 0 {
+		t.Fatalf("%d bytes left after the frame", len(rest))
+	}
+	if !bytes.Equal(q.AppendState(nil), r.AppendState(nil)) {
+		t.Error("the state restored from version 2 differs from the rule's")
 	}
 }

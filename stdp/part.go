@@ -36,8 +36,9 @@ type Layout struct {
 // brought to the latest tick any part was called at, with the neurons
 // pending there in the order one rule holds them. The state whole then
 // saves (AppendState) is, byte for byte, the one rule's. Every part must
-// be of whole's type and sizes; istdp_global is refused, since each part's
-// population rate estimate counts only its own targets' spikes.
+// be of whole's type and sizes; the parts of istdp_global must take the
+// whole population's spike counts (ISTDP.CountExternally), not only their
+// own targets'.
 func JoinParts[W Weight](whole Rule[W], parts []Rule[W], l Layout) error {
 	if len(l.PostFirst) != len(parts)+1 {
 		return fmt.Errorf("stdp: JoinParts: %d target bounds for %d parts", len(l.PostFirst), len(parts))
@@ -78,12 +79,14 @@ func JoinParts[W Weight](whole Rule[W], parts []Rule[W], l Layout) error {
 		st := func(p *P11[W]) *slowState { return &slowState{&p.pre, &p.post, &p.slow, &p.h} }
 		return joinSlow(&l, st(r), mapParts(ps, st))
 	case *ISTDP[W]:
-		if r.global {
-			return fmt.Errorf("stdp: JoinParts: %s: the population rate estimate of a part counts only its own targets' spikes", r.rule)
-		}
 		ps, err := partsOf[W](r, parts)
 		if err != nil {
 			return err
+		}
+		if r.global {
+			if err := r.joinCount(ps); err != nil {
+				return err
+			}
 		}
 		if err := l.check(len(r.pre.hot), len(r.post.hot)); err != nil {
 			return err
@@ -99,6 +102,27 @@ func JoinParts[W Weight](whole Rule[W], parts []Rule[W], l Layout) error {
 	default:
 		return fmt.Errorf("stdp: JoinParts: rules of type %T cannot be joined", whole)
 	}
+	return nil
+}
+
+// joinCount sets r's population count X and the counts pending for it to
+// the parts': every part takes the same counts (CountExternally), and each
+// call adds those due by its tick to X, so the part called last holds the
+// counts one rule holds.
+func (r *ISTDP[W]) joinCount(ps []*ISTDP[W]) error {
+	var last *ISTDP[W]
+	for k, p := range ps {
+		if !p.external {
+			return fmt.Errorf("stdp: JoinParts: %s: part %d counts only its own targets' spikes in the population rate estimate (CountExternally)", r.rule, k)
+		}
+		if last == nil || p.pop.hot[0].last > last.pop.hot[0].last ||
+			(p.pop.hot[0].last == last.pop.hot[0].last && len(p.pending) < len(last.pending)) {
+			last = p
+		}
+	}
+	r.pop.copy(0, &last.pop)
+	r.pending = slices.Clone(last.pending)
+	r.gTick = -1
 	return nil
 }
 

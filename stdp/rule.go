@@ -142,6 +142,27 @@ type PreFactorer interface {
 	PreFactors(t snnsim.Time, i int32) (c, delta, wMin float64, q []float64)
 }
 
+// PopulationCounter is implemented by rules whose update reads the spike
+// count of the whole target population ([ISTDP], istdp_global: the global
+// factor of Zenke, Agnes & Gerstner 2015). Such a rule counts a target
+// spike of tick t at tick t+d (SetCountDelay). A caller that calls Post
+// and TracePost for only some of the targets (a part of a projection split
+// among workers) calls CountExternally before any spike is counted and
+// then passes the whole population's count of every tick with
+// PopulationSpikes, at most d ticks late.
+type PopulationCounter interface {
+	// CountsPopulation reports whether the rule reads the count (false
+	// for istdp_vogels, which shares the type).
+	CountsPopulation() bool
+	// SetCountDelay sets d >= 0 [ticks].
+	SetCountDelay(d snnsim.Time)
+	// CountExternally makes Post and TracePost leave the count alone.
+	CountExternally()
+	// PopulationSpikes counts n spikes of the target population fired at
+	// tick t; calls come in tick order.
+	PopulationSpikes(t snnsim.Time, n int)
+}
+
 // ReferenceParams is implemented by the parameters of rules that may read
 // reference weights ([ReferenceReader]), so that a projection can be
 // checked before its rule is built.
@@ -152,21 +173,22 @@ type ReferenceParams interface {
 }
 
 var (
-	_ ReferenceParams = P11Params{}
-	_ WeightOwner     = (*Homeostatic[float32])(nil)
-	_ ReferenceReader = (*P11[float32])(nil)
-	_ PostFactorer    = (*P11[float32])(nil)
-	_ PreFactorer     = (*P11[float32])(nil)
-	_ Rule[float32]   = (*P11[float32])(nil)
-	_ Rule[float64]   = (*P11[float64])(nil)
-	_ Rule[float32]   = (*ISTDP[float32])(nil)
-	_ Rule[float64]   = (*ISTDP[float64])(nil)
-	_ Rule[float32]   = (*Pair[float32])(nil)
-	_ Rule[float64]   = (*Pair[float64])(nil)
-	_ Rule[float32]   = (*Triplet[float32])(nil)
-	_ Rule[float64]   = (*Triplet[float64])(nil)
-	_ Rule[float32]   = (*Homeostatic[float32])(nil)
-	_ Rule[float64]   = (*Homeostatic[float64])(nil)
+	_ ReferenceParams   = P11Params{}
+	_ WeightOwner       = (*Homeostatic[float32])(nil)
+	_ ReferenceReader   = (*P11[float32])(nil)
+	_ PostFactorer      = (*P11[float32])(nil)
+	_ PreFactorer       = (*P11[float32])(nil)
+	_ PopulationCounter = (*ISTDP[float32])(nil)
+	_ Rule[float32]     = (*P11[float32])(nil)
+	_ Rule[float64]     = (*P11[float64])(nil)
+	_ Rule[float32]     = (*ISTDP[float32])(nil)
+	_ Rule[float64]     = (*ISTDP[float64])(nil)
+	_ Rule[float32]     = (*Pair[float32])(nil)
+	_ Rule[float64]     = (*Pair[float64])(nil)
+	_ Rule[float32]     = (*Triplet[float32])(nil)
+	_ Rule[float64]     = (*Triplet[float64])(nil)
+	_ Rule[float32]     = (*Homeostatic[float32])(nil)
+	_ Rule[float64]     = (*Homeostatic[float64])(nil)
 )
 
 // BUG(stdp): Presynaptic traces are per source neuron and advanced when

@@ -165,7 +165,12 @@ func readHomTraces(d *checkpoint.Decoder, ts *homTraces) (homTraces, error) {
 // open reads the frame at the front of b (tagged tag) and checks that its
 // ident equals id; it returns the decoder positioned after the ident.
 func (id *ident) open(b []byte, tag string) (*checkpoint.Decoder, []byte, error) {
-	payload, rest, err := codec.Open(b, tag, stateVersion)
+	return id.openVersion(b, tag, stateVersion)
+}
+
+// openVersion is open for a frame of the given payload version.
+func (id *ident) openVersion(b []byte, tag string, version byte) (*checkpoint.Decoder, []byte, error) {
+	payload, rest, err := codec.Open(b, tag, version)
 	if err != nil {
 		return nil, nil, err
 	}

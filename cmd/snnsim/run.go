@@ -287,7 +287,7 @@ func reportEnd(res *runner.Result, err error, stdout, stderr io.Writer) (int, er
 const workersUsage = "workers that simulate the network together, each owning a part of every population; " +
 	"the spikes and weights are the same, bit for bit, for any number, and a checkpoint written on N workers resumes on any number. " +
 	"0 (the default): as many as cores (GOMAXPROCS). " +
-	"A network that cannot be split runs on one and says why (most consolidation models, neuromodulators, istdp_global)"
+	"A network that cannot be split runs on one and says why (most consolidation models, neuromodulators)"
 
 // setUsage documents --set for run and validate.
 const setUsage = `set a scenario key, e.g. --set simulation.seed=7 or --set 'population.S2.params.start=3 h' (repeatable; ` +
