@@ -115,7 +115,7 @@ func TestConsolidationResumeCLI(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the command")
 	}
-	bin := buildBinary(t)
+	bin := buildSnnsim(t)
 	for _, c := range []struct {
 		name, file string
 		sets       []string

@@ -109,7 +109,7 @@ func TestLatePhaseResumeCLI(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the command")
 	}
-	bin := buildBinary(t)
+	bin := buildSnnsim(t)
 	for _, c := range [][2]string{{"metaplastic", "20.7 s"}, {"importance", "27 s"}, {"benna_fusi", "20.7 s"}} {
 		late, stop := c[0], c[1]
 		t.Run(late+"/"+stop, func(t *testing.T) {

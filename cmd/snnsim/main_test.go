@@ -138,10 +138,7 @@ func TestInterruptLeavesReadableLog(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the command")
 	}
-	bin := filepath.Join(t.TempDir(), "snnsim")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildSnnsim(t)
 	dir := t.TempDir()
 	cmd := exec.Command(bin, "run", "../../scenarios/cuba.toml", "--duration", "1000 s", "--out", dir, "--progress", "none")
 	var errb bytes.Buffer

@@ -108,7 +108,7 @@ func TestPhaseResumeCLI(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the command")
 	}
-	bin := buildBinary(t)
+	bin := buildSnnsim(t)
 	dir := t.TempDir()
 	sc := filepath.Join(dir, "phase.toml")
 	if err := os.WriteFile(sc, []byte(phaseCLIScenario), 0o644); err != nil {

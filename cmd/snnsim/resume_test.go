@@ -58,16 +58,6 @@ projection = "P_to_E"
 sample     = "10 min"
 `
 
-// buildBinary builds the command once per test binary run.
-func buildBinary(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "snnsim")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	return bin
-}
-
 // TestCheckpointResumeCLI runs the plastic scenario for 2 h straight, and
 // for 1 h with --stop-at followed by 'snnsim resume' in a new process that
 // reads only the run directory: the logs and the final checkpoints (the
@@ -76,7 +66,7 @@ func TestCheckpointResumeCLI(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the command")
 	}
-	bin := buildBinary(t)
+	bin := buildSnnsim(t)
 	dir := t.TempDir()
 	sc := filepath.Join(dir, "plastic.toml")
 	os.WriteFile(sc, []byte(plasticScenario), 0o644)
@@ -117,7 +107,7 @@ func TestKillDuringCheckpoint(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the command")
 	}
-	bin := buildBinary(t)
+	bin := buildSnnsim(t)
 	resumed, loaded := false, 0
 	for k, wait := range []time.Duration{300, 500, 800} {
 		dir := t.TempDir()

@@ -22,7 +22,7 @@ func TestTwoRunsOneDir(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the command")
 	}
-	bin := buildBinary(t)
+	bin := buildSnnsim(t)
 	dir := filepath.Join(t.TempDir(), "run")
 	first := exec.Command(bin, "run", quick, "--duration", "20 s", "--out", dir, "--progress", "none", "--seed", "1")
 	var errb bytes.Buffer
@@ -95,7 +95,7 @@ func TestDefaultOutSweep(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the command")
 	}
-	bin := buildBinary(t)
+	bin := buildSnnsim(t)
 	abs, _ := filepath.Abs(quick)
 	wd := t.TempDir()
 	var cmds []*exec.Cmd

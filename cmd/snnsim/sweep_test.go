@@ -10,7 +10,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -20,34 +19,6 @@ import (
 	"github.com/snnsim/snnsim/spikelog"
 	"github.com/snnsim/snnsim/sweep"
 )
-
-// buildSnnsim builds the command into dir once per test binary.
-var buildOnce = struct {
-	sync.Once
-	bin string
-	err error
-	out []byte
-}{}
-
-func buildSnnsim(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "snnsim-bin-")
-		if err != nil {
-			buildOnce.err = err
-			return
-		}
-		// Slurm's tasks may run as another user: the binary and its
-		// folder are readable by all.
-		os.Chmod(dir, 0o755)
-		buildOnce.bin = filepath.Join(dir, "snnsim")
-		buildOnce.out, buildOnce.err = exec.Command("go", "build", "-o", buildOnce.bin, ".").CombinedOutput()
-	})
-	if buildOnce.err != nil {
-		t.Fatalf("go build: %v\n%s", buildOnce.err, buildOnce.out)
-	}
-	return buildOnce.bin
-}
 
 // sweepArgs is a sweep of 8 short points of the capture scenario: two
 // weak-tetanus times, four seeds.
