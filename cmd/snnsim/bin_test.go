@@ -19,11 +19,14 @@ var snnsimBin = struct {
 	out []byte
 }{}
 
-// TestMain runs the tests and removes the shared binary's folder.
+// TestMain runs the tests and removes the folders of what they share
+// (the binary, the LT2021 runs).
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if snnsimBin.dir != "" {
-		os.RemoveAll(snnsimBin.dir)
+	for _, dir := range []string{snnsimBin.dir, lt2021Fixtures.dir} {
+		if dir != "" {
+			os.RemoveAll(dir)
+		}
 	}
 	os.Exit(code)
 }
