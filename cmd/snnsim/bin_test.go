@@ -19,6 +19,13 @@ var snnsimBin = struct {
 	out []byte
 }{}
 
+// oneWorker is the --workers flag of the tests' runs whose property does
+// not involve the number of workers: their networks are small, and
+// workers of a small network mostly wait on each other. That the spikes,
+// the weights and the checkpoints do not depend on the number of workers
+// is what TestRunWorkersSameLog and TestResumeOtherWorkers check.
+var oneWorker = []string{"--workers", "1"}
+
 // TestMain runs the tests and removes the folders of what they share
 // (the binary, the LT2021 runs).
 func TestMain(m *testing.M) {

@@ -70,11 +70,7 @@ func TestResumeGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			var out, errb bytes.Buffer
-			// One worker: these networks of at most 43 neurons gain
-			// nothing from more and only wait on each other; that a
-			// checkpoint and its resumption do not depend on the number of
-			// workers is TestResumeOtherWorkers's.
-			args := []string{"run", gInfo.File, "--out", fresh, "--stop-at", c.at, "--flush-interval", "0", "--progress", "none", "--workers", "1"}
+			args := append([]string{"run", gInfo.File, "--out", fresh, "--stop-at", c.at, "--flush-interval", "0", "--progress", "none"}, oneWorker...)
 			if code := run(args, &out, &errb); code != 3 {
 				t.Fatalf("run --stop-at: exit %d, want 3\n%s", code, errb.String())
 			}
@@ -97,7 +93,7 @@ func TestResumeGolden(t *testing.T) {
 			}
 			for _, d := range []string{old, fresh} {
 				errb.Reset()
-				if code := run([]string{"resume", d, "--progress", "none", "--workers", "1"}, &out, &errb); code != 0 {
+				if code := run(append([]string{"resume", d, "--progress", "none"}, oneWorker...), &out, &errb); code != 0 {
 					t.Fatalf("resume %s: exit %d\n%s", d, code, errb.String())
 				}
 			}

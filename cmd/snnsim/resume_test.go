@@ -71,10 +71,7 @@ func TestCheckpointResumeCLI(t *testing.T) {
 	sc := filepath.Join(dir, "plastic.toml")
 	os.WriteFile(sc, []byte(plasticScenario), 0o644)
 	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
-	// One worker in every process: 20 neurons gain nothing from more and
-	// only wait on each other, and that a checkpoint resumes on any number
-	// of workers is TestResumeOtherWorkers's.
-	common := []string{"--progress", "none", "--flush-interval", "0", "--checkpoint-every", "1h", "--workers", "1"}
+	common := append([]string{"--progress", "none", "--flush-interval", "0", "--checkpoint-every", "1h"}, oneWorker...)
 	runCmd(t, append([]string{"run", sc, "--out", a}, common...)...)
 
 	var out, errb bytes.Buffer
@@ -85,7 +82,7 @@ func TestCheckpointResumeCLI(t *testing.T) {
 		t.Errorf("the message does not say how to resume: %s", errb.String())
 	}
 	os.Remove(sc) // resume must not need the scenario file
-	if out, err := exec.Command(bin, "resume", b, "--progress", "none", "--workers", "1").CombinedOutput(); err != nil {
+	if out, err := exec.Command(bin, append([]string{"resume", b, "--progress", "none"}, oneWorker...)...).CombinedOutput(); err != nil {
 		t.Fatalf("resume in a new process: %v\n%s", err, out)
 	}
 

@@ -56,7 +56,7 @@ func TestSweepKillAndRerun(t *testing.T) {
 	dir := t.TempDir()
 	var so, se bytes.Buffer
 	cut := filepath.Join(dir, "cut")
-	args := sweepArgs(cut, "-j", "1", "--checkpoint-every", "20 min", "--set", "simulation.duration=6 h")
+	args := sweepArgs(cut, "-j", "1", "--workers", "1", "--checkpoint-every", "20 min", "--set", "simulation.duration=6 h")
 	refArgs := sweepArgs(filepath.Join(dir, "ref6"), "-j", "2", "--set", "simulation.duration=6 h")
 	if code := run(refArgs, &so, &se); code != 0 {
 		t.Fatalf("reference sweep: exit %d: %s", code, se.String())
@@ -275,7 +275,7 @@ func TestSweepBadKey(t *testing.T) {
 func TestSweepGoDurationCheckpoint(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "sw")
 	out, errs := runCmd(t, "sweep", "../../scenarios/stc_capture.toml", "--grid", "simulation.seed=1,2",
-		"--checkpoint-every", "30m", "--out", dir, "-j", "1")
+		"--checkpoint-every", "30m", "--out", dir, "-j", "1", "--workers", "1")
 	if !strings.Contains(out+errs, "2 run") || !strings.Contains(out+errs, "0 failed") {
 		t.Errorf("sweep output:\n%s%s", out, errs)
 	}
