@@ -53,9 +53,9 @@ func runCmd(t *testing.T, args ...string) (string, string) {
 func TestRunQuickstart(t *testing.T) {
 	dir := t.TempDir()
 	a, b, c := filepath.Join(dir, "a"), filepath.Join(dir, "b"), filepath.Join(dir, "c")
-	runCmd(t, "run", "../../scenarios/quickstart.toml", "--out", a, "--progress", "none", "--flush-interval", "0")
-	runCmd(t, "run", "../../scenarios/quickstart.toml", "--out", b, "--progress", "none", "--flush-interval", "0")
-	runCmd(t, "run", "../../scenarios/quickstart.toml", "--out", c, "--progress", "none", "--seed", "8")
+	runCmd(t, append([]string{"run", "../../scenarios/quickstart.toml", "--out", a, "--progress", "none", "--flush-interval", "0"}, oneWorker...)...)
+	runCmd(t, append([]string{"run", "../../scenarios/quickstart.toml", "--out", b, "--progress", "none", "--flush-interval", "0"}, oneWorker...)...)
+	runCmd(t, append([]string{"run", "../../scenarios/quickstart.toml", "--out", c, "--progress", "none", "--seed", "8"}, oneWorker...)...)
 	la, _ := os.ReadFile(filepath.Join(a, LogName))
 	lb, _ := os.ReadFile(filepath.Join(b, LogName))
 	lc, _ := os.ReadFile(filepath.Join(c, LogName))

@@ -136,7 +136,7 @@ func TestKillDuringCheckpoint(t *testing.T) {
 		if !resumed {
 			resumed = true
 			var out, errb bytes.Buffer
-			if code := run([]string{"resume", dir, "--progress", "none"}, &out, &errb); code != 0 {
+			if code := run(append([]string{"resume", dir, "--progress", "none"}, oneWorker...), &out, &errb); code != 0 {
 				t.Errorf("resume after the kill: exit %d: %s", code, errb.String())
 			}
 		}
