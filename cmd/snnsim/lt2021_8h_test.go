@@ -11,7 +11,8 @@ import (
 
 // TestLT2021EightHourRecall runs scenarios/lt2021_8h_recall.toml (one
 // seed, fast-forward consolidation, up to the end of the recall readout
-// window; its learning run is TestLT2021TenSecondRecall's, see lt2021Runs) and checks the recall measures against the authors' 50-trial
+// window; its learning run is TestLT2021TenSecondRecall's, see
+// lt2021Runs) and checks the recall measures against the authors' 50-trial
 // distribution for the 8h-recall protocol (their stand-alone simulator,
 // assembly of 150, mean ± s.d. across trials), each within 4 s.d. of
 // their mean as in TestLT2021TenSecondRecall.
@@ -39,7 +40,8 @@ func TestLT2021EightHourRecall(t *testing.T) {
 }
 
 // lt2021CheckConsolidation checks h and z of the assembly's synapses at
-// 19.9 s and 8 h (lt2021Records) (see TestLT2021EightHourRecall).
+// 19.9 s and 8 h, recorded by lt2021Records (see
+// TestLT2021EightHourRecall).
 func lt2021CheckConsolidation(t *testing.T, log string) {
 	r, err := spikelog.Open(log)
 	if err != nil {
