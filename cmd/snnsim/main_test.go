@@ -146,7 +146,18 @@ func TestInterruptLeavesReadableLog(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(1500 * time.Millisecond)
+	// Interrupt only once the log holds a block past its header (a few KB):
+	// a fixed sleep races with a slow start on a loaded machine.
+	logPath := filepath.Join(dir, LogName)
+	for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(50 * time.Millisecond) {
+		if fi, err := os.Stat(logPath); err == nil && fi.Size() > 8<<10 {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("%s did not grow past 8 KiB within 2 minutes\n%s", logPath, errb.String())
+		}
+	}
 	cmd.Process.Signal(syscall.SIGINT)
 	err := cmd.Wait()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 130 {
