@@ -203,7 +203,7 @@ func TestSweepInterruptAndResume(t *testing.T) {
 	// signal (a point must still be running when SIGINT arrives).
 	args := func(out string) []string {
 		return []string{"sweep", "../../scenarios/stc_capture.toml", "--grid", "population.S2.params.start=60 min,90 min",
-			"--seeds", "1..2", "--set", "simulation.duration=2000 h", "--out", out, "--quiet", "-j", "2"}
+			"--seeds", "1..2", "--set", "simulation.duration=500 h", "--out", out, "--quiet", "-j", "2"}
 	}
 	var so, se bytes.Buffer
 	if code := run(args(filepath.Join(dir, "ref")), &so, &se); code != 0 {
