@@ -20,10 +20,12 @@ var snnsimBin = struct {
 }{}
 
 // oneWorker is the --workers flag of the tests' runs whose property does
-// not involve the number of workers: their networks are small, and
-// workers of a small network mostly wait on each other. That the spikes,
-// the weights and the checkpoints do not depend on the number of workers
-// is what TestRunWorkersSameLog and TestResumeOtherWorkers check.
+// not involve the number of workers: the workers of a small network
+// mostly wait on each other, and on a machine whose cores the other
+// packages' tests share, more workers cost more processor time than they
+// save. That the spikes, the weights and the checkpoints do not depend on
+// the number of workers is what TestRunWorkersSameLog and
+// TestResumeOtherWorkers check.
 var oneWorker = []string{"--workers", "1"}
 
 // TestMain runs the tests and removes the folders of what they share
