@@ -68,7 +68,7 @@
 // test TestImportGraph checks both tables against the code):
 //
 //	cmd/snnsim                -> analysis consolidation engine internal/textdist netlist report runner scenario snnsim source spikelog sweep
-//	sweep                     -> analysis runner scenario snnsim spikelog
+//	sweep                     -> analysis engine runner scenario snnsim spikelog
 //	runner                    -> checkpoint engine netlist scenario snnsim spikelog
 //	report                    -> analysis snnsim spikelog
 //	scenario                  -> consolidation internal/textdist netlist neuron snnsim source stdp

@@ -24,6 +24,14 @@ import (
 //
 // The model's optional capabilities are looked up here once, when the
 // group is built; a nil field is a capability the model lacks.
+// gcFromSynapses is the number of consolidated synapses from which
+// building an engine collects its construction garbage before each large
+// allocation (a model's state, the transposed indices). Below it the
+// garbage is a few megabytes, and a forced collection, which pauses the
+// whole process, costs more than it saves: a program that builds many
+// small engines (a sweep, a branch per cue) would spend its time there.
+const gcFromSynapses = 1 << 20
+
 type consGroup struct {
 	model          consolidation.Model
 	rule           consolidation.RuleDriven      // nil unless a rule can drive the model
@@ -135,7 +143,9 @@ func (e *Engine) newGroups() error {
 		// the construction garbage first lets it reuse that memory instead
 		// of adding to it (the collector would otherwise wait for the heap
 		// to double), which bounds the start-up peak.
-		runtime.GC()
+		if total >= gcFromSynapses {
+			runtime.GC()
+		}
 		m, err := consolidation.New(e.projs[g.projs[0]].Consolidation, l)
 		if err != nil {
 			return fmt.Errorf("engine: consolidation onto %q: %w", e.pops[to].name, err)

@@ -371,7 +371,13 @@ func newEngine(net *netlist.Network, cfg Config, part *partOf) (*Engine, error) 
 	if err := e.newGroups(); err != nil {
 		return nil, err
 	}
-	if len(e.groups) > 0 {
+	consolidated := 0
+	for k := range e.projs {
+		if e.projs[k].consGroup != nil {
+			consolidated += e.projs[k].Len()
+		}
+	}
+	if consolidated >= gcFromSynapses {
 		// The consolidation layouts are garbage now; collecting them
 		// before the transposed indices are made lets those reuse their
 		// memory, so that the start-up peak does not hold both.

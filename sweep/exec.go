@@ -13,13 +13,16 @@ import (
 	"sync"
 
 	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/engine"
 	"github.com/snnsim/snnsim/runner"
 	"github.com/snnsim/snnsim/scenario"
 )
 
 // PointStatus reads the status of the run directory dir: Running while a
-// process holds it, Done when its summary says it completed, Failed (with
-// the error) when the sweep recorded an error there, Interrupted when it
+// process holds it, Done when its summary says it completed,
+// StoppedByGuard (with the guard's reason) when the sweep recorded that a
+// [[guard]] stopped it and its summary says where, Failed (with the
+// error) when the sweep recorded another error there, Interrupted when it
 // has a checkpoint to resume from, else Pending.
 func PointStatus(dir string) (Status, string) {
 	names, err := os.ReadDir(dir)
@@ -35,16 +38,24 @@ func PointStatus(dir string) (Status, string) {
 			d.Release()
 		}
 	}
+	summary := false // a summary of the run, completed or not
 	if b, err := os.ReadFile(filepath.Join(dir, runner.SummaryName)); err == nil {
 		var sum struct {
-			Completed bool `json:"completed"`
+			Completed *bool `json:"completed"`
 		}
-		if json.Unmarshal(b, &sum) == nil && sum.Completed {
-			return Done, ""
+		if json.Unmarshal(b, &sum) == nil && sum.Completed != nil {
+			if *sum.Completed {
+				return Done, ""
+			}
+			summary = true
 		}
 	}
 	if b, err := os.ReadFile(filepath.Join(dir, ErrorName)); err == nil {
-		return Failed, strings.TrimSpace(string(b))
+		msg := strings.TrimSpace(string(b))
+		if summary && strings.Contains(msg, engine.ErrRunaway.Error()) {
+			return StoppedByGuard, msg
+		}
+		return Failed, msg
 	}
 	if _, err := os.Stat(filepath.Join(dir, runner.CheckpointName)); err == nil {
 		return Interrupted, ""
@@ -107,7 +118,9 @@ func (sp *Spec) Check() error {
 // nothing else: a pending or failed point runs from the start, an
 // interrupted one resumes from its checkpoint, a done one is left alone.
 // Cancelling ctx stops the point with a checkpoint (Interrupted). A
-// failure is written into the point's directory (ErrorName) and returned.
+// failure is written into the point's directory (ErrorName) and returned;
+// a run that a [[guard]] stopped is StoppedByGuard, its reason recorded
+// and returned the same way.
 func (s *Sweep) RunPoint(ctx context.Context, i int) (Status, float64, error) {
 	if i < 0 || i >= len(s.Manifest.Points) {
 		return Failed, 0, fmt.Errorf("point %d: the sweep has points 0 to %d", i, len(s.Manifest.Points)-1)
@@ -142,7 +155,10 @@ func (s *Sweep) RunPoint(ctx context.Context, i int) (Status, float64, error) {
 			return Failed, wall, errors.Join(err, werr)
 		}
 		if werr := os.WriteFile(filepath.Join(dir, ErrorName), []byte(msg+"\n"), 0o644); werr != nil {
-			err = errors.Join(err, werr)
+			return Failed, wall, errors.Join(err, werr)
+		}
+		if st, _ := PointStatus(dir); st == StoppedByGuard {
+			return StoppedByGuard, wall, err
 		}
 		return Failed, wall, err
 	}
@@ -193,6 +209,7 @@ type Counts struct {
 	Ran         int // completed by this run (resumed ones included)
 	Resumed     int // of Ran and Interrupted: continued from a checkpoint
 	Failed      int
+	Stopped     int // stopped by a [[guard]] (StoppedByGuard)
 	Interrupted int // stopped with a checkpoint (Ctrl-C)
 	Busy        int // held by another process
 }
@@ -268,6 +285,9 @@ func (s *Sweep) RunLocal(ctx context.Context, o LocalOptions) (Counts, error) {
 					finished++
 				case Failed:
 					c.Failed++
+					finished++
+				case StoppedByGuard:
+					c.Stopped++
 					finished++
 				case Interrupted:
 					c.Interrupted++

@@ -37,6 +37,11 @@ const (
 	Interrupted Status = "interrupted" // stopped with a checkpoint; the next run resumes it
 	Done        Status = "done"        // completed
 	Failed      Status = "failed"      // ended with an error (Point.Error)
+	// StoppedByGuard: a [[guard]] stopped the run on runaway activity
+	// (Point.Error says where); its log is closed and readable up to the
+	// stop, and its summary says completed = false. 'snnsim recall --batch'
+	// measures such a point up to the stop.
+	StoppedByGuard Status = "stopped by guard"
 )
 
 // Manifest is the content of sweep.json.

@@ -275,6 +275,60 @@ func TestFailingPoint(t *testing.T) {
 	}
 }
 
+// guardScenario drives one neuron far above rheobase (one spike per
+// t_ref + dt = 2.1 ms, about 476 Hz) under a guard of 1000 Hz per 50 ms
+// bin, which it never reaches; a row lowers the limit.
+const guardScenario = `
+[simulation]
+duration = "200 ms"
+[[population]]
+name = "N"
+size = 1
+model = "lif_exp_cond"
+params = { i_bias = "100 nA", t_ref = "2 ms" }
+[[record]]
+what = "spikes"
+[[guard]]
+population = "N"
+max_rate = "1000 Hz"
+window = "50 ms"
+`
+
+// TestGuardStoppedPoint: a point that its [[guard]] stops (the limit
+// below the neuron's 476 Hz) is StoppedByGuard, with the guard's reason,
+// counted as stopped and not as failed, in its directory and the
+// manifest; a point whose override is invalid still fails.
+func TestGuardStoppedPoint(t *testing.T) {
+	dir := t.TempDir()
+	scen := filepath.Join(dir, "guard.toml")
+	if err := os.WriteFile(scen, []byte(guardScenario), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	spec := Spec{Scenario: scen, WorkDir: dir, ScenarioSHA256: ScenarioHash([]byte(guardScenario)),
+		Rows: &Rows{Columns: []string{"limit", "guard.0.max_rate"}, Values: [][]string{{"high", "1000 Hz"}, {"low", "100 Hz"}, {"bad", "-1 Hz"}}}}
+	s, err := Create(filepath.Join(dir, "sweep"), spec, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	c, err := s.RunLocal(context.Background(), LocalOptions{Jobs: 1})
+	if err != nil || c.Ran != 1 || c.Stopped != 1 || c.Failed != 1 {
+		t.Fatalf("RunLocal: %+v, %v; want 1 run, 1 stopped by guard, 1 failed", c, err)
+	}
+	for i, want := range []struct {
+		st  Status
+		msg string
+	}{{Done, ""}, {StoppedByGuard, `population "N" fired at 480 Hz from 0 ms to 50 ms, above its [[guard]] limit of 100 Hz`}, {Failed, "max_rate"}} {
+		st, msg := PointStatus(s.PointDir(i))
+		if st != want.st || !strings.Contains(msg, want.msg) {
+			t.Errorf("point %d: %s %q; want %s saying %q", i, st, msg, want.st, want.msg)
+		}
+		if p := s.Manifest.Points[i]; p.Status != want.st || !strings.Contains(p.Error, want.msg) {
+			t.Errorf("manifest point %d: %s %q; want %s", i, p.Status, p.Error, want.st)
+		}
+	}
+}
+
 // TestInterruptResume: cancelling a local sweep leaves points interrupted
 // with checkpoints; running it again resumes them, and every log equals
 // an uninterrupted sweep's.

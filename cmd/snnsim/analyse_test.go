@@ -148,10 +148,7 @@ func TestKilledRunLeavesReadableLog(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the command")
 	}
-	bin := filepath.Join(t.TempDir(), "snnsim")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildSnnsim(t)
 	cuba, err := os.ReadFile("../../scenarios/cuba.toml")
 	if err != nil {
 		t.Fatal(err)

@@ -78,7 +78,7 @@ func TestAssembliesCommand(t *testing.T) {
 	}
 	out := filepath.Join(dir, "run")
 	var so, se bytes.Buffer
-	if code := run([]string{"run", scen, "--out", out, "--progress", "none"}, &so, &se); code != 0 {
+	if code := run(append([]string{"run", scen, "--out", out, "--progress", "none"}, oneWorker...), &so, &se); code != 0 {
 		t.Fatalf("run: exit %d: %s", code, se.String())
 	}
 	pat := filepath.Join(dir, "asm.pat")
@@ -234,7 +234,7 @@ at = "40 s"`, 1)
 	}
 	out := filepath.Join(dir, "run")
 	var so, se bytes.Buffer
-	if code := run([]string{"run", scen, "--out", out, "--progress", "none"}, &so, &se); code != 0 {
+	if code := run(append([]string{"run", scen, "--out", out, "--progress", "none"}, oneWorker...), &so, &se); code != 0 {
 		t.Fatalf("run: exit %d: %s", code, se.String())
 	}
 	so.Reset()

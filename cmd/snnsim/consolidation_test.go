@@ -115,7 +115,7 @@ func TestConsolidationResumeCLI(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the command")
 	}
-	bin := buildBinary(t)
+	bin := buildSnnsim(t)
 	for _, c := range []struct {
 		name, file string
 		sets       []string
@@ -135,7 +135,7 @@ func TestConsolidationResumeCLI(t *testing.T) {
 				t.Fatal(err)
 			}
 			os.WriteFile(sc, text, 0o644)
-			common := []string{"--progress", "none", "--flush-interval", "0", "--checkpoint-every", "1h"}
+			common := append([]string{"--progress", "none", "--flush-interval", "0", "--checkpoint-every", "1h"}, oneWorker...)
 			for _, s := range c.sets {
 				common = append(common, "--set", s)
 			}
@@ -146,7 +146,7 @@ func TestConsolidationResumeCLI(t *testing.T) {
 			}
 			mid := readConsState(t, b)
 			os.Remove(sc) // resume must not need the scenario file
-			if out, err := exec.Command(bin, "resume", b, "--progress", "none").CombinedOutput(); err != nil {
+			if out, err := exec.Command(bin, append([]string{"resume", b, "--progress", "none"}, oneWorker...)...).CombinedOutput(); err != nil {
 				t.Fatalf("resume in a new process: %v\n%s", err, out)
 			}
 

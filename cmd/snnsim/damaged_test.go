@@ -209,7 +209,7 @@ func runSafe(args ...string) (code int, stdout, stderr string) {
 func runQuickstartFlush0(t *testing.T) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "run")
-	runCmd(t, "run", "../../scenarios/quickstart.toml", "--out", dir, "--progress", "none", "--flush-interval", "0")
+	runCmd(t, append([]string{"run", "../../scenarios/quickstart.toml", "--out", dir, "--progress", "none", "--flush-interval", "0"}, oneWorker...)...)
 	return dir
 }
 

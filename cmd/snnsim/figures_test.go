@@ -24,7 +24,7 @@ import (
 func runShipped(tb testing.TB, name string, extra ...string) string {
 	tb.Helper()
 	dir := filepath.Join(tb.TempDir(), name)
-	args := append([]string{"run", "../../scenarios/" + name + ".toml", "--out", dir, "--progress", "none"}, extra...)
+	args := append(append([]string{"run", "../../scenarios/" + name + ".toml", "--out", dir, "--progress", "none"}, oneWorker...), extra...)
 	var out bytes.Buffer
 	if code := run(args, &out, &out); code != 0 {
 		tb.Fatalf("snnsim %v: exit %d\n%s", args, code, out.String())

@@ -70,7 +70,7 @@ func TestResumeGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			var out, errb bytes.Buffer
-			args := []string{"run", gInfo.File, "--out", fresh, "--stop-at", c.at, "--flush-interval", "0", "--progress", "none"}
+			args := append([]string{"run", gInfo.File, "--out", fresh, "--stop-at", c.at, "--flush-interval", "0", "--progress", "none"}, oneWorker...)
 			if code := run(args, &out, &errb); code != 3 {
 				t.Fatalf("run --stop-at: exit %d, want 3\n%s", code, errb.String())
 			}
@@ -93,7 +93,7 @@ func TestResumeGolden(t *testing.T) {
 			}
 			for _, d := range []string{old, fresh} {
 				errb.Reset()
-				if code := run([]string{"resume", d, "--progress", "none"}, &out, &errb); code != 0 {
+				if code := run(append([]string{"resume", d, "--progress", "none"}, oneWorker...), &out, &errb); code != 0 {
 					t.Fatalf("resume %s: exit %d\n%s", d, code, errb.String())
 				}
 			}

@@ -109,7 +109,7 @@ func TestLatePhaseResumeCLI(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the command")
 	}
-	bin := buildBinary(t)
+	bin := buildSnnsim(t)
 	for _, c := range [][2]string{{"metaplastic", "20.7 s"}, {"importance", "27 s"}, {"benna_fusi", "20.7 s"}} {
 		late, stop := c[0], c[1]
 		t.Run(late+"/"+stop, func(t *testing.T) {
@@ -119,13 +119,13 @@ func TestLatePhaseResumeCLI(t *testing.T) {
 				t.Fatal(err)
 			}
 			a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
-			common := []string{"--progress", "none", "--flush-interval", "0", "--checkpoint-every", "4 s"}
+			common := append([]string{"--progress", "none", "--flush-interval", "0", "--checkpoint-every", "4 s"}, oneWorker...)
 			runCmd(t, append([]string{"run", sc, "--out", a}, common...)...)
 			var out, errb bytes.Buffer
 			if code := run(append([]string{"run", sc, "--out", b, "--stop-at", stop}, common...), &out, &errb); code != 3 {
 				t.Fatalf("--stop-at: exit %d, want 3\n%s", code, errb.String())
 			}
-			if out, err := exec.Command(bin, "resume", b, "--progress", "none").CombinedOutput(); err != nil {
+			if out, err := exec.Command(bin, append([]string{"resume", b, "--progress", "none"}, oneWorker...)...).CombinedOutput(); err != nil {
 				t.Fatalf("resume in a new process: %v\n%s", err, out)
 			}
 			// The resumed log holds the same spikes and samples in other

@@ -2,7 +2,6 @@ package main
 
 import (
 	"math"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -10,27 +9,10 @@ import (
 	"github.com/snnsim/snnsim/spikelog"
 )
 
-// lt2021Consolidation records, on top of scenarios/lt2021_8h_recall.toml,
-// h and z of every E→E synapse at 19.9 s (after learning) and at 8 h
-// (inside the fast-forward), and the synapses' ends.
-const lt2021Consolidation = `
-[[record]]
-what       = "synapses"
-projection = "E_to_E"
-variables  = ["h", "z"]
-interval   = "1 s"
-window     = [["19.9 s", "20 s"], ["28800 s", "28800.1 s"]]
-
-[[record]]
-what       = "weights"
-projection = "E_to_E"
-sample     = "1 s"
-window     = ["0 s", "1 s"]
-`
-
 // TestLT2021EightHourRecall runs scenarios/lt2021_8h_recall.toml (one
 // seed, fast-forward consolidation, up to the end of the recall readout
-// window) and checks the recall measures against the authors' 50-trial
+// window; its learning run is TestLT2021TenSecondRecall's, see
+// lt2021Runs) and checks the recall measures against the authors' 50-trial
 // distribution for the 8h-recall protocol (their stand-alone simulator,
 // assembly of 150, mean ± s.d. across trials), each within 4 s.d. of
 // their mean as in TestLT2021TenSecondRecall.
@@ -51,23 +33,15 @@ func TestLT2021EightHourRecall(t *testing.T) {
 	if testing.Short() {
 		t.Skip("2000 neurons, 400,000 synapses, 21.85 s of spikes and 8 h of consolidation")
 	}
-	text, err := os.ReadFile("../../scenarios/lt2021_8h_recall.toml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmp := t.TempDir()
-	scen, dir := filepath.Join(tmp, "lt2021_8h_recall.toml"), filepath.Join(tmp, "run")
-	if err := os.WriteFile(scen, append(text, lt2021Consolidation...), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	runCmd(t, "run", scen, "--out", dir, "--duration", "28810.5 s", "--progress", "none")
+	dir := lt2021Runs(t, 1, lt2021Records)[1]
 
 	lt2021CheckMeans(t, "8 h", []recallJSON{lt2021Recall(t, dir, "28810.1 s")})
 	lt2021CheckConsolidation(t, filepath.Join(dir, "spikes.snnlog"))
 }
 
-// lt2021CheckConsolidation checks h and z of the assembly's synapses at 8
-// h (see TestLT2021EightHourRecall).
+// lt2021CheckConsolidation checks h and z of the assembly's synapses at
+// 19.9 s and 8 h, recorded by lt2021Records (see
+// TestLT2021EightHourRecall).
 func lt2021CheckConsolidation(t *testing.T, log string) {
 	r, err := spikelog.Open(log)
 	if err != nil {

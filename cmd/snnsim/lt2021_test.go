@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"math"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -11,25 +10,28 @@ import (
 	"github.com/snnsim/snnsim/spikelog"
 )
 
-// lt2021Fingerprint records, on top of scenarios/lt2021_10s_recall.toml,
-// the early weight h of every E→E synapse just before and just after the
-// recall pulse, and the synapses' ends.
-const lt2021Fingerprint = `
+// lt2021Records records, on top of the LT2021 scenarios, the early weight
+// h and the late weight z of every E→E synapse just before and just after
+// the 10 s protocol's recall pulse (19.9 and 20.1 s) and at 8 h, inside
+// the 8 h protocol's fast-forward, and the synapses' ends (at 0 s).
+const lt2021Records = `
 [[record]]
 what       = "synapses"
 projection = "E_to_E"
-variables  = ["h"]
+variables  = ["h", "z"]
 interval   = "0.2 s"
-window     = ["19.9 s", "20.2 s"]
+window     = [["19.9 s", "20.2 s"], ["28800 s", "28800.1 s"]]
 
 [[record]]
 what       = "weights"
 projection = "E_to_E"
-sample     = "1 h"
+sample     = "1 s"
+window     = ["0 s", "1 s"]
 `
 
 // TestLT2021TenSecondRecall runs scenarios/lt2021_10s_recall.toml (one
-// seed, up to the end of the recall readout window) and checks the recall
+// seed, up to the end of the recall readout window; its learning run is
+// shared with TestLT2021EightHourRecall, see lt2021Runs) and checks the recall
 // measures against the 50-trial distribution of Luboeinski & Tetzlaff's
 // stand-alone simulator for an assembly of 150 (their own re-run with
 // fresh topologies and a random cued half, as the scenario's group "cue";
@@ -58,16 +60,7 @@ func TestLT2021TenSecondRecall(t *testing.T) {
 	if testing.Short() {
 		t.Skip("2000 neurons, 400,000 synapses, 20.5 s simulated")
 	}
-	text, err := os.ReadFile("../../scenarios/lt2021_10s_recall.toml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmp := t.TempDir()
-	scen, dir := filepath.Join(tmp, "lt2021_10s_recall.toml"), filepath.Join(tmp, "run")
-	if err := os.WriteFile(scen, append(text, lt2021Fingerprint...), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	runCmd(t, "run", scen, "--out", dir, "--duration", "20.5 s", "--progress", "none")
+	dir := lt2021Runs(t, 1, lt2021Records)[0]
 
 	// The assembly and the random cued half come from the log header's
 	// groups.
@@ -101,7 +94,7 @@ func TestLT2021TenSecondRecall(t *testing.T) {
 }
 
 // lt2021CheckFingerprint checks the E→E early weights that
-// lt2021Fingerprint records against the authors' stand-alone run.
+// lt2021Records records against the authors' stand-alone run.
 func lt2021CheckFingerprint(t *testing.T, log string) {
 	r, err := spikelog.Open(log)
 	if err != nil {

@@ -2,9 +2,7 @@ package main
 
 import (
 	"encoding/json"
-	"fmt"
 	"math"
-	"path/filepath"
 	"testing"
 
 	"github.com/snnsim/snnsim/analysis"
@@ -14,7 +12,8 @@ import (
 // Luboeinski & Tetzlaff (2021): three fresh topologies (seeds 2, 3 and 4,
 // the trials after the single-seed tests' seed 1), each run through both
 // shipped protocols (scenarios/lt2021_10s_recall.toml and
-// lt2021_8h_recall.toml, the latter up to the end of its readout window).
+// lt2021_8h_recall.toml, each up to the end of its readout window, from
+// one learning run per topology: lt2021Runs).
 //
 // The bounds are wide but honest: the mean of three trials must lie within
 // 4 s.e.m. (4 s.d./√3, with the authors' across-trial s.d.) of the authors'
@@ -26,20 +25,14 @@ func TestLT2021FewTrials(t *testing.T) {
 	if testing.Short() {
 		t.Skip("six runs of 2000 neurons and 400,000 synapses")
 	}
-	protocols := []struct{ name, scenario, duration, recall string }{
-		{"10 s", "lt2021_10s_recall.toml", "20.5 s", "20.1 s"},
-		{"8 h", "lt2021_8h_recall.toml", "28810.5 s", "28810.1 s"},
-	}
 	seeds := []int{2, 3, 4}
-	got := make([][]recallJSON, len(protocols)) // [protocol][trial]
-	tmp := t.TempDir()
-	for i, p := range protocols {
-		for _, seed := range seeds {
-			dir := filepath.Join(tmp, fmt.Sprintf("p%d-seed%d", i, seed))
-			runCmd(t, "run", filepath.Join("../../scenarios", p.scenario), "--seed", fmt.Sprint(seed),
-				"--out", dir, "--duration", p.duration, "--progress", "none")
-			got[i] = append(got[i], lt2021Recall(t, dir, p.recall))
+	got := make([][]recallJSON, len(lt2021Protocols)) // [protocol][trial]
+	for _, seed := range seeds {
+		for i, dir := range lt2021Runs(t, seed, "") {
+			got[i] = append(got[i], lt2021Recall(t, dir, lt2021Protocols[i].recall))
 		}
+	}
+	for i, p := range lt2021Protocols {
 		lt2021CheckMeans(t, p.name, got[i])
 	}
 	gain := 0.0

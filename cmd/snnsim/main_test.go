@@ -53,9 +53,9 @@ func runCmd(t *testing.T, args ...string) (string, string) {
 func TestRunQuickstart(t *testing.T) {
 	dir := t.TempDir()
 	a, b, c := filepath.Join(dir, "a"), filepath.Join(dir, "b"), filepath.Join(dir, "c")
-	runCmd(t, "run", "../../scenarios/quickstart.toml", "--out", a, "--progress", "none", "--flush-interval", "0")
-	runCmd(t, "run", "../../scenarios/quickstart.toml", "--out", b, "--progress", "none", "--flush-interval", "0")
-	runCmd(t, "run", "../../scenarios/quickstart.toml", "--out", c, "--progress", "none", "--seed", "8")
+	runCmd(t, append([]string{"run", "../../scenarios/quickstart.toml", "--out", a, "--progress", "none", "--flush-interval", "0"}, oneWorker...)...)
+	runCmd(t, append([]string{"run", "../../scenarios/quickstart.toml", "--out", b, "--progress", "none", "--flush-interval", "0"}, oneWorker...)...)
+	runCmd(t, append([]string{"run", "../../scenarios/quickstart.toml", "--out", c, "--progress", "none", "--seed", "8"}, oneWorker...)...)
 	la, _ := os.ReadFile(filepath.Join(a, LogName))
 	lb, _ := os.ReadFile(filepath.Join(b, LogName))
 	lc, _ := os.ReadFile(filepath.Join(c, LogName))
@@ -138,10 +138,7 @@ func TestInterruptLeavesReadableLog(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the command")
 	}
-	bin := filepath.Join(t.TempDir(), "snnsim")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildSnnsim(t)
 	dir := t.TempDir()
 	cmd := exec.Command(bin, "run", "../../scenarios/cuba.toml", "--duration", "1000 s", "--out", dir, "--progress", "none")
 	var errb bytes.Buffer
@@ -149,7 +146,18 @@ func TestInterruptLeavesReadableLog(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(1500 * time.Millisecond)
+	// Interrupt only once the log holds a block past its header (a few KB):
+	// a fixed sleep races with a slow start on a loaded machine.
+	logPath := filepath.Join(dir, LogName)
+	for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(50 * time.Millisecond) {
+		if fi, err := os.Stat(logPath); err == nil && fi.Size() > 8<<10 {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("%s did not grow past 8 KiB within 2 minutes\n%s", logPath, errb.String())
+		}
+	}
 	cmd.Process.Signal(syscall.SIGINT)
 	err := cmd.Wait()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 130 {

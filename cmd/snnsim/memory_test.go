@@ -48,7 +48,7 @@ func TestMemoryEstimateVsRSS(t *testing.T) {
 	if err != nil {
 		t.Skip("needs GNU time for the peak RSS of a run")
 	}
-	bin := buildBinary(t)
+	bin := buildSnnsim(t)
 	dir := t.TempDir()
 	syn := func(n int, extra string) string {
 		return memScenario(fmt.Sprintf(memPoisson, n)+fmt.Sprintf(memTarget, n), memProj+extra)

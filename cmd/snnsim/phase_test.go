@@ -108,20 +108,20 @@ func TestPhaseResumeCLI(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the command")
 	}
-	bin := buildBinary(t)
+	bin := buildSnnsim(t)
 	dir := t.TempDir()
 	sc := filepath.Join(dir, "phase.toml")
 	if err := os.WriteFile(sc, []byte(phaseCLIScenario), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
-	common := []string{"--progress", "none", "--flush-interval", "0", "--checkpoint-every", "7 s"}
+	common := append([]string{"--progress", "none", "--flush-interval", "0", "--checkpoint-every", "7 s"}, oneWorker...)
 	runCmd(t, append([]string{"run", sc, "--out", a}, common...)...)
 	var out, errb bytes.Buffer
 	if code := run(append([]string{"run", sc, "--out", b, "--stop-at", "50 s"}, common...), &out, &errb); code != 3 {
 		t.Fatalf("--stop-at: exit %d, want 3\n%s", code, errb.String())
 	}
-	if out, err := exec.Command(bin, "resume", b, "--progress", "none").CombinedOutput(); err != nil {
+	if out, err := exec.Command(bin, append([]string{"resume", b, "--progress", "none"}, oneWorker...)...).CombinedOutput(); err != nil {
 		t.Fatalf("resume in a new process: %v\n%s", err, out)
 	}
 	for _, name := range []string{LogName, CheckpointName} {

@@ -17,7 +17,6 @@ import (
 
 	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/analysis"
-	"github.com/snnsim/snnsim/engine"
 	"github.com/snnsim/snnsim/spikelog"
 	"github.com/snnsim/snnsim/sweep"
 )
@@ -277,9 +276,9 @@ func recallBatch(dirs []string, b batchReadout, csvFile, figure, by string, stdo
 			for i := range s.Manifest.Points {
 				p := &s.Manifest.Points[i]
 				dir := s.PointDir(i)
-				st, msg := sweep.PointStatus(dir)
+				st, _ := sweep.PointStatus(dir)
 				until, stopped := math.Inf(1), false
-				if st == sweep.Failed && strings.Contains(msg, engine.ErrRunaway.Error()) {
+				if st == sweep.StoppedByGuard {
 					r, end, ok, err := runawaySequence(dir, curveLabel(p, by))
 					if err == nil && !ok {
 						// No [sequence]: one readout, measured when

@@ -147,9 +147,16 @@ func TestRecallBatchStoppedRuns(t *testing.T) {
 				}
 			}
 		}
-		if stopped && (st != sweep.Failed || !strings.Contains(msg, "runaway")) || !stopped && st != sweep.Done {
+		if stopped && (st != sweep.StoppedByGuard || !strings.Contains(msg, "runaway")) || !stopped && st != sweep.Done {
 			t.Fatalf("point %s: %s %q", p.Name, st, msg)
 		}
+	}
+	// sweep status counts and lists the 8 points the guard stopped as
+	// such, not as failed, with the guard's reason.
+	status, _ := runCmd(t, "sweep", "status", sw)
+	if !strings.Contains(status, "points: done 2, running 0, interrupted 0, pending 0, failed 0, stopped by guard 8\n") ||
+		strings.Count(status, " stopped by guard row=") != 8 || strings.Count(status, "above its [[guard]] limit") != 8 {
+		t.Errorf("sweep status:\n%s", status)
 	}
 
 	csvPath := filepath.Join(dir, "recall.csv")

@@ -213,7 +213,7 @@ window     = "50 ms"
 	for i, p := range s.Manifest.Points {
 		st, msg := sweep.PointStatus(s.PointDir(i))
 		calm := strings.Contains(p.Name, "calm")
-		if !calm && (st != sweep.Failed || !strings.Contains(msg, "runaway")) || calm && st != sweep.Done {
+		if !calm && (st != sweep.StoppedByGuard || !strings.Contains(msg, "runaway")) || calm && st != sweep.Done {
 			t.Fatalf("point %s: %s %q", p.Name, st, msg)
 		}
 	}

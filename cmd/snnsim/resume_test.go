@@ -58,16 +58,6 @@ projection = "P_to_E"
 sample     = "10 min"
 `
 
-// buildBinary builds the command once per test binary run.
-func buildBinary(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "snnsim")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	return bin
-}
-
 // TestCheckpointResumeCLI runs the plastic scenario for 2 h straight, and
 // for 1 h with --stop-at followed by 'snnsim resume' in a new process that
 // reads only the run directory: the logs and the final checkpoints (the
@@ -76,12 +66,12 @@ func TestCheckpointResumeCLI(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the command")
 	}
-	bin := buildBinary(t)
+	bin := buildSnnsim(t)
 	dir := t.TempDir()
 	sc := filepath.Join(dir, "plastic.toml")
 	os.WriteFile(sc, []byte(plasticScenario), 0o644)
 	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
-	common := []string{"--progress", "none", "--flush-interval", "0", "--checkpoint-every", "1h"}
+	common := append([]string{"--progress", "none", "--flush-interval", "0", "--checkpoint-every", "1h"}, oneWorker...)
 	runCmd(t, append([]string{"run", sc, "--out", a}, common...)...)
 
 	var out, errb bytes.Buffer
@@ -92,7 +82,7 @@ func TestCheckpointResumeCLI(t *testing.T) {
 		t.Errorf("the message does not say how to resume: %s", errb.String())
 	}
 	os.Remove(sc) // resume must not need the scenario file
-	if out, err := exec.Command(bin, "resume", b, "--progress", "none").CombinedOutput(); err != nil {
+	if out, err := exec.Command(bin, append([]string{"resume", b, "--progress", "none"}, oneWorker...)...).CombinedOutput(); err != nil {
 		t.Fatalf("resume in a new process: %v\n%s", err, out)
 	}
 
@@ -117,7 +107,7 @@ func TestKillDuringCheckpoint(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the command")
 	}
-	bin := buildBinary(t)
+	bin := buildSnnsim(t)
 	resumed, loaded := false, 0
 	for k, wait := range []time.Duration{300, 500, 800} {
 		dir := t.TempDir()
@@ -146,7 +136,7 @@ func TestKillDuringCheckpoint(t *testing.T) {
 		if !resumed {
 			resumed = true
 			var out, errb bytes.Buffer
-			if code := run([]string{"resume", dir, "--progress", "none"}, &out, &errb); code != 0 {
+			if code := run(append([]string{"resume", dir, "--progress", "none"}, oneWorker...), &out, &errb); code != 0 {
 				t.Errorf("resume after the kill: exit %d: %s", code, errb.String())
 			}
 		}

@@ -22,9 +22,9 @@ func TestTwoRunsOneDir(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the command")
 	}
-	bin := buildBinary(t)
+	bin := buildSnnsim(t)
 	dir := filepath.Join(t.TempDir(), "run")
-	first := exec.Command(bin, "run", quick, "--duration", "20 s", "--out", dir, "--progress", "none", "--seed", "1")
+	first := exec.Command(bin, append([]string{"run", quick, "--duration", "20 s", "--out", dir, "--progress", "none", "--seed", "1"}, oneWorker...)...)
 	var errb bytes.Buffer
 	first.Stderr = &errb
 	if err := first.Start(); err != nil {
@@ -95,12 +95,12 @@ func TestDefaultOutSweep(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the command")
 	}
-	bin := buildBinary(t)
+	bin := buildSnnsim(t)
 	abs, _ := filepath.Abs(quick)
 	wd := t.TempDir()
 	var cmds []*exec.Cmd
 	for _, extra := range [][]string{{"--seed", "1"}, {"--seed", "2"}, nil, nil} {
-		c := exec.Command(bin, append([]string{"run", abs, "--duration", "0.5 s", "--progress", "none"}, extra...)...)
+		c := exec.Command(bin, append(append([]string{"run", abs, "--duration", "0.5 s", "--progress", "none"}, oneWorker...), extra...)...)
 		c.Dir = wd
 		if err := c.Start(); err != nil {
 			t.Fatal(err)

@@ -22,7 +22,7 @@ var quickSets = []string{"--set", "simulation.seed=9", "--set", "population.inpu
 func TestRunSet(t *testing.T) {
 	dir := t.TempDir()
 	a, b, c := filepath.Join(dir, "a"), filepath.Join(dir, "b"), filepath.Join(dir, "c")
-	common := []string{"--progress", "none", "--flush-interval", "0", "--checkpoint-every", "0.5 s"}
+	common := append([]string{"--progress", "none", "--flush-interval", "0", "--checkpoint-every", "0.5 s"}, oneWorker...)
 	runCmd(t, append(append([]string{"run", "../../scenarios/quickstart.toml", "--out", a}, common...), quickSets...)...)
 	runCmd(t, append([]string{"run", "../../scenarios/quickstart.toml", "--out", c, "--seed", "9"}, common...)...)
 
@@ -57,7 +57,7 @@ func TestRunSet(t *testing.T) {
 	if code := run(args, &out, &errb); code != 3 {
 		t.Fatalf("--stop-at: exit %d, want 3\n%s", code, errb.String())
 	}
-	runCmd(t, "resume", b, "--progress", "none")
+	runCmd(t, append([]string{"resume", b, "--progress", "none"}, oneWorker...)...)
 	lb, _ := os.ReadFile(filepath.Join(b, LogName))
 	if len(la) == 0 || !bytes.Equal(la, lb) {
 		t.Errorf("the resumed run's log differs from the straight run's (%d and %d bytes)", len(la), len(lb))

@@ -186,8 +186,8 @@ func cmdSweep(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	c, err := s.RunLocal(ctx, o)
-	fmt.Fprintf(stdout, "%d points: %d run (%d resumed from checkpoints), %d skipped (done before), %d failed, %d interrupted, %d held by other processes; %.1f s wall\n",
-		c.Points, c.Ran, c.Resumed, c.Skipped, c.Failed, c.Interrupted, c.Busy, time.Since(start).Seconds())
+	fmt.Fprintf(stdout, "%d points: %d run (%d resumed from checkpoints), %d skipped (done before), %d failed, %d stopped by guard, %d interrupted, %d held by other processes; %.1f s wall\n",
+		c.Points, c.Ran, c.Resumed, c.Skipped, c.Failed, c.Stopped, c.Interrupted, c.Busy, time.Since(start).Seconds())
 	if err != nil {
 		return fail(stderr, "sweep", err)
 	}
@@ -242,9 +242,9 @@ func cmdSweepRunPoint(args []string, stdout, stderr io.Writer) int {
 // cmdSweepStatus prints the statuses of a sweep's points.
 func cmdSweepStatus(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("sweep status", "DIR [--points]",
-		"Shows how many points are pending, running, interrupted, done and failed, read from each point's\n"+
-			"directory, with the error of each failed point, and for a Slurm sweep the tasks' states from\n"+
-			"squeue and sacct where they answer.", stderr)
+		"Shows how many points are pending, running, interrupted, done, failed and stopped by a [[guard]],\n"+
+			"read from each point's directory, with the error of each failed point and the reason of each stopped\n"+
+			"one, and for a Slurm sweep the tasks' states from squeue and sacct where they answer.", stderr)
 	all := fs.Bool("points", false, "list every point")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
@@ -261,7 +261,7 @@ func cmdSweepStatus(args []string, stdout, stderr io.Writer) int {
 	m := &s.Manifest
 	fmt.Fprintf(stdout, "sweep %s: %s, %d points, snnsim %s\n", fs.Arg(0), m.Spec.Scenario, len(m.Points), m.Version)
 	var parts []string
-	for _, st := range []sweep.Status{sweep.Done, sweep.Running, sweep.Interrupted, sweep.Pending, sweep.Failed} {
+	for _, st := range []sweep.Status{sweep.Done, sweep.Running, sweep.Interrupted, sweep.Pending, sweep.Failed, sweep.StoppedByGuard} {
 		parts = append(parts, fmt.Sprintf("%s %d", st, counts[st]))
 	}
 	fmt.Fprintf(stdout, "points: %s\n", strings.Join(parts, ", "))
@@ -291,8 +291,8 @@ func cmdSweepStatus(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	for i, p := range m.Points {
-		if *all || p.Status == sweep.Failed {
-			line := fmt.Sprintf("%5d %-11s %s", i, p.Status, p.Name)
+		if *all || p.Status == sweep.Failed || p.Status == sweep.StoppedByGuard {
+			line := fmt.Sprintf("%5d %-16s %s", i, p.Status, p.Name)
 			if p.Error != "" {
 				line += ": " + p.Error
 			}

@@ -10,7 +10,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -20,34 +19,6 @@ import (
 	"github.com/snnsim/snnsim/spikelog"
 	"github.com/snnsim/snnsim/sweep"
 )
-
-// buildSnnsim builds the command into dir once per test binary.
-var buildOnce = struct {
-	sync.Once
-	bin string
-	err error
-	out []byte
-}{}
-
-func buildSnnsim(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "snnsim-bin-")
-		if err != nil {
-			buildOnce.err = err
-			return
-		}
-		// Slurm's tasks may run as another user: the binary and its
-		// folder are readable by all.
-		os.Chmod(dir, 0o755)
-		buildOnce.bin = filepath.Join(dir, "snnsim")
-		buildOnce.out, buildOnce.err = exec.Command("go", "build", "-o", buildOnce.bin, ".").CombinedOutput()
-	})
-	if buildOnce.err != nil {
-		t.Fatalf("go build: %v\n%s", buildOnce.err, buildOnce.out)
-	}
-	return buildOnce.bin
-}
 
 // sweepArgs is a sweep of 8 short points of the capture scenario: two
 // weak-tetanus times, four seeds.
@@ -85,7 +56,7 @@ func TestSweepKillAndRerun(t *testing.T) {
 	dir := t.TempDir()
 	var so, se bytes.Buffer
 	cut := filepath.Join(dir, "cut")
-	args := sweepArgs(cut, "-j", "1", "--checkpoint-every", "20 min", "--set", "simulation.duration=6 h")
+	args := sweepArgs(cut, "-j", "1", "--workers", "1", "--checkpoint-every", "20 min", "--set", "simulation.duration=6 h")
 	refArgs := sweepArgs(filepath.Join(dir, "ref6"), "-j", "2", "--set", "simulation.duration=6 h")
 	if code := run(refArgs, &so, &se); code != 0 {
 		t.Fatalf("reference sweep: exit %d: %s", code, se.String())
@@ -232,7 +203,7 @@ func TestSweepInterruptAndResume(t *testing.T) {
 	// signal (a point must still be running when SIGINT arrives).
 	args := func(out string) []string {
 		return []string{"sweep", "../../scenarios/stc_capture.toml", "--grid", "population.S2.params.start=60 min,90 min",
-			"--seeds", "1..2", "--set", "simulation.duration=2000 h", "--out", out, "--quiet", "-j", "2"}
+			"--seeds", "1..2", "--set", "simulation.duration=500 h", "--out", out, "--quiet", "-j", "2"}
 	}
 	var so, se bytes.Buffer
 	if code := run(args(filepath.Join(dir, "ref")), &so, &se); code != 0 {
@@ -304,7 +275,7 @@ func TestSweepBadKey(t *testing.T) {
 func TestSweepGoDurationCheckpoint(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "sw")
 	out, errs := runCmd(t, "sweep", "../../scenarios/stc_capture.toml", "--grid", "simulation.seed=1,2",
-		"--checkpoint-every", "30m", "--out", dir, "-j", "1")
+		"--checkpoint-every", "30m", "--out", dir, "-j", "1", "--workers", "1")
 	if !strings.Contains(out+errs, "2 run") || !strings.Contains(out+errs, "0 failed") {
 		t.Errorf("sweep output:\n%s%s", out, errs)
 	}
