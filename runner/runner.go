@@ -74,7 +74,8 @@ type Options struct {
 	Started func(dir string, net *netlist.Network)
 	// Workers is the number of workers that simulate the network (see
 	// engine.Config.Workers), or 0 to choose: AutoWorkers, or
-	// runtime.GOMAXPROCS when that is 0. A checkpoint written on any number
+	// runtime.GOMAXPROCS when that is 0, but no more than one per
+	// workSize of the network (sizeWorkers). A checkpoint written on any number
 	// of workers resumes on any number; a network that cannot be split
 	// among workers runs on one (Notice says why).
 	Workers int
@@ -95,6 +96,7 @@ func newEngine(net *netlist.Network, workers, auto int, notice func(string)) (*e
 		if workers <= 0 {
 			workers = runtime.GOMAXPROCS(0)
 		}
+		workers = min(workers, sizeWorkers(net))
 	}
 	eng, err := engine.New(net, engine.Config{Weights: engine.WeightsInPlace, Workers: workers})
 	if err != nil {
@@ -104,6 +106,27 @@ func newEngine(net *netlist.Network, workers, auto int, notice func(string)) (*e
 		notice(fmt.Sprintf("runs on one worker: %s", why))
 	}
 	return eng, nil
+}
+
+// workSize is the size of network, in synapses plus neurons weighted by
+// their cost per tick relative to one synapse's per spike, that keeps one
+// worker busy enough to be worth a core: the workers of a parallel run
+// meet once per communication epoch, and on a smaller part the time a
+// worker spends computing is short against the exchange and the wait, so
+// more workers cost processor time without shortening the run.
+const workSize = 200_000
+
+// sizeWorkers returns the most workers that Workers = 0 gives net: one
+// per workSize of it, and at least one.
+func sizeWorkers(net *netlist.Network) int {
+	var size int64
+	for _, p := range net.Populations {
+		size += 64 * int64(p.Size)
+	}
+	for _, p := range net.Projections {
+		size += int64(p.Len())
+	}
+	return int(max(1, size/workSize))
 }
 
 // Progress is how far a run is.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/checkpoint"
+	"github.com/snnsim/snnsim/netlist"
 	"github.com/snnsim/snnsim/scenario"
 	"github.com/snnsim/snnsim/spikelog"
 )
@@ -473,5 +474,34 @@ func TestResumeOldCheckpoint(t *testing.T) {
 	y, _ := os.ReadFile(filepath.Join(b, LogName))
 	if len(x) == 0 || !bytes.Equal(x, y) {
 		t.Errorf("resumed from an old-style checkpoint: the log differs from a straight run's (%d and %d bytes)", len(y), len(x))
+	}
+}
+
+// TestSizeWorkers checks the cap that Workers = 0 puts on the number of
+// workers: one per workSize of synapses plus 64 per neuron, at least one.
+func TestSizeWorkers(t *testing.T) {
+	net := func(neurons, synapses int) *netlist.Network {
+		return &netlist.Network{
+			Populations: []*netlist.Population{{Name: "P", Size: neurons}},
+			Projections: []*netlist.Projection{{Target: make([]int32, synapses)}},
+		}
+	}
+	for _, tc := range []struct {
+		name              string
+		neurons, synapses int
+		want              int
+	}{
+		{"empty", 0, 0, 1},
+		{"stc_capture size", 201, 200, 1},
+		{"quickstart size", 1500, 73_734, 1},
+		{"just one worker's size", 0, workSize - 1, 1},
+		{"two workers' size", 0, 2 * workSize, 2},
+		{"B1 size", 4000, 319_479, 2},
+		{"neurons only", 10 * workSize / 64, 0, 10},
+		{"B3 size", 27_500, 33_741_099, 177},
+	} {
+		if got := sizeWorkers(net(tc.neurons, tc.synapses)); got != tc.want {
+			t.Errorf("%s (%d neurons, %d synapses): %d workers, want %d", tc.name, tc.neurons, tc.synapses, got, tc.want)
+		}
 	}
 }

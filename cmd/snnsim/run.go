@@ -286,7 +286,7 @@ func reportEnd(res *runner.Result, err error, stdout, stderr io.Writer) (int, er
 // workersUsage documents --workers for run and resume.
 const workersUsage = "workers that simulate the network together, each owning a part of every population; " +
 	"the spikes and weights are the same, bit for bit, for any number, and a checkpoint written on N workers resumes on any number. " +
-	"0 (the default): as many as cores (GOMAXPROCS). " +
+	"0 (the default): as many as cores (GOMAXPROCS), but at most one per 200,000 synapses (a neuron counting as 64), since the workers of a smaller network mostly wait on each other. " +
 	"A network that cannot be split runs on one and says why (most consolidation models, neuromodulators)"
 
 // setUsage documents --set for run and validate.
