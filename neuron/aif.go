@@ -465,13 +465,7 @@ func (q *aifPop) Settling(ticks snnsim.Time) bool {
 	if !q.base.Settling(ticks) {
 		return false
 	}
-	lim := 2 * ampaNmdaGTol / math.Pow(q.k.pa, float64(ticks))
-	for _, a := range q.ga[:q.n] {
-		if a <= lim {
-			return true
-		}
-	}
-	return false
+	return ampaCouldSettle(q.ga[:q.n], q.k.pa, ticks)
 }
 
 // quiet reports whether a neuron in state s with resting drive d <

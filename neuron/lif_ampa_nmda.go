@@ -557,8 +557,15 @@ func (q *lifAmpaNmdaPop) Settling(ticks snnsim.Time) bool {
 	if !q.base.Settling(ticks) {
 		return false
 	}
-	lim := 2 * ampaNmdaGTol / math.Pow(q.k.pa, float64(ticks))
-	for _, a := range q.ga[:q.n] {
+	return ampaCouldSettle(q.ga[:q.n], q.k.pa, ticks)
+}
+
+// ampaCouldSettle reports whether some AMPA conductance of ga could fall
+// to the settling tolerance within ticks ticks without input, decaying by
+// the factor pa per tick, with a factor 2 for rounding.
+func ampaCouldSettle(ga []float64, pa float64, ticks snnsim.Time) bool {
+	lim := 2 * ampaNmdaGTol / math.Pow(pa, float64(ticks))
+	for _, a := range ga {
 		if a <= lim {
 			return true
 		}
