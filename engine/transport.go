@@ -39,7 +39,13 @@ type transport interface {
 //
 // The budget follows the waits, up to spinMax, about what a wake-up
 // costs (spinning longer than a wake-up costs is not worth it: a spin
-// cut short at that length costs at most twice the best choice). A wait
+// cut short at that length costs at most twice the best choice). In a
+// virtual machine a wake-up is not the futex call alone: an idle virtual
+// processor has been halted, and the hypervisor must schedule it again,
+// so the wake-up that ends a sleeping wait comes hundreds of
+// microseconds late, longer than the imbalance of a plastic network's
+// epochs (the post-spike work falls on the workers that own the neurons
+// that fire), which a spin of that length absorbs. A wait
 // that slept and still ended within spinMax would have ended in a spin of
 // twice its length, which costs no wake-up: after shortRun such waits in
 // a row (on a loaded machine short and long waits alternate, and there
@@ -66,7 +72,7 @@ type gate struct {
 const (
 	shortRun = 4
 	spinMin  = int64(2 * time.Microsecond)
-	spinMax  = int64(50 * time.Microsecond)
+	spinMax  = int64(500 * time.Microsecond)
 )
 
 // fence is the failure flag of a parallel run: when one worker panics,

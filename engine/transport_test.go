@@ -14,8 +14,8 @@ import (
 // it back, so that sleeping does not feed on itself.
 func TestGateBudget(t *testing.T) {
 	us := int64(time.Microsecond)
-	if spinMax != 50*us || spinMin != 2*us || shortRun != 4 {
-		t.Fatalf("the cases assume a budget within [2, 50] µs raised after 4 short waits, not [%d, %d] ns after %d", spinMin, spinMax, shortRun)
+	if spinMax != 500*us || spinMin != 2*us || shortRun != 4 {
+		t.Fatalf("the cases assume a budget within [2, 500] µs raised after 4 short waits, not [%d, %d] ns after %d", spinMin, spinMax, shortRun)
 	}
 	cases := []struct {
 		name   string
@@ -27,9 +27,9 @@ func TestGateBudget(t *testing.T) {
 		{"too few short waits", spinMin, []int64{10 * us, 12 * us, 9 * us}, spinMin},
 		{"short waits cut by a long one", spinMin, []int64{10 * us, 12 * us, 900 * us, 9 * us, 10 * us, 10 * us}, spinMin},
 		{"short waits under the budget", 40 * us, []int64{10 * us, 10 * us, 10 * us, 10 * us}, 40 * us},
-		{"short waits near the ceiling", 30 * us, []int64{45 * us, 45 * us, 45 * us, 45 * us}, spinMax},
-		{"long wait", 40 * us, []int64{5000 * us}, 20 * us},
-		{"long waits", 40 * us, []int64{5000 * us, spinMax, 100 * us}, 5 * us},
+		{"short waits near the ceiling", 300 * us, []int64{450 * us, 450 * us, 450 * us, 450 * us}, spinMax},
+		{"long wait", 400 * us, []int64{5000 * us}, 200 * us},
+		{"long waits", 400 * us, []int64{5000 * us, spinMax, 1000 * us}, 50 * us},
 		{"long wait at the floor", spinMin, []int64{5000 * us}, spinMin},
 		{"long wait from 3 µs", 3 * us, []int64{spinMax}, spinMin},
 	}
