@@ -129,11 +129,10 @@ func SplitParts(whole Model, parts []Model, l PartLayout) error {
 		if w.p.SkipSettled && len(l.Target) != w.n {
 			return fmt.Errorf("consolidation: SplitParts: %s: the targets of %d synapses for %d", modelZenke, len(l.Target), w.n)
 		}
-		st := w.AppendState(nil)
+		if err := restoreAll(w, ps); err != nil {
+			return err
+		}
 		for k, p := range ps {
-			if _, err := p.RestoreState(st); err != nil {
-				return err
-			}
 			if p.p.SkipSettled {
 				p.restrictActive(l.PostFirst[k], l.PostFirst[k+1], l.Target)
 			}
@@ -147,11 +146,10 @@ func SplitParts(whole Model, parts []Model, l PartLayout) error {
 		if err := l.check(len(ps), w.nPre, len(w.pA)); err != nil {
 			return err
 		}
-		st := w.AppendState(nil)
+		if err := restoreAll(w, ps); err != nil {
+			return err
+		}
 		for k, p := range ps {
-			if _, err := p.RestoreState(st); err != nil {
-				return err
-			}
 			p.restrict(l.PostFirst[k], l.PostFirst[k+1])
 		}
 		return nil
@@ -163,16 +161,27 @@ func SplitParts(whole Model, parts []Model, l PartLayout) error {
 		if err := l.check(len(ps), len(w.r), len(w.u1)); err != nil {
 			return err
 		}
-		st := w.AppendState(nil)
+		if err := restoreAll(w, ps); err != nil {
+			return err
+		}
 		for k, p := range ps {
-			if _, err := p.RestoreState(st); err != nil {
-				return err
-			}
 			p.restrict(l.PostFirst[k], l.PostFirst[k+1])
 		}
 		return nil
 	}
 	return fmt.Errorf("consolidation: SplitParts: the model %s cannot be split into parts", whole.Name())
+}
+
+// restoreAll restores whole's state into every part, which SplitParts
+// then restricts to its own targets.
+func restoreAll[M Stater](whole M, parts []M) error {
+	st := whole.AppendState(nil)
+	for _, p := range parts {
+		if _, err := p.RestoreState(st); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // partsAs returns parts as models of whole's concrete type M.
