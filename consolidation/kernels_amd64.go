@@ -51,3 +51,9 @@ type preConst struct {
 //
 //go:noescape
 func preUpdateAVX(ws *float64, tgt *int32, n int, q *float64, k *preConst, dst *float32) int
+
+// prefetchPairs asks for the cache lines of ws[2s] of the n synapses
+// s = off+syn[m] and returns without waiting for them.
+//
+//go:noescape
+func prefetchPairs(ws *float64, syn *int32, n int, off int64)

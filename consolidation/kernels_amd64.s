@@ -176,3 +176,31 @@ pre_done:
 	VZEROUPPER
 	MOVQ AX, ret+48(FP)
 	RET
+
+// func prefetchPairs(ws *float64, syn *int32, n int, off int64)
+//
+// Asks for the cache lines of ws[2s] for the n synapses s = off+syn[m],
+// without waiting for any: a prefetch retires at once, so the misses of a
+// whole column are in flight together, where loads would hold the
+// processor's reorder buffer until the oldest returned.
+TEXT ·prefetchPairs(SB), NOSPLIT, $0-32
+	MOVQ ws+0(FP), DI
+	MOVQ syn+8(FP), SI
+	MOVQ n+16(FP), CX
+	MOVQ off+24(FP), DX
+	SHLQ $4, DX
+	ADDQ DX, DI          // &ws[2·off]
+	XORQ R11, R11
+	TESTQ CX, CX
+	JEQ fetch_done
+
+fetch_loop:
+	MOVLQSX (SI)(R11*4), AX
+	SHLQ $4, AX
+	PREFETCHT0 (DI)(AX*1)
+	INCQ R11
+	CMPQ R11, CX
+	JLT fetch_loop
+
+fetch_done:
+	RET

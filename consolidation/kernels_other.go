@@ -26,3 +26,5 @@ type preConst struct {
 func preUpdateAVX(ws *float64, tgt *int32, n int, q *float64, k *preConst, dst *float32) int {
 	panic("consolidation: no assembly kernels")
 }
+
+func prefetchPairs(ws *float64, syn *int32, n int, off int64) {}

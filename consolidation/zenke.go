@@ -511,6 +511,8 @@ func (m *zenke) PostUpdate(t snnsim.Time, off snnsim.SynapseID, syn, src []int32
 			s := off + int64(k)
 			touch += float32(ws[2*s]) + out[s]
 		}
+	} else if useAVX2 && len(syn) > 0 {
+		prefetchPairs(&ws[0], &syn[0], len(syn), off)
 	} else {
 		for _, k := range syn {
 			touch += float32(ws[2*(off+int64(k))])
