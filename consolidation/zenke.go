@@ -504,7 +504,9 @@ func (m *zenke) PostUpdate(t snnsim.Time, off snnsim.SynapseID, syn, src []int32
 	// pass without data-dependent branches brings their cache lines in
 	// with many loads in flight; the update below branches on every
 	// synapse's values, and a mispredicted branch there would leave one
-	// miss at a time.
+	// miss at a time. Where the assembly runs, prefetches do the first
+	// pass: they retire without waiting, so more misses are in flight
+	// than loads, which wait in the reorder buffer, allow.
 	var touch float32
 	if out != nil {
 		for _, k := range syn {
