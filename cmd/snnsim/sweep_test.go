@@ -70,7 +70,10 @@ func TestSweepKillAndRerun(t *testing.T) {
 	}
 	s := waitManifest(t, cut)
 	done := map[int]time.Time{}
-	deadline := time.Now().Add(30 * time.Second)
+	// The kill must come after some points and before the last: wait for
+	// three, however long a loaded machine takes (a point is a few
+	// CPU-seconds), and give up only when the sweep makes no progress.
+	deadline := time.Now().Add(5 * time.Minute)
 	for len(done) < 3 && time.Now().Before(deadline) {
 		for i := range s.Manifest.Points {
 			if st, _ := sweep.PointStatus(s.PointDir(i)); st == sweep.Done {
@@ -80,6 +83,11 @@ func TestSweepKillAndRerun(t *testing.T) {
 			}
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+	if len(done) < 3 {
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+		t.Fatalf("%d points done after 5 minutes; want 3 before the kill (output: %s)", len(done), out.String())
 	}
 	cmd.Process.Signal(syscall.SIGKILL)
 	cmd.Wait()
