@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/snnsim/snnsim"
@@ -308,10 +309,12 @@ func readRun(t *testing.T, net *netlist.Network, workers int, d, every snnsim.Ti
 // (lt2021_10s_recall, its first learning pulse moved to 0.2 s, with noise
 // on h) into its first learning pulse once without reads and once reading
 // every projection's weights every 13.2 ms, on one worker and on two: the
-// spikes, the sampled series, the final weights and the consolidation
-// state must be the same bit for bit (a read asks the model for the state
-// it has and moves nothing that a spike depends on), and two workers must
-// read the weights one worker reads.
+// spikes, the sampled series (with a weights record added), the final
+// weights and the consolidation state must be the same bit for bit (a
+// read asks the model for the state it has and moves nothing that a spike
+// depends on), and two workers must read the weights one worker reads.
+// The late phase benna_fusi keeps a state of its own that the reads
+// evolve in a scratch copy.
 func TestWeightsReadsChangeNothing(t *testing.T) {
 	for _, late := range []string{"stc", "benna_fusi"} {
 		t.Run(late, func(t *testing.T) {
@@ -326,6 +329,11 @@ func TestWeightsReadsChangeNothing(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// and a weights record of some E_to_E synapses, which each
+			// worker's model reads for its own targets
+			ee := slices.IndexFunc(net.Projections, func(p *netlist.Projection) bool { return p.Consolidation != nil })
+			net.Records = append(net.Records, &netlist.Record{What: netlist.RecordWeights, Projection: ee,
+				Synapses: []int{0, 1, 777, 5000, net.Projections[ee].Len() - 1}, Interval: ticksAt(t, net, 5)})
 			d, every := ticksAt(t, net, 260), ticksAt(t, net, 13.2)
 			plain, _ := readRun(t, net, 1, d, 0)
 			if plain.nSpikes == 0 {
