@@ -79,8 +79,8 @@ func TestBennaFusiCurrentWeight(t *testing.T) {
 // c is still above a threshold, while the synapse is quiet and tagged, and
 // after it has relaxed, CurrentWeight must be the weight that Pre writes
 // for an arrival at that tick plus the grid lag (the step ending at the
-// read tick included), bit for bit, and reading must not change the
-// delivery array.
+// read tick included), bit for bit, and reading must change neither the
+// delivery array nor what a later arrival transmits.
 func TestLT2021CurrentWeight(t *testing.T) {
 	for _, late := range lateNames {
 		for _, sw := range []string{"exact", "grid"} {
@@ -130,6 +130,12 @@ func TestLT2021CurrentWeight(t *testing.T) {
 					}
 					if w[0] != cache {
 						t.Errorf("reading changed the delivery array from %g to %g", cache, w[0])
+					}
+					// Nor the state: an arrival after the read transmits
+					// what it transmits without the read.
+					read.Pre(tk+lag, 0, 0, 1)
+					if w[0] != sent[0] {
+						t.Errorf("after the read an arrival at tick %d transmits %.9g, without it %.9g", tk+lag, w[0], sent[0])
 					}
 				})
 			}

@@ -313,49 +313,44 @@ func readRun(t *testing.T, net *netlist.Network, workers int, d, every snnsim.Ti
 // weights and the consolidation state must be the same bit for bit (a
 // read asks the model for the state it has and moves nothing that a spike
 // depends on), and two workers must read the weights one worker reads.
-// The late phase benna_fusi keeps a state of its own that the reads
-// evolve in a scratch copy.
+// (That a read leaves the state of the other late phases as it was is
+// checked in package consolidation, TestLT2021CurrentWeight.)
 func TestWeightsReadsChangeNothing(t *testing.T) {
-	for _, late := range []string{"stc", "benna_fusi"} {
-		t.Run(late, func(t *testing.T) {
-			if late != "stc" && (testing.Short() || raceOn) {
-				t.Skip("long: the chain's state of every synapse is read three times")
+	sc, err := scenario.LoadOverrides("../scenarios/lt2021_10s_recall.toml", lt2021Short)
+	if err != nil {
+		t.Fatal(err)
+	}
+	net, err := sc.Compile() // with its records: spikes, pathway and neuron_state series
+	if err != nil {
+		t.Fatal(err)
+	}
+	// and a weights record of some E_to_E synapses, which each worker's
+	// model reads for its own targets
+	ee := slices.IndexFunc(net.Projections, func(p *netlist.Projection) bool { return p.Consolidation != nil })
+	net.Records = append(net.Records, &netlist.Record{What: netlist.RecordWeights, Projection: ee,
+		Synapses: []int{0, 1, 777, 5000, net.Projections[ee].Len() - 1}, Interval: ticksAt(t, net, 5)})
+	d, every := ticksAt(t, net, 260), ticksAt(t, net, 13.2)
+	plain, _ := readRun(t, net, 1, d, 0)
+	if plain.nSpikes == 0 {
+		t.Fatal("no spikes: nothing is compared")
+	}
+	var oneReads []byte
+	for _, workers := range []int{1, 2} { // in order: two workers read what one reads
+		t.Run(fmt.Sprintf("%dworkers", workers), func(t *testing.T) {
+			r, reads := readRun(t, net, workers, d, every)
+			if !bytes.Equal(r.spikes, plain.spikes) {
+				t.Errorf("reading: %d spikes, without reads %d; the logs differ", r.nSpikes, plain.nSpikes)
 			}
-			sc, err := scenario.LoadOverrides("../scenarios/lt2021_10s_recall.toml", append([]string{`projection.E_to_E.consolidation.late="` + late + `"`}, lt2021Short...))
-			if err != nil {
-				t.Fatal(err)
+			if !bytes.Equal(r.samples, plain.samples) {
+				t.Error("reading: the sampled series differ")
 			}
-			net, err := sc.Compile() // with its records: spikes, pathway and neuron_state series
-			if err != nil {
-				t.Fatal(err)
+			if !bytes.Equal(r.weights, plain.weights) || !bytes.Equal(r.state, plain.state) {
+				t.Error("reading: the final weights or consolidation state differ")
 			}
-			// and a weights record of some E_to_E synapses, which each
-			// worker's model reads for its own targets
-			ee := slices.IndexFunc(net.Projections, func(p *netlist.Projection) bool { return p.Consolidation != nil })
-			net.Records = append(net.Records, &netlist.Record{What: netlist.RecordWeights, Projection: ee,
-				Synapses: []int{0, 1, 777, 5000, net.Projections[ee].Len() - 1}, Interval: ticksAt(t, net, 5)})
-			d, every := ticksAt(t, net, 260), ticksAt(t, net, 13.2)
-			plain, _ := readRun(t, net, 1, d, 0)
-			if plain.nSpikes == 0 {
-				t.Fatal("no spikes: nothing is compared")
-			}
-			var oneReads []byte
-			for _, workers := range []int{1, 2} {
-				r, reads := readRun(t, net, workers, d, every)
-				if !bytes.Equal(r.spikes, plain.spikes) {
-					t.Errorf("%d workers reading: %d spikes, without reads %d; the logs differ", workers, r.nSpikes, plain.nSpikes)
-				}
-				if !bytes.Equal(r.samples, plain.samples) {
-					t.Errorf("%d workers reading: the sampled series differ", workers)
-				}
-				if !bytes.Equal(r.weights, plain.weights) || !bytes.Equal(r.state, plain.state) {
-					t.Errorf("%d workers reading: the final weights or consolidation state differ", workers)
-				}
-				if workers == 1 {
-					oneReads = reads
-				} else if !bytes.Equal(reads, oneReads) {
-					t.Errorf("%d workers read other weights than one worker", workers)
-				}
+			if workers == 1 {
+				oneReads = reads
+			} else if !bytes.Equal(reads, oneReads) {
+				t.Errorf("%d workers read other weights than one worker", workers)
 			}
 		})
 	}
