@@ -53,13 +53,17 @@
 //   - [Referenced]: the model keeps a reference weight per synapse that a
 //     plasticity rule reads in place (zenke_2015's w̃, read by the
 //     heterosynaptic term of package stdp's P11 rule).
+//   - [LazyDelivery]: the delivery array lags the model's state between a
+//     synapse's events (a decaying or relaxing efficacy brought up to date
+//     at arrivals), so reads of weights for a user ask the model for the
+//     weight of its current state (CurrentWeights).
 //
 // Every model of this package is RuleDriven, an Inspector and a Stater;
 // tag_trigger_consolidation and ziegler_2015 are also Leveled and
 // NeuronInspectors, tag_trigger_consolidation is VoltageInduced, and
 // zenke_2015 is Referenced and Leveled (its level "consolidation" pauses
 // w̃); importance_si is Leveled (a change of its level "task" is a task
-// boundary).
+// boundary); luboeinski_tetzlaff_2021 and benna_fusi are LazyDelivery.
 //
 // Parameters with named sets implement [Presetter]; [Presets] lists a
 // model's names (zenke_2015: "sim_rc_p11", the configuration of Zenke,

@@ -1107,6 +1107,42 @@ func (m *lt21) Bind(w []float32) {
 	}
 }
 
+// CurrentWeights writes the weight that synapse off+k transmits at tick t
+// to dst[k] for every k of dst ([LazyDelivery]).
+func (m *lt21) CurrentWeights(dst []float32, off snnsim.SynapseID, t snnsim.Time) {
+	for k := range dst {
+		dst[k] = m.CurrentWeight(off+int64(k), t)
+	}
+}
+
+// CurrentWeight returns the weight that synapse s transmits given the
+// state Get reports at tick t ([LazyDelivery]). The delivery array holds
+// it only as of the synapse's last visit: between arrivals h relaxes, or
+// moves while c is above a threshold, and z captures protein. For a quiet
+// synapse it is the weight that Pre writes for an arrival at t + the
+// grid lag, to the bit (the same closed form, or the same deterministic
+// integration); for one above a threshold it is the weight of the
+// conditional mean of h.
+func (m *lt21) CurrentWeight(s snnsim.SynapseID, t snnsim.Time) float32 {
+	t = max(t, m.tc[s])
+	if m.late.kind.variant() {
+		st := m.at(s, t)
+		return float32(float64(m.unit[s]) * m.lateWeight(st.h, st.z, st.ls) / m.p.H0)
+	}
+	h, z := m.h[s], m.z[s]
+	if d := h - m.p.H0; m.c[s] < m.thLow && math.Abs(d) <= m.p.ThetaTag {
+		// quiet and untagged: h relaxes in closed form and z stays, as in
+		// Pre and Get
+		if u := float64(t) * m.dt; d != 0 && u > m.hTime(s) {
+			h = m.p.H0 + d*math.Exp(-m.decayQ*(u-m.hTime(s)))
+		}
+	} else {
+		st := m.at(s, t)
+		h, z = st.h, st.z
+	}
+	return float32(float64(m.unit[s]) * (h + m.p.H0*z) / m.p.H0)
+}
+
 // setH brings s to t and sets h = x there, keeping its target's sum.
 func (m *lt21) setH(t snnsim.Time, s int64, x float64) {
 	m.advance(s, t)

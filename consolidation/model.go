@@ -284,6 +284,31 @@ type PreUpdater interface {
 	Efficacy(s snnsim.SynapseID) float32
 }
 
+// LazyDelivery is implemented by models whose delivery array lags their
+// state: the model writes a synapse's transmitted weight when one of its
+// events needs it (an arrival, a visit of the synapse), while the
+// variables the weight derives from move in between. The early weight of
+// luboeinski_tetzlaff_2021 relaxes and its late weight captures protein
+// between arrivals (Luboeinski & Tetzlaff 2021); the chain of Benna–Fusi
+// decays (Benna & Fusi 2016). A spike transmits the weight of its arrival,
+// which the model computes then (Model.Pre), so the delivery array serves
+// spike delivery alone; whoever shows weights to a user (records, an
+// embedding API) reads them here.
+//
+// Both methods report the weight that synapse s transmits given the
+// model's state at tick t, as [Inspector] reports that state (the
+// conditional mean where a variable is noisy), rounded to float32 as the
+// delivery array holds it. They change nothing. The caller brings the
+// model to t first (Advance(t)); t is not before the latest tick given to
+// the model.
+type LazyDelivery interface {
+	// CurrentWeights writes the current weight of synapse off+k to dst[k]
+	// for every k of dst.
+	CurrentWeights(dst []float32, off snnsim.SynapseID, t snnsim.Time)
+	// CurrentWeight returns the current weight of synapse s.
+	CurrentWeight(s snnsim.SynapseID, t snnsim.Time) float32
+}
+
 // ReferenceKeeper is implemented by the parameters of models that are
 // [Referenced], so that a projection can be checked before its model is
 // built.
@@ -371,6 +396,8 @@ var (
 	_ synapseModel    = (*Binary)(nil)
 	_ synapseModel    = (*Cascade)(nil)
 	_ synapseModel    = (*BennaFusi)(nil)
+	_ LazyDelivery    = (*BennaFusi)(nil)
+	_ LazyDelivery    = (*lt21)(nil)
 	_ fullModel       = (*ziegler)(nil)
 	_ fullModel       = (*TTC)(nil)
 	_ synapseModel    = (*metaplastic)(nil)

@@ -40,6 +40,7 @@ type consGroup struct {
 	neuronState    consolidation.NeuronInspector // nil unless the model has per-neuron variables
 	voltageInduced consolidation.VoltageInduced  // nil unless induction reads the potential
 	stater         consolidation.Stater          // nil unless the state can be checkpointed
+	lazy           consolidation.LazyDelivery    // nil unless the delivery array lags the state (reads of weights ask the model)
 	pop            int                           // target population
 	projs          []int                         // projection indices, in order
 	w              []float32                     // delivery array of all the group's synapses
@@ -157,6 +158,7 @@ func (e *Engine) newGroups() error {
 		g.neuronState, _ = m.(consolidation.NeuronInspector)
 		g.voltageInduced, _ = m.(consolidation.VoltageInduced)
 		g.stater, _ = m.(consolidation.Stater)
+		g.lazy, _ = m.(consolidation.LazyDelivery)
 		first := int32(0)
 		if e.part != nil {
 			// Each worker has a model of the whole layout, called only for

@@ -58,7 +58,11 @@
 // counts, neuromodulator levels) belongs to the target neurons. A spike's
 // arrival reaches the model before its weights are delivered
 // (Model.Pre), so models whose efficacy decays between events can refresh
-// it. Models do slow-clock work only for synapses not at rest and tell the
+// it. Their delivery array then lags their state between a synapse's
+// events, so [Engine.Weights] and weights records read such a model's
+// weights from its state at the last completed tick
+// (consolidation.LazyDelivery), which moves nothing a spike depends on.
+// Models do slow-clock work only for synapses not at rest and tell the
 // engine the tick of their next work (Model.Next), so the jump over quiet
 // periods also jumps over quiet hours of consolidation.
 //

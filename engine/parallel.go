@@ -1330,14 +1330,14 @@ func (par *parallel) owner(i int, j int32) int {
 	return w
 }
 
-// weightAt returns the current weight of synapse s of projection k; in
-// a parallel run, that of a projection with a consolidation model comes
-// from the model of its target's worker.
-func (e *Engine) weightAt(k int, s int64) float32 {
+// weightAt returns the weight of synapse s of projection k at tick t,
+// after freshen(k, t); in a parallel run, that of a projection with a
+// consolidation model comes from the model of its target's worker.
+func (e *Engine) weightAt(k int, s int64, t snnsim.Time) float32 {
 	if p := &e.projs[k]; e.par != nil && p.Consolidation != nil {
-		return e.par.workers[e.par.owner(p.To, p.Target[s])].projs[k].weightAt(s)
+		return e.par.workers[e.par.owner(p.To, p.Target[s])].projs[k].weightAt(s, t)
 	}
-	return e.projs[k].weightAt(s)
+	return e.projs[k].weightAt(s, t)
 }
 
 // Workers returns the number of workers the engine runs on and, when that

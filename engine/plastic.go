@@ -161,32 +161,69 @@ func (p *proj) weightsChanged(j int32) {
 }
 
 // Weights returns a copy of the current weights of projection k, in the
-// order of the network's forward arrays (netlist.Projection).
+// order of the network's forward arrays (netlist.Projection): the weights
+// a spike would transmit after the engine's last completed tick. A
+// consolidation model whose delivered weights lag its state between the
+// synapses' events (consolidation.LazyDelivery: luboeinski_tetzlaff_2021,
+// benna_fusi) computes them from its state at that tick, as SynapseState
+// reports it; reading them changes no spike.
 func (e *Engine) Weights(k int) ([]float32, error) {
 	if k < 0 || k >= len(e.projs) {
 		return nil, fmt.Errorf("engine: Weights: projection %d out of range [0, %d)", k, len(e.projs))
 	}
+	t := e.readTick()
 	if e.par != nil && e.projs[k].Consolidation != nil {
 		// Each worker's model delivers the weights of its own synapses.
+		e.freshen(k, t)
 		w := make([]float32, e.projs[k].Len())
 		for _, we := range e.par.workers {
 			p := &we.projs[k]
-			we.part.eachSynapse(p, k, func(_ int32, s int64) { w[s] = p.weightAt(s) })
+			we.part.eachSynapse(p, k, func(_ int32, s int64) { w[s] = p.weightAt(s, t) })
 		}
 		return w, nil
 	}
 	if p := &e.projs[k]; p.preUpdate != nil {
 		return p.efficacies(), nil
+	} else if g := p.consGroup; g != nil && g.lazy != nil {
+		e.freshen(k, t)
+		w := make([]float32, p.Len())
+		g.lazy.CurrentWeights(w, p.consOffset, t)
+		return w, nil
 	} else if p.w == nil {
 		return p.Weights(), nil // a new array of the constant weight
 	}
 	return slices.Clone(e.projs[k].w), nil
 }
 
-// weightAt returns the current weight of synapse k.
-func (p *proj) weightAt(k int64) float32 {
+// readTick returns the tick whose state the engine's reads report: the
+// last completed tick, or 0 before the first.
+func (e *Engine) readTick() snnsim.Time { return max(e.now-1, 0) }
+
+// freshen brings the models of projection k whose delivery array lags
+// their state (consolidation.LazyDelivery), in every worker, to tick t, so
+// that weightAt reads their state at t. That is work the models would do
+// at t anyway (Model.Advance), so reading changes no spike.
+func (e *Engine) freshen(k int, t snnsim.Time) {
+	if e.par != nil {
+		for _, we := range e.par.workers {
+			we.freshen(k, t)
+		}
+		return
+	}
+	if g := e.projs[k].consGroup; g != nil && g.lazy != nil {
+		g.model.Advance(t)
+	}
+}
+
+// weightAt returns the weight of synapse k at tick t, after freshen(t):
+// for a model whose delivery array lags its state, the model's current
+// weight, else the delivery array's.
+func (p *proj) weightAt(k int64, t snnsim.Time) float32 {
 	if p.preUpdate != nil {
 		return p.preUpdate.Efficacy(p.consOffset + k)
+	}
+	if g := p.consGroup; g != nil && g.lazy != nil {
+		return g.lazy.CurrentWeight(p.consOffset+k, t)
 	}
 	if p.w == nil {
 		return p.ConstWeight

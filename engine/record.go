@@ -229,8 +229,9 @@ func (s *sampler) fire(e *Engine, t snnsim.Time) error {
 				s.vals[k] = neu.V(i, vt)
 			}
 		} else {
+			e.freshen(s.Projection, t)
 			for k, i := range s.Synapses {
-				s.vals[k] = float64(e.weightAt(s.Projection, int64(i)))
+				s.vals[k] = float64(e.weightAt(s.Projection, int64(i), t))
 			}
 		}
 		if s.next += s.Interval; s.next >= w.Stop || s.next < t {
@@ -511,15 +512,17 @@ func (e *Engine) attachWeights(r *netlist.Record, names map[string]int, declare 
 			vals[k] = toOff + float64(p.Target[s])
 		}
 	}
-	weights := func(vals []float64) {
+	weights := func(vals []float64) { // after the sampled tick
+		t := e.readTick()
+		e.freshen(r.Projection, t)
 		if syn == nil {
 			for s := range vals {
-				vals[s] = float64(e.weightAt(r.Projection, int64(s)))
+				vals[s] = float64(e.weightAt(r.Projection, int64(s), t))
 			}
 			return
 		}
 		for k, s := range syn {
-			vals[k] = float64(e.weightAt(r.Projection, int64(s)))
+			vals[k] = float64(e.weightAt(r.Projection, int64(s), t))
 		}
 	}
 	first := snnsim.Time(0)
@@ -660,7 +663,7 @@ func (e *Engine) attachState(r *netlist.Record, names map[string]int, declare fu
 		case g != nil:
 			get, at = g, a
 		case cvars == nil && name == spikelog.VarWeight:
-			get = func(s int) float64 { return float64(p.weightAt(int64(s))) }
+			get = func(s int) float64 { return float64(p.weightAt(int64(s), e.readTick())) } // no model: the delivery array
 		default:
 			known := []string{spikelog.VarWeight}
 			if cvars != nil {

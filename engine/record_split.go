@@ -188,7 +188,7 @@ func (e *Engine) attachSplit(r *netlist.Record, unique func(string) string, add 
 			case get != nil:
 				getters[name], ats[name] = get, at
 			case cvars == nil && name == spikelog.VarWeight:
-				getters[name], ats[name] = func(s int) float64 { return float64(p.weightAt(int64(s))) }, func() {}
+				getters[name], ats[name] = func(s int) float64 { return float64(p.weightAt(int64(s), e.readTick())) }, func() {}
 			default:
 				known := []string{spikelog.VarWeight}
 				if cvars != nil {
