@@ -161,6 +161,7 @@ func Branch(ctx context.Context, sc *scenario.Scenario, from string, o Options) 
 		return abort(err)
 	}
 	defer s.logR.Close()
+	defer settle(o.HeapHeadroom)()
 	if o.Started != nil {
 		o.Started(s.dir, net)
 	}
