@@ -118,6 +118,76 @@ func ReadFile(path string) (Meta, []byte, error) {
 	return parse(data)
 }
 
+// Verify reads a checkpoint file from r as a stream and checks it as
+// [Read] does (magic, version, metadata, lengths, checksum), returning its
+// metadata, without holding its body: a large checkpoint can be refused
+// or accepted before the memory for its state is taken. Its refusals wrap
+// the errors Read's do.
+func Verify(r io.Reader) (Meta, error) {
+	cr := &crcReader{r: bufio.NewReaderSize(r, 64<<10)}
+	meta, err := ReadMeta(cr)
+	if err != nil {
+		return meta, err
+	}
+	var bl [8]byte
+	if _, err := io.ReadFull(cr, bl[:]); err != nil {
+		return meta, truncated(err, "checkpoint: truncated before the body length")
+	}
+	n := binary.LittleEndian.Uint64(bl[:])
+	want := int64(min(n, 1<<62)) // a damaged length reads to the end of the file
+	var body int64
+	for body < want {
+		k, err := io.CopyN(io.Discard, cr, min(want-body, 1<<20))
+		body += k
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			return meta, fmt.Errorf("checkpoint: %w", err)
+		}
+	}
+	crc := cr.crc
+	var tail [5]byte // the checksum, and one byte too many
+	k, err := io.ReadFull(cr.r, tail[:])
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return meta, fmt.Errorf("checkpoint: %w", err)
+	}
+	if uint64(body) < n || k != 4 {
+		// The file ends early or goes on: its last 4 bytes are not where
+		// the body length puts the checksum.
+		return meta, Errorf(ErrCorrupt, "checkpoint: body length %d does not match the file", n)
+	}
+	if got, want := crc, binary.LittleEndian.Uint32(tail[:4]); got != want {
+		return meta, Errorf(ErrCorrupt, "checkpoint: checksum mismatch (the file is truncated or damaged)")
+	}
+	return meta, nil
+}
+
+// truncated maps a short read to ErrCorrupt with msg, and passes other
+// errors on.
+func truncated(err error, msg string) error {
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return Errorf(ErrCorrupt, "%s", msg)
+	}
+	return fmt.Errorf("checkpoint: %w", err)
+}
+
+// crcReader passes bytes on from r, updating their CRC-32C.
+type crcReader struct {
+	r   io.Reader
+	crc uint32
+}
+
+func (c *crcReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.crc = crc32.Update(c.crc, castagnoli, p[:n])
+	return n, err
+}
+
+// Parse checks the bytes of a checkpoint file as [Read] does and returns
+// the metadata and the body, which is part of data (not a copy).
+func Parse(data []byte) (Meta, []byte, error) { return parse(data) }
+
 // ReadMeta reads the metadata at the start of a checkpoint file from r,
 // without reading the body or checking the file's checksum (which [Read]
 // and [ReadFile] do): enough to learn what the checkpoint is of before its

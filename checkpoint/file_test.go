@@ -104,6 +104,15 @@ func TestReadRefused(t *testing.T) {
 		if !errors.Is(err, c.kind) || !strings.HasPrefix(err.Error(), "checkpoint: ") || !strings.Contains(err.Error(), c.says) {
 			t.Fatalf("%s (%d bytes): err = %v, want %v saying %q", c.name, len(c.b), err, c.kind, c.says)
 		}
+		// Verify, reading a stream, refuses the same files with the same
+		// kind of error (its message may name the first problem its order
+		// of reading meets).
+		if _, err := Verify(bytes.NewReader(c.b)); !errors.Is(err, c.kind) || !strings.HasPrefix(err.Error(), "checkpoint: ") {
+			t.Fatalf("%s (%d bytes): Verify: err = %v, want %v", c.name, len(c.b), err, c.kind)
+		}
+	}
+	if meta, err := Verify(bytes.NewReader(data)); err != nil || meta.Tick != 5 || meta.Scenario != "s" {
+		t.Fatalf("Verify = %+v, %v", meta, err)
 	}
 }
 
@@ -302,6 +311,29 @@ func FuzzReadMeta(f *testing.F) {
 		full, _, ferr := Read(bytes.NewReader(data))
 		if ferr == nil && (err != nil || meta.Tick != full.Tick || meta.Program != full.Program || string(meta.App) != string(full.App)) {
 			t.Fatalf("Read accepts the file (meta %+v), ReadMeta gives %+v, %v", full, meta, err)
+		}
+	})
+}
+
+// FuzzVerify checks arbitrary bytes as a stream: never a panic; a refusal
+// is an ErrUnusable; Verify accepts exactly the files Read accepts, with
+// the same metadata.
+func FuzzVerify(f *testing.F) {
+	var good bytes.Buffer
+	Write(&good, Meta{Program: "p", Tick: 1}, []byte{1, 2, 3})
+	f.Add(good.Bytes())
+	f.Add([]byte(Magic))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		meta, err := Verify(bytes.NewReader(data))
+		if err != nil && !errors.Is(err, ErrUnusable) {
+			t.Fatalf("error %v is not ErrUnusable", err)
+		}
+		full, _, ferr := Read(bytes.NewReader(data))
+		if (err == nil) != (ferr == nil) {
+			t.Fatalf("Verify: %v; Read: %v", err, ferr)
+		}
+		if err == nil && (meta.Tick != full.Tick || meta.Program != full.Program || string(meta.App) != string(full.App)) {
+			t.Fatalf("Verify gives %+v, Read %+v", meta, full)
 		}
 	})
 }

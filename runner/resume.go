@@ -1,7 +1,6 @@
 package runner
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -9,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"io/fs"
 	"os"
@@ -75,10 +75,11 @@ func Resume(ctx context.Context, dir string, o ResumeOptions) (*Result, error) {
 	s := &session{dir: dir}
 	fail := func(err error) (*Result, error) { return nil, fmt.Errorf("resume %s: %w", dir, err) }
 
-	// The metadata says what to build; the state is read only once the
-	// engine is built and the garbage of building collected, so that the
-	// checkpoint's bytes never sit next to that garbage.
-	meta, err := readMeta(s.checkpointPath())
+	// The file is checked as a stream, and its metadata says what to
+	// build; the state is read only once the engine is built and the
+	// garbage of building collected, so that the checkpoint's bytes never
+	// sit next to that garbage.
+	meta, err := verifyFile(s.checkpointPath(), nil)
 	if errors.Is(err, fs.ErrNotExist) {
 		return fail(fmt.Errorf("no %s: the run was not started with a checkpoint interval, nor interrupted", CheckpointName))
 	}
@@ -289,15 +290,24 @@ type Checkpoint struct {
 	Tick    snnsim.Time
 }
 
-// readMeta reads the metadata of the checkpoint file path
-// (checkpoint.ReadMeta).
-func readMeta(path string) (checkpoint.Meta, error) {
+// verifyFile checks the checkpoint file path as a stream
+// (checkpoint.Verify) and returns its metadata; when sum is not nil, it
+// also hashes the file into it (SHA-256).
+func verifyFile(path string, sum hash.Hash) (checkpoint.Meta, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return checkpoint.Meta{}, err
 	}
 	defer f.Close()
-	return checkpoint.ReadMeta(bufio.NewReader(f))
+	var r io.Reader = f
+	if sum != nil {
+		r = io.TeeReader(f, sum)
+	}
+	meta, err := checkpoint.Verify(r)
+	if err == nil && sum != nil {
+		_, err = io.Copy(sum, r) // nothing is left, but the hash must cover every byte
+	}
+	return meta, err
 }
 
 // restoreFile reads the checkpoint file path, whose metadata readMeta
@@ -320,7 +330,7 @@ func restoreFile(eng *engine.Engine, path string, meta checkpoint.Meta) error {
 // Resume would, but records nothing.
 func ReadCheckpoint(dir string) (*Checkpoint, error) {
 	path := filepath.Join(dir, CheckpointName)
-	meta, err := readMeta(path)
+	meta, err := verifyFile(path, nil)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, err
