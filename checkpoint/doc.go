@@ -50,7 +50,10 @@
 //	             models' frames
 //	checksum     uint32: CRC-32C (Castagnoli) of everything above
 //
-// [Write] and [Read] encode and decode it; [WriteFile] replaces a file
-// atomically, so that a crash leaves the previous checkpoint or the new
-// one, never a mix.
+// [Write] and [Read] encode and decode it; [WriteStream] writes the body
+// from pieces and [ReadFile] reads a file into one buffer of its size, so
+// that a large state is not held twice; [ReadMeta] reads the metadata
+// alone, [Verify] checks a file as a stream without holding its body, and
+// [Parse] checks bytes already read. [WriteFile] replaces a file atomically, so that a crash leaves the
+// previous checkpoint or the new one, never a mix.
 package checkpoint

@@ -62,12 +62,35 @@ func (e *Engine) Checkpoint(w io.Writer, app json.RawMessage) error {
 	} else if err := e.oneWorker("Checkpoint"); err != nil {
 		return err
 	}
-	body, err := src.appendState(nil)
-	if err != nil {
+	// The body is streamed section by section, so that no copy of the
+	// whole state exists next to the engine's own (a checkpoint would
+	// otherwise double a large network's memory while it is written).
+	// The file gives the body's length before the body: a first pass
+	// measures the sections, a second writes them; one buffer serves
+	// both, in reserved memory of which only the largest section's length
+	// becomes resident (the models append their states to it).
+	scratch, free := reserveBytes(sectionReserve(src.net))
+	defer free()
+	var n int64
+	if err := src.eachSection(&scratch, func(_ byte, s []byte) error {
+		n += sectionLen(s)
+		return nil
+	}); err != nil {
 		return err
 	}
 	meta := checkpoint.Meta{Program: snnsim.BuildVersion(), Network: NetworkFingerprint(e.net), Scenario: e.net.Name, Tick: e.now, App: app}
-	return checkpoint.Write(w, meta, body)
+	return checkpoint.WriteStream(w, meta, n, func(body io.Writer) error {
+		var head [1 + binary.MaxVarintLen64]byte
+		return src.eachSection(&scratch, func(tag byte, s []byte) error {
+			head[0] = tag
+			k := 1 + binary.PutUvarint(head[1:], uint64(len(s)))
+			if _, err := body.Write(head[:k]); err != nil {
+				return err
+			}
+			_, err := body.Write(s)
+			return err
+		})
+	})
 }
 
 // WriteCheckpoint writes a checkpoint to path atomically
@@ -137,8 +160,44 @@ func appendSection(b []byte, tag byte, body []byte) []byte {
 	return append(b, body...)
 }
 
+// sectionReserve is the room reserved for the largest section of a
+// checkpoint of net: generous for every model's state (a few numbers per
+// synapse and per neuron); a larger section moves to Go's heap.
+func sectionReserve(net *netlist.Network) int {
+	var syn, neu int64
+	for _, p := range net.Projections {
+		syn += int64(p.Len())
+	}
+	for _, p := range net.Populations {
+		neu += int64(p.Size)
+	}
+	return int(min(64*syn+1024*neu+16<<20, 1<<40))
+}
+
+// sectionLen is the length of the section holding s: its tag, its length
+// and s.
+func sectionLen(s []byte) int64 {
+	var head [binary.MaxVarintLen64]byte
+	return int64(1 + binary.PutUvarint(head[:], uint64(len(s))) + len(s))
+}
+
+// appendState appends the body of a checkpoint to b.
 func (e *Engine) appendState(b []byte) ([]byte, error) {
-	var s []byte
+	var scratch []byte
+	err := e.eachSection(&scratch, func(tag byte, s []byte) error {
+		b = appendSection(b, tag, s)
+		return nil
+	})
+	return b, err
+}
+
+// eachSection calls f with the tag and the contents of each section of a
+// checkpoint's body, in order. The contents are built in *scratch, which
+// is reused from section to section (and kept grown for the next call):
+// f must not retain them.
+func (e *Engine) eachSection(scratch *[]byte, f func(tag byte, s []byte) error) error {
+	s := (*scratch)[:0]
+	defer func() { *scratch = s[:0] }()
 	s = binary.AppendVarint(s, int64(e.now))
 	s = binary.AppendUvarint(s, uint64(e.nextStim))
 	s = binary.AppendUvarint(s, uint64(e.nextMod))
@@ -178,7 +237,9 @@ func (e *Engine) appendState(b []byte) ([]byte, error) {
 		s = binary.AppendVarint(s, int64(g.start))
 		s = binary.AppendVarint(s, g.count0)
 	}
-	b = appendSection(b, secEngine, s)
+	if err := f(secEngine, s); err != nil {
+		return err
+	}
 	for i := range e.pops {
 		p := &e.pops[i]
 		s = s[:0]
@@ -194,16 +255,18 @@ func (e *Engine) appendState(b []byte) ([]byte, error) {
 			st, _ = p.src.(checkpoint.Stater)
 			rs, err := p.rng.MarshalBinary()
 			if err != nil {
-				return nil, err
+				return err
 			}
 			s = binary.AppendUvarint(s, uint64(len(rs)))
 			s = append(s, rs...)
 		}
 		if st == nil {
-			return nil, fmt.Errorf("engine: checkpoint: population %q: its model does not support checkpoints", p.name)
+			return fmt.Errorf("engine: checkpoint: population %q: its model does not support checkpoints", p.name)
 		}
 		s = st.AppendState(s)
-		b = appendSection(b, secPop, s)
+		if err := f(secPop, s); err != nil {
+			return err
+		}
 	}
 	for k := range e.projs {
 		p := &e.projs[k]
@@ -214,12 +277,18 @@ func (e *Engine) appendState(b []byte) ([]byte, error) {
 		own := p.plastic != nil || (p.Len() > 0 && p.w != nil && (p.Weight == nil || &p.w[0] != &p.Weight[0]))
 		if own {
 			s = append(s, 1)
-			w := p.w
-			if p.preUpdate != nil { // the model's weights, as a delivery array would hold them
-				w = p.efficacies()
-			}
-			for _, w := range w {
-				s = binary.LittleEndian.AppendUint32(s, math.Float32bits(w))
+			if p.preUpdate != nil {
+				// The model's weights, as a delivery array would hold
+				// them, read a block at a time rather than into an array
+				// of the projection's size.
+				var buf [1024]float32
+				for lo := int64(0); lo < int64(p.Len()); lo += int64(len(buf)) {
+					w := buf[:min(int64(len(buf)), int64(p.Len())-lo)]
+					p.preUpdate.Efficacies(w, p.consOffset+lo)
+					s = appendFloat32s(s, w)
+				}
+			} else {
+				s = appendFloat32s(s, p.w)
 			}
 		} else {
 			s = append(s, 0)
@@ -230,17 +299,22 @@ func (e *Engine) appendState(b []byte) ([]byte, error) {
 		if p.plastic != nil {
 			st, ok := p.plastic.rule.(checkpoint.Stater)
 			if !ok {
-				return nil, fmt.Errorf("engine: checkpoint: projection %q: its plasticity rule does not support checkpoints", p.Name)
+				return fmt.Errorf("engine: checkpoint: projection %q: its plasticity rule does not support checkpoints", p.Name)
 			}
 			s = st.AppendState(s)
 		}
-		b = appendSection(b, secProj, s)
+		if err := f(secProj, s); err != nil {
+			return err
+		}
 	}
 	for _, g := range e.groups {
 		if g.stater == nil {
-			return nil, fmt.Errorf("engine: checkpoint: the consolidation model %s onto %q does not support checkpoints", g.model.Name(), e.pops[g.pop].name)
+			return fmt.Errorf("engine: checkpoint: the consolidation model %s onto %q does not support checkpoints", g.model.Name(), e.pops[g.pop].name)
 		}
-		b = appendSection(b, secCons, g.stater.AppendState(nil))
+		s = g.stater.AppendState(s[:0])
+		if err := f(secCons, s); err != nil {
+			return err
+		}
 	}
 	if e.rec != nil {
 		for _, pr := range e.rec.probes {
@@ -253,10 +327,20 @@ func (e *Engine) appendState(b []byte) ([]byte, error) {
 			}
 			s = append(s, open)
 			s = binary.AppendVarint(s, pr.countBefore)
-			b = appendSection(b, secProbe, s)
+			if err := f(secProbe, s); err != nil {
+				return err
+			}
 		}
 	}
-	return b, nil
+	return nil
+}
+
+// appendFloat32s appends the bits of each of v.
+func appendFloat32s(s []byte, v []float32) []byte {
+	for _, w := range v {
+		s = binary.LittleEndian.AppendUint32(s, math.Float32bits(w))
+	}
+	return s
 }
 
 func appendFloats(s []byte, v []float64) []byte {

@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -208,5 +210,53 @@ func TestWriteCheckpointAtomic(t *testing.T) {
 	f.Close()
 	if err != nil || meta.Tick != 1000 {
 		t.Fatalf("second checkpoint: %v (tick %d)", err, meta.Tick)
+	}
+}
+
+// TestCheckpointStreamed writes the checkpoint of a network whose
+// consolidation state is most of the body (Zenke, Agnes & Gerstner 2015,
+// made smaller): the file is the one checkpoint.Write makes of the whole
+// body, and (on Linux, where the sections are built in reserved memory)
+// writing it allocates far less of Go's heap than the body's size, as no
+// copy of the body is made.
+func TestCheckpointStreamed(t *testing.T) {
+	net := stcNet(t, "zenke2015_orchestrated.toml", "population.E.size=1024", "population.I.size=256")
+	e, err := New(net, Config{Weights: WeightsInPlace})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Run(context.Background(), 300); err != nil {
+		t.Fatal(err)
+	}
+	app := json.RawMessage(`{"note":"streamed"}`)
+	body, err := e.appendState(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want, got bytes.Buffer
+	meta := checkpoint.Meta{Program: snnsim.BuildVersion(), Network: NetworkFingerprint(net), Scenario: net.Name, Tick: e.Now(), App: app}
+	if err := checkpoint.Write(&want, meta, body); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Checkpoint(&got, app); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got.Bytes(), want.Bytes()) {
+		t.Fatalf("Checkpoint wrote %d bytes, differing from the %d of the whole body written at once", got.Len(), want.Len())
+	}
+	if len(body) < 4<<20 {
+		t.Fatalf("a body of %d bytes: too small to show a copy", len(body))
+	}
+	if runtime.GOOS != "linux" {
+		return
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	if err := e.Checkpoint(io.Discard, app); err != nil {
+		t.Fatal(err)
+	}
+	runtime.ReadMemStats(&after)
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > uint64(len(body))/4 {
+		t.Errorf("writing a checkpoint of a %d-byte body allocated %d bytes of the heap", len(body), alloc)
 	}
 }

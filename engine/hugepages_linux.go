@@ -27,3 +27,22 @@ func hugeFloat32s(n int) (s []float32, free func()) {
 	unix.Madvise(mem, unix.MADV_HUGEPAGE) // advice: an error changes nothing
 	return unsafe.Slice((*float32)(unsafe.Pointer(&mem[0])), n), func() { unix.Munmap(mem) }
 }
+
+// reserveBytes returns an empty slice with room for n bytes in memory
+// mapped for it alone, of which only the pages written become resident:
+// a buffer that append fills to a length not known beforehand takes the
+// memory of its length and never a copy, where a slice of Go's heap grown
+// by append would hold old and new arrays at once on each growth. Appending
+// past n moves it to Go's heap as append does. free must be called, once,
+// when nothing refers to the slice any more. Any failure of the mapping
+// falls back to an empty slice of Go's heap (and a free that does nothing).
+func reserveBytes(n int) (s []byte, free func()) {
+	if n <= 0 {
+		return nil, func() {}
+	}
+	mem, err := unix.Mmap(-1, 0, n, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANON|unix.MAP_NORESERVE)
+	if err != nil {
+		return nil, func() {}
+	}
+	return mem[:0], func() { unix.Munmap(mem) }
+}

@@ -239,22 +239,39 @@ func firstDiff(a, b []spike) string {
 	return "one is a prefix of the other"
 }
 
-// TestSettlingBound checks the promise of Part.Settling for the AMPA/NMDA
-// models, whose answer comes from a bound on g_ampa: whenever every neuron
-// is active and Settling(k) is false, every neuron stays active through
-// the next k Updates. The populations get random input for a while, then
-// none, so that they also settle; the test fails if Settling is never
-// false (nothing would be checked) or never true. Each model runs with
-// its defaults, whose g_nmda outlasts g_ampa, and with a slow g_ampa
-// (50 ms) and a fast g_nmda (1 ms).
+// TestSettlingBound checks Part.Settling of the AMPA/NMDA models, whose
+// answer comes from a bound on g_ampa, in both directions. Sound: whenever
+// every neuron is active and Settling(k) is false, every neuron stays
+// active through the next k Updates. Tight: where g_ampa is what keeps the
+// neurons active, Settling(k) turns true no earlier than the bound's own
+// allowance before the first neuron leaves, k ticks plus the ticks in
+// which g_ampa halves (the factor 2 the bound keeps for rounding) plus the
+// lag of g_nmda, a low-pass of g_ampa, behind it (ln(τ_ampa/(τ_ampa −
+// τ_nmda)) τ_ampa). The populations get random input for 2 s, then none,
+// so that they settle; k runs from 1 to 512 ticks. Each model runs with
+// its defaults, where g_nmda outlasts g_ampa (sound only), and with a slow
+// g_ampa (50 ms), a fast g_nmda (1 ms) and, for the AIF neuron, a fast
+// adaptation (10 ms), where g_ampa is the last to decay (sound and
+// tight).
 func TestSettlingBound(t *testing.T) {
-	const n, k = 40, 8
+	const n, silence = 40, 20000
+	ks := []snnsim.Time{1, 8, 64, 512}
 	lif, aif := DefaultLIFAmpaNmda(), DefaultAIFAmpaNmda()
 	lif.TauAmpa, lif.TauNmda = 50, 1
-	aif.TauAmpa, aif.TauNmda = 50, 1
-	for i, p := range []Params{DefaultLIFAmpaNmda(), DefaultAIFAmpaNmda(), lif, aif} {
-		t.Run(fmt.Sprintf("model=%s/%d", p.Model(), i), func(t *testing.T) {
-			pop := mustNew(t, p, n, clock01)
+	aif.TauAmpa, aif.TauNmda, aif.TauA1 = 50, 1, 10
+	for i, c := range []struct {
+		p     Params
+		tight bool
+		tauA  float64 // ms
+		tauN  float64 // ms
+	}{
+		{DefaultLIFAmpaNmda(), false, 0, 0},
+		{DefaultAIFAmpaNmda(), false, 0, 0},
+		{lif, true, lif.TauAmpa, lif.TauNmda},
+		{aif, true, aif.TauAmpa, aif.TauNmda},
+	} {
+		t.Run(fmt.Sprintf("model=%s/%d", c.p.Model(), i), func(t *testing.T) {
+			pop := mustNew(t, c.p, n, clock01)
 			part := pop.(Part)
 			rng := rand.New(rand.NewPCG(3, 4))
 			tgt := make([]int32, n)
@@ -263,34 +280,59 @@ func TestSettlingBound(t *testing.T) {
 				tgt[i] = int32(i)
 			}
 			var kept, settling int
-			promise := snnsim.Time(-1)                   // every neuron stays active up to this tick
-			for tk := snnsim.Time(1); tk < 60000; tk++ { // NMDA settles about 2.4 s after the last input
-				if tk < 20000 && rng.IntN(3) == 0 { // input to everyone, then silence
+			promise := snnsim.Time(-1)                                // every neuron stays active up to this tick
+			first := map[snnsim.Time]snnsim.Time{}                    // k -> the first tick of the silence at which Settling(k) is true
+			leave := snnsim.Time(-1)                                  // the tick whose Update first lets a neuron go in the silence
+			for tk := snnsim.Time(1); tk < 60000 && leave < 0; tk++ { // NMDA settles about 2.4 s after the last input
+				if tk < silence && rng.IntN(3) == 0 { // input to everyone, then silence
 					for i := range w {
 						w[i] = float32(0.05 * rng.Float64())
 					}
 					pop.Deliver(tk, Exc, tgt, w)
 				}
 				if pop.Active() == n {
-					if !part.Settling(k) {
-						promise = max(promise, tk+k-1)
-						kept++
-					} else {
+					for _, k := range ks {
+						if !part.Settling(k) {
+							promise = max(promise, tk+k-1)
+							kept++
+							continue
+						}
 						settling++
+						if _, seen := first[k]; !seen && tk >= silence {
+							first[k] = tk
+						}
 					}
 				}
 				pop.Update(tk, nil)
 				if tk <= promise && pop.Active() != n {
-					t.Fatalf("tick %d: %d of %d neurons active after Settling(%d) was false", tk, pop.Active(), n, k)
+					t.Fatalf("tick %d: %d of %d neurons active after Settling was false with a promise up to tick %d", tk, pop.Active(), n, promise)
+				}
+				if tk >= silence && pop.Active() != n {
+					leave = tk
 				}
 			}
 			if kept == 0 || settling == 0 {
-				t.Fatalf("Settling false at %d ticks, true at %d: both must occur", kept, settling)
+				t.Fatalf("Settling false %d times, true %d times, with every neuron active: both must occur", kept, settling)
 			}
-			if pop.Active() == n {
-				t.Error("no neuron settled in the silence")
+			if leave < 0 {
+				t.Fatal("no neuron settled in the silence")
 			}
-			t.Logf("Settling(%d) false at %d ticks, true at %d, with every neuron active", k, kept, settling)
+			if !c.tight {
+				return
+			}
+			dt := clock01.DT
+			allow := (math.Ln2+math.Log(c.tauA/(c.tauA-c.tauN)))*c.tauA/dt + 2
+			for _, k := range ks {
+				t0, ok := first[k]
+				if !ok {
+					t.Fatalf("Settling(%d) never true in the silence before tick %d", k, leave)
+				}
+				if early := float64(leave - (t0 + k)); early < 0 || early > allow {
+					t.Errorf("Settling(%d) turned true at tick %d, %g ticks before the k ticks ahead of the first neuron leaving (tick %d); the bound allows [0, %.0f]",
+						k, t0, early, leave, allow)
+				}
+			}
+			t.Logf("Settling false %d times, true %d times; first neuron gone at tick %d", kept, settling, leave)
 		})
 	}
 }

@@ -1,7 +1,6 @@
 package runner
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -12,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime/debug"
 
 	"github.com/snnsim/snnsim"
 	"github.com/snnsim/snnsim/checkpoint"
@@ -54,15 +54,15 @@ func Branch(ctx context.Context, sc *scenario.Scenario, from string, o Options) 
 		path = filepath.Join(from, CheckpointName)
 	}
 	fail := func(err error) (*Result, error) { return nil, fmt.Errorf("branch from %s: %w", path, err) }
-	data, err := os.ReadFile(path)
+	// The file is checked and hashed as a stream; its state is read only
+	// once the engine is built (restoreBranch), as Resume does.
+	hf := sha256.New()
+	meta, err := verifyFile(path, hf)
 	if err != nil {
 		return fail(err)
 	}
-	sum := sha256.Sum256(data)
-	meta, body, err := checkpoint.Read(bytes.NewReader(data))
-	if err != nil {
-		return fail(err)
-	}
+	var sum [sha256.Size]byte
+	hf.Sum(sum[:0])
 	if v := snnsim.BuildVersion(); meta.Program != v {
 		return fail(checkpoint.Errorf(checkpoint.ErrVersion, "written by snnsim %s and this is snnsim %s: branch with the version that wrote it", meta.Program, v))
 	}
@@ -151,9 +151,10 @@ func Branch(ctx context.Context, sc *scenario.Scenario, from string, o Options) 
 	if err := s.copyHistory(prefix, h); err != nil {
 		return abort(fmt.Errorf("copying the history from %s: %w", parentLog, err))
 	}
-	if err := eng.RestoreBranch(meta, body, b); err != nil {
+	if err := restoreBranch(eng, path, sum, b); err != nil {
 		return abort(err)
 	}
+	debug.FreeOSMemory() // the checkpoint's bytes and the models' restoring scratch
 	if err := s.w.Mark(at, "branch from "+abs); err != nil {
 		return abort(err)
 	}
@@ -161,10 +162,30 @@ func Branch(ctx context.Context, sc *scenario.Scenario, from string, o Options) 
 		return abort(err)
 	}
 	defer s.logR.Close()
+	defer settle(o.HeapHeadroom)()
 	if o.Started != nil {
 		o.Started(s.dir, net)
 	}
 	return s.run(ctx)
+}
+
+// restoreBranch reads the checkpoint file path, whose SHA-256 is sum, and
+// restores it into eng as branch b. The file is read into one buffer of
+// its size, which is garbage when restoreBranch returns. A file that no
+// longer has the hash sum (replaced since) is refused.
+func restoreBranch(eng *engine.Engine, path string, sum [sha256.Size]byte, b engine.Branch) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if sha256.Sum256(data) != sum {
+		return checkpoint.Errorf(checkpoint.ErrMismatch, "checkpoint: the file was replaced while the branch was being built: its SHA-256 changed")
+	}
+	meta, body, err := checkpoint.Parse(data)
+	if err != nil {
+		return err
+	}
+	return eng.RestoreBranch(meta, body, b)
 }
 
 // describeFile names a scenario file for a message.

@@ -1,16 +1,19 @@
 package runner
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -42,6 +45,10 @@ type ResumeOptions struct {
 	Workers     int
 	AutoWorkers int
 	Notice      func(string)
+	// HeapHeadroom is that of Options; it takes effect before the
+	// checkpoint's state is read, so that restoring it leaves no garbage
+	// resident either.
+	HeapHeadroom int64
 }
 
 // Resume continues the run in dir from its checkpoint, appending to its
@@ -68,15 +75,14 @@ func Resume(ctx context.Context, dir string, o ResumeOptions) (*Result, error) {
 	s := &session{dir: dir}
 	fail := func(err error) (*Result, error) { return nil, fmt.Errorf("resume %s: %w", dir, err) }
 
-	f, err := os.Open(s.checkpointPath())
+	// The file is checked as a stream, and its metadata says what to
+	// build; the state is read only once the engine is built and the
+	// garbage of building collected, so that the checkpoint's bytes never
+	// sit next to that garbage.
+	meta, err := verifyFile(s.checkpointPath(), nil)
 	if errors.Is(err, fs.ErrNotExist) {
 		return fail(fmt.Errorf("no %s: the run was not started with a checkpoint interval, nor interrupted", CheckpointName))
 	}
-	if err != nil {
-		return fail(err)
-	}
-	meta, body, err := checkpoint.Read(f)
-	f.Close()
 	if err != nil {
 		return fail(fmt.Errorf("%s: %w", CheckpointName, err))
 	}
@@ -117,15 +123,18 @@ func Resume(ctx context.Context, dir string, o ResumeOptions) (*Result, error) {
 			}
 		}
 	}
+	debug.FreeOSMemory() // the compiler's scratch, before the engine's arrays
 	if s.eng, err = newEngine(s.net, o.Workers, o.AutoWorkers, o.Notice); err != nil {
 		return fail(err)
 	}
 	if err := s.attachRecords(ids); err != nil {
 		return fail(err)
 	}
-	if err := s.eng.Restore(meta, body); err != nil {
+	defer settle(o.HeapHeadroom)()
+	if err := restoreFile(s.eng, s.checkpointPath(), meta); err != nil {
 		return fail(fmt.Errorf("%s: %w", CheckpointName, err))
 	}
+	debug.FreeOSMemory() // the checkpoint's bytes and the models' restoring scratch
 	if s.w, err = spikelog.Append(s.logPath(), info.LogOffset, logOptions(info.Flush)); err != nil {
 		return fail(err)
 	}
@@ -281,18 +290,51 @@ type Checkpoint struct {
 	Tick    snnsim.Time
 }
 
+// verifyFile checks the checkpoint file path as a stream
+// (checkpoint.Verify) and returns its metadata; when sum is not nil, it
+// also hashes the file into it (SHA-256).
+func verifyFile(path string, sum hash.Hash) (checkpoint.Meta, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return checkpoint.Meta{}, err
+	}
+	defer f.Close()
+	var r io.Reader = f
+	if sum != nil {
+		r = io.TeeReader(f, sum)
+	}
+	meta, err := checkpoint.Verify(r)
+	if err == nil && sum != nil {
+		_, err = io.Copy(sum, r) // nothing is left, but the hash must cover every byte
+	}
+	return meta, err
+}
+
+// restoreFile reads the checkpoint file path, whose metadata readMeta
+// read as meta, and restores it into eng. The file is read into one buffer
+// of its size, which is garbage when restoreFile returns. A file whose
+// metadata is no longer meta (replaced since) is refused.
+func restoreFile(eng *engine.Engine, path string, meta checkpoint.Meta) error {
+	now, body, err := checkpoint.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if now.Program != meta.Program || now.Network != meta.Network || now.Tick != meta.Tick || !bytes.Equal(now.App, meta.App) {
+		return checkpoint.Errorf(checkpoint.ErrMismatch, "the file was replaced while it was being read (tick %d, then %d)", meta.Tick, now.Tick)
+	}
+	return eng.Restore(now, body)
+}
+
 // ReadCheckpoint restores the checkpoint of the run in dir into a new
 // engine, without its log. Running the engine on simulates the run as
 // Resume would, but records nothing.
 func ReadCheckpoint(dir string) (*Checkpoint, error) {
 	path := filepath.Join(dir, CheckpointName)
-	f, err := os.Open(path)
+	meta, err := verifyFile(path, nil)
 	if err != nil {
-		return nil, err
-	}
-	meta, body, err := checkpoint.Read(f)
-	f.Close()
-	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	var info RunInfo
@@ -321,7 +363,7 @@ func ReadCheckpoint(dir string) (*Checkpoint, error) {
 	}); err != nil {
 		return nil, err
 	}
-	if err := e.Restore(meta, body); err != nil {
+	if err := restoreFile(e, path, meta); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return &Checkpoint{Network: net, Engine: e, Tick: meta.Tick}, nil

@@ -86,6 +86,15 @@ type Options struct {
 	// Notice, when set, receives a sentence saying why the run uses fewer
 	// workers than Workers asked for.
 	Notice func(string)
+	// HeapHeadroom, when > 0, lets the heap grow by about this many bytes
+	// over the live heap between collections once the network is built:
+	// the collector's target (debug.SetGCPercent) is set from the live
+	// heap's size, between 10% and Go's default of 100%, and restored when
+	// the run returns. A simulation's live heap is its network, allocated
+	// once, and the default lets garbage pile up to its size. The target
+	// is the process's: leave HeapHeadroom 0 where several runs share a
+	// process at once (a sweep's points) or where the program sets GOGC.
+	HeapHeadroom int64
 }
 
 // newEngine builds the engine of a run on the workers asked for (0: see
@@ -253,6 +262,9 @@ func Run(ctx context.Context, sc *scenario.Scenario, o Options) (*Result, error)
 	if err != nil {
 		return nil, err
 	}
+	// Building leaves garbage too (the consolidation layout): returned
+	// before the records are attached, whose declarations make their own.
+	debug.FreeOSMemory()
 	if o.Dir == "" {
 		return nil, errors.New("runner: no run directory (Options.Dir)")
 	}
@@ -285,14 +297,14 @@ func Run(ctx context.Context, sc *scenario.Scenario, o Options) (*Result, error)
 		return nil, err
 	}
 	defer s.logR.Close()
-	if o.Started != nil {
-		o.Started(s.dir, net)
-	}
 	// Compiling and building leave garbage (builder scratch, the
 	// consolidation layout) that the collector would not reclaim before the
 	// heap doubled; reclaiming it and returning its pages now keeps the
 	// run's resident memory at what it uses.
-	debug.FreeOSMemory()
+	defer settle(o.HeapHeadroom)()
+	if o.Started != nil {
+		o.Started(s.dir, net)
+	}
 	return s.run(ctx)
 }
 

@@ -16,6 +16,22 @@ import (
 // the check.
 const MemoryLimitEnv = "SNNSIM_MEMORY_LIMIT"
 
+// heapHeadroom is how far run and resume let the heap grow over its live
+// size between collections once the network is built
+// (runner.Options.HeapHeadroom): a network's arrays are allocated once and
+// a run's garbage is small, so Go's default, which lets the heap double,
+// would keep up to the network's size again resident for nothing.
+const heapHeadroom = 4 << 20
+
+// gcHeadroom returns heapHeadroom, or 0 (Go's own collector target) when
+// the environment sets GOGC.
+func gcHeadroom() int64 {
+	if _, set := os.LookupEnv("GOGC"); set {
+		return 0
+	}
+	return heapHeadroom
+}
+
 // memoryLimit returns the memory a run may use [bytes] and where that
 // number comes from; ok is false when there is no limit to check (the
 // variable says "none", or /proc/meminfo cannot be read).

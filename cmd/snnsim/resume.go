@@ -50,9 +50,10 @@ func resume(ctx context.Context, dir, mode string, workers int, stdout, stderr i
 			fmt.Fprintf(stderr, "snnsim: resuming %s at t = %s of %s\n", dir, fmtSim(net.Clock.Seconds(at)), fmtSim(net.Clock.Seconds(net.Duration)))
 			prog = newProgress(mode, stderr)
 		},
-		Progress: func(p runner.Progress) { prog.update(p) },
-		Workers:  workers,
-		Notice:   func(msg string) { fmt.Fprintf(stderr, "snnsim: %s: %s\n", dir, msg) },
+		Progress:     func(p runner.Progress) { prog.update(p) },
+		Workers:      workers,
+		Notice:       func(msg string) { fmt.Fprintf(stderr, "snnsim: %s: %s\n", dir, msg) },
+		HeapHeadroom: gcHeadroom(),
 	})
 	prog.finish()
 	if errors.Is(err, runner.ErrFinished) {

@@ -176,7 +176,7 @@ func runScenario(ctx context.Context, path string, o runOptions, stdout, stderr 
 	if err := checkMemory(path, sc); err != nil {
 		return 1, err
 	}
-	ro := runner.Options{Dir: o.out, Force: o.force, FlushInterval: o.flush, Workers: o.workers,
+	ro := runner.Options{Dir: o.out, Force: o.force, FlushInterval: o.flush, Workers: o.workers, HeapHeadroom: gcHeadroom(),
 		Notice: func(msg string) { fmt.Fprintf(stderr, "snnsim: %s: %s\n", path, msg) }}
 	if o.out == "" {
 		ro.Dir, ro.Fresh = runner.DefaultDir(outRoot, sc.Name, sc.Seed, seedChanged, sc.Overrides), true
