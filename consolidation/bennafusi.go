@@ -398,14 +398,6 @@ func (m *BennaFusi) Pre(t snnsim.Time, _ int32, lo, hi snnsim.SynapseID) {
 	}
 }
 
-// CurrentWeights writes the weight that synapse off+k transmits at tick t
-// to dst[k] for every k of dst ([LazyDelivery]).
-func (m *BennaFusi) CurrentWeights(dst []float32, off snnsim.SynapseID, t snnsim.Time) {
-	for k := range dst {
-		dst[k] = m.CurrentWeight(off+int64(k), t)
-	}
-}
-
 // CurrentWeight returns the weight that synapse s transmits at tick t,
 // the weight Pre writes for an arrival then ([LazyDelivery]): the
 // delivery array holds it only as of the synapse's last arrival or

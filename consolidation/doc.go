@@ -56,7 +56,7 @@
 //   - [LazyDelivery]: the delivery array lags the model's state between a
 //     synapse's events (a decaying or relaxing efficacy brought up to date
 //     at arrivals), so reads of weights for a user ask the model for the
-//     weight of its current state (CurrentWeights).
+//     weight of its current state (CurrentWeight).
 //
 // Every model of this package is RuleDriven, an Inspector and a Stater;
 // tag_trigger_consolidation and ziegler_2015 are also Leveled and

@@ -1107,14 +1107,6 @@ func (m *lt21) Bind(w []float32) {
 	}
 }
 
-// CurrentWeights writes the weight that synapse off+k transmits at tick t
-// to dst[k] for every k of dst ([LazyDelivery]).
-func (m *lt21) CurrentWeights(dst []float32, off snnsim.SynapseID, t snnsim.Time) {
-	for k := range dst {
-		dst[k] = m.CurrentWeight(off+int64(k), t)
-	}
-}
-
 // CurrentWeight returns the weight that synapse s transmits given the
 // state Get reports at tick t ([LazyDelivery]). The delivery array holds
 // it only as of the synapse's last visit: between arrivals h relaxes, or

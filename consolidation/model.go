@@ -295,17 +295,13 @@ type PreUpdater interface {
 // spike delivery alone; whoever shows weights to a user (records, an
 // embedding API) reads them here.
 //
-// Both methods report the weight that synapse s transmits given the
+// CurrentWeight reports the weight that synapse s transmits given the
 // model's state at tick t, as [Inspector] reports that state (the
 // conditional mean where a variable is noisy), rounded to float32 as the
-// delivery array holds it. They change nothing. The caller brings the
+// delivery array holds it. It changes nothing. The caller brings the
 // model to t first (Advance(t)); t is not before the latest tick given to
 // the model.
 type LazyDelivery interface {
-	// CurrentWeights writes the current weight of synapse off+k to dst[k]
-	// for every k of dst.
-	CurrentWeights(dst []float32, off snnsim.SynapseID, t snnsim.Time)
-	// CurrentWeight returns the current weight of synapse s.
 	CurrentWeight(s snnsim.SynapseID, t snnsim.Time) float32
 }
 

@@ -187,7 +187,9 @@ func (e *Engine) Weights(k int) ([]float32, error) {
 	} else if g := p.consGroup; g != nil && g.lazy != nil {
 		e.freshen(k, t)
 		w := make([]float32, p.Len())
-		g.lazy.CurrentWeights(w, p.consOffset, t)
+		for s := range w {
+			w[s] = g.lazy.CurrentWeight(p.consOffset+int64(s), t)
+		}
 		return w, nil
 	} else if p.w == nil {
 		return p.Weights(), nil // a new array of the constant weight

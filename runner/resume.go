@@ -310,7 +310,7 @@ func verifyFile(path string, sum hash.Hash) (checkpoint.Meta, error) {
 	return meta, err
 }
 
-// restoreFile reads the checkpoint file path, whose metadata readMeta
+// restoreFile reads the checkpoint file path, whose metadata verifyFile
 // read as meta, and restores it into eng. The file is read into one buffer
 // of its size, which is garbage when restoreFile returns. A file whose
 // metadata is no longer meta (replaced since) is refused.
