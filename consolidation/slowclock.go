@@ -9,6 +9,7 @@ package consolidation
 import (
 	"fmt"
 	"hash/fnv"
+	"io"
 	"math"
 	"math/rand/v2"
 
@@ -153,6 +154,9 @@ func (tr *lazyTrace) bump(i int32, t snnsim.Time) {
 	}
 	tr.after[i]++
 }
+
+// stateLen is the length of what appendTo appends.
+func (tr *lazyTrace) stateLen() int { return 24 * len(tr.last) }
 
 // appendTo appends every neuron's last tick, value after and value before.
 func (tr *lazyTrace) appendTo(b []byte) []byte {
@@ -299,6 +303,9 @@ func (id *stateIdent) appendTo(b []byte) []byte {
 	return b
 }
 
+// clockedLen is the length of what appendClocked appends.
+func (id *stateIdent) clockedLen() int64 { return 8*6 + 8*int64(len(id.vals)) + 16 }
+
 // open opens the frame at the front of b and checks the identity; it
 // returns a decoder positioned after it and the bytes after the frame.
 func (id *stateIdent) open(b []byte) (*checkpoint.Decoder, []byte, error) {
@@ -308,6 +315,16 @@ func (id *stateIdent) open(b []byte) (*checkpoint.Decoder, []byte, error) {
 		return nil, nil, err
 	}
 	d := &checkpoint.Decoder{B: payload, C: &stateCodec}
+	if err := id.check(d); err != nil {
+		return nil, nil, err
+	}
+	return d, rest, nil
+}
+
+// check reads the identity at the front of a payload and checks it against
+// id.
+func (id *stateIdent) check(d *checkpoint.Decoder) error {
+	tag := stateTag(id.model)
 	nSyn, nPre, nPost, dt := d.I64(), d.I64(), d.I64(), d.F64()
 	seed, topo := uint64(d.I64()), uint64(d.I64())
 	vals := make([]float64, len(id.vals))
@@ -315,25 +332,25 @@ func (id *stateIdent) open(b []byte) (*checkpoint.Decoder, []byte, error) {
 		vals[k] = d.F64()
 	}
 	if d.Short {
-		return nil, nil, d.Done(tag)
+		return d.Done(tag)
 	}
 	switch {
 	case nSyn != int64(id.nSyn) || nPre != int64(id.nPre) || nPost != int64(id.nPost):
-		return nil, nil, stateCodec.Mismatchf("%s state for %d synapses from %d onto %d neurons, this model has %d, %d and %d",
+		return stateCodec.Mismatchf("%s state for %d synapses from %d onto %d neurons, this model has %d, %d and %d",
 			id.model, nSyn, nPre, nPost, id.nSyn, id.nPre, id.nPost)
 	case math.Float64bits(dt) != math.Float64bits(id.dt):
-		return nil, nil, stateCodec.Mismatchf("%s state at resolution %g ms, this model has %g ms", id.model, dt, id.dt)
+		return stateCodec.Mismatchf("%s state at resolution %g ms, this model has %g ms", id.model, dt, id.dt)
 	case seed != id.seed:
-		return nil, nil, stateCodec.Mismatchf("%s state with seed %d, this model has %d", id.model, seed, id.seed)
+		return stateCodec.Mismatchf("%s state with seed %d, this model has %d", id.model, seed, id.seed)
 	case topo != id.topo:
-		return nil, nil, stateCodec.Mismatchf("%s state of another connectivity (same sizes)", id.model)
+		return stateCodec.Mismatchf("%s state of another connectivity (same sizes)", id.model)
 	}
 	for k, v := range vals {
 		if math.Float64bits(v) != math.Float64bits(id.vals[k]) {
-			return nil, nil, stateCodec.Mismatchf("%s state with %s = %g, this model has %g", id.model, id.keys[k], v, id.vals[k])
+			return stateCodec.Mismatchf("%s state with %s = %g, this model has %g", id.model, id.keys[k], v, id.vals[k])
 		}
 	}
-	return d, rest, nil
+	return nil
 }
 
 // beginState starts the frame of the model of id and appends the identity;
@@ -346,10 +363,38 @@ func beginState(b []byte, id *stateIdent) ([]byte, int) {
 // beginClocked is beginState for a slow-clock model, followed by the model
 // tick now and the last slow tick; openClocked reads them back.
 func beginClocked(b []byte, id *stateIdent, now snnsim.Time, c *slowClock) ([]byte, int) {
-	b, start := beginState(b, id)
+	b, start := checkpoint.Begin(b, stateTag(id.model), id.ver())
+	return appendClocked(b, id, now, c), start
+}
+
+// appendClocked appends the identity, the model tick now and the last slow
+// tick: the front of a slow-clock model's payload.
+func appendClocked(b []byte, id *stateIdent, now snnsim.Time, c *slowClock) []byte {
+	b = id.appendTo(b)
 	b = checkpoint.PutI64(b, int64(now))
-	b = checkpoint.PutI64(b, int64(c.done))
-	return b, start
+	return checkpoint.PutI64(b, int64(c.done))
+}
+
+// openClockedStream is openClocked for a frame of n bytes read from r
+// (checkpoint.StreamStater), which may also be of one of the versions
+// older; it returns the frame's reader positioned after the slow clock.
+func (id *stateIdent) openClockedStream(r io.Reader, n int64, period snnsim.Time, older ...byte) (fr *checkpoint.FrameReader, now, done snnsim.Time, err error) {
+	tag := stateTag(id.model)
+	if fr, err = stateCodec.OpenStream(r, n, tag, id.ver(), older...); err != nil {
+		return nil, 0, 0, err
+	}
+	d := fr.Next(int(id.clockedLen()))
+	if err := id.check(d); err != nil {
+		return nil, 0, 0, err
+	}
+	now, done = snnsim.Time(d.I64()), snnsim.Time(d.I64())
+	if d.Short {
+		return nil, 0, 0, d.Done(tag)
+	}
+	if err := checkClock(now, done, period, id.model); err != nil {
+		return nil, 0, 0, err
+	}
+	return fr, now, done, nil
 }
 
 // openClocked opens a frame written after beginClocked and checks the
@@ -401,6 +446,71 @@ func appendAll(b []byte, n int) []byte {
 		b = checkpoint.PutI64(b, int64(s))
 	}
 	return b
+}
+
+// pieces yields a frame's payload a piece at a time: from a buffer
+// (bufPieces, RestoreState) or from a stream (checkpoint.FrameReader,
+// ReadState).
+type pieces interface {
+	// Next returns a decoder of the next k bytes; it is short past the
+	// end.
+	Next(k int) *checkpoint.Decoder
+	// Left returns the bytes not read yet.
+	Left() int64
+	// Version returns the frame's version.
+	Version() byte
+}
+
+// pieceLen is the number of records (synapses) read in one piece.
+const pieceLen = 4096
+
+// bufPieces yields the pieces of a payload held in a buffer.
+type bufPieces struct {
+	d *checkpoint.Decoder
+	v byte
+}
+
+func (p *bufPieces) Next(k int) *checkpoint.Decoder {
+	b := p.d.Take(k)
+	return &checkpoint.Decoder{B: b, Short: b == nil, C: p.d.C}
+}
+
+func (p *bufPieces) Left() int64   { return int64(len(p.d.B)) }
+func (p *bufPieces) Version() byte { return p.v }
+
+// readActivePieces reads what appendActive wrote for n synapses, as
+// readActive does, from p; it returns the list only when keep is set, and
+// checks that the indices are distinct with one bit per synapse.
+func readActivePieces(p pieces, n int, model string, keep bool) ([]int64, error) {
+	tag := stateTag(model)
+	d := p.Next(8)
+	c := d.I64()
+	if d.Short || c < 0 || c > int64(n) || c > p.Left()/8 {
+		return nil, stateCodec.Corruptf("%s payload does not match its declared length", tag)
+	}
+	var list []int64
+	if keep {
+		list = make([]int64, 0, c)
+	}
+	seen := make([]uint64, (n+63)/64)
+	for lo := int64(0); lo < c; lo += pieceLen {
+		hi := min(lo+pieceLen, c)
+		d := p.Next(8 * int(hi-lo))
+		if d.Short {
+			return nil, d.Done(tag)
+		}
+		for range hi - lo {
+			s := d.I64()
+			if s < 0 || s >= int64(n) || seen[s/64]&(1<<(s%64)) != 0 {
+				return nil, stateCodec.Corruptf("%s state: active synapse %d out of range or repeated", model, s)
+			}
+			seen[s/64] |= 1 << (s % 64)
+			if keep {
+				list = append(list, s)
+			}
+		}
+	}
+	return list, nil
 }
 
 // readActive reads what appendActive wrote for n synapses; it checks the

@@ -3,6 +3,7 @@ package consolidation
 import (
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"slices"
 
@@ -758,15 +759,56 @@ func (m *zenke) AppendState(b []byte) []byte {
 	return checkpoint.End(b, start)
 }
 
+// StateLen returns the length of the frame AppendState appends.
+func (m *zenke) StateLen() int64 {
+	act := int64(m.n)
+	if m.p.SkipSettled {
+		act = int64(m.act.len())
+	}
+	payload := m.id.clockedLen() + 1 + 16*int64(m.n) + int64(m.zm.stateLen()) + 8 + 8*act
+	return checkpoint.FrameLen(stateTag(modelZenke), payload)
+}
+
+// WriteState writes the frame AppendState appends to w, a block of
+// synapses at a time.
+func (m *zenke) WriteState(w io.Writer) error {
+	tag := stateTag(modelZenke)
+	fw := checkpoint.BeginFrame(w, tag, m.id.ver(), m.StateLen()-checkpoint.FrameLen(tag, 0))
+	fw.B = appendClocked(fw.B, &m.id, m.now, &m.clock)
+	fw.B = checkpoint.PutBool(fw.B, m.paused)
+	for _, x := range m.ws {
+		fw.B = checkpoint.PutF64(fw.B, x)
+		fw.Spill()
+	}
+	fw.B = m.zm.appendTo(fw.B)
+	if m.p.SkipSettled {
+		sorted := activeSet{list: slices.Clone(m.act.list)}
+		slices.Sort(sorted.list)
+		fw.B = checkpoint.PutI64(fw.B, int64(len(sorted.list)))
+		for _, s := range sorted.list {
+			fw.B = checkpoint.PutI64(fw.B, s)
+			fw.Spill()
+		}
+	} else {
+		fw.B = checkpoint.PutI64(fw.B, int64(m.n))
+		for s := range m.n {
+			fw.B = checkpoint.PutI64(fw.B, int64(s))
+			fw.Spill()
+		}
+	}
+	return fw.End()
+}
+
 // RestoreState reads a frame written by AppendState, or one of version 1
 // (the same without the pause flag, of a model that never paused); on
 // error the model is unchanged. Restored into a model with skip_settled =
-// false, every synapse is active.
+// false, every synapse is active. The frame is checked whole before w and
+// w̃ are decoded into the model's own array, so that restoring allocates
+// nothing of the synapses' size.
 func (m *zenke) RestoreState(b []byte) ([]byte, error) {
 	d, rest, now, done, err := m.id.openClocked(b, m.clock.period)
-	var paused byte
-	switch {
-	case errors.Is(err, checkpoint.ErrVersion):
+	v := m.id.ver()
+	if errors.Is(err, checkpoint.ErrVersion) {
 		// A frame of version 1 (no pause flag) is a model that never paused.
 		v1 := m.id
 		v1.version = 1
@@ -774,42 +816,106 @@ func (m *zenke) RestoreState(b []byte) ([]byte, error) {
 		if errors.Is(err1, checkpoint.ErrVersion) {
 			return nil, err // neither version: name the one this program writes
 		}
-		if err1 != nil {
-			return nil, err1
-		}
-		d, rest, now, done = d1, rest1, now1, done1
-	case err != nil:
-		return nil, err
-	default:
-		paused = d.U8()
+		d, rest, now, done, err, v = d1, rest1, now1, done1, err1, 1
 	}
-	if len(d.B) < 16*m.n {
-		return nil, d.Done(stateTag(modelZenke))
-	}
-	if paused > 1 {
-		return nil, stateCodec.Corruptf("zenke_2015 state: pause flag %d", paused)
-	}
-	ws := make([]float64, 2*m.n)
-	for s := range m.n {
-		w, wr := d.F64(), d.F64()
-		if !(w >= 0 && w <= m.p.WMax) || math.IsNaN(wr) || math.IsInf(wr, 0) {
-			return nil, stateCodec.Corruptf("zenke_2015 state: synapse %d has w = %g, w_ref = %g", s, w, wr)
-		}
-		ws[2*s], ws[2*s+1] = w, wr
-	}
-	zm, err := m.zm.read(d, now, "z⁻")
 	if err != nil {
 		return nil, err
 	}
-	list, err := m.id.closeActive(d)
+	ws := *d // the synapses, read again to store them
+	st, err := m.readBody(&bufPieces{d, v}, now, false)
 	if err != nil {
 		return nil, err
 	}
-	m.now, m.clock.done, m.paused = now, done, paused == 1
-	m.zm = zm
-	copy(m.ws, ws)       // a rule may be reading w̃ in m.ws
+	if err := d.Done(stateTag(modelZenke)); err != nil {
+		return nil, err
+	}
+	if _, err := m.readBody(&bufPieces{&ws, v}, now, true); err != nil {
+		return nil, err
+	}
+	m.restored(st, now, done)
+	return rest, nil
+}
+
+// ReadState reads a frame of n bytes written by AppendState (or one of
+// version 1, as RestoreState) from r, decoding w and w̃ into the model's
+// own array as they come; a refused frame leaves the model partly
+// restored.
+func (m *zenke) ReadState(r io.Reader, n int64) error {
+	fr, now, done, err := m.id.openClockedStream(r, n, m.clock.period, 1)
+	if err != nil {
+		return err
+	}
+	st, err := m.readBody(fr, now, true)
+	if err != nil {
+		return err
+	}
+	if err := fr.Close(); err != nil {
+		return err
+	}
+	m.restored(st, now, done)
+	return nil
+}
+
+// zenkeRead is what readBody decodes besides w and w̃.
+type zenkeRead struct {
+	paused bool
+	zm     lazyTrace
+	list   []int64 // the active synapses, kept with skip_settled
+}
+
+// readBody decodes the payload after the clock: the pause flag (of a frame
+// of version 2), w and w̃ of every synapse (into m.ws when store is set),
+// the z⁻ trace and the active synapses, checking them.
+func (m *zenke) readBody(p pieces, now snnsim.Time, store bool) (zenkeRead, error) {
+	var st zenkeRead
+	if p.Version() >= 2 {
+		d := p.Next(1)
+		paused := d.U8()
+		if d.Short {
+			return st, d.Done(stateTag(modelZenke))
+		}
+		if paused > 1 {
+			return st, stateCodec.Corruptf("zenke_2015 state: pause flag %d", paused)
+		}
+		st.paused = paused == 1
+	}
+	if p.Left() < 16*int64(m.n) {
+		return st, stateCodec.Corruptf("%s payload does not match its declared length", stateTag(modelZenke))
+	}
+	for lo := 0; lo < m.n; lo += pieceLen {
+		hi := min(lo+pieceLen, m.n)
+		d := p.Next(16 * (hi - lo))
+		for s := lo; s < hi; s++ {
+			w, wr := d.F64(), d.F64()
+			if !(w >= 0 && w <= m.p.WMax) || math.IsNaN(wr) || math.IsInf(wr, 0) {
+				return st, stateCodec.Corruptf("zenke_2015 state: synapse %d has w = %g, w_ref = %g", s, w, wr)
+			}
+			if store {
+				m.ws[2*s], m.ws[2*s+1] = w, wr
+			}
+		}
+		if d.Short {
+			return st, d.Done(stateTag(modelZenke))
+		}
+	}
+	var err error
+	d := p.Next(m.zm.stateLen())
+	if st.zm, err = m.zm.read(d, now, "z⁻"); err != nil || d.Short {
+		if err == nil {
+			err = d.Done(stateTag(modelZenke))
+		}
+		return st, err
+	}
+	st.list, err = readActivePieces(p, m.n, modelZenke, m.p.SkipSettled)
+	return st, err
+}
+
+// restored puts a decoded state in place (w and w̃ are in m.ws already).
+func (m *zenke) restored(st zenkeRead, now, done snnsim.Time) {
+	m.now, m.clock.done, m.paused = now, done, st.paused
+	m.zm = st.zm
 	if m.p.SkipSettled { // otherwise every synapse is stepped, without a set
-		m.act.reset(list)
+		m.act.reset(st.list)
 	}
 	if m.out != nil {
 		m.Bind(m.out)
@@ -817,5 +923,4 @@ func (m *zenke) RestoreState(b []byte) ([]byte, error) {
 	if m.rule.w != nil {
 		m.fillRule()
 	}
-	return rest, nil
 }

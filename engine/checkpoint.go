@@ -68,12 +68,15 @@ func (e *Engine) Checkpoint(w io.Writer, app json.RawMessage) error {
 	// The file gives the body's length before the body: a first pass
 	// measures the sections, a second writes them; one buffer serves
 	// both, in reserved memory of which only the largest section's length
-	// becomes resident (the models append their states to it).
+	// becomes resident (the models append their states to it). A model
+	// with a state of a few numbers per synapse writes its frame to the
+	// file in pieces (checkpoint.StreamStater) and is measured without
+	// writing.
 	scratch, free := reserveBytes(sectionReserve(src.net))
 	defer free()
 	var n int64
-	if err := src.eachSection(&scratch, func(_ byte, s []byte) error {
-		n += sectionLen(s)
+	if err := src.eachSection(&scratch, func(_ byte, s []byte, big checkpoint.StreamStater) error {
+		n += sectionLen(contentLen(s, big))
 		return nil
 	}); err != nil {
 		return err
@@ -81,14 +84,16 @@ func (e *Engine) Checkpoint(w io.Writer, app json.RawMessage) error {
 	meta := checkpoint.Meta{Program: snnsim.BuildVersion(), Network: NetworkFingerprint(e.net), Scenario: e.net.Name, Tick: e.now, App: app}
 	return checkpoint.WriteStream(w, meta, n, func(body io.Writer) error {
 		var head [1 + binary.MaxVarintLen64]byte
-		return src.eachSection(&scratch, func(tag byte, s []byte) error {
+		return src.eachSection(&scratch, func(tag byte, s []byte, big checkpoint.StreamStater) error {
 			head[0] = tag
-			k := 1 + binary.PutUvarint(head[1:], uint64(len(s)))
+			k := 1 + binary.PutUvarint(head[1:], uint64(contentLen(s, big)))
 			if _, err := body.Write(head[:k]); err != nil {
 				return err
 			}
-			_, err := body.Write(s)
-			return err
+			if _, err := body.Write(s); err != nil || big == nil {
+				return err
+			}
+			return big.WriteState(body)
 		})
 	})
 }
@@ -174,17 +179,29 @@ func sectionReserve(net *netlist.Network) int {
 	return int(min(64*syn+1024*neu+16<<20, 1<<40))
 }
 
-// sectionLen is the length of the section holding s: its tag, its length
-// and s.
-func sectionLen(s []byte) int64 {
+// sectionLen is the length of a section of n bytes of contents: its tag,
+// its length and the contents.
+func sectionLen(n int64) int64 {
 	var head [binary.MaxVarintLen64]byte
-	return int64(1 + binary.PutUvarint(head[:], uint64(len(s))) + len(s))
+	return int64(1+binary.PutUvarint(head[:], uint64(n))) + n
+}
+
+// contentLen is the length of the contents of a section made of s and the
+// frame of big (if not nil).
+func contentLen(s []byte, big checkpoint.StreamStater) int64 {
+	if big == nil {
+		return int64(len(s))
+	}
+	return int64(len(s)) + big.StateLen()
 }
 
 // appendState appends the body of a checkpoint to b.
 func (e *Engine) appendState(b []byte) ([]byte, error) {
 	var scratch []byte
-	err := e.eachSection(&scratch, func(tag byte, s []byte) error {
+	err := e.eachSection(&scratch, func(tag byte, s []byte, big checkpoint.StreamStater) error {
+		if big != nil {
+			s = big.AppendState(s)
+		}
 		b = appendSection(b, tag, s)
 		return nil
 	})
@@ -192,10 +209,11 @@ func (e *Engine) appendState(b []byte) ([]byte, error) {
 }
 
 // eachSection calls f with the tag and the contents of each section of a
-// checkpoint's body, in order. The contents are built in *scratch, which
-// is reused from section to section (and kept grown for the next call):
-// f must not retain them.
-func (e *Engine) eachSection(scratch *[]byte, f func(tag byte, s []byte) error) error {
+// checkpoint's body, in order: s followed, when big is not nil, by big's
+// frame, which f writes itself (a state too large to be built in memory).
+// s is built in *scratch, which is reused from section to section (and
+// kept grown for the next call): f must not retain it.
+func (e *Engine) eachSection(scratch *[]byte, f func(tag byte, s []byte, big checkpoint.StreamStater) error) error {
 	s := (*scratch)[:0]
 	defer func() { *scratch = s[:0] }()
 	s = binary.AppendVarint(s, int64(e.now))
@@ -237,7 +255,7 @@ func (e *Engine) eachSection(scratch *[]byte, f func(tag byte, s []byte) error) 
 		s = binary.AppendVarint(s, int64(g.start))
 		s = binary.AppendVarint(s, g.count0)
 	}
-	if err := f(secEngine, s); err != nil {
+	if err := f(secEngine, s, nil); err != nil {
 		return err
 	}
 	for i := range e.pops {
@@ -264,7 +282,7 @@ func (e *Engine) eachSection(scratch *[]byte, f func(tag byte, s []byte) error) 
 			return fmt.Errorf("engine: checkpoint: population %q: its model does not support checkpoints", p.name)
 		}
 		s = st.AppendState(s)
-		if err := f(secPop, s); err != nil {
+		if err := f(secPop, s, nil); err != nil {
 			return err
 		}
 	}
@@ -303,7 +321,7 @@ func (e *Engine) eachSection(scratch *[]byte, f func(tag byte, s []byte) error) 
 			}
 			s = st.AppendState(s)
 		}
-		if err := f(secProj, s); err != nil {
+		if err := f(secProj, s, nil); err != nil {
 			return err
 		}
 	}
@@ -311,8 +329,14 @@ func (e *Engine) eachSection(scratch *[]byte, f func(tag byte, s []byte) error) 
 		if g.stater == nil {
 			return fmt.Errorf("engine: checkpoint: the consolidation model %s onto %q does not support checkpoints", g.model.Name(), e.pops[g.pop].name)
 		}
+		if big, ok := g.stater.(checkpoint.StreamStater); ok {
+			if err := f(secCons, s[:0], big); err != nil {
+				return err
+			}
+			continue
+		}
 		s = g.stater.AppendState(s[:0])
-		if err := f(secCons, s); err != nil {
+		if err := f(secCons, s, nil); err != nil {
 			return err
 		}
 	}
@@ -327,7 +351,7 @@ func (e *Engine) eachSection(scratch *[]byte, f func(tag byte, s []byte) error) 
 			}
 			s = append(s, open)
 			s = binary.AppendVarint(s, pr.countBefore)
-			if err := f(secProbe, s); err != nil {
+			if err := f(secProbe, s, nil); err != nil {
 				return err
 			}
 		}
