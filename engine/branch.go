@@ -64,7 +64,7 @@ func (e *Engine) RestoreBranch(meta checkpoint.Meta, body []byte, b Branch) erro
 	if err := checkStimulusMap(b, e.net, meta.Tick); err != nil {
 		return checkpoint.Errorf(checkpoint.ErrMismatch, "engine: RestoreBranch: %v", err)
 	}
-	return e.finishRestore(meta, body, &b)
+	return e.finishRestore(meta, &bodySource{top: &checkpoint.Decoder{B: body}}, &b)
 }
 
 // sameNetwork checks what the checkpoint's layout depends on: the

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bufio"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -113,8 +114,25 @@ func (e *Engine) WriteCheckpoint(path string, app json.RawMessage) error {
 // checkpoint.ErrVersion (another program version), checkpoint.ErrMismatch
 // (another network) or checkpoint.ErrCorrupt; the engine is then unusable.
 func (e *Engine) Restore(meta checkpoint.Meta, body []byte) error {
+	return e.restore(meta, &bodySource{top: &checkpoint.Decoder{B: body}})
+}
+
+// RestoreStream is Restore from a body of n bytes read from r (a
+// checkpoint.Body), section by section: the models whose state is a few
+// numbers per synapse (checkpoint.StreamStater) decode it as it is read,
+// so that neither the file nor a copy of their state is held in memory. r
+// is read no further than n bytes. Whether the bytes are those of a good
+// file (checkpoint.Body.Close) is for the caller to check: a refusal then,
+// as any here, leaves the engine unusable.
+func (e *Engine) RestoreStream(meta checkpoint.Meta, r io.Reader, n int64) error {
+	lr := &io.LimitedReader{R: r, N: n}
+	return e.restore(meta, &bodySource{lr: lr, r: bufio.NewReaderSize(lr, 64<<10)})
+}
+
+// restore is Restore from src.
+func (e *Engine) restore(meta checkpoint.Meta, src *bodySource) error {
 	if e.canCheckpoint() {
-		return e.restoreParallel(meta, body)
+		return e.restoreParallel(meta, src)
 	}
 	if err := e.oneWorker("Restore"); err != nil {
 		return err
@@ -128,16 +146,16 @@ func (e *Engine) Restore(meta checkpoint.Meta, body []byte) error {
 	if fp := NetworkFingerprint(e.net); meta.Network != fp {
 		return checkpoint.Errorf(checkpoint.ErrMismatch, "engine: Restore: it belongs to another network (scenario %q; the scenario text, seed, resolution or sizes differ)", meta.Scenario)
 	}
-	return e.finishRestore(meta, body, nil)
+	return e.finishRestore(meta, src, nil)
 }
 
-// finishRestore restores body into e (a branch's when b is not nil) and
+// finishRestore restores src into e (a branch's when b is not nil) and
 // classifies the error.
-func (e *Engine) finishRestore(meta checkpoint.Meta, body []byte, b *Branch) error {
-	rest, err := e.restoreState(body, b)
+func (e *Engine) finishRestore(meta checkpoint.Meta, src *bodySource, b *Branch) error {
+	err := e.restoreState(src, b)
 	switch {
-	case err == nil && len(rest) != 0:
-		err = fmt.Errorf("%d bytes left over", len(rest))
+	case err == nil && src.left() != 0:
+		err = fmt.Errorf("%d bytes left over", src.left())
 	case err == nil && e.now != meta.Tick:
 		err = fmt.Errorf("state at tick %d, metadata says %d", e.now, meta.Tick)
 	}
@@ -379,20 +397,113 @@ func appendFloats(s []byte, v []float64) []byte {
 	return s
 }
 
-// readSection reads the next section of the body, which must have tag.
-func readSection(d *checkpoint.Decoder, tag byte) (*checkpoint.Decoder, error) {
-	t := d.U8()
-	if d.Short {
-		return nil, fmt.Errorf("truncated before section %d", tag)
+// bodySource hands out the sections of a checkpoint's body: from the body
+// in memory (top), or read from a stream (r) into a buffer that serves
+// every section, or, for a checkpoint.StreamStater, handed over as a
+// stream.
+type bodySource struct {
+	top *checkpoint.Decoder // the body in memory, or nil
+	r   *bufio.Reader       // the body as a stream, reading lr
+	lr  *io.LimitedReader
+	buf []byte // a streamed section
+	err error  // of the stream
+}
+
+// left returns the bytes of the body not read yet.
+func (b *bodySource) left() int64 {
+	if b.top != nil {
+		return int64(len(b.top.B))
+	}
+	return b.lr.N + int64(b.r.Buffered())
+}
+
+// head reads the tag and the length of the next section, which must have
+// tag.
+func (b *bodySource) head(tag byte) (int64, error) {
+	if b.top != nil {
+		d := b.top
+		t := d.U8()
+		if d.Short {
+			return 0, fmt.Errorf("truncated before section %d", tag)
+		}
+		if t != tag {
+			return 0, fmt.Errorf("section %d where %d was expected (different records or model layout)", t, tag)
+		}
+		n := d.Uvarint()
+		if d.Short || n > uint64(len(d.B)) {
+			return 0, fmt.Errorf("section %d truncated: %d bytes needed, %d left", tag, n, len(d.B))
+		}
+		return int64(n), nil
+	}
+	t, err := b.r.ReadByte()
+	if err != nil {
+		return 0, b.fail(err, fmt.Errorf("truncated before section %d", tag))
 	}
 	if t != tag {
-		return nil, fmt.Errorf("section %d where %d was expected (different records or model layout)", t, tag)
+		return 0, fmt.Errorf("section %d where %d was expected (different records or model layout)", t, tag)
 	}
-	n := d.Uvarint()
-	if d.Short || n > uint64(len(d.B)) {
-		return nil, fmt.Errorf("section %d truncated: %d bytes needed, %d left", tag, n, len(d.B))
+	n, err := binary.ReadUvarint(b.r)
+	if err != nil || n > uint64(b.left()) {
+		return 0, b.fail(err, fmt.Errorf("section %d truncated: %d bytes needed, %d left", tag, n, b.left()))
 	}
-	return &checkpoint.Decoder{B: d.Take(int(n))}, nil
+	return int64(n), nil
+}
+
+// fail returns the error of the stream, if the stream failed, or else
+// short (the body ends early).
+func (b *bodySource) fail(err, short error) error {
+	if err == nil || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return short
+	}
+	b.err = err
+	return err
+}
+
+// next reads the next section, which must have tag.
+func (b *bodySource) next(tag byte) (*checkpoint.Decoder, error) {
+	n, err := b.head(tag)
+	if err != nil {
+		return nil, err
+	}
+	if b.top != nil {
+		return &checkpoint.Decoder{B: b.top.Take(int(n))}, nil
+	}
+	if int64(cap(b.buf)) < n {
+		b.buf = make([]byte, n)
+	}
+	s := b.buf[:n]
+	if _, err := io.ReadFull(b.r, s); err != nil {
+		return nil, b.fail(err, fmt.Errorf("section %d truncated", tag))
+	}
+	return &checkpoint.Decoder{B: s}, nil
+}
+
+// restoreBig restores st from the next section, which must have tag and
+// hold st's frame alone: from a stream as it is read, when st reads one.
+func (b *bodySource) restoreBig(tag byte, st checkpoint.Stater) error {
+	big, ok := st.(checkpoint.StreamStater)
+	if !ok || b.top != nil {
+		d, err := b.next(tag)
+		if err != nil {
+			return err
+		}
+		return restoreAll(st, d.B)
+	}
+	n, err := b.head(tag)
+	if err != nil {
+		return err
+	}
+	lr := &io.LimitedReader{R: b.r, N: n}
+	if err := big.ReadState(lr, n); err != nil {
+		if b.err == nil && lr.N > 0 { // a refusal rather than the stream's error
+			io.Copy(io.Discard, lr)
+		}
+		return err
+	}
+	if lr.N != 0 {
+		return fmt.Errorf("%d bytes left over", lr.N)
+	}
+	return nil
 }
 
 // floats reads what appendFloats wrote: nil, or want values.
@@ -418,39 +529,34 @@ func floats(d *checkpoint.Decoder, want int) ([]float64, error) {
 // errTruncated is the error of a section that ends early.
 var errTruncated = errors.New("truncated")
 
-func (e *Engine) restoreState(body []byte, b *Branch) ([]byte, error) {
-	top := &checkpoint.Decoder{B: body}
-	if err := e.restoreEngine(top, b != nil); err != nil {
-		return nil, fmt.Errorf("engine state: %w", err)
+func (e *Engine) restoreState(src *bodySource, b *Branch) error {
+	if err := e.restoreEngine(src, b != nil); err != nil {
+		return fmt.Errorf("engine state: %w", err)
 	}
 	for i := range e.pops {
-		if err := e.restorePop(top, i, b); err != nil {
-			return nil, fmt.Errorf("population %q: %w", e.pops[i].name, err)
+		if err := e.restorePop(src, i, b); err != nil {
+			return fmt.Errorf("population %q: %w", e.pops[i].name, err)
 		}
 	}
 	for k := range e.projs {
-		if err := e.restoreProj(top, k); err != nil {
-			return nil, fmt.Errorf("projection %q: %w", e.projs[k].Name, err)
+		if err := e.restoreProj(src, k); err != nil {
+			return fmt.Errorf("projection %q: %w", e.projs[k].Name, err)
 		}
 	}
 	for _, g := range e.groups {
 		if g.stater == nil {
-			return nil, fmt.Errorf("consolidation onto %q: the model %s does not support checkpoints", e.pops[g.pop].name, g.model.Name())
+			return fmt.Errorf("consolidation onto %q: the model %s does not support checkpoints", e.pops[g.pop].name, g.model.Name())
 		}
-		d, err := readSection(top, secCons)
-		if err == nil {
-			err = restoreAll(g.stater, d.B)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("consolidation onto %q: %w", e.pops[g.pop].name, err)
+		if err := src.restoreBig(secCons, g.stater); err != nil {
+			return fmt.Errorf("consolidation onto %q: %w", e.pops[g.pop].name, err)
 		}
 	}
 	if b != nil && !b.KeepRecords {
 		// The parent's recording positions are of other records: skip
 		// them, and start every probe at the checkpoint's tick.
-		for len(top.B) > 0 {
-			if _, err := readSection(top, secProbe); err != nil {
-				return nil, fmt.Errorf("recording positions: %w", err)
+		for src.left() > 0 {
+			if _, err := src.next(secProbe); err != nil {
+				return fmt.Errorf("recording positions: %w", err)
 			}
 		}
 		if e.rec != nil {
@@ -461,20 +567,20 @@ func (e *Engine) restoreState(body []byte, b *Branch) ([]byte, error) {
 				e.rec.next = min(e.rec.next, pr.due())
 			}
 		}
-		return top.B, nil
+		return nil
 	}
 	if e.rec != nil {
 		for _, pr := range e.rec.probes {
-			d, err := readSection(top, secProbe)
+			d, err := src.next(secProbe)
 			if err != nil {
-				return nil, fmt.Errorf("recording positions: %w", err)
+				return fmt.Errorf("recording positions: %w", err)
 			}
 			pr.window = int(d.Uvarint())
 			pr.next = snnsim.Time(d.Varint())
 			open := d.U8()
 			pr.countBefore = d.Varint()
 			if d.Short || pr.window > len(pr.Windows) {
-				return nil, fmt.Errorf("recording positions: window %d of %d, or truncated", pr.window, len(pr.Windows))
+				return fmt.Errorf("recording positions: window %d of %d, or truncated", pr.window, len(pr.Windows))
 			}
 			pr.open = open == 1
 		}
@@ -483,7 +589,7 @@ func (e *Engine) restoreState(body []byte, b *Branch) ([]byte, error) {
 			e.rec.next = min(e.rec.next, pr.due())
 		}
 	}
-	return top.B, nil
+	return nil
 }
 
 // restoreAll restores st from all of b: nothing may be left over.
@@ -497,8 +603,8 @@ func restoreAll(st checkpoint.Stater, b []byte) error {
 
 // restoreEngine reads the engine's own section: tick, positions, counters,
 // spikes in flight, pending injections, guards.
-func (e *Engine) restoreEngine(top *checkpoint.Decoder, branch bool) error {
-	d, err := readSection(top, secEngine)
+func (e *Engine) restoreEngine(src *bodySource, branch bool) error {
+	d, err := src.next(secEngine)
 	if err != nil {
 		return err
 	}
@@ -574,9 +680,9 @@ func (e *Engine) restoreEngine(top *checkpoint.Decoder, branch bool) error {
 // restorePop reads population i's section: bias, external input, the
 // states of its OU currents, the random stream of a source, and the
 // model's state.
-func (e *Engine) restorePop(top *checkpoint.Decoder, i int, b *Branch) error {
+func (e *Engine) restorePop(src *bodySource, i int, b *Branch) error {
 	p := &e.pops[i]
-	d, err := readSection(top, secPop)
+	d, err := src.next(secPop)
 	if err != nil {
 		return err
 	}
@@ -625,9 +731,9 @@ func (e *Engine) restorePop(top *checkpoint.Decoder, i int, b *Branch) error {
 
 // restoreProj reads projection k's section: its own weights, if any, and
 // the state of its plasticity rule.
-func (e *Engine) restoreProj(top *checkpoint.Decoder, k int) error {
+func (e *Engine) restoreProj(src *bodySource, k int) error {
 	p := &e.projs[k]
-	d, err := readSection(top, secProj)
+	d, err := src.next(secProj)
 	if err != nil {
 		return err
 	}

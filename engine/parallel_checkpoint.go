@@ -400,7 +400,7 @@ func (par *parallel) parts(i int) ([]neuron.Population, []int) {
 // restoreParallel is Restore for an engine on several workers: the
 // checkpoint is restored into a one-worker engine, whose state is then
 // split among the workers.
-func (e *Engine) restoreParallel(meta checkpoint.Meta, body []byte) error {
+func (e *Engine) restoreParallel(meta checkpoint.Meta, src *bodySource) error {
 	par := e.par
 	if par.started || e.now != 0 {
 		return fmt.Errorf("engine: Restore: the engine has already run to tick %d; restore into a new engine", e.now)
@@ -424,7 +424,7 @@ func (e *Engine) restoreParallel(meta checkpoint.Meta, body []byte) error {
 			p.w = nil
 		}
 	}
-	if err := tmp.Restore(meta, body); err != nil {
+	if err := tmp.restore(meta, src); err != nil {
 		return err
 	}
 	for k := range tmp.projs {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/snnsim/snnsim"
+	"github.com/snnsim/snnsim/checkpoint"
 	"github.com/snnsim/snnsim/netlist"
 	"github.com/snnsim/snnsim/neuron"
 	"github.com/snnsim/snnsim/source"
@@ -226,7 +227,7 @@ func TestSTPResume(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.restoreState(body, nil); err == nil {
+	if err := b.restoreState(&bodySource{top: &checkpoint.Decoder{B: body}}, nil); err == nil {
 		t.Error("a state without STP restored into a network with it")
 	}
 }

@@ -311,18 +311,32 @@ func verifyFile(path string, sum hash.Hash) (checkpoint.Meta, error) {
 }
 
 // restoreFile reads the checkpoint file path, whose metadata verifyFile
-// read as meta, and restores it into eng. The file is read into one buffer
-// of its size, which is garbage when restoreFile returns. A file whose
-// metadata is no longer meta (replaced since) is refused.
+// read as meta, and restores it into eng. The file is read as a stream,
+// section by section (engine.RestoreStream), so that it is not held in
+// memory next to the engine, and its checksum is checked again at its
+// end. A file whose metadata is no longer meta (replaced since) is
+// refused.
 func restoreFile(eng *engine.Engine, path string, meta checkpoint.Meta) error {
-	now, body, err := checkpoint.ReadFile(path)
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	defer f.Close()
+	body, err := checkpoint.OpenBody(f)
 	if err != nil {
 		return err
 	}
+	now := body.Meta
 	if now.Program != meta.Program || now.Network != meta.Network || now.Tick != meta.Tick || !bytes.Equal(now.App, meta.App) {
 		return checkpoint.Errorf(checkpoint.ErrMismatch, "the file was replaced while it was being read (tick %d, then %d)", meta.Tick, now.Tick)
 	}
-	return eng.Restore(now, body)
+	if err := eng.RestoreStream(now, body, body.N); err != nil {
+		if cerr := body.Close(); cerr != nil {
+			return cerr // a damaged file: the engine's refusal would say less
+		}
+		return err
+	}
+	return body.Close()
 }
 
 // ReadCheckpoint restores the checkpoint of the run in dir into a new

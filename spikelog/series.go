@@ -170,7 +170,12 @@ func parseSeries(p []byte) (Series, error) {
 		return s, errors.New("series block: bad run count")
 	}
 	if n > 0 {
-		s.Indices = make([]int, 0, min(n, uint64(len(p))*8)) // grows with the data
+		// The runs are summed first, so that the array is allocated once
+		// and only for as many indices as the runs hold (a weights series
+		// holds one per synapse).
+		if k, ok := runsLen(p[i:], nruns, n); ok {
+			s.Indices = make([]int, 0, k)
+		}
 	}
 	end := uint64(0)
 	for range nruns {
@@ -194,6 +199,26 @@ func parseSeries(p []byte) (Series, error) {
 		return s, fmt.Errorf("series block: %d indices declared, %d found, %d bytes left over", n, len(s.Indices), len(p)-i)
 	}
 	return s, nil
+}
+
+// runsLen returns the number of indices that nruns index runs at the
+// front of p hold, if they decode and hold fewer than n + 1 (parseSeries
+// checks them fully).
+func runsLen(p []byte, nruns, n uint64) (uint64, bool) {
+	var k uint64
+	i := 0
+	for range nruns {
+		var l uint64
+		var ok bool
+		if _, i, ok = uvarint(p, i); !ok { // the gap
+			return 0, false
+		}
+		if l, i, ok = uvarint(p, i); !ok || l >= n-k {
+			return 0, false
+		}
+		k += l + 1
+	}
+	return k, true
 }
 
 // Sample block payload (FORMAT.md, "Samples block"): a head of five

@@ -34,7 +34,8 @@ type SeriesStats struct {
 // every block the Reader has read, including those already consumed by
 // Next. On damage it returns the totals of the intact blocks before it with
 // the *CorruptError. A log without the end block gives Complete == false
-// and no error.
+// and no error. The Series' Indices are shared with the Reader: the caller
+// must not change them.
 func (r *Reader) Stats() (Stats, error) {
 	for r.step(modeCount) {
 	}
@@ -52,8 +53,9 @@ func (r *Reader) Stats() (Stats, error) {
 		Complete: r.complete,
 	}
 	for i, sr := range r.series {
+		// The indices are the Reader's own, which it never changes: a
+		// weights series has one per synapse, too many to copy.
 		s.Series[i] = SeriesStats{Series: sr.Series, Samples: sr.samples, First: sr.first, Last: sr.done}
-		s.Series[i].Indices = slices.Clone(sr.Indices)
 	}
 	for k, n := range r.kinds {
 		if n > 0 {
