@@ -40,6 +40,7 @@ func appendTo(f *os.File, off int64, opts Options) (*Writer, error) {
 	if err != nil {
 		return nil, err
 	}
+	r.widthsOnly = true // a weights series has an index per synapse, which the writer does not need
 	st, err := r.Stats()
 	if err != nil {
 		return nil, err
@@ -60,8 +61,8 @@ func appendTo(f *os.File, off int64, opts Options) (*Writer, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, ss := range st.Series {
-		s := &seriesState{width: ss.Width(), last: -1}
+	for i, ss := range st.Series {
+		s := &seriesState{width: r.series[i].width, last: -1}
 		s.cols = min(s.width, max(1, w.blockSize/8))
 		if ss.Samples > 0 {
 			s.last, s.started = ss.Last, true

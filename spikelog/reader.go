@@ -70,22 +70,23 @@ type Reader struct {
 	pos    int     // index of the current spike in spikes
 	filter Filter
 
-	marks    []Mark
-	series   []*seriesRead
-	sfilter  SampleFilter
-	smp      []float64     // values of the samples of the current block that pass the sample filter
-	smpT     []snnsim.Time // their ticks
-	smpW     int           // their width
-	smpID    int           // their series
-	spos     int           // index of the current sample
-	rows     int64         // sample rows read (a sample split over blocks counts once per block)
-	kinds    [256]int64    // blocks read, by kind
-	records  int64
-	nspikes  int64
-	first    snnsim.Time
-	last     snnsim.Time
-	prevLast snnsim.Time // last tick of the previous spike block; ticks never decrease across blocks
-	rawBytes int64
+	marks      []Mark
+	series     []*seriesRead
+	widthsOnly bool // series are declared without their indices (Append needs their widths alone)
+	sfilter    SampleFilter
+	smp        []float64     // values of the samples of the current block that pass the sample filter
+	smpT       []snnsim.Time // their ticks
+	smpW       int           // their width
+	smpID      int           // their series
+	spos       int           // index of the current sample
+	rows       int64         // sample rows read (a sample split over blocks counts once per block)
+	kinds      [256]int64    // blocks read, by kind
+	records    int64
+	nspikes    int64
+	first      snnsim.Time
+	last       snnsim.Time
+	prevLast   snnsim.Time // last tick of the previous spike block; ticks never decrease across blocks
+	rawBytes   int64
 
 	err      error
 	eof      bool // no more blocks: end block or clean end of input

@@ -136,7 +136,7 @@ func (h Header) PopulationFilter(name string, from, to snnsim.Time) (Filter, err
 
 // seriesBlock decodes a series declaration.
 func (r *Reader) seriesBlock(start int64, p []byte) error {
-	s, err := parseSeries(p)
+	s, width, err := parseSeries(p, !r.widthsOnly)
 	if err != nil {
 		return corruptf(start, "%v", err)
 	}
@@ -148,7 +148,7 @@ func (r *Reader) seriesBlock(start int64, p []byte) error {
 			return corruptf(start, "series block: series %q is declared twice", s.Name)
 		}
 	}
-	r.series = append(r.series, &seriesRead{Series: s, width: s.Width(), selected: r.selects(s.Name)})
+	r.series = append(r.series, &seriesRead{Series: s, width: width, selected: r.selects(s.Name)})
 	return nil
 }
 

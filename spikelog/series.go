@@ -140,36 +140,43 @@ func appendSeries(dst []byte, s Series) ([]byte, error) {
 	return append(dst, runs...), nil
 }
 
-// parseSeries decodes a series declaration payload. It checks the layout,
-// not the ID's place in the log.
-func parseSeries(p []byte) (Series, error) {
+// parseSeries decodes a series declaration payload and returns it and its
+// width; without keep, the indices are checked but not kept (a Reader
+// that needs the widths alone). It checks the layout, not the ID's place
+// in the log.
+func parseSeries(p []byte, keep bool) (Series, int, error) {
+	s, width, err := parseSeriesIdx(p, keep)
+	return s, max(width, 1), err
+}
+
+func parseSeriesIdx(p []byte, keep bool) (Series, int, error) {
 	var s Series
 	id, i, ok := uvarint(p, 0)
 	if !ok || id > math.MaxInt32 {
-		return s, errors.New("series block: bad series ID")
+		return s, 0, errors.New("series block: bad series ID")
 	}
 	l, i, ok := uvarint(p, i)
 	if !ok || l > uint64(len(p)-i) {
-		return s, errors.New("series block: bad JSON length")
+		return s, 0, errors.New("series block: bad JSON length")
 	}
 	var sj seriesJSON
 	if err := json.Unmarshal(p[i:i+int(l)], &sj); err != nil {
-		return s, fmt.Errorf("series block: %w", err)
+		return s, 0, fmt.Errorf("series block: %w", err)
 	}
 	i += int(l)
 	s = Series{ID: int(id), Name: sj.Name, What: sj.What, Unit: sj.Unit, Population: sj.Population, Projection: sj.Projection, Interval: snnsim.Time(sj.Interval)}
 	if s.Name == "" || (s.Population == "") == (s.Projection == "") || s.Interval < 0 {
-		return s, fmt.Errorf("series block: declaration of %q lacks a name, a population or projection, or has a negative interval", s.Name)
+		return s, 0, fmt.Errorf("series block: declaration of %q lacks a name, a population or projection, or has a negative interval", s.Name)
 	}
 	n, i, ok := uvarint(p, i)
 	if !ok || n > MaxSeriesWidth {
-		return s, errors.New("series block: bad index count")
+		return s, 0, errors.New("series block: bad index count")
 	}
 	nruns, i, ok := uvarint(p, i)
 	if !ok || nruns > n || nruns > uint64(len(p)-i)/2 {
-		return s, errors.New("series block: bad run count")
+		return s, 0, errors.New("series block: bad run count")
 	}
-	if n > 0 {
+	if n > 0 && keep {
 		// The runs are summed first, so that the array is allocated once
 		// and only for as many indices as the runs hold (a weights series
 		// holds one per synapse).
@@ -177,28 +184,29 @@ func parseSeries(p []byte) (Series, error) {
 			s.Indices = make([]int, 0, k)
 		}
 	}
-	end := uint64(0)
+	end, got := uint64(0), uint64(0)
 	for range nruns {
 		var gap, l uint64
 		if gap, i, ok = uvarint(p, i); !ok || gap > MaxSeriesWidth*64 {
-			return s, errors.New("series block: bad index run")
+			return s, 0, errors.New("series block: bad index run")
 		}
-		if l, i, ok = uvarint(p, i); !ok || l >= n-uint64(len(s.Indices)) {
-			return s, errors.New("series block: index runs hold more indices than declared")
+		if l, i, ok = uvarint(p, i); !ok || l >= n-got {
+			return s, 0, errors.New("series block: index runs hold more indices than declared")
 		}
 		start := end + gap
 		if start+l > math.MaxInt32*64 {
-			return s, errors.New("series block: index out of range")
+			return s, 0, errors.New("series block: index out of range")
 		}
-		for x := start; x <= start+l; x++ {
+		for x := start; keep && x <= start+l; x++ {
 			s.Indices = append(s.Indices, int(x))
 		}
+		got += l + 1
 		end = start + l + 1
 	}
-	if uint64(len(s.Indices)) != n || i != len(p) {
-		return s, fmt.Errorf("series block: %d indices declared, %d found, %d bytes left over", n, len(s.Indices), len(p)-i)
+	if got != n || i != len(p) {
+		return s, 0, fmt.Errorf("series block: %d indices declared, %d found, %d bytes left over", n, got, len(p)-i)
 	}
-	return s, nil
+	return s, int(n), nil
 }
 
 // runsLen returns the number of indices that nruns index runs at the
