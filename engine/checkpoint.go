@@ -126,7 +126,12 @@ func (e *Engine) Restore(meta checkpoint.Meta, body []byte) error {
 // as any here, leaves the engine unusable.
 func (e *Engine) RestoreStream(meta checkpoint.Meta, r io.Reader, n int64) error {
 	lr := &io.LimitedReader{R: r, N: n}
-	return e.restore(meta, &bodySource{lr: lr, r: bufio.NewReaderSize(lr, 64<<10)})
+	// The other sections are read into one buffer in reserved memory, as
+	// Checkpoint builds them: only the largest section's length becomes
+	// resident, and it is returned to the system at once.
+	buf, free := reserveBytes(sectionReserve(e.net))
+	defer free()
+	return e.restore(meta, &bodySource{lr: lr, r: bufio.NewReaderSize(lr, 64<<10), buf: buf})
 }
 
 // restore is Restore from src.

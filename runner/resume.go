@@ -331,8 +331,12 @@ func restoreFile(eng *engine.Engine, path string, meta checkpoint.Meta) error {
 		return checkpoint.Errorf(checkpoint.ErrMismatch, "the file was replaced while it was being read (tick %d, then %d)", meta.Tick, now.Tick)
 	}
 	if err := eng.RestoreStream(now, body, body.N); err != nil {
-		if cerr := body.Close(); cerr != nil {
-			return cerr // a damaged file: the engine's refusal would say less
+		// A file damaged since it was verified is named as such: the
+		// engine's refusal of its bytes would say less.
+		if _, cerr := io.Copy(io.Discard, body); cerr == nil {
+			if cerr := body.Close(); cerr != nil {
+				return cerr
+			}
 		}
 		return err
 	}

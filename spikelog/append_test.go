@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 )
 
@@ -162,5 +163,61 @@ func TestSuspend(t *testing.T) {
 	b, _ := os.ReadFile(two)
 	if !bytes.Equal(a, b) {
 		t.Errorf("suspended and continued log differs from the one written in one go (%d and %d bytes)", len(b), len(a))
+	}
+}
+
+// TestAppendWideSeries continues a log that declares a series of a
+// million indices (a weights record has one per synapse) and checks that
+// Append allocates far less than those indices would take as ints: the
+// Writer needs the series' widths, not their indices. The continued log
+// takes samples of the full width.
+func TestAppendWideSeries(t *testing.T) {
+	const width = 1 << 20
+	path := filepath.Join(t.TempDir(), "log")
+	opts := Options{FlushInterval: -1}
+	w, err := Create(path, testHeader(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx := make([]int, width)
+	for i := range idx {
+		idx[i] = i
+	}
+	if _, err := w.Declare(Series{Name: "weights/wide", What: "weights", Unit: "g_L", Projection: "p", Indices: idx}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	off := w.Size()
+	w.Suspend()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	w, err = Append(path, off, opts)
+	runtime.ReadMemStats(&after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 8*width/8 {
+		t.Errorf("Append of a log with a series of %d indices allocated %d bytes", width, alloc)
+	}
+	id, ok := w.SeriesID("weights/wide")
+	if !ok {
+		t.Fatal("the continued log lost its series")
+	}
+	if err := w.Sample(id, 5, make([]float64, width)); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	st, err := r.Stats()
+	if err != nil || !st.Complete || len(st.Series) != 1 || len(st.Series[0].Indices) != width || st.Series[0].Samples != 1 {
+		t.Fatalf("continued log: err %v, complete %v, %d series", err, st.Complete, len(st.Series))
 	}
 }
