@@ -27,6 +27,12 @@
 // at the front of a buffer and returns the bytes after it, so a sequence of
 // states is read back in the order it was written.
 //
+// A model whose state is a few numbers per synapse also implements
+// [StreamStater]: it writes the same frame to a writer in pieces
+// ([BeginFrame], [FrameWriter]) and reads it from a reader in pieces
+// ([Codec.OpenStream], [FrameReader]), so that a checkpoint of a large
+// network holds no copy of that state in memory.
+//
 // # Refusals
 //
 // A state that cannot be restored is refused with an error wrapping one of
@@ -52,7 +58,9 @@
 //
 // [Write] and [Read] encode and decode it; [WriteStream] writes the body
 // from pieces and [ReadFile] reads a file into one buffer of its size, so
-// that a large state is not held twice; [ReadMeta] reads the metadata
+// that a large state is not held twice; [OpenBody] reads the body as a
+// stream, checking the checksum at its end, so that it is not held at
+// all; [ReadMeta] reads the metadata
 // alone, [Verify] checks a file as a stream without holding its body, and
 // [Parse] checks bytes already read. [WriteFile] replaces a file atomically, so that a crash leaves the
 // previous checkpoint or the new one, never a mix.

@@ -821,15 +821,21 @@ func (m *zenke) RestoreState(b []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	ws := *d // the synapses, read again to store them
-	st, err := m.readBody(&bufPieces{d, v}, now, false)
+	st, err := m.readPaused(&bufPieces{d, v})
 	if err != nil {
+		return nil, err
+	}
+	syn := *d // the synapses, read again to store them once all is checked
+	if err := m.readSynapses(&bufPieces{d, v}, false); err != nil {
+		return nil, err
+	}
+	if err := m.readRest(&bufPieces{d, v}, now, &st); err != nil {
 		return nil, err
 	}
 	if err := d.Done(stateTag(modelZenke)); err != nil {
 		return nil, err
 	}
-	if _, err := m.readBody(&bufPieces{&ws, v}, now, true); err != nil {
+	if err := m.readSynapses(&bufPieces{&syn, v}, true); err != nil {
 		return nil, err
 	}
 	m.restored(st, now, done)
@@ -845,7 +851,13 @@ func (m *zenke) ReadState(r io.Reader, n int64) error {
 	if err != nil {
 		return err
 	}
-	st, err := m.readBody(fr, now, true)
+	st, err := m.readPaused(fr)
+	if err == nil {
+		err = m.readSynapses(fr, true)
+	}
+	if err == nil {
+		err = m.readRest(fr, now, &st)
+	}
 	if err != nil {
 		return err
 	}
@@ -856,17 +868,16 @@ func (m *zenke) ReadState(r io.Reader, n int64) error {
 	return nil
 }
 
-// zenkeRead is what readBody decodes besides w and w̃.
+// zenkeRead is what a restore decodes besides w and w̃.
 type zenkeRead struct {
 	paused bool
 	zm     lazyTrace
 	list   []int64 // the active synapses, kept with skip_settled
 }
 
-// readBody decodes the payload after the clock: the pause flag (of a frame
-// of version 2), w and w̃ of every synapse (into m.ws when store is set),
-// the z⁻ trace and the active synapses, checking them.
-func (m *zenke) readBody(p pieces, now snnsim.Time, store bool) (zenkeRead, error) {
+// readPaused decodes the pause flag that follows the clock in a frame of
+// version 2.
+func (m *zenke) readPaused(p pieces) (zenkeRead, error) {
 	var st zenkeRead
 	if p.Version() >= 2 {
 		d := p.Next(1)
@@ -879,8 +890,14 @@ func (m *zenke) readBody(p pieces, now snnsim.Time, store bool) (zenkeRead, erro
 		}
 		st.paused = paused == 1
 	}
+	return st, nil
+}
+
+// readSynapses decodes w and w̃ of every synapse, checking them, and
+// stores them in m.ws when store is set.
+func (m *zenke) readSynapses(p pieces, store bool) error {
 	if p.Left() < 16*int64(m.n) {
-		return st, stateCodec.Corruptf("%s payload does not match its declared length", stateTag(modelZenke))
+		return stateCodec.Corruptf("%s payload does not match its declared length", stateTag(modelZenke))
 	}
 	for lo := 0; lo < m.n; lo += pieceLen {
 		hi := min(lo+pieceLen, m.n)
@@ -888,26 +905,32 @@ func (m *zenke) readBody(p pieces, now snnsim.Time, store bool) (zenkeRead, erro
 		for s := lo; s < hi; s++ {
 			w, wr := d.F64(), d.F64()
 			if !(w >= 0 && w <= m.p.WMax) || math.IsNaN(wr) || math.IsInf(wr, 0) {
-				return st, stateCodec.Corruptf("zenke_2015 state: synapse %d has w = %g, w_ref = %g", s, w, wr)
+				return stateCodec.Corruptf("zenke_2015 state: synapse %d has w = %g, w_ref = %g", s, w, wr)
 			}
 			if store {
 				m.ws[2*s], m.ws[2*s+1] = w, wr
 			}
 		}
 		if d.Short {
-			return st, d.Done(stateTag(modelZenke))
+			return d.Done(stateTag(modelZenke))
 		}
 	}
+	return nil
+}
+
+// readRest decodes what follows the synapses into st: the z⁻ trace and
+// the active synapses, checking them.
+func (m *zenke) readRest(p pieces, now snnsim.Time, st *zenkeRead) error {
 	var err error
 	d := p.Next(m.zm.stateLen())
 	if st.zm, err = m.zm.read(d, now, "z⁻"); err != nil || d.Short {
 		if err == nil {
 			err = d.Done(stateTag(modelZenke))
 		}
-		return st, err
+		return err
 	}
 	st.list, err = readActivePieces(p, m.n, modelZenke, m.p.SkipSettled)
-	return st, err
+	return err
 }
 
 // restored puts a decoded state in place (w and w̃ are in m.ws already).
