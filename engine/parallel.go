@@ -132,7 +132,17 @@ type partOf struct {
 	// (parallel.cuts) and the size of the whole group, in an array of the
 	// worker's own, which a spike's fan-out reads.
 	spans [][]span
-	_     [linePad]byte
+	// The worker's own spikes of the last ticks, for the queue of a
+	// checkpoint (parallel_checkpoint.go): by tick modulo hmask+1 and
+	// population, with the tick each slot holds. The workers' ranges are
+	// in order, so a tick's spikes of the whole network are theirs
+	// concatenated in worker order.
+	hist  [][][]int32
+	histT []snnsim.Time
+	// fanIDs: scratch of the fan-out, per worker its spikes of one
+	// population at one tick.
+	fanIDs [][]int32
+	_      [linePad]byte
 }
 
 // span is a worker's synapses lo..lo+n-1 of a delay group of whole
@@ -366,13 +376,10 @@ type parallel struct {
 	started bool           // some tick was simulated: the engine can no longer fall back to one worker
 	epochs  int64          // epochs timed (EpochTimes)
 
-	// For checkpoints (parallel_checkpoint.go): the merged spikes of the
-	// last ticks, by tick modulo hmask+1 and population, with the tick
-	// each slot holds; the deliveries restored from a checkpoint at tick
-	// restoredAt.
+	// For checkpoints (parallel_checkpoint.go): the size of the workers'
+	// rings of spikes (partOf.hist) minus one; the deliveries restored
+	// from a checkpoint at tick restoredAt.
 	maxDelay   snnsim.Time
-	hist       [][][]int32
-	histT      []snnsim.Time
 	hmask      snnsim.Time
 	rel        [][][]float32 // by tick modulo hmask+1 and projection: the releases of the spikes through a projection with short-term plasticity (keepRelease)
 	relT       []snnsim.Time
@@ -470,13 +477,9 @@ func newParallel(net *netlist.Network, cfg Config) (*Engine, string, error) {
 		hn <<= 1
 	}
 	par.hmask = hn - 1
-	par.hist = make([][][]int32, hn)
-	par.histT = make([]snnsim.Time, hn)
 	par.rel = make([][][]float32, hn)
 	par.relT = make([]snnsim.Time, hn)
-	for s := range par.hist {
-		par.hist[s] = make([][]int32, len(net.Populations))
-		par.histT[s] = -1
+	for s := range par.rel {
 		par.rel[s] = make([][]float32, len(net.Projections))
 		par.relT[s] = -1
 	}
@@ -534,6 +537,12 @@ func newParallel(net *netlist.Network, cfg Config) (*Engine, string, error) {
 		}
 		pt.out = [2]*epochSpikes{{}, {}}
 		pt.spans = par.makeSpans(w)
+		pt.hist, pt.histT = make([][][]int32, hn), make([]snnsim.Time, hn)
+		pt.fanIDs = make([][]int32, n)
+		for s := range pt.hist {
+			pt.hist[s] = make([][]int32, len(net.Populations))
+			pt.histT[s] = -1
+		}
 		par.workers = append(par.workers, we)
 	}
 	// The driver's view: names, sinks, marks, probes, guards.
@@ -706,14 +715,18 @@ func (e *Engine) partTick(t snnsim.Time) error {
 	}
 	pt.stepped[pt.parity] = append(pt.stepped[pt.parity], step)
 	o := pt.cur
+	h := t & pt.par.hmask
+	pt.histT[h] = t
 	for i := range e.pops {
 		p := &e.pops[i]
+		pt.hist[h][i] = pt.hist[h][i][:0]
 		if len(p.fired) > 0 {
 			lo := pt.lo[i]
 			n := len(o.ids)
 			for _, j := range p.fired {
 				o.ids = append(o.ids, j+lo)
 			}
+			pt.hist[h][i] = append(pt.hist[h][i], o.ids[n:]...)
 			for _, k := range p.in { // the rules and transposed indices number targets in the whole population
 				if pr := &e.projs[k]; pr.consGroup != nil {
 					pr.consPost(t, o.ids[n:])
@@ -865,13 +878,26 @@ func (par *parallel) runEpoch(w int, gen int64, cmd epochCmd, next func()) {
 		t3 = epochClock(on)
 	}
 	P := len(we.pops)
+	ids := pt.fanIDs
 	for s := 0; s < int(cmd.to-cmd.from); s++ {
 		t := cmd.from + snnsim.Time(s)
 		for i := range we.pops {
-			for _, k := range we.pops[i].out {
-				for _, v := range par.workers {
-					if ids := v.part.out[gen&1].at(s, i, P); len(ids) > 0 {
-						we.fanOutPart(t, int32(k), ids)
+			out := we.pops[i].out
+			if len(out) == 0 {
+				continue
+			}
+			fired := false
+			for v, vw := range par.workers {
+				ids[v] = vw.part.out[gen&1].at(s, i, P)
+				fired = fired || len(ids[v]) > 0
+			}
+			if !fired {
+				continue
+			}
+			for _, k := range out {
+				for _, f := range ids {
+					if len(f) > 0 {
+						we.fanOutPart(t, int32(k), f)
 					}
 				}
 			}
@@ -1206,6 +1232,9 @@ func (e *Engine) mergeEpoch(gen int64, from, to snnsim.Time, quiet bool) error {
 	par := e.par
 	P := len(e.pops)
 	pt0, sw := par.workers[0].part, 0
+	// The merged fired lists are for the sinks alone (the workers keep
+	// their own spikes for checkpoints, guards count the spikes).
+	sinks := len(e.sinks) > 0 && !quiet
 	for s := 0; s < int(to-from); s++ {
 		t := from + snnsim.Time(s)
 		stimAt := false
@@ -1232,16 +1261,20 @@ func (e *Engine) mergeEpoch(gen int64, from, to snnsim.Time, quiet bool) error {
 		for i := range e.pops {
 			p := &e.pops[i]
 			p.fired = p.fired[:0]
+			n := 0
 			for _, we := range par.workers {
-				p.fired = append(p.fired, we.part.out[gen&1].at(s, i, P)...)
+				ids := we.part.out[gen&1].at(s, i, P)
+				n += len(ids)
+				if sinks {
+					p.fired = append(p.fired, ids...)
+				}
 			}
-			if len(p.fired) > 0 {
+			if n > 0 {
 				any = true
-				e.stats.Spikes[i] += int64(len(p.fired))
+				e.stats.Spikes[i] += int64(n)
 			}
 		}
-		par.remember(e, t)
-		if any && !quiet {
+		if any && sinks {
 			if err := e.toSinks(t); err != nil {
 				return err
 			}
