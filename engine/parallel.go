@@ -519,6 +519,10 @@ func newParallel(net *netlist.Network, cfg Config) (*Engine, string, error) {
 		// The flags each worker writes at every tick or epoch, in one
 		// allocation of its own (small ones share lines otherwise).
 		P := len(we.pops)
+		// The spike counts too: small allocations made one after another
+		// share cache lines, and each worker adds to its own at every
+		// tick it fires.
+		we.stats.Spikes = make([]int64, 2*linePad/8+P)[linePad/8:][:P:P]
 		flags := make([]bool, 2*linePad+4*P)[linePad:]
 		pt.all, pt.anyOn, pt.full = flags[:P:P], flags[P:2*P:2*P], flags[2*P:3*P:3*P]
 		pt.mine = make([]uint8, 2*linePad+P)[linePad:][:P:P]
@@ -530,9 +534,10 @@ func newParallel(net *netlist.Network, cfg Config) (*Engine, string, error) {
 		}
 		pt.cmask = ring - 1
 		pt.count = make([][]int32, len(we.pops))
+		counts := make([]int32, 2*linePad/4+int(ring)*P)[linePad/4:]
 		for i := range pt.count {
 			if we.pops[i].neurons != nil {
-				pt.count[i] = make([]int32, ring)
+				pt.count[i] = counts[int(ring)*i:][:ring:ring]
 			}
 		}
 		pt.out = [2]*epochSpikes{{}, {}}
