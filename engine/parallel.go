@@ -132,6 +132,12 @@ type partOf struct {
 	// (parallel.cuts) and the size of the whole group, in an array of the
 	// worker's own, which a spike's fan-out reads.
 	spans [][]span
+	// popSpans[i], for a population whose projections out (its pop.out,
+	// m of them) all have one delay and no short-term plasticity: the
+	// same spans by source, popSpans[i][j*m+q] that of source j in its
+	// q-th projection, so that a spike's spans in all of them share a
+	// cache line (nil otherwise).
+	popSpans [][]span
 	// The worker's own spikes of the last ticks, for the queue of a
 	// checkpoint (parallel_checkpoint.go): by tick modulo hmask+1 and
 	// population, with the tick each slot holds. The workers' ranges are
@@ -167,6 +173,34 @@ func (par *parallel) makeSpans(w int) [][]span {
 		spans[k] = sp
 	}
 	return spans
+}
+
+// makePopSpans returns partOf.popSpans of worker engine we.
+func (pt *partOf) makePopSpans(we *Engine) [][]span {
+	ps := make([][]span, len(we.pops))
+	for i := range we.pops {
+		out := we.pops[i].out
+		m := len(out)
+		if m < 2 {
+			continue // nothing to share a line with
+		}
+		simple := true
+		for _, k := range out {
+			simple = simple && we.projs[k].segRow == nil && we.projs[k].stp == nil
+		}
+		if !simple {
+			continue
+		}
+		n := pt.size[i]
+		sp := make([]span, n*m)
+		for j := 0; j < n; j++ {
+			for q, k := range out {
+				sp[j*m+q] = pt.spans[k][j]
+			}
+		}
+		ps[i] = sp
+	}
+	return ps
 }
 
 // srcSwitch is a source's schedule switch taken at tick t.
@@ -236,56 +270,84 @@ func (pt *partOf) eachSynapse(p *proj, k int, f func(i int32, s int64)) {
 }
 
 // fanOutPart is fanOut for a worker: it queues the deliveries of the
-// spikes fired at t through projection k to the worker's synapses, and
-// adds the targets of the whole projection to the input counts of their
-// arrival ticks. Both come from the worker's span of each delay group
-// (partOf.spans), so that a spike costs one look-up of 16 bytes per
-// projection in an array of the worker's own.
+// spikes fired at t through projection k, fired[v] those of worker v, to
+// the worker's synapses, and adds the targets of the whole projection to
+// the input counts of their arrival ticks. Both come from the worker's
+// span of each delay group (partOf.spans), so that a spike costs one
+// look-up of 16 bytes per projection in an array of the worker's own.
 //
 // On a projection with short-term plasticity every worker takes the
 // release of every spike, whether or not it has synapses of the source:
 // each keeps the x and u of every source neuron, the same in all since
 // they see the same spikes in the same order, and its deliveries carry
 // the release as on one worker.
-func (e *Engine) fanOutPart(t snnsim.Time, k int32, fired []int32) {
+func (e *Engine) fanOutPart(t snnsim.Time, k int32, fired [][]int32) {
 	p, pt := &e.projs[k], e.part
 	spans, count := pt.spans[k], pt.count[p.To]
 	if p.segRow == nil && p.stp == nil {
 		at := t + p.ConstDelay
 		in := int32(0)
-		for _, i := range fired {
-			sp := &spans[i]
-			in += sp.whole
-			if sp.n > 0 {
-				e.queue.push(at, delivery{k, i, sp.lo, sp.lo + int64(sp.n), 0})
+		for _, f := range fired {
+			for _, i := range f {
+				sp := &spans[i]
+				in += sp.whole
+				if sp.n > 0 {
+					e.queue.push(at, delivery{k, i, sp.lo, sp.lo + int64(sp.n), 0})
+				}
 			}
 		}
 		count[at&pt.cmask] += in
 		return
 	}
-	for _, i := range fired {
-		var r float32
-		if p.stp != nil {
-			r = float32(p.stp.Release(i, t))
-			if pt.index == 0 {
-				pt.par.keepRelease(t, k, r)
+	for _, f := range fired {
+		for _, i := range f {
+			var r float32
+			if p.stp != nil {
+				r = float32(p.stp.Release(i, t))
+				if pt.index == 0 {
+					pt.par.keepRelease(t, k, r)
+				}
 			}
-		}
-		g0, g1 := int64(i), int64(i+1)
-		if p.segRow != nil {
-			g0, g1 = int64(p.segRow[i]), int64(p.segRow[i+1])
-		}
-		for g := g0; g < g1; g++ {
-			d := p.ConstDelay
+			g0, g1 := int64(i), int64(i+1)
 			if p.segRow != nil {
-				d = p.segDelay[g]
+				g0, g1 = int64(p.segRow[i]), int64(p.segRow[i+1])
 			}
-			sp := &spans[g]
-			count[(t+d)&pt.cmask] += sp.whole
-			if sp.n > 0 {
-				e.queue.push(t+d, delivery{k, i, sp.lo, sp.lo + int64(sp.n), r})
+			for g := g0; g < g1; g++ {
+				d := p.ConstDelay
+				if p.segRow != nil {
+					d = p.segDelay[g]
+				}
+				sp := &spans[g]
+				count[(t+d)&pt.cmask] += sp.whole
+				if sp.n > 0 {
+					e.queue.push(t+d, delivery{k, i, sp.lo, sp.lo + int64(sp.n), r})
+				}
 			}
 		}
+	}
+}
+
+// fanOutPop is fanOutPart for every projection from population i, which
+// has partOf.popSpans: projection by projection, as fanOutPart, but
+// reading a spike's spans from the line they share.
+func (e *Engine) fanOutPop(t snnsim.Time, i int, fired [][]int32) {
+	pt := e.part
+	out, ps := e.pops[i].out, pt.popSpans[i]
+	m := len(out)
+	for q, k := range out {
+		p := &e.projs[k]
+		at := t + p.ConstDelay
+		in := int32(0)
+		for _, f := range fired {
+			for _, j := range f {
+				sp := &ps[int(j)*m+q]
+				in += sp.whole
+				if sp.n > 0 {
+					e.queue.push(at, delivery{int32(k), j, sp.lo, sp.lo + int64(sp.n), 0})
+				}
+			}
+		}
+		pt.count[p.To][at&pt.cmask] += in
 	}
 }
 
@@ -542,12 +604,17 @@ func newParallel(net *netlist.Network, cfg Config) (*Engine, string, error) {
 		}
 		pt.out = [2]*epochSpikes{{}, {}}
 		pt.spans = par.makeSpans(w)
-		pt.hist, pt.histT = make([][][]int32, hn), make([]snnsim.Time, hn)
-		pt.fanIDs = make([][]int32, n)
+		pt.popSpans = pt.makePopSpans(we)
+		// The ring's slice headers and ticks, which the worker writes at
+		// every tick, in allocations of their own lines.
+		pt.hist = make([][][]int32, hn)
+		pt.histT = make([]snnsim.Time, 2*linePad/8+int(hn))[linePad/8:][:hn:hn]
+		heads := make([][]int32, 2*linePad/24+2+int(hn)*P)[linePad/24+1:]
 		for s := range pt.hist {
-			pt.hist[s] = make([][]int32, len(net.Populations))
+			pt.hist[s] = heads[s*P:][:P:P]
 			pt.histT[s] = -1
 		}
+		pt.fanIDs = make([][]int32, 2*linePad/24+2+n)[linePad/24+1:][:n:n]
 		par.workers = append(par.workers, we)
 	}
 	// The driver's view: names, sinks, marks, probes, guards.
@@ -899,12 +966,12 @@ func (par *parallel) runEpoch(w int, gen int64, cmd epochCmd, next func()) {
 			if !fired {
 				continue
 			}
+			if pt.popSpans[i] != nil {
+				we.fanOutPop(t, i, ids)
+				continue
+			}
 			for _, k := range out {
-				for _, f := range ids {
-					if len(f) > 0 {
-						we.fanOutPart(t, int32(k), f)
-					}
-				}
+				we.fanOutPart(t, int32(k), ids)
 			}
 		}
 	}
