@@ -176,9 +176,10 @@
 // soon as every worker has published and starts it at once, so that the
 // others go on from their fan-out without waiting, unless the run ends, a
 // probe samples or a guard's bin ends in the epoch (they act on the state
-// at its end) or a jump could follow. It then passes the merged spikes to
-// the sinks, marks, guards and probes, tick by tick, as one worker does,
-// before simulating its own part of the next epoch: this and the planning
+// at its end) or a jump could follow. It then passes the spikes to the
+// sinks (merging the workers' lists only when a sink is attached), marks,
+// guards and probes, tick by tick, as one worker does, before simulating
+// its own part of the next epoch: this and the planning
 // are the serial part, which the others wait for only at the next
 // exchange. A sink's error therefore stops the run at the end of the
 // epoch, or of the next one when that had started, not at the tick. Each
@@ -235,8 +236,10 @@
 // currents' values and random streams (source.JoinOUParts), at the tick
 // after the last one that one worker would have stepped. It rebuilds the
 // one-worker queue of spikes in flight
-// from the spikes of the last maxDelay ticks, which it keeps with the
-// release each carries on a projection with short-term plasticity. To
+// from the spikes of the last maxDelay ticks, which each worker keeps of
+// its own neurons (joined in worker order, they are one worker's), and
+// the release each carries on a projection with short-term plasticity,
+// which the driver keeps. To
 // restore, it restores the checkpoint into a one-worker engine and gives
 // every worker its neuron parts, its members of each OU current, and the
 // whole projections' rule and short-term state and the whole

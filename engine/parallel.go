@@ -132,7 +132,23 @@ type partOf struct {
 	// (parallel.cuts) and the size of the whole group, in an array of the
 	// worker's own, which a spike's fan-out reads.
 	spans [][]span
-	_     [linePad]byte
+	// popSpans[i], for a population whose projections out (its pop.out,
+	// m of them) all have one delay and no short-term plasticity: the
+	// same spans by source, popSpans[i][j*m+q] that of source j in its
+	// q-th projection, so that a spike's spans in all of them share a
+	// cache line (nil otherwise).
+	popSpans [][]span
+	// The worker's own spikes of the last ticks, for the queue of a
+	// checkpoint (parallel_checkpoint.go): by tick modulo hmask+1 and
+	// population, with the tick each slot holds. The workers' ranges are
+	// in order, so a tick's spikes of the whole network are theirs
+	// concatenated in worker order.
+	hist  [][][]int32
+	histT []snnsim.Time
+	// fanIDs: scratch of the fan-out, per worker its spikes of one
+	// population at one tick.
+	fanIDs [][]int32
+	_      [linePad]byte
 }
 
 // span is a worker's synapses lo..lo+n-1 of a delay group of whole
@@ -157,6 +173,34 @@ func (par *parallel) makeSpans(w int) [][]span {
 		spans[k] = sp
 	}
 	return spans
+}
+
+// makePopSpans returns partOf.popSpans of worker engine we.
+func (pt *partOf) makePopSpans(we *Engine) [][]span {
+	ps := make([][]span, len(we.pops))
+	for i := range we.pops {
+		out := we.pops[i].out
+		m := len(out)
+		if m < 2 {
+			continue // nothing to share a line with
+		}
+		simple := true
+		for _, k := range out {
+			simple = simple && we.projs[k].segRow == nil && we.projs[k].stp == nil
+		}
+		if !simple {
+			continue
+		}
+		n := pt.size[i]
+		sp := make([]span, n*m)
+		for j := 0; j < n; j++ {
+			for q, k := range out {
+				sp[j*m+q] = pt.spans[k][j]
+			}
+		}
+		ps[i] = sp
+	}
+	return ps
 }
 
 // srcSwitch is a source's schedule switch taken at tick t.
@@ -226,56 +270,84 @@ func (pt *partOf) eachSynapse(p *proj, k int, f func(i int32, s int64)) {
 }
 
 // fanOutPart is fanOut for a worker: it queues the deliveries of the
-// spikes fired at t through projection k to the worker's synapses, and
-// adds the targets of the whole projection to the input counts of their
-// arrival ticks. Both come from the worker's span of each delay group
-// (partOf.spans), so that a spike costs one look-up of 16 bytes per
-// projection in an array of the worker's own.
+// spikes fired at t through projection k, fired[v] those of worker v, to
+// the worker's synapses, and adds the targets of the whole projection to
+// the input counts of their arrival ticks. Both come from the worker's
+// span of each delay group (partOf.spans), so that a spike costs one
+// look-up of 16 bytes per projection in an array of the worker's own.
 //
 // On a projection with short-term plasticity every worker takes the
 // release of every spike, whether or not it has synapses of the source:
 // each keeps the x and u of every source neuron, the same in all since
 // they see the same spikes in the same order, and its deliveries carry
 // the release as on one worker.
-func (e *Engine) fanOutPart(t snnsim.Time, k int32, fired []int32) {
+func (e *Engine) fanOutPart(t snnsim.Time, k int32, fired [][]int32) {
 	p, pt := &e.projs[k], e.part
 	spans, count := pt.spans[k], pt.count[p.To]
 	if p.segRow == nil && p.stp == nil {
 		at := t + p.ConstDelay
 		in := int32(0)
-		for _, i := range fired {
-			sp := &spans[i]
-			in += sp.whole
-			if sp.n > 0 {
-				e.queue.push(at, delivery{k, i, sp.lo, sp.lo + int64(sp.n), 0})
+		for _, f := range fired {
+			for _, i := range f {
+				sp := &spans[i]
+				in += sp.whole
+				if sp.n > 0 {
+					e.queue.push(at, delivery{k, i, sp.lo, sp.lo + int64(sp.n), 0})
+				}
 			}
 		}
 		count[at&pt.cmask] += in
 		return
 	}
-	for _, i := range fired {
-		var r float32
-		if p.stp != nil {
-			r = float32(p.stp.Release(i, t))
-			if pt.index == 0 {
-				pt.par.keepRelease(t, k, r)
+	for _, f := range fired {
+		for _, i := range f {
+			var r float32
+			if p.stp != nil {
+				r = float32(p.stp.Release(i, t))
+				if pt.index == 0 {
+					pt.par.keepRelease(t, k, r)
+				}
 			}
-		}
-		g0, g1 := int64(i), int64(i+1)
-		if p.segRow != nil {
-			g0, g1 = int64(p.segRow[i]), int64(p.segRow[i+1])
-		}
-		for g := g0; g < g1; g++ {
-			d := p.ConstDelay
+			g0, g1 := int64(i), int64(i+1)
 			if p.segRow != nil {
-				d = p.segDelay[g]
+				g0, g1 = int64(p.segRow[i]), int64(p.segRow[i+1])
 			}
-			sp := &spans[g]
-			count[(t+d)&pt.cmask] += sp.whole
-			if sp.n > 0 {
-				e.queue.push(t+d, delivery{k, i, sp.lo, sp.lo + int64(sp.n), r})
+			for g := g0; g < g1; g++ {
+				d := p.ConstDelay
+				if p.segRow != nil {
+					d = p.segDelay[g]
+				}
+				sp := &spans[g]
+				count[(t+d)&pt.cmask] += sp.whole
+				if sp.n > 0 {
+					e.queue.push(t+d, delivery{k, i, sp.lo, sp.lo + int64(sp.n), r})
+				}
 			}
 		}
+	}
+}
+
+// fanOutPop is fanOutPart for every projection from population i, which
+// has partOf.popSpans: projection by projection, as fanOutPart, but
+// reading a spike's spans from the line they share.
+func (e *Engine) fanOutPop(t snnsim.Time, i int, fired [][]int32) {
+	pt := e.part
+	out, ps := e.pops[i].out, pt.popSpans[i]
+	m := len(out)
+	for q, k := range out {
+		p := &e.projs[k]
+		at := t + p.ConstDelay
+		in := int32(0)
+		for _, f := range fired {
+			for _, j := range f {
+				sp := &ps[int(j)*m+q]
+				in += sp.whole
+				if sp.n > 0 {
+					e.queue.push(at, delivery{int32(k), j, sp.lo, sp.lo + int64(sp.n), 0})
+				}
+			}
+		}
+		pt.count[p.To][at&pt.cmask] += in
 	}
 }
 
@@ -366,13 +438,10 @@ type parallel struct {
 	started bool           // some tick was simulated: the engine can no longer fall back to one worker
 	epochs  int64          // epochs timed (EpochTimes)
 
-	// For checkpoints (parallel_checkpoint.go): the merged spikes of the
-	// last ticks, by tick modulo hmask+1 and population, with the tick
-	// each slot holds; the deliveries restored from a checkpoint at tick
-	// restoredAt.
+	// For checkpoints (parallel_checkpoint.go): the size of the workers'
+	// rings of spikes (partOf.hist) minus one; the deliveries restored
+	// from a checkpoint at tick restoredAt.
 	maxDelay   snnsim.Time
-	hist       [][][]int32
-	histT      []snnsim.Time
 	hmask      snnsim.Time
 	rel        [][][]float32 // by tick modulo hmask+1 and projection: the releases of the spikes through a projection with short-term plasticity (keepRelease)
 	relT       []snnsim.Time
@@ -470,13 +539,9 @@ func newParallel(net *netlist.Network, cfg Config) (*Engine, string, error) {
 		hn <<= 1
 	}
 	par.hmask = hn - 1
-	par.hist = make([][][]int32, hn)
-	par.histT = make([]snnsim.Time, hn)
 	par.rel = make([][][]float32, hn)
 	par.relT = make([]snnsim.Time, hn)
-	for s := range par.hist {
-		par.hist[s] = make([][]int32, len(net.Populations))
-		par.histT[s] = -1
+	for s := range par.rel {
 		par.rel[s] = make([][]float32, len(net.Projections))
 		par.relT[s] = -1
 	}
@@ -516,6 +581,10 @@ func newParallel(net *netlist.Network, cfg Config) (*Engine, string, error) {
 		// The flags each worker writes at every tick or epoch, in one
 		// allocation of its own (small ones share lines otherwise).
 		P := len(we.pops)
+		// The spike counts too: small allocations made one after another
+		// share cache lines, and each worker adds to its own at every
+		// tick it fires.
+		we.stats.Spikes = make([]int64, 2*linePad/8+P)[linePad/8:][:P:P]
 		flags := make([]bool, 2*linePad+4*P)[linePad:]
 		pt.all, pt.anyOn, pt.full = flags[:P:P], flags[P:2*P:2*P], flags[2*P:3*P:3*P]
 		pt.mine = make([]uint8, 2*linePad+P)[linePad:][:P:P]
@@ -527,13 +596,25 @@ func newParallel(net *netlist.Network, cfg Config) (*Engine, string, error) {
 		}
 		pt.cmask = ring - 1
 		pt.count = make([][]int32, len(we.pops))
+		counts := make([]int32, 2*linePad/4+int(ring)*P)[linePad/4:]
 		for i := range pt.count {
 			if we.pops[i].neurons != nil {
-				pt.count[i] = make([]int32, ring)
+				pt.count[i] = counts[int(ring)*i:][:ring:ring]
 			}
 		}
 		pt.out = [2]*epochSpikes{{}, {}}
 		pt.spans = par.makeSpans(w)
+		pt.popSpans = pt.makePopSpans(we)
+		// The ring's slice headers and ticks, which the worker writes at
+		// every tick, in allocations of their own lines.
+		pt.hist = make([][][]int32, hn)
+		pt.histT = make([]snnsim.Time, 2*linePad/8+int(hn))[linePad/8:][:hn:hn]
+		heads := make([][]int32, 2*linePad/24+2+int(hn)*P)[linePad/24+1:]
+		for s := range pt.hist {
+			pt.hist[s] = heads[s*P:][:P:P]
+			pt.histT[s] = -1
+		}
+		pt.fanIDs = make([][]int32, 2*linePad/24+2+n)[linePad/24+1:][:n:n]
 		par.workers = append(par.workers, we)
 	}
 	// The driver's view: names, sinks, marks, probes, guards.
@@ -706,14 +787,18 @@ func (e *Engine) partTick(t snnsim.Time) error {
 	}
 	pt.stepped[pt.parity] = append(pt.stepped[pt.parity], step)
 	o := pt.cur
+	h := t & pt.par.hmask
+	pt.histT[h] = t
 	for i := range e.pops {
 		p := &e.pops[i]
+		pt.hist[h][i] = pt.hist[h][i][:0]
 		if len(p.fired) > 0 {
 			lo := pt.lo[i]
 			n := len(o.ids)
 			for _, j := range p.fired {
 				o.ids = append(o.ids, j+lo)
 			}
+			pt.hist[h][i] = append(pt.hist[h][i], o.ids[n:]...)
 			for _, k := range p.in { // the rules and transposed indices number targets in the whole population
 				if pr := &e.projs[k]; pr.consGroup != nil {
 					pr.consPost(t, o.ids[n:])
@@ -865,15 +950,28 @@ func (par *parallel) runEpoch(w int, gen int64, cmd epochCmd, next func()) {
 		t3 = epochClock(on)
 	}
 	P := len(we.pops)
+	ids := pt.fanIDs
 	for s := 0; s < int(cmd.to-cmd.from); s++ {
 		t := cmd.from + snnsim.Time(s)
 		for i := range we.pops {
-			for _, k := range we.pops[i].out {
-				for _, v := range par.workers {
-					if ids := v.part.out[gen&1].at(s, i, P); len(ids) > 0 {
-						we.fanOutPart(t, int32(k), ids)
-					}
-				}
+			out := we.pops[i].out
+			if len(out) == 0 {
+				continue
+			}
+			fired := false
+			for v, vw := range par.workers {
+				ids[v] = vw.part.out[gen&1].at(s, i, P)
+				fired = fired || len(ids[v]) > 0
+			}
+			if !fired {
+				continue
+			}
+			if pt.popSpans[i] != nil {
+				we.fanOutPop(t, i, ids)
+				continue
+			}
+			for _, k := range out {
+				we.fanOutPart(t, int32(k), ids)
 			}
 		}
 	}
@@ -1206,6 +1304,9 @@ func (e *Engine) mergeEpoch(gen int64, from, to snnsim.Time, quiet bool) error {
 	par := e.par
 	P := len(e.pops)
 	pt0, sw := par.workers[0].part, 0
+	// The merged fired lists are for the sinks alone (the workers keep
+	// their own spikes for checkpoints, guards count the spikes).
+	sinks := len(e.sinks) > 0 && !quiet
 	for s := 0; s < int(to-from); s++ {
 		t := from + snnsim.Time(s)
 		stimAt := false
@@ -1232,16 +1333,20 @@ func (e *Engine) mergeEpoch(gen int64, from, to snnsim.Time, quiet bool) error {
 		for i := range e.pops {
 			p := &e.pops[i]
 			p.fired = p.fired[:0]
+			n := 0
 			for _, we := range par.workers {
-				p.fired = append(p.fired, we.part.out[gen&1].at(s, i, P)...)
+				ids := we.part.out[gen&1].at(s, i, P)
+				n += len(ids)
+				if sinks {
+					p.fired = append(p.fired, ids...)
+				}
 			}
-			if len(p.fired) > 0 {
+			if n > 0 {
 				any = true
-				e.stats.Spikes[i] += int64(len(p.fired))
+				e.stats.Spikes[i] += int64(n)
 			}
 		}
-		par.remember(e, t)
-		if any && !quiet {
+		if any && sinks {
 			if err := e.toSinks(t); err != nil {
 				return err
 			}

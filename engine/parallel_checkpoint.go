@@ -20,7 +20,7 @@ import (
 // splits that among the workers. The spikes in flight are not the
 // workers' queues, which hold each worker's share of a delivery, but the
 // one-worker queue, which the driver rebuilds from the spikes of the last
-// maxDelay ticks that it keeps (parallel.hist) and the deliveries it
+// maxDelay ticks that the workers keep (partOf.hist) and the deliveries it
 // restored, in the order one worker queues them.
 
 // SerialCheckpoints returns why an engine for net on several workers
@@ -44,16 +44,6 @@ func (e *Engine) canCheckpoint() bool {
 type queued struct {
 	at snnsim.Time
 	d  delivery
-}
-
-// remember keeps the spikes of tick t (the driver's fired lists) for the
-// queue of a checkpoint.
-func (par *parallel) remember(e *Engine, t snnsim.Time) {
-	s := t & par.hmask
-	par.histT[s] = t
-	for i := range e.pops {
-		par.hist[s][i] = append(par.hist[s][i][:0], e.pops[i].fired...)
-	}
 }
 
 // joined returns a one-worker engine in the state of e's workers, for a
@@ -104,14 +94,19 @@ func (e *Engine) joined() (*Engine, error) {
 			tmp.queue.push(r.at, r.d)
 		}
 	}
+	var fired []int32
 	for s := max(e.now-par.maxDelay, par.restoredAt); s < e.now; s++ {
 		h := s & par.hmask
-		if par.histT[h] != s {
-			continue // jumped over
+		if par.workers[0].part.histT[h] != s {
+			continue // jumped over (every worker steps the same ticks)
 		}
 		for i := range tmp.pops {
+			fired = fired[:0]
+			for _, we := range par.workers {
+				fired = append(fired, we.part.hist[h][i]...)
+			}
 			for _, k := range tmp.pops[i].out {
-				tmp.fanOutFrom(s, int32(k), par.hist[h][i], par.releases(s, k), e.now)
+				tmp.fanOutFrom(s, int32(k), fired, par.releases(s, k), e.now)
 			}
 		}
 	}
@@ -507,8 +502,11 @@ func (e *Engine) restoreParallel(meta checkpoint.Meta, src *bodySource) error {
 			}
 		}
 	}
-	for s := range par.histT {
-		par.histT[s], par.relT[s] = -1, -1
+	for s := range par.relT {
+		par.relT[s] = -1
+		for _, we := range par.workers {
+			we.part.histT[s] = -1
+		}
 	}
 	return nil
 }
