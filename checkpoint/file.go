@@ -124,16 +124,10 @@ func ReadFile(path string) (Meta, []byte, error) {
 // or accepted before the memory for its state is taken. Its refusals wrap
 // the errors Read's do.
 func Verify(r io.Reader) (Meta, error) {
-	cr := &crcReader{r: bufio.NewReaderSize(r, 64<<10)}
-	meta, err := ReadMeta(cr)
+	cr, meta, n, err := readHead(r)
 	if err != nil {
 		return meta, err
 	}
-	var bl [8]byte
-	if _, err := io.ReadFull(cr, bl[:]); err != nil {
-		return meta, truncated(err, "checkpoint: truncated before the body length")
-	}
-	n := binary.LittleEndian.Uint64(bl[:])
 	want := int64(min(n, 1<<62)) // a damaged length reads to the end of the file
 	var body int64
 	for body < want {
@@ -161,6 +155,23 @@ func Verify(r io.Reader) (Meta, error) {
 		return meta, Errorf(ErrCorrupt, "checkpoint: checksum mismatch (the file is truncated or damaged)")
 	}
 	return meta, nil
+}
+
+// readHead reads the head of a checkpoint file from r (magic, version,
+// metadata, body length) through a reader that sums what follows for the
+// checksum. The metadata is returned once read, even when the body length
+// is missing.
+func readHead(r io.Reader) (*crcReader, Meta, uint64, error) {
+	cr := &crcReader{r: bufio.NewReaderSize(r, 64<<10)}
+	meta, err := ReadMeta(cr)
+	if err != nil {
+		return nil, meta, 0, err
+	}
+	var bl [8]byte
+	if _, err := io.ReadFull(cr, bl[:]); err != nil {
+		return nil, meta, 0, truncated(err, "checkpoint: truncated before the body length")
+	}
+	return cr, meta, binary.LittleEndian.Uint64(bl[:]), nil
 }
 
 // truncated maps a short read to ErrCorrupt with msg, and passes other

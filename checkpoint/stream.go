@@ -1,7 +1,6 @@
 package checkpoint
 
 import (
-	"bufio"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -222,16 +221,10 @@ type Body struct {
 // closed. Its refusals are those of [Read]; the checksum, which follows
 // the body, is checked by Close.
 func OpenBody(r io.Reader) (*Body, error) {
-	cr := &crcReader{r: bufio.NewReaderSize(r, 64<<10)}
-	meta, err := ReadMeta(cr)
+	cr, meta, n, err := readHead(r)
 	if err != nil {
 		return nil, err
 	}
-	var bl [8]byte
-	if _, err := io.ReadFull(cr, bl[:]); err != nil {
-		return nil, truncated(err, "checkpoint: truncated before the body length")
-	}
-	n := binary.LittleEndian.Uint64(bl[:])
 	if n > 1<<62 {
 		return nil, Errorf(ErrCorrupt, "checkpoint: body length %d does not match the file", n)
 	}
