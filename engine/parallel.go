@@ -130,7 +130,8 @@ type partOf struct {
 	full   []bool // per population: every neuron is active and none can settle within an epoch
 	// spans[k][g]: the worker's synapses of delay group g of projection k
 	// (parallel.cuts) and the size of the whole group, in an array of the
-	// worker's own, which a spike's fan-out reads.
+	// worker's own, which a spike's fan-out reads; nil for the projections
+	// whose spans popSpans holds.
 	spans [][]span
 	// popSpans[i], for a population whose projections out (its pop.out,
 	// m of them) all have one delay and no short-term plasticity: the
@@ -605,6 +606,13 @@ func newParallel(net *netlist.Network, cfg Config) (*Engine, string, error) {
 		pt.out = [2]*epochSpikes{{}, {}}
 		pt.spans = par.makeSpans(w)
 		pt.popSpans = pt.makePopSpans(we)
+		for i, ps := range pt.popSpans {
+			if ps != nil { // the fan-out reads these projections' spans from popSpans only
+				for _, k := range we.pops[i].out {
+					pt.spans[k] = nil
+				}
+			}
+		}
 		// The ring's slice headers and ticks, which the worker writes at
 		// every tick, in allocations of their own lines.
 		pt.hist = make([][][]int32, hn)
