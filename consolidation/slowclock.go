@@ -513,24 +513,10 @@ func readActivePieces(p pieces, n int, model string, keep bool) ([]int64, error)
 	return list, nil
 }
 
-// readActive reads what appendActive wrote for n synapses; it checks the
-// indices are in range and distinct.
+// readActive reads what appendActive wrote for n synapses from d; it
+// checks the indices are in range and distinct.
 func readActive(d *checkpoint.Decoder, n int, model string) ([]int64, error) {
-	c, ok := d.Count(8)
-	if !ok {
-		return nil, nil
-	}
-	seen := make([]bool, n)
-	list := make([]int64, c)
-	for k := range list {
-		s := d.I64()
-		if s < 0 || s >= int64(n) || seen[s] {
-			return nil, stateCodec.Corruptf("%s state: active synapse %d out of range or repeated", model, s)
-		}
-		seen[s] = true
-		list[k] = s
-	}
-	return list, nil
+	return readActivePieces(&bufPieces{d: d}, n, model, true)
 }
 
 // checkClock checks the saved model time and slow clock of a state.
