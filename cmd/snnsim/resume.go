@@ -21,6 +21,7 @@ func cmdResume(args []string, stdout, stderr io.Writer) int {
 			"not belong to the log beside it is refused before the log is touched.", stderr)
 	mode := fs.String("progress", "auto", "progress display: auto (bar on a terminal, log lines otherwise), bar, log or none")
 	workers := fs.Int("workers", 0, workersUsage)
+	profile := fs.String("cpuprofile", "", cpuProfileUsage)
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -34,11 +35,20 @@ func cmdResume(args []string, stdout, stderr io.Writer) int {
 	if !slices.Contains(progressModes, *mode) {
 		return valueError(fs, "--progress %q: use one of %s%s", *mode, strings.Join(progressModes, ", "), didYouMean(*mode, progressModes, ""))
 	}
+	stopProfile, err := startCPUProfile(*profile)
+	if err != nil {
+		fmt.Fprintf(stderr, "snnsim resume: %v\n", err)
+		return 2
+	}
 	ctx, stop := signalContext()
 	defer stop()
 	code, err := resume(ctx, fs.Arg(0), *mode, *workers, stdout, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "snnsim: %v\n", err)
+	}
+	if err := stopProfile(); err != nil {
+		fmt.Fprintf(stderr, "snnsim: %v\n", err)
+		code = max(code, 1)
 	}
 	return code
 }

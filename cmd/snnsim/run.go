@@ -61,6 +61,7 @@ type runOptions struct {
 	sets     []string // --set KEY=VALUE overrides, in order
 	from     string   // --from: a checkpoint or run directory to branch from
 	workers  int      // --workers
+	profile  string   // --cpuprofile
 }
 
 // runFlags declares run's flags on a new flag set.
@@ -90,6 +91,7 @@ func runFlags(o *runOptions, stderr io.Writer) *pflag.FlagSet {
 	fs.StringArrayVar(&o.sets, "set", nil, setUsage)
 	fs.StringVar(&o.from, "from", "", "start from this checkpoint file or run directory's checkpoint (a branch: same network and past stimuli, another future)")
 	fs.IntVar(&o.workers, "workers", 0, workersUsage)
+	fs.StringVar(&o.profile, "cpuprofile", "", cpuProfileUsage)
 	return fs
 }
 
@@ -148,11 +150,20 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return code
 	}
+	stopProfile, err := startCPUProfile(o.profile)
+	if err != nil {
+		fmt.Fprintf(stderr, "snnsim run: %v\n", err)
+		return 2
+	}
 	ctx, stop := signalContext()
 	defer stop()
-	code, err := runScenario(ctx, path, o, stdout, stderr)
+	code, err = runScenario(ctx, path, o, stdout, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "snnsim: %v\n", err)
+	}
+	if err := stopProfile(); err != nil {
+		fmt.Fprintf(stderr, "snnsim: %v\n", err)
+		code = max(code, 1)
 	}
 	return code
 }
