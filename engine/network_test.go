@@ -297,8 +297,8 @@ func TestFICurveScenario(t *testing.T) {
 	}
 }
 
-// BenchmarkCeiling runs k independent one-worker engines of B1, B2 or B3
-// at once, each in its own goroutine, and reports the wall seconds per
+// BenchmarkCeiling runs k independent one-worker engines of B1, B2, B3 or
+// the network of Zenke, Agnes & Gerstner (2015) (BenchmarkZenke2015's) at once, each in its own goroutine, and reports the wall seconds per
 // simulated second of each: with no communication at all, how much k
 // cores speed up k copies of the work is the most that k workers of one
 // network can gain on this machine (shared caches, memory bandwidth,
@@ -311,28 +311,12 @@ func TestFICurveScenario(t *testing.T) {
 // plasticity off, then plastic) need about 0.4 GB each.
 //
 //	go test ./engine -run '^$' -bench Ceiling -benchtime 3x
-//	go test ./engine -run '^$' -bench 'Ceiling/b3' -benchtime 3x
+//	go test ./engine -run '^$' -bench 'Ceiling/(b3|zenke)' -benchtime 3x
 func BenchmarkCeiling(b *testing.B) {
-	for _, file := range []string{"cuba", "coba", "b3"} {
+	for _, file := range []string{"cuba", "coba", "b3", "zenke"} {
 		for _, k := range []int{1, 2} {
 			b.Run(fmt.Sprintf("%s/engines=%d", file, k), func(b *testing.B) {
-				var net *netlist.Network
-				warm := snnsim.Time(0)
-				if file == "b3" {
-					sc, err := scenario.LoadOverrides("../scenarios/plastic_b3.toml", []string{fmt.Sprintf(`projection.E_to_E.plasticity.start="%g s"`, b3Prime.Seconds())})
-					if err != nil {
-						b.Fatal(err)
-					}
-					if net, err = sc.Compile(); err != nil {
-						b.Fatal(err)
-					}
-					if warm, err = net.Clock.Ticks(b3Prime.Seconds() * 1000); err != nil {
-						b.Fatal(err)
-					}
-				} else {
-					net = loadNet(b, "../scenarios/"+file+".toml", 0)
-					warm = snnsim.Time(net.Clock.TicksPerSecond()) / 2
-				}
+				net, warm := ceilingNet(b, file)
 				second := snnsim.Time(net.Clock.TicksPerSecond())
 				es := make([]*Engine, k)
 				for j := range es {
@@ -379,4 +363,38 @@ func BenchmarkCeiling(b *testing.B) {
 			})
 		}
 	}
+}
+
+// ceilingNet returns BenchmarkCeiling's network and its warm-up: B1 and B2
+// for half a second; B3 primed as BenchmarkB3; the network of Zenke, Agnes
+// & Gerstner (2015) for 2 s, as BenchmarkZenke2015.
+func ceilingNet(b *testing.B, file string) (*netlist.Network, snnsim.Time) {
+	b.Helper()
+	var over []string
+	switch file {
+	case "b3":
+		over = []string{fmt.Sprintf(`projection.E_to_E.plasticity.start="%g s"`, b3Prime.Seconds())}
+		file = "plastic_b3"
+	case "zenke":
+		over = []string{"population.input.params.first=1 s"}
+		file = "zenke2015_orchestrated"
+	default:
+		net := loadNet(b, "../scenarios/"+file+".toml", 0)
+		return net, snnsim.Time(net.Clock.TicksPerSecond()) / 2
+	}
+	sc, err := scenario.LoadOverrides("../scenarios/"+file+".toml", over)
+	if err != nil {
+		b.Fatal(err)
+	}
+	net, err := sc.Compile()
+	if err != nil {
+		b.Fatal(err)
+	}
+	warm := 2 * snnsim.Time(net.Clock.TicksPerSecond())
+	if file == "plastic_b3" {
+		if warm, err = net.Clock.Ticks(b3Prime.Seconds() * 1000); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return net, warm
 }
