@@ -228,6 +228,23 @@ type Parted interface {
 	SetPart(first, end int32)
 }
 
+// SynapseParted is implemented by Parted models with a pass over every
+// synapse that does not depend on the targets' events (zenke_2015's slow
+// step of w̃ when every synapse is stepped): given the synapses onto the
+// part's targets, the pass visits only those. A worker's model is never
+// asked for the state of another worker's synapses (JoinParts takes each
+// synapse from the part that owns its target), so stepping them would be
+// work that n workers repeat n times, and their lines would crowd the
+// caches that the workers' own synapses need.
+type SynapseParted interface {
+	// SetPartSynapses restricts the model's passes over every synapse to
+	// the synapses spans[2k] .. spans[2k+1]−1, for each k: increasing,
+	// disjoint ranges, which hold every synapse onto the targets of
+	// SetPart. It is called once, after SetPart and before any call but
+	// Bind.
+	SetPartSynapses(spans []int64)
+}
+
 // Referenced is implemented by models that keep a reference weight per
 // synapse which a plasticity rule reads: zenke_2015 keeps the consolidated
 // weight w̃ that the heterosynaptic term of the P11 rule (package stdp;
@@ -386,6 +403,7 @@ var (
 	_ PostUpdater     = (*zenke)(nil)
 	_ PreUpdater      = (*zenke)(nil)
 	_ Parted          = (*zenke)(nil)
+	_ SynapseParted   = (*zenke)(nil)
 	_ Leveled         = (*zenke)(nil)
 	_ presetLister    = (*ZenkeParams)(nil)
 	_ ReferenceKeeper = ZenkeParams{}

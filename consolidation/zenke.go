@@ -237,10 +237,15 @@ type zenke struct {
 	out    []float32
 	paused bool // the level "consolidation" is 0
 
-	tgt   []int32 // the target of every synapse; kept only with skip_settled
-	id    stateIdent
-	steps int64 // synapse-steps done (for tests and benchmarks; not state)
-	rule  ruleBuf
+	tgt []int32 // the target of every synapse; kept only with skip_settled
+	// spans restricts stepAll to the synapses spans[2k] .. spans[2k+1]−1
+	// once parted (SetPartSynapses: a part may have none); every synapse
+	// before.
+	spans  []int64
+	parted bool
+	id     stateIdent
+	steps  int64 // synapse-steps done (for tests and benchmarks; not state)
+	rule   ruleBuf
 
 	touched float32 // the sum of PostUpdate's first pass, kept so that the pass is not optimised away
 }
@@ -348,16 +353,28 @@ func (m *zenke) step() {
 	}
 }
 
-// stepAll does one Euler step of w̃ for every synapse: the update of
-// step, with the drift written out so that the loop needs no call.
+// stepAll does one Euler step of w̃ for every synapse, or for every
+// synapse of the part's spans (SetPartSynapses).
 func (m *zenke) stepAll() {
+	if !m.parted {
+		m.stepRange(0, int64(m.n))
+		return
+	}
+	for k := 0; k+1 < len(m.spans); k += 2 {
+		m.stepRange(m.spans[k], m.spans[k+1])
+	}
+}
+
+// stepRange does one Euler step of w̃ for synapses lo .. hi−1: the update
+// of step, with the drift written out so that the loop needs no call.
+func (m *zenke) stepRange(lo, hi int64) {
 	a, k, pp := m.a, m.k, m.p.P
-	ws := m.ws
+	ws := m.ws[2*lo : 2*hi]
 	for s := 0; s+1 < len(ws); s += 2 {
 		x, r := ws[s], ws[s+1]
 		ws[s+1] = r + k*((x-r)-pp*r*(a-r)*(2*a-r))
 	}
-	m.steps += int64(m.n)
+	m.steps += hi - lo
 }
 
 func (m *zenke) Next() snnsim.Time {
@@ -676,12 +693,28 @@ func (m *zenke) Set(t snnsim.Time, v int, s snnsim.SynapseID, x float64) error {
 // for those synapses keeps their state as one model of every synapse
 // does. With skip_settled only their synapses stay in the active set, so
 // that the part's slow clock runs when one model's would for them;
-// without it the slow step passes over every synapse, one pass per slow
-// tick whose results for other parts' synapses nobody reads.
+// without it the slow step passes over every synapse, or over the part's
+// own once SetPartSynapses has named them.
 func (m *zenke) SetPart(first, end int32) {
 	if m.p.SkipSettled {
 		m.restrictActive(first, end, m.tgt)
 	}
+}
+
+// SetPartSynapses restricts the slow step of w̃ without skip_settled to
+// the synapses of spans (see [SynapseParted]): the others' w̃ would
+// change in this model and nowhere else, since nothing reads them here.
+// With skip_settled SetPart has already restricted the active set.
+func (m *zenke) SetPartSynapses(spans []int64) {
+	if len(spans)%2 != 0 {
+		panic(fmt.Sprintf("consolidation: %s: SetPartSynapses with %d bounds, not pairs", modelZenke, len(spans)))
+	}
+	for k := 0; k < len(spans); k += 2 {
+		if spans[k] < 0 || spans[k] > spans[k+1] || spans[k+1] > int64(m.n) || (k > 0 && spans[k] < spans[k-1]) {
+			panic(fmt.Sprintf("consolidation: %s: SetPartSynapses: span %d of %d..%d is not an increasing range within the %d synapses", modelZenke, k/2, spans[k], spans[k+1], m.n))
+		}
+	}
+	m.spans, m.parted = slices.Clip(spans), true
 }
 
 // restrictActive drops the synapses onto targets outside lo..hi−1 (tgt:

@@ -14,8 +14,10 @@ import (
 // as the workers of a parallel run call theirs, only with its share of
 // each arrival and its own targets' spikes, and checks at points across
 // random events that the joined state (JoinParts) is, byte for byte, the
-// state of one model called for every synapse, and that parts split from
-// a checkpoint of the one model (SplitParts) go on to the same state. The
+// state of one model called for every synapse, that the parts, each
+// stepping w̃ of its own synapses only (SetPartSynapses), do together as
+// many synapse-steps as the one model, and that parts split from a
+// checkpoint of the one model (SplitParts) go on to the same state. The
 // fused passes of the P11 rule (PreUpdate, PostUpdate) drive the authors'
 // configuration; the defaults (skip_settled, a heterosynaptic term of the
 // model's own) are driven by Signal and Post, with slow ticks at which
@@ -44,6 +46,15 @@ func TestZenkeParts(t *testing.T) {
 				for k := range ps {
 					ps[k] = mustNew(t, &tc.p, l).(*zenke)
 					ps[k].SetPart(bounds[k], bounds[k+1])
+					// The part's synapses, as the engine gives them: its
+					// targets' share of each source's row.
+					var spans []int64
+					for i := range int64(nPre) {
+						if bounds[k] < bounds[k+1] {
+							spans = append(spans, i*nPost+int64(bounds[k]), i*nPost+int64(bounds[k+1]))
+						}
+					}
+					ps[k].SetPartSynapses(spans)
 				}
 				return ps
 			}
@@ -153,6 +164,15 @@ func TestZenkeParts(t *testing.T) {
 				}
 				if next != one.Next() {
 					t.Fatalf("round %d: the parts' earliest work at tick %d, one model's at %d", round, next, one.Next())
+				}
+				// The parts together step each synapse as often as one
+				// model does: none steps another part's synapses.
+				var steps int64
+				for _, p := range parts {
+					steps += p.steps
+				}
+				if steps != one.steps {
+					t.Fatalf("round %d: the parts did %d synapse-steps of w̃, one model %d", round, steps, one.steps)
 				}
 				want := one.AppendState(nil)
 				if got := joined(parts); !bytes.Equal(got, want) {

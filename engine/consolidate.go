@@ -169,6 +169,9 @@ func (e *Engine) newGroups() error {
 			}
 			first = e.part.lo[to]
 			pm.SetPart(first, first+int32(e.pops[to].neurons.Len()))
+			if sp, ok := m.(consolidation.SynapseParted); ok {
+				sp.SetPartSynapses(e.part.groupSynapses(e, g))
+			}
 		}
 		if g.voltageInduced != nil {
 			neu := e.pops[to].neurons

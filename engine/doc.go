@@ -261,7 +261,8 @@
 // worker in the order of one worker; random streams are keyed by synapse.
 // zenke_2015 also takes the P11 rule's pre- and postsynaptic updates of
 // its worker's synapses in its fused passes, and every worker's model
-// steps w̃ at the same slow ticks. Such a model
+// steps w̃ at the same slow ticks, of its worker's synapses only
+// (consolidation.SynapseParted). Such a model
 // must not see a source's spikes at only some of their arrival ticks, so
 // every source's synapses share one delay. A model with voltage-based
 // induction runs at the ticks one worker steps (a quiet tick jumped over

@@ -232,6 +232,36 @@ func (pt *partOf) cut(k int, g int64) (lo, hi int64) {
 	return c[0], c[1]
 }
 
+// groupSynapses returns the worker's synapses of consolidation group g of
+// worker engine e, numbered as in the group's model (each projection's
+// from its consOffset on), as the ranges spans[2k] .. spans[2k+1]−1 of
+// consolidation.SynapseParted: one per delay group of each projection,
+// merged where they meet.
+func (pt *partOf) groupSynapses(e *Engine, g *consGroup) []int64 {
+	var spans []int64
+	for _, k := range g.projs {
+		p := &pt.par.full[k]
+		groups := int64(len(p.RowStart) - 1)
+		if p.segRow != nil {
+			groups = int64(len(p.segEnd))
+		}
+		off := e.projs[k].consOffset
+		for gr := range groups {
+			lo, hi := pt.cut(k, gr)
+			if lo == hi {
+				continue
+			}
+			lo, hi = lo+off, hi+off
+			if n := len(spans); n > 0 && spans[n-1] == lo {
+				spans[n-1] = hi
+				continue
+			}
+			spans = append(spans, lo, hi)
+		}
+	}
+	return spans
+}
+
 // transpose returns the transposed index of the worker's synapses of
 // projection p (index k), by target of the whole population, each column
 // by source as in netlist.Projection.Transpose.
