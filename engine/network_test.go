@@ -298,7 +298,8 @@ func TestFICurveScenario(t *testing.T) {
 }
 
 // BenchmarkCeiling runs k independent one-worker engines of B1, B2, B3 or
-// the network of Zenke, Agnes & Gerstner (2015) (BenchmarkZenke2015's) at once, each in its own goroutine, and reports the wall seconds per
+// the network of Zenke, Agnes & Gerstner (2015) (BenchmarkZenke2015's) at
+// once, each in its own goroutine, and reports the wall seconds per
 // simulated second of each: with no communication at all, how much k
 // cores speed up k copies of the work is the most that k workers of one
 // network can gain on this machine (shared caches, memory bandwidth,
@@ -368,21 +369,17 @@ func BenchmarkCeiling(b *testing.B) {
 // ceilingNet returns BenchmarkCeiling's network and its warm-up: B1 and B2
 // for half a second; B3 primed as BenchmarkB3; the network of Zenke, Agnes
 // & Gerstner (2015) for 2 s, as BenchmarkZenke2015.
-func ceilingNet(b *testing.B, file string) (*netlist.Network, snnsim.Time) {
+func ceilingNet(b *testing.B, name string) (*netlist.Network, snnsim.Time) {
 	b.Helper()
-	var over []string
-	switch file {
-	case "b3":
-		over = []string{fmt.Sprintf(`projection.E_to_E.plasticity.start="%g s"`, b3Prime.Seconds())}
-		file = "plastic_b3"
-	case "zenke":
-		over = []string{"population.input.params.first=1 s"}
-		file = "zenke2015_orchestrated"
-	default:
-		net := loadNet(b, "../scenarios/"+file+".toml", 0)
+	if name == "cuba" || name == "coba" {
+		net := loadNet(b, "../scenarios/"+name+".toml", 0)
 		return net, snnsim.Time(net.Clock.TicksPerSecond()) / 2
 	}
-	sc, err := scenario.LoadOverrides("../scenarios/"+file+".toml", over)
+	file, set, warm := "plastic_b3", fmt.Sprintf(`projection.E_to_E.plasticity.start="%g s"`, b3Prime.Seconds()), *b3Prime
+	if name == "zenke" {
+		file, set, warm = "zenke2015_orchestrated", "population.input.params.first=1 s", 2*time.Second
+	}
+	sc, err := scenario.LoadOverrides("../scenarios/"+file+".toml", []string{set})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -390,11 +387,9 @@ func ceilingNet(b *testing.B, file string) (*netlist.Network, snnsim.Time) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	warm := 2 * snnsim.Time(net.Clock.TicksPerSecond())
-	if file == "plastic_b3" {
-		if warm, err = net.Clock.Ticks(b3Prime.Seconds() * 1000); err != nil {
-			b.Fatal(err)
-		}
+	ticks, err := net.Clock.Ticks(warm.Seconds() * 1000)
+	if err != nil {
+		b.Fatal(err)
 	}
-	return net, warm
+	return net, ticks
 }
