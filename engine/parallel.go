@@ -240,13 +240,8 @@ func (pt *partOf) cut(k int, g int64) (lo, hi int64) {
 func (pt *partOf) groupSynapses(e *Engine, g *consGroup) []int64 {
 	var spans []int64
 	for _, k := range g.projs {
-		p := &pt.par.full[k]
-		groups := int64(len(p.RowStart) - 1)
-		if p.segRow != nil {
-			groups = int64(len(p.segEnd))
-		}
 		off := e.projs[k].consOffset
-		for gr := range groups {
+		for gr := range pt.par.full[k].delayGroups() {
 			lo, hi := pt.cut(k, gr)
 			if lo == hi {
 				continue
@@ -703,10 +698,7 @@ func newParallel(net *netlist.Network, cfg Config) (*Engine, string, error) {
 // sorted by target, as compiled networks are; it returns why not otherwise.
 func (par *parallel) cut(p *proj, n int) string {
 	b := par.bounds[p.To]
-	groups := int64(len(p.RowStart) - 1)
-	if p.segRow != nil {
-		groups = int64(len(p.segEnd))
-	}
+	groups := p.delayGroups()
 	c := make([]int64, groups*int64(n+1))
 	start := func(g int64) int64 { // first synapse of group g
 		if p.segRow == nil {

@@ -518,3 +518,12 @@ func (p *proj) segStart(g int64) int64 {
 	}
 	return p.segEnd[g-1]
 }
+
+// delayGroups returns the number of delay groups of p (see
+// parallel.cuts): one per source, or one per source and delay.
+func (p *proj) delayGroups() int64 {
+	if p.segRow != nil {
+		return int64(len(p.segEnd))
+	}
+	return int64(len(p.RowStart) - 1)
+}
