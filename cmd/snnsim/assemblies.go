@@ -217,6 +217,61 @@ func cmdAssemblies(args []string, stdout, stderr io.Writer) int {
 	}
 	out := assembliesJSON{Log: path, Population: pop.Name, Neurons: pop.Size, Source: src}
 
+	// The cue and delay phases, the windows and the bins: checked here, as
+	// every flag is, before the passes over the log, which take a while on
+	// a long run.
+	k := *cuePhase
+	if k < 0 && nPhases > 1 {
+		k = nPhases - 1
+	}
+	dt, err := ticksFlag("delay", *delay, clock)
+	if err != nil {
+		return fail(err)
+	}
+	if dt <= 0 {
+		return fail(fmt.Errorf("--delay %s: must be longer than one step", *delay))
+	}
+	dp := -1
+	switch *delayPhase {
+	case "none":
+	case "auto":
+		if k-1 >= 0 && (*asmFile != "" || k-1 != *derivePhase) {
+			dp = k - 1
+		}
+	default:
+		if dp, err = strconv.Atoi(*delayPhase); err != nil || dp < 0 {
+			return fail(fmt.Errorf("--delay-phase %q: want a phase number, \"none\" or \"auto\"", *delayPhase))
+		}
+	}
+	var bt snnsim.Time
+	if *plots != "none" {
+		if bt, err = ticksFlag("bin", *bin, clock); err != nil {
+			return fail(err)
+		}
+		if bt <= 0 {
+			return fail(fmt.Errorf("--bin %s: must be longer than one step", *bin))
+		}
+	}
+	// checkCues checks the cue and delay phases against nAsm assemblies.
+	checkCues := func(nAsm int) error {
+		for _, c := range []struct {
+			flag    string
+			phase   int
+			classes string
+		}{{"--cue-phase", k, *classes}, {"--delay-phase", dp, ""}} {
+			if c.phase < 0 {
+				continue
+			}
+			if c.phase >= nPhases {
+				return fmt.Errorf("%s %d: the log has phases 0..%d of %s", c.flag, c.phase, nPhases-1, src)
+			}
+			if _, err := parseClasses(c.classes, patternsIn(c.phase), nAsm); err != nil {
+				return fmt.Errorf("%s %d: %w", c.flag, c.phase, err)
+			}
+		}
+		return nil
+	}
+
 	// The assemblies.
 	var members [][]int
 	var derived *analysis.Assemblies
@@ -236,6 +291,9 @@ func cmdAssemblies(args []string, stdout, stderr io.Writer) int {
 					return fail(fmt.Errorf("--assemblies %s: assembly %d has neuron %d, but %s has %d (0..%d)", *asmFile, k, i, pop.Name, pop.Size, pop.Size-1))
 				}
 			}
+		}
+		if err := checkCues(len(pats)); err != nil {
+			return fail(err)
 		}
 		members = pats
 	} else {
@@ -268,6 +326,9 @@ func cmdAssemblies(args []string, stdout, stderr io.Writer) int {
 		n := patternsIn(k)
 		if n == 0 {
 			return fail(fmt.Errorf("--derive-phase %d: no presentation in that phase", k))
+		}
+		if err := checkCues(n); err != nil {
+			return fail(err)
 		}
 		r, err := open()
 		if err != nil {
@@ -367,23 +428,9 @@ func cmdAssemblies(args []string, stdout, stderr io.Writer) int {
 	}
 
 	// Recall and delay activity.
-	k := *cuePhase
-	if k < 0 && nPhases > 1 {
-		k = nPhases - 1
-	}
-	var dt snnsim.Time
-	if dt, err = ticksFlag("delay", *delay, clock); err != nil {
-		return fail(err)
-	}
-	if dt <= 0 {
-		return fail(fmt.Errorf("--delay %s: must be longer than one step", *delay))
-	}
 	// measure scores the presentations of phase ph, whose patterns recall
-	// the assemblies the class list cls gives.
+	// the assemblies the class list cls gives (both checked by checkCues).
 	measure := func(ph int, cls string) (*recallSetJSON, []analysis.RecallSummary, error) {
-		if ph >= nPhases {
-			return nil, nil, fmt.Errorf("the log has phases 0..%d of %s", nPhases-1, src)
-		}
 		classOf, err := parseClasses(cls, patternsIn(ph), len(members))
 		if err != nil {
 			return nil, nil, err
@@ -424,18 +471,6 @@ func cmdAssemblies(args []string, stdout, stderr io.Writer) int {
 			return fail(fmt.Errorf("--cue-phase %d: %w", k, err))
 		}
 	}
-	dp := -1
-	switch *delayPhase {
-	case "none":
-	case "auto":
-		if k-1 >= 0 && (*asmFile != "" || k-1 != *derivePhase) {
-			dp = k - 1
-		}
-	default:
-		if dp, err = strconv.Atoi(*delayPhase); err != nil || dp < 0 {
-			return fail(fmt.Errorf("--delay-phase %q: want a phase number, \"none\" or \"auto\"", *delayPhase))
-		}
-	}
 	if dp >= 0 {
 		// The stimuli of the delay phase are the patterns themselves:
 		// pattern k should recall assembly k.
@@ -449,13 +484,6 @@ func cmdAssemblies(args []string, stdout, stderr io.Writer) int {
 		dir := *plots
 		if dir == "" {
 			dir = filepath.Join(filepath.Dir(path), "plots")
-		}
-		bt, err := ticksFlag("bin", *bin, clock)
-		if err != nil {
-			return fail(err)
-		}
-		if bt <= 0 {
-			return fail(fmt.Errorf("--bin %s: must be longer than one step", *bin))
 		}
 		r, err := open()
 		if err != nil {

@@ -156,6 +156,8 @@ func TestAssembliesCommand(t *testing.T) {
 		{[]string{}, "--classes: the cue phase has 3 cue patterns and there are 2 assemblies"},
 		{[]string{"--classes", "0,7,-"}, "--classes: entry 1"},
 		{[]string{"--population", "X"}, `--population: no population "X"`},
+		{[]string{"--classes", "0,1,-", "--plots", "", "--bin", "0 s"}, "--bin 0 s: must be longer than one step"},
+		{[]string{"--classes", "0,1,-", "--delay-phase", "4"}, "--delay-phase 4: the log has phases 0..1"},
 	} {
 		se.Reset()
 		if code := run(append([]string{"assemblies", out, "--plots", "none"}, c.args...), &so, &se); code == 0 || !strings.Contains(se.String(), c.msg) {
