@@ -1,6 +1,8 @@
 package analysis
 
 import (
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -63,4 +65,47 @@ func BenchmarkWeightsAt(b *testing.B) {
 			b.Fatalf("tick %d, %d weights, %v", tick, len(got), err)
 		}
 	}
+}
+
+// BenchmarkExportNPZ exports a log of 2,000,000 spikes of 1,000 neurons
+// over 100 s as an .npz archive: the cost per spike of the encoding and
+// the compression, which a long run's export pays 10^8 times.
+func BenchmarkExportNPZ(b *testing.B) {
+	const neurons, ticks = 1000, 1_000_000
+	h := spikelog.Header{Program: "bench", DT: 0.1, Seed: 1, Populations: []spikelog.Population{{Name: "E", First: 0, Size: neurons, Kind: spikelog.Neuron}}}
+	dir := b.TempDir()
+	path := filepath.Join(dir, "s.snnlog")
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	w, err := spikelog.NewWriter(f, h, spikelog.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	// Two spikes per tick, of neurons drawn by a fixed LCG: 20 Hz each.
+	x, ids, n := uint32(1), make([]snnsim.NeuronID, 2), 0
+	for t := range snnsim.Time(ticks) {
+		for k := range ids {
+			x = x*1664525 + 1013904223
+			ids[k] = snnsim.NeuronID(int(x>>8)%(neurons/2)*2 + k)
+		}
+		if ids[0] > ids[1] {
+			ids[0], ids[1] = ids[1], ids[0]
+		}
+		if err := w.Spikes(t, ids); err != nil {
+			b.Fatal(err)
+		}
+		n += len(ids)
+	}
+	if err := errors.Join(w.Close(), f.Close()); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for k := range b.N {
+		if err := ExportNPZ(path, filepath.Join(dir, fmt.Sprintf("run%d.npz", k))); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/spike")
 }
