@@ -47,7 +47,9 @@ func (r *Reader) selects(name string) bool {
 // Series returns the series declared in the blocks read so far, in
 // declaration order (index = Series.ID). A log declares each series before
 // its first sample, so every Sample's series is known by the time it is
-// returned.
+// returned. Each call copies every declaration with its Indices (one per
+// synapse for a weights series): while reading samples, call it again only
+// when a Sample's Series is beyond the slice it returned, not per sample.
 func (r *Reader) Series() []Series {
 	out := make([]Series, len(r.series))
 	for i, s := range r.series {
