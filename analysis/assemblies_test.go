@@ -3,8 +3,6 @@ package analysis
 import (
 	"bytes"
 	"math"
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 
@@ -429,29 +427,15 @@ func TestPresentations(t *testing.T) {
 // TestWeightsAt writes weights of a projection at ticks 0, 100 and 200 and
 // reads the sample at or before a tick back, with the IDs sampled once.
 func TestWeightsAt(t *testing.T) {
-	h := spikelog.Header{Program: "test", DT: 0.1, Seed: 1, Populations: []spikelog.Population{{Name: "E", First: 0, Size: 2, Kind: spikelog.Neuron}}}
-	path := filepath.Join(t.TempDir(), "w.snnlog")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := spikelog.NewWriter(f, h, spikelog.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	name := spikelog.WeightsPrefix + "E_to_E"
-	ws, err := w.Declare(spikelog.Series{Name: name, What: spikelog.WhatWeights, Projection: "E_to_E", Indices: []int{0, 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ps, _ := w.Declare(spikelog.Series{Name: name + "/" + spikelog.WhatPre, What: spikelog.WhatPre, Unit: spikelog.UnitID, Projection: "E_to_E", Indices: []int{0, 1}})
-	qs, _ := w.Declare(spikelog.Series{Name: name + "/" + spikelog.WhatPost, What: spikelog.WhatPost, Unit: spikelog.UnitID, Projection: "E_to_E", Indices: []int{0, 1}})
+	path, w, done := newLog(t, 2)
+	ws, ps, qs := declareWeights(t, w, "E_to_E", []int{0, 1})
 	for _, e := range []error{w.Sample(ps, 0, []float64{0, 1}), w.Sample(qs, 0, []float64{1, 0}),
-		w.Sample(ws, 0, []float64{0.1, 0.2}), w.Sample(ws, 100, []float64{0.3, 0.4}), w.Sample(ws, 200, []float64{0.5, 0.6}), w.Close(), f.Close()} {
+		w.Sample(ws, 0, []float64{0.1, 0.2}), w.Sample(ws, 100, []float64{0.3, 0.4}), w.Sample(ws, 200, []float64{0.5, 0.6})} {
 		if e != nil {
 			t.Fatal(e)
 		}
 	}
+	done()
 	for _, tc := range []struct {
 		at, tick snnsim.Time
 		w        []float64
