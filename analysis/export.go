@@ -521,7 +521,7 @@ func exportNPZ(open opener, file string) (err error) {
 	}()
 	z := zip.NewWriter(f)
 	// klauspost's deflate writes the same format as the standard library's
-	// several times faster, which counts for a long run's spikes.
+	// in less time, which counts for the arrays of a long run's spikes.
 	z.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
 		return flate.NewWriter(w, flate.DefaultCompression)
 	})
