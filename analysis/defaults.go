@@ -635,9 +635,8 @@ func HistogramPlots(path string, o PlotOptions) ([]NamedPlot, error) {
 	}
 	m := map[int]*fl{}
 	var order []int
-	decl := declared{r: r}
 	for s := range r.Samples(spikelog.SampleFilter{From: o.From, To: o.To}) {
-		if se := decl.of(s.Series); se.Projection == "" || se.Unit == spikelog.UnitID || len(s.Values) < 10 {
+		if se := r.SeriesOf(s.Series); se.Projection == "" || se.Unit == spikelog.UnitID || len(s.Values) < 10 {
 			continue
 		}
 		f := m[s.Series]

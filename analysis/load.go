@@ -38,9 +38,8 @@ func loadLog(path string, from, to snnsim.Time, keep func(spikelog.Series) int) 
 	defer r.Close()
 	d := &logData{h: r.Header(), series: map[string]*seriesData{}}
 	last := snnsim.Time(-1)
-	decl := declared{r: r}
 	for s := range r.Samples(spikelog.SampleFilter{From: from, To: to}) {
-		se := decl.of(s.Series)
+		se := r.SeriesOf(s.Series)
 		last = max(last, s.T)
 		sd := d.series[se.Name]
 		if sd == nil {
@@ -82,24 +81,6 @@ func loadLog(path string, from, to snnsim.Time, keep func(spikelog.Series) int) 
 		}
 	}
 	return d, nil
-}
-
-// declared gives the series declarations of a Reader while it reads
-// samples. Reader.Series copies every declaration with its indices, one
-// per synapse for a weights series, so that a call per sample would copy
-// millions of indices for every rate sample; declared copies them again
-// only when a sample names a series declared since the last copy.
-type declared struct {
-	r   *spikelog.Reader
-	all []spikelog.Series
-}
-
-// of returns the declaration of series id, which the Reader has read.
-func (d *declared) of(id int) spikelog.Series {
-	if id >= len(d.all) {
-		d.all = d.r.Series()
-	}
-	return d.all[id]
 }
 
 // scenarioTable decodes the scenario text of a log's header into plain

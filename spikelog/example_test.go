@@ -172,7 +172,7 @@ func ExampleWriter_Sample() {
 
 // Samples iterates over the samples of chosen series in a time window.
 // Values are exactly the float64s written; copy them to keep them past the
-// loop body.
+// loop body. SeriesOf gives each sample's series.
 func ExampleReader_Samples() {
 	var buf bytes.Buffer
 	w, _ := spikelog.NewWriter(&buf, header, spikelog.Options{})
@@ -188,7 +188,7 @@ func ExampleReader_Samples() {
 	}
 	clock := r.Header().Clock()
 	for s := range r.Samples(spikelog.SampleFilter{Series: []string{"v/E"}, From: 10, To: 40}) {
-		series := r.Series()[s.Series]
+		series := r.SeriesOf(s.Series)
 		fmt.Printf("%4.1f ms: %s = %v %s\n", clock.Ms(s.T), series.Name, s.Values, series.Unit)
 	}
 	if err := r.Err(); err != nil {

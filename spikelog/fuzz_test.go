@@ -68,6 +68,9 @@ func FuzzReader(f *testing.F) {
 			if s.Series < 0 || s.Series >= len(r4.Series()) || len(s.Values) != r4.Series()[s.Series].Width() {
 				t.Fatalf("sample %+v does not match its series", s)
 			}
+			if a, b := r4.SeriesOf(s.Series), r4.Series()[s.Series]; a.Name != b.Name || a.ID != b.ID || !slices.Equal(a.Indices, b.Indices) {
+				t.Fatalf("SeriesOf(%d) = %+v, Series()[%d] = %+v", s.Series, a, s.Series, b)
+			}
 			rows++
 		}
 		if (r4.Err() == nil) != (err == nil) {

@@ -48,8 +48,7 @@ func (r *Reader) selects(name string) bool {
 // declaration order (index = Series.ID). A log declares each series before
 // its first sample, so every Sample's series is known by the time it is
 // returned. Each call copies every declaration with its Indices (one per
-// synapse for a weights series): while reading samples, call it again only
-// when a Sample's Series is beyond the slice it returned, not per sample.
+// synapse for a weights series); SeriesOf gives one without a copy.
 func (r *Reader) Series() []Series {
 	out := make([]Series, len(r.series))
 	for i, s := range r.series {
@@ -57,6 +56,14 @@ func (r *Reader) Series() []Series {
 		out[i].Indices = slices.Clone(s.Indices)
 	}
 	return out
+}
+
+// SeriesOf returns the declaration of series id, such as a Sample's
+// Series, without copying it: its Indices are the Reader's own, which the
+// caller must not change. It is the call to make per sample, where
+// Series would copy the indices of every weights series each time.
+func (r *Reader) SeriesOf(id int) Series {
+	return r.series[id].Series
 }
 
 // NextSample advances to the next sample that the sample filter selects
