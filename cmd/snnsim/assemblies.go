@@ -297,12 +297,12 @@ func cmdAssemblies(args []string, stdout, stderr io.Writer) int {
 		}
 		members = pats
 	} else {
-		k := *derivePhase
-		if k < 0 || k >= nPhases {
-			return fail(fmt.Errorf("--derive-phase %d: the log has phases 0..%d of %s", k, nPhases-1, src))
+		derive := *derivePhase
+		if derive < 0 || derive >= nPhases {
+			return fail(fmt.Errorf("--derive-phase %d: the log has phases 0..%d of %s", derive, nPhases-1, src))
 		}
 		var o analysis.AssemblyOptions
-		o.Phase = k
+		o.Phase = derive
 		for _, f := range []struct {
 			name, v string
 			dst     *snnsim.Time
@@ -312,10 +312,10 @@ func cmdAssemblies(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 		if *to == "" {
-			o.To = phaseEnd(k)
+			o.To = phaseEnd(derive)
 		}
 		if *from == "" {
-			o.From = max(phaseStart[k], o.To-snnsim.Time(400*clock.TicksPerSecond()))
+			o.From = max(phaseStart[derive], o.To-snnsim.Time(400*clock.TicksPerSecond()))
 		}
 		if o.Window <= 0 {
 			return fail(fmt.Errorf("--window %s: must be longer than one step", *window))
@@ -323,9 +323,9 @@ func cmdAssemblies(args []string, stdout, stderr io.Writer) int {
 		if o.Threshold, err = snnsim.ParseIn(*threshold, snnsim.Frequency); err != nil {
 			return fail(fmt.Errorf("--threshold: %w", err))
 		}
-		n := patternsIn(k)
+		n := patternsIn(derive)
 		if n == 0 {
-			return fail(fmt.Errorf("--derive-phase %d: no presentation in that phase", k))
+			return fail(fmt.Errorf("--derive-phase %d: no presentation in that phase", derive))
 		}
 		if err := checkCues(n); err != nil {
 			return fail(err)
@@ -340,7 +340,7 @@ func cmdAssemblies(args []string, stdout, stderr io.Writer) int {
 			return fail(err)
 		}
 		members = derived.Members
-		out.Derived = &derivedJSON{Phase: k, OnsetsMs: [2]float64{clock.Ms(o.From), clock.Ms(o.To)}, WindowMs: clock.Ms(o.Window), MinOnMs: clock.Ms(o.MinOn), ThresholdHz: o.Threshold}
+		out.Derived = &derivedJSON{Phase: derive, OnsetsMs: [2]float64{clock.Ms(o.From), clock.Ms(o.To)}, WindowMs: clock.Ms(o.Window), MinOnMs: clock.Ms(o.MinOn), ThresholdHz: o.Threshold}
 	}
 	asmName := func(a int) string {
 		if a < 0 {
